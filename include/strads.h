@@ -1,0 +1,307 @@
+/*
+ * strads.h -- the one public header of libstrads.
+ *
+ * strads is a runtime for scheduled model-parallel machine learning. This
+ * header exposes the actor runtime (runtimes, loops, actors, messages,
+ * timers, compute offload, remote transport). Conventions, as in libuv:
+ *
+ *  - every function that can fail returns 0 or a negative STRADS_E* code;
+ *    strads_strerror() names every code;
+ *  - a callback never runs when the call that registered it failed, and
+ *    runs exactly once otherwise;
+ *  - ownership is written beside every pointer: "owned" (the callee frees),
+ *    "borrowed" (valid for the call only), "ref-counted".
+ */
+#ifndef STRADS_H
+#define STRADS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define STRADS_EXTERN __attribute__((visibility("default")))
+#else
+#define STRADS_EXTERN
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Errors: one table generates the codes and their strings.            */
+
+#define STRADS_ERRNO_MAP(XX)                                              \
+	XX(EINVAL, -1, "invalid argument")                                \
+	XX(ENOMEM, -2, "out of memory")                                   \
+	XX(ECLOSED, -3, "object closed")                                  \
+	XX(ESTALE, -4, "no such actor (stale or unknown address)")       \
+	XX(EPROTO, -5, "malformed message")                               \
+	XX(EMSGSIZE, -6, "message too large")                             \
+	XX(ETRANSPORT, -7, "transport error")                             \
+	XX(EAGAIN, -8, "resource temporarily unavailable")                \
+	XX(EIO, -9, "input/output error")                                 \
+	XX(ENOTSUP, -10, "operation not supported")                       \
+	XX(EADDR, -11, "invalid or unsupported address")                  \
+	XX(EBUSY, -12, "resource busy")                                   \
+	XX(ECANCELED, -13, "operation canceled")                          \
+	XX(ELIMIT, -14, "limit exceeded")                                 \
+	XX(ENOENT, -15, "no such file or object")                         \
+	XX(EFORMAT, -16, "bad input format")
+
+typedef enum {
+	STRADS_OK = 0,
+#define STRADS__ERR_ENUM(name, code, s) STRADS_##name = (code),
+	STRADS_ERRNO_MAP(STRADS__ERR_ENUM)
+#undef STRADS__ERR_ENUM
+} strads_errno_t;
+
+/* Returns a static string for any code, including unknown ones. */
+STRADS_EXTERN const char *strads_strerror(int err);
+/* Returns the symbolic name ("STRADS_EINVAL") of a code. */
+STRADS_EXTERN const char *strads_errname(int err);
+
+/* ------------------------------------------------------------------ */
+/* Addresses: values, never pointers. An actor address names a node   */
+/* (process) and an actor slot on it; the slot carries a generation so */
+/* a message to a stopped actor fails cleanly instead of reaching the  */
+/* actor that reused its slot.                                         */
+
+typedef struct strads_addr_s {
+	uint32_t node;  /* node id of the process */
+	uint32_t actor; /* loop (8 bits) | generation (8 bits) | slot (16 bits) */
+} strads_addr_t;
+
+#define STRADS_ACTOR_ID(loop, gen, slot)                                  \
+	((((uint32_t)(loop)&0xffu) << 24) | (((uint32_t)(gen)&0xffu) << 16) | \
+	    ((uint32_t)(slot)&0xffffu))
+#define STRADS_ACTOR_LOOP(id) (((id) >> 24) & 0xffu)
+#define STRADS_ACTOR_GEN(id) (((id) >> 16) & 0xffu)
+#define STRADS_ACTOR_SLOT(id) ((id)&0xffffu)
+#define STRADS_MAX_LOOPS 256
+#define STRADS_MAX_ACTORS_PER_LOOP 65535
+
+static inline int
+strads_addr_eq(strads_addr_t a, strads_addr_t b)
+{
+	return a.node == b.node && a.actor == b.actor;
+}
+
+/* ------------------------------------------------------------------ */
+/* Messages. A message is an envelope (header fields) plus a           */
+/* ref-counted payload. Local delivery moves the envelope; fan-out     */
+/* shares the payload (strads_msg_share). Types below                  */
+/* STRADS_MSG_USER are the runtime's; apps number theirs from it.      */
+
+typedef struct strads_buf_s strads_buf_t;
+typedef struct strads_msg_s strads_msg_t;
+
+struct strads_msg_s {
+	strads_msg_t *next_; /* internal: mailbox link */
+	uint16_t type;       /* message type */
+	uint16_t flags;      /* STRADS_MF_* */
+	uint32_t epoch;      /* membership epoch of the sender */
+	uint32_t seq;        /* per (sender, receiver) sequence number */
+	uint32_t len;        /* payload bytes */
+	strads_addr_t src;   /* sender */
+	strads_addr_t dst;   /* receiver */
+	uint8_t *data;       /* payload; writable until sent, read-only after */
+	strads_buf_t *buf_;  /* internal: ref-counted payload owner */
+};
+
+/* Runtime message types (the full table is internal). */
+enum {
+	STRADS_MSG_TIMER = 1,   /* payload: uint64_t tag (host order) */
+	STRADS_MSG_COMPUTE = 2, /* payload: strads_compute_done_t */
+	STRADS_MSG_WRITABLE = 3, /* payload: strads_addr_t of the destination */
+	STRADS_MSG_USER = 256   /* first app type */
+};
+
+#define STRADS_MSG_HDR_SIZE 40 /* bytes of the wire header */
+
+/* Allocates a message with an uninitialised payload of len bytes.
+ * Returns NULL when out of memory. The caller owns the message until it
+ * passes it to strads_send()/strads_post() (which always take it). */
+STRADS_EXTERN strads_msg_t *strads_msg_new(uint16_t type, size_t len);
+/* As strads_msg_new, copying len bytes from data (data may be NULL when
+ * len is 0). */
+STRADS_EXTERN strads_msg_t *strads_msg_copy(
+    uint16_t type, const void *data, size_t len);
+/* A new envelope of the given type that shares m's payload without copying
+ * (zero-copy fan-out, or keeping a received payload past its callback).
+ * m is borrowed. The result is owned by the caller. */
+STRADS_EXTERN strads_msg_t *strads_msg_share(
+    const strads_msg_t *m, uint16_t type);
+/* Frees a message the caller owns (one never sent). NULL is allowed. */
+STRADS_EXTERN void strads_msg_free(strads_msg_t *m);
+
+/* ------------------------------------------------------------------ */
+/* Runtime configuration.                                              */
+
+typedef struct strads_config_s {
+	int nloops;            /* loop threads; 0 = number of cores */
+	int ncompute;          /* compute threads; 0 = number of cores */
+	uint32_t node_id;      /* this process's node id; default 1 */
+	size_t max_frame;      /* largest frame accepted or sent, bytes */
+	size_t coalesce_bytes; /* flush a peer's frame at this size */
+	size_t credit_bytes;   /* send window per (sender, receiver) pair */
+	size_t inbound_limit;  /* bytes received but not yet handled before
+	                          the transport stops reading */
+	int batch;             /* messages handled per loop turn */
+	const char *name;      /* for thread names and logs; borrowed */
+} strads_config_t;
+
+/* Fills cfg with the defaults documented in strads(3). */
+STRADS_EXTERN void strads_config_init(strads_config_t *cfg);
+
+/* ------------------------------------------------------------------ */
+/* Runtime: owns N loops on N threads, the compute pool and the        */
+/* transport. No globals: a process may hold several runtimes.         */
+
+typedef struct strads_runtime_s strads_runtime_t;
+typedef struct strads_actor_s strads_actor_t;
+
+/* Creates a runtime (not yet running). cfg is copied; NULL = defaults.
+ * On failure *rtp is untouched and nothing is left allocated. */
+STRADS_EXTERN int strads_runtime_new(
+    strads_runtime_t **rtp, const strads_config_t *cfg);
+/* Starts the loop and compute threads. */
+STRADS_EXTERN int strads_runtime_start(strads_runtime_t *rt);
+/* Asks the runtime to stop: from any thread, idempotent. Running compute
+ * jobs finish; every actor's stop_cb runs on its loop; every handle is
+ * closed. */
+STRADS_EXTERN void strads_runtime_stop(strads_runtime_t *rt);
+/* Blocks until the runtime has stopped. Returns 0 when every loop closed
+ * cleanly (uv_loop_close returned 0 on each), else a negative code. */
+STRADS_EXTERN int strads_runtime_wait(strads_runtime_t *rt);
+/* Frees a stopped (or never started) runtime. NULL is allowed. */
+STRADS_EXTERN void strads_runtime_free(strads_runtime_t *rt);
+STRADS_EXTERN int strads_runtime_nloops(const strads_runtime_t *rt);
+STRADS_EXTERN uint32_t strads_runtime_node(const strads_runtime_t *rt);
+
+typedef struct strads_stats_s {
+	uint64_t delivered;      /* messages handed to actors */
+	uint64_t dropped_stale;  /* messages for stopped/unknown actors */
+	uint64_t dropped_proto;  /* malformed messages or frames dropped */
+	uint64_t send_failed;    /* remote sends that failed in the transport */
+	uint64_t frames_out;     /* frames handed to the transport */
+	uint64_t frames_in;      /* frames received */
+	uint64_t bytes_out;      /* frame bytes sent */
+	uint64_t bytes_in;       /* frame bytes received */
+	uint64_t deferred;       /* sends deferred for lack of credit */
+	uint64_t recv_paused;    /* times the transport stopped reading */
+} strads_stats_t;
+
+/* A consistent-enough snapshot of the counters (each is exact). */
+STRADS_EXTERN void strads_runtime_stats(
+    strads_runtime_t *rt, strads_stats_t *st);
+
+/* ------------------------------------------------------------------ */
+/* Actors. An actor type is a const descriptor; the runtime allocates  */
+/* and zeroes state_size bytes of state for each instance. Every       */
+/* callback runs on the actor's loop thread and must not block.        */
+
+typedef struct strads_actor_type_s {
+	const char *name;
+	size_t state_size;
+	/* Runs once on the actor's loop before any message. A non-zero
+	 * return stops the actor at once (stop_cb is not called). arg is
+	 * what strads_spawn() was given. */
+	int (*init_cb)(strads_actor_t *self, void *arg);
+	/* One message at a time. m is borrowed for the call. */
+	void (*recv_cb)(strads_actor_t *self, const strads_msg_t *m);
+	/* Runs once when the actor stops (strads_actor_stop, or the runtime
+	 * stopping), after its timers are closed and its compute jobs have
+	 * returned. Frees what init_cb allocated. May be NULL. */
+	void (*stop_cb)(strads_actor_t *self);
+} strads_actor_type_t;
+
+/* Creates an actor of type on loop (-1: round robin). Callable from any
+ * thread, before or after strads_runtime_start. The address is valid at
+ * once: messages sent to it queue behind its init. */
+STRADS_EXTERN int strads_spawn(strads_runtime_t *rt,
+    const strads_actor_type_t *type, int loop, void *arg,
+    strads_addr_t *addr);
+/* Stops an actor from its own callbacks. Later messages to it are dropped
+ * and counted as stale. */
+STRADS_EXTERN void strads_actor_stop(strads_actor_t *self);
+STRADS_EXTERN void *strads_actor_state(strads_actor_t *self);
+STRADS_EXTERN strads_addr_t strads_actor_addr(const strads_actor_t *self);
+STRADS_EXTERN strads_runtime_t *strads_actor_runtime(strads_actor_t *self);
+
+/* Sends m to dst (local or remote) from an actor callback. Always takes
+ * ownership of m. Delivery is ordered per (sender, receiver) pair. A
+ * sender out of credit for dst keeps the message and sends it when
+ * credit returns; nothing is dropped and the loop never blocks. */
+STRADS_EXTERN int strads_send(
+    strads_actor_t *self, strads_addr_t dst, strads_msg_t *m);
+/* 1 if a send to dst now would go out at once, 0 if it would be
+ * deferred. When it returns 0 the actor receives one STRADS_MSG_WRITABLE
+ * once credit for dst has returned and its deferred sends have left. */
+STRADS_EXTERN int strads_send_ready(strads_actor_t *self, strads_addr_t dst);
+
+/* Delivers m to a local actor from any thread (not flow controlled: for
+ * injecting work from outside the runtime). Takes ownership of m. src is
+ * set to {node, 0}. */
+STRADS_EXTERN int strads_post(
+    strads_runtime_t *rt, strads_addr_t dst, strads_msg_t *m);
+
+/* ------------------------------------------------------------------ */
+/* Timers: the actor receives STRADS_MSG_TIMER with tag as payload.    */
+
+/* Starts a timer that fires after timeout_ms and then every repeat_ms
+ * (0: once). Returns a timer id (> 0) or a negative code. */
+STRADS_EXTERN int strads_timer_start(strads_actor_t *self,
+    uint64_t timeout_ms, uint64_t repeat_ms, uint64_t tag);
+/* Stops a timer; no STRADS_MSG_TIMER for it arrives afterwards. */
+STRADS_EXTERN int strads_timer_stop(strads_actor_t *self, int id);
+
+/* ------------------------------------------------------------------ */
+/* Compute offload: work runs on the runtime's compute pool (not on a  */
+/* loop, not on libuv's shared pool); its completion comes back to the */
+/* actor as a STRADS_MSG_COMPUTE message. While it runs, whatever arg  */
+/* points to belongs to the compute thread.                            */
+
+typedef void (*strads_work_cb)(void *arg);
+
+typedef struct strads_compute_done_s {
+	uint64_t tag;
+	void *arg;
+} strads_compute_done_t;
+
+STRADS_EXTERN int strads_compute(
+    strads_actor_t *self, strads_work_cb work, void *arg, uint64_t tag);
+
+/* ------------------------------------------------------------------ */
+/* Transport (NNG). URLs: tcp://, ipc://, tls+tcp://, inproc://.       */
+
+/* Listens on url for frames from peers; call before or after start. When
+ * port is not NULL it receives the bound TCP port (useful with port 0),
+ * or 0 for transports without one. */
+STRADS_EXTERN int strads_listen(
+    strads_runtime_t *rt, const char *url, int *port);
+/* Declares that node lives at url; the transport dials it lazily and
+ * keeps reconnecting. */
+STRADS_EXTERN int strads_peer_add(
+    strads_runtime_t *rt, uint32_t node, const char *url);
+
+/* ------------------------------------------------------------------ */
+/* Logging to stderr; level from STRADS_LOG (error, warn, info, debug). */
+
+enum { STRADS_LOG_ERROR, STRADS_LOG_WARN, STRADS_LOG_INFO, STRADS_LOG_DEBUG };
+STRADS_EXTERN void strads_log_set_level(int level);
+STRADS_EXTERN void strads_log(int level, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Number of online cores (at least 1). */
+STRADS_EXTERN int strads_ncores(void);
+/* Monotonic clock in nanoseconds. */
+STRADS_EXTERN uint64_t strads_now_ns(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* STRADS_H */

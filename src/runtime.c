@@ -1,0 +1,573 @@
+/*
+ * runtime.c -- the runtime object: N loops on N threads, the mailbox
+ * dispatch of each loop, and the ordered shutdown.
+ *
+ * Shutdown runs on the thread in strads_runtime_wait(), in three steps
+ * so that no callback ever touches a closed handle:
+ *   1. the compute pool runs what is queued and joins (completions land
+ *      in mailboxes), and the transport closes (no NNG callback after);
+ *   2. every loop stops its actors (stop_cb runs on the actor's loop);
+ *   3. once no actor exists anywhere, every loop closes its handles.
+ */
+#include "strads-int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+void
+strads_config_init(strads_config_t *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->nloops = 0;
+	cfg->ncompute = 0;
+	cfg->node_id = 1;
+	cfg->max_frame = 64u << 20;
+	cfg->coalesce_bytes = 64u << 10;
+	cfg->credit_bytes = 4u << 20;
+	cfg->inbound_limit = 256u << 20;
+	cfg->batch = 1024;
+	cfg->name = "strads";
+}
+
+static void
+wake(strads__loop_t *loop)
+{
+	if (atomic_exchange(&loop->wake, 1) == 0)
+		uv_async_send(&loop->async);
+}
+
+void
+strads__loop_push(strads__loop_t *loop, strads_msg_t *first, strads_msg_t *last)
+{
+	strads__mailbox_push(&loop->mb, first, last);
+	wake(loop);
+}
+
+void
+strads__route(strads_runtime_t *rt, strads__loop_t *loop, strads_msg_t *m)
+{
+	if (m->dst.node == rt->cfg.node_id) {
+		unsigned idx = STRADS_ACTOR_LOOP(m->dst.actor);
+
+		if (idx >= (unsigned)rt->nloops) {
+			if (loop != NULL)
+				STRADS__BUMP(loop->dropped_stale, 1);
+			strads_msg_free(m);
+			return;
+		}
+		strads__loop_push(&rt->loops[idx], m, m);
+		return;
+	}
+	if (loop == NULL) {
+		atomic_fetch_add(&rt->send_failed, 1);
+		strads_msg_free(m);
+		return;
+	}
+	strads__loop_send_remote(loop, m);
+}
+
+/* ------------------------------------------------------------------ */
+/* Credit owed to senders, per loop.                                    */
+
+static uint32_t
+pair_hash(strads_addr_t a, strads_addr_t b)
+{
+	uint64_t h = ((uint64_t)a.node << 32 | a.actor) * 0x9E3779B97F4A7C15ull;
+
+	h ^= ((uint64_t)b.node << 32 | b.actor) + 0x632BE59BD9B4E019ull +
+	    (h << 6) + (h >> 2);
+	h *= 0xBF58476D1CE4E5B9ull;
+	return (uint32_t)(h >> 32);
+}
+
+static int
+owed_grow(strads__loop_t *loop)
+{
+	uint32_t cap = loop->owed_cap ? loop->owed_cap * 2 : 64;
+	strads__credit_t *old = loop->owed, *t = calloc(cap, sizeof(*t));
+	uint32_t *list = malloc(cap * sizeof(*list));
+	uint32_t i, n = 0;
+
+	if (t == NULL || list == NULL) {
+		free(t);
+		free(list);
+		return STRADS_ENOMEM;
+	}
+	for (i = 0; i < loop->owed_used; i++) {
+		strads__credit_t *e = &old[loop->owed_list[i]];
+		uint32_t j = pair_hash(e->src, e->dst) & (cap - 1);
+
+		while (t[j].used)
+			j = (j + 1) & (cap - 1);
+		t[j] = *e;
+		list[n++] = j;
+	}
+	free(old);
+	free(loop->owed_list);
+	loop->owed = t;
+	loop->owed_list = list;
+	loop->owed_cap = cap;
+	loop->owed_used = n;
+	return 0;
+}
+
+static void
+owe(strads__loop_t *loop, const strads_msg_t *m)
+{
+	uint32_t j;
+
+	if ((loop->owed_used + 1) * 4 > loop->owed_cap * 3 && owed_grow(loop) != 0)
+		return; /* out of memory: the credit is lost, the pair slows */
+	j = pair_hash(m->src, m->dst) & (loop->owed_cap - 1);
+	while (loop->owed[j].used) {
+		strads__credit_t *e = &loop->owed[j];
+
+		if (strads_addr_eq(e->src, m->src) && strads_addr_eq(e->dst, m->dst)) {
+			e->bytes += strads__msg_cost(m);
+			return;
+		}
+		j = (j + 1) & (loop->owed_cap - 1);
+	}
+	loop->owed[j].used = 1;
+	loop->owed[j].src = m->src;
+	loop->owed[j].dst = m->dst;
+	loop->owed[j].bytes = strads__msg_cost(m);
+	loop->owed_list[loop->owed_used++] = j;
+}
+
+/* Returns owed credit: all of it when the mailbox ran dry, otherwise only
+ * the pairs that have an eighth of a window owed. */
+static void
+repay(strads__loop_t *loop, int all)
+{
+	strads_runtime_t *rt = loop->rt;
+	uint64_t threshold = all ? 1 : rt->cfg.credit_bytes / 8;
+	uint32_t i;
+	int kept = 0;
+
+	for (i = 0; i < loop->owed_used; i++) {
+		strads__credit_t *e = &loop->owed[loop->owed_list[i]];
+		strads_msg_t *m;
+
+		if (e->bytes == 0 || e->bytes < threshold) {
+			kept |= e->bytes != 0;
+			continue;
+		}
+		m = strads_msg_new(STRADS__MSG_CREDIT, 8);
+		if (m == NULL) {
+			kept = 1;
+			continue;
+		}
+		strads__put64(m->data, e->bytes);
+		e->bytes = 0;
+		m->src = e->dst;
+		m->dst = e->src;
+		m->epoch = atomic_load_explicit(&rt->epoch, memory_order_relaxed);
+		strads__route(rt, loop, m);
+	}
+	if (!kept) {
+		for (i = 0; i < loop->owed_used; i++)
+			loop->owed[loop->owed_list[i]].used = 0;
+		loop->owed_used = 0;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Dispatch.                                                            */
+
+static void
+dispatch(strads__loop_t *loop, strads_msg_t *m)
+{
+	switch (m->type) {
+	case STRADS__MSG_SPAWN:
+		strads__actor_install(loop, m);
+		return; /* install takes m */
+	case STRADS__MSG_CREDIT:
+		strads__actor_credit(loop, m);
+		break;
+	case STRADS__MSG_COMPUTE:
+		strads__actor_compute_done(loop, m);
+		break;
+	default:
+		if (m->flags & STRADS__MF_CREDITED)
+			owe(loop, m);
+		strads__actor_deliver(loop, m);
+		break;
+	}
+	strads_msg_free(m);
+}
+
+static void
+drain_free(strads__loop_t *loop)
+{
+	strads_msg_t *m;
+
+	while ((m = strads__mailbox_pop(&loop->mb)) != NULL) {
+		if (m->type == STRADS__MSG_SPAWN)
+			strads__actor_discard(loop->rt, m);
+		else
+			strads_msg_free(m);
+	}
+}
+
+static void
+close_handles(strads__loop_t *loop)
+{
+	loop->phase = 2;
+	/* wake stays 1 from here on, so no producer calls uv_async_send on
+	 * the closing handle; after step 2 nothing produces anyway. */
+	atomic_store(&loop->wake, 1);
+	drain_free(loop);
+	strads__loop_flush(loop);
+	if (!uv_is_closing((uv_handle_t *)&loop->async))
+		uv_close((uv_handle_t *)&loop->async, NULL);
+	if (!uv_is_closing((uv_handle_t *)&loop->prepare))
+		uv_close((uv_handle_t *)&loop->prepare, NULL);
+}
+
+static void
+stop_actors(strads__loop_t *loop)
+{
+	strads_runtime_t *rt = loop->rt;
+	strads_msg_t *m;
+
+	/* Completions of the joined pool are all queued: deliver them so no
+	 * actor waits on compute, then stop every actor. */
+	while ((m = strads__mailbox_pop(&loop->mb)) != NULL)
+		dispatch(loop, m);
+	strads__actor_stop_all(loop);
+	drain_free(loop);
+	strads__loop_flush(loop); /* the transport is closed: frames are freed */
+	loop->phase = 1;
+	uv_mutex_lock(&rt->lock);
+	rt->phase1_count++;
+	uv_cond_broadcast(&rt->cond);
+	uv_mutex_unlock(&rt->lock);
+}
+
+static void
+async_cb(uv_async_t *h)
+{
+	strads__loop_t *loop = h->data;
+	strads_runtime_t *rt = loop->rt;
+	int stop = atomic_load(&rt->loops_stop);
+	int n = 0, batch = rt->cfg.batch;
+	strads_msg_t *m;
+
+	if (stop == 2) {
+		close_handles(loop);
+		return;
+	}
+	atomic_store(&loop->wake, 0);
+	if (stop == 1 && loop->phase == 0) {
+		stop_actors(loop);
+		return;
+	}
+	if (loop->phase != 0) {
+		drain_free(loop);
+		return;
+	}
+	while (n < batch && (m = strads__mailbox_pop(&loop->mb)) != NULL) {
+		dispatch(loop, m);
+		n++;
+	}
+	STRADS__BUMP(loop->delivered, (uint64_t)n);
+	if (n == batch) {
+		/* More may wait: yield to the loop's other handles, then come
+		 * back. */
+		repay(loop, 0);
+		atomic_store(&loop->wake, 1);
+		uv_async_send(&loop->async);
+	} else {
+		repay(loop, 1);
+	}
+}
+
+static void
+prepare_cb(uv_prepare_t *h)
+{
+	strads__loop_flush(h->data);
+}
+
+static void
+loop_main(void *arg)
+{
+	strads__loop_t *loop = arg;
+#ifdef HAVE_PTHREAD_SETNAME_NP
+	char name[16];
+
+	snprintf(name, sizeof(name), "strads-l%d", loop->idx);
+	pthread_setname_np(pthread_self(), name);
+#endif
+	uv_run(&loop->uv, UV_RUN_DEFAULT);
+	loop->close_status = uv_loop_close(&loop->uv);
+}
+
+/* ------------------------------------------------------------------ */
+/* Construction and teardown.                                           */
+
+static int
+loop_init(strads_runtime_t *rt, strads__loop_t *loop, int idx)
+{
+	loop->rt = rt;
+	loop->idx = idx;
+	strads__mailbox_init(&loop->mb);
+	atomic_init(&loop->wake, 0);
+	if (uv_mutex_init(&loop->slot_lock) != 0)
+		return STRADS_ENOMEM;
+	if (uv_loop_init(&loop->uv) != 0) {
+		uv_mutex_destroy(&loop->slot_lock);
+		return STRADS_ENOMEM;
+	}
+	uv_async_init(&loop->uv, &loop->async, async_cb);
+	loop->async.data = loop;
+	uv_prepare_init(&loop->uv, &loop->prepare);
+	loop->prepare.data = loop;
+	uv_prepare_start(&loop->prepare, prepare_cb);
+	return 0;
+}
+
+/* Closes the handles of a loop that never ran and frees what it holds. */
+static void
+loop_fini(strads__loop_t *loop, int ran)
+{
+	uint32_t i;
+
+	if (!ran) {
+		close_handles(loop);
+		uv_run(&loop->uv, UV_RUN_DEFAULT);
+		loop->close_status = uv_loop_close(&loop->uv);
+	}
+	drain_free(loop);
+	for (i = 0; i < loop->nout; i++)
+		STRADS__ASSERT(loop->out[i].frame == NULL);
+	free(loop->out);
+	free(loop->dirty);
+	free(loop->owed);
+	free(loop->owed_list);
+	free(loop->slots);
+	free(loop->gens);
+	free(loop->free_slots);
+	uv_mutex_destroy(&loop->slot_lock);
+}
+
+int
+strads_runtime_new(strads_runtime_t **rtp, const strads_config_t *cfg)
+{
+	strads_runtime_t *rt;
+	int i, err = STRADS_ENOMEM;
+
+	rt = calloc(1, sizeof(*rt));
+	if (rt == NULL)
+		return STRADS_ENOMEM;
+	if (cfg != NULL)
+		rt->cfg = *cfg;
+	else
+		strads_config_init(&rt->cfg);
+	if (rt->cfg.nloops <= 0)
+		rt->cfg.nloops = strads_ncores();
+	if (rt->cfg.ncompute <= 0)
+		rt->cfg.ncompute = strads_ncores();
+	if (rt->cfg.batch <= 0)
+		rt->cfg.batch = 1024;
+	if (rt->cfg.nloops > STRADS_MAX_LOOPS || rt->cfg.max_frame < 1024 ||
+	    rt->cfg.max_frame > UINT32_MAX || rt->cfg.credit_bytes < 1024 ||
+	    rt->cfg.node_id == 0) {
+		free(rt);
+		return STRADS_EINVAL;
+	}
+	if (rt->cfg.coalesce_bytes == 0 || rt->cfg.coalesce_bytes > rt->cfg.max_frame)
+		rt->cfg.coalesce_bytes = rt->cfg.max_frame;
+	if (uv_mutex_init(&rt->lock) != 0) {
+		free(rt);
+		return STRADS_ENOMEM;
+	}
+	if (uv_cond_init(&rt->cond) != 0)
+		goto fail_lock;
+	rt->loops = calloc((size_t)rt->cfg.nloops, sizeof(*rt->loops));
+	if (rt->loops == NULL)
+		goto fail_cond;
+	for (i = 0; i < rt->cfg.nloops; i++) {
+		if ((err = loop_init(rt, &rt->loops[i], i)) != 0)
+			goto fail_loops;
+		rt->nloops++;
+	}
+	if ((err = strads__transport_new(&rt->tp, rt)) != 0)
+		goto fail_loops;
+	if ((err = strads__pool_new(&rt->pool, rt, rt->cfg.ncompute)) != 0)
+		goto fail_tp;
+	*rtp = rt;
+	return 0;
+
+fail_tp:
+	strads__transport_close(rt->tp);
+	strads__transport_free(rt->tp);
+fail_loops:
+	for (i = 0; i < rt->nloops; i++)
+		loop_fini(&rt->loops[i], 0);
+	free(rt->loops);
+fail_cond:
+	uv_cond_destroy(&rt->cond);
+fail_lock:
+	uv_mutex_destroy(&rt->lock);
+	free(rt);
+	return err;
+}
+
+int
+strads_runtime_start(strads_runtime_t *rt)
+{
+	int i;
+
+	uv_mutex_lock(&rt->lock);
+	if (rt->started || rt->stop_requested) {
+		uv_mutex_unlock(&rt->lock);
+		return rt->started ? STRADS_EBUSY : STRADS_ECLOSED;
+	}
+	for (i = 0; i < rt->nloops; i++) {
+		if (uv_thread_create(&rt->loops[i].thread, loop_main, &rt->loops[i]) != 0)
+			strads__panic(__FILE__, __LINE__, "cannot create loop thread");
+	}
+	rt->started = 1;
+	uv_mutex_unlock(&rt->lock);
+	return 0;
+}
+
+void
+strads_runtime_stop(strads_runtime_t *rt)
+{
+	uv_mutex_lock(&rt->lock);
+	rt->stop_requested = 1;
+	uv_cond_broadcast(&rt->cond);
+	uv_mutex_unlock(&rt->lock);
+}
+
+static void
+wake_all(strads_runtime_t *rt)
+{
+	int i;
+
+	for (i = 0; i < rt->nloops; i++) {
+		/* Force the async even if a wake is pending: the callback
+		 * re-reads loops_stop. */
+		atomic_store(&rt->loops[i].wake, 1);
+		uv_async_send(&rt->loops[i].async);
+	}
+}
+
+int
+strads_runtime_wait(strads_runtime_t *rt)
+{
+	int i;
+
+	uv_mutex_lock(&rt->lock);
+	while (!rt->stop_requested)
+		uv_cond_wait(&rt->cond, &rt->lock);
+	if (rt->stopped || !rt->started) {
+		uv_mutex_unlock(&rt->lock);
+		return rt->close_status;
+	}
+	uv_mutex_unlock(&rt->lock);
+
+	strads__pool_shutdown(rt->pool);
+	strads__transport_close(rt->tp);
+	atomic_store(&rt->loops_stop, 1);
+	wake_all(rt);
+	uv_mutex_lock(&rt->lock);
+	while (rt->phase1_count < rt->nloops)
+		uv_cond_wait(&rt->cond, &rt->lock);
+	uv_mutex_unlock(&rt->lock);
+	atomic_store(&rt->loops_stop, 2);
+	wake_all(rt);
+	for (i = 0; i < rt->nloops; i++) {
+		uv_thread_join(&rt->loops[i].thread);
+		if (rt->loops[i].close_status != 0) {
+			strads_log(STRADS_LOG_ERROR, "loop %d: uv_loop_close: %s", i,
+			    uv_strerror(rt->loops[i].close_status));
+			rt->close_status = STRADS_EBUSY;
+		}
+	}
+	uv_mutex_lock(&rt->lock);
+	rt->stopped = 1;
+	uv_mutex_unlock(&rt->lock);
+	return rt->close_status;
+}
+
+void
+strads_runtime_free(strads_runtime_t *rt)
+{
+	int i;
+
+	if (rt == NULL)
+		return;
+	if (rt->started && !rt->stopped) {
+		strads_runtime_stop(rt);
+		strads_runtime_wait(rt);
+	}
+	strads__pool_shutdown(rt->pool);
+	strads__transport_close(rt->tp);
+	for (i = 0; i < rt->nloops; i++)
+		loop_fini(&rt->loops[i], rt->started);
+	/* Envelopes of received frames are gone: the transport may go. */
+	strads__transport_free(rt->tp);
+	strads__pool_free(rt->pool);
+	free(rt->loops);
+	uv_cond_destroy(&rt->cond);
+	uv_mutex_destroy(&rt->lock);
+	free(rt);
+}
+
+int
+strads_runtime_nloops(const strads_runtime_t *rt)
+{
+	return rt->nloops;
+}
+
+uint32_t
+strads_runtime_node(const strads_runtime_t *rt)
+{
+	return rt->cfg.node_id;
+}
+
+void
+strads_runtime_stats(strads_runtime_t *rt, strads_stats_t *st)
+{
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < rt->nloops; i++) {
+		st->delivered += STRADS__READ(rt->loops[i].delivered);
+		st->dropped_stale += STRADS__READ(rt->loops[i].dropped_stale);
+		st->deferred += STRADS__READ(rt->loops[i].deferred);
+	}
+	st->dropped_proto = atomic_load(&rt->dropped_proto);
+	st->send_failed = atomic_load(&rt->send_failed);
+	st->frames_out = atomic_load(&rt->frames_out);
+	st->frames_in = atomic_load(&rt->frames_in);
+	st->bytes_out = atomic_load(&rt->bytes_out);
+	st->bytes_in = atomic_load(&rt->bytes_in);
+	st->recv_paused = atomic_load(&rt->recv_paused);
+}
+
+int
+strads_post(strads_runtime_t *rt, strads_addr_t dst, strads_msg_t *m)
+{
+	if (m == NULL)
+		return STRADS_EINVAL;
+	if (dst.node != rt->cfg.node_id ||
+	    STRADS_ACTOR_LOOP(dst.actor) >= (unsigned)rt->nloops) {
+		strads_msg_free(m);
+		return STRADS_EADDR;
+	}
+	if (atomic_load(&rt->loops_stop) != 0) {
+		strads_msg_free(m);
+		return STRADS_ECLOSED;
+	}
+	m->src.node = rt->cfg.node_id;
+	m->src.actor = UINT32_MAX;
+	m->dst = dst;
+	m->flags = 0;
+	m->epoch = atomic_load_explicit(&rt->epoch, memory_order_relaxed);
+	strads__loop_push(&rt->loops[STRADS_ACTOR_LOOP(dst.actor)], m, m);
+	return 0;
+}

@@ -1,0 +1,321 @@
+/*
+ * strads-int.h -- internal declarations shared by the runtime's files.
+ * Nothing here is exported: internal non-static names use strads__.
+ */
+#ifndef STRADS_INT_H
+#define STRADS_INT_H
+
+#include "config.h"
+
+#include <assert.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <uv.h>
+
+#include "strads.h"
+
+#define STRADS__UNUSED(x) ((void)(x))
+
+/* Asserts that guard invariants stay on in release builds. */
+#define STRADS__ASSERT(cond)                                                \
+	do {                                                                \
+		if (!(cond))                                                \
+			strads__panic(__FILE__, __LINE__, #cond);           \
+	} while (0)
+
+void strads__panic(const char *file, int line, const char *what)
+    __attribute__((noreturn));
+
+/* ------------------------------------------------------------------ */
+/* Message types: one table generates the enum values, the names and   */
+/* the payload rules the codec enforces.                               */
+/*                                                                    */
+/* X(name, value, min_len, max_len, remote)                           */
+/*  remote = 1 if the type may cross the wire; local-only types that   */
+/*  arrive from a peer are malformed.                                  */
+
+#define STRADS__MSG_TYPES(X)                                               \
+	X(TIMER, STRADS_MSG_TIMER, 8, 8, 0)                                \
+	X(COMPUTE, STRADS_MSG_COMPUTE, 16, 64, 0)                          \
+	X(WRITABLE, STRADS_MSG_WRITABLE, 8, 8, 0)                          \
+	X(CREDIT, 4, 8, 8, 1)                                              \
+	X(SPAWN, 5, 16, 16, 0)
+
+enum {
+#define STRADS__MSG_ENUM(name, val, lo, hi, remote) STRADS__MSG_##name = (val),
+	STRADS__MSG_TYPES(STRADS__MSG_ENUM)
+#undef STRADS__MSG_ENUM
+};
+
+/* Wire flags. */
+#define STRADS__MF_CREDITED 0x0001u /* counts against a credit window */
+#define STRADS__MF_KNOWN 0x0001u    /* every flag the codec accepts */
+
+#define STRADS__MAGIC 0x5354u /* "TS" little-endian: bytes 'T' 'S' */
+#define STRADS__VERSION 1u
+
+const char *strads__msg_name(unsigned type);
+
+/* ------------------------------------------------------------------ */
+/* Payload buffers.                                                    */
+
+struct strads_buf_s {
+	atomic_uint refs;
+	void *block; /* malloc block to free, or NULL when external */
+	void (*release_cb)(strads_buf_t *buf); /* external memory */
+	void *opaque;                           /* for release_cb */
+	size_t size;
+};
+
+void strads__buf_ref(strads_buf_t *b);
+void strads__buf_unref(strads_buf_t *b);
+/* An envelope referencing external memory in b (takes one ref). */
+strads_msg_t *strads__msg_wrap(strads_buf_t *b, uint8_t *data, uint32_t len);
+
+/* The cost of a message against a credit window. */
+static inline uint64_t
+strads__msg_cost(const strads_msg_t *m)
+{
+	return 64u + m->len;
+}
+
+/* ------------------------------------------------------------------ */
+/* Codec (codec.c).                                                    */
+
+/* Encodes m's header into out[STRADS_MSG_HDR_SIZE]. */
+void strads__hdr_encode(const strads_msg_t *m, uint8_t *out);
+/* Decodes and validates the message at p[0..n): on success fills the
+ * header fields of m (data and buf_ untouched) and returns the bytes the
+ * whole message spans (header + payload); otherwise a negative code.
+ * Never reads outside p[0..n). */
+int64_t strads__msg_decode(
+    const uint8_t *p, size_t n, size_t max_payload, strads_msg_t *m);
+/* Validates a whole frame (a run of encoded messages): returns the
+ * number of messages, or a negative code if any part is malformed. */
+int64_t strads__frame_check(const uint8_t *p, size_t n, size_t max_payload);
+
+static inline void
+strads__put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+static inline uint32_t
+strads__get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+static inline void
+strads__put64(uint8_t *p, uint64_t v)
+{
+	strads__put32(p, (uint32_t)v);
+	strads__put32(p + 4, (uint32_t)(v >> 32));
+}
+static inline uint64_t
+strads__get64(const uint8_t *p)
+{
+	return (uint64_t)strads__get32(p) | (uint64_t)strads__get32(p + 4) << 32;
+}
+
+/* ------------------------------------------------------------------ */
+/* Mailbox (mailbox.c): intrusive multi-producer single-consumer       */
+/* queue (Vyukov). Producers on any thread; one consumer.              */
+
+typedef struct strads__mailbox_s {
+	strads_msg_t *head; /* producers exchange here (atomic) */
+	char pad_[64 - sizeof(void *)];
+	strads_msg_t *tail; /* consumer only */
+	strads_msg_t stub;
+} strads__mailbox_t;
+
+void strads__mailbox_init(strads__mailbox_t *mb);
+/* Appends the chain first..last (linked through next_, last->next_ is
+ * ignored) with one atomic exchange. */
+void strads__mailbox_push(
+    strads__mailbox_t *mb, strads_msg_t *first, strads_msg_t *last);
+/* Next message or NULL when empty (or when a producer is mid-push: it
+ * wakes the consumer once it finishes). */
+strads_msg_t *strads__mailbox_pop(strads__mailbox_t *mb);
+
+/* ------------------------------------------------------------------ */
+/* Compute pool (pool.c).                                              */
+
+typedef struct strads__pool_s strads__pool_t;
+int strads__pool_new(strads__pool_t **pp, strads_runtime_t *rt, int n);
+/* Queues a COMPUTE message; a pool thread runs it, then posts it to its
+ * actor's loop. STRADS_ECLOSED once shutdown began (m is not taken). */
+int strads__pool_submit(strads__pool_t *p, strads_msg_t *m);
+/* Runs every queued job, then joins the threads. Idempotent. */
+void strads__pool_shutdown(strads__pool_t *p);
+void strads__pool_free(strads__pool_t *p);
+
+typedef struct strads__job_s {
+	strads_compute_done_t done;
+	strads_work_cb work;
+} strads__job_t;
+
+/* ------------------------------------------------------------------ */
+/* Transport (transport.c).                                            */
+
+typedef struct strads__transport_s strads__transport_t;
+typedef struct strads__peer_s strads__peer_t;
+typedef struct strads__loop_s strads__loop_t;
+
+int strads__transport_new(strads__transport_t **tp, strads_runtime_t *rt);
+/* Closes every socket; callbacks have all returned when it returns. */
+void strads__transport_close(strads__transport_t *tp);
+void strads__transport_free(strads__transport_t *tp);
+/* The peer for node, or NULL if none was declared. */
+strads__peer_t *strads__transport_peer(strads__transport_t *tp, uint32_t node);
+/* Hands a finished frame to a peer's ordered send queue (takes it). */
+void strads__peer_submit(strads__peer_t *peer, void *nng_frame);
+
+/* Per-loop coalescing of outgoing messages, one open frame per peer. */
+typedef struct strads__outframe_s {
+	strads__peer_t *peer;
+	void *frame; /* nng_msg *, NULL when nothing is open */
+	int dirty;   /* on the loop's dirty list */
+} strads__outframe_t;
+
+/* Appends m to the loop's frame for its destination (takes m). */
+void strads__loop_send_remote(strads__loop_t *loop, strads_msg_t *m);
+/* Flushes every open frame of the loop. */
+void strads__loop_flush(strads__loop_t *loop);
+
+/* ------------------------------------------------------------------ */
+/* Runtime internals shared with the transport and the pool.           */
+
+typedef struct strads__credit_s strads__credit_t;
+
+struct strads__loop_s {
+	strads_runtime_t *rt;
+	int idx;
+	uv_loop_t uv;
+	uv_thread_t thread;
+	uv_async_t async;
+	uv_prepare_t prepare;
+	strads__mailbox_t mb;
+	atomic_int wake; /* 1 while a wake-up is pending */
+	int phase;        /* 0 running, 1 actors stopped, 2 handles closing */
+	int close_status; /* uv_loop_close() result */
+
+	/* Slot table: installed and read on the loop thread only. */
+	strads_actor_t **slots;
+	uint32_t nslots;
+
+	/* Slot allocation happens on any thread (strads_spawn). */
+	uv_mutex_t slot_lock;
+	uint8_t *gens;
+	uint32_t *free_slots;
+	uint32_t nfree, slot_cap, slot_next;
+
+	/* Credit owed back to senders, returned at the end of a batch. */
+	strads__credit_t *owed;
+	uint32_t owed_cap, owed_used;
+	uint32_t *owed_list;
+
+	/* Outgoing frames by destination node. */
+	strads__outframe_t *out;
+	uint32_t nout;
+	uint32_t *dirty;
+	uint32_t ndirty;
+
+	uint64_t delivered; /* loop-thread counters, read racily by stats */
+	uint64_t dropped_stale;
+	uint64_t deferred;
+};
+
+struct strads_runtime_s {
+	strads_config_t cfg;
+	int nloops;
+	strads__loop_t *loops;
+	strads__pool_t *pool;
+	strads__transport_t *tp;
+	atomic_uint rr; /* round-robin spawn */
+	atomic_uint epoch;
+
+	uv_mutex_t lock;
+	uv_cond_t cond;
+	int started;
+	int stop_requested;
+	int stopped;
+	int phase1_count;      /* loops whose actors have all stopped */
+	atomic_int loops_stop; /* 1: stop actors (pool, transport are down);
+	                          2: close handles (every actor is gone) */
+	int close_status;
+
+	atomic_ullong dropped_proto;
+	atomic_ullong send_failed;
+	atomic_ullong frames_out, frames_in, bytes_out, bytes_in;
+	atomic_ullong recv_paused;
+};
+
+/* Routes a message that already carries src/dst (local or remote).
+ * loop is the sending loop (needed for remote coalescing), or NULL from
+ * a thread that is not a loop (local destinations only). Takes m. */
+void strads__route(strads_runtime_t *rt, strads__loop_t *loop, strads_msg_t *m);
+/* Pushes a chain to a local loop's mailbox and wakes it if needed. */
+void strads__loop_push(strads__loop_t *loop, strads_msg_t *first,
+    strads_msg_t *last);
+
+/* ------------------------------------------------------------------ */
+/* Actors (actor.c).                                                   */
+
+/* Credit and order state of one (sender, receiver) pair, sender side. */
+typedef struct strads__pair_s {
+	strads_addr_t dst;
+	uint8_t used;
+	uint8_t want_writable;
+	int64_t credit;
+	uint32_t seq;
+	strads_msg_t *dhead, *dtail; /* deferred sends, in order */
+} strads__pair_t;
+
+typedef struct strads__timer_s strads__timer_t;
+
+struct strads_actor_s {
+	const strads_actor_type_t *type;
+	strads__loop_t *loop;
+	strads_addr_t addr;
+	void *state;
+	void *spawn_arg;
+	int started;  /* init_cb returned 0 */
+	int stopping; /* strads_actor_stop() was called */
+	uint32_t pending_compute;
+	strads__timer_t *timers;
+	int next_timer_id;
+	strads__pair_t *pairs;
+	uint32_t pair_cap, npairs;
+};
+
+/* Credit owed back to a sender by a receiving loop. */
+struct strads__credit_s {
+	strads_addr_t src, dst;
+	uint64_t bytes;
+	uint8_t used;
+};
+
+/* Loop-side entry points of actor.c. */
+void strads__actor_install(strads__loop_t *loop, strads_msg_t *spawn);
+void strads__actor_deliver(strads__loop_t *loop, strads_msg_t *m);
+void strads__actor_credit(strads__loop_t *loop, const strads_msg_t *m);
+void strads__actor_compute_done(strads__loop_t *loop, strads_msg_t *m);
+/* Stops every actor of the loop now (runtime shutdown). */
+void strads__actor_stop_all(strads__loop_t *loop);
+/* Frees an actor that was spawned but never installed. */
+void strads__actor_discard(strads_runtime_t *rt, strads_msg_t *spawn);
+
+/* Relaxed counter bump for a counter one thread writes and any reads. */
+#define STRADS__BUMP(c, n)                                                 \
+	__atomic_store_n(&(c), __atomic_load_n(&(c), __ATOMIC_RELAXED) + (n), \
+	    __ATOMIC_RELAXED)
+#define STRADS__READ(c) __atomic_load_n(&(c), __ATOMIC_RELAXED)
+
+#endif /* STRADS_INT_H */

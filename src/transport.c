@@ -1,0 +1,589 @@
+/*
+ * transport.c -- NNG transport: one pull socket listening for frames,
+ * one push socket per peer, frames of coalesced messages.
+ *
+ * Threads. Loop threads append messages to per-loop open frames and hand
+ * finished frames to a peer's ordered queue. NNG completes aio on its own
+ * threads: the send callback only starts the next frame, the receive
+ * callback only decodes a frame into envelopes and pushes them into
+ * mailboxes. One send and one receive are in flight at a time, which is
+ * what keeps per-(sender, receiver) order.
+ *
+ * Back-pressure. Senders hold credits (actor.c). Independently, bytes
+ * received but not yet handled are counted; past cfg.inbound_limit the
+ * receive is not re-posted until handling brings them under half of it,
+ * so the peers' TCP connections push back.
+ */
+#include "strads-int.h"
+
+#include <stdlib.h>
+
+#include <nng/nng.h>
+#include <nng/protocol/pipeline0/pull.h>
+#include <nng/protocol/pipeline0/push.h>
+
+struct strads__peer_s {
+	strads__transport_t *tp;
+	uint32_t node;
+	nng_socket sock;
+	nng_aio *aio;
+	uv_mutex_t lock;
+	nng_msg **q; /* ring of frames waiting for the aio */
+	size_t qhead, qlen, qcap;
+	int busy;
+	int closed;
+};
+
+struct strads__transport_s {
+	strads_runtime_t *rt;
+	uv_mutex_t lock; /* peers table, listening state */
+	strads__peer_t **peers;
+	uint32_t npeers;
+	nng_socket pull;
+	int pull_open;
+	nng_aio *recv_aio;
+	atomic_int closed;
+	atomic_int paused;
+	atomic_ullong inbound;
+	strads_msg_t **chain_first, **chain_last; /* receive callback only */
+};
+
+typedef struct {
+	strads_buf_t b; /* first: the envelope refs this */
+	strads__transport_t *tp;
+	nng_msg *msg;
+} inframe_t;
+
+static int
+wrap_nng(int rv)
+{
+	switch (rv) {
+	case 0:
+		return 0;
+	case NNG_ENOMEM:
+		return STRADS_ENOMEM;
+	case NNG_EINVAL:
+	case NNG_EADDRINVAL:
+	case NNG_ENOTSUP:
+		return STRADS_EADDR;
+	case NNG_ECLOSED:
+		return STRADS_ECLOSED;
+	case NNG_EADDRINUSE:
+		return STRADS_EBUSY;
+	case NNG_EMSGSIZE:
+		return STRADS_EMSGSIZE;
+	default:
+		return STRADS_ETRANSPORT;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Receiving.                                                           */
+
+static void
+recv_post(strads__transport_t *tp)
+{
+	if (!atomic_load(&tp->closed))
+		nng_recv_aio(tp->pull, tp->recv_aio);
+}
+
+static void
+frame_release(strads_buf_t *b)
+{
+	inframe_t *f = (inframe_t *)b;
+	strads__transport_t *tp = f->tp;
+	size_t limit = tp->rt->cfg.inbound_limit;
+	uint64_t left;
+
+	left = atomic_fetch_sub(&tp->inbound, b->size) - b->size;
+	nng_msg_free(f->msg);
+	free(f);
+	if (left < limit / 2 && atomic_load(&tp->paused)) {
+		int one = 1;
+
+		if (atomic_compare_exchange_strong(&tp->paused, &one, 0))
+			recv_post(tp);
+	}
+}
+
+static void
+deliver_frame(strads__transport_t *tp, nng_msg *msg)
+{
+	strads_runtime_t *rt = tp->rt;
+	uint8_t *body = nng_msg_body(msg);
+	size_t len = nng_msg_len(msg), off = 0;
+	size_t max_payload = rt->cfg.max_frame - STRADS_MSG_HDR_SIZE;
+	inframe_t *f;
+	int i;
+
+	atomic_fetch_add(&rt->frames_in, 1);
+	atomic_fetch_add(&rt->bytes_in, len);
+	/* All or nothing: a frame with any malformed part is dropped whole. */
+	if (strads__frame_check(body, len, max_payload) < 0) {
+		atomic_fetch_add(&rt->dropped_proto, 1);
+		nng_msg_free(msg);
+		return;
+	}
+	f = malloc(sizeof(*f));
+	if (f == NULL) {
+		atomic_fetch_add(&rt->dropped_proto, 1);
+		nng_msg_free(msg);
+		return;
+	}
+	atomic_init(&f->b.refs, 1);
+	f->b.block = NULL;
+	f->b.release_cb = frame_release;
+	f->b.opaque = NULL;
+	f->b.size = len;
+	f->tp = tp;
+	f->msg = msg;
+	atomic_fetch_add(&tp->inbound, len);
+	for (i = 0; i < rt->nloops; i++)
+		tp->chain_first[i] = tp->chain_last[i] = NULL;
+	while (off < len) {
+		strads_msg_t h, *m;
+		int64_t r = strads__msg_decode(body + off, len - off, max_payload, &h);
+		unsigned li;
+
+		STRADS__ASSERT(r > 0); /* checked above */
+		li = STRADS_ACTOR_LOOP(h.dst.actor);
+		if (h.dst.node != rt->cfg.node_id || li >= (unsigned)rt->nloops) {
+			atomic_fetch_add(&rt->dropped_proto, 1);
+			off += (size_t)r;
+			continue;
+		}
+		m = strads__msg_wrap(&f->b, body + off + STRADS_MSG_HDR_SIZE, h.len);
+		if (m == NULL) {
+			atomic_fetch_add(&rt->dropped_proto, 1);
+			off += (size_t)r;
+			continue;
+		}
+		m->type = h.type;
+		m->flags = h.flags;
+		m->epoch = h.epoch;
+		m->seq = h.seq;
+		m->src = h.src;
+		m->dst = h.dst;
+		if (tp->chain_last[li] != NULL)
+			tp->chain_last[li]->next_ = m;
+		else
+			tp->chain_first[li] = m;
+		tp->chain_last[li] = m;
+		off += (size_t)r;
+	}
+	for (i = 0; i < rt->nloops; i++)
+		if (tp->chain_first[i] != NULL)
+			strads__loop_push(&rt->loops[i], tp->chain_first[i],
+			    tp->chain_last[i]);
+	strads__buf_unref(&f->b);
+}
+
+static void
+recv_cb(void *arg)
+{
+	strads__transport_t *tp = arg;
+	int rv = nng_aio_result(tp->recv_aio);
+
+	if (rv != 0) {
+		if (rv == NNG_ECLOSED || rv == NNG_ECANCELED || atomic_load(&tp->closed))
+			return;
+		strads_log(STRADS_LOG_WARN, "receive: %s", nng_strerror(rv));
+		recv_post(tp);
+		return;
+	}
+	deliver_frame(tp, nng_aio_get_msg(tp->recv_aio));
+	if (atomic_load(&tp->inbound) > tp->rt->cfg.inbound_limit) {
+		atomic_store(&tp->paused, 1);
+		atomic_fetch_add(&tp->rt->recv_paused, 1);
+		/* Handling may have caught up between the test and the store. */
+		if (atomic_load(&tp->inbound) < tp->rt->cfg.inbound_limit / 2) {
+			int one = 1;
+
+			if (atomic_compare_exchange_strong(&tp->paused, &one, 0))
+				recv_post(tp);
+		}
+		return;
+	}
+	recv_post(tp);
+}
+
+int
+strads_listen(strads_runtime_t *rt, const char *url, int *port)
+{
+	strads__transport_t *tp = rt->tp;
+	nng_listener l;
+	int rv, start = 0;
+
+	if (url == NULL)
+		return STRADS_EINVAL;
+	uv_mutex_lock(&tp->lock);
+	if (atomic_load(&tp->closed)) {
+		uv_mutex_unlock(&tp->lock);
+		return STRADS_ECLOSED;
+	}
+	if (!tp->pull_open) {
+		if ((rv = nng_pull0_open(&tp->pull)) != 0)
+			goto fail;
+		tp->pull_open = 1;
+		nng_socket_set_size(tp->pull, NNG_OPT_RECVMAXSZ, rt->cfg.max_frame);
+		nng_socket_set_int(tp->pull, NNG_OPT_RECVBUF, 16);
+		if ((rv = nng_aio_alloc(&tp->recv_aio, recv_cb, tp)) != 0)
+			goto fail;
+		start = 1;
+	}
+	if ((rv = nng_listen(tp->pull, url, &l, 0)) != 0)
+		goto fail;
+	if (port != NULL && nng_listener_get_int(l, NNG_OPT_TCP_BOUND_PORT, port) != 0)
+		*port = 0;
+	if (start)
+		recv_post(tp);
+	uv_mutex_unlock(&tp->lock);
+	return 0;
+fail:
+	uv_mutex_unlock(&tp->lock);
+	strads_log(STRADS_LOG_ERROR, "listen %s: %s", url, nng_strerror(rv));
+	return wrap_nng(rv);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sending.                                                             */
+
+static void
+peer_start(strads__peer_t *p, nng_msg *frame)
+{
+	nng_aio_set_msg(p->aio, frame);
+	nng_send_aio(p->sock, p->aio);
+}
+
+static void
+send_cb(void *arg)
+{
+	strads__peer_t *p = arg;
+	strads_runtime_t *rt = p->tp->rt;
+	int rv = nng_aio_result(p->aio);
+	nng_msg *next = NULL;
+
+	if (rv != 0) {
+		nng_msg_free(nng_aio_get_msg(p->aio));
+		nng_aio_set_msg(p->aio, NULL);
+		atomic_fetch_add(&rt->send_failed, 1);
+		if (rv != NNG_ECLOSED && rv != NNG_ECANCELED)
+			strads_log(STRADS_LOG_WARN, "send to node %u: %s", p->node,
+			    nng_strerror(rv));
+	}
+	uv_mutex_lock(&p->lock);
+	if (p->qlen > 0 && !p->closed && rv != NNG_ECLOSED) {
+		next = p->q[p->qhead];
+		p->qhead = (p->qhead + 1) % p->qcap;
+		p->qlen--;
+	} else {
+		p->busy = 0;
+	}
+	uv_mutex_unlock(&p->lock);
+	if (next != NULL)
+		peer_start(p, next);
+}
+
+void
+strads__peer_submit(strads__peer_t *p, void *frame)
+{
+	strads_runtime_t *rt = p->tp->rt;
+	nng_msg *msg = frame;
+
+	atomic_fetch_add(&rt->frames_out, 1);
+	atomic_fetch_add(&rt->bytes_out, nng_msg_len(msg));
+	uv_mutex_lock(&p->lock);
+	if (p->closed) {
+		uv_mutex_unlock(&p->lock);
+		atomic_fetch_add(&rt->send_failed, 1);
+		nng_msg_free(msg);
+		return;
+	}
+	if (p->busy) {
+		if (p->qlen == p->qcap) {
+			size_t cap = p->qcap ? p->qcap * 2 : 16, i;
+			nng_msg **q = malloc(cap * sizeof(*q));
+
+			if (q == NULL) {
+				uv_mutex_unlock(&p->lock);
+				atomic_fetch_add(&rt->send_failed, 1);
+				nng_msg_free(msg);
+				return;
+			}
+			for (i = 0; i < p->qlen; i++)
+				q[i] = p->q[(p->qhead + i) % p->qcap];
+			free(p->q);
+			p->q = q;
+			p->qhead = 0;
+			p->qcap = cap;
+		}
+		p->q[(p->qhead + p->qlen) % p->qcap] = msg;
+		p->qlen++;
+		uv_mutex_unlock(&p->lock);
+		return;
+	}
+	p->busy = 1;
+	uv_mutex_unlock(&p->lock);
+	peer_start(p, msg);
+}
+
+int
+strads_peer_add(strads_runtime_t *rt, uint32_t node, const char *url)
+{
+	strads__transport_t *tp = rt->tp;
+	strads__peer_t *p;
+	int rv;
+
+	if (url == NULL || node == 0 || node == rt->cfg.node_id)
+		return STRADS_EINVAL;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return STRADS_ENOMEM;
+	p->tp = tp;
+	p->node = node;
+	if (uv_mutex_init(&p->lock) != 0) {
+		free(p);
+		return STRADS_ENOMEM;
+	}
+	if ((rv = nng_push0_open(&p->sock)) != 0) {
+		uv_mutex_destroy(&p->lock);
+		free(p);
+		return wrap_nng(rv);
+	}
+	nng_socket_set_ms(p->sock, NNG_OPT_RECONNMINT, 10);
+	nng_socket_set_ms(p->sock, NNG_OPT_RECONNMAXT, 1000);
+	nng_socket_set_int(p->sock, NNG_OPT_SENDBUF, 16);
+	if ((rv = nng_aio_alloc(&p->aio, send_cb, p)) != 0 ||
+	    (rv = nng_dial(p->sock, url, NULL, NNG_FLAG_NONBLOCK)) != 0) {
+		strads_log(STRADS_LOG_ERROR, "dial %s: %s", url, nng_strerror(rv));
+		nng_close(p->sock);
+		nng_aio_free(p->aio);
+		uv_mutex_destroy(&p->lock);
+		free(p);
+		return wrap_nng(rv);
+	}
+	uv_mutex_lock(&tp->lock);
+	if (atomic_load(&tp->closed) ||
+	    (node < tp->npeers && tp->peers[node] != NULL)) {
+		rv = atomic_load(&tp->closed) ? STRADS_ECLOSED : STRADS_EBUSY;
+		uv_mutex_unlock(&tp->lock);
+		nng_close(p->sock);
+		nng_aio_free(p->aio);
+		uv_mutex_destroy(&p->lock);
+		free(p);
+		return rv;
+	}
+	if (node >= tp->npeers) {
+		uint32_t n = tp->npeers ? tp->npeers : 8;
+		strads__peer_t **t;
+
+		while (n <= node)
+			n *= 2;
+		t = realloc(tp->peers, n * sizeof(*t));
+		if (t == NULL) {
+			uv_mutex_unlock(&tp->lock);
+			nng_close(p->sock);
+			nng_aio_free(p->aio);
+			uv_mutex_destroy(&p->lock);
+			free(p);
+			return STRADS_ENOMEM;
+		}
+		memset(t + tp->npeers, 0, (n - tp->npeers) * sizeof(*t));
+		tp->peers = t;
+		tp->npeers = n;
+	}
+	tp->peers[node] = p;
+	uv_mutex_unlock(&tp->lock);
+	return 0;
+}
+
+strads__peer_t *
+strads__transport_peer(strads__transport_t *tp, uint32_t node)
+{
+	strads__peer_t *p = NULL;
+
+	uv_mutex_lock(&tp->lock);
+	if (node < tp->npeers)
+		p = tp->peers[node];
+	uv_mutex_unlock(&tp->lock);
+	return p;
+}
+
+/* ------------------------------------------------------------------ */
+/* Per-loop coalescing.                                                 */
+
+static void
+outframe_flush(strads__outframe_t *of)
+{
+	nng_msg *f = of->frame;
+
+	of->frame = NULL;
+	if (f != NULL)
+		strads__peer_submit(of->peer, f);
+}
+
+void
+strads__loop_send_remote(strads__loop_t *loop, strads_msg_t *m)
+{
+	strads_runtime_t *rt = loop->rt;
+	uint32_t node = m->dst.node;
+	size_t need = STRADS_MSG_HDR_SIZE + (size_t)m->len;
+	strads__outframe_t *of;
+	uint8_t hdr[STRADS_MSG_HDR_SIZE];
+	nng_msg *f;
+
+	if (node >= loop->nout) {
+		uint32_t n = loop->nout ? loop->nout : 8;
+		strads__outframe_t *t;
+		uint32_t *d;
+
+		while (n <= node)
+			n *= 2;
+		t = realloc(loop->out, n * sizeof(*t));
+		if (t == NULL)
+			goto fail;
+		memset(t + loop->nout, 0, (n - loop->nout) * sizeof(*t));
+		loop->out = t;
+		d = realloc(loop->dirty, n * sizeof(*d));
+		if (d == NULL)
+			goto fail;
+		loop->dirty = d;
+		loop->nout = n;
+	}
+	of = &loop->out[node];
+	if (of->peer == NULL && (of->peer = strads__transport_peer(rt->tp, node)) == NULL)
+		goto fail;
+	if (of->frame != NULL &&
+	    nng_msg_len(of->frame) + need > rt->cfg.coalesce_bytes)
+		outframe_flush(of);
+	if (of->frame == NULL) {
+		size_t cap = need > rt->cfg.coalesce_bytes ? need : rt->cfg.coalesce_bytes;
+
+		if (nng_msg_alloc(&f, 0) != 0)
+			goto fail;
+		if (nng_msg_reserve(f, cap) != 0) {
+			nng_msg_free(f);
+			goto fail;
+		}
+		of->frame = f;
+	}
+	strads__hdr_encode(m, hdr);
+	if (nng_msg_append(of->frame, hdr, sizeof(hdr)) != 0 ||
+	    (m->len > 0 && nng_msg_append(of->frame, m->data, m->len) != 0)) {
+		/* The frame may now hold half a message: never send it. */
+		nng_msg_free(of->frame);
+		of->frame = NULL;
+		goto fail;
+	}
+	strads_msg_free(m);
+	if (nng_msg_len(of->frame) >= rt->cfg.coalesce_bytes) {
+		outframe_flush(of);
+		return;
+	}
+	if (!of->dirty) {
+		of->dirty = 1;
+		loop->dirty[loop->ndirty++] = node;
+	}
+	return;
+fail:
+	atomic_fetch_add(&rt->send_failed, 1);
+	strads_msg_free(m);
+}
+
+void
+strads__loop_flush(strads__loop_t *loop)
+{
+	uint32_t i;
+
+	for (i = 0; i < loop->ndirty; i++) {
+		strads__outframe_t *of = &loop->out[loop->dirty[i]];
+
+		of->dirty = 0;
+		outframe_flush(of);
+	}
+	loop->ndirty = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lifetime.                                                            */
+
+int
+strads__transport_new(strads__transport_t **tpp, strads_runtime_t *rt)
+{
+	strads__transport_t *tp = calloc(1, sizeof(*tp));
+
+	if (tp == NULL)
+		return STRADS_ENOMEM;
+	tp->rt = rt;
+	tp->chain_first = calloc((size_t)rt->nloops, sizeof(*tp->chain_first));
+	tp->chain_last = calloc((size_t)rt->nloops, sizeof(*tp->chain_last));
+	if (tp->chain_first == NULL || tp->chain_last == NULL ||
+	    uv_mutex_init(&tp->lock) != 0) {
+		free(tp->chain_first);
+		free(tp->chain_last);
+		free(tp);
+		return STRADS_ENOMEM;
+	}
+	*tpp = tp;
+	return 0;
+}
+
+void
+strads__transport_close(strads__transport_t *tp)
+{
+	uint32_t i;
+
+	if (atomic_exchange(&tp->closed, 1))
+		return;
+	uv_mutex_lock(&tp->lock);
+	if (tp->pull_open) {
+		nng_close(tp->pull);
+		if (tp->recv_aio != NULL)
+			nng_aio_stop(tp->recv_aio);
+	}
+	for (i = 0; i < tp->npeers; i++) {
+		strads__peer_t *p = tp->peers[i];
+
+		if (p == NULL)
+			continue;
+		uv_mutex_lock(&p->lock);
+		p->closed = 1;
+		uv_mutex_unlock(&p->lock);
+		nng_close(p->sock);
+		nng_aio_stop(p->aio);
+		uv_mutex_lock(&p->lock);
+		while (p->qlen > 0) {
+			nng_msg_free(p->q[p->qhead]);
+			p->qhead = (p->qhead + 1) % p->qcap;
+			p->qlen--;
+		}
+		uv_mutex_unlock(&p->lock);
+	}
+	uv_mutex_unlock(&tp->lock);
+}
+
+void
+strads__transport_free(strads__transport_t *tp)
+{
+	uint32_t i;
+
+	if (tp == NULL)
+		return;
+	for (i = 0; i < tp->npeers; i++) {
+		strads__peer_t *p = tp->peers[i];
+
+		if (p == NULL)
+			continue;
+		nng_aio_free(p->aio);
+		uv_mutex_destroy(&p->lock);
+		free(p->q);
+		free(p);
+	}
+	if (tp->recv_aio != NULL)
+		nng_aio_free(tp->recv_aio);
+	free(tp->peers);
+	free(tp->chain_first);
+	free(tp->chain_last);
+	uv_mutex_destroy(&tp->lock);
+	free(tp);
+}
