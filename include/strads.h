@@ -149,6 +149,12 @@ typedef struct strads_config_s {
 	                          the transport stops reading */
 	int batch;             /* messages handled per loop turn */
 	const char *name;      /* for thread names and logs; borrowed */
+	/* tls+tcp:// (borrowed paths, PEM). Listening needs cert and key;
+	 * with a CA, peers must present a certificate it signed (listening)
+	 * or the server's certificate is verified against it (dialling). */
+	const char *tls_cert_file; /* certificate chain, key may follow */
+	const char *tls_key_file;  /* private key; NULL: in tls_cert_file */
+	const char *tls_ca_file;   /* CA chain to verify peers; NULL: none */
 } strads_config_t;
 
 /* Fills cfg with the defaults documented in strads(3). */
@@ -218,7 +224,9 @@ typedef struct strads_actor_type_s {
 
 /* Creates an actor of type on loop (-1: round robin). Callable from any
  * thread, before or after strads_runtime_start. The address is valid at
- * once: messages sent to it queue behind its init. */
+ * once: messages sent to it queue behind its init. init_cb runs later, on
+ * the actor's loop: arg is borrowed and must stay valid (and unchanged)
+ * until then. */
 STRADS_EXTERN int strads_spawn(strads_runtime_t *rt,
     const strads_actor_type_t *type, int loop, void *arg,
     strads_addr_t *addr);

@@ -16,11 +16,13 @@
  */
 #include "strads-int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <nng/nng.h>
 #include <nng/protocol/pipeline0/pull.h>
 #include <nng/protocol/pipeline0/push.h>
+#include <nng/supplemental/tls/tls.h>
 
 struct strads__peer_s {
 	strads__transport_t *tp;
@@ -75,6 +77,92 @@ wrap_nng(int rv)
 	default:
 		return STRADS_ETRANSPORT;
 	}
+}
+
+static int
+is_tls(const char *url)
+{
+	return strncmp(url, "tls+", 4) == 0;
+}
+
+/* The whole of a PEM file as a string, or NULL (logged). */
+static char *
+read_pem(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (f == NULL) {
+		strads_log(STRADS_LOG_ERROR, "tls: cannot open %s", path);
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < (1 << 20) &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
+		if (fread(buf, 1, (size_t)n, f) == (size_t)n) {
+			buf[n] = '\0';
+		} else {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	if (buf == NULL)
+		strads_log(STRADS_LOG_ERROR, "tls: cannot read %s", path);
+	fclose(f);
+	return buf;
+}
+
+/* A TLS configuration from the runtime's files, or an error naming what
+ * is missing. */
+static int
+tls_config(strads_runtime_t *rt, nng_tls_mode mode, nng_tls_config **out)
+{
+	const strads_config_t *c = &rt->cfg;
+	nng_tls_config *tls;
+	int rv;
+
+	if (mode == NNG_TLS_MODE_SERVER && c->tls_cert_file == NULL) {
+		strads_log(STRADS_LOG_ERROR,
+		    "tls+tcp:// listening needs a certificate and key");
+		return NNG_EINVAL;
+	}
+	if ((rv = nng_tls_config_alloc(&tls, mode)) != 0)
+		return rv;
+	if (c->tls_cert_file != NULL) {
+		char *cert = read_pem(c->tls_cert_file);
+		char *key = read_pem(
+		    c->tls_key_file != NULL ? c->tls_key_file : c->tls_cert_file);
+
+		rv = cert != NULL && key != NULL
+		    ? nng_tls_config_own_cert(tls, cert, key, NULL)
+		    : NNG_ENOENT;
+		free(cert);
+		free(key);
+		if (rv != 0) {
+			strads_log(STRADS_LOG_ERROR, "tls certificate %s, key %s: %s",
+			    c->tls_cert_file,
+			    c->tls_key_file != NULL ? c->tls_key_file : c->tls_cert_file,
+			    nng_strerror(rv));
+			goto fail;
+		}
+	}
+	if (c->tls_ca_file != NULL) {
+		if ((rv = nng_tls_config_ca_file(tls, c->tls_ca_file)) != 0) {
+			strads_log(STRADS_LOG_ERROR, "tls CA %s: %s", c->tls_ca_file,
+			    nng_strerror(rv));
+			goto fail;
+		}
+		rv = nng_tls_config_auth_mode(tls, NNG_TLS_AUTH_MODE_REQUIRED);
+	} else {
+		rv = nng_tls_config_auth_mode(tls, NNG_TLS_AUTH_MODE_NONE);
+	}
+	if (rv != 0)
+		goto fail;
+	*out = tls;
+	return 0;
+fail:
+	nng_tls_config_free(tls);
+	return rv;
 }
 
 /* ------------------------------------------------------------------ */
@@ -231,8 +319,26 @@ strads_listen(strads_runtime_t *rt, const char *url, int *port)
 			goto fail;
 		start = 1;
 	}
-	if ((rv = nng_listen(tp->pull, url, &l, 0)) != 0)
+	if ((rv = nng_listener_create(&l, tp->pull, url)) != 0)
 		goto fail;
+	if (is_tls(url)) {
+		nng_tls_config *tls;
+
+		if ((rv = tls_config(rt, NNG_TLS_MODE_SERVER, &tls)) != 0) {
+			nng_listener_close(l);
+			goto fail;
+		}
+		rv = nng_listener_set_ptr(l, NNG_OPT_TLS_CONFIG, tls);
+		nng_tls_config_free(tls); /* the listener holds its own ref */
+		if (rv != 0) {
+			nng_listener_close(l);
+			goto fail;
+		}
+	}
+	if ((rv = nng_listener_start(l, 0)) != 0) {
+		nng_listener_close(l);
+		goto fail;
+	}
 	if (port != NULL && nng_listener_get_int(l, NNG_OPT_TCP_BOUND_PORT, port) != 0)
 		*port = 0;
 	if (start)
@@ -327,6 +433,27 @@ strads__peer_submit(strads__peer_t *p, void *frame)
 	peer_start(p, msg);
 }
 
+static int
+peer_dial(strads_runtime_t *rt, strads__peer_t *p, const char *url)
+{
+	nng_dialer d;
+	int rv;
+
+	if ((rv = nng_dialer_create(&d, p->sock, url)) != 0)
+		return rv;
+	if (is_tls(url)) {
+		nng_tls_config *tls;
+
+		if ((rv = tls_config(rt, NNG_TLS_MODE_CLIENT, &tls)) != 0)
+			return rv;
+		rv = nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, tls);
+		nng_tls_config_free(tls);
+		if (rv != 0)
+			return rv;
+	}
+	return nng_dialer_start(d, NNG_FLAG_NONBLOCK);
+}
+
 int
 strads_peer_add(strads_runtime_t *rt, uint32_t node, const char *url)
 {
@@ -354,7 +481,7 @@ strads_peer_add(strads_runtime_t *rt, uint32_t node, const char *url)
 	nng_socket_set_ms(p->sock, NNG_OPT_RECONNMAXT, 1000);
 	nng_socket_set_int(p->sock, NNG_OPT_SENDBUF, 16);
 	if ((rv = nng_aio_alloc(&p->aio, send_cb, p)) != 0 ||
-	    (rv = nng_dial(p->sock, url, NULL, NNG_FLAG_NONBLOCK)) != 0) {
+	    (rv = peer_dial(rt, p, url)) != 0) {
 		strads_log(STRADS_LOG_ERROR, "dial %s: %s", url, nng_strerror(rv));
 		nng_close(p->sock);
 		nng_aio_free(p->aio);

@@ -1,1 +1,459 @@
-int main(void){return 77;}
+/*
+ * check_transport.c -- remote delivery over NNG: ping-pong on every
+ * transport, order and completeness between two processes, malformed and
+ * oversized frames, and the transport's back-pressure.
+ *
+ * Check forks each test from a main that never touched NNG; the
+ * two-process test execs t/helper_peer instead of forking.
+ */
+#include "strads-int.h"
+
+#include <check.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nng/nng.h>
+#include <nng/protocol/pipeline0/push.h>
+
+#include "testactors.h"
+#include "testutil.h"
+
+extern char **environ;
+
+/* url with ":0" replaced by the bound port. */
+static void
+port_url(char *out, size_t n, const char *url, int port)
+{
+	const char *colon = strrchr(url, ':');
+
+	if (port == 0 || colon == NULL)
+		snprintf(out, n, "%s", url);
+	else
+		snprintf(out, n, "%.*s:%d", (int)(colon - url), url, port);
+}
+
+static strads_runtime_t *
+node_new(uint32_t node, int nloops)
+{
+	strads_runtime_t *rt;
+	strads_config_t cfg;
+
+	strads_config_init(&cfg);
+	cfg.nloops = nloops;
+	cfg.ncompute = 1;
+	cfg.node_id = node;
+	ck_assert_int_eq(strads_runtime_new(&rt, &cfg), 0);
+	return rt;
+}
+
+static void
+node_finish(strads_runtime_t *rt)
+{
+	strads_runtime_stop(rt);
+	ck_assert_int_eq(strads_runtime_wait(rt), 0);
+	strads_runtime_free(rt);
+}
+
+/* Two runtimes in this process; a tcp URL with port 0 is resolved to the
+ * bound port. tls, when not NULL, gives both the TLS files. */
+static void
+remote_pingpong_cfg(const char *url_a, const char *url_b, uint64_t n,
+    const strads_config_t *tls)
+{
+	strads_runtime_t *a, *b;
+	char ua[128], ub[128];
+	int pa = 0, pb = 0;
+	atomic_ullong count;
+	pp_arg_t arg_a, arg_b;
+	strads_addr_t addr_b;
+	strads_config_t cfg;
+
+	strads_config_init(&cfg);
+	if (tls != NULL)
+		cfg = *tls;
+	cfg.nloops = 2;
+	cfg.ncompute = 1;
+	cfg.node_id = 1;
+	ck_assert_int_eq(strads_runtime_new(&a, &cfg), 0);
+	cfg.node_id = 2;
+	ck_assert_int_eq(strads_runtime_new(&b, &cfg), 0);
+	ck_assert_int_eq(strads_listen(a, url_a, &pa), 0);
+	ck_assert_int_eq(strads_listen(b, url_b, &pb), 0);
+	port_url(ua, sizeof(ua), url_a, pa);
+	port_url(ub, sizeof(ub), url_b, pb);
+	ck_assert_int_eq(strads_peer_add(a, 2, ub), 0);
+	ck_assert_int_eq(strads_peer_add(b, 1, ua), 0);
+	ck_assert_int_eq(strads_peer_add(b, 1, ua), STRADS_EBUSY);
+	ck_assert_int_eq(strads_peer_add(b, 2, ua), STRADS_EINVAL);
+	atomic_init(&count, 0);
+	memset(&arg_a, 0, sizeof(arg_a));
+	memset(&arg_b, 0, sizeof(arg_b));
+	arg_a.limit = arg_b.limit = n;
+	arg_a.count = arg_b.count = &count;
+	ck_assert_int_eq(strads_spawn(b, &pp_type, 1, &arg_b, &addr_b), 0);
+	arg_a.peer = addr_b;
+	arg_a.starter = 1;
+	ck_assert_int_eq(strads_spawn(a, &pp_type, 0, &arg_a, &arg_b.peer), 0);
+	ck_assert_int_eq(strads_runtime_start(b), 0);
+	ck_assert_int_eq(strads_runtime_start(a), 0);
+	WAIT_UNTIL(atomic_load(&count) == n, 30000);
+	node_finish(a);
+	node_finish(b);
+	ck_assert_uint_eq(atomic_load(&count), n);
+}
+
+static void
+remote_pingpong(const char *url_a, const char *url_b, uint64_t n)
+{
+	remote_pingpong_cfg(url_a, url_b, n, NULL);
+}
+
+START_TEST(pingpong_tcp)
+{
+	remote_pingpong("tcp://127.0.0.1:0", "tcp://127.0.0.1:0", 10000);
+}
+END_TEST
+
+START_TEST(pingpong_ipc)
+{
+	char ua[64], ub[64];
+
+	snprintf(ua, sizeof(ua), "ipc:///tmp/strads-test-%d-a", (int)getpid());
+	snprintf(ub, sizeof(ub), "ipc:///tmp/strads-test-%d-b", (int)getpid());
+	remote_pingpong(ua, ub, 10000);
+}
+END_TEST
+
+START_TEST(pingpong_inproc)
+{
+	remote_pingpong("inproc://strads-a", "inproc://strads-b", 10000);
+}
+END_TEST
+
+/* Mutual TLS with a self-signed certificate made for this test. */
+START_TEST(pingpong_tls)
+{
+	char dir[] = "/tmp/strads-tls-XXXXXX", cmd[1024], cert[128], key[128];
+	strads_config_t cfg;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	snprintf(cmd, sizeof(cmd),
+	    "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+	    "-nodes -subj /CN=127.0.0.1 -days 2 -keyout %s -out %s 2>/dev/null",
+	    key, cert);
+	ck_assert_int_eq(system(cmd), 0);
+	strads_config_init(&cfg);
+	cfg.tls_cert_file = cert;
+	cfg.tls_key_file = key;
+	cfg.tls_ca_file = cert;
+	remote_pingpong_cfg("tls+tcp://127.0.0.1:0", "tls+tcp://127.0.0.1:0", 2000, &cfg);
+	unlink(cert);
+	unlink(key);
+	rmdir(dir);
+}
+END_TEST
+
+START_TEST(bad_urls)
+{
+	strads_runtime_t *a = node_new(1, 1);
+
+	ck_assert_int_ne(strads_listen(a, "bogus://nowhere", NULL), 0);
+	ck_assert_int_ne(strads_listen(a, NULL, NULL), 0);
+	/* TLS without a certificate cannot listen: a clear error, no crash. */
+	ck_assert_int_ne(strads_listen(a, "tls+tcp://127.0.0.1:0", NULL), 0);
+	ck_assert_int_ne(strads_peer_add(a, 3, "bogus://x"), 0);
+	node_finish(a);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Malformed and oversized frames from a raw NNG peer.                  */
+
+START_TEST(malformed_and_oversized_frames)
+{
+	strads_runtime_t *rt;
+	strads_config_t cfg;
+	strads_stats_t st;
+	atomic_ullong got, bad;
+	sink_t sk;
+	strads_addr_t sink;
+	nng_socket push;
+	char url[64];
+	uint8_t *big, frame[STRADS_MSG_HDR_SIZE + 100];
+	strads_msg_t m;
+	int port = 0;
+
+	strads_config_init(&cfg);
+	cfg.nloops = 1;
+	cfg.ncompute = 1;
+	cfg.max_frame = 64 << 10;
+	ck_assert_int_eq(strads_runtime_new(&rt, &cfg), 0);
+	ck_assert_int_eq(strads_listen(rt, "tcp://127.0.0.1:0", &port), 0);
+	atomic_init(&got, 0);
+	atomic_init(&bad, 0);
+	memset(&sk, 0, sizeof(sk));
+	sk.got = &got;
+	sk.badseq = &bad;
+	ck_assert_int_eq(strads_spawn(rt, &sink_type, 0, &sk, &sink), 0);
+	ck_assert_int_eq(strads_runtime_start(rt), 0);
+
+	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", port);
+	ck_assert_int_eq(nng_push0_open(&push), 0);
+	ck_assert_int_eq(nng_dial(push, url, NULL, 0), 0);
+
+	/* Garbage: counted and dropped. */
+	memset(frame, 0x5a, sizeof(frame));
+	ck_assert_int_eq(nng_send(push, frame, sizeof(frame), 0), 0);
+	WAIT_UNTIL((strads_runtime_stats(rt, &st), st.dropped_proto == 1), 5000);
+
+	/* A valid message whose length field lies about the payload. */
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_DATA;
+	m.src.node = 9;
+	m.dst = sink;
+	m.len = 200;
+	strads__hdr_encode(&m, frame);
+	ck_assert_int_eq(nng_send(push, frame, sizeof(frame), 0), 0);
+	WAIT_UNTIL((strads_runtime_stats(rt, &st), st.dropped_proto == 2), 5000);
+
+	/* Over max_frame: NNG itself refuses it and drops that pipe. */
+	big = calloc(1, 100 << 10);
+	ck_assert_ptr_nonnull(big);
+	ck_assert_int_eq(nng_send(push, big, 100 << 10, 0), 0);
+	free(big);
+	nng_close(push);
+
+	/* The runtime is unharmed: a valid message on a new connection
+	 * arrives. */
+	ck_assert_int_eq(nng_push0_open(&push), 0);
+	ck_assert_int_eq(nng_dial(push, url, NULL, 0), 0);
+	m.len = 100;
+	strads__hdr_encode(&m, frame);
+	memset(frame + STRADS_MSG_HDR_SIZE, 0, 100);
+	ck_assert_int_eq(nng_send(push, frame, sizeof(frame), 0), 0);
+	WAIT_UNTIL(atomic_load(&got) == 1, 10000);
+	strads_runtime_stats(rt, &st);
+	ck_assert_uint_eq(st.dropped_proto, 2);
+	ck_assert_uint_eq(st.frames_in, 3); /* the oversized one never came in */
+	nng_close(push);
+	node_finish(rt);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Back-pressure: a receiver that holds messages makes the transport    */
+/* stop reading; nothing is lost and order holds once it lets go.       */
+
+typedef struct {
+	strads_msg_t **held;
+	size_t nheld, cap;
+	int released;
+	uint64_t next;
+	atomic_ullong *got, *bad;
+} hold_t;
+
+static int
+hold_init(strads_actor_t *self, void *arg)
+{
+	hold_t *h = strads_actor_state(self);
+
+	*h = *(hold_t *)arg;
+	h->held = calloc(h->cap, sizeof(*h->held));
+	return h->held == NULL ? -1 : 0;
+}
+
+static void
+hold_release(hold_t *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->nheld; i++)
+		strads_msg_free(h->held[i]);
+	h->nheld = 0;
+}
+
+static void
+hold_recv(strads_actor_t *self, const strads_msg_t *m)
+{
+	hold_t *h = strads_actor_state(self);
+	uint64_t v;
+
+	if (m->type == STRADS_MSG_TIMER) {
+		hold_release(h);
+		h->released = 1;
+		return;
+	}
+	memcpy(&v, m->data, sizeof(v));
+	if (v != h->next)
+		atomic_fetch_add(h->bad, 1);
+	h->next = v + 1;
+	atomic_fetch_add(h->got, 1);
+	if (h->nheld < h->cap && !h->released) {
+		/* Keep the payload (and with it its frame) alive for 300 ms
+		 * from the first message: handled, but its bytes still
+		 * count against the transport's inbound limit. */
+		if (h->nheld == 0)
+			strads_timer_start(self, 300, 0, 1);
+		h->held[h->nheld++] = strads_msg_share(m, m->type);
+	}
+}
+
+static void
+hold_stop(strads_actor_t *self)
+{
+	hold_t *h = strads_actor_state(self);
+
+	hold_release(h);
+	free(h->held);
+}
+
+static const strads_actor_type_t hold_type = {
+    "holder", sizeof(hold_t), hold_init, hold_recv, hold_stop};
+
+START_TEST(inbound_backpressure)
+{
+	strads_runtime_t *a, *b;
+	strads_config_t cfg;
+	strads_stats_t st;
+	atomic_ullong got, bad;
+	hold_t harg;
+	src_t sr;
+	char url[64];
+	int pa = 0, pb = 0;
+	const uint64_t n = 60000;
+
+	strads_config_init(&cfg);
+	cfg.nloops = 1;
+	cfg.ncompute = 1;
+	cfg.node_id = 1;
+	ck_assert_int_eq(strads_runtime_new(&a, &cfg), 0);
+	cfg.node_id = 2;
+	cfg.inbound_limit = 256 << 10; /* far under the 4 MiB credit window */
+	ck_assert_int_eq(strads_runtime_new(&b, &cfg), 0);
+	ck_assert_int_eq(strads_listen(a, "tcp://127.0.0.1:0", &pa), 0);
+	ck_assert_int_eq(strads_listen(b, "tcp://127.0.0.1:0", &pb), 0);
+	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", pb);
+	ck_assert_int_eq(strads_peer_add(a, 2, url), 0);
+	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", pa);
+	ck_assert_int_eq(strads_peer_add(b, 1, url), 0);
+	atomic_init(&got, 0);
+	atomic_init(&bad, 0);
+	memset(&harg, 0, sizeof(harg));
+	harg.cap = 20000; /* 20000 x 140 B held: well past the limit */
+	harg.got = &got;
+	harg.bad = &bad;
+	memset(&sr, 0, sizeof(sr));
+	sr.total = n;
+	ck_assert_int_eq(strads_spawn(b, &hold_type, 0, &harg, &sr.peer), 0);
+	ck_assert_int_eq(strads_spawn(a, &src_type, 0, &sr, NULL), 0);
+	ck_assert_int_eq(strads_runtime_start(b), 0);
+	ck_assert_int_eq(strads_runtime_start(a), 0);
+	WAIT_UNTIL(atomic_load(&got) == n, 30000);
+	strads_runtime_stats(b, &st);
+	node_finish(a);
+	node_finish(b);
+	ck_assert_uint_eq(atomic_load(&bad), 0);
+	ck_assert_uint_ge(st.recv_paused, 1);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Two processes, 100000 messages each way over tcp loopback.           */
+
+START_TEST(two_processes)
+{
+	const uint64_t n = 100000;
+	strads_runtime_t *rt = node_new(1, 2);
+	const char *top = getenv("top_builddir");
+	char helper[1024], url[64], peer[64], count[32], actor[32], line[128];
+	char *argv[6];
+	int port = 0, hport = 0, status, out[2], in[2];
+	unsigned hsink = 0;
+	atomic_ullong got, bad;
+	sink_t sk;
+	src_t sr;
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	FILE *f;
+
+	snprintf(helper, sizeof(helper), "%s/t/helper_peer", top ? top : ".");
+	ck_assert_int_eq(strads_listen(rt, "tcp://127.0.0.1:0", &port), 0);
+	atomic_init(&got, 0);
+	atomic_init(&bad, 0);
+	memset(&sk, 0, sizeof(sk));
+	sk.got = &got;
+	sk.badseq = &bad;
+	ck_assert_int_eq(strads_spawn(rt, &sink_type, 0, &sk, &sr.peer), 0);
+
+	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", port);
+	snprintf(count, sizeof(count), "%llu", (unsigned long long)n);
+	snprintf(actor, sizeof(actor), "%u", sr.peer.actor);
+	argv[0] = helper;
+	argv[1] = url;
+	argv[2] = count;
+	argv[3] = actor;
+	argv[4] = NULL;
+	ck_assert_int_eq(pipe(out), 0);
+	ck_assert_int_eq(pipe(in), 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_addclose(&fa, out[0]);
+	posix_spawn_file_actions_addclose(&fa, in[1]);
+	ck_assert_int_eq(posix_spawn(&pid, helper, &fa, NULL, argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(out[1]);
+	close(in[0]);
+	f = fdopen(out[0], "r");
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	ck_assert_int_eq(sscanf(line, "port %d sink %u", &hport, &hsink), 2);
+	snprintf(peer, sizeof(peer), "tcp://127.0.0.1:%d", hport);
+	ck_assert_int_eq(strads_peer_add(rt, 2, peer), 0);
+
+	memset(&sr, 0, sizeof(sr));
+	sr.total = n;
+	sr.peer.node = 2;
+	sr.peer.actor = hsink;
+	ck_assert_int_eq(strads_spawn(rt, &src_type, 1, &sr, NULL), 0);
+	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	WAIT_UNTIL(atomic_load(&got) == n, 60000);
+	close(in[1]); /* lets the helper finish */
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	fclose(f);
+	node_finish(rt);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0); /* its n arrived, in order */
+	ck_assert_uint_eq(atomic_load(&got), n);
+	ck_assert_uint_eq(atomic_load(&bad), 0);
+}
+END_TEST
+
+static Suite *
+transport_suite(void)
+{
+	Suite *s = suite_create("transport");
+	TCase *tc = tcase_create("nng");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, pingpong_tcp);
+	tcase_add_test(tc, pingpong_ipc);
+	tcase_add_test(tc, pingpong_inproc);
+	tcase_add_test(tc, bad_urls);
+	/* The TLS test makes its certificate with openssl(1). */
+	if (system("openssl version >/dev/null 2>&1") == 0)
+		tcase_add_test(tc, pingpong_tls);
+	else
+		fprintf(stderr, "transport: openssl(1) missing: TLS test not run\n");
+	tcase_add_test(tc, malformed_and_oversized_frames);
+	tcase_add_test(tc, inbound_backpressure);
+	tcase_add_test(tc, two_processes);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+STRADS_TEST_MAIN(transport_suite)
