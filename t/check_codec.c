@@ -48,7 +48,7 @@ exact_copy(const uint8_t *p, size_t n)
 {
 	uint8_t *b = malloc(n);
 
-	ck_assert(b != NULL || n == 0);
+	TEST_REQUIRE(b != NULL || n == 0);
 	if (n > 0)
 		memcpy(b, p, n);
 	return b;
@@ -58,8 +58,8 @@ exact_copy(const uint8_t *p, size_t n)
 static uint32_t
 rand_u32(uint64_t *rng)
 {
-	static const uint32_t edge[] = {0, 1, 0x7fffffffu, 0x80000000u,
-	    0xffffffffu, 0xfffffffeu};
+	static const uint32_t edge[] = {
+	    0, 1, 0x7fffffffu, 0x80000000u, 0xffffffffu, 0xfffffffeu};
 	uint64_t r = test_rand(rng);
 
 	if ((r & 7) == 0)
@@ -73,7 +73,7 @@ rand_user_hdr(uint64_t *rng, strads_msg_t *m, uint32_t maxlen)
 {
 	memset(m, 0, sizeof(*m));
 	m->type = (uint16_t)(STRADS_MSG_USER +
-	    test_rand(rng) % (65536 - STRADS_MSG_USER));
+			     test_rand(rng) % (65536 - STRADS_MSG_USER));
 	if (test_rand(rng) % 8 == 0)
 		m->type = test_rand(rng) % 2 ? 0xffff : STRADS_MSG_USER;
 	m->flags = test_rand(rng) % 2 ? STRADS__MF_CREDITED : 0;
@@ -90,8 +90,8 @@ static int
 hdr_eq(const strads_msg_t *a, const strads_msg_t *b)
 {
 	return a->type == b->type && a->flags == b->flags &&
-	    a->epoch == b->epoch && a->seq == b->seq && a->len == b->len &&
-	    strads_addr_eq(a->src, b->src) && strads_addr_eq(a->dst, b->dst);
+	       a->epoch == b->epoch && a->seq == b->seq && a->len == b->len &&
+	       strads_addr_eq(a->src, b->src) && strads_addr_eq(a->dst, b->dst);
 }
 
 /* A frame of n encoded messages with payloads of minlen..maxlen random
@@ -187,7 +187,7 @@ END_TEST
 START_TEST(header_layout)
 {
 	static const uint8_t want[36] = {
-	    'T', 'S', 1, 0,         /* magic, version, reserved */
+	    'T', 'S', 1, 0,	    /* magic, version, reserved */
 	    0x34, 0x12, 0x01, 0x00, /* type 0x1234, flags CREDITED */
 	    0x01, 0x02, 0x03, 0x04, /* src.node */
 	    0x05, 0x06, 0x07, 0x08, /* src.actor */
@@ -230,7 +230,7 @@ START_TEST(header_round_trip)
 		rand_user_hdr(&rng, &in, 300);
 		n = HDR + in.len;
 		buf = malloc(n);
-		ck_assert_ptr_nonnull(buf);
+		TEST_REQUIRE(buf != NULL);
 		strads__hdr_encode(&in, buf);
 		memset(buf + HDR, 0x5a, in.len);
 
@@ -330,14 +330,15 @@ START_TEST(frame_truncations)
 				 * the cut one is malformed. */
 				off = 0;
 				for (k = 0; k < f.n; k++) {
-					r = strads__msg_decode(b + off, cut - off,
-					    BIG_PAYLOAD, &m);
+					r = strads__msg_decode(b + off,
+					    cut - off, BIG_PAYLOAD, &m);
 					if (f.off[k + 1] > cut) {
-						TEST_REQUIRE(r == STRADS_EPROTO);
+						TEST_REQUIRE(
+						    r == STRADS_EPROTO);
 						break;
 					}
-					TEST_REQUIRE(r ==
-					    (int64_t)(HDR + f.hdr[k].len));
+					TEST_REQUIRE(
+					    r == (int64_t)(HDR + f.hdr[k].len));
 					TEST_REQUIRE(hdr_eq(&m, &f.hdr[k]));
 					off += (size_t)r;
 				}
@@ -389,8 +390,9 @@ START_TEST(frame_corruptions)
 				dup = 0;
 				for (k = 0; k < j; k++)
 					dup |= pos[k] == pos[j];
-			} while (dup || (where == 0 && !in_header(&f, pos[j])) ||
-			    (where == 1 && in_header(&f, pos[j])));
+			} while (dup ||
+				 (where == 0 && !in_header(&f, pos[j])) ||
+				 (where == 1 && in_header(&f, pos[j])));
 		}
 		b = exact_copy(f.buf, f.len);
 		hit_header = 0;
@@ -435,7 +437,7 @@ START_TEST(random_bytes)
 	for (i = 0; i < iters; i++) {
 		n = test_rand(&rng) % 300;
 		b = malloc(n);
-		ck_assert(b != NULL || n == 0);
+		TEST_REQUIRE(b != NULL || n == 0);
 		for (j = 0; j < n; j++)
 			b[j] = (uint8_t)test_rand(&rng);
 		/* Sometimes a valid magic and version, to get past them. */
@@ -460,9 +462,9 @@ END_TEST
 enum {
 	V_FRAMING = 1, /* short, magic, version, reserved or check */
 	V_FLAGS = 2,
-	V_SIZE = 4,    /* len over max_payload */
-	V_TRUNC = 8,   /* payload runs past the buffer */
-	V_TYPE = 16    /* type or its payload length not allowed */
+	V_SIZE = 4,  /* len over max_payload */
+	V_TRUNC = 8, /* payload runs past the buffer */
+	V_TYPE = 16  /* type or its payload length not allowed */
 };
 
 static int
@@ -495,8 +497,8 @@ ref_violations(const uint8_t *p, size_t n, size_t max_payload)
  * rules: exactly the lawful ones decode. */
 START_TEST(decode_rules_fuzz)
 {
-	static const uint16_t types[] = {0, 1, 2, 3, 4, 5, 6, 7, 100, 255,
-	    256, 257, 0x8000, 0xffff};
+	static const uint16_t types[] = {
+	    0, 1, 2, 3, 4, 5, 6, 7, 100, 255, 256, 257, 0x8000, 0xffff};
 	static const uint16_t flags[] = {0, 1, 2, 3, 0x8000, 0x8001, 0xffff};
 	uint64_t rng = 0x7777aaaa5555ull;
 	uint8_t h[HDR], *b;
@@ -516,9 +518,9 @@ START_TEST(decode_rules_fuzz)
 		h[3] = 0;
 		if (i % 2 == 0) {
 			uint16_t t = types[test_rand(&rng) % 14];
-			uint16_t fl = test_rand(&rng) % 2 ?
-			    (uint16_t)(test_rand(&rng) % 2) :
-			    flags[test_rand(&rng) % 7];
+			uint16_t fl = test_rand(&rng) % 2
+					  ? (uint16_t)(test_rand(&rng) % 2)
+					  : flags[test_rand(&rng) % 7];
 
 			h[4] = (uint8_t)t;
 			h[5] = (uint8_t)(t >> 8);
@@ -542,8 +544,9 @@ START_TEST(decode_rules_fuzz)
 		strads__put32(h + 32, len);
 		if (i % 64 != 0) /* a few keep a random check */
 			reseal(h);
-		maxp = test_rand(&rng) % 4 != 0 ? BIG_PAYLOAD :
-		    (size_t)(test_rand(&rng) % 200);
+		maxp = test_rand(&rng) % 4 != 0
+			   ? BIG_PAYLOAD
+			   : (size_t)(test_rand(&rng) % 200);
 		/* Buffers around the claimed length: exact, longer (trailing
 		 * bytes are the next message's), or short. */
 		n = HDR + (len < 256 ? len : 0);
@@ -559,7 +562,7 @@ START_TEST(decode_rules_fuzz)
 			break;
 		}
 		b = malloc(n);
-		ck_assert_ptr_nonnull(b);
+		TEST_REQUIRE(b != NULL);
 		for (j = 0; j < (int)n; j++)
 			b[j] = j < HDR ? h[j] : (uint8_t)test_rand(&rng);
 
@@ -580,7 +583,8 @@ START_TEST(decode_rules_fuzz)
 			TEST_REQUIRE(r == STRADS_EMSGSIZE);
 			size_only++;
 		} else {
-			TEST_REQUIRE(r == STRADS_EPROTO || r == STRADS_EMSGSIZE);
+			TEST_REQUIRE(
+			    r == STRADS_EPROTO || r == STRADS_EMSGSIZE);
 		}
 		free(b);
 	}
@@ -629,12 +633,12 @@ expect_one(strads_msg_t m, size_t max_payload, int64_t want)
 
 	b = encode_one(&m, &n);
 	if (want == 0) {
-		ck_assert_int_eq(strads__msg_decode(b, n, max_payload, &out),
-		    (int64_t)n);
+		ck_assert_int_eq(
+		    strads__msg_decode(b, n, max_payload, &out), (int64_t)n);
 		ck_assert_int_eq(strads__frame_check(b, n, max_payload), 1);
 	} else {
-		ck_assert_int_eq(strads__msg_decode(b, n, max_payload, &out),
-		    want);
+		ck_assert_int_eq(
+		    strads__msg_decode(b, n, max_payload, &out), want);
 		ck_assert_int_eq(strads__frame_check(b, n, max_payload), want);
 	}
 	free(b);
@@ -656,7 +660,8 @@ START_TEST(size_limits)
 	b = malloc(HDR);
 	ck_assert_ptr_nonnull(b);
 	strads__hdr_encode(&m, b);
-	ck_assert_int_eq(strads__msg_decode(b, HDR, 999, &out), STRADS_EMSGSIZE);
+	ck_assert_int_eq(
+	    strads__msg_decode(b, HDR, 999, &out), STRADS_EMSGSIZE);
 	ck_assert_int_eq(strads__frame_check(b, HDR, 999), STRADS_EMSGSIZE);
 	/* Within the limit but not all there: malformed. */
 	ck_assert_int_eq(strads__msg_decode(b, HDR, 1000, &out), STRADS_EPROTO);
@@ -667,10 +672,10 @@ START_TEST(size_limits)
 	b = malloc(HDR);
 	ck_assert_ptr_nonnull(b);
 	strads__hdr_encode(&m, b);
-	ck_assert_int_eq(strads__msg_decode(b, HDR, BIG_PAYLOAD, &out),
-	    STRADS_EMSGSIZE);
-	ck_assert_int_eq(strads__msg_decode(b, HDR, SIZE_MAX, &out),
-	    STRADS_EPROTO);
+	ck_assert_int_eq(
+	    strads__msg_decode(b, HDR, BIG_PAYLOAD, &out), STRADS_EMSGSIZE);
+	ck_assert_int_eq(
+	    strads__msg_decode(b, HDR, SIZE_MAX, &out), STRADS_EPROTO);
 	ck_assert_int_eq(strads__frame_check(b, HDR, SIZE_MAX), STRADS_EPROTO);
 	free(b);
 
@@ -686,7 +691,8 @@ START_TEST(size_limits)
 		strads__hdr_encode(&a, b);
 		strads__hdr_encode(&z, b + HDR + 10);
 		ck_assert_int_eq(strads__frame_check(b, n, 30), 2);
-		ck_assert_int_eq(strads__frame_check(b, n, 29), STRADS_EMSGSIZE);
+		ck_assert_int_eq(
+		    strads__frame_check(b, n, 29), STRADS_EMSGSIZE);
 		free(b);
 	}
 }
@@ -712,12 +718,15 @@ START_TEST(runtime_types)
 	for (i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
 		expect_one(hdr_of(local[i].type, 0, local[i].len), BIG_PAYLOAD,
 		    STRADS_EPROTO);
-		expect_one(hdr_of(local[i].type, STRADS__MF_CREDITED,
-		    local[i].len), BIG_PAYLOAD, STRADS_EPROTO);
+		expect_one(
+		    hdr_of(local[i].type, STRADS__MF_CREDITED, local[i].len),
+		    BIG_PAYLOAD, STRADS_EPROTO);
 	}
 	for (i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
-		expect_one(hdr_of(unknown[i], 0, 0), BIG_PAYLOAD, STRADS_EPROTO);
-		expect_one(hdr_of(unknown[i], 0, 8), BIG_PAYLOAD, STRADS_EPROTO);
+		expect_one(
+		    hdr_of(unknown[i], 0, 0), BIG_PAYLOAD, STRADS_EPROTO);
+		expect_one(
+		    hdr_of(unknown[i], 0, 8), BIG_PAYLOAD, STRADS_EPROTO);
 	}
 	/* CREDIT carries exactly 8 bytes. */
 	expect_one(hdr_of(STRADS__MSG_CREDIT, 0, 8), BIG_PAYLOAD, 0);
@@ -739,8 +748,8 @@ START_TEST(runtime_types)
 		memset(b, 0, n);
 		strads__hdr_encode(&a, b);
 		strads__hdr_encode(&t, b + HDR + 4);
-		ck_assert_int_eq(strads__frame_check(b, n, BIG_PAYLOAD),
-		    STRADS_EPROTO);
+		ck_assert_int_eq(
+		    strads__frame_check(b, n, BIG_PAYLOAD), STRADS_EPROTO);
 		free(b);
 	}
 }
@@ -751,20 +760,20 @@ START_TEST(flags)
 	int bit;
 
 	expect_one(hdr_of(STRADS_MSG_USER, 0, 4), BIG_PAYLOAD, 0);
-	expect_one(hdr_of(STRADS_MSG_USER, STRADS__MF_CREDITED, 4),
-	    BIG_PAYLOAD, 0);
+	expect_one(
+	    hdr_of(STRADS_MSG_USER, STRADS__MF_CREDITED, 4), BIG_PAYLOAD, 0);
 	for (bit = 0; bit < 16; bit++) {
 		uint16_t fl = (uint16_t)(1u << bit);
 
 		if (fl & STRADS__MF_KNOWN)
 			continue;
-		expect_one(hdr_of(STRADS_MSG_USER, fl, 4), BIG_PAYLOAD,
-		    STRADS_EPROTO);
+		expect_one(
+		    hdr_of(STRADS_MSG_USER, fl, 4), BIG_PAYLOAD, STRADS_EPROTO);
 		expect_one(hdr_of(STRADS_MSG_USER, fl | STRADS__MF_CREDITED, 4),
 		    BIG_PAYLOAD, STRADS_EPROTO);
 	}
-	expect_one(hdr_of(STRADS_MSG_USER, 0xffff, 4), BIG_PAYLOAD,
-	    STRADS_EPROTO);
+	expect_one(
+	    hdr_of(STRADS_MSG_USER, 0xffff, 4), BIG_PAYLOAD, STRADS_EPROTO);
 }
 END_TEST
 
@@ -776,8 +785,8 @@ START_TEST(magic_version_check)
 		uint8_t val;
 	} edits[] = {
 	    {0, 'S'}, {0, 0}, {1, 'T'}, {1, 0xff}, /* magic */
-	    {2, 0}, {2, 2}, {2, 0xff},              /* version */
-	    {3, 1}, {3, 0x80},                      /* reserved */
+	    {2, 0}, {2, 2}, {2, 0xff},		   /* version */
+	    {3, 1}, {3, 0x80},			   /* reserved */
 	};
 	strads_msg_t m = hdr_of(STRADS_MSG_USER, 0, 4), out;
 	uint8_t *b;
@@ -788,18 +797,18 @@ START_TEST(magic_version_check)
 		b = encode_one(&m, &n);
 		b[edits[i].off] = edits[i].val;
 		reseal(b);
-		ck_assert_int_eq(strads__msg_decode(b, n, BIG_PAYLOAD, &out),
-		    STRADS_EPROTO);
-		ck_assert_int_eq(strads__frame_check(b, n, BIG_PAYLOAD),
-		    STRADS_EPROTO);
+		ck_assert_int_eq(
+		    strads__msg_decode(b, n, BIG_PAYLOAD, &out), STRADS_EPROTO);
+		ck_assert_int_eq(
+		    strads__frame_check(b, n, BIG_PAYLOAD), STRADS_EPROTO);
 		free(b);
 	}
 	/* Any single bit of the check field. */
 	for (j = 0; j < 32; j++) {
 		b = encode_one(&m, &n);
 		b[36 + j / 8] ^= (uint8_t)(1u << (j % 8));
-		ck_assert_int_eq(strads__msg_decode(b, n, BIG_PAYLOAD, &out),
-		    STRADS_EPROTO);
+		ck_assert_int_eq(
+		    strads__msg_decode(b, n, BIG_PAYLOAD, &out), STRADS_EPROTO);
 		free(b);
 	}
 	/* The unedited header still passes after a reseal. */

@@ -177,7 +177,7 @@ typedef struct {
 	strads__mailbox_t *mb;
 	uv_barrier_t *start;
 	uint32_t id;
-	uint32_t count;    /* messages to push */
+	uint32_t count;	   /* messages to push */
 	uint32_t maxchain; /* 1: single pushes; else chains of 1..maxchain */
 	int alloc_failed;
 } producer_t;
@@ -185,11 +185,11 @@ typedef struct {
 typedef struct {
 	strads__mailbox_t *mb;
 	uv_barrier_t *start;
-	uint64_t total;    /* messages expected */
+	uint64_t total;	   /* messages expected */
 	uint64_t deadline; /* give up (and fail) after this */
 	uint64_t received;
-	uint64_t bad;      /* unknown producer, bad tag or out of sequence */
-	uint64_t empty;    /* pops that returned NULL */
+	uint64_t bad;	/* unknown producer, bad tag or out of sequence */
+	uint64_t empty; /* pops that returned NULL */
 	uint32_t next[NPROD];
 	int timed_out;
 	char first_bad[160];
@@ -211,16 +211,18 @@ producer_main(void *arg)
 
 	uv_barrier_wait(p->start);
 	while (seq < p->count) {
-		k = p->maxchain == 1 ? 1 :
-		    1 + (uint32_t)(test_rand(&rng) % p->maxchain);
+		k = p->maxchain == 1
+			? 1
+			: 1 + (uint32_t)(test_rand(&rng) % p->maxchain);
 		if (k > p->count - seq)
 			k = p->count - seq;
 		first = last = NULL;
 		for (i = 0; i < k; i++, seq++) {
 			m = strads_msg_new(STRADS_MSG_USER, 16);
 			if (m == NULL) {
+				/* The consumer's deadline fails the test. */
 				p->alloc_failed = 1;
-				return; /* the consumer's deadline fails the test */
+				return;
 			}
 			strads__put32(m->data, p->id);
 			strads__put32(m->data + 4, seq);
@@ -249,7 +251,8 @@ consumer_main(void *arg)
 			/* Empty, or a producer is between its exchange and
 			 * its link: let it run. */
 			c->empty++;
-			if ((c->empty & 255) == 0 && test_expired(c->deadline)) {
+			if ((c->empty & 255) == 0 &&
+			    test_expired(c->deadline)) {
 				c->timed_out = 1;
 				return;
 			}
@@ -264,8 +267,7 @@ consumer_main(void *arg)
 		    strads__get64(m->data + 8) != payload_tag(id, seq)) {
 			if (c->bad++ == 0)
 				snprintf(c->first_bad, sizeof(c->first_bad),
-				    "message %llu: producer %u seq %u, expected "
-				    "seq %u",
+				    "message %llu: producer %u seq %u, want %u",
 				    (unsigned long long)c->received, id, seq,
 				    id < NPROD ? c->next[id] : 0);
 		}
@@ -312,8 +314,8 @@ run_concurrent(uint32_t per_producer, int chains)
 	uv_barrier_destroy(&start);
 
 	for (i = 0; i < NPROD; i++)
-		ck_assert_msg(!prod[i].alloc_failed, "producer %u out of memory",
-		    i);
+		ck_assert_msg(
+		    !prod[i].alloc_failed, "producer %u out of memory", i);
 	ck_assert_msg(!cons.timed_out,
 	    "consumer timed out with %llu of %llu messages",
 	    (unsigned long long)cons.received, (unsigned long long)cons.total);
@@ -384,7 +386,7 @@ START_TEST(msg_share_outlives_original)
 	ck_assert_ptr_ne(s1, m);
 	ck_assert_uint_eq(s1->type, STRADS_MSG_USER + 1);
 	ck_assert_uint_eq(s1->len, 64);
-	ck_assert_ptr_eq(s1->data, m->data); /* zero copy */
+	ck_assert_ptr_eq(s1->data, m->data);	     /* zero copy */
 	ck_assert_uint_eq(m->type, STRADS_MSG_USER); /* m is untouched */
 
 	/* The original goes first; its payload stays valid for the shares

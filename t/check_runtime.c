@@ -61,13 +61,13 @@ pingpong(int nloops, int loop_a, int loop_b, uint64_t n)
 
 START_TEST(pingpong_same_loop)
 {
-	pingpong(1, 0, 0, 100000);
+	pingpong(1, 0, 0, test_quick() ? 2000 : 100000);
 }
 END_TEST
 
 START_TEST(pingpong_cross_loop)
 {
-	pingpong(2, 0, 1, 100000);
+	pingpong(2, 0, 1, test_quick() ? 2000 : 100000);
 }
 END_TEST
 
@@ -81,7 +81,7 @@ stream(int respect_ready)
 	sink_t sk;
 	src_t sr;
 	strads_stats_t st;
-	const uint64_t n = 200000;
+	const uint64_t n = test_quick() ? 20000 : 200000;
 
 	atomic_init(&got, 0);
 	atomic_init(&bad, 0);
@@ -136,12 +136,12 @@ tm_init(strads_actor_t *self, void *arg)
 
 	*s = *(tm_t *)arg;
 	s->repeat_id = strads_timer_start(self, 1, 1, 1);
-	ck_assert_int_gt(strads_timer_start(self, 5, 0, 2), 0);
+	TEST_REQUIRE((strads_timer_start(self, 5, 0, 2)) > (0));
 	s->cancel_id = strads_timer_start(self, 50, 0, 3);
-	ck_assert_int_gt(s->repeat_id, 0);
-	ck_assert_int_gt(s->cancel_id, 0);
-	ck_assert_int_eq(strads_timer_stop(self, s->cancel_id), 0);
-	ck_assert_int_eq(strads_timer_stop(self, 12345), STRADS_EINVAL);
+	TEST_REQUIRE((s->repeat_id) > (0));
+	TEST_REQUIRE((s->cancel_id) > (0));
+	TEST_REQUIRE((strads_timer_stop(self, s->cancel_id)) == (0));
+	TEST_REQUIRE((strads_timer_stop(self, 12345)) == (STRADS_EINVAL));
 	return 0;
 }
 
@@ -151,10 +151,10 @@ tm_recv(strads_actor_t *self, const strads_msg_t *m)
 	tm_t *s = strads_actor_state(self);
 	uint64_t tag;
 
-	ck_assert_uint_eq(m->type, STRADS_MSG_TIMER);
+	TEST_REQUIRE((m->type) == (STRADS_MSG_TIMER));
 	memcpy(&tag, m->data, sizeof(tag));
 	if (tag == 1 && atomic_fetch_add(s->fired_repeat, 1) + 1 == 5)
-		ck_assert_int_eq(strads_timer_stop(self, s->repeat_id), 0);
+		TEST_REQUIRE((strads_timer_stop(self, s->repeat_id)) == (0));
 	if (tag == 2)
 		atomic_fetch_add(s->fired_once, 1);
 	if (tag == 3)
@@ -230,8 +230,8 @@ cp_init(strads_actor_t *self, void *arg)
 
 	*s = *(cp_t *)arg;
 	s->running = 1;
-	ck_assert_int_eq(strads_compute(self, work, &s->job, 42), 0);
-	ck_assert_int_eq(strads_compute(self, NULL, NULL, 0), STRADS_EINVAL);
+	TEST_REQUIRE((strads_compute(self, work, &s->job, 42)) == (0));
+	TEST_REQUIRE((strads_compute(self, NULL, NULL, 0)) == (STRADS_EINVAL));
 	return strads_timer_start(self, 1, 1, 9) > 0 ? 0 : -1;
 }
 
@@ -246,11 +246,11 @@ cp_recv(strads_actor_t *self, const strads_msg_t *m)
 			atomic_fetch_add(s->ticks_during, 1);
 		return;
 	}
-	ck_assert_uint_eq(m->type, STRADS_MSG_COMPUTE);
-	ck_assert_uint_eq(m->len, sizeof(d));
+	TEST_REQUIRE((m->type) == (STRADS_MSG_COMPUTE));
+	TEST_REQUIRE((m->len) == (sizeof(d)));
 	memcpy(&d, m->data, sizeof(d));
-	ck_assert_uint_eq(d.tag, 42);
-	ck_assert_ptr_eq(d.arg, &s->job);
+	TEST_REQUIRE((d.tag) == (42));
+	TEST_REQUIRE((d.arg) == (&s->job));
 	s->running = 0;
 	*s->result = s->job.sum;
 	atomic_store(s->done, 1);

@@ -4,6 +4,7 @@
 #include <check.h>
 
 #include "testactors.h"
+#include "testutil.h"
 
 /* ------------------------------------------------------------------ */
 /* Ping-pong between two actors.                                        */
@@ -17,9 +18,9 @@ pp_send(strads_actor_t *self, pp_t *s, uint64_t v)
 {
 	strads_msg_t *m = strads_msg_new(MSG_PING, sizeof(v));
 
-	ck_assert_ptr_nonnull(m);
+	TEST_REQUIRE((m) != NULL);
 	memcpy(m->data, &v, sizeof(v));
-	ck_assert_int_eq(strads_send(self, s->a.peer, m), 0);
+	TEST_REQUIRE((strads_send(self, s->a.peer, m)) == (0));
 }
 
 static int
@@ -43,8 +44,8 @@ pp_recv(strads_actor_t *self, const strads_msg_t *m)
 		pp_send(self, s, 0);
 		return;
 	}
-	ck_assert_uint_eq(m->type, MSG_PING);
-	ck_assert_uint_eq(m->len, sizeof(v));
+	TEST_REQUIRE((m->type) == (MSG_PING));
+	TEST_REQUIRE((m->len) == (sizeof(v)));
 	memcpy(&v, m->data, sizeof(v));
 	atomic_fetch_add(s->a.count, 1);
 	if (v + 1 < s->a.limit)
@@ -66,11 +67,11 @@ src_pump(strads_actor_t *self, src_t *s)
 		if (s->respect_ready && !strads_send_ready(self, s->peer))
 			return;
 		m = strads_msg_new(MSG_DATA, 100);
-		ck_assert_ptr_nonnull(m);
+		TEST_REQUIRE((m) != NULL);
 		memset(m->data, 0xab, 100);
 		memcpy(m->data, &s->sent, sizeof(s->sent));
 		s->sent++;
-		ck_assert_int_eq(strads_send(self, s->peer, m), 0);
+		TEST_REQUIRE((strads_send(self, s->peer, m)) == (0));
 	}
 }
 
@@ -91,9 +92,9 @@ src_recv(strads_actor_t *self, const strads_msg_t *m)
 	if (m->type == STRADS_MSG_WRITABLE) {
 		strads_addr_t d;
 
-		ck_assert_uint_eq(m->len, sizeof(d));
+		TEST_REQUIRE((m->len) == (sizeof(d)));
 		memcpy(&d, m->data, sizeof(d));
-		ck_assert(strads_addr_eq(d, s->peer));
+		TEST_REQUIRE(strads_addr_eq(d, s->peer));
 	}
 	src_pump(self, s);
 }

@@ -59,45 +59,44 @@ test_rand(uint64_t *state)
  * the deadline so a condition that became true meanwhile still passes.
  * Call it from the test's own thread only (a Check failure on another
  * thread is undefined in CK_NOFORK mode). */
-#define WAIT_UNTIL(cond, timeout_ms)                                        \
-	do {                                                                \
-		uint64_t wait_deadline_ = test_deadline_ms(timeout_ms);     \
-		while (!(cond)) {                                           \
-			if (test_expired(wait_deadline_)) {                 \
-				ck_assert_msg((cond),                       \
+#define WAIT_UNTIL(cond, timeout_ms)                                           \
+	do {                                                                   \
+		uint64_t wait_deadline_ = test_deadline_ms(timeout_ms);        \
+		while (!(cond)) {                                              \
+			if (test_expired(wait_deadline_)) {                    \
+				ck_assert_msg((cond),                          \
 				    "timed out after %llu ms waiting for: %s", \
-				    (unsigned long long)(timeout_ms), #cond); \
-				break;                                      \
-			}                                                   \
-			uv_sleep(1);                                        \
-		}                                                           \
+				    (unsigned long long)(timeout_ms), #cond);  \
+				break;                                         \
+			}                                                      \
+			uv_sleep(1);                                           \
+		}                                                              \
 	} while (0)
 
 /* A cheap assertion for hot loops: Check's ck_assert_* records a mark
  * point (a write to the parent process) on every success, which costs
  * more than the code under test when called a million times. */
-#define TEST_REQUIRE(cond)                                                  \
-	do {                                                                \
-		if (!(cond))                                                \
-			ck_abort_msg("Assertion '%s' failed", #cond);       \
+#define TEST_REQUIRE(cond)                                                     \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			ck_abort_msg("Assertion '%s' failed", #cond);          \
 	} while (0)
 
 /* main() of a test program: runs the suite returned by suite_fn (a
  * function `Suite *suite_fn(void)`) honouring CK_FORK, CK_VERBOSITY and
  * CK_RUN_CASE from the environment, and exits 0 only when every test
  * passed. */
-#define STRADS_TEST_MAIN(suite_fn)                                          \
-	int                                                                 \
-	main(void)                                                          \
-	{                                                                   \
-		SRunner *sr = srunner_create(suite_fn());                   \
-		int nfailed;                                                \
-                                                                            \
-		srunner_set_fork_status(sr, CK_FORK_GETENV);                \
-		srunner_run_all(sr, CK_ENV);                                \
-		nfailed = srunner_ntests_failed(sr);                        \
-		srunner_free(sr);                                           \
-		return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;          \
+#define STRADS_TEST_MAIN(suite_fn)                                             \
+	int main(void)                                                         \
+	{                                                                      \
+		SRunner *sr = srunner_create(suite_fn());                      \
+		int nfailed;                                                   \
+                                                                               \
+		srunner_set_fork_status(sr, CK_FORK_GETENV);                   \
+		srunner_run_all(sr, CK_ENV);                                   \
+		nfailed = srunner_ntests_failed(sr);                           \
+		srunner_free(sr);                                              \
+		return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;             \
 	}
 
 #endif /* STRADS_TESTUTIL_H */

@@ -50,6 +50,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,19 +72,19 @@ extern char **environ;
 /* Strads message types of the benchmark. */
 enum {
 	MSG_BEGIN = STRADS_MSG_USER + 1, /* -> consumer: uint64_t count */
-	MSG_BEGUN,                       /* consumer -> producer */
-	MSG_DATA,                        /* uint64_t seq, then filler */
-	MSG_DONE,                        /* consumer -> producer: done_t */
-	MSG_PING,                        /* uint64_t round, then filler */
-	MSG_PONG                         /* the ping's payload, echoed */
+	MSG_BEGUN,			 /* consumer -> producer */
+	MSG_DATA,			 /* uint64_t seq, then filler */
+	MSG_DONE,			 /* consumer -> producer: done_t */
+	MSG_PING,			 /* uint64_t round, then filler */
+	MSG_PONG			 /* the ping's payload, echoed */
 };
 
 /* Bare NNG messages start with a uint64_t: a data message's sequence
  * number while a stream runs, else one of these tags. */
 #define TAG_BEGIN (UINT64_C(1) << 63 | 1) /* then uint64_t count */
 #define TAG_BEGUN (UINT64_C(1) << 63 | 2)
-#define TAG_DONE (UINT64_C(1) << 63 | 3)  /* then done_t */
-#define TAG_PING (UINT64_C(1) << 63 | 4)  /* then uint64_t round */
+#define TAG_DONE (UINT64_C(1) << 63 | 3) /* then done_t */
+#define TAG_PING (UINT64_C(1) << 63 | 4) /* then uint64_t round */
 
 #define PING_SIZE 64
 
@@ -94,8 +95,8 @@ enum {
 
 /* What a consumer reports at the end of a stream. */
 typedef struct {
-	uint64_t got;    /* data messages received */
-	uint64_t bad;    /* received out of sequence */
+	uint64_t got;	 /* data messages received */
+	uint64_t bad;	 /* received out of sequence */
 	uint64_t t_last; /* strads_now_ns() at the last one */
 } done_t;
 
@@ -109,7 +110,9 @@ typedef struct {
 static double g_scale = 1.0;
 static int g_repeat = 1;
 static uint32_t g_rounds = 10000, g_warmup = 1000;
-static int g_deadline = 60; /* seconds per case */
+static int g_deadline = 60;	     /* seconds per step */
+static int g_case_on[3] = {1, 1, 1}; /* (a), (b), (c) */
+static int g_size_on[3] = {1, 1, 1}; /* 64 B, 4 KiB, 1 MiB */
 
 /* ------------------------------------------------------------------ */
 /* Children, failure and the watchdog.                                  */
@@ -132,7 +135,8 @@ kill_children(void)
 		kill(g_child_nng.pid, SIGKILL);
 }
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
 
 static void
 die(const char *fmt, ...)
@@ -164,10 +168,15 @@ read_line(int fd, char *buf, size_t cap, int timeout_ms)
 		if (timeout_ms >= 0) {
 			struct pollfd pfd = {fd, POLLIN, 0};
 			uint64_t now = strads_now_ns();
-			int left = now >= deadline ? 0 :
-			    (int)((deadline - now) / 1000000u) + 1;
+			int rv;
 
-			if (left == 0 || poll(&pfd, 1, left) == 0)
+			if (now >= deadline)
+				return -1;
+			rv = poll(
+			    &pfd, 1, (int)((deadline - now) / 1000000u) + 1);
+			if (rv < 0 && errno == EINTR)
+				continue;
+			if (rv <= 0)
 				return -1;
 		}
 		r = read(fd, &c, 1);
@@ -191,7 +200,8 @@ child_status(child_t *c)
 
 	if (c->pid <= 0)
 		return;
-	if (dprintf(c->in, "status\n") > 0 && read_line(c->out, line, sizeof(line), 2000) == 0)
+	if (dprintf(c->in, "status\n") > 0 &&
+	    read_line(c->out, line, sizeof(line), 2000) == 0)
 		fprintf(stderr, "  child %s: %s\n", c->mode, line);
 	else
 		fprintf(stderr, "  child %s: no answer\n", c->mode);
@@ -233,12 +243,15 @@ static void
 watch_fire(void)
 {
 	fflush(stdout);
-	fprintf(stderr, "bench_runtime: FAIL: timeout: %s did not finish in %d s\n",
+	fprintf(stderr,
+	    "bench_runtime: FAIL: timeout: %s did not finish in %d s\n",
 	    g_watch.what, g_deadline);
 	if (g_watch.sent != NULL)
-		fprintf(stderr, "  sent %llu\n", (unsigned long long)LOAD(*g_watch.sent));
+		fprintf(stderr, "  sent %llu\n",
+		    (unsigned long long)LOAD(*g_watch.sent));
 	if (g_watch.pr != NULL)
-		fprintf(stderr, "  consumer got %llu of %llu (all: %llu, bad %llu)\n",
+		fprintf(stderr,
+		    "  consumer got %llu of %llu (all: %llu, bad %llu)\n",
 		    (unsigned long long)LOAD(g_watch.pr->case_got),
 		    (unsigned long long)LOAD(g_watch.pr->case_total),
 		    (unsigned long long)LOAD(g_watch.pr->all_got),
@@ -248,14 +261,20 @@ watch_fire(void)
 
 		strads_runtime_stats(g_watch.rt, &st);
 		fprintf(stderr,
-		    "  runtime: delivered %llu stale %llu proto %llu send_failed %llu "
-		    "deferred %llu frames out/in %llu/%llu bytes out/in %llu/%llu "
+		    "  runtime: delivered %llu stale %llu proto %llu "
+		    "send_failed %llu deferred %llu\n"
+		    "  frames out/in %llu/%llu bytes out/in %llu/%llu "
 		    "recv_paused %llu\n",
-		    (unsigned long long)st.delivered, (unsigned long long)st.dropped_stale,
-		    (unsigned long long)st.dropped_proto, (unsigned long long)st.send_failed,
-		    (unsigned long long)st.deferred, (unsigned long long)st.frames_out,
-		    (unsigned long long)st.frames_in, (unsigned long long)st.bytes_out,
-		    (unsigned long long)st.bytes_in, (unsigned long long)st.recv_paused);
+		    (unsigned long long)st.delivered,
+		    (unsigned long long)st.dropped_stale,
+		    (unsigned long long)st.dropped_proto,
+		    (unsigned long long)st.send_failed,
+		    (unsigned long long)st.deferred,
+		    (unsigned long long)st.frames_out,
+		    (unsigned long long)st.frames_in,
+		    (unsigned long long)st.bytes_out,
+		    (unsigned long long)st.bytes_in,
+		    (unsigned long long)st.recv_paused);
 	}
 	child_status(&g_child_strads);
 	child_status(&g_child_nng);
@@ -341,8 +360,9 @@ child_finish(child_t *c, uint64_t expect_got)
 	c->pid = -1;
 	close(c->out);
 	if (got != expect_got || bad != 0)
-		die("child %s received %llu data messages (expected %llu), %llu out "
-		    "of sequence", c->mode, got, (unsigned long long)expect_got, bad);
+		die("child %s: %llu data messages in all (expected %llu), "
+		    "%llu out of sequence",
+		    c->mode, got, (unsigned long long)expect_got, bad);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		die("child %s exited with status 0x%x", c->mode, status);
 }
@@ -533,12 +553,14 @@ producer_init(strads_actor_t *self, void *arg)
 {
 	producer_t *p = strads_actor_state(self);
 	stream_t *st = arg;
-	strads_msg_t *m = strads_msg_copy(MSG_BEGIN, &st->total, sizeof(st->total));
+	strads_msg_t *m =
+	    strads_msg_copy(MSG_BEGIN, &st->total, sizeof(st->total));
 	int err = m == NULL ? STRADS_ENOMEM : strads_send(self, st->dst, m);
 
 	p->st = st;
-	/* Bursts of about 256 KiB: well inside the default credit window
-	 * that strads_send_ready() checks a quarter of. */
+	/* strads_send_ready() says 1 while a quarter of the credit window
+	 * (4 MiB by default) is left: a burst of about 256 KiB after each
+	 * yes stays inside the window. */
 	p->burst = (256u * KIB) / (st->size + 64u);
 	if (p->burst == 0)
 		p->burst = 1;
@@ -662,8 +684,9 @@ static const strads_actor_type_t pinger_type = {
 /* Streams count messages of size bytes from a new producer on loop to
  * dst; returns the transfer time in ns. */
 static uint64_t
-strads_stream(const char *what, strads_runtime_t *rt, int loop, strads_addr_t dst,
-    const progress_t *pr, uint64_t count, uint32_t size, const uint8_t *filler)
+strads_stream(const char *what, strads_runtime_t *rt, int loop,
+    strads_addr_t dst, const progress_t *pr, uint64_t count, uint32_t size,
+    const uint8_t *filler)
 {
 	stream_t st;
 	int err;
@@ -682,9 +705,9 @@ strads_stream(const char *what, strads_runtime_t *rt, int loop, strads_addr_t ds
 	if (st.err != 0)
 		die("%s: producer: %s", what, strads_strerror(st.err));
 	if (st.done.got != count || st.done.bad != 0)
-		die("%s: %llu of %llu messages arrived, %llu out of sequence", what,
-		    (unsigned long long)st.done.got, (unsigned long long)count,
-		    (unsigned long long)st.done.bad);
+		die("%s: %llu of %llu messages arrived, %llu out of sequence",
+		    what, (unsigned long long)st.done.got,
+		    (unsigned long long)count, (unsigned long long)st.done.bad);
 	if (st.done.t_last <= st.t0)
 		die("%s: clock went backwards", what);
 	return st.done.t_last - st.t0;
@@ -720,6 +743,7 @@ runtime_up(int nloops, uint32_t node, const char *name)
 	strads_config_init(&cfg);
 	cfg.nloops = nloops;
 	cfg.ncompute = 1;
+	if (getenv("XCREDIT")) cfg.credit_bytes = strtoull(getenv("XCREDIT"), NULL, 0);
 	cfg.node_id = node;
 	cfg.name = name;
 	if ((err = strads_runtime_new(&rt, &cfg)) != 0 ||
@@ -764,8 +788,10 @@ nng_open(int push, int timeouts)
 		(void)nng_socket_set_int(s, NNG_OPT_RECVBUF, NNG_BUF_MSGS);
 	(void)nng_socket_set_size(s, NNG_OPT_RECVMAXSZ, NNG_MAX_RECV);
 	if (timeouts) {
-		nng_socket_set_ms(s, NNG_OPT_SENDTIMEO, (nng_duration)g_deadline * 1000);
-		nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, (nng_duration)g_deadline * 1000);
+		nng_socket_set_ms(
+		    s, NNG_OPT_SENDTIMEO, (nng_duration)g_deadline * 1000);
+		nng_socket_set_ms(
+		    s, NNG_OPT_RECVTIMEO, (nng_duration)g_deadline * 1000);
 	}
 	return s;
 }
@@ -773,7 +799,8 @@ nng_open(int push, int timeouts)
 /* Receives one message whose first word is tag; copies up to len bytes
  * that follow it to out. */
 static void
-nng_recv_tag(nng_socket s, uint64_t tag, void *out, size_t len, const char *what)
+nng_recv_tag(
+    nng_socket s, uint64_t tag, void *out, size_t len, const char *what)
 {
 	nng_msg *msg;
 	uint64_t w;
@@ -860,8 +887,8 @@ static int g_inproc_seq;
 /* count messages of size bytes, push0 -> pull0 over inproc between this
  * thread and another; returns the transfer time in ns. */
 static uint64_t
-nng_inproc_stream(const char *what, progress_t *pr, uint64_t count, uint32_t size,
-    uint8_t *buf)
+nng_inproc_stream(const char *what, progress_t *pr, uint64_t count,
+    uint32_t size, uint8_t *buf)
 {
 	nng_socket push = nng_open(1, 1), pull = nng_open(0, 1);
 	inproc_rx_t r;
@@ -894,9 +921,9 @@ nng_inproc_stream(const char *what, progress_t *pr, uint64_t count, uint32_t siz
 	nng_close(pull);
 	nng_check(r.err, what);
 	if (r.rx.d.got != count || r.rx.d.bad != 0)
-		die("%s: %llu of %llu messages arrived, %llu out of sequence", what,
-		    (unsigned long long)r.rx.d.got, (unsigned long long)count,
-		    (unsigned long long)r.rx.d.bad);
+		die("%s: %llu of %llu messages arrived, %llu out of sequence",
+		    what, (unsigned long long)r.rx.d.got,
+		    (unsigned long long)count, (unsigned long long)r.rx.d.bad);
 	return r.rx.d.t_last - t0;
 }
 
@@ -927,7 +954,8 @@ echo_main(void *arg)
 
 /* One round trip over a push/pull pair each way; returns its time. */
 static uint64_t
-nng_round_trip(nng_socket push, nng_socket pull, uint64_t round, const char *what)
+nng_round_trip(
+    nng_socket push, nng_socket pull, uint64_t round, const char *what)
 {
 	uint64_t buf[PING_SIZE / 8], t0, t;
 	nng_msg *msg;
@@ -997,8 +1025,8 @@ typedef struct {
 } link_t;
 
 static uint64_t
-nng_tcp_stream(const char *what, link_t *l, uint64_t count, uint32_t size,
-    uint8_t *buf)
+nng_tcp_stream(
+    const char *what, link_t *l, uint64_t count, uint32_t size, uint8_t *buf)
 {
 	uint64_t begin[2] = {TAG_BEGIN, count}, i, t0, sent = 0;
 	done_t d;
@@ -1016,8 +1044,8 @@ nng_tcp_stream(const char *what, link_t *l, uint64_t count, uint32_t size,
 	nng_recv_tag(l->pull, TAG_DONE, &d, sizeof(d), what);
 	unwatch();
 	if (d.got != count || d.bad != 0)
-		die("%s: %llu of %llu messages arrived, %llu out of sequence", what,
-		    (unsigned long long)d.got, (unsigned long long)count,
+		die("%s: %llu of %llu messages arrived, %llu out of sequence",
+		    what, (unsigned long long)d.got, (unsigned long long)count,
 		    (unsigned long long)d.bad);
 	if (d.t_last <= t0)
 		die("%s: clock went backwards", what);
@@ -1067,6 +1095,7 @@ serve_strads(void)
 	strads_config_init(&cfg);
 	cfg.nloops = 1;
 	cfg.ncompute = 1;
+	if (getenv("XCREDIT")) cfg.credit_bytes = strtoull(getenv("XCREDIT"), NULL, 0);
 	cfg.node_id = 2;
 	cfg.name = "bench-child";
 	if ((err = strads_runtime_new(&rt, &cfg)) != 0)
@@ -1122,7 +1151,8 @@ nng_server_main(void *arg)
 		}
 		if (streaming) {
 			if (rx_data(&rx, msg)) {
-				uint64_t done[4] = {TAG_DONE, rx.d.got, rx.d.bad, rx.d.t_last};
+				uint64_t done[4] = {
+				    TAG_DONE, rx.d.got, rx.d.bad, rx.d.t_last};
 
 				streaming = 0;
 				nng_send(s->push, done, sizeof(done), 0);
@@ -1131,7 +1161,8 @@ nng_server_main(void *arg)
 			continue;
 		}
 		memcpy(w, nng_msg_body(msg),
-		    nng_msg_len(msg) < sizeof(w) ? nng_msg_len(msg) : sizeof(w));
+		    nng_msg_len(msg) < sizeof(w) ? nng_msg_len(msg)
+						 : sizeof(w));
 		if (w[0] == TAG_PING) {
 			if (nng_sendmsg(s->push, msg, 0) != 0)
 				nng_msg_free(msg);
@@ -1180,9 +1211,9 @@ serve_nng(void)
 	printf("ready\n");
 	fflush(stdout);
 	serve_stdin(&s.pr);
-	nng_close(s.pull); /* ends nng_server_main */
-	pthread_join(th, NULL);
+	nng_close(s.pull); /* ends nng_server_main, even mid-send */
 	nng_close(s.push);
+	pthread_join(th, NULL);
 	printf("got %llu bad %llu\n", (unsigned long long)s.pr.all_got,
 	    (unsigned long long)s.pr.all_bad);
 	fflush(stdout);
@@ -1202,15 +1233,15 @@ static const char *const g_size_names[NSIZES] = {"64 B", "4 KiB", "1 MiB"};
 static const char *const g_case_names[NCASES] = {
     "(a) same loop", "(b) cross loop", "(c) cross process"};
 
-/* Messages per stream at --scale 1, picked for 1-2 s a case on a
- * 2-core machine: [case][size] for strads, [size] for the baselines
- * (inproc, tcp). */
+/* Messages per stream at --scale 1, for about 1-2 s a case on the
+ * 2-core machine this was written on: [case][size] for strads, [size]
+ * for the baselines (bare NNG sends ~50 k msg/s there at 64 B). */
 static const uint64_t g_count_strads[NCASES][NSIZES] = {
-    {10000000, 1000000, 4000},
-    {6000000, 600000, 3000},
-    {3000000, 400000, 2000}};
-static const uint64_t g_count_inproc[NSIZES] = {1500000, 400000, 3000};
-static const uint64_t g_count_tcp[NSIZES] = {400000, 200000, 2000};
+    {8000000, 1000000, 2500}, /* (a) */
+    {8000000, 1000000, 3000}, /* (b) */
+    {4000000, 250000, 2000}}; /* (c) */
+static const uint64_t g_count_inproc[NSIZES] = {75000, 75000, 10000};
+static const uint64_t g_count_tcp[NSIZES] = {75000, 75000, 2000};
 
 typedef struct {
 	uint64_t count, ns;
@@ -1223,7 +1254,9 @@ typedef struct {
 	uint64_t median, p99;
 } lat_t;
 
-static lat_t g_lat_strads[2], g_lat_nng[2]; /* cross loop, cross process */
+/* [0]: cross loop, [1]: cross process */
+static lat_t g_lat_strads[2], g_lat_nng[2];
+static int g_lat_on[2];
 
 static uint64_t
 scaled(uint64_t n)
@@ -1265,24 +1298,25 @@ latency(uint64_t *rtt)
 }
 
 /* Runs a measurement g_repeat times, keeps the fastest. */
-#define BEST_OF(rate, count_, expr)                                         \
-	do {                                                                \
-		int rep_;                                                   \
-		(rate).count = (count_);                                    \
-		(rate).ns = UINT64_MAX;                                     \
-		for (rep_ = 0; rep_ < g_repeat; rep_++) {                   \
-			uint64_t ns_ = (expr);                              \
-			if (ns_ < (rate).ns)                                \
-				(rate).ns = ns_;                            \
-		}                                                           \
+#define BEST_OF(rate, count_, expr)                                            \
+	do {                                                                   \
+		int rep_;                                                      \
+		(rate).count = (count_);                                       \
+		(rate).ns = UINT64_MAX;                                        \
+		for (rep_ = 0; rep_ < g_repeat; rep_++) {                      \
+			uint64_t ns_ = (expr);                                 \
+			if (ns_ < (rate).ns)                                   \
+				(rate).ns = ns_;                               \
+		}                                                              \
 	} while (0)
 
 static void
-progress_line(const char *what, const char *impl, const rate_t *r, uint32_t size)
+progress_line(
+    const char *what, const char *impl, const rate_t *r, uint32_t size)
 {
-	printf("  %-28s %-6s %9.3f M msg/s %10.1f MB/s  (%llu msgs, %.3f s)\n", what,
-	    impl, msg_rate(r) / 1e6, mb_rate(r, size), (unsigned long long)r->count,
-	    (double)r->ns / 1e9);
+	printf("  %-28s %-6s %9.3f M msg/s %10.1f MB/s  (%llu msgs, %.3f s)\n",
+	    what, impl, msg_rate(r) / 1e6, mb_rate(r, size),
+	    (unsigned long long)r->count, (double)r->ns / 1e9);
 	fflush(stdout);
 }
 
@@ -1292,58 +1326,73 @@ progress_line(const char *what, const char *impl, const rate_t *r, uint32_t size
 static void
 run_in_process(uint8_t *filler, uint8_t *buf, uint64_t *rtt)
 {
-	strads_runtime_t *rt1 = runtime_up(1, 1, "bench-1loop");
-	strads_runtime_t *rt2 = runtime_up(2, 1, "bench-2loops");
-	progress_t pr1, pr2, prn;
-	strads_addr_t sink1, sink2;
-	uint64_t expect1 = 0, expect2 = 0;
+	static const char *const names[2] = {"bench-1loop", "bench-2loops"};
+	strads_runtime_t *rt[2] = {NULL, NULL}; /* (a): 1 loop, (b): 2 loops */
+	progress_t pr[2], prn;
+	strads_addr_t sink[2];
+	uint64_t expect[2] = {0, 0};
 	char what[96];
-	int s, err;
+	int c, s, err;
 
-	memset(&pr1, 0, sizeof(pr1));
-	memset(&pr2, 0, sizeof(pr2));
+	memset(pr, 0, sizeof(pr));
 	memset(&prn, 0, sizeof(prn));
-	if ((err = strads_spawn(rt1, &consumer_type, 0, &pr1, &sink1)) != 0 ||
-	    (err = strads_spawn(rt2, &consumer_type, 1, &pr2, &sink2)) != 0)
-		die("spawn consumer: %s", strads_strerror(err));
+	for (c = CASE_SAME; c <= CASE_CROSS; c++) {
+		if (!g_case_on[c])
+			continue;
+		rt[c] = runtime_up(c + 1, 1, names[c]);
+		/* The consumer on the last loop: 0 for (a), 1 for (b); the
+		 * producers on loop 0. */
+		if ((err = strads_spawn(
+			 rt[c], &consumer_type, c, &pr[c], &sink[c])) != 0)
+			die("spawn consumer: %s", strads_strerror(err));
+	}
 	for (s = 0; s < NSIZES; s++) {
 		uint32_t size = g_sizes[s];
 		uint64_t n;
 
-		n = scaled(g_count_strads[CASE_SAME][s]);
-		snprintf(what, sizeof(what), "%s %s", g_case_names[CASE_SAME], g_size_names[s]);
-		BEST_OF(g_strads[CASE_SAME][s], n,
-		    strads_stream(what, rt1, 0, sink1, &pr1, n, size, filler));
-		expect1 += n * (uint64_t)g_repeat;
-		progress_line(what, "strads", &g_strads[CASE_SAME][s], size);
-
-		n = scaled(g_count_strads[CASE_CROSS][s]);
-		snprintf(what, sizeof(what), "%s %s", g_case_names[CASE_CROSS], g_size_names[s]);
-		BEST_OF(g_strads[CASE_CROSS][s], n,
-		    strads_stream(what, rt2, 0, sink2, &pr2, n, size, filler));
-		expect2 += n * (uint64_t)g_repeat;
-		progress_line(what, "strads", &g_strads[CASE_CROSS][s], size);
-
+		if (!g_size_on[s])
+			continue;
+		for (c = CASE_SAME; c <= CASE_CROSS; c++) {
+			if (!g_case_on[c])
+				continue;
+			n = scaled(g_count_strads[c][s]);
+			snprintf(what, sizeof(what), "%s %s", g_case_names[c],
+			    g_size_names[s]);
+			BEST_OF(g_strads[c][s], n,
+			    strads_stream(what, rt[c], 0, sink[c], &pr[c], n,
+				size, filler));
+			expect[c] += n * (uint64_t)g_repeat;
+			progress_line(what, "strads", &g_strads[c][s], size);
+		}
 		n = scaled(g_count_inproc[s]);
-		snprintf(what, sizeof(what), "inproc baseline %s", g_size_names[s]);
+		snprintf(
+		    what, sizeof(what), "inproc baseline %s", g_size_names[s]);
 		BEST_OF(g_nng[CASE_SAME][s], n,
 		    nng_inproc_stream(what, &prn, n, size, buf));
 		g_nng[CASE_CROSS][s] = g_nng[CASE_SAME][s];
 		progress_line(what, "nng", &g_nng[CASE_SAME][s], size);
 	}
-	strads_pingpong("cross-loop ping-pong", rt2, 0, sink2, rtt);
-	g_lat_strads[0] = latency(rtt);
-	nng_inproc_pingpong("inproc ping-pong", rtt);
-	g_lat_nng[0] = latency(rtt);
-	runtime_down(rt1, "stopping the 1-loop runtime");
-	runtime_down(rt2, "stopping the 2-loop runtime");
-	if (pr1.all_got != expect1 || pr1.all_bad != 0 || pr2.all_got != expect2 ||
-	    pr2.all_bad != 0)
-		die("consumers: %llu/%llu and %llu/%llu messages, %llu and %llu out "
-		    "of sequence",
-		    (unsigned long long)pr1.all_got, (unsigned long long)expect1,
-		    (unsigned long long)pr2.all_got, (unsigned long long)expect2,
-		    (unsigned long long)pr1.all_bad, (unsigned long long)pr2.all_bad);
+	if (g_case_on[CASE_CROSS]) {
+		strads_pingpong("cross-loop ping-pong", rt[CASE_CROSS], 0,
+		    sink[CASE_CROSS], rtt);
+		g_lat_strads[0] = latency(rtt);
+		nng_inproc_pingpong("inproc ping-pong", rtt);
+		g_lat_nng[0] = latency(rtt);
+		g_lat_on[0] = 1;
+	}
+	for (c = CASE_SAME; c <= CASE_CROSS; c++) {
+		if (rt[c] == NULL)
+			continue;
+		snprintf(what, sizeof(what), "stopping runtime %s", names[c]);
+		runtime_down(rt[c], what);
+		if (pr[c].all_got != expect[c] || pr[c].all_bad != 0)
+			die("%s: consumer got %llu data messages in all "
+			    "(expected %llu), "
+			    "%llu out of sequence",
+			    g_case_names[c], (unsigned long long)pr[c].all_got,
+			    (unsigned long long)expect[c],
+			    (unsigned long long)pr[c].all_bad);
+	}
 }
 
 static void
@@ -1370,8 +1419,10 @@ run_cross_process(uint8_t *filler, uint8_t *buf, uint64_t *rtt)
 	/* Bare NNG: push to the other child's pull, pull from its push. */
 	link.push = nng_open(1, 1);
 	link.pull = nng_open(0, 1);
-	nng_check(nng_listen(link.pull, "tcp://127.0.0.1:0", &nl, 0), "nng listen");
-	nng_check(nng_listener_get_int(nl, NNG_OPT_TCP_BOUND_PORT, &port), "nng port");
+	nng_check(
+	    nng_listen(link.pull, "tcp://127.0.0.1:0", &nl, 0), "nng listen");
+	nng_check(nng_listener_get_int(nl, NNG_OPT_TCP_BOUND_PORT, &port),
+	    "nng port");
 	child_connect(&g_child_nng, port, &child_port, &unused);
 	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", child_port);
 	nng_check(nng_dial(link.push, url, NULL, 0), "nng dial");
@@ -1380,16 +1431,21 @@ run_cross_process(uint8_t *filler, uint8_t *buf, uint64_t *rtt)
 		uint32_t size = g_sizes[s];
 		uint64_t n;
 
+		if (!g_size_on[s])
+			continue;
 		n = scaled(g_count_strads[CASE_PROC][s]);
-		snprintf(what, sizeof(what), "%s %s", g_case_names[CASE_PROC], g_size_names[s]);
+		snprintf(what, sizeof(what), "%s %s", g_case_names[CASE_PROC],
+		    g_size_names[s]);
 		BEST_OF(g_strads[CASE_PROC][s], n,
 		    strads_stream(what, rt, 0, sink, NULL, n, size, filler));
 		expect_strads += n * (uint64_t)g_repeat;
 		progress_line(what, "strads", &g_strads[CASE_PROC][s], size);
 
 		n = scaled(g_count_tcp[s]);
-		snprintf(what, sizeof(what), "tcp baseline %s", g_size_names[s]);
-		BEST_OF(g_nng[CASE_PROC][s], n, nng_tcp_stream(what, &link, n, size, buf));
+		snprintf(
+		    what, sizeof(what), "tcp baseline %s", g_size_names[s]);
+		BEST_OF(g_nng[CASE_PROC][s], n,
+		    nng_tcp_stream(what, &link, n, size, buf));
 		expect_nng += n * (uint64_t)g_repeat;
 		progress_line(what, "nng", &g_nng[CASE_PROC][s], size);
 	}
@@ -1397,6 +1453,7 @@ run_cross_process(uint8_t *filler, uint8_t *buf, uint64_t *rtt)
 	g_lat_strads[1] = latency(rtt);
 	nng_pingpong("tcp ping-pong", link.push, link.pull, rtt);
 	g_lat_nng[1] = latency(rtt);
+	g_lat_on[1] = 1;
 
 	runtime_down(rt, "stopping the node-1 runtime");
 	nng_close(link.push);
@@ -1414,47 +1471,70 @@ print_results(void)
 	    "cross loop (inproc baseline)", "cross process (tcp)"};
 	int c, s;
 
-	printf("\nThroughput (payload bytes; MB = 10^6 B; %s)\n",
+	printf("\nThroughput (payload bytes, MB = 10^6 B; %s)\n",
 	    g_repeat > 1 ? "best of the repeats" : "one run each");
-	printf("%-18s %-6s %12s %11s %12s %11s %8s\n", "case", "size", "strads msg/s",
-	    "strads MB/s", "NNG msg/s", "NNG MB/s", "ratio");
+	printf("%-18s %-6s %12s %11s %12s %11s %8s\n", "case", "size",
+	    "strads msg/s", "strads MB/s", "NNG msg/s", "NNG MB/s", "ratio");
 	for (c = 0; c < NCASES; c++) {
 		for (s = 0; s < NSIZES; s++) {
 			const rate_t *a = &g_strads[c][s], *b = &g_nng[c][s];
 
-			printf("%-18s %-6s %10.3f M %11.1f %10.3f M %11.1f %8.2f%s\n",
+			if (a->count == 0)
+				continue;
+			printf("%-18s %-6s %10.3f M %11.1f %10.3f M %11.1f "
+			       "%8.2f%s\n",
 			    g_case_names[c], g_size_names[s], msg_rate(a) / 1e6,
 			    mb_rate(a, g_sizes[s]), msg_rate(b) / 1e6,
 			    mb_rate(b, g_sizes[s]), msg_rate(a) / msg_rate(b),
 			    c == CASE_PROC ? "" : " *");
 		}
 	}
-	printf("* (a) and (b) share one inproc baseline run per size.\n");
-	printf("\nRound trip, %d B (%u rounds after %u warm-up rounds), microseconds\n",
+	if (g_case_on[CASE_SAME] || g_case_on[CASE_CROSS])
+		printf("* NNG: push0/pull0 over inproc between two threads, "
+		       "one run per "
+		       "size shared by (a) and (b).\n");
+	if (!g_lat_on[0] && !g_lat_on[1])
+		return;
+	printf("\nRound trip, %d B (%u rounds after %u warm-up rounds), "
+	       "microseconds\n",
 	    PING_SIZE, g_rounds, g_warmup);
-	printf("%-30s %14s %11s %14s %11s\n", "case", "strads median", "strads p99",
-	    "NNG median", "NNG p99");
+	printf("%-30s %14s %11s %14s %11s\n", "case", "strads median",
+	    "strads p99", "NNG median", "NNG p99");
 	for (c = 0; c < 2; c++)
-		printf("%-30s %14.1f %11.1f %14.1f %11.1f\n", lat_names[c],
-		    g_lat_strads[c].median / 1e3, g_lat_strads[c].p99 / 1e3,
-		    g_lat_nng[c].median / 1e3, g_lat_nng[c].p99 / 1e3);
+		if (g_lat_on[c])
+			printf("%-30s %14.1f %11.1f %14.1f %11.1f\n",
+			    lat_names[c], g_lat_strads[c].median / 1e3,
+			    g_lat_strads[c].p99 / 1e3,
+			    g_lat_nng[c].median / 1e3, g_lat_nng[c].p99 / 1e3);
+}
+
+static void
+print_target(const char *what, const rate_t *r, double value, const char *unit,
+    double goal)
+{
+	if (r->count == 0)
+		printf("  %-50s %8s %-8s  not measured\n", what, "", "");
+	else
+		printf("  %-50s %8.2f %-8s  %s\n", what, value, unit,
+		    value >= goal ? "met" : "NOT met");
 }
 
 static void
 print_targets(void)
 {
-	double cross = msg_rate(&g_strads[CASE_CROSS][0]);
-	double proc = msg_rate(&g_strads[CASE_PROC][0]);
-	double big = mb_rate(&g_strads[CASE_PROC][2], MIB);
-	double big_nng = mb_rate(&g_nng[CASE_PROC][2], MIB);
+	const rate_t *cross = &g_strads[CASE_CROSS][0],
+		     *proc = &g_strads[CASE_PROC][0];
+	const rate_t *big = &g_strads[CASE_PROC][2],
+		     *big_nng = &g_nng[CASE_PROC][2];
 
-	printf("\nTargets (for the record; they do not change the exit status)\n");
-	printf("  in-process cross-loop >= 5 M msg/s at 64 B:        %6.2f M msg/s   %s\n",
-	    cross / 1e6, cross >= 5e6 ? "met" : "NOT met");
-	printf("  cross-process >= 1 M msg/s at 64 B:                %6.2f M msg/s   %s\n",
-	    proc / 1e6, proc >= 1e6 ? "met" : "NOT met");
-	printf("  cross-process 1 MiB >= 0.9 x bare NNG bandwidth:   %6.2f x         %s\n",
-	    big / big_nng, big >= 0.9 * big_nng ? "met" : "NOT met");
+	printf(
+	    "\nTargets (for the record; they do not change the exit status)\n");
+	print_target("in-process cross-loop >= 5 M msg/s at 64 B:", cross,
+	    cross->count ? msg_rate(cross) / 1e6 : 0, "M msg/s", 5.0);
+	print_target("cross-process >= 1 M msg/s at 64 B:", proc,
+	    proc->count ? msg_rate(proc) / 1e6 : 0, "M msg/s", 1.0);
+	print_target("cross-process 1 MiB >= 0.9 x bare NNG bandwidth:", big,
+	    big->count ? msg_rate(big) / msg_rate(big_nng) : 0, "x NNG", 0.9);
 }
 
 static void
@@ -1463,12 +1543,58 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: bench_runtime [--scale F] [--repeat N] [--rounds N] "
 	    "[--deadline S]\n"
+	    "                     [--cases abc] [--sizes 64,4k,1m]\n"
 	    "  --scale F     multiply every message count by F (default 1)\n"
 	    "  --repeat N    run each throughput case N times, keep the best "
 	    "(default 1)\n"
-	    "  --rounds N    timed round trips per latency case (default 10000)\n"
-	    "  --deadline S  fail a case that takes longer than S seconds "
-	    "(default 60)\n");
+	    "  --rounds N    timed round trips per latency case (default "
+	    "10000)\n"
+	    "  --deadline S  fail a step that takes longer than S seconds "
+	    "(default 60)\n"
+	    "  --cases L     run these cases only: a same loop, b cross loop "
+	    "(and its\n"
+	    "                latency), c cross process (and its latency); "
+	    "default abc\n"
+	    "  --sizes L     payload sizes to stream, of 64, 4k, 1m; default "
+	    "all three\n");
+}
+
+/* Parses --cases and --sizes; 0 on success. */
+static int
+parse_cases(const char *v)
+{
+	int c;
+
+	for (c = 0; c < NCASES; c++)
+		g_case_on[c] = strchr(v, 'a' + c) != NULL;
+	return strspn(v, "abc") == strlen(v) && v[0] != '\0' ? 0 : -1;
+}
+
+static int
+parse_sizes(const char *v)
+{
+	char *copy = strdup(v), *tok, *save = NULL;
+	int s, err = 0;
+
+	if (copy == NULL)
+		return -1;
+	memset(g_size_on, 0, sizeof(g_size_on));
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (strcasecmp(tok, "64") == 0)
+			s = 0;
+		else if (strcasecmp(tok, "4k") == 0)
+			s = 1;
+		else if (strcasecmp(tok, "1m") == 0)
+			s = 2;
+		else {
+			err = -1;
+			break;
+		}
+		g_size_on[s] = 1;
+	}
+	free(copy);
+	return err;
 }
 
 int
@@ -1477,7 +1603,7 @@ main(int argc, char **argv)
 	uint8_t *filler, *buf;
 	uint64_t *rtt;
 	pthread_t wd;
-	int i;
+	int i, bad = 0;
 
 	if (argc >= 3 && strcmp(argv[1], g_child_strads.mode) == 0) {
 		alarm((unsigned)atoi(argv[2]));
@@ -1487,39 +1613,42 @@ main(int argc, char **argv)
 		alarm((unsigned)atoi(argv[2]));
 		return serve_nng();
 	}
-	for (i = 1; i < argc; i++) {
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+	for (i = 1; i < argc && !bad; i += 2) {
+		const char *v = argv[i + 1];
 
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return 0;
 		}
-		if (v == NULL) {
-			usage(stderr);
-			return 2;
-		}
-		if (strcmp(argv[i], "--scale") == 0)
-			g_scale = atof(v);
+		if (v == NULL)
+			bad = 1;
+		else if (strcmp(argv[i], "--scale") == 0)
+			bad = (g_scale = atof(v)) <= 0;
 		else if (strcmp(argv[i], "--repeat") == 0)
-			g_repeat = atoi(v);
+			bad = (g_repeat = atoi(v)) < 1;
 		else if (strcmp(argv[i], "--rounds") == 0)
-			g_rounds = (uint32_t)atoi(v);
+			bad =
+			    atoi(v) < 1 || (g_rounds = (uint32_t)atoi(v)) == 0;
 		else if (strcmp(argv[i], "--deadline") == 0)
-			g_deadline = atoi(v);
-		else {
-			usage(stderr);
-			return 2;
-		}
-		i++;
+			bad = (g_deadline = atoi(v)) < 1;
+		else if (strcmp(argv[i], "--cases") == 0)
+			bad = parse_cases(v) != 0;
+		else if (strcmp(argv[i], "--sizes") == 0)
+			bad = parse_sizes(v) != 0;
+		else
+			bad = 1;
 	}
-	if (g_scale <= 0 || g_repeat < 1 || g_rounds < 1 || g_deadline < 1) {
+	if (bad) {
 		usage(stderr);
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	/* The children first: nothing has touched NNG in this process yet. */
-	child_spawn(&g_child_strads, argv[0]);
-	child_spawn(&g_child_nng, argv[0]);
+	if (g_case_on[CASE_PROC]) {
+		child_spawn(&g_child_strads, argv[0]);
+		child_spawn(&g_child_nng, argv[0]);
+	}
 	if (pthread_create(&wd, NULL, watchdog_main, NULL) != 0)
 		die("pthread_create");
 
@@ -1532,12 +1661,16 @@ main(int argc, char **argv)
 		filler[i] = (uint8_t)(i * 131u + 7u);
 	memcpy(buf, filler, MIB);
 
-	printf("strads runtime benchmark: %d cores, scale %g, %s, deadline %d s "
-	       "per case\n",
+	printf(
+	    "strads runtime benchmark: %d cores, scale %g, %s, deadline %d s "
+	    "per step\n",
 	    strads_ncores(), g_scale,
-	    g_repeat > 1 ? "best of --repeat runs" : "one run per case", g_deadline);
-	run_in_process(filler, buf, rtt);
-	run_cross_process(filler, buf, rtt);
+	    g_repeat > 1 ? "best of --repeat runs" : "one run per case",
+	    g_deadline);
+	if (g_case_on[CASE_SAME] || g_case_on[CASE_CROSS])
+		run_in_process(filler, buf, rtt);
+	if (g_case_on[CASE_PROC])
+		run_cross_process(filler, buf, rtt);
 	print_results();
 	print_targets();
 	printf("\nAll messages arrived, in order.\n");
