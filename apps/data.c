@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #define LR_BLOCK ((size_t)4 << 20) /* bytes read at a time */
-#define TOKMAX 40                  /* characters of a bad token quoted */
+#define TOKMAX 40		   /* characters of a bad token quoted */
 #define ISDIGIT(c) ((unsigned)((c) - '0') < 10u)
 #define ISBLANK(c) ((c) == ' ' || (c) == '\t')
 
@@ -70,17 +70,17 @@ quote_tok(char *buf, size_t size, const char *s, int stop_at_blank)
 /* ------------------------------------------------------------------ */
 /* Numbers                                                            */
 
-static const double pow10tab[23] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
-    1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
-    1e19, 1e20, 1e21, 1e22};
+static const double pow10tab[23] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+    1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21,
+    1e22};
 
 /*
  * Reads the number at s; returns its end, or NULL when s does not start
- * with one. The value is strtod's: plain decimals with at most 19
- * digits whose digit string fits in 53 bits are an exact integer
- * divided by an exact power of ten, one correctly rounded operation;
- * everything else (exponents, long digit strings, inf, nan) is left to
- * strtod.
+ * with one. The value is strtod's, bit for bit: a decimal whose digits
+ * (at most 19) make an integer m <= 2^53 and whose scale 10^k has
+ * |k| <= 22 is m * 10^k or m / 10^-k, one correctly rounded operation
+ * on exact operands (Clinger's fast path); everything else (long digit
+ * strings, large exponents, inf, nan) goes to strtod.
  */
 static inline char *
 parse_num(char *s, double *out)
@@ -108,12 +108,32 @@ parse_num(char *s, double *out)
 			nf++;
 		}
 	}
-	if (nd > 0 && nd <= 19 && (*p | 0x20) != 'e' &&
-	    m <= ((uint64_t)1 << 53) && nf <= 22) {
-		d = (double)m / pow10tab[nf];
+	if (nd > 0 && nd <= 19 && m <= ((uint64_t)1 << 53)) {
+		int e10 = -nf;
+
+		if ((*p | 0x20) == 'e') {
+			char *q = p + 1;
+			int eneg = 0, ev = 0, ne = 0;
+
+			if (*q == '-' || *q == '+')
+				eneg = *q++ == '-';
+			while (ISDIGIT(*q) && ne < 4) {
+				ev = ev * 10 + (*q++ - '0');
+				ne++;
+			}
+			if (ne == 0 || ISDIGIT(*q))
+				goto slow;
+			e10 += eneg ? -ev : ev;
+			p = q;
+		}
+		if (e10 < -22 || e10 > 22)
+			goto slow;
+		d = e10 < 0 ? (double)m / pow10tab[-e10]
+			    : (double)m * pow10tab[e10];
 		*out = neg ? -d : d;
 		return p;
 	}
+slow:
 	d = strtod(s, &end);
 	if (end == s)
 		return NULL;
@@ -161,7 +181,7 @@ typedef struct lreader_s {
 	size_t pos; /* where the next line starts */
 	int eof;
 	uint64_t lineno; /* of the line last returned, 1-based */
-	uint64_t size;   /* of the file, 0 when unknown */
+	uint64_t size;	 /* of the file, 0 when unknown */
 } lreader_t;
 
 static int
@@ -173,8 +193,8 @@ lr_open(lreader_t *r, const char *path, char *err, size_t errlen)
 	r->path = path;
 	r->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (r->fd < 0)
-		return fail(err, errlen, "%s: cannot open: %s", path,
-		    strerror(errno));
+		return fail(
+		    err, errlen, "%s: cannot open: %s", path, strerror(errno));
 	if (fstat(r->fd, &st) == 0) {
 		if (S_ISDIR(st.st_mode)) {
 			close(r->fd);
@@ -229,8 +249,9 @@ lr_next(lreader_t *r, char **line, size_t *len, char *err, size_t errlen)
 				r->pos = 0;
 			}
 			if (r->len + 1 >= r->cap) {
-				size_t nc = r->cap < LR_BLOCK / 2 ?
-				    LR_BLOCK + 1 : (r->cap - 1) * 2 + 1;
+				size_t nc = r->cap < LR_BLOCK / 2
+						? LR_BLOCK + 1
+						: (r->cap - 1) * 2 + 1;
 				char *nb = realloc(r->buf, nc);
 
 				if (nb == NULL)
@@ -355,8 +376,7 @@ b_end_row(builder_t *b, double y)
 	if ((size_t)b->m.n + 2 > b->rowcap) {
 		size_t c = b->rowcap * 2;
 
-		if (grow_array((void **)&b->m.rowptr, c, sizeof(uint64_t)) !=
-		    0)
+		if (grow_array((void **)&b->m.rowptr, c, sizeof(uint64_t)) != 0)
 			return -1;
 		if (b->with_y &&
 		    grow_array((void **)&b->m.y, c, sizeof(double)) != 0)
@@ -385,8 +405,8 @@ b_finish(builder_t *b, data_matrix_t *out)
 
 	(void)grow_array((void **)&b->m.col, nz, sizeof(uint32_t));
 	(void)grow_array((void **)&b->m.val, nz, sizeof(double));
-	(void)grow_array((void **)&b->m.rowptr, (size_t)b->m.n + 1,
-	    sizeof(uint64_t));
+	(void)grow_array(
+	    (void **)&b->m.rowptr, (size_t)b->m.n + 1, sizeof(uint64_t));
 	if (b->with_y && b->m.n > 0)
 		(void)grow_array((void **)&b->m.y, b->m.n, sizeof(double));
 	*out = b->m;
@@ -496,9 +516,9 @@ libsvm_line(lreader_t *r, char *s, uint64_t base, builder_t *b,
 		    "%s:%llu: expected a label (a finite number), found "
 		    "'%s'%s",
 		    r->path, ln, quote_tok(t, sizeof(t), p, 1),
-		    e != NULL && *e == ':' ?
-			" (every line starts with its label)" :
-			"");
+		    e != NULL && *e == ':'
+			? " (every line starts with its label)"
+			: "");
 	p = e;
 	for (;;) {
 		while (ISBLANK(*p))
@@ -533,8 +553,7 @@ libsvm_line(lreader_t *r, char *s, uint64_t base, builder_t *b,
 			return fail(err, errlen,
 			    "%s:%llu: index %llu after %llu: expected "
 			    "increasing indices within a line",
-			    r->path, ln, (ull)(idx + base),
-			    (ull)(prev + base));
+			    r->path, ln, (ull)(idx + base), (ull)(prev + base));
 		p = e + 1;
 		e = parse_num(p, &v);
 		if (e == NULL || !ENDTOK(*e) || !isfinite(v))
@@ -559,8 +578,8 @@ oom:
 }
 
 int
-data_load_libsvm(const char *path, const data_opts_t *opts,
-    data_matrix_t *out, char *err, size_t errlen)
+data_load_libsvm(const char *path, const data_opts_t *opts, data_matrix_t *out,
+    char *err, size_t errlen)
 {
 	data_opts_t defaults;
 	lreader_t r;
@@ -576,12 +595,18 @@ data_load_libsvm(const char *path, const data_opts_t *opts,
 		opts = &defaults;
 	}
 	if (opts->index_base != 0 && opts->index_base != 1)
-		return fail(err, errlen, "%s: index base must be 0 or 1, not %d",
-		    path, opts->index_base);
+		return fail(err, errlen,
+		    "%s: index base must be 0 or 1, not %d", path,
+		    opts->index_base);
 	if (opts->response != NULL)
 		return fail(err, errlen,
 		    "%s: LIBSVM lines carry their own labels; a separate "
 		    "response file is only for MatrixMarket input",
+		    path);
+	if (opts->target != NULL || opts->ignore != NULL)
+		return fail(err, errlen,
+		    "%s: --target and --ignore are for CSV input; LIBSVM "
+		    "lines carry their own labels",
 		    path);
 	if (lr_open(&r, path, err, errlen) != 0)
 		return -1;
@@ -710,8 +735,8 @@ mm_entry(lreader_t *r, char *s, int pattern, uint64_t M, uint64_t N,
 
 /* Reads the banner, comments and size line. */
 static int
-mm_header(lreader_t *r, int *pattern, uint64_t *M, uint64_t *N,
-    uint64_t *NZ, uint64_t *sizeline, char *err, size_t errlen)
+mm_header(lreader_t *r, int *pattern, uint64_t *M, uint64_t *N, uint64_t *NZ,
+    uint64_t *sizeline, char *err, size_t errlen)
 {
 	char *line, *tok[6], t[64];
 	size_t len;
@@ -738,11 +763,11 @@ mm_header(lreader_t *r, int *pattern, uint64_t *M, uint64_t *N,
 		    quote_tok(t, sizeof(t), tok[1], 1));
 	if (strcasecmp(tok[2], "coordinate") != 0)
 		return fail(err, errlen,
-		    "%s:1: expected format 'coordinate', found '%s'%s",
-		    r->path, quote_tok(t, sizeof(t), tok[2], 1),
-		    strcasecmp(tok[2], "array") == 0 ?
-			" (dense MatrixMarket files are not supported)" :
-			"");
+		    "%s:1: expected format 'coordinate', found '%s'%s", r->path,
+		    quote_tok(t, sizeof(t), tok[2], 1),
+		    strcasecmp(tok[2], "array") == 0
+			? " (dense MatrixMarket files are not supported)"
+			: "");
 	if (strcasecmp(tok[3], "real") == 0 ||
 	    strcasecmp(tok[3], "integer") == 0)
 		*pattern = 0;
@@ -824,6 +849,11 @@ data_load_mm(const char *path, const data_opts_t *opts, data_matrix_t *out,
 
 	memset(out, 0, sizeof(*out));
 	memset(&m, 0, sizeof(m));
+	if (opts != NULL && (opts->target != NULL || opts->ignore != NULL))
+		return fail(err, errlen,
+		    "%s: --target and --ignore are for CSV input; a "
+		    "MatrixMarket response comes from its own file",
+		    path);
 	if (lr_open(&r, path, err, errlen) != 0)
 		return -1;
 	rc = mm_header(&r, &pattern, &M, &N, &NZ, &sizeline, err, errlen);
@@ -918,8 +948,8 @@ data_load_mm(const char *path, const data_opts_t *opts, data_matrix_t *out,
 			continue;
 		if (z - a > tmpcap) {
 			tmpcap = z - a;
-			if (grow_array((void **)&tmp, tmpcap,
-				sizeof(mm_entry_t)) != 0)
+			if (grow_array(
+				(void **)&tmp, tmpcap, sizeof(mm_entry_t)) != 0)
 				goto oom;
 		}
 		for (k = a; k < z; k++) {
@@ -962,8 +992,7 @@ done:
 }
 
 int
-data_load_response(const char *path, data_matrix_t *m, char *err,
-    size_t errlen)
+data_load_response(const char *path, data_matrix_t *m, char *err, size_t errlen)
 {
 	lreader_t r;
 	double *y, v;
@@ -1085,7 +1114,7 @@ static int
 is_missing(const char *s)
 {
 	return s[0] == '\0' || (s[0] == '?' && s[1] == '\0') ||
-	    strcasecmp(s, "na") == 0 || strcasecmp(s, "nan") == 0;
+	       strcasecmp(s, "na") == 0 || strcasecmp(s, "nan") == 0;
 }
 
 /* The 1-based column that s[0..len) names: a column name first, then
@@ -1114,8 +1143,8 @@ enum { ROLE_IGNORE = -1, ROLE_TARGET = -2 };
 
 /* Marks the columns in opts->ignore as ROLE_IGNORE in role[]. */
 static int
-csv_ignore(const char *path, const char *spec, char **names,
-    uint32_t ncols, int64_t *role, char *err, size_t errlen)
+csv_ignore(const char *path, const char *spec, char **names, uint32_t ncols,
+    int64_t *role, char *err, size_t errlen)
 {
 	const char *s = spec;
 
@@ -1144,8 +1173,8 @@ csv_ignore(const char *path, const char *spec, char **names,
 		dash = memchr(a, '-', len);
 		if (dash != NULL) {
 			lo = csv_lookup(a, (size_t)(dash - a), names, ncols);
-			hi = csv_lookup(dash + 1, (size_t)(z - dash - 1), names,
-			    ncols);
+			hi = csv_lookup(
+			    dash + 1, (size_t)(z - dash - 1), names, ncols);
 			if (lo != 0 && hi != 0 && lo <= hi) {
 				for (c = lo; c <= hi; c++)
 					role[c - 1] = ROLE_IGNORE;
@@ -1169,7 +1198,7 @@ typedef struct csv_s {
 	char **names;  /* per column */
 	char **f;      /* field starts of the current line */
 	builder_t b;
-	double *sum;      /* MEAN: per feature, over kept rows */
+	double *sum;	  /* MEAN: per feature, over kept rows */
 	uint64_t *nmiss;  /* MEAN: per feature, rows with it missing */
 	uint64_t dropped; /* rows */
 } csv_t;
@@ -1207,12 +1236,11 @@ csv_row(csv_t *c, ull ln, long nf, char *err, size_t errlen)
 			    "%s:%llu: column %u (%s): expected a %snumber, "
 			    "found '%s'%s",
 			    c->path, ln, j + 1, c->names[j],
-			    parse_num(s, &v) != NULL && !isfinite(v) ?
-				"finite " :
-				"",
+			    parse_num(s, &v) != NULL && !isfinite(v) ? "finite "
+								     : "",
 			    quote_tok(t, sizeof(t), s, 0),
-			    r == ROLE_TARGET ? "" :
-					       " (--ignore the column if it "
+			    r == ROLE_TARGET ? ""
+					     : " (--ignore the column if it "
 					       "is not a feature)");
 		if (mode == DATA_MISSING_ERROR)
 			return fail(err, errlen,
@@ -1334,8 +1362,8 @@ csv_setup(csv_t *c, char **hdr, char *err, size_t errlen)
 				     c->ncols, c->role, err, errlen) != 0)
 		return -1;
 	if (o->target != NULL) {
-		t = csv_lookup(o->target, strlen(o->target), c->names,
-		    c->ncols);
+		t = csv_lookup(
+		    o->target, strlen(o->target), c->names, c->ncols);
 		if (t == 0)
 			return fail(err, errlen,
 			    "%s: --target: expected a column name or a number "
@@ -1423,8 +1451,9 @@ data_load_csv(const char *path, const data_opts_t *opts, data_matrix_t *out,
 		goto done;
 	}
 	ln1 = (ull)r.lineno;
-	c.delim = opts->delim != 0 ? opts->delim :
-	    memchr(line, '\t', len) != NULL ? '\t' : ',';
+	c.delim = opts->delim != 0		    ? opts->delim
+		  : memchr(line, '\t', len) != NULL ? '\t'
+						    : ',';
 	first = strdup(line);
 	f1 = malloc(cap1 * sizeof(char *));
 	if (first == NULL || f1 == NULL)
@@ -1439,12 +1468,12 @@ data_load_csv(const char *path, const data_opts_t *opts, data_matrix_t *out,
 			goto oom;
 	}
 	if (nf1 < 0 || nf1 > (long)UINT32_MAX - 1) {
-		rc = nf1 < 0 ? fail(err, errlen,
-				   "%s:%llu: column %ld: %s", path, ln1, bad,
-				   nf1 == -1 ? "expected a closing quote" :
-					       "expected a delimiter after "
-					       "the closing quote") :
-			       fail(err, errlen, "%s:%llu: too many columns",
+		rc = nf1 < 0 ? fail(err, errlen, "%s:%llu: column %ld: %s",
+				   path, ln1, bad,
+				   nf1 == -1 ? "expected a closing quote"
+					     : "expected a delimiter after "
+					       "the closing quote")
+			     : fail(err, errlen, "%s:%llu: too many columns",
 				   path, ln1);
 		goto done;
 	}
@@ -1475,9 +1504,9 @@ data_load_csv(const char *path, const data_opts_t *opts, data_matrix_t *out,
 		for (j = 0; j < c.ncols && !header; j++) {
 			if (whole_num(f1[j], &v) || is_missing(f1[j]))
 				continue;
-			header = !have2 ||
-			    (nf2 > 0 && j < (uint64_t)nf2 && j < c.ncols &&
-				whole_num(c.f[j], &v));
+			header = !have2 || nf2 < 0 ||
+				 (nf2 > 0 && j < (uint64_t)nf2 && j < c.ncols &&
+				     whole_num(c.f[j], &v));
 		}
 	}
 	if (csv_setup(&c, header ? f1 : NULL, err, errlen) != 0) {
@@ -1499,8 +1528,8 @@ data_load_csv(const char *path, const data_opts_t *opts, data_matrix_t *out,
 		if (nf2 < 0) {
 			rc = fail(err, errlen, "%s:%llu: column %ld: %s", path,
 			    ln2, bad,
-			    nf2 == -1 ? "expected a closing quote" :
-					"expected a delimiter after the "
+			    nf2 == -1 ? "expected a closing quote"
+				      : "expected a delimiter after the "
 					"closing quote");
 			goto done;
 		}
@@ -1517,8 +1546,8 @@ data_load_csv(const char *path, const data_opts_t *opts, data_matrix_t *out,
 			rc = fail(err, errlen, "%s:%llu: column %ld: %s", path,
 			    (ull)r.lineno, bad,
 			    nf == -1 ? "expected a closing quote (fields "
-				       "cannot span lines)" :
-				       "expected a delimiter after the "
+				       "cannot span lines)"
+				     : "expected a delimiter after the "
 				       "closing quote");
 			break;
 		}
@@ -1530,8 +1559,8 @@ data_load_csv(const char *path, const data_opts_t *opts, data_matrix_t *out,
 	if (c.b.m.n == 0) {
 		rc = fail(err, errlen, "%s: no data rows%s", path,
 		    c.dropped > 0 ? " left after dropping those with missing "
-				    "values" :
-				    "");
+				    "values"
+				  : "");
 		goto done;
 	}
 	if (opts->missing == DATA_MISSING_MEAN &&
@@ -1584,8 +1613,8 @@ data_load(const char *path, const char *format, const data_opts_t *opts,
 		    strcasecmp(format, "svmlight") == 0)
 			kind = 'l';
 		else if (strcasecmp(format, "mm") == 0 ||
-		    strcasecmp(format, "mtx") == 0 ||
-		    strcasecmp(format, "matrixmarket") == 0)
+			 strcasecmp(format, "mtx") == 0 ||
+			 strcasecmp(format, "matrixmarket") == 0)
 			kind = 'm';
 		else if (strcasecmp(format, "csv") == 0)
 			kind = 'c';
@@ -1650,8 +1679,8 @@ sync_dir(const char *path)
 }
 
 int
-data_write_libsvm(const char *path, const data_matrix_t *m, char *err,
-    size_t errlen)
+data_write_libsvm(
+    const char *path, const data_matrix_t *m, char *err, size_t errlen)
 {
 	size_t plen = strlen(path);
 	char *tmp, *vbuf = NULL;
@@ -1679,8 +1708,10 @@ data_write_libsvm(const char *path, const data_matrix_t *m, char *err,
 	if (fd < 0) {
 		e = errno;
 		free(tmp);
-		return fail(err, errlen, "%s: cannot create a temporary file: "
-		    "%s", path, strerror(e));
+		return fail(err, errlen,
+		    "%s: cannot create a temporary file: "
+		    "%s",
+		    path, strerror(e));
 	}
 	(void)fchmod(fd, 0644);
 	f = fdopen(fd, "w");
@@ -1698,8 +1729,8 @@ data_write_libsvm(const char *path, const data_matrix_t *m, char *err,
 		else
 			fputc('0', f);
 		for (k = m->rowptr[i]; k < m->rowptr[i + 1]; k++)
-			fprintf(f, " %llu:%.17g", (ull)m->col[k] + 1,
-			    m->val[k]);
+			fprintf(
+			    f, " %llu:%.17g", (ull)m->col[k] + 1, m->val[k]);
 		if (putc('\n', f) == EOF)
 			break;
 	}

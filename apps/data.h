@@ -22,12 +22,12 @@
 #include <stdint.h>
 
 typedef struct data_matrix_s {
-	uint32_t n, p;   /* rows; columns (see each loader for p) */
+	uint32_t n, p; /* rows; columns (see each loader for p) */
 	uint64_t nnz;
 	uint64_t *rowptr; /* n + 1 */
-	uint32_t *col;    /* nnz, 0-based, strictly increasing within a row */
-	double *val;      /* nnz */
-	double *y;        /* n responses, or NULL */
+	uint32_t *col;	  /* nnz, 0-based, strictly increasing within a row */
+	double *val;	  /* nnz */
+	double *y;	  /* n responses, or NULL */
 	char **colnames;  /* p names (CSV), or NULL */
 } data_matrix_t;
 
@@ -36,16 +36,16 @@ typedef struct data_csc_s {
 	uint32_t n, p;
 	uint64_t nnz;
 	uint64_t *colptr; /* p + 1 */
-	uint32_t *row;    /* nnz, strictly increasing within a column */
-	double *val;      /* nnz */
+	uint32_t *row;	  /* nnz, strictly increasing within a column */
+	double *val;	  /* nnz */
 } data_csc_t;
 
 /* What to do with a missing CSV value (an empty field, '?', 'NA' or
  * 'NaN'). */
 typedef enum {
 	DATA_MISSING_ERROR = 0, /* an error naming file, line and column */
-	DATA_MISSING_DROP,      /* drop the row */
-	DATA_MISSING_MEAN       /* use the column's mean over the kept rows */
+	DATA_MISSING_DROP,	/* drop the row */
+	DATA_MISSING_MEAN	/* use the column's mean over the kept rows */
 } data_missing_t;
 
 /* Whether a CSV file's first line names the columns. */
@@ -107,8 +107,8 @@ int data_load_libsvm(const char *path, const data_opts_t *opts,
  * size and not repeat. pattern entries are 1.0. y comes from
  * opts->response, or is NULL.
  */
-int data_load_mm(const char *path, const data_opts_t *opts,
-    data_matrix_t *out, char *err, size_t errlen);
+int data_load_mm(const char *path, const data_opts_t *opts, data_matrix_t *out,
+    char *err, size_t errlen);
 
 /*
  * CSV or TSV of numbers. With DATA_HEADER_AUTO the first line is a
@@ -123,8 +123,8 @@ int data_load_mm(const char *path, const data_opts_t *opts,
  * 1-based column in the file). A missing target value drops the row
  * under DROP and MEAN; the mean imputed is over the rows kept.
  */
-int data_load_csv(const char *path, const data_opts_t *opts,
-    data_matrix_t *out, char *err, size_t errlen);
+int data_load_csv(const char *path, const data_opts_t *opts, data_matrix_t *out,
+    char *err, size_t errlen);
 
 /*
  * Loads path in format "libsvm" (or "svmlight"), "mm" (or "mtx"),
@@ -139,13 +139,13 @@ int data_load(const char *path, const char *format, const data_opts_t *opts,
 /* Reads a response file (one finite number a line; blank lines
  * skipped) into m->y, replacing any; it must hold exactly m->n
  * numbers. */
-int data_load_response(const char *path, data_matrix_t *m, char *err,
-    size_t errlen);
+int data_load_response(
+    const char *path, data_matrix_t *m, char *err, size_t errlen);
 
 /* Writes m as LIBSVM, 1-based, values with %.17g (exact round trip),
  * label 0 for every row when y is NULL. The file appears complete or
  * not at all: it is written to path.tmp.XXXXXX, synced and renamed. */
-int data_write_libsvm(const char *path, const data_matrix_t *m, char *err,
-    size_t errlen);
+int data_write_libsvm(
+    const char *path, const data_matrix_t *m, char *err, size_t errlen);
 
 #endif /* STRADS_APPS_DATA_H */

@@ -294,6 +294,123 @@ STRADS_EXTERN int strads_peer_add(
     strads_runtime_t *rt, uint32_t node, const char *url);
 
 /* ------------------------------------------------------------------ */
+/* SchMP programs (doc/strads.3, "SchMP"). An app fills in a const     */
+/* strads_app_t; strads_job_run() runs it on the four roles            */
+/* (coordinator, scheduler, worker, store), which are actors: the app  */
+/* holds no socket or thread code. Callbacks named "worker" run on a   */
+/* compute thread with the worker's state lent to it; the others run   */
+/* on the role's loop and must be quick.                               */
+
+/* A contiguous range of parameter ids [begin, end). */
+typedef struct strads_range_s {
+	uint32_t begin, end;
+} strads_range_t;
+
+/* The parameters of one round. */
+typedef struct strads_block_s {
+	uint64_t round;
+	uint32_t n;          /* parameters in the block */
+	const uint32_t *idx; /* their ids, ascending */
+} strads_block_t;
+
+/* What a worker owns: rows [row_begin, row_end) of the data. */
+typedef struct strads_shard_s {
+	uint32_t index, count; /* shard index among count */
+	uint64_t row_begin, row_end;
+} strads_shard_t;
+
+/* Progress of a job, filled by the app's objective callback. */
+typedef struct strads_progress_s {
+	double objective; /* the app's objective (minimised) */
+	double gap;       /* relative duality gap or other convergence
+	                     measure; the job stops when gap <= tol */
+	uint64_t nnz;     /* non-zero parameters */
+} strads_progress_t;
+
+typedef struct strads_app_s {
+	const char *name;
+	uint32_t width;  /* doubles per parameter in a push partial */
+	uint32_t nstats; /* doubles a worker reports to the objective */
+	uint32_t ncheck; /* doubles a store reports to the objective */
+
+	/* Worker: make the worker's state for its shard (called once, on
+	 * the worker's loop). shared is what strads_job_run was given. */
+	int (*worker_init)(void *shared, const strads_shard_t *shard,
+	    void **wstate);
+	/* Worker (compute thread): partial results of block b over the
+	 * shard, width doubles per parameter, into partials (zeroed). */
+	void (*push)(void *wstate, const strads_block_t *b, double *partials);
+	/* Worker (compute thread): apply new parameter changes delta[i] of
+	 * b->idx[i] to the worker's state. */
+	void (*apply)(void *wstate, const strads_block_t *b, const double *delta);
+	/* Worker (compute thread): nstats doubles for the objective. */
+	void (*stats)(void *wstate, double *out);
+	void (*worker_fini)(void *wstate);
+
+	/* Store: aggregate the workers' summed partials of the block's
+	 * parameters this store owns, update params (their values, in and
+	 * out) and write each change to delta. */
+	void (*pull)(void *shared, const strads_block_t *b,
+	    const double *partials, double *params, double *delta);
+	/* Store: ncheck doubles for the convergence check of its range,
+	 * given the full push partials (a sweep) of that range. */
+	void (*check)(void *shared, strads_range_t range, const double *partials,
+	    const double *params, double *out);
+
+	/* Scheduler: dependency of parameters j and k (e.g. |corr|); the
+	 * scheduler never lets two with dependency > rho share a block.
+	 * NULL: independent. */
+	double (*dependency)(void *shared, uint32_t j, uint32_t k);
+	/* Scheduler: work a parameter costs (e.g. its non-zeros), to
+	 * balance blocks. NULL: 1. */
+	double (*cost)(void *shared, uint32_t j);
+
+	/* Coordinator: the objective from the summed worker stats and every
+	 * store's check values (nstores x ncheck). */
+	void (*objective)(void *shared, const double *stats,
+	    const double *checks, int nstores, strads_progress_t *out);
+} strads_app_t;
+
+typedef struct strads_job_opts_s {
+	uint32_t nparams;    /* parameters (required) */
+	uint64_t nrows;      /* data rows, split among workers (required) */
+	int nworkers;        /* 0: one per loop */
+	int nstores;         /* 0: 1 */
+	int nschedulers;     /* 0: 1 */
+	uint32_t block;      /* most parameters in a block; 0: 64 */
+	double rho;          /* dependency threshold; default 0.1 */
+	double eta;          /* priority floor; default 1e-12 */
+	uint32_t depth;      /* blocks planned ahead; 0: 2 */
+	uint32_t check_every; /* checks every check_every x block coordinates;
+	                         0: every nparams coordinates (a sweep) */
+	double tol;          /* stop when progress.gap <= tol; default 1e-6 */
+	uint64_t max_rounds; /* 0: unlimited */
+	double time_limit_s; /* 0: unlimited */
+	uint64_t seed;
+	const char *metrics_path; /* JSON lines per check, or NULL */
+	const double *init;  /* nparams starting values (warm start) or NULL
+	                        for zeros; borrowed until the run ends */
+	int progress;        /* 1: a progress line per check on stderr */
+} strads_job_opts_t;
+
+typedef struct strads_job_result_s {
+	strads_progress_t progress; /* at the last check */
+	uint64_t rounds;
+	uint64_t updates;     /* parameter updates pulled */
+	double solve_s;       /* seconds from the first round to the end */
+	int converged;        /* gap <= tol */
+	double *params;       /* nparams final values; free() it */
+} strads_job_result_t;
+
+/* Fills o with the defaults above. */
+STRADS_EXTERN void strads_job_opts_init(strads_job_opts_t *o);
+/* Runs app to convergence (or a limit) on a started runtime: spawns the
+ * roles, drives rounds, stops the roles. shared is borrowed by every
+ * callback for the whole run and must be read-only while it runs. */
+STRADS_EXTERN int strads_job_run(strads_runtime_t *rt, const strads_app_t *app,
+    void *shared, const strads_job_opts_t *o, strads_job_result_t *res);
+
+/* ------------------------------------------------------------------ */
 /* Logging to stderr; level from STRADS_LOG (error, warn, info, debug). */
 
 enum { STRADS_LOG_ERROR, STRADS_LOG_WARN, STRADS_LOG_INFO, STRADS_LOG_DEBUG };

@@ -536,7 +536,7 @@ strads_timer_stop(strads_actor_t *self, int id)
 int
 strads_compute(strads_actor_t *self, strads_work_cb work, void *arg, uint64_t tag)
 {
-	strads__job_t job;
+	strads__work_t job;
 	strads_msg_t *m;
 	int err;
 

@@ -36,6 +36,8 @@ strads_msg_new(uint16_t type, size_t len)
 
 	if (len > UINT32_MAX - STRADS_MSG_HDR_SIZE)
 		return NULL;
+	if (len >= STRADS__BIG_PAYLOAD)
+		return strads__msg_new_big(type, len);
 	if (len == 0) {
 		m = calloc(1, sizeof(*m));
 		if (m == NULL)

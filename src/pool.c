@@ -25,7 +25,7 @@ pool_main(void *arg)
 
 	for (;;) {
 		strads_msg_t *m;
-		strads__job_t job;
+		strads__work_t job;
 
 		uv_mutex_lock(&p->lock);
 		while (p->head == NULL && !p->stopping)

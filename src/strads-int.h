@@ -43,7 +43,19 @@ void strads__panic(const char *file, int line, const char *what)
 	X(COMPUTE, STRADS_MSG_COMPUTE, 16, 64, 0)                          \
 	X(WRITABLE, STRADS_MSG_WRITABLE, 8, 8, 0)                          \
 	X(CREDIT, 4, 8, 8, 1)                                              \
-	X(SPAWN, 5, 16, 16, 0)
+	X(SPAWN, 5, 16, 16, 0)                                             \
+	X(ENG_START, 16, 0, 0, 1)                                          \
+	X(ENG_READY, 17, 0, 0, 1)                                          \
+	X(ENG_PLAN, 18, 40, 40, 1)                                         \
+	X(ENG_CAND, 19, 40, UINT32_MAX, 1)                                 \
+	X(ENG_BLOCK, 20, 40, UINT32_MAX, 1)                                \
+	X(ENG_PARTIAL, 21, 40, UINT32_MAX, 1)                              \
+	X(ENG_DELTA, 22, 40, UINT32_MAX, 1)                                \
+	X(ENG_DONE, 23, 40, UINT32_MAX, 1)                                 \
+	X(ENG_STATS, 24, 40, UINT32_MAX, 1)                                \
+	X(ENG_GATHER, 25, 0, 0, 1)                                         \
+	X(ENG_PARAMS, 26, 40, UINT32_MAX, 1)                               \
+	X(ENG_STOP, 27, 0, 0, 1)
 
 enum {
 #define STRADS__MSG_ENUM(name, val, lo, hi, remote) STRADS__MSG_##name = (val),
@@ -70,6 +82,14 @@ struct strads_buf_s {
 	void *opaque;                           /* for release_cb */
 	size_t size;
 };
+
+/* Payloads of at least this many bytes live in an NNG message with room
+ * for the wire header in front, so a remote send of one hands that
+ * message to NNG as its own frame instead of copying the payload. */
+#define STRADS__BIG_PAYLOAD (64u << 10)
+
+/* A message whose payload is an NNG message body (transport.c). */
+strads_msg_t *strads__msg_new_big(uint16_t type, size_t len);
 
 void strads__buf_ref(strads_buf_t *b);
 void strads__buf_unref(strads_buf_t *b);
@@ -156,10 +176,10 @@ int strads__pool_submit(strads__pool_t *p, strads_msg_t *m);
 void strads__pool_shutdown(strads__pool_t *p);
 void strads__pool_free(strads__pool_t *p);
 
-typedef struct strads__job_s {
+typedef struct strads__work_s {
 	strads_compute_done_t done;
 	strads_work_cb work;
-} strads__job_t;
+} strads__work_t;
 
 /* ------------------------------------------------------------------ */
 /* Transport (transport.c).                                            */

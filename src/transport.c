@@ -537,6 +537,69 @@ strads__transport_peer(strads__transport_t *tp, uint32_t node)
 }
 
 /* ------------------------------------------------------------------ */
+/* Large payloads in NNG messages.                                      */
+
+typedef struct {
+	strads_buf_t b; /* first */
+	nng_msg *msg;   /* header room, then the payload; NULL once sent */
+} bigbuf_t;
+
+static void
+bigbuf_release(strads_buf_t *b)
+{
+	bigbuf_t *bb = (bigbuf_t *)b;
+
+	if (bb->msg != NULL)
+		nng_msg_free(bb->msg);
+	free(bb);
+}
+
+strads_msg_t *
+strads__msg_new_big(uint16_t type, size_t len)
+{
+	bigbuf_t *bb = malloc(sizeof(*bb));
+	strads_msg_t *m;
+
+	if (bb == NULL)
+		return NULL;
+	if (nng_msg_alloc(&bb->msg, STRADS_MSG_HDR_SIZE + len) != 0) {
+		free(bb);
+		return NULL;
+	}
+	atomic_init(&bb->b.refs, 1);
+	bb->b.block = NULL;
+	bb->b.release_cb = bigbuf_release;
+	bb->b.opaque = NULL;
+	bb->b.size = len;
+	m = strads__msg_wrap(&bb->b, (uint8_t *)nng_msg_body(bb->msg) + STRADS_MSG_HDR_SIZE,
+	    (uint32_t)len);
+	strads__buf_unref(&bb->b); /* wrap took its own reference */
+	if (m != NULL)
+		m->type = type;
+	return m;
+}
+
+/* The NNG message under m when m is its only user and spans all of it:
+ * then it can travel as its own frame. */
+static nng_msg *
+steal_big(strads_msg_t *m)
+{
+	bigbuf_t *bb;
+	nng_msg *nm;
+
+	if (m->buf_ == NULL || m->buf_->release_cb != bigbuf_release ||
+	    atomic_load(&m->buf_->refs) != 1)
+		return NULL;
+	bb = (bigbuf_t *)m->buf_;
+	nm = bb->msg;
+	if (m->data != (uint8_t *)nng_msg_body(nm) + STRADS_MSG_HDR_SIZE ||
+	    nng_msg_len(nm) != STRADS_MSG_HDR_SIZE + (size_t)m->len)
+		return NULL;
+	bb->msg = NULL;
+	return nm;
+}
+
+/* ------------------------------------------------------------------ */
 /* Per-loop coalescing.                                                 */
 
 static void
@@ -583,6 +646,16 @@ strads__loop_send_remote(strads__loop_t *loop, strads_msg_t *m)
 	if (of->frame != NULL &&
 	    nng_msg_len(of->frame) + need > rt->cfg.coalesce_bytes)
 		outframe_flush(of);
+	if (need > rt->cfg.coalesce_bytes && (f = steal_big(m)) != NULL) {
+		/* Zero-copy: the payload's own NNG message, header in front.
+		 * The open frame (if any) went first, so order holds. */
+		if (of->frame != NULL)
+			outframe_flush(of);
+		strads__hdr_encode(m, nng_msg_body(f));
+		strads_msg_free(m);
+		strads__peer_submit(of->peer, f);
+		return;
+	}
 	if (of->frame == NULL) {
 		size_t cap = need > rt->cfg.coalesce_bytes ? need : rt->cfg.coalesce_bytes;
 

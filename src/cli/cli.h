@@ -11,6 +11,8 @@ typedef struct strads_cmd_s {
 } strads_cmd_t;
 
 extern const strads_cmd_t strads_cmd_demo;
+extern const strads_cmd_t strads_cmd_run;
+extern const strads_cmd_t strads_cmd_predict;
 
 /* Exit codes shared by every command. */
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };

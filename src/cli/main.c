@@ -7,6 +7,8 @@
 #include "cli.h"
 
 static const strads_cmd_t *const commands[] = {
+    &strads_cmd_run,
+    &strads_cmd_predict,
     &strads_cmd_demo,
 };
 

@@ -1,0 +1,467 @@
+/*
+ * coordinator.c -- the coordinator role: starts the workers, drives
+ * rounds (plan with the schedulers, filter the candidates by dependency,
+ * hand the block to the workers), runs convergence checks and reports
+ * progress, then gathers the parameters and stops every role.
+ *
+ * Rounds are pipelined: up to depth blocks are with the workers at once;
+ * a worker pushes a block only after applying the changes of the update
+ * round before it, so the pipeline never reads stale parameters.
+ */
+#include "schmp.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+enum { PH_START, PH_RUN, PH_DRAIN, PH_GATHER, PH_DONE };
+
+typedef struct {
+	strads__job_t *job;
+	int phase;
+	int ready;
+
+	uint64_t next_round;  /* number of the next round to plan */
+	uint64_t last_update; /* last update round sent, or NONE */
+	uint32_t in_flight;   /* update rounds sent, not yet done */
+	int planning;         /* a plan is out with the schedulers */
+	int cands_got;
+	uint32_t *cand;
+	uint32_t ncand, cand_cap;
+	uint32_t *block;
+
+	/* Done counts of update rounds in flight, by round modulo a ring. */
+	uint64_t *ring_round;
+	int *ring_got;
+	uint32_t ring;
+
+	uint64_t rounds_done, updates;
+	uint64_t since_check; /* coordinates sent since the last check */
+	uint64_t check_every; /* coordinates between checks */
+
+	/* Dependencies already computed: direct-mapped, (j, k) with j < k. */
+	uint64_t *dep_key;
+	float *dep_val;
+	int checking; /* a check is out */
+	int final_check;
+	uint64_t check_round;
+	int check_stores, check_workers;
+	double *stats, *checks;
+
+	int gathered;
+	double *params;
+
+	uint64_t t0;
+	FILE *metrics;
+	strads_progress_t last;
+	int have_last;
+	int converged;
+} coord_t;
+
+static void
+send_to(strads_actor_t *self, const strads_addr_t *to, int n, uint16_t type,
+    const strads__eng_t *e)
+{
+	strads_msg_t *m = e != NULL ? strads__eng_encode(type, e) : strads_msg_new(type, 0);
+	int i;
+
+	if (m == NULL) {
+		strads_log(STRADS_LOG_ERROR, "coordinator: out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		strads_msg_t *c = i == n - 1 ? m : strads_msg_share(m, type);
+
+		if (c != NULL)
+			strads_send(self, to[i], c);
+	}
+}
+
+static double
+elapsed(const coord_t *c)
+{
+	return (double)(strads_now_ns() - c->t0) / 1e9;
+}
+
+static void finish(strads_actor_t *self, coord_t *c);
+
+static void
+plan(strads_actor_t *self, coord_t *c)
+{
+	strads__job_t *job = c->job;
+	strads__eng_t e;
+
+	if (c->phase != PH_RUN || c->planning || c->checking ||
+	    c->in_flight >= job->o.depth)
+		return;
+	if (c->since_check >= c->check_every) {
+		/* Check with the workers' state after every update sent. */
+		c->checking = 1;
+		c->since_check = 0;
+		c->check_round = c->next_round++;
+		c->check_stores = c->check_workers = 0;
+		memset(c->stats, 0, (job->app->nstats ? job->app->nstats : 1) * sizeof(double));
+		memset(&e, 0, sizeof(e));
+		e.round = c->check_round;
+		e.dep = c->last_update;
+		e.kind = KIND_CHECK;
+		send_to(self, job->workers, job->nworkers, ENG_BLOCK, &e);
+		return;
+	}
+	c->planning = 1;
+	c->cands_got = 0;
+	c->ncand = 0;
+	memset(&e, 0, sizeof(e));
+	e.round = c->next_round;
+	/* Ask for more than a block: the filter drops some. */
+	e.a = job->o.block * 2 / (uint32_t)job->nscheds + 1;
+	send_to(self, job->scheds, job->nscheds, ENG_PLAN, &e);
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+#define DEP_CACHE (1u << 16)
+
+/* The app's dependency of j and k, through a small direct-mapped cache:
+ * candidates recur across rounds, and a dependency costs a merge of two
+ * columns. Never a p x p matrix. */
+static double
+dependency(coord_t *c, uint32_t j, uint32_t k)
+{
+	strads__job_t *job = c->job;
+	uint64_t key = j < k ? (uint64_t)j << 32 | k : (uint64_t)k << 32 | j;
+	uint32_t slot = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 48) & (DEP_CACHE - 1);
+	double v;
+
+	if (c->dep_key[slot] == key + 1)
+		return c->dep_val[slot];
+	v = job->app->dependency(job->shared, j, k);
+	c->dep_key[slot] = key + 1;
+	c->dep_val[slot] = (float)v;
+	return v;
+}
+
+/* Keeps candidates, in order, that depend on none already kept. */
+static uint32_t
+filter(coord_t *c)
+{
+	strads__job_t *job = c->job;
+	const strads_app_t *app = job->app;
+	uint32_t i, k, n = 0;
+
+	for (i = 0; i < c->ncand && n < job->o.block; i++) {
+		uint32_t j = c->cand[i];
+		int ok = 1;
+
+		for (k = 0; k < n && ok && app->dependency != NULL; k++)
+			ok = !(dependency(c, j, c->block[k]) > job->o.rho);
+		if (ok)
+			c->block[n++] = j;
+	}
+	qsort(c->block, n, sizeof(uint32_t), cmp_u32);
+	return n;
+}
+
+static void
+on_cand(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
+{
+	strads__job_t *job = c->job;
+	strads__eng_t b;
+	uint32_t n, slot;
+
+	if (!c->planning || e->round != c->next_round)
+		return;
+	if (c->ncand + e->n > c->cand_cap) {
+		uint32_t cap = (c->ncand + e->n) * 2;
+		uint32_t *t = realloc(c->cand, (size_t)cap * 4);
+
+		if (t == NULL)
+			return;
+		c->cand = t;
+		c->cand_cap = cap;
+	}
+	/* Interleave by arrival; each scheduler's list is in its order. */
+	memcpy(c->cand + c->ncand, e->idx, (size_t)e->n * 4);
+	c->ncand += e->n;
+	if (++c->cands_got < job->nscheds)
+		return;
+	c->planning = 0;
+	n = filter(c);
+	memset(&b, 0, sizeof(b));
+	b.round = c->next_round++;
+	b.dep = c->last_update;
+	b.kind = KIND_UPDATE;
+	b.n = n;
+	b.idx = c->block;
+	slot = (uint32_t)(b.round % c->ring);
+	c->ring_round[slot] = b.round;
+	c->ring_got[slot] = 0;
+	c->last_update = b.round;
+	c->in_flight++;
+	c->since_check += n;
+	send_to(self, job->workers, job->nworkers, ENG_BLOCK, &b);
+	plan(self, c);
+}
+
+static void
+write_metrics(coord_t *c, const strads_progress_t *p, double t)
+{
+	if (c->metrics == NULL)
+		return;
+	fprintf(c->metrics,
+	    "{\"iter\": %llu, \"time_s\": %.6f, \"objective\": %.17g, "
+	    "\"updates\": %llu, \"bytes\": 0, \"nnz\": %llu, \"gap\": %.6g}\n",
+	    (unsigned long long)c->rounds_done, t, p->objective,
+	    (unsigned long long)c->updates, (unsigned long long)p->nnz, p->gap);
+	fflush(c->metrics);
+}
+
+static void
+check_done(strads_actor_t *self, coord_t *c)
+{
+	strads__job_t *job = c->job;
+	const strads_job_opts_t *o = &job->o;
+	strads_progress_t p;
+	double t = elapsed(c);
+
+	memset(&p, 0, sizeof(p));
+	job->app->objective(job->shared, c->stats, c->checks, job->nstores, &p);
+	c->checking = 0;
+	c->last = p;
+	c->have_last = 1;
+	if (o->progress)
+		fprintf(stderr,
+		    "round %8llu  %8.3fs  objective %.12g  gap %.3e  nnz %llu  "
+		    "updates %llu\n",
+		    (unsigned long long)c->rounds_done, t, p.objective, p.gap,
+		    (unsigned long long)p.nnz, (unsigned long long)c->updates);
+	write_metrics(c, &p, t);
+	if (p.gap <= o->tol)
+		c->converged = 1;
+	if (c->converged || c->final_check ||
+	    (o->max_rounds > 0 && c->rounds_done >= o->max_rounds) ||
+	    (o->time_limit_s > 0 && t >= o->time_limit_s)) {
+		c->phase = PH_DRAIN;
+		finish(self, c);
+		return;
+	}
+	plan(self, c);
+}
+
+/* Ends the run once nothing is in flight: a last check when the run was
+ * cut by a limit, then gather the parameters and stop the roles. */
+static void
+finish(strads_actor_t *self, coord_t *c)
+{
+	strads__job_t *job = c->job;
+	strads__eng_t e;
+
+	if (c->phase != PH_DRAIN || c->in_flight > 0 || c->planning || c->checking)
+		return;
+	if (!c->converged && !c->final_check) {
+		c->final_check = 1;
+		c->checking = 1;
+		c->check_round = c->next_round++;
+		c->check_stores = c->check_workers = 0;
+		memset(c->stats, 0, (job->app->nstats ? job->app->nstats : 1) * sizeof(double));
+		memset(&e, 0, sizeof(e));
+		e.round = c->check_round;
+		e.dep = c->last_update;
+		e.kind = KIND_CHECK;
+		send_to(self, job->workers, job->nworkers, ENG_BLOCK, &e);
+		return;
+	}
+	c->phase = PH_GATHER;
+	send_to(self, job->stores, job->nstores, ENG_GATHER, NULL);
+}
+
+static void
+limits(strads_actor_t *self, coord_t *c)
+{
+	const strads_job_opts_t *o = &c->job->o;
+
+	if (c->phase != PH_RUN)
+		return;
+	if ((o->max_rounds > 0 && c->rounds_done >= o->max_rounds) ||
+	    (o->time_limit_s > 0 && elapsed(c) >= o->time_limit_s)) {
+		c->phase = PH_DRAIN;
+		finish(self, c);
+	}
+}
+
+static void
+on_done(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
+{
+	strads__job_t *job = c->job;
+
+	if (e->kind == KIND_CHECK) {
+		if (!c->checking || e->round != c->check_round ||
+		    e->nd != job->app->ncheck || (int)e->from >= job->nstores)
+			return;
+		memcpy(c->checks + (size_t)e->from * job->app->ncheck, e->val,
+		    (size_t)e->nd * 8);
+		if (++c->check_stores == job->nstores && c->check_workers == job->nworkers)
+			check_done(self, c);
+		return;
+	} else {
+		uint32_t slot = (uint32_t)(e->round % c->ring);
+
+		if (c->ring_round[slot] != e->round)
+			return;
+		c->updates += e->a;
+		if (++c->ring_got[slot] < job->nstores)
+			return;
+		c->ring_round[slot] = STRADS__ROUND_NONE;
+		c->in_flight--;
+		c->rounds_done++;
+		limits(self, c);
+		if (c->phase == PH_DRAIN)
+			finish(self, c);
+		else
+			plan(self, c);
+	}
+}
+
+static void
+on_stats(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
+{
+	uint32_t i;
+
+	if (!c->checking || e->round != c->check_round || e->nd != c->job->app->nstats)
+		return;
+	for (i = 0; i < e->nd; i++)
+		c->stats[i] += e->val[i];
+	if (++c->check_workers == c->job->nworkers && c->check_stores == c->job->nstores)
+		check_done(self, c);
+}
+
+static void
+on_params(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
+{
+	strads__job_t *job = c->job;
+
+	if (c->phase != PH_GATHER || (uint64_t)e->a + e->nd > job->p)
+		return;
+	memcpy(c->params + e->a, e->val, (size_t)e->nd * 8);
+	if (++c->gathered < job->nstores)
+		return;
+	job->res->params = c->params;
+	c->params = NULL;
+	job->res->progress = c->last;
+	job->res->rounds = c->rounds_done;
+	job->res->updates = c->updates;
+	job->res->solve_s = elapsed(c);
+	job->res->converged = c->converged;
+	job->status = 0;
+	c->phase = PH_DONE;
+	send_to(self, job->workers, job->nworkers, ENG_STOP, NULL);
+	send_to(self, job->scheds, job->nscheds, ENG_STOP, NULL);
+	send_to(self, job->stores, job->nstores, ENG_STOP, NULL);
+	strads_actor_stop(self);
+}
+
+static int
+coord_init(strads_actor_t *self, void *arg)
+{
+	coord_t *c = strads_actor_state(self);
+	strads__role_arg_t *a = arg;
+	strads__job_t *job = a->job;
+	uint32_t i;
+
+	c->job = job;
+	job->status = STRADS_EIO;
+	c->last_update = STRADS__ROUND_NONE;
+	c->ring = job->o.depth + 1;
+	/* By default a check follows each sweep's worth of coordinates. */
+	c->check_every = job->o.check_every ? (uint64_t)job->o.check_every * job->o.block
+	                                    : job->p;
+	c->dep_key = calloc(DEP_CACHE, sizeof(uint64_t));
+	c->dep_val = malloc(DEP_CACHE * sizeof(float));
+	c->ring_round = malloc(c->ring * sizeof(uint64_t));
+	c->ring_got = calloc(c->ring, sizeof(int));
+	c->block = malloc((size_t)job->o.block * 4);
+	c->stats = calloc(job->app->nstats ? job->app->nstats : 1, sizeof(double));
+	c->checks = calloc((size_t)job->nstores * (job->app->ncheck ? job->app->ncheck : 1),
+	    sizeof(double));
+	c->params = calloc(job->p, sizeof(double));
+	if (c->ring_round == NULL || c->ring_got == NULL || c->block == NULL ||
+	    c->stats == NULL || c->checks == NULL || c->params == NULL ||
+	    c->dep_key == NULL || c->dep_val == NULL)
+		return -1; /* stop_cb is not called: freed below by the job */
+	for (i = 0; i < c->ring; i++)
+		c->ring_round[i] = STRADS__ROUND_NONE;
+	if (job->o.metrics_path != NULL) {
+		c->metrics = fopen(job->o.metrics_path, "w");
+		if (c->metrics == NULL)
+			strads_log(STRADS_LOG_ERROR, "cannot write metrics to %s",
+			    job->o.metrics_path);
+	}
+	send_to(self, job->workers, job->nworkers, ENG_START, NULL);
+	return 0;
+}
+
+static void
+coord_recv(strads_actor_t *self, const strads_msg_t *m)
+{
+	coord_t *c = strads_actor_state(self);
+	strads__eng_t e;
+
+	if (m->type == ENG_READY) {
+		if (++c->ready == c->job->nworkers) {
+			c->phase = PH_RUN;
+			c->t0 = strads_now_ns();
+			plan(self, c);
+		}
+		return;
+	}
+	if (m->type != ENG_CAND && m->type != ENG_DONE && m->type != ENG_STATS &&
+	    m->type != ENG_PARAMS)
+		return;
+	if (strads__eng_decode(m, &e) != 0) {
+		strads_log(STRADS_LOG_ERROR, "coordinator: malformed message dropped");
+		return;
+	}
+	switch (m->type) {
+	case ENG_CAND:
+		on_cand(self, c, &e);
+		break;
+	case ENG_DONE:
+		on_done(self, c, &e);
+		break;
+	case ENG_STATS:
+		on_stats(self, c, &e);
+		break;
+	case ENG_PARAMS:
+		on_params(self, c, &e);
+		break;
+	}
+	strads__eng_free(&e);
+}
+
+static void
+coord_stop(strads_actor_t *self)
+{
+	coord_t *c = strads_actor_state(self);
+
+	free(c->ring_round);
+	free(c->ring_got);
+	free(c->cand);
+	free(c->block);
+	free(c->stats);
+	free(c->checks);
+	free(c->params);
+	free(c->dep_key);
+	free(c->dep_val);
+	if (c->metrics != NULL)
+		fclose(c->metrics);
+	strads__job_role_stopped(c->job);
+}
+
+const strads_actor_type_t strads__coordinator_type = {
+    "coordinator", sizeof(coord_t), coord_init, coord_recv, coord_stop};

@@ -1,0 +1,218 @@
+/*
+ * scheduler.c -- the scheduler role: owns a range of parameters and their
+ * priorities, and proposes candidates for each round.
+ *
+ * Half of a quota is sampled without replacement with probability
+ * proportional to the priority delta_j^2 + eta (a Fenwick tree gives
+ * O(log m) draws and updates); the other half continues a cyclic sweep,
+ * so every parameter is visited at least once every 2m/quota rounds and
+ * none starves however small its priority. The coordinator applies the
+ * dependency filter across all schedulers' candidates. Priorities are
+ * soft state: a rebuilt scheduler starts from neutral ones.
+ */
+#include "schmp.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+typedef struct {
+	strads__job_t *job;
+	int index;
+	strads_range_t range;
+	uint32_t m;
+	double *tree; /* Fenwick tree over priorities, 1-based */
+	double *prio;
+	uint32_t sweep; /* next id of the cyclic sweep, relative */
+	uint64_t rng;
+	uint32_t *cand;
+	uint8_t *taken;
+} sched_t;
+
+static uint64_t
+next_rand(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return z ^ (z >> 31);
+}
+
+static void
+tree_add(sched_t *s, uint32_t i, double v)
+{
+	for (i++; i <= s->m; i += i & (~i + 1))
+		s->tree[i] += v;
+}
+
+static double
+tree_total(const sched_t *s)
+{
+	double t = 0;
+	uint32_t i;
+
+	for (i = s->m; i > 0; i -= i & (~i + 1))
+		t += s->tree[i];
+	return t;
+}
+
+/* The index whose prefix sum first exceeds x. */
+static uint32_t
+tree_find(const sched_t *s, double x)
+{
+	uint32_t pos = 0, step = 1;
+
+	while (step * 2 <= s->m)
+		step *= 2;
+	for (; step > 0; step /= 2) {
+		if (pos + step <= s->m && s->tree[pos + step] <= x) {
+			pos += step;
+			x -= s->tree[pos];
+		}
+	}
+	return pos < s->m ? pos : s->m - 1;
+}
+
+static void
+set_prio(sched_t *s, uint32_t i, double v)
+{
+	tree_add(s, i, v - s->prio[i]);
+	s->prio[i] = v;
+}
+
+static int
+sched_init(strads_actor_t *self, void *arg)
+{
+	sched_t *s = strads_actor_state(self);
+	strads__role_arg_t *a = arg;
+	uint32_t i;
+
+	s->job = a->job;
+	s->index = a->index;
+	s->range = s->job->sched_range[s->index];
+	s->m = s->range.end - s->range.begin;
+	s->rng = s->job->o.seed * 0x9E3779B97F4A7C15ull + (uint64_t)s->index + 1;
+	s->tree = calloc((size_t)s->m + 1, sizeof(double));
+	s->prio = calloc(s->m ? s->m : 1, sizeof(double));
+	s->cand = malloc((size_t)(s->m ? s->m : 1) * 4);
+	s->taken = calloc(s->m ? s->m : 1, 1);
+	if (s->tree == NULL || s->prio == NULL || s->cand == NULL || s->taken == NULL) {
+		free(s->tree);
+		free(s->prio);
+		free(s->cand);
+		free(s->taken);
+		return -1;
+	}
+	for (i = 0; i < s->m; i++)
+		set_prio(s, i, 1.0); /* neutral until a change is seen */
+	return 0;
+}
+
+static void
+on_plan(strads_actor_t *self, sched_t *s, const strads__eng_t *plan)
+{
+	uint32_t quota = plan->a < s->m ? plan->a : s->m, n = 0, i, want;
+	double *saved;
+	strads__eng_t e;
+	strads_msg_t *m;
+
+	saved = malloc((size_t)(quota ? quota : 1) * sizeof(double));
+	if (saved == NULL)
+		return;
+	/* Priority draws, without replacement: a drawn id's weight is taken
+	 * out of the tree for the rest of this plan. */
+	want = (quota + 1) / 2;
+	while (n < want) {
+		double total = tree_total(s);
+		uint32_t j;
+
+		if (!(total > 0))
+			break;
+		j = tree_find(s, (double)(next_rand(&s->rng) >> 11) * 0x1.0p-53 * total);
+		if (s->taken[j])
+			break; /* rounding at the tree's edge: stop drawing */
+		saved[n] = s->prio[j];
+		set_prio(s, j, 0);
+		s->taken[j] = 1;
+		s->cand[n++] = j;
+	}
+	for (i = 0; i < n; i++)
+		set_prio(s, s->cand[i], saved[i]);
+	/* The sweep fills the rest. */
+	for (i = 0; i < s->m && n < quota; i++) {
+		uint32_t j = s->sweep;
+
+		s->sweep = s->sweep + 1 == s->m ? 0 : s->sweep + 1;
+		if (!s->taken[j]) {
+			s->taken[j] = 1;
+			s->cand[n++] = j;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		s->taken[s->cand[i]] = 0;
+		s->cand[i] += s->range.begin;
+	}
+	free(saved);
+	memset(&e, 0, sizeof(e));
+	e.round = plan->round;
+	e.from = (uint32_t)s->index;
+	e.n = n;
+	e.idx = s->cand;
+	if ((m = strads__eng_encode(ENG_CAND, &e)) != NULL)
+		strads_send(self, s->job->coord, m);
+}
+
+static void
+on_delta(sched_t *s, const strads__eng_t *e)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->n && i < e->nd; i++) {
+		uint32_t j = e->idx[i];
+
+		if (j >= s->range.begin && j < s->range.end)
+			set_prio(s, j - s->range.begin, e->val[i] * e->val[i] + s->job->o.eta);
+	}
+}
+
+static void
+sched_recv(strads_actor_t *self, const strads_msg_t *m)
+{
+	sched_t *s = strads_actor_state(self);
+	strads__eng_t e;
+
+	switch (m->type) {
+	case ENG_PLAN:
+	case ENG_DELTA:
+		if (strads__eng_decode(m, &e) != 0) {
+			strads_log(STRADS_LOG_ERROR, "scheduler %d: malformed message", s->index);
+			return;
+		}
+		if (m->type == ENG_PLAN)
+			on_plan(self, s, &e);
+		else
+			on_delta(s, &e);
+		strads__eng_free(&e);
+		break;
+	case ENG_STOP:
+		strads_actor_stop(self);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+sched_stop(strads_actor_t *self)
+{
+	sched_t *s = strads_actor_state(self);
+
+	free(s->tree);
+	free(s->prio);
+	free(s->cand);
+	free(s->taken);
+	strads__job_role_stopped(s->job);
+}
+
+const strads_actor_type_t strads__scheduler_type = {
+    "scheduler", sizeof(sched_t), sched_init, sched_recv, sched_stop};

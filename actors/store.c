@@ -1,0 +1,258 @@
+/*
+ * store.c -- the store role: owns a range of parameters, sums the
+ * workers' push partials for it, runs the app's pull (aggregation at the
+ * owner of the parameters) and sends the changes to every worker and
+ * scheduler, and a DONE to the coordinator. Check rounds run the app's
+ * check over the whole range instead.
+ */
+#include "schmp.h"
+
+#include <stdlib.h>
+
+typedef struct {
+	uint64_t round;
+	int got; /* partials received for round */
+	uint32_t n;
+	uint32_t *idx;
+	double *sum; /* n x width, or range x width for checks */
+} acc_t;
+
+typedef struct {
+	strads__job_t *job;
+	int index;
+	strads_range_t range;
+	double *params; /* range.end - range.begin values */
+	acc_t upd, chk;
+} store_t;
+
+static int
+store_init(strads_actor_t *self, void *arg)
+{
+	store_t *s = strads_actor_state(self);
+	strads__role_arg_t *a = arg;
+	uint32_t len;
+
+	s->job = a->job;
+	s->index = a->index;
+	s->range = s->job->store_range[s->index];
+	len = s->range.end - s->range.begin;
+	s->params = calloc(len ? len : 1, sizeof(double));
+	s->chk.sum = calloc((size_t)(len ? len : 1) * s->job->app->width, sizeof(double));
+	s->upd.round = s->chk.round = STRADS__ROUND_NONE;
+	if (s->params == NULL || s->chk.sum == NULL) {
+		free(s->params);
+		free(s->chk.sum);
+		return -1;
+	}
+	if (s->job->o.init != NULL)
+		memcpy(s->params, s->job->o.init + s->range.begin, (size_t)len * sizeof(double));
+	return 0;
+}
+
+static void
+fail(strads_actor_t *self, const char *what)
+{
+	store_t *s = strads_actor_state(self);
+
+	strads_log(STRADS_LOG_ERROR, "store %d: %s", s->index, what);
+}
+
+static void
+send_all(strads_actor_t *self, const strads_addr_t *to, int n, strads_msg_t *m)
+{
+	int i;
+
+	/* One payload, one envelope per destination. */
+	for (i = 0; i < n; i++) {
+		strads_msg_t *c = i == n - 1 ? m : strads_msg_share(m, m->type);
+
+		if (c != NULL)
+			strads_send(self, to[i], c);
+	}
+}
+
+static void
+finish_update(strads_actor_t *self, store_t *s)
+{
+	strads__job_t *job = s->job;
+	const strads_app_t *app = job->app;
+	strads_block_t b;
+	strads__eng_t e;
+	strads_msg_t *m;
+	double *vals, *delta;
+	uint32_t i, nupd = 0;
+
+	vals = malloc((size_t)(s->upd.n ? s->upd.n : 1) * sizeof(double));
+	delta = calloc(s->upd.n ? s->upd.n : 1, sizeof(double));
+	if (vals == NULL || delta == NULL) {
+		fail(self, "out of memory");
+		free(vals);
+		free(delta);
+		return;
+	}
+	for (i = 0; i < s->upd.n; i++)
+		vals[i] = s->params[s->upd.idx[i] - s->range.begin];
+	b.round = s->upd.round;
+	b.n = s->upd.n;
+	b.idx = s->upd.idx;
+	if (b.n > 0)
+		app->pull(job->shared, &b, s->upd.sum, vals, delta);
+	for (i = 0; i < s->upd.n; i++) {
+		s->params[s->upd.idx[i] - s->range.begin] = vals[i];
+		nupd += delta[i] != 0.0;
+	}
+	memset(&e, 0, sizeof(e));
+	e.round = s->upd.round;
+	e.from = (uint32_t)s->index;
+	e.n = s->upd.n;
+	e.idx = s->upd.idx;
+	e.nd = s->upd.n;
+	e.val = delta;
+	if ((m = strads__eng_encode(ENG_DELTA, &e)) != NULL) {
+		strads_msg_t *ms = strads_msg_share(m, ENG_DELTA);
+
+		send_all(self, job->workers, job->nworkers, m);
+		if (ms != NULL)
+			send_all(self, job->scheds, job->nscheds, ms);
+	}
+	memset(&e, 0, sizeof(e));
+	e.round = s->upd.round;
+	e.kind = KIND_UPDATE;
+	e.from = (uint32_t)s->index;
+	e.a = nupd;
+	if ((m = strads__eng_encode(ENG_DONE, &e)) != NULL)
+		strads_send(self, job->coord, m);
+	free(vals);
+	free(delta);
+	free(s->upd.idx);
+	free(s->upd.sum);
+	memset(&s->upd, 0, sizeof(s->upd));
+	s->upd.round = STRADS__ROUND_NONE;
+}
+
+static void
+finish_check(strads_actor_t *self, store_t *s)
+{
+	strads__job_t *job = s->job;
+	const strads_app_t *app = job->app;
+	double *out = calloc(app->ncheck ? app->ncheck : 1, sizeof(double));
+	strads__eng_t e;
+	strads_msg_t *m;
+
+	if (out == NULL) {
+		fail(self, "out of memory");
+		return;
+	}
+	if (app->check != NULL)
+		app->check(job->shared, s->range, s->chk.sum, s->params, out);
+	memset(&e, 0, sizeof(e));
+	e.round = s->chk.round;
+	e.kind = KIND_CHECK;
+	e.from = (uint32_t)s->index;
+	e.nd = app->ncheck;
+	e.val = out;
+	if ((m = strads__eng_encode(ENG_DONE, &e)) != NULL)
+		strads_send(self, job->coord, m);
+	free(out);
+	s->chk.round = STRADS__ROUND_NONE;
+	s->chk.got = 0;
+}
+
+static void
+on_partial(strads_actor_t *self, store_t *s, strads__eng_t *e)
+{
+	strads__job_t *job = s->job;
+	uint32_t w = job->app->width, len = s->range.end - s->range.begin, i;
+	acc_t *acc = e->kind == KIND_CHECK ? &s->chk : &s->upd;
+
+	if (acc->round == STRADS__ROUND_NONE) {
+		acc->round = e->round;
+		acc->got = 0;
+		if (e->kind == KIND_CHECK) {
+			memset(acc->sum, 0, (size_t)len * w * sizeof(double));
+		} else {
+			/* The first partial fixes the ids; the others must
+			 * carry the same. */
+			acc->n = e->n;
+			acc->idx = e->idx;
+			e->idx = NULL;
+			acc->sum = calloc((size_t)(e->n ? e->n : 1) * w, sizeof(double));
+			if (acc->sum == NULL) {
+				fail(self, "out of memory");
+				return;
+			}
+		}
+	}
+	if (acc->round != e->round ||
+	    (e->kind == KIND_CHECK ? e->nd != len * w
+	                           : e->n != acc->n || e->nd != e->n * w ||
+	            (e->n > 0 && e->idx != NULL &&
+	                memcmp(e->idx, acc->idx, (size_t)e->n * 4) != 0))) {
+		fail(self, "partial does not match the round in progress: dropped");
+		return;
+	}
+	for (i = 0; i < e->nd; i++)
+		acc->sum[i] += e->val[i];
+	if (++acc->got < job->nworkers)
+		return;
+	if (e->kind == KIND_CHECK)
+		finish_check(self, s);
+	else
+		finish_update(self, s);
+}
+
+static void
+on_gather(strads_actor_t *self, store_t *s)
+{
+	strads__eng_t e;
+	strads_msg_t *m;
+
+	memset(&e, 0, sizeof(e));
+	e.from = (uint32_t)s->index;
+	e.a = s->range.begin;
+	e.nd = s->range.end - s->range.begin;
+	e.val = s->params;
+	if ((m = strads__eng_encode(ENG_PARAMS, &e)) != NULL)
+		strads_send(self, s->job->coord, m);
+}
+
+static void
+store_recv(strads_actor_t *self, const strads_msg_t *m)
+{
+	store_t *s = strads_actor_state(self);
+	strads__eng_t e;
+
+	switch (m->type) {
+	case ENG_PARTIAL:
+		if (strads__eng_decode(m, &e) != 0) {
+			fail(self, "malformed partial dropped");
+			return;
+		}
+		on_partial(self, s, &e);
+		strads__eng_free(&e);
+		break;
+	case ENG_GATHER:
+		on_gather(self, s);
+		break;
+	case ENG_STOP:
+		strads_actor_stop(self);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+store_stop(strads_actor_t *self)
+{
+	store_t *s = strads_actor_state(self);
+
+	free(s->params);
+	free(s->chk.sum);
+	free(s->upd.idx);
+	free(s->upd.sum);
+	strads__job_role_stopped(s->job);
+}
+
+const strads_actor_type_t strads__store_type = {
+    "store", sizeof(store_t), store_init, store_recv, store_stop};

@@ -1,0 +1,356 @@
+/*
+ * worker.c -- the worker role: owns a data shard and the app's local
+ * state for it. Blocks arrive from the coordinator; each runs the app's
+ * push on a compute thread once the changes of the update round it
+ * depends on have been applied, and its partials go to the stores that
+ * own the block's parameters. Check rounds push every parameter and add
+ * the worker's objective statistics.
+ */
+#include "schmp.h"
+
+#include <stdlib.h>
+
+typedef struct blk_s {
+	struct blk_s *next;
+	strads__eng_t e;
+} blk_t;
+
+typedef struct {
+	strads__job_t *job;
+	int index;
+	void *wstate; /* lent to the compute thread while busy */
+	int ready;
+	int busy;
+	int stopping;
+
+	blk_t *head, *tail; /* blocks waiting, in arrival order */
+	uint64_t applied;   /* last update round applied, or NONE */
+
+	/* Changes of one update round, one part per store. */
+	uint64_t dround;
+	int dgot;
+	strads__eng_t *dpart;
+
+	/* The job on the compute thread. */
+	struct {
+		int do_apply, do_push;
+		strads_block_t ab; /* apply */
+		uint32_t *aidx;
+		double *aval;
+		strads__eng_t *blk; /* push or check */
+		uint32_t *all;      /* check: every id */
+		double *partials;
+		double *stats;
+		int init_err;
+	} w;
+} worker_t;
+
+static void
+work_init(void *arg)
+{
+	worker_t *s = arg;
+	strads__job_t *job = s->job;
+
+	s->w.init_err = job->app->worker_init(job->shared, &job->shards[s->index],
+	    &s->wstate);
+}
+
+static void
+work_round(void *arg)
+{
+	worker_t *s = arg;
+	const strads_app_t *app = s->job->app;
+
+	if (s->w.do_apply)
+		app->apply(s->wstate, &s->w.ab, s->w.aval);
+	if (s->w.do_push) {
+		strads_block_t b;
+
+		b.round = s->w.blk->round;
+		if (s->w.blk->kind == KIND_CHECK) {
+			b.n = s->job->p;
+			b.idx = s->w.all;
+			if (app->stats != NULL)
+				app->stats(s->wstate, s->w.stats);
+		} else {
+			b.n = s->w.blk->n;
+			b.idx = s->w.blk->idx;
+		}
+		if (b.n > 0)
+			app->push(s->wstate, &b, s->w.partials);
+	}
+}
+
+static int
+worker_init(strads_actor_t *self, void *arg)
+{
+	worker_t *s = strads_actor_state(self);
+	strads__role_arg_t *a = arg;
+
+	s->job = a->job;
+	s->index = a->index;
+	s->applied = STRADS__ROUND_NONE;
+	s->dround = STRADS__ROUND_NONE;
+	s->dpart = calloc((size_t)s->job->nstores, sizeof(*s->dpart));
+	return s->dpart == NULL ? -1 : 0;
+}
+
+static void
+send_partials(strads_actor_t *self, worker_t *s)
+{
+	strads__job_t *job = s->job;
+	uint32_t w = job->app->width;
+	strads__eng_t *b = s->w.blk, e;
+	int k;
+	uint32_t lo = 0;
+
+	for (k = 0; k < job->nstores; k++) {
+		strads_range_t r = job->store_range[k];
+		strads_msg_t *m;
+
+		memset(&e, 0, sizeof(e));
+		e.round = b->round;
+		e.kind = b->kind;
+		e.from = (uint32_t)s->index;
+		if (b->kind == KIND_CHECK) {
+			e.nd = (r.end - r.begin) * w;
+			e.val = s->w.partials + (size_t)r.begin * w;
+		} else {
+			uint32_t hi = lo;
+
+			while (hi < b->n && b->idx[hi] < r.end)
+				hi++;
+			e.n = hi - lo;
+			e.idx = b->idx + lo;
+			e.nd = e.n * w;
+			e.val = s->w.partials + (size_t)lo * w;
+			lo = hi;
+		}
+		if ((m = strads__eng_encode(ENG_PARTIAL, &e)) != NULL)
+			strads_send(self, job->stores[k], m);
+	}
+	if (b->kind == KIND_CHECK) {
+		strads_msg_t *m;
+
+		memset(&e, 0, sizeof(e));
+		e.round = b->round;
+		e.kind = KIND_CHECK;
+		e.from = (uint32_t)s->index;
+		e.nd = job->app->nstats;
+		e.val = s->w.stats;
+		if ((m = strads__eng_encode(ENG_STATS, &e)) != NULL)
+			strads_send(self, job->coord, m);
+	}
+}
+
+static void
+release_deltas(worker_t *s)
+{
+	int k;
+
+	for (k = 0; k < s->job->nstores; k++)
+		strads__eng_free(&s->dpart[k]);
+	s->dgot = 0;
+	s->dround = STRADS__ROUND_NONE;
+}
+
+/* Starts the next compute job if there is one and none is running. */
+static void
+pump(strads_actor_t *self, worker_t *s)
+{
+	strads__job_t *job = s->job;
+	uint64_t applied = s->applied;
+	blk_t *b = s->head;
+	uint32_t n = 0;
+	int k;
+
+	if (s->busy || !s->ready || s->stopping)
+		return;
+	memset(&s->w, 0, sizeof(s->w));
+	if (s->dround != STRADS__ROUND_NONE && s->dgot == job->nstores) {
+		/* Concatenate the stores' parts: ranges ascend, so ids do. */
+		for (k = 0; k < job->nstores; k++)
+			n += s->dpart[k].n;
+		s->w.aidx = malloc((size_t)(n ? n : 1) * 4);
+		s->w.aval = malloc((size_t)(n ? n : 1) * 8);
+		if (s->w.aidx == NULL || s->w.aval == NULL)
+			goto oom;
+		n = 0;
+		for (k = 0; k < job->nstores; k++) {
+			memcpy(s->w.aidx + n, s->dpart[k].idx, (size_t)s->dpart[k].n * 4);
+			memcpy(s->w.aval + n, s->dpart[k].val, (size_t)s->dpart[k].n * 8);
+			n += s->dpart[k].n;
+		}
+		s->w.ab.round = s->dround;
+		s->w.ab.n = n;
+		s->w.ab.idx = s->w.aidx;
+		s->w.do_apply = n > 0;
+		applied = s->dround;
+		s->applied = applied;
+		release_deltas(s);
+	}
+	if (b != NULL && (b->e.dep == STRADS__ROUND_NONE || b->e.dep == applied)) {
+		size_t np = b->e.kind == KIND_CHECK ? job->p : b->e.n;
+
+		s->head = b->next;
+		if (s->head == NULL)
+			s->tail = NULL;
+		s->w.blk = &b->e;
+		s->w.do_push = 1;
+		s->w.partials = calloc((np ? np : 1) * job->app->width, sizeof(double));
+		if (s->w.partials == NULL)
+			goto oom;
+		if (b->e.kind == KIND_CHECK) {
+			uint32_t j;
+
+			s->w.all = malloc((size_t)job->p * 4);
+			s->w.stats = calloc(job->app->nstats ? job->app->nstats : 1,
+			    sizeof(double));
+			if (s->w.all == NULL || s->w.stats == NULL)
+				goto oom;
+			for (j = 0; j < job->p; j++)
+				s->w.all[j] = j;
+		}
+	}
+	if (!s->w.do_apply && !s->w.do_push) {
+		free(s->w.aidx);
+		free(s->w.aval);
+		return;
+	}
+	if (strads_compute(self, work_round, s, 1) != 0)
+		goto oom;
+	s->busy = 1;
+	return;
+oom:
+	strads_log(STRADS_LOG_ERROR, "worker %d: cannot start its work", s->index);
+}
+
+static void
+round_done(strads_actor_t *self, worker_t *s)
+{
+	s->busy = 0;
+	if (s->w.do_push) {
+		send_partials(self, s);
+		strads__eng_free(s->w.blk);
+		free((blk_t *)((char *)s->w.blk - offsetof(blk_t, e)));
+	}
+	free(s->w.aidx);
+	free(s->w.aval);
+	free(s->w.all);
+	free(s->w.partials);
+	free(s->w.stats);
+	memset(&s->w, 0, sizeof(s->w));
+	pump(self, s);
+}
+
+static void
+on_block(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
+{
+	blk_t *b = calloc(1, sizeof(*b));
+
+	if (b == NULL || strads__eng_decode(m, &b->e) != 0) {
+		strads_log(STRADS_LOG_ERROR, "worker %d: block dropped", s->index);
+		free(b);
+		return;
+	}
+	if (s->tail != NULL)
+		s->tail->next = b;
+	else
+		s->head = b;
+	s->tail = b;
+	pump(self, s);
+}
+
+static void
+on_delta(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
+{
+	strads__eng_t e;
+
+	if (strads__eng_decode(m, &e) != 0 || (int)e.from >= s->job->nstores ||
+	    e.n != e.nd) {
+		strads_log(STRADS_LOG_ERROR, "worker %d: malformed changes dropped", s->index);
+		strads__eng_free(&e);
+		return;
+	}
+	if (s->dround == STRADS__ROUND_NONE)
+		s->dround = e.round;
+	if (e.round != s->dround) {
+		strads_log(STRADS_LOG_ERROR, "worker %d: changes of round %llu out of turn",
+		    s->index, (unsigned long long)e.round);
+		strads__eng_free(&e);
+		return;
+	}
+	s->dpart[e.from] = e;
+	s->dgot++;
+	pump(self, s);
+}
+
+static void
+worker_recv(strads_actor_t *self, const strads_msg_t *m)
+{
+	worker_t *s = strads_actor_state(self);
+
+	switch (m->type) {
+	case ENG_START:
+		if (strads_compute(self, work_init, s, 0) == 0)
+			s->busy = 1;
+		break;
+	case STRADS_MSG_COMPUTE: {
+		strads_compute_done_t d;
+
+		memcpy(&d, m->data, sizeof(d));
+		if (d.tag == 0) {
+			strads_msg_t *r = strads_msg_new(ENG_READY, 0);
+
+			s->busy = 0;
+			if (s->w.init_err != 0) {
+				strads_log(STRADS_LOG_ERROR, "worker %d: init failed",
+				    s->index);
+				strads_msg_free(r);
+				break;
+			}
+			s->ready = 1;
+			if (r != NULL)
+				strads_send(self, s->job->coord, r);
+			pump(self, s);
+		} else {
+			round_done(self, s);
+		}
+		break;
+	}
+	case ENG_BLOCK:
+		on_block(self, s, m);
+		break;
+	case ENG_DELTA:
+		on_delta(self, s, m);
+		break;
+	case ENG_STOP:
+		s->stopping = 1;
+		strads_actor_stop(self);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+worker_stop(strads_actor_t *self)
+{
+	worker_t *s = strads_actor_state(self);
+	blk_t *b;
+
+	while ((b = s->head) != NULL) {
+		s->head = b->next;
+		strads__eng_free(&b->e);
+		free(b);
+	}
+	if (s->dpart != NULL)
+		release_deltas(s);
+	free(s->dpart);
+	if (s->wstate != NULL && s->job->app->worker_fini != NULL)
+		s->job->app->worker_fini(s->wstate);
+	strads__job_role_stopped(s->job);
+}
+
+const strads_actor_type_t strads__worker_type = {
+    "worker", sizeof(worker_t), worker_init, worker_recv, worker_stop};

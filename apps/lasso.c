@@ -1,0 +1,426 @@
+/*
+ * lasso.c -- the Lasso SchMP program.
+ *
+ * Columns are used as xhat_j = s_j (x_j - mu_j), never formed: X stays
+ * sparse. A worker keeps, for its rows, r' with the residual r = r' + o
+ * (o is one number: centring adds the same amount to every row), and the
+ * sum of its r'. Then
+ *   push:  g_j = sum_i xhat_ij r_i
+ *              = s_j (x_j.r' + o sum x_j - mu_j (sum r' + n_w o))
+ *   pull:  beta_j <- S(g_j / n + c_j beta_j, lambda) / c_j
+ *   apply: r' -= s_j d x_j (sparse), o += s_j d mu_j
+ * A worker's rows of column j are a contiguous run of the shared CSC
+ * column (rows are sorted), found once: a view, not a copy.
+ */
+#include "lasso.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+	const lasso_t *l;
+	uint64_t a, b;   /* rows [a, b) */
+	uint64_t *lo;    /* p: first CSC entry of column j in the shard */
+	uint64_t *hi;    /* p: one past the last */
+	double *r;       /* b - a: r' */
+	double o;        /* residual offset */
+	double sum_r;    /* sum of r' */
+	double sum_y;    /* sum of (y - ybar) over the shard */
+} lasso_worker_t;
+
+static uint64_t
+lower_bound(const uint32_t *row, uint64_t lo, uint64_t hi, uint64_t v)
+{
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+
+		if (row[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int
+worker_init(void *shared, const strads_shard_t *sh, void **out)
+{
+	const lasso_t *l = shared;
+	const data_csc_t *x = &l->csc;
+	lasso_worker_t *w = calloc(1, sizeof(*w));
+	uint64_t i;
+	uint32_t j;
+
+	if (w == NULL)
+		return -1;
+	w->l = l;
+	w->a = sh->row_begin;
+	w->b = sh->row_end;
+	w->lo = malloc((size_t)l->p * sizeof(uint64_t));
+	w->hi = malloc((size_t)l->p * sizeof(uint64_t));
+	w->r = malloc((size_t)(w->b - w->a + 1) * sizeof(double));
+	if (w->lo == NULL || w->hi == NULL || w->r == NULL) {
+		free(w->lo);
+		free(w->hi);
+		free(w->r);
+		free(w);
+		return -1;
+	}
+	for (j = 0; j < l->p; j++) {
+		w->lo[j] = lower_bound(x->row, x->colptr[j], x->colptr[j + 1], w->a);
+		w->hi[j] = lower_bound(x->row, w->lo[j], x->colptr[j + 1], w->b);
+	}
+	for (i = w->a; i < w->b; i++) {
+		double r = l->X->y[i] - l->ybar;
+
+		w->r[i - w->a] = r;
+		w->sum_y += r;
+	}
+	w->sum_r = w->sum_y;
+	if (l->beta0 != NULL) {
+		/* r = ytilde - Xhat beta0 */
+		for (j = 0; j < l->p; j++) {
+			double d = l->beta0[j];
+			uint64_t k;
+
+			if (d == 0)
+				continue;
+			for (k = w->lo[j]; k < w->hi[j]; k++) {
+				w->r[x->row[k] - w->a] -= l->s[j] * d * x->val[k];
+				w->sum_r -= l->s[j] * d * x->val[k];
+			}
+			w->o += l->s[j] * d * l->mu[j];
+		}
+	}
+	*out = w;
+	return 0;
+}
+
+static void
+push(void *ws, const strads_block_t *b, double *g)
+{
+	lasso_worker_t *w = ws;
+	const lasso_t *l = w->l;
+	const data_csc_t *x = &l->csc;
+	double rsum = w->sum_r + (double)(w->b - w->a) * w->o;
+	uint32_t t;
+
+	for (t = 0; t < b->n; t++) {
+		uint32_t j = b->idx[t];
+		double dot = 0, cs = 0;
+		uint64_t k;
+
+		for (k = w->lo[j]; k < w->hi[j]; k++) {
+			dot += x->val[k] * w->r[x->row[k] - w->a];
+			cs += x->val[k];
+		}
+		g[t] = l->s[j] * (dot + w->o * cs - l->mu[j] * rsum);
+	}
+}
+
+static void
+apply(void *ws, const strads_block_t *b, const double *delta)
+{
+	lasso_worker_t *w = ws;
+	const lasso_t *l = w->l;
+	const data_csc_t *x = &l->csc;
+	uint32_t t;
+
+	for (t = 0; t < b->n; t++) {
+		uint32_t j = b->idx[t];
+		double f = l->s[j] * delta[t];
+		uint64_t k;
+
+		if (f == 0)
+			continue;
+		for (k = w->lo[j]; k < w->hi[j]; k++) {
+			w->r[x->row[k] - w->a] -= f * x->val[k];
+			w->sum_r -= f * x->val[k];
+		}
+		w->o += f * l->mu[j];
+	}
+}
+
+/* stats: ||r||^2 and ytilde . r over the shard */
+static void
+stats(void *ws, double *out)
+{
+	lasso_worker_t *w = ws;
+	const lasso_t *l = w->l;
+	double rr = 0, yr = 0;
+	uint64_t i;
+
+	for (i = w->a; i < w->b; i++) {
+		double r = w->r[i - w->a] + w->o;
+
+		rr += r * r;
+		yr += (l->X->y[i] - l->ybar) * r;
+	}
+	out[0] = rr;
+	out[1] = yr;
+}
+
+static void
+worker_fini(void *ws)
+{
+	lasso_worker_t *w = ws;
+
+	free(w->lo);
+	free(w->hi);
+	free(w->r);
+	free(w);
+}
+
+static double
+soft(double z, double t)
+{
+	return z > t ? z - t : z < -t ? z + t : 0;
+}
+
+static void
+pull(void *shared, const strads_block_t *b, const double *g, double *beta,
+    double *delta)
+{
+	const lasso_t *l = shared;
+	uint32_t t;
+
+	for (t = 0; t < b->n; t++) {
+		uint32_t j = b->idx[t];
+		double cj = l->c[j], nb;
+
+		if (!(cj > 0)) {
+			delta[t] = 0;
+			continue;
+		}
+		nb = soft(g[t] / l->n + cj * beta[t], l->lambda) / cj;
+		delta[t] = nb - beta[t];
+		beta[t] = nb;
+	}
+}
+
+/* check: sum |beta|, max |g_j| and the non-zeros of a range */
+static void
+check(void *shared, strads_range_t r, const double *g, const double *beta,
+    double *out)
+{
+	uint32_t j;
+	double l1 = 0, gmax = 0, nnz = 0;
+
+	(void)shared;
+	for (j = 0; j < r.end - r.begin; j++) {
+		l1 += fabs(beta[j]);
+		nnz += beta[j] != 0;
+		if (fabs(g[j]) > gmax)
+			gmax = fabs(g[j]);
+	}
+	out[0] = l1;
+	out[1] = gmax;
+	out[2] = nnz;
+}
+
+/*
+ * Primal P = ||r||^2 / 2n + lambda ||beta||_1. Dual point theta = k r with
+ * k = min(1, n lambda / max_j |xhat_j . r|) is feasible, and
+ * D = (||yt||^2 - ||yt - theta||^2) / 2n; the relative gap is (P - D) / P.
+ */
+static void
+objective(void *shared, const double *st, const double *ck, int nstores,
+    strads_progress_t *out)
+{
+	const lasso_t *l = shared;
+	double l1 = 0, gmax = 0, nnz = 0, n = l->n, k, primal, dual, d2;
+	int i;
+
+	for (i = 0; i < nstores; i++) {
+		l1 += ck[i * 3];
+		gmax = fmax(gmax, ck[i * 3 + 1]);
+		nnz += ck[i * 3 + 2];
+	}
+	primal = st[0] / (2 * n) + l->lambda * l1;
+	k = gmax > n * l->lambda ? n * l->lambda / gmax : 1.0;
+	d2 = l->yy - 2 * k * st[1] + k * k * st[0]; /* ||yt - k r||^2 */
+	dual = (l->yy - d2) / (2 * n);
+	out->objective = primal;
+	out->gap = primal > 0 ? fmax(primal - dual, 0) / primal : 0;
+	out->nnz = (uint64_t)nnz;
+}
+
+static double
+cost(void *shared, uint32_t j)
+{
+	const lasso_t *l = shared;
+
+	return (double)(l->csc.colptr[j + 1] - l->csc.colptr[j]) + 1;
+}
+
+/* |corr(xhat_j, xhat_k)| from a merge of the two sparse columns. */
+static double
+dependency(void *shared, uint32_t j, uint32_t k)
+{
+	const lasso_t *l = shared;
+	const data_csc_t *x = &l->csc;
+	uint64_t a = x->colptr[j], ae = x->colptr[j + 1];
+	uint64_t b = x->colptr[k], be = x->colptr[k + 1];
+	double dot = 0, nj, nk;
+
+	if (!(l->c[j] > 0) || !(l->c[k] > 0))
+		return 0;
+	while (a < ae && b < be) {
+		if (x->row[a] < x->row[b])
+			a++;
+		else if (x->row[a] > x->row[b])
+			b++;
+		else
+			dot += x->val[a++] * x->val[b++];
+	}
+	dot = l->s[j] * l->s[k] * (dot - (double)l->n * l->mu[j] * l->mu[k]);
+	nj = sqrt(l->c[j] * l->n);
+	nk = sqrt(l->c[k] * l->n);
+	return fabs(dot) / (nj * nk);
+}
+
+const strads_app_t lasso_app = {
+    .name = "lasso",
+    .width = 1,
+    .nstats = 2,
+    .ncheck = 3,
+    .worker_init = worker_init,
+    .push = push,
+    .apply = apply,
+    .stats = stats,
+    .worker_fini = worker_fini,
+    .pull = pull,
+    .check = check,
+    .dependency = dependency,
+    .cost = cost,
+    .objective = objective,
+};
+
+int
+lasso_setup(lasso_t *l, const data_matrix_t *X, int intercept, int standardize,
+    char *err, size_t errlen)
+{
+	uint32_t j;
+	uint64_t i, k;
+
+	memset(l, 0, sizeof(*l));
+	if (X->y == NULL) {
+		snprintf(err, errlen, "the data has no response");
+		return -1;
+	}
+	if (X->n == 0 || X->p == 0) {
+		snprintf(err, errlen, "the data is empty (%u rows, %u columns)", X->n, X->p);
+		return -1;
+	}
+	l->X = X;
+	l->n = X->n;
+	l->p = X->p;
+	l->intercept = intercept;
+	l->standardize = standardize;
+	if (data_csc(X, &l->csc) != 0) {
+		snprintf(err, errlen, "out of memory building the column-major copy");
+		return -1;
+	}
+	l->mu = calloc(l->p, sizeof(double));
+	l->s = malloc(l->p * sizeof(double));
+	l->c = calloc(l->p, sizeof(double));
+	if (l->mu == NULL || l->s == NULL || l->c == NULL) {
+		lasso_free(l);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (intercept) {
+		for (i = 0; i < l->n; i++)
+			l->ybar += X->y[i];
+		l->ybar /= l->n;
+	}
+	for (i = 0; i < l->n; i++)
+		l->yy += (X->y[i] - l->ybar) * (X->y[i] - l->ybar);
+	for (j = 0; j < l->p; j++) {
+		double sum = 0, sq = 0, var;
+
+		for (k = l->csc.colptr[j]; k < l->csc.colptr[j + 1]; k++) {
+			sum += l->csc.val[k];
+			sq += l->csc.val[k] * l->csc.val[k];
+		}
+		l->mu[j] = intercept ? sum / l->n : 0;
+		/* (1/n) ||x_j - mu_j||^2 = sq/n - mu^2 */
+		var = sq / l->n - l->mu[j] * l->mu[j];
+		if (var < 0)
+			var = 0;
+		l->s[j] = standardize && var > 0 ? 1 / sqrt(var) : 1;
+		l->c[j] = l->s[j] * l->s[j] * var;
+		if (!(var > 1e-300))
+			l->c[j] = 0; /* a constant column never enters */
+	}
+	return 0;
+}
+
+void
+lasso_free(lasso_t *l)
+{
+	data_csc_free(&l->csc);
+	free(l->mu);
+	free(l->s);
+	free(l->c);
+	memset(l, 0, sizeof(*l));
+}
+
+double
+lasso_lambda_max(const lasso_t *l)
+{
+	const data_csc_t *x = &l->csc;
+	double best = 0, ysum = 0;
+	uint64_t i, k;
+	uint32_t j;
+
+	for (i = 0; i < l->n; i++)
+		ysum += l->X->y[i] - l->ybar;
+	for (j = 0; j < l->p; j++) {
+		double dot = 0;
+
+		if (!(l->c[j] > 0))
+			continue;
+		for (k = x->colptr[j]; k < x->colptr[j + 1]; k++)
+			dot += x->val[k] * (l->X->y[x->row[k]] - l->ybar);
+		dot = fabs(l->s[j] * (dot - l->mu[j] * ysum));
+		if (dot > best)
+			best = dot;
+	}
+	return best / l->n;
+}
+
+double
+lasso_unscale(const lasso_t *l, const double *beta, double *b)
+{
+	double b0 = l->ybar;
+	uint32_t j;
+
+	for (j = 0; j < l->p; j++) {
+		b[j] = l->s[j] * beta[j];
+		b0 -= l->mu[j] * b[j];
+	}
+	return l->intercept ? b0 : 0;
+}
+
+double
+lasso_objective(const lasso_t *l, const double *b, double b0)
+{
+	const data_matrix_t *X = l->X;
+	double rr = 0, l1 = 0;
+	uint64_t i, k;
+	uint32_t j;
+
+	for (i = 0; i < X->n; i++) {
+		double f = b0;
+
+		for (k = X->rowptr[i]; k < X->rowptr[i + 1]; k++)
+			f += X->val[k] * b[X->col[k]];
+		rr += (X->y[i] - f) * (X->y[i] - f);
+	}
+	for (j = 0; j < l->p; j++)
+		l1 += fabs(b[j] / l->s[j]);
+	return rr / (2.0 * X->n) + l->lambda * l1;
+}

@@ -1,0 +1,41 @@
+/*
+ * lasso.h -- Lasso as a SchMP program:
+ *   minimise (1/2n) ||y - X b - b0||^2 + lambda ||b||_1
+ * (the glmnet and scikit-learn convention), by coordinate updates on
+ * implicitly centred (and, with standardize, scaled) columns.
+ */
+#ifndef STRADS_APPS_LASSO_H
+#define STRADS_APPS_LASSO_H
+
+#include "data.h"
+#include "strads.h"
+
+typedef struct lasso_s {
+	const data_matrix_t *X; /* borrowed: rows and responses */
+	data_csc_t csc;         /* column-major copy, shared read-only */
+	uint32_t n, p;
+	int intercept, standardize;
+	double lambda;
+	double ybar;   /* mean response (0 without intercept) */
+	double yy;     /* ||y - ybar||^2 */
+	double *mu;    /* column means (0 without intercept) */
+	double *s;     /* column scale: 1/sd with standardize, else 1 */
+	double *c;     /* curvature (1/n) ||xhat_j||^2 */
+	const double *beta0; /* warm start on the internal scale, or NULL */
+} lasso_t;
+
+extern const strads_app_t lasso_app;
+
+/* Prepares the shared state from X (which must have y). */
+int lasso_setup(lasso_t *l, const data_matrix_t *X, int intercept,
+    int standardize, char *err, size_t errlen);
+void lasso_free(lasso_t *l);
+/* max_j |xhat_j . (y - ybar)| / n: the smallest lambda with b = 0. */
+double lasso_lambda_max(const lasso_t *l);
+/* Internal-scale coefficients to the original scale: b_j = s_j beta_j,
+ * b0 = ybar - sum_j mu_j b_j. */
+double lasso_unscale(const lasso_t *l, const double *beta, double *b);
+/* The objective of original-scale coefficients, computed from X. */
+double lasso_objective(const lasso_t *l, const double *b, double b0);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * schmp-codec.c -- payloads of the engine's messages, one layout for all:
+ *
+ *   0 u64 round   8 u64 dep   16 u32 kind   20 u32 from   24 u32 a
+ *  28 u32 n      32 u32 nd   36 u32 zero   40 u32 idx[n], zero padding
+ *  to a multiple of 8, then f64 val[nd]          (all little-endian)
+ *
+ * START, READY, GATHER and STOP carry no payload. The decoder checks the
+ * length against n and nd exactly and copies the arrays out, so it never
+ * reads past the payload and never needs it aligned.
+ */
+#include "schmp.h"
+
+#include <stdlib.h>
+
+#define HEAD 40u
+
+static size_t
+idx_bytes(uint32_t n)
+{
+	return ((size_t)n * 4 + 7) & ~(size_t)7;
+}
+
+strads_msg_t *
+strads__eng_encode(uint16_t type, const strads__eng_t *e)
+{
+	size_t len = HEAD + idx_bytes(e->n) + (size_t)e->nd * 8;
+	strads_msg_t *m;
+	uint8_t *p;
+
+	if (len > UINT32_MAX - STRADS_MSG_HDR_SIZE)
+		return NULL;
+	if ((m = strads_msg_new(type, len)) == NULL)
+		return NULL;
+	p = m->data;
+	strads__put64(p, e->round);
+	strads__put64(p + 8, e->dep);
+	strads__put32(p + 16, e->kind);
+	strads__put32(p + 20, e->from);
+	strads__put32(p + 24, e->a);
+	strads__put32(p + 28, e->n);
+	strads__put32(p + 32, e->nd);
+	strads__put32(p + 36, 0);
+	p += HEAD;
+	if (e->n > 0)
+		memcpy(p, e->idx, (size_t)e->n * 4);
+	memset(p + (size_t)e->n * 4, 0, idx_bytes(e->n) - (size_t)e->n * 4);
+	p += idx_bytes(e->n);
+	if (e->nd > 0)
+		memcpy(p, e->val, (size_t)e->nd * 8);
+	return m;
+}
+
+int
+strads__eng_decode(const strads_msg_t *m, strads__eng_t *e)
+{
+	const uint8_t *p = m->data;
+	uint64_t need;
+
+	memset(e, 0, sizeof(*e));
+	if (m->len == 0)
+		return 0;
+	if (m->len < HEAD)
+		return STRADS_EPROTO;
+	e->round = strads__get64(p);
+	e->dep = strads__get64(p + 8);
+	e->kind = strads__get32(p + 16);
+	e->from = strads__get32(p + 20);
+	e->a = strads__get32(p + 24);
+	e->n = strads__get32(p + 28);
+	e->nd = strads__get32(p + 32);
+	need = HEAD + idx_bytes(e->n) + (uint64_t)e->nd * 8;
+	if (need != m->len || strads__get32(p + 36) != 0 || e->kind > KIND_CHECK)
+		return STRADS_EPROTO;
+	if (e->n > 0 && (e->idx = malloc((size_t)e->n * 4)) == NULL)
+		return STRADS_ENOMEM;
+	if (e->nd > 0 && (e->val = malloc((size_t)e->nd * 8)) == NULL) {
+		free(e->idx);
+		e->idx = NULL;
+		return STRADS_ENOMEM;
+	}
+	if (e->n > 0)
+		memcpy(e->idx, p + HEAD, (size_t)e->n * 4);
+	if (e->nd > 0)
+		memcpy(e->val, p + HEAD + idx_bytes(e->n), (size_t)e->nd * 8);
+	return 0;
+}
+
+void
+strads__eng_free(strads__eng_t *e)
+{
+	free(e->idx);
+	free(e->val);
+	e->idx = NULL;
+	e->val = NULL;
+}

@@ -1,0 +1,174 @@
+/*
+ * schmp.c -- strads_job_run(): lays out a job (parameter ranges, data
+ * shards, role addresses), spawns the four roles and waits for them.
+ * Everything else happens in the role actors in actors/.
+ */
+#include "schmp.h"
+
+#include <stdlib.h>
+
+void
+strads_job_opts_init(strads_job_opts_t *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->block = 64;
+	o->rho = 0.1;
+	o->eta = 1e-12;
+	o->depth = 2;
+	o->tol = 1e-6;
+	o->seed = 1;
+}
+
+int
+strads__range_owner(const strads_range_t *r, int n, uint32_t j)
+{
+	int lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+
+		if (r[mid].begin <= j)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+/* Splits [0, total) into n nearly equal ranges. */
+static void
+split(strads_range_t *r, int n, uint32_t total)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		r[i].begin = (uint32_t)((uint64_t)total * (uint64_t)i / (uint64_t)n);
+		r[i].end = (uint32_t)((uint64_t)total * (uint64_t)(i + 1) / (uint64_t)n);
+	}
+}
+
+void
+strads__job_role_stopped(strads__job_t *job)
+{
+	if (atomic_fetch_sub(&job->alive, 1) == 1)
+		uv_sem_post(&job->done);
+}
+
+static void
+job_free(strads__job_t *job)
+{
+	free(job->workers);
+	free(job->stores);
+	free(job->scheds);
+	free(job->store_range);
+	free(job->sched_range);
+	free(job->shards);
+	free(job);
+}
+
+int
+strads_job_run(strads_runtime_t *rt, const strads_app_t *app, void *shared,
+    const strads_job_opts_t *o, strads_job_result_t *res)
+{
+	strads__job_t *job;
+	strads__role_arg_t *args;
+	int i, n, err = 0, spawned = 0;
+
+	if (app == NULL || o == NULL || res == NULL || o->nparams == 0 ||
+	    o->nrows == 0 || app->push == NULL || app->pull == NULL ||
+	    app->worker_init == NULL || app->objective == NULL)
+		return STRADS_EINVAL;
+	memset(res, 0, sizeof(*res));
+	job = calloc(1, sizeof(*job));
+	if (job == NULL)
+		return STRADS_ENOMEM;
+	job->app = app;
+	job->shared = shared;
+	job->o = *o;
+	if (job->o.block == 0)
+		job->o.block = 64;
+	if (job->o.depth == 0)
+		job->o.depth = 2;
+	job->p = o->nparams;
+	job->nworkers = o->nworkers > 0 ? o->nworkers : strads_runtime_nloops(rt);
+	if ((uint64_t)job->nworkers > o->nrows)
+		job->nworkers = (int)o->nrows;
+	job->nstores = o->nstores > 0 ? o->nstores : 1;
+	job->nscheds = o->nschedulers > 0 ? o->nschedulers : 1;
+	if ((uint32_t)job->nstores > job->p)
+		job->nstores = (int)job->p;
+	if ((uint32_t)job->nscheds > job->p)
+		job->nscheds = (int)job->p;
+	job->res = res;
+	job->workers = calloc((size_t)job->nworkers, sizeof(strads_addr_t));
+	job->stores = calloc((size_t)job->nstores, sizeof(strads_addr_t));
+	job->scheds = calloc((size_t)job->nscheds, sizeof(strads_addr_t));
+	job->store_range = calloc((size_t)job->nstores, sizeof(strads_range_t));
+	job->sched_range = calloc((size_t)job->nscheds, sizeof(strads_range_t));
+	job->shards = calloc((size_t)job->nworkers, sizeof(strads_shard_t));
+	n = job->nworkers + job->nstores + job->nscheds + 1;
+	args = calloc((size_t)n, sizeof(*args));
+	if (job->workers == NULL || job->stores == NULL || job->scheds == NULL ||
+	    job->store_range == NULL || job->sched_range == NULL ||
+	    job->shards == NULL || args == NULL || uv_sem_init(&job->done, 0) != 0) {
+		free(args);
+		job_free(job);
+		return STRADS_ENOMEM;
+	}
+	split(job->store_range, job->nstores, job->p);
+	split(job->sched_range, job->nscheds, job->p);
+	for (i = 0; i < job->nworkers; i++) {
+		job->shards[i].index = (uint32_t)i;
+		job->shards[i].count = (uint32_t)job->nworkers;
+		job->shards[i].row_begin = o->nrows * (uint64_t)i / (uint64_t)job->nworkers;
+		job->shards[i].row_end = o->nrows * (uint64_t)(i + 1) / (uint64_t)job->nworkers;
+	}
+	atomic_init(&job->alive, n);
+
+	/* Roles are spread round-robin over the loops; the coordinator is
+	 * spawned last, once every address it hands out is known. */
+	for (i = 0; i < n && err == 0; i++) {
+		const strads_actor_type_t *type;
+		strads_addr_t *addr;
+		int k;
+
+		args[i].job = job;
+		if (i < job->nstores) {
+			k = i;
+			type = &strads__store_type;
+			addr = &job->stores[k];
+		} else if (i < job->nstores + job->nscheds) {
+			k = i - job->nstores;
+			type = &strads__scheduler_type;
+			addr = &job->scheds[k];
+		} else if (i < n - 1) {
+			k = i - job->nstores - job->nscheds;
+			type = &strads__worker_type;
+			addr = &job->workers[k];
+		} else {
+			k = 0;
+			type = &strads__coordinator_type;
+			addr = &job->coord;
+		}
+		args[i].index = k;
+		err = strads_spawn(rt, type, -1, &args[i], addr);
+		if (err == 0)
+			spawned++;
+	}
+	if (err != 0) {
+		/* Nothing was started: the roles spawned so far wait for a
+		 * START that never comes. Stop them through the runtime. */
+		strads_log(STRADS_LOG_ERROR, "job: spawning roles: %s", strads_strerror(err));
+		atomic_fetch_sub(&job->alive, n - spawned);
+		strads_runtime_stop(rt);
+		strads_runtime_wait(rt);
+		free(args);
+		return err;
+	}
+	uv_sem_wait(&job->done);
+	err = job->status;
+	uv_sem_destroy(&job->done);
+	free(args);
+	job_free(job);
+	return err;
+}

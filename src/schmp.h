@@ -1,0 +1,100 @@
+/*
+ * schmp.h -- internals of the SchMP engine shared by src/schmp.c and the
+ * four role actors in actors/: the job every role reads, and the codecs
+ * of the engine's messages (all in src/schmp-codec.c).
+ */
+#ifndef STRADS_SCHMP_H
+#define STRADS_SCHMP_H
+
+#include "strads-int.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the engine's payloads copy doubles as little-endian bytes"
+#endif
+
+enum { ROLE_COORD, ROLE_SCHED, ROLE_WORKER, ROLE_STORE };
+
+/* A job: what strads_job_run() sets up before any role runs, read-only
+ * afterwards except where noted. Single-process mode hands every role a
+ * pointer to it; the addresses are values, as they would be on the wire. */
+typedef struct strads__job_s {
+	const strads_app_t *app;
+	void *shared;
+	strads_job_opts_t o;
+	uint32_t p; /* parameters */
+
+	int nworkers, nstores, nscheds;
+	strads_addr_t coord;
+	strads_addr_t *workers, *stores, *scheds;
+	strads_range_t *store_range, *sched_range;
+	strads_shard_t *shards;
+
+	/* Written by the coordinator, read by strads_job_run after done. */
+	strads_job_result_t *res;
+	int status;
+
+	/* Roles still alive; the last to stop posts done. */
+	atomic_int alive;
+	uv_sem_t done;
+} strads__job_t;
+
+/* The store (or scheduler) owning parameter j among n equal ranges. */
+int strads__range_owner(const strads_range_t *r, int n, uint32_t j);
+
+/* Engine message types (runtime table, see strads-int.h). */
+enum {
+	ENG_START = STRADS__MSG_ENG_START,
+	ENG_READY = STRADS__MSG_ENG_READY,
+	ENG_PLAN = STRADS__MSG_ENG_PLAN,
+	ENG_CAND = STRADS__MSG_ENG_CAND,
+	ENG_BLOCK = STRADS__MSG_ENG_BLOCK,
+	ENG_PARTIAL = STRADS__MSG_ENG_PARTIAL,
+	ENG_DELTA = STRADS__MSG_ENG_DELTA,
+	ENG_DONE = STRADS__MSG_ENG_DONE,
+	ENG_STATS = STRADS__MSG_ENG_STATS,
+	ENG_GATHER = STRADS__MSG_ENG_GATHER,
+	ENG_PARAMS = STRADS__MSG_ENG_PARAMS,
+	ENG_STOP = STRADS__MSG_ENG_STOP
+};
+
+enum { KIND_UPDATE = 0, KIND_CHECK = 1 };
+
+/* Decoded payloads. Arrays are copies owned by the decoder's caller
+ * (freed with strads__eng_free), so received bytes need no alignment. */
+typedef struct strads__eng_s {
+	uint64_t round;
+	uint64_t dep;  /* BLOCK: last update round to apply first, or NONE */
+	uint32_t kind; /* KIND_* */
+	uint32_t from; /* index of the sending role */
+	uint32_t a;    /* PLAN: quota; PARAMS: first id; DONE: updates */
+	uint32_t n;    /* ids */
+	uint32_t nd;   /* doubles */
+	uint32_t *idx;
+	double *val;
+} strads__eng_t;
+
+#define STRADS__ROUND_NONE UINT64_MAX
+
+/* Encodes into a new message of type type (NULL when out of memory).
+ * idx may be NULL with n ids implied (check partials). */
+strads_msg_t *strads__eng_encode(uint16_t type, const strads__eng_t *e);
+/* Decodes m; 0 or STRADS_EPROTO / STRADS_ENOMEM. */
+int strads__eng_decode(const strads_msg_t *m, strads__eng_t *e);
+void strads__eng_free(strads__eng_t *e);
+
+/* Role actor types (actors/). */
+extern const strads_actor_type_t strads__coordinator_type;
+extern const strads_actor_type_t strads__scheduler_type;
+extern const strads_actor_type_t strads__worker_type;
+extern const strads_actor_type_t strads__store_type;
+
+/* The argument every role is spawned with. */
+typedef struct strads__role_arg_s {
+	strads__job_t *job;
+	int index;
+} strads__role_arg_t;
+
+/* Each role calls this from its stop_cb. */
+void strads__job_role_stopped(strads__job_t *job);
+
+#endif
