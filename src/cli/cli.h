@@ -13,6 +13,7 @@ typedef struct strads_cmd_s {
 extern const strads_cmd_t strads_cmd_demo;
 extern const strads_cmd_t strads_cmd_run;
 extern const strads_cmd_t strads_cmd_predict;
+extern const strads_cmd_t strads_cmd_gen;
 
 /* Exit codes shared by every command. */
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };

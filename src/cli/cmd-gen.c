@@ -63,8 +63,10 @@ parse_u32(const char *app, const char *opt, const char *s, uint32_t *out)
 	v = strtoull(s, &end, 10);
 	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 ||
 	    v > UINT32_MAX) {
-		errorf(app, "--%s: expected a whole number from 0 to %u, "
-		    "found '%s'", opt, UINT32_MAX, s);
+		errorf(app,
+		    "--%s: expected a whole number from 0 to %u, "
+		    "found '%s'",
+		    opt, UINT32_MAX, s);
 		return -1;
 	}
 	*out = (uint32_t)v;
@@ -80,8 +82,10 @@ parse_u64(const char *app, const char *opt, const char *s, uint64_t *out)
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0) {
-		errorf(app, "--%s: expected a whole number from 0 to %llu, "
-		    "found '%s'", opt, (unsigned long long)UINT64_MAX, s);
+		errorf(app,
+		    "--%s: expected a whole number from 0 to %llu, "
+		    "found '%s'",
+		    opt, (unsigned long long)UINT64_MAX, s);
 		return -1;
 	}
 	*out = v;
@@ -105,20 +109,26 @@ parse_double(const char *app, const char *opt, const char *s, double *out)
 	return 0;
 }
 
+/* The directory holding path (malloc'd), or NULL when out of memory. */
+static char *
+parent_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
 /* fsync the directory holding path, so a rename into it is durable. */
 static void
 sync_parent(const char *path)
 {
-	const char *slash = strrchr(path, '/');
-	char *dir;
+	char *dir = parent_dir(path);
 	int fd;
 
-	if (slash == NULL)
-		dir = strdup(".");
-	else if (slash == path)
-		dir = strdup("/");
-	else
-		dir = strndup(path, (size_t)(slash - path));
 	if (dir == NULL)
 		return;
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -127,6 +137,24 @@ sync_parent(const char *path)
 		(void)fsync(fd);
 		close(fd);
 	}
+}
+
+/* Fails early, before minutes of generating, when the directory of path
+ * cannot take a new file. */
+static int
+check_writable(const char *app, const char *path)
+{
+	char *dir = parent_dir(path);
+	int ok;
+
+	if (dir == NULL)
+		return 0;
+	ok = access(dir, W_OK | X_OK) == 0;
+	if (!ok)
+		errorf(app, "%s: cannot write into %s: %s", path, dir,
+		    strerror(errno));
+	free(dir);
+	return ok ? 0 : -1;
 }
 
 /*
@@ -200,7 +228,7 @@ lasso_usage(FILE *f)
 	    "Writes a synthetic sparse regression problem y = X beta + noise "
 	    "with a planted\nsparse beta: X and y as LIBSVM (1-based), beta's "
 	    "non-zeros to --truth. The\nsame options and seed give the same "
-	    "files. See gen.h for the exact model.\n\n"
+	    "files.\n\n"
 	    "  --out FILE          the LIBSVM file to write (required)\n"
 	    "  --truth FILE        also write beta: '# app lasso-truth', "
 	    "'# p P',\n"
@@ -213,21 +241,22 @@ lasso_usage(FILE *f)
 	    "                      columns, uniformly, h = min(K/2, P-K) "
 	    "(default %u)\n"
 	    "  --support K         non-zeros of beta, 0 to P, on columns drawn "
-	    "among those\n"
-	    "                      that occur, by frequency (default %u)\n"
+	    "uniformly among\n"
+	    "                      the 4K most frequent ones (default %u)\n"
 	    "  --noise SD          sd of the Gaussian noise added to y "
 	    "(default %g)\n"
 	    "  --snr R             instead of --noise: sd = sqrt(var(X beta) "
 	    "/ R), R > 0\n"
 	    "  --rho R             in [0, 1]: two columns of one block in one "
 	    "row share a\n"
-	    "                      factor so their (log-)values have "
-	    "correlation R (default %g)\n"
+	    "                      factor, so their values (gaussian) or "
+	    "log-values (tfidf)\n"
+	    "                      have correlation R (default %g)\n"
 	    "  --block B           columns a block, consecutive (default %u)\n"
-	    "  --skew S            column of frequency rank r drawn with "
-	    "weight 1/r^S over a\n"
-	    "                      random order of the columns (Zipf); 0 is "
-	    "uniform (default %g)\n"
+	    "  --skew S            the column of rank r in a random order is "
+	    "drawn with\n"
+	    "                      weight 1/r^S (Zipf); 0 is uniform "
+	    "(default %g)\n"
 	    "  --values V          tfidf: positive idf-weighted log-normal "
 	    "values, each row\n"
 	    "                      of unit L2 norm; gaussian: N(0, 1) values "
@@ -239,9 +268,9 @@ lasso_usage(FILE *f)
 	    "  --help              this help\n\n"
 	    "A one-line summary goes to stderr. Exit 0 on success, 1 when "
 	    "generating or\nwriting failed, 2 on a usage error.\n",
-	    d.n, d.p, d.nnz_per_row, d.support, d.noise, d.rho, d.block,
-	    d.skew, d.values == GEN_VALUES_TFIDF ? "tfidf" : "gaussian",
-	    d.scale, (unsigned long long)d.seed);
+	    d.n, d.p, d.nnz_per_row, d.support, d.noise, d.rho, d.block, d.skew,
+	    d.values == GEN_VALUES_TFIDF ? "tfidf" : "gaussian", d.scale,
+	    (unsigned long long)d.seed);
 }
 
 enum {
@@ -280,8 +309,7 @@ lasso_main(int argc, char **argv)
 	    {"seed", required_argument, NULL, OPT_SEED},
 	    {"out", required_argument, NULL, OPT_OUT},
 	    {"truth", required_argument, NULL, OPT_TRUTH},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0}};
+	    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	const char *out = NULL, *truth = NULL, *name;
 	gen_lasso_opts_t o;
 	gen_lasso_info_t info;
@@ -295,9 +323,8 @@ lasso_main(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		name = c >= OPT_N && c <= OPT_TRUTH
-		    ? longopts[c - OPT_N].name
-		    : "";
+		name = c >= OPT_N && c <= OPT_TRUTH ? longopts[c - OPT_N].name
+						    : "";
 		switch (c) {
 		case OPT_N:
 			rc = parse_u32("lasso", name, optarg, &o.n);
@@ -318,8 +345,10 @@ lasso_main(int argc, char **argv)
 		case OPT_SNR:
 			rc = parse_double("lasso", name, optarg, &o.snr);
 			if (rc == 0 && o.snr <= 0) {
-				errorf("lasso", "--snr: expected a number > 0, "
-				    "found '%s'", optarg);
+				errorf("lasso",
+				    "--snr: expected a number > 0, "
+				    "found '%s'",
+				    optarg);
 				rc = -1;
 			}
 			have_snr = 1;
@@ -339,8 +368,10 @@ lasso_main(int argc, char **argv)
 			else if (strcmp(optarg, "gaussian") == 0)
 				o.values = GEN_VALUES_GAUSSIAN;
 			else {
-				errorf("lasso", "--values: expected tfidf or "
-				    "gaussian, found '%s'", optarg);
+				errorf("lasso",
+				    "--values: expected tfidf or "
+				    "gaussian, found '%s'",
+				    optarg);
 				rc = -1;
 			}
 			break;
@@ -364,7 +395,8 @@ lasso_main(int argc, char **argv)
 			rc = -1;
 			break;
 		default:
-			errorf("lasso", "unknown option '%s'", argv[optind - 1]);
+			errorf(
+			    "lasso", "unknown option '%s'", argv[optind - 1]);
 			rc = -1;
 			break;
 		}
@@ -392,6 +424,9 @@ lasso_main(int argc, char **argv)
 		goto usage;
 	}
 
+	if (check_writable("lasso", out) != 0 ||
+	    (truth != NULL && check_writable("lasso", truth) != 0))
+		return CLI_FAIL;
 	beta = malloc((size_t)o.p * sizeof(*beta));
 	if (beta == NULL) {
 		errorf("lasso", "out of memory for %u columns", o.p);
@@ -421,12 +456,12 @@ lasso_main(int argc, char **argv)
 		else
 			snprintf(snr, sizeof(snr), "inf");
 		fprintf(stderr,
-		    "strads gen lasso: %u rows, %u cols, %llu nnz (%.1f a row), "
+		    "strads gen lasso: %u rows, %u cols, %llu nnz (%.1f a "
+		    "row), "
 		    "support %u, noise sd %.3g (snr %s), %.2f s to generate, "
 		    "%.2f s to write %s\n",
-		    X.n, X.p, (unsigned long long)X.nnz,
-		    (double)X.nnz / X.n, o.support, info.noise_sd, snr, t_gen,
-		    t_write, out);
+		    X.n, X.p, (unsigned long long)X.nnz, (double)X.nnz / X.n,
+		    o.support, info.noise_sd, snr, t_gen, t_write, out);
 	}
 	data_matrix_free(&X);
 	free(beta);
@@ -446,8 +481,8 @@ gen_usage(FILE *f)
 		   "Writes synthetic data with a planted ground truth.\n\n"
 		   "apps:\n");
 	for (i = 0; i < NAPPS; i++)
-		fprintf(f, "  %-10s %s\n", gen_apps[i].name,
-		    gen_apps[i].summary);
+		fprintf(
+		    f, "  %-10s %s\n", gen_apps[i].name, gen_apps[i].summary);
 }
 
 static int

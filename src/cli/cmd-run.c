@@ -221,7 +221,8 @@ run_lasso(const run_opts_t *ro)
 			snprintf(path, sizeof(path), "%s.%ld", ro->out, k + 1);
 		else
 			snprintf(path, sizeof(path), "%s", ro->out);
-		fprintf(stderr,
+		if (!ro->quiet)
+			fprintf(stderr,
 		    "lambda %.10g: objective %.12g, gap %.3e, nnz %llu, %llu rounds, "
 		    "%llu updates, %.3fs%s\n",
 		    lambda, res.progress.objective, res.progress.gap,

@@ -2,8 +2,8 @@
 """Objective of a Lasso model on a data set (run with /usr/bin/python3).
 
   /usr/bin/python3 t/ref/objective.py --model MODEL --data FILE --format libsvm|csv
-      [--target COL] [--ignore COLS] [--missing mean|drop] [--header auto|0|1]
-      [--nfeatures N] [--lambda L] [--standardize 0|1] [--block K] [--verbose]
+      [--target COL] [--ignore COLS] [--missing error|mean|drop] [--header auto|0|1]
+      [--nfeatures N] [--index-base 0|1] [--lambda L] [--standardize 0|1] [--block K] [--verbose]
 
 Prints `objective <v>` with v = (1/2n)||y - X b - b0||^2 + lambda ||b||_1
 computed in double precision (with --standardize 1, or a `standardize 1`

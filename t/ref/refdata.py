@@ -4,20 +4,27 @@ Used by sklearn_lasso.py and objective.py; t/ref/glmnet_lasso.R implements
 the same rules in R.  Run with Debian's /usr/bin/python3 (numpy, scipy).
 
 Data conventions (identical in the R script):
-  libsvm  "label idx:val idx:val ..." with 1-based indices; '#' starts a
-          comment; 'qid:' tokens are ignored.  p = max(max index, --nfeatures).
-          Feature j of the model is file index j.
-  csv     comma separated, optional header (--header auto: the first line is
-          a header iff none of its fields parses as a number).  The target is
-          --target (1-based index or header name; default: last column).
-          Features are all remaining columns except --ignore, in file order;
-          feature j (1-based) of the model is the j-th such column.
-          Missing tokens (after trimming blanks): '?', 'NA', ''.
-          Rows whose target is missing are always dropped.  Then
-          --missing mean (default): each missing feature value is replaced by
-          the mean of that column over the remaining rows where it is present
-          (0 if it is never present);
-          --missing drop: rows with any missing feature are dropped.
+  libsvm  "label idx:val idx:val ..." with 1-based indices (--index-base 0
+          for 0-based files); '#' starts a comment; 'qid:' tokens are
+          ignored.  p = max(highest 1-based index, --nfeatures).  Feature j
+          (1-based) of the model is file index j (j-1 for 0-based files).
+  csv     comma separated (tab if the first line has a tab), '"' quoting,
+          blanks around fields trimmed.  --header auto: the first line is a
+          header when some field of it is neither a number nor a missing
+          marker while the same field of the second line is a number (so
+          communities.data's text column does not make a header).  The
+          target is --target (header name or 1-based index; default: last
+          column).  Features are all remaining columns except --ignore, in
+          file order; feature j (1-based) of the model is the j-th such
+          column.  Missing markers (after trimming): '', '?', and NA / NaN
+          in any case; other non-numbers and non-finite numbers in a target
+          or feature column are errors (ignored columns are not looked at).
+          --missing error (default): a missing value is an error;
+          --missing drop: rows with a missing target or feature are dropped;
+          --missing mean: rows with a missing target are dropped, each
+          missing feature value is replaced by the mean of its column over
+          the kept rows where it is present (an error if it never is).
+          These are the rules of strads' apps/data.c.
 """
 import csv
 import sys
@@ -25,7 +32,8 @@ import sys
 import numpy as np
 import scipy.sparse as sp
 
-MISSING = {"?", "NA", ""}
+def is_missing(s):
+    return s == "" or s == "?" or s.lower() in ("na", "nan")
 
 
 class DataError(Exception):
@@ -34,8 +42,7 @@ class DataError(Exception):
 
 def _is_number(s):
     try:
-        float(s)
-        return True
+        return np.isfinite(float(s))
     except ValueError:
         return False
 
@@ -74,15 +81,23 @@ def parse_cols(spec, names, ncol, what):
     return sorted(set(out))
 
 
-def load_csv(path, target=None, ignore=None, missing="mean", header="auto"):
+def load_csv(path, target=None, ignore=None, missing="error", header="auto"):
     with open(path, newline="") as f:
-        rows = [r for r in csv.reader(f) if len(r) > 0 and not (len(r) == 1 and r[0].strip() == "")]
+        first = f.readline()
+        f.seek(0)
+        delim = "\t" if "\t" in first else ","
+        rows = [r for r in csv.reader(f, delimiter=delim)
+                if len(r) > 0 and not (len(r) == 1 and r[0].strip() == "")]
     if not rows:
         raise DataError("%s: empty file" % path)
     rows = [[c.strip() for c in r] for r in rows]
     names = None
     if header == "auto":
-        has_header = not any(_is_number(c) for c in rows[0])
+        r0 = rows[0]
+        r1 = rows[1] if len(rows) > 1 else None
+        has_header = any(not _is_number(c) and not is_missing(c) and
+                         (r1 is None or (j < len(r1) and _is_number(r1[j])))
+                         for j, c in enumerate(r0))
     else:
         has_header = str(header) in ("1", "yes", "true")
     if has_header:
@@ -109,15 +124,17 @@ def load_csv(path, target=None, ignore=None, missing="mean", header="auto"):
         v = np.empty(len(rows))
         for i, r in enumerate(rows):
             s = r[c]
-            if s in MISSING:
+            if is_missing(s):
+                if missing == "error":
+                    raise DataError("%s:%d: column %d: missing value %r (use --missing drop|mean)"
+                                    % (path, i + 1 + has_header, c + 1, s))
                 v[i] = np.nan
+            elif _is_number(s):
+                v[i] = float(s)
             else:
-                try:
-                    v[i] = float(s)
-                except ValueError:
-                    raise DataError("%s: non-numeric value %r in column %d line %d "
-                                    "(ignore that column with --ignore)"
-                                    % (path, s, c + 1, i + 1 + (1 if has_header else 0)))
+                raise DataError("%s:%d: column %d: expected a finite number, found %r "
+                                "(--ignore the column if it is not a feature)"
+                                % (path, i + 1 + has_header, c + 1, s))
         return v
 
     y = conv(tcol)
@@ -131,20 +148,23 @@ def load_csv(path, target=None, ignore=None, missing="mean", header="auto"):
     elif missing == "mean":
         if miss.any():
             cnt = (~miss).sum(axis=0)
+            if np.any(cnt == 0):
+                j = int(np.flatnonzero(cnt == 0)[0])
+                raise DataError("%s: column %d: every value is missing (--ignore the column)"
+                                % (path, fcols[j] + 1))
             sums = np.where(miss, 0.0, X).sum(axis=0)
-            means = np.where(cnt > 0, sums / np.maximum(cnt, 1), 0.0)
-            X = np.where(miss, means[None, :], X)
-    else:
-        raise DataError("--missing must be mean or drop")
+            X = np.where(miss, (sums / cnt)[None, :], X)
+    elif missing != "error":
+        raise DataError("--missing must be error, mean or drop")
     if X.shape[0] == 0:
         raise DataError("no rows left")
     return np.ascontiguousarray(X), y, {"feature_columns": [c + 1 for c in fcols],
                                          "target_column": tcol + 1}
 
 
-def load_libsvm(path, nfeatures=0):
+def load_libsvm(path, nfeatures=0, index_base=1):
     from sklearn.datasets import load_svmlight_file
-    X, y = load_svmlight_file(path, zero_based=False, dtype=np.float64)
+    X, y = load_svmlight_file(path, zero_based=(index_base == 0), dtype=np.float64)
     if nfeatures and nfeatures > X.shape[1]:
         X = sp.csr_matrix((X.data, X.indices, X.indptr), shape=(X.shape[0], nfeatures))
     X = sp.csc_matrix(X)
@@ -158,7 +178,7 @@ def load(args):
     if args.format == "libsvm":
         if args.target is not None or args.ignore:
             raise DataError("--target/--ignore are only meaningful for --format csv")
-        return load_libsvm(args.data, args.nfeatures)
+        return load_libsvm(args.data, args.nfeatures, args.index_base)
     raise DataError("--format must be libsvm or csv")
 
 
@@ -167,10 +187,12 @@ def add_data_args(ap):
     ap.add_argument("--format", required=True, choices=["libsvm", "csv"])
     ap.add_argument("--target", default=None)
     ap.add_argument("--ignore", default=None)
-    ap.add_argument("--missing", default="mean", choices=["mean", "drop"])
+    ap.add_argument("--missing", default="error", choices=["error", "mean", "drop"])
     ap.add_argument("--header", default="auto", choices=["auto", "0", "1"])
     ap.add_argument("--nfeatures", type=int, default=0,
                     help="libsvm: at least this many features (default: max index)")
+    ap.add_argument("--index-base", type=int, default=1, choices=[0, 1],
+                    help="libsvm: index of the first feature in the file (default 1)")
 
 
 def col_stats(X):

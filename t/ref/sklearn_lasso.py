@@ -2,8 +2,8 @@
 """Reference Lasso solve with scikit-learn (run with /usr/bin/python3).
 
   /usr/bin/python3 t/ref/sklearn_lasso.py --data FILE --format libsvm|csv
-      [--target COL] [--ignore COLS] [--missing mean|drop] [--header auto|0|1]
-      [--nfeatures N]
+      [--target COL] [--ignore COLS] [--missing error|mean|drop] [--header auto|0|1]
+      [--nfeatures N] [--index-base 0|1]
       [--lambda L | --lambda-ratio R | --path N [--min-ratio R]]
       [--intercept 0|1] [--standardize 0|1] [--thresh TOL] [--maxit N]
       [--out FILE] [--time] [--no-path-warm]
