@@ -307,7 +307,7 @@ lasso_setup(lasso_t *l, const data_matrix_t *X, int intercept, int standardize,
 
 	memset(l, 0, sizeof(*l));
 	if (X->y == NULL) {
-		snprintf(err, errlen, "the data has no response");
+		snprintf(err, errlen, "the data has no response (for CSV, name the response column with --target)");
 		return -1;
 	}
 	if (X->n == 0 || X->p == 0) {
