@@ -42,11 +42,16 @@ typedef struct {
 	/* Dependencies already computed: direct-mapped, (j, k) with j < k. */
 	uint64_t *dep_key;
 	float *dep_val;
+	void *filter_scratch; /* the app's, for its filter */
 	int checking; /* a check is out */
 	int final_check;
 	uint64_t check_round;
 	int check_stores, check_workers;
 	double *stats, *checks;
+
+	uint64_t active; /* parameters not screened out, summed over stores */
+	uint64_t active_acc;
+	int screen_got;
 
 	int gathered;
 	double *params;
@@ -155,6 +160,12 @@ filter(coord_t *c)
 	const strads_app_t *app = job->app;
 	uint32_t i, k, n = 0;
 
+	if (app->filter != NULL) {
+		n = app->filter(job->shared, &c->filter_scratch, c->cand, c->ncand,
+		    job->o.block, job->o.rho, c->block);
+		qsort(c->block, n, sizeof(uint32_t), cmp_u32);
+		return n;
+	}
 	for (i = 0; i < c->ncand && n < job->o.block; i++) {
 		uint32_t j = c->cand[i];
 		int ok = 1;
@@ -244,6 +255,26 @@ check_done(strads_actor_t *self, coord_t *c)
 	write_metrics(c, &p, t);
 	if (p.gap <= o->tol)
 		c->converged = 1;
+	if (job->app->screen != NULL && !c->converged && !c->final_check && getenv("STRADS_NO_SCREEN") == NULL) {
+		/* The stores screen with everything the objective saw. */
+		strads__eng_t e;
+		double *v = malloc((job->app->nstats + (size_t)job->nstores * job->app->ncheck + 1) *
+		    sizeof(double));
+
+		if (v != NULL) {
+			memcpy(v, c->stats, job->app->nstats * sizeof(double));
+			memcpy(v + job->app->nstats, c->checks,
+			    (size_t)job->nstores * job->app->ncheck * sizeof(double));
+			memset(&e, 0, sizeof(e));
+			e.round = c->check_round;
+			e.nd = job->app->nstats + (uint32_t)job->nstores * job->app->ncheck;
+			e.val = v;
+			c->screen_got = 0;
+			c->active_acc = 0;
+			send_to(self, job->stores, job->nstores, ENG_SCREEN, &e);
+			free(v);
+		}
+	}
 	if (c->converged || c->final_check ||
 	    (o->max_rounds > 0 && c->rounds_done >= o->max_rounds) ||
 	    (o->time_limit_s > 0 && t >= o->time_limit_s)) {
@@ -300,6 +331,17 @@ on_done(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 {
 	strads__job_t *job = c->job;
 
+	if (e->kind == KIND_SCREEN) {
+		c->active_acc += e->a;
+		if (++c->screen_got == job->nstores) {
+			/* A check per sweep of what is still active. */
+			c->active = c->active_acc;
+			c->check_every = c->active > job->o.block ? c->active : job->o.block;
+			if (job->o.check_every)
+				c->check_every = (uint64_t)job->o.check_every * job->o.block;
+		}
+		return;
+	}
 	if (e->kind == KIND_CHECK) {
 		if (!c->checking || e->round != c->check_round ||
 		    e->nd != job->app->ncheck || (int)e->from >= job->nstores)
@@ -458,6 +500,7 @@ coord_stop(strads_actor_t *self)
 	free(c->params);
 	free(c->dep_key);
 	free(c->dep_val);
+	free(c->filter_scratch);
 	if (c->metrics != NULL)
 		fclose(c->metrics);
 	strads__job_role_stopped(c->job);

@@ -26,6 +26,8 @@ typedef struct {
 	uint64_t rng;
 	uint32_t *cand;
 	uint8_t *taken;
+	uint8_t *inactive; /* screened out: never proposed again */
+	uint32_t changes;  /* priority changes since the tree was rebuilt */
 } sched_t;
 
 static uint64_t
@@ -73,11 +75,32 @@ tree_find(const sched_t *s, double x)
 	return pos < s->m ? pos : s->m - 1;
 }
 
+/* Rebuilds the tree from the priorities in O(m): adding and subtracting
+ * priorities of very different sizes leaves rounding in the sums, which
+ * would skew draws once every priority is down near eta. */
+static void
+tree_rebuild(sched_t *s)
+{
+	uint32_t i;
+
+	for (i = 1; i <= s->m; i++)
+		s->tree[i] = s->prio[i - 1];
+	for (i = 1; i <= s->m; i++) {
+		uint32_t up = i + (i & (~i + 1));
+
+		if (up <= s->m)
+			s->tree[up] += s->tree[i];
+	}
+	s->changes = 0;
+}
+
 static void
 set_prio(sched_t *s, uint32_t i, double v)
 {
 	tree_add(s, i, v - s->prio[i]);
 	s->prio[i] = v;
+	if (++s->changes >= s->m)
+		tree_rebuild(s);
 }
 
 static int
@@ -96,7 +119,10 @@ sched_init(strads_actor_t *self, void *arg)
 	s->prio = calloc(s->m ? s->m : 1, sizeof(double));
 	s->cand = malloc((size_t)(s->m ? s->m : 1) * 4);
 	s->taken = calloc(s->m ? s->m : 1, 1);
-	if (s->tree == NULL || s->prio == NULL || s->cand == NULL || s->taken == NULL) {
+	s->inactive = calloc(s->m ? s->m : 1, 1);
+	if (s->tree == NULL || s->prio == NULL || s->cand == NULL || s->taken == NULL ||
+	    s->inactive == NULL) {
+		free(s->inactive);
 		free(s->tree);
 		free(s->prio);
 		free(s->cand);
@@ -104,7 +130,8 @@ sched_init(strads_actor_t *self, void *arg)
 		return -1;
 	}
 	for (i = 0; i < s->m; i++)
-		set_prio(s, i, 1.0); /* neutral until a change is seen */
+		s->prio[i] = 1.0; /* neutral until a change is seen */
+	tree_rebuild(s);
 	return 0;
 }
 
@@ -129,7 +156,7 @@ on_plan(strads_actor_t *self, sched_t *s, const strads__eng_t *plan)
 		if (!(total > 0))
 			break;
 		j = tree_find(s, (double)(next_rand(&s->rng) >> 11) * 0x1.0p-53 * total);
-		if (s->taken[j])
+		if (s->taken[j] || s->inactive[j] || !(s->prio[j] > 0))
 			break; /* rounding at the tree's edge: stop drawing */
 		saved[n] = s->prio[j];
 		set_prio(s, j, 0);
@@ -143,7 +170,7 @@ on_plan(strads_actor_t *self, sched_t *s, const strads__eng_t *plan)
 		uint32_t j = s->sweep;
 
 		s->sweep = s->sweep + 1 == s->m ? 0 : s->sweep + 1;
-		if (!s->taken[j]) {
+		if (!s->taken[j] && !s->inactive[j]) {
 			s->taken[j] = 1;
 			s->cand[n++] = j;
 		}
@@ -170,8 +197,23 @@ on_delta(sched_t *s, const strads__eng_t *e)
 	for (i = 0; i < e->n && i < e->nd; i++) {
 		uint32_t j = e->idx[i];
 
-		if (j >= s->range.begin && j < s->range.end)
+		if (j >= s->range.begin && j < s->range.end && !s->inactive[j - s->range.begin])
 			set_prio(s, j - s->range.begin, e->val[i] * e->val[i] + s->job->o.eta);
+	}
+}
+
+static void
+on_inactive(sched_t *s, const strads__eng_t *e)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->n; i++) {
+		uint32_t j = e->idx[i];
+
+		if (j >= s->range.begin && j < s->range.end) {
+			s->inactive[j - s->range.begin] = 1;
+			set_prio(s, j - s->range.begin, 0);
+		}
 	}
 }
 
@@ -184,14 +226,17 @@ sched_recv(strads_actor_t *self, const strads_msg_t *m)
 	switch (m->type) {
 	case ENG_PLAN:
 	case ENG_DELTA:
+	case ENG_INACTIVE:
 		if (strads__eng_decode(m, &e) != 0) {
 			strads_log(STRADS_LOG_ERROR, "scheduler %d: malformed message", s->index);
 			return;
 		}
 		if (m->type == ENG_PLAN)
 			on_plan(self, s, &e);
-		else
+		else if (m->type == ENG_DELTA)
 			on_delta(s, &e);
+		else
+			on_inactive(s, &e);
 		strads__eng_free(&e);
 		break;
 	case ENG_STOP:
@@ -211,6 +256,7 @@ sched_stop(strads_actor_t *self)
 	free(s->prio);
 	free(s->cand);
 	free(s->taken);
+	free(s->inactive);
 	strads__job_role_stopped(s->job);
 }
 

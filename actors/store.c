@@ -22,7 +22,11 @@ typedef struct {
 	int index;
 	strads_range_t range;
 	double *params; /* range.end - range.begin values */
+	uint8_t *active; /* 0: screened out for good */
+	uint32_t nactive;
 	acc_t upd, chk;
+	int have_chk; /* chk.sum holds the partials of check round chk_done */
+	uint64_t chk_done;
 } store_t;
 
 static int
@@ -37,11 +41,16 @@ store_init(strads_actor_t *self, void *arg)
 	s->range = s->job->store_range[s->index];
 	len = s->range.end - s->range.begin;
 	s->params = calloc(len ? len : 1, sizeof(double));
+	s->active = malloc(len ? len : 1);
+	s->nactive = len;
+	if (s->active != NULL)
+		memset(s->active, 1, len ? len : 1);
 	s->chk.sum = calloc((size_t)(len ? len : 1) * s->job->app->width, sizeof(double));
 	s->upd.round = s->chk.round = STRADS__ROUND_NONE;
-	if (s->params == NULL || s->chk.sum == NULL) {
+	if (s->params == NULL || s->chk.sum == NULL || s->active == NULL) {
 		free(s->params);
 		free(s->chk.sum);
+		free(s->active);
 		return -1;
 	}
 	if (s->job->o.init != NULL)
@@ -97,6 +106,16 @@ finish_update(strads_actor_t *self, store_t *s)
 	b.idx = s->upd.idx;
 	if (b.n > 0)
 		app->pull(job->shared, &b, s->upd.sum, vals, delta);
+	/* A parameter screened out while this block was in flight is proven
+	 * zero at the optimum: hold it there. */
+	for (i = 0; i < s->upd.n; i++) {
+		uint32_t at = s->upd.idx[i] - s->range.begin;
+
+		if (!s->active[at]) {
+			delta[i] = -s->params[at];
+			vals[i] = 0;
+		}
+	}
 	for (i = 0; i < s->upd.n; i++) {
 		s->params[s->upd.idx[i] - s->range.begin] = vals[i];
 		nupd += delta[i] != 0.0;
@@ -154,8 +173,72 @@ finish_check(strads_actor_t *self, store_t *s)
 	if ((m = strads__eng_encode(ENG_DONE, &e)) != NULL)
 		strads_send(self, job->coord, m);
 	free(out);
+	s->chk_done = s->chk.round;
+	s->have_chk = 1;
 	s->chk.round = STRADS__ROUND_NONE;
 	s->chk.got = 0;
+}
+
+/* Screening after a check: the app marks what is provably zero; the
+ * schedulers hear the ids that just went inactive, the coordinator how
+ * many stay active. */
+static void
+on_screen(strads_actor_t *self, store_t *s, const strads__eng_t *e)
+{
+	strads__job_t *job = s->job;
+	const strads_app_t *app = job->app;
+	uint32_t len = s->range.end - s->range.begin, i, n = 0;
+	uint8_t *before;
+	uint32_t *ids;
+	strads__eng_t r;
+	strads_msg_t *m;
+
+	if (app->screen == NULL || !s->have_chk || e->round != s->chk_done ||
+	    e->nd != app->nstats + (uint32_t)job->nstores * app->ncheck)
+		return;
+	before = malloc(len ? len : 1);
+	ids = malloc((size_t)(len ? len : 1) * 4);
+	if (before == NULL || ids == NULL) {
+		free(before);
+		free(ids);
+		return;
+	}
+	memcpy(before, s->active, len);
+	app->screen(job->shared, s->range, s->chk.sum, s->params, e->val,
+	    e->val + app->nstats, job->nstores, s->active);
+	for (i = 0; i < len; i++) {
+		if (s->params[i] != 0)
+			s->active[i] = 1; /* the app must not; hold it to that */
+		if (before[i] && !s->active[i])
+			ids[n++] = s->range.begin + i;
+		if (!before[i])
+			s->active[i] = 0; /* inactive stays inactive */
+	}
+	s->nactive -= n;
+	memset(&r, 0, sizeof(r));
+	r.round = e->round;
+	r.from = (uint32_t)s->index;
+	r.n = n;
+	r.idx = ids;
+	if (n > 0 && (m = strads__eng_encode(ENG_INACTIVE, &r)) != NULL) {
+		int k;
+
+		for (k = 0; k < job->nscheds; k++) {
+			strads_msg_t *c = k == job->nscheds - 1 ? m : strads_msg_share(m, ENG_INACTIVE);
+
+			if (c != NULL)
+				strads_send(self, job->scheds[k], c);
+		}
+	}
+	memset(&r, 0, sizeof(r));
+	r.round = e->round;
+	r.kind = KIND_SCREEN;
+	r.from = (uint32_t)s->index;
+	r.a = s->nactive;
+	if ((m = strads__eng_encode(ENG_DONE, &r)) != NULL)
+		strads_send(self, job->coord, m);
+	free(before);
+	free(ids);
 }
 
 static void
@@ -169,6 +252,7 @@ on_partial(strads_actor_t *self, store_t *s, strads__eng_t *e)
 		acc->round = e->round;
 		acc->got = 0;
 		if (e->kind == KIND_CHECK) {
+			s->have_chk = 0;
 			memset(acc->sum, 0, (size_t)len * w * sizeof(double));
 		} else {
 			/* The first partial fixes the ids; the others must
@@ -224,7 +308,8 @@ store_recv(strads_actor_t *self, const strads_msg_t *m)
 
 	switch (m->type) {
 	case ENG_PARTIAL:
-		if (strads__eng_decode(m, &e) != 0) {
+		if (strads__eng_decode(m, &e) != 0 || e.kind > KIND_CHECK) {
+			strads__eng_free(&e);
 			fail(self, "malformed partial dropped");
 			return;
 		}
@@ -233,6 +318,14 @@ store_recv(strads_actor_t *self, const strads_msg_t *m)
 		break;
 	case ENG_GATHER:
 		on_gather(self, s);
+		break;
+	case ENG_SCREEN:
+		if (strads__eng_decode(m, &e) != 0) {
+			fail(self, "malformed screen dropped");
+			return;
+		}
+		on_screen(self, s, &e);
+		strads__eng_free(&e);
 		break;
 	case ENG_STOP:
 		strads_actor_stop(self);
@@ -248,6 +341,7 @@ store_stop(strads_actor_t *self)
 	store_t *s = strads_actor_state(self);
 
 	free(s->params);
+	free(s->active);
 	free(s->chk.sum);
 	free(s->upd.idx);
 	free(s->upd.sum);

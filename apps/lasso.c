@@ -247,6 +247,41 @@ objective(void *shared, const double *st, const double *ck, int nstores,
 	out->nnz = (uint64_t)nnz;
 }
 
+/*
+ * Gap Safe screening (Fercoq, Gramfort, Salmon 2015). In the n-scaled
+ * problem 1/2 ||yt - Xhat b||^2 + n lambda ||b||_1 the dual is 1-strongly
+ * concave, so the optimal dual point lies within sqrt(2 n G) of theta =
+ * k r (G the gap of our scaling). Then |xhat_j . theta*| < n lambda, so
+ * beta_j* = 0, whenever k |g_j| + |xhat_j| sqrt(2 n G) < n lambda.
+ */
+static void
+screen(void *shared, strads_range_t r, const double *g, const double *beta,
+    const double *st, const double *ck, int nstores, uint8_t *active)
+{
+	const lasso_t *l = shared;
+	double l1 = 0, gmax = 0, n = l->n, k, primal, dual, radius, bound;
+	uint32_t j;
+	int i;
+
+	for (i = 0; i < nstores; i++) {
+		l1 += ck[i * 3];
+		gmax = fmax(gmax, ck[i * 3 + 1]);
+	}
+	primal = st[0] / (2 * n) + l->lambda * l1;
+	k = gmax > n * l->lambda ? n * l->lambda / gmax : 1.0;
+	dual = (l->yy - (l->yy - 2 * k * st[1] + k * k * st[0])) / (2 * n);
+	radius = sqrt(2 * n * fmax(primal - dual, 0));
+	bound = n * l->lambda * (1 - 1e-9); /* a margin for rounding */
+	for (j = 0; j < r.end - r.begin; j++) {
+		uint32_t col = r.begin + j;
+
+		if (beta[j] != 0 || !active[j])
+			continue;
+		if (!(l->c[col] > 0) || k * fabs(g[j]) + sqrt(n * l->c[col]) * radius < bound)
+			active[j] = 0;
+	}
+}
+
 static double
 cost(void *shared, uint32_t j)
 {
@@ -281,6 +316,169 @@ dependency(void *shared, uint32_t j, uint32_t k)
 	return fabs(dot) / (nj * nk);
 }
 
+/*
+ * The dependency filter for a whole round at once. Kept columns are
+ * threaded through their rows (head[row] -> entries of kept columns in
+ * that row), so one walk down a candidate's rows sums its dot products
+ * with every kept column it shares a row with; the cost follows actual
+ * overlap, not block^2. Kept columns it shares no row with still
+ * correlate through centring: |n mu_j mu_k s_j s_k| / (|xhat_j| |xhat_k|)
+ * = n a_j a_k with a_j = |mu_j s_j| / |xhat_j|.
+ *
+ * Pairwise |corr| <= rho is not enough for a block updated at once: many
+ * small correlations add up and the block overshoots and oscillates. So
+ * the block is also kept diagonally dominant: for every kept column the
+ * sum of its |corr| with the others stays at most 1/2, which makes the
+ * simultaneous (Jacobi) update a contraction.
+ */
+#define LASSO_DOMINANCE 0.5
+
+typedef struct {
+	uint32_t n, cap;
+	uint32_t *head, *stamp; /* per row: first entry, round stamp */
+	uint32_t *next, *kcol;  /* per entry: next in the row, kept index */
+	double *kval;           /* per entry: the value */
+	double *acc;            /* per kept column: dot with the candidate */
+	double *rowsum;         /* per kept column: sum of its |corr| */
+	double *a;              /* per kept column: a_k */
+	uint32_t *touched, ntouched;
+	uint32_t round;
+} lasso_filter_t;
+
+static uint32_t
+filter(void *shared, void **scratch, const uint32_t *cand, uint32_t ncand,
+    uint32_t max, double rho, uint32_t *out)
+{
+	const lasso_t *l = shared;
+	const data_csc_t *x = &l->csc;
+	lasso_filter_t *f = *scratch;
+	uint32_t i, kept = 0, used = 0, t, q, misses = 0;
+	double asum = 0; /* sum of a_k over kept */
+
+	if (f == NULL) {
+		/* One allocation, freed by the engine with free(). */
+		size_t rows = l->n;
+		char *mem = calloc(1, sizeof(*f) + 2 * rows * sizeof(uint32_t));
+
+		if (mem == NULL)
+			return 0;
+		f = (lasso_filter_t *)mem;
+		f->n = l->n;
+		f->head = (uint32_t *)(mem + sizeof(*f));
+		f->stamp = f->head + rows;
+		*scratch = f;
+	}
+	if (f->acc == NULL) {
+		/* Per kept column; max is the same every round. */
+		f->acc = calloc(max, sizeof(double));
+		f->rowsum = calloc(max, sizeof(double));
+		f->a = calloc(max, sizeof(double));
+		f->touched = malloc((size_t)max * 4);
+		if (f->acc == NULL || f->rowsum == NULL || f->a == NULL || f->touched == NULL)
+			return 0; /* out of memory: an empty block */
+	}
+	if (++f->round == 0) {
+		memset(f->stamp, 0, (size_t)f->n * sizeof(uint32_t));
+		f->round = 1;
+	}
+	for (i = 0; i < ncand && kept < max; i++) {
+		uint32_t j = cand[i];
+		uint64_t k, nnz = x->colptr[j + 1] - x->colptr[j];
+		double nj, aj, worst = 0, sum;
+		int ok;
+
+		if (!(l->c[j] > 0)) {
+			out[kept++] = j; /* never changes: depends on nothing */
+			continue;
+		}
+		nj = sqrt(l->c[j] * l->n);
+		aj = fabs(l->mu[j] * l->s[j]) / nj;
+		/* Shared rows: exact dot products with the kept columns. */
+		f->ntouched = 0;
+		for (k = x->colptr[j]; k < x->colptr[j + 1]; k++) {
+			uint32_t row = x->row[k], e;
+
+			if (f->stamp[row] != f->round)
+				continue;
+			for (e = f->head[row]; e != UINT32_MAX; e = f->next[e]) {
+				uint32_t kk = f->kcol[e];
+
+				if (f->acc[kk] == 0)
+					f->touched[f->ntouched++] = kk;
+				f->acc[kk] += x->val[k] * f->kval[e];
+			}
+		}
+		/* acc[kk] becomes |corr| with kept column kk (touched). */
+		sum = (double)l->n * aj * asum;
+		for (t = 0; t < f->ntouched; t++) {
+			uint32_t kk = f->touched[t], c = out[kk];
+			double d = fabs(l->s[j] * l->s[c] *
+			               (f->acc[kk] - (double)l->n * l->mu[j] * l->mu[c])) /
+			    (nj * sqrt(l->c[c] * l->n));
+
+			sum += d - (double)l->n * aj * f->a[kk];
+			f->acc[kk] = d > 0 ? d : 1e-300; /* stays marked touched */
+			worst = fmax(worst, d);
+		}
+		ok = !(fmax(worst, (double)l->n * aj * (kept ? asum : 0)) > rho) &&
+		    !(sum > LASSO_DOMINANCE);
+		/* Every kept column must stay dominant too. */
+		for (q = 0; q < kept && ok; q++) {
+			double d = f->acc[q] != 0 ? f->acc[q] : (double)l->n * aj * f->a[q];
+
+			ok = !(f->rowsum[q] + d > LASSO_DOMINANCE);
+		}
+		if (ok) {
+			for (q = 0; q < kept; q++)
+				f->rowsum[q] += f->acc[q] != 0 ? f->acc[q] : (double)l->n * aj * f->a[q];
+		}
+		for (t = 0; t < f->ntouched; t++)
+			f->acc[f->touched[t]] = 0;
+		if (!ok) {
+			/* On dense or correlated data most candidates fail and
+			 * each costs a walk over its rows: stop after a run of
+			 * misses; the next round draws others. */
+			if (++misses >= 16)
+				break;
+			continue;
+		}
+		misses = 0;
+		/* Keep j: thread its rows. */
+		if (used + nnz > f->cap) {
+			uint32_t cap = (uint32_t)((used + nnz) * 2 + 64);
+			uint32_t *nx = realloc(f->next, (size_t)cap * 4);
+			uint32_t *kc = nx ? realloc(f->kcol, (size_t)cap * 4) : NULL;
+			double *kv = kc ? realloc(f->kval, (size_t)cap * 8) : NULL;
+
+			if (nx != NULL)
+				f->next = nx;
+			if (kc != NULL)
+				f->kcol = kc;
+			if (kv == NULL)
+				return kept; /* out of memory: a smaller block */
+			f->kval = kv;
+			f->cap = cap;
+		}
+		for (k = x->colptr[j]; k < x->colptr[j + 1]; k++) {
+			uint32_t row = x->row[k];
+
+			if (f->stamp[row] != f->round) {
+				f->stamp[row] = f->round;
+				f->head[row] = UINT32_MAX;
+			}
+			f->next[used] = f->head[row];
+			f->kcol[used] = kept;
+			f->kval[used] = x->val[k];
+			f->head[row] = used++;
+		}
+		f->rowsum[kept] = sum;
+		f->a[kept] = aj;
+		asum += aj;
+		out[kept++] = j;
+	}
+	return kept;
+}
+
 const strads_app_t lasso_app = {
     .name = "lasso",
     .width = 1,
@@ -294,6 +492,8 @@ const strads_app_t lasso_app = {
     .pull = pull,
     .check = check,
     .dependency = dependency,
+    .filter = filter,
+    .screen = screen,
     .cost = cost,
     .objective = objective,
 };

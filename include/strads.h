@@ -357,10 +357,28 @@ typedef struct strads_app_s {
 	void (*check)(void *shared, strads_range_t range, const double *partials,
 	    const double *params, double *out);
 
+	/* Store, after each check (optional): mark with active[i] = 0 the
+	 * parameters of range r (i = j - r.begin) proven to be zero at the
+	 * optimum, given the check's partials of the range, the current
+	 * values, the summed worker stats and every store's check values.
+	 * Never deactivate a parameter whose value is not zero. The
+	 * schedulers stop proposing deactivated parameters (screening). */
+	void (*screen)(void *shared, strads_range_t r, const double *partials,
+	    const double *params, const double *stats, const double *checks,
+	    int nstores, uint8_t *active);
+
 	/* Scheduler: dependency of parameters j and k (e.g. |corr|); the
 	 * scheduler never lets two with dependency > rho share a block.
 	 * NULL: independent. */
 	double (*dependency)(void *shared, uint32_t j, uint32_t k);
+	/* Coordinator, instead of pairwise dependency() calls when the app
+	 * can do better (e.g. only look at pairs that share data): keep, in
+	 * order, at most max of the ncand candidates such that no two kept
+	 * depend by more than rho; write them to out and return how many.
+	 * *scratch is the app's, kept between calls, freed with free(3) at
+	 * the end of the run. NULL: the engine calls dependency(). */
+	uint32_t (*filter)(void *shared, void **scratch, const uint32_t *cand,
+	    uint32_t ncand, uint32_t max, double rho, uint32_t *out);
 	/* Scheduler: work a parameter costs (e.g. its non-zeros), to
 	 * balance blocks. NULL: 1. */
 	double (*cost)(void *shared, uint32_t j);

@@ -70,7 +70,7 @@ strads__eng_decode(const strads_msg_t *m, strads__eng_t *e)
 	e->n = strads__get32(p + 28);
 	e->nd = strads__get32(p + 32);
 	need = HEAD + idx_bytes(e->n) + (uint64_t)e->nd * 8;
-	if (need != m->len || strads__get32(p + 36) != 0 || e->kind > KIND_CHECK)
+	if (need != m->len || strads__get32(p + 36) != 0 || e->kind > KIND_SCREEN)
 		return STRADS_EPROTO;
 	if (e->n > 0 && (e->idx = malloc((size_t)e->n * 4)) == NULL)
 		return STRADS_ENOMEM;

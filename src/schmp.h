@@ -54,10 +54,12 @@ enum {
 	ENG_STATS = STRADS__MSG_ENG_STATS,
 	ENG_GATHER = STRADS__MSG_ENG_GATHER,
 	ENG_PARAMS = STRADS__MSG_ENG_PARAMS,
-	ENG_STOP = STRADS__MSG_ENG_STOP
+	ENG_STOP = STRADS__MSG_ENG_STOP,
+	ENG_SCREEN = STRADS__MSG_ENG_SCREEN,
+	ENG_INACTIVE = STRADS__MSG_ENG_INACTIVE
 };
 
-enum { KIND_UPDATE = 0, KIND_CHECK = 1 };
+enum { KIND_UPDATE = 0, KIND_CHECK = 1, KIND_SCREEN = 2 };
 
 /* Decoded payloads. Arrays are copies owned by the decoder's caller
  * (freed with strads__eng_free), so received bytes need no alignment. */

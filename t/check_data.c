@@ -1046,16 +1046,26 @@ END_TEST
 /* ------------------------------------------------------------------ */
 /* The shared real data sets                                          */
 
-/* The path of rel under ../shared/data from $top_srcdir, or NULL (with
- * a note) when the file is absent. */
+/* The path of rel under the shared data sets ($STRADS_SHARED_DATA, else
+ * ../shared/data from $top_srcdir, else /work/shared/data), or NULL (with
+ * a note) when the file is absent from all. */
 static const char *
 shared(const char *rel)
 {
 	static char buf[1024];
 	const char *top = getenv("top_srcdir");
+	const char *env = getenv("STRADS_SHARED_DATA");
 
+	if (env != NULL && env[0] != '\0') {
+		snprintf(buf, sizeof(buf), "%s/%s", env, rel);
+		if (access(buf, R_OK) == 0)
+			return buf;
+	}
 	snprintf(buf, sizeof(buf), "%s/../shared/data/%s",
 	    top != NULL && top[0] != '\0' ? top : ".", rel);
+	if (access(buf, R_OK) == 0)
+		return buf;
+	snprintf(buf, sizeof(buf), "/work/shared/data/%s", rel);
 	if (access(buf, R_OK) != 0) {
 		printf("check_data: skipping: %s is absent\n", buf);
 		return NULL;
