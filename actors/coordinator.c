@@ -68,18 +68,12 @@ send_to(strads_actor_t *self, const strads_addr_t *to, int n, uint16_t type,
     const strads__eng_t *e)
 {
 	strads_msg_t *m = e != NULL ? strads__eng_encode(type, e) : strads_msg_new(type, 0);
-	int i;
 
 	if (m == NULL) {
 		strads_log(STRADS_LOG_ERROR, "coordinator: out of memory");
 		return;
 	}
-	for (i = 0; i < n; i++) {
-		strads_msg_t *c = i == n - 1 ? m : strads_msg_share(m, type);
-
-		if (c != NULL)
-			strads_send(self, to[i], c);
-	}
+	strads__send_all(self, to, n, m);
 }
 
 static double
@@ -89,6 +83,24 @@ elapsed(const coord_t *c)
 }
 
 static void finish(strads_actor_t *self, coord_t *c);
+
+/* A check round, against the workers' state after every update sent. */
+static void
+start_check(strads_actor_t *self, coord_t *c)
+{
+	strads__job_t *job = c->job;
+	strads__eng_t e;
+
+	c->checking = 1;
+	c->check_round = c->next_round++;
+	c->check_stores = c->check_workers = 0;
+	memset(c->stats, 0, (job->app->nstats ? job->app->nstats : 1) * sizeof(double));
+	memset(&e, 0, sizeof(e));
+	e.round = c->check_round;
+	e.dep = c->last_update;
+	e.kind = KIND_CHECK;
+	send_to(self, job->workers, job->nworkers, ENG_BLOCK, &e);
+}
 
 static void
 plan(strads_actor_t *self, coord_t *c)
@@ -100,17 +112,8 @@ plan(strads_actor_t *self, coord_t *c)
 	    c->in_flight >= job->o.depth)
 		return;
 	if (c->since_check >= c->check_every) {
-		/* Check with the workers' state after every update sent. */
-		c->checking = 1;
 		c->since_check = 0;
-		c->check_round = c->next_round++;
-		c->check_stores = c->check_workers = 0;
-		memset(c->stats, 0, (job->app->nstats ? job->app->nstats : 1) * sizeof(double));
-		memset(&e, 0, sizeof(e));
-		e.round = c->check_round;
-		e.dep = c->last_update;
-		e.kind = KIND_CHECK;
-		send_to(self, job->workers, job->nworkers, ENG_BLOCK, &e);
+		start_check(self, c);
 		return;
 	}
 	c->planning = 1;
@@ -291,21 +294,12 @@ static void
 finish(strads_actor_t *self, coord_t *c)
 {
 	strads__job_t *job = c->job;
-	strads__eng_t e;
 
 	if (c->phase != PH_DRAIN || c->in_flight > 0 || c->planning || c->checking)
 		return;
 	if (!c->converged && !c->final_check) {
 		c->final_check = 1;
-		c->checking = 1;
-		c->check_round = c->next_round++;
-		c->check_stores = c->check_workers = 0;
-		memset(c->stats, 0, (job->app->nstats ? job->app->nstats : 1) * sizeof(double));
-		memset(&e, 0, sizeof(e));
-		e.round = c->check_round;
-		e.dep = c->last_update;
-		e.kind = KIND_CHECK;
-		send_to(self, job->workers, job->nworkers, ENG_BLOCK, &e);
+		start_check(self, c);
 		return;
 	}
 	c->phase = PH_GATHER;

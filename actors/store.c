@@ -67,20 +67,6 @@ fail(strads_actor_t *self, const char *what)
 }
 
 static void
-send_all(strads_actor_t *self, const strads_addr_t *to, int n, strads_msg_t *m)
-{
-	int i;
-
-	/* One payload, one envelope per destination. */
-	for (i = 0; i < n; i++) {
-		strads_msg_t *c = i == n - 1 ? m : strads_msg_share(m, m->type);
-
-		if (c != NULL)
-			strads_send(self, to[i], c);
-	}
-}
-
-static void
 finish_update(strads_actor_t *self, store_t *s)
 {
 	strads__job_t *job = s->job;
@@ -130,9 +116,9 @@ finish_update(strads_actor_t *self, store_t *s)
 	if ((m = strads__eng_encode(ENG_DELTA, &e)) != NULL) {
 		strads_msg_t *ms = strads_msg_share(m, ENG_DELTA);
 
-		send_all(self, job->workers, job->nworkers, m);
+		strads__send_all(self, job->workers, job->nworkers, m);
 		if (ms != NULL)
-			send_all(self, job->scheds, job->nscheds, ms);
+			strads__send_all(self, job->scheds, job->nscheds, ms);
 	}
 	memset(&e, 0, sizeof(e));
 	e.round = s->upd.round;
@@ -220,16 +206,8 @@ on_screen(strads_actor_t *self, store_t *s, const strads__eng_t *e)
 	r.from = (uint32_t)s->index;
 	r.n = n;
 	r.idx = ids;
-	if (n > 0 && (m = strads__eng_encode(ENG_INACTIVE, &r)) != NULL) {
-		int k;
-
-		for (k = 0; k < job->nscheds; k++) {
-			strads_msg_t *c = k == job->nscheds - 1 ? m : strads_msg_share(m, ENG_INACTIVE);
-
-			if (c != NULL)
-				strads_send(self, job->scheds[k], c);
-		}
-	}
+	if (n > 0 && (m = strads__eng_encode(ENG_INACTIVE, &r)) != NULL)
+		strads__send_all(self, job->scheds, job->nscheds, m);
 	memset(&r, 0, sizeof(r));
 	r.round = e->round;
 	r.kind = KIND_SCREEN;

@@ -30,12 +30,9 @@
 
 typedef unsigned long long ull;
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* Writes the message into err and returns -1. */
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
+int
+data_errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -193,13 +190,13 @@ lr_open(lreader_t *r, const char *path, char *err, size_t errlen)
 	r->path = path;
 	r->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (r->fd < 0)
-		return fail(
+		return data_errf(
 		    err, errlen, "%s: cannot open: %s", path, strerror(errno));
 	if (fstat(r->fd, &st) == 0) {
 		if (S_ISDIR(st.st_mode)) {
 			close(r->fd);
 			r->fd = -1;
-			return fail(err, errlen, "%s: is a directory", path);
+			return data_errf(err, errlen, "%s: is a directory", path);
 		}
 		if (S_ISREG(st.st_mode))
 			r->size = (uint64_t)st.st_size;
@@ -214,7 +211,7 @@ lr_open(lreader_t *r, const char *path, char *err, size_t errlen)
 	if (r->buf == NULL) {
 		close(r->fd);
 		r->fd = -1;
-		return fail(err, errlen, "%s: out of memory", path);
+		return data_errf(err, errlen, "%s: out of memory", path);
 	}
 	return 0;
 }
@@ -255,7 +252,7 @@ lr_next(lreader_t *r, char **line, size_t *len, char *err, size_t errlen)
 				char *nb = realloc(r->buf, nc);
 
 				if (nb == NULL)
-					return fail(err, errlen,
+					return data_errf(err, errlen,
 					    "%s:%llu: out of memory", r->path,
 					    (ull)r->lineno + 1);
 				r->buf = nb;
@@ -265,7 +262,7 @@ lr_next(lreader_t *r, char **line, size_t *len, char *err, size_t errlen)
 			if (k < 0) {
 				if (errno == EINTR)
 					continue;
-				return fail(err, errlen, "%s:%llu: read: %s",
+				return data_errf(err, errlen, "%s:%llu: read: %s",
 				    r->path, (ull)r->lineno + 1,
 				    strerror(errno));
 			}
@@ -288,7 +285,7 @@ lr_next(lreader_t *r, char **line, size_t *len, char *err, size_t errlen)
 			s[--l] = '\0';
 		r->lineno++;
 		if (memchr(s, '\0', l) != NULL)
-			return fail(err, errlen,
+			return data_errf(err, errlen,
 			    "%s:%llu: expected text, found a NUL byte "
 			    "(a binary or compressed file?)",
 			    r->path, (ull)r->lineno);
@@ -512,7 +509,7 @@ libsvm_line(lreader_t *r, char *s, uint64_t base, builder_t *b,
 		return 0;
 	e = parse_num(p, &y);
 	if (e == NULL || !ENDTOK(*e) || !isfinite(y))
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "%s:%llu: expected a label (a finite number), found "
 		    "'%s'%s",
 		    r->path, ln, quote_tok(t, sizeof(t), p, 1),
@@ -528,36 +525,36 @@ libsvm_line(lreader_t *r, char *s, uint64_t base, builder_t *b,
 		e = parse_index(p, &idx);
 		if (e == NULL || *e != ':') {
 			if (strncmp(p, "qid:", 4) == 0)
-				return fail(err, errlen,
+				return data_errf(err, errlen,
 				    "%s:%llu: found '%s': qid: (ranking "
 				    "query ids) are not supported; expected "
 				    "index:value",
 				    r->path, ln, quote_tok(t, sizeof(t), p, 1));
-			return fail(err, errlen,
+			return data_errf(err, errlen,
 			    "%s:%llu: expected index:value, found '%s'",
 			    r->path, ln, quote_tok(t, sizeof(t), p, 1));
 		}
 		if (idx < base)
-			return fail(err, errlen,
+			return data_errf(err, errlen,
 			    "%s:%llu: index 0 in 1-based data (LIBSVM "
 			    "indices start at 1; pass --index-base 0 if "
 			    "this file's start at 0)",
 			    r->path, ln);
 		if (idx == UINT64_MAX || idx - base >= UINT32_MAX)
-			return fail(err, errlen,
+			return data_errf(err, errlen,
 			    "%s:%llu: index '%s' is too large (at most %llu)",
 			    r->path, ln, quote_tok(t, sizeof(t), p, 1),
 			    (ull)UINT32_MAX - 1 + base);
 		idx -= base;
 		if (prev != UINT64_MAX && idx <= prev)
-			return fail(err, errlen,
+			return data_errf(err, errlen,
 			    "%s:%llu: index %llu after %llu: expected "
 			    "increasing indices within a line",
 			    r->path, ln, (ull)(idx + base), (ull)(prev + base));
 		p = e + 1;
 		e = parse_num(p, &v);
 		if (e == NULL || !ENDTOK(*e) || !isfinite(v))
-			return fail(err, errlen,
+			return data_errf(err, errlen,
 			    "%s:%llu: expected a finite number after '%llu:', "
 			    "found '%s'",
 			    r->path, ln, (ull)(idx + base),
@@ -573,7 +570,7 @@ libsvm_line(lreader_t *r, char *s, uint64_t base, builder_t *b,
 		goto oom;
 	return 0;
 oom:
-	return fail(err, errlen, "%s:%llu: out of memory (or too many rows)",
+	return data_errf(err, errlen, "%s:%llu: out of memory (or too many rows)",
 	    r->path, ln);
 }
 
@@ -595,16 +592,16 @@ data_load_libsvm(const char *path, const data_opts_t *opts, data_matrix_t *out,
 		opts = &defaults;
 	}
 	if (opts->index_base != 0 && opts->index_base != 1)
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "%s: index base must be 0 or 1, not %d", path,
 		    opts->index_base);
 	if (opts->response != NULL)
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "%s: LIBSVM lines carry their own labels; a separate "
 		    "response file is only for MatrixMarket input",
 		    path);
 	if (opts->target != NULL || opts->ignore != NULL)
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "%s: --target and --ignore are for CSV input; LIBSVM "
 		    "lines carry their own labels",
 		    path);
@@ -612,7 +609,7 @@ data_load_libsvm(const char *path, const data_opts_t *opts, data_matrix_t *out,
 		return -1;
 	/* a9a-like files hold about one entry per 4-5 bytes */
 	if (b_init(&b, 1, (size_t)(r.size / 6)) != 0) {
-		rc = fail(err, errlen, "%s: out of memory", path);
+		rc = data_errf(err, errlen, "%s: out of memory", path);
 		goto done;
 	}
 	while ((rc = lr_next(&r, &line, &len, err, errlen)) == 1) {
@@ -623,7 +620,7 @@ data_load_libsvm(const char *path, const data_opts_t *opts, data_matrix_t *out,
 		}
 	}
 	if (rc == 0 && b.m.n == 0)
-		rc = fail(err, errlen,
+		rc = data_errf(err, errlen,
 		    "%s: no data: expected lines 'label index:value ...'",
 		    path);
 	if (rc == 0) {
@@ -695,16 +692,16 @@ mm_entry(lreader_t *r, char *s, int pattern, uint64_t M, uint64_t N,
 		e = parse_index(p, &j);
 	}
 	if (e == NULL || !(ISBLANK(*e) || (pattern && *e == '\0')))
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "%s:%llu: expected an entry 'row column%s', found '%s'",
 		    r->path, ln, pattern ? "" : " value",
 		    quote_tok(t, sizeof(t), is, 0));
 	if (i < 1 || i > M)
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "%s:%llu: expected a row index in 1..%llu, found '%s'",
 		    r->path, ln, (ull)M, quote_tok(t, sizeof(t), is, 1));
 	if (j < 1 || j > N)
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "%s:%llu: expected a column index in 1..%llu, found '%s'",
 		    r->path, ln, (ull)N, quote_tok(t, sizeof(t), js, 1));
 	p = e;
@@ -715,7 +712,7 @@ mm_entry(lreader_t *r, char *s, int pattern, uint64_t M, uint64_t N,
 	} else {
 		e = parse_num(p, v);
 		if (e == NULL || !(ISBLANK(*e) || *e == '\0') || !isfinite(*v))
-			return fail(err, errlen,
+			return data_errf(err, errlen,
 			    "%s:%llu: expected a finite value after the "
 			    "indices, found '%s'",
 			    r->path, ln, quote_tok(t, sizeof(t), p, 1));
@@ -724,7 +721,7 @@ mm_entry(lreader_t *r, char *s, int pattern, uint64_t M, uint64_t N,
 			p++;
 	}
 	if (*p != '\0')
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "%s:%llu: expected the end of the entry, found '%s'%s",
 		    r->path, ln, quote_tok(t, sizeof(t), p, 1),
 		    pattern ? " (a pattern file has no values)" : "");
@@ -747,22 +744,22 @@ mm_header(lreader_t *r, int *pattern, uint64_t *M, uint64_t *N, uint64_t *NZ,
 		return -1;
 	if (rc == 0 || strncasecmp(line, "%%MatrixMarket", 14) != 0 ||
 	    !(line[14] == '\0' || ISBLANK(line[14])))
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "%s:1: expected the banner '%%%%MatrixMarket matrix "
 		    "coordinate real general', found '%s'",
 		    r->path, rc == 0 ? "" : quote_tok(t, sizeof(t), line, 0));
 	nt = split_blanks(line, tok, 6);
 	if (nt != 5)
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "%s:1: expected '%%%%MatrixMarket matrix coordinate "
 		    "real|integer|pattern general', found %d words",
 		    r->path, nt);
 	if (strcasecmp(tok[1], "matrix") != 0)
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "%s:1: expected object 'matrix', found '%s'", r->path,
 		    quote_tok(t, sizeof(t), tok[1], 1));
 	if (strcasecmp(tok[2], "coordinate") != 0)
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "%s:1: expected format 'coordinate', found '%s'%s", r->path,
 		    quote_tok(t, sizeof(t), tok[2], 1),
 		    strcasecmp(tok[2], "array") == 0
@@ -774,12 +771,12 @@ mm_header(lreader_t *r, int *pattern, uint64_t *M, uint64_t *N, uint64_t *NZ,
 	else if (strcasecmp(tok[3], "pattern") == 0)
 		*pattern = 1;
 	else
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "%s:1: expected field real, integer or pattern, found "
 		    "'%s'",
 		    r->path, quote_tok(t, sizeof(t), tok[3], 1));
 	if (strcasecmp(tok[4], "general") != 0)
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "%s:1: expected symmetry 'general', found '%s' (store "
 		    "every entry and declare it general)",
 		    r->path, quote_tok(t, sizeof(t), tok[4], 1));
@@ -792,7 +789,7 @@ mm_header(lreader_t *r, int *pattern, uint64_t *M, uint64_t *N, uint64_t *NZ,
 		if (rc < 0)
 			return -1;
 		if (rc == 0)
-			return fail(err, errlen,
+			return data_errf(err, errlen,
 			    "%s:%llu: expected the size line 'rows columns "
 			    "entries', found the end of the file",
 			    r->path, (ull)r->lineno + 1);
@@ -812,14 +809,14 @@ mm_header(lreader_t *r, int *pattern, uint64_t *M, uint64_t *N, uint64_t *NZ,
 		while (ISBLANK(*p))
 			p++;
 		if (k < 3 || *p != '\0')
-			return fail(err, errlen,
+			return data_errf(err, errlen,
 			    "%s:%llu: expected the size line 'rows columns "
 			    "entries', found '%s'",
 			    r->path, (ull)r->lineno,
 			    quote_tok(t, sizeof(t), line, 0));
 		if (d[0] >= UINT32_MAX || d[1] >= UINT32_MAX ||
 		    d[2] == UINT64_MAX)
-			return fail(err, errlen,
+			return data_errf(err, errlen,
 			    "%s:%llu: size too large (at most %llu rows and "
 			    "columns)",
 			    r->path, (ull)r->lineno, (ull)UINT32_MAX - 1);
@@ -850,7 +847,7 @@ data_load_mm(const char *path, const data_opts_t *opts, data_matrix_t *out,
 	memset(out, 0, sizeof(*out));
 	memset(&m, 0, sizeof(m));
 	if (opts != NULL && (opts->target != NULL || opts->ignore != NULL))
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "%s: --target and --ignore are for CSV input; a "
 		    "MatrixMarket response comes from its own file",
 		    path);
@@ -878,7 +875,7 @@ data_load_mm(const char *path, const data_opts_t *opts, data_matrix_t *out,
 		if (*p == '%' || *p == '\0')
 			continue;
 		if (cnt == NZ) {
-			rc = fail(err, errlen,
+			rc = data_errf(err, errlen,
 			    "%s:%llu: expected %llu entries as declared on "
 			    "line %llu, found more",
 			    path, (ull)r.lineno, (ull)NZ, (ull)sizeline);
@@ -903,7 +900,7 @@ data_load_mm(const char *path, const data_opts_t *opts, data_matrix_t *out,
 	if (rc < 0)
 		goto done;
 	if (cnt < NZ) {
-		rc = fail(err, errlen,
+		rc = data_errf(err, errlen,
 		    "%s:%llu: expected %llu entries as declared on line %llu, "
 		    "found %llu",
 		    path, (ull)r.lineno, (ull)NZ, (ull)sizeline, (ull)cnt);
@@ -961,7 +958,7 @@ data_load_mm(const char *path, const data_opts_t *opts, data_matrix_t *out,
 			m.col[k] = tmp[k - a].col;
 			m.val[k] = tmp[k - a].val;
 			if (k > a && m.col[k] == m.col[k - 1]) {
-				rc = fail(err, errlen,
+				rc = data_errf(err, errlen,
 				    "%s: entry (%llu, %llu) appears more than "
 				    "once; expected each entry once",
 				    path, (ull)i + 1, (ull)m.col[k] + 1);
@@ -979,7 +976,7 @@ data_load_mm(const char *path, const data_opts_t *opts, data_matrix_t *out,
 	rc = 0;
 	goto done;
 oom:
-	rc = fail(err, errlen, "%s:%llu: out of memory", path, (ull)r.lineno);
+	rc = data_errf(err, errlen, "%s:%llu: out of memory", path, (ull)r.lineno);
 done:
 	free(ri);
 	free(ci);
@@ -1003,7 +1000,7 @@ data_load_response(const char *path, data_matrix_t *m, char *err, size_t errlen)
 
 	y = malloc((m->n > 0 ? m->n : 1) * sizeof(double));
 	if (y == NULL)
-		return fail(err, errlen, "%s: out of memory", path);
+		return data_errf(err, errlen, "%s: out of memory", path);
 	if (lr_open(&r, path, err, errlen) != 0) {
 		free(y);
 		return -1;
@@ -1019,13 +1016,13 @@ data_load_response(const char *path, data_matrix_t *m, char *err, size_t errlen)
 			while (ISBLANK(*e))
 				e++;
 		if (e == NULL || *e != '\0' || !isfinite(v)) {
-			rc = fail(err, errlen,
+			rc = data_errf(err, errlen,
 			    "%s:%llu: expected one finite number, found '%s'",
 			    path, (ull)r.lineno, quote_tok(t, sizeof(t), p, 0));
 			break;
 		}
 		if (cnt == m->n) {
-			rc = fail(err, errlen,
+			rc = data_errf(err, errlen,
 			    "%s:%llu: expected %llu responses (one per row), "
 			    "found more",
 			    path, (ull)r.lineno, (ull)m->n);
@@ -1034,7 +1031,7 @@ data_load_response(const char *path, data_matrix_t *m, char *err, size_t errlen)
 		y[cnt++] = v;
 	}
 	if (rc == 0 && cnt < m->n)
-		rc = fail(err, errlen,
+		rc = data_errf(err, errlen,
 		    "%s:%llu: expected %llu responses (one per row), found "
 		    "%llu",
 		    path, (ull)r.lineno, (ull)m->n, (ull)cnt);
@@ -1181,7 +1178,7 @@ csv_ignore(const char *path, const char *spec, char **names, uint32_t ncols,
 				continue;
 			}
 		}
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "%s: --ignore: expected a column name, a number in "
 		    "1..%u or a range a-b, found '%.*s'",
 		    path, ncols, (int)(len > TOKMAX ? TOKMAX : len), a);
@@ -1214,7 +1211,7 @@ csv_row(csv_t *c, ull ln, long nf, char *err, size_t errlen)
 	char t[64];
 
 	if ((uint64_t)nf != c->ncols)
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "%s:%llu: expected %u fields like the first line, found "
 		    "%ld",
 		    c->path, ln, c->ncols, nf);
@@ -1232,7 +1229,7 @@ csv_row(csv_t *c, ull ln, long nf, char *err, size_t errlen)
 			continue;
 		}
 		if (!is_missing(s))
-			return fail(err, errlen,
+			return data_errf(err, errlen,
 			    "%s:%llu: column %u (%s): expected a %snumber, "
 			    "found '%s'%s",
 			    c->path, ln, j + 1, c->names[j],
@@ -1243,7 +1240,7 @@ csv_row(csv_t *c, ull ln, long nf, char *err, size_t errlen)
 					     : " (--ignore the column if it "
 					       "is not a feature)");
 		if (mode == DATA_MISSING_ERROR)
-			return fail(err, errlen,
+			return data_errf(err, errlen,
 			    "%s:%llu: column %u (%s): expected a number, found "
 			    "%s%s%s (use --missing drop|mean)",
 			    c->path, ln, j + 1, c->names[j],
@@ -1277,7 +1274,7 @@ csv_row(csv_t *c, ull ln, long nf, char *err, size_t errlen)
 		goto oom;
 	return 0;
 oom:
-	return fail(err, errlen, "%s:%llu: out of memory (or too many rows)",
+	return data_errf(err, errlen, "%s:%llu: out of memory (or too many rows)",
 	    c->path, ln);
 }
 
@@ -1293,7 +1290,7 @@ csv_impute(csv_t *c, char *err, size_t errlen)
 
 	mean = malloc((m->p > 0 ? m->p : 1) * sizeof(double));
 	if (mean == NULL)
-		return fail(err, errlen, "%s: out of memory", c->path);
+		return data_errf(err, errlen, "%s: out of memory", c->path);
 	for (j = 0; j < c->ncols; j++) {
 		if (c->role[j] < 0)
 			continue;
@@ -1302,7 +1299,7 @@ csv_impute(csv_t *c, char *err, size_t errlen)
 			continue;
 		if (c->nmiss[f] == m->n) {
 			free(mean);
-			return fail(err, errlen,
+			return data_errf(err, errlen,
 			    "%s: column %u (%s): expected some values to "
 			    "take the mean of, found every one missing "
 			    "(--ignore the column)",
@@ -1365,12 +1362,12 @@ csv_setup(csv_t *c, char **hdr, char *err, size_t errlen)
 		t = csv_lookup(
 		    o->target, strlen(o->target), c->names, c->ncols);
 		if (t == 0)
-			return fail(err, errlen,
+			return data_errf(err, errlen,
 			    "%s: --target: expected a column name or a number "
 			    "in 1..%u, found '%.*s'",
 			    c->path, c->ncols, TOKMAX, o->target);
 		if (c->role[t - 1] == ROLE_IGNORE)
-			return fail(err, errlen,
+			return data_errf(err, errlen,
 			    "%s: --target: column %u (%s) is also in --ignore",
 			    c->path, t, c->names[t - 1]);
 		c->role[t - 1] = ROLE_TARGET;
@@ -1379,7 +1376,7 @@ csv_setup(csv_t *c, char **hdr, char *err, size_t errlen)
 		if (c->role[j] == 0)
 			c->role[j] = p++;
 	if (p == 0)
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "%s: expected at least one feature column, found none "
 		    "(all %u are the target or ignored)",
 		    c->path, c->ncols);
@@ -1404,7 +1401,7 @@ csv_setup(csv_t *c, char **hdr, char *err, size_t errlen)
 	}
 	return 0;
 oom:
-	return fail(err, errlen, "%s: out of memory", c->path);
+	return data_errf(err, errlen, "%s: out of memory", c->path);
 }
 
 int
@@ -1430,10 +1427,10 @@ data_load_csv(const char *path, const data_opts_t *opts, data_matrix_t *out,
 	c.path = path;
 	c.opts = opts;
 	if (opts->delim != 0 && opts->delim != ',' && opts->delim != '\t')
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "%s: the delimiter must be ',' or a tab", path);
 	if (opts->response != NULL)
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "%s: a CSV file names its --target column; a separate "
 		    "response file is only for MatrixMarket input",
 		    path);
@@ -1446,7 +1443,7 @@ data_load_csv(const char *path, const data_opts_t *opts, data_matrix_t *out,
 	} while (rc == 1 && strspn(line, " \t") == len);
 	if (rc <= 0) {
 		if (rc == 0)
-			rc = fail(err, errlen, "%s: no data: the file is empty",
+			rc = data_errf(err, errlen, "%s: no data: the file is empty",
 			    path);
 		goto done;
 	}
@@ -1468,12 +1465,12 @@ data_load_csv(const char *path, const data_opts_t *opts, data_matrix_t *out,
 			goto oom;
 	}
 	if (nf1 < 0 || nf1 > (long)UINT32_MAX - 1) {
-		rc = nf1 < 0 ? fail(err, errlen, "%s:%llu: column %ld: %s",
+		rc = nf1 < 0 ? data_errf(err, errlen, "%s:%llu: column %ld: %s",
 				   path, ln1, bad,
 				   nf1 == -1 ? "expected a closing quote"
 					     : "expected a delimiter after "
 					       "the closing quote")
-			     : fail(err, errlen, "%s:%llu: too many columns",
+			     : data_errf(err, errlen, "%s:%llu: too many columns",
 				   path, ln1);
 		goto done;
 	}
@@ -1526,7 +1523,7 @@ data_load_csv(const char *path, const data_opts_t *opts, data_matrix_t *out,
 	first = NULL;
 	if (have2) {
 		if (nf2 < 0) {
-			rc = fail(err, errlen, "%s:%llu: column %ld: %s", path,
+			rc = data_errf(err, errlen, "%s:%llu: column %ld: %s", path,
 			    ln2, bad,
 			    nf2 == -1 ? "expected a closing quote"
 				      : "expected a delimiter after the "
@@ -1543,7 +1540,7 @@ data_load_csv(const char *path, const data_opts_t *opts, data_matrix_t *out,
 			continue;
 		nf = csv_split(line, c.delim, c.f, c.ncols, &bad);
 		if (nf < 0) {
-			rc = fail(err, errlen, "%s:%llu: column %ld: %s", path,
+			rc = data_errf(err, errlen, "%s:%llu: column %ld: %s", path,
 			    (ull)r.lineno, bad,
 			    nf == -1 ? "expected a closing quote (fields "
 				       "cannot span lines)"
@@ -1557,7 +1554,7 @@ data_load_csv(const char *path, const data_opts_t *opts, data_matrix_t *out,
 	if (rc != 0)
 		goto done;
 	if (c.b.m.n == 0) {
-		rc = fail(err, errlen, "%s: no data rows%s", path,
+		rc = data_errf(err, errlen, "%s: no data rows%s", path,
 		    c.dropped > 0 ? " left after dropping those with missing "
 				    "values"
 				  : "");
@@ -1572,7 +1569,7 @@ data_load_csv(const char *path, const data_opts_t *opts, data_matrix_t *out,
 	rc = 0;
 	goto done;
 oom:
-	rc = fail(err, errlen, "%s: out of memory", path);
+	rc = data_errf(err, errlen, "%s: out of memory", path);
 done:
 	free(first);
 	free(f1);
@@ -1621,7 +1618,7 @@ data_load(const char *path, const char *format, const data_opts_t *opts,
 		else if (strcasecmp(format, "tsv") == 0)
 			kind = 't';
 		else
-			return fail(err, errlen,
+			return data_errf(err, errlen,
 			    "%s: unknown format '%.*s'; expected libsvm, mm "
 			    "or csv",
 			    path, TOKMAX, format);
@@ -1633,7 +1630,7 @@ data_load(const char *path, const char *format, const data_opts_t *opts,
 			if (strcasecmp(dot + 1, exts[i].ext) == 0)
 				kind = exts[i].kind;
 		if (kind == 0)
-			return fail(err, errlen,
+			return data_errf(err, errlen,
 			    "%s: cannot tell the format from the file name; "
 			    "pass --format libsvm|mm|csv",
 			    path);
@@ -1691,24 +1688,24 @@ data_write_libsvm(
 
 	for (k = 0; k < m->nnz; k++)
 		if (!isfinite(m->val[k]))
-			return fail(err, errlen,
+			return data_errf(err, errlen,
 			    "%s: expected finite values, found %g", path,
 			    m->val[k]);
 	for (i = 0; m->y != NULL && i < m->n; i++)
 		if (!isfinite(m->y[i]))
-			return fail(err, errlen,
+			return data_errf(err, errlen,
 			    "%s: expected finite labels, found %g in row %u",
 			    path, m->y[i], i + 1);
 	tmp = malloc(plen + sizeof(".tmp.XXXXXX"));
 	if (tmp == NULL)
-		return fail(err, errlen, "%s: out of memory", path);
+		return data_errf(err, errlen, "%s: out of memory", path);
 	memcpy(tmp, path, plen);
 	memcpy(tmp + plen, ".tmp.XXXXXX", sizeof(".tmp.XXXXXX"));
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		e = errno;
 		free(tmp);
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "%s: cannot create a temporary file: "
 		    "%s",
 		    path, strerror(e));
@@ -1756,5 +1753,5 @@ bad:
 	unlink(tmp);
 	free(tmp);
 	free(vbuf);
-	return fail(err, errlen, "%s: write failed: %s", path, strerror(e));
+	return data_errf(err, errlen, "%s: write failed: %s", path, strerror(e));
 }

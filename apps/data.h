@@ -81,6 +81,11 @@ typedef struct data_opts_s {
  * A NULL opts argument means these defaults. */
 void data_opts_init(data_opts_t *opts);
 
+/* Formats a message into err (when not NULL) and returns -1: the error
+ * path of every loader and generator. */
+int data_errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Frees what a loader or data_csc() allocated and zeroes the struct.
  * NULL and zeroed structs are fine. */
 void data_matrix_free(data_matrix_t *m);

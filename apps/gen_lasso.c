@@ -47,22 +47,6 @@ enum {
 #define TFIDF_SIGMA 0.5 /* sd of the log-values (gen.h) */
 #define SUPPORT_POOL 4	/* support drawn among this many x k columns */
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Writes the message into err and returns -1. */
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* ---- PRNG ---- */
 
@@ -481,36 +465,36 @@ int
 gen_lasso_check(const gen_lasso_opts_t *o, char *err, size_t errlen)
 {
 	if (o->n < 1)
-		return fail(err, errlen, "--n: expected at least 1 row");
+		return data_errf(err, errlen, "--n: expected at least 1 row");
 	if (o->p < 1)
-		return fail(err, errlen, "--p: expected at least 1 column");
+		return data_errf(err, errlen, "--p: expected at least 1 column");
 	if (o->nnz_per_row < 1 || o->nnz_per_row > o->p)
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "--nnz-per-row: expected 1 to --p (%u), found %u", o->p,
 		    o->nnz_per_row);
 	if (o->support > o->p)
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "--support: expected 0 to --p (%u), found %u", o->p,
 		    o->support);
 	if (!isfinite(o->noise) || o->noise < 0)
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "--noise: expected a number >= 0, found %g", o->noise);
 	if (!isfinite(o->snr) || o->snr < 0)
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "--snr: expected a number >= 0, found %g", o->snr);
 	if (!(o->rho >= 0 && o->rho <= 1))
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "--rho: expected a number in [0, 1], found %g", o->rho);
 	if (o->block < 1)
-		return fail(err, errlen, "--block: expected at least 1");
+		return data_errf(err, errlen, "--block: expected at least 1");
 	if (!isfinite(o->skew) || o->skew < 0)
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "--skew: expected a number >= 0, found %g", o->skew);
 	if (o->values != GEN_VALUES_TFIDF && o->values != GEN_VALUES_GAUSSIAN)
-		return fail(
+		return data_errf(
 		    err, errlen, "--values: expected tfidf or gaussian");
 	if (!isfinite(o->scale) || o->scale <= 0)
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "--scale: expected a number > 0, found %g", o->scale);
 	return 0;
 }
@@ -665,7 +649,7 @@ draw_beta(const gen_lasso_opts_t *o, const uint32_t *df, double *beta,
 		npool = o->p;
 	h = malloc(npool * sizeof(*h));
 	if (h == NULL)
-		return fail(err, errlen, "out of memory");
+		return data_errf(err, errlen, "out of memory");
 	rng_seed(&r, o->seed, STREAM_BETA, 0);
 	for (j = 0; j < o->p; j++) {
 		if (df[j] == 0)
@@ -682,7 +666,7 @@ draw_beta(const gen_lasso_opts_t *o, const uint32_t *df, double *beta,
 	}
 	if (nocc < kk) {
 		free(h);
-		return fail(err, errlen,
+		return data_errf(err, errlen,
 		    "--support %u: only %u columns occur in the rows drawn; "
 		    "lower --support or raise --n or --nnz-per-row",
 		    kk, nocc);
@@ -783,7 +767,7 @@ gen_lasso_ex(const gen_lasso_opts_t *o, data_matrix_t *X_out, double *beta_out,
 	*X_out = m;
 	return 0;
 nomem:
-	fail(err, errlen,
+	data_errf(err, errlen,
 	    "out of memory generating %u x %u with %llu non-zeros", o->n, o->p,
 	    (ull)m.nnz);
 bad:

@@ -48,6 +48,24 @@ split(strads_range_t *r, int n, uint32_t total)
 }
 
 void
+strads__send_all(strads_actor_t *self, const strads_addr_t *to, int n,
+    strads_msg_t *m)
+{
+	int i;
+
+	if (n <= 0) {
+		strads_msg_free(m);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		strads_msg_t *c = i == n - 1 ? m : strads_msg_share(m, m->type);
+
+		if (c != NULL)
+			strads_send(self, to[i], c);
+	}
+}
+
+void
 strads__job_role_stopped(strads__job_t *job)
 {
 	if (atomic_fetch_sub(&job->alive, 1) == 1)

@@ -96,6 +96,10 @@ typedef struct strads__role_arg_s {
 	int index;
 } strads__role_arg_t;
 
+/* Sends m to n addresses: one payload, one envelope each. Takes m. */
+void strads__send_all(strads_actor_t *self, const strads_addr_t *to, int n,
+    strads_msg_t *m);
+
 /* Each role calls this from its stop_cb. */
 void strads__job_role_stopped(strads__job_t *job);
 
