@@ -494,7 +494,12 @@ coord_stop(strads_actor_t *self)
 	free(c->params);
 	free(c->dep_key);
 	free(c->dep_val);
-	free(c->filter_scratch);
+	if (c->filter_scratch != NULL) {
+		if (c->job->app->filter_free != NULL)
+			c->job->app->filter_free(c->filter_scratch);
+		else
+			free(c->filter_scratch);
+	}
 	if (c->metrics != NULL)
 		fclose(c->metrics);
 	strads__job_role_stopped(c->job);

@@ -356,7 +356,7 @@ filter(void *shared, void **scratch, const uint32_t *cand, uint32_t ncand,
 	double asum = 0; /* sum of a_k over kept */
 
 	if (f == NULL) {
-		/* One allocation, freed by the engine with free(). */
+		/* One allocation for the header and the per-row arrays. */
 		size_t rows = l->n;
 		char *mem = calloc(1, sizeof(*f) + 2 * rows * sizeof(uint32_t));
 
@@ -479,6 +479,21 @@ filter(void *shared, void **scratch, const uint32_t *cand, uint32_t ncand,
 	return kept;
 }
 
+static void
+filter_free(void *scratch)
+{
+	lasso_filter_t *f = scratch;
+
+	free(f->next);
+	free(f->kcol);
+	free(f->kval);
+	free(f->acc);
+	free(f->rowsum);
+	free(f->a);
+	free(f->touched);
+	free(f); /* head and stamp share its allocation */
+}
+
 const strads_app_t lasso_app = {
     .name = "lasso",
     .width = 1,
@@ -493,6 +508,7 @@ const strads_app_t lasso_app = {
     .check = check,
     .dependency = dependency,
     .filter = filter,
+    .filter_free = filter_free,
     .screen = screen,
     .cost = cost,
     .objective = objective,

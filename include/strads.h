@@ -375,10 +375,12 @@ typedef struct strads_app_s {
 	 * can do better (e.g. only look at pairs that share data): keep, in
 	 * order, at most max of the ncand candidates such that no two kept
 	 * depend by more than rho; write them to out and return how many.
-	 * *scratch is the app's, kept between calls, freed with free(3) at
-	 * the end of the run. NULL: the engine calls dependency(). */
+	 * *scratch is the app's, kept between calls and released at the end
+	 * of the run with filter_free (or free(3) when that is NULL). NULL:
+	 * the engine calls dependency(). */
 	uint32_t (*filter)(void *shared, void **scratch, const uint32_t *cand,
 	    uint32_t ncand, uint32_t max, double rho, uint32_t *out);
+	void (*filter_free)(void *scratch);
 	/* Scheduler: work a parameter costs (e.g. its non-zeros), to
 	 * balance blocks. NULL: 1. */
 	double (*cost)(void *shared, uint32_t j);
