@@ -28,6 +28,7 @@ struct strads__peer_s {
 	strads__transport_t *tp;
 	uint32_t node;
 	nng_socket sock;
+	nng_dialer dialer;
 	nng_aio *aio;
 	uv_mutex_t lock;
 	nng_msg **q; /* ring of frames waiting for the aio */
@@ -451,6 +452,7 @@ peer_dial(strads_runtime_t *rt, strads__peer_t *p, const char *url)
 		if (rv != 0)
 			return rv;
 	}
+	p->dialer = d;
 	return nng_dialer_start(d, NNG_FLAG_NONBLOCK);
 }
 
@@ -749,6 +751,9 @@ strads__transport_close(strads__transport_t *tp)
 		uv_mutex_lock(&p->lock);
 		p->closed = 1;
 		uv_mutex_unlock(&p->lock);
+		/* The dialer first: it stops redialling before its socket
+		 * goes. */
+		nng_dialer_close(p->dialer);
 		nng_close(p->sock);
 		nng_aio_stop(p->aio);
 		uv_mutex_lock(&p->lock);
