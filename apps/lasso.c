@@ -282,14 +282,6 @@ screen(void *shared, strads_range_t r, const double *g, const double *beta,
 	}
 }
 
-static double
-cost(void *shared, uint32_t j)
-{
-	const lasso_t *l = shared;
-
-	return (double)(l->csc.colptr[j + 1] - l->csc.colptr[j]) + 1;
-}
-
 /* |corr(xhat_j, xhat_k)| from a merge of the two sparse columns. */
 static double
 dependency(void *shared, uint32_t j, uint32_t k)
@@ -510,7 +502,6 @@ const strads_app_t lasso_app = {
     .filter = filter,
     .filter_free = filter_free,
     .screen = screen,
-    .cost = cost,
     .objective = objective,
 };
 

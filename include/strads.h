@@ -381,9 +381,6 @@ typedef struct strads_app_s {
 	uint32_t (*filter)(void *shared, void **scratch, const uint32_t *cand,
 	    uint32_t ncand, uint32_t max, double rho, uint32_t *out);
 	void (*filter_free)(void *scratch);
-	/* Scheduler: work a parameter costs (e.g. its non-zeros), to
-	 * balance blocks. NULL: 1. */
-	double (*cost)(void *shared, uint32_t j);
 
 	/* Coordinator: the objective from the summed worker stats and every
 	 * store's check values (nstores x ncheck). */
