@@ -448,6 +448,16 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 	coord_t *c = strads_actor_state(self);
 	strads__eng_t e;
 
+	if (m->type == ENG_STOP && c->phase != PH_DONE) {
+		/* A worker could not start: end the job with an error. */
+		c->phase = PH_DONE;
+		c->job->status = STRADS_EIO;
+		send_to(self, c->job->workers, c->job->nworkers, ENG_STOP, NULL);
+		send_to(self, c->job->scheds, c->job->nscheds, ENG_STOP, NULL);
+		send_to(self, c->job->stores, c->job->nstores, ENG_STOP, NULL);
+		strads_actor_stop(self);
+		return;
+	}
 	if (m->type == ENG_READY) {
 		if (++c->ready == c->job->nworkers) {
 			c->phase = PH_RUN;

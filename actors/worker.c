@@ -304,9 +304,14 @@ worker_recv(strads_actor_t *self, const strads_msg_t *m)
 
 			s->busy = 0;
 			if (s->w.init_err != 0) {
+				/* Tell the coordinator, which ends the job with an
+				 * error instead of waiting for this worker. */
 				strads_log(STRADS_LOG_ERROR, "worker %d: init failed",
 				    s->index);
 				strads_msg_free(r);
+				r = strads_msg_new(ENG_STOP, 0);
+				if (r != NULL)
+					strads_send(self, s->job->coord, r);
 				break;
 			}
 			s->ready = 1;
