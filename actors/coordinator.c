@@ -201,7 +201,8 @@ on_cand(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 		c->cand_cap = cap;
 	}
 	/* Interleave by arrival; each scheduler's list is in its order. */
-	memcpy(c->cand + c->ncand, e->idx, (size_t)e->n * 4);
+	if (e->n > 0)
+		memcpy(c->cand + c->ncand, e->idx, (size_t)e->n * 4);
 	c->ncand += e->n;
 	if (++c->cands_got < job->nscheds)
 		return;
@@ -384,7 +385,8 @@ on_params(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 
 	if (c->phase != PH_GATHER || (uint64_t)e->a + e->nd > job->p)
 		return;
-	memcpy(c->params + e->a, e->val, (size_t)e->nd * 8);
+	if (e->nd > 0)
+		memcpy(c->params + e->a, e->val, (size_t)e->nd * 8);
 	if (++c->gathered < job->nstores)
 		return;
 	job->res->params = c->params;

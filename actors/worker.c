@@ -121,7 +121,7 @@ send_partials(strads_actor_t *self, worker_t *s)
 			while (hi < b->n && b->idx[hi] < r.end)
 				hi++;
 			e.n = hi - lo;
-			e.idx = b->idx + lo;
+			e.idx = e.n > 0 ? b->idx + lo : NULL;
 			e.nd = e.n * w;
 			e.val = s->w.partials + (size_t)lo * w;
 			lo = hi;
@@ -177,6 +177,8 @@ pump(strads_actor_t *self, worker_t *s)
 			goto oom;
 		n = 0;
 		for (k = 0; k < job->nstores; k++) {
+			if (s->dpart[k].n == 0)
+				continue; /* an empty part has no arrays */
 			memcpy(s->w.aidx + n, s->dpart[k].idx, (size_t)s->dpart[k].n * 4);
 			memcpy(s->w.aval + n, s->dpart[k].val, (size_t)s->dpart[k].n * 8);
 			n += s->dpart[k].n;
