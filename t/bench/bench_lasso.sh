@@ -57,9 +57,11 @@ Lasso benchmark: strads vs glmnet (R) vs scikit-learn, side by side.
   --keep DIR          keep all solver outputs in DIR (default: a temporary
                       directory, removed at exit)
   --cases LIST        comma list of single,path,rcv1 (default: all)
-  --single-timeout S  limit of one single-lambda solver run (default 600)
-  --path-timeout S    limit of strads' path run (default 1200)
-  --ref-path-timeout S  limit of one glmnet or sklearn path run (default 600)
+  --single-timeout S  limit of one single-lambda solver run (default 600;
+                      120 with --quick)
+  --path-timeout S    limit of strads' path run (default 1200; 180 with --quick)
+  --ref-path-timeout S  limit of one glmnet or sklearn path run (default 600;
+                      300 with --quick)
   --threads N         strads --threads (default: strads' own, all cores)
   --help              this help
 
@@ -83,9 +85,9 @@ cache=${TMPDIR:-/tmp}/strads-bench
 regen=0
 keep=
 cases=single,path,rcv1
-t_single=600
-t_path=1200
-t_refpath=600
+t_single=
+t_path=
+t_refpath=
 threads=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -114,7 +116,9 @@ want() { case ",$cases," in *",$1,"*) return 0 ;; esac; return 1; }
 
 if [ $quick = 1 ]; then
 	gen_n=4000 gen_p=40000 gen_k=100
+	: "${t_single:=120}" "${t_path:=180}" "${t_refpath:=300}"
 else
+	: "${t_single:=600}" "${t_path:=1200}" "${t_refpath:=600}"
 	gen_n=16087 gen_p=150360 gen_k=386
 fi
 gen_args="--n $gen_n --p $gen_p --nnz-per-row $gen_k --skew 1 --support 100 --seed 1"
