@@ -259,7 +259,7 @@ check_done(strads_actor_t *self, coord_t *c)
 	write_metrics(c, &p, t);
 	if (p.gap <= o->tol)
 		c->converged = 1;
-	if (job->app->screen != NULL && !c->converged && !c->final_check && getenv("STRADS_NO_SCREEN") == NULL) {
+	if (job->app->screen != NULL && !c->converged && !c->final_check) {
 		/* The stores screen with everything the objective saw. */
 		strads__eng_t e;
 		double *v = malloc((job->app->nstats + (size_t)job->nstores * job->app->ncheck + 1) *
