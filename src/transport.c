@@ -465,6 +465,15 @@ strads_peer_add(strads_runtime_t *rt, uint32_t node, const char *url)
 
 	if (url == NULL || node == 0 || node == rt->cfg.node_id)
 		return STRADS_EINVAL;
+	/* Refuse a known node before dialing: a second socket that dials
+	 * the peer and is closed at once can cost the first one a message
+	 * in NNG 1.5.2 (seen over ipc://). Rechecked below for races. */
+	uv_mutex_lock(&tp->lock);
+	rv = atomic_load(&tp->closed) ? STRADS_ECLOSED
+	    : node < tp->npeers && tp->peers[node] != NULL ? STRADS_EBUSY : 0;
+	uv_mutex_unlock(&tp->lock);
+	if (rv != 0)
+		return rv;
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		return STRADS_ENOMEM;

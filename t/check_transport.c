@@ -137,6 +137,8 @@ START_TEST(pingpong_ipc)
 	snprintf(ua, sizeof(ua), "ipc:///tmp/strads-test-%d-a", (int)getpid());
 	snprintf(ub, sizeof(ub), "ipc:///tmp/strads-test-%d-b", (int)getpid());
 	remote_pingpong(ua, ub, test_quick() ? 1000 : 10000);
+	unlink(ua + strlen("ipc://"));
+	unlink(ub + strlen("ipc://"));
 }
 END_TEST
 
