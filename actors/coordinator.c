@@ -53,6 +53,13 @@ typedef struct {
 	uint64_t active_acc;
 	int screen_got;
 
+	/* Working sets (STRADS_SCHEDULE_WORKSET). */
+	int ws;              /* the mode is on */
+	uint32_t ws_size;    /* parameters wanted in the next block */
+	double ws_last_gap;
+	int ws_ready;        /* the last check's scores are out */
+	double *cand_score;
+
 	int gathered;
 	double *params;
 
@@ -111,7 +118,19 @@ plan(strads_actor_t *self, coord_t *c)
 	if (c->phase != PH_RUN || c->planning || c->checking ||
 	    c->in_flight >= job->o.depth)
 		return;
-	if (c->since_check >= c->check_every) {
+	if (c->ws) {
+		/* A check, its scores, one block solved exactly: repeat. */
+		if (c->in_flight > 0)
+			return;
+		if (c->since_check > 0 || c->check_round == STRADS__ROUND_NONE) {
+			c->since_check = 0;
+			start_check(self, c);
+			return;
+		}
+		if (!c->ws_ready)
+			return;
+		c->since_check = 1; /* this block, even if empty */
+	} else if (c->since_check >= c->check_every) {
 		c->since_check = 0;
 		start_check(self, c);
 		return;
@@ -123,6 +142,10 @@ plan(strads_actor_t *self, coord_t *c)
 	e.round = c->next_round;
 	/* Ask for more than a block: the filter drops some. */
 	e.a = job->o.block * 2 / (uint32_t)job->nscheds + 1;
+	if (c->ws) {
+		e.a = c->ws_size; /* each its best; merged by score */
+		e.dep = c->check_round;
+	}
 	send_to(self, job->scheds, job->nscheds, ENG_PLAN, &e);
 }
 
@@ -132,6 +155,14 @@ cmp_u32(const void *a, const void *b)
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+static int
+cmp_pair_desc(const void *a, const void *b)
+{
+	const double *x = a, *y = b;
+
+	return x[0] > y[0] ? -1 : x[0] < y[0] ? 1 : (x[1] > y[1]) - (x[1] < y[1]);
 }
 
 #define DEP_CACHE (1u << 16)
@@ -163,6 +194,16 @@ filter(coord_t *c)
 	const strads_app_t *app = job->app;
 	uint32_t i, k, n = 0;
 
+	if (job->o.rho < 0 || (c->ws && job->nstores == 1)) {
+		/* Shotgun-style (no filter), or one owner solving the block
+		 * exactly: no two of its parameters are updated at once. */
+		n = c->ncand < job->o.block ? c->ncand : job->o.block;
+		if (c->ws && c->ws_size < n)
+			n = c->ws_size;
+		memcpy(c->block, c->cand, (size_t)n * 4);
+		qsort(c->block, n, sizeof(uint32_t), cmp_u32);
+		return n;
+	}
 	if (app->filter != NULL) {
 		n = app->filter(job->shared, &c->filter_scratch, c->cand, c->ncand,
 		    job->o.block, job->o.rho, c->block);
@@ -180,6 +221,25 @@ filter(coord_t *c)
 	}
 	qsort(c->block, n, sizeof(uint32_t), cmp_u32);
 	return n;
+}
+
+/* Working sets: the schedulers' candidates, best score first. */
+static void
+order_by_score(coord_t *c)
+{
+	double *pair = malloc((size_t)(c->ncand ? c->ncand : 1) * 2 * sizeof(double));
+	uint32_t i;
+
+	if (pair == NULL)
+		return; /* arrival order: still a valid block */
+	for (i = 0; i < c->ncand; i++) {
+		pair[2 * i] = c->cand_score[i];
+		pair[2 * i + 1] = (double)c->cand[i];
+	}
+	qsort(pair, c->ncand, 2 * sizeof(double), cmp_pair_desc);
+	for (i = 0; i < c->ncand; i++)
+		c->cand[i] = (uint32_t)pair[2 * i + 1];
+	free(pair);
 }
 
 static void
@@ -203,10 +263,23 @@ on_cand(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 	/* Interleave by arrival; each scheduler's list is in its order. */
 	if (e->n > 0)
 		memcpy(c->cand + c->ncand, e->idx, (size_t)e->n * 4);
+	if (c->ws) {
+		double *t = realloc(c->cand_score, (size_t)c->cand_cap * sizeof(double));
+
+		if (t == NULL)
+			return;
+		c->cand_score = t;
+		if (e->n > 0 && e->nd == e->n)
+			memcpy(c->cand_score + c->ncand, e->val, (size_t)e->n * 8);
+		else if (e->n > 0)
+			memset(c->cand_score + c->ncand, 0, (size_t)e->n * 8);
+	}
 	c->ncand += e->n;
 	if (++c->cands_got < job->nscheds)
 		return;
 	c->planning = 0;
+	if (c->ws)
+		order_by_score(c);
 	n = filter(c);
 	memset(&b, 0, sizeof(b));
 	b.round = c->next_round++;
@@ -259,7 +332,19 @@ check_done(strads_actor_t *self, coord_t *c)
 	write_metrics(c, &p, t);
 	if (p.gap <= o->tol)
 		c->converged = 1;
-	if (job->app->screen != NULL && !c->converged && !c->final_check) {
+	if (c->ws) {
+		/* Twice the support, at least 64; doubled while the gap
+		 * does not halve (the set misses what matters). */
+		uint64_t want = 2 * p.nnz > 64 ? 2 * p.nnz : 64;
+
+		if (c->ws_last_gap > 0 && p.gap > 0.5 * c->ws_last_gap &&
+		    2 * (uint64_t)c->ws_size > want)
+			want = 2 * (uint64_t)c->ws_size;
+		c->ws_size = (uint32_t)(want < o->block ? want : o->block);
+		c->ws_last_gap = p.gap;
+		c->ws_ready = 0;
+	}
+	if ((job->app->screen != NULL || c->ws) && !c->converged && !c->final_check) {
 		/* The stores screen with everything the objective saw. */
 		strads__eng_t e;
 		double *v = malloc((job->app->nstats + (size_t)job->nstores * job->app->ncheck + 1) *
@@ -334,6 +419,10 @@ on_done(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 			c->check_every = c->active > job->o.block ? c->active : job->o.block;
 			if (job->o.check_every)
 				c->check_every = (uint64_t)job->o.check_every * job->o.block;
+			if (c->ws) {
+				c->ws_ready = 1;
+				plan(self, c);
+			}
 		}
 		return;
 	}
@@ -415,6 +504,8 @@ coord_init(strads_actor_t *self, void *arg)
 	c->job = job;
 	job->status = STRADS_EIO;
 	c->last_update = STRADS__ROUND_NONE;
+	c->check_round = STRADS__ROUND_NONE;
+	c->ws = job->o.schedule == STRADS_SCHEDULE_WORKSET;
 	c->ring = job->o.depth + 1;
 	/* By default a check follows each sweep's worth of coordinates. */
 	c->check_every = job->o.check_every ? (uint64_t)job->o.check_every * job->o.block
@@ -500,6 +591,7 @@ coord_stop(strads_actor_t *self)
 	free(c->ring_round);
 	free(c->ring_got);
 	free(c->cand);
+	free(c->cand_score);
 	free(c->block);
 	free(c->stats);
 	free(c->checks);

@@ -28,6 +28,14 @@ typedef struct {
 	uint8_t *taken;
 	uint8_t *inactive; /* screened out: never proposed again */
 	uint32_t changes;  /* priority changes since the tree was rebuilt */
+
+	/* Working sets: the stores' best scores of check ws_round. */
+	uint64_t ws_round;
+	int ws_got;          /* stores heard from for ws_round */
+	double *ws;          /* (score, id) pairs */
+	uint32_t nws, ws_cap;
+	strads__eng_t pending; /* a plan waiting for those scores */
+	int have_pending;
 } sched_t;
 
 static uint64_t
@@ -115,6 +123,7 @@ sched_init(strads_actor_t *self, void *arg)
 	s->range = s->job->sched_range[s->index];
 	s->m = s->range.end - s->range.begin;
 	s->rng = s->job->o.seed * 0x9E3779B97F4A7C15ull + (uint64_t)s->index + 1;
+	s->ws_round = STRADS__ROUND_NONE;
 	s->tree = calloc((size_t)s->m + 1, sizeof(double));
 	s->prio = calloc(s->m ? s->m : 1, sizeof(double));
 	s->cand = malloc((size_t)(s->m ? s->m : 1) * 4);
@@ -136,19 +145,134 @@ sched_init(strads_actor_t *self, void *arg)
 }
 
 static void
-on_plan(strads_actor_t *self, sched_t *s, const strads__eng_t *plan)
+send_cand(strads_actor_t *self, sched_t *s, uint64_t round, uint32_t n,
+    const double *score)
 {
-	uint32_t quota = plan->a < s->m ? plan->a : s->m, n = 0, i, want;
-	double *saved;
 	strads__eng_t e;
 	strads_msg_t *m;
 
+	memset(&e, 0, sizeof(e));
+	e.round = round;
+	e.from = (uint32_t)s->index;
+	e.n = n;
+	e.idx = s->cand;
+	if (score != NULL) {
+		e.nd = n;
+		e.val = (double *)score;
+	}
+	if ((m = strads__eng_encode(ENG_CAND, &e)) != NULL)
+		strads_send(self, s->job->coord, m);
+}
+
+static int
+cmp_pair_desc(const void *a, const void *b)
+{
+	const double *x = a, *y = b;
+
+	return x[0] > y[0] ? -1 : x[0] < y[0] ? 1 : (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+/* Working sets: the quota of highest score from the last check, with
+ * their scores so the coordinator can merge schedulers' lists. */
+static void
+plan_workset(strads_actor_t *self, sched_t *s, const strads__eng_t *plan)
+{
+	uint32_t quota = plan->a, n, i;
+	double *score;
+
+	if (plan->dep != s->ws_round || s->ws_got < s->job->nstores) {
+		/* The scores of that check are still on their way. */
+		s->pending = *plan;
+		s->pending.idx = NULL;
+		s->pending.val = NULL;
+		s->have_pending = 1;
+		return;
+	}
+	qsort(s->ws, s->nws, 2 * sizeof(double), cmp_pair_desc);
+	n = s->nws < quota ? s->nws : quota;
+	score = malloc((size_t)(n ? n : 1) * sizeof(double));
+	if (score == NULL)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		score[i] = s->ws[2 * i];
+		s->cand[i] = (uint32_t)s->ws[2 * i + 1];
+	}
+	send_cand(self, s, plan->round, n, score);
+	free(score);
+}
+
+static void
+on_prio(strads_actor_t *self, sched_t *s, const strads__eng_t *e)
+{
+	uint32_t i;
+
+	if (e->round != s->ws_round) {
+		s->ws_round = e->round;
+		s->ws_got = 0;
+		s->nws = 0;
+	}
+	if (s->nws + e->n > s->ws_cap) {
+		uint32_t cap = (s->nws + e->n) * 2;
+		double *t = realloc(s->ws, (size_t)cap * 2 * sizeof(double));
+
+		if (t == NULL) {
+			strads_log(STRADS_LOG_ERROR, "scheduler %d: out of memory", s->index);
+			return;
+		}
+		s->ws = t;
+		s->ws_cap = cap;
+	}
+	for (i = 0; i < e->n && i < e->nd; i++) {
+		if (e->idx[i] < s->range.begin || e->idx[i] >= s->range.end)
+			continue;
+		s->ws[2 * s->nws] = e->val[i];
+		s->ws[2 * s->nws + 1] = (double)e->idx[i];
+		s->nws++;
+	}
+	s->ws_got++;
+	if (s->have_pending && s->pending.dep == s->ws_round &&
+	    s->ws_got == s->job->nstores) {
+		s->have_pending = 0;
+		plan_workset(self, s, &s->pending);
+	}
+}
+
+/* Uniform draws without replacement (random coordinate descent). */
+static uint32_t
+draw_uniform(sched_t *s, uint32_t quota)
+{
+	uint32_t n = 0, tries = 0;
+
+	while (n < quota && tries++ < 4 * quota + 64) {
+		uint32_t j = (uint32_t)(next_rand(&s->rng) % s->m);
+
+		if (s->taken[j] || s->inactive[j])
+			continue;
+		s->taken[j] = 1;
+		s->cand[n++] = j;
+	}
+	return n;
+}
+
+static void
+on_plan(strads_actor_t *self, sched_t *s, const strads__eng_t *plan)
+{
+	strads_schedule_t mode = s->job->o.schedule;
+	uint32_t quota = plan->a < s->m ? plan->a : s->m, n = 0, i, want;
+	double *saved;
+
+	if (mode == STRADS_SCHEDULE_WORKSET) {
+		plan_workset(self, s, plan);
+		return;
+	}
 	saved = malloc((size_t)(quota ? quota : 1) * sizeof(double));
 	if (saved == NULL)
 		return;
 	/* Priority draws, without replacement: a drawn id's weight is taken
 	 * out of the tree for the rest of this plan. */
-	want = (quota + 1) / 2;
+	want = mode == STRADS_SCHEDULE_PRIORITY ? (quota + 1) / 2 : 0;
+	if (mode == STRADS_SCHEDULE_RANDOM)
+		n = draw_uniform(s, quota);
 	while (n < want) {
 		double total = tree_total(s);
 		uint32_t j;
@@ -180,13 +304,7 @@ on_plan(strads_actor_t *self, sched_t *s, const strads__eng_t *plan)
 		s->cand[i] += s->range.begin;
 	}
 	free(saved);
-	memset(&e, 0, sizeof(e));
-	e.round = plan->round;
-	e.from = (uint32_t)s->index;
-	e.n = n;
-	e.idx = s->cand;
-	if ((m = strads__eng_encode(ENG_CAND, &e)) != NULL)
-		strads_send(self, s->job->coord, m);
+	send_cand(self, s, plan->round, n, NULL);
 }
 
 static void
@@ -227,6 +345,7 @@ sched_recv(strads_actor_t *self, const strads_msg_t *m)
 	case ENG_PLAN:
 	case ENG_DELTA:
 	case ENG_INACTIVE:
+	case ENG_PRIO:
 		if (strads__eng_decode(m, &e) != 0) {
 			strads_log(STRADS_LOG_ERROR, "scheduler %d: malformed message", s->index);
 			return;
@@ -235,6 +354,8 @@ sched_recv(strads_actor_t *self, const strads_msg_t *m)
 			on_plan(self, s, &e);
 		else if (m->type == ENG_DELTA)
 			on_delta(s, &e);
+		else if (m->type == ENG_PRIO)
+			on_prio(self, s, &e);
 		else
 			on_inactive(s, &e);
 		strads__eng_free(&e);
@@ -257,6 +378,7 @@ sched_stop(strads_actor_t *self)
 	free(s->cand);
 	free(s->taken);
 	free(s->inactive);
+	free(s->ws);
 	strads__job_role_stopped(s->job);
 }
 

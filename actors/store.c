@@ -9,6 +9,14 @@
 
 #include <stdlib.h>
 
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 typedef struct {
 	uint64_t round;
 	int got; /* partials received for round */
@@ -87,9 +95,11 @@ finish_update(strads_actor_t *self, store_t *s)
 	}
 	for (i = 0; i < s->upd.n; i++)
 		vals[i] = s->params[s->upd.idx[i] - s->range.begin];
+	memset(&b, 0, sizeof(b));
 	b.round = s->upd.round;
 	b.n = s->upd.n;
 	b.idx = s->upd.idx;
+	b.pairs = app->pairs != 0;
 	if (b.n > 0)
 		app->pull(job->shared, &b, s->upd.sum, vals, delta);
 	/* A parameter screened out while this block was in flight is proven
@@ -165,6 +175,114 @@ finish_check(strads_actor_t *self, store_t *s)
 	s->chk.got = 0;
 }
 
+/* Moves the k (score, id) pairs of highest score to the front, in no
+ * particular order: a quickselect, O(n) on average, where sorting all
+ * of a large range would cost the loop O(n log n) every check. */
+static void
+select_best(double *pair, uint32_t n, uint32_t k)
+{
+	uint32_t lo = 0, hi = n;
+	uint64_t seed = 0x9E3779B97F4A7C15ull;
+
+	while (k > lo && k < hi && hi - lo > 1) {
+		uint32_t i, store = lo;
+		double pivot, t0, t1;
+
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		i = lo + (uint32_t)((seed >> 33) % (hi - lo));
+		pivot = pair[2 * i];
+		/* Three-way: [lo, store) above, then equal, then below. */
+		for (i = lo; i < hi; i++) {
+			if (pair[2 * i] > pivot) {
+				t0 = pair[2 * i], t1 = pair[2 * i + 1];
+				pair[2 * i] = pair[2 * store];
+				pair[2 * i + 1] = pair[2 * store + 1];
+				pair[2 * store] = t0, pair[2 * store + 1] = t1;
+				store++;
+			}
+		}
+		if (store >= k) {
+			hi = store;
+			continue;
+		}
+		lo = store;
+		for (i = lo; i < hi; i++) {
+			if (pair[2 * i] == pivot) {
+				t0 = pair[2 * i], t1 = pair[2 * i + 1];
+				pair[2 * i] = pair[2 * store];
+				pair[2 * i + 1] = pair[2 * store + 1];
+				pair[2 * store] = t0, pair[2 * store + 1] = t1;
+				store++;
+			}
+		}
+		if (store >= k)
+			return;
+		lo = store;
+	}
+}
+
+/* Working sets: the app scores the range after a check; at most a
+ * block's worth of the best go to the schedulers owning them (every
+ * scheduler hears from every store, even with nothing, so it knows
+ * when a check's scores are complete). */
+static void
+send_scores(strads_actor_t *self, store_t *s, const strads__eng_t *e)
+{
+	strads__job_t *job = s->job;
+	uint32_t len = s->range.end - s->range.begin, i, n = 0, keep, lo;
+	double *sc = calloc(len ? len : 1, sizeof(double));
+	double *pair = malloc((size_t)(len ? len : 1) * 2 * sizeof(double));
+	uint32_t *ids = malloc((size_t)(len ? len : 1) * 4);
+	double *val = malloc((size_t)(len ? len : 1) * sizeof(double));
+	int k;
+
+	if (sc == NULL || pair == NULL || ids == NULL || val == NULL) {
+		fail(self, "out of memory: no scores this round");
+		goto out;
+	}
+	job->app->score(job->shared, s->range, s->chk.sum, s->params, e->val,
+	    e->val + job->app->nstats, job->nstores, sc);
+	/* (score, id) pairs of the active, wanted parameters. */
+	for (i = 0; i < len; i++) {
+		if (!s->active[i] || !(sc[i] > 0))
+			continue;
+		pair[2 * n] = sc[i];
+		pair[2 * n + 1] = (double)i;
+		n++;
+	}
+	keep = n < job->o.block ? n : job->o.block;
+	select_best(pair, n, keep);
+	/* In id order, so each scheduler's share is a run. */
+	for (i = 0; i < keep; i++)
+		ids[i] = s->range.begin + (uint32_t)pair[2 * i + 1];
+	qsort(ids, keep, 4, cmp_u32);
+	for (i = 0; i < keep; i++)
+		val[i] = sc[ids[i] - s->range.begin];
+	lo = 0;
+	for (k = 0; k < job->nscheds; k++) {
+		strads__eng_t r;
+		strads_msg_t *m;
+		uint32_t hi = lo;
+
+		while (hi < keep && ids[hi] < job->sched_range[k].end)
+			hi++;
+		memset(&r, 0, sizeof(r));
+		r.round = e->round;
+		r.from = (uint32_t)s->index;
+		r.n = r.nd = hi - lo;
+		r.idx = r.n ? ids + lo : NULL;
+		r.val = r.n ? val + lo : NULL;
+		if ((m = strads__eng_encode(ENG_PRIO, &r)) != NULL)
+			strads_send(self, job->scheds[k], m);
+		lo = hi;
+	}
+out:
+	free(sc);
+	free(pair);
+	free(ids);
+	free(val);
+}
+
 /* Screening after a check: the app marks what is provably zero; the
  * schedulers hear the ids that just went inactive, the coordinator how
  * many stay active. */
@@ -179,9 +297,11 @@ on_screen(strads_actor_t *self, store_t *s, const strads__eng_t *e)
 	strads__eng_t r;
 	strads_msg_t *m;
 
-	if (app->screen == NULL || !s->have_chk || e->round != s->chk_done ||
-	    e->nd != app->nstats + (uint32_t)job->nstores * app->ncheck)
+	if (!s->have_chk || e->round != s->chk_done ||
+	    e->nd != app->nstats + (uint32_t)job->nstores * app->ncheck) {
+		fail(self, "screen request does not match the last check: dropped");
 		return;
+	}
 	before = malloc(len ? len : 1);
 	ids = malloc((size_t)(len ? len : 1) * 4);
 	if (before == NULL || ids == NULL) {
@@ -190,8 +310,9 @@ on_screen(strads_actor_t *self, store_t *s, const strads__eng_t *e)
 		return;
 	}
 	memcpy(before, s->active, len);
-	app->screen(job->shared, s->range, s->chk.sum, s->params, e->val,
-	    e->val + app->nstats, job->nstores, s->active);
+	if (app->screen != NULL)
+		app->screen(job->shared, s->range, s->chk.sum, s->params, e->val,
+		    e->val + app->nstats, job->nstores, s->active);
 	for (i = 0; i < len; i++) {
 		if (s->params[i] != 0)
 			s->active[i] = 1; /* the app must not; hold it to that */
@@ -201,6 +322,8 @@ on_screen(strads_actor_t *self, store_t *s, const strads__eng_t *e)
 			s->active[i] = 0; /* inactive stays inactive */
 	}
 	s->nactive -= n;
+	if (job->o.schedule == STRADS_SCHEDULE_WORKSET)
+		send_scores(self, s, e);
 	memset(&r, 0, sizeof(r));
 	r.round = e->round;
 	r.from = (uint32_t)s->index;
@@ -217,6 +340,13 @@ on_screen(strads_actor_t *self, store_t *s, const strads__eng_t *e)
 		strads_send(self, job->coord, m);
 	free(before);
 	free(ids);
+}
+
+/* Doubles in an update partial of n parameters. */
+static size_t
+upd_len(const strads__job_t *job, uint32_t n)
+{
+	return (size_t)n * job->app->width + (job->app->pairs ? (size_t)n * n : 0);
 }
 
 static void
@@ -238,7 +368,8 @@ on_partial(strads_actor_t *self, store_t *s, strads__eng_t *e)
 			acc->n = e->n;
 			acc->idx = e->idx;
 			e->idx = NULL;
-			acc->sum = calloc((size_t)(e->n ? e->n : 1) * w, sizeof(double));
+			acc->sum = calloc(upd_len(job, e->n) ? upd_len(job, e->n) : 1,
+			    sizeof(double));
 			if (acc->sum == NULL) {
 				fail(self, "out of memory");
 				return;
@@ -247,7 +378,7 @@ on_partial(strads_actor_t *self, store_t *s, strads__eng_t *e)
 	}
 	if (acc->round != e->round ||
 	    (e->kind == KIND_CHECK ? e->nd != len * w
-	                           : e->n != acc->n || e->nd != e->n * w ||
+	                           : e->n != acc->n || e->nd != upd_len(job, e->n) ||
 	            (e->n > 0 && e->idx != NULL &&
 	                memcmp(e->idx, acc->idx, (size_t)e->n * 4) != 0))) {
 		fail(self, "partial does not match the round in progress: dropped");

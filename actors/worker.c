@@ -40,6 +40,8 @@ typedef struct {
 		strads__eng_t *blk; /* push or check */
 		uint32_t *all;      /* check: every id */
 		double *partials;
+		uint32_t *lo;  /* update: store k's part is ids [lo[k], lo[k+1]) */
+		size_t *off;   /* and partials [off[k], off[k+1]) */
 		double *stats;
 		int init_err;
 	} w;
@@ -66,12 +68,25 @@ work_round(void *arg)
 	if (s->w.do_push) {
 		strads_block_t b;
 
+		memset(&b, 0, sizeof(b));
 		b.round = s->w.blk->round;
 		if (s->w.blk->kind == KIND_CHECK) {
 			b.n = s->job->p;
 			b.idx = s->w.all;
 			if (app->stats != NULL)
 				app->stats(s->wstate, s->w.stats);
+		} else if (app->pairs) {
+			/* Pair terms only within what one store pulls. */
+			int k;
+
+			b.pairs = 1;
+			for (k = 0; k < s->job->nstores; k++) {
+				b.n = s->w.lo[k + 1] - s->w.lo[k];
+				b.idx = s->w.blk->idx + s->w.lo[k];
+				if (b.n > 0)
+					app->push(s->wstate, &b, s->w.partials + s->w.off[k]);
+			}
+			return;
 		} else {
 			b.n = s->w.blk->n;
 			b.idx = s->w.blk->idx;
@@ -79,6 +94,34 @@ work_round(void *arg)
 		if (b.n > 0)
 			app->push(s->wstate, &b, s->w.partials);
 	}
+}
+
+/* Splits an update block by owning store: ids ascend and store ranges
+ * ascend, so each store's part is a run. */
+static int
+split_parts(worker_t *s, const strads__eng_t *blk)
+{
+	strads__job_t *job = s->job;
+	uint32_t w = job->app->width, i = 0;
+	int k;
+
+	s->w.lo = malloc(((size_t)job->nstores + 1) * sizeof(uint32_t));
+	s->w.off = malloc(((size_t)job->nstores + 1) * sizeof(size_t));
+	if (s->w.lo == NULL || s->w.off == NULL)
+		return -1;
+	s->w.off[0] = 0;
+	for (k = 0; k < job->nstores; k++) {
+		uint32_t n;
+
+		s->w.lo[k] = i;
+		while (i < blk->n && blk->idx[i] < job->store_range[k].end)
+			i++;
+		n = i - s->w.lo[k];
+		s->w.off[k + 1] = s->w.off[k] + (size_t)n * w +
+		    (job->app->pairs ? (size_t)n * n : 0);
+	}
+	s->w.lo[job->nstores] = i;
+	return 0;
 }
 
 static int
@@ -102,7 +145,6 @@ send_partials(strads_actor_t *self, worker_t *s)
 	uint32_t w = job->app->width;
 	strads__eng_t *b = s->w.blk, e;
 	int k;
-	uint32_t lo = 0;
 
 	for (k = 0; k < job->nstores; k++) {
 		strads_range_t r = job->store_range[k];
@@ -116,15 +158,10 @@ send_partials(strads_actor_t *self, worker_t *s)
 			e.nd = (r.end - r.begin) * w;
 			e.val = s->w.partials + (size_t)r.begin * w;
 		} else {
-			uint32_t hi = lo;
-
-			while (hi < b->n && b->idx[hi] < r.end)
-				hi++;
-			e.n = hi - lo;
-			e.idx = e.n > 0 ? b->idx + lo : NULL;
-			e.nd = e.n * w;
-			e.val = s->w.partials + (size_t)lo * w;
-			lo = hi;
+			e.n = s->w.lo[k + 1] - s->w.lo[k];
+			e.idx = e.n > 0 ? b->idx + s->w.lo[k] : NULL;
+			e.nd = (uint32_t)(s->w.off[k + 1] - s->w.off[k]);
+			e.val = s->w.partials + s->w.off[k];
 		}
 		if ((m = strads__eng_encode(ENG_PARTIAL, &e)) != NULL)
 			strads_send(self, job->stores[k], m);
@@ -199,7 +236,14 @@ pump(strads_actor_t *self, worker_t *s)
 			s->tail = NULL;
 		s->w.blk = &b->e;
 		s->w.do_push = 1;
-		s->w.partials = calloc((np ? np : 1) * job->app->width, sizeof(double));
+		if (b->e.kind != KIND_CHECK) {
+			if (split_parts(s, &b->e) != 0)
+				goto oom;
+			np = s->w.off[job->nstores];
+		} else {
+			np *= job->app->width;
+		}
+		s->w.partials = calloc(np ? np : 1, sizeof(double));
 		if (s->w.partials == NULL)
 			goto oom;
 		if (b->e.kind == KIND_CHECK) {
@@ -240,6 +284,8 @@ round_done(strads_actor_t *self, worker_t *s)
 	free(s->w.aval);
 	free(s->w.all);
 	free(s->w.partials);
+	free(s->w.lo);
+	free(s->w.off);
 	free(s->w.stats);
 	memset(&s->w, 0, sizeof(s->w));
 	pump(self, s);

@@ -28,6 +28,13 @@ typedef struct {
 	double o;        /* residual offset */
 	double sum_r;    /* sum of r' */
 	double sum_y;    /* sum of (y - ybar) over the shard */
+
+	/* Pair terms: x_j . x_k over the shard, kept for the last block
+	 * (working sets repeat most of their members). */
+	double *dense;   /* b - a: a column scattered by row, else 0 */
+	uint32_t *gidx;  /* the last block's ids */
+	double *graw;    /* its n x n dot products */
+	uint32_t gn;
 } lasso_worker_t;
 
 static uint64_t
@@ -98,6 +105,9 @@ worker_init(void *shared, const strads_shard_t *sh, void **out)
 	return 0;
 }
 
+static int pair_terms(lasso_worker_t *w, const strads_block_t *b,
+    const double *cs, double *G);
+
 static void
 push(void *ws, const strads_block_t *b, double *g)
 {
@@ -106,6 +116,8 @@ push(void *ws, const strads_block_t *b, double *g)
 	const data_csc_t *x = &l->csc;
 	double rsum = w->sum_r + (double)(w->b - w->a) * w->o;
 	uint32_t t;
+
+	double *csum = b->pairs ? malloc((size_t)b->n * sizeof(double)) : NULL;
 
 	for (t = 0; t < b->n; t++) {
 		uint32_t j = b->idx[t];
@@ -117,7 +129,101 @@ push(void *ws, const strads_block_t *b, double *g)
 			cs += x->val[k];
 		}
 		g[t] = l->s[j] * (dot + w->o * cs - l->mu[j] * rsum);
+		if (csum != NULL)
+			csum[t] = cs;
 	}
+	if (b->pairs && (csum == NULL || pair_terms(w, b, csum, g + b->n) != 0)) {
+		/* Out of memory: NaN pair terms make the store's pull change
+		 * nothing rather than take a wrong step. */
+		size_t i;
+
+		for (i = 0; i < (size_t)b->n * b->n; i++)
+			g[b->n + i] = NAN;
+	}
+	free(csum);
+}
+
+/* x_j . x_k over the shard, x_j scattered in w->dense. */
+static double
+dot_dense(const lasso_worker_t *w, uint32_t k)
+{
+	const data_csc_t *x = &w->l->csc;
+	double d = 0;
+	uint64_t e;
+
+	for (e = w->lo[k]; e < w->hi[k]; e++)
+		d += x->val[e] * w->dense[x->row[e] - w->a];
+	return d;
+}
+
+/*
+ * The pair terms of a block, G_jk = xhat_j . xhat_k over the shard:
+ *   s_j s_k (x_j.x_k - mu_k cs_j - mu_j cs_k + n_w mu_j mu_k)
+ * with cs_j the shard's column sums. Dot products of pairs already in
+ * the last block are reused; a new column is scattered once and dotted
+ * with every column of the block.
+ */
+static int
+pair_terms(lasso_worker_t *w, const strads_block_t *b, const double *cs, double *G)
+{
+	const lasso_t *l = w->l;
+	const data_csc_t *x = &l->csc;
+	uint32_t n = b->n, t, u, q = 0;
+	double nw = (double)(w->b - w->a);
+	int32_t *pos = malloc((size_t)n * sizeof(int32_t));
+	double *raw = malloc((size_t)n * n * sizeof(double));
+
+	if (pos == NULL || raw == NULL || (w->dense == NULL &&
+	    (w->dense = calloc(w->b - w->a + 1, sizeof(double))) == NULL)) {
+		free(pos);
+		free(raw);
+		return -1;
+	}
+	for (t = 0; t < n; t++) {
+		while (q < w->gn && w->gidx[q] < b->idx[t])
+			q++;
+		pos[t] = q < w->gn && w->gidx[q] == b->idx[t] ? (int32_t)q : -1;
+	}
+	for (t = 0; t < n; t++) {
+		uint64_t e;
+
+		if (pos[t] >= 0) {
+			for (u = 0; u < n; u++)
+				if (pos[u] >= 0)
+					raw[(size_t)t * n + u] =
+					    w->graw[(size_t)pos[t] * w->gn + (uint32_t)pos[u]];
+			continue;
+		}
+		for (e = w->lo[b->idx[t]]; e < w->hi[b->idx[t]]; e++)
+			w->dense[x->row[e] - w->a] = x->val[e];
+		for (u = 0; u < n; u++) {
+			if (pos[u] < 0 && u < t)
+				continue; /* done when u was scattered */
+			raw[(size_t)t * n + u] = raw[(size_t)u * n + t] = dot_dense(w, b->idx[u]);
+		}
+		for (e = w->lo[b->idx[t]]; e < w->hi[b->idx[t]]; e++)
+			w->dense[x->row[e] - w->a] = 0;
+	}
+	for (t = 0; t < n; t++) {
+		uint32_t j = b->idx[t];
+
+		for (u = 0; u < n; u++) {
+			uint32_t k = b->idx[u];
+
+			G[(size_t)t * n + u] = l->s[j] * l->s[k] *
+			    (raw[(size_t)t * n + u] - l->mu[k] * cs[t] - l->mu[j] * cs[u] +
+			        nw * l->mu[j] * l->mu[k]);
+		}
+	}
+	free(pos);
+	free(w->graw);
+	free(w->gidx);
+	w->graw = raw;
+	w->gidx = malloc((size_t)n * 4);
+	w->gn = w->gidx != NULL ? n : 0;
+	if (w->gidx != NULL)
+		memcpy(w->gidx, b->idx, (size_t)n * 4);
+	return 0;
 }
 
 static void
@@ -170,6 +276,9 @@ worker_fini(void *ws)
 	free(w->lo);
 	free(w->hi);
 	free(w->r);
+	free(w->dense);
+	free(w->gidx);
+	free(w->graw);
 	free(w);
 }
 
@@ -179,6 +288,67 @@ soft(double z, double t)
 	return z > t ? z - t : z < -t ? z + t : 0;
 }
 
+/*
+ * The block's subproblem solved exactly: with the pair terms G of the
+ * block, changing beta_t by d changes every g_u by -G_ut d, so cyclic
+ * coordinate descent runs on the summed partials alone, sweeping the
+ * non-zeros until they settle and then the whole block (glmnet's
+ * scheme), until no coordinate moves the objective by more than a
+ * 1e-15 fraction of the null model's.
+ */
+#define LASSO_PULL_SWEEPS 1000
+
+static void
+pull_exact(const lasso_t *l, const strads_block_t *b, const double *g0,
+    double *beta, double *delta)
+{
+	uint32_t n = b->n, t, u, sweeps = 0;
+	const double *G = g0 + n;
+	double *g = malloc((size_t)n * sizeof(double));
+	double *start = malloc((size_t)n * sizeof(double));
+	double eps = 1e-15 * l->yy / l->n;
+	int full = 1;
+
+	if (g == NULL || start == NULL) {
+		free(g);
+		free(start);
+		memset(delta, 0, (size_t)n * sizeof(double));
+		return;
+	}
+	memcpy(g, g0, (size_t)n * sizeof(double));
+	memcpy(start, beta, (size_t)n * sizeof(double));
+	while (sweeps++ < LASSO_PULL_SWEEPS) {
+		double worst = 0;
+
+		for (t = 0; t < n; t++) {
+			double cj = l->c[b->idx[t]], nb, d;
+			const double *row = G + (size_t)t * n;
+
+			if (!(cj > 0) || (!full && beta[t] == 0))
+				continue;
+			nb = soft(g[t] / l->n + cj * beta[t], l->lambda) / cj;
+			d = nb - beta[t];
+			if (d == 0 || !isfinite(nb))
+				continue;
+			beta[t] = nb;
+			for (u = 0; u < n; u++)
+				g[u] -= row[u] * d;
+			worst = fmax(worst, cj * d * d);
+		}
+		if (worst <= eps) {
+			if (full)
+				break;
+			full = 1; /* the non-zeros settled: check them all */
+		} else {
+			full = 0;
+		}
+	}
+	for (t = 0; t < n; t++)
+		delta[t] = beta[t] - start[t];
+	free(g);
+	free(start);
+}
+
 static void
 pull(void *shared, const strads_block_t *b, const double *g, double *beta,
     double *delta)
@@ -186,6 +356,10 @@ pull(void *shared, const strads_block_t *b, const double *g, double *beta,
 	const lasso_t *l = shared;
 	uint32_t t;
 
+	if (b->pairs) {
+		pull_exact(l, b, g, beta, delta);
+		return;
+	}
 	for (t = 0; t < b->n; t++) {
 		uint32_t j = b->idx[t];
 		double cj = l->c[j], nb;
@@ -279,6 +453,31 @@ screen(void *shared, strads_range_t r, const double *g, const double *beta,
 			continue;
 		if (!(l->c[col] > 0) || k * fabs(g[j]) + sqrt(n * l->c[col]) * radius < bound)
 			active[j] = 0;
+	}
+}
+
+/*
+ * Working-set priority: non-zeros first (they always belong), then by
+ * |xhat_j . r| / (n lambda), the KKT ratio: above 1 the zero is wrong,
+ * just below it the coefficient is about to enter.
+ */
+static void
+score(void *shared, strads_range_t r, const double *g, const double *beta,
+    const double *st, const double *ck, int nstores, double *out)
+{
+	const lasso_t *l = shared;
+	uint32_t j;
+
+	(void)st;
+	(void)ck;
+	(void)nstores;
+	for (j = 0; j < r.end - r.begin; j++) {
+		if (!(l->c[r.begin + j] > 0))
+			out[j] = 0; /* a constant column never moves */
+		else if (beta[j] != 0)
+			out[j] = 2 + fabs(g[j]) / (l->n * l->lambda);
+		else
+			out[j] = fmin(fabs(g[j]) / (l->n * l->lambda), 1.999);
 	}
 }
 
@@ -491,6 +690,7 @@ const strads_app_t lasso_app = {
     .width = 1,
     .nstats = 2,
     .ncheck = 3,
+    .pairs = 1,
     .worker_init = worker_init,
     .push = push,
     .apply = apply,
@@ -502,6 +702,7 @@ const strads_app_t lasso_app = {
     .filter = filter,
     .filter_free = filter_free,
     .screen = screen,
+    .score = score,
     .objective = objective,
 };
 

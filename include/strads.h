@@ -311,6 +311,8 @@ typedef struct strads_block_s {
 	uint64_t round;
 	uint32_t n;          /* parameters in the block */
 	const uint32_t *idx; /* their ids, ascending */
+	uint32_t pairs;      /* push: also write the pair terms (app->pairs,
+	                        update rounds); pull: they follow */
 } strads_block_t;
 
 /* What a worker owns: rows [row_begin, row_end) of the data. */
@@ -332,6 +334,12 @@ typedef struct strads_app_s {
 	uint32_t width;  /* doubles per parameter in a push partial */
 	uint32_t nstats; /* doubles a worker reports to the objective */
 	uint32_t ncheck; /* doubles a store reports to the objective */
+	/* Nonzero: in update rounds push also writes, after its n x width
+	 * partials, the n x n pair terms of the block (row-major; e.g.
+	 * x_j . x_k over the shard), and pull receives their sums, so it
+	 * can solve the block exactly instead of updating it at once. push
+	 * is then called once per store with the part that store owns. */
+	uint32_t pairs;
 
 	/* Worker: make the worker's state for its shard (called once, on
 	 * the worker's loop). shared is what strads_job_run was given. */
@@ -367,6 +375,14 @@ typedef struct strads_app_s {
 	    const double *params, const double *stats, const double *checks,
 	    int nstores, uint8_t *active);
 
+	/* Store, after each check, for STRADS_SCHEDULE_WORKSET (optional):
+	 * the priority of each parameter of range r (score[i], i = j -
+	 * r.begin; 0: not wanted), from the same inputs as screen. The
+	 * next block is the parameters of highest priority. */
+	void (*score)(void *shared, strads_range_t r, const double *partials,
+	    const double *params, const double *stats, const double *checks,
+	    int nstores, double *score);
+
 	/* Scheduler: dependency of parameters j and k (e.g. |corr|); the
 	 * scheduler never lets two with dependency > rho share a block.
 	 * NULL: independent. */
@@ -388,14 +404,30 @@ typedef struct strads_app_s {
 	    const double *checks, int nstores, strads_progress_t *out);
 } strads_app_t;
 
+/* How the schedulers choose blocks. */
+typedef enum {
+	/* Sample by priority delta_j^2 + eta (half the block) and a cyclic
+	 * sweep (the rest), then drop dependent candidates: SchMP. */
+	STRADS_SCHEDULE_PRIORITY = 0,
+	/* Working sets: after every check the block is the parameters of
+	 * highest app score (score callback; needs pairs, so pull solves
+	 * it exactly), then a check follows each block. */
+	STRADS_SCHEDULE_WORKSET,
+	STRADS_SCHEDULE_CYCLIC, /* a cyclic sweep, then the filter */
+	STRADS_SCHEDULE_RANDOM  /* uniform draws, then the filter */
+} strads_schedule_t;
+
 typedef struct strads_job_opts_s {
 	uint32_t nparams;    /* parameters (required) */
 	uint64_t nrows;      /* data rows, split among workers (required) */
 	int nworkers;        /* 0: one per loop */
 	int nstores;         /* 0: 1 */
 	int nschedulers;     /* 0: 1 */
-	uint32_t block;      /* most parameters in a block; 0: 64 */
-	double rho;          /* dependency threshold; default 0.1 */
+	strads_schedule_t schedule; /* default STRADS_SCHEDULE_PRIORITY */
+	uint32_t block;      /* most parameters in a block; 0: 64, or 1024
+	                        for STRADS_SCHEDULE_WORKSET */
+	double rho;          /* dependency threshold; default 0.1; below 0:
+	                        no filter (Shotgun-style parallel updates) */
 	double eta;          /* priority floor; default 1e-12 */
 	uint32_t depth;      /* blocks planned ahead; 0: 2 */
 	uint32_t check_every; /* checks every check_every x block coordinates;

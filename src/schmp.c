@@ -103,8 +103,13 @@ strads_job_run(strads_runtime_t *rt, const strads_app_t *app, void *shared,
 	job->app = app;
 	job->shared = shared;
 	job->o = *o;
+	if (o->schedule == STRADS_SCHEDULE_WORKSET &&
+	    (!app->pairs || app->score == NULL)) {
+		free(job);
+		return STRADS_EINVAL; /* working sets need exact pulls */
+	}
 	if (job->o.block == 0)
-		job->o.block = 64;
+		job->o.block = o->schedule == STRADS_SCHEDULE_WORKSET ? 1024 : 64;
 	if (job->o.depth == 0)
 		job->o.depth = 2;
 	job->p = o->nparams;

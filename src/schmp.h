@@ -56,7 +56,8 @@ enum {
 	ENG_PARAMS = STRADS__MSG_ENG_PARAMS,
 	ENG_STOP = STRADS__MSG_ENG_STOP,
 	ENG_SCREEN = STRADS__MSG_ENG_SCREEN,
-	ENG_INACTIVE = STRADS__MSG_ENG_INACTIVE
+	ENG_INACTIVE = STRADS__MSG_ENG_INACTIVE,
+	ENG_PRIO = STRADS__MSG_ENG_PRIO
 };
 
 enum { KIND_UPDATE = 0, KIND_CHECK = 1, KIND_SCREEN = 2 };
@@ -65,7 +66,8 @@ enum { KIND_UPDATE = 0, KIND_CHECK = 1, KIND_SCREEN = 2 };
  * (freed with strads__eng_free), so received bytes need no alignment. */
 typedef struct strads__eng_s {
 	uint64_t round;
-	uint64_t dep;  /* BLOCK: last update round to apply first, or NONE */
+	uint64_t dep;  /* BLOCK: last update round to apply first, or NONE;
+	                  PLAN (working sets): the check whose scores to use */
 	uint32_t kind; /* KIND_* */
 	uint32_t from; /* index of the sending role */
 	uint32_t a;    /* PLAN: quota; PARAMS: first id; DONE: updates */

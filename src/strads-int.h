@@ -57,7 +57,8 @@ void strads__panic(const char *file, int line, const char *what)
 	X(ENG_PARAMS, 26, 40, UINT32_MAX, 1)                               \
 	X(ENG_STOP, 27, 0, 0, 1)                                           \
 	X(ENG_SCREEN, 28, 40, UINT32_MAX, 1)                               \
-	X(ENG_INACTIVE, 29, 40, UINT32_MAX, 1)
+	X(ENG_INACTIVE, 29, 40, UINT32_MAX, 1)                             \
+	X(ENG_PRIO, 30, 40, UINT32_MAX, 1)
 
 enum {
 #define STRADS__MSG_ENUM(name, val, lo, hi, remote) STRADS__MSG_##name = (val),

@@ -115,6 +115,8 @@ static const strads_app_t mean_app = {
     .objective = mean_objective,
 };
 
+static strads_schedule_t schedule = STRADS_SCHEDULE_PRIORITY;
+
 static void
 run_means(int nloops, int nworkers, int nstores, int nscheds, uint32_t block)
 {
@@ -150,6 +152,7 @@ run_means(int nloops, int nworkers, int nstores, int nscheds, uint32_t block)
 	o.nschedulers = nscheds;
 	o.block = block;
 	o.tol = 1e-12;
+	o.schedule = schedule;
 	ck_assert_int_eq(strads_job_run(rt, &mean_app, &d, &o, &res), 0);
 	ck_assert(res.converged);
 	ck_assert_ptr_nonnull(res.params);
@@ -180,6 +183,316 @@ START_TEST(means_many_roles)
 	/* Ranges of stores and schedulers that do not line up, blocks
 	 * spanning several stores, shards of unequal size. */
 	run_means(2, 3, 4, 3, 20);
+}
+END_TEST
+
+START_TEST(means_other_schedules)
+{
+	strads_schedule_t mode[] = {STRADS_SCHEDULE_CYCLIC, STRADS_SCHEDULE_RANDOM};
+	size_t i;
+
+	for (i = 0; i < sizeof(mode) / sizeof(mode[0]); i++) {
+		schedule = mode[i];
+		run_means(2, 2, 2, 2, 16);
+	}
+	schedule = STRADS_SCHEDULE_PRIORITY;
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Least squares with pair terms and working sets: min 1/2 ||y - X b||^2
+ * on a dense X. push gives x_j . r and x_j . x_k over the shard, pull
+ * solves its block exactly with them, and the answer must match the
+ * normal equations solved here directly. */
+
+typedef struct {
+	const double *x, *y;
+	uint64_t n;
+	uint32_t p;
+} lsq_t;
+
+typedef struct {
+	const lsq_t *d;
+	uint64_t a, b;
+	double *r;
+} lsq_shard_t;
+
+static int
+lsq_init(void *shared, const strads_shard_t *sh, void **ws)
+{
+	const lsq_t *d = shared;
+	lsq_shard_t *s = malloc(sizeof(*s));
+	uint64_t i;
+
+	if (s == NULL || (s->r = malloc((sh->row_end - sh->row_begin + 1) * 8)) == NULL) {
+		free(s);
+		return -1;
+	}
+	s->d = d;
+	s->a = sh->row_begin;
+	s->b = sh->row_end;
+	for (i = s->a; i < s->b; i++)
+		s->r[i - s->a] = d->y[i];
+	*ws = s;
+	return 0;
+}
+
+static void
+lsq_fini(void *ws)
+{
+	lsq_shard_t *s = ws;
+
+	free(s->r);
+	free(s);
+}
+
+static void
+lsq_push(void *ws, const strads_block_t *b, double *part)
+{
+	lsq_shard_t *s = ws;
+	const lsq_t *d = s->d;
+	uint64_t i;
+	uint32_t t, u;
+
+	for (i = s->a; i < s->b; i++) {
+		const double *row = d->x + i * d->p;
+
+		for (t = 0; t < b->n; t++) {
+			part[t] += row[b->idx[t]] * s->r[i - s->a];
+			if (b->pairs)
+				for (u = 0; u < b->n; u++)
+					part[b->n + (size_t)t * b->n + u] +=
+					    row[b->idx[t]] * row[b->idx[u]];
+		}
+	}
+}
+
+static void
+lsq_apply(void *ws, const strads_block_t *b, const double *delta)
+{
+	lsq_shard_t *s = ws;
+	uint64_t i;
+	uint32_t t;
+
+	for (i = s->a; i < s->b; i++)
+		for (t = 0; t < b->n; t++)
+			s->r[i - s->a] -= s->d->x[i * s->d->p + b->idx[t]] * delta[t];
+}
+
+static void
+lsq_stats(void *ws, double *out)
+{
+	lsq_shard_t *s = ws;
+	uint64_t i;
+
+	out[0] = 0;
+	for (i = s->a; i < s->b; i++)
+		out[0] += s->r[i - s->a] * s->r[i - s->a];
+}
+
+static void
+lsq_pull(void *shared, const strads_block_t *b, const double *part, double *val,
+    double *delta)
+{
+	const double *G = part + b->n;
+	double *g = malloc(b->n * sizeof(double));
+	uint32_t t, u, sweep;
+
+	(void)shared;
+	ck_assert_uint_eq(b->pairs, 1);
+	ck_assert_ptr_nonnull(g);
+	memcpy(g, part, b->n * sizeof(double));
+	memset(delta, 0, b->n * sizeof(double));
+	for (sweep = 0; sweep < 500; sweep++) {
+		for (t = 0; t < b->n; t++) {
+			double d = g[t] / G[(size_t)t * b->n + t];
+
+			val[t] += d;
+			delta[t] += d;
+			for (u = 0; u < b->n; u++)
+				g[u] -= G[(size_t)u * b->n + t] * d;
+		}
+	}
+	free(g);
+}
+
+static void
+lsq_check(void *shared, strads_range_t r, const double *g, const double *val,
+    double *out)
+{
+	uint32_t j;
+
+	(void)shared;
+	(void)val;
+	out[0] = 0;
+	for (j = 0; j < r.end - r.begin; j++)
+		out[0] = fmax(out[0], fabs(g[j]));
+}
+
+static void
+lsq_score(void *shared, strads_range_t r, const double *g, const double *val,
+    const double *st, const double *ck, int nstores, double *out)
+{
+	uint32_t j;
+
+	(void)shared;
+	(void)val;
+	(void)st;
+	(void)ck;
+	(void)nstores;
+	for (j = 0; j < r.end - r.begin; j++)
+		out[j] = fabs(g[j]) + 1e-300;
+}
+
+static void
+lsq_objective(void *shared, const double *st, const double *ck, int nstores,
+    strads_progress_t *out)
+{
+	int k;
+
+	(void)shared;
+	out->objective = st[0] / 2;
+	out->gap = 0;
+	for (k = 0; k < nstores; k++)
+		out->gap = fmax(out->gap, ck[k]);
+}
+
+static const strads_app_t lsq_app = {
+    .name = "lsq",
+    .width = 1,
+    .nstats = 1,
+    .ncheck = 1,
+    .pairs = 1,
+    .worker_init = lsq_init,
+    .push = lsq_push,
+    .apply = lsq_apply,
+    .stats = lsq_stats,
+    .worker_fini = lsq_fini,
+    .pull = lsq_pull,
+    .check = lsq_check,
+    .score = lsq_score,
+    .objective = lsq_objective,
+};
+
+/* Solves the p x p system A b = c in place (Gaussian elimination with
+ * partial pivoting). */
+static void
+solve_dense(double *A, double *c, uint32_t p)
+{
+	uint32_t i, j, k;
+
+	for (k = 0; k < p; k++) {
+		uint32_t piv = k;
+
+		for (i = k + 1; i < p; i++)
+			if (fabs(A[i * p + k]) > fabs(A[piv * p + k]))
+				piv = i;
+		for (j = 0; j < p; j++) {
+			double t = A[k * p + j];
+
+			A[k * p + j] = A[piv * p + j];
+			A[piv * p + j] = t;
+		}
+		{
+			double t = c[k];
+
+			c[k] = c[piv];
+			c[piv] = t;
+		}
+		for (i = k + 1; i < p; i++) {
+			double f = A[i * p + k] / A[k * p + k];
+
+			for (j = k; j < p; j++)
+				A[i * p + j] -= f * A[k * p + j];
+			c[i] -= f * c[k];
+		}
+	}
+	for (k = p; k-- > 0;) {
+		for (j = k + 1; j < p; j++)
+			c[k] -= A[k * p + j] * c[j];
+		c[k] /= A[k * p + k];
+	}
+}
+
+static void
+run_lsq(int nworkers, int nstores, int nscheds, uint32_t block)
+{
+	const uint64_t n = 200;
+	const uint32_t p = 24;
+	double *x = malloc(n * p * sizeof(double)), *y = malloc(n * sizeof(double));
+	double *A = calloc((size_t)p * p, sizeof(double)), *c = calloc(p, sizeof(double));
+	uint64_t i, seed = 7;
+	uint32_t j, k;
+	strads_runtime_t *rt;
+	strads_config_t cfg;
+	strads_job_opts_t o;
+	strads_job_result_t res;
+	lsq_t d;
+
+	ck_assert(x != NULL && y != NULL && A != NULL && c != NULL);
+	/* Correlated columns (a shared factor): exact block solves matter. */
+	for (i = 0; i < n; i++) {
+		double f;
+
+		seed = seed * 6364136223846793005ull + 1;
+		f = (double)(seed >> 11) * 0x1.0p-53 - 0.5;
+		for (j = 0; j < p; j++) {
+			seed = seed * 6364136223846793005ull + 1;
+			x[i * p + j] = (double)(seed >> 11) * 0x1.0p-53 - 0.5 + 0.8 * f;
+		}
+		seed = seed * 6364136223846793005ull + 1;
+		y[i] = (double)(seed >> 11) * 0x1.0p-53 + f;
+	}
+	for (j = 0; j < p; j++) {
+		for (k = 0; k < p; k++)
+			for (i = 0; i < n; i++)
+				A[j * p + k] += x[i * p + j] * x[i * p + k];
+		for (i = 0; i < n; i++)
+			c[j] += x[i * p + j] * y[i];
+	}
+	solve_dense(A, c, p);
+	d.x = x;
+	d.y = y;
+	d.n = n;
+	d.p = p;
+	strads_config_init(&cfg);
+	cfg.nloops = 2;
+	cfg.ncompute = 2;
+	ck_assert_int_eq(strads_runtime_new(&rt, &cfg), 0);
+	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	strads_job_opts_init(&o);
+	o.nparams = p;
+	o.nrows = n;
+	o.nworkers = nworkers;
+	o.nstores = nstores;
+	o.nschedulers = nscheds;
+	o.schedule = STRADS_SCHEDULE_WORKSET;
+	o.block = block;
+	o.tol = 1e-10;
+	o.max_rounds = 500;
+	ck_assert_int_eq(strads_job_run(rt, &lsq_app, &d, &o, &res), 0);
+	ck_assert(res.converged);
+	for (j = 0; j < p; j++)
+		ck_assert_double_eq_tol(res.params[j], c[j], 1e-8 * fmax(1, fabs(c[j])));
+	free(res.params);
+	/* Working sets need pair terms and scores. */
+	o.schedule = STRADS_SCHEDULE_WORKSET;
+	ck_assert_int_eq(strads_job_run(rt, &mean_app, &d, &o, &res), STRADS_EINVAL);
+	strads_runtime_stop(rt);
+	ck_assert_int_eq(strads_runtime_wait(rt), 0);
+	strads_runtime_free(rt);
+	free(x);
+	free(y);
+	free(A);
+	free(c);
+}
+
+START_TEST(workset_exact_blocks)
+{
+	/* One store: every block is solved exactly in one piece. A block
+	 * smaller than p makes the working set matter. */
+	run_lsq(2, 1, 1, 64);
+	run_lsq(3, 1, 2, 10);
 }
 END_TEST
 
@@ -229,6 +542,8 @@ schmp_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, means_one_of_each);
 	tcase_add_test(tc, means_many_roles);
+	tcase_add_test(tc, means_other_schedules);
+	tcase_add_test(tc, workset_exact_blocks);
 	tcase_add_test(tc, worker_init_failure);
 	suite_add_tcase(s, tc);
 	return s;

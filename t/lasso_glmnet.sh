@@ -111,6 +111,11 @@ Rscript "$ref/glmnet_lasso.R" --data "$rcv1" --format libsvm --lambda-ratio 0.1 
 "$strads" run lasso --data "$rcv1" --lambda-ratio 0.1 --tol 1e-8 --quiet \
     --out "$tmp/s.rcv1"
 compare "rcv1_small" "$tmp/g.rcv1" "$tmp/s.rcv1"
+# The SchMP schedule (priority sampling + dependency filter) reaches the
+# same optimum as the default working sets.
+"$strads" run lasso --data "$rcv1" --lambda-ratio 0.1 --tol 1e-8 --quiet \
+    --schedule priority --out "$tmp/s.rcv1.priority"
+compare "rcv1_small/priority" "$tmp/g.rcv1" "$tmp/s.rcv1.priority"
 fi
 
 # A generated problem with a planted truth (strads gen lasso).
@@ -121,5 +126,8 @@ Rscript "$ref/glmnet_lasso.R" --data "$tmp/gen.svm" --format libsvm \
 "$strads" run lasso --data "$tmp/gen.svm" --lambda-ratio 0.1 --tol 1e-9 --quiet \
     --out "$tmp/s.gen"
 compare "generated" "$tmp/g.gen" "$tmp/s.gen"
+"$strads" run lasso --data "$tmp/gen.svm" --lambda-ratio 0.1 --tol 1e-9 --quiet \
+    --schedule priority --out "$tmp/s.gen.priority"
+compare "generated/priority" "$tmp/g.gen" "$tmp/s.gen.priority"
 
 exit $fail

@@ -50,7 +50,18 @@ run_usage(FILE *f)
 	    "  --time-limit S      stop after S seconds (default: no limit)\n"
 	    "  --threads N         loops and compute threads (default: cores)\n"
 	    "  --workers N         workers (default: one per loop)\n"
-	    "  --block B           most coordinates per round (default 64)\n"
+	    "  --schedule S        how blocks are chosen (default workset):\n"
+	    "                        workset   after each check, the coordinates\n"
+	    "                                  that matter most (non-zeros, then\n"
+	    "                                  the largest KKT ratio), solved\n"
+	    "                                  exactly as one block\n"
+	    "                        priority  SchMP: sampled by recent change,\n"
+	    "                                  then the dependency filter\n"
+	    "                        cyclic    a sweep, then the filter\n"
+	    "                        random    uniform draws, then the filter\n"
+	    "                        shotgun   uniform draws, no filter\n"
+	    "  --block B           most coordinates per round (default 1024 for\n"
+	    "                      workset, 64 otherwise)\n"
 	    "  --rho R             dependency threshold |corr| (default 0.1)\n"
 	    "  --seed S            scheduler seed (default 1)\n"
 	    "output:\n"
@@ -65,6 +76,7 @@ typedef struct {
 	const char *out, *metrics;
 	double lambda, ratio, min_ratio, tol, time_limit, rho;
 	long path, max_iter, threads, workers, block;
+	strads_schedule_t schedule;
 	int intercept, standardize, quiet, have_lambda;
 	unsigned long long seed;
 } run_opts_t;
@@ -110,6 +122,7 @@ solve(strads_runtime_t *rt, lasso_t *l, const run_opts_t *ro, double lambda,
 	o.nworkers = (int)ro->workers;
 	o.block = (uint32_t)ro->block;
 	o.rho = ro->rho;
+	o.schedule = ro->schedule;
 	o.tol = ro->tol;
 	o.max_rounds = (uint64_t)ro->max_iter;
 	o.time_limit_s = ro->time_limit;
@@ -256,7 +269,7 @@ run_main(int argc, char **argv)
 		O_FORMAT = 256, O_TARGET, O_IGNORE, O_MISSING, O_RESPONSE, O_LAMBDA,
 		O_RATIO, O_PATH, O_MINRATIO, O_INTERCEPT, O_NOINTERCEPT, O_STD, O_TOL,
 		O_MAXITER, O_TIMELIMIT, O_THREADS, O_WORKERS, O_BLOCK, O_RHO, O_SEED,
-		O_OUT, O_METRICS, O_QUIET, O_DATA
+		O_OUT, O_METRICS, O_QUIET, O_SCHEDULE, O_DATA
 	};
 	static const struct option opts[] = {
 	    {"data", required_argument, NULL, O_DATA},
@@ -279,6 +292,7 @@ run_main(int argc, char **argv)
 	    {"workers", required_argument, NULL, O_WORKERS},
 	    {"block", required_argument, NULL, O_BLOCK},
 	    {"rho", required_argument, NULL, O_RHO},
+	    {"schedule", required_argument, NULL, O_SCHEDULE},
 	    {"seed", required_argument, NULL, O_SEED},
 	    {"out", required_argument, NULL, O_OUT},
 	    {"metrics", required_argument, NULL, O_METRICS},
@@ -286,7 +300,7 @@ run_main(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
 	run_opts_t ro;
-	int c, bad = 0;
+	int c, bad = 0, shotgun = 0;
 	long v;
 
 	memset(&ro, 0, sizeof(ro));
@@ -294,7 +308,8 @@ run_main(int argc, char **argv)
 	ro.min_ratio = 0.01;
 	ro.tol = 1e-6;
 	ro.rho = 0.1;
-	ro.block = 64;
+	ro.block = 0; /* the engine's default for the schedule */
+	ro.schedule = STRADS_SCHEDULE_WORKSET;
 	ro.intercept = 1;
 	ro.seed = 1;
 	ro.out = "lasso.model";
@@ -348,6 +363,24 @@ run_main(int argc, char **argv)
 		case O_RHO:
 			bad |= parse_double("--rho", optarg, &ro.rho) || ro.rho < 0;
 			break;
+		case O_SCHEDULE:
+			if (strcmp(optarg, "workset") == 0)
+				ro.schedule = STRADS_SCHEDULE_WORKSET;
+			else if (strcmp(optarg, "priority") == 0)
+				ro.schedule = STRADS_SCHEDULE_PRIORITY;
+			else if (strcmp(optarg, "cyclic") == 0)
+				ro.schedule = STRADS_SCHEDULE_CYCLIC;
+			else if (strcmp(optarg, "random") == 0)
+				ro.schedule = STRADS_SCHEDULE_RANDOM;
+			else if (strcmp(optarg, "shotgun") == 0) {
+				ro.schedule = STRADS_SCHEDULE_RANDOM;
+				shotgun = 1;
+			} else {
+				fprintf(stderr, "strads run: --schedule: expected workset, "
+				    "priority, cyclic, random or shotgun, got '%s'\n", optarg);
+				bad = 1;
+			}
+			break;
 		case O_SEED:
 			bad |= parse_long("--seed", optarg, 0, &v);
 			ro.seed = (unsigned long long)v;
@@ -361,6 +394,8 @@ run_main(int argc, char **argv)
 	}
 	if (bad)
 		return CLI_USAGE;
+	if (shotgun)
+		ro.rho = -1; /* the engine: no dependency filter */
 	if (optind < argc) {
 		fprintf(stderr, "strads run: unexpected argument '%s'\n", argv[optind]);
 		return CLI_USAGE;
