@@ -83,7 +83,7 @@ finish_update(strads_actor_t *self, store_t *s)
 	strads__eng_t e;
 	strads_msg_t *m;
 	double *vals, *delta;
-	uint32_t i, nupd = 0;
+	uint32_t i;
 
 	vals = malloc((size_t)(s->upd.n ? s->upd.n : 1) * sizeof(double));
 	delta = calloc(s->upd.n ? s->upd.n : 1, sizeof(double));
@@ -112,10 +112,8 @@ finish_update(strads_actor_t *self, store_t *s)
 			vals[i] = 0;
 		}
 	}
-	for (i = 0; i < s->upd.n; i++) {
+	for (i = 0; i < s->upd.n; i++)
 		s->params[s->upd.idx[i] - s->range.begin] = vals[i];
-		nupd += delta[i] != 0.0;
-	}
 	memset(&e, 0, sizeof(e));
 	e.round = s->upd.round;
 	e.from = (uint32_t)s->index;
@@ -134,7 +132,7 @@ finish_update(strads_actor_t *self, store_t *s)
 	e.round = s->upd.round;
 	e.kind = KIND_UPDATE;
 	e.from = (uint32_t)s->index;
-	e.a = nupd;
+	e.a = s->upd.n; /* coordinates updated, moved or not */
 	if ((m = strads__eng_encode(ENG_DONE, &e)) != NULL)
 		strads_send(self, job->coord, m);
 	free(vals);
