@@ -58,7 +58,10 @@ typedef struct {
 	uint32_t ws_size;    /* parameters wanted in the next block */
 	double ws_last_gap;
 	int ws_ready;        /* the last check's scores are out */
+	int ws_swept;        /* a working set was sent since the check */
 	double *cand_score;
+	uint32_t *ws_list;   /* the working set, ascending */
+	uint32_t ws_n, ws_pos; /* its size, and how much has been sent */
 
 	int gathered;
 	double *params;
@@ -90,6 +93,8 @@ elapsed(const coord_t *c)
 }
 
 static void finish(strads_actor_t *self, coord_t *c);
+static void send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids,
+    uint32_t n);
 
 /* A check round, against the workers' state after every update sent. */
 static void
@@ -119,17 +124,25 @@ plan(strads_actor_t *self, coord_t *c)
 	    c->in_flight >= job->o.depth)
 		return;
 	if (c->ws) {
-		/* A check, its scores, one block solved exactly: repeat. */
-		if (c->in_flight > 0)
+		/* A check, its scores, the working set in blocks of at most
+		 * block ids, each solved exactly after the one before: repeat. */
+		while (c->ws_pos < c->ws_n && c->in_flight < job->o.depth) {
+			uint32_t n = c->ws_n - c->ws_pos;
+
+			n = n < job->o.block ? n : job->o.block;
+			send_block(self, c, c->ws_list + c->ws_pos, n);
+			c->ws_pos += n;
+		}
+		if (c->ws_pos < c->ws_n || c->in_flight > 0)
 			return;
-		if (c->since_check > 0 || c->check_round == STRADS__ROUND_NONE) {
-			c->since_check = 0;
+		if (c->ws_swept || c->check_round == STRADS__ROUND_NONE) {
+			c->ws_swept = 0;
 			start_check(self, c);
 			return;
 		}
 		if (!c->ws_ready)
 			return;
-		c->since_check = 1; /* this block, even if empty */
+		c->ws_ready = 0;
 	} else if (c->since_check >= c->check_every) {
 		c->since_check = 0;
 		start_check(self, c);
@@ -223,6 +236,29 @@ filter(coord_t *c)
 	return n;
 }
 
+/* Sends an update round on ids (ascending) to every worker. */
+static void
+send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids, uint32_t n)
+{
+	strads__job_t *job = c->job;
+	strads__eng_t b;
+	uint32_t slot;
+
+	memset(&b, 0, sizeof(b));
+	b.round = c->next_round++;
+	b.dep = c->last_update;
+	b.kind = KIND_UPDATE;
+	b.n = n;
+	b.idx = (uint32_t *)ids;
+	slot = (uint32_t)(b.round % c->ring);
+	c->ring_round[slot] = b.round;
+	c->ring_got[slot] = 0;
+	c->last_update = b.round;
+	c->in_flight++;
+	c->since_check += n;
+	send_to(self, job->workers, job->nworkers, ENG_BLOCK, &b);
+}
+
 /* Working sets: the schedulers' candidates, best score first. */
 static void
 order_by_score(coord_t *c)
@@ -246,8 +282,7 @@ static void
 on_cand(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 {
 	strads__job_t *job = c->job;
-	strads__eng_t b;
-	uint32_t n, slot;
+	uint32_t n;
 
 	if (!c->planning || e->round != c->next_round)
 		return;
@@ -278,22 +313,33 @@ on_cand(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 	if (++c->cands_got < job->nscheds)
 		return;
 	c->planning = 0;
-	if (c->ws)
+	if (c->ws) {
 		order_by_score(c);
+		if (job->nstores == 1) {
+			/* The best ws_size, in id order: blocks of consecutive
+			 * ids stay alike from one sweep to the next. */
+			n = c->ncand < c->ws_size ? c->ncand : c->ws_size;
+			memcpy(c->ws_list, c->cand, (size_t)n * 4);
+			qsort(c->ws_list, n, sizeof(uint32_t), cmp_u32);
+		} else {
+			/* Several owners: one filtered block. */
+			n = filter(c);
+			memcpy(c->ws_list, c->block, (size_t)n * 4);
+		}
+		c->ws_n = n;
+		c->ws_pos = 0;
+		c->ws_swept = 1;
+		if (n == 0) {
+			/* Nothing left that could move: the last check stands. */
+			c->phase = PH_DRAIN;
+			finish(self, c);
+			return;
+		}
+		plan(self, c);
+		return;
+	}
 	n = filter(c);
-	memset(&b, 0, sizeof(b));
-	b.round = c->next_round++;
-	b.dep = c->last_update;
-	b.kind = KIND_UPDATE;
-	b.n = n;
-	b.idx = c->block;
-	slot = (uint32_t)(b.round % c->ring);
-	c->ring_round[slot] = b.round;
-	c->ring_got[slot] = 0;
-	c->last_update = b.round;
-	c->in_flight++;
-	c->since_check += n;
-	send_to(self, job->workers, job->nworkers, ENG_BLOCK, &b);
+	send_block(self, c, c->block, n);
 	plan(self, c);
 }
 
@@ -340,7 +386,11 @@ check_done(strads_actor_t *self, coord_t *c)
 		if (c->ws_last_gap > 0 && p.gap > 0.5 * c->ws_last_gap &&
 		    2 * (uint64_t)c->ws_size > want)
 			want = 2 * (uint64_t)c->ws_size;
-		c->ws_size = (uint32_t)(want < o->block ? want : o->block);
+		if (want > job->p)
+			want = job->p;
+		if (job->nstores > 1 && want > o->block)
+			want = o->block; /* one filtered block at a time */
+		c->ws_size = (uint32_t)want;
 		c->ws_last_gap = p.gap;
 		c->ws_ready = 0;
 	}
@@ -356,6 +406,7 @@ check_done(strads_actor_t *self, coord_t *c)
 			    (size_t)job->nstores * job->app->ncheck * sizeof(double));
 			memset(&e, 0, sizeof(e));
 			e.round = c->check_round;
+			e.a = c->ws ? c->ws_size : 0; /* scores wanted from each */
 			e.nd = job->app->nstats + (uint32_t)job->nstores * job->app->ncheck;
 			e.val = v;
 			c->screen_got = 0;
@@ -515,13 +566,15 @@ coord_init(strads_actor_t *self, void *arg)
 	c->ring_round = malloc(c->ring * sizeof(uint64_t));
 	c->ring_got = calloc(c->ring, sizeof(int));
 	c->block = malloc((size_t)job->o.block * 4);
+	if (c->ws)
+		c->ws_list = malloc((size_t)job->p * 4);
 	c->stats = calloc(job->app->nstats ? job->app->nstats : 1, sizeof(double));
 	c->checks = calloc((size_t)job->nstores * (job->app->ncheck ? job->app->ncheck : 1),
 	    sizeof(double));
 	c->params = calloc(job->p, sizeof(double));
 	if (c->ring_round == NULL || c->ring_got == NULL || c->block == NULL ||
 	    c->stats == NULL || c->checks == NULL || c->params == NULL ||
-	    c->dep_key == NULL || c->dep_val == NULL)
+	    c->dep_key == NULL || c->dep_val == NULL || (c->ws && c->ws_list == NULL))
 		return -1; /* stop_cb is not called: freed below by the job */
 	for (i = 0; i < c->ring; i++)
 		c->ring_round[i] = STRADS__ROUND_NONE;
@@ -592,6 +645,7 @@ coord_stop(strads_actor_t *self)
 	free(c->ring_got);
 	free(c->cand);
 	free(c->cand_score);
+	free(c->ws_list);
 	free(c->block);
 	free(c->stats);
 	free(c->checks);

@@ -99,7 +99,7 @@ finish_update(strads_actor_t *self, store_t *s)
 	b.round = s->upd.round;
 	b.n = s->upd.n;
 	b.idx = s->upd.idx;
-	b.pairs = app->pairs != 0;
+	b.pairs = b.n <= app->pairs;
 	if (b.n > 0)
 		app->pull(job->shared, &b, s->upd.sum, vals, delta);
 	/* A parameter screened out while this block was in flight is proven
@@ -248,7 +248,7 @@ send_scores(strads_actor_t *self, store_t *s, const strads__eng_t *e)
 		pair[2 * n + 1] = (double)i;
 		n++;
 	}
-	keep = n < job->o.block ? n : job->o.block;
+	keep = e->a > 0 && e->a < n ? e->a : n; /* the coordinator's ask */
 	select_best(pair, n, keep);
 	/* In id order, so each scheduler's share is a run. */
 	for (i = 0; i < keep; i++)
@@ -344,7 +344,7 @@ on_screen(strads_actor_t *self, store_t *s, const strads__eng_t *e)
 static size_t
 upd_len(const strads__job_t *job, uint32_t n)
 {
-	return (size_t)n * job->app->width + (job->app->pairs ? (size_t)n * n : 0);
+	return (size_t)n * job->app->width + (n <= job->app->pairs ? (size_t)n * n : 0);
 }
 
 static void

@@ -71,6 +71,7 @@ work_round(void *arg)
 		memset(&b, 0, sizeof(b));
 		b.round = s->w.blk->round;
 		if (s->w.blk->kind == KIND_CHECK) {
+			b.check = 1;
 			b.n = s->job->p;
 			b.idx = s->w.all;
 			if (app->stats != NULL)
@@ -79,9 +80,9 @@ work_round(void *arg)
 			/* Pair terms only within what one store pulls. */
 			int k;
 
-			b.pairs = 1;
 			for (k = 0; k < s->job->nstores; k++) {
 				b.n = s->w.lo[k + 1] - s->w.lo[k];
+				b.pairs = b.n <= app->pairs;
 				b.idx = s->w.blk->idx + s->w.lo[k];
 				if (b.n > 0)
 					app->push(s->wstate, &b, s->w.partials + s->w.off[k]);
@@ -118,7 +119,7 @@ split_parts(worker_t *s, const strads__eng_t *blk)
 			i++;
 		n = i - s->w.lo[k];
 		s->w.off[k + 1] = s->w.off[k] + (size_t)n * w +
-		    (job->app->pairs ? (size_t)n * n : 0);
+		    (n <= job->app->pairs ? (size_t)n * n : 0);
 	}
 	s->w.lo[job->nstores] = i;
 	return 0;

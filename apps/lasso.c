@@ -29,11 +29,19 @@ typedef struct {
 	double sum_r;    /* sum of r' */
 	double sum_y;    /* sum of (y - ybar) over the shard */
 
-	/* Pair terms: x_j . x_k over the shard, kept for the last block
-	 * (working sets repeat most of their members). */
-	double *dense;   /* b - a: a column scattered by row, else 0 */
-	uint32_t *gidx;  /* the last block's ids */
-	double *graw;    /* its n x n dot products */
+	/* Working sets (lasso_ws_app): the worker keeps r for every row and
+	 * updates the columns [own_begin, own_end) itself. */
+	uint64_t sa, sb;      /* its shard's rows, for stats */
+	uint32_t own_begin, own_end;
+	double *beta;         /* p: its copy of the parameters */
+	double *sent;         /* p: changes of its last push, own columns */
+	uint64_t *slo, *shi;  /* p: column j's entries in rows [sa, sb) */
+
+	/* Pair terms of small blocks: x_j . x_k over [sa, sb), kept for
+	 * the last such block (working sets repeat most members). */
+	double *dense;        /* n: a column scattered by row, else 0 */
+	uint32_t *gidx;       /* the last block's ids */
+	double *graw;         /* its n x n dot products */
 	uint32_t gn;
 } lasso_worker_t;
 
@@ -105,9 +113,6 @@ worker_init(void *shared, const strads_shard_t *sh, void **out)
 	return 0;
 }
 
-static int pair_terms(lasso_worker_t *w, const strads_block_t *b,
-    const double *cs, double *G);
-
 static void
 push(void *ws, const strads_block_t *b, double *g)
 {
@@ -116,8 +121,6 @@ push(void *ws, const strads_block_t *b, double *g)
 	const data_csc_t *x = &l->csc;
 	double rsum = w->sum_r + (double)(w->b - w->a) * w->o;
 	uint32_t t;
-
-	double *csum = b->pairs ? malloc((size_t)b->n * sizeof(double)) : NULL;
 
 	for (t = 0; t < b->n; t++) {
 		uint32_t j = b->idx[t];
@@ -129,101 +132,7 @@ push(void *ws, const strads_block_t *b, double *g)
 			cs += x->val[k];
 		}
 		g[t] = l->s[j] * (dot + w->o * cs - l->mu[j] * rsum);
-		if (csum != NULL)
-			csum[t] = cs;
 	}
-	if (b->pairs && (csum == NULL || pair_terms(w, b, csum, g + b->n) != 0)) {
-		/* Out of memory: NaN pair terms make the store's pull change
-		 * nothing rather than take a wrong step. */
-		size_t i;
-
-		for (i = 0; i < (size_t)b->n * b->n; i++)
-			g[b->n + i] = NAN;
-	}
-	free(csum);
-}
-
-/* x_j . x_k over the shard, x_j scattered in w->dense. */
-static double
-dot_dense(const lasso_worker_t *w, uint32_t k)
-{
-	const data_csc_t *x = &w->l->csc;
-	double d = 0;
-	uint64_t e;
-
-	for (e = w->lo[k]; e < w->hi[k]; e++)
-		d += x->val[e] * w->dense[x->row[e] - w->a];
-	return d;
-}
-
-/*
- * The pair terms of a block, G_jk = xhat_j . xhat_k over the shard:
- *   s_j s_k (x_j.x_k - mu_k cs_j - mu_j cs_k + n_w mu_j mu_k)
- * with cs_j the shard's column sums. Dot products of pairs already in
- * the last block are reused; a new column is scattered once and dotted
- * with every column of the block.
- */
-static int
-pair_terms(lasso_worker_t *w, const strads_block_t *b, const double *cs, double *G)
-{
-	const lasso_t *l = w->l;
-	const data_csc_t *x = &l->csc;
-	uint32_t n = b->n, t, u, q = 0;
-	double nw = (double)(w->b - w->a);
-	int32_t *pos = malloc((size_t)n * sizeof(int32_t));
-	double *raw = malloc((size_t)n * n * sizeof(double));
-
-	if (pos == NULL || raw == NULL || (w->dense == NULL &&
-	    (w->dense = calloc(w->b - w->a + 1, sizeof(double))) == NULL)) {
-		free(pos);
-		free(raw);
-		return -1;
-	}
-	for (t = 0; t < n; t++) {
-		while (q < w->gn && w->gidx[q] < b->idx[t])
-			q++;
-		pos[t] = q < w->gn && w->gidx[q] == b->idx[t] ? (int32_t)q : -1;
-	}
-	for (t = 0; t < n; t++) {
-		uint64_t e;
-
-		if (pos[t] >= 0) {
-			for (u = 0; u < n; u++)
-				if (pos[u] >= 0)
-					raw[(size_t)t * n + u] =
-					    w->graw[(size_t)pos[t] * w->gn + (uint32_t)pos[u]];
-			continue;
-		}
-		for (e = w->lo[b->idx[t]]; e < w->hi[b->idx[t]]; e++)
-			w->dense[x->row[e] - w->a] = x->val[e];
-		for (u = 0; u < n; u++) {
-			if (pos[u] < 0 && u < t)
-				continue; /* done when u was scattered */
-			raw[(size_t)t * n + u] = raw[(size_t)u * n + t] = dot_dense(w, b->idx[u]);
-		}
-		for (e = w->lo[b->idx[t]]; e < w->hi[b->idx[t]]; e++)
-			w->dense[x->row[e] - w->a] = 0;
-	}
-	for (t = 0; t < n; t++) {
-		uint32_t j = b->idx[t];
-
-		for (u = 0; u < n; u++) {
-			uint32_t k = b->idx[u];
-
-			G[(size_t)t * n + u] = l->s[j] * l->s[k] *
-			    (raw[(size_t)t * n + u] - l->mu[k] * cs[t] - l->mu[j] * cs[u] +
-			        nw * l->mu[j] * l->mu[k]);
-		}
-	}
-	free(pos);
-	free(w->graw);
-	free(w->gidx);
-	w->graw = raw;
-	w->gidx = malloc((size_t)n * 4);
-	w->gn = w->gidx != NULL ? n : 0;
-	if (w->gidx != NULL)
-		memcpy(w->gidx, b->idx, (size_t)n * 4);
-	return 0;
 }
 
 static void
@@ -276,6 +185,10 @@ worker_fini(void *ws)
 	free(w->lo);
 	free(w->hi);
 	free(w->r);
+	free(w->beta);
+	free(w->sent);
+	free(w->slo);
+	free(w->shi);
 	free(w->dense);
 	free(w->gidx);
 	free(w->graw);
@@ -288,67 +201,6 @@ soft(double z, double t)
 	return z > t ? z - t : z < -t ? z + t : 0;
 }
 
-/*
- * The block's subproblem solved exactly: with the pair terms G of the
- * block, changing beta_t by d changes every g_u by -G_ut d, so cyclic
- * coordinate descent runs on the summed partials alone, sweeping the
- * non-zeros until they settle and then the whole block (glmnet's
- * scheme), until no coordinate moves the objective by more than a
- * 1e-15 fraction of the null model's.
- */
-#define LASSO_PULL_SWEEPS 1000
-
-static void
-pull_exact(const lasso_t *l, const strads_block_t *b, const double *g0,
-    double *beta, double *delta)
-{
-	uint32_t n = b->n, t, u, sweeps = 0;
-	const double *G = g0 + n;
-	double *g = malloc((size_t)n * sizeof(double));
-	double *start = malloc((size_t)n * sizeof(double));
-	double eps = 1e-15 * l->yy / l->n;
-	int full = 1;
-
-	if (g == NULL || start == NULL) {
-		free(g);
-		free(start);
-		memset(delta, 0, (size_t)n * sizeof(double));
-		return;
-	}
-	memcpy(g, g0, (size_t)n * sizeof(double));
-	memcpy(start, beta, (size_t)n * sizeof(double));
-	while (sweeps++ < LASSO_PULL_SWEEPS) {
-		double worst = 0;
-
-		for (t = 0; t < n; t++) {
-			double cj = l->c[b->idx[t]], nb, d;
-			const double *row = G + (size_t)t * n;
-
-			if (!(cj > 0) || (!full && beta[t] == 0))
-				continue;
-			nb = soft(g[t] / l->n + cj * beta[t], l->lambda) / cj;
-			d = nb - beta[t];
-			if (d == 0 || !isfinite(nb))
-				continue;
-			beta[t] = nb;
-			for (u = 0; u < n; u++)
-				g[u] -= row[u] * d;
-			worst = fmax(worst, cj * d * d);
-		}
-		if (worst <= eps) {
-			if (full)
-				break;
-			full = 1; /* the non-zeros settled: check them all */
-		} else {
-			full = 0;
-		}
-	}
-	for (t = 0; t < n; t++)
-		delta[t] = beta[t] - start[t];
-	free(g);
-	free(start);
-}
-
 static void
 pull(void *shared, const strads_block_t *b, const double *g, double *beta,
     double *delta)
@@ -356,10 +208,6 @@ pull(void *shared, const strads_block_t *b, const double *g, double *beta,
 	const lasso_t *l = shared;
 	uint32_t t;
 
-	if (b->pairs) {
-		pull_exact(l, b, g, beta, delta);
-		return;
-	}
 	for (t = 0; t < b->n; t++) {
 		uint32_t j = b->idx[t];
 		double cj = l->c[j], nb;
@@ -690,7 +538,6 @@ const strads_app_t lasso_app = {
     .width = 1,
     .nstats = 2,
     .ncheck = 3,
-    .pairs = 1,
     .worker_init = worker_init,
     .push = push,
     .apply = apply,
@@ -701,6 +548,422 @@ const strads_app_t lasso_app = {
     .dependency = dependency,
     .filter = filter,
     .filter_free = filter_free,
+    .screen = screen,
+    .objective = objective,
+};
+
+/* ------------------------------------------------------------------ */
+/* Working sets (lasso_ws_app): a worker keeps the residual of every    */
+/* row and owns a range of columns, balanced by non-zeros. Its push     */
+/* runs coordinate descent over the block's columns it owns, on its own */
+/* residual, until they settle, and sends the changes; pull adds them;  */
+/* apply brings in the other workers' changes. Two workers' parts move  */
+/* at once (block Jacobi across workers, exact within each).            */
+
+/* First column whose CSC entries start at or after entry v. */
+static uint32_t
+col_at(const data_csc_t *x, uint32_t p, uint64_t v)
+{
+	uint32_t lo = 0, hi = p;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (x->colptr[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int
+ws_worker_init(void *shared, const strads_shard_t *sh, void **out)
+{
+	const lasso_t *l = shared;
+	const data_csc_t *x = &l->csc;
+	strads_shard_t all = *sh;
+	uint64_t nnz = x->colptr[l->p];
+	lasso_worker_t *w;
+	uint32_t j;
+
+	all.row_begin = 0;
+	all.row_end = l->n;
+	if (worker_init(shared, &all, out) != 0)
+		return -1;
+	w = *out;
+	w->sa = sh->row_begin;
+	w->sb = sh->row_end;
+	w->own_begin = sh->index == 0 ? 0 : col_at(x, l->p, nnz * sh->index / sh->count);
+	w->own_end = sh->index + 1 == sh->count ? l->p
+	    : col_at(x, l->p, nnz * (sh->index + 1) / sh->count);
+	w->beta = calloc(l->p, sizeof(double));
+	w->sent = calloc(l->p, sizeof(double));
+	w->slo = malloc((size_t)l->p * sizeof(uint64_t));
+	w->shi = malloc((size_t)l->p * sizeof(uint64_t));
+	if (w->beta == NULL || w->sent == NULL || w->slo == NULL || w->shi == NULL) {
+		worker_fini(w);
+		return -1;
+	}
+	for (j = 0; j < l->p; j++) {
+		w->slo[j] = lower_bound(x->row, x->colptr[j], x->colptr[j + 1], w->sa);
+		w->shi[j] = lower_bound(x->row, w->slo[j], x->colptr[j + 1], w->sb);
+	}
+	if (l->beta0 != NULL)
+		memcpy(w->beta, l->beta0, (size_t)l->p * sizeof(double));
+	return 0;
+}
+
+/* xhat_j . r over every row. */
+static double
+ws_grad(const lasso_worker_t *w, uint32_t j)
+{
+	const lasso_t *l = w->l;
+	const data_csc_t *x = &l->csc;
+	double dot = 0, cs = 0, rsum = w->sum_r + (double)l->n * w->o;
+	uint64_t k;
+
+	for (k = x->colptr[j]; k < x->colptr[j + 1]; k++) {
+		dot += x->val[k] * w->r[x->row[k]];
+		cs += x->val[k];
+	}
+	return l->s[j] * (dot + w->o * cs - l->mu[j] * rsum);
+}
+
+/* beta_j += d in the worker's copy and its residual. */
+static void
+ws_move(lasso_worker_t *w, uint32_t j, double d)
+{
+	const lasso_t *l = w->l;
+	const data_csc_t *x = &l->csc;
+	double f = l->s[j] * d, sr = 0;
+	uint64_t k;
+
+	w->beta[j] += d;
+	for (k = x->colptr[j]; k < x->colptr[j + 1]; k++) {
+		w->r[x->row[k]] -= f * x->val[k];
+		sr += x->val[k];
+	}
+	w->sum_r -= f * sr;
+	w->o += f * l->mu[j];
+}
+
+#define LASSO_WS_SWEEPS 1000
+
+/* Blocks up to this size are solved exactly at the store from pair
+ * terms (no Jacobi coupling between workers); larger ones by the
+ * owners. */
+#define LASSO_PAIRS_MAX 512
+
+/* x_j . x_k over [sa, sb), x_j scattered in w->dense. */
+static double
+dot_dense(const lasso_worker_t *w, uint32_t k)
+{
+	const data_csc_t *x = &w->l->csc;
+	double d = 0;
+	uint64_t e;
+
+	for (e = w->slo[k]; e < w->shi[k]; e++)
+		d += x->val[e] * w->dense[x->row[e]];
+	return d;
+}
+
+/*
+ * The pair terms of a block over the shard's rows, G_jk = xhat_j . xhat_k:
+ *   s_j s_k (x_j.x_k - mu_k cs_j - mu_j cs_k + n_w mu_j mu_k)
+ * with cs_j the shard's column sums. Dot products of pairs already in
+ * the last block are reused; a new column is scattered once and dotted
+ * with every column of the block.
+ */
+static int
+pair_terms(lasso_worker_t *w, const strads_block_t *b, const double *cs, double *G)
+{
+	const lasso_t *l = w->l;
+	const data_csc_t *x = &l->csc;
+	uint32_t n = b->n, t, u, q = 0;
+	double nw = (double)(w->sb - w->sa);
+	int32_t *pos = malloc((size_t)n * sizeof(int32_t));
+	double *raw = malloc((size_t)n * n * sizeof(double));
+
+	if (pos == NULL || raw == NULL || (w->dense == NULL &&
+	    (w->dense = calloc(l->n + 1, sizeof(double))) == NULL)) {
+		free(pos);
+		free(raw);
+		return -1;
+	}
+	for (t = 0; t < n; t++) {
+		while (q < w->gn && w->gidx[q] < b->idx[t])
+			q++;
+		pos[t] = q < w->gn && w->gidx[q] == b->idx[t] ? (int32_t)q : -1;
+	}
+	for (t = 0; t < n; t++) {
+		uint64_t e;
+
+		if (pos[t] >= 0) {
+			for (u = 0; u < n; u++)
+				if (pos[u] >= 0)
+					raw[(size_t)t * n + u] =
+					    w->graw[(size_t)pos[t] * w->gn + (uint32_t)pos[u]];
+			continue;
+		}
+		for (e = w->slo[b->idx[t]]; e < w->shi[b->idx[t]]; e++)
+			w->dense[x->row[e]] = x->val[e];
+		for (u = 0; u < n; u++) {
+			if (pos[u] < 0 && u < t)
+				continue; /* done when u was scattered */
+			raw[(size_t)t * n + u] = raw[(size_t)u * n + t] = dot_dense(w, b->idx[u]);
+		}
+		for (e = w->slo[b->idx[t]]; e < w->shi[b->idx[t]]; e++)
+			w->dense[x->row[e]] = 0;
+	}
+	for (t = 0; t < n; t++) {
+		uint32_t j = b->idx[t];
+
+		for (u = 0; u < n; u++) {
+			uint32_t k = b->idx[u];
+
+			G[(size_t)t * n + u] = l->s[j] * l->s[k] *
+			    (raw[(size_t)t * n + u] - l->mu[k] * cs[t] - l->mu[j] * cs[u] +
+			        nw * l->mu[j] * l->mu[k]);
+		}
+	}
+	free(pos);
+	free(w->graw);
+	free(w->gidx);
+	w->graw = raw;
+	w->gidx = malloc((size_t)n * 4);
+	w->gn = w->gidx != NULL ? n : 0;
+	if (w->gidx != NULL)
+		memcpy(w->gidx, b->idx, (size_t)n * 4);
+	return 0;
+}
+
+/* A small block: the gradient and pair terms over the shard's rows. */
+static void
+ws_push_pairs(lasso_worker_t *w, const strads_block_t *b, double *g)
+{
+	const lasso_t *l = w->l;
+	const data_csc_t *x = &l->csc;
+	double rsum = 0, nw = (double)(w->sb - w->sa);
+	double *cs = malloc((size_t)(b->n ? b->n : 1) * sizeof(double));
+	uint64_t i;
+	uint32_t t;
+
+	for (i = w->sa; i < w->sb; i++)
+		rsum += w->r[i];
+	rsum += nw * w->o;
+	for (t = 0; t < b->n; t++) {
+		uint32_t j = b->idx[t];
+		double dot = 0, c = 0;
+		uint64_t k;
+
+		for (k = w->slo[j]; k < w->shi[j]; k++) {
+			dot += x->val[k] * w->r[x->row[k]];
+			c += x->val[k];
+		}
+		g[t] = l->s[j] * (dot + w->o * c - l->mu[j] * rsum);
+		if (cs != NULL)
+			cs[t] = c;
+	}
+	if (cs == NULL || pair_terms(w, b, cs, g + b->n) != 0) {
+		/* Out of memory: NaN terms make the pull change nothing. */
+		size_t q;
+
+		for (q = 0; q < (size_t)b->n * b->n; q++)
+			g[b->n + q] = NAN;
+	}
+	free(cs);
+}
+
+/*
+ * The block solved exactly at the store: with the pair terms G,
+ * changing beta_t by d changes every g_u by -G_ut d, so coordinate
+ * descent runs on the summed partials alone, with the same sweeps and
+ * stopping rule as the owners' (ws_push).
+ */
+static void
+pull_exact(const lasso_t *l, const strads_block_t *b, const double *g0,
+    double *beta, double *delta)
+{
+	uint32_t n = b->n, t, u, sweeps = 0;
+	const double *G = g0 + n;
+	double *g = malloc((size_t)(n ? n : 1) * sizeof(double));
+	double *start = malloc((size_t)(n ? n : 1) * sizeof(double));
+	double eps = 1e-15 * l->yy / l->n;
+	int full = 1;
+
+	if (g == NULL || start == NULL) {
+		free(g);
+		free(start);
+		memset(delta, 0, (size_t)n * sizeof(double));
+		return;
+	}
+	memcpy(g, g0, (size_t)n * sizeof(double));
+	memcpy(start, beta, (size_t)n * sizeof(double));
+	while (sweeps++ < LASSO_WS_SWEEPS) {
+		double worst = 0;
+
+		for (t = 0; t < n; t++) {
+			double cj = l->c[b->idx[t]], nb, d;
+			const double *row = G + (size_t)t * n;
+
+			if (!(cj > 0) || (!full && beta[t] == 0))
+				continue;
+			nb = soft(g[t] / l->n + cj * beta[t], l->lambda) / cj;
+			d = nb - beta[t];
+			if (d == 0 || !isfinite(nb))
+				continue;
+			beta[t] = nb;
+			for (u = 0; u < n; u++)
+				g[u] -= row[u] * d;
+			worst = fmax(worst, cj * d * d);
+		}
+		if (worst <= eps) {
+			if (full)
+				break;
+			full = 1;
+		} else {
+			full = 0;
+		}
+	}
+	for (t = 0; t < n; t++)
+		delta[t] = beta[t] - start[t];
+	free(g);
+	free(start);
+}
+
+static void
+ws_push(void *ws, const strads_block_t *b, double *out)
+{
+	lasso_worker_t *w = ws;
+	const lasso_t *l = w->l;
+	double eps = 1e-15 * l->yy / l->n;
+	uint32_t t, sweeps = 0;
+	int full = 1;
+
+	if (b->pairs) {
+		ws_push_pairs(w, b, out);
+		return;
+	}
+	if (b->check) {
+		for (t = 0; t < b->n; t++) {
+			uint32_t j = b->idx[t];
+
+			if (j >= w->own_begin && j < w->own_end)
+				out[t] = ws_grad(w, j);
+		}
+		return;
+	}
+	/* Cyclic coordinate descent on the owned part of the block: the
+	 * non-zeros until they settle, then all of it (glmnet's scheme),
+	 * until no coordinate moves the objective by more than a 1e-15
+	 * fraction of the null model's. */
+	while (sweeps++ < LASSO_WS_SWEEPS) {
+		double worst = 0;
+
+		for (t = 0; t < b->n; t++) {
+			uint32_t j = b->idx[t];
+			double cj = l->c[j], nb, d;
+
+			if (j < w->own_begin || j >= w->own_end || !(cj > 0) ||
+			    (!full && w->beta[j] == 0))
+				continue;
+			nb = soft(ws_grad(w, j) / l->n + cj * w->beta[j], l->lambda) / cj;
+			d = nb - w->beta[j];
+			if (d == 0)
+				continue;
+			ws_move(w, j, d);
+			w->sent[j] += d;
+			worst = fmax(worst, cj * d * d);
+		}
+		if (worst <= eps) {
+			if (full)
+				break;
+			full = 1;
+		} else {
+			full = 0;
+		}
+	}
+	for (t = 0; t < b->n; t++) {
+		uint32_t j = b->idx[t];
+
+		if (j >= w->own_begin && j < w->own_end)
+			out[t] = w->sent[j];
+	}
+}
+
+static void
+ws_apply(void *ws, const strads_block_t *b, const double *delta)
+{
+	lasso_worker_t *w = ws;
+	uint32_t t;
+
+	for (t = 0; t < b->n; t++) {
+		uint32_t j = b->idx[t];
+		double d = delta[t];
+
+		if (j >= w->own_begin && j < w->own_end) {
+			/* Already applied, unless the store changed it (a
+			 * coefficient screened out in flight is held at 0). */
+			d -= w->sent[j];
+			w->sent[j] = 0;
+		}
+		if (d != 0)
+			ws_move(w, j, d);
+	}
+}
+
+/* stats over the worker's shard of rows only: every worker has every
+ * row's residual, and the sums must count each row once. */
+static void
+ws_stats(void *ws, double *out)
+{
+	lasso_worker_t *w = ws;
+	const lasso_t *l = w->l;
+	double rr = 0, yr = 0;
+	uint64_t i;
+
+	for (i = w->sa; i < w->sb; i++) {
+		double r = w->r[i] + w->o;
+
+		rr += r * r;
+		yr += (l->X->y[i] - l->ybar) * r;
+	}
+	out[0] = rr;
+	out[1] = yr;
+}
+
+/* Small blocks: solve them from the pair terms. Others: the owner
+ * computed the change; add it. */
+static void
+ws_pull(void *shared, const strads_block_t *b, const double *g, double *beta,
+    double *delta)
+{
+	uint32_t t;
+
+	if (b->pairs) {
+		pull_exact(shared, b, g, beta, delta);
+		return;
+	}
+	for (t = 0; t < b->n; t++) {
+		delta[t] = g[t];
+		beta[t] += g[t];
+	}
+}
+
+const strads_app_t lasso_ws_app = {
+    .name = "lasso",
+    .width = 1,
+    .nstats = 2,
+    .ncheck = 3,
+    .pairs = LASSO_PAIRS_MAX,
+    .worker_init = ws_worker_init,
+    .push = ws_push,
+    .apply = ws_apply,
+    .stats = ws_stats,
+    .worker_fini = worker_fini,
+    .pull = ws_pull,
+    .check = check,
     .screen = screen,
     .score = score,
     .objective = objective,

@@ -24,7 +24,12 @@ typedef struct lasso_s {
 	const double *beta0; /* warm start on the internal scale, or NULL */
 } lasso_t;
 
+/* SchMP with Jacobi blocks: push gives gradients, pull soft-thresholds
+ * (the priority, cyclic and random schedules). */
 extern const strads_app_t lasso_app;
+/* Working sets: workers own columns and run coordinate descent on
+ * their part of each block (STRADS_SCHEDULE_WORKSET). */
+extern const strads_app_t lasso_ws_app;
 
 /* Prepares the shared state from X (which must have y). */
 int lasso_setup(lasso_t *l, const data_matrix_t *X, int intercept,

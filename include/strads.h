@@ -313,6 +313,7 @@ typedef struct strads_block_s {
 	const uint32_t *idx; /* their ids, ascending */
 	uint32_t pairs;      /* push: also write the pair terms (app->pairs,
 	                        update rounds); pull: they follow */
+	uint32_t check;      /* push: a check round (every parameter) */
 } strads_block_t;
 
 /* What a worker owns: rows [row_begin, row_end) of the data. */
@@ -334,11 +335,14 @@ typedef struct strads_app_s {
 	uint32_t width;  /* doubles per parameter in a push partial */
 	uint32_t nstats; /* doubles a worker reports to the objective */
 	uint32_t ncheck; /* doubles a store reports to the objective */
-	/* Nonzero: in update rounds push also writes, after its n x width
-	 * partials, the n x n pair terms of the block (row-major; e.g.
-	 * x_j . x_k over the shard), and pull receives their sums, so it
-	 * can solve the block exactly instead of updating it at once. push
-	 * is then called once per store with the part that store owns. */
+	/* Nonzero: in update rounds whose part for a store has at most
+	 * pairs parameters, push also writes, after its n x width partials,
+	 * the n x n pair terms of that part (row-major; e.g. x_j . x_k over
+	 * the shard) and pull receives their sums (b->pairs is set), so it
+	 * can solve the part exactly. push is then called once per store
+	 * with the part that store owns. 0: never; UINT32_MAX: always
+	 * (blocks are then at most 2048 parameters, so the terms fit a
+	 * message). */
 	uint32_t pairs;
 
 	/* Worker: make the worker's state for its shard (called once, on
@@ -410,8 +414,8 @@ typedef enum {
 	 * sweep (the rest), then drop dependent candidates: SchMP. */
 	STRADS_SCHEDULE_PRIORITY = 0,
 	/* Working sets: after every check the block is the parameters of
-	 * highest app score (score callback; needs pairs, so pull solves
-	 * it exactly), then a check follows each block. */
+	 * highest app score (score callback), in blocks of at most block
+	 * parameters, then a check. */
 	STRADS_SCHEDULE_WORKSET,
 	STRADS_SCHEDULE_CYCLIC, /* a cyclic sweep, then the filter */
 	STRADS_SCHEDULE_RANDOM  /* uniform draws, then the filter */
@@ -424,8 +428,8 @@ typedef struct strads_job_opts_s {
 	int nstores;         /* 0: 1 */
 	int nschedulers;     /* 0: 1 */
 	strads_schedule_t schedule; /* default STRADS_SCHEDULE_PRIORITY */
-	uint32_t block;      /* most parameters in a block; 0: 64, or 1024
-	                        for STRADS_SCHEDULE_WORKSET */
+	uint32_t block;      /* most parameters in a block; 0: 64, or
+	                        every parameter for STRADS_SCHEDULE_WORKSET */
 	double rho;          /* dependency threshold; default 0.1; below 0:
 	                        no filter (Shotgun-style parallel updates) */
 	double eta;          /* priority floor; default 1e-12 */

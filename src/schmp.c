@@ -103,13 +103,14 @@ strads_job_run(strads_runtime_t *rt, const strads_app_t *app, void *shared,
 	job->app = app;
 	job->shared = shared;
 	job->o = *o;
-	if (o->schedule == STRADS_SCHEDULE_WORKSET &&
-	    (!app->pairs || app->score == NULL)) {
+	if (o->schedule == STRADS_SCHEDULE_WORKSET && app->score == NULL) {
 		free(job);
-		return STRADS_EINVAL; /* working sets need exact pulls */
+		return STRADS_EINVAL; /* working sets are chosen by score */
 	}
 	if (job->o.block == 0)
-		job->o.block = o->schedule == STRADS_SCHEDULE_WORKSET ? 1024 : 64;
+		job->o.block = o->schedule != STRADS_SCHEDULE_WORKSET ? 64 : o->nparams;
+	if (app->pairs > STRADS__PAIRS_MAX && job->o.block > STRADS__PAIRS_MAX)
+		job->o.block = STRADS__PAIRS_MAX; /* n x n terms must fit a frame */
 	if (job->o.depth == 0)
 		job->o.depth = 2;
 	job->p = o->nparams;

@@ -79,6 +79,10 @@ typedef struct strads__eng_s {
 
 #define STRADS__ROUND_NONE UINT64_MAX
 
+/* The largest block with pair terms: 2048^2 doubles are 32 MiB, half
+ * the default frame limit. */
+#define STRADS__PAIRS_MAX 2048
+
 /* Encodes into a new message of type type (NULL when out of memory).
  * idx may be NULL with n ids implied (check partials). */
 strads_msg_t *strads__eng_encode(uint16_t type, const strads__eng_t *e);

@@ -132,7 +132,8 @@ solve(strads_runtime_t *rt, lasso_t *l, const run_opts_t *ro, double lambda,
 	o.init = warm;
 	l->lambda = lambda;
 	l->beta0 = warm;
-	return strads_job_run(rt, &lasso_app, l, &o, res);
+	return strads_job_run(rt, o.schedule == STRADS_SCHEDULE_WORKSET ? &lasso_ws_app
+	    : &lasso_app, l, &o, res);
 }
 
 static int
