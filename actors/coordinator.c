@@ -346,13 +346,25 @@ on_cand(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 static void
 write_metrics(coord_t *c, const strads_progress_t *p, double t)
 {
+	char obj[32], gap[32];
+
 	if (c->metrics == NULL)
 		return;
+
+	/* JSON has no inf or nan: a diverged value is null. */
+	if (isfinite(p->objective))
+		snprintf(obj, sizeof(obj), "%.17g", p->objective);
+	else
+		snprintf(obj, sizeof(obj), "null");
+	if (isfinite(p->gap))
+		snprintf(gap, sizeof(gap), "%.6g", p->gap);
+	else
+		snprintf(gap, sizeof(gap), "null");
 	fprintf(c->metrics,
-	    "{\"iter\": %llu, \"time_s\": %.6f, \"objective\": %.17g, "
-	    "\"updates\": %llu, \"bytes\": 0, \"nnz\": %llu, \"gap\": %.6g}\n",
-	    (unsigned long long)c->rounds_done, t, p->objective,
-	    (unsigned long long)c->updates, (unsigned long long)p->nnz, p->gap);
+	    "{\"iter\": %llu, \"time_s\": %.6f, \"objective\": %s, "
+	    "\"updates\": %llu, \"bytes\": 0, \"nnz\": %llu, \"gap\": %s}\n",
+	    (unsigned long long)c->rounds_done, t, obj,
+	    (unsigned long long)c->updates, (unsigned long long)p->nnz, gap);
 	fflush(c->metrics);
 }
 
@@ -376,6 +388,16 @@ check_done(strads_actor_t *self, coord_t *c)
 		    (unsigned long long)c->rounds_done, t, p.objective, p.gap,
 		    (unsigned long long)p.nnz, (unsigned long long)c->updates);
 	write_metrics(c, &p, t);
+	if (!isfinite(p.objective) || !isfinite(p.gap)) {
+		/* Diverged (e.g. parallel updates of dependent parameters
+		 * without the filter): stop, not converged. */
+		strads_log(STRADS_LOG_ERROR, "diverged at round %llu: objective %g",
+		    (unsigned long long)c->rounds_done, p.objective);
+		c->final_check = 1;
+		c->phase = PH_DRAIN;
+		finish(self, c);
+		return;
+	}
 	if (p.gap <= o->tol)
 		c->converged = 1;
 	if (c->ws) {

@@ -28,6 +28,7 @@ typedef struct {
 	uint8_t *taken;
 	uint8_t *inactive; /* screened out: never proposed again */
 	uint32_t changes;  /* priority changes since the tree was rebuilt */
+	uint8_t *done;     /* cyclic: updated since the sweep passed */
 
 	/* Working sets: the stores' best scores of check ws_round. */
 	uint64_t ws_round;
@@ -129,9 +130,11 @@ sched_init(strads_actor_t *self, void *arg)
 	s->cand = malloc((size_t)(s->m ? s->m : 1) * 4);
 	s->taken = calloc(s->m ? s->m : 1, 1);
 	s->inactive = calloc(s->m ? s->m : 1, 1);
+	s->done = calloc(s->m ? s->m : 1, 1);
 	if (s->tree == NULL || s->prio == NULL || s->cand == NULL || s->taken == NULL ||
-	    s->inactive == NULL) {
+	    s->inactive == NULL || s->done == NULL) {
 		free(s->inactive);
+		free(s->done);
 		free(s->tree);
 		free(s->prio);
 		free(s->cand);
@@ -289,6 +292,23 @@ on_plan(strads_actor_t *self, sched_t *s, const strads__eng_t *plan)
 	}
 	for (i = 0; i < n; i++)
 		set_prio(s, s->cand[i], saved[i]);
+	if (mode == STRADS_SCHEDULE_CYCLIC) {
+		/* In order from the first id not yet updated: what the
+		 * filter turned down comes again next round, so every id
+		 * is updated once a sweep (the sweep moves on in on_delta). */
+		uint32_t j = s->sweep;
+
+		for (i = 0; i < s->m && n < quota; i++) {
+			if (!s->inactive[j] && !s->done[j])
+				s->cand[n++] = j;
+			j = j + 1 == s->m ? 0 : j + 1;
+		}
+		for (i = 0; i < n; i++)
+			s->cand[i] += s->range.begin;
+		free(saved);
+		send_cand(self, s, plan->round, n, NULL);
+		return;
+	}
 	/* The sweep fills the rest. */
 	for (i = 0; i < s->m && n < quota; i++) {
 		uint32_t j = s->sweep;
@@ -311,6 +331,18 @@ static void
 on_delta(sched_t *s, const strads__eng_t *e)
 {
 	uint32_t i;
+
+	if (s->job->o.schedule == STRADS_SCHEDULE_CYCLIC) {
+		for (i = 0; i < e->n; i++)
+			if (e->idx[i] >= s->range.begin && e->idx[i] < s->range.end)
+				s->done[e->idx[i] - s->range.begin] = 1;
+		/* Past every id updated or screened out, at most one lap. */
+		for (i = 0; i < s->m && (s->done[s->sweep] || s->inactive[s->sweep]); i++) {
+			s->done[s->sweep] = 0;
+			s->sweep = s->sweep + 1 == s->m ? 0 : s->sweep + 1;
+		}
+		return;
+	}
 
 	for (i = 0; i < e->n && i < e->nd; i++) {
 		uint32_t j = e->idx[i];
@@ -378,6 +410,7 @@ sched_stop(strads_actor_t *self)
 	free(s->cand);
 	free(s->taken);
 	free(s->inactive);
+	free(s->done);
 	free(s->ws);
 	strads__job_role_stopped(s->job);
 }

@@ -451,7 +451,8 @@ typedef struct strads_job_result_s {
 	uint64_t rounds;
 	uint64_t updates;     /* parameter updates pulled */
 	double solve_s;       /* seconds from the first round to the end */
-	int converged;        /* gap <= tol */
+	int converged;        /* gap <= tol; never when the objective is not
+	                         finite (diverged: the run stops there) */
 	double *params;       /* nparams final values; free() it */
 } strads_job_result_t;
 

@@ -113,6 +113,8 @@ strads_job_run(strads_runtime_t *rt, const strads_app_t *app, void *shared,
 		job->o.block = STRADS__PAIRS_MAX; /* n x n terms must fit a frame */
 	if (job->o.depth == 0)
 		job->o.depth = 2;
+	if (o->schedule == STRADS_SCHEDULE_CYCLIC)
+		job->o.depth = 1; /* a sweep proposes after seeing what moved */
 	job->p = o->nparams;
 	job->nworkers = o->nworkers > 0 ? o->nworkers : strads_runtime_nloops(rt);
 	if ((uint64_t)job->nworkers > o->nrows)

@@ -231,6 +231,14 @@ run_lasso(const run_opts_t *ro)
 			fprintf(stderr, "strads run: solve failed: %s\n", strads_strerror(err2));
 			goto out;
 		}
+		if (!isfinite(res.progress.objective) || !isfinite(res.progress.gap)) {
+			fprintf(stderr, "strads run: lambda %.10g: the solve diverged "
+			    "(objective %g); no model written. Updates without the "
+			    "dependency filter (--schedule shotgun) or a large --rho can "
+			    "do this on correlated columns.\n", lambda, res.progress.objective);
+			free(res.params);
+			goto out;
+		}
 		if (ro->path > 0)
 			snprintf(path, sizeof(path), "%s.%ld", ro->out, k + 1);
 		else
