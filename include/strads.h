@@ -294,15 +294,16 @@ STRADS_EXTERN int strads_peer_add(
     strads_runtime_t *rt, uint32_t node, const char *url);
 
 /* ------------------------------------------------------------------ */
-/* Tables (SSP; doc/tables.md). A table maps keys to rows of width     */
-/* doubles: dense (keys 0..nrows-1) or sparse (any uint64 key). It is  */
-/* sharded over table-shard actors that strads_table_create() spawns.  */
-/* Clients are actors: each opens a client handle for a client id and  */
-/* reads and writes through it, never blocking. A read at clock c sees */
-/* every update made by every client at clocks <= c - s - 1 (s: the   */
-/* table's staleness bound) plus all of the reader's own updates. Rows */
-/* read on a loop are cached there and serve later reads that are     */
-/* fresh enough, without a message to a shard.                        */
+/* Tables (SSP; doc/tables.md). A table maps keys to rows of width    */
+/* doubles: dense (keys 0..nrows-1) or sparse (any uint64 key). It is */
+/* sharded over table-shard actors that strads_table_create() spawns. */
+/* Clients are actors: each opens a client handle for a client id and */
+/* reads and writes through it, never blocking. A read at clock c     */
+/* sees every update made by every client at clocks <= c - s - 1 (s:  */
+/* the table's staleness bound) plus all of the reader's own updates. */
+/* Rows read on a loop are cached there and serve later reads that    */
+/* are fresh enough, without a message to a shard. An app holds no    */
+/* socket or thread code.                                             */
 
 enum { STRADS_TABLE_DENSE = 0, STRADS_TABLE_SPARSE = 1 };
 
@@ -378,8 +379,9 @@ typedef void (*strads_table_ckpt_cb)(strads_table_client_t *c, int status,
     const char *errmsg, void *arg);
 
 /* Opens the client id of table t for the actor self, from self's
- * callbacks (typically init_cb); the client's clock starts at 0. At most
- * one open client per id. The actor's recv_cb must hand every message
+ * callbacks (typically init_cb); the client's clock starts at 0. Each
+ * id is opened once for the table's life (the shards keep its clock):
+ * STRADS_EBUSY otherwise. The actor's recv_cb must hand every message
  * to strads_table_client_recv() first. */
 STRADS_EXTERN int strads_table_client_open(strads_actor_t *self,
     strads_table_t *t, uint32_t id, strads_table_client_t **cp);

@@ -901,10 +901,9 @@ strads_table_client_close(strads_table_client_t *c)
 		strads__tmap_fini(&c->log[i].map);
 	free(c->log);
 	strads__tmap_fini(&c->buf);
+	/* The id stays taken: the shards hold its clock, and a new client
+	 * would start over at 0. */
 	tcache_put(c->self->loop, c->cache);
-	uv_mutex_lock(&c->t->lock);
-	c->t->id_open[c->id] = 0;
-	uv_mutex_unlock(&c->t->lock);
 	free(c->count);
 	free(c);
 }

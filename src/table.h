@@ -120,7 +120,7 @@ struct strads_table_s {
 	strads_addr_t *shards;
 	strads__tshard_init_t *init;
 	uv_mutex_t lock; /* guards id_open: clients open on any loop */
-	uint8_t *id_open; /* nclients flags: 1 while a client has the id */
+	uint8_t *id_open; /* nclients flags: 1 once a client took the id */
 
 	struct {
 		atomic_ullong gets, rows_read, cache_hits, shard_gets;
