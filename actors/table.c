@@ -542,28 +542,45 @@ on_compute(strads_actor_t *self, shard_t *s, const strads_msg_t *m)
 
 /* ------------------------------------------------------------------ */
 
+/* The fixed part of each request: local messages skip the codec. */
+static int
+long_enough(const strads_msg_t *m)
+{
+	switch (m->type) {
+	case TBL_UPDATE:
+		return m->len >= TBL_UPDATE_HDR;
+	case TBL_CLOCK:
+		return m->len == 16;
+	case TBL_GET:
+		return m->len >= TBL_GET_HDR;
+	case TBL_CKPT:
+		return m->len >= TBL_CKPT_HDR;
+	default:
+		return 1;
+	}
+}
+
 static void
 shard_recv(strads_actor_t *self, const strads_msg_t *m)
 {
 	shard_t *s = strads_actor_state(self);
 
-	/* Local messages skip the codec: check the fixed part here too. */
+	if (!long_enough(m)) {
+		reject(s, m, "too short");
+		return;
+	}
 	switch (m->type) {
 	case TBL_UPDATE:
-		if (m->len >= TBL_UPDATE_HDR)
-			on_update(s, m);
+		on_update(s, m);
 		return;
 	case TBL_CLOCK:
-		if (m->len == 16)
-			on_clock(self, s, m);
+		on_clock(self, s, m);
 		return;
 	case TBL_GET:
-		if (m->len >= TBL_GET_HDR)
-			on_get(self, s, m);
+		on_get(self, s, m);
 		return;
 	case TBL_CKPT:
-		if (m->len >= TBL_CKPT_HDR)
-			on_ckpt(self, s, m);
+		on_ckpt(self, s, m);
 		return;
 	case STRADS_MSG_COMPUTE:
 		on_compute(self, s, m);

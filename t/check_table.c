@@ -926,6 +926,47 @@ START_TEST(checkpoint_restore)
 }
 END_TEST
 
+/* Malformed table messages are counted and dropped, never applied. */
+START_TEST(shard_refuses_garbage)
+{
+	strads_runtime_t *rt = rt_new(1);
+	strads_table_opts_t o;
+	strads_table_stats_t st;
+	strads_stats_t rs;
+	strads_table_t *t;
+	uint64_t rng = 42;
+	const int n = 400;
+	int i;
+
+	strads_log_set_level(STRADS_LOG_ERROR); /* one warning per message */
+	strads_table_opts_init(&o);
+	o.nrows = 16;
+	o.nclients = 2;
+	o.nshards = 1;
+	t = table_new(rt, &o);
+	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	for (i = 0; i < n; i++) {
+		/* UPDATE, CLOCK, GET, ROWS, CKPT and an unknown type. */
+		uint16_t type = (uint16_t)(32 + test_rand(&rng) % 6);
+		size_t len = (size_t)(test_rand(&rng) % 64), j;
+		strads_msg_t *m = strads_msg_new(type, len);
+
+		ck_assert_ptr_nonnull(m);
+		for (j = 0; j < len; j++)
+			m->data[j] = (uint8_t)test_rand(&rng);
+		if (type == 36 && len >= 24)
+			strads__put32(m->data + 20, 1u << 30); /* dir too long */
+		ck_assert_int_eq(strads_post(rt, strads_table_shard(t, 0), m), 0);
+	}
+	WAIT_UNTIL((strads_runtime_stats(rt, &rs), rs.delivered >= (uint64_t)n),
+	    10000);
+	strads_table_stats(t, &st);
+	rt_finish(rt, t, NULL);
+	ck_assert_uint_gt(st.rejected, (uint64_t)n * 3 / 4);
+	ck_assert_uint_eq(st.updates, 0);
+}
+END_TEST
+
 START_TEST(create_errors)
 {
 	strads_runtime_t *rt = rt_new(2);
@@ -968,6 +1009,7 @@ table_suite(void)
 	tcase_add_test(tc, bsp_waits_for_all);
 	tcase_add_test(tc, cache_serves_fresh_reads);
 	tcase_add_test(tc, checkpoint_restore);
+	tcase_add_test(tc, shard_refuses_garbage);
 	tcase_add_test(tc, create_errors);
 	suite_add_tcase(s, tc);
 	return s;
