@@ -343,17 +343,16 @@ typedef struct strads_table_stats_s {
 
 /* Fills o with the defaults above (a dense table, width 1, s = 0). */
 STRADS_EXTERN void strads_table_opts_init(strads_table_opts_t *o);
-/* Creates a table and spawns its shard actors over the runtime's loops
- * (round robin), like strads_spawn(): before or after
- * strads_runtime_start. With o->restore_dir every shard starts from its
- * checkpoint file there; a missing, truncated or corrupt file fails the
- * call with STRADS_ENOENT, STRADS_EIO or STRADS_EFORMAT and a message
- * naming the file in err (errlen bytes; err may be NULL). On failure *tp
- * is untouched and nothing is spawned, except when spawning fails after
+/* Creates a table and spawns its shard actors (shard i on loop i mod
+ * nloops), like strads_spawn(): before or after strads_runtime_start.
+ * With o->restore_dir every shard starts from its checkpoint file there;
+ * a missing, truncated or corrupt file fails the call with
+ * STRADS_ENOENT, STRADS_EIO or STRADS_EFORMAT and a message naming the
+ * file in err (errlen bytes; err may be NULL). On failure *tp is
+ * untouched and nothing is spawned, except when spawning fails after
  * the first shard (out of memory or actor slots): *tp is then set, the
  * table is unusable and is freed like any other. The table is owned by
- * the caller
- * and must outlive the runtime's actors: free it after
+ * the caller and must outlive the runtime's actors: free it after
  * strads_runtime_wait() (or without starting the runtime). */
 STRADS_EXTERN int strads_table_create(strads_runtime_t *rt,
     const strads_table_opts_t *o, strads_table_t **tp, char *err,
