@@ -294,6 +294,138 @@ STRADS_EXTERN int strads_peer_add(
     strads_runtime_t *rt, uint32_t node, const char *url);
 
 /* ------------------------------------------------------------------ */
+/* Tables (SSP; doc/tables.md). A table maps keys to rows of width    */
+/* doubles: dense (keys 0..nrows-1) or sparse (any uint64 key). It is */
+/* sharded over table-shard actors that strads_table_create() spawns. */
+/* Clients are actors: each opens a client handle for a client id and */
+/* reads and writes through it, never blocking. A read at clock c     */
+/* sees every update made by every client at clocks <= c - s - 1 (s:  */
+/* the table's staleness bound) plus all of the reader's own updates. */
+/* Rows read on a loop are cached there and serve later reads that    */
+/* are fresh enough, without a message to a shard. An app holds no    */
+/* socket or thread code.                                             */
+
+enum { STRADS_TABLE_DENSE = 0, STRADS_TABLE_SPARSE = 1 };
+
+typedef struct strads_table_s strads_table_t;
+typedef struct strads_table_client_s strads_table_client_t;
+
+typedef struct strads_table_opts_s {
+	const char *name;     /* [A-Za-z0-9_.-]{1,64}: names checkpoint
+	                         files; copied */
+	int kind;             /* STRADS_TABLE_DENSE or STRADS_TABLE_SPARSE */
+	uint64_t nrows;       /* dense: keys 0..nrows-1 (required) */
+	uint32_t width;       /* doubles per row; 0: 1 */
+	uint32_t staleness;   /* s: how many clocks a read may lag */
+	uint32_t nclients;    /* client ids 0..nclients-1 (required); fixed
+	                         for the table's life */
+	int nshards;          /* shard actors; 0: one per loop */
+	size_t flush_bytes;   /* a client sends buffered updates before its
+	                         clock once they pass this; 0: 256 KiB */
+	uint64_t cache_rows;  /* rows of this table a loop's cache holds
+	                         before it starts over; 0: no limit */
+	const char *restore_dir; /* start from the checkpoint in this
+	                            directory, or NULL for zeros; borrowed
+	                            for the call */
+} strads_table_opts_t;
+
+/* Counters of a table, summed over its clients and shards. */
+typedef struct strads_table_stats_s {
+	uint64_t gets;        /* strads_table_get() calls that succeeded */
+	uint64_t rows_read;   /* rows those gets asked for */
+	uint64_t cache_hits;  /* rows served by a loop's cache */
+	uint64_t shard_gets;  /* read requests the shards received */
+	uint64_t held_gets;   /* of those, held until the clocks caught up */
+	uint64_t updates;     /* row updates the shards applied (coalesced) */
+	uint64_t clocks;      /* clock ticks the shards applied */
+	uint64_t rejected;    /* malformed or out-of-order table messages */
+} strads_table_stats_t;
+
+/* Fills o with the defaults above (a dense table, width 1, s = 0). */
+STRADS_EXTERN void strads_table_opts_init(strads_table_opts_t *o);
+/* Creates a table and spawns its shard actors (shard i on loop i mod
+ * nloops), like strads_spawn(): before or after strads_runtime_start.
+ * With o->restore_dir every shard starts from its checkpoint file there;
+ * a missing, truncated or corrupt file fails the call with
+ * STRADS_ENOENT, STRADS_EIO or STRADS_EFORMAT and a message naming the
+ * file in err (errlen bytes; err may be NULL). On failure *tp is
+ * untouched and nothing is spawned, except when spawning fails after
+ * the first shard (out of memory or actor slots): *tp is then set, the
+ * table is unusable and is freed like any other. The table is owned by
+ * the caller and must outlive the runtime's actors: free it after
+ * strads_runtime_wait() (or without starting the runtime). */
+STRADS_EXTERN int strads_table_create(strads_runtime_t *rt,
+    const strads_table_opts_t *o, strads_table_t **tp, char *err,
+    size_t errlen);
+/* Frees a table whose runtime has stopped or never started. NULL is
+ * allowed. */
+STRADS_EXTERN void strads_table_free(strads_table_t *t);
+STRADS_EXTERN int strads_table_nshards(const strads_table_t *t);
+/* The address of shard i (0 <= i < nshards). */
+STRADS_EXTERN strads_addr_t strads_table_shard(const strads_table_t *t, int i);
+/* Any thread; each counter is exact, the set is not a snapshot. */
+STRADS_EXTERN void strads_table_stats(
+    const strads_table_t *t, strads_table_stats_t *st);
+
+/* A get's result: rows holds n x width doubles, row i for keys[i];
+ * both are borrowed for the call. status is 0, or STRADS_ECANCELED when
+ * the client closed first (keys and rows are then NULL). */
+typedef void (*strads_table_get_cb)(strads_table_client_t *c, int status,
+    const uint64_t *keys, uint32_t n, const double *rows, void *arg);
+/* A checkpoint's result: status 0 once every shard's file is durable,
+ * else the first error and a message naming the file (borrowed). */
+typedef void (*strads_table_ckpt_cb)(strads_table_client_t *c, int status,
+    const char *errmsg, void *arg);
+
+/* Opens the client id of table t for the actor self, from self's
+ * callbacks (typically init_cb); the client's clock starts at 0. Each
+ * id is opened once for the table's life (the shards keep its clock):
+ * STRADS_EBUSY otherwise. The actor's recv_cb must hand every message
+ * to strads_table_client_recv() first. */
+STRADS_EXTERN int strads_table_client_open(strads_actor_t *self,
+    strads_table_t *t, uint32_t id, strads_table_client_t **cp);
+/* Closes a client (from self's callbacks, e.g. stop_cb, never from one
+ * of the client's own callbacks): pending gets and checkpoints get
+ * STRADS_ECANCELED; buffered updates are dropped. NULL is allowed. */
+STRADS_EXTERN void strads_table_client_close(strads_table_client_t *c);
+/* 1 when m was a table message for c (consumed: the caller ignores it;
+ * callbacks of c may have run), 0 otherwise. */
+STRADS_EXTERN int strads_table_client_recv(
+    strads_table_client_t *c, const strads_msg_t *m);
+
+/* Adds delta (width doubles, borrowed) to the row of key. Buffered at
+ * the client and coalesced per key; sent at the next clock, or earlier
+ * when the buffer passes flush_bytes. STRADS_EINVAL for a dense key out
+ * of range. */
+STRADS_EXTERN int strads_table_inc(
+    strads_table_client_t *c, uint64_t key, const double *delta);
+/* Replaces the row of key with row (borrowed), as seen by later incs of
+ * this client. The shard applies it when it applies this client's
+ * clock; what other clients added to the row before that is lost. */
+STRADS_EXTERN int strads_table_put(
+    strads_table_client_t *c, uint64_t key, const double *row);
+/* Ends the client's current clock c: sends what is buffered, then
+ * CLOCK(c) to every shard; the client's clock becomes c + 1. */
+STRADS_EXTERN int strads_table_clock(strads_table_client_t *c);
+/* The client's current clock. */
+STRADS_EXTERN uint64_t strads_table_client_clock(
+    const strads_table_client_t *c);
+/* Reads n keys (borrowed; duplicates allowed) at the client's current
+ * clock: cb runs later, from strads_table_client_recv(), once every row
+ * is fresh enough; a read that the loop's cache answers completes
+ * without a message to any shard. STRADS_EMSGSIZE when a request or its
+ * reply would not fit in a frame. */
+STRADS_EXTERN int strads_table_get(strads_table_client_t *c,
+    const uint64_t *keys, uint32_t n, strads_table_get_cb cb, void *arg);
+/* Asks every shard to write its partition to
+ * DIR/table-NAME-SHARD.bin atomically (temporary file, fsync, rename,
+ * fsync of DIR) once every client has finished the clocks this client
+ * has finished. The files hold every update of clocks below the
+ * client's current clock, and perhaps some later ones. dir is copied. */
+STRADS_EXTERN int strads_table_checkpoint(strads_table_client_t *c,
+    const char *dir, strads_table_ckpt_cb cb, void *arg);
+
+/* ------------------------------------------------------------------ */
 /* SchMP programs (doc/strads.3, "SchMP"). An app fills in a const     */
 /* strads_app_t; strads_job_run() runs it on the four roles            */
 /* (coordinator, scheduler, worker, store), which are actors: the app  */

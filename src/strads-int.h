@@ -58,7 +58,14 @@ void strads__panic(const char *file, int line, const char *what)
 	X(ENG_STOP, 27, 0, 0, 1)                                           \
 	X(ENG_SCREEN, 28, 40, UINT32_MAX, 1)                               \
 	X(ENG_INACTIVE, 29, 40, UINT32_MAX, 1)                             \
-	X(ENG_PRIO, 30, 40, UINT32_MAX, 1)
+	X(ENG_PRIO, 30, 40, UINT32_MAX, 1)                                 \
+	X(TBL_UPDATE, 32, 16, UINT32_MAX, 1)                               \
+	X(TBL_CLOCK, 33, 16, 16, 1)                                        \
+	X(TBL_GET, 34, 24, UINT32_MAX, 1)                                  \
+	X(TBL_ROWS, 35, 32, UINT32_MAX, 1)                                 \
+	X(TBL_CKPT, 36, 24, 24 + 4096, 1)                                  \
+	X(TBL_CKPT_DONE, 37, 24, 24 + 1024, 1)                             \
+	X(TBL_LOCAL, 38, 16, 16, 0)
 
 enum {
 #define STRADS__MSG_ENUM(name, val, lo, hi, remote) STRADS__MSG_##name = (val),
@@ -249,6 +256,11 @@ struct strads__loop_s {
 	uint32_t nout;
 	uint32_t *dirty;
 	uint32_t ndirty;
+
+	/* The SSP tables' per-loop cache (src/table.c): made by the first
+	 * table client opened on the loop, freed when the last one closes
+	 * (clients close in their actor's stop_cb, before the loop ends). */
+	void *table_cache;
 
 	uint64_t delivered; /* loop-thread counters, read racily by stats */
 	uint64_t dropped_stale;

@@ -1,0 +1,167 @@
+/*
+ * table.h -- internals of the SSP tables shared by src/table.c (the
+ * public calls, the client and the per-loop cache, checkpoint files) and
+ * actors/table.c (the shard actor): the table object, a small hash map,
+ * the payload layouts and the checkpoint file format.
+ */
+#ifndef STRADS_TABLE_H
+#define STRADS_TABLE_H
+
+#include "strads-int.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "table payloads and files copy doubles as little-endian bytes"
+#endif
+
+/* Table message types (runtime table, see strads-int.h). */
+enum {
+	TBL_UPDATE = STRADS__MSG_TBL_UPDATE,
+	TBL_CLOCK = STRADS__MSG_TBL_CLOCK,
+	TBL_GET = STRADS__MSG_TBL_GET,
+	TBL_ROWS = STRADS__MSG_TBL_ROWS,
+	TBL_CKPT = STRADS__MSG_TBL_CKPT,
+	TBL_CKPT_DONE = STRADS__MSG_TBL_CKPT_DONE,
+	TBL_LOCAL = STRADS__MSG_TBL_LOCAL
+};
+
+/*
+ * Payloads, little-endian (offsets in bytes):
+ *  UPDATE    0 u32 client  4 u32 n  8 u64 clock, then n entries of
+ *            u64 key, u64 flags (TBL_PUT), width f64
+ *  CLOCK     0 u32 client  4 u32 0  8 u64 clock
+ *  GET       0 u64 req  8 u64 need (min clock wanted)  16 u32 client
+ *            20 u32 n, then n u64 keys
+ *  ROWS      0 u64 req  8 u64 version  16 u32 shard  20 u32 n
+ *            24 u32 nclients  28 u32 width, then nclients u64 clocks,
+ *            then n x width f64 (the keys of the GET, in its order)
+ *  CKPT      0 u64 req  8 u64 at (min clock wanted)  16 u32 client
+ *            20 u32 dirlen, then the directory (no NUL)
+ *  CKPT_DONE 0 u64 req  8 i32 status  12 u32 shard  16 u32 msglen
+ *            20 u32 0, then the message (no NUL)
+ *  LOCAL     0 u64 req  8 u32 table tag (shard 0's actor id)  12 u32 0
+ *            (a client's completion from its loop's cache; never remote)
+ */
+#define TBL_PUT 1u
+#define TBL_UPDATE_HDR 16u
+#define TBL_GET_HDR 24u
+#define TBL_ROWS_HDR 32u
+#define TBL_CKPT_HDR 24u
+#define TBL_DONE_HDR 24u
+#define TBL_MAX_DIR 4096u
+#define TBL_MAX_ERRMSG 1024u
+
+static inline void
+tbl_putf(uint8_t *p, const double *v, uint32_t n)
+{
+	memcpy(p, v, (size_t)n * sizeof(double));
+}
+
+static inline void
+tbl_getf(double *v, const uint8_t *p, uint32_t n)
+{
+	memcpy(v, p, (size_t)n * sizeof(double));
+}
+
+/* ------------------------------------------------------------------ */
+/* A map from uint64 keys to fixed-size values, stored densely in      */
+/* insertion order (so flushes and files are deterministic). No        */
+/* deletion: a map is cleared as a whole. Loop-thread only.            */
+
+typedef struct strads__tmap_s {
+	uint32_t *slots; /* cap slots: entry index + 1, 0 when empty */
+	uint32_t cap;    /* power of two */
+	uint32_t n;      /* entries */
+	uint32_t ncap;   /* room in keys and vals */
+	uint64_t *keys;
+	uint8_t *vals;   /* n x esize bytes */
+	size_t esize;
+} strads__tmap_t;
+
+void strads__tmap_init(strads__tmap_t *m, size_t esize);
+void strads__tmap_fini(strads__tmap_t *m);
+void strads__tmap_clear(strads__tmap_t *m);
+/* The value of key, or NULL. */
+void *strads__tmap_find(const strads__tmap_t *m, uint64_t key);
+/* The value of key, made (zeroed) when absent; NULL when out of memory. */
+void *strads__tmap_get(strads__tmap_t *m, uint64_t key);
+
+static inline void *
+strads__tmap_val(const strads__tmap_t *m, uint32_t i)
+{
+	return m->vals + (size_t)i * m->esize;
+}
+
+/* ------------------------------------------------------------------ */
+/* The table object: what strads_table_create() set up. Read-only once */
+/* the shards run, except for the counters and the shards' restore     */
+/* data (each taken once by its shard's init_cb).                      */
+
+typedef struct strads__tshard_init_s {
+	struct strads_table_s *table;
+	int index;
+	/* Restored partition, owned until the shard takes it. */
+	uint64_t nent;
+	uint64_t *keys; /* sparse only */
+	double *rows;   /* nent x width */
+} strads__tshard_init_t;
+
+struct strads_table_s {
+	strads_runtime_t *rt;
+	char name[65];
+	int kind;
+	uint64_t nrows;
+	uint32_t width;
+	uint32_t staleness;
+	uint32_t nclients;
+	int nshards;
+	size_t flush_bytes;
+	uint64_t cache_rows;
+	uint64_t per_shard; /* dense: keys per shard (the last may have fewer) */
+	strads_addr_t *shards;
+	strads__tshard_init_t *init;
+	uv_mutex_t lock; /* guards id_open: clients open on any loop */
+	uint8_t *id_open; /* nclients flags: 1 once a client took the id */
+
+	struct {
+		atomic_ullong gets, rows_read, cache_hits, shard_gets;
+		atomic_ullong held_gets, updates, clocks, rejected;
+	} st;
+};
+
+#define TBL_COUNT(t, field, n)                                             \
+	atomic_fetch_add_explicit(&(t)->st.field, (n), memory_order_relaxed)
+
+/* The shard owning key (key already validated for dense tables). */
+int strads__table_shard_of(const strads_table_t *t, uint64_t key);
+/* Dense: the keys [*begin, *end) of shard i. */
+void strads__table_range(const strads_table_t *t, int i, uint64_t *begin,
+    uint64_t *end);
+
+/* ------------------------------------------------------------------ */
+/* Checkpoint files (src/table.c).                                     */
+/*
+ * DIR/table-NAME-SHARD.bin, little-endian:
+ *    0 8 bytes magic "STRDTBL1"   8 u32 version (1)   12 u32 kind
+ *   16 u32 width   20 u32 shard   24 u32 nshards      28 u32 nclients
+ *   32 u64 nrows (dense; 0 for sparse)   40 u64 nent
+ *   48 u32 namelen   52 u32 0, then the name, padded with zeros to 8,
+ *   then nclients u64 clocks (informational: what the partition holds),
+ *   then nent entries of u64 key, width f64,
+ *   then u64 FNV-1a 64 of every byte before it.
+ */
+#define TBL_FILE_MAGIC "STRDTBL1"
+#define TBL_FILE_VERSION 1u
+
+/* Writes a partition (on a compute thread: blocks). 0 or a negative code
+ * with a message naming the file in err. */
+int strads__table_file_write(const strads_table_t *t, const char *dir,
+    int shard, const uint64_t *clk, uint64_t nent, const uint64_t *keys,
+    const double *rows, uint64_t seq, char *err, size_t errlen);
+/* Reads and checks shard i's file into init (keys/rows malloc'd). */
+int strads__table_file_read(const strads_table_t *t, const char *dir, int i,
+    strads__tshard_init_t *init, char *err, size_t errlen);
+
+/* The shard actor (actors/table.c). */
+extern const strads_actor_type_t strads__table_shard_type;
+
+#endif
