@@ -650,6 +650,11 @@ ws_move(lasso_worker_t *w, uint32_t j, double d)
 
 #define LASSO_WS_SWEEPS 1000
 
+/* The owners sweep their part a few times only: the other workers'
+ * parts moved at the same time, so precision beyond that coupling is
+ * wasted until their changes are in; the next round continues. */
+#define LASSO_OWNER_SWEEPS 10
+
 /* Blocks up to this size are solved exactly at the store from pair
  * terms (no Jacobi coupling between workers); larger ones by the
  * owners. */
@@ -858,7 +863,7 @@ ws_push(void *ws, const strads_block_t *b, double *out)
 	 * non-zeros until they settle, then all of it (glmnet's scheme),
 	 * until no coordinate moves the objective by more than a 1e-15
 	 * fraction of the null model's. */
-	while (sweeps++ < LASSO_WS_SWEEPS) {
+	while (sweeps++ < LASSO_OWNER_SWEEPS) {
 		double worst = 0;
 
 		for (t = 0; t < b->n; t++) {
