@@ -8,6 +8,9 @@
 #           --nnz-per-row 386 --skew 1 --support 100 --seed 1 (~6.2 M
 #           non-zeros), generated once into a cache directory.
 #   single  lambda = 0.1 x lambda_max, cold start, on gen and rcv1_small.
+#   large   the same on a larger generated problem: strads gen lasso
+#           --n 100000 --p 1000000 --nnz-per-row 50 --skew 1 --support 100
+#           --seed 2 (5 M non-zeros; n 20000, p 200000 with --quick).
 #   path    100 lambdas from lambda_max down to lambda_max / 100, on gen.
 #
 # Timing rules
@@ -49,14 +52,15 @@ usage: bench_lasso.sh [options]
 
 Lasso benchmark: strads vs glmnet (R) vs scikit-learn, side by side.
 
-  --quick             smaller generated problem (n 4000, p 40000,
-                      nnz-per-row 100) for a fast smoke run
+  --quick             smaller generated problems (n 4000, p 40000,
+                      nnz-per-row 100; large: n 20000, p 200000) for a
+                      fast smoke run
   --cache DIR         where the generated problem is kept and reused
                       (default: $TMPDIR/strads-bench)
   --regen             generate the problem again even if cached
   --keep DIR          keep all solver outputs in DIR (default: a temporary
                       directory, removed at exit)
-  --cases LIST        comma list of single,path,rcv1 (default: all)
+  --cases LIST        comma list of single,large,rcv1,path (default: all)
   --single-timeout S  limit of one single-lambda solver run (default 600;
                       120 with --quick)
   --path-timeout S    limit of strads' path run (default 1200; 180 with --quick)
@@ -84,7 +88,7 @@ quick=0
 cache=${TMPDIR:-/tmp}/strads-bench
 regen=0
 keep=
-cases=single,path,rcv1
+cases=single,large,rcv1,path
 t_single=
 t_path=
 t_refpath=
@@ -116,12 +120,15 @@ want() { case ",$cases," in *",$1,"*) return 0 ;; esac; return 1; }
 
 if [ $quick = 1 ]; then
 	gen_n=4000 gen_p=40000 gen_k=100
+	large_n=20000 large_p=200000
 	: "${t_single:=120}" "${t_path:=180}" "${t_refpath:=300}"
 else
 	: "${t_single:=600}" "${t_path:=1200}" "${t_refpath:=600}"
 	gen_n=16087 gen_p=150360 gen_k=386
+	large_n=100000 large_p=1000000
 fi
 gen_args="--n $gen_n --p $gen_p --nnz-per-row $gen_k --skew 1 --support 100 --seed 1"
+large_args="--n $large_n --p $large_p --nnz-per-row 50 --skew 1 --support 100 --seed 2"
 
 if [ -n "$keep" ]; then
 	mkdir -p "$keep"
@@ -275,29 +282,40 @@ for d in "${STRADS_SHARED_DATA:-}" "$top_srcdir/../shared/data" /work/shared/dat
 	fi
 done
 
-gen_data=
-if want single || want path; then
-	key=$(echo "$gen_args" | sed 's/--//g; s/ /_/g')
+# gen_problem VAR ARGS: generate (or reuse from the cache) the problem of
+# strads gen lasso ARGS; its path goes into VAR ("" if none).
+gen_problem() {
+	var=$1 args=$2 file=""
+	key=$(echo "$args" | sed 's/--//g; s/ /_/g')
 	gdir="$cache/gen_$key"
-	gen_data="$gdir/data.svm"
-	if [ $regen = 0 ] && [ -s "$gen_data" ] && [ -f "$gdir/params" ] &&
-		[ "$(cat "$gdir/params")" = "$gen_args" ]; then
-		echo "generated problem: reusing $gen_data"
+	if [ $regen = 0 ] && [ -s "$gdir/data.svm" ] && [ -f "$gdir/params" ] &&
+		[ "$(cat "$gdir/params")" = "$args" ]; then
+		echo "generated problem: reusing $gdir/data.svm"
+		file="$gdir/data.svm"
 	elif [ $have_strads = 1 ]; then
 		mkdir -p "$gdir"
 		rm -f "$gdir/params"
-		echo "generating: strads gen lasso $gen_args"
+		echo "generating: strads gen lasso $args"
 		# shellcheck disable=SC2086
-		"$strads" gen lasso --out "$gdir/data.svm.tmp" $gen_args 2>"$gdir/gen.log" ||
+		"$strads" gen lasso --out "$gdir/data.svm.tmp" $args 2>"$gdir/gen.log" ||
 			{ cat "$gdir/gen.log" >&2; exit 1; }
-		mv "$gdir/data.svm.tmp" "$gen_data"
-		echo "$gen_args" >"$gdir/params"
+		mv "$gdir/data.svm.tmp" "$gdir/data.svm"
+		echo "$args" >"$gdir/params"
+		file="$gdir/data.svm"
 	else
-		echo "note: no strads binary to generate the problem: generated cases skipped"
-		gen_data=
+		echo "note: no strads binary to generate the problem: its cases are skipped"
 	fi
 	[ -f "$gdir/gen.log" ] && sed 's/^/  /' "$gdir/gen.log"
 	echo
+	eval "$var=\$file"
+}
+
+gen_data= large_data=
+if want single || want path; then
+	gen_problem gen_data "$gen_args"
+fi
+if want large; then
+	gen_problem large_data "$large_args"
 fi
 
 # ---------------------------------------------------------------- single
@@ -608,6 +626,9 @@ if want single; then
 		single_case gen "$gen_data"
 	fi
 fi
+if want large && [ -n "$large_data" ]; then
+	single_case large "$large_data"
+fi
 if want rcv1; then
 	if [ -n "$data_dir" ]; then
 		single_case rcv1_small "$data_dir/logreg/rcv1_small.svm"
@@ -687,6 +708,8 @@ size="full size"
 [ $quick = 1 ] && size="quick size, not the issue's problem"
 target "single lambda, generated ($size): strads <= 0.15 x glmnet" gen "to 1e-4" glmnet 0.15
 target "single lambda, generated ($size): strads <= 0.2 x sklearn" gen "to 1e-4" sklearn 0.2
+target "single lambda, large ($size): strads <= 0.15 x glmnet" large "to 1e-4" glmnet 0.15
+target "single lambda, large ($size): strads <= 0.2 x sklearn" large "to 1e-4" sklearn 0.2
 target "single lambda, rcv1_small: strads no slower than glmnet" rcv1_small "to 1e-4" glmnet 1
 # the path target also needs strads accurate at every lambda
 pst=$(awk -F'\t' '$1 == "gen_path" && $2 == "strads" { print $8; exit }' "$results")
