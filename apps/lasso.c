@@ -32,7 +32,8 @@ typedef struct {
 	/* Working sets (lasso_ws_app): the worker keeps r for every row and
 	 * updates the columns [own_begin, own_end) itself. */
 	uint64_t sa, sb;      /* its shard's rows, for stats */
-	uint32_t own_begin, own_end;
+	uint32_t own_begin, own_end; /* its columns in checks */
+	uint32_t index, count;       /* shard index among count */
 	double *beta;         /* p: its copy of the parameters */
 	double *sent;         /* p: changes of its last push, own columns */
 	uint64_t *slo, *shi;  /* p: column j's entries in rows [sa, sb) */
@@ -594,6 +595,8 @@ ws_worker_init(void *shared, const strads_shard_t *sh, void **out)
 	w = *out;
 	w->sa = sh->row_begin;
 	w->sb = sh->row_end;
+	w->index = sh->index;
+	w->count = sh->count;
 	w->own_begin = sh->index == 0 ? 0 : col_at(x, l->p, nnz * sh->index / sh->count);
 	w->own_end = sh->index + 1 == sh->count ? l->p
 	    : col_at(x, l->p, nnz * (sh->index + 1) / sh->count);
@@ -859,19 +862,23 @@ ws_push(void *ws, const strads_block_t *b, double *out)
 		}
 		return;
 	}
-	/* Cyclic coordinate descent on the owned part of the block: the
-	 * non-zeros until they settle, then all of it (glmnet's scheme),
-	 * until no coordinate moves the objective by more than a 1e-15
-	 * fraction of the null model's. */
-	while (sweeps++ < LASSO_OWNER_SWEEPS) {
+	/* One worker solves the whole block: the others' sweeps would
+	 * move coupled columns at once (block Jacobi), which on correlated
+	 * supports costs far more rounds than the second core saves. The
+	 * owner rotates with the round. Cyclic coordinate descent: the
+	 * non-zeros until they settle, then all of the block (glmnet's
+	 * scheme), until no coordinate moves the objective by more than a
+	 * 1e-15 fraction of the null model's. */
+	if (b->round % w->count != w->index)
+		return;
+	while (sweeps++ < LASSO_WS_SWEEPS) {
 		double worst = 0;
 
 		for (t = 0; t < b->n; t++) {
 			uint32_t j = b->idx[t];
 			double cj = l->c[j], nb, d;
 
-			if (j < w->own_begin || j >= w->own_end || !(cj > 0) ||
-			    (!full && w->beta[j] == 0))
+			if (!(cj > 0) || (!full && w->beta[j] == 0))
 				continue;
 			nb = soft(ws_grad(w, j) / l->n + cj * w->beta[j], l->lambda) / cj;
 			d = nb - w->beta[j];
@@ -889,12 +896,8 @@ ws_push(void *ws, const strads_block_t *b, double *out)
 			full = 0;
 		}
 	}
-	for (t = 0; t < b->n; t++) {
-		uint32_t j = b->idx[t];
-
-		if (j >= w->own_begin && j < w->own_end)
-			out[t] = w->sent[j];
-	}
+	for (t = 0; t < b->n; t++)
+		out[t] = w->sent[b->idx[t]];
 }
 
 static void
@@ -907,12 +910,10 @@ ws_apply(void *ws, const strads_block_t *b, const double *delta)
 		uint32_t j = b->idx[t];
 		double d = delta[t];
 
-		if (j >= w->own_begin && j < w->own_end) {
-			/* Already applied, unless the store changed it (a
-			 * coefficient screened out in flight is held at 0). */
-			d -= w->sent[j];
-			w->sent[j] = 0;
-		}
+		/* What this worker moved is applied already, unless the
+		 * store changed it (screened out in flight: held at 0). */
+		d -= w->sent[j];
+		w->sent[j] = 0;
 		if (d != 0)
 			ws_move(w, j, d);
 	}
