@@ -162,22 +162,6 @@ plan(strads_actor_t *self, coord_t *c)
 	send_to(self, job->scheds, job->nscheds, ENG_PLAN, &e);
 }
 
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
-cmp_pair_desc(const void *a, const void *b)
-{
-	const double *x = a, *y = b;
-
-	return x[0] > y[0] ? -1 : x[0] < y[0] ? 1 : (x[1] > y[1]) - (x[1] < y[1]);
-}
-
 #define DEP_CACHE (1u << 16)
 
 /* The app's dependency of j and k, through a small direct-mapped cache:
@@ -214,13 +198,13 @@ filter(coord_t *c)
 		if (c->ws && c->ws_size < n)
 			n = c->ws_size;
 		memcpy(c->block, c->cand, (size_t)n * 4);
-		qsort(c->block, n, sizeof(uint32_t), cmp_u32);
+		qsort(c->block, n, sizeof(uint32_t), strads__cmp_u32);
 		return n;
 	}
 	if (app->filter != NULL) {
 		n = app->filter(job->shared, &c->filter_scratch, c->cand, c->ncand,
 		    job->o.block, job->o.rho, c->block);
-		qsort(c->block, n, sizeof(uint32_t), cmp_u32);
+		qsort(c->block, n, sizeof(uint32_t), strads__cmp_u32);
 		return n;
 	}
 	for (i = 0; i < c->ncand && n < job->o.block; i++) {
@@ -232,7 +216,7 @@ filter(coord_t *c)
 		if (ok)
 			c->block[n++] = j;
 	}
-	qsort(c->block, n, sizeof(uint32_t), cmp_u32);
+	qsort(c->block, n, sizeof(uint32_t), strads__cmp_u32);
 	return n;
 }
 
@@ -272,7 +256,7 @@ order_by_score(coord_t *c)
 		pair[2 * i] = c->cand_score[i];
 		pair[2 * i + 1] = (double)c->cand[i];
 	}
-	qsort(pair, c->ncand, 2 * sizeof(double), cmp_pair_desc);
+	qsort(pair, c->ncand, 2 * sizeof(double), strads__cmp_score_desc);
 	for (i = 0; i < c->ncand; i++)
 		c->cand[i] = (uint32_t)pair[2 * i + 1];
 	free(pair);
@@ -320,7 +304,7 @@ on_cand(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 			 * ids stay alike from one sweep to the next. */
 			n = c->ncand < c->ws_size ? c->ncand : c->ws_size;
 			memcpy(c->ws_list, c->cand, (size_t)n * 4);
-			qsort(c->ws_list, n, sizeof(uint32_t), cmp_u32);
+			qsort(c->ws_list, n, sizeof(uint32_t), strads__cmp_u32);
 		} else {
 			/* Several owners: one filtered block. */
 			n = filter(c);

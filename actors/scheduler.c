@@ -167,14 +167,6 @@ send_cand(strads_actor_t *self, sched_t *s, uint64_t round, uint32_t n,
 		strads_send(self, s->job->coord, m);
 }
 
-static int
-cmp_pair_desc(const void *a, const void *b)
-{
-	const double *x = a, *y = b;
-
-	return x[0] > y[0] ? -1 : x[0] < y[0] ? 1 : (x[1] > y[1]) - (x[1] < y[1]);
-}
-
 /* Working sets: the quota of highest score from the last check, with
  * their scores so the coordinator can merge schedulers' lists. */
 static void
@@ -191,7 +183,7 @@ plan_workset(strads_actor_t *self, sched_t *s, const strads__eng_t *plan)
 		s->have_pending = 1;
 		return;
 	}
-	qsort(s->ws, s->nws, 2 * sizeof(double), cmp_pair_desc);
+	qsort(s->ws, s->nws, 2 * sizeof(double), strads__cmp_score_desc);
 	n = s->nws < quota ? s->nws : quota;
 	score = malloc((size_t)(n ? n : 1) * sizeof(double));
 	if (score == NULL)

@@ -9,14 +9,6 @@
 
 #include <stdlib.h>
 
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 typedef struct {
 	uint64_t round;
 	int got; /* partials received for round */
@@ -253,7 +245,7 @@ send_scores(strads_actor_t *self, store_t *s, const strads__eng_t *e)
 	/* In id order, so each scheduler's share is a run. */
 	for (i = 0; i < keep; i++)
 		ids[i] = s->range.begin + (uint32_t)pair[2 * i + 1];
-	qsort(ids, keep, 4, cmp_u32);
+	qsort(ids, keep, 4, strads__cmp_u32);
 	for (i = 0; i < keep; i++)
 		val[i] = sc[ids[i] - s->range.begin];
 	lo = 0;

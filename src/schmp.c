@@ -47,6 +47,22 @@ split(strads_range_t *r, int n, uint32_t total)
 	}
 }
 
+int
+strads__cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+strads__cmp_score_desc(const void *a, const void *b)
+{
+	const double *x = a, *y = b;
+
+	return x[0] > y[0] ? -1 : x[0] < y[0] ? 1 : (x[1] > y[1]) - (x[1] < y[1]);
+}
+
 void
 strads__send_all(strads_actor_t *self, const strads_addr_t *to, int n,
     strads_msg_t *m)

@@ -102,6 +102,11 @@ typedef struct strads__role_arg_s {
 	int index;
 } strads__role_arg_t;
 
+/* qsort comparators: uint32_t ascending; (score, id) pairs of doubles by
+ * score descending, then id ascending. */
+int strads__cmp_u32(const void *a, const void *b);
+int strads__cmp_score_desc(const void *a, const void *b);
+
 /* Sends m to n addresses: one payload, one envelope each. Takes m. */
 void strads__send_all(strads_actor_t *self, const strads_addr_t *to, int n,
     strads_msg_t *m);
