@@ -293,7 +293,8 @@ demo_lasso(void)
 	o.nrows = l.n;
 	o.progress = 1;
 	o.tol = 1e-6;
-	if ((e = strads_job_run(rt, &lasso_app, &l, &o, &res)) != 0) {
+	o.schedule = STRADS_SCHEDULE_WORKSET; /* strads run's default */
+	if ((e = strads_job_run(rt, &lasso_ws_app, &l, &o, &res)) != 0) {
 		fprintf(stderr, "strads demo: %s\n", strads_strerror(e));
 		goto out;
 	}
