@@ -578,59 +578,18 @@ col_at(const data_csc_t *x, uint32_t p, uint64_t v)
 	return lo;
 }
 
-static int
-ws_worker_init(void *shared, const strads_shard_t *sh, void **out)
-{
-	const lasso_t *l = shared;
-	const data_csc_t *x = &l->csc;
-	strads_shard_t all = *sh;
-	uint64_t nnz = x->colptr[l->p];
-	lasso_worker_t *w;
-	uint32_t j;
-
-	all.row_begin = 0;
-	all.row_end = l->n;
-	if (worker_init(shared, &all, out) != 0)
-		return -1;
-	w = *out;
-	w->sa = sh->row_begin;
-	w->sb = sh->row_end;
-	w->index = sh->index;
-	w->count = sh->count;
-	w->own_begin = sh->index == 0 ? 0 : col_at(x, l->p, nnz * sh->index / sh->count);
-	w->own_end = sh->index + 1 == sh->count ? l->p
-	    : col_at(x, l->p, nnz * (sh->index + 1) / sh->count);
-	w->beta = calloc(l->p, sizeof(double));
-	w->sent = calloc(l->p, sizeof(double));
-	w->slo = malloc((size_t)l->p * sizeof(uint64_t));
-	w->shi = malloc((size_t)l->p * sizeof(uint64_t));
-	if (w->beta == NULL || w->sent == NULL || w->slo == NULL || w->shi == NULL) {
-		worker_fini(w);
-		return -1;
-	}
-	for (j = 0; j < l->p; j++) {
-		w->slo[j] = lower_bound(x->row, x->colptr[j], x->colptr[j + 1], w->sa);
-		w->shi[j] = lower_bound(x->row, w->slo[j], x->colptr[j + 1], w->sb);
-	}
-	if (l->beta0 != NULL)
-		memcpy(w->beta, l->beta0, (size_t)l->p * sizeof(double));
-	return 0;
-}
-
 /* xhat_j . r over every row. */
 static double
 ws_grad(const lasso_worker_t *w, uint32_t j)
 {
 	const lasso_t *l = w->l;
 	const data_csc_t *x = &l->csc;
-	double dot = 0, cs = 0, rsum = w->sum_r + (double)l->n * w->o;
+	double dot = 0, rsum = w->sum_r + (double)l->n * w->o;
 	uint64_t k;
 
-	for (k = x->colptr[j]; k < x->colptr[j + 1]; k++) {
+	for (k = x->colptr[j]; k < x->colptr[j + 1]; k++)
 		dot += x->val[k] * w->r[x->row[k]];
-		cs += x->val[k];
-	}
-	return l->s[j] * (dot + w->o * cs - l->mu[j] * rsum);
+	return l->s[j] * (dot + w->o * l->csum[j] - l->mu[j] * rsum);
 }
 
 /* beta_j += d in the worker's copy and its residual. */
@@ -639,16 +598,63 @@ ws_move(lasso_worker_t *w, uint32_t j, double d)
 {
 	const lasso_t *l = w->l;
 	const data_csc_t *x = &l->csc;
-	double f = l->s[j] * d, sr = 0;
+	double f = l->s[j] * d;
 	uint64_t k;
 
 	w->beta[j] += d;
-	for (k = x->colptr[j]; k < x->colptr[j + 1]; k++) {
+	for (k = x->colptr[j]; k < x->colptr[j + 1]; k++)
 		w->r[x->row[k]] -= f * x->val[k];
-		sr += x->val[k];
-	}
-	w->sum_r -= f * sr;
+	w->sum_r -= f * l->csum[j];
 	w->o += f * l->mu[j];
+}
+
+static int
+ws_worker_init(void *shared, const strads_shard_t *sh, void **out)
+{
+	const lasso_t *l = shared;
+	const data_csc_t *x = &l->csc;
+	uint64_t nnz = x->colptr[l->p], i;
+	lasso_worker_t *w = calloc(1, sizeof(*w));
+	uint32_t j;
+
+	if (w == NULL)
+		return -1;
+	w->l = l;
+	w->a = 0; /* the residual of every row */
+	w->b = l->n;
+	w->sa = sh->row_begin;
+	w->sb = sh->row_end;
+	w->index = sh->index;
+	w->count = sh->count;
+	w->own_begin = sh->index == 0 ? 0 : col_at(x, l->p, nnz * sh->index / sh->count);
+	w->own_end = sh->index + 1 == sh->count ? l->p
+	    : col_at(x, l->p, nnz * (sh->index + 1) / sh->count);
+	w->r = malloc((size_t)(l->n + 1) * sizeof(double));
+	w->beta = calloc(l->p, sizeof(double));
+	w->sent = calloc(l->p, sizeof(double));
+	w->slo = malloc((size_t)l->p * sizeof(uint64_t));
+	w->shi = malloc((size_t)l->p * sizeof(uint64_t));
+	if (w->r == NULL || w->beta == NULL || w->sent == NULL || w->slo == NULL ||
+	    w->shi == NULL) {
+		worker_fini(w);
+		return -1;
+	}
+	for (j = 0; j < l->p; j++) {
+		w->slo[j] = lower_bound(x->row, x->colptr[j], x->colptr[j + 1], w->sa);
+		w->shi[j] = lower_bound(x->row, w->slo[j], x->colptr[j + 1], w->sb);
+	}
+	for (i = 0; i < l->n; i++) {
+		w->r[i] = l->X->y[i] - l->ybar;
+		w->sum_r += w->r[i];
+	}
+	if (l->beta0 != NULL) {
+		/* r = ytilde - Xhat beta0 */
+		for (j = 0; j < l->p; j++)
+			if (l->beta0[j] != 0)
+				ws_move(w, j, l->beta0[j]);
+	}
+	*out = w;
+	return 0;
 }
 
 #define LASSO_WS_SWEEPS 1000
@@ -1003,7 +1009,8 @@ lasso_setup(lasso_t *l, const data_matrix_t *X, int intercept, int standardize,
 	l->mu = calloc(l->p, sizeof(double));
 	l->s = malloc(l->p * sizeof(double));
 	l->c = calloc(l->p, sizeof(double));
-	if (l->mu == NULL || l->s == NULL || l->c == NULL) {
+	l->csum = calloc(l->p, sizeof(double));
+	if (l->mu == NULL || l->s == NULL || l->c == NULL || l->csum == NULL) {
 		lasso_free(l);
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -1022,6 +1029,7 @@ lasso_setup(lasso_t *l, const data_matrix_t *X, int intercept, int standardize,
 			sum += l->csc.val[k];
 			sq += l->csc.val[k] * l->csc.val[k];
 		}
+		l->csum[j] = sum;
 		l->mu[j] = intercept ? sum / l->n : 0;
 		/* (1/n) ||x_j - mu_j||^2 = sq/n - mu^2 */
 		var = sq / l->n - l->mu[j] * l->mu[j];
@@ -1042,6 +1050,7 @@ lasso_free(lasso_t *l)
 	free(l->mu);
 	free(l->s);
 	free(l->c);
+	free(l->csum);
 	memset(l, 0, sizeof(*l));
 }
 

@@ -21,6 +21,7 @@ typedef struct lasso_s {
 	double *mu;    /* column means (0 without intercept) */
 	double *s;     /* column scale: 1/sd with standardize, else 1 */
 	double *c;     /* curvature (1/n) ||xhat_j||^2 */
+	double *csum;  /* column sums sum_i x_ij */
 	const double *beta0; /* warm start on the internal scale, or NULL */
 } lasso_t;
 
