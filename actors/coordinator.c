@@ -7,6 +7,11 @@
  * Rounds are pipelined: up to depth blocks are with the workers at once;
  * a worker pushes a block only after applying the changes of the update
  * round before it, so the pipeline never reads stale parameters.
+ *
+ * With working sets (STRADS_SCHEDULE_WORKSET) the cycle is: a check, the
+ * stores' screening and scores, a plan naming that check, the merged
+ * best-scored parameters sent in blocks of at most block ids, then the
+ * next check.
  */
 #include "schmp.h"
 

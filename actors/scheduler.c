@@ -6,9 +6,13 @@
  * proportional to the priority delta_j^2 + eta (a Fenwick tree gives
  * O(log m) draws and updates); the other half continues a cyclic sweep,
  * so every parameter is visited at least once every 2m/quota rounds and
- * none starves however small its priority. The coordinator applies the
- * dependency filter across all schedulers' candidates. Priorities are
- * soft state: a rebuilt scheduler starts from neutral ones.
+ * none starves however small its priority (STRADS_SCHEDULE_PRIORITY).
+ * The other schedules: CYCLIC proposes in order from the first id not
+ * yet updated, RANDOM draws uniformly, and WORKSET answers with the
+ * parameters the stores scored highest after the check the plan names.
+ * The coordinator applies the dependency filter across all schedulers'
+ * candidates. Priorities are soft state: a rebuilt scheduler starts
+ * from neutral ones.
  */
 #include "schmp.h"
 

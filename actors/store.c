@@ -3,7 +3,9 @@
  * workers' push partials for it, runs the app's pull (aggregation at the
  * owner of the parameters) and sends the changes to every worker and
  * scheduler, and a DONE to the coordinator. Check rounds run the app's
- * check over the whole range instead.
+ * check over the whole range instead; after a check the store screens its
+ * range and, with working sets, sends its best-scored parameters to the
+ * schedulers.
  */
 #include "schmp.h"
 
