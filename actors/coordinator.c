@@ -58,6 +58,11 @@ typedef struct {
 	uint64_t active_acc;
 	int screen_got;
 
+	/* Static rotation (STRADS_SCHEDULE_ROTATION). */
+	int rot;
+	uint64_t rot_t;      /* rotation rounds sent */
+	uint32_t *all_ids;   /* 0 .. p-1: the parts are runs of it */
+
 	/* Working sets (STRADS_SCHEDULE_WORKSET). */
 	int ws;              /* the mode is on */
 	uint32_t ws_size;    /* parameters wanted in the next block */
@@ -100,6 +105,7 @@ elapsed(const coord_t *c)
 static void finish(strads_actor_t *self, coord_t *c);
 static void send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids,
     uint32_t n);
+static void send_rotation(strads_actor_t *self, coord_t *c);
 
 /* A check round, against the workers' state after every update sent. */
 static void
@@ -128,6 +134,16 @@ plan(strads_actor_t *self, coord_t *c)
 	if (c->phase != PH_RUN || c->planning || c->checking ||
 	    c->in_flight >= job->o.depth)
 		return;
+	if (c->rot) {
+		if (c->since_check >= c->check_every) {
+			c->since_check = 0;
+			start_check(self, c);
+			return;
+		}
+		send_rotation(self, c);
+		plan(self, c);
+		return;
+	}
 	if (c->ws) {
 		/* A check, its scores, the working set in blocks of at most
 		 * block ids, each solved exactly after the one before: repeat. */
@@ -246,6 +262,40 @@ send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids, uint32_t n)
 	c->in_flight++;
 	c->since_check += n;
 	send_to(self, job->workers, job->nworkers, ENG_BLOCK, &b);
+}
+
+/* One rotation round: worker w gets part (w + t) mod K of K equal
+ * contiguous parts, all in the same round. */
+static void
+send_rotation(strads_actor_t *self, coord_t *c)
+{
+	strads__job_t *job = c->job;
+	uint64_t k = (uint64_t)job->nworkers, t = c->rot_t++;
+	strads__eng_t b;
+	uint32_t slot;
+	int w;
+
+	memset(&b, 0, sizeof(b));
+	b.round = c->next_round++;
+	b.dep = c->last_update;
+	b.kind = KIND_UPDATE;
+	slot = (uint32_t)(b.round % c->ring);
+	c->ring_round[slot] = b.round;
+	c->ring_got[slot] = 0;
+	c->last_update = b.round;
+	c->in_flight++;
+	c->since_check += job->p;
+	for (w = 0; w < job->nworkers; w++) {
+		uint64_t part = ((uint64_t)w + t) % k;
+		uint32_t lo = (uint32_t)((uint64_t)job->p * part / k);
+		uint32_t hi = (uint32_t)((uint64_t)job->p * (part + 1) / k);
+		strads_msg_t *m;
+
+		b.n = hi - lo;
+		b.idx = c->all_ids + lo;
+		if ((m = strads__eng_encode(ENG_BLOCK, &b)) != NULL)
+			strads_send(self, job->workers[w], m);
+	}
 }
 
 /* Working sets: the schedulers' candidates, best score first. */
@@ -568,10 +618,21 @@ coord_init(strads_actor_t *self, void *arg)
 	c->last_update = STRADS__ROUND_NONE;
 	c->check_round = STRADS__ROUND_NONE;
 	c->ws = job->o.schedule == STRADS_SCHEDULE_WORKSET;
+	c->rot = job->o.schedule == STRADS_SCHEDULE_ROTATION;
 	c->ring = job->o.depth + 1;
 	/* By default a check follows each sweep's worth of coordinates. */
 	c->check_every = job->o.check_every ? (uint64_t)job->o.check_every * job->o.block
 	                                    : job->p;
+	if (c->rot) {
+		/* A rotation round updates every parameter (each by one
+		 * worker); a sweep over the data is nworkers rounds. */
+		c->check_every = job->o.check_every ? (uint64_t)job->o.check_every * job->p
+		                                    : (uint64_t)job->p * (uint64_t)job->nworkers;
+		if ((c->all_ids = malloc((size_t)job->p * 4)) == NULL)
+			return -1;
+		for (i = 0; i < job->p; i++)
+			c->all_ids[i] = i;
+	}
 	c->dep_key = calloc(DEP_CACHE, sizeof(uint64_t));
 	c->dep_val = malloc(DEP_CACHE * sizeof(float));
 	c->ring_round = malloc(c->ring * sizeof(uint64_t));
@@ -657,6 +718,7 @@ coord_stop(strads_actor_t *self)
 	free(c->cand);
 	free(c->cand_score);
 	free(c->ws_list);
+	free(c->all_ids);
 	free(c->block);
 	free(c->stats);
 	free(c->checks);

@@ -550,7 +550,15 @@ typedef enum {
 	 * parameters, then a check. */
 	STRADS_SCHEDULE_WORKSET,
 	STRADS_SCHEDULE_CYCLIC, /* a cyclic sweep, then the filter */
-	STRADS_SCHEDULE_RANDOM  /* uniform draws, then the filter */
+	STRADS_SCHEDULE_RANDOM, /* uniform draws, then the filter */
+	/* A static rotation (LDA, MF): the parameters are split into as
+	 * many contiguous parts as there are workers, and in round t worker
+	 * w pushes part (w + t) mod nworkers, so no parameter is pushed by
+	 * two workers in one round and each pull sees one worker's partial.
+	 * A check follows every nworkers rounds (a sweep) unless
+	 * check_every says otherwise. No schedulers' draws, no filter; the
+	 * app must not set pairs. */
+	STRADS_SCHEDULE_ROTATION
 } strads_schedule_t;
 
 typedef struct strads_job_opts_s {
@@ -566,8 +574,10 @@ typedef struct strads_job_opts_s {
 	                        no filter (Shotgun-style parallel updates) */
 	double eta;          /* priority floor; default 1e-12 */
 	uint32_t depth;      /* blocks planned ahead; 0: 2 */
-	uint32_t check_every; /* checks every check_every x block coordinates;
-	                         0: every nparams coordinates (a sweep) */
+	uint32_t check_every; /* checks every check_every x block coordinates
+	                         (rotation: every check_every rounds);
+	                         0: every nparams coordinates (a sweep;
+	                         rotation: every nworkers rounds) */
 	double tol;          /* stop when progress.gap <= tol; default 1e-6 */
 	uint64_t max_rounds; /* 0: unlimited */
 	double time_limit_s; /* 0: unlimited */

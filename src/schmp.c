@@ -119,6 +119,10 @@ strads_job_run(strads_runtime_t *rt, const strads_app_t *app, void *shared,
 	job->app = app;
 	job->shared = shared;
 	job->o = *o;
+	if (o->schedule == STRADS_SCHEDULE_ROTATION && app->pairs != 0) {
+		free(job);
+		return STRADS_EINVAL; /* a rotation part has one contributor */
+	}
 	if (o->schedule == STRADS_SCHEDULE_WORKSET && app->score == NULL) {
 		free(job);
 		return STRADS_EINVAL; /* working sets are chosen by score */
