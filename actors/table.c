@@ -482,6 +482,7 @@ start_ckpt(strads_actor_t *self, shard_t *s, const strads_msg_t *m)
 {
 	uint32_t dl = strads__get32(m->data + 20);
 	ckjob_t *j = calloc(1, sizeof(*j));
+	int rc;
 
 	if (j == NULL) {
 		reject(s, m, "out of memory");
@@ -494,9 +495,14 @@ start_ckpt(strads_actor_t *self, shard_t *s, const strads_msg_t *m)
 	j->seq = s->ckseq++;
 	memcpy(j->dir, m->data + TBL_CKPT_HDR, dl);
 	j->dir[dl] = '\0';
-	if ((j->status = ckpt_copy(s, j)) == 0)
-		j->status = strads_compute(self, ckpt_work, j, 0);
-	if (j->status != 0) {
+	/* Once strads_compute() has queued it, the job (j->status too)
+	 * belongs to the compute thread, which may already be writing it:
+	 * never store the queueing result there. */
+	rc = ckpt_copy(s, j);
+	if (rc == 0)
+		rc = strads_compute(self, ckpt_work, j, 0);
+	if (rc != 0) {
+		j->status = rc;
 		snprintf(j->err, sizeof(j->err), "%.900s/table-%s-%d.bin: %s", j->dir,
 		    s->t->name, s->index, strads_strerror(j->status));
 		ckpt_done(self, s, j);
