@@ -1,0 +1,56 @@
+/*
+ * lasso-int.h -- what the two Lasso programs share: lasso.c (SchMP with
+ * Jacobi blocks, lasso_app) and lasso_ws.c (working sets, lasso_ws_app).
+ */
+#ifndef STRADS_APPS_LASSO_INT_H
+#define STRADS_APPS_LASSO_INT_H
+
+#include "lasso.h"
+
+typedef struct {
+	const lasso_t *l;
+	uint64_t a, b;   /* rows [a, b) */
+	uint64_t *lo;    /* p: first CSC entry of column j in the shard */
+	uint64_t *hi;    /* p: one past the last */
+	double *r;       /* b - a: r' */
+	double o;        /* residual offset */
+	double sum_r;    /* sum of r' */
+	double sum_y;    /* sum of (y - ybar) over the shard */
+
+	/* Working sets (lasso_ws_app): the worker keeps r for every row and
+	 * updates the columns [own_begin, own_end) itself. */
+	uint64_t sa, sb;      /* its shard's rows, for stats */
+	uint32_t own_begin, own_end; /* its columns in checks */
+	uint32_t index, count;       /* shard index among count */
+	double *beta;         /* p: its copy of the parameters */
+	double *sent;         /* p: changes of its last push, own columns */
+	uint64_t *slo, *shi;  /* p: column j's entries in rows [sa, sb) */
+
+	/* Pair terms of small blocks: x_j . x_k over [sa, sb), kept for
+	 * the last such block (working sets repeat most members). */
+	double *dense;        /* n: a column scattered by row, else 0 */
+	uint32_t *gidx;       /* the last block's ids */
+	double *graw;         /* its n x n dot products */
+	uint32_t gn;
+} lasso_worker_t;
+
+/* S(z, t): the soft threshold. */
+double lasso__soft(double z, double t);
+/* First index of row[lo, hi) (ascending) at or above v. */
+uint64_t lasso__lower_bound(const uint32_t *row, uint64_t lo, uint64_t hi,
+    uint64_t v);
+void lasso__worker_fini(void *ws);
+
+/* Store and coordinator callbacks both programs use. */
+void lasso__check(void *shared, strads_range_t r, const double *g,
+    const double *beta, double *out);
+void lasso__objective(void *shared, const double *st, const double *ck,
+    int nstores, strads_progress_t *out);
+void lasso__screen(void *shared, strads_range_t r, const double *g,
+    const double *beta, const double *st, const double *ck, int nstores,
+    uint8_t *active);
+void lasso__score(void *shared, strads_range_t r, const double *g,
+    const double *beta, const double *st, const double *ck, int nstores,
+    double *out);
+
+#endif
