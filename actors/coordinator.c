@@ -106,6 +106,7 @@ static void finish(strads_actor_t *self, coord_t *c);
 static void send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids,
     uint32_t n);
 static void send_rotation(strads_actor_t *self, coord_t *c);
+static uint32_t fit_work(const coord_t *c, const uint32_t *ids, uint32_t n);
 
 /* A check round, against the workers' state after every update sent. */
 static void
@@ -151,6 +152,7 @@ plan(strads_actor_t *self, coord_t *c)
 			uint32_t n = c->ws_n - c->ws_pos;
 
 			n = n < job->o.block ? n : job->o.block;
+			n = fit_work(c, c->ws_list + c->ws_pos, n);
 			send_block(self, c, c->ws_list + c->ws_pos, n);
 			c->ws_pos += n;
 		}
@@ -204,7 +206,26 @@ dependency(coord_t *c, uint32_t j, uint32_t k)
 	return v;
 }
 
-/* Keeps candidates, in order, that depend on none already kept. */
+/* The first n of ids (at least one) whose work fits block_work. */
+static uint32_t
+fit_work(const coord_t *c, const uint32_t *ids, uint32_t n)
+{
+	const strads__job_t *job = c->job;
+	double w = 0;
+	uint32_t i;
+
+	if (!(job->o.block_work > 0) || job->app->cost == NULL)
+		return n;
+	for (i = 0; i < n; i++) {
+		w += job->app->cost(job->shared, ids[i]);
+		if (w > job->o.block_work && i > 0)
+			return i;
+	}
+	return n;
+}
+
+/* Keeps candidates, in order, that depend on none already kept, within
+ * the block's count and work. */
 static uint32_t
 filter(coord_t *c)
 {
@@ -219,12 +240,14 @@ filter(coord_t *c)
 		if (c->ws && c->ws_size < n)
 			n = c->ws_size;
 		memcpy(c->block, c->cand, (size_t)n * 4);
+		n = fit_work(c, c->block, n);
 		qsort(c->block, n, sizeof(uint32_t), strads__cmp_u32);
 		return n;
 	}
 	if (app->filter != NULL) {
 		n = app->filter(job->shared, &c->filter_scratch, c->cand, c->ncand,
 		    job->o.block, job->o.rho, c->block);
+		n = fit_work(c, c->block, n);
 		qsort(c->block, n, sizeof(uint32_t), strads__cmp_u32);
 		return n;
 	}
@@ -237,6 +260,7 @@ filter(coord_t *c)
 		if (ok)
 			c->block[n++] = j;
 	}
+	n = fit_work(c, c->block, n);
 	qsort(c->block, n, sizeof(uint32_t), strads__cmp_u32);
 	return n;
 }

@@ -49,6 +49,7 @@ void lasso__objective(void *shared, const double *st, const double *ck,
 void lasso__screen(void *shared, strads_range_t r, const double *g,
     const double *beta, const double *st, const double *ck, int nstores,
     uint8_t *active);
+double lasso__cost(void *shared, uint32_t j);
 void lasso__score(void *shared, strads_range_t r, const double *g,
     const double *beta, const double *st, const double *ck, int nstores,
     double *out);

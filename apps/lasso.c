@@ -307,6 +307,16 @@ lasso__score(void *shared, strads_range_t r, const double *g, const double *beta
 	}
 }
 
+/* A coordinate's work: its column's non-zeros (plus one for the
+ * update itself). */
+double
+lasso__cost(void *shared, uint32_t j)
+{
+	const lasso_t *l = shared;
+
+	return (double)(l->csc.colptr[j + 1] - l->csc.colptr[j]) + 1;
+}
+
 /* |corr(xhat_j, xhat_k)| from a merge of the two sparse columns. */
 static double
 dependency(void *shared, uint32_t j, uint32_t k)
@@ -524,6 +534,7 @@ const strads_app_t lasso_app = {
     .pull = pull,
     .check = lasso__check,
     .dependency = dependency,
+    .cost = lasso__cost,
     .filter = filter,
     .filter_free = filter_free,
     .screen = lasso__screen,

@@ -434,5 +434,6 @@ const strads_app_t lasso_ws_app = {
     .check = lasso__check,
     .screen = lasso__screen,
     .score = lasso__score,
+    .cost = lasso__cost,
     .objective = lasso__objective,
 };

@@ -530,6 +530,10 @@ typedef struct strads_app_s {
 	 * *scratch is the app's, kept between calls and released at the end
 	 * of the run with filter_free (or free(3) when that is NULL). NULL:
 	 * the engine calls dependency(). */
+	/* Scheduler side (optional): the work of updating parameter j (e.g.
+	 * its column's non-zeros), for blocks balanced by work (block_work
+	 * in strads_job_opts_t). */
+	double (*cost)(void *shared, uint32_t j);
 	uint32_t (*filter)(void *shared, void **scratch, const uint32_t *cand,
 	    uint32_t ncand, uint32_t max, double rho, uint32_t *out);
 	void (*filter_free)(void *scratch);
@@ -570,6 +574,9 @@ typedef struct strads_job_opts_s {
 	strads_schedule_t schedule; /* default STRADS_SCHEDULE_PRIORITY */
 	uint32_t block;      /* most parameters in a block; 0: 64, or
 	                        every parameter for STRADS_SCHEDULE_WORKSET */
+	double block_work;   /* with app->cost: most work a block holds (a
+	                        block always holds one parameter); 0: no
+	                        bound, blocks are bounded by count only */
 	double rho;          /* dependency threshold; default 0.1; below 0:
 	                        no filter (Shotgun-style parallel updates) */
 	double eta;          /* priority floor; default 1e-12 */

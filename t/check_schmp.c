@@ -191,6 +191,87 @@ START_TEST(means_many_roles)
 }
 END_TEST
 
+/* Blocks balanced by work: parameter j costs 1 + j % 5, a block at most
+ * 10 (or one parameter). */
+static atomic_int work_over, work_blocks;
+
+static double
+mean_cost(void *shared, uint32_t j)
+{
+	(void)shared;
+	return 1 + j % 5;
+}
+
+static void
+mean_push_work(void *ws, const strads_block_t *b, double *part)
+{
+	double w = 0;
+	uint32_t t;
+
+	if (!b->check) {
+		for (t = 0; t < b->n; t++)
+			w += mean_cost(NULL, b->idx[t]);
+		if (w > 10 && b->n > 1)
+			atomic_fetch_add(&work_over, 1);
+		atomic_fetch_add(&work_blocks, 1);
+	}
+	mean_push(ws, b, part);
+}
+
+START_TEST(means_blocks_by_work)
+{
+	strads_app_t app = mean_app;
+	const uint64_t n = 50;
+	const uint32_t p = 40;
+	double x[50 * 40];
+	strads_runtime_t *rt;
+	strads_config_t cfg;
+	strads_job_opts_t o;
+	strads_job_result_t res;
+	data_t d;
+	uint64_t i;
+	uint32_t j;
+
+	app.cost = mean_cost;
+	app.push = mean_push_work;
+	for (i = 0; i < n * p; i++)
+		x[i] = (double)(i % 17);
+	d.x = x;
+	d.n = n;
+	d.p = p;
+	d.fail_init = 0;
+	atomic_init(&work_over, 0);
+	atomic_init(&work_blocks, 0);
+	strads_config_init(&cfg);
+	cfg.nloops = 2;
+	cfg.ncompute = 2;
+	ck_assert_int_eq(strads_runtime_new(&rt, &cfg), 0);
+	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	strads_job_opts_init(&o);
+	o.nparams = p;
+	o.nrows = n;
+	o.nworkers = 2;
+	o.block = 16; /* by count alone up to 16 x 3 on average */
+	o.block_work = 10;
+	o.tol = 1e-12;
+	ck_assert_int_eq(strads_job_run(rt, &app, &d, &o, &res), 0);
+	ck_assert(res.converged);
+	ck_assert_int_gt(atomic_load(&work_blocks), 0);
+	ck_assert_int_eq(atomic_load(&work_over), 0);
+	for (j = 0; j < p; j++) {
+		double want = 0;
+
+		for (i = 0; i < n; i++)
+			want += x[i * p + j];
+		ck_assert_double_eq_tol(res.params[j], want / (double)n, 1e-12 * fmax(1, want));
+	}
+	free(res.params);
+	strads_runtime_stop(rt);
+	ck_assert_int_eq(strads_runtime_wait(rt), 0);
+	strads_runtime_free(rt);
+}
+END_TEST
+
 START_TEST(means_other_schedules)
 {
 	strads_schedule_t mode[] = {STRADS_SCHEDULE_CYCLIC, STRADS_SCHEDULE_RANDOM};
@@ -678,6 +759,7 @@ schmp_suite(void)
 	tcase_add_test(tc, means_one_of_each);
 	tcase_add_test(tc, means_many_roles);
 	tcase_add_test(tc, means_other_schedules);
+	tcase_add_test(tc, means_blocks_by_work);
 	tcase_add_test(tc, workset_exact_blocks);
 	tcase_add_test(tc, rotation_sweep);
 	tcase_add_test(tc, worker_init_failure);

@@ -62,6 +62,8 @@ run_usage(FILE *f)
 	    "                        shotgun   uniform draws, no filter\n"
 	    "  --block B           most coordinates per round (default: the whole\n"
 	    "                      working set for workset, 64 otherwise)\n"
+	    "  --block-work W      most non-zeros the columns of a block hold\n"
+	    "                      (blocks balanced by work; default: no bound)\n"
 	    "  --rho R             dependency threshold |corr| (default 0.1)\n"
 	    "  --seed S            scheduler seed (default 1)\n"
 	    "output:\n"
@@ -74,7 +76,7 @@ run_usage(FILE *f)
 typedef struct {
 	const char *data, *format, *target, *ignore, *missing, *response;
 	const char *out, *metrics;
-	double lambda, ratio, min_ratio, tol, time_limit, rho;
+	double lambda, ratio, min_ratio, tol, time_limit, rho, block_work;
 	long path, max_iter, threads, workers, block;
 	strads_schedule_t schedule;
 	int intercept, standardize, quiet, have_lambda;
@@ -122,6 +124,7 @@ solve(strads_runtime_t *rt, lasso_t *l, const run_opts_t *ro, double lambda,
 	o.nworkers = (int)ro->workers;
 	o.block = (uint32_t)ro->block;
 	o.rho = ro->rho;
+	o.block_work = ro->block_work;
 	o.schedule = ro->schedule;
 	o.tol = ro->tol;
 	o.max_rounds = (uint64_t)ro->max_iter;
@@ -278,7 +281,7 @@ run_main(int argc, char **argv)
 		O_FORMAT = 256, O_TARGET, O_IGNORE, O_MISSING, O_RESPONSE, O_LAMBDA,
 		O_RATIO, O_PATH, O_MINRATIO, O_INTERCEPT, O_NOINTERCEPT, O_STD, O_TOL,
 		O_MAXITER, O_TIMELIMIT, O_THREADS, O_WORKERS, O_BLOCK, O_RHO, O_SEED,
-		O_OUT, O_METRICS, O_QUIET, O_SCHEDULE, O_DATA
+		O_OUT, O_METRICS, O_QUIET, O_SCHEDULE, O_BLOCKWORK, O_DATA
 	};
 	static const struct option opts[] = {
 	    {"data", required_argument, NULL, O_DATA},
@@ -302,6 +305,7 @@ run_main(int argc, char **argv)
 	    {"block", required_argument, NULL, O_BLOCK},
 	    {"rho", required_argument, NULL, O_RHO},
 	    {"schedule", required_argument, NULL, O_SCHEDULE},
+	    {"block-work", required_argument, NULL, O_BLOCKWORK},
 	    {"seed", required_argument, NULL, O_SEED},
 	    {"out", required_argument, NULL, O_OUT},
 	    {"metrics", required_argument, NULL, O_METRICS},
@@ -371,6 +375,15 @@ run_main(int argc, char **argv)
 		case O_BLOCK: bad |= parse_long("--block", optarg, 1, &ro.block); break;
 		case O_RHO:
 			bad |= parse_double("--rho", optarg, &ro.rho) || ro.rho < 0;
+			break;
+		case O_BLOCKWORK:
+			if (parse_double("--block-work", optarg, &ro.block_work) != 0) {
+				bad = 1;
+			} else if (ro.block_work < 0) {
+				fprintf(stderr, "strads run: --block-work: expected a number "
+				    ">= 0, got '%s'\n", optarg);
+				bad = 1;
+			}
 			break;
 		case O_SCHEDULE:
 			if (strcmp(optarg, "workset") == 0)
