@@ -233,12 +233,9 @@ filter(coord_t *c)
 	const strads_app_t *app = job->app;
 	uint32_t i, k, n = 0;
 
-	if (job->o.rho < 0 || (c->ws && job->nstores == 1)) {
-		/* Shotgun-style (no filter), or one owner solving the block
-		 * exactly: no two of its parameters are updated at once. */
+	if (job->o.rho < 0) {
+		/* Shotgun-style: no filter. */
 		n = c->ncand < job->o.block ? c->ncand : job->o.block;
-		if (c->ws && c->ws_size < n)
-			n = c->ws_size;
 		memcpy(c->block, c->cand, (size_t)n * 4);
 		n = fit_work(c, c->block, n);
 		qsort(c->block, n, sizeof(uint32_t), strads__cmp_u32);
@@ -265,27 +262,35 @@ filter(coord_t *c)
 	return n;
 }
 
+/* Opens the next update round (n coordinates): its head in b, and its
+ * slot in the ring that counts the stores' DONEs. */
+static void
+begin_round(coord_t *c, strads__eng_t *b, uint64_t n)
+{
+	uint32_t slot;
+
+	memset(b, 0, sizeof(*b));
+	b->round = c->next_round++;
+	b->dep = c->last_update;
+	b->kind = KIND_UPDATE;
+	slot = (uint32_t)(b->round % c->ring);
+	c->ring_round[slot] = b->round;
+	c->ring_got[slot] = 0;
+	c->last_update = b->round;
+	c->in_flight++;
+	c->since_check += n;
+}
+
 /* Sends an update round on ids (ascending) to every worker. */
 static void
 send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids, uint32_t n)
 {
-	strads__job_t *job = c->job;
 	strads__eng_t b;
-	uint32_t slot;
 
-	memset(&b, 0, sizeof(b));
-	b.round = c->next_round++;
-	b.dep = c->last_update;
-	b.kind = KIND_UPDATE;
+	begin_round(c, &b, n);
 	b.n = n;
 	b.idx = (uint32_t *)ids;
-	slot = (uint32_t)(b.round % c->ring);
-	c->ring_round[slot] = b.round;
-	c->ring_got[slot] = 0;
-	c->last_update = b.round;
-	c->in_flight++;
-	c->since_check += n;
-	send_to(self, job->workers, job->nworkers, ENG_BLOCK, &b);
+	send_to(self, c->job->workers, c->job->nworkers, ENG_BLOCK, &b);
 }
 
 /* One rotation round: worker w gets part (w + t) mod K of K equal
@@ -296,19 +301,9 @@ send_rotation(strads_actor_t *self, coord_t *c)
 	strads__job_t *job = c->job;
 	uint64_t k = (uint64_t)job->nworkers, t = c->rot_t++;
 	strads__eng_t b;
-	uint32_t slot;
 	int w;
 
-	memset(&b, 0, sizeof(b));
-	b.round = c->next_round++;
-	b.dep = c->last_update;
-	b.kind = KIND_UPDATE;
-	slot = (uint32_t)(b.round % c->ring);
-	c->ring_round[slot] = b.round;
-	c->ring_got[slot] = 0;
-	c->last_update = b.round;
-	c->in_flight++;
-	c->since_check += job->p;
+	begin_round(c, &b, job->p);
 	for (w = 0; w < job->nworkers; w++) {
 		uint64_t part = ((uint64_t)w + t) % k;
 		uint32_t lo = (uint32_t)((uint64_t)job->p * part / k);

@@ -253,25 +253,16 @@ draw_uniform(sched_t *s, uint32_t quota)
 	return n;
 }
 
-static void
-on_plan(strads_actor_t *self, sched_t *s, const strads__eng_t *plan)
+/* Priority draws without replacement, at most want of them: a drawn
+ * id's weight is out of the tree until the draws are done. */
+static uint32_t
+draw_priority(sched_t *s, uint32_t want)
 {
-	strads_schedule_t mode = s->job->o.schedule;
-	uint32_t quota = plan->a < s->m ? plan->a : s->m, n = 0, i, want;
-	double *saved;
+	double *saved = malloc((size_t)(want ? want : 1) * sizeof(double));
+	uint32_t n = 0, i;
 
-	if (mode == STRADS_SCHEDULE_WORKSET) {
-		plan_workset(self, s, plan);
-		return;
-	}
-	saved = malloc((size_t)(quota ? quota : 1) * sizeof(double));
 	if (saved == NULL)
-		return;
-	/* Priority draws, without replacement: a drawn id's weight is taken
-	 * out of the tree for the rest of this plan. */
-	want = mode == STRADS_SCHEDULE_PRIORITY ? (quota + 1) / 2 : 0;
-	if (mode == STRADS_SCHEDULE_RANDOM)
-		n = draw_uniform(s, quota);
+		return 0; /* the sweep fills the block */
 	while (n < want) {
 		double total = tree_total(s);
 		uint32_t j;
@@ -288,23 +279,43 @@ on_plan(strads_actor_t *self, sched_t *s, const strads__eng_t *plan)
 	}
 	for (i = 0; i < n; i++)
 		set_prio(s, s->cand[i], saved[i]);
-	if (mode == STRADS_SCHEDULE_CYCLIC) {
-		/* In order from the first id not yet updated: what the
-		 * filter turned down comes again next round, so every id
-		 * is updated once a sweep (the sweep moves on in on_delta). */
-		uint32_t j = s->sweep;
+	free(saved);
+	return n;
+}
 
-		for (i = 0; i < s->m && n < quota; i++) {
-			if (!s->inactive[j] && !s->done[j])
-				s->cand[n++] = j;
-			j = j + 1 == s->m ? 0 : j + 1;
-		}
-		for (i = 0; i < n; i++)
-			s->cand[i] += s->range.begin;
-		free(saved);
-		send_cand(self, s, plan->round, n, NULL);
+/* Cyclic: in order from the first id not yet updated, so what the filter
+ * turned down comes again next round and every id is updated once a
+ * sweep (the sweep moves on in on_delta). */
+static void
+plan_cyclic(strads_actor_t *self, sched_t *s, const strads__eng_t *plan,
+    uint32_t quota)
+{
+	uint32_t i, n = 0, j = s->sweep;
+
+	for (i = 0; i < s->m && n < quota; i++) {
+		if (!s->inactive[j] && !s->done[j])
+			s->cand[n++] = j + s->range.begin;
+		j = j + 1 == s->m ? 0 : j + 1;
+	}
+	send_cand(self, s, plan->round, n, NULL);
+}
+
+static void
+on_plan(strads_actor_t *self, sched_t *s, const strads__eng_t *plan)
+{
+	strads_schedule_t mode = s->job->o.schedule;
+	uint32_t quota = plan->a < s->m ? plan->a : s->m, n, i;
+
+	if (mode == STRADS_SCHEDULE_WORKSET) {
+		plan_workset(self, s, plan);
 		return;
 	}
+	if (mode == STRADS_SCHEDULE_CYCLIC) {
+		plan_cyclic(self, s, plan, quota);
+		return;
+	}
+	n = mode == STRADS_SCHEDULE_RANDOM ? draw_uniform(s, quota)
+	                                   : draw_priority(s, (quota + 1) / 2);
 	/* The sweep fills the rest. */
 	for (i = 0; i < s->m && n < quota; i++) {
 		uint32_t j = s->sweep;
@@ -319,7 +330,6 @@ on_plan(strads_actor_t *self, sched_t *s, const strads__eng_t *plan)
 		s->taken[s->cand[i]] = 0;
 		s->cand[i] += s->range.begin;
 	}
-	free(saved);
 	send_cand(self, s, plan->round, n, NULL);
 }
 
@@ -339,7 +349,8 @@ on_delta(sched_t *s, const strads__eng_t *e)
 		}
 		return;
 	}
-
+	if (s->job->o.schedule != STRADS_SCHEDULE_PRIORITY)
+		return; /* only priority draws read the priorities */
 	for (i = 0; i < e->n && i < e->nd; i++) {
 		uint32_t j = e->idx[i];
 

@@ -15,15 +15,15 @@ typedef struct {
 	double *r;       /* b - a: r' */
 	double o;        /* residual offset */
 	double sum_r;    /* sum of r' */
-	double sum_y;    /* sum of (y - ybar) over the shard */
+	uint64_t sa, sb; /* the shard's rows, which stats sums over */
 
-	/* Working sets (lasso_ws_app): the worker keeps r for every row and
-	 * updates the columns [own_begin, own_end) itself. */
-	uint64_t sa, sb;      /* its shard's rows, for stats */
-	uint32_t own_begin, own_end; /* its columns in checks */
+	/* Working sets (lasso_ws_app): r covers every row ([a, b) is all of
+	 * them), the gradient of [own_begin, own_end) is this worker's part
+	 * of a check, and a large block is solved by one worker. */
+	uint32_t own_begin, own_end;
 	uint32_t index, count;       /* shard index among count */
 	double *beta;         /* p: its copy of the parameters */
-	double *sent;         /* p: changes of its last push, own columns */
+	double *sent;         /* p: changes it made in its last push */
 	uint64_t *slo, *shi;  /* p: column j's entries in rows [sa, sb) */
 
 	/* Pair terms of small blocks: x_j . x_k over [sa, sb), kept for
@@ -40,6 +40,14 @@ double lasso__soft(double z, double t);
 uint64_t lasso__lower_bound(const uint32_t *row, uint64_t lo, uint64_t hi,
     uint64_t v);
 void lasso__worker_fini(void *ws);
+/* Worker stats: ||r||^2 and ytilde . r over the shard's rows. */
+void lasso__stats(void *ws, double *out);
+/* Coordinate descent's stopping rule, shared by every Lasso solve: a
+ * sweep whose largest objective change c_j d^2 is at most
+ * lasso__settle_eps(l) ends the non-zeros' sweeps (*full becomes 1) or,
+ * after a full sweep, the solve (returns 1). */
+double lasso__settle_eps(const lasso_t *l);
+int lasso__settled(double worst, double eps, int *full);
 
 /* Store and coordinator callbacks both programs use. */
 void lasso__check(void *shared, strads_range_t r, const double *g,

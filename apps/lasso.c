@@ -49,8 +49,8 @@ worker_init(void *shared, const strads_shard_t *sh, void **out)
 	if (w == NULL)
 		return -1;
 	w->l = l;
-	w->a = sh->row_begin;
-	w->b = sh->row_end;
+	w->a = w->sa = sh->row_begin;
+	w->b = w->sb = sh->row_end;
 	w->lo = malloc((size_t)l->p * sizeof(uint64_t));
 	w->hi = malloc((size_t)l->p * sizeof(uint64_t));
 	w->r = malloc((size_t)(w->b - w->a + 1) * sizeof(double));
@@ -69,9 +69,8 @@ worker_init(void *shared, const strads_shard_t *sh, void **out)
 		double r = l->X->y[i] - l->ybar;
 
 		w->r[i - w->a] = r;
-		w->sum_y += r;
+		w->sum_r += r;
 	}
-	w->sum_r = w->sum_y;
 	if (l->beta0 != NULL) {
 		/* r = ytilde - Xhat beta0 */
 		for (j = 0; j < l->p; j++) {
@@ -137,15 +136,17 @@ apply(void *ws, const strads_block_t *b, const double *delta)
 }
 
 /* stats: ||r||^2 and ytilde . r over the shard */
-static void
-stats(void *ws, double *out)
+void
+lasso__stats(void *ws, double *out)
 {
 	lasso_worker_t *w = ws;
 	const lasso_t *l = w->l;
 	double rr = 0, yr = 0;
 	uint64_t i;
 
-	for (i = w->a; i < w->b; i++) {
+	/* A working-set worker has every row's residual: each row must be
+	 * counted by one worker, so only the shard's. */
+	for (i = w->sa; i < w->sb; i++) {
 		double r = w->r[i - w->a] + w->o;
 
 		rr += r * r;
@@ -177,6 +178,25 @@ double
 lasso__soft(double z, double t)
 {
 	return z > t ? z - t : z < -t ? z + t : 0;
+}
+
+double
+lasso__settle_eps(const lasso_t *l)
+{
+	return 1e-15 * l->yy / l->n; /* of the null model's objective */
+}
+
+int
+lasso__settled(double worst, double eps, int *full)
+{
+	if (worst > eps) {
+		*full = 0; /* keep sweeping the non-zeros */
+		return 0;
+	}
+	if (*full)
+		return 1;
+	*full = 1; /* the non-zeros settled: check them all */
+	return 0;
 }
 
 static void
@@ -529,7 +549,7 @@ const strads_app_t lasso_app = {
     .worker_init = worker_init,
     .push = push,
     .apply = apply,
-    .stats = stats,
+    .stats = lasso__stats,
     .worker_fini = lasso__worker_fini,
     .pull = pull,
     .check = lasso__check,

@@ -28,8 +28,9 @@ typedef struct lasso_s {
 /* SchMP with Jacobi blocks: push gives gradients, pull soft-thresholds
  * (the priority, cyclic and random schedules). */
 extern const strads_app_t lasso_app;
-/* Working sets: workers own columns and run coordinate descent on
- * their part of each block (STRADS_SCHEDULE_WORKSET). */
+/* Working sets (STRADS_SCHEDULE_WORKSET): small blocks solved exactly
+ * at the store from pair terms, large ones by one worker's coordinate
+ * descent on its copy of the whole residual. */
 extern const strads_app_t lasso_ws_app;
 
 /* Prepares the shared state from X (which must have y). */

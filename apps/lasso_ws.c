@@ -115,14 +115,8 @@ ws_worker_init(void *shared, const strads_shard_t *sh, void **out)
 
 #define LASSO_WS_SWEEPS 1000
 
-/* The owners sweep their part a few times only: the other workers'
- * parts moved at the same time, so precision beyond that coupling is
- * wasted until their changes are in; the next round continues. */
-#define LASSO_OWNER_SWEEPS 10
-
 /* Blocks up to this size are solved exactly at the store from pair
- * terms (no Jacobi coupling between workers); larger ones by the
- * owners. */
+ * terms; larger ones by one worker. */
 #define LASSO_PAIRS_MAX 512
 
 /* x_j . x_k over [sa, sb), x_j scattered in w->dense. */
@@ -249,7 +243,7 @@ ws_push_pairs(lasso_worker_t *w, const strads_block_t *b, double *g)
  * The block solved exactly at the store: with the pair terms G,
  * changing beta_t by d changes every g_u by -G_ut d, so coordinate
  * descent runs on the summed partials alone, with the same sweeps and
- * stopping rule as the owners' (ws_push).
+ * stopping rule (lasso__settled) as a worker's solve (ws_push).
  */
 static void
 pull_exact(const lasso_t *l, const strads_block_t *b, const double *g0,
@@ -259,7 +253,7 @@ pull_exact(const lasso_t *l, const strads_block_t *b, const double *g0,
 	const double *G = g0 + n;
 	double *g = malloc((size_t)(n ? n : 1) * sizeof(double));
 	double *start = malloc((size_t)(n ? n : 1) * sizeof(double));
-	double eps = 1e-15 * l->yy / l->n;
+	double eps = lasso__settle_eps(l);
 	int full = 1;
 
 	if (g == NULL || start == NULL) {
@@ -288,13 +282,8 @@ pull_exact(const lasso_t *l, const strads_block_t *b, const double *g0,
 				g[u] -= row[u] * d;
 			worst = fmax(worst, cj * d * d);
 		}
-		if (worst <= eps) {
-			if (full)
-				break;
-			full = 1;
-		} else {
-			full = 0;
-		}
+		if (lasso__settled(worst, eps, &full))
+			break;
 	}
 	for (t = 0; t < n; t++)
 		delta[t] = beta[t] - start[t];
@@ -307,7 +296,7 @@ ws_push(void *ws, const strads_block_t *b, double *out)
 {
 	lasso_worker_t *w = ws;
 	const lasso_t *l = w->l;
-	double eps = 1e-15 * l->yy / l->n;
+	double eps = lasso__settle_eps(l);
 	uint32_t t, sweeps = 0;
 	int full = 1;
 
@@ -350,13 +339,8 @@ ws_push(void *ws, const strads_block_t *b, double *out)
 			w->sent[j] += d;
 			worst = fmax(worst, cj * d * d);
 		}
-		if (worst <= eps) {
-			if (full)
-				break;
-			full = 1;
-		} else {
-			full = 0;
-		}
+		if (lasso__settled(worst, eps, &full))
+			break;
 	}
 	for (t = 0; t < b->n; t++)
 		out[t] = w->sent[b->idx[t]];
@@ -379,26 +363,6 @@ ws_apply(void *ws, const strads_block_t *b, const double *delta)
 		if (d != 0)
 			ws_move(w, j, d);
 	}
-}
-
-/* stats over the worker's shard of rows only: every worker has every
- * row's residual, and the sums must count each row once. */
-static void
-ws_stats(void *ws, double *out)
-{
-	lasso_worker_t *w = ws;
-	const lasso_t *l = w->l;
-	double rr = 0, yr = 0;
-	uint64_t i;
-
-	for (i = w->sa; i < w->sb; i++) {
-		double r = w->r[i] + w->o;
-
-		rr += r * r;
-		yr += (l->X->y[i] - l->ybar) * r;
-	}
-	out[0] = rr;
-	out[1] = yr;
 }
 
 /* Small blocks: solve them from the pair terms. Others: the owner
@@ -428,7 +392,7 @@ const strads_app_t lasso_ws_app = {
     .worker_init = ws_worker_init,
     .push = ws_push,
     .apply = ws_apply,
-    .stats = ws_stats,
+    .stats = lasso__stats,
     .worker_fini = lasso__worker_fini,
     .pull = ws_pull,
     .check = lasso__check,

@@ -120,6 +120,29 @@ static const strads_app_t mean_app = {
     .objective = mean_objective,
 };
 
+/* A started runtime of nloops loops and 2 compute threads. */
+static strads_runtime_t *
+engine_up(int nloops)
+{
+	strads_runtime_t *rt;
+	strads_config_t cfg;
+
+	strads_config_init(&cfg);
+	cfg.nloops = nloops;
+	cfg.ncompute = 2;
+	ck_assert_int_eq(strads_runtime_new(&rt, &cfg), 0);
+	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	return rt;
+}
+
+static void
+engine_down(strads_runtime_t *rt)
+{
+	strads_runtime_stop(rt);
+	ck_assert_int_eq(strads_runtime_wait(rt), 0);
+	strads_runtime_free(rt);
+}
+
 static strads_schedule_t schedule = STRADS_SCHEDULE_PRIORITY;
 
 static void
@@ -128,7 +151,6 @@ run_means(int nloops, int nworkers, int nstores, int nscheds, uint32_t block)
 	const uint64_t n = 301;
 	const uint32_t p = 97;
 	strads_runtime_t *rt;
-	strads_config_t cfg;
 	strads_job_opts_t o;
 	strads_job_result_t res;
 	data_t d;
@@ -144,11 +166,7 @@ run_means(int nloops, int nworkers, int nstores, int nscheds, uint32_t block)
 	d.n = n;
 	d.p = p;
 	d.fail_init = 0;
-	strads_config_init(&cfg);
-	cfg.nloops = nloops;
-	cfg.ncompute = 2;
-	ck_assert_int_eq(strads_runtime_new(&rt, &cfg), 0);
-	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	rt = engine_up(nloops);
 	strads_job_opts_init(&o);
 	o.nparams = p;
 	o.nrows = n;
@@ -171,9 +189,7 @@ run_means(int nloops, int nworkers, int nstores, int nscheds, uint32_t block)
 	}
 	ck_assert_uint_gt(res.rounds, 0);
 	free(res.params);
-	strads_runtime_stop(rt);
-	ck_assert_int_eq(strads_runtime_wait(rt), 0);
-	strads_runtime_free(rt);
+	engine_down(rt);
 	free(x);
 }
 
@@ -225,7 +241,6 @@ START_TEST(means_blocks_by_work)
 	const uint32_t p = 40;
 	double x[50 * 40];
 	strads_runtime_t *rt;
-	strads_config_t cfg;
 	strads_job_opts_t o;
 	strads_job_result_t res;
 	data_t d;
@@ -242,11 +257,7 @@ START_TEST(means_blocks_by_work)
 	d.fail_init = 0;
 	atomic_init(&work_over, 0);
 	atomic_init(&work_blocks, 0);
-	strads_config_init(&cfg);
-	cfg.nloops = 2;
-	cfg.ncompute = 2;
-	ck_assert_int_eq(strads_runtime_new(&rt, &cfg), 0);
-	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	rt = engine_up(2);
 	strads_job_opts_init(&o);
 	o.nparams = p;
 	o.nrows = n;
@@ -266,9 +277,7 @@ START_TEST(means_blocks_by_work)
 		ck_assert_double_eq_tol(res.params[j], want / (double)n, 1e-12 * fmax(1, want));
 	}
 	free(res.params);
-	strads_runtime_stop(rt);
-	ck_assert_int_eq(strads_runtime_wait(rt), 0);
-	strads_runtime_free(rt);
+	engine_down(rt);
 }
 END_TEST
 
@@ -510,7 +519,6 @@ run_lsq(int nworkers, int nstores, int nscheds, uint32_t block)
 	uint64_t i, seed = 7;
 	uint32_t j, k;
 	strads_runtime_t *rt;
-	strads_config_t cfg;
 	strads_job_opts_t o;
 	strads_job_result_t res;
 	lsq_t d;
@@ -541,11 +549,7 @@ run_lsq(int nworkers, int nstores, int nscheds, uint32_t block)
 	d.y = y;
 	d.n = n;
 	d.p = p;
-	strads_config_init(&cfg);
-	cfg.nloops = 2;
-	cfg.ncompute = 2;
-	ck_assert_int_eq(strads_runtime_new(&rt, &cfg), 0);
-	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	rt = engine_up(2);
 	strads_job_opts_init(&o);
 	o.nparams = p;
 	o.nrows = n;
@@ -566,9 +570,7 @@ run_lsq(int nworkers, int nstores, int nscheds, uint32_t block)
 	ck_assert_int_eq(strads_job_run(rt, &mean_app, &d, &o, &res), STRADS_EINVAL);
 	o.schedule = STRADS_SCHEDULE_ROTATION;
 	ck_assert_int_eq(strads_job_run(rt, &lsq_app, &d, &o, &res), STRADS_EINVAL);
-	strads_runtime_stop(rt);
-	ck_assert_int_eq(strads_runtime_wait(rt), 0);
-	strads_runtime_free(rt);
+	engine_down(rt);
 	free(x);
 	free(y);
 	free(A);
@@ -656,7 +658,6 @@ run_rotation(int nworkers, int nstores)
 {
 	const uint64_t n = 61;
 	strads_runtime_t *rt;
-	strads_config_t cfg;
 	strads_job_opts_t o;
 	strads_job_result_t res;
 	data_t d;
@@ -674,11 +675,7 @@ run_rotation(int nworkers, int nstores)
 	d.n = n;
 	d.p = ROT_P;
 	d.fail_init = 0;
-	strads_config_init(&cfg);
-	cfg.nloops = 2;
-	cfg.ncompute = 2;
-	ck_assert_int_eq(strads_runtime_new(&rt, &cfg), 0);
-	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	rt = engine_up(2);
 	strads_job_opts_init(&o);
 	o.nparams = ROT_P;
 	o.nrows = n;
@@ -699,9 +696,7 @@ run_rotation(int nworkers, int nstores)
 		ck_assert_double_eq_tol(res.params[j], want, 1e-12 * fmax(1, want));
 	}
 	free(res.params);
-	strads_runtime_stop(rt);
-	ck_assert_int_eq(strads_runtime_wait(rt), 0);
-	strads_runtime_free(rt);
+	engine_down(rt);
 }
 
 START_TEST(rotation_sweep)
@@ -717,7 +712,6 @@ START_TEST(worker_init_failure)
 	const uint64_t n = 10;
 	double x[10 * 4];
 	strads_runtime_t *rt;
-	strads_config_t cfg;
 	strads_job_opts_t o;
 	strads_job_result_t res;
 	data_t d;
@@ -729,11 +723,7 @@ START_TEST(worker_init_failure)
 	d.n = n;
 	d.p = 4;
 	d.fail_init = 1;
-	strads_config_init(&cfg);
-	cfg.nloops = 2;
-	cfg.ncompute = 2;
-	ck_assert_int_eq(strads_runtime_new(&rt, &cfg), 0);
-	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	rt = engine_up(2);
 	strads_job_opts_init(&o);
 	o.nparams = 4;
 	o.nrows = n;
@@ -743,9 +733,7 @@ START_TEST(worker_init_failure)
 	ck_assert_ptr_null(res.params);
 	o.nparams = 0;
 	ck_assert_int_eq(strads_job_run(rt, &mean_app, &d, &o, &res), STRADS_EINVAL);
-	strads_runtime_stop(rt);
-	ck_assert_int_eq(strads_runtime_wait(rt), 0);
-	strads_runtime_free(rt);
+	engine_down(rt);
 }
 END_TEST
 
