@@ -675,7 +675,8 @@ coord_init(strads_actor_t *self, void *arg)
 			strads_log(STRADS_LOG_ERROR, "cannot write metrics to %s",
 			    job->o.metrics_path);
 	}
-	send_to(self, job->workers, job->nworkers, ENG_START, NULL);
+	if (!job->hold_start)
+		send_to(self, job->workers, job->nworkers, ENG_START, NULL);
 	return 0;
 }
 
@@ -693,6 +694,11 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 		send_to(self, c->job->scheds, c->job->nscheds, ENG_STOP, NULL);
 		send_to(self, c->job->stores, c->job->nstores, ENG_STOP, NULL);
 		strads_actor_stop(self);
+		return;
+	}
+	if (m->type == ENG_START && c->phase == PH_START &&
+	    m->src.node == strads_runtime_node(strads_actor_runtime(self))) {
+		send_to(self, c->job->workers, c->job->nworkers, ENG_START, NULL);
 		return;
 	}
 	if (m->type == ENG_READY) {

@@ -47,7 +47,9 @@ extern "C" {
 	XX(ECANCELED, -13, "operation canceled")                          \
 	XX(ELIMIT, -14, "limit exceeded")                                 \
 	XX(ENOENT, -15, "no such file or object")                         \
-	XX(EFORMAT, -16, "bad input format")
+	XX(EFORMAT, -16, "bad input format")                              \
+	XX(ETIMEDOUT, -17, "timed out")                                   \
+	XX(EPEER, -18, "a cluster member was lost")
 
 typedef enum {
 	STRADS_OK = 0,
@@ -155,6 +157,13 @@ typedef struct strads_config_s {
 	const char *tls_cert_file; /* certificate chain, key may follow */
 	const char *tls_key_file;  /* private key; NULL: in tls_cert_file */
 	const char *tls_ca_file;   /* CA chain to verify peers; NULL: none */
+	/* Cluster secret (copied by strads_runtime_new; NULL: none). With a
+	 * secret every frame this runtime sends carries a token that proves
+	 * it, and a frame without a valid token is dropped and counted
+	 * (dropped_auth); see doc/cluster.md. Every process of a cluster
+	 * needs the same secret. */
+	const void *secret;
+	size_t secret_len;
 } strads_config_t;
 
 /* Fills cfg with the defaults documented in strads(3). */
@@ -189,6 +198,7 @@ typedef struct strads_stats_s {
 	uint64_t delivered;      /* messages handed to actors */
 	uint64_t dropped_stale;  /* messages for stopped/unknown actors */
 	uint64_t dropped_proto;  /* malformed messages or frames dropped */
+	uint64_t dropped_auth;   /* frames refused: no or a wrong secret */
 	uint64_t send_failed;    /* remote sends that failed in the transport */
 	uint64_t frames_out;     /* frames handed to the transport */
 	uint64_t frames_in;      /* frames received */
@@ -612,6 +622,98 @@ STRADS_EXTERN void strads_job_opts_init(strads_job_opts_t *o);
  * callback for the whole run and must be read-only while it runs. */
 STRADS_EXTERN int strads_job_run(strads_runtime_t *rt, const strads_app_t *app,
     void *shared, const strads_job_opts_t *o, strads_job_result_t *res);
+
+/* ------------------------------------------------------------------ */
+/* Multi-process mode (doc/cluster.md). A coordinator process runs     */
+/* the membership and the jobs; node processes join it, are given     */
+/* roles and talk to each other directly. Every process needs the     */
+/* same cluster secret (strads_config_t.secret): joins and every frame */
+/* between processes are authenticated with it. The coordinator's     */
+/* runtime is node 1; a node's is a random id (strads_random_node_id) */
+/* that the coordinator admits if no member has it.                   */
+
+enum {
+	STRADS_ROLE_WORKER = 1,
+	STRADS_ROLE_STORE = 2,
+	STRADS_ROLE_SCHEDULER = 4
+};
+
+typedef struct strads_cluster_s strads_cluster_t;
+
+typedef struct strads_cluster_opts_s {
+	double heartbeat_s; /* heartbeat interval; default 0.25 */
+	double timeout_s;   /* a member silent this long is dropped; 3 */
+} strads_cluster_opts_t;
+
+STRADS_EXTERN void strads_cluster_opts_init(strads_cluster_opts_t *o);
+/* Starts the coordinator side on rt: rt must be node 1, started, with
+ * no actor spawned yet (the membership actor is the first, at a
+ * well-known address), listening where nodes join. */
+STRADS_EXTERN int strads_cluster_new(strads_runtime_t *rt,
+    const strads_cluster_opts_t *o, strads_cluster_t **cp);
+/* Blocks until at least min_workers worker slots have joined: 0, or
+ * STRADS_ETIMEDOUT after timeout_s (0: no limit). */
+STRADS_EXTERN int strads_cluster_wait(strads_cluster_t *c, int min_workers,
+    double timeout_s);
+/* Runs app over the members: workers on the members with the worker
+ * role (as many per node as it offered), stores and schedulers on the
+ * members with those roles, or here when none has them. spec is handed
+ * to every member's setup callback (strads_node_opts_t) so it can load
+ * its data and build the same app. o->nworkers, nstores and
+ * nschedulers are decided here; o->init must be NULL. Returns as
+ * strads_job_run, or STRADS_EPEER when a member hosting a role was
+ * lost (the job is stopped everywhere). */
+STRADS_EXTERN int strads_cluster_job_run(strads_cluster_t *c,
+    const strads_app_t *app, void *shared, const strads_job_opts_t *o,
+    const char *spec, strads_job_result_t *res);
+/* Members now (node ids into nodes, at most max; returns the count). */
+STRADS_EXTERN int strads_cluster_members(strads_cluster_t *c, uint32_t *nodes,
+    int max);
+/* Tells every member the cluster is closing, then frees c. Call before
+ * stopping the runtime. */
+STRADS_EXTERN void strads_cluster_free(strads_cluster_t *c);
+
+typedef struct strads_node_opts_s {
+	const char *join;      /* the coordinator's URL (required) */
+	const char *advertise; /* the URL others dial to reach this node,
+	                          where rt listens (required) */
+	unsigned roles;        /* STRADS_ROLE_* bits; 0: all three */
+	int workers;           /* worker slots offered; 0: rt's loops */
+	int persist;           /* 1: after a job or a coordinator closing,
+	                          wait for the next coordinator */
+	double wait_s;         /* how long to wait for a coordinator to
+	                          answer (or come back); default 30 */
+	double heartbeat_s;    /* default 0.25 */
+	double timeout_s;      /* coordinator silent this long: lost; 3 */
+	/* Builds the app of a job from the coordinator's spec: load the
+	 * data (paths are read here: a shared filesystem is assumed) and
+	 * set *app and *shared; or return non-zero with a message in err. */
+	int (*setup)(void *arg, const char *spec, const strads_app_t **app,
+	    void **shared, char *err, size_t errlen);
+	/* Frees what setup made, once the job's roles here have stopped. */
+	void (*teardown)(void *arg, void *shared);
+	void *arg;
+} strads_node_opts_t;
+
+STRADS_EXTERN void strads_node_opts_init(strads_node_opts_t *o);
+/* Joins the cluster and serves jobs until the coordinator closes it (0)
+ * or a limit: STRADS_ETIMEDOUT when no coordinator answered within
+ * wait_s (a wrong secret looks like this from the node's side, and is
+ * logged), STRADS_EPEER when the coordinator was lost and did not come
+ * back within wait_s. rt must be started, listening at o->advertise,
+ * with no actor spawned yet. */
+STRADS_EXTERN int strads_node_run(strads_runtime_t *rt,
+    const strads_node_opts_t *o);
+/* A random node id for a node's runtime (never 0 or 1). */
+STRADS_EXTERN uint32_t strads_random_node_id(void);
+
+/* Loads a cluster secret: the whole file (one trailing newline
+ * stripped) when file is not NULL, else the environment variable
+ * envvar. 0, or a negative code with a message in err naming the file
+ * or variable, never the secret. Free *out with strads_secret_free. */
+STRADS_EXTERN int strads_secret_load(const char *file, const char *envvar,
+    uint8_t **out, size_t *len, char *err, size_t errlen);
+STRADS_EXTERN void strads_secret_free(uint8_t *s, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* Logging to stderr; level from STRADS_LOG (error, warn, info, debug). */

@@ -541,6 +541,7 @@ strads_runtime_stats(strads_runtime_t *rt, strads_stats_t *st)
 		st->deferred += STRADS__READ(rt->loops[i].deferred);
 	}
 	st->dropped_proto = atomic_load(&rt->dropped_proto);
+	st->dropped_auth = atomic_load(&rt->dropped_auth);
 	st->send_failed = atomic_load(&rt->send_failed);
 	st->frames_out = atomic_load(&rt->frames_out);
 	st->frames_in = atomic_load(&rt->frames_in);

@@ -88,29 +88,42 @@ strads__job_role_stopped(strads__job_t *job)
 		uv_sem_post(&job->done);
 }
 
-static void
-job_free(strads__job_t *job)
+void
+strads__job_free(strads__job_t *job)
 {
+	if (job == NULL)
+		return;
 	free(job->workers);
 	free(job->stores);
 	free(job->scheds);
+	free(job->worker_node);
+	free(job->store_node);
+	free(job->sched_node);
 	free(job->store_range);
 	free(job->sched_range);
 	free(job->shards);
+	free(job->args);
+	if (job->sem_ok)
+		uv_sem_destroy(&job->done);
 	free(job);
 }
 
 int
-strads_job_run(strads_runtime_t *rt, const strads_app_t *app, void *shared,
-    const strads_job_opts_t *o, strads_job_result_t *res)
+strads__job_new(const strads_app_t *app, void *shared,
+    const strads_job_opts_t *o, strads_job_result_t *res, strads__job_t **jp)
 {
 	strads__job_t *job;
-	strads__role_arg_t *args;
-	int i, n, err = 0, spawned = 0;
+	int i, n;
 
 	if (app == NULL || o == NULL || res == NULL || o->nparams == 0 ||
 	    o->nrows == 0 || app->push == NULL || app->pull == NULL ||
 	    app->worker_init == NULL || app->objective == NULL)
+		return STRADS_EINVAL;
+	if (o->schedule == STRADS_SCHEDULE_ROTATION && app->pairs != 0)
+		return STRADS_EINVAL; /* a rotation part has one contributor */
+	if (o->schedule == STRADS_SCHEDULE_WORKSET && app->score == NULL)
+		return STRADS_EINVAL; /* working sets are chosen by score */
+	if (o->nworkers <= 0)
 		return STRADS_EINVAL;
 	memset(res, 0, sizeof(*res));
 	job = calloc(1, sizeof(*job));
@@ -119,14 +132,6 @@ strads_job_run(strads_runtime_t *rt, const strads_app_t *app, void *shared,
 	job->app = app;
 	job->shared = shared;
 	job->o = *o;
-	if (o->schedule == STRADS_SCHEDULE_ROTATION && app->pairs != 0) {
-		free(job);
-		return STRADS_EINVAL; /* a rotation part has one contributor */
-	}
-	if (o->schedule == STRADS_SCHEDULE_WORKSET && app->score == NULL) {
-		free(job);
-		return STRADS_EINVAL; /* working sets are chosen by score */
-	}
 	if (job->o.block == 0)
 		job->o.block = o->schedule != STRADS_SCHEDULE_WORKSET ? 64 : o->nparams;
 	if (app->pairs > STRADS__PAIRS_MAX && job->o.block > STRADS__PAIRS_MAX)
@@ -136,7 +141,7 @@ strads_job_run(strads_runtime_t *rt, const strads_app_t *app, void *shared,
 	if (o->schedule == STRADS_SCHEDULE_CYCLIC)
 		job->o.depth = 1; /* a sweep proposes after seeing what moved */
 	job->p = o->nparams;
-	job->nworkers = o->nworkers > 0 ? o->nworkers : strads_runtime_nloops(rt);
+	job->nworkers = o->nworkers;
 	if ((uint64_t)job->nworkers > o->nrows)
 		job->nworkers = (int)o->nrows;
 	job->nstores = o->nstores > 0 ? o->nstores : 1;
@@ -149,18 +154,23 @@ strads_job_run(strads_runtime_t *rt, const strads_app_t *app, void *shared,
 	job->workers = calloc((size_t)job->nworkers, sizeof(strads_addr_t));
 	job->stores = calloc((size_t)job->nstores, sizeof(strads_addr_t));
 	job->scheds = calloc((size_t)job->nscheds, sizeof(strads_addr_t));
+	job->worker_node = calloc((size_t)job->nworkers, sizeof(uint32_t));
+	job->store_node = calloc((size_t)job->nstores, sizeof(uint32_t));
+	job->sched_node = calloc((size_t)job->nscheds, sizeof(uint32_t));
 	job->store_range = calloc((size_t)job->nstores, sizeof(strads_range_t));
 	job->sched_range = calloc((size_t)job->nscheds, sizeof(strads_range_t));
 	job->shards = calloc((size_t)job->nworkers, sizeof(strads_shard_t));
 	n = job->nworkers + job->nstores + job->nscheds + 1;
-	args = calloc((size_t)n, sizeof(*args));
+	job->args = calloc((size_t)n, sizeof(*job->args));
 	if (job->workers == NULL || job->stores == NULL || job->scheds == NULL ||
-	    job->store_range == NULL || job->sched_range == NULL ||
-	    job->shards == NULL || args == NULL || uv_sem_init(&job->done, 0) != 0) {
-		free(args);
-		job_free(job);
+	    job->worker_node == NULL || job->store_node == NULL ||
+	    job->sched_node == NULL || job->store_range == NULL ||
+	    job->sched_range == NULL || job->shards == NULL || job->args == NULL ||
+	    uv_sem_init(&job->done, 0) != 0) {
+		strads__job_free(job);
 		return STRADS_ENOMEM;
 	}
+	job->sem_ok = 1;
 	split(job->store_range, job->nstores, job->p);
 	split(job->sched_range, job->nscheds, job->p);
 	for (i = 0; i < job->nworkers; i++) {
@@ -169,52 +179,111 @@ strads_job_run(strads_runtime_t *rt, const strads_app_t *app, void *shared,
 		job->shards[i].row_begin = o->nrows * (uint64_t)i / (uint64_t)job->nworkers;
 		job->shards[i].row_end = o->nrows * (uint64_t)(i + 1) / (uint64_t)job->nworkers;
 	}
-	atomic_init(&job->alive, n);
+	*jp = job;
+	return 0;
+}
 
-	/* Roles are spread round-robin over the loops; the coordinator is
-	 * spawned last, once every address it hands out is known. */
-	for (i = 0; i < n && err == 0; i++) {
-		const strads_actor_type_t *type;
-		strads_addr_t *addr;
-		int k;
+/* Spawns one role; the job's alive count already includes it. */
+static int
+spawn_role(strads_runtime_t *rt, strads__job_t *job, int role, int k)
+{
+	strads__role_arg_t *arg;
+	const strads_actor_type_t *type;
+	strads_addr_t *addr;
 
-		args[i].job = job;
-		if (i < job->nstores) {
-			k = i;
-			type = &strads__store_type;
-			addr = &job->stores[k];
-		} else if (i < job->nstores + job->nscheds) {
-			k = i - job->nstores;
-			type = &strads__scheduler_type;
-			addr = &job->scheds[k];
-		} else if (i < n - 1) {
-			k = i - job->nstores - job->nscheds;
-			type = &strads__worker_type;
-			addr = &job->workers[k];
-		} else {
-			k = 0;
-			type = &strads__coordinator_type;
-			addr = &job->coord;
-		}
-		args[i].index = k;
-		err = strads_spawn(rt, type, -1, &args[i], addr);
-		if (err == 0)
-			spawned++;
+	switch (role) {
+	case ROLE_STORE:
+		arg = &job->args[k];
+		type = &strads__store_type;
+		addr = &job->stores[k];
+		break;
+	case ROLE_SCHED:
+		arg = &job->args[job->nstores + k];
+		type = &strads__scheduler_type;
+		addr = &job->scheds[k];
+		break;
+	case ROLE_WORKER:
+		arg = &job->args[job->nstores + job->nscheds + k];
+		type = &strads__worker_type;
+		addr = &job->workers[k];
+		break;
+	default:
+		arg = &job->args[job->nstores + job->nscheds + job->nworkers];
+		type = &strads__coordinator_type;
+		addr = &job->coord;
+		break;
 	}
+	arg->job = job;
+	arg->index = k;
+	return strads_spawn(rt, type, -1, arg, addr);
+}
+
+int
+strads__job_spawn(strads_runtime_t *rt, strads__job_t *job, int coord)
+{
+	uint32_t me = strads_runtime_node(rt);
+	int i, n = 0, err = 0;
+
+	/* Count first: a role may stop before the next one is spawned. */
+	for (i = 0; i < job->nstores; i++)
+		n += job->store_node[i] == me;
+	for (i = 0; i < job->nscheds; i++)
+		n += job->sched_node[i] == me;
+	for (i = 0; i < job->nworkers; i++)
+		n += job->worker_node[i] == me;
+	if (coord)
+		n = 1;
+	atomic_fetch_add(&job->alive, n);
+	if (coord)
+		return spawn_role(rt, job, ROLE_COORD, 0);
+	/* Roles are spread round-robin over the loops. */
+	for (i = 0; i < job->nstores && err == 0; i++)
+		if (job->store_node[i] == me)
+			err = spawn_role(rt, job, ROLE_STORE, i);
+	for (i = 0; i < job->nscheds && err == 0; i++)
+		if (job->sched_node[i] == me)
+			err = spawn_role(rt, job, ROLE_SCHED, i);
+	for (i = 0; i < job->nworkers && err == 0; i++)
+		if (job->worker_node[i] == me)
+			err = spawn_role(rt, job, ROLE_WORKER, i);
+	return err;
+}
+
+int
+strads_job_run(strads_runtime_t *rt, const strads_app_t *app, void *shared,
+    const strads_job_opts_t *o, strads_job_result_t *res)
+{
+	strads__job_t *job;
+	strads_job_opts_t lo;
+	int i, err;
+
+	if (o == NULL)
+		return STRADS_EINVAL;
+	lo = *o;
+	if (lo.nworkers <= 0)
+		lo.nworkers = strads_runtime_nloops(rt);
+	if ((err = strads__job_new(app, shared, &lo, res, &job)) != 0)
+		return err;
+	for (i = 0; i < job->nworkers; i++)
+		job->worker_node[i] = strads_runtime_node(rt);
+	for (i = 0; i < job->nstores; i++)
+		job->store_node[i] = strads_runtime_node(rt);
+	for (i = 0; i < job->nscheds; i++)
+		job->sched_node[i] = strads_runtime_node(rt);
+	/* The coordinator is spawned last, once every address it hands
+	 * out is known. */
+	if ((err = strads__job_spawn(rt, job, 0)) == 0)
+		err = strads__job_spawn(rt, job, 1);
 	if (err != 0) {
 		/* Nothing was started: the roles spawned so far wait for a
 		 * START that never comes. Stop them through the runtime. */
 		strads_log(STRADS_LOG_ERROR, "job: spawning roles: %s", strads_strerror(err));
-		atomic_fetch_sub(&job->alive, n - spawned);
 		strads_runtime_stop(rt);
 		strads_runtime_wait(rt);
-		free(args);
 		return err;
 	}
 	uv_sem_wait(&job->done);
 	err = job->status;
-	uv_sem_destroy(&job->done);
-	free(args);
-	job_free(job);
+	strads__job_free(job);
 	return err;
 }

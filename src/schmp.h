@@ -26,6 +26,10 @@ typedef struct strads__job_s {
 	int nworkers, nstores, nscheds;
 	strads_addr_t coord;
 	strads_addr_t *workers, *stores, *scheds;
+	/* The node each role lives on (single-process mode: all this one).
+	 * A process spawns the roles of its node; the addresses of the
+	 * others come from the cluster's job table (src/cluster.c). */
+	uint32_t *worker_node, *store_node, *sched_node;
 	strads_range_t *store_range, *sched_range;
 	strads_shard_t *shards;
 
@@ -33,10 +37,24 @@ typedef struct strads__job_s {
 	strads_job_result_t *res;
 	int status;
 
-	/* Roles still alive; the last to stop posts done. */
+	/* Local roles still alive; the last to stop posts done. */
 	atomic_int alive;
 	uv_sem_t done;
+	int sem_ok;
+	/* Cluster jobs: the coordinator role waits for a local ENG_START
+	 * (every member has the address table) before starting workers. */
+	int hold_start;
+	struct strads__role_arg_s *args; /* one per role, spawn arguments */
 } strads__job_t;
+
+/* Validates o and lays out a job for o->nworkers workers (> 0): store
+ * and scheduler ranges, data shards. Role nodes are left 0. */
+int strads__job_new(const strads_app_t *app, void *shared,
+    const strads_job_opts_t *o, strads_job_result_t *res, strads__job_t **jp);
+void strads__job_free(strads__job_t *job);
+/* Spawns the roles whose node is this runtime's (coord == 0), or the
+ * coordinator (coord != 0; spawn it last: its init starts the job). */
+int strads__job_spawn(strads_runtime_t *rt, strads__job_t *job, int coord);
 
 /* The store (or scheduler) owning parameter j among n equal ranges. */
 int strads__range_owner(const strads_range_t *r, int n, uint32_t j);

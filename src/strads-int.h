@@ -65,7 +65,9 @@ void strads__panic(const char *file, int line, const char *what)
 	X(TBL_ROWS, 35, 32, UINT32_MAX, 1)                                 \
 	X(TBL_CKPT, 36, 24, 24 + 4096, 1)                                  \
 	X(TBL_CKPT_DONE, 37, 24, 24 + 1024, 1)                             \
-	X(TBL_LOCAL, 38, 16, 16, 0)
+	X(TBL_LOCAL, 38, 16, 16, 0)                                        \
+	X(MEM_HELLO, 48, 1, 4096, 1)                                       \
+	X(MEM_CTL, 49, 1, 16u << 20, 1)
 
 enum {
 #define STRADS__MSG_ENUM(name, val, lo, hi, remote) STRADS__MSG_##name = (val),
@@ -206,9 +208,32 @@ void strads__transport_free(strads__transport_t *tp);
 strads__peer_t *strads__transport_peer(strads__transport_t *tp, uint32_t node);
 /* Hands a finished frame to a peer's ordered send queue (takes it). */
 void strads__peer_submit(strads__peer_t *peer, void *nng_frame);
+/* strads_peer_add, with the peer's nonce when known (authentication:
+ * NULL until it is learnt from the peer's first verified frame). */
+int strads__peer_add(strads_runtime_t *rt, uint32_t node, const char *url,
+    const uint8_t *nonce);
+/* Stops sending to node (gone from the cluster): queued frames are
+ * dropped, later sends fail and are counted. */
+void strads__peer_close(strads_runtime_t *rt, uint32_t node);
+
+/* Link authentication (transport.c), with cfg.secret set. */
+#define STRADS__NONCE_LEN 16
+int strads__transport_authed(strads__transport_t *tp);
+/* The secret (borrowed; NULL without one). */
+void strads__transport_secret(strads__transport_t *tp, const uint8_t **p,
+    size_t *len);
+/* 1 when nothing is queued or in flight to node (or no such peer). */
+int strads__peer_idle(strads_runtime_t *rt, uint32_t node);
+/* Forgets node's nonce: frames to it carry a zero token (join requests
+ * only) until it proves itself again (a restarted coordinator). */
+void strads__peer_forget(strads_runtime_t *rt, uint32_t node);
+/* This process's nonce: the challenge its peers answer. */
+void strads__transport_nonce(strads__transport_t *tp, uint8_t out[STRADS__NONCE_LEN]);
 
 /* Per-loop coalescing of outgoing messages, one open frame per peer. */
 typedef struct strads__outframe_s {
+	uint32_t node;
+	int used;
 	strads__peer_t *peer;
 	void *frame; /* nng_msg *, NULL when nothing is open */
 	int dirty;   /* on the loop's dirty list */
@@ -251,10 +276,10 @@ struct strads__loop_s {
 	uint32_t owed_cap, owed_used;
 	uint32_t *owed_list;
 
-	/* Outgoing frames by destination node. */
+	/* Outgoing frames by destination node (a hash table by node id). */
 	strads__outframe_t *out;
-	uint32_t nout;
-	uint32_t *dirty;
+	uint32_t nout, nused;
+	uint32_t *dirty; /* slots of out with an open frame */
 	uint32_t ndirty;
 
 	/* The SSP tables' per-loop cache (src/table.c): made by the first
@@ -287,6 +312,7 @@ struct strads_runtime_s {
 	int close_status;
 
 	atomic_ullong dropped_proto;
+	atomic_ullong dropped_auth;
 	atomic_ullong send_failed;
 	atomic_ullong frames_out, frames_in, bytes_out, bytes_in;
 	atomic_ullong recv_paused;

@@ -15,6 +15,7 @@
  * so the peers' TCP connections push back.
  */
 #include "strads-int.h"
+#include "hmac.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,13 +36,32 @@ struct strads__peer_s {
 	size_t qhead, qlen, qcap;
 	int busy;
 	int closed;
+	/* With a secret: the link token for frames to this peer, once its
+	 * nonce is known (from the view, or learnt from its frames). */
+	int have_token;
+	uint8_t rnonce[STRADS__NONCE_LEN];
+	uint8_t token[32];
 };
+
+/* A sender whose token was verified: later frames compare 32 bytes. */
+typedef struct {
+	uint32_t node;
+	uint8_t nonce[STRADS__NONCE_LEN];
+	uint8_t token[32];
+} auth_seen_t;
 
 struct strads__transport_s {
 	strads_runtime_t *rt;
 	uv_mutex_t lock; /* peers table, listening state */
-	strads__peer_t **peers;
-	uint32_t npeers;
+	strads__peer_t **peers; /* every peer ever added, closed ones too */
+	uint32_t npeers, peer_cap;
+	/* Link authentication (only with a secret). */
+	uint8_t *secret;
+	size_t secret_len;
+	uint8_t nonce[STRADS__NONCE_LEN];
+	auth_seen_t *seen; /* receive callback only */
+	uint32_t nseen, seen_cap;
+	uint32_t last_refused; /* receive callback only: log once a node */
 	nng_socket pull;
 	int pull_open;
 	nng_aio *recv_aio;
@@ -167,6 +187,179 @@ fail:
 }
 
 /* ------------------------------------------------------------------ */
+/* Link authentication. With a cluster secret, every frame starts with
+ * a prefix: "SA", version, 0, the sender's node id, the sender's nonce
+ * and a token HMAC(secret, label | sender | receiver | receiver nonce |
+ * sender nonce). The receiver's nonce is its challenge (fresh in every
+ * process), the token the response: the secret never crosses the wire,
+ * and a token is good for one (sender, receiver) pair of processes.
+ * A sender that does not know the receiver's nonce yet sends a zero
+ * token; such a frame is accepted only if it holds nothing but join
+ * requests (STRADS__MSG_MEM_HELLO). */
+
+#define AUTH_LEN (8 + STRADS__NONCE_LEN + 32)
+
+static void
+link_token(const strads__transport_t *tp, uint32_t from, uint32_t to,
+    const uint8_t *to_nonce, const uint8_t *from_nonce, uint8_t out[32])
+{
+	static const char label[] = "strads link v1";
+	strads__hmac_t h;
+	uint8_t ids[8];
+
+	strads__put32(ids, from);
+	strads__put32(ids + 4, to);
+	strads__hmac_init(&h, tp->secret, tp->secret_len);
+	strads__hmac_update(&h, label, sizeof(label) - 1);
+	strads__hmac_update(&h, ids, sizeof(ids));
+	strads__hmac_update(&h, to_nonce, STRADS__NONCE_LEN);
+	strads__hmac_update(&h, from_nonce, STRADS__NONCE_LEN);
+	strads__hmac_final(&h, out);
+}
+
+void
+strads__transport_nonce(strads__transport_t *tp, uint8_t out[STRADS__NONCE_LEN])
+{
+	memcpy(out, tp->nonce, STRADS__NONCE_LEN);
+}
+
+void
+strads__transport_secret(strads__transport_t *tp, const uint8_t **p, size_t *len)
+{
+	*p = tp->secret;
+	*len = tp->secret_len;
+}
+
+int
+strads__peer_idle(strads_runtime_t *rt, uint32_t node)
+{
+	strads__peer_t *p = strads__transport_peer(rt->tp, node);
+	int idle;
+
+	if (p == NULL)
+		return 1;
+	uv_mutex_lock(&p->lock);
+	idle = p->closed || (!p->busy && p->qlen == 0);
+	uv_mutex_unlock(&p->lock);
+	return idle;
+}
+
+void
+strads__peer_forget(strads_runtime_t *rt, uint32_t node)
+{
+	strads__peer_t *p = strads__transport_peer(rt->tp, node);
+
+	if (p == NULL)
+		return;
+	uv_mutex_lock(&p->lock);
+	p->have_token = 0;
+	uv_mutex_unlock(&p->lock);
+}
+
+int
+strads__transport_authed(strads__transport_t *tp)
+{
+	return tp->secret != NULL;
+}
+
+static void
+peer_set_nonce(strads__transport_t *tp, strads__peer_t *p, const uint8_t *nonce)
+{
+	uint8_t tok[32];
+
+	link_token(tp, tp->rt->cfg.node_id, p->node, nonce, tp->nonce, tok);
+	uv_mutex_lock(&p->lock);
+	memcpy(p->rnonce, nonce, STRADS__NONCE_LEN);
+	memcpy(p->token, tok, sizeof(tok));
+	p->have_token = 1;
+	uv_mutex_unlock(&p->lock);
+}
+
+static void
+refuse(strads__transport_t *tp, uint32_t node, const char *why)
+{
+	atomic_fetch_add(&tp->rt->dropped_auth, 1);
+	if (tp->last_refused != node || node == 0) {
+		tp->last_refused = node;
+		/* The frame's contents are never echoed. */
+		strads_log(STRADS_LOG_WARN, "refused a frame from node %u: %s", node, why);
+	}
+}
+
+/* Checks a frame's prefix: the sender's node id in *from, or -1. */
+static int
+auth_check(strads__transport_t *tp, const uint8_t *a, const uint8_t *body,
+    size_t len, uint32_t *from)
+{
+	static const uint8_t zero[32];
+	const uint8_t *nonce = a + 8, *tok = a + 8 + STRADS__NONCE_LEN;
+	uint8_t want[32];
+	strads__peer_t *p;
+	uint32_t i, node;
+
+	if (a[0] != 'S' || a[1] != 'A' || a[2] != 1 || a[3] != 0) {
+		refuse(tp, 0, "no authentication (is a cluster secret set there?)");
+		return -1;
+	}
+	node = strads__get32(a + 4);
+	*from = node;
+	if (strads__ct_equal(tok, zero, 32)) {
+		/* A join request: nothing else may ride on it. */
+		size_t off = 0;
+
+		while (off < len) {
+			uint32_t type = (uint32_t)body[off + 4] | (uint32_t)body[off + 5] << 8;
+
+			if (type != STRADS__MSG_MEM_HELLO) {
+				refuse(tp, node, "unauthenticated");
+				return -1;
+			}
+			off += STRADS_MSG_HDR_SIZE + strads__get32(body + off + 32);
+		}
+		return 0;
+	}
+	for (i = 0; i < tp->nseen; i++)
+		if (tp->seen[i].node == node &&
+		    memcmp(tp->seen[i].nonce, nonce, STRADS__NONCE_LEN) == 0)
+			break;
+	if (i < tp->nseen) {
+		if (strads__ct_equal(tp->seen[i].token, tok, 32))
+			return 0;
+		refuse(tp, node, "wrong cluster secret");
+		return -1;
+	}
+	link_token(tp, node, tp->rt->cfg.node_id, tp->nonce, nonce, want);
+	if (!strads__ct_equal(want, tok, 32)) {
+		refuse(tp, node, "wrong cluster secret");
+		return -1;
+	}
+	if (tp->nseen == tp->seen_cap) {
+		uint32_t cap = tp->seen_cap ? tp->seen_cap * 2 : 8;
+		auth_seen_t *t = realloc(tp->seen, cap * sizeof(*t));
+
+		if (t == NULL)
+			return 0; /* verified; just not remembered */
+		tp->seen = t;
+		tp->seen_cap = cap;
+	}
+	tp->seen[tp->nseen].node = node;
+	memcpy(tp->seen[tp->nseen].nonce, nonce, STRADS__NONCE_LEN);
+	memcpy(tp->seen[tp->nseen].token, tok, 32);
+	tp->nseen++;
+	/* Answer with the nonce it proved: our frames to it verify there. */
+	if ((p = strads__transport_peer(tp, node)) != NULL) {
+		int known;
+
+		uv_mutex_lock(&p->lock);
+		known = p->have_token && memcmp(p->rnonce, nonce, STRADS__NONCE_LEN) == 0;
+		uv_mutex_unlock(&p->lock);
+		if (!known)
+			peer_set_nonce(tp, p, nonce);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Receiving.                                                           */
 
 static void
@@ -205,10 +398,38 @@ deliver_frame(strads__transport_t *tp, nng_msg *msg)
 	inframe_t *f;
 	int i;
 
+	uint32_t from = 0;
+	int authed = tp->secret != NULL;
+
 	atomic_fetch_add(&rt->frames_in, 1);
 	atomic_fetch_add(&rt->bytes_in, len);
+	if (authed) {
+		/* The prefix travels as NNG's message header; a transport
+		 * may hand it over at the front of the body instead. */
+		const uint8_t *a = NULL;
+
+		if (nng_msg_header_len(msg) == AUTH_LEN) {
+			a = nng_msg_header(msg);
+		} else if (nng_msg_header_len(msg) == 0 && len >= AUTH_LEN) {
+			a = body;
+			body += AUTH_LEN;
+			len -= AUTH_LEN;
+		}
+		if (a == NULL || strads__frame_check(body, len, max_payload) < 0) {
+			if (a == NULL)
+				refuse(tp, 0, "no authentication (is a cluster secret set there?)");
+			else
+				atomic_fetch_add(&rt->dropped_proto, 1);
+			nng_msg_free(msg);
+			return;
+		}
+		if (auth_check(tp, a, body, len, &from) != 0) {
+			nng_msg_free(msg);
+			return;
+		}
+	}
 	/* All or nothing: a frame with any malformed part is dropped whole. */
-	if (strads__frame_check(body, len, max_payload) < 0) {
+	else if (strads__frame_check(body, len, max_payload) < 0) {
 		atomic_fetch_add(&rt->dropped_proto, 1);
 		nng_msg_free(msg);
 		return;
@@ -236,7 +457,8 @@ deliver_frame(strads__transport_t *tp, nng_msg *msg)
 
 		STRADS__ASSERT(r > 0); /* checked above */
 		li = STRADS_ACTOR_LOOP(h.dst.actor);
-		if (h.dst.node != rt->cfg.node_id || li >= (unsigned)rt->nloops) {
+		if (h.dst.node != rt->cfg.node_id || li >= (unsigned)rt->nloops ||
+		    (authed && h.src.node != from)) {
 			atomic_fetch_add(&rt->dropped_proto, 1);
 			off += (size_t)r;
 			continue;
@@ -400,6 +622,26 @@ strads__peer_submit(strads__peer_t *p, void *frame)
 	atomic_fetch_add(&rt->frames_out, 1);
 	atomic_fetch_add(&rt->bytes_out, nng_msg_len(msg));
 	uv_mutex_lock(&p->lock);
+	if (p->tp->secret != NULL && !p->closed) {
+		uint8_t a[AUTH_LEN];
+
+		a[0] = 'S';
+		a[1] = 'A';
+		a[2] = 1;
+		a[3] = 0;
+		strads__put32(a + 4, rt->cfg.node_id);
+		memcpy(a + 8, p->tp->nonce, STRADS__NONCE_LEN);
+		if (p->have_token)
+			memcpy(a + 8 + STRADS__NONCE_LEN, p->token, 32);
+		else
+			memset(a + 8 + STRADS__NONCE_LEN, 0, 32);
+		if (nng_msg_header_append(msg, a, sizeof(a)) != 0) {
+			uv_mutex_unlock(&p->lock);
+			atomic_fetch_add(&rt->send_failed, 1);
+			nng_msg_free(msg);
+			return;
+		}
+	}
 	if (p->closed) {
 		uv_mutex_unlock(&p->lock);
 		atomic_fetch_add(&rt->send_failed, 1);
@@ -459,6 +701,26 @@ peer_dial(strads_runtime_t *rt, strads__peer_t *p, const char *url)
 int
 strads_peer_add(strads_runtime_t *rt, uint32_t node, const char *url)
 {
+	if (url == NULL || node == 0 || node == rt->cfg.node_id)
+		return STRADS_EINVAL;
+	return strads__peer_add(rt, node, url, NULL);
+}
+
+static strads__peer_t *
+peer_find(strads__transport_t *tp, uint32_t node)
+{
+	uint32_t i;
+
+	for (i = 0; i < tp->npeers; i++)
+		if (tp->peers[i]->node == node)
+			return tp->peers[i];
+	return NULL;
+}
+
+int
+strads__peer_add(strads_runtime_t *rt, uint32_t node, const char *url,
+    const uint8_t *nonce)
+{
 	strads__transport_t *tp = rt->tp;
 	strads__peer_t *p;
 	int rv;
@@ -470,7 +732,7 @@ strads_peer_add(strads_runtime_t *rt, uint32_t node, const char *url)
 	 * in NNG 1.5.2 (seen over ipc://). Rechecked below for races. */
 	uv_mutex_lock(&tp->lock);
 	rv = atomic_load(&tp->closed) ? STRADS_ECLOSED
-	    : node < tp->npeers && tp->peers[node] != NULL ? STRADS_EBUSY : 0;
+	    : peer_find(tp, node) != NULL ? STRADS_EBUSY : 0;
 	uv_mutex_unlock(&tp->lock);
 	if (rv != 0)
 		return rv;
@@ -500,9 +762,10 @@ strads_peer_add(strads_runtime_t *rt, uint32_t node, const char *url)
 		free(p);
 		return wrap_nng(rv);
 	}
+	if (nonce != NULL && tp->secret != NULL)
+		peer_set_nonce(tp, p, nonce);
 	uv_mutex_lock(&tp->lock);
-	if (atomic_load(&tp->closed) ||
-	    (node < tp->npeers && tp->peers[node] != NULL)) {
+	if (atomic_load(&tp->closed) || peer_find(tp, node) != NULL) {
 		rv = atomic_load(&tp->closed) ? STRADS_ECLOSED : STRADS_EBUSY;
 		uv_mutex_unlock(&tp->lock);
 		nng_close(p->sock);
@@ -511,13 +774,10 @@ strads_peer_add(strads_runtime_t *rt, uint32_t node, const char *url)
 		free(p);
 		return rv;
 	}
-	if (node >= tp->npeers) {
-		uint32_t n = tp->npeers ? tp->npeers : 8;
-		strads__peer_t **t;
+	if (tp->npeers == tp->peer_cap) {
+		uint32_t n = tp->peer_cap ? tp->peer_cap * 2 : 8;
+		strads__peer_t **t = realloc(tp->peers, n * sizeof(*t));
 
-		while (n <= node)
-			n *= 2;
-		t = realloc(tp->peers, n * sizeof(*t));
 		if (t == NULL) {
 			uv_mutex_unlock(&tp->lock);
 			nng_close(p->sock);
@@ -526,13 +786,43 @@ strads_peer_add(strads_runtime_t *rt, uint32_t node, const char *url)
 			free(p);
 			return STRADS_ENOMEM;
 		}
-		memset(t + tp->npeers, 0, (n - tp->npeers) * sizeof(*t));
 		tp->peers = t;
-		tp->npeers = n;
+		tp->peer_cap = n;
 	}
-	tp->peers[node] = p;
+	tp->peers[tp->npeers++] = p;
 	uv_mutex_unlock(&tp->lock);
 	return 0;
+}
+
+void
+strads__peer_close(strads_runtime_t *rt, uint32_t node)
+{
+	strads__transport_t *tp = rt->tp;
+	strads__peer_t *p;
+
+	uv_mutex_lock(&tp->lock);
+	p = peer_find(tp, node);
+	uv_mutex_unlock(&tp->lock);
+	if (p == NULL)
+		return;
+	/* The struct stays (loops cache it): sends to it now fail. */
+	uv_mutex_lock(&p->lock);
+	if (p->closed) {
+		uv_mutex_unlock(&p->lock);
+		return;
+	}
+	p->closed = 1;
+	uv_mutex_unlock(&p->lock);
+	nng_dialer_close(p->dialer);
+	nng_close(p->sock);
+	nng_aio_stop(p->aio);
+	uv_mutex_lock(&p->lock);
+	while (p->qlen > 0) {
+		nng_msg_free(p->q[p->qhead]);
+		p->qhead = (p->qhead + 1) % p->qcap;
+		p->qlen--;
+	}
+	uv_mutex_unlock(&p->lock);
 }
 
 strads__peer_t *
@@ -541,8 +831,7 @@ strads__transport_peer(strads__transport_t *tp, uint32_t node)
 	strads__peer_t *p = NULL;
 
 	uv_mutex_lock(&tp->lock);
-	if (node < tp->npeers)
-		p = tp->peers[node];
+	p = peer_find(tp, node);
 	uv_mutex_unlock(&tp->lock);
 	return p;
 }
@@ -623,6 +912,62 @@ outframe_flush(strads__outframe_t *of)
 		strads__peer_submit(of->peer, f);
 }
 
+static uint32_t
+node_hash(uint32_t node, uint32_t mask)
+{
+	return (node * 2654435761u) >> 7 & mask;
+}
+
+/* The loop's open frame for node: an open-addressing table by node id
+ * (ids are any uint32). Grows at half full, after flushing, so the
+ * dirty list (slot numbers) never outlives a rehash. */
+static strads__outframe_t *
+outframe_get(strads__loop_t *loop, uint32_t node)
+{
+	uint32_t i, mask;
+
+	if (loop->nout > 0) {
+		mask = loop->nout - 1;
+		for (i = node_hash(node, mask);; i = (i + 1) & mask) {
+			if (loop->out[i].used && loop->out[i].node == node)
+				return &loop->out[i];
+			if (!loop->out[i].used)
+				break;
+		}
+	}
+	if ((loop->nused + 1) * 2 > loop->nout) {
+		uint32_t n = loop->nout ? loop->nout * 2 : 16, j;
+		strads__outframe_t *t = calloc(n, sizeof(*t));
+		uint32_t *d = malloc(n * sizeof(*d));
+
+		if (t == NULL || d == NULL) {
+			free(t);
+			free(d);
+			return NULL;
+		}
+		strads__loop_flush(loop);
+		for (j = 0; j < loop->nout; j++) {
+			if (!loop->out[j].used)
+				continue;
+			for (i = node_hash(loop->out[j].node, n - 1); t[i].used; i = (i + 1) & (n - 1))
+				;
+			t[i] = loop->out[j];
+		}
+		free(loop->out);
+		free(loop->dirty);
+		loop->out = t;
+		loop->dirty = d;
+		loop->nout = n;
+	}
+	mask = loop->nout - 1;
+	for (i = node_hash(node, mask); loop->out[i].used; i = (i + 1) & mask)
+		;
+	loop->out[i].used = 1;
+	loop->out[i].node = node;
+	loop->nused++;
+	return &loop->out[i];
+}
+
 void
 strads__loop_send_remote(strads__loop_t *loop, strads_msg_t *m)
 {
@@ -633,25 +978,8 @@ strads__loop_send_remote(strads__loop_t *loop, strads_msg_t *m)
 	uint8_t hdr[STRADS_MSG_HDR_SIZE];
 	nng_msg *f;
 
-	if (node >= loop->nout) {
-		uint32_t n = loop->nout ? loop->nout : 8;
-		strads__outframe_t *t;
-		uint32_t *d;
-
-		while (n <= node)
-			n *= 2;
-		t = realloc(loop->out, n * sizeof(*t));
-		if (t == NULL)
-			goto fail;
-		memset(t + loop->nout, 0, (n - loop->nout) * sizeof(*t));
-		loop->out = t;
-		d = realloc(loop->dirty, n * sizeof(*d));
-		if (d == NULL)
-			goto fail;
-		loop->dirty = d;
-		loop->nout = n;
-	}
-	of = &loop->out[node];
+	if ((of = outframe_get(loop, node)) == NULL)
+		goto fail;
 	if (of->peer == NULL && (of->peer = strads__transport_peer(rt->tp, node)) == NULL)
 		goto fail;
 	if (of->frame != NULL &&
@@ -693,7 +1021,7 @@ strads__loop_send_remote(strads__loop_t *loop, strads_msg_t *m)
 	}
 	if (!of->dirty) {
 		of->dirty = 1;
-		loop->dirty[loop->ndirty++] = node;
+		loop->dirty[loop->ndirty++] = (uint32_t)(of - loop->out);
 	}
 	return;
 fail:
@@ -726,12 +1054,25 @@ strads__transport_new(strads__transport_t **tpp, strads_runtime_t *rt)
 	if (tp == NULL)
 		return STRADS_ENOMEM;
 	tp->rt = rt;
+	if (rt->cfg.secret != NULL && rt->cfg.secret_len > 0) {
+		if ((tp->secret = malloc(rt->cfg.secret_len)) == NULL ||
+		    strads__random_bytes(tp->nonce, sizeof(tp->nonce)) != 0) {
+			free(tp->secret);
+			free(tp);
+			return STRADS_ENOMEM;
+		}
+		memcpy(tp->secret, rt->cfg.secret, rt->cfg.secret_len);
+		tp->secret_len = rt->cfg.secret_len;
+	}
+	/* The caller's pointer is not kept. */
+	rt->cfg.secret = NULL;
 	tp->chain_first = calloc((size_t)rt->nloops, sizeof(*tp->chain_first));
 	tp->chain_last = calloc((size_t)rt->nloops, sizeof(*tp->chain_last));
 	if (tp->chain_first == NULL || tp->chain_last == NULL ||
 	    uv_mutex_init(&tp->lock) != 0) {
 		free(tp->chain_first);
 		free(tp->chain_last);
+		free(tp->secret);
 		free(tp);
 		return STRADS_ENOMEM;
 	}
@@ -796,6 +1137,11 @@ strads__transport_free(strads__transport_t *tp)
 	if (tp->recv_aio != NULL)
 		nng_aio_free(tp->recv_aio);
 	free(tp->peers);
+	free(tp->seen);
+	if (tp->secret != NULL) {
+		strads__wipe(tp->secret, tp->secret_len);
+		free(tp->secret);
+	}
 	free(tp->chain_first);
 	free(tp->chain_last);
 	uv_mutex_destroy(&tp->lock);

@@ -12,7 +12,7 @@ fail=0
 
 [ -x "$strads" ] || { echo "no $strads: build first"; exit 99; }
 
-for cmd in "run lasso" "gen lasso" "predict" "demo"; do
+for cmd in "run lasso" "coordinator" "node" "gen lasso" "predict" "demo"; do
 	# shellcheck disable=SC2086
 	if ! "$strads" $cmd --help >help.out 2>&1; then
 		echo "strads $cmd --help: non-zero exit"

@@ -8,6 +8,8 @@
 
 static const strads_cmd_t *const commands[] = {
     &strads_cmd_run,
+    &strads_cmd_coordinator,
+    &strads_cmd_node,
     &strads_cmd_predict,
     &strads_cmd_gen,
     &strads_cmd_demo,

@@ -1,0 +1,252 @@
+/*
+ * cmd-coordinator.c -- `strads coordinator --listen URL --app lasso
+ * [options]`: the coordinator of a cluster. It loads the data too (the
+ * dependency filter and the objective read it), waits for nodes to join,
+ * runs the job over them and writes the model.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void
+coord_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: strads coordinator --listen URL --app lasso --data FILE [options]\n"
+	    "\n"
+	    "The coordinator of a cluster (multi-process mode): nodes started with\n"
+	    "`strads node --join URL` join it; it runs the job over them and writes\n"
+	    "the model. Every process needs the same cluster secret. See\n"
+	    "doc/cluster.md.\n"
+	    "\n"
+	    "cluster:\n"
+	    "  --listen URL        where nodes join and send (tcp://HOST:PORT,\n"
+	    "                      tls+tcp://HOST:PORT, ipc://PATH; required)\n"
+	    "  --app APP           the app to run: lasso (required)\n"
+	    "  --secret-file FILE  the cluster secret (default: $STRADS_SECRET)\n"
+	    "  --min-workers N     wait for N worker slots to join (default 1)\n"
+	    "  --join-timeout S    give up when they have not after S seconds\n"
+	    "                      (default 60)\n"
+	    "  --heartbeat S       heartbeat interval (default 0.25)\n"
+	    "  --member-timeout S  a node silent this long is lost (default 3)\n"
+	    "  --tls-cert FILE     certificate (and key) for tls+tcp://\n"
+	    "  --tls-key FILE      private key, when not in --tls-cert\n"
+	    "  --tls-ca FILE       CA that signed the nodes' certificates\n"
+	    "\n"
+	    "Lasso options, as for strads run (--path and --workers are not\n"
+	    "available in a cluster yet; each node offers its own workers):\n");
+	lasso_cli_usage(f);
+}
+
+enum {
+	C_LISTEN = CLI_HOST_OPT, C_APP, C_SECRET, C_MINW, C_JOINT, C_HB, C_MT,
+	C_CERT, C_KEY, C_CA
+};
+
+static const struct option coord_opts[] = {
+    {"listen", required_argument, NULL, C_LISTEN},
+    {"app", required_argument, NULL, C_APP},
+    {"secret-file", required_argument, NULL, C_SECRET},
+    {"min-workers", required_argument, NULL, C_MINW},
+    {"join-timeout", required_argument, NULL, C_JOINT},
+    {"heartbeat", required_argument, NULL, C_HB},
+    {"member-timeout", required_argument, NULL, C_MT},
+    {"tls-cert", required_argument, NULL, C_CERT},
+    {"tls-key", required_argument, NULL, C_KEY},
+    {"tls-ca", required_argument, NULL, C_CA},
+    {NULL, 0, NULL, 0}};
+
+typedef struct {
+	const char *listen, *app, *secret_file, *cert, *key, *ca;
+	long min_workers;
+	double join_timeout, heartbeat, member_timeout;
+} coord_opts_t;
+
+static int
+coord_opt(void *arg, int c, const char *v)
+{
+	coord_opts_t *co = arg;
+
+	switch (c) {
+	case C_LISTEN: co->listen = v; return 0;
+	case C_APP: co->app = v; return 0;
+	case C_SECRET: co->secret_file = v; return 0;
+	case C_CERT: co->cert = v; return 0;
+	case C_KEY: co->key = v; return 0;
+	case C_CA: co->ca = v; return 0;
+	case C_MINW: return cli_parse_long("coordinator", "--min-workers", v, 1, &co->min_workers);
+	case C_JOINT:
+		return cli_parse_double("coordinator", "--join-timeout", v, &co->join_timeout) ||
+		    co->join_timeout <= 0;
+	case C_HB:
+		return cli_parse_double("coordinator", "--heartbeat", v, &co->heartbeat) ||
+		    co->heartbeat <= 0;
+	case C_MT:
+		return cli_parse_double("coordinator", "--member-timeout", v,
+		    &co->member_timeout) || co->member_timeout <= 0;
+	}
+	return -1;
+}
+
+/* Paths in the spec are made absolute: nodes may run elsewhere. */
+static void
+absolute_paths(cJSON *appv)
+{
+	cJSON *e, *prev = NULL;
+
+	cJSON_ArrayForEach(e, appv) {
+		if (prev != NULL && cJSON_IsString(prev) && cJSON_IsString(e) &&
+		    (strcmp(prev->valuestring, "--data") == 0 ||
+		        strcmp(prev->valuestring, "--response") == 0)) {
+			char buf[PATH_MAX];
+
+			if (realpath(e->valuestring, buf) != NULL)
+				cJSON_SetValuestring(e, buf);
+		}
+		prev = e;
+	}
+}
+
+static int
+coord_main(int argc, char **argv)
+{
+	coord_opts_t co;
+	lasso_cli_t ro;
+	strads_config_t cfg;
+	strads_runtime_t *rt = NULL;
+	strads_cluster_t *cl = NULL;
+	strads_cluster_opts_t copts;
+	strads_job_opts_t o;
+	strads_job_result_t res;
+	data_matrix_t X;
+	lasso_t l;
+	uint8_t *secret = NULL;
+	size_t slen = 0;
+	cJSON *appv = cJSON_CreateArray(), *spec;
+	char *specs = NULL;
+	double lmax, lambda;
+	int rc, err;
+
+	memset(&co, 0, sizeof(co));
+	co.min_workers = 1;
+	co.join_timeout = 60;
+	co.heartbeat = 0.25;
+	co.member_timeout = 3;
+	lasso_cli_init(&ro);
+	if (appv == NULL)
+		return CLI_FAIL;
+	rc = lasso_cli_parse("coordinator", argc, argv, &ro, coord_opts, coord_opt, &co, appv);
+	if (rc == CLI_HELP) {
+		coord_usage(stdout);
+		cJSON_Delete(appv);
+		return CLI_OK;
+	}
+	if (rc == CLI_OK && (co.listen == NULL || co.app == NULL)) {
+		fprintf(stderr, "strads coordinator: --listen URL and --app APP are required\n");
+		rc = CLI_USAGE;
+	}
+	if (rc == CLI_OK && strcmp(co.app, "lasso") != 0) {
+		fprintf(stderr, "strads coordinator: unknown app '%s' (available: lasso)\n",
+		    co.app);
+		rc = CLI_USAGE;
+	}
+	if (rc == CLI_OK && (ro.path > 0 || ro.workers > 0)) {
+		fprintf(stderr, "strads coordinator: --path and --workers are not available "
+		    "in a cluster yet (use strads run; nodes offer workers with --threads)\n");
+		rc = CLI_USAGE;
+	}
+	if (rc != CLI_OK) {
+		cJSON_Delete(appv);
+		return rc;
+	}
+	if (co.member_timeout <= co.heartbeat) {
+		fprintf(stderr, "strads coordinator: --member-timeout must exceed --heartbeat\n");
+		cJSON_Delete(appv);
+		return CLI_USAGE;
+	}
+	strads_config_init(&cfg);
+	if (cli_secret("coordinator", co.secret_file, &cfg, &secret, &slen) != 0) {
+		cJSON_Delete(appv);
+		return CLI_FAIL;
+	}
+	if ((rc = lasso_cli_load("coordinator", &ro, &X, &l, !ro.quiet, &lmax)) != CLI_OK) {
+		strads_secret_free(secret, slen);
+		cJSON_Delete(appv);
+		return rc;
+	}
+	rc = CLI_FAIL;
+	lambda = ro.have_lambda ? ro.lambda : ro.ratio * lmax;
+	l.lambda = lambda;
+	absolute_paths(appv);
+	spec = cJSON_CreateObject();
+	if (spec != NULL) {
+		cJSON_AddStringToObject(spec, "app", "lasso");
+		cJSON_AddItemToObject(spec, "argv", appv);
+		cJSON_AddNumberToObject(spec, "lambda", lambda);
+		specs = cJSON_PrintUnformatted(spec);
+		cJSON_Delete(spec);
+	} else {
+		cJSON_Delete(appv);
+	}
+	cfg.node_id = 1;
+	cfg.nloops = (int)ro.threads;
+	cfg.ncompute = (int)ro.threads;
+	cfg.tls_cert_file = co.cert;
+	cfg.tls_key_file = co.key;
+	cfg.tls_ca_file = co.ca;
+	err = strads_runtime_new(&rt, &cfg);
+	strads_secret_free(secret, slen);
+	if (specs == NULL || err != 0 || strads_runtime_start(rt) != 0) {
+		fprintf(stderr, "strads coordinator: cannot start the runtime\n");
+		goto out;
+	}
+	strads_cluster_opts_init(&copts);
+	copts.heartbeat_s = co.heartbeat;
+	copts.timeout_s = co.member_timeout;
+	if ((err = strads_cluster_new(rt, &copts, &cl)) != 0) {
+		fprintf(stderr, "strads coordinator: %s\n", strads_strerror(err));
+		goto out;
+	}
+	if ((err = strads_listen(rt, co.listen, NULL)) != 0) {
+		fprintf(stderr, "strads coordinator: cannot listen on %s: %s\n", co.listen,
+		    strads_strerror(err));
+		goto out;
+	}
+	if (!ro.quiet)
+		fprintf(stderr, "coordinator: listening on %s; waiting for %ld worker slot%s\n",
+		    co.listen, co.min_workers, co.min_workers == 1 ? "" : "s");
+	if ((err = strads_cluster_wait(cl, (int)co.min_workers, co.join_timeout)) != 0) {
+		fprintf(stderr, "strads coordinator: %ld worker slot%s did not join within "
+		    "%gs\n", co.min_workers, co.min_workers == 1 ? "" : "s", co.join_timeout);
+		goto out;
+	}
+	lasso_cli_job_opts(&ro, &l, &o);
+	o.nworkers = 0;
+	if ((err = strads_cluster_job_run(cl, lasso_cli_app(&ro), &l, &o, specs, &res)) != 0) {
+		fprintf(stderr, "strads coordinator: the job failed: %s\n", strads_strerror(err));
+		goto out;
+	}
+	if (lasso_cli_report("coordinator", &ro, lambda, &res) == 0 &&
+	    lasso_cli_save("coordinator", &l, ro.out, &res, lambda) == 0)
+		rc = CLI_OK;
+	free(res.params);
+out:
+	strads_cluster_free(cl);
+	if (rt != NULL) {
+		strads_runtime_stop(rt);
+		strads_runtime_wait(rt);
+		strads_runtime_free(rt);
+	}
+	cJSON_free(specs);
+	lasso_free(&l);
+	data_matrix_free(&X);
+	return rc;
+}
+
+const strads_cmd_t strads_cmd_coordinator = {"coordinator",
+    "run a job over a cluster of nodes (multi-process mode)", coord_main};

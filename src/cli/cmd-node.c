@@ -1,0 +1,307 @@
+/*
+ * cmd-node.c -- `strads node --join URL`: a process of a cluster that
+ * hosts the roles the coordinator gives it. For each job it loads the
+ * data named in the job (the same files the coordinator read: a shared
+ * filesystem is assumed) and builds the app the same way.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void
+node_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: strads node --join URL [options]\n"
+	    "\n"
+	    "A node of a cluster: joins the coordinator at URL and hosts the roles\n"
+	    "it is given until the coordinator closes the cluster. Input files are\n"
+	    "read here under the paths the coordinator names (a shared\n"
+	    "filesystem). See doc/cluster.md.\n"
+	    "\n"
+	    "options:\n"
+	    "  --join URL          the coordinator's --listen URL (required)\n"
+	    "  --roles LIST        roles offered: worker, store, scheduler, comma\n"
+	    "                      separated (default: all three)\n"
+	    "  --listen URL        where peers reach this node (default\n"
+	    "                      tcp://127.0.0.1:0, a free port)\n"
+	    "  --advertise URL     the URL others dial when it differs from\n"
+	    "                      --listen (NAT, containers; required when\n"
+	    "                      listening on 0.0.0.0)\n"
+	    "  --threads N         loops and compute threads, and worker slots\n"
+	    "                      offered (default: cores)\n"
+	    "  --persist           after the coordinator closes the cluster, wait\n"
+	    "                      for the next one\n"
+	    "  --wait S            how long to wait for a coordinator to answer or\n"
+	    "                      come back (default 30)\n"
+	    "  --secret-file FILE  the cluster secret (default: $STRADS_SECRET)\n"
+	    "  --heartbeat S       heartbeat interval (default 0.25)\n"
+	    "  --member-timeout S  the coordinator silent this long is lost\n"
+	    "                      (default 3)\n"
+	    "  --tls-cert FILE     certificate (and key) for tls+tcp://\n"
+	    "  --tls-key FILE      private key, when not in --tls-cert\n"
+	    "  --tls-ca FILE       CA to verify peers with\n"
+	    "  --quiet             no log lines but errors\n"
+	    "\n"
+	    "exit status: 0 when the coordinator closed the cluster, 3 when no\n"
+	    "coordinator answered within --wait (or the secret differs: the\n"
+	    "coordinator's log says so), 4 when the coordinator was lost and did\n"
+	    "not come back within --wait, 1 on other errors, 2 on bad usage.\n");
+}
+
+/* One job's app, from the coordinator's spec. */
+typedef struct {
+	lasso_cli_t ro;
+	data_matrix_t X;
+	lasso_t l;
+} node_job_t;
+
+static int
+node_setup(void *arg, const char *spec, const strads_app_t **app, void **shared,
+    char *err, size_t errlen)
+{
+	cJSON *s = cJSON_Parse(spec), *argv_j, *e;
+	node_job_t *j = NULL;
+	char **argv = NULL;
+	int argc = 0, rc = -1, quiet = *(int *)arg;
+	double lmax;
+
+	const char *name = s != NULL ? cJSON_GetStringValue(cJSON_GetObjectItem(s, "app")) : NULL;
+
+	if (name == NULL || strcmp(name, "lasso") != 0 ||
+	    !cJSON_IsArray(argv_j = cJSON_GetObjectItem(s, "argv")) ||
+	    !cJSON_IsNumber(cJSON_GetObjectItem(s, "lambda"))) {
+		snprintf(err, errlen, "a job for an app this node does not have");
+		goto out;
+	}
+	argv = calloc((size_t)cJSON_GetArraySize(argv_j) + 2, sizeof(char *));
+	j = calloc(1, sizeof(*j));
+	if (argv == NULL || j == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	argv[argc++] = "lasso";
+	cJSON_ArrayForEach(e, argv_j) {
+		if (!cJSON_IsString(e)) {
+			snprintf(err, errlen, "malformed job");
+			goto out;
+		}
+		argv[argc++] = e->valuestring;
+	}
+	lasso_cli_init(&j->ro);
+	if (lasso_cli_parse("node", argc, argv, &j->ro, NULL, NULL, NULL, NULL) != CLI_OK) {
+		snprintf(err, errlen, "the job's lasso options were refused (see above)");
+		goto out;
+	}
+	if (lasso_cli_load("node", &j->ro, &j->X, &j->l, !quiet, &lmax) != CLI_OK) {
+		snprintf(err, errlen, "cannot load %s (see the node's log)", j->ro.data);
+		goto out;
+	}
+	/* The lambda the coordinator chose, not recomputed here. */
+	j->l.lambda = cJSON_GetObjectItem(s, "lambda")->valuedouble;
+	*app = lasso_cli_app(&j->ro);
+	/* The app reads its lasso_t; teardown finds j around it. */
+	*shared = &j->l;
+	j = NULL;
+	rc = 0;
+out:
+	free(j);
+	free(argv);
+	cJSON_Delete(s);
+	return rc;
+}
+
+static void
+node_teardown(void *arg, void *shared)
+{
+	lasso_t *l = shared;
+	node_job_t *j;
+
+	(void)arg;
+	if (l == NULL)
+		return;
+	j = (node_job_t *)((char *)l - offsetof(node_job_t, l));
+	lasso_free(&j->l);
+	data_matrix_free(&j->X);
+	free(j);
+}
+
+static int
+parse_roles(const char *s, unsigned *out)
+{
+	char buf[256], *tok, *save = NULL;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", s);
+	*out = 0;
+	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		if (strcmp(tok, "worker") == 0)
+			*out |= STRADS_ROLE_WORKER;
+		else if (strcmp(tok, "store") == 0)
+			*out |= STRADS_ROLE_STORE;
+		else if (strcmp(tok, "scheduler") == 0)
+			*out |= STRADS_ROLE_SCHEDULER;
+		else
+			return -1;
+	}
+	return *out != 0 ? 0 : -1;
+}
+
+static int
+node_main(int argc, char **argv)
+{
+	enum {
+		N_JOIN = 256, N_ROLES, N_LISTEN, N_ADV, N_THREADS, N_PERSIST, N_WAIT,
+		N_SECRET, N_HB, N_MT, N_CERT, N_KEY, N_CA, N_QUIET
+	};
+	static const struct option opts[] = {
+	    {"join", required_argument, NULL, N_JOIN},
+	    {"roles", required_argument, NULL, N_ROLES},
+	    {"listen", required_argument, NULL, N_LISTEN},
+	    {"advertise", required_argument, NULL, N_ADV},
+	    {"threads", required_argument, NULL, N_THREADS},
+	    {"persist", no_argument, NULL, N_PERSIST},
+	    {"wait", required_argument, NULL, N_WAIT},
+	    {"secret-file", required_argument, NULL, N_SECRET},
+	    {"heartbeat", required_argument, NULL, N_HB},
+	    {"member-timeout", required_argument, NULL, N_MT},
+	    {"tls-cert", required_argument, NULL, N_CERT},
+	    {"tls-key", required_argument, NULL, N_KEY},
+	    {"tls-ca", required_argument, NULL, N_CA},
+	    {"quiet", no_argument, NULL, N_QUIET},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
+	strads_node_opts_t no;
+	strads_config_t cfg;
+	strads_runtime_t *rt = NULL;
+	const char *listen = "tcp://127.0.0.1:0", *secret_file = NULL;
+	char advertise[512];
+	uint8_t *secret = NULL;
+	size_t slen = 0;
+	long threads = 0;
+	int c, bad = 0, port = 0, quiet = 0, rc, err;
+
+	strads_node_opts_init(&no);
+	strads_config_init(&cfg);
+	advertise[0] = '\0';
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case N_JOIN: no.join = optarg; break;
+		case N_ROLES:
+			if (parse_roles(optarg, &no.roles) != 0) {
+				fprintf(stderr, "strads node: --roles: expected a comma-separated "
+				    "list of worker, store, scheduler; got '%s'\n", optarg);
+				bad = 1;
+			}
+			break;
+		case N_LISTEN: listen = optarg; break;
+		case N_ADV: snprintf(advertise, sizeof(advertise), "%s", optarg); break;
+		case N_THREADS: bad |= cli_parse_long("node", "--threads", optarg, 1, &threads); break;
+		case N_PERSIST: no.persist = 1; break;
+		case N_WAIT:
+			bad |= cli_parse_double("node", "--wait", optarg, &no.wait_s) || no.wait_s <= 0;
+			break;
+		case N_SECRET: secret_file = optarg; break;
+		case N_HB:
+			bad |= cli_parse_double("node", "--heartbeat", optarg, &no.heartbeat_s) ||
+			    no.heartbeat_s <= 0;
+			break;
+		case N_MT:
+			bad |= cli_parse_double("node", "--member-timeout", optarg, &no.timeout_s) ||
+			    no.timeout_s <= 0;
+			break;
+		case N_CERT: cfg.tls_cert_file = optarg; break;
+		case N_KEY: cfg.tls_key_file = optarg; break;
+		case N_CA: cfg.tls_ca_file = optarg; break;
+		case N_QUIET: quiet = 1; break;
+		case 'h': node_usage(stdout); return CLI_OK;
+		default: return CLI_USAGE;
+		}
+	}
+	if (bad)
+		return CLI_USAGE;
+	if (optind < argc) {
+		fprintf(stderr, "strads node: unexpected argument '%s'\n", argv[optind]);
+		return CLI_USAGE;
+	}
+	if (no.join == NULL) {
+		fprintf(stderr, "strads node: --join URL is required\n");
+		return CLI_USAGE;
+	}
+	if (no.timeout_s <= no.heartbeat_s) {
+		fprintf(stderr, "strads node: --member-timeout must exceed --heartbeat\n");
+		return CLI_USAGE;
+	}
+	if (advertise[0] == '\0' && (strstr(listen, "://0.0.0.0") != NULL ||
+	    strstr(listen, "://[::]") != NULL || strstr(listen, "://*") != NULL)) {
+		fprintf(stderr, "strads node: listening on all addresses: give --advertise "
+		    "URL, the address the other processes should dial\n");
+		return CLI_USAGE;
+	}
+	if (cli_secret("node", secret_file, &cfg, &secret, &slen) != 0)
+		return CLI_FAIL;
+	if (quiet)
+		strads_log_set_level(STRADS_LOG_ERROR);
+	cfg.node_id = strads_random_node_id();
+	cfg.nloops = (int)threads;
+	cfg.ncompute = (int)threads;
+	err = strads_runtime_new(&rt, &cfg);
+	strads_secret_free(secret, slen);
+	if (err != 0 || strads_runtime_start(rt) != 0) {
+		fprintf(stderr, "strads node: cannot start the runtime\n");
+		strads_runtime_free(rt);
+		return CLI_FAIL;
+	}
+	rc = CLI_FAIL;
+	if ((err = strads_listen(rt, listen, &port)) != 0) {
+		fprintf(stderr, "strads node: cannot listen on %s: %s\n", listen,
+		    strads_strerror(err));
+		goto out;
+	}
+	if (advertise[0] == '\0') {
+		/* tcp://HOST:0 advertises the port it was given. */
+		const char *colon = strrchr(listen, ':');
+
+		if (port > 0 && colon != NULL && strcmp(colon, ":0") == 0)
+			snprintf(advertise, sizeof(advertise), "%.*s:%d", (int)(colon - listen),
+			    listen, port);
+		else
+			snprintf(advertise, sizeof(advertise), "%s", listen);
+	}
+	no.advertise = advertise;
+	no.setup = node_setup;
+	no.teardown = node_teardown;
+	no.arg = &quiet;
+	if (!quiet)
+		fprintf(stderr, "node %u: listening on %s, joining %s\n",
+		    strads_runtime_node(rt), advertise, no.join);
+	err = strads_node_run(rt, &no);
+	if (err == 0) {
+		rc = CLI_OK;
+	} else if (err == STRADS_ETIMEDOUT) {
+		fprintf(stderr, "strads node: no coordinator at %s answered within %gs "
+		    "(is it running, and is the cluster secret the same?)\n", no.join, no.wait_s);
+		rc = CLI_NOJOIN;
+	} else if (err == STRADS_EPEER) {
+		fprintf(stderr, "strads node: the coordinator was lost and did not come back "
+		    "within %gs\n", no.wait_s);
+		rc = CLI_LOST;
+	} else {
+		fprintf(stderr, "strads node: %s\n", strads_strerror(err));
+	}
+out:
+	strads_runtime_stop(rt);
+	strads_runtime_wait(rt);
+	strads_runtime_free(rt);
+	return rc;
+}
+
+const strads_cmd_t strads_cmd_node = {"node",
+    "join a cluster and host the roles it is given (multi-process mode)", node_main};

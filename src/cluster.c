@@ -1,0 +1,1073 @@
+/*
+ * cluster.c -- the coordinator side of multi-process mode: the
+ * membership actor (joins, heartbeats, views numbered by epoch, lost
+ * members) and jobs laid out over the members (strads_cluster_job_run).
+ *
+ * Join. A node sends a hello (its id, nonce, URL, roles, worker slots
+ * and a proof of the secret) in a frame with a zero link token, the only
+ * kind of frame accepted unauthenticated. A hello whose proof is wrong is
+ * refused and logged; otherwise the coordinator dials the node's URL
+ * with a link token bound to the node's nonce (transport.c) and sends a
+ * welcome. The node verifies that token (the coordinator knows the
+ * secret), learns the coordinator's nonce from it and answers with a
+ * join on an authenticated frame: only then is it a member, in a new view
+ * (epoch + 1) sent to every member with the address table.
+ *
+ * Jobs. The main thread lays the job out (which node hosts each role),
+ * sends it to the members, spawns its own roles, collects the members'
+ * role addresses, sends the table, and starts the coordinator role once
+ * every member has installed it. A member lost while it hosts a role
+ * stops the job with STRADS_EPEER (recovery is not done yet).
+ *
+ * The membership actor owns the member table; the main thread reads it
+ * and the job's progress under the cluster's lock.
+ */
+#include "cluster.h"
+#include "hmac.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+enum { MS_PENDING, MS_MEMBER };
+
+typedef struct member_s {
+	uint32_t node;
+	uint32_t agent; /* actor id of its agent */
+	int state;
+	unsigned roles;
+	int workers;
+	uint8_t nonce[STRADS__NONCE_LEN];
+	char url[512];
+	uint64_t heard_ns;
+	uint64_t bytes; /* bytes its runtime moved, from its beats */
+	uint64_t updates;
+} member_t;
+
+struct strads_cluster_s {
+	strads_runtime_t *rt;
+	strads_cluster_opts_t o;
+	strads_addr_t ctl;
+	uv_mutex_t lock;
+	uv_cond_t cond;
+
+	/* Under lock. Written by the membership actor. */
+	member_t *m;
+	int nm, cap;
+	uint32_t epoch;
+
+	/* The job in progress, under lock. */
+	int job_on;
+	uint64_t job_id;
+	strads__job_t *job;
+	uint32_t *job_nodes; /* distinct members hosting roles */
+	int njob_nodes;
+	int roles_got, ready_got, ends_got;
+	int failed; /* a STRADS_E* code */
+	char why[256];
+	int coord_spawned;
+	int closing, closed; /* strads_cluster_free asked; the actor stopped */
+};
+
+typedef struct {
+	strads_cluster_t *c;
+	int timer;
+} ctl_t;
+
+/* ------------------------------------------------------------------ */
+/* Shared helpers (cluster.h).                                          */
+
+int
+strads__ctl_send(strads_actor_t *self, strads_addr_t dst, uint16_t type, cJSON *obj)
+{
+	char *s = cJSON_PrintUnformatted(obj);
+	strads_msg_t *m;
+
+	cJSON_Delete(obj);
+	if (s == NULL)
+		return STRADS_ENOMEM;
+	m = strads_msg_copy(type, s, strlen(s));
+	cJSON_free(s);
+	if (m == NULL)
+		return STRADS_ENOMEM;
+	return strads_send(self, dst, m);
+}
+
+cJSON *
+strads__ctl_parse(const strads_msg_t *m)
+{
+	cJSON *o;
+
+	if (m->len == 0)
+		return NULL;
+	o = cJSON_ParseWithLength((const char *)m->data, m->len);
+	if (o == NULL)
+		return NULL;
+	if (!cJSON_IsObject(o) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "op"))) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+double
+strads__json_num(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+const char *
+strads__json_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) && v->valuestring != NULL ? v->valuestring : "";
+}
+
+void
+strads__hex_encode(const uint8_t *p, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hex[p[i] >> 4];
+		out[2 * i + 1] = hex[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int
+strads__hex_decode(const char *s, uint8_t *out, size_t n)
+{
+	size_t i;
+
+	if (strlen(s) != 2 * n)
+		return -1;
+	for (i = 0; i < n; i++) {
+		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+void
+strads__hello_proof(const uint8_t *secret, size_t len, uint32_t node,
+    const uint8_t *nonce, const char *url, uint8_t out[32])
+{
+	static const char label[] = "strads hello v1";
+	strads__hmac_t h;
+	uint8_t id[4];
+
+	strads__put32(id, node);
+	strads__hmac_init(&h, secret, len);
+	strads__hmac_update(&h, label, sizeof(label) - 1);
+	strads__hmac_update(&h, id, 4);
+	strads__hmac_update(&h, nonce, STRADS__NONCE_LEN);
+	strads__hmac_update(&h, url, strlen(url));
+	strads__hmac_final(&h, out);
+}
+
+/* uint64 values travel as decimal strings: JSON numbers are doubles. */
+static void
+add_u64(cJSON *o, const char *key, uint64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	cJSON_AddStringToObject(o, key, buf);
+}
+
+static uint64_t
+get_u64(const cJSON *o, const char *key)
+{
+	return strtoull(strads__json_str(o, key), NULL, 10);
+}
+
+cJSON *
+strads__opts_to_json(const strads_job_opts_t *o)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	if (j == NULL)
+		return NULL;
+	cJSON_AddNumberToObject(j, "nparams", o->nparams);
+	add_u64(j, "nrows", o->nrows);
+	cJSON_AddNumberToObject(j, "nworkers", o->nworkers);
+	cJSON_AddNumberToObject(j, "nstores", o->nstores);
+	cJSON_AddNumberToObject(j, "nschedulers", o->nschedulers);
+	cJSON_AddNumberToObject(j, "schedule", o->schedule);
+	cJSON_AddNumberToObject(j, "block", o->block);
+	cJSON_AddNumberToObject(j, "block_work", o->block_work);
+	cJSON_AddNumberToObject(j, "rho", o->rho);
+	cJSON_AddNumberToObject(j, "eta", o->eta);
+	cJSON_AddNumberToObject(j, "depth", o->depth);
+	cJSON_AddNumberToObject(j, "check_every", o->check_every);
+	cJSON_AddNumberToObject(j, "tol", o->tol);
+	add_u64(j, "max_rounds", o->max_rounds);
+	cJSON_AddNumberToObject(j, "time_limit_s", o->time_limit_s);
+	add_u64(j, "seed", o->seed);
+	return j;
+}
+
+int
+strads__opts_from_json(const cJSON *j, strads_job_opts_t *o)
+{
+	if (!cJSON_IsObject(j))
+		return STRADS_EPROTO;
+	strads_job_opts_init(o);
+	o->nparams = (uint32_t)strads__json_num(j, "nparams");
+	o->nrows = get_u64(j, "nrows");
+	o->nworkers = (int)strads__json_num(j, "nworkers");
+	o->nstores = (int)strads__json_num(j, "nstores");
+	o->nschedulers = (int)strads__json_num(j, "nschedulers");
+	o->schedule = (strads_schedule_t)(int)strads__json_num(j, "schedule");
+	o->block = (uint32_t)strads__json_num(j, "block");
+	o->block_work = strads__json_num(j, "block_work");
+	o->rho = strads__json_num(j, "rho");
+	o->eta = strads__json_num(j, "eta");
+	o->depth = (uint32_t)strads__json_num(j, "depth");
+	o->check_every = (uint32_t)strads__json_num(j, "check_every");
+	o->tol = strads__json_num(j, "tol");
+	o->max_rounds = get_u64(j, "max_rounds");
+	o->time_limit_s = strads__json_num(j, "time_limit_s");
+	o->seed = get_u64(j, "seed");
+	if (o->nparams == 0 || o->nrows == 0 || o->nworkers <= 0 || o->nstores <= 0 ||
+	    o->nschedulers <= 0 || (int)o->schedule < 0 ||
+	    o->schedule > STRADS_SCHEDULE_ROTATION)
+		return STRADS_EPROTO;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The membership actor.                                                */
+
+static member_t *
+find(strads_cluster_t *c, uint32_t node)
+{
+	int i;
+
+	for (i = 0; i < c->nm; i++)
+		if (c->m[i].node == node)
+			return &c->m[i];
+	return NULL;
+}
+
+static strads_addr_t
+agent_of(const member_t *m)
+{
+	strads_addr_t a = {m->node, m->agent};
+
+	return a;
+}
+
+/* The view: epoch and every member with what others need to reach it. */
+static cJSON *
+view_json(strads_cluster_t *c)
+{
+	cJSON *v = cJSON_CreateObject(), *arr;
+	int i;
+
+	if (v == NULL)
+		return NULL;
+	cJSON_AddStringToObject(v, "op", "view");
+	cJSON_AddNumberToObject(v, "epoch", c->epoch);
+	arr = cJSON_AddArrayToObject(v, "members");
+	for (i = 0; arr != NULL && i < c->nm; i++) {
+		member_t *m = &c->m[i];
+		cJSON *e;
+		char hex[2 * STRADS__NONCE_LEN + 1];
+
+		if (m->state != MS_MEMBER || (e = cJSON_CreateObject()) == NULL)
+			continue;
+		strads__hex_encode(m->nonce, STRADS__NONCE_LEN, hex);
+		cJSON_AddNumberToObject(e, "node", m->node);
+		cJSON_AddStringToObject(e, "url", m->url);
+		cJSON_AddStringToObject(e, "nonce", hex);
+		cJSON_AddNumberToObject(e, "roles", m->roles);
+		cJSON_AddNumberToObject(e, "workers", m->workers);
+		cJSON_AddItemToArray(arr, e);
+	}
+	return v;
+}
+
+static void
+send_view(strads_actor_t *self, strads_cluster_t *c)
+{
+	int i;
+
+	for (i = 0; i < c->nm; i++) {
+		cJSON *v;
+
+		if (c->m[i].state == MS_MEMBER && (v = view_json(c)) != NULL)
+			strads__ctl_send(self, agent_of(&c->m[i]), STRADS__MSG_MEM_CTL, v);
+	}
+}
+
+static int
+in_job(const strads_cluster_t *c, uint32_t node)
+{
+	int i;
+
+	for (i = 0; c->job_on && i < c->njob_nodes; i++)
+		if (c->job_nodes[i] == node)
+			return 1;
+	return 0;
+}
+
+/* Fails the job in progress (under lock): wakes the main thread, and
+ * stops the coordinator role, which stops every role it can reach. */
+static void
+job_fail(strads_actor_t *self, strads_cluster_t *c, int code, const char *why)
+{
+	if (!c->job_on || c->failed)
+		return;
+	c->failed = code;
+	snprintf(c->why, sizeof(c->why), "%s", why);
+	if (c->coord_spawned) {
+		strads_msg_t *m = strads_msg_new(ENG_STOP, 0);
+
+		if (m != NULL)
+			strads_send(self, c->job->coord, m);
+	}
+	uv_cond_broadcast(&c->cond);
+}
+
+static void
+drop_member(strads_actor_t *self, strads_cluster_t *c, member_t *m, const char *why,
+    int lost)
+{
+	uint32_t node = m->node;
+	int was = m->state == MS_MEMBER;
+
+	strads_log(lost ? STRADS_LOG_WARN : STRADS_LOG_INFO, "cluster: node %u (%s) %s",
+	    node, m->url, why);
+	*m = c->m[--c->nm];
+	/* A lost member's queued frames go nowhere: stop queueing. A
+	 * member that left keeps its link until the transport closes. */
+	if (lost)
+		strads__peer_close(c->rt, node);
+	if (in_job(c, node)) {
+		char buf[256];
+
+		snprintf(buf, sizeof(buf), "node %u, which hosts roles of the job, %s",
+		    node, why);
+		job_fail(self, c, STRADS_EPEER, buf);
+	}
+	if (was) {
+		c->epoch++;
+		send_view(self, c);
+	}
+	uv_cond_broadcast(&c->cond);
+}
+
+static void
+on_hello(strads_actor_t *self, strads_cluster_t *c, const strads_msg_t *msg)
+{
+	cJSON *o = strads__ctl_parse(msg);
+	uint8_t nonce[STRADS__NONCE_LEN], proof[32], want[32];
+	const uint8_t *secret;
+	size_t slen;
+	const char *url;
+	uint32_t node = msg->src.node;
+	member_t *m;
+
+	if (o == NULL || strcmp(strads__json_str(o, "op"), "hello") != 0) {
+		atomic_fetch_add(&c->rt->dropped_proto, 1);
+		cJSON_Delete(o);
+		return;
+	}
+	url = strads__json_str(o, "url");
+	if (strads__hex_decode(strads__json_str(o, "nonce"), nonce, sizeof(nonce)) != 0 ||
+	    strads__hex_decode(strads__json_str(o, "proof"), proof, sizeof(proof)) != 0 ||
+	    *url == '\0' || strlen(url) >= sizeof(m->url) || node <= STRADS__COORD_NODE) {
+		atomic_fetch_add(&c->rt->dropped_proto, 1);
+		cJSON_Delete(o);
+		return;
+	}
+	strads__transport_secret(c->rt->tp, &secret, &slen);
+	strads__hello_proof(secret, slen, node, nonce, url, want);
+	if (!strads__ct_equal(want, proof, 32)) {
+		atomic_fetch_add(&c->rt->dropped_auth, 1);
+		strads_log(STRADS_LOG_WARN, "cluster: refused node %u (%s): wrong cluster secret",
+		    node, url);
+		cJSON_Delete(o);
+		return;
+	}
+	uv_mutex_lock(&c->lock);
+	m = find(c, node);
+	if (m != NULL && memcmp(m->nonce, nonce, sizeof(nonce)) != 0) {
+		uv_mutex_unlock(&c->lock);
+		strads_log(STRADS_LOG_WARN, "cluster: refused node %u (%s): the id is taken",
+		    node, url);
+		cJSON_Delete(o);
+		return;
+	}
+	if (m == NULL) {
+		int err;
+
+		if (c->nm == c->cap) {
+			int cap = c->cap ? c->cap * 2 : 8;
+			member_t *t = realloc(c->m, (size_t)cap * sizeof(*t));
+
+			if (t == NULL) {
+				uv_mutex_unlock(&c->lock);
+				cJSON_Delete(o);
+				return;
+			}
+			c->m = t;
+			c->cap = cap;
+		}
+		err = strads__peer_add(c->rt, node, url, nonce);
+		if (err != 0) {
+			uv_mutex_unlock(&c->lock);
+			strads_log(STRADS_LOG_WARN, "cluster: node %u: cannot dial %s: %s", node,
+			    url, strads_strerror(err));
+			cJSON_Delete(o);
+			return;
+		}
+		m = &c->m[c->nm++];
+		memset(m, 0, sizeof(*m));
+		m->node = node;
+		m->state = MS_PENDING;
+		memcpy(m->nonce, nonce, sizeof(nonce));
+		snprintf(m->url, sizeof(m->url), "%s", url);
+	}
+	m->agent = msg->src.actor;
+	m->roles = (unsigned)strads__json_num(o, "roles") & 7u;
+	m->workers = (int)strads__json_num(o, "workers");
+	if (m->workers < 0 || m->workers > 4096)
+		m->workers = 0;
+	if (!(m->roles & STRADS_ROLE_WORKER))
+		m->workers = 0;
+	m->heard_ns = strads_now_ns();
+	uv_mutex_unlock(&c->lock);
+	cJSON_Delete(o);
+	o = cJSON_CreateObject();
+	if (o != NULL) {
+		cJSON_AddStringToObject(o, "op", "welcome");
+		cJSON_AddNumberToObject(o, "node", node);
+		strads__ctl_send(self, agent_of(m), STRADS__MSG_MEM_CTL, o);
+	}
+}
+
+/* A job message from a member: role addresses, ready, end, error. */
+static void
+on_job_msg(strads_cluster_t *c, member_t *m, const char *op, const cJSON *o)
+{
+	strads__job_t *job = c->job;
+
+	if (!c->job_on || get_u64(o, "id") != c->job_id || !in_job(c, m->node))
+		return;
+	if (strcmp(op, "error") == 0) {
+		char buf[256];
+
+		snprintf(buf, sizeof(buf), "node %u: %s", m->node, strads__json_str(o, "why"));
+		c->failed = STRADS_EIO;
+		snprintf(c->why, sizeof(c->why), "%s", buf);
+	} else if (strcmp(op, "roles") == 0) {
+		static const char *keys[] = {"workers", "stores", "scheds"};
+		int r;
+
+		for (r = 0; r < 3; r++) {
+			const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, keys[r]), *e;
+			strads_addr_t *addr = r == 0 ? job->workers : r == 1 ? job->stores : job->scheds;
+			uint32_t *nodes = r == 0 ? job->worker_node : r == 1 ? job->store_node
+			                                                     : job->sched_node;
+			int n = r == 0 ? job->nworkers : r == 1 ? job->nstores : job->nscheds;
+
+			cJSON_ArrayForEach(e, arr) {
+				int idx = (int)strads__json_num(e, "i");
+
+				if (idx >= 0 && idx < n && nodes[idx] == m->node) {
+					addr[idx].node = m->node;
+					addr[idx].actor = (uint32_t)strads__json_num(e, "a");
+				}
+			}
+		}
+		c->roles_got++;
+	} else if (strcmp(op, "ready") == 0) {
+		c->ready_got++;
+	} else if (strcmp(op, "end") == 0) {
+		c->ends_got++;
+	}
+	uv_cond_broadcast(&c->cond);
+}
+
+static void
+on_ctl(strads_actor_t *self, strads_cluster_t *c, const strads_msg_t *msg)
+{
+	cJSON *o = strads__ctl_parse(msg);
+	const char *op;
+	member_t *m;
+
+	if (o == NULL) {
+		atomic_fetch_add(&c->rt->dropped_proto, 1);
+		return;
+	}
+	op = strads__json_str(o, "op");
+	if (msg->src.node == STRADS__COORD_NODE) {
+		/* From the main thread: send msg to the listed members. */
+		const cJSON *to = cJSON_GetObjectItemCaseSensitive(o, "to"), *e;
+		cJSON *inner = cJSON_GetObjectItemCaseSensitive(o, "msg");
+
+		if (strcmp(op, "local-send") == 0 && inner != NULL) {
+			uv_mutex_lock(&c->lock);
+			cJSON_ArrayForEach(e, to) {
+				member_t *t = find(c, (uint32_t)e->valuedouble);
+
+				if (t != NULL && t->state == MS_MEMBER)
+					strads__ctl_send(self, agent_of(t), STRADS__MSG_MEM_CTL,
+					    cJSON_Duplicate(inner, 1));
+			}
+			uv_mutex_unlock(&c->lock);
+		}
+		cJSON_Delete(o);
+		return;
+	}
+	uv_mutex_lock(&c->lock);
+	m = find(c, msg->src.node);
+	if (m == NULL || m->agent != msg->src.actor) {
+		uv_mutex_unlock(&c->lock);
+		cJSON_Delete(o);
+		return;
+	}
+	m->heard_ns = strads_now_ns();
+	if (strcmp(op, "join") == 0 && m->state == MS_PENDING) {
+		m->state = MS_MEMBER;
+		c->epoch++;
+		strads_log(STRADS_LOG_INFO, "cluster: node %u (%s) joined: epoch %u", m->node,
+		    m->url, c->epoch);
+		send_view(self, c);
+		uv_cond_broadcast(&c->cond);
+	} else if (strcmp(op, "beat") == 0) {
+		m->bytes = get_u64(o, "bytes");
+		m->updates = get_u64(o, "updates");
+	} else if (strcmp(op, "leave") == 0) {
+		drop_member(self, c, m, "left", 0);
+	} else if (m->state == MS_MEMBER) {
+		on_job_msg(c, m, op, o);
+	}
+	uv_mutex_unlock(&c->lock);
+	cJSON_Delete(o);
+}
+
+static void
+on_tick(strads_actor_t *self, strads_cluster_t *c)
+{
+	uint64_t now = strads_now_ns(), limit = (uint64_t)(c->o.timeout_s * 1e9);
+	int i;
+
+	uv_mutex_lock(&c->lock);
+	if (c->closing) {
+		uv_mutex_unlock(&c->lock);
+		strads_actor_stop(self);
+		return;
+	}
+	for (i = 0; i < c->nm;) {
+		member_t *m = &c->m[i];
+
+		if (now - m->heard_ns > limit) {
+			drop_member(self, c, m, m->state == MS_PENDING
+			    ? "did not complete the join (a wrong cluster secret on "
+			      "either side, or it cannot reach us)"
+			    : "stopped answering: dropped", 1);
+			continue; /* the last member moved into slot i */
+		}
+		if (m->state == MS_MEMBER) {
+			cJSON *b = cJSON_CreateObject();
+
+			if (b != NULL) {
+				cJSON_AddStringToObject(b, "op", "beat");
+				cJSON_AddNumberToObject(b, "epoch", c->epoch);
+				strads__ctl_send(self, agent_of(m), STRADS__MSG_MEM_CTL, b);
+			}
+		}
+		i++;
+	}
+	uv_mutex_unlock(&c->lock);
+}
+
+static int
+ctl_init(strads_actor_t *self, void *arg)
+{
+	ctl_t *s = strads_actor_state(self);
+	uint64_t ms;
+
+	s->c = arg;
+	ms = (uint64_t)(s->c->o.heartbeat_s * 1000);
+	s->timer = strads_timer_start(self, ms ? ms : 1, ms ? ms : 1, 1);
+	return s->timer > 0 ? 0 : -1;
+}
+
+static void
+ctl_recv(strads_actor_t *self, const strads_msg_t *m)
+{
+	ctl_t *s = strads_actor_state(self);
+
+	switch (m->type) {
+	case STRADS__MSG_MEM_HELLO:
+		on_hello(self, s->c, m);
+		break;
+	case STRADS__MSG_MEM_CTL:
+		on_ctl(self, s->c, m);
+		break;
+	case STRADS_MSG_TIMER:
+		on_tick(self, s->c);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+ctl_stop(strads_actor_t *self)
+{
+	ctl_t *s = strads_actor_state(self);
+
+	uv_mutex_lock(&s->c->lock);
+	s->c->closed = 1;
+	uv_cond_broadcast(&s->c->cond);
+	uv_mutex_unlock(&s->c->lock);
+}
+
+static const strads_actor_type_t ctl_type = {"cluster", sizeof(ctl_t), ctl_init,
+    ctl_recv, ctl_stop};
+
+/* ------------------------------------------------------------------ */
+/* The API (main thread).                                               */
+
+void
+strads_cluster_opts_init(strads_cluster_opts_t *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->heartbeat_s = 0.25;
+	o->timeout_s = 3;
+}
+
+int
+strads_cluster_new(strads_runtime_t *rt, const strads_cluster_opts_t *o,
+    strads_cluster_t **cp)
+{
+	strads_cluster_t *c;
+	int err;
+
+	if (rt == NULL || cp == NULL || strads_runtime_node(rt) != STRADS__COORD_NODE)
+		return STRADS_EINVAL;
+	if (!strads__transport_authed(rt->tp))
+		return STRADS_EINVAL; /* a cluster needs a secret */
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return STRADS_ENOMEM;
+	c->rt = rt;
+	if (o != NULL)
+		c->o = *o;
+	else
+		strads_cluster_opts_init(&c->o);
+	if (!(c->o.heartbeat_s > 0) || !(c->o.timeout_s > c->o.heartbeat_s)) {
+		free(c);
+		return STRADS_EINVAL;
+	}
+	if (uv_mutex_init(&c->lock) != 0) {
+		free(c);
+		return STRADS_ENOMEM;
+	}
+	if (uv_cond_init(&c->cond) != 0) {
+		uv_mutex_destroy(&c->lock);
+		free(c);
+		return STRADS_ENOMEM;
+	}
+	err = strads_spawn(rt, &ctl_type, 0, c, &c->ctl);
+	if (err == 0 && (c->ctl.node != STRADS__COORD_NODE || c->ctl.actor != STRADS__CTL_ACTOR))
+		err = STRADS_EBUSY; /* not the first actor: nodes could not find it */
+	if (err != 0) {
+		/* The actor (if any) holds c: it is leaked rather than freed
+		 * under it; the caller stops the runtime. */
+		return err;
+	}
+	*cp = c;
+	return 0;
+}
+
+static int
+workers_now(strads_cluster_t *c)
+{
+	int i, n = 0;
+
+	for (i = 0; i < c->nm; i++)
+		if (c->m[i].state == MS_MEMBER)
+			n += c->m[i].workers;
+	return n;
+}
+
+/* Waits on the cluster's condition until deadline_ns (0: none): 0, or
+ * STRADS_ETIMEDOUT. Called with the lock held. */
+static int
+wait_until(strads_cluster_t *c, uint64_t deadline_ns)
+{
+	uint64_t now = strads_now_ns(), step = 100000000ull;
+
+	if (deadline_ns != 0 && now >= deadline_ns)
+		return STRADS_ETIMEDOUT;
+	if (deadline_ns != 0 && deadline_ns - now < step)
+		step = deadline_ns - now;
+	(void)uv_cond_timedwait(&c->cond, &c->lock, step);
+	return 0;
+}
+
+int
+strads_cluster_wait(strads_cluster_t *c, int min_workers, double timeout_s)
+{
+	uint64_t deadline = timeout_s > 0 ? strads_now_ns() + (uint64_t)(timeout_s * 1e9) : 0;
+	int err = 0;
+
+	uv_mutex_lock(&c->lock);
+	while (workers_now(c) < min_workers && err == 0)
+		err = wait_until(c, deadline);
+	if (workers_now(c) >= min_workers)
+		err = 0;
+	uv_mutex_unlock(&c->lock);
+	return err;
+}
+
+int
+strads_cluster_members(strads_cluster_t *c, uint32_t *nodes, int max)
+{
+	int i, n = 0;
+
+	uv_mutex_lock(&c->lock);
+	for (i = 0; i < c->nm; i++)
+		if (c->m[i].state == MS_MEMBER) {
+			if (n < max && nodes != NULL)
+				nodes[n] = c->m[i].node;
+			n++;
+		}
+	uv_mutex_unlock(&c->lock);
+	return n;
+}
+
+/* Asks the membership actor to send obj (taken) to nodes. */
+static void
+post_send(strads_cluster_t *c, const uint32_t *nodes, int n, cJSON *obj)
+{
+	cJSON *w = cJSON_CreateObject(), *to;
+	char *s;
+	strads_msg_t *m;
+	int i;
+
+	if (w == NULL) {
+		cJSON_Delete(obj);
+		return;
+	}
+	cJSON_AddStringToObject(w, "op", "local-send");
+	to = cJSON_AddArrayToObject(w, "to");
+	for (i = 0; to != NULL && i < n; i++)
+		cJSON_AddItemToArray(to, cJSON_CreateNumber(nodes[i]));
+	cJSON_AddItemToObject(w, "msg", obj);
+	s = cJSON_PrintUnformatted(w);
+	cJSON_Delete(w);
+	if (s == NULL)
+		return;
+	m = strads_msg_copy(STRADS__MSG_MEM_CTL, s, strlen(s));
+	cJSON_free(s);
+	if (m != NULL)
+		strads_post(c->rt, c->ctl, m);
+}
+
+static cJSON *
+job_msg(strads_cluster_t *c, const char *op)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o != NULL) {
+		cJSON_AddStringToObject(o, "op", op);
+		add_u64(o, "id", c->job_id);
+	}
+	return o;
+}
+
+static cJSON *
+node_list(const uint32_t *nodes, int n)
+{
+	cJSON *a = cJSON_CreateArray();
+	int i;
+
+	for (i = 0; a != NULL && i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateNumber(nodes[i]));
+	return a;
+}
+
+static cJSON *
+actor_list(const strads_addr_t *a, int n)
+{
+	cJSON *arr = cJSON_CreateArray();
+	int i;
+
+	for (i = 0; arr != NULL && i < n; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateNumber(a[i].actor));
+	return arr;
+}
+
+static void
+add_node(uint32_t *list, int *n, uint32_t node)
+{
+	int i;
+
+	if (node == STRADS__COORD_NODE)
+		return;
+	for (i = 0; i < *n; i++)
+		if (list[i] == node)
+			return;
+	list[(*n)++] = node;
+}
+
+static int
+cmp_member(const void *a, const void *b)
+{
+	const member_t *x = a, *y = b;
+
+	return x->node < y->node ? -1 : x->node > y->node;
+}
+
+/* Stops the local roles of a job that never started (or was aborted
+ * before its coordinator role ran) and waits for them. */
+static void
+stop_local(strads_cluster_t *c, strads__job_t *job)
+{
+	uint32_t me = STRADS__COORD_NODE;
+	int i;
+
+	for (i = 0; i < job->nworkers; i++)
+		if (job->worker_node[i] == me)
+			strads_post(c->rt, job->workers[i], strads_msg_new(ENG_STOP, 0));
+	for (i = 0; i < job->nstores; i++)
+		if (job->store_node[i] == me)
+			strads_post(c->rt, job->stores[i], strads_msg_new(ENG_STOP, 0));
+	for (i = 0; i < job->nscheds; i++)
+		if (job->sched_node[i] == me)
+			strads_post(c->rt, job->scheds[i], strads_msg_new(ENG_STOP, 0));
+}
+
+int
+strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *shared,
+    const strads_job_opts_t *o, const char *spec, strads_job_result_t *res)
+{
+	strads_job_opts_t lo;
+	strads__job_t *job = NULL;
+	member_t *ms = NULL;
+	uint32_t *hosts = NULL;
+	int i, k, n, nm, nw = 0, ns = 0, nsch = 0, err, nhosts = 0, local;
+	cJSON *msg;
+
+	if (c == NULL || o == NULL || o->init != NULL || spec == NULL)
+		return STRADS_EINVAL;
+	/* Lay out over a snapshot of the members, ordered by node id. */
+	uv_mutex_lock(&c->lock);
+	ms = malloc(((size_t)c->nm + 1) * sizeof(*ms));
+	for (i = nm = 0; ms != NULL && i < c->nm; i++)
+		if (c->m[i].state == MS_MEMBER)
+			ms[nm++] = c->m[i];
+	uv_mutex_unlock(&c->lock);
+	if (ms == NULL)
+		return STRADS_ENOMEM;
+	qsort(ms, (size_t)nm, sizeof(*ms), cmp_member);
+	for (i = 0; i < nm; i++) {
+		nw += ms[i].workers;
+		ns += (ms[i].roles & STRADS_ROLE_STORE) != 0;
+		nsch += (ms[i].roles & STRADS_ROLE_SCHEDULER) != 0;
+	}
+	if (nw == 0) {
+		free(ms);
+		strads_log(STRADS_LOG_ERROR, "cluster: no member offers workers");
+		return STRADS_EINVAL;
+	}
+	lo = *o;
+	lo.nworkers = nw;
+	lo.nstores = ns > 0 ? ns : 1;
+	lo.nschedulers = nsch > 0 ? nsch : 1;
+	if ((err = strads__job_new(app, shared, &lo, res, &job)) != 0) {
+		free(ms);
+		return err;
+	}
+	/* Workers in node order, as many per node as it offered (the job
+	 * may have clamped the count to the rows); stores and schedulers
+	 * one per member offering them, or here. */
+	for (i = k = 0; i < nm && k < job->nworkers; i++)
+		for (n = 0; n < ms[i].workers && k < job->nworkers; n++)
+			job->worker_node[k++] = ms[i].node;
+	for (i = k = 0; k < job->nstores; i++)
+		job->store_node[k++] = ns > 0 ? ms[i % nm].node : STRADS__COORD_NODE;
+	for (i = k = 0; k < job->nscheds; i++)
+		job->sched_node[k++] = nsch > 0 ? ms[i % nm].node : STRADS__COORD_NODE;
+	if (ns > 0)
+		for (i = k = 0; i < nm && k < job->nstores; i++)
+			if (ms[i].roles & STRADS_ROLE_STORE)
+				job->store_node[k++] = ms[i].node;
+	if (nsch > 0)
+		for (i = k = 0; i < nm && k < job->nscheds; i++)
+			if (ms[i].roles & STRADS_ROLE_SCHEDULER)
+				job->sched_node[k++] = ms[i].node;
+	free(ms);
+	hosts = malloc(((size_t)job->nworkers + job->nstores + job->nscheds) * sizeof(uint32_t));
+	if (hosts == NULL) {
+		strads__job_free(job);
+		return STRADS_ENOMEM;
+	}
+	for (i = 0; i < job->nworkers; i++)
+		add_node(hosts, &nhosts, job->worker_node[i]);
+	for (i = 0; i < job->nstores; i++)
+		add_node(hosts, &nhosts, job->store_node[i]);
+	for (i = 0; i < job->nscheds; i++)
+		add_node(hosts, &nhosts, job->sched_node[i]);
+	job->hold_start = 1;
+
+	uv_mutex_lock(&c->lock);
+	c->job_id++;
+	c->job = job;
+	c->job_nodes = hosts;
+	c->njob_nodes = nhosts;
+	c->roles_got = c->ready_got = c->ends_got = 0;
+	c->failed = 0;
+	c->why[0] = '\0';
+	c->coord_spawned = 0;
+	c->job_on = 1;
+	/* A host lost between the snapshot and now fails the job below. */
+	for (i = 0; i < nhosts; i++)
+		if (find(c, hosts[i]) == NULL) {
+			c->failed = STRADS_EPEER;
+			snprintf(c->why, sizeof(c->why), "node %u left", hosts[i]);
+		}
+	msg = job_msg(c, "job");
+	uv_mutex_unlock(&c->lock);
+	if (msg != NULL) {
+		cJSON_AddStringToObject(msg, "spec", spec);
+		cJSON_AddItemToObject(msg, "opts", strads__opts_to_json(&job->o));
+		cJSON_AddItemToObject(msg, "workers", node_list(job->worker_node, job->nworkers));
+		cJSON_AddItemToObject(msg, "stores", node_list(job->store_node, job->nstores));
+		cJSON_AddItemToObject(msg, "scheds", node_list(job->sched_node, job->nscheds));
+		post_send(c, hosts, nhosts, msg);
+	}
+	local = 0;
+	err = strads__job_spawn(c->rt, job, 0);
+	if (err == 0) {
+		/* Spawned now, started once every member has the table. */
+		err = strads__job_spawn(c->rt, job, 1);
+		local = 1;
+	}
+	uv_mutex_lock(&c->lock);
+	if (err != 0 && !c->failed) {
+		c->failed = err;
+		snprintf(c->why, sizeof(c->why), "spawning roles here: %s", strads_strerror(err));
+	}
+	c->coord_spawned = local;
+	while (!c->failed && c->roles_got < nhosts)
+		wait_until(c, 0);
+	if (!c->failed) {
+		msg = job_msg(c, "table");
+		uv_mutex_unlock(&c->lock);
+		if (msg != NULL) {
+			cJSON_AddNumberToObject(msg, "coord", job->coord.actor);
+			cJSON_AddItemToObject(msg, "workers", actor_list(job->workers, job->nworkers));
+			cJSON_AddItemToObject(msg, "stores", actor_list(job->stores, job->nstores));
+			cJSON_AddItemToObject(msg, "scheds", actor_list(job->scheds, job->nscheds));
+			post_send(c, hosts, nhosts, msg);
+		}
+		uv_mutex_lock(&c->lock);
+		while (!c->failed && c->ready_got < nhosts)
+			wait_until(c, 0);
+	}
+	if (!c->failed) {
+		uv_mutex_unlock(&c->lock);
+		strads_post(c->rt, job->coord, strads_msg_new(ENG_START, 0));
+	} else {
+		strads_log(STRADS_LOG_ERROR, "cluster: job %llu failed: %s",
+		    (unsigned long long)c->job_id, c->why);
+		uv_mutex_unlock(&c->lock);
+		post_send(c, hosts, nhosts, job_msg(c, "abort"));
+		/* The coordinator role was stopped by job_fail, or is told
+		 * now; it stops the roles here that it knows. */
+		if (local)
+			strads_post(c->rt, job->coord, strads_msg_new(ENG_STOP, 0));
+		stop_local(c, job);
+	}
+	uv_sem_wait(&job->done);
+	uv_mutex_lock(&c->lock);
+	err = c->failed ? c->failed : job->status;
+	if (c->failed == 0) {
+		/* Members report their roles' end; wait a little for it so
+		 * the next job starts on idle members. */
+		uint64_t deadline = strads_now_ns() + (uint64_t)(c->o.timeout_s * 1e9);
+
+		while (!c->failed && c->ends_got < nhosts &&
+		    wait_until(c, deadline) == 0)
+			;
+	} else if (res->params != NULL) {
+		free(res->params);
+		res->params = NULL;
+	}
+	c->job_on = 0;
+	c->job = NULL;
+	c->job_nodes = NULL;
+	uv_mutex_unlock(&c->lock);
+	if (err != 0 && c->why[0] != '\0')
+		strads_log(STRADS_LOG_ERROR, "cluster: %s", c->why);
+	free(hosts);
+	strads__job_free(job);
+	return err;
+}
+
+void
+strads_cluster_free(strads_cluster_t *c)
+{
+	uint32_t *nodes;
+	int n, i;
+	cJSON *bye;
+	uint64_t deadline;
+
+	if (c == NULL)
+		return;
+	/* Members answer a bye with a leave: wait for them (bounded), so
+	 * the byes are out before the caller stops the transport. */
+	uv_mutex_lock(&c->lock);
+	nodes = malloc(((size_t)c->nm + 1) * sizeof(*nodes));
+	for (i = n = 0; nodes != NULL && i < c->nm; i++)
+		nodes[n++] = c->m[i].node;
+	uv_mutex_unlock(&c->lock);
+	bye = cJSON_CreateObject();
+	if (bye != NULL && nodes != NULL && n > 0) {
+		cJSON_AddStringToObject(bye, "op", "bye");
+		post_send(c, nodes, n, bye);
+	} else {
+		cJSON_Delete(bye);
+	}
+	free(nodes);
+	deadline = strads_now_ns() + (uint64_t)(c->o.timeout_s * 1e9);
+	uv_mutex_lock(&c->lock);
+	while (c->nm > 0 && wait_until(c, deadline) == 0)
+		;
+	c->closing = 1;
+	uv_mutex_unlock(&c->lock);
+	/* The actor stops at its next tick, then c can go. */
+	uv_mutex_lock(&c->lock);
+	while (!c->closed)
+		wait_until(c, 0);
+	uv_mutex_unlock(&c->lock);
+	free(c->m);
+	uv_cond_destroy(&c->cond);
+	uv_mutex_destroy(&c->lock);
+	free(c);
+}

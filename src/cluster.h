@@ -1,0 +1,46 @@
+/*
+ * cluster.h -- internals shared by the two sides of multi-process mode:
+ * src/cluster.c (the coordinator's membership actor and distributed
+ * jobs) and src/node.c (a node's agent). Control messages are small JSON
+ * objects (type STRADS__MSG_MEM_CTL, or MEM_HELLO for a join request)
+ * with an "op" member; bulk traffic never goes through them.
+ *
+ * The coordinator is node 1 and its membership actor is the first actor
+ * spawned on its loop 0, so a node can address it knowing only its URL.
+ */
+#ifndef STRADS_CLUSTER_H
+#define STRADS_CLUSTER_H
+
+#include <cjson/cJSON.h>
+
+#include "schmp.h"
+
+#define STRADS__COORD_NODE 1u
+#define STRADS__CTL_ACTOR STRADS_ACTOR_ID(0, 0, 0)
+
+/* Sends obj (taken, freed) as a control message of type to dst. */
+int strads__ctl_send(strads_actor_t *self, strads_addr_t dst, uint16_t type,
+    cJSON *obj);
+/* Parses a control message: an object with a string "op", or NULL. The
+ * caller deletes it. */
+cJSON *strads__ctl_parse(const strads_msg_t *m);
+/* Member helpers that give 0 / "" when absent or of the wrong type. */
+double strads__json_num(const cJSON *o, const char *key);
+const char *strads__json_str(const cJSON *o, const char *key);
+/* A hex string of n bytes into out; 0 or -1. */
+int strads__hex_decode(const char *s, uint8_t *out, size_t n);
+void strads__hex_encode(const uint8_t *p, size_t n, char *out);
+
+/* The join proof a hello carries: HMAC(secret, "strads hello v1" |
+ * node | nonce | url). It lets the coordinator refuse a wrong secret at
+ * once, before it dials anyone; the link tokens (transport.c) are the
+ * challenge-response that admits the node. */
+void strads__hello_proof(const uint8_t *secret, size_t len, uint32_t node,
+    const uint8_t *nonce, const char *url, uint8_t out[32]);
+
+/* Job options as JSON (what every node needs to lay the job out the same
+ * way), and back. */
+cJSON *strads__opts_to_json(const strads_job_opts_t *o);
+int strads__opts_from_json(const cJSON *j, strads_job_opts_t *o);
+
+#endif

@@ -1,0 +1,749 @@
+/*
+ * node.c -- a node of a cluster (strads_node_run): its agent actor joins
+ * the coordinator, keeps the view's address table, exchanges heartbeats
+ * and hands job messages to the main thread, which loads the data
+ * (the app's setup callback), spawns the roles the job places here and
+ * tears them down when the job ends or is aborted.
+ *
+ * States: joining (a hello each second until a welcome), member, and
+ * lost (the coordinator stopped answering: roles are stopped, hellos
+ * resume until a coordinator answers or wait_s passes).
+ */
+#include "cluster.h"
+#include "hmac.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+enum { NS_JOINING, NS_MEMBER };
+
+/* Events from the agent to the main thread. */
+enum { EV_JOB = 1, EV_TABLE, EV_ABORT, EV_BYE, EV_LOST, EV_TIMEOUT, EV_GONE };
+
+typedef struct event_s {
+	struct event_s *next;
+	int kind;
+	cJSON *o; /* owned */
+} event_t;
+
+typedef struct node_s {
+	strads_runtime_t *rt;
+	strads_node_opts_t o;
+	strads_addr_t agent;
+	strads_addr_t ctl; /* the coordinator's membership actor */
+	uv_mutex_t lock;
+	uv_cond_t cond;
+	event_t *head, *tail; /* under lock */
+	int stopped;          /* the agent stopped (under lock) */
+	int quit;             /* main asks the agent to stop (under lock) */
+	int leave_sent;       /* the agent sent a leave (under lock) */
+	uint64_t updates;     /* under lock: coordinates pushed here */
+} node_t;
+
+typedef struct {
+	node_t *n;
+	int state;
+	uint32_t epoch;
+	uint64_t heard_ns;  /* last message from the coordinator */
+	uint64_t since_ns;  /* joining since */
+	uint64_t hello_ns;  /* last hello sent */
+	int lost_told;
+	int was_lost; /* joining again after losing the coordinator */
+} agent_t;
+
+static void
+push_event(node_t *n, int kind, cJSON *o)
+{
+	event_t *e = calloc(1, sizeof(*e));
+
+	if (e == NULL) {
+		cJSON_Delete(o);
+		return;
+	}
+	e->kind = kind;
+	e->o = o;
+	uv_mutex_lock(&n->lock);
+	if (n->tail != NULL)
+		n->tail->next = e;
+	else
+		n->head = e;
+	n->tail = e;
+	uv_cond_broadcast(&n->cond);
+	uv_mutex_unlock(&n->lock);
+}
+
+/* ------------------------------------------------------------------ */
+/* The agent.                                                           */
+
+static void
+send_hello(strads_actor_t *self, agent_t *a)
+{
+	node_t *n = a->n;
+	strads_runtime_t *rt = n->rt;
+	uint8_t nonce[STRADS__NONCE_LEN], proof[32];
+	char hex[65];
+	const uint8_t *secret;
+	size_t slen;
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL)
+		return;
+	strads__transport_nonce(rt->tp, nonce);
+	strads__transport_secret(rt->tp, &secret, &slen);
+	strads__hello_proof(secret, slen, strads_runtime_node(rt), nonce, n->o.advertise,
+	    proof);
+	cJSON_AddStringToObject(o, "op", "hello");
+	strads__hex_encode(nonce, sizeof(nonce), hex);
+	cJSON_AddStringToObject(o, "nonce", hex);
+	strads__hex_encode(proof, sizeof(proof), hex);
+	cJSON_AddStringToObject(o, "proof", hex);
+	cJSON_AddStringToObject(o, "url", n->o.advertise);
+	cJSON_AddNumberToObject(o, "roles", n->o.roles);
+	cJSON_AddNumberToObject(o, "workers", n->o.workers);
+	a->hello_ns = strads_now_ns();
+	strads__ctl_send(self, n->ctl, STRADS__MSG_MEM_HELLO, o);
+}
+
+static void
+send_op(strads_actor_t *self, agent_t *a, const char *op)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL)
+		return;
+	cJSON_AddStringToObject(o, "op", op);
+	strads__ctl_send(self, a->n->ctl, STRADS__MSG_MEM_CTL, o);
+}
+
+static void
+on_view(agent_t *a, const cJSON *o)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "members"), *e;
+	uint32_t me = strads_runtime_node(a->n->rt);
+
+	a->epoch = (uint32_t)strads__json_num(o, "epoch");
+	cJSON_ArrayForEach(e, arr) {
+		uint32_t node = (uint32_t)strads__json_num(e, "node");
+		uint8_t nonce[STRADS__NONCE_LEN];
+		const char *url = strads__json_str(e, "url");
+
+		if (node == me || node <= STRADS__COORD_NODE || *url == '\0' ||
+		    strads__hex_decode(strads__json_str(e, "nonce"), nonce, sizeof(nonce)) != 0)
+			continue;
+		/* Known peers stay as they are (EBUSY). */
+		(void)strads__peer_add(a->n->rt, node, url, nonce);
+	}
+}
+
+static void
+on_coord(strads_actor_t *self, agent_t *a, const strads_msg_t *m)
+{
+	node_t *n = a->n;
+	cJSON *o;
+	const char *op;
+
+	if (m->src.node != STRADS__COORD_NODE)
+		return;
+	if (m->src.actor != STRADS__CTL_ACTOR) {
+		/* From this process's main thread (src {me, 0} is never the
+		 * coordinator: ids differ), handled by the caller. */
+		return;
+	}
+	o = strads__ctl_parse(m);
+	if (o == NULL) {
+		atomic_fetch_add(&n->rt->dropped_proto, 1);
+		return;
+	}
+	a->heard_ns = strads_now_ns();
+	op = strads__json_str(o, "op");
+	if (strcmp(op, "welcome") == 0) {
+		if (a->state == NS_JOINING) {
+			a->was_lost = 0;
+			a->state = NS_MEMBER;
+			a->lost_told = 0;
+			strads_log(STRADS_LOG_INFO, "node %u: joined %s",
+			    strads_runtime_node(n->rt), n->o.join);
+		}
+		send_op(self, a, "join");
+	} else if (strcmp(op, "view") == 0) {
+		on_view(a, o);
+	} else if (strcmp(op, "job") == 0) {
+		push_event(n, EV_JOB, o);
+		return;
+	} else if (strcmp(op, "table") == 0) {
+		push_event(n, EV_TABLE, o);
+		return;
+	} else if (strcmp(op, "abort") == 0) {
+		push_event(n, EV_ABORT, o);
+		return;
+	} else if (strcmp(op, "bye") == 0) {
+		a->state = NS_JOINING;
+		a->was_lost = 0;
+		a->lost_told = 0;
+		a->since_ns = strads_now_ns();
+		push_event(n, EV_BYE, NULL);
+	}
+	cJSON_Delete(o);
+}
+
+/* From the main thread: a message for the coordinator, or a request. */
+static void
+on_local(strads_actor_t *self, agent_t *a, const strads_msg_t *m)
+{
+	cJSON *o = strads__ctl_parse(m), *inner;
+	const char *op;
+
+	if (o == NULL)
+		return;
+	op = strads__json_str(o, "op");
+	if (strcmp(op, "local-send") == 0 &&
+	    (inner = cJSON_DetachItemFromObjectCaseSensitive(o, "msg")) != NULL) {
+		strads__ctl_send(self, a->n->ctl, STRADS__MSG_MEM_CTL, inner);
+	} else if (strcmp(op, "local-leave") == 0) {
+		send_op(self, a, "leave");
+		/* The frame leaves at the end of this loop turn; tell the
+		 * main thread at the next one. */
+		strads_timer_start(self, 0, 0, 2);
+	}
+	cJSON_Delete(o);
+}
+
+static void
+on_tick(strads_actor_t *self, agent_t *a)
+{
+	node_t *n = a->n;
+	uint64_t now = strads_now_ns();
+	uint64_t timeout = (uint64_t)(n->o.timeout_s * 1e9), wait = (uint64_t)(n->o.wait_s * 1e9);
+	int quit;
+
+	uv_mutex_lock(&n->lock);
+	quit = n->quit;
+	uv_mutex_unlock(&n->lock);
+	if (quit) {
+		strads_actor_stop(self);
+		return;
+	}
+	if (a->state == NS_MEMBER) {
+		strads_stats_t st;
+		cJSON *b;
+
+		if (now - a->heard_ns > timeout) {
+			strads_log(STRADS_LOG_WARN, "node %u: the coordinator stopped answering; "
+			    "waiting up to %.0fs for it", strads_runtime_node(n->rt), n->o.wait_s);
+			a->state = NS_JOINING;
+			a->since_ns = now;
+			/* A resumed coordinator has a new nonce: prove
+			 * nothing to the old one, ask to join again. */
+			strads__peer_forget(n->rt, STRADS__COORD_NODE);
+			a->was_lost = 1;
+			a->lost_told = 0;
+			push_event(n, EV_LOST, NULL);
+			return;
+		}
+		if ((b = cJSON_CreateObject()) == NULL)
+			return;
+		strads_runtime_stats(n->rt, &st);
+		cJSON_AddStringToObject(b, "op", "beat");
+		cJSON_AddNumberToObject(b, "epoch", a->epoch);
+		{
+			char buf[32];
+
+			snprintf(buf, sizeof(buf), "%llu",
+			    (unsigned long long)(st.bytes_in + st.bytes_out));
+			cJSON_AddStringToObject(b, "bytes", buf);
+		}
+		strads__ctl_send(self, n->ctl, STRADS__MSG_MEM_CTL, b);
+		return;
+	}
+	if (now - a->since_ns > wait) {
+		if (!a->lost_told) {
+			a->lost_told = 1;
+			push_event(n, a->was_lost ? EV_GONE : EV_TIMEOUT, NULL);
+		}
+		return;
+	}
+	if (now - a->hello_ns >= 1000000000ull)
+		send_hello(self, a);
+}
+
+static int
+agent_init(strads_actor_t *self, void *arg)
+{
+	agent_t *a = strads_actor_state(self);
+	uint64_t ms;
+
+	a->n = arg;
+	a->state = NS_JOINING;
+	a->since_ns = strads_now_ns();
+	ms = (uint64_t)(a->n->o.heartbeat_s * 1000);
+	if (strads_timer_start(self, ms ? ms : 1, ms ? ms : 1, 1) <= 0)
+		return -1;
+	send_hello(self, a);
+	return 0;
+}
+
+static void
+agent_recv(strads_actor_t *self, const strads_msg_t *m)
+{
+	agent_t *a = strads_actor_state(self);
+	uint32_t me = strads_runtime_node(a->n->rt);
+
+	if (m->type == STRADS_MSG_TIMER) {
+		uint64_t tag;
+
+		memcpy(&tag, m->data, sizeof(tag));
+		if (tag == 2) {
+			uv_mutex_lock(&a->n->lock);
+			a->n->leave_sent = 1;
+			uv_cond_broadcast(&a->n->cond);
+			uv_mutex_unlock(&a->n->lock);
+		} else {
+			on_tick(self, a);
+		}
+	} else if (m->type == STRADS__MSG_MEM_CTL && m->src.node == me) {
+		on_local(self, a, m);
+	} else if (m->type == STRADS__MSG_MEM_CTL) {
+		on_coord(self, a, m);
+	}
+}
+
+static void
+agent_stop(strads_actor_t *self)
+{
+	agent_t *a = strads_actor_state(self);
+
+	uv_mutex_lock(&a->n->lock);
+	a->n->stopped = 1;
+	uv_cond_broadcast(&a->n->cond);
+	uv_mutex_unlock(&a->n->lock);
+}
+
+static const strads_actor_type_t agent_type = {"agent", sizeof(agent_t), agent_init,
+    agent_recv, agent_stop};
+
+/* ------------------------------------------------------------------ */
+/* The main thread.                                                     */
+
+void
+strads_node_opts_init(strads_node_opts_t *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->wait_s = 30;
+	o->heartbeat_s = 0.25;
+	o->timeout_s = 3;
+}
+
+uint32_t
+strads_random_node_id(void)
+{
+	uint32_t v = 0;
+
+	while (v <= STRADS__COORD_NODE) {
+		if (strads__random_bytes(&v, sizeof(v)) != 0)
+			v = (uint32_t)strads_now_ns();
+		v &= 0x7fffffffu;
+	}
+	return v;
+}
+
+int
+strads_secret_load(const char *file, const char *envvar, uint8_t **out, size_t *len,
+    char *err, size_t errlen)
+{
+	return strads__secret_load(file, envvar, out, len, err, errlen);
+}
+
+void
+strads_secret_free(uint8_t *s, size_t len)
+{
+	strads__secret_free(s, len);
+}
+
+/* Sends obj (taken) to the coordinator through the agent. */
+static void
+to_coord(node_t *n, cJSON *obj)
+{
+	cJSON *w = cJSON_CreateObject();
+	strads_msg_t *m;
+	char *s;
+
+	if (w == NULL || obj == NULL) {
+		cJSON_Delete(w);
+		cJSON_Delete(obj);
+		return;
+	}
+	cJSON_AddStringToObject(w, "op", "local-send");
+	cJSON_AddItemToObject(w, "msg", obj);
+	s = cJSON_PrintUnformatted(w);
+	cJSON_Delete(w);
+	if (s == NULL)
+		return;
+	m = strads_msg_copy(STRADS__MSG_MEM_CTL, s, strlen(s));
+	cJSON_free(s);
+	if (m != NULL)
+		strads_post(n->rt, n->agent, m);
+}
+
+static cJSON *
+reply(const cJSON *job, const char *op)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o != NULL) {
+		cJSON_AddStringToObject(o, "op", op);
+		cJSON_AddStringToObject(o, "id", strads__json_str(job, "id"));
+	}
+	return o;
+}
+
+/* The job placed on this node. */
+typedef struct {
+	strads__job_t *job;
+	strads_job_result_t res;
+	void *shared;
+	char id[32];
+	int on;
+	int spawned;
+} local_job_t;
+
+static int
+read_nodes(const cJSON *o, const char *key, uint32_t *out, int n)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, key), *e;
+	int i = 0;
+
+	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) != n)
+		return -1;
+	cJSON_ArrayForEach(e, arr) {
+		if (!cJSON_IsNumber(e))
+			return -1;
+		out[i++] = (uint32_t)e->valuedouble;
+	}
+	return 0;
+}
+
+static int
+read_actors(const cJSON *o, const char *key, strads_addr_t *out, const uint32_t *nodes,
+    int n)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, key), *e;
+	int i = 0;
+
+	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) != n)
+		return -1;
+	cJSON_ArrayForEach(e, arr) {
+		if (!cJSON_IsNumber(e))
+			return -1;
+		out[i].node = nodes[i];
+		out[i].actor = (uint32_t)e->valuedouble;
+		i++;
+	}
+	return 0;
+}
+
+static void
+role_list(cJSON *o, const char *key, const strads_addr_t *a, const uint32_t *nodes,
+    int n, uint32_t me)
+{
+	cJSON *arr = cJSON_AddArrayToObject(o, key);
+	int i;
+
+	for (i = 0; arr != NULL && i < n; i++) {
+		cJSON *e;
+
+		if (nodes[i] != me || (e = cJSON_CreateObject()) == NULL)
+			continue;
+		cJSON_AddNumberToObject(e, "i", i);
+		cJSON_AddNumberToObject(e, "a", a[i].actor);
+		cJSON_AddItemToArray(arr, e);
+	}
+}
+
+static void
+job_error(node_t *n, const cJSON *o, const char *why)
+{
+	cJSON *r = reply(o, "error");
+
+	strads_log(STRADS_LOG_ERROR, "node %u: job: %s", strads_runtime_node(n->rt), why);
+	if (r != NULL)
+		cJSON_AddStringToObject(r, "why", why);
+	to_coord(n, r);
+}
+
+static void
+start_job(node_t *n, local_job_t *lj, const cJSON *o)
+{
+	strads_job_opts_t jo;
+	const strads_app_t *app = NULL;
+	char err[512];
+	const char *spec = strads__json_str(o, "spec");
+	cJSON *r;
+	int rc;
+
+	if (lj->on) {
+		job_error(n, o, "a job is already running here");
+		return;
+	}
+	if (strads__opts_from_json(cJSON_GetObjectItemCaseSensitive(o, "opts"), &jo) != 0) {
+		job_error(n, o, "malformed job options");
+		return;
+	}
+	err[0] = '\0';
+	lj->shared = NULL;
+	if (n->o.setup == NULL ||
+	    n->o.setup(n->o.arg, spec, &app, &lj->shared, err, sizeof(err)) != 0 || app == NULL) {
+		job_error(n, o, err[0] ? err : "the app could not be set up");
+		return;
+	}
+	rc = strads__job_new(app, lj->shared, &jo, &lj->res, &lj->job);
+	if (rc == 0 && (lj->job->nworkers != jo.nworkers || lj->job->nstores != jo.nstores ||
+	    lj->job->nscheds != jo.nschedulers ||
+	    read_nodes(o, "workers", lj->job->worker_node, lj->job->nworkers) != 0 ||
+	    read_nodes(o, "stores", lj->job->store_node, lj->job->nstores) != 0 ||
+	    read_nodes(o, "scheds", lj->job->sched_node, lj->job->nscheds) != 0))
+		rc = STRADS_EPROTO;
+	if (rc != 0) {
+		snprintf(err, sizeof(err), "laying out the job: %s", strads_strerror(rc));
+		strads__job_free(lj->job);
+		lj->job = NULL;
+		if (n->o.teardown != NULL)
+			n->o.teardown(n->o.arg, lj->shared);
+		job_error(n, o, err);
+		return;
+	}
+	snprintf(lj->id, sizeof(lj->id), "%s", strads__json_str(o, "id"));
+	lj->on = 1;
+	rc = strads__job_spawn(n->rt, lj->job, 0);
+	lj->spawned = 1;
+	if (rc != 0) {
+		snprintf(err, sizeof(err), "spawning roles: %s", strads_strerror(rc));
+		job_error(n, o, err);
+		return;
+	}
+	r = reply(o, "roles");
+	if (r != NULL) {
+		uint32_t me = strads_runtime_node(n->rt);
+
+		role_list(r, "workers", lj->job->workers, lj->job->worker_node,
+		    lj->job->nworkers, me);
+		role_list(r, "stores", lj->job->stores, lj->job->store_node, lj->job->nstores, me);
+		role_list(r, "scheds", lj->job->scheds, lj->job->sched_node, lj->job->nscheds, me);
+	}
+	to_coord(n, r);
+}
+
+static void
+install_table(node_t *n, local_job_t *lj, const cJSON *o)
+{
+	strads__job_t *job = lj->job;
+
+	if (!lj->on || strcmp(strads__json_str(o, "id"), lj->id) != 0)
+		return;
+	job->coord.node = STRADS__COORD_NODE;
+	job->coord.actor = (uint32_t)strads__json_num(o, "coord");
+	if (read_actors(o, "workers", job->workers, job->worker_node, job->nworkers) != 0 ||
+	    read_actors(o, "stores", job->stores, job->store_node, job->nstores) != 0 ||
+	    read_actors(o, "scheds", job->scheds, job->sched_node, job->nscheds) != 0) {
+		job_error(n, o, "malformed address table");
+		return;
+	}
+	/* The roles read the table when the coordinator's messages reach
+	 * them, after the ready below: publish it first. */
+	atomic_thread_fence(memory_order_seq_cst);
+	to_coord(n, reply(o, "ready"));
+}
+
+/* Stops this node's roles of the job (aborted or coordinator lost). */
+static void
+stop_roles(node_t *n, local_job_t *lj)
+{
+	strads__job_t *job = lj->job;
+	uint32_t me = strads_runtime_node(n->rt);
+	int i;
+
+	for (i = 0; i < job->nworkers; i++)
+		if (job->worker_node[i] == me)
+			strads_post(n->rt, job->workers[i], strads_msg_new(ENG_STOP, 0));
+	for (i = 0; i < job->nstores; i++)
+		if (job->store_node[i] == me)
+			strads_post(n->rt, job->stores[i], strads_msg_new(ENG_STOP, 0));
+	for (i = 0; i < job->nscheds; i++)
+		if (job->sched_node[i] == me)
+			strads_post(n->rt, job->scheds[i], strads_msg_new(ENG_STOP, 0));
+}
+
+/* Once the roles here have stopped: free the job, tell the coordinator. */
+static void
+end_job(node_t *n, local_job_t *lj, int tell)
+{
+	cJSON *r;
+
+	if (!lj->on)
+		return;
+	if (tell && (r = cJSON_CreateObject()) != NULL) {
+		cJSON_AddStringToObject(r, "op", "end");
+		cJSON_AddStringToObject(r, "id", lj->id);
+		to_coord(n, r);
+	}
+	free(lj->res.params);
+	strads__job_free(lj->job);
+	if (n->o.teardown != NULL)
+		n->o.teardown(n->o.arg, lj->shared);
+	memset(lj, 0, sizeof(*lj));
+}
+
+static void
+abort_job(node_t *n, local_job_t *lj)
+{
+	if (!lj->on)
+		return;
+	if (lj->spawned) {
+		stop_roles(n, lj);
+		uv_sem_wait(&lj->job->done);
+	}
+	end_job(n, lj, 0);
+}
+
+int
+strads_node_run(strads_runtime_t *rt, const strads_node_opts_t *o)
+{
+	node_t *n;
+	local_job_t lj;
+	int rc = 0, done = 0, err;
+
+	if (rt == NULL || o == NULL || o->join == NULL || o->advertise == NULL ||
+	    strads_runtime_node(rt) <= STRADS__COORD_NODE || !strads__transport_authed(rt->tp))
+		return STRADS_EINVAL;
+	n = calloc(1, sizeof(*n));
+	if (n == NULL)
+		return STRADS_ENOMEM;
+	n->rt = rt;
+	n->o = *o;
+	if (n->o.roles == 0)
+		n->o.roles = STRADS_ROLE_WORKER | STRADS_ROLE_STORE | STRADS_ROLE_SCHEDULER;
+	if (n->o.workers <= 0)
+		n->o.workers = strads_runtime_nloops(rt);
+	if (!(n->o.roles & STRADS_ROLE_WORKER))
+		n->o.workers = 0;
+	if (!(n->o.heartbeat_s > 0) || !(n->o.timeout_s > n->o.heartbeat_s) ||
+	    !(n->o.wait_s > 0)) {
+		free(n);
+		return STRADS_EINVAL;
+	}
+	n->ctl.node = STRADS__COORD_NODE;
+	n->ctl.actor = STRADS__CTL_ACTOR;
+	if (uv_mutex_init(&n->lock) != 0) {
+		free(n);
+		return STRADS_ENOMEM;
+	}
+	if (uv_cond_init(&n->cond) != 0) {
+		uv_mutex_destroy(&n->lock);
+		free(n);
+		return STRADS_ENOMEM;
+	}
+	err = strads_peer_add(rt, STRADS__COORD_NODE, o->join);
+	if (err == 0)
+		err = strads_spawn(rt, &agent_type, 0, n, &n->agent);
+	if (err != 0) {
+		/* n stays allocated if the agent may hold it. */
+		return err;
+	}
+	memset(&lj, 0, sizeof(lj));
+	while (!done) {
+		event_t *e;
+
+		uv_mutex_lock(&n->lock);
+		if ((e = n->head) != NULL) {
+			n->head = e->next;
+			if (n->head == NULL)
+				n->tail = NULL;
+		} else {
+			(void)uv_cond_timedwait(&n->cond, &n->lock, 20000000ull);
+		}
+		uv_mutex_unlock(&n->lock);
+		/* The roles here stopped: the job ended. */
+		if (lj.on && lj.spawned && uv_sem_trywait(&lj.job->done) == 0)
+			end_job(n, &lj, 1);
+		if (e == NULL)
+			continue;
+		switch (e->kind) {
+		case EV_JOB:
+			start_job(n, &lj, e->o);
+			break;
+		case EV_TABLE:
+			install_table(n, &lj, e->o);
+			break;
+		case EV_ABORT:
+			if (lj.on && strcmp(strads__json_str(e->o, "id"), lj.id) == 0)
+				abort_job(n, &lj);
+			break;
+		case EV_LOST:
+			abort_job(n, &lj);
+			break;
+		case EV_BYE:
+			abort_job(n, &lj);
+			/* Answer with a leave, and wait until it is out. */
+			uv_mutex_lock(&n->lock);
+			n->leave_sent = 0;
+			uv_mutex_unlock(&n->lock);
+			{
+				cJSON *w = cJSON_CreateObject();
+				char *s;
+				strads_msg_t *m = NULL;
+
+				if (w != NULL) {
+					cJSON_AddStringToObject(w, "op", "local-leave");
+					if ((s = cJSON_PrintUnformatted(w)) != NULL) {
+						m = strads_msg_copy(STRADS__MSG_MEM_CTL, s, strlen(s));
+						cJSON_free(s);
+					}
+					cJSON_Delete(w);
+				}
+				if (m != NULL)
+					strads_post(rt, n->agent, m);
+			}
+			{
+				uint64_t deadline = strads_now_ns() + 1000000000ull;
+
+				uv_mutex_lock(&n->lock);
+				while (!n->leave_sent && strads_now_ns() < deadline)
+					(void)uv_cond_timedwait(&n->cond, &n->lock, 10000000ull);
+				uv_mutex_unlock(&n->lock);
+				while (!strads__peer_idle(rt, STRADS__COORD_NODE) &&
+				    strads_now_ns() < deadline)
+					uv_sleep(5);
+			}
+			if (!n->o.persist) {
+				rc = 0;
+				done = 1;
+			}
+			break;
+		case EV_TIMEOUT:
+		case EV_GONE:
+			abort_job(n, &lj);
+			rc = e->kind == EV_GONE ? STRADS_EPEER : STRADS_ETIMEDOUT;
+			done = 1;
+			break;
+		}
+		cJSON_Delete(e->o);
+		free(e);
+	}
+	abort_job(n, &lj);
+	/* Stop the agent, then free what it shares with us. */
+	uv_mutex_lock(&n->lock);
+	n->quit = 1;
+	while (!n->stopped)
+		(void)uv_cond_timedwait(&n->cond, &n->lock, 10000000ull);
+	while (n->head != NULL) {
+		event_t *e = n->head;
+
+		n->head = e->next;
+		cJSON_Delete(e->o);
+		free(e);
+	}
+	uv_mutex_unlock(&n->lock);
+	uv_cond_destroy(&n->cond);
+	uv_mutex_destroy(&n->lock);
+	free(n);
+	return rc;
+}
