@@ -77,10 +77,17 @@ typedef struct {
 	double *params;
 
 	uint64_t t0;
+	strads_runtime_t *rt;
 	FILE *metrics;
 	strads_progress_t last;
 	int have_last;
 	int converged;
+	int reshaping; /* ENG_RESHAPE: gathering, then stop */
+	int snap_want, snapping; /* a snapshot is due; gathering one */
+	int snap_got;
+	uint64_t snap_ns;        /* when the last one was taken */
+	uint32_t nchecks;        /* checks done in this job */
+	int holding;             /* job->hold_at reached */
 } coord_t;
 
 static void
@@ -132,8 +139,20 @@ plan(strads_actor_t *self, coord_t *c)
 	strads__job_t *job = c->job;
 	strads__eng_t e;
 
-	if (c->phase != PH_RUN || c->planning || c->checking ||
-	    c->in_flight >= job->o.depth)
+	if (c->phase != PH_RUN || c->planning || c->checking || c->snapping ||
+	    c->holding)
+		return;
+	if (c->snap_want) {
+		/* A consistent cut: nothing in flight, then gather. */
+		if (c->in_flight == 0) {
+			c->snap_want = 0;
+			c->snapping = 1;
+			c->snap_got = 0;
+			send_to(self, job->stores, job->nstores, ENG_GATHER, NULL);
+		}
+		return;
+	}
+	if (c->in_flight >= job->o.depth)
 		return;
 	if (c->rot) {
 		if (c->since_check >= c->check_every) {
@@ -281,6 +300,19 @@ begin_round(coord_t *c, strads__eng_t *b, uint64_t n)
 	c->since_check += n;
 }
 
+/* Coordinates pushed by worker w (-1: every worker), by node. */
+static void
+count_pushes(strads__job_t *job, int w, uint64_t n)
+{
+	int i;
+
+	if (job->uidx == NULL)
+		return;
+	for (i = 0; i < job->nworkers; i++)
+		if (w < 0 || i == w)
+			job->ucount[job->uidx[i]] += n;
+}
+
 /* Sends an update round on ids (ascending) to every worker. */
 static void
 send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids, uint32_t n)
@@ -290,6 +322,7 @@ send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids, uint32_t n)
 	begin_round(c, &b, n);
 	b.n = n;
 	b.idx = (uint32_t *)ids;
+	count_pushes(c->job, -1, n);
 	send_to(self, c->job->workers, c->job->nworkers, ENG_BLOCK, &b);
 }
 
@@ -312,6 +345,7 @@ send_rotation(strads_actor_t *self, coord_t *c)
 
 		b.n = hi - lo;
 		b.idx = c->all_ids + lo;
+		count_pushes(job, w, b.n);
 		if ((m = strads__eng_encode(ENG_BLOCK, &b)) != NULL)
 			strads_send(self, job->workers[w], m);
 	}
@@ -401,6 +435,19 @@ on_cand(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 	plan(self, c);
 }
 
+/* Bytes moved between processes: the cluster's count, or this
+ * runtime's frames (0 in one process). */
+static uint64_t
+bytes_moved(coord_t *c)
+{
+	strads_stats_t st;
+
+	if (c->job->bytes != NULL)
+		return c->job->bytes(c->job->bytes_arg);
+	strads_runtime_stats(c->rt, &st);
+	return st.bytes_out;
+}
+
 static void
 write_metrics(coord_t *c, const strads_progress_t *p, double t)
 {
@@ -420,9 +467,20 @@ write_metrics(coord_t *c, const strads_progress_t *p, double t)
 		snprintf(gap, sizeof(gap), "null");
 	fprintf(c->metrics,
 	    "{\"iter\": %llu, \"time_s\": %.6f, \"objective\": %s, "
-	    "\"updates\": %llu, \"bytes\": 0, \"nnz\": %llu, \"gap\": %s}\n",
+	    "\"updates\": %llu, \"bytes\": %llu, \"nnz\": %llu, \"gap\": %s",
 	    (unsigned long long)c->rounds_done, t, obj,
-	    (unsigned long long)c->updates, (unsigned long long)p->nnz, gap);
+	    (unsigned long long)c->updates, (unsigned long long)bytes_moved(c),
+	    (unsigned long long)p->nnz, gap);
+	if (c->job->uidx != NULL) {
+		int i;
+
+		fprintf(c->metrics, ", \"updates_by_node\": {");
+		for (i = 0; i < c->job->nunode; i++)
+			fprintf(c->metrics, "%s\"%u\": %llu", i ? ", " : "", c->job->unode[i],
+			    (unsigned long long)c->job->ucount[i]);
+		fprintf(c->metrics, "}");
+	}
+	fprintf(c->metrics, "}\n");
 	fflush(c->metrics);
 }
 
@@ -446,6 +504,8 @@ check_done(strads_actor_t *self, coord_t *c)
 		    (unsigned long long)c->rounds_done, t, p.objective, p.gap,
 		    (unsigned long long)p.nnz, (unsigned long long)c->updates);
 	write_metrics(c, &p, t);
+	if (job->snapshot != NULL && strads_now_ns() - c->snap_ns >= (uint64_t)(job->snapshot_s * 1e9))
+		c->snap_want = 1;
 	if (!isfinite(p.objective) || !isfinite(p.gap)) {
 		/* Diverged (e.g. parallel updates of dependent parameters
 		 * without the filter): stop, not converged. */
@@ -458,6 +518,12 @@ check_done(strads_actor_t *self, coord_t *c)
 	}
 	if (p.gap <= o->tol)
 		c->converged = 1;
+	if (++c->nchecks == job->hold_at && !c->converged && c->phase == PH_RUN) {
+		strads_log(STRADS_LOG_INFO, "coordinator: holding after check %u (test hook)",
+		    c->nchecks);
+		c->holding = 1;
+		strads_timer_start(self, 60000, 0, 1);
+	}
 	if (c->ws) {
 		/* Twice the support, at least 64; doubled while the gap
 		 * does not halve (the set misses what matters). */
@@ -512,7 +578,8 @@ finish(strads_actor_t *self, coord_t *c)
 {
 	strads__job_t *job = c->job;
 
-	if (c->phase != PH_DRAIN || c->in_flight > 0 || c->planning || c->checking)
+	if (c->phase != PH_DRAIN || c->in_flight > 0 || c->planning || c->checking ||
+	    c->snapping)
 		return;
 	if (!c->converged && !c->final_check) {
 		c->final_check = 1;
@@ -603,7 +670,24 @@ on_params(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 {
 	strads__job_t *job = c->job;
 
-	if (c->phase != PH_GATHER || (uint64_t)e->a + e->nd > job->p)
+	if ((uint64_t)e->a + e->nd > job->p)
+		return;
+	if (c->snapping && !c->reshaping) {
+		if (e->nd > 0)
+			memcpy(job->snapshot + e->a, e->val, (size_t)e->nd * 8);
+		if (++c->snap_got < job->nstores)
+			return;
+		c->snapping = 0;
+		c->snap_ns = strads_now_ns();
+		job->snapshot_rounds = c->rounds_done;
+		job->have_snapshot++;
+		if (c->phase == PH_RUN)
+			plan(self, c);
+		else if (c->phase == PH_DRAIN)
+			finish(self, c);
+		return;
+	}
+	if (c->phase != PH_GATHER)
 		return;
 	if (e->nd > 0)
 		memcpy(c->params + e->a, e->val, (size_t)e->nd * 8);
@@ -615,7 +699,8 @@ on_params(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 	job->res->rounds = c->rounds_done;
 	job->res->updates = c->updates;
 	job->res->solve_s = elapsed(c);
-	job->res->converged = c->converged;
+	job->res->converged = c->converged && !c->reshaping;
+	job->reshaped = c->reshaping;
 	job->status = 0;
 	c->phase = PH_DONE;
 	send_to(self, job->workers, job->nworkers, ENG_STOP, NULL);
@@ -633,7 +718,10 @@ coord_init(strads_actor_t *self, void *arg)
 	uint32_t i;
 
 	c->job = job;
+	c->rt = strads_actor_runtime(self);
 	job->status = STRADS_EIO;
+	c->rounds_done = job->base_rounds;
+	c->updates = job->base_updates;
 	c->last_update = STRADS__ROUND_NONE;
 	c->check_round = STRADS__ROUND_NONE;
 	c->ws = job->o.schedule == STRADS_SCHEDULE_WORKSET;
@@ -670,7 +758,7 @@ coord_init(strads_actor_t *self, void *arg)
 	for (i = 0; i < c->ring; i++)
 		c->ring_round[i] = STRADS__ROUND_NONE;
 	if (job->o.metrics_path != NULL) {
-		c->metrics = fopen(job->o.metrics_path, "w");
+		c->metrics = fopen(job->o.metrics_path, job->metrics_append ? "a" : "w");
 		if (c->metrics == NULL)
 			strads_log(STRADS_LOG_ERROR, "cannot write metrics to %s",
 			    job->o.metrics_path);
@@ -696,6 +784,23 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 		strads_actor_stop(self);
 		return;
 	}
+	if (m->type == ENG_RESHAPE && c->phase != PH_DONE && c->phase != PH_GATHER &&
+	    !c->reshaping) {
+		/* Gather what the stores hold (every completed pull; rounds
+		 * in flight are dropped and redone by the next layout). */
+		c->reshaping = 1;
+		c->phase = PH_GATHER;
+		c->gathered = 0;
+		send_to(self, c->job->stores, c->job->nstores, ENG_GATHER, NULL);
+		return;
+	}
+	if (c->reshaping && m->type != ENG_PARAMS && m->type != ENG_STOP)
+		return;
+	if (m->type == STRADS_MSG_TIMER && c->holding) {
+		c->holding = 0;
+		plan(self, c);
+		return;
+	}
 	if (m->type == ENG_START && c->phase == PH_START &&
 	    m->src.node == strads_runtime_node(strads_actor_runtime(self))) {
 		send_to(self, c->job->workers, c->job->nworkers, ENG_START, NULL);
@@ -704,7 +809,8 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 	if (m->type == ENG_READY) {
 		if (++c->ready == c->job->nworkers) {
 			c->phase = PH_RUN;
-			c->t0 = strads_now_ns();
+			c->t0 = c->job->t0_ns != 0 ? c->job->t0_ns : strads_now_ns();
+			c->job->t0_ns = c->t0;
 			plan(self, c);
 		}
 		return;

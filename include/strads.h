@@ -643,6 +643,10 @@ typedef struct strads_cluster_s strads_cluster_t;
 typedef struct strads_cluster_opts_s {
 	double heartbeat_s; /* heartbeat interval; default 0.25 */
 	double timeout_s;   /* a member silent this long is dropped; 3 */
+	double snapshot_s;  /* parameters gathered at a round boundary at
+	                       most this often (after a check), kept in
+	                       memory to go on from if a store is lost;
+	                       default 5 */
 } strads_cluster_opts_t;
 
 STRADS_EXTERN void strads_cluster_opts_init(strads_cluster_opts_t *o);
@@ -660,9 +664,12 @@ STRADS_EXTERN int strads_cluster_wait(strads_cluster_t *c, int min_workers,
  * members with those roles, or here when none has them. spec is handed
  * to every member's setup callback (strads_node_opts_t) so it can load
  * its data and build the same app. o->nworkers, nstores and
- * nschedulers are decided here; o->init must be NULL. Returns as
- * strads_job_run, or STRADS_EPEER when a member hosting a role was
- * lost (the job is stopped everywhere). */
+ * nschedulers are decided here. When the view changes under the job (a
+ * member lost, joining with workers, or leaving) the parameters are
+ * gathered from the stores, the round in flight is dropped, and the job
+ * is laid out again over the new view, going on from them (a store
+ * lost with its member: from the values the layout started from).
+ * Returns as strads_job_run, or STRADS_EPEER when no worker is left. */
 STRADS_EXTERN int strads_cluster_job_run(strads_cluster_t *c,
     const strads_app_t *app, void *shared, const strads_job_opts_t *o,
     const char *spec, strads_job_result_t *res);
@@ -687,11 +694,19 @@ typedef struct strads_node_opts_s {
 	double timeout_s;      /* coordinator silent this long: lost; 3 */
 	/* Builds the app of a job from the coordinator's spec: load the
 	 * data (paths are read here: a shared filesystem is assumed) and
-	 * set *app and *shared; or return non-zero with a message in err. */
-	int (*setup)(void *arg, const char *spec, const strads_app_t **app,
-	    void **shared, char *err, size_t errlen);
+	 * set *app and *shared; or return non-zero with a message in err.
+	 * init is NULL, or the job's starting values (the parameters of a
+	 * run that goes on after a change of view: the app's worker state
+	 * must start from them, as with strads_job_opts_t.init). It stays
+	 * valid until teardown. */
+	int (*setup)(void *arg, const char *spec, const double *init,
+	    const strads_app_t **app, void **shared, char *err, size_t errlen);
 	/* Frees what setup made, once the job's roles here have stopped. */
 	void (*teardown)(void *arg, void *shared);
+	/* Polled a few times a second (may be NULL): non-zero asks to
+	 * leave gracefully (e.g. after SIGTERM): the coordinator lays the
+	 * job out without this node, then lets it go. */
+	int (*should_leave)(void *arg);
 	void *arg;
 } strads_node_opts_t;
 

@@ -39,8 +39,8 @@ typedef struct member_s {
 	uint8_t nonce[STRADS__NONCE_LEN];
 	char url[512];
 	uint64_t heard_ns;
-	uint64_t bytes; /* bytes its runtime moved, from its beats */
-	uint64_t updates;
+	uint64_t bytes; /* bytes its runtime sent, from its beats */
+	int leaving;    /* asked to leave: no roles in the next layout */
 } member_t;
 
 struct strads_cluster_s {
@@ -65,6 +65,10 @@ struct strads_cluster_s {
 	int failed; /* a STRADS_E* code */
 	char why[256];
 	int coord_spawned;
+	int reshape;        /* the view changed: lay the job out again */
+	int store_lost;     /* ... and a store went with a lost node */
+	uint64_t bytes_gone; /* bytes sent by members that are gone */
+	int byeing;          /* strads_cluster_free: no more joins */
 	int closing, closed; /* strads_cluster_free asked; the actor stopped */
 };
 
@@ -347,6 +351,35 @@ job_fail(strads_actor_t *self, strads_cluster_t *c, int code, const char *why)
 	uv_cond_broadcast(&c->cond);
 }
 
+/* The view changed under the job (under lock): the coordinator role
+ * gathers the parameters and stops, and the main thread lays the job
+ * out again over the new view, going on from them. */
+static void
+reshape(strads_actor_t *self, strads_cluster_t *c)
+{
+	if (!c->job_on || c->failed || c->reshape)
+		return;
+	c->reshape = 1;
+	if (c->coord_spawned) {
+		strads_msg_t *m = strads_msg_new(ENG_RESHAPE, 0);
+
+		if (m != NULL)
+			strads_send(self, c->job->coord, m);
+	}
+	uv_cond_broadcast(&c->cond);
+}
+
+static int
+hosts_store(const strads_cluster_t *c, uint32_t node)
+{
+	int i;
+
+	for (i = 0; c->job_on && i < c->job->nstores; i++)
+		if (c->job->store_node[i] == node)
+			return 1;
+	return 0;
+}
+
 static void
 drop_member(strads_actor_t *self, strads_cluster_t *c, member_t *m, const char *why,
     int lost)
@@ -356,17 +389,25 @@ drop_member(strads_actor_t *self, strads_cluster_t *c, member_t *m, const char *
 
 	strads_log(lost ? STRADS_LOG_WARN : STRADS_LOG_INFO, "cluster: node %u (%s) %s",
 	    node, m->url, why);
+	c->bytes_gone += m->bytes;
 	*m = c->m[--c->nm];
 	/* A lost member's queued frames go nowhere: stop queueing. A
 	 * member that left keeps its link until the transport closes. */
 	if (lost)
 		strads__peer_close(c->rt, node);
-	if (in_job(c, node)) {
-		char buf[256];
+	if (in_job(c, node) && lost) {
+		if (hosts_store(c, node)) {
+			/* Its parameters are gone with it: the job restarts
+			 * from the last parameters gathered. */
+			char buf[256];
 
-		snprintf(buf, sizeof(buf), "node %u, which hosts roles of the job, %s",
-		    node, why);
-		job_fail(self, c, STRADS_EPEER, buf);
+			snprintf(buf, sizeof(buf), "node %u, which holds a store of the job, %s",
+			    node, why);
+			c->store_lost = 1;
+			job_fail(self, c, STRADS_EPEER, buf);
+		} else {
+			reshape(self, c);
+		}
 	}
 	if (was) {
 		c->epoch++;
@@ -409,6 +450,11 @@ on_hello(strads_actor_t *self, strads_cluster_t *c, const strads_msg_t *msg)
 		return;
 	}
 	uv_mutex_lock(&c->lock);
+	if (c->byeing) {
+		uv_mutex_unlock(&c->lock);
+		cJSON_Delete(o);
+		return;
+	}
 	m = find(c, node);
 	if (m != NULL && memcmp(m->nonce, nonce, sizeof(nonce)) != 0) {
 		uv_mutex_unlock(&c->lock);
@@ -433,6 +479,13 @@ on_hello(strads_actor_t *self, strads_cluster_t *c, const strads_msg_t *msg)
 			c->cap = cap;
 		}
 		err = strads__peer_add(c->rt, node, url, nonce);
+		if (err == STRADS_EBUSY) {
+			uv_mutex_unlock(&c->lock);
+			strads_log(STRADS_LOG_WARN, "cluster: node %u (%s) was a member before: "
+			    "restart it to join again", node, url);
+			cJSON_Delete(o);
+			return;
+		}
 		if (err != 0) {
 			uv_mutex_unlock(&c->lock);
 			strads_log(STRADS_LOG_WARN, "cluster: node %u: cannot dial %s: %s", node,
@@ -553,12 +606,30 @@ on_ctl(strads_actor_t *self, strads_cluster_t *c, const strads_msg_t *msg)
 		strads_log(STRADS_LOG_INFO, "cluster: node %u (%s) joined: epoch %u", m->node,
 		    m->url, c->epoch);
 		send_view(self, c);
+		/* A job in progress takes the new workers in. */
+		if (m->workers > 0)
+			reshape(self, c);
 		uv_cond_broadcast(&c->cond);
 	} else if (strcmp(op, "beat") == 0) {
 		m->bytes = get_u64(o, "bytes");
-		m->updates = get_u64(o, "updates");
 	} else if (strcmp(op, "leave") == 0) {
 		drop_member(self, c, m, "left", 0);
+	} else if (strcmp(op, "leaving") == 0 && m->state == MS_MEMBER) {
+		/* Graceful leave: its roles are handed over first (the job is
+		 * laid out again without it), then it is told to go. */
+		strads_log(STRADS_LOG_INFO, "cluster: node %u (%s) asks to leave", m->node,
+		    m->url);
+		m->leaving = 1;
+		if (in_job(c, m->node)) {
+			reshape(self, c);
+		} else {
+			cJSON *b = cJSON_CreateObject();
+
+			if (b != NULL) {
+				cJSON_AddStringToObject(b, "op", "bye");
+				strads__ctl_send(self, agent_of(m), STRADS__MSG_MEM_CTL, b);
+			}
+		}
 	} else if (m->state == MS_MEMBER) {
 		on_job_msg(c, m, op, o);
 	}
@@ -626,6 +697,24 @@ ctl_recv(strads_actor_t *self, const strads_msg_t *m)
 	case STRADS__MSG_MEM_CTL:
 		on_ctl(self, s->c, m);
 		break;
+	case STRADS__MSG_MEM_INIT:
+		/* From the main thread: a job's starting values, to the job's
+		 * hosts (before the job message, in order). */
+		if (m->src.node == STRADS__COORD_NODE) {
+			strads_cluster_t *c = s->c;
+			int i;
+
+			uv_mutex_lock(&c->lock);
+			for (i = 0; c->job_on && i < c->njob_nodes; i++) {
+				member_t *t = find(c, c->job_nodes[i]);
+				strads_msg_t *x;
+
+				if (t != NULL && (x = strads_msg_share(m, m->type)) != NULL)
+					strads_send(self, agent_of(t), x);
+			}
+			uv_mutex_unlock(&c->lock);
+		}
+		break;
 	case STRADS_MSG_TIMER:
 		on_tick(self, s->c);
 		break;
@@ -657,6 +746,7 @@ strads_cluster_opts_init(strads_cluster_opts_t *o)
 	memset(o, 0, sizeof(*o));
 	o->heartbeat_s = 0.25;
 	o->timeout_s = 3;
+	o->snapshot_s = 5;
 }
 
 int
@@ -862,9 +952,87 @@ stop_local(strads_cluster_t *c, strads__job_t *job)
 			strads_post(c->rt, job->scheds[i], strads_msg_new(ENG_STOP, 0));
 }
 
-int
-strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *shared,
-    const strads_job_opts_t *o, const char *spec, strads_job_result_t *res)
+/* Bytes moved between processes: ours, the members' (from their beats)
+ * and those of members gone. */
+static uint64_t
+cluster_bytes(void *arg)
+{
+	strads_cluster_t *c = arg;
+	strads_stats_t st;
+	uint64_t n;
+	int i;
+
+	strads_runtime_stats(c->rt, &st);
+	uv_mutex_lock(&c->lock);
+	n = st.bytes_out + c->bytes_gone;
+	for (i = 0; i < c->nm; i++)
+		n += c->m[i].bytes;
+	uv_mutex_unlock(&c->lock);
+	return n;
+}
+
+/* The run's updates_by_node counters: a node's slot, added if new. */
+typedef struct {
+	uint32_t *node;
+	uint64_t *count;
+	int n, cap;
+} tally_t;
+
+static int
+tally_slot(tally_t *t, uint32_t node)
+{
+	int i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->node[i] == node)
+			return i;
+	if (t->n == t->cap) {
+		int cap = t->cap ? t->cap * 2 : 8;
+		uint32_t *nn = realloc(t->node, (size_t)cap * sizeof(*nn));
+		uint64_t *nc;
+
+		if (nn == NULL)
+			return -1;
+		t->node = nn;
+		if ((nc = realloc(t->count, (size_t)cap * sizeof(*nc))) == NULL)
+			return -1;
+		t->count = nc;
+		t->cap = cap;
+	}
+	t->node[t->n] = node;
+	t->count[t->n] = 0;
+	return t->n++;
+}
+
+/* Where one attempt stands between layouts. */
+typedef struct {
+	const double *init; /* starting values, or NULL */
+	const char *from;   /* what the next layout goes on from */
+	uint64_t rounds, updates, t0_ns;
+	int metrics_append;
+	tally_t tally;
+} carry_t;
+
+/* Sends the job's starting values to its hosts, ahead of the job. */
+static void
+post_init(strads_cluster_t *c, const double *init, uint32_t p)
+{
+	strads_msg_t *m = strads_msg_new(STRADS__MSG_MEM_INIT, 8 + (size_t)p * 8);
+
+	if (m == NULL)
+		return;
+	strads__put64(m->data, c->job_id);
+	memcpy(m->data + 8, init, (size_t)p * 8); /* little-endian doubles */
+	strads_post(c->rt, c->ctl, m);
+}
+
+/* One layout of the job over the members now. *again is set when the
+ * view changed under it: res->params then holds the parameters gathered
+ * (or NULL when a store was lost with them). */
+static int
+run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
+    const strads_job_opts_t *o, const char *spec, strads_job_result_t *res,
+    carry_t *cy, int *again)
 {
 	strads_job_opts_t lo;
 	strads__job_t *job = NULL;
@@ -873,13 +1041,12 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 	int i, k, n, nm, nw = 0, ns = 0, nsch = 0, err, nhosts = 0, local;
 	cJSON *msg;
 
-	if (c == NULL || o == NULL || o->init != NULL || spec == NULL)
-		return STRADS_EINVAL;
+	*again = 0;
 	/* Lay out over a snapshot of the members, ordered by node id. */
 	uv_mutex_lock(&c->lock);
 	ms = malloc(((size_t)c->nm + 1) * sizeof(*ms));
 	for (i = nm = 0; ms != NULL && i < c->nm; i++)
-		if (c->m[i].state == MS_MEMBER)
+		if (c->m[i].state == MS_MEMBER && !c->m[i].leaving)
 			ms[nm++] = c->m[i];
 	uv_mutex_unlock(&c->lock);
 	if (ms == NULL)
@@ -893,9 +1060,10 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 	if (nw == 0) {
 		free(ms);
 		strads_log(STRADS_LOG_ERROR, "cluster: no member offers workers");
-		return STRADS_EINVAL;
+		return STRADS_EPEER;
 	}
 	lo = *o;
+	lo.init = cy->init;
 	lo.nworkers = nw;
 	lo.nstores = ns > 0 ? ns : 1;
 	lo.nschedulers = nsch > 0 ? nsch : 1;
@@ -909,31 +1077,53 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 	for (i = k = 0; i < nm && k < job->nworkers; i++)
 		for (n = 0; n < ms[i].workers && k < job->nworkers; n++)
 			job->worker_node[k++] = ms[i].node;
-	for (i = k = 0; k < job->nstores; i++)
-		job->store_node[k++] = ns > 0 ? ms[i % nm].node : STRADS__COORD_NODE;
-	for (i = k = 0; k < job->nscheds; i++)
-		job->sched_node[k++] = nsch > 0 ? ms[i % nm].node : STRADS__COORD_NODE;
-	if (ns > 0)
-		for (i = k = 0; i < nm && k < job->nstores; i++)
-			if (ms[i].roles & STRADS_ROLE_STORE)
-				job->store_node[k++] = ms[i].node;
-	if (nsch > 0)
-		for (i = k = 0; i < nm && k < job->nscheds; i++)
-			if (ms[i].roles & STRADS_ROLE_SCHEDULER)
-				job->sched_node[k++] = ms[i].node;
+	for (k = 0; k < job->nstores; k++)
+		job->store_node[k] = STRADS__COORD_NODE;
+	for (k = 0; k < job->nscheds; k++)
+		job->sched_node[k] = STRADS__COORD_NODE;
+	for (i = k = 0; i < nm && k < job->nstores; i++)
+		if (ms[i].roles & STRADS_ROLE_STORE)
+			job->store_node[k++] = ms[i].node;
+	for (i = k = 0; i < nm && k < job->nscheds; i++)
+		if (ms[i].roles & STRADS_ROLE_SCHEDULER)
+			job->sched_node[k++] = ms[i].node;
 	free(ms);
 	hosts = malloc(((size_t)job->nworkers + job->nstores + job->nscheds) * sizeof(uint32_t));
-	if (hosts == NULL) {
+	job->uidx = calloc((size_t)job->nworkers, sizeof(int));
+	if (hosts == NULL || job->uidx == NULL) {
+		free(hosts);
+		free(job->uidx);
 		strads__job_free(job);
 		return STRADS_ENOMEM;
 	}
-	for (i = 0; i < job->nworkers; i++)
+	for (i = 0; i < job->nworkers; i++) {
 		add_node(hosts, &nhosts, job->worker_node[i]);
+		job->uidx[i] = tally_slot(&cy->tally, job->worker_node[i]);
+		if (job->uidx[i] < 0) {
+			free(job->uidx);
+			job->uidx = NULL; /* no per-node counts: out of memory */
+			break;
+		}
+	}
 	for (i = 0; i < job->nstores; i++)
 		add_node(hosts, &nhosts, job->store_node[i]);
 	for (i = 0; i < job->nscheds; i++)
 		add_node(hosts, &nhosts, job->sched_node[i]);
+	job->unode = cy->tally.node;
+	job->ucount = cy->tally.count;
+	job->nunode = cy->tally.n;
 	job->hold_start = 1;
+	job->base_rounds = cy->rounds;
+	job->base_updates = cy->updates;
+	job->t0_ns = cy->t0_ns;
+	job->metrics_append = cy->metrics_append;
+	if (cy->t0_ns == 0 && getenv("STRADS_TEST_HOLD_AT") != NULL)
+		job->hold_at = (uint32_t)strtoul(getenv("STRADS_TEST_HOLD_AT"), NULL, 10);
+	job->bytes = cluster_bytes;
+	job->bytes_arg = c;
+	/* Snapshots to go on from if a store is lost with its member. */
+	job->snapshot = malloc((size_t)job->p * sizeof(double));
+	job->snapshot_s = c->o.snapshot_s;
 
 	uv_mutex_lock(&c->lock);
 	c->job_id++;
@@ -942,19 +1132,28 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 	c->njob_nodes = nhosts;
 	c->roles_got = c->ready_got = c->ends_got = 0;
 	c->failed = 0;
+	c->reshape = 0;
+	c->store_lost = 0;
 	c->why[0] = '\0';
 	c->coord_spawned = 0;
 	c->job_on = 1;
-	/* A host lost between the snapshot and now fails the job below. */
+	/* A host lost between the snapshot and now: lay out again. */
 	for (i = 0; i < nhosts; i++)
-		if (find(c, hosts[i]) == NULL) {
-			c->failed = STRADS_EPEER;
-			snprintf(c->why, sizeof(c->why), "node %u left", hosts[i]);
-		}
+		if (find(c, hosts[i]) == NULL)
+			c->reshape = 1;
+	/* Every data row in exactly one shard, each on a live member. */
+	for (i = 0; i < job->nworkers; i++)
+		strads_log(STRADS_LOG_INFO, "cluster: job %llu epoch %u: shard %d rows [%llu, "
+		    "%llu) on node %u", (unsigned long long)c->job_id, c->epoch, i,
+		    (unsigned long long)job->shards[i].row_begin,
+		    (unsigned long long)job->shards[i].row_end, job->worker_node[i]);
 	msg = job_msg(c, "job");
 	uv_mutex_unlock(&c->lock);
+	if (cy->init != NULL)
+		post_init(c, cy->init, job->p);
 	if (msg != NULL) {
 		cJSON_AddStringToObject(msg, "spec", spec);
+		cJSON_AddBoolToObject(msg, "init", cy->init != NULL);
 		cJSON_AddItemToObject(msg, "opts", strads__opts_to_json(&job->o));
 		cJSON_AddItemToObject(msg, "workers", node_list(job->worker_node, job->nworkers));
 		cJSON_AddItemToObject(msg, "stores", node_list(job->store_node, job->nstores));
@@ -966,7 +1165,7 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 	if (err == 0) {
 		/* Spawned now, started once every member has the table. */
 		err = strads__job_spawn(c->rt, job, 1);
-		local = 1;
+		local = err == 0;
 	}
 	uv_mutex_lock(&c->lock);
 	if (err != 0 && !c->failed) {
@@ -974,9 +1173,9 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 		snprintf(c->why, sizeof(c->why), "spawning roles here: %s", strads_strerror(err));
 	}
 	c->coord_spawned = local;
-	while (!c->failed && c->roles_got < nhosts)
+	while (!c->failed && !c->reshape && c->roles_got < nhosts)
 		wait_until(c, 0);
-	if (!c->failed) {
+	if (!c->failed && !c->reshape) {
 		msg = job_msg(c, "table");
 		uv_mutex_unlock(&c->lock);
 		if (msg != NULL) {
@@ -987,38 +1186,73 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 			post_send(c, hosts, nhosts, msg);
 		}
 		uv_mutex_lock(&c->lock);
-		while (!c->failed && c->ready_got < nhosts)
+		while (!c->failed && !c->reshape && c->ready_got < nhosts)
 			wait_until(c, 0);
 	}
-	if (!c->failed) {
+	if (!c->failed && !c->reshape) {
 		uv_mutex_unlock(&c->lock);
 		strads_post(c->rt, job->coord, strads_msg_new(ENG_START, 0));
 	} else {
-		strads_log(STRADS_LOG_ERROR, "cluster: job %llu failed: %s",
-		    (unsigned long long)c->job_id, c->why);
+		/* Before the coordinator role ran: stop what was set up. */
+		if (c->failed)
+			strads_log(STRADS_LOG_ERROR, "cluster: job %llu failed: %s",
+			    (unsigned long long)c->job_id, c->why);
 		uv_mutex_unlock(&c->lock);
 		post_send(c, hosts, nhosts, job_msg(c, "abort"));
-		/* The coordinator role was stopped by job_fail, or is told
-		 * now; it stops the roles here that it knows. */
 		if (local)
 			strads_post(c->rt, job->coord, strads_msg_new(ENG_STOP, 0));
 		stop_local(c, job);
 	}
 	uv_sem_wait(&job->done);
 	uv_mutex_lock(&c->lock);
-	err = c->failed ? c->failed : job->status;
-	if (c->failed == 0) {
+	cy->from = "the parameters gathered";
+	if (job->reshaped) {
+		*again = 1;
+		err = 0;
+	} else if (c->failed == STRADS_EPEER && c->store_lost) {
+		/* Go on from the last snapshot (or the layout's start). */
+		*again = 1;
+		err = 0;
+		free(res->params);
+		res->params = NULL;
+		cy->from = "the layout's starting values";
+		if (job->have_snapshot) {
+			res->params = job->snapshot;
+			job->snapshot = NULL;
+			cy->from = "the snapshot";
+			cy->rounds = job->snapshot_rounds > cy->rounds ? job->snapshot_rounds
+			                                               : cy->rounds;
+		}
+	} else if (c->reshape && (!c->coord_spawned || job->status != 0)) {
+		/* Reshaped before it ran: nothing moved. */
+		*again = 1;
+		err = 0;
+		free(res->params);
+		res->params = NULL;
+		cy->from = "the layout's starting values";
+	} else {
+		err = c->failed ? c->failed : job->status;
+	}
+	if (*again || err != 0) {
+		/* Nodes tidy up as the next job (or the closing) arrives. */
+	} else {
 		/* Members report their roles' end; wait a little for it so
 		 * the next job starts on idle members. */
 		uint64_t deadline = strads_now_ns() + (uint64_t)(c->o.timeout_s * 1e9);
 
-		while (!c->failed && c->ends_got < nhosts &&
-		    wait_until(c, deadline) == 0)
+		while (!c->failed && c->ends_got < nhosts && wait_until(c, deadline) == 0)
 			;
-	} else if (res->params != NULL) {
+	}
+	if (err != 0 && res->params != NULL) {
 		free(res->params);
 		res->params = NULL;
 	}
+	cy->rounds = res->rounds > cy->rounds ? res->rounds : cy->rounds;
+	cy->updates = res->updates > cy->updates ? res->updates : cy->updates;
+	if (job->t0_ns != 0)
+		cy->t0_ns = job->t0_ns;
+	if (c->coord_spawned && job->o.metrics_path != NULL)
+		cy->metrics_append = 1;
 	c->job_on = 0;
 	c->job = NULL;
 	c->job_nodes = NULL;
@@ -1026,7 +1260,73 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 	if (err != 0 && c->why[0] != '\0')
 		strads_log(STRADS_LOG_ERROR, "cluster: %s", c->why);
 	free(hosts);
+	free(job->uidx);
+	free(job->snapshot);
 	strads__job_free(job);
+	return err;
+}
+
+/* Tells the members that asked to leave to go (their roles are gone). */
+static void
+dismiss_leaving(strads_cluster_t *c)
+{
+	uint32_t *nodes;
+	int i, n = 0;
+	cJSON *bye;
+
+	uv_mutex_lock(&c->lock);
+	nodes = malloc(((size_t)c->nm + 1) * sizeof(*nodes));
+	for (i = 0; nodes != NULL && i < c->nm; i++)
+		if (c->m[i].leaving)
+			nodes[n++] = c->m[i].node;
+	uv_mutex_unlock(&c->lock);
+	if (n > 0 && (bye = cJSON_CreateObject()) != NULL) {
+		cJSON_AddStringToObject(bye, "op", "bye");
+		post_send(c, nodes, n, bye);
+	}
+	free(nodes);
+}
+
+int
+strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *shared,
+    const strads_job_opts_t *o, const char *spec, strads_job_result_t *res)
+{
+	carry_t cy;
+	double *init = NULL;
+	int err, again, layouts = 0;
+
+	if (c == NULL || o == NULL || spec == NULL || res == NULL || o->nparams == 0)
+		return STRADS_EINVAL;
+	memset(&cy, 0, sizeof(cy));
+	if (o->init != NULL) {
+		if ((init = malloc((size_t)o->nparams * sizeof(double))) == NULL)
+			return STRADS_ENOMEM;
+		memcpy(init, o->init, (size_t)o->nparams * sizeof(double));
+	}
+	for (;;) {
+		cy.init = init;
+		err = run_layout(c, app, shared, o, spec, res, &cy, &again);
+		layouts++;
+		if (err != 0 || !again)
+			break;
+		if (res->params != NULL) {
+			free(init);
+			init = res->params;
+			res->params = NULL;
+		}
+		dismiss_leaving(c);
+		strads_log(STRADS_LOG_WARN, "cluster: the view changed: laying the job out again "
+		    "from round %llu (%s)", (unsigned long long)cy.rounds, cy.from);
+		/* Some worker must be left (or come back). */
+		if ((err = strads_cluster_wait(c, 1, 60)) != 0) {
+			strads_log(STRADS_LOG_ERROR, "cluster: no worker left to go on with");
+			err = STRADS_EPEER;
+			break;
+		}
+	}
+	free(init);
+	free(cy.tally.node);
+	free(cy.tally.count);
 	return err;
 }
 
@@ -1043,6 +1343,7 @@ strads_cluster_free(strads_cluster_t *c)
 	/* Members answer a bye with a leave: wait for them (bounded), so
 	 * the byes are out before the caller stops the transport. */
 	uv_mutex_lock(&c->lock);
+	c->byeing = 1;
 	nodes = malloc(((size_t)c->nm + 1) * sizeof(*nodes));
 	for (i = n = 0; nodes != NULL && i < c->nm; i++)
 		nodes[n++] = c->m[i].node;

@@ -15,15 +15,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-enum { NS_JOINING, NS_MEMBER };
+enum { NS_JOINING, NS_MEMBER, NS_CLOSED };
 
 /* Events from the agent to the main thread. */
-enum { EV_JOB = 1, EV_TABLE, EV_ABORT, EV_BYE, EV_LOST, EV_TIMEOUT, EV_GONE };
+enum { EV_JOB = 1, EV_TABLE, EV_ABORT, EV_BYE, EV_LOST, EV_TIMEOUT, EV_GONE, EV_INIT };
 
 typedef struct event_s {
 	struct event_s *next;
 	int kind;
 	cJSON *o; /* owned */
+	uint64_t id;     /* EV_INIT: the job */
+	double *init;    /* EV_INIT: its starting values (owned) */
+	uint32_t ninit;
 } event_t;
 
 typedef struct node_s {
@@ -46,7 +49,7 @@ typedef struct {
 	uint32_t epoch;
 	uint64_t heard_ns;  /* last message from the coordinator */
 	uint64_t since_ns;  /* joining since */
-	uint64_t hello_ns;  /* last hello sent */
+	uint64_t hello_ns;  /* next hello due */
 	int lost_told;
 	int was_lost; /* joining again after losing the coordinator */
 } agent_t;
@@ -100,7 +103,7 @@ send_hello(strads_actor_t *self, agent_t *a)
 	cJSON_AddStringToObject(o, "url", n->o.advertise);
 	cJSON_AddNumberToObject(o, "roles", n->o.roles);
 	cJSON_AddNumberToObject(o, "workers", n->o.workers);
-	a->hello_ns = strads_now_ns();
+	a->hello_ns = strads_now_ns() + 1000000000ull; /* one a second */
 	strads__ctl_send(self, n->ctl, STRADS__MSG_MEM_HELLO, o);
 }
 
@@ -177,7 +180,10 @@ on_coord(strads_actor_t *self, agent_t *a, const strads_msg_t *m)
 		push_event(n, EV_ABORT, o);
 		return;
 	} else if (strcmp(op, "bye") == 0) {
-		a->state = NS_JOINING;
+		/* With --persist, join the next coordinator; else quiet. */
+		a->state = n->o.persist ? NS_JOINING : NS_CLOSED;
+		/* Not to this coordinator again: it is closing. */
+		a->hello_ns = strads_now_ns() + (uint64_t)(n->o.timeout_s * 1e9);
 		a->was_lost = 0;
 		a->lost_told = 0;
 		a->since_ns = strads_now_ns();
@@ -199,11 +205,22 @@ on_local(strads_actor_t *self, agent_t *a, const strads_msg_t *m)
 	if (strcmp(op, "local-send") == 0 &&
 	    (inner = cJSON_DetachItemFromObjectCaseSensitive(o, "msg")) != NULL) {
 		strads__ctl_send(self, a->n->ctl, STRADS__MSG_MEM_CTL, inner);
+	} else if (strcmp(op, "local-leaving") == 0) {
+		if (a->state == NS_MEMBER)
+			send_op(self, a, "leaving");
 	} else if (strcmp(op, "local-leave") == 0) {
+		node_t *n = a->n;
+
 		send_op(self, a, "leave");
-		/* The frame leaves at the end of this loop turn; tell the
-		 * main thread at the next one. */
-		strads_timer_start(self, 0, 0, 2);
+		/* Out now, with this coordinator's token: a persistent node
+		 * then forgets it (the next coordinator has a new nonce). */
+		strads__loop_flush(self->loop);
+		if (n->o.persist)
+			strads__peer_forget(n->rt, STRADS__COORD_NODE);
+		uv_mutex_lock(&n->lock);
+		n->leave_sent = 1;
+		uv_cond_broadcast(&n->cond);
+		uv_mutex_unlock(&n->lock);
 	}
 	cJSON_Delete(o);
 }
@@ -255,6 +272,8 @@ on_tick(strads_actor_t *self, agent_t *a)
 		strads__ctl_send(self, n->ctl, STRADS__MSG_MEM_CTL, b);
 		return;
 	}
+	if (a->state == NS_CLOSED)
+		return;
 	if (now - a->since_ns > wait) {
 		if (!a->lost_told) {
 			a->lost_told = 1;
@@ -262,7 +281,7 @@ on_tick(strads_actor_t *self, agent_t *a)
 		}
 		return;
 	}
-	if (now - a->hello_ns >= 1000000000ull)
+	if (now >= a->hello_ns)
 		send_hello(self, a);
 }
 
@@ -292,18 +311,34 @@ agent_recv(strads_actor_t *self, const strads_msg_t *m)
 		uint64_t tag;
 
 		memcpy(&tag, m->data, sizeof(tag));
-		if (tag == 2) {
-			uv_mutex_lock(&a->n->lock);
-			a->n->leave_sent = 1;
-			uv_cond_broadcast(&a->n->cond);
-			uv_mutex_unlock(&a->n->lock);
-		} else {
+		if (tag == 1)
 			on_tick(self, a);
-		}
 	} else if (m->type == STRADS__MSG_MEM_CTL && m->src.node == me) {
 		on_local(self, a, m);
 	} else if (m->type == STRADS__MSG_MEM_CTL) {
 		on_coord(self, a, m);
+	} else if (m->type == STRADS__MSG_MEM_INIT && m->src.node == STRADS__COORD_NODE &&
+	    m->src.actor == STRADS__CTL_ACTOR && (m->len - 8) % 8 == 0) {
+		event_t *e = calloc(1, sizeof(*e));
+
+		if (e == NULL)
+			return;
+		e->kind = EV_INIT;
+		e->id = strads__get64(m->data);
+		e->ninit = (m->len - 8) / 8;
+		if ((e->init = malloc((size_t)e->ninit * 8 + 8)) == NULL) {
+			free(e);
+			return;
+		}
+		memcpy(e->init, m->data + 8, (size_t)e->ninit * 8);
+		uv_mutex_lock(&a->n->lock);
+		if (a->n->tail != NULL)
+			a->n->tail->next = e;
+		else
+			a->n->head = e;
+		a->n->tail = e;
+		uv_cond_broadcast(&a->n->cond);
+		uv_mutex_unlock(&a->n->lock);
 	}
 }
 
@@ -384,6 +419,26 @@ to_coord(node_t *n, cJSON *obj)
 		strads_post(n->rt, n->agent, m);
 }
 
+/* Asks the agent to do op ("local-leave", "local-leaving"). */
+static void
+post_local(node_t *n, const char *op)
+{
+	cJSON *w = cJSON_CreateObject();
+	strads_msg_t *m = NULL;
+	char *s;
+
+	if (w == NULL)
+		return;
+	cJSON_AddStringToObject(w, "op", op);
+	if ((s = cJSON_PrintUnformatted(w)) != NULL) {
+		m = strads_msg_copy(STRADS__MSG_MEM_CTL, s, strlen(s));
+		cJSON_free(s);
+	}
+	cJSON_Delete(w);
+	if (m != NULL)
+		strads_post(n->rt, n->agent, m);
+}
+
 static cJSON *
 reply(const cJSON *job, const char *op)
 {
@@ -404,7 +459,15 @@ typedef struct {
 	char id[32];
 	int on;
 	int spawned;
+	double *init; /* starting values (owned), or NULL */
 } local_job_t;
+
+/* Starting values received for a job not yet started. */
+typedef struct {
+	uint64_t id;
+	double *init;
+	uint32_t n;
+} pending_init_t;
 
 static int
 read_nodes(const cJSON *o, const char *key, uint32_t *out, int n)
@@ -470,8 +533,10 @@ job_error(node_t *n, const cJSON *o, const char *why)
 	to_coord(n, r);
 }
 
+static void abort_job(node_t *n, local_job_t *lj);
+
 static void
-start_job(node_t *n, local_job_t *lj, const cJSON *o)
+start_job(node_t *n, local_job_t *lj, const cJSON *o, pending_init_t *pi)
 {
 	strads_job_opts_t jo;
 	const strads_app_t *app = NULL;
@@ -480,19 +545,35 @@ start_job(node_t *n, local_job_t *lj, const cJSON *o)
 	cJSON *r;
 	int rc;
 
-	if (lj->on) {
-		job_error(n, o, "a job is already running here");
-		return;
-	}
+	/* A job laid out again: the roles of the old one are stopping. */
+	if (lj->on)
+		abort_job(n, lj);
 	if (strads__opts_from_json(cJSON_GetObjectItemCaseSensitive(o, "opts"), &jo) != 0) {
 		job_error(n, o, "malformed job options");
 		return;
 	}
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "init"))) {
+		/* Sent just before the job, in order. */
+		char want[32];
+
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)pi->id);
+		if (pi->init == NULL || pi->n != jo.nparams ||
+		    strcmp(want, strads__json_str(o, "id")) != 0) {
+			job_error(n, o, "the job's starting values did not arrive");
+			return;
+		}
+		lj->init = pi->init;
+		pi->init = NULL;
+		jo.init = lj->init;
+	}
 	err[0] = '\0';
 	lj->shared = NULL;
 	if (n->o.setup == NULL ||
-	    n->o.setup(n->o.arg, spec, &app, &lj->shared, err, sizeof(err)) != 0 || app == NULL) {
+	    n->o.setup(n->o.arg, spec, lj->init, &app, &lj->shared, err, sizeof(err)) != 0 ||
+	    app == NULL) {
 		job_error(n, o, err[0] ? err : "the app could not be set up");
+		free(lj->init);
+		lj->init = NULL;
 		return;
 	}
 	rc = strads__job_new(app, lj->shared, &jo, &lj->res, &lj->job);
@@ -508,6 +589,8 @@ start_job(node_t *n, local_job_t *lj, const cJSON *o)
 		lj->job = NULL;
 		if (n->o.teardown != NULL)
 			n->o.teardown(n->o.arg, lj->shared);
+		free(lj->init);
+		lj->init = NULL;
 		job_error(n, o, err);
 		return;
 	}
@@ -589,6 +672,7 @@ end_job(node_t *n, local_job_t *lj, int tell)
 	strads__job_free(lj->job);
 	if (n->o.teardown != NULL)
 		n->o.teardown(n->o.arg, lj->shared);
+	free(lj->init);
 	memset(lj, 0, sizeof(*lj));
 }
 
@@ -609,6 +693,8 @@ strads_node_run(strads_runtime_t *rt, const strads_node_opts_t *o)
 {
 	node_t *n;
 	local_job_t lj;
+	pending_init_t pi;
+	uint64_t leave_at = 0;
 	int rc = 0, done = 0, err;
 
 	if (rt == NULL || o == NULL || o->join == NULL || o->advertise == NULL ||
@@ -649,8 +735,22 @@ strads_node_run(strads_runtime_t *rt, const strads_node_opts_t *o)
 		return err;
 	}
 	memset(&lj, 0, sizeof(lj));
+	memset(&pi, 0, sizeof(pi));
 	while (!done) {
 		event_t *e;
+
+		if (leave_at == 0 && n->o.should_leave != NULL && n->o.should_leave(n->o.arg)) {
+			/* Ask; the coordinator answers with a bye once the
+			 * job runs without us. */
+			strads_log(STRADS_LOG_INFO, "node %u: leaving", strads_runtime_node(rt));
+			leave_at = strads_now_ns() + (uint64_t)(n->o.wait_s * 1e9);
+			post_local(n, "local-leaving");
+		}
+		if (leave_at != 0 && strads_now_ns() > leave_at) {
+			strads_log(STRADS_LOG_WARN, "node %u: no answer to leaving: going",
+			    strads_runtime_node(rt));
+			break;
+		}
 
 		uv_mutex_lock(&n->lock);
 		if ((e = n->head) != NULL) {
@@ -667,8 +767,15 @@ strads_node_run(strads_runtime_t *rt, const strads_node_opts_t *o)
 		if (e == NULL)
 			continue;
 		switch (e->kind) {
+		case EV_INIT:
+			free(pi.init);
+			pi.id = e->id;
+			pi.init = e->init;
+			pi.n = e->ninit;
+			e->init = NULL;
+			break;
 		case EV_JOB:
-			start_job(n, &lj, e->o);
+			start_job(n, &lj, e->o, &pi);
 			break;
 		case EV_TABLE:
 			install_table(n, &lj, e->o);
@@ -686,22 +793,7 @@ strads_node_run(strads_runtime_t *rt, const strads_node_opts_t *o)
 			uv_mutex_lock(&n->lock);
 			n->leave_sent = 0;
 			uv_mutex_unlock(&n->lock);
-			{
-				cJSON *w = cJSON_CreateObject();
-				char *s;
-				strads_msg_t *m = NULL;
-
-				if (w != NULL) {
-					cJSON_AddStringToObject(w, "op", "local-leave");
-					if ((s = cJSON_PrintUnformatted(w)) != NULL) {
-						m = strads_msg_copy(STRADS__MSG_MEM_CTL, s, strlen(s));
-						cJSON_free(s);
-					}
-					cJSON_Delete(w);
-				}
-				if (m != NULL)
-					strads_post(rt, n->agent, m);
-			}
+			post_local(n, "local-leave");
 			{
 				uint64_t deadline = strads_now_ns() + 1000000000ull;
 
@@ -713,7 +805,8 @@ strads_node_run(strads_runtime_t *rt, const strads_node_opts_t *o)
 				    strads_now_ns() < deadline)
 					uv_sleep(5);
 			}
-			if (!n->o.persist) {
+
+			if (!n->o.persist || leave_at != 0) {
 				rc = 0;
 				done = 1;
 			}
@@ -726,9 +819,11 @@ strads_node_run(strads_runtime_t *rt, const strads_node_opts_t *o)
 			break;
 		}
 		cJSON_Delete(e->o);
+		free(e->init);
 		free(e);
 	}
 	abort_job(n, &lj);
+	free(pi.init);
 	/* Stop the agent, then free what it shares with us. */
 	uv_mutex_lock(&n->lock);
 	n->quit = 1;
@@ -739,6 +834,7 @@ strads_node_run(strads_runtime_t *rt, const strads_node_opts_t *o)
 
 		n->head = e->next;
 		cJSON_Delete(e->o);
+		free(e->init);
 		free(e);
 	}
 	uv_mutex_unlock(&n->lock);

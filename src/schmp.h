@@ -41,9 +41,40 @@ typedef struct strads__job_s {
 	atomic_int alive;
 	uv_sem_t done;
 	int sem_ok;
-	/* Cluster jobs: the coordinator role waits for a local ENG_START
-	 * (every member has the address table) before starting workers. */
+	/* Cluster jobs (src/cluster.c). The coordinator role waits for a
+	 * local ENG_START (every member has the address table) before it
+	 * starts the workers. A local ENG_RESHAPE makes it gather the
+	 * parameters and stop the job (reshaped = 1, res->params set), so
+	 * the job can be laid out again over a new view and go on from
+	 * them. A job that goes on from an earlier one counts on from its
+	 * rounds, updates and start time, and appends to its metrics. */
 	int hold_start;
+	int reshaped;
+	uint64_t base_rounds, base_updates;
+	uint64_t t0_ns; /* in: the run's start (0: now); out: as used */
+	int metrics_append;
+	/* Bytes moved between processes so far (NULL: this runtime's). */
+	uint64_t (*bytes)(void *arg);
+	void *bytes_arg;
+	/* updates_by_node: worker w's pushes count into ucount[uidx[w]], the
+	 * run's total of node unode[uidx[w]] (nunode nodes; NULL: none). */
+	int *uidx;
+	uint32_t *unode;
+	uint64_t *ucount;
+	int nunode;
+	/* Snapshots: with snapshot != NULL (p doubles) and every snapshot_s
+	 * seconds, the coordinator role lets the pipeline drain after a
+	 * check and gathers the parameters there (a consistent cut at a
+	 * round boundary): snapshot holds them and snapshot_rounds the
+	 * rounds done, have_snapshot counts them. */
+	/* Test hook (STRADS_TEST_HOLD_AT=K in t/cluster.sh): after its Kth
+	 * check the coordinator role plans nothing until the view changes
+	 * (ENG_RESHAPE) or 60 s pass, so a fault lands at a known point. */
+	uint32_t hold_at;
+	double *snapshot;
+	double snapshot_s;
+	uint64_t snapshot_rounds;
+	int have_snapshot;
 	struct strads__role_arg_s *args; /* one per role, spawn arguments */
 } strads__job_t;
 
@@ -75,7 +106,8 @@ enum {
 	ENG_STOP = STRADS__MSG_ENG_STOP,
 	ENG_SCREEN = STRADS__MSG_ENG_SCREEN,
 	ENG_INACTIVE = STRADS__MSG_ENG_INACTIVE,
-	ENG_PRIO = STRADS__MSG_ENG_PRIO
+	ENG_PRIO = STRADS__MSG_ENG_PRIO,
+	ENG_RESHAPE = STRADS__MSG_ENG_RESHAPE
 };
 
 enum { KIND_UPDATE = 0, KIND_CHECK = 1, KIND_SCREEN = 2 };

@@ -59,6 +59,7 @@ void strads__panic(const char *file, int line, const char *what)
 	X(ENG_SCREEN, 28, 40, UINT32_MAX, 1)                               \
 	X(ENG_INACTIVE, 29, 40, UINT32_MAX, 1)                             \
 	X(ENG_PRIO, 30, 40, UINT32_MAX, 1)                                 \
+	X(ENG_RESHAPE, 31, 0, 0, 0)                                        \
 	X(TBL_UPDATE, 32, 16, UINT32_MAX, 1)                               \
 	X(TBL_CLOCK, 33, 16, 16, 1)                                        \
 	X(TBL_GET, 34, 24, UINT32_MAX, 1)                                  \
@@ -67,7 +68,8 @@ void strads__panic(const char *file, int line, const char *what)
 	X(TBL_CKPT_DONE, 37, 24, 24 + 1024, 1)                             \
 	X(TBL_LOCAL, 38, 16, 16, 0)                                        \
 	X(MEM_HELLO, 48, 1, 4096, 1)                                       \
-	X(MEM_CTL, 49, 1, 16u << 20, 1)
+	X(MEM_CTL, 49, 1, 16u << 20, 1)                                    \
+	X(MEM_INIT, 50, 8, UINT32_MAX, 1)
 
 enum {
 #define STRADS__MSG_ENUM(name, val, lo, hi, remote) STRADS__MSG_##name = (val),

@@ -311,6 +311,8 @@ auth_check(strads__transport_t *tp, const uint8_t *a, const uint8_t *body,
 			uint32_t type = (uint32_t)body[off + 4] | (uint32_t)body[off + 5] << 8;
 
 			if (type != STRADS__MSG_MEM_HELLO) {
+				strads_log(STRADS_LOG_DEBUG, "unauthenticated %s from node %u",
+				    strads__msg_name(type), node);
 				refuse(tp, node, "unauthenticated");
 				return -1;
 			}

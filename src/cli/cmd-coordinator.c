@@ -34,9 +34,16 @@ coord_usage(FILE *f)
 	    "                      (default 60)\n"
 	    "  --heartbeat S       heartbeat interval (default 0.25)\n"
 	    "  --member-timeout S  a node silent this long is lost (default 3)\n"
+	    "  --snapshot-every S  gather the parameters at a round boundary at most\n"
+	    "                      every S seconds, to go on from if a store is lost\n"
+	    "                      with its node (default 5)\n"
 	    "  --tls-cert FILE     certificate (and key) for tls+tcp://\n"
 	    "  --tls-key FILE      private key, when not in --tls-cert\n"
 	    "  --tls-ca FILE       CA that signed the nodes' certificates\n"
+	    "\n"
+	    "When the view changes under the job (a node lost, joining with\n"
+	    "workers, or leaving), the parameters are gathered and the job is laid\n"
+	    "out again over the new view, going on from them.\n"
 	    "\n"
 	    "Lasso options, as for strads run (--path and --workers are not\n"
 	    "available in a cluster yet; each node offers its own workers):\n");
@@ -45,7 +52,7 @@ coord_usage(FILE *f)
 
 enum {
 	C_LISTEN = CLI_HOST_OPT, C_APP, C_SECRET, C_MINW, C_JOINT, C_HB, C_MT,
-	C_CERT, C_KEY, C_CA
+	C_CERT, C_KEY, C_CA, C_SNAP
 };
 
 static const struct option coord_opts[] = {
@@ -59,12 +66,13 @@ static const struct option coord_opts[] = {
     {"tls-cert", required_argument, NULL, C_CERT},
     {"tls-key", required_argument, NULL, C_KEY},
     {"tls-ca", required_argument, NULL, C_CA},
+    {"snapshot-every", required_argument, NULL, C_SNAP},
     {NULL, 0, NULL, 0}};
 
 typedef struct {
 	const char *listen, *app, *secret_file, *cert, *key, *ca;
 	long min_workers;
-	double join_timeout, heartbeat, member_timeout;
+	double join_timeout, heartbeat, member_timeout, snapshot;
 } coord_opts_t;
 
 static int
@@ -86,6 +94,9 @@ coord_opt(void *arg, int c, const char *v)
 	case C_HB:
 		return cli_parse_double("coordinator", "--heartbeat", v, &co->heartbeat) ||
 		    co->heartbeat <= 0;
+	case C_SNAP:
+		return cli_parse_double("coordinator", "--snapshot-every", v, &co->snapshot) ||
+		    co->snapshot <= 0;
 	case C_MT:
 		return cli_parse_double("coordinator", "--member-timeout", v,
 		    &co->member_timeout) || co->member_timeout <= 0;
@@ -137,6 +148,7 @@ coord_main(int argc, char **argv)
 	co.join_timeout = 60;
 	co.heartbeat = 0.25;
 	co.member_timeout = 3;
+	co.snapshot = 5;
 	lasso_cli_init(&ro);
 	if (appv == NULL)
 		return CLI_FAIL;
@@ -208,6 +220,7 @@ coord_main(int argc, char **argv)
 	strads_cluster_opts_init(&copts);
 	copts.heartbeat_s = co.heartbeat;
 	copts.timeout_s = co.member_timeout;
+	copts.snapshot_s = co.snapshot;
 	if ((err = strads_cluster_new(rt, &copts, &cl)) != 0) {
 		fprintf(stderr, "strads coordinator: %s\n", strads_strerror(err));
 		goto out;

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,24 +55,64 @@ node_usage(FILE *f)
 	    "not come back within --wait, 1 on other errors, 2 on bad usage.\n");
 }
 
-/* One job's app, from the coordinator's spec. */
+/* One job's app, from the coordinator's spec. A job laid out again
+ * after a change of view names the same data: it is kept loaded and only
+ * the starting values change. */
 typedef struct {
 	lasso_cli_t ro;
 	data_matrix_t X;
 	lasso_t l;
 } node_job_t;
 
-static int
-node_setup(void *arg, const char *spec, const strads_app_t **app, void **shared,
-    char *err, size_t errlen)
-{
-	cJSON *s = cJSON_Parse(spec), *argv_j, *e;
-	node_job_t *j = NULL;
-	char **argv = NULL;
-	int argc = 0, rc = -1, quiet = *(int *)arg;
-	double lmax;
+typedef struct {
+	int quiet;
+	char *key;       /* the loaded job's app options, as JSON */
+	cJSON *spec;     /* its spec: the parsed options point into it */
+	node_job_t *job; /* loaded, or NULL */
+} node_ctx_t;
 
+static volatile sig_atomic_t leave_asked;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	leave_asked = 1;
+}
+
+static int
+should_leave(void *arg)
+{
+	(void)arg;
+	return leave_asked != 0;
+}
+
+static void
+drop_loaded(node_ctx_t *ctx)
+{
+	if (ctx->job != NULL) {
+		lasso_free(&ctx->job->l);
+		data_matrix_free(&ctx->job->X);
+		free(ctx->job);
+		ctx->job = NULL;
+	}
+	cJSON_free(ctx->key);
+	ctx->key = NULL;
+	cJSON_Delete(ctx->spec);
+	ctx->spec = NULL;
+}
+
+static int
+node_setup(void *arg, const char *spec, const double *init, const strads_app_t **app,
+    void **shared, char *err, size_t errlen)
+{
+	node_ctx_t *ctx = arg;
+	cJSON *s = cJSON_Parse(spec), *argv_j, *e;
 	const char *name = s != NULL ? cJSON_GetStringValue(cJSON_GetObjectItem(s, "app")) : NULL;
+	node_job_t *j = NULL;
+	char **argv = NULL, *key = NULL;
+	int argc = 0, rc = -1;
+	double lmax;
 
 	if (name == NULL || strcmp(name, "lasso") != 0 ||
 	    !cJSON_IsArray(argv_j = cJSON_GetObjectItem(s, "argv")) ||
@@ -79,56 +120,66 @@ node_setup(void *arg, const char *spec, const strads_app_t **app, void **shared,
 		snprintf(err, errlen, "a job for an app this node does not have");
 		goto out;
 	}
-	argv = calloc((size_t)cJSON_GetArraySize(argv_j) + 2, sizeof(char *));
-	j = calloc(1, sizeof(*j));
-	if (argv == NULL || j == NULL) {
+	if ((key = cJSON_PrintUnformatted(argv_j)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	argv[argc++] = "lasso";
-	cJSON_ArrayForEach(e, argv_j) {
-		if (!cJSON_IsString(e)) {
-			snprintf(err, errlen, "malformed job");
+	if (ctx->job == NULL || ctx->key == NULL || strcmp(ctx->key, key) != 0) {
+		drop_loaded(ctx);
+		argv = calloc((size_t)cJSON_GetArraySize(argv_j) + 2, sizeof(char *));
+		j = calloc(1, sizeof(*j));
+		if (argv == NULL || j == NULL) {
+			snprintf(err, errlen, "out of memory");
 			goto out;
 		}
-		argv[argc++] = e->valuestring;
-	}
-	lasso_cli_init(&j->ro);
-	if (lasso_cli_parse("node", argc, argv, &j->ro, NULL, NULL, NULL, NULL) != CLI_OK) {
-		snprintf(err, errlen, "the job's lasso options were refused (see above)");
-		goto out;
-	}
-	if (lasso_cli_load("node", &j->ro, &j->X, &j->l, !quiet, &lmax) != CLI_OK) {
-		snprintf(err, errlen, "cannot load %s (see the node's log)", j->ro.data);
-		goto out;
+		argv[argc++] = "lasso";
+		cJSON_ArrayForEach(e, argv_j) {
+			if (!cJSON_IsString(e)) {
+				snprintf(err, errlen, "malformed job");
+				goto out;
+			}
+			argv[argc++] = e->valuestring;
+		}
+		lasso_cli_init(&j->ro);
+		if (lasso_cli_parse("node", argc, argv, &j->ro, NULL, NULL, NULL, NULL) != CLI_OK) {
+			snprintf(err, errlen, "the job's lasso options were refused (see above)");
+			goto out;
+		}
+		if (lasso_cli_load("node", &j->ro, &j->X, &j->l, !ctx->quiet, &lmax) != CLI_OK) {
+			snprintf(err, errlen, "cannot load %s (see the node's log)", j->ro.data);
+			goto out;
+		}
+		ctx->job = j;
+		ctx->key = key;
+		/* The parsed options point into the spec: keep it. */
+		ctx->spec = s;
+		key = NULL;
+		j = NULL;
 	}
 	/* The lambda the coordinator chose, not recomputed here. */
-	j->l.lambda = cJSON_GetObjectItem(s, "lambda")->valuedouble;
-	*app = lasso_cli_app(&j->ro);
-	/* The app reads its lasso_t; teardown finds j around it. */
-	*shared = &j->l;
-	j = NULL;
+	ctx->job->l.lambda = cJSON_GetNumberValue(cJSON_GetObjectItem(s, "lambda"));
+	ctx->job->l.beta0 = init;
+	*app = lasso_cli_app(&ctx->job->ro);
+	*shared = &ctx->job->l;
 	rc = 0;
 out:
 	free(j);
 	free(argv);
-	cJSON_Delete(s);
+	cJSON_free(key);
+	if (s != ctx->spec)
+		cJSON_Delete(s);
 	return rc;
 }
 
 static void
 node_teardown(void *arg, void *shared)
 {
-	lasso_t *l = shared;
-	node_job_t *j;
+	node_ctx_t *ctx = arg;
 
-	(void)arg;
-	if (l == NULL)
-		return;
-	j = (node_job_t *)((char *)l - offsetof(node_job_t, l));
-	lasso_free(&j->l);
-	data_matrix_free(&j->X);
-	free(j);
+	/* Kept for the next job; the starting values go with this one. */
+	(void)shared;
+	if (ctx->job != NULL)
+		ctx->job->l.beta0 = NULL;
 }
 
 static int
@@ -185,7 +236,10 @@ node_main(int argc, char **argv)
 	uint8_t *secret = NULL;
 	size_t slen = 0;
 	long threads = 0;
+	node_ctx_t ctx;
 	int c, bad = 0, port = 0, quiet = 0, rc, err;
+
+	memset(&ctx, 0, sizeof(ctx));
 
 	strads_node_opts_init(&no);
 	strads_config_init(&cfg);
@@ -276,9 +330,20 @@ node_main(int argc, char **argv)
 			snprintf(advertise, sizeof(advertise), "%s", listen);
 	}
 	no.advertise = advertise;
+	ctx.quiet = quiet;
 	no.setup = node_setup;
 	no.teardown = node_teardown;
-	no.arg = &quiet;
+	no.should_leave = should_leave;
+	no.arg = &ctx;
+	{
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_term;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+	}
 	if (!quiet)
 		fprintf(stderr, "node %u: listening on %s, joining %s\n",
 		    strads_runtime_node(rt), advertise, no.join);
@@ -300,6 +365,7 @@ out:
 	strads_runtime_stop(rt);
 	strads_runtime_wait(rt);
 	strads_runtime_free(rt);
+	drop_loaded(&ctx);
 	return rc;
 }
 
