@@ -88,7 +88,60 @@ typedef struct {
 	uint64_t snap_ns;        /* when the last one was taken */
 	uint32_t nchecks;        /* checks done in this job */
 	int holding;             /* job->hold_at reached */
+	struct ckjob_s *ck;      /* a checkpoint being written, or NULL */
+	uint64_t ck_ns;          /* when the last one was started */
 } coord_t;
+
+/* A checkpoint written on a compute thread (it owns this meanwhile). */
+typedef struct ckjob_s {
+	const char *dir;
+	strads__ckpt_t meta;
+	double *params;
+	int rc;
+	char err[512];
+} ckjob_t;
+
+#define TAG_CKPT 7
+
+static void
+ck_work(void *arg)
+{
+	ckjob_t *k = arg;
+
+	k->rc = strads__ckpt_write(k->dir, &k->meta, k->params, k->err, sizeof(k->err));
+}
+
+/* Starts writing the snapshot just taken, if one is due and none is
+ * being written. */
+static void
+checkpoint(strads_actor_t *self, coord_t *c)
+{
+	strads__job_t *job = c->job;
+	ckjob_t *k;
+
+	if (job->ckpt_dir == NULL || c->ck != NULL ||
+	    (c->ck_ns != 0 && strads_now_ns() - c->ck_ns < (uint64_t)(job->ckpt_s * 1e9)))
+		return;
+	k = calloc(1, sizeof(*k));
+	if (k == NULL || (k->params = malloc((size_t)job->p * 8 + 8)) == NULL) {
+		free(k);
+		return;
+	}
+	memcpy(k->params, job->snapshot, (size_t)job->p * 8);
+	k->dir = job->ckpt_dir;
+	k->meta.p = job->p;
+	k->meta.rounds = job->snapshot_rounds;
+	k->meta.updates = c->updates;
+	k->meta.time_s = (double)(strads_now_ns() - c->t0) / 1e9;
+	k->meta.spec = (char *)job->ckpt_spec;
+	if (strads_compute(self, ck_work, k, TAG_CKPT) != 0) {
+		free(k->params);
+		free(k);
+		return;
+	}
+	c->ck = k;
+	c->ck_ns = strads_now_ns();
+}
 
 static void
 send_to(strads_actor_t *self, const strads_addr_t *to, int n, uint16_t type,
@@ -681,6 +734,7 @@ on_params(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 		c->snap_ns = strads_now_ns();
 		job->snapshot_rounds = c->rounds_done;
 		job->have_snapshot++;
+		checkpoint(self, c);
 		if (c->phase == PH_RUN)
 			plan(self, c);
 		else if (c->phase == PH_DRAIN)
@@ -796,6 +850,22 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 	}
 	if (c->reshaping && m->type != ENG_PARAMS && m->type != ENG_STOP)
 		return;
+	if (m->type == STRADS_MSG_COMPUTE) {
+		strads_compute_done_t d;
+
+		memcpy(&d, m->data, sizeof(d));
+		if (d.tag == TAG_CKPT && c->ck != NULL) {
+			if (c->ck->rc != 0)
+				strads_log(STRADS_LOG_ERROR, "checkpoint: %s", c->ck->err);
+			else
+				strads_log(STRADS_LOG_INFO, "checkpoint of round %llu in %s",
+				    (unsigned long long)c->ck->meta.rounds, c->ck->dir);
+			free(c->ck->params);
+			free(c->ck);
+			c->ck = NULL;
+		}
+		return;
+	}
 	if (m->type == STRADS_MSG_TIMER && c->holding) {
 		c->holding = 0;
 		plan(self, c);
@@ -864,6 +934,13 @@ coord_stop(strads_actor_t *self)
 	}
 	if (c->metrics != NULL)
 		fclose(c->metrics);
+	if (c->ck != NULL) {
+		/* Its compute job has returned (the runtime waits for it). */
+		if (c->ck->rc != 0)
+			strads_log(STRADS_LOG_ERROR, "checkpoint: %s", c->ck->err);
+		free(c->ck->params);
+		free(c->ck);
+	}
 	strads__job_role_stopped(c->job);
 }
 

@@ -647,6 +647,11 @@ typedef struct strads_cluster_opts_s {
 	                       most this often (after a check), kept in
 	                       memory to go on from if a store is lost;
 	                       default 5 */
+	const char *checkpoint_dir; /* also write a snapshot there (params
+	                       file, then MANIFEST) at most every
+	                       checkpoint_s seconds; NULL: none (borrowed
+	                       for the cluster's life) */
+	double checkpoint_s;  /* default 30 */
 } strads_cluster_opts_t;
 
 STRADS_EXTERN void strads_cluster_opts_init(strads_cluster_opts_t *o);
@@ -673,6 +678,15 @@ STRADS_EXTERN int strads_cluster_wait(strads_cluster_t *c, int min_workers,
 STRADS_EXTERN int strads_cluster_job_run(strads_cluster_t *c,
     const strads_app_t *app, void *shared, const strads_job_opts_t *o,
     const char *spec, strads_job_result_t *res);
+/* Makes the next strads_cluster_job_run go on from the checkpoint in
+ * dir: its parameters become the starting values (*init, p doubles,
+ * malloc'd: pass it as o->init, free it after), and rounds, updates and
+ * time count on from it. spec must be the spec the checkpoint was made
+ * with. 0, or STRADS_ENOENT / STRADS_EIO / STRADS_EFORMAT (missing,
+ * unreadable, corrupt) or STRADS_EINVAL (another job's checkpoint),
+ * with a message naming the file in err. */
+STRADS_EXTERN int strads_cluster_resume(strads_cluster_t *c, const char *dir,
+    const char *spec, uint32_t p, double **init, char *err, size_t errlen);
 /* Members now (node ids into nodes, at most max; returns the count). */
 STRADS_EXTERN int strads_cluster_members(strads_cluster_t *c, uint32_t *nodes,
     int max);

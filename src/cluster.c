@@ -69,6 +69,10 @@ struct strads_cluster_s {
 	int store_lost;     /* ... and a store went with a lost node */
 	uint64_t bytes_gone; /* bytes sent by members that are gone */
 	int byeing;          /* strads_cluster_free: no more joins */
+	/* strads_cluster_resume: what the next job counts on from. */
+	int resumed;
+	uint64_t resume_rounds, resume_updates;
+	double resume_time;
 	int closing, closed; /* strads_cluster_free asked; the actor stopped */
 };
 
@@ -747,6 +751,7 @@ strads_cluster_opts_init(strads_cluster_opts_t *o)
 	o->heartbeat_s = 0.25;
 	o->timeout_s = 3;
 	o->snapshot_s = 5;
+	o->checkpoint_s = 30;
 }
 
 int
@@ -1124,6 +1129,14 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 	/* Snapshots to go on from if a store is lost with its member. */
 	job->snapshot = malloc((size_t)job->p * sizeof(double));
 	job->snapshot_s = c->o.snapshot_s;
+	if (c->o.checkpoint_dir != NULL && c->o.checkpoint_s > 0) {
+		job->ckpt_dir = c->o.checkpoint_dir;
+		job->ckpt_spec = spec;
+		job->ckpt_s = c->o.checkpoint_s;
+		/* Snapshots at least as often as checkpoints. */
+		if (!(job->snapshot_s <= job->ckpt_s))
+			job->snapshot_s = job->ckpt_s;
+	}
 
 	uv_mutex_lock(&c->lock);
 	c->job_id++;
@@ -1266,6 +1279,35 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 	return err;
 }
 
+int
+strads_cluster_resume(strads_cluster_t *c, const char *dir, const char *spec, uint32_t p,
+    double **init, char *err, size_t errlen)
+{
+	strads__ckpt_t ck;
+	int rc;
+
+	if (c == NULL || dir == NULL || spec == NULL || init == NULL)
+		return STRADS_EINVAL;
+	if ((rc = strads__ckpt_read(dir, &ck, init, err, errlen)) != 0)
+		return rc;
+	if (ck.p != p || strcmp(ck.spec, spec) != 0) {
+		snprintf(err, errlen, "%s/MANIFEST: a checkpoint of another job (%u "
+		    "parameters, options %s)", dir, ck.p, ck.spec);
+		free(ck.spec);
+		free(*init);
+		*init = NULL;
+		return STRADS_EINVAL;
+	}
+	free(ck.spec);
+	c->resumed = 1;
+	c->resume_rounds = ck.rounds;
+	c->resume_updates = ck.updates;
+	c->resume_time = ck.time_s;
+	strads_log(STRADS_LOG_INFO, "cluster: resuming from the checkpoint of round %llu "
+	    "in %s", (unsigned long long)ck.rounds, dir);
+	return 0;
+}
+
 /* Tells the members that asked to leave to go (their roles are gone). */
 static void
 dismiss_leaving(strads_cluster_t *c)
@@ -1298,6 +1340,14 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 	if (c == NULL || o == NULL || spec == NULL || res == NULL || o->nparams == 0)
 		return STRADS_EINVAL;
 	memset(&cy, 0, sizeof(cy));
+	if (c->resumed) {
+		/* Count on from the checkpoint, appending to the metrics. */
+		cy.rounds = c->resume_rounds;
+		cy.updates = c->resume_updates;
+		cy.t0_ns = strads_now_ns() - (uint64_t)(c->resume_time * 1e9);
+		cy.metrics_append = 1;
+		c->resumed = 0;
+	}
 	if (o->init != NULL) {
 		if ((init = malloc((size_t)o->nparams * sizeof(double))) == NULL)
 			return STRADS_ENOMEM;

@@ -71,6 +71,11 @@ typedef struct strads__job_s {
 	 * check the coordinator role plans nothing until the view changes
 	 * (ENG_RESHAPE) or 60 s pass, so a fault lands at a known point. */
 	uint32_t hold_at;
+	/* Checkpoints: every ckpt_s seconds a snapshot is also written to
+	 * ckpt_dir (on a compute thread) with ckpt_spec in its manifest. */
+	const char *ckpt_dir;
+	const char *ckpt_spec;
+	double ckpt_s;
 	double *snapshot;
 	double snapshot_s;
 	uint64_t snapshot_rounds;
@@ -160,6 +165,23 @@ int strads__cmp_score_desc(const void *a, const void *b);
 /* Sends m to n addresses: one payload, one envelope each. Takes m. */
 void strads__send_all(strads_actor_t *self, const strads_addr_t *to, int n,
     strads_msg_t *m);
+
+/* Checkpoints on disk (checkpoint.c). */
+typedef struct strads__ckpt_s {
+	uint32_t p;
+	uint64_t rounds, updates;
+	double time_s;
+	char *spec; /* read: malloc'd, the caller frees */
+} strads__ckpt_t;
+
+/* Writes params (p doubles) and then the manifest into dir (made if
+ * missing), atomically; older params files go once the manifest names
+ * the new one. */
+int strads__ckpt_write(const char *dir, const strads__ckpt_t *ck,
+    const double *params, char *err, size_t errlen);
+/* Reads and verifies the checkpoint in dir; *params is malloc'd. */
+int strads__ckpt_read(const char *dir, strads__ckpt_t *ck, double **params,
+    char *err, size_t errlen);
 
 /* Each role calls this from its stop_cb. */
 void strads__job_role_stopped(strads__job_t *job);

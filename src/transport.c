@@ -198,6 +198,9 @@ fail:
  * requests (STRADS__MSG_MEM_HELLO). */
 
 #define AUTH_LEN (8 + STRADS__NONCE_LEN + 32)
+#define BAD_TOKEN                                                          \
+	"its token does not verify (a wrong cluster secret, or a token for an " \
+	"earlier process at this address)"
 
 static void
 link_token(const strads__transport_t *tp, uint32_t from, uint32_t to,
@@ -327,12 +330,12 @@ auth_check(strads__transport_t *tp, const uint8_t *a, const uint8_t *body,
 	if (i < tp->nseen) {
 		if (strads__ct_equal(tp->seen[i].token, tok, 32))
 			return 0;
-		refuse(tp, node, "wrong cluster secret");
+		refuse(tp, node, BAD_TOKEN);
 		return -1;
 	}
 	link_token(tp, node, tp->rt->cfg.node_id, tp->nonce, nonce, want);
 	if (!strads__ct_equal(want, tok, 32)) {
-		refuse(tp, node, "wrong cluster secret");
+		refuse(tp, node, BAD_TOKEN);
 		return -1;
 	}
 	if (tp->nseen == tp->seen_cap) {

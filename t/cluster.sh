@@ -11,7 +11,9 @@
 #      on a live node;
 #  (c) a node that joins at about 50 % is given work (updates_by_node);
 #  (d) a node asked to leave (SIGTERM) is let go once the job runs without
-#      it, exits 0, and the run ends at the same objective.
+#      it, exits 0, and the run ends at the same objective;
+#  (f) the coordinator killed and resumed from its checkpoint goes on from
+#      the checkpointed round, not from zero; its nodes waited for it.
 # Every wait is on a condition with a deadline, never a fixed sleep.
 set -u
 
@@ -278,6 +280,41 @@ if wait_for "$tmp/coord-d.log" "holding after check 3" 120; then
 	fi
 else
 	bad "(d) the run never reached its third check"
+fi
+
+# (f) the coordinator killed at check 5 and resumed from its checkpoint:
+# the nodes wait for it, and it goes on from the checkpointed round.
+url=ipc://$tmp/f.sock
+fargs="--listen $url --min-workers 2 --checkpoint-dir $tmp/ckpt --checkpoint-every 0.2 \
+    --snapshot-every 0.2 --out $tmp/f.model"
+coord_fault coord-f 5 $fargs --metrics "$tmp/f.json"
+cf=$last
+node f1 --join "$url" --secret-file "$tmp/secret"; n1=$last
+node f2 --join "$url" --secret-file "$tmp/secret"; n2=$last
+if wait_for "$tmp/coord-f.log" "holding after check 5" 120 &&
+    wait_for "$tmp/coord-f.log" "checkpoint of round" 60; then
+	kill -9 "$cf"
+	wait "$cf" 2>/dev/null
+	ck=$(sed -n 's/.*"round":[^"]*"\([0-9]*\)".*/\1/p' "$tmp/ckpt/MANIFEST")
+	coord_fault coord-f2 0 $fargs --metrics "$tmp/f2.json" --resume "$tmp/ckpt"
+	cf2=$last
+	wait_pid "$cf2" 120; rc=$?
+	[ $rc -eq 0 ] || bad "(f) resumed coordinator exit $rc"
+	for p in $n1 $n2; do
+		wait_pid "$p" 30; r=$?
+		[ $r -eq 0 ] || bad "(f) node exit $r"
+	done
+	first=$(head -n 1 "$tmp/f2.json" | sed -n 's/^{"iter": \([0-9]*\),.*/\1/p')
+	[ -n "$ck" ] && [ "$ck" -gt 0 ] && [ "${first:-0}" -ge "$ck" ] ||
+	    bad "(f) resumed at iteration '${first}', the checkpoint was round '$ck'"
+	obj=$(objective "$tmp/f.model" 2>/dev/null)
+	if close "$obj" "$sref"; then
+		say "ok (f): coordinator killed, resumed from round $ck (first check $first), objective $obj"
+	else
+		bad "(f) objective '$obj' vs '$sref'"
+	fi
+else
+	bad "(f) the run never held at check 5 with a checkpoint"
 fi
 
 if [ $fail -ne 0 ]; then

@@ -37,6 +37,12 @@ coord_usage(FILE *f)
 	    "  --snapshot-every S  gather the parameters at a round boundary at most\n"
 	    "                      every S seconds, to go on from if a store is lost\n"
 	    "                      with its node (default 5)\n"
+	    "  --checkpoint-dir DIR  write checkpoints there (default: the --out\n"
+	    "                      file's name with .ckpt)\n"
+	    "  --checkpoint-every S  at most every S seconds (default 30; 0: none)\n"
+	    "  --resume DIR        go on from the checkpoint in DIR (a coordinator\n"
+	    "                      that was lost: same options); the nodes that\n"
+	    "                      wait for it join again\n"
 	    "  --tls-cert FILE     certificate (and key) for tls+tcp://\n"
 	    "  --tls-key FILE      private key, when not in --tls-cert\n"
 	    "  --tls-ca FILE       CA that signed the nodes' certificates\n"
@@ -52,7 +58,7 @@ coord_usage(FILE *f)
 
 enum {
 	C_LISTEN = CLI_HOST_OPT, C_APP, C_SECRET, C_MINW, C_JOINT, C_HB, C_MT,
-	C_CERT, C_KEY, C_CA, C_SNAP
+	C_CERT, C_KEY, C_CA, C_SNAP, C_CKDIR, C_CKEVERY, C_RESUME
 };
 
 static const struct option coord_opts[] = {
@@ -67,12 +73,15 @@ static const struct option coord_opts[] = {
     {"tls-key", required_argument, NULL, C_KEY},
     {"tls-ca", required_argument, NULL, C_CA},
     {"snapshot-every", required_argument, NULL, C_SNAP},
+    {"checkpoint-dir", required_argument, NULL, C_CKDIR},
+    {"checkpoint-every", required_argument, NULL, C_CKEVERY},
+    {"resume", required_argument, NULL, C_RESUME},
     {NULL, 0, NULL, 0}};
 
 typedef struct {
-	const char *listen, *app, *secret_file, *cert, *key, *ca;
+	const char *listen, *app, *secret_file, *cert, *key, *ca, *ckdir, *resume;
 	long min_workers;
-	double join_timeout, heartbeat, member_timeout, snapshot;
+	double join_timeout, heartbeat, member_timeout, snapshot, ckevery;
 } coord_opts_t;
 
 static int
@@ -94,6 +103,11 @@ coord_opt(void *arg, int c, const char *v)
 	case C_HB:
 		return cli_parse_double("coordinator", "--heartbeat", v, &co->heartbeat) ||
 		    co->heartbeat <= 0;
+	case C_CKDIR: co->ckdir = v; return 0;
+	case C_RESUME: co->resume = v; return 0;
+	case C_CKEVERY:
+		return cli_parse_double("coordinator", "--checkpoint-every", v, &co->ckevery) ||
+		    co->ckevery < 0;
 	case C_SNAP:
 		return cli_parse_double("coordinator", "--snapshot-every", v, &co->snapshot) ||
 		    co->snapshot <= 0;
@@ -139,7 +153,8 @@ coord_main(int argc, char **argv)
 	uint8_t *secret = NULL;
 	size_t slen = 0;
 	cJSON *appv = cJSON_CreateArray(), *spec;
-	char *specs = NULL;
+	char *specs = NULL, ckdir[4096];
+	double *init = NULL;
 	double lmax, lambda;
 	int rc, err;
 
@@ -149,6 +164,7 @@ coord_main(int argc, char **argv)
 	co.heartbeat = 0.25;
 	co.member_timeout = 3;
 	co.snapshot = 5;
+	co.ckevery = 30;
 	lasso_cli_init(&ro);
 	if (appv == NULL)
 		return CLI_FAIL;
@@ -221,9 +237,26 @@ coord_main(int argc, char **argv)
 	copts.heartbeat_s = co.heartbeat;
 	copts.timeout_s = co.member_timeout;
 	copts.snapshot_s = co.snapshot;
+	if (co.ckevery > 0) {
+		if (co.ckdir == NULL) {
+			snprintf(ckdir, sizeof(ckdir), "%s.ckpt", ro.out);
+			co.ckdir = ckdir;
+		}
+		copts.checkpoint_dir = co.ckdir;
+		copts.checkpoint_s = co.ckevery;
+	}
 	if ((err = strads_cluster_new(rt, &copts, &cl)) != 0) {
 		fprintf(stderr, "strads coordinator: %s\n", strads_strerror(err));
 		goto out;
+	}
+	if (co.resume != NULL) {
+		char msg[1024];
+
+		if ((err = strads_cluster_resume(cl, co.resume, specs, l.p, &init, msg,
+		         sizeof(msg))) != 0) {
+			fprintf(stderr, "strads coordinator: --resume: %s\n", msg);
+			goto out;
+		}
 	}
 	if ((err = strads_listen(rt, co.listen, NULL)) != 0) {
 		fprintf(stderr, "strads coordinator: cannot listen on %s: %s\n", co.listen,
@@ -240,6 +273,7 @@ coord_main(int argc, char **argv)
 	}
 	lasso_cli_job_opts(&ro, &l, &o);
 	o.nworkers = 0;
+	o.init = init;
 	if ((err = strads_cluster_job_run(cl, lasso_cli_app(&ro), &l, &o, specs, &res)) != 0) {
 		fprintf(stderr, "strads coordinator: the job failed: %s\n", strads_strerror(err));
 		goto out;
@@ -256,6 +290,7 @@ out:
 		strads_runtime_free(rt);
 	}
 	cJSON_free(specs);
+	free(init);
 	lasso_free(&l);
 	data_matrix_free(&X);
 	return rc;
