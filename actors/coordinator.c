@@ -33,6 +33,7 @@ typedef struct {
 	int cands_got;
 	uint32_t *cand;
 	uint32_t ncand, cand_cap;
+	uint32_t *cand_from; /* per scheduler: where its list starts, length */
 	uint32_t *block;
 
 	/* Done counts of update rounds in flight, by round modulo a ring. */
@@ -246,6 +247,8 @@ plan(strads_actor_t *self, coord_t *c)
 	c->planning = 1;
 	c->cands_got = 0;
 	c->ncand = 0;
+	if (c->cand_from != NULL)
+		memset(c->cand_from, 0, (size_t)job->nscheds * 2 * sizeof(uint32_t));
 	memset(&e, 0, sizeof(e));
 	e.round = c->next_round;
 	/* Ask for more than a block: the filter drops some. */
@@ -423,6 +426,32 @@ order_by_score(coord_t *c)
 	free(pair);
 }
 
+/* Takes the schedulers' candidates in turn, one from each, whatever
+ * order their lists arrived in: the filter keeps a prefix, so arrival
+ * order would starve the range of a scheduler that always answers last
+ * (seen under load: a range never updated, a run that never ends). */
+static void
+interleave(coord_t *c)
+{
+	strads__job_t *job = c->job;
+	uint32_t *out, i, k = 0, longest = 0;
+	int s;
+
+	if (c->cand_from == NULL || job->nscheds < 2 || c->ncand == 0 ||
+	    (out = malloc((size_t)c->ncand * 4)) == NULL)
+		return; /* arrival order: still a valid block */
+	for (s = 0; s < job->nscheds; s++)
+		if (c->cand_from[2 * s + 1] > longest)
+			longest = c->cand_from[2 * s + 1];
+	for (i = 0; i < longest; i++)
+		for (s = 0; s < job->nscheds; s++)
+			if (i < c->cand_from[2 * s + 1] && k < c->ncand)
+				out[k++] = c->cand[c->cand_from[2 * s] + i];
+	memcpy(c->cand, out, (size_t)k * 4);
+	c->ncand = k;
+	free(out);
+}
+
 static void
 on_cand(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 {
@@ -440,9 +469,13 @@ on_cand(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 		c->cand = t;
 		c->cand_cap = cap;
 	}
-	/* Interleave by arrival; each scheduler's list is in its order. */
+	/* Each scheduler's list, in its order, where it arrived. */
 	if (e->n > 0)
 		memcpy(c->cand + c->ncand, e->idx, (size_t)e->n * 4);
+	if (c->cand_from != NULL && e->from < (uint32_t)job->nscheds) {
+		c->cand_from[2 * e->from] = c->ncand;
+		c->cand_from[2 * e->from + 1] = e->n;
+	}
 	if (c->ws) {
 		double *t = realloc(c->cand_score, (size_t)c->cand_cap * sizeof(double));
 
@@ -483,6 +516,7 @@ on_cand(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 		plan(self, c);
 		return;
 	}
+	interleave(c);
 	n = filter(c);
 	send_block(self, c, c->block, n);
 	plan(self, c);
@@ -799,6 +833,7 @@ coord_init(strads_actor_t *self, void *arg)
 	c->ring_round = malloc(c->ring * sizeof(uint64_t));
 	c->ring_got = calloc(c->ring, sizeof(int));
 	c->block = malloc((size_t)job->o.block * 4);
+	c->cand_from = calloc((size_t)job->nscheds * 2, sizeof(uint32_t));
 	if (c->ws)
 		c->ws_list = malloc((size_t)job->p * 4);
 	c->stats = calloc(job->app->nstats ? job->app->nstats : 1, sizeof(double));
@@ -917,6 +952,7 @@ coord_stop(strads_actor_t *self)
 	free(c->ring_round);
 	free(c->ring_got);
 	free(c->cand);
+	free(c->cand_from);
 	free(c->cand_score);
 	free(c->ws_list);
 	free(c->all_ids);

@@ -25,22 +25,6 @@
 #define CK_MAGIC "STRADSCK"
 #define CK_HDR 16
 
-static int
-errf(char *err, size_t errlen, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-errf(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 static int
 fsync_dir(const char *dir)
@@ -66,27 +50,27 @@ write_atomic(const char *dir, const char *name, const void *a, size_t na, const 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name);
 	if ((fd = mkstemp(tmp)) < 0)
-		return errf(err, errlen, STRADS_EIO, "%s: cannot create a temporary file: %s",
+		return strads__errf(err, errlen, STRADS_EIO, "%s: cannot create a temporary file: %s",
 		    path, strerror(errno));
 	if ((f = fdopen(fd, "wb")) == NULL) {
 		close(fd);
 		unlink(tmp);
-		return errf(err, errlen, STRADS_EIO, "%s: %s", path, strerror(errno));
+		return strads__errf(err, errlen, STRADS_EIO, "%s: %s", path, strerror(errno));
 	}
 	if ((na > 0 && fwrite(a, 1, na, f) != na) || (nb > 0 && fwrite(b, 1, nb, f) != nb) ||
 	    fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		errf(err, errlen, STRADS_EIO, "%s: write: %s", path, strerror(errno));
+		strads__errf(err, errlen, STRADS_EIO, "%s: write: %s", path, strerror(errno));
 		fclose(f);
 		unlink(tmp);
 		return STRADS_EIO;
 	}
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		errf(err, errlen, STRADS_EIO, "%s: %s", path, strerror(errno));
+		strads__errf(err, errlen, STRADS_EIO, "%s: %s", path, strerror(errno));
 		unlink(tmp);
 		return STRADS_EIO;
 	}
 	if (fsync_dir(dir) != 0)
-		return errf(err, errlen, STRADS_EIO, "%s: fsync of the directory: %s", dir,
+		return strads__errf(err, errlen, STRADS_EIO, "%s: fsync of the directory: %s", dir,
 		    strerror(errno));
 	return 0;
 }
@@ -122,7 +106,7 @@ strads__ckpt_write(const char *dir, const strads__ckpt_t *ck, const double *para
 	int rc;
 
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-		return errf(err, errlen, STRADS_EIO, "%s: cannot create the checkpoint "
+		return strads__errf(err, errlen, STRADS_EIO, "%s: cannot create the checkpoint "
 		    "directory: %s", dir, strerror(errno));
 	memcpy(hdr, CK_MAGIC, 8);
 	strads__put32(hdr + 8, 1);
@@ -206,7 +190,7 @@ strads__ckpt_read(const char *dir, strads__ckpt_t *ck, double **params, char *er
 	*params = NULL;
 	snprintf(path, sizeof(path), "%s/MANIFEST", dir);
 	if ((man = slurp(path, 1u << 24, &len)) == NULL)
-		return errf(err, errlen, errno == ENOENT ? STRADS_ENOENT : STRADS_EIO,
+		return strads__errf(err, errlen, errno == ENOENT ? STRADS_ENOENT : STRADS_EIO,
 		    "%s: %s (no checkpoint there)", path, strerror(errno));
 	j = cJSON_ParseWithLength(man, len);
 	free(man);
@@ -216,7 +200,7 @@ strads__ckpt_read(const char *dir, strads__ckpt_t *ck, double **params, char *er
 	    strchr(name, '/') != NULL || strads__hex_decode(sha, want, 32) != 0 ||
 	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(j, "spec"))) {
 		cJSON_Delete(j);
-		return errf(err, errlen, STRADS_EFORMAT, "%s: not a strads checkpoint manifest",
+		return strads__errf(err, errlen, STRADS_EFORMAT, "%s: not a strads checkpoint manifest",
 		    path);
 	}
 	ck->p = (uint32_t)strads__json_num(j, "p");
@@ -231,7 +215,7 @@ strads__ckpt_read(const char *dir, strads__ckpt_t *ck, double **params, char *er
 	if ((data = slurp(path, CK_HDR + (size_t)ck->p * 8, &dlen)) == NULL) {
 		free(ck->spec);
 		ck->spec = NULL;
-		return errf(err, errlen, STRADS_EIO, "%s: %s", path, strerror(errno));
+		return strads__errf(err, errlen, STRADS_EIO, "%s: %s", path, strerror(errno));
 	}
 	strads__sha256_init(&h);
 	strads__sha256_update(&h, data, dlen);
@@ -242,7 +226,7 @@ strads__ckpt_read(const char *dir, strads__ckpt_t *ck, double **params, char *er
 		free(data);
 		free(ck->spec);
 		ck->spec = NULL;
-		return errf(err, errlen, STRADS_EFORMAT, "%s: truncated or corrupt (its "
+		return strads__errf(err, errlen, STRADS_EFORMAT, "%s: truncated or corrupt (its "
 		    "size or sha256 does not match the manifest)", path);
 	}
 	if ((*params = malloc((size_t)ck->p * 8 + 8)) == NULL) {

@@ -489,19 +489,15 @@ static int
 read_actors(const cJSON *o, const char *key, strads_addr_t *out, const uint32_t *nodes,
     int n)
 {
-	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, key), *e;
-	int i = 0;
+	uint32_t *ids = malloc(((size_t)n + 1) * sizeof(*ids));
+	int i, rc = ids != NULL ? read_nodes(o, key, ids, n) : -1;
 
-	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) != n)
-		return -1;
-	cJSON_ArrayForEach(e, arr) {
-		if (!cJSON_IsNumber(e))
-			return -1;
+	for (i = 0; rc == 0 && i < n; i++) {
 		out[i].node = nodes[i];
-		out[i].actor = (uint32_t)e->valuedouble;
-		i++;
+		out[i].actor = ids[i];
 	}
-	return 0;
+	free(ids);
+	return rc;
 }
 
 static void

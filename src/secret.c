@@ -21,21 +21,6 @@
 #define O_CLOEXEC 0
 #endif
 
-static int errf(char *err, size_t errlen, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-errf(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 /* A malloc'd copy of p[0..n), or NULL. */
 static uint8_t *
@@ -64,19 +49,19 @@ read_file(const char *file, uint8_t *buf, size_t *n, char *err, size_t errlen)
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0) {
 		e = errno;
-		return errf(err, errlen,
+		return strads__errf(err, errlen,
 		    e == ENOENT ? STRADS_ENOENT : STRADS_EIO,
 		    "secret file %s: %s", file, strerror(e));
 	}
 	if (fstat(fd, &st) != 0) {
 		e = errno;
 		close(fd);
-		return errf(err, errlen, STRADS_EIO, "secret file %s: %s", file,
+		return strads__errf(err, errlen, STRADS_EIO, "secret file %s: %s", file,
 		    strerror(e));
 	}
 	if (S_ISDIR(st.st_mode)) {
 		close(fd);
-		return errf(err, errlen, STRADS_EIO,
+		return strads__errf(err, errlen, STRADS_EIO,
 		    "secret file %s: is a directory", file);
 	}
 	/* As ssh does for private keys, but a warning, not a refusal; and
@@ -95,7 +80,7 @@ read_file(const char *file, uint8_t *buf, size_t *n, char *err, size_t errlen)
 		if (got < 0) {
 			e = errno;
 			close(fd);
-			return errf(err, errlen, STRADS_EIO,
+			return strads__errf(err, errlen, STRADS_EIO,
 			    "secret file %s: read: %s", file, strerror(e));
 		}
 		if (got == 0)
@@ -117,7 +102,7 @@ load_file(
 	if ((rc = read_file(file, buf, &n, err, errlen)) != 0)
 		goto done;
 	if (n > STRADS__SECRET_MAX) {
-		rc = errf(err, errlen, STRADS_ELIMIT,
+		rc = strads__errf(err, errlen, STRADS_ELIMIT,
 		    "secret file %s: larger than %d bytes", file,
 		    STRADS__SECRET_MAX);
 		goto done;
@@ -129,12 +114,12 @@ load_file(
 			n--;
 	}
 	if (n == 0) {
-		rc = errf(err, errlen, STRADS_EFORMAT,
+		rc = strads__errf(err, errlen, STRADS_EFORMAT,
 		    "secret file %s: is empty", file);
 		goto done;
 	}
 	if ((*out = dup_secret(buf, n)) == NULL) {
-		rc = errf(err, errlen, STRADS_ENOMEM,
+		rc = strads__errf(err, errlen, STRADS_ENOMEM,
 		    "secret file %s: out of memory", file);
 		goto done;
 	}
@@ -152,7 +137,7 @@ strads__secret_load(const char *file, const char *envvar, uint8_t **out,
 	size_t n;
 
 	if (out == NULL || len == NULL)
-		return errf(err, errlen, STRADS_EINVAL,
+		return strads__errf(err, errlen, STRADS_EINVAL,
 		    "secret: no place for the result");
 	*out = NULL;
 	*len = 0;
@@ -167,23 +152,23 @@ strads__secret_load(const char *file, const char *envvar, uint8_t **out,
 	if (envvar != NULL && (v = getenv(envvar)) != NULL && v[0] != '\0') {
 		n = strlen(v);
 		if (n > STRADS__SECRET_MAX)
-			return errf(err, errlen, STRADS_ELIMIT,
+			return strads__errf(err, errlen, STRADS_ELIMIT,
 			    "secret: environment variable %s is longer than "
 			    "%d bytes",
 			    envvar, STRADS__SECRET_MAX);
 		if ((*out = dup_secret((const uint8_t *)v, n)) == NULL)
-			return errf(err, errlen, STRADS_ENOMEM,
+			return strads__errf(err, errlen, STRADS_ENOMEM,
 			    "secret: out of memory");
 		*len = n;
 		return 0;
 	}
 
 	if (envvar != NULL)
-		return errf(err, errlen, STRADS_ENOENT,
+		return strads__errf(err, errlen, STRADS_ENOENT,
 		    "no cluster secret: no secret file given and environment "
 		    "variable %s is not set or empty",
 		    envvar);
-	return errf(err, errlen, STRADS_ENOENT,
+	return strads__errf(err, errlen, STRADS_ENOENT,
 	    "no cluster secret: no secret file given");
 }
 

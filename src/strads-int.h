@@ -30,6 +30,11 @@
 void strads__panic(const char *file, int line, const char *what)
     __attribute__((noreturn));
 
+/* Formats a message into err (errlen bytes; err may be NULL) and returns
+ * code: for the functions that report an error and a message. */
+int strads__errf(char *err, size_t errlen, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* ------------------------------------------------------------------ */
 /* Message types: one table generates the enum values, the names and   */
 /* the payload rules the codec enforces.                               */

@@ -799,6 +799,30 @@ strads__peer_add(strads_runtime_t *rt, uint32_t node, const char *url,
 	return 0;
 }
 
+/* Closes a peer's socket and drops its queued frames; once. */
+static void
+peer_shut(strads__peer_t *p)
+{
+	uv_mutex_lock(&p->lock);
+	if (p->closed) {
+		uv_mutex_unlock(&p->lock);
+		return;
+	}
+	p->closed = 1;
+	uv_mutex_unlock(&p->lock);
+	/* The dialer first: it stops redialling before its socket goes. */
+	nng_dialer_close(p->dialer);
+	nng_close(p->sock);
+	nng_aio_stop(p->aio);
+	uv_mutex_lock(&p->lock);
+	while (p->qlen > 0) {
+		nng_msg_free(p->q[p->qhead]);
+		p->qhead = (p->qhead + 1) % p->qcap;
+		p->qlen--;
+	}
+	uv_mutex_unlock(&p->lock);
+}
+
 void
 strads__peer_close(strads_runtime_t *rt, uint32_t node)
 {
@@ -811,23 +835,7 @@ strads__peer_close(strads_runtime_t *rt, uint32_t node)
 	if (p == NULL)
 		return;
 	/* The struct stays (loops cache it): sends to it now fail. */
-	uv_mutex_lock(&p->lock);
-	if (p->closed) {
-		uv_mutex_unlock(&p->lock);
-		return;
-	}
-	p->closed = 1;
-	uv_mutex_unlock(&p->lock);
-	nng_dialer_close(p->dialer);
-	nng_close(p->sock);
-	nng_aio_stop(p->aio);
-	uv_mutex_lock(&p->lock);
-	while (p->qlen > 0) {
-		nng_msg_free(p->q[p->qhead]);
-		p->qhead = (p->qhead + 1) % p->qcap;
-		p->qlen--;
-	}
-	uv_mutex_unlock(&p->lock);
+	peer_shut(p);
 }
 
 strads__peer_t *
@@ -1101,23 +1109,8 @@ strads__transport_close(strads__transport_t *tp)
 	for (i = 0; i < tp->npeers; i++) {
 		strads__peer_t *p = tp->peers[i];
 
-		if (p == NULL)
-			continue;
-		uv_mutex_lock(&p->lock);
-		p->closed = 1;
-		uv_mutex_unlock(&p->lock);
-		/* The dialer first: it stops redialling before its socket
-		 * goes. */
-		nng_dialer_close(p->dialer);
-		nng_close(p->sock);
-		nng_aio_stop(p->aio);
-		uv_mutex_lock(&p->lock);
-		while (p->qlen > 0) {
-			nng_msg_free(p->q[p->qhead]);
-			p->qhead = (p->qhead + 1) % p->qcap;
-			p->qlen--;
-		}
-		uv_mutex_unlock(&p->lock);
+		if (p != NULL)
+			peer_shut(p);
 	}
 	uv_mutex_unlock(&tp->lock);
 }

@@ -66,3 +66,16 @@ strads_now_ns(void)
 {
 	return uv_hrtime();
 }
+
+int
+strads__errf(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}

@@ -5,6 +5,7 @@
 #      within 1e-6 relative;
 #  (e) a node with a wrong secret is refused (logged by the coordinator,
 #      exit 3 at the node) and the run is unaffected;
+#  (t) (a) over tls+tcp:// with certificates (when openssl is there);
 #  (b) a node killed with SIGKILL at about 30 % of the run: the job goes on
 #      over the others from the last snapshot, ends at the undisturbed
 #      objective, and every layout puts each data row in exactly one shard
@@ -144,6 +145,42 @@ if close "$obj" "$ref"; then
 	say "ok (e): wrong secret refused (node exit 3), objective $obj"
 else
 	bad "(e) objective '$obj' vs '$ref'"
+fi
+
+# (t) the same over tls+tcp:// (certificate from openssl, when present).
+if command -v openssl >/dev/null 2>&1 &&
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" \
+        -out "$tmp/cert.pem" -days 2 -subj /CN=localhost \
+        -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" >/dev/null 2>&1; then
+	tls="--tls-cert $tmp/cert.pem --tls-key $tmp/key.pem --tls-ca $tmp/cert.pem"
+	STRADS_LOG=info "$S" coordinator --secret-file "$tmp/secret" \
+	    --listen tls+tcp://127.0.0.1:0 $tls --app lasso $common --min-workers 2 \
+	    --out "$tmp/t.model" >"$tmp/coord-t.log" 2>&1 &
+	ct=$!
+	pids="$pids $ct"
+	if wait_for "$tmp/coord-t.log" "listening on tls" 30; then
+		turl=$(sed -n 's/.*listening on \(tls+tcp:[^ ]*\).*/\1/p' "$tmp/coord-t.log")
+		node t1 --join "$turl" --listen tls+tcp://127.0.0.1:0 $tls --secret-file "$tmp/secret"
+		n1=$last
+		node t2 --join "$turl" --listen tls+tcp://127.0.0.1:0 $tls --secret-file "$tmp/secret"
+		n2=$last
+		wait_pid "$ct" 120; rc=$?
+		[ $rc -eq 0 ] || bad "(t) coordinator exit $rc"
+		for p in $n1 $n2; do
+			wait_pid "$p" 30; r=$?
+			[ $r -eq 0 ] || bad "(t) node exit $r"
+		done
+		obj=$(objective "$tmp/t.model" 2>/dev/null)
+		if close "$obj" "$ref"; then
+			say "ok (t): over tls+tcp://, objective $obj"
+		else
+			bad "(t) objective '$obj' vs '$ref'"
+		fi
+	else
+		bad "(t) the coordinator did not listen on tls+tcp://"
+	fi
+else
+	say "skip (t): no openssl to make a certificate"
 fi
 
 # The fault runs: a problem that takes seconds over processes (about ten

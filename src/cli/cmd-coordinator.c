@@ -153,7 +153,8 @@ coord_main(int argc, char **argv)
 	uint8_t *secret = NULL;
 	size_t slen = 0;
 	cJSON *appv = cJSON_CreateArray(), *spec;
-	char *specs = NULL, ckdir[4096];
+	char *specs = NULL, ckdir[4096], bound[512];
+	int port = 0;
 	double *init = NULL;
 	double lmax, lambda;
 	int rc, err;
@@ -258,14 +259,26 @@ coord_main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((err = strads_listen(rt, co.listen, NULL)) != 0) {
+	if ((err = strads_listen(rt, co.listen, &port)) != 0) {
 		fprintf(stderr, "strads coordinator: cannot listen on %s: %s\n", co.listen,
 		    strads_strerror(err));
 		goto out;
 	}
+	{
+		/* HOST:0 listens on a free port: say which. */
+		const char *colon = strrchr(co.listen, ':');
+
+		if (port > 0 && colon != NULL && strcmp(colon, ":0") == 0)
+			snprintf(bound, sizeof(bound), "%.*s:%d", (int)(colon - co.listen),
+			    co.listen, port);
+		else
+			snprintf(bound, sizeof(bound), "%s", co.listen);
+	}
 	if (!ro.quiet)
 		fprintf(stderr, "coordinator: listening on %s; waiting for %ld worker slot%s\n",
-		    co.listen, co.min_workers, co.min_workers == 1 ? "" : "s");
+		    bound, co.min_workers, co.min_workers == 1 ? "" : "s");
+	else
+		strads_log(STRADS_LOG_INFO, "coordinator: listening on %s", bound);
 	if ((err = strads_cluster_wait(cl, (int)co.min_workers, co.join_timeout)) != 0) {
 		fprintf(stderr, "strads coordinator: %ld worker slot%s did not join within "
 		    "%gs\n", co.min_workers, co.min_workers == 1 ? "" : "s", co.join_timeout);
