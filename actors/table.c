@@ -279,6 +279,11 @@ on_clock(strads_actor_t *self, shard_t *s, const strads_msg_t *m)
 	uint64_t old = s->min;
 	held_t *h;
 
+	if (strads__get32(m->data + 4) != s->t->tag) {
+		reject(s, m, "the client's table has another layout (attached "
+		    "with other options?)");
+		return;
+	}
 	if (id >= s->nclients || strads__get64(m->data + 8) != s->clk[id]) {
 		reject(s, m, "clock out of order");
 		return;

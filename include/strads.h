@@ -357,6 +357,25 @@ STRADS_EXTERN void strads_table_opts_init(strads_table_opts_t *o);
 STRADS_EXTERN int strads_table_create(strads_runtime_t *rt,
     const strads_table_opts_t *o, strads_table_t **tp, char *err,
     size_t errlen);
+/* Makes a handle on a table whose shards live in another process (or
+ * anywhere addresses reach): shards[i] is the address of shard i, as
+ * strads_table_shard() reports it where the table was created, passed
+ * out of band (a command line, later the membership view). Nothing is
+ * spawned. o must describe the creator's table: the same name, kind,
+ * nrows, width, staleness and nclients, and nshards 0 or equal to
+ * nshards; restore_dir must be NULL (restoring is the creator's). A
+ * shard refuses the clocks of a client whose layout differs (counted in
+ * the creator's rejected), so such a client's updates are never applied.
+ * Clients open on it as on a created table; the shards reply to their
+ * addresses, so each process must reach the other's node
+ * (strads_listen(), strads_peer_add() on both sides). Client ids are the
+ * table's: across processes, each id may be opened once in all (this
+ * process checks only its own). On failure *tp is untouched. The table
+ * is owned by the caller and freed like a created one; its counters are
+ * the client-side ones (the shards count where they live). */
+STRADS_EXTERN int strads_table_attach(strads_runtime_t *rt,
+    const strads_table_opts_t *o, const strads_addr_t *shards, int nshards,
+    strads_table_t **tp, char *err, size_t errlen);
 /* Frees a table whose runtime has stopped or never started. NULL is
  * allowed. */
 STRADS_EXTERN void strads_table_free(strads_table_t *t);

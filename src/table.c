@@ -247,6 +247,23 @@ opts_check(const strads_runtime_t *rt, const strads_table_opts_t *o,
 	return 0;
 }
 
+/* FNV-1a 32 of what every process holding the table must agree on. */
+static uint32_t
+layout_tag(const strads_table_t *t)
+{
+	uint64_t f[6] = {(uint64_t)t->kind, t->nrows, t->width, t->staleness,
+	    t->nclients, (uint64_t)t->nshards};
+	uint32_t h = 0x811c9dc5u;
+	size_t i, j;
+
+	for (i = 0; t->name[i] != '\0'; i++)
+		h = (h ^ (uint8_t)t->name[i]) * 0x01000193u;
+	for (i = 0; i < 6; i++)
+		for (j = 0; j < 8; j++)
+			h = (h ^ (uint8_t)(f[i] >> (8 * j))) * 0x01000193u;
+	return h;
+}
+
 static int
 table_alloc(strads_runtime_t *rt, const strads_table_opts_t *o,
     strads_table_t **tp)
@@ -287,6 +304,7 @@ table_alloc(strads_runtime_t *rt, const strads_table_opts_t *o,
 		t->init[i].table = t;
 		t->init[i].index = i;
 	}
+	t->tag = layout_tag(t);
 	*tp = t;
 	return 0;
 }
@@ -329,6 +347,44 @@ strads_table_create(strads_runtime_t *rt, const strads_table_opts_t *o,
 			    o->name, i, strads_strerror(rc));
 		}
 	}
+	*tp = t;
+	return 0;
+}
+
+int
+strads_table_attach(strads_runtime_t *rt, const strads_table_opts_t *o,
+    const strads_addr_t *shards, int nshards, strads_table_t **tp, char *err,
+    size_t errlen)
+{
+	strads_table_opts_t a;
+	strads_table_t *t;
+	int i, rc;
+
+	if (rt == NULL || o == NULL || shards == NULL || tp == NULL)
+		return errf(err, errlen, STRADS_EINVAL, "table: NULL argument");
+	if (nshards < 1 || nshards > 65535 ||
+	    (o->nshards != 0 && o->nshards != nshards))
+		return errf(err, errlen, STRADS_EINVAL, "table %s: %d shard "
+		    "addresses for %d shards", o->name != NULL ? o->name : "?",
+		    nshards, o->nshards);
+	if (o->restore_dir != NULL)
+		return errf(err, errlen, STRADS_EINVAL, "table %s: restore_dir "
+		    "is for the process that creates the shards", o->name);
+	if (o->kind == STRADS_TABLE_DENSE && (uint64_t)nshards > o->nrows)
+		return errf(err, errlen, STRADS_EINVAL, "table %s: %d shards for "
+		    "%llu rows", o->name, nshards, (unsigned long long)o->nrows);
+	for (i = 0; i < nshards; i++)
+		if (shards[i].node == 0)
+			return errf(err, errlen, STRADS_EADDR, "table %s: shard %d "
+			    "has no node", o->name, i);
+	a = *o;
+	a.nshards = nshards;
+	if ((rc = opts_check(rt, &a, err, errlen)) != 0)
+		return rc;
+	if ((rc = table_alloc(rt, &a, &t)) != 0)
+		return errf(err, errlen, rc, "table %s: out of memory", o->name);
+	memcpy(t->shards, shards, (size_t)nshards * sizeof(*shards));
+	t->attached = 1;
 	*tp = t;
 	return 0;
 }
@@ -820,11 +876,6 @@ entry_bytes(const strads_table_t *t)
 	return 16 + (size_t)t->width * sizeof(double);
 }
 
-static uint32_t
-table_tag(const strads_table_t *t)
-{
-	return t->shards[0].actor;
-}
 
 int
 strads_table_client_open(strads_actor_t *self, strads_table_t *t, uint32_t id,
@@ -1077,7 +1128,7 @@ strads_table_clock(strads_table_client_t *c)
 		if (m == NULL)
 			return STRADS_ENOMEM;
 		strads__put32(m->data, c->id);
-		strads__put32(m->data + 4, 0);
+		strads__put32(m->data + 4, t->tag);
 		strads__put64(m->data + 8, c->clock);
 		if ((rc = strads_send(c->self, t->shards[k], m)) != 0)
 			return rc;
@@ -1209,9 +1260,11 @@ send_local(strads_table_client_t *c, req_t *r)
 
 	if (m == NULL)
 		return STRADS_ENOMEM;
+	/* Shard 0's address names a live table: actor ids carry a
+	 * generation. */
 	strads__put64(m->data, r->id);
-	strads__put32(m->data + 8, table_tag(c->t));
-	strads__put32(m->data + 12, 0);
+	strads__put32(m->data + 8, c->t->shards[0].actor);
+	strads__put32(m->data + 12, c->t->shards[0].node);
 	return strads_send(c->self, strads_actor_addr(c->self), m);
 }
 
@@ -1366,7 +1419,8 @@ recv_local(strads_table_client_t *c, const strads_msg_t *m)
 	req_t *r;
 
 	if (!strads_addr_eq(m->src, strads_actor_addr(c->self)) ||
-	    strads__get32(m->data + 8) != table_tag(c->t) ||
+	    strads__get32(m->data + 8) != c->t->shards[0].actor ||
+	    strads__get32(m->data + 12) != c->t->shards[0].node ||
 	    (r = req_take(c, strads__get64(m->data))) == NULL)
 		return 0;
 	req_complete(c, r);

@@ -28,7 +28,7 @@ enum {
  * Payloads, little-endian (offsets in bytes):
  *  UPDATE    0 u32 client  4 u32 n  8 u64 clock, then n entries of
  *            u64 key, u64 flags (TBL_PUT), width f64
- *  CLOCK     0 u32 client  4 u32 0  8 u64 clock
+ *  CLOCK     0 u32 client  4 u32 layout tag  8 u64 clock
  *  GET       0 u64 req  8 u64 need (min clock wanted)  16 u32 client
  *            20 u32 n, then n u64 keys
  *  ROWS      0 u64 req  8 u64 version  16 u32 shard  20 u32 n
@@ -38,8 +38,14 @@ enum {
  *            20 u32 dirlen, then the directory (no NUL)
  *  CKPT_DONE 0 u64 req  8 i32 status  12 u32 shard  16 u32 msglen
  *            20 u32 0, then the message (no NUL)
- *  LOCAL     0 u64 req  8 u32 table tag (shard 0's actor id)  12 u32 0
+ *  LOCAL     0 u64 req  8 u32 shard 0's actor id  12 u32 its node
  *            (a client's completion from its loop's cache; never remote)
+ *
+ * The layout tag is a hash of what every process holding the table must
+ * agree on (name, kind, nrows, width, staleness, nclients, nshards): a
+ * shard refuses the CLOCK of a client whose table was attached with
+ * other options, so a misconfigured process cannot get its updates
+ * applied under another layout.
  */
 #define TBL_PUT 1u
 #define TBL_UPDATE_HDR 16u
@@ -117,6 +123,8 @@ struct strads_table_s {
 	size_t flush_bytes;
 	uint64_t cache_rows;
 	uint64_t per_shard; /* dense: keys per shard (the last may have fewer) */
+	uint32_t tag;       /* layout tag (see the payloads above) */
+	int attached;       /* strads_table_attach(): the shards live elsewhere */
 	strads_addr_t *shards;
 	strads__tshard_init_t *init;
 	uv_mutex_t lock; /* guards id_open: clients open on any loop */

@@ -1,24 +1,33 @@
 /*
  * check_table.c -- the SSP tables: the staleness bound and exactly-once
  * application under concurrent clients (a property test over seeded
- * plans), dense and sparse tables, put, read-my-writes, BSP (s = 0),
- * the per-loop cache, checkpoint and restore, refused checkpoint files.
+ * plans), also with the clients in this process and the shards in
+ * another (t/helper_table, over tcp loopback), dense and sparse tables,
+ * put, read-my-writes, BSP (s = 0), the per-loop cache, checkpoint and
+ * restore, refused checkpoint files.
  *
  * Actors only count what they see; the test thread asserts afterwards
  * (a Check failure on a loop thread is undefined with CK_FORK=no).
- * Nothing here uses NNG, so Check may fork every test.
+ * main never touches NNG, so Check may fork every test; the two-process
+ * tests exec their helper instead of forking.
  */
 #include "strads-int.h"
 
 #include <check.h>
 #include <errno.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <nng/nng.h>
+
 #include "testutil.h"
+
+extern char **environ;
 
 #define MSG_GO (STRADS_MSG_USER + 7)
 
@@ -54,6 +63,103 @@ table_new(strads_runtime_t *rt, const strads_table_opts_t *o)
 	ck_assert_msg(strads_table_create(rt, o, &t, err, sizeof(err)) == 0,
 	    "strads_table_create: %s", err);
 	return t;
+}
+
+/* ------------------------------------------------------------------ */
+/* A table whose shards live in t/helper_table (node 2).               */
+
+typedef struct {
+	pid_t pid;
+	int in;    /* the helper's stdin */
+	FILE *out; /* its stdout */
+	strads_table_stats_t st; /* its shards' counters, at the end */
+} remote_t;
+
+/* Starts the helper with o's layout, wires the two nodes (rt is node 1)
+ * and attaches to its shards. clocks: the ticks its shards must apply
+ * before it reports. */
+static strads_table_t *
+remote_table(strads_runtime_t *rt, const strads_table_opts_t *o,
+    uint64_t clocks, remote_t *r)
+{
+	const char *top = getenv("top_builddir");
+	char helper[1024], a[7][32], url[64], line[512], err[512] = "";
+	char *argv[9], *p;
+	strads_addr_t shards[64];
+	strads_table_t *t = NULL;
+	posix_spawn_file_actions_t fa;
+	int port = 0, hport = 0, n = 0, i, off = 0, out[2], in[2];
+
+	snprintf(helper, sizeof(helper), "%s/t/helper_table", top ? top : ".");
+	ck_assert_int_eq(strads_listen(rt, "tcp://127.0.0.1:0", &port), 0);
+	snprintf(a[0], sizeof(a[0]), "%d", o->kind);
+	snprintf(a[1], sizeof(a[1]), "%u", o->width);
+	snprintf(a[2], sizeof(a[2]), "%u", o->staleness);
+	snprintf(a[3], sizeof(a[3]), "%u", o->nclients);
+	snprintf(a[4], sizeof(a[4]), "%d", o->nshards);
+	snprintf(a[5], sizeof(a[5]), "%llu", (unsigned long long)o->nrows);
+	snprintf(a[6], sizeof(a[6]), "%llu", (unsigned long long)clocks);
+	argv[0] = helper;
+	for (i = 0; i < 7; i++)
+		argv[i + 1] = a[i];
+	argv[8] = NULL;
+	ck_assert_int_eq(pipe(out), 0);
+	ck_assert_int_eq(pipe(in), 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_addclose(&fa, out[0]);
+	posix_spawn_file_actions_addclose(&fa, in[1]);
+	ck_assert_int_eq(posix_spawn(&r->pid, helper, &fa, NULL, argv, environ),
+	    0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(out[1]);
+	close(in[0]);
+	r->in = in[1];
+	r->out = fdopen(out[0], "r");
+	ck_assert_ptr_nonnull(r->out);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), r->out));
+	ck_assert_int_eq(sscanf(line, "port %d shards %d%n", &hport, &n, &off), 2);
+	ck_assert(n >= 1 && n <= 64);
+	for (i = 0, p = line + off; i < n; i++) {
+		char *end;
+
+		shards[i].node = 2;
+		shards[i].actor = (uint32_t)strtoul(p, &end, 10);
+		ck_assert(end != p);
+		p = end;
+	}
+	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", hport);
+	ck_assert_int_eq(strads_peer_add(rt, 2, url), 0);
+	ck_assert_int_gt(dprintf(r->in, "%d\n", port), 0);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), r->out));
+	ck_assert_str_eq(line, "ready\n");
+	ck_assert_msg(strads_table_attach(rt, o, shards, n, &t, err,
+	    sizeof(err)) == 0, "strads_table_attach: %s", err);
+	return t;
+}
+
+/* Lets the helper finish: it reports its shards' counters and exits. */
+static void
+remote_finish(remote_t *r)
+{
+	unsigned long long u, c, rej, g;
+	char line[256];
+	int status;
+
+	close(r->in);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), r->out));
+	ck_assert_int_eq(sscanf(line, "updates %llu clocks %llu rejected %llu "
+	    "shard_gets %llu", &u, &c, &rej, &g), 4);
+	ck_assert_int_eq(waitpid(r->pid, &status, 0), r->pid);
+	fclose(r->out);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	memset(&r->st, 0, sizeof(r->st));
+	r->st.updates = u;
+	r->st.clocks = c;
+	r->st.rejected = rej;
+	r->st.shard_gets = g;
 }
 
 /* ------------------------------------------------------------------ */
@@ -237,14 +343,18 @@ pc_stop(strads_actor_t *self)
 static const strads_actor_type_t pc_type = {
     "prop-client", sizeof(pc_t), pc_init, pc_recv, pc_stop};
 
+/* remote: the shards live in t/helper_table, the clients here. */
 static void
-property(int kind, uint32_t stale, size_t flush_bytes, uint64_t seed)
+property(int kind, uint32_t stale, size_t flush_bytes, uint64_t seed,
+    int remote)
 {
 	const uint32_t nclients = 4, nkeys = 48;
 	const uint32_t nclocks = test_quick() ? 6 : 24;
+	const uint64_t ticks = (uint64_t)nclients * 4 * (nclocks + stale);
 	strads_runtime_t *rt = rt_new(3);
 	strads_table_opts_t o;
-	strads_table_stats_t st;
+	strads_table_stats_t st, shard_st;
+	remote_t rem;
 	prop_arg_t args[4];
 	uint64_t keys[48], rng = seed, entries = 0;
 	uint8_t *plan;
@@ -287,7 +397,7 @@ property(int kind, uint32_t stale, size_t flush_bytes, uint64_t seed)
 	o.nclients = nclients;
 	o.nshards = 4;
 	o.flush_bytes = flush_bytes;
-	p->t = table_new(rt, &o);
+	p->t = remote ? remote_table(rt, &o, ticks, &rem) : table_new(rt, &o);
 	for (i = 0; i < nclients; i++) {
 		args[i].p = p;
 		args[i].id = i;
@@ -297,9 +407,18 @@ property(int kind, uint32_t stale, size_t flush_bytes, uint64_t seed)
 	ck_assert_int_eq(strads_runtime_start(rt), 0);
 	WAIT_UNTIL(atomic_load(&p->done) == (int)nclients ||
 	    atomic_load(&p->violations) > 0, 20000);
-	/* A last read served by the cache leaves CLOCKs still on the way. */
-	WAIT_UNTIL((strads_table_stats(p->t, &st),
-	    st.clocks == (uint64_t)nclients * 4 * (nclocks + stale)), 5000);
+	/* A last read served by the cache leaves CLOCKs still on the way
+	 * (the helper waits for them itself). */
+	if (!remote)
+		WAIT_UNTIL((strads_table_stats(p->t, &st), st.clocks == ticks),
+		    5000);
+	strads_table_stats(p->t, &st);
+	if (remote) {
+		remote_finish(&rem);
+		shard_st = rem.st;
+	} else {
+		shard_st = st;
+	}
 	rt_finish(rt, p->t, NULL);
 	ck_assert_msg(atomic_load(&p->violations) == 0, "%llu violations; first: %s",
 	    (unsigned long long)atomic_load(&p->violations), p->first);
@@ -308,10 +427,13 @@ property(int kind, uint32_t stale, size_t flush_bytes, uint64_t seed)
 	ck_assert_uint_eq(atomic_load(&p->reads), nclients * (2 * nclocks + 1));
 	/* Exactly once: one row update per (client, clock, key) planned
 	 * (a flush before the clock splits no key: one inc per key). */
-	ck_assert_uint_eq(st.updates, entries);
-	ck_assert_uint_eq(st.clocks, (uint64_t)nclients * 4 * (nclocks + stale));
+	ck_assert_uint_eq(shard_st.updates, entries);
+	ck_assert_uint_eq(shard_st.clocks, ticks);
+	ck_assert_uint_eq(shard_st.rejected, 0);
 	ck_assert_uint_eq(st.rejected, 0);
 	ck_assert_uint_eq(st.rows_read, st.gets * nkeys);
+	if (remote) /* the misses, and only they, crossed */
+		ck_assert_uint_gt(shard_st.shard_gets, 0);
 	free(plan);
 	free(cm);
 	free(p);
@@ -322,20 +444,30 @@ static const uint32_t svals[] = {0, 1, 3};
 
 START_TEST(property_dense)
 {
-	property(STRADS_TABLE_DENSE, svals[_i], 0, 0x1234567u + (uint64_t)_i);
+	property(STRADS_TABLE_DENSE, svals[_i], 0, 0x1234567u + (uint64_t)_i, 0);
 }
 END_TEST
 
 START_TEST(property_sparse)
 {
-	property(STRADS_TABLE_SPARSE, svals[_i], 0, 0x7654321u + (uint64_t)_i);
+	property(STRADS_TABLE_SPARSE, svals[_i], 0, 0x7654321u + (uint64_t)_i, 0);
 }
 END_TEST
 
 START_TEST(property_early_flush)
 {
 	/* A 100-byte bound sends after every 3 rows, long before the clock. */
-	property(_i ? STRADS_TABLE_SPARSE : STRADS_TABLE_DENSE, 1, 100, 99 + _i);
+	property(_i ? STRADS_TABLE_SPARSE : STRADS_TABLE_DENSE, 1, 100, 99 + _i,
+	    0);
+}
+END_TEST
+
+/* The same property with the shards in another process: _i picks dense
+ * or sparse, BSP or s = 2, and early flushes for the sparse one. */
+START_TEST(property_remote)
+{
+	property(_i & 1 ? STRADS_TABLE_SPARSE : STRADS_TABLE_DENSE,
+	    _i & 2 ? 2 : 0, _i & 1 ? 100 : 0, 0xabcdefu + (uint64_t)_i, 1);
 }
 END_TEST
 
@@ -995,6 +1127,94 @@ START_TEST(create_errors)
 }
 END_TEST
 
+/* Attaching checks what it can without a message: the addresses, the
+ * options, and that a restore is the creator's business. A client whose
+ * layout differs from the shards' gets its clocks refused. */
+typedef struct {
+	atomic_int done;
+} lay_t;
+
+static void
+lay_fn(sc_t *s)
+{
+	lay_t *x = s->a.ctx;
+	double d = 1;
+
+	if (s->step == 0) {
+		one(s, 1, d, 0);
+		TEST_REQUIRE(strads_table_clock(s->c) == 0);
+		atomic_store(&x->done, 1);
+	}
+}
+
+START_TEST(attach_errors)
+{
+	strads_runtime_t *rt = rt_new(1);
+	strads_table_opts_t o;
+	strads_table_stats_t st;
+	strads_table_t *t, *a = NULL;
+	strads_addr_t addr[2];
+	char err[256];
+	sc_arg_t arg;
+	lay_t x;
+
+	strads_table_opts_init(&o);
+	o.name = "lay";
+	o.nrows = 8;
+	o.nclients = 1;
+	o.nshards = 1;
+	t = table_new(rt, &o);
+	addr[0] = strads_table_shard(t, 0);
+	addr[1] = addr[0];
+	ck_assert_int_eq(strads_table_attach(rt, &o, addr, 0, &a, err,
+	    sizeof(err)), STRADS_EINVAL);
+	ck_assert_int_eq(strads_table_attach(rt, &o, addr, 2, &a, err,
+	    sizeof(err)), STRADS_EINVAL); /* o says one shard */
+	ck_assert_ptr_null(a);
+	o.restore_dir = "/tmp";
+	ck_assert_int_eq(strads_table_attach(rt, &o, addr, 1, &a, NULL, 0),
+	    STRADS_EINVAL);
+	o.restore_dir = NULL;
+	addr[1].node = 0;
+	o.nshards = 0;
+	ck_assert_int_eq(strads_table_attach(rt, &o, addr, 2, &a, err,
+	    sizeof(err)), STRADS_EADDR);
+	/* The same shards under another staleness: a different layout, in
+	 * this very process (attaching works to local shards too). */
+	o.staleness = 1;
+	ck_assert_int_eq(strads_table_attach(rt, &o, addr, 1, &a, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(strads_table_nshards(a), 1);
+	ck_assert(strads_addr_eq(strads_table_shard(a, 0), addr[0]));
+	atomic_init(&x.done, 0);
+	memset(&arg, 0, sizeof(arg));
+	arg.t = a;
+	arg.width = 1;
+	arg.fn = lay_fn;
+	arg.ctx = &x;
+	ck_assert_int_eq(strads_spawn(rt, &sc_type, 0, &arg, NULL), 0);
+	strads_log_set_level(STRADS_LOG_ERROR); /* the refusal warns */
+	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	WAIT_UNTIL(atomic_load(&x.done) == 1, 5000);
+	WAIT_UNTIL((strads_table_stats(t, &st), st.rejected == 1), 5000);
+	rt_finish(rt, t, a);
+	ck_assert_uint_eq(st.clocks, 0);
+	ck_assert_uint_eq(st.updates, 0);
+}
+END_TEST
+
+/* NNG frees closed dialers and pipes on its reaper thread, later: let it
+ * finish before a forked test's process ends, so leak checkers see only
+ * what strads leaked. */
+static int forked = 1;
+
+static void
+nng_teardown(void)
+{
+	if (forked)
+		nng_fini();
+}
+
 static Suite *
 table_suite(void)
 {
@@ -1012,7 +1232,29 @@ table_suite(void)
 	tcase_add_test(tc, shard_refuses_garbage);
 	tcase_add_test(tc, create_errors);
 	suite_add_tcase(s, tc);
+	tc = tcase_create("remote");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, NULL, nng_teardown);
+	tcase_add_loop_test(tc, property_remote, 0, 4);
+	tcase_add_test(tc, attach_errors);
+	suite_add_tcase(s, tc);
 	return s;
 }
 
-STRADS_TEST_MAIN(table_suite)
+int
+main(void)
+{
+	SRunner *sr = srunner_create(table_suite());
+	int nfailed;
+
+	srunner_set_fork_status(sr, CK_FORK_GETENV);
+	forked = srunner_fork_status(sr) != CK_NOFORK;
+	srunner_run_all(sr, CK_ENV);
+	nfailed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	/* Without fork (valgrind) every test ran in this process: NNG is
+	 * finalised once, here. */
+	if (!forked)
+		nng_fini();
+	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
