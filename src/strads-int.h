@@ -65,7 +65,10 @@ void strads__panic(const char *file, int line, const char *what)
 	X(TBL_ROWS, 35, 32, UINT32_MAX, 1)                                 \
 	X(TBL_CKPT, 36, 24, 24 + 4096, 1)                                  \
 	X(TBL_CKPT_DONE, 37, 24, 24 + 1024, 1)                             \
-	X(TBL_LOCAL, 38, 16, 16, 0)
+	X(TBL_LOCAL, 38, 16, 16, 0)                                        \
+	X(TBL_UPDATE_BULK, 39, 24, UINT32_MAX, 1)                          \
+	X(TBL_GET_BULK, 40, 32, UINT32_MAX, 1)                             \
+	X(TBL_ROWS_BULK, 41, 32, UINT32_MAX, 1)
 
 enum {
 #define STRADS__MSG_ENUM(name, val, lo, hi, remote) STRADS__MSG_##name = (val),

@@ -83,8 +83,8 @@ remote_table(strads_runtime_t *rt, const strads_table_opts_t *o,
     uint64_t clocks, remote_t *r)
 {
 	const char *top = getenv("top_builddir");
-	char helper[1024], a[7][32], url[64], line[512], err[512] = "";
-	char *argv[9], *p;
+	char helper[1024], a[8][32], url[64], line[512], err[512] = "";
+	char *argv[10], *p;
 	strads_addr_t shards[64];
 	strads_table_t *t = NULL;
 	posix_spawn_file_actions_t fa;
@@ -99,10 +99,11 @@ remote_table(strads_runtime_t *rt, const strads_table_opts_t *o,
 	snprintf(a[4], sizeof(a[4]), "%d", o->nshards);
 	snprintf(a[5], sizeof(a[5]), "%llu", (unsigned long long)o->nrows);
 	snprintf(a[6], sizeof(a[6]), "%llu", (unsigned long long)clocks);
+	snprintf(a[7], sizeof(a[7]), "%d", o->value);
 	argv[0] = helper;
-	for (i = 0; i < 7; i++)
+	for (i = 0; i < 8; i++)
 		argv[i + 1] = a[i];
-	argv[8] = NULL;
+	argv[9] = NULL;
 	ck_assert_int_eq(pipe(out), 0);
 	ck_assert_int_eq(pipe(in), 0);
 	posix_spawn_file_actions_init(&fa);
@@ -172,6 +173,7 @@ typedef struct {
 	                         clocks < clock */
 	const uint64_t *keys; /* nkeys table keys */
 	uint32_t nclients, nclocks, nkeys, s;
+	int bulk; /* clients use inc_many and get_many too */
 	atomic_ullong reads, violations, finals;
 	atomic_int done;
 	atomic_int have_first;
@@ -188,6 +190,7 @@ typedef struct {
 	uint32_t id;
 	strads_table_client_t *c;
 	int second; /* the clock's second read is under way */
+	double rows[2 * 48]; /* a bulk read's rows */
 } pc_t;
 
 static uint32_t
@@ -244,6 +247,31 @@ prop_check(pc_t *s, uint64_t c, const double *rows)
 }
 
 static void prop_step(pc_t *s);
+static void prop_got(strads_table_client_t *c, int status,
+    const uint64_t *keys, uint32_t n, const double *rows, void *arg);
+
+static void
+prop_many_got(strads_table_client_t *c, int status, void *arg)
+{
+	pc_t *s = arg;
+
+	prop_got(c, status, s->p->keys, s->p->nkeys, s->rows, arg);
+}
+
+/* A read of every key: in bulk mode the first of a clock's two reads is
+ * a bulk one (to the shards), the second a per-key one (the cache). */
+static void
+prop_read(pc_t *s)
+{
+	prop_t *p = s->p;
+
+	if (p->bulk && !s->second)
+		TEST_REQUIRE(strads_table_get_many(s->c, p->keys, p->nkeys, s->rows,
+		    prop_many_got, s) == 0);
+	else
+		TEST_REQUIRE(strads_table_get(s->c, p->keys, p->nkeys, prop_got,
+		    s) == 0);
+}
 
 static void
 prop_got(strads_table_client_t *c, int status, const uint64_t *keys,
@@ -277,7 +305,7 @@ prop_got(strads_table_client_t *c, int status, const uint64_t *keys,
 	if (!s->second) {
 		/* A second read in the same clock: mostly the loop's cache. */
 		s->second = 1;
-		TEST_REQUIRE(strads_table_get(c, p->keys, p->nkeys, prop_got, s) == 0);
+		prop_read(s);
 		return;
 	}
 	s->second = 0;
@@ -295,19 +323,41 @@ prop_step(pc_t *s)
 	uint32_t k;
 
 	if (c < p->nclocks) {
+		uint64_t bk[48];
+		double bd[2 * 48];
+		uint32_t n = 0, h, i;
+
 		for (k = 0; k < p->nkeys; k++) {
 			uint8_t a = p->plan[((size_t)s->id * p->nclocks + c) *
 			    p->nkeys + k];
 			double d[2] = {a, 3.0 * a};
 
-			if (a != 0)
+			if (a == 0)
+				continue;
+			if (!p->bulk) {
 				TEST_REQUIRE(strads_table_inc(s->c, p->keys[k], d) == 0);
+				continue;
+			}
+			bk[n] = p->keys[k];
+			bd[2 * n] = d[0];
+			bd[2 * n + 1] = d[1];
+			n++;
+		}
+		/* Bulk, a few per key, bulk again: their order holds. */
+		if (p->bulk) {
+			h = n / 2;
+			TEST_REQUIRE(strads_table_inc_many(s->c, bk, bd, h) == 0);
+			for (i = h; i < n && i < h + 3; i++)
+				TEST_REQUIRE(strads_table_inc(s->c, bk[i],
+				    bd + 2 * i) == 0);
+			TEST_REQUIRE(strads_table_inc_many(s->c, bk + i, bd + 2 * i,
+			    n - i) == 0);
 		}
 	} else {
 		while (strads_table_client_clock(s->c) < p->nclocks + p->s)
 			TEST_REQUIRE(strads_table_clock(s->c) == 0);
 	}
-	TEST_REQUIRE(strads_table_get(s->c, p->keys, p->nkeys, prop_got, s) == 0);
+	prop_read(s);
 }
 
 static int
@@ -343,11 +393,17 @@ pc_stop(strads_actor_t *self)
 static const strads_actor_type_t pc_type = {
     "prop-client", sizeof(pc_t), pc_init, pc_recv, pc_stop};
 
-/* remote: the shards live in t/helper_table, the clients here. */
+enum {
+	PROP_REMOTE = 1, /* the shards live in t/helper_table, the clients here */
+	PROP_BULK = 2,   /* the clients use inc_many and get_many too */
+	PROP_F32 = 4     /* a table of STRADS_TABLE_F32 values */
+};
+
 static void
 property(int kind, uint32_t stale, size_t flush_bytes, uint64_t seed,
-    int remote)
+    int flags)
 {
+	const int remote = flags & PROP_REMOTE;
 	const uint32_t nclients = 4, nkeys = 48;
 	const uint32_t nclocks = test_quick() ? 6 : 24;
 	const uint64_t ticks = (uint64_t)nclients * 4 * (nclocks + stale);
@@ -388,6 +444,7 @@ property(int kind, uint32_t stale, size_t flush_bytes, uint64_t seed,
 	p->nclocks = nclocks;
 	p->nkeys = nkeys;
 	p->s = stale;
+	p->bulk = (flags & PROP_BULK) != 0;
 	strads_table_opts_init(&o);
 	o.name = "prop";
 	o.kind = kind;
@@ -397,6 +454,7 @@ property(int kind, uint32_t stale, size_t flush_bytes, uint64_t seed,
 	o.nclients = nclients;
 	o.nshards = 4;
 	o.flush_bytes = flush_bytes;
+	o.value = flags & PROP_F32 ? STRADS_TABLE_F32 : STRADS_TABLE_F64;
 	p->t = remote ? remote_table(rt, &o, ticks, &rem) : table_new(rt, &o);
 	for (i = 0; i < nclients; i++) {
 		args[i].p = p;
@@ -463,11 +521,25 @@ START_TEST(property_early_flush)
 END_TEST
 
 /* The same property with the shards in another process: _i picks dense
- * or sparse, BSP or s = 2, and early flushes for the sparse one. */
+ * or sparse, BSP or s = 2, and early flushes for the sparse one; from 4
+ * on, the bulk calls too, on tables of floats. */
 START_TEST(property_remote)
 {
 	property(_i & 1 ? STRADS_TABLE_SPARSE : STRADS_TABLE_DENSE,
-	    _i & 2 ? 2 : 0, _i & 1 ? 100 : 0, 0xabcdefu + (uint64_t)_i, 1);
+	    _i & 2 ? 2 : 0, _i & 1 ? 100 : 0, 0xabcdefu + (uint64_t)_i,
+	    PROP_REMOTE | (_i & 4 ? PROP_BULK | PROP_F32 : 0));
+}
+END_TEST
+
+/* Bulk updates and reads mixed with per-key ones: _i picks dense or
+ * sparse, s = 0, 1 or 3 (pairs of _i), early flushes from 6 on (the
+ * per-key buffer then goes out between bulk calls), and floats for odd
+ * _i >= 6. */
+START_TEST(property_bulk)
+{
+	property(_i & 1 ? STRADS_TABLE_SPARSE : STRADS_TABLE_DENSE,
+	    svals[(_i / 2) % 3], _i >= 6 ? 100 : 0, 0x5eed00u + (uint64_t)_i,
+	    PROP_BULK | (_i >= 6 && (_i & 1) ? PROP_F32 : 0));
 }
 END_TEST
 
@@ -973,7 +1045,8 @@ ck_run(const char *restore, void (*fd)(sc_t *), void (*fs)(sc_t *), ck_t *xd,
 
 /* The error restoring from dir with a table's options changed by edit. */
 static int
-restore_err(const char *dir, int dense, uint32_t width, char *err, size_t len)
+restore_err_value(const char *dir, int dense, uint32_t width, int value,
+    char *err, size_t len)
 {
 	strads_runtime_t *rt = rt_new(1);
 	strads_table_opts_t o;
@@ -983,10 +1056,17 @@ restore_err(const char *dir, int dense, uint32_t width, char *err, size_t len)
 	ck_opts(&o, dense, dir);
 	if (width != 0)
 		o.width = width;
+	o.value = value;
 	rc = strads_table_create(rt, &o, &t, err, len);
 	ck_assert_ptr_null(t);
 	strads_runtime_free(rt); /* never started */
 	return rc;
+}
+
+static int
+restore_err(const char *dir, int dense, uint32_t width, char *err, size_t len)
+{
+	return restore_err_value(dir, dense, width, STRADS_TABLE_F64, err, len);
 }
 
 static void
@@ -1042,6 +1122,8 @@ START_TEST(checkpoint_restore)
 	/* Refused: another layout, a truncated file, a flipped byte, none. */
 	ck_assert_int_eq(restore_err(dir, 1, 3, err, sizeof(err)), STRADS_EFORMAT);
 	ck_assert_msg(strstr(err, "table-ckd-0.bin") != NULL, "%s", err);
+	ck_assert_int_eq(restore_err_value(dir, 0, 0, STRADS_TABLE_F32, err,
+	    sizeof(err)), STRADS_EFORMAT); /* written by a table of doubles */
 	file_edit(dir, "table-ckd-1.bin", 5, -1);
 	ck_assert_int_eq(restore_err(dir, 1, 0, err, sizeof(err)), STRADS_EFORMAT);
 	ck_assert_msg(strstr(err, "table-ckd-1.bin: truncated") != NULL, "%s", err);
@@ -1124,6 +1206,169 @@ START_TEST(create_errors)
 	ck_assert_int_eq(strads_table_nshards(t), 4);
 	strads_runtime_free(rt); /* never started: shards never ran */
 	strads_table_free(t);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Bulk calls at scale: reads and updates spanning many messages,      */
+/* duplicate keys, key 0, the reader's own bulk updates laid over, and */
+/* their order with per-key puts and incs.                             */
+
+#define BK_N 300000 /* pairs per inc_many */
+#define BK_U 200000 /* distinct keys among them */
+
+typedef struct {
+	uint64_t *keys;   /* BK_N, duplicates included */
+	uint32_t *ix;     /* BK_N: the key's index */
+	double *deltas;   /* BK_N */
+	double *want;     /* BK_U: what one inc_many of all adds */
+	double *rows;     /* BK_N: a bulk read's */
+	long bad[4];      /* rows off at each check */
+	atomic_int done;
+} bk_t;
+
+static void
+bk_read_done(strads_table_client_t *c, int status, void *arg)
+{
+	sc_t *s = arg;
+
+	(void)c;
+	if (status == STRADS_ECANCELED)
+		return;
+	s->status = status;
+	sc_next(s);
+}
+
+/* Rows off: every key should hold times x what one pass adds, except
+ * keys[0], which should hold first. */
+static long
+bk_off(const bk_t *x, double times, double first)
+{
+	long bad = 0;
+	size_t i;
+
+	for (i = 0; i < BK_N; i++)
+		bad += x->rows[i] != (x->ix[i] == x->ix[0] ? first :
+		    times * x->want[x->ix[i]]);
+	return bad;
+}
+
+static void
+bk_fn(sc_t *s)
+{
+	bk_t *x = s->a.ctx;
+	double one = 1, two = 2, put = 1000;
+
+	switch (s->step) {
+	case 0: /* two calls; read before the clock: the buffer laid over */
+		TEST_REQUIRE(strads_table_inc_many(s->c, x->keys, x->deltas,
+		    BK_N / 2) == 0);
+		TEST_REQUIRE(strads_table_inc_many(s->c, x->keys + BK_N / 2,
+		    x->deltas + BK_N / 2, BK_N - BK_N / 2) == 0);
+		break;
+	case 1:
+		x->bad[0] = s->status != 0 ? -1 : bk_off(x, 1, x->want[x->ix[0]]);
+		TEST_REQUIRE(strads_table_clock(s->c) == 0);
+		break;
+	case 2: /* put, bulk inc, inc, bulk of all: in this order */
+		x->bad[1] = s->status != 0 ? -1 : bk_off(x, 1, x->want[x->ix[0]]);
+		TEST_REQUIRE(strads_table_put(s->c, x->keys[0], &put) == 0);
+		TEST_REQUIRE(strads_table_inc_many(s->c, x->keys, &one, 1) == 0);
+		TEST_REQUIRE(strads_table_inc(s->c, x->keys[0], &two) == 0);
+		TEST_REQUIRE(strads_table_inc_many(s->c, x->keys, x->deltas,
+		    BK_N) == 0);
+		break;
+	case 3: /* the put replaced key 0's first pass; then 1, 2, a pass */
+		x->bad[2] = s->status != 0 ? -1 : bk_off(x, 2,
+		    put + 3 + x->want[x->ix[0]]);
+		TEST_REQUIRE(strads_table_clock(s->c) == 0);
+		break;
+	default: /* the same from the shards */
+		x->bad[3] = s->status != 0 ? -1 : bk_off(x, 2,
+		    put + 3 + x->want[x->ix[0]]);
+		atomic_store(&x->done, 1);
+		return;
+	}
+	memset(x->rows, 0xff, BK_N * sizeof(double)); /* NaNs: all rewritten */
+	TEST_REQUIRE(strads_table_get_many(s->c, x->keys, BK_N, x->rows,
+	    bk_read_done, s) == 0);
+}
+
+/* _i: 0 sparse doubles, 1 sparse floats, 2 dense doubles. */
+START_TEST(bulk_large)
+{
+	strads_runtime_t *rt = rt_new(2);
+	strads_table_opts_t o;
+	strads_table_stats_t st;
+	strads_table_t *t;
+	uint64_t rng = 77 + (uint64_t)_i;
+	sc_arg_t a;
+	bk_t x;
+	size_t i;
+
+	memset(&x, 0, sizeof(x));
+	x.keys = malloc(BK_N * sizeof(*x.keys));
+	x.ix = malloc(BK_N * sizeof(*x.ix));
+	x.deltas = malloc(BK_N * sizeof(*x.deltas));
+	x.want = calloc(BK_U, sizeof(*x.want));
+	x.rows = malloc(BK_N * sizeof(*x.rows));
+	ck_assert(x.keys && x.ix && x.deltas && x.want && x.rows);
+	for (i = 0; i < BK_N; i++) {
+		uint32_t u = i < BK_U ? (uint32_t)i : (uint32_t)(test_rand(&rng) %
+		    BK_U);
+
+		x.ix[i] = u;
+		/* Key 0 is among the sparse keys too (an empty slot's mark
+		 * inside the shards' maps). */
+		x.keys[i] = _i == 2 || u == 0 ? u : (uint64_t)u * 7919u + 1;
+		x.deltas[i] = (double)(i % 7 + 1);
+		x.want[u] += x.deltas[i];
+	}
+	/* Shuffle the first copies among the duplicates. */
+	for (i = BK_N - 1; i > 0; i--) {
+		size_t j = test_rand(&rng) % (i + 1);
+		uint64_t k = x.keys[i];
+		uint32_t u = x.ix[i];
+		double d = x.deltas[i];
+
+		x.keys[i] = x.keys[j];
+		x.ix[i] = x.ix[j];
+		x.deltas[i] = x.deltas[j];
+		x.keys[j] = k;
+		x.ix[j] = u;
+		x.deltas[j] = d;
+	}
+	strads_table_opts_init(&o);
+	o.name = "bulk";
+	o.kind = _i == 2 ? STRADS_TABLE_DENSE : STRADS_TABLE_SPARSE;
+	o.nrows = BK_U;
+	o.nclients = 1;
+	o.nshards = 3;
+	o.value = _i == 1 ? STRADS_TABLE_F32 : STRADS_TABLE_F64;
+	t = table_new(rt, &o);
+	memset(&a, 0, sizeof(a));
+	a.t = t;
+	a.width = 1;
+	a.fn = bk_fn;
+	a.ctx = &x;
+	ck_assert_int_eq(strads_spawn(rt, &sc_type, 0, &a, NULL), 0);
+	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	WAIT_UNTIL(atomic_load(&x.done) == 1, 30000);
+	strads_table_stats(t, &st);
+	rt_finish(rt, t, NULL);
+	ck_assert_int_eq(x.bad[0], 0);
+	ck_assert_int_eq(x.bad[1], 0);
+	ck_assert_int_eq(x.bad[2], 0);
+	ck_assert_int_eq(x.bad[3], 0);
+	/* Every pair applied once: bulk pairs count one each. */
+	ck_assert_uint_eq(st.updates, 2 * BK_N + 1 + 2);
+	ck_assert_uint_eq(st.rejected, 0);
+	ck_assert_uint_eq(st.cache_hits, 0);
+	free(x.keys);
+	free(x.ix);
+	free(x.deltas);
+	free(x.want);
+	free(x.rows);
 }
 END_TEST
 
@@ -1225,6 +1470,8 @@ table_suite(void)
 	tcase_add_loop_test(tc, property_dense, 0, 3);
 	tcase_add_loop_test(tc, property_sparse, 0, 3);
 	tcase_add_loop_test(tc, property_early_flush, 0, 2);
+	tcase_add_loop_test(tc, property_bulk, 0, 8);
+	tcase_add_loop_test(tc, bulk_large, 0, 3);
 	tcase_add_test(tc, read_my_writes_and_put);
 	tcase_add_test(tc, bsp_waits_for_all);
 	tcase_add_test(tc, cache_serves_fresh_reads);
@@ -1235,7 +1482,7 @@ table_suite(void)
 	tc = tcase_create("remote");
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, NULL, nng_teardown);
-	tcase_add_loop_test(tc, property_remote, 0, 4);
+	tcase_add_loop_test(tc, property_remote, 0, 8);
 	tcase_add_test(tc, attach_errors);
 	suite_add_tcase(s, tc);
 	return s;

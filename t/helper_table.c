@@ -4,10 +4,10 @@
  * process that used it). It hosts a table's shards; the test's clients
  * attach to them over tcp loopback.
  *
- *   helper_table KIND WIDTH STALENESS NCLIENTS NSHARDS NROWS CLOCKS
+ *   helper_table KIND WIDTH STALENESS NCLIENTS NSHARDS NROWS CLOCKS VALUE
  *
  * Runs node 2 with two loops: creates the table "prop" (KIND 0 dense, 1
- * sparse), listens on tcp://127.0.0.1:0 and prints
+ * sparse; VALUE 0 doubles, 1 floats), listens on tcp://127.0.0.1:0 and prints
  *   "port P shards K A0 A1 ... AK-1"       (the shards' actor ids)
  * then reads the test's port from stdin, declares node 1 there and
  * prints "ready". At the end of stdin it waits (at most 20 s) until its
@@ -33,9 +33,9 @@ main(int argc, char **argv)
 	uint64_t clocks, deadline;
 	int port = 0, peer = 0, i, rc;
 
-	if (argc != 8) {
+	if (argc != 9) {
 		fprintf(stderr, "usage: helper_table KIND WIDTH STALENESS "
-		    "NCLIENTS NSHARDS NROWS CLOCKS\n");
+		    "NCLIENTS NSHARDS NROWS CLOCKS VALUE\n");
 		return 2;
 	}
 	alarm(120); /* never outlive a wedged test */
@@ -48,6 +48,7 @@ main(int argc, char **argv)
 	o.nshards = atoi(argv[5]);
 	o.nrows = strtoull(argv[6], NULL, 10);
 	clocks = strtoull(argv[7], NULL, 10);
+	o.value = atoi(argv[8]);
 	strads_config_init(&cfg);
 	cfg.nloops = 2;
 	cfg.ncompute = 1;
