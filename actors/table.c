@@ -922,6 +922,7 @@ reply_bulk(strads_actor_t *self, shard_t *s, const strads_msg_t *g)
 	const uint8_t *next = NULL;
 	uint64_t *hs = NULL;
 	size_t part, ahead = 0;
+	uint32_t first = 0, last = TBL_NBUCKETS - 1;
 	strads_msg_t *m;
 	uint8_t *v;
 	int region;
@@ -946,44 +947,63 @@ reply_bulk(strads_actor_t *self, shard_t *s, const strads_msg_t *g)
 		strads_send(self, g->src, m);
 		return;
 	}
-	/* Grouped by bucket: scratch holds per key its bucket, then the
-	 * positions and the hashes in bucket order. */
-	if (n >= STAGE_MIN_PAIRS && (bk = scratch(s, 4 * (size_t)n)) != NULL) {
-		pos = bk + n;
+	/* Grouped by bucket. Scratch holds per key its bucket and its hash;
+	 * keys that came out of order get positions and the hashes in bucket
+	 * order. A client sends its keys grouped (see get_many), so that
+	 * second pass is mostly skipped. off[b] is where bucket b starts. */
+	if (n >= STAGE_MIN_PAIRS && (bk = scratch(s, 6 * (size_t)n)) != NULL) {
+		uint32_t prev = 0;
+		int sorted = 1;
+
 		hs = (uint64_t *)(void *)(bk + 2 * (size_t)n);
 		memset(off, 0, sizeof(off));
 		for (i = 0; i < n; i++) {
-			bk[i] = (uint32_t)(strads__tbl_hash(strads__get64(k + 8 *
-			    (size_t)i)) >> (64 - TBL_BUCKET_BITS));
+			hs[i] = strads__tbl_hash(strads__get64(k + 8 * (size_t)i));
+			bk[i] = (uint32_t)(hs[i] >> (64 - TBL_BUCKET_BITS));
 			off[bk[i] + 1]++;
+			sorted &= bk[i] >= prev;
+			prev = bk[i];
 		}
 		for (b = 0; b < TBL_NBUCKETS; b++)
 			off[b + 1] += off[b];
-		for (i = 0; i < n; i++) {
-			uint32_t at = off[bk[i]]++;
+		if (!sorted) {
+			uint64_t *hs2 = hs + n;
 
-			pos[at] = i;
-			hs[at] = strads__tbl_hash(strads__get64(k + 8 * (size_t)i));
+			pos = bk + n;
+			for (i = 0; i < n; i++) {
+				uint32_t at = off[bk[i]]++;
+
+				pos[at] = i;
+				hs2[at] = hs[i];
+			}
+			hs = hs2;
+			for (b = TBL_NBUCKETS; b > 0; b--)
+				off[b] = off[b - 1];
+			off[0] = 0;
 		}
+		first = bk[pos != NULL ? pos[0] : 0];
+		last = bk[pos != NULL ? pos[n - 1] : n - 1];
 	}
-	/* Dense enough (a key every 16 slots or more), the lookups walk the
-	 * map: the next bucket's part is prefetched in address order while
-	 * a bucket is looked up. Sparser, each key's slot is prefetched. */
-	region = hs != NULL && (uint64_t)n * 16 >= sm->cap &&
-	    sm->cap >= TBL_NBUCKETS;
-	part = region ? (size_t)(sm->cap / TBL_NBUCKETS) * sm->esize : 0;
-	for (b = 0, i = 0; i < n; i++) {
+	/* Dense enough (a key every 16 slots of the part of the map the keys
+	 * fall in), the lookups walk the map: while a bucket is looked up the
+	 * next one's part is prefetched in address order. Sparser, each
+	 * key's slot is prefetched. */
+	part = sm->cap >= TBL_NBUCKETS ?
+	    (size_t)(sm->cap / TBL_NBUCKETS) * sm->esize : 0;
+	region = hs != NULL && part != 0 && (uint64_t)n * 16 * sm->esize >=
+	    (uint64_t)(last - first + 1) * part;
+	for (b = first, i = 0; i < n; i++) {
 		uint32_t at = pos != NULL ? pos[i] : i;
 		uint64_t key = strads__get64(k + 8 * (size_t)at), h;
 		const uint8_t *row;
 
 		if (region) {
-			while (b < TBL_NBUCKETS && i >= off[b]) {
-				/* off[b] is now bucket b's end: bucket b starts */
+			if (i == 0 || i >= off[b + 1]) {
+				while (i >= off[b + 1])
+					b++;
 				next = b + 1 < TBL_NBUCKETS ?
 				    sm->ents + (size_t)(b + 1) * part : NULL;
 				ahead = 0;
-				b++;
 			}
 			if (next != NULL && ahead < part) {
 				PREFETCH_R(next + ahead);

@@ -126,6 +126,12 @@ strads__tmap_get(strads__tmap_t *m, uint64_t key)
 	return v;
 }
 
+#if defined(__GNUC__)
+#define PREFETCH(p, w) __builtin_prefetch((p), (w))
+#else
+#define PREFETCH(p, w) ((void)(p))
+#endif
+
 /* ------------------------------------------------------------------ */
 /* Big allocations.                                                     */
 
@@ -948,8 +954,9 @@ typedef struct breq_s {
 	uint64_t *seen;  /* per chunk: the reader's clocks its rows hold */
 	uint8_t *got;    /* per chunk: arrived */
 	uint32_t nchunks, waiting;
-	uint32_t sent;   /* chunks sent: a window of them is out at a time */
-	int k;           /* the shard of chunk sent */
+	uint32_t *sent;  /* per shard: its chunks sent (a window of them is
+	                    out at a time: sent[k] - got of shard k) */
+	uint32_t *out;   /* per shard: chunks out */
 	uint64_t need;
 	strads_table_many_cb cb;
 	void *arg;
@@ -982,6 +989,9 @@ struct strads_table_client_s {
 	uint32_t *pos;      /* a bulk read's positions, kept for the next */
 	size_t pos_cap;
 	int pos_mapped;
+	uint32_t *gid;      /* a bulk read's grouping scratch */
+	size_t gid_cap;
+	int gid_mapped;
 	cbuf_t *retired;    /* bulk buffers the runtime still holds */
 	/* 1 + the last clock whose bulk updates went out, or 0. Those are
 	 * not kept past their clock (no read needs them once the shards
@@ -1202,6 +1212,8 @@ breq_free(breq_t *r)
 	strads__tbl_free(r->pos, r->pos_cap * sizeof(*r->pos), r->pos_mapped);
 	free(r->off);
 	free(r->cbase);
+	free(r->sent);
+	free(r->out);
 	free(r->seen);
 	free(r->got);
 	free(r);
@@ -1249,6 +1261,7 @@ strads_table_client_close(strads_table_client_t *c)
 	cbufs_drop(c->pool);
 	cbufs_drop(c->retired);
 	strads__tbl_free(c->pos, c->pos_cap * sizeof(*c->pos), c->pos_mapped);
+	strads__tbl_free(c->gid, c->gid_cap * sizeof(*c->gid), c->gid_mapped);
 	strads__tmap_fini(&c->buf);
 	/* The id stays taken: the shards hold its clock, and a new client
 	 * would start over at 0. */
@@ -2112,48 +2125,60 @@ breq_complete(strads_table_client_t *c, breq_t *r)
 	breq_free(r);
 }
 
-/* Bulk read chunks out at a time: enough to keep the link busy, few
- * enough that their messages are reused memory, not fresh. */
-#define GET_WINDOW 4
+/* Bulk read chunks out at a time per shard: enough to keep every shard
+ * and the link busy, few enough that their messages are reused memory,
+ * not fresh. */
+#define GET_WINDOW 3
 
-/* Sends the read's next chunks, up to the window. */
+/* Sends chunk j (shard k's). */
+static int
+breq_send1(strads_table_client_t *c, breq_t *r, int k, uint32_t j)
+{
+	strads_table_t *t = c->t;
+	size_t at = r->off[k] + (size_t)(j - r->cbase[k]) * t->chunk_get, cnt, q;
+	strads_msg_t *m;
+	uint8_t *kp;
+
+	cnt = r->off[k + 1] - at < t->chunk_get ? r->off[k + 1] - at :
+	    t->chunk_get;
+	if ((m = strads_msg_new(TBL_GET_BULK, TBL_GETB_HDR + cnt * 8)) == NULL)
+		return STRADS_ENOMEM;
+	strads__put64(m->data, r->id);
+	strads__put64(m->data + 8, r->need);
+	strads__put32(m->data + 16, c->id);
+	strads__put32(m->data + 20, (uint32_t)cnt);
+	strads__put32(m->data + 24, j);
+	strads__put32(m->data + 28, t->tag);
+	kp = m->data + TBL_GETB_HDR;
+	if (r->pos == NULL) {
+		memcpy(kp, r->keys + at, cnt * 8);
+	} else {
+		/* Grouped positions are all over the caller's array. */
+		for (q = 0; q < cnt; q++) {
+			if (q + 16 < cnt)
+				PREFETCH(&r->keys[r->pos[at + q + 16]], 0);
+			memcpy(kp + q * 8, &r->keys[r->pos[at + q]], 8);
+		}
+	}
+	return strads_send(c->self, t->shards[k], m);
+}
+
+/* Sends each shard's next chunks, up to the window: the shards work on
+ * the read side by side. */
 static int
 breq_send(strads_table_client_t *c, breq_t *r)
 {
-	strads_table_t *t = c->t;
-	int rc;
+	int k, rc;
 
-	while (r->sent < r->nchunks && r->waiting < GET_WINDOW) {
-		uint32_t j = r->sent;
-		size_t at, cnt, q;
-		strads_msg_t *m;
-		uint8_t *kp;
-		int k;
-
-		while (j >= r->cbase[r->k + 1])
-			r->k++;
-		k = r->k;
-		at = r->off[k] + (size_t)(j - r->cbase[k]) * t->chunk_get;
-		cnt = r->off[k + 1] - at < t->chunk_get ? r->off[k + 1] - at :
-		    t->chunk_get;
-		if ((m = strads_msg_new(TBL_GET_BULK, TBL_GETB_HDR + cnt * 8)) == NULL)
-			return STRADS_ENOMEM;
-		strads__put64(m->data, r->id);
-		strads__put64(m->data + 8, r->need);
-		strads__put32(m->data + 16, c->id);
-		strads__put32(m->data + 20, (uint32_t)cnt);
-		strads__put32(m->data + 24, j);
-		strads__put32(m->data + 28, t->tag);
-		kp = m->data + TBL_GETB_HDR;
-		if (r->pos == NULL)
-			memcpy(kp, r->keys + at, cnt * 8);
-		else
-			for (q = 0; q < cnt; q++)
-				memcpy(kp + q * 8, &r->keys[r->pos[at + q]], 8);
-		if ((rc = strads_send(c->self, t->shards[k], m)) != 0)
-			return rc;
-		r->sent++;
-		r->waiting++;
+	for (k = 0; k < c->t->nshards; k++) {
+		while (r->out[k] < GET_WINDOW &&
+		    r->cbase[k] + r->sent[k] < r->cbase[k + 1]) {
+			if ((rc = breq_send1(c, r, k, r->cbase[k] + r->sent[k])) != 0)
+				return rc;
+			r->sent[k]++;
+			r->out[k]++;
+			r->waiting++;
+		}
 	}
 	return 0;
 }
@@ -2163,9 +2188,10 @@ strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
     size_t n, double *rows, strads_table_many_cb cb, void *arg)
 {
 	strads_table_t *t;
+	uint32_t *cnt = NULL;
 	size_t i;
 	breq_t *r;
-	int k, rc;
+	int k, rc, group, bits = 0;
 
 	if (c == NULL || cb == NULL || (n > 0 && (keys == NULL || rows == NULL)) ||
 	    n >= UINT32_MAX)
@@ -2175,6 +2201,13 @@ strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
 		for (i = 0; i < n; i++)
 			if (keys[i] >= t->nrows)
 				return STRADS_EINVAL;
+	/* Grouped (below) unless there is one dense shard. Buckets per
+	 * shard: the map's, fewer with many shards (at most 64Ki groups). */
+	group = t->nshards > 1 || t->kind == STRADS_TABLE_SPARSE;
+	if (t->kind == STRADS_TABLE_SPARSE)
+		for (bits = TBL_BUCKET_BITS;
+		     bits > 0 && ((size_t)t->nshards << bits) > (1u << 16); bits--)
+			;
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return STRADS_ENOMEM;
 	r->n = n;
@@ -2182,19 +2215,28 @@ strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
 	r->cbase = calloc((size_t)t->nshards + 1, sizeof(*r->cbase));
 	/* The positions: the client's kept array when it is big enough
 	 * (fresh pages are what a big read would pay most for). */
-	if (t->nshards > 1 && c->pos != NULL && c->pos_cap >= n) {
+	if (group && c->pos != NULL && c->pos_cap >= n) {
 		r->pos = c->pos;
 		r->pos_cap = c->pos_cap;
 		r->pos_mapped = c->pos_mapped;
 		c->pos = NULL;
 		c->pos_cap = 0;
-	} else if (t->nshards > 1) {
+	} else if (group) {
 		r->pos_cap = n ? n : 1;
 		r->pos = strads__tbl_alloc(r->pos_cap * sizeof(*r->pos),
 		    &r->pos_mapped);
 	}
-	if (r->off == NULL || r->cbase == NULL || (t->nshards > 1 &&
-	    r->pos == NULL)) {
+	if (group && c->gid_cap < n) {
+		strads__tbl_free(c->gid, c->gid_cap * sizeof(*c->gid),
+		    c->gid_mapped);
+		c->gid_cap = 0;
+		if ((c->gid = strads__tbl_alloc(n * sizeof(*c->gid),
+		    &c->gid_mapped)) != NULL)
+			c->gid_cap = n;
+	}
+	if (r->off == NULL || r->cbase == NULL || (group && (r->pos == NULL ||
+	    c->gid == NULL || (cnt = calloc(((size_t)t->nshards << bits) + 1,
+	    sizeof(*cnt))) == NULL))) {
 		breq_free(r);
 		return STRADS_ENOMEM;
 	}
@@ -2205,20 +2247,28 @@ strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
 	r->cb = cb;
 	r->arg = arg;
 	r->need = c->clock > t->staleness ? c->clock - t->staleness : 0;
-	/* Group the positions by shard (with one shard they are 0..n-1). */
-	if (t->nshards == 1) {
+	/* Positions grouped by shard and, within a shard's, by the bucket
+	 * of the shard's map (the top bits of the key's hash): each chunk
+	 * then covers a contiguous part of its shard's map, which the shard
+	 * walks in address order, densely. A counting sort. */
+	if (!group) {
 		r->off[1] = n;
 	} else {
-		memset(c->count, 0, (size_t)t->nshards * sizeof(*c->count));
-		for (i = 0; i < n; i++)
-			c->count[strads__table_shard_of(t, keys[i])]++;
-		for (k = 0; k < t->nshards; k++)
-			r->off[k + 1] = r->off[k] + c->count[k];
-		memset(c->count, 0, (size_t)t->nshards * sizeof(*c->count));
+		size_t ng = (size_t)t->nshards << bits, g;
+
 		for (i = 0; i < n; i++) {
-			k = strads__table_shard_of(t, keys[i]);
-			r->pos[r->off[k] + c->count[k]++] = (uint32_t)i;
+			c->gid[i] = (uint32_t)((size_t)strads__table_shard_of(t,
+			    keys[i]) << bits | (bits ? strads__tbl_hash(keys[i]) >>
+			    (64 - bits) : 0));
+			cnt[c->gid[i] + 1]++;
 		}
+		for (g = 0; g < ng; g++)
+			cnt[g + 1] += cnt[g];
+		for (k = 0; k <= t->nshards; k++)
+			r->off[k] = cnt[(size_t)k << bits];
+		for (i = 0; i < n; i++)
+			r->pos[cnt[c->gid[i]]++] = (uint32_t)i;
+		free(cnt);
 	}
 	for (k = 0; k < t->nshards; k++)
 		r->cbase[k + 1] = r->cbase[k] + (uint32_t)((r->off[k + 1] -
@@ -2226,7 +2276,10 @@ strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
 	r->nchunks = r->cbase[t->nshards];
 	r->seen = malloc((r->nchunks ? r->nchunks : 1) * sizeof(*r->seen));
 	r->got = calloc(r->nchunks ? r->nchunks : 1, 1);
-	if (r->seen == NULL || r->got == NULL) {
+	r->sent = calloc((size_t)t->nshards, sizeof(*r->sent));
+	r->out = calloc((size_t)t->nshards, sizeof(*r->out));
+	if (r->seen == NULL || r->got == NULL || r->sent == NULL ||
+	    r->out == NULL) {
 		breq_free(r);
 		return STRADS_ENOMEM;
 	}
@@ -2271,16 +2324,33 @@ recv_rows_bulk(strads_table_client_t *c, const strads_msg_t *m)
 		TBL_COUNT(t, rejected, 1);
 		return 1;
 	}
-	if (r->pos == NULL)
+	if (r->pos == NULL) {
 		tbl_getv(r->rows + at * t->width, v, (size_t)n * t->width, t->vsize);
-	else
-		for (q = 0; q < n; q++)
+	} else if (t->width == 1 && t->vsize == 4) {
+		const uint32_t *ps = r->pos + at;
+
+		for (q = 0; q < n; q++) {
+			float f;
+
+			if (q + 16 < n)
+				PREFETCH(&r->rows[ps[q + 16]], 1);
+			memcpy(&f, v + (size_t)q * 4, 4);
+			r->rows[ps[q]] = f;
+		}
+	} else {
+		for (q = 0; q < n; q++) {
+			if (q + 16 < n)
+				PREFETCH(&r->rows[(size_t)r->pos[at + q + 16] * t->width],
+				    1);
 			tbl_getv(r->rows + (size_t)r->pos[at + q] * t->width,
 			    v + (size_t)q * rb, t->width, t->vsize);
+		}
+	}
 	r->seen[j] = strads__get64(p + 8);
 	r->got[j] = 1;
 	r->waiting--;
-	if (r->sent < r->nchunks && (rc = breq_send(c, r)) != 0) {
+	r->out[k]--;
+	if ((rc = breq_send(c, r)) != 0) {
 		/* The rest cannot be asked: the read ends here (replies to
 		 * chunks still out find no request). */
 		*pp = r->next;

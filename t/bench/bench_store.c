@@ -451,6 +451,7 @@ typedef struct {
 	const char *phase;
 	double s, call_s;   /* seconds: all, and inside the client calls */
 	double cpu_s;       /* CPU seconds of both processes */
+	double srv_s;       /* of which the server's */
 	uint64_t wire;      /* frame bytes both ways */
 } result_t;
 
@@ -460,7 +461,7 @@ step(strads_runtime_t *rt, strads_addr_t client, bench_t *b, int type,
     const char *what)
 {
 	strads_stats_t st0, st1;
-	uint64_t cpu0, cpu1;
+	uint64_t cpu0, cpu1, srv0, srv1;
 	result_t r;
 	strads_msg_t *m = strads_msg_new((uint16_t)type, 8);
 	int err;
@@ -468,7 +469,8 @@ step(strads_runtime_t *rt, strads_addr_t client, bench_t *b, int type,
 	if (m == NULL)
 		die("out of memory");
 	memcpy(m->data, &b->round, 8);
-	cpu0 = cpu_us() + server_cpu_us();
+	srv0 = server_cpu_us();
+	cpu0 = cpu_us() + srv0;
 	strads_runtime_stats(rt, &st0);
 	pthread_mutex_lock(&b->mu);
 	b->done = 0;
@@ -482,13 +484,15 @@ step(strads_runtime_t *rt, strads_addr_t client, bench_t *b, int type,
 	pthread_mutex_unlock(&b->mu);
 	watch("the next step");
 	strads_runtime_stats(rt, &st1);
-	cpu1 = cpu_us() + server_cpu_us();
+	srv1 = server_cpu_us();
+	cpu1 = cpu_us() + srv1;
 	if (b->status != 0)
 		die("%s: %s", what, strads_strerror(b->status));
 	r.phase = what;
 	r.s = (double)(b->t1 - b->t0) / 1e9;
 	r.call_s = (double)(b->t_call - b->t0) / 1e9;
 	r.cpu_s = (double)(cpu1 - cpu0) / 1e6;
+	r.srv_s = (double)(srv1 - srv0) / 1e6;
 	r.wire = (st1.bytes_out - st0.bytes_out) + (st1.bytes_in - st0.bytes_in);
 	return r;
 }
@@ -684,8 +688,9 @@ main(int argc, char **argv)
 		if (wrong != 0)
 			die("round %d: %llu of %llu pulled rows wrong", r,
 			    (unsigned long long)wrong, (unsigned long long)g_pairs);
-		fprintf(stderr, "round %d: push %.3f s (cpu %.3f s), pull %.3f s "
-		    "(cpu %.3f s), rows ok\n", r + 1, pu.s, pu.cpu_s, pl.s, pl.cpu_s);
+		fprintf(stderr, "round %d: push %.3f s (cpu %.3f s, server %.3f s), "
+		    "pull %.3f s (cpu %.3f s, server %.3f s), rows ok\n", r + 1,
+		    pu.s, pu.cpu_s, pu.srv_s, pl.s, pl.cpu_s, pl.srv_s);
 		if (r == 0) {
 			ins_push = pu;
 			ins_pull = pl;
