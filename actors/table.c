@@ -1,8 +1,10 @@
 /*
  * table.c -- the table-shard actor: owns one partition of an SSP table
  * (a contiguous key range of a dense table, or the keys of a sparse one
- * that hash to it), applies the clients' updates clock by clock, answers
- * reads once they are fresh enough and writes checkpoints.
+ * that hash to it, in an open-addressing map), applies the clients'
+ * updates clock by clock, answers reads once they are fresh enough and
+ * writes checkpoints. Bulk updates and reads (arrays of keys and values)
+ * run in tight loops that prefetch the map slots of the keys ahead.
  *
  * A client's updates of clock k wait here until its CLOCK(k) arrives and
  * are applied then, once: the state always holds exactly the updates of
@@ -16,11 +18,244 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
-/* A message kept past its callback (a shared envelope). */
+#if defined(__GNUC__)
+#define PREFETCH_W(p) __builtin_prefetch((p), 1)
+#define PREFETCH_R(p) __builtin_prefetch((p), 0)
+#else
+#define PREFETCH_W(p) ((void)(p))
+#define PREFETCH_R(p) ((void)(p))
+#endif
+
+/* Keys looked up ahead in the bulk loops (their map slots prefetched). */
+#define LOOKAHEAD 16
+
+/* ------------------------------------------------------------------ */
+/* A sparse partition: open addressing with linear probing on uint64   */
+/* keys, each entry the key then the row, so a lookup touches one      */
+/* cache line. Key 0 marks an empty slot; its own row lives beside the */
+/* array. No deletion. A key's home slot is the top bits of its hash:  */
+/* keys in hash order visit the array in address order, which is what  */
+/* the bulk paths arrange (see TBL_BUCKET_BITS), and growing the array */
+/* is one sequential pass.                                             */
+
+typedef struct {
+	uint8_t *ents;  /* cap entries of esize bytes: u64 key, then row */
+	uint64_t cap;   /* power of two, or 0 */
+	int shift;      /* 64 - log2(cap): home slot = hash >> shift */
+	uint64_t used;  /* keys in ents (key 0 not counted) */
+	size_t esize;   /* 8 + rowb rounded up to 8 */
+	size_t rowb;    /* width x vsize */
+	int mapped;     /* how ents was allocated */
+	int has_zero;
+	uint8_t *zero;  /* key 0's row (rowb bytes) */
+} smap_t;
+
+static void
+smap_init(smap_t *m, size_t rowb)
+{
+	memset(m, 0, sizeof(*m));
+	m->rowb = rowb;
+	m->esize = 8 + ((rowb + 7) & ~(size_t)7);
+}
+
+static void
+smap_fini(smap_t *m)
+{
+	strads__tbl_free(m->ents, (size_t)m->cap * m->esize, m->mapped);
+	free(m->zero);
+	smap_init(m, m->rowb);
+}
+
+static inline uint64_t
+ekey(const uint8_t *e)
+{
+	uint64_t k;
+
+	memcpy(&k, e, 8);
+	return k;
+}
+
+static inline uint8_t *
+smap_home(const smap_t *m, uint64_t hash)
+{
+	return m->ents + (size_t)(hash >> m->shift) * m->esize;
+}
+
+static int
+smap_rehash(smap_t *m, uint64_t cap)
+{
+	size_t esize = m->esize;
+	uint8_t *ents, *e, *end = m->ents + (size_t)m->cap * esize;
+	int mapped, shift = 64;
+
+	while (((uint64_t)1 << (64 - shift)) < cap)
+		shift--;
+	if (cap > SIZE_MAX / esize ||
+	    (ents = strads__tbl_alloc((size_t)cap * esize, &mapped)) == NULL)
+		return STRADS_ENOMEM;
+	/* Old home order is new home order: the writes move forward. */
+	for (e = m->ents; m->ents != NULL && e < end; e += esize) {
+		uint64_t k = ekey(e), j;
+
+		if (k == 0)
+			continue;
+		j = strads__tbl_hash(k) >> shift;
+		while (ekey(ents + j * esize) != 0)
+			j = (j + 1) & (cap - 1);
+		memcpy(ents + j * esize, e, esize);
+	}
+	strads__tbl_free(m->ents, (size_t)m->cap * esize, m->mapped);
+	m->ents = ents;
+	m->cap = cap;
+	m->shift = shift;
+	m->mapped = mapped;
+	return 0;
+}
+
+/* Room for n keys in all without growing. */
+static int
+smap_reserve(smap_t *m, uint64_t n)
+{
+	uint64_t cap = m->cap ? m->cap : 64;
+
+	while (n * 4 > cap * 3)
+		cap *= 2;
+	return cap == m->cap ? 0 : smap_rehash(m, cap);
+}
+
+/* The row of key (hash h), or NULL. */
+static inline uint8_t *
+smap_find(const smap_t *m, uint64_t key, uint64_t h)
+{
+	uint8_t *e, *end;
+
+	if (key == 0)
+		return m->has_zero ? m->zero : NULL;
+	if (m->cap == 0)
+		return NULL;
+	end = m->ents + (size_t)m->cap * m->esize;
+	for (e = smap_home(m, h);;) {
+		uint64_t k = ekey(e);
+
+		if (k == key)
+			return e + 8;
+		if (k == 0)
+			return NULL;
+		if ((e += m->esize) == end)
+			e = m->ents;
+	}
+}
+
+/* The row of key (hash h), made (zeroed) when absent; NULL when out of
+ * memory. */
+static inline uint8_t *
+smap_get(smap_t *m, uint64_t key, uint64_t h)
+{
+	uint8_t *e, *end;
+
+	if (key == 0) {
+		if (!m->has_zero) {
+			if (m->zero == NULL &&
+			    (m->zero = calloc(1, m->rowb ? m->rowb : 1)) == NULL)
+				return NULL;
+			m->has_zero = 1;
+		}
+		return m->zero;
+	}
+	if ((m->used + 1) * 4 > m->cap * 3 && smap_reserve(m, m->used + 1) != 0)
+		return NULL;
+	end = m->ents + (size_t)m->cap * m->esize;
+	for (e = smap_home(m, h);;) {
+		uint64_t k = ekey(e);
+
+		if (k == key)
+			return e + 8;
+		if (k == 0) {
+			memcpy(e, &key, 8);
+			m->used++;
+			return e + 8;
+		}
+		if ((e += m->esize) == end)
+			e = m->ents;
+	}
+}
+
+static inline void
+smap_prefetch(const smap_t *m, uint64_t h, int write)
+{
+	if (m->cap == 0)
+		return;
+	if (write)
+		PREFETCH_W(smap_home(m, h));
+	else
+		PREFETCH_R(smap_home(m, h));
+}
+
+/* ------------------------------------------------------------------ */
+/* Values: vsize bytes each (8: f64, 4: f32), in rows of w.            */
+
+static inline void
+vadd(uint8_t *row, const uint8_t *d, uint32_t w, uint32_t vsize)
+{
+	uint32_t j;
+
+	if (vsize == 8) {
+		for (j = 0; j < w; j++) {
+			double a, b;
+
+			memcpy(&a, row + 8 * j, 8);
+			memcpy(&b, d + 8 * j, 8);
+			a += b;
+			memcpy(row + 8 * j, &a, 8);
+		}
+	} else {
+		for (j = 0; j < w; j++) {
+			float a, b;
+
+			memcpy(&a, row + 4 * j, 4);
+			memcpy(&b, d + 4 * j, 4);
+			a += b;
+			memcpy(row + 4 * j, &a, 4);
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Staging. An UPDATE_BULK waits for its clock as a block: its pairs    */
+/* grouped by hash bucket (a counting sort on arrival, while the rest   */
+/* of the transfer is still on the way), so the apply at the clock      */
+/* walks the map region by region. Blocks are bump-allocated in big     */
+/* regions the shard keeps for reuse: a clock's staging touches no      */
+/* fresh memory once the shard has seen a clock that large.             */
+
+#define REGION_MIN (8u << 20)
+#define STAGE_MIN_PAIRS 4096 /* smaller blocks are not grouped */
+
+typedef struct region_s {
+	struct region_s *next;
+	uint8_t *base;
+	size_t size, used;
+	uint32_t live; /* blocks in it */
+	int mapped;
+} region_t;
+
+typedef struct {
+	region_t *region;
+	uint32_t n;   /* pairs */
+	uint32_t nb;  /* buckets: TBL_NBUCKETS, or 1 (not grouped) */
+	uint32_t *off; /* nb + 1: bucket b's pairs are [off[b], off[b + 1]) */
+	uint64_t *keys;
+	uint8_t *vals; /* n rows */
+} sblock_t;
+
+/* A message kept past its callback (a shared envelope), or a staged
+ * block. */
 typedef struct held_s {
 	struct held_s *next;
-	strads_msg_t *m;
+	strads_msg_t *m;  /* NULL for a block */
+	sblock_t *blk;
 	uint64_t need; /* GET, CKPT: the min clock it waits for */
 } held_t;
 
@@ -41,27 +276,128 @@ typedef struct {
 	strads_table_t *t;
 	int index;
 	uint32_t w, nclients;
+	uint32_t vsize;      /* bytes of a value: 8 or 4 */
+	size_t rowb;         /* bytes of a row: w x vsize */
 	uint64_t begin, end; /* dense: keys [begin, end) */
-	double *dense;       /* (end - begin) x w */
-	strads__tmap_t sparse; /* key -> w doubles */
+	uint8_t *dense;      /* (end - begin) rows */
+	size_t dense_bytes;
+	int dense_mapped;
+	smap_t sparse;       /* key -> row */
 	uint64_t *clk;       /* per client: clocks applied */
 	uint64_t min, version;
 	held_t **qhead, **qtail; /* per client: updates awaiting CLOCK */
 	held_t *held;        /* reads and checkpoints awaiting min */
 	ckjob_t *jobs;
 	uint64_t ckseq;
+	region_t *cur;       /* staging: the region being filled */
+	region_t *regions;   /* the others (full, or empty for reuse) */
+	uint32_t *scratch;   /* grouping: per pair its bucket, then positions */
+	size_t scratch_cap;
+	int scratch_mapped;
 } shard_t;
 
+/* ------------------------------------------------------------------ */
+/* Staging memory.                                                      */
+
+static sblock_t *
+block_alloc(shard_t *s, uint32_t n, uint32_t nb)
+{
+	size_t bytes;
+	region_t *r = s->cur, **pp;
+	sblock_t *b;
+	uint8_t *p;
+
+	bytes = (sizeof(sblock_t) + ((size_t)nb + 1) * 4 + 7) / 8 * 8 +
+	    (size_t)n * 8 + ((size_t)n * s->rowb + 7) / 8 * 8;
+	if (r == NULL || r->size - r->used < bytes) {
+		/* An empty region that fits, else a new one. */
+		for (pp = &s->regions; *pp != NULL; pp = &(*pp)->next)
+			if ((*pp)->live == 0 && (*pp)->size >= bytes)
+				break;
+		if (*pp != NULL) {
+			r = *pp;
+			*pp = r->next;
+			r->used = 0;
+		} else {
+			if ((r = calloc(1, sizeof(*r))) == NULL)
+				return NULL;
+			r->size = bytes > REGION_MIN ? bytes : REGION_MIN;
+			if ((r->base = strads__tbl_alloc(r->size, &r->mapped)) == NULL) {
+				free(r);
+				return NULL;
+			}
+		}
+		if (s->cur != NULL) {
+			s->cur->next = s->regions;
+			s->regions = s->cur;
+		}
+		s->cur = r;
+	}
+	p = r->base + r->used;
+	r->used += bytes;
+	r->live++;
+	b = (sblock_t *)p;
+	b->region = r;
+	b->n = n;
+	b->nb = nb;
+	p += (sizeof(sblock_t) + 7) / 8 * 8;
+	b->off = (uint32_t *)p;
+	p += (((size_t)nb + 1) * 4 + 7) / 8 * 8;
+	b->keys = (uint64_t *)p;
+	b->vals = p + (size_t)n * 8;
+	return b;
+}
+
 static void
-held_free(held_t *h)
+block_free(shard_t *s, sblock_t *b)
+{
+	region_t *r = b->region;
+
+	if (--r->live == 0 && r == s->cur)
+		r->used = 0;
+}
+
+static void
+regions_free(region_t *r)
+{
+	while (r != NULL) {
+		region_t *next = r->next;
+
+		strads__tbl_free(r->base, r->size, r->mapped);
+		free(r);
+		r = next;
+	}
+}
+
+static void
+held_free(shard_t *s, held_t *h)
 {
 	while (h != NULL) {
 		held_t *next = h->next;
 
 		strads_msg_free(h->m);
+		if (h->blk != NULL)
+			block_free(s, h->blk);
 		free(h);
 		h = next;
 	}
+}
+
+/* Scratch of n uint32 (grown, kept). */
+static uint32_t *
+scratch(shard_t *s, size_t n)
+{
+	if (n > s->scratch_cap) {
+		size_t cap = n > 2 * s->scratch_cap ? n : 2 * s->scratch_cap;
+
+		strads__tbl_free(s->scratch, s->scratch_cap * 4, s->scratch_mapped);
+		s->scratch_cap = 0;
+		if ((s->scratch = strads__tbl_alloc(cap * 4, &s->scratch_mapped)) ==
+		    NULL)
+			return NULL;
+		s->scratch_cap = cap;
+	}
+	return s->scratch;
 }
 
 static void
@@ -79,8 +415,8 @@ shard_free(shard_t *s)
 	uint32_t i;
 
 	for (i = 0; s->qhead != NULL && i < s->nclients; i++)
-		held_free(s->qhead[i]);
-	held_free(s->held);
+		held_free(s, s->qhead[i]);
+	held_free(s, s->held);
 	while (s->jobs != NULL) {
 		ckjob_t *j = s->jobs;
 
@@ -90,8 +426,14 @@ shard_free(shard_t *s)
 	free(s->qhead);
 	free(s->qtail);
 	free(s->clk);
-	free(s->dense);
-	strads__tmap_fini(&s->sparse);
+	strads__tbl_free(s->dense, s->dense_bytes, s->dense_mapped);
+	s->dense = NULL;
+	smap_fini(&s->sparse);
+	regions_free(s->cur);
+	regions_free(s->regions);
+	s->cur = s->regions = NULL;
+	strads__tbl_free(s->scratch, s->scratch_cap * 4, s->scratch_mapped);
+	s->scratch = NULL;
 }
 
 /* Takes the restored partition, if any. */
@@ -102,16 +444,15 @@ shard_restore(shard_t *s, strads__tshard_init_t *in)
 
 	if (in->rows == NULL)
 		return 0;
-	if (s->t->kind == STRADS_TABLE_DENSE) {
-		memcpy(s->dense, in->rows, (size_t)in->nent * s->w * sizeof(double));
-	} else {
-		for (k = 0; k < in->nent; k++) {
-			double *row = strads__tmap_get(&s->sparse, in->keys[k]);
+	for (k = 0; k < in->nent; k++) {
+		uint8_t *row = s->t->kind == STRADS_TABLE_DENSE ?
+		    s->dense + (size_t)k * s->rowb :
+		    smap_get(&s->sparse, in->keys[k],
+			strads__tbl_hash(in->keys[k]));
 
-			if (row == NULL)
-				return -1;
-			memcpy(row, in->rows + k * s->w, s->w * sizeof(double));
-		}
+		if (row == NULL)
+			return -1;
+		tbl_putv(row, in->rows + k * s->w, s->w, s->vsize);
 	}
 	free(in->keys);
 	free(in->rows);
@@ -131,11 +472,13 @@ shard_init(strads_actor_t *self, void *arg)
 	s->index = in->index;
 	s->w = t->width;
 	s->nclients = t->nclients;
-	strads__tmap_init(&s->sparse, (size_t)s->w * sizeof(double));
+	s->vsize = t->vsize;
+	s->rowb = (size_t)s->w * s->vsize;
+	smap_init(&s->sparse, s->rowb);
 	if (t->kind == STRADS_TABLE_DENSE) {
 		strads__table_range(t, s->index, &s->begin, &s->end);
-		s->dense = calloc((size_t)(s->end - s->begin) * s->w + 1,
-		    sizeof(double));
+		s->dense_bytes = (size_t)(s->end - s->begin) * s->rowb + 8;
+		s->dense = strads__tbl_alloc(s->dense_bytes, &s->dense_mapped);
 	}
 	s->clk = calloc(s->nclients, sizeof(*s->clk));
 	s->qhead = calloc(s->nclients, sizeof(*s->qhead));
@@ -180,7 +523,7 @@ owns(const shard_t *s, uint64_t key)
 static size_t
 entry_bytes(const shard_t *s)
 {
-	return 16 + (size_t)s->w * sizeof(double);
+	return 16 + s->rowb;
 }
 
 /* Checks an UPDATE whole, so applying it later cannot fail halfway. */
@@ -207,10 +550,38 @@ update_check(const shard_t *s, const strads_msg_t *m)
 	return NULL;
 }
 
+static int stage(shard_t *s, const strads_msg_t *m, held_t *h);
+
+/* Checks an UPDATE_BULK whole. */
+static const char *
+bulk_check(const shard_t *s, const strads_msg_t *m)
+{
+	uint32_t id = strads__get32(m->data), n, i;
+
+	n = strads__get32(m->data + 4);
+	if (id >= s->nclients)
+		return "unknown client";
+	if (strads__get32(m->data + 16) != s->t->tag)
+		return "the client's table has another layout (attached with "
+		    "other options?)";
+	if ((uint64_t)m->len != TBL_BULK_HDR + (uint64_t)n * (8 + s->rowb))
+		return "bad length";
+	if (strads__get64(m->data + 8) != s->clk[id])
+		return "update for a clock already applied (or not yet begun)";
+	/* A sparse table's only shard owns every key. */
+	if (s->t->nshards == 1 && s->t->kind == STRADS_TABLE_SPARSE)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (!owns(s, strads__get64(m->data + TBL_BULK_HDR + 8 * (size_t)i)))
+			return "key of another shard";
+	return NULL;
+}
+
 static void
 on_update(shard_t *s, const strads_msg_t *m)
 {
-	const char *why = update_check(s, m);
+	const char *why = m->type == TBL_UPDATE_BULK ? bulk_check(s, m) :
+	    update_check(s, m);
 	uint32_t id;
 	held_t *h;
 
@@ -220,7 +591,8 @@ on_update(shard_t *s, const strads_msg_t *m)
 	}
 	id = strads__get32(m->data);
 	if ((h = calloc(1, sizeof(*h))) == NULL ||
-	    (h->m = strads_msg_share(m, m->type)) == NULL) {
+	    (m->type == TBL_UPDATE_BULK ? stage(s, m, h) != 0 :
+	    (h->m = strads_msg_share(m, m->type)) == NULL)) {
 		free(h);
 		reject(s, m, "out of memory");
 		return;
@@ -232,42 +604,228 @@ on_update(shard_t *s, const strads_msg_t *m)
 	s->qtail[id] = h;
 }
 
-static double *
+static uint8_t *
 row_at(shard_t *s, uint64_t key)
 {
 	if (s->t->kind == STRADS_TABLE_DENSE)
-		return s->dense + (key - s->begin) * s->w;
-	return strads__tmap_get(&s->sparse, key);
+		return s->dense + (size_t)(key - s->begin) * s->rowb;
+	return smap_get(&s->sparse, key, strads__tbl_hash(key));
+}
+
+/* The row of key, or NULL for a sparse key nobody wrote. */
+static const uint8_t *
+row_find(const shard_t *s, uint64_t key)
+{
+	if (s->t->kind == STRADS_TABLE_DENSE)
+		return s->dense + (size_t)(key - s->begin) * s->rowb;
+	return smap_find(&s->sparse, key, strads__tbl_hash(key));
+}
+
+static void
+lost(shard_t *s)
+{
+	strads_log(STRADS_LOG_ERROR, "table %s shard %d: out of memory: an "
+	    "update is lost", s->t->name, s->index);
 }
 
 static void
 apply(shard_t *s, const strads_msg_t *m)
 {
-	uint32_t n = strads__get32(m->data + 4), i, j;
-	double *row, v[64];
+	uint32_t n = strads__get32(m->data + 4), i;
+	uint8_t *row;
 
 	for (i = 0; i < n; i++) {
 		const uint8_t *e = m->data + TBL_UPDATE_HDR + i * entry_bytes(s);
 
 		if ((row = row_at(s, strads__get64(e))) == NULL) {
-			strads_log(STRADS_LOG_ERROR, "table %s shard %d: out of "
-			    "memory: an update is lost", s->t->name, s->index);
+			lost(s);
 			continue;
 		}
-		if (strads__get64(e + 8) & TBL_PUT) {
-			tbl_getf(row, e + 16, s->w);
-			continue;
-		}
-		/* Received bytes need not be aligned: copy in chunks. */
-		for (j = 0; j < s->w; j += 64) {
-			uint32_t c = s->w - j < 64 ? s->w - j : 64, q;
-
-			tbl_getf(v, e + 16 + (size_t)j * 8, c);
-			for (q = 0; q < c; q++)
-				row[j + q] += v[q];
-		}
+		if (strads__get64(e + 8) & TBL_PUT)
+			memcpy(row, e + 16, s->rowb);
+		else
+			vadd(row, e + 16, s->w, s->vsize);
 	}
 	TBL_COUNT(s->t, updates, n);
+}
+
+/* Stages an UPDATE_BULK (checked) as a block in h, its pairs grouped by
+ * bucket when there are enough of them to pay for it. */
+static int
+stage(shard_t *s, const strads_msg_t *m, held_t *h)
+{
+	uint32_t n = strads__get32(m->data + 4), i, b;
+	const uint8_t *k = m->data + TBL_BULK_HDR;
+	const uint8_t *d = k + (size_t)n * 8;
+	int group = s->t->kind == STRADS_TABLE_SPARSE && n >= STAGE_MIN_PAIRS;
+	uint32_t *bk = group ? scratch(s, n) : NULL;
+	sblock_t *blk;
+
+	if (group && bk == NULL)
+		group = 0; /* out of memory for the grouping: apply as it is */
+	if ((blk = block_alloc(s, n, group ? TBL_NBUCKETS : 1)) == NULL)
+		return STRADS_ENOMEM;
+	if (!group) {
+		blk->off[0] = 0;
+		blk->off[1] = n;
+		memcpy(blk->keys, k, (size_t)n * 8);
+		memcpy(blk->vals, d, (size_t)n * s->rowb);
+		h->blk = blk;
+		return 0;
+	}
+	memset(blk->off, 0, (TBL_NBUCKETS + 1) * sizeof(*blk->off));
+	for (i = 0; i < n; i++) {
+		bk[i] = (uint32_t)(strads__tbl_hash(strads__get64(k + 8 *
+		    (size_t)i)) >> (64 - TBL_BUCKET_BITS));
+		blk->off[bk[i] + 1]++;
+	}
+	for (b = 0; b < TBL_NBUCKETS; b++)
+		blk->off[b + 1] += blk->off[b];
+	/* off[b] serves as bucket b's cursor, then is put back. */
+	for (i = 0; i < n; i++) {
+		uint32_t at = blk->off[bk[i]]++;
+
+		memcpy(&blk->keys[at], k + 8 * (size_t)i, 8);
+		memcpy(blk->vals + (size_t)at * s->rowb, d + (size_t)i * s->rowb,
+		    s->rowb);
+	}
+	for (b = TBL_NBUCKETS; b > 0; b--)
+		blk->off[b] = blk->off[b - 1];
+	blk->off[0] = 0;
+	h->blk = blk;
+	return 0;
+}
+
+/* Adds one row of deltas (the common widths inlined). */
+static inline void
+add_row(const shard_t *s, uint8_t *row, const uint8_t *d)
+{
+	if (s->w == 1 && s->vsize == 4) {
+		float a, b;
+
+		memcpy(&a, row, 4);
+		memcpy(&b, d, 4);
+		a += b;
+		memcpy(row, &a, 4);
+	} else if (s->w == 1) {
+		double a, b;
+
+		memcpy(&a, row, 8);
+		memcpy(&b, d, 8);
+		a += b;
+		memcpy(row, &a, 8);
+	} else {
+		vadd(row, d, s->w, s->vsize);
+	}
+}
+
+/* Adds the pairs [from, to) of a block, prefetching each key's slot
+ * ahead (pairs in no particular order). */
+static void
+apply_pairs(shard_t *s, const sblock_t *b, uint32_t from, uint32_t to)
+{
+	uint32_t i;
+	uint8_t *row;
+
+	if (s->t->kind == STRADS_TABLE_DENSE) {
+		for (i = from; i < to; i++)
+			add_row(s, s->dense + (size_t)(b->keys[i] - s->begin) * s->rowb,
+			    b->vals + (size_t)i * s->rowb);
+		return;
+	}
+	for (i = from; i < to; i++) {
+		if (i + LOOKAHEAD < to)
+			smap_prefetch(&s->sparse,
+			    strads__tbl_hash(b->keys[i + LOOKAHEAD]), 1);
+		if ((row = smap_get(&s->sparse, b->keys[i],
+		    strads__tbl_hash(b->keys[i]))) == NULL) {
+			lost(s);
+			continue;
+		}
+		add_row(s, row, b->vals + (size_t)i * s->rowb);
+	}
+}
+
+/* Adds the grouped blocks of a run, bucket by bucket. Bucket b's keys
+ * have their home slots in the b-th 1/TBL_NBUCKETS of the map, so while
+ * a bucket is applied the next one's part of the map is prefetched, two
+ * cache lines a pair, in address order. */
+static void
+apply_grouped(shard_t *s, held_t *first, held_t *end)
+{
+	smap_t *m = &s->sparse;
+	size_t part = m->cap >= TBL_NBUCKETS ?
+	    (size_t)(m->cap / TBL_NBUCKETS) * m->esize : 0;
+	uint64_t cap = m->cap;
+	uint32_t bk, i;
+	held_t *h;
+
+	for (bk = 0; bk < TBL_NBUCKETS; bk++) {
+		const uint8_t *next = m->ents + (size_t)(bk + 1) * part;
+		size_t ahead = bk + 1 < TBL_NBUCKETS ? 0 : part;
+
+		for (h = first; h != end; h = h->next) {
+			const sblock_t *b = h->blk;
+
+			if (b->nb == 1)
+				continue;
+			for (i = b->off[bk]; i < b->off[bk + 1]; i++) {
+				uint8_t *row;
+
+				if (ahead < part) {
+					PREFETCH_W(next + ahead);
+					PREFETCH_W(next + ahead + 64);
+					ahead += 128;
+				}
+				if ((row = smap_get(m, b->keys[i],
+				    strads__tbl_hash(b->keys[i]))) == NULL) {
+					lost(s);
+					continue;
+				}
+				add_row(s, row, b->vals + (size_t)i * s->rowb);
+				if (m->cap != cap) { /* grown: parts moved */
+					cap = m->cap;
+					part = cap / TBL_NBUCKETS * m->esize;
+					next = m->ents + (size_t)(bk + 1) * part;
+					ahead = part;
+				}
+			}
+		}
+	}
+}
+
+/* Applies a run of consecutive staged blocks (bulk increments commute,
+ * so their order within the run does not matter): first the map is
+ * grown once to what the run will need (estimated from a sample of its
+ * keys), then the grouped blocks bucket by bucket, so the map is walked
+ * region by region. */
+static void
+apply_run(shard_t *s, held_t *first, held_t *end)
+{
+	uint64_t pairs = 0, seen = 0, missing = 0, step;
+	held_t *h;
+
+	for (h = first; h != end; h = h->next)
+		pairs += h->blk->n;
+	if (s->t->kind == STRADS_TABLE_SPARSE && pairs > 0) {
+		step = pairs / 1024 + 1;
+		for (h = first; h != end; h = h->next) {
+			uint64_t i;
+
+			for (i = 0; i < h->blk->n; i += step, seen++)
+				missing += smap_find(&s->sparse, h->blk->keys[i],
+				    strads__tbl_hash(h->blk->keys[i])) == NULL;
+		}
+		if (seen > 0)
+			(void)smap_reserve(&s->sparse, s->sparse.used +
+			    pairs / seen * missing + pairs / seen * missing / 8 + 64);
+	}
+	for (h = first; h != end; h = h->next)
+		if (h->blk->nb == 1)
+			apply_pairs(s, h->blk, 0, h->blk->n);
+	apply_grouped(s, first, end);
+	for (h = first; h != end; h = h->next)
+		TBL_COUNT(s->t, updates, h->blk->n);
 }
 
 static void serve_held(strads_actor_t *self, shard_t *s);
@@ -279,13 +837,29 @@ on_clock(strads_actor_t *self, shard_t *s, const strads_msg_t *m)
 	uint64_t old = s->min;
 	held_t *h;
 
+	if (strads__get32(m->data + 4) != s->t->tag) {
+		reject(s, m, "the client's table has another layout (attached "
+		    "with other options?)");
+		return;
+	}
 	if (id >= s->nclients || strads__get64(m->data + 8) != s->clk[id]) {
 		reject(s, m, "clock out of order");
 		return;
 	}
-	for (h = s->qhead[id]; h != NULL; h = h->next)
-		apply(s, h->m);
-	held_free(s->qhead[id]);
+	for (h = s->qhead[id]; h != NULL;) {
+		held_t *end = h;
+
+		if (h->blk == NULL) {
+			apply(s, h->m);
+			h = h->next;
+			continue;
+		}
+		while (end != NULL && end->blk != NULL)
+			end = end->next;
+		apply_run(s, h, end);
+		h = end;
+	}
+	held_free(s, s->qhead[id]);
 	s->qhead[id] = s->qtail[id] = NULL;
 	s->clk[id]++;
 	s->version++;
@@ -309,7 +883,7 @@ reply_rows(strads_actor_t *self, shard_t *s, const strads_msg_t *g)
 	strads_msg_t *m;
 	uint8_t *v;
 
-	m = strads_msg_new(TBL_ROWS, TBL_ROWS_HDR + vec + (size_t)n * s->w * 8);
+	m = strads_msg_new(TBL_ROWS, TBL_ROWS_HDR + vec + (size_t)n * s->rowb);
 	if (m == NULL) {
 		reject(s, g, "out of memory");
 		return;
@@ -324,15 +898,129 @@ reply_rows(strads_actor_t *self, shard_t *s, const strads_msg_t *g)
 		strads__put64(m->data + TBL_ROWS_HDR + (size_t)i * 8, s->clk[i]);
 	v = m->data + TBL_ROWS_HDR + vec;
 	for (i = 0; i < n; i++) {
-		uint64_t key = strads__get64(g->data + TBL_GET_HDR + (size_t)i * 8);
-		const double *row = s->t->kind == STRADS_TABLE_DENSE ?
-		    s->dense + (key - s->begin) * s->w :
-		    strads__tmap_find(&s->sparse, key);
+		const uint8_t *row = row_find(s,
+		    strads__get64(g->data + TBL_GET_HDR + (size_t)i * 8));
 
 		if (row != NULL)
-			tbl_putf(v + (size_t)i * s->w * 8, row, s->w);
+			memcpy(v + (size_t)i * s->rowb, row, s->rowb);
 		else
-			memset(v + (size_t)i * s->w * 8, 0, (size_t)s->w * 8);
+			memset(v + (size_t)i * s->rowb, 0, s->rowb);
+	}
+	strads_send(self, g->src, m);
+}
+
+/* A GET_BULK's rows: its keys looked up bucket by bucket (so the map
+ * is walked region by region, the slots of the keys ahead prefetched),
+ * each row written at its key's place. */
+static void
+reply_bulk(strads_actor_t *self, shard_t *s, const strads_msg_t *g)
+{
+	uint32_t n = strads__get32(g->data + 20), i, b, *bk = NULL, *pos = NULL;
+	const uint8_t *k = g->data + TBL_GETB_HDR;
+	uint32_t off[TBL_NBUCKETS + 1];
+	const smap_t *sm = &s->sparse;
+	const uint8_t *next = NULL;
+	uint64_t *hs = NULL;
+	size_t part, ahead = 0;
+	uint32_t first = 0, last = TBL_NBUCKETS - 1;
+	strads_msg_t *m;
+	uint8_t *v;
+	int region;
+
+	m = strads_msg_new(TBL_ROWS_BULK, TBL_ROWSB_HDR + (size_t)n * s->rowb);
+	if (m == NULL) {
+		reject(s, g, "out of memory");
+		return;
+	}
+	strads__put64(m->data, strads__get64(g->data));
+	strads__put64(m->data + 8, s->clk[strads__get32(g->data + 16)]);
+	strads__put32(m->data + 16, (uint32_t)s->index);
+	strads__put32(m->data + 20, n);
+	strads__put32(m->data + 24, strads__get32(g->data + 24));
+	strads__put32(m->data + 28, 0);
+	v = m->data + TBL_ROWSB_HDR;
+	if (s->t->kind == STRADS_TABLE_DENSE) {
+		for (i = 0; i < n; i++)
+			memcpy(v + (size_t)i * s->rowb, s->dense +
+			    (size_t)(strads__get64(k + 8 * (size_t)i) - s->begin) *
+			    s->rowb, s->rowb);
+		strads_send(self, g->src, m);
+		return;
+	}
+	/* Grouped by bucket. Scratch holds per key its bucket and its hash;
+	 * keys that came out of order get positions and the hashes in bucket
+	 * order. A client sends its keys grouped (see get_many), so that
+	 * second pass is mostly skipped. off[b] is where bucket b starts. */
+	if (n >= STAGE_MIN_PAIRS && (bk = scratch(s, 6 * (size_t)n)) != NULL) {
+		uint32_t prev = 0;
+		int sorted = 1;
+
+		hs = (uint64_t *)(void *)(bk + 2 * (size_t)n);
+		memset(off, 0, sizeof(off));
+		for (i = 0; i < n; i++) {
+			hs[i] = strads__tbl_hash(strads__get64(k + 8 * (size_t)i));
+			bk[i] = (uint32_t)(hs[i] >> (64 - TBL_BUCKET_BITS));
+			off[bk[i] + 1]++;
+			sorted &= bk[i] >= prev;
+			prev = bk[i];
+		}
+		for (b = 0; b < TBL_NBUCKETS; b++)
+			off[b + 1] += off[b];
+		if (!sorted) {
+			uint64_t *hs2 = hs + n;
+
+			pos = bk + n;
+			for (i = 0; i < n; i++) {
+				uint32_t at = off[bk[i]]++;
+
+				pos[at] = i;
+				hs2[at] = hs[i];
+			}
+			hs = hs2;
+			for (b = TBL_NBUCKETS; b > 0; b--)
+				off[b] = off[b - 1];
+			off[0] = 0;
+		}
+		first = bk[pos != NULL ? pos[0] : 0];
+		last = bk[pos != NULL ? pos[n - 1] : n - 1];
+	}
+	/* Dense enough (a key every 16 slots of the part of the map the keys
+	 * fall in), the lookups walk the map: while a bucket is looked up the
+	 * next one's part is prefetched in address order. Sparser, each
+	 * key's slot is prefetched. */
+	part = sm->cap >= TBL_NBUCKETS ?
+	    (size_t)(sm->cap / TBL_NBUCKETS) * sm->esize : 0;
+	region = hs != NULL && part != 0 && (uint64_t)n * 16 * sm->esize >=
+	    (uint64_t)(last - first + 1) * part;
+	for (b = first, i = 0; i < n; i++) {
+		uint32_t at = pos != NULL ? pos[i] : i;
+		uint64_t key = strads__get64(k + 8 * (size_t)at), h;
+		const uint8_t *row;
+
+		if (region) {
+			if (i == 0 || i >= off[b + 1]) {
+				while (i >= off[b + 1])
+					b++;
+				next = b + 1 < TBL_NBUCKETS ?
+				    sm->ents + (size_t)(b + 1) * part : NULL;
+				ahead = 0;
+			}
+			if (next != NULL && ahead < part) {
+				PREFETCH_R(next + ahead);
+				PREFETCH_R(next + ahead + 64);
+				ahead += 128;
+			}
+		} else if (i + LOOKAHEAD < n) {
+			smap_prefetch(sm, hs != NULL ? hs[i + LOOKAHEAD] :
+			    strads__tbl_hash(strads__get64(k + 8 *
+			    ((size_t)i + LOOKAHEAD))), 0);
+		}
+		h = hs != NULL ? hs[i] : strads__tbl_hash(key);
+		row = smap_find(sm, key, h);
+		if (row != NULL)
+			memcpy(v + (size_t)at * s->rowb, row, s->rowb);
+		else
+			memset(v + (size_t)at * s->rowb, 0, s->rowb);
 	}
 	strads_send(self, g->src, m);
 }
@@ -340,14 +1028,34 @@ reply_rows(strads_actor_t *self, shard_t *s, const strads_msg_t *g)
 static const char *
 get_check(const shard_t *s, const strads_msg_t *m)
 {
-	uint32_t n = strads__get32(m->data + 20), i;
+	uint32_t n = strads__get32(m->data + 20), i, hdr = TBL_GET_HDR;
 
-	if ((uint64_t)m->len != TBL_GET_HDR + (uint64_t)n * 8)
+	if (m->type == TBL_GET_BULK) {
+		hdr = TBL_GETB_HDR;
+		if (strads__get32(m->data + 16) >= s->nclients)
+			return "unknown client";
+		if (strads__get32(m->data + 28) != s->t->tag)
+			return "the client's table has another layout (attached "
+			    "with other options?)";
+	}
+	if ((uint64_t)m->len != hdr + (uint64_t)n * 8)
 		return "bad length";
+	/* A sparse table's only shard owns every key. */
+	if (s->t->nshards == 1 && s->t->kind == STRADS_TABLE_SPARSE)
+		return NULL;
 	for (i = 0; i < n; i++)
-		if (!owns(s, strads__get64(m->data + TBL_GET_HDR + (size_t)i * 8)))
+		if (!owns(s, strads__get64(m->data + hdr + (size_t)i * 8)))
 			return "key of another shard";
 	return NULL;
+}
+
+static void
+reply(strads_actor_t *self, shard_t *s, const strads_msg_t *g)
+{
+	if (g->type == TBL_GET_BULK)
+		reply_bulk(self, s, g);
+	else
+		reply_rows(self, s, g);
 }
 
 /* Keeps m until min >= need. */
@@ -382,7 +1090,7 @@ on_get(strads_actor_t *self, shard_t *s, const strads_msg_t *m)
 	}
 	TBL_COUNT(s->t, shard_gets, 1);
 	if (s->min >= need) {
-		reply_rows(self, s, m);
+		reply(self, s, m);
 		return;
 	}
 	TBL_COUNT(s->t, held_gets, 1);
@@ -413,12 +1121,12 @@ serve_held(strads_actor_t *self, shard_t *s)
 		s->held = h;
 	}
 	for (h = ready; h != NULL; h = h->next) {
-		if (h->m->type == TBL_GET)
-			reply_rows(self, s, h->m);
-		else
+		if (h->m->type == TBL_CKPT)
 			start_ckpt(self, s, h->m);
+		else
+			reply(self, s, h->m);
 	}
-	held_free(ready);
+	held_free(s, ready);
 }
 
 /* ------------------------------------------------------------------ */
@@ -458,8 +1166,9 @@ ckpt_work(void *arg)
 static int
 ckpt_copy(shard_t *s, ckjob_t *j)
 {
+	const smap_t *sm = &s->sparse;
 	uint64_t n = s->t->kind == STRADS_TABLE_DENSE ? s->end - s->begin :
-	    s->sparse.n, i;
+	    sm->used + (uint64_t)sm->has_zero, i, at = 0;
 
 	j->nent = n;
 	j->clk = malloc(s->nclients * sizeof(uint64_t));
@@ -468,12 +1177,29 @@ ckpt_copy(shard_t *s, ckjob_t *j)
 	if (j->clk == NULL || j->keys == NULL || j->rows == NULL)
 		return STRADS_ENOMEM;
 	memcpy(j->clk, s->clk, s->nclients * sizeof(uint64_t));
-	for (i = 0; i < n; i++)
-		j->keys[i] = s->t->kind == STRADS_TABLE_DENSE ? s->begin + i :
-		    s->sparse.keys[i];
-	if (n > 0)
-		memcpy(j->rows, s->t->kind == STRADS_TABLE_DENSE ? s->dense :
-		    (double *)s->sparse.vals, (size_t)n * s->w * sizeof(double));
+	if (s->t->kind == STRADS_TABLE_DENSE) {
+		for (i = 0; i < n; i++) {
+			j->keys[i] = s->begin + i;
+			tbl_getv(j->rows + i * s->w, s->dense + (size_t)i * s->rowb,
+			    s->w, s->vsize);
+		}
+		return 0;
+	}
+	if (sm->has_zero) {
+		j->keys[at] = 0;
+		tbl_getv(j->rows, sm->zero, s->w, s->vsize);
+		at++;
+	}
+	for (i = 0; i < sm->cap; i++) {
+		const uint8_t *e = sm->ents + (size_t)i * sm->esize;
+
+		if (ekey(e) == 0)
+			continue;
+		j->keys[at] = ekey(e);
+		tbl_getv(j->rows + at * s->w, e + 8, s->w, s->vsize);
+		at++;
+	}
+	STRADS__ASSERT(at == n);
 	return 0;
 }
 
@@ -555,10 +1281,14 @@ long_enough(const strads_msg_t *m)
 	switch (m->type) {
 	case TBL_UPDATE:
 		return m->len >= TBL_UPDATE_HDR;
+	case TBL_UPDATE_BULK:
+		return m->len >= TBL_BULK_HDR;
 	case TBL_CLOCK:
 		return m->len == 16;
 	case TBL_GET:
 		return m->len >= TBL_GET_HDR;
+	case TBL_GET_BULK:
+		return m->len >= TBL_GETB_HDR;
 	case TBL_CKPT:
 		return m->len >= TBL_CKPT_HDR;
 	default:
@@ -577,12 +1307,14 @@ shard_recv(strads_actor_t *self, const strads_msg_t *m)
 	}
 	switch (m->type) {
 	case TBL_UPDATE:
+	case TBL_UPDATE_BULK:
 		on_update(s, m);
 		return;
 	case TBL_CLOCK:
 		on_clock(self, s, m);
 		return;
 	case TBL_GET:
+	case TBL_GET_BULK:
 		on_get(self, s, m);
 		return;
 	case TBL_CKPT:

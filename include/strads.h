@@ -316,6 +316,9 @@ STRADS_EXTERN int strads_peer_add(
 /* socket or thread code.                                             */
 
 enum { STRADS_TABLE_DENSE = 0, STRADS_TABLE_SPARSE = 1 };
+/* How a table's shards store and send values: the API reads and writes
+ * doubles either way. */
+enum { STRADS_TABLE_F64 = 0, STRADS_TABLE_F32 = 1 };
 
 typedef struct strads_table_s strads_table_t;
 typedef struct strads_table_client_s strads_table_client_t;
@@ -337,6 +340,10 @@ typedef struct strads_table_opts_s {
 	const char *restore_dir; /* start from the checkpoint in this
 	                            directory, or NULL for zeros; borrowed
 	                            for the call */
+	int value;            /* STRADS_TABLE_F64 (default) or
+	                         STRADS_TABLE_F32: values are floats at the
+	                         shards and on the wire (half the bytes);
+	                         sums are rounded to float there */
 } strads_table_opts_t;
 
 /* Counters of a table, summed over its clients and shards. */
@@ -367,6 +374,25 @@ STRADS_EXTERN void strads_table_opts_init(strads_table_opts_t *o);
 STRADS_EXTERN int strads_table_create(strads_runtime_t *rt,
     const strads_table_opts_t *o, strads_table_t **tp, char *err,
     size_t errlen);
+/* Makes a handle on a table whose shards live in another process (or
+ * anywhere addresses reach): shards[i] is the address of shard i, as
+ * strads_table_shard() reports it where the table was created, passed
+ * out of band (a command line, later the membership view). Nothing is
+ * spawned. o must describe the creator's table: the same name, kind,
+ * nrows, width, staleness and nclients, and nshards 0 or equal to
+ * nshards; restore_dir must be NULL (restoring is the creator's). A
+ * shard refuses the clocks of a client whose layout differs (counted in
+ * the creator's rejected), so such a client's updates are never applied.
+ * Clients open on it as on a created table; the shards reply to their
+ * addresses, so each process must reach the other's node
+ * (strads_listen(), strads_peer_add() on both sides). Client ids are the
+ * table's: across processes, each id may be opened once in all (this
+ * process checks only its own). On failure *tp is untouched. The table
+ * is owned by the caller and freed like a created one; its counters are
+ * the client-side ones (the shards count where they live). */
+STRADS_EXTERN int strads_table_attach(strads_runtime_t *rt,
+    const strads_table_opts_t *o, const strads_addr_t *shards, int nshards,
+    strads_table_t **tp, char *err, size_t errlen);
 /* Frees a table whose runtime has stopped or never started. NULL is
  * allowed. */
 STRADS_EXTERN void strads_table_free(strads_table_t *t);
@@ -427,6 +453,39 @@ STRADS_EXTERN uint64_t strads_table_client_clock(
  * reply would not fit in a frame. */
 STRADS_EXTERN int strads_table_get(strads_table_client_t *c,
     const uint64_t *keys, uint32_t n, strads_table_get_cb cb, void *arg);
+/* Bulk updates and reads: arrays of keys and rows, moved in large
+ * messages (about 1 MiB) and applied at the shards in tight loops, for
+ * millions of pairs at a time. Same consistency as their per-key forms.
+ *
+ * Adds deltas (n x width doubles, row i for keys[i]; both borrowed for
+ * the call; duplicate keys add up) as n strads_table_inc() calls would,
+ * without per-key coalescing: the pairs are packed by shard and each
+ * message goes as soon as it is full (the last ones at the next flush
+ * or clock). The client keeps what it sent until its clock ends (its
+ * reads must see it), about 8 + width x value bytes a pair, and reuses
+ * that memory afterwards: it holds on to as much as its largest clock
+ * needed. Updates made with strads_table_inc()/put() before and after
+ * keep their order. STRADS_EINVAL for a dense key out of range, nothing
+ * added. STRADS_ENOMEM when memory ran out: nothing added, unless it ran
+ * out for a message envelope mid-call (then a part was). */
+STRADS_EXTERN int strads_table_inc_many(strads_table_client_t *c,
+    const uint64_t *keys, const double *deltas, size_t n);
+/* A bulk read's end: status 0 once every row is in place,
+ * STRADS_ECANCELED when the client closed first, or STRADS_ENOMEM when
+ * the client ran out of memory for the read's later messages (rows are
+ * then partly written). */
+typedef void (*strads_table_many_cb)(strads_table_client_t *c, int status,
+    void *arg);
+/* Reads n keys (duplicates allowed, n < 2^32) at the client's current
+ * clock into rows (n x width doubles, row i for keys[i]); keys and rows
+ * are the caller's and must stay valid, untouched, until cb runs (from
+ * strads_table_client_recv(), never inside this call). The rows see
+ * what strads_table_get() would. Bulk reads go to the shards in chunks
+ * that fit a frame whatever n is; they neither use nor fill the loop's
+ * cache. */
+STRADS_EXTERN int strads_table_get_many(strads_table_client_t *c,
+    const uint64_t *keys, size_t n, double *rows, strads_table_many_cb cb,
+    void *arg);
 /* Asks every shard to write its partition to
  * DIR/table-NAME-SHARD.bin atomically (temporary file, fsync, rename,
  * fsync of DIR) once every client has finished the clocks this client

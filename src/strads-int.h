@@ -72,6 +72,9 @@ int strads__errf(char *err, size_t errlen, int code, const char *fmt, ...)
 	X(TBL_CKPT, 36, 24, 24 + 4096, 1)                                  \
 	X(TBL_CKPT_DONE, 37, 24, 24 + 1024, 1)                             \
 	X(TBL_LOCAL, 38, 16, 16, 0)                                        \
+	X(TBL_UPDATE_BULK, 39, 24, UINT32_MAX, 1)                          \
+	X(TBL_GET_BULK, 40, 32, UINT32_MAX, 1)                             \
+	X(TBL_ROWS_BULK, 41, 32, UINT32_MAX, 1)                            \
 	X(MEM_HELLO, 48, 1, 4096, 1)                                       \
 	X(MEM_CTL, 49, 1, 16u << 20, 1)                                    \
 	X(MEM_INIT, 50, 8, UINT32_MAX, 1)

@@ -21,22 +21,12 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 /* ------------------------------------------------------------------ */
 /* The map.                                                             */
-
-static uint64_t
-mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
 
 void
 strads__tmap_init(strads__tmap_t *m, size_t esize)
@@ -69,7 +59,7 @@ strads__tmap_find(const strads__tmap_t *m, uint64_t key)
 
 	if (m->cap == 0)
 		return NULL;
-	j = (uint32_t)mix64(key) & (m->cap - 1);
+	j = (uint32_t)strads__tbl_hash(key) & (m->cap - 1);
 	while ((e = m->slots[j]) != 0) {
 		if (m->keys[e - 1] == key)
 			return strads__tmap_val(m, e - 1);
@@ -86,7 +76,7 @@ tmap_rehash(strads__tmap_t *m, uint32_t cap)
 	if (s == NULL)
 		return STRADS_ENOMEM;
 	for (i = 0; i < m->n; i++) {
-		uint32_t j = (uint32_t)mix64(m->keys[i]) & (cap - 1);
+		uint32_t j = (uint32_t)strads__tbl_hash(m->keys[i]) & (cap - 1);
 
 		while (s[j] != 0)
 			j = (j + 1) & (cap - 1);
@@ -125,7 +115,7 @@ strads__tmap_get(strads__tmap_t *m, uint64_t key)
 		m->vals = vals;
 		m->ncap = nc;
 	}
-	j = (uint32_t)mix64(key) & (m->cap - 1);
+	j = (uint32_t)strads__tbl_hash(key) & (m->cap - 1);
 	while (m->slots[j] != 0)
 		j = (j + 1) & (m->cap - 1);
 	m->slots[j] = m->n + 1;
@@ -134,6 +124,60 @@ strads__tmap_get(strads__tmap_t *m, uint64_t key)
 	memset(v, 0, m->esize);
 	m->n++;
 	return v;
+}
+
+#if defined(__GNUC__)
+#define PREFETCH(p, w) __builtin_prefetch((p), (w))
+#else
+#define PREFETCH(p, w) ((void)(p))
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Big allocations.                                                     */
+
+#define HUGE_PAGE (2u << 20)
+
+void *
+strads__tbl_alloc(size_t bytes, int *mapped)
+{
+#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
+	if (bytes >= HUGE_PAGE && bytes <= SIZE_MAX - HUGE_PAGE) {
+		size_t len = (bytes + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+		uint8_t *p = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *a;
+
+		if (p != MAP_FAILED) {
+			/* Keep the 2 MiB-aligned part: huge pages need it. */
+			a = (uint8_t *)(((uintptr_t)p + HUGE_PAGE - 1) &
+			    ~(uintptr_t)(HUGE_PAGE - 1));
+			if (a > p)
+				munmap(p, (size_t)(a - p));
+			if (a + len < p + len + HUGE_PAGE)
+				munmap(a + len, (size_t)(p + len + HUGE_PAGE - (a + len)));
+			(void)madvise(a, len, MADV_HUGEPAGE); /* a hint */
+			*mapped = 1;
+			return a; /* zero-filled */
+		}
+	}
+#endif
+	*mapped = 0;
+	return calloc(1, bytes ? bytes : 1);
+}
+
+void
+strads__tbl_free(void *p, size_t bytes, int mapped)
+{
+	if (p == NULL)
+		return;
+#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
+	if (mapped) {
+		munmap(p, (bytes + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1));
+		return;
+	}
+#endif
+	(void)bytes;
+	(void)mapped;
+	free(p);
 }
 
 /* ------------------------------------------------------------------ */
@@ -180,14 +224,6 @@ name_ok(const char *s)
 			return 0;
 	}
 	return 1;
-}
-
-int
-strads__table_shard_of(const strads_table_t *t, uint64_t key)
-{
-	if (t->kind == STRADS_TABLE_DENSE)
-		return (int)(key / t->per_shard);
-	return (int)(mix64(key ^ 0x5bd1e995u) % (uint64_t)t->nshards);
 }
 
 void
@@ -239,6 +275,9 @@ opts_check(const strads_runtime_t *rt, const strads_table_opts_t *o,
 	if (o->nshards < 0 || o->nshards > 65535)
 		return errf(err, errlen, STRADS_EINVAL,
 		    "table %s: bad nshards %d", o->name, o->nshards);
+	if (o->value != STRADS_TABLE_F64 && o->value != STRADS_TABLE_F32)
+		return errf(err, errlen, STRADS_EINVAL,
+		    "table %s: bad value type %d", o->name, o->value);
 	/* One row, one client vector and the headers fit in a frame. */
 	if (o->width > (1u << 24) ||
 	    row + 8u * o->nclients + 256 > rt->cfg.max_frame - STRADS_MSG_HDR_SIZE)
@@ -247,11 +286,29 @@ opts_check(const strads_runtime_t *rt, const strads_table_opts_t *o,
 	return 0;
 }
 
+/* FNV-1a 32 of what every process holding the table must agree on. */
+static uint32_t
+layout_tag(const strads_table_t *t)
+{
+	uint64_t f[7] = {(uint64_t)t->kind, t->nrows, t->width, t->staleness,
+	    t->nclients, (uint64_t)t->nshards, t->vsize};
+	uint32_t h = 0x811c9dc5u;
+	size_t i, j;
+
+	for (i = 0; t->name[i] != '\0'; i++)
+		h = (h ^ (uint8_t)t->name[i]) * 0x01000193u;
+	for (i = 0; i < 7; i++)
+		for (j = 0; j < 8; j++)
+			h = (h ^ (uint8_t)(f[i] >> (8 * j))) * 0x01000193u;
+	return h;
+}
+
 static int
 table_alloc(strads_runtime_t *rt, const strads_table_opts_t *o,
     strads_table_t **tp)
 {
 	strads_table_t *t = calloc(1, sizeof(*t));
+	size_t bulk;
 	int i;
 
 	if (t == NULL)
@@ -274,6 +331,30 @@ table_alloc(strads_runtime_t *rt, const strads_table_opts_t *o,
 	if (t->flush_bytes > rt->cfg.max_frame / 2)
 		t->flush_bytes = rt->cfg.max_frame / 2;
 	t->cache_rows = o->cache_rows;
+	t->vsize = o->value == STRADS_TABLE_F32 ? 4 : 8;
+	/* Bulk messages of about 1 MiB: a quarter of the default credit
+	 * window, so several are in flight; large enough that the transport
+	 * sends each as its own frame; small enough to stay in cache while
+	 * they are packed and applied (larger read chunks, which would make
+	 * a shard's walk over its map denser, cost more than they saved in
+	 * measurements). Never more than a quarter or half of a frame; a row
+	 * fits a frame (opts_check), so at least one pair each. */
+	bulk = rt->cfg.credit_bytes / 4;
+	if (bulk > (1u << 20))
+		bulk = 1u << 20;
+	if (bulk < STRADS__BIG_PAYLOAD)
+		bulk = STRADS__BIG_PAYLOAD;
+	if (bulk > rt->cfg.max_frame / 2)
+		bulk = rt->cfg.max_frame / 2;
+	t->chunk_upd = (uint32_t)(bulk / (8 + (size_t)t->width * t->vsize));
+	bulk = rt->cfg.max_frame / 4 < (1u << 20) ? rt->cfg.max_frame / 4 :
+	    (1u << 20);
+	t->chunk_get = (uint32_t)(bulk / ((size_t)t->width * t->vsize > 8 ?
+	    (size_t)t->width * t->vsize : 8));
+	if (t->chunk_upd == 0)
+		t->chunk_upd = 1;
+	if (t->chunk_get == 0)
+		t->chunk_get = 1;
 	t->per_shard = t->kind == STRADS_TABLE_DENSE ?
 	    (t->nrows + (uint64_t)t->nshards - 1) / (uint64_t)t->nshards : 0;
 	t->shards = calloc((size_t)t->nshards, sizeof(*t->shards));
@@ -287,6 +368,10 @@ table_alloc(strads_runtime_t *rt, const strads_table_opts_t *o,
 		t->init[i].table = t;
 		t->init[i].index = i;
 	}
+	t->tag = layout_tag(t);
+#ifdef __SIZEOF_INT128__
+	t->shard_m = ~(__uint128_t)0 / (unsigned)t->nshards + 1;
+#endif
 	*tp = t;
 	return 0;
 }
@@ -329,6 +414,44 @@ strads_table_create(strads_runtime_t *rt, const strads_table_opts_t *o,
 			    o->name, i, strads_strerror(rc));
 		}
 	}
+	*tp = t;
+	return 0;
+}
+
+int
+strads_table_attach(strads_runtime_t *rt, const strads_table_opts_t *o,
+    const strads_addr_t *shards, int nshards, strads_table_t **tp, char *err,
+    size_t errlen)
+{
+	strads_table_opts_t a;
+	strads_table_t *t;
+	int i, rc;
+
+	if (rt == NULL || o == NULL || shards == NULL || tp == NULL)
+		return errf(err, errlen, STRADS_EINVAL, "table: NULL argument");
+	if (nshards < 1 || nshards > 65535 ||
+	    (o->nshards != 0 && o->nshards != nshards))
+		return errf(err, errlen, STRADS_EINVAL, "table %s: %d shard "
+		    "addresses for %d shards", o->name != NULL ? o->name : "?",
+		    nshards, o->nshards);
+	if (o->restore_dir != NULL)
+		return errf(err, errlen, STRADS_EINVAL, "table %s: restore_dir "
+		    "is for the process that creates the shards", o->name);
+	if (o->kind == STRADS_TABLE_DENSE && (uint64_t)nshards > o->nrows)
+		return errf(err, errlen, STRADS_EINVAL, "table %s: %d shards for "
+		    "%llu rows", o->name, nshards, (unsigned long long)o->nrows);
+	for (i = 0; i < nshards; i++)
+		if (shards[i].node == 0)
+			return errf(err, errlen, STRADS_EADDR, "table %s: shard %d "
+			    "has no node", o->name, i);
+	a = *o;
+	a.nshards = nshards;
+	if ((rc = opts_check(rt, &a, err, errlen)) != 0)
+		return rc;
+	if ((rc = table_alloc(rt, &a, &t)) != 0)
+		return errf(err, errlen, rc, "table %s: out of memory", o->name);
+	memcpy(t->shards, shards, (size_t)nshards * sizeof(*shards));
+	t->attached = 1;
 	*tp = t;
 	return 0;
 }
@@ -429,6 +552,7 @@ fw_header(fw_t *w, const strads_table_t *t, int shard, const uint64_t *clk,
 	strads__put64(h + 32, t->nrows);
 	strads__put64(h + 40, nent);
 	strads__put32(h + 48, (uint32_t)nl);
+	strads__put32(h + 52, t->vsize == 4 ? 1u : 0u);
 	fw(w, h, sizeof(h));
 	fw(w, t->name, nl);
 	fw(w, pad, pad8(nl) - nl);
@@ -575,10 +699,11 @@ file_header(const strads_table_t *t, const char *path, int i, const uint8_t *p,
 	    strads__get32(p + 20) != (uint32_t)i ||
 	    strads__get32(p + 24) != (uint32_t)t->nshards ||
 	    strads__get64(p + 32) != t->nrows || namelen != strlen(t->name) ||
-	    memcmp(p + 56, t->name, namelen) != 0)
+	    memcmp(p + 56, t->name, namelen) != 0 ||
+	    strads__get32(p + 52) != (t->vsize == 4 ? 1u : 0u))
 		return errf(err, errlen, STRADS_EFORMAT, "%s: written for another "
-		    "table layout (name, kind, width, nrows, shard or nshards "
-		    "differ)", path);
+		    "table layout (name, kind, width, nrows, shard, nshards or "
+		    "value type differ)", path);
 	*nent = n;
 	*ent_off = off;
 	return 0;
@@ -761,10 +886,37 @@ typedef struct {
 	double row[];
 } upd_t;
 
-/* Own updates already sent, for the rows that may not show them yet. */
+/* Bulk update buffers. The client fills an UPDATE_BULK payload in
+ * place (keys from TBL_BULK_HDR with room for cap of them, then the
+ * deltas), sends a message that shares it as soon as it is full (the
+ * transport copies it into its frame), keeps it while a read of the
+ * clock may need it, then reuses it: bulk updates touch no fresh memory
+ * once a client has had a clock that large. Buffers are cut from slabs
+ * of huge pages (strads__tbl_alloc); a slab is freed with its last
+ * buffer, on whatever thread drops the last reference. */
+typedef struct slab_s {
+	atomic_uint live; /* its buffers not yet released */
+	uint8_t *base;
+	size_t bytes;
+	int mapped;
+} slab_t;
+
+typedef struct cbuf_s {
+	strads_buf_t b;      /* first: the payload's references (one ours) */
+	struct cbuf_s *next; /* in the pool or a log entry */
+	slab_t *slab;
+	uint8_t *data;
+	uint32_t n, cap;     /* pairs in it; room */
+	uint32_t voff;       /* the deltas follow voff keys: cap, n once sent */
+} cbuf_t;
+
+/* Own updates already sent, for the rows that may not show them yet:
+ * a flush of the per-key buffer, or bulk buffers. */
 typedef struct {
 	uint64_t clock;
-	strads__tmap_t map; /* of upd_t */
+	int bulk;
+	strads__tmap_t map; /* of upd_t, when !bulk */
+	cbuf_t *bufs;       /* when bulk */
 } logent_t;
 
 typedef struct req_s {
@@ -781,6 +933,34 @@ typedef struct req_s {
 	strads_table_get_cb cb;
 	void *arg;
 } req_t;
+
+/* A bulk read: the caller's arrays, borrowed until its callback. Its
+ * keys go out in chunks of at most t->chunk_get, numbered across the
+ * shards: shard k's are [cbase[k], cbase[k + 1]), chunk j of them
+ * covers positions off[k] + j x chunk_get onwards (through pos when
+ * there are several shards; directly with one). */
+typedef struct breq_s {
+	struct breq_s *next;
+	uint64_t id;
+	uint64_t clock;
+	size_t n;
+	const uint64_t *keys;
+	double *rows;
+	uint32_t *pos;   /* n positions grouped by shard; NULL: one shard */
+	size_t pos_cap;  /* of pos, in positions */
+	int pos_mapped;
+	size_t *off;     /* nshards + 1 */
+	uint32_t *cbase; /* nshards + 1 */
+	uint64_t *seen;  /* per chunk: the reader's clocks its rows hold */
+	uint8_t *got;    /* per chunk: arrived */
+	uint32_t nchunks, waiting;
+	uint32_t *sent;  /* per shard: its chunks sent (a window of them is
+	                    out at a time: sent[k] - got of shard k) */
+	uint32_t *out;   /* per shard: chunks out */
+	uint64_t need;
+	strads_table_many_cb cb;
+	void *arg;
+} breq_t;
 
 typedef struct ckreq_s {
 	struct ckreq_s *next;
@@ -802,7 +982,24 @@ struct strads_table_client_s {
 	size_t buf_bytes;   /* their encoded size */
 	logent_t *log;      /* oldest first */
 	uint32_t nlog, logcap;
+	cbuf_t **open;      /* nshards: bulk buffers being filled, not sent;
+	                       always older than what buf holds */
+	uint64_t open_pairs;
+	cbuf_t *pool;       /* bulk buffers free for reuse */
+	uint32_t *pos;      /* a bulk read's positions, kept for the next */
+	size_t pos_cap;
+	int pos_mapped;
+	uint32_t *gid;      /* a bulk read's grouping scratch */
+	size_t gid_cap;
+	int gid_mapped;
+	cbuf_t *retired;    /* bulk buffers the runtime still holds */
+	/* 1 + the last clock whose bulk updates went out, or 0. Those are
+	 * not kept past their clock (no read needs them once the shards
+	 * applied them), so a cached row serves this client only when it
+	 * holds them: when its clk[id] >= bulk_upto. */
+	uint64_t bulk_upto;
 	req_t *reqs;
+	breq_t *breqs;
 	ckreq_t *cks;
 	uint64_t next_req;
 	uint32_t *count; /* nshards scratch */
@@ -817,14 +1014,143 @@ upd_size(const strads_table_t *t)
 static size_t
 entry_bytes(const strads_table_t *t)
 {
-	return 16 + (size_t)t->width * sizeof(double);
+	return 16 + (size_t)t->width * t->vsize;
 }
 
-static uint32_t
-table_tag(const strads_table_t *t)
+/* Bytes of a row on the wire. */
+static size_t
+row_bytes(const strads_table_t *t)
 {
-	return t->shards[0].actor;
+	return (size_t)t->width * t->vsize;
 }
+
+static void
+cbuf_release(strads_buf_t *b)
+{
+	cbuf_t *cb = (cbuf_t *)b;
+	slab_t *sl = cb->slab;
+
+	free(cb);
+	if (atomic_fetch_sub(&sl->live, 1) == 1) {
+		strads__tbl_free(sl->base, sl->bytes, sl->mapped);
+		free(sl);
+	}
+}
+
+/* Drops the client's reference to each buffer of a list. */
+static void
+cbufs_drop(cbuf_t *cb)
+{
+	while (cb != NULL) {
+		cbuf_t *next = cb->next;
+
+		strads__buf_unref(&cb->b);
+		cb = next;
+	}
+}
+
+static int
+cbuf_idle(const cbuf_t *cb)
+{
+	return atomic_load_explicit(&cb->b.refs, memory_order_acquire) == 1;
+}
+
+/* A list of buffers no read needs any more: to the pool, or, those the
+ * runtime still holds (a send deferred, a local shard not done), to the
+ * retired list until it lets go. */
+static void
+cbufs_retire(strads_table_client_t *c, cbuf_t *cb)
+{
+	while (cb != NULL) {
+		cbuf_t *next = cb->next;
+
+		if (cbuf_idle(cb)) {
+			cb->next = c->pool;
+			c->pool = cb;
+		} else {
+			cb->next = c->retired;
+			c->retired = cb;
+		}
+		cb = next;
+	}
+}
+
+/* Bytes of a bulk buffer. */
+static size_t
+cbuf_bytes(const strads_table_t *t)
+{
+	return TBL_BULK_HDR + (size_t)t->chunk_upd * (8 + row_bytes(t));
+}
+
+/* Makes the pool hold at least want buffers: from the retired ones
+ * the runtime let go, then new slabs. */
+static int
+pool_fill(strads_table_client_t *c, uint64_t want)
+{
+	const strads_table_t *t = c->t;
+	size_t bytes = (cbuf_bytes(t) + 63) & ~(size_t)63, per, i;
+	uint64_t have = 0;
+	cbuf_t *cb, **pp;
+
+	for (cb = c->pool; cb != NULL && have < want; cb = cb->next)
+		have++;
+	for (pp = &c->retired; *pp != NULL && have < want;) {
+		cb = *pp;
+		if (!cbuf_idle(cb)) {
+			pp = &cb->next;
+			continue;
+		}
+		*pp = cb->next;
+		cb->next = c->pool;
+		c->pool = cb;
+		have++;
+	}
+	/* Slabs of 4 MiB or more, whole huge pages. */
+	per = bytes >= (4u << 20) ? 1 : (4u << 20) / bytes;
+	while (have < want) {
+		slab_t *sl = calloc(1, sizeof(*sl));
+
+		if (sl == NULL)
+			return STRADS_ENOMEM;
+		sl->bytes = per * bytes;
+		if ((sl->base = strads__tbl_alloc(sl->bytes, &sl->mapped)) == NULL) {
+			free(sl);
+			return STRADS_ENOMEM;
+		}
+		atomic_init(&sl->live, (unsigned)per);
+		for (i = 0; i < per; i++) {
+			if ((cb = calloc(1, sizeof(*cb))) == NULL) {
+				/* The slab goes with its last buffer. */
+				while (i++ < per)
+					if (atomic_fetch_sub(&sl->live, 1) == 1) {
+						strads__tbl_free(sl->base, sl->bytes,
+						    sl->mapped);
+						free(sl);
+					}
+				return STRADS_ENOMEM;
+			}
+			atomic_init(&cb->b.refs, 1);
+			cb->b.release_cb = cbuf_release;
+			cb->b.size = bytes;
+			cb->slab = sl;
+			cb->data = sl->base + i * bytes;
+			cb->next = c->pool;
+			c->pool = cb;
+			have++;
+		}
+	}
+	return 0;
+}
+
+static void
+logent_fini(strads_table_client_t *c, logent_t *l)
+{
+	if (l->bulk)
+		cbufs_retire(c, l->bufs);
+	else
+		strads__tmap_fini(&l->map);
+}
+
 
 int
 strads_table_client_open(strads_actor_t *self, strads_table_t *t, uint32_t id,
@@ -839,11 +1165,13 @@ strads_table_client_open(strads_actor_t *self, strads_table_t *t, uint32_t id,
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return STRADS_ENOMEM;
 	c->count = calloc((size_t)t->nshards, sizeof(*c->count));
+	c->open = calloc((size_t)t->nshards, sizeof(*c->open));
 	c->cache = tcache_get(self->loop, t);
-	if (c->count == NULL || c->cache == NULL) {
+	if (c->count == NULL || c->open == NULL || c->cache == NULL) {
 		if (c->cache != NULL)
 			tcache_put(self->loop, c->cache);
 		free(c->count);
+		free(c->open);
 		free(c);
 		return STRADS_ENOMEM;
 	}
@@ -854,9 +1182,11 @@ strads_table_client_open(strads_actor_t *self, strads_table_t *t, uint32_t id,
 	if (taken) {
 		tcache_put(self->loop, c->cache);
 		free(c->count);
+		free(c->open);
 		free(c);
 		return STRADS_EBUSY;
 	}
+
 	c->self = self;
 	c->t = t;
 	c->id = id;
@@ -876,6 +1206,19 @@ req_free(req_t *r)
 	free(r);
 }
 
+static void
+breq_free(breq_t *r)
+{
+	strads__tbl_free(r->pos, r->pos_cap * sizeof(*r->pos), r->pos_mapped);
+	free(r->off);
+	free(r->cbase);
+	free(r->sent);
+	free(r->out);
+	free(r->seen);
+	free(r->got);
+	free(r);
+}
+
 void
 strads_table_client_close(strads_table_client_t *c)
 {
@@ -890,6 +1233,13 @@ strads_table_client_close(strads_table_client_t *c)
 		r->cb(c, STRADS_ECANCELED, NULL, 0, NULL, r->arg);
 		req_free(r);
 	}
+	while (c->breqs != NULL) {
+		breq_t *r = c->breqs;
+
+		c->breqs = r->next;
+		r->cb(c, STRADS_ECANCELED, r->arg);
+		breq_free(r);
+	}
 	while (c->cks != NULL) {
 		ckreq_t *k = c->cks;
 
@@ -897,9 +1247,21 @@ strads_table_client_close(strads_table_client_t *c)
 		k->cb(c, STRADS_ECANCELED, "client closed", k->arg);
 		free(k);
 	}
-	for (i = 0; i < c->nlog; i++)
-		strads__tmap_fini(&c->log[i].map);
+	for (i = 0; i < c->nlog; i++) {
+		if (c->log[i].bulk)
+			cbufs_drop(c->log[i].bufs);
+		else
+			strads__tmap_fini(&c->log[i].map);
+	}
 	free(c->log);
+	for (i = 0; i < (uint32_t)c->t->nshards; i++)
+		if (c->open[i] != NULL)
+			strads__buf_unref(&c->open[i]->b);
+	free(c->open);
+	cbufs_drop(c->pool);
+	cbufs_drop(c->retired);
+	strads__tbl_free(c->pos, c->pos_cap * sizeof(*c->pos), c->pos_mapped);
+	strads__tbl_free(c->gid, c->gid_cap * sizeof(*c->gid), c->gid_mapped);
 	strads__tmap_fini(&c->buf);
 	/* The id stays taken: the shards hold its clock, and a new client
 	 * would start over at 0. */
@@ -923,8 +1285,95 @@ key_ok(const strads_table_t *t, uint64_t key)
 	return t->kind != STRADS_TABLE_DENSE || key < t->nrows;
 }
 
+/* Makes room for one more log entry. */
+static int
+log_grow(strads_table_client_t *c)
+{
+	uint32_t cap;
+	logent_t *l;
+
+	if (c->nlog < c->logcap)
+		return 0;
+	cap = c->logcap ? c->logcap * 2 : 4;
+	if ((l = realloc(c->log, cap * sizeof(*l))) == NULL)
+		return STRADS_ENOMEM;
+	c->log = l;
+	c->logcap = cap;
+	return 0;
+}
+
+/* The log entry for bulk buffers sent in this clock: the last entry
+ * when it is one (a flush of the per-key buffer in between starts a new
+ * one, which keeps their order). NULL when out of memory. */
+static logent_t *
+bulk_logent(strads_table_client_t *c)
+{
+	logent_t *l;
+
+	if (c->nlog > 0 && c->log[c->nlog - 1].bulk &&
+	    c->log[c->nlog - 1].clock == c->clock)
+		return &c->log[c->nlog - 1];
+	if (log_grow(c) != 0)
+		return NULL;
+	l = &c->log[c->nlog++];
+	memset(l, 0, sizeof(*l));
+	l->clock = c->clock;
+	l->bulk = 1;
+	return l;
+}
+
+/* Sends shard k's open buffer (made exact: the deltas moved up behind
+ * its keys) and logs it. */
+static int
+send_open(strads_table_client_t *c, int k)
+{
+	strads_table_t *t = c->t;
+	cbuf_t *cb = c->open[k];
+	logent_t *l;
+	strads_msg_t *m;
+	uint8_t *p = cb->data;
+	size_t len;
+
+	if ((l = bulk_logent(c)) == NULL)
+		return STRADS_ENOMEM;
+	if (cb->voff != cb->n)
+		memmove(p + TBL_BULK_HDR + (size_t)cb->n * 8,
+		    p + TBL_BULK_HDR + (size_t)cb->voff * 8,
+		    (size_t)cb->n * row_bytes(t));
+	cb->voff = cb->n;
+	strads__put32(p, c->id);
+	strads__put32(p + 4, cb->n);
+	strads__put64(p + 8, c->clock);
+	strads__put32(p + 16, t->tag);
+	strads__put32(p + 20, 0);
+	len = TBL_BULK_HDR + (size_t)cb->n * (8 + row_bytes(t));
+	if ((m = strads__msg_wrap(&cb->b, p, (uint32_t)len)) == NULL)
+		return STRADS_ENOMEM;
+	m->type = TBL_UPDATE_BULK;
+	c->open[k] = NULL;
+	c->open_pairs -= cb->n;
+	cb->next = l->bufs;
+	l->bufs = cb;
+	c->bulk_upto = c->clock + 1;
+	return strads_send(c->self, t->shards[k], m);
+}
+
+/* Sends every open bulk buffer. */
+static int
+bulk_send(strads_table_client_t *c)
+{
+	int k, rc;
+
+	for (k = 0; k < c->t->nshards && c->open_pairs > 0; k++)
+		if (c->open[k] != NULL && (rc = send_open(c, k)) != 0)
+			return rc;
+	return 0;
+}
+
 /* Sends this clock's buffered updates, one message per shard, and keeps
- * them in the log for the reader's own rows. */
+ * them in the log for the reader's own rows. The bulk buffer is older
+ * and goes first, so every shard applies a client's updates in the
+ * order they were made. */
 static int
 flush(strads_table_client_t *c)
 {
@@ -936,6 +1385,8 @@ flush(strads_table_client_t *c)
 
 	if (c->buf.n == 0)
 		return 0;
+	if ((rc = bulk_send(c)) != 0)
+		return rc;
 	msgs = calloc((size_t)t->nshards, sizeof(*msgs));
 	at = calloc((size_t)t->nshards, sizeof(*at));
 	if (msgs == NULL || at == NULL) {
@@ -966,20 +1417,11 @@ flush(strads_table_client_t *c)
 
 		strads__put64(p, c->buf.keys[i]);
 		strads__put64(p + 8, u->flags);
-		tbl_putf(p + 16, u->row, t->width);
+		tbl_putv(p + 16, u->row, t->width, t->vsize);
 		at[strads__table_shard_of(t, c->buf.keys[i])] += entry_bytes(t);
 	}
-	if (rc == 0 && c->nlog == c->logcap) {
-		uint32_t cap = c->logcap ? c->logcap * 2 : 4;
-		logent_t *l = realloc(c->log, cap * sizeof(*l));
-
-		if (l == NULL)
-			rc = STRADS_ENOMEM;
-		else {
-			c->log = l;
-			c->logcap = cap;
-		}
-	}
+	if (rc == 0)
+		rc = log_grow(c);
 	for (k = 0; k < t->nshards; k++) {
 		if (msgs[k] == NULL)
 			continue;
@@ -993,7 +1435,9 @@ flush(strads_table_client_t *c)
 	if (rc != 0)
 		return rc;
 	c->log[c->nlog].clock = c->clock;
+	c->log[c->nlog].bulk = 0;
 	c->log[c->nlog].map = c->buf;
+	c->log[c->nlog].bufs = NULL;
 	c->nlog++;
 	strads__tmap_init(&c->buf, upd_size(t));
 	c->buf_bytes = 0;
@@ -1041,26 +1485,101 @@ strads_table_put(strads_table_client_t *c, uint64_t key, const double *row)
 	return update(c, key, row, 1);
 }
 
-/* Drops the log entries no read can need: a row a read at clock r uses
- * holds the reader's clocks < r - s at least. */
+/* Shard k's open buffer (taken from the pool, which was filled). */
+static cbuf_t *
+open_buf(strads_table_client_t *c, int k)
+{
+	cbuf_t *cb = c->open[k];
+
+	if (cb == NULL) {
+		cb = c->pool;
+		STRADS__ASSERT(cb != NULL);
+		c->pool = cb->next;
+		cb->next = NULL;
+		cb->n = 0;
+		cb->cap = cb->voff = c->t->chunk_upd;
+		c->open[k] = cb;
+	}
+	return cb;
+}
+
+int
+strads_table_inc_many(strads_table_client_t *c, const uint64_t *keys,
+    const double *deltas, size_t n)
+{
+	strads_table_t *t;
+	size_t i, rb;
+	int rc;
+
+	if (c == NULL || (n > 0 && (keys == NULL || deltas == NULL)))
+		return STRADS_EINVAL;
+	t = c->t;
+	rb = row_bytes(t);
+	if (t->kind == STRADS_TABLE_DENSE)
+		for (i = 0; i < n; i++)
+			if (keys[i] >= t->nrows)
+				return STRADS_EINVAL;
+	if (n == 0)
+		return 0;
+	/* The per-key buffer is older: it goes first. Then every buffer
+	 * this call can fill is in the pool before it starts, so nothing
+	 * past this point fails but a send. */
+	if ((rc = flush(c)) != 0 || (rc = log_grow(c)) != 0 ||
+	    (rc = pool_fill(c, n / t->chunk_upd + (uint64_t)t->nshards + 1)) != 0)
+		return rc;
+	for (i = 0; i < n;) {
+		int k = t->nshards == 1 ? 0 : strads__table_shard_of(t, keys[i]);
+		cbuf_t *cb = open_buf(c, k);
+		uint8_t *kp = cb->data + TBL_BULK_HDR;
+		uint8_t *vp = kp + (size_t)cb->voff * 8;
+		size_t take = 1;
+
+		if (t->nshards == 1) {
+			/* One shard: whole runs at a time. */
+			take = cb->cap - cb->n < n - i ? cb->cap - cb->n : n - i;
+			memcpy(kp + (size_t)cb->n * 8, keys + i, take * 8);
+		} else {
+			memcpy(kp + (size_t)cb->n * 8, keys + i, 8);
+		}
+		tbl_putv(vp + (size_t)cb->n * rb, deltas + i * t->width,
+		    take * t->width, t->vsize);
+		cb->n += (uint32_t)take;
+		c->open_pairs += take;
+		i += take;
+		if (cb->n == cb->cap && (rc = send_open(c, k)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Drops the log entries no read can need. A row from a shard holds
+ * every update of the reader's clocks below the clock it was read at
+ * (per-pair order), and a cached row at least those below r - s; a
+ * cached row never lacks bulk updates (see bulk_upto). */
 static void
 log_trim(strads_table_client_t *c)
 {
-	uint64_t low = c->clock, drop = 0;
+	uint64_t low = c->clock;
 	const req_t *r;
-	uint32_t i;
+	const breq_t *b;
+	uint32_t i, kept = 0;
 
 	for (r = c->reqs; r != NULL; r = r->next)
 		if (r->clock < low)
 			low = r->clock;
-	if (low < c->t->staleness)
-		return;
-	low -= c->t->staleness;
-	while (drop < c->nlog && c->log[drop].clock < low)
-		strads__tmap_fini(&c->log[drop++].map);
-	for (i = 0; drop > 0 && i + drop < c->nlog; i++)
-		c->log[i] = c->log[i + drop];
-	c->nlog -= (uint32_t)drop;
+	for (b = c->breqs; b != NULL; b = b->next)
+		if (b->clock < low)
+			low = b->clock;
+	for (i = 0; i < c->nlog; i++) {
+		logent_t *l = &c->log[i];
+
+		if (l->bulk ? l->clock < low :
+		    low >= c->t->staleness && l->clock < low - c->t->staleness)
+			logent_fini(c, l);
+		else
+			c->log[kept++] = *l;
+	}
+	c->nlog = kept;
 }
 
 int
@@ -1069,7 +1588,7 @@ strads_table_clock(strads_table_client_t *c)
 	strads_table_t *t = c->t;
 	int k, rc;
 
-	if ((rc = flush(c)) != 0)
+	if ((rc = bulk_send(c)) != 0 || (rc = flush(c)) != 0)
 		return rc;
 	for (k = 0; k < t->nshards; k++) {
 		strads_msg_t *m = strads_msg_new(TBL_CLOCK, 16);
@@ -1077,7 +1596,7 @@ strads_table_clock(strads_table_client_t *c)
 		if (m == NULL)
 			return STRADS_ENOMEM;
 		strads__put32(m->data, c->id);
-		strads__put32(m->data + 4, 0);
+		strads__put32(m->data + 4, t->tag);
 		strads__put64(m->data + 8, c->clock);
 		if ((rc = strads_send(c->self, t->shards[k], m)) != 0)
 			return rc;
@@ -1087,29 +1606,183 @@ strads_table_clock(strads_table_client_t *c)
 	return 0;
 }
 
-/* Lays the reader's own updates the base row lacks over it: those of
- * clocks >= seen (the reader's clocks the shard had applied), oldest
- * first, then the buffer. */
+/* ------------------------------------------------------------------ */
+/* Read-my-writes: the reader's own updates a row may lack, laid over  */
+/* it. Row i holds the reader's clocks below seen[i]; it lacks its     */
+/* updates of clocks >= seen[i]: those in the log, the bulk buffer and */
+/* the per-key buffer, applied in the order they were made (a put      */
+/* replaces what came before it).                                      */
+
 static void
-overlay(const strads_table_client_t *c, uint64_t key, double *row,
-    uint64_t seen)
+apply_upd(const strads_table_t *t, const upd_t *u, double *row)
 {
-	uint32_t i, j, w = c->t->width;
+	uint32_t j;
 
-	for (i = 0; i <= c->nlog; i++) {
-		const strads__tmap_t *m = i < c->nlog ? &c->log[i].map : &c->buf;
-		const upd_t *u;
+	if (u->flags & TBL_PUT)
+		memcpy(row, u->row, (size_t)t->width * sizeof(double));
+	else
+		for (j = 0; j < t->width; j++)
+			row[j] += u->row[j];
+}
 
-		if (i < c->nlog && c->log[i].clock < seen)
-			continue;
-		if ((u = strads__tmap_find(m, key)) == NULL)
-			continue;
-		if (u->flags & TBL_PUT)
-			memcpy(row, u->row, (size_t)w * sizeof(double));
-		else
-			for (j = 0; j < w; j++)
-				row[j] += u->row[j];
+/* Bulk updates are arrays: they are laid over through an index of the
+ * rows read, key -> its positions (the first, then a chain). */
+typedef struct {
+	strads__tmap_t map; /* key -> uint32 (first position + 1) */
+	uint32_t *next;     /* per position: the next with its key + 1 */
+} pindex_t;
+
+static int
+pindex_build(pindex_t *x, const uint64_t *keys, size_t n)
+{
+	size_t i;
+
+	strads__tmap_init(&x->map, sizeof(uint32_t));
+	if ((x->next = calloc(n ? n : 1, sizeof(*x->next))) == NULL)
+		return STRADS_ENOMEM;
+	for (i = 0; i < n; i++) {
+		uint32_t *head = strads__tmap_get(&x->map, keys[i]);
+
+		if (head == NULL) {
+			strads__tmap_fini(&x->map);
+			free(x->next);
+			return STRADS_ENOMEM;
+		}
+		x->next[i] = *head;
+		*head = (uint32_t)i + 1;
 	}
+	return 0;
+}
+
+static void
+pindex_fini(pindex_t *x)
+{
+	strads__tmap_fini(&x->map);
+	free(x->next);
+}
+
+/* Adds a bulk buffer's deltas (clock sc) to the rows that lack them. */
+static void
+overlay_buf(const strads_table_t *t, const cbuf_t *cb, uint64_t sc,
+    const pindex_t *x, const uint64_t *seen, double *rows, double *d)
+{
+	const uint8_t *kp = cb->data + TBL_BULK_HDR;
+	const uint8_t *vp = kp + (size_t)cb->voff * 8;
+	size_t rb = row_bytes(t);
+	uint32_t i, p, q;
+
+	for (i = 0; i < cb->n; i++) {
+		const uint32_t *h;
+		uint64_t key;
+
+		memcpy(&key, kp + (size_t)i * 8, 8);
+		if ((h = strads__tmap_find(&x->map, key)) == NULL)
+			continue;
+		for (p = *h; p != 0; p = x->next[p - 1]) {
+			if (seen[p - 1] > sc)
+				continue;
+			tbl_getv(d, vp + (size_t)i * rb, t->width, t->vsize);
+			for (q = 0; q < t->width; q++)
+				rows[(size_t)(p - 1) * t->width + q] += d[q];
+		}
+	}
+}
+
+/* Adds a per-key segment (clock sc) to the rows that lack it. */
+static void
+overlay_map(const strads_table_t *t, const strads__tmap_t *m, uint64_t sc,
+    const pindex_t *x, const uint64_t *seen, double *rows)
+{
+	uint32_t i, p;
+
+	for (i = 0; i < m->n; i++) {
+		const uint32_t *h = strads__tmap_find(&x->map, m->keys[i]);
+
+		for (p = h != NULL ? *h : 0; p != 0; p = x->next[p - 1])
+			if (seen[p - 1] <= sc)
+				apply_upd(t, strads__tmap_val(m, i),
+				    rows + (size_t)(p - 1) * t->width);
+	}
+}
+
+/* 1 when a row holding the reader's clocks below min_seen may lack some
+ * of its own updates. */
+static int
+overlay_needed(const strads_table_client_t *c, uint64_t min_seen)
+{
+	uint32_t l;
+
+	if (c->open_pairs > 0 || c->buf.n > 0)
+		return 1;
+	for (l = 0; l < c->nlog; l++)
+		if (c->log[l].clock >= min_seen)
+			return 1;
+	return 0;
+}
+
+/* Lays the reader's own updates over rows (n of them, for keys) that
+ * lack them; min_seen is the least of seen. */
+static void
+overlay(const strads_table_client_t *c, const uint64_t *keys, size_t n,
+    double *rows, const uint64_t *seen, uint64_t min_seen)
+{
+	const strads_table_t *t = c->t;
+	int any = c->open_pairs > 0 || c->buf.n > 0, bulk = c->open_pairs > 0;
+	const cbuf_t *cb;
+	double *d;
+	pindex_t x;
+	uint32_t l;
+	size_t i;
+	int k;
+
+	for (l = 0; l < c->nlog; l++) {
+		if (c->log[l].clock >= min_seen) {
+			any = 1;
+			bulk |= c->log[l].bulk;
+		}
+	}
+	if (!any || n == 0)
+		return;
+	if (!bulk) {
+		/* Few maps, looked up per row. */
+		for (i = 0; i < n; i++) {
+			for (l = 0; l <= c->nlog; l++) {
+				const strads__tmap_t *m = l < c->nlog ?
+				    &c->log[l].map : &c->buf;
+				const upd_t *u;
+
+				if (l < c->nlog && c->log[l].clock < seen[i])
+					continue;
+				if ((u = strads__tmap_find(m, keys[i])) != NULL)
+					apply_upd(t, u, rows + i * t->width);
+			}
+		}
+		return;
+	}
+	if ((d = malloc((size_t)t->width * sizeof(*d))) == NULL ||
+	    pindex_build(&x, keys, n) != 0) {
+		free(d);
+		strads_log(STRADS_LOG_ERROR, "table %s: out of memory: a read "
+		    "misses the reader's own updates", t->name);
+		return;
+	}
+	for (l = 0; l < c->nlog; l++) {
+		if (c->log[l].clock < min_seen)
+			continue;
+		if (!c->log[l].bulk)
+			overlay_map(t, &c->log[l].map, c->log[l].clock, &x, seen,
+			    rows);
+		for (cb = c->log[l].bufs; c->log[l].bulk && cb != NULL;
+		     cb = cb->next)
+			overlay_buf(t, cb, c->log[l].clock, &x, seen, rows, d);
+	}
+	/* The open bulk buffers, then the per-key ones (newer: see open). */
+	for (k = 0; k < t->nshards; k++)
+		if (c->open[k] != NULL)
+			overlay_buf(t, c->open[k], c->clock, &x, seen, rows, d);
+	overlay_map(t, &c->buf, c->clock, &x, seen, rows);
+	pindex_fini(&x);
+	free(d);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1150,7 +1823,8 @@ req_from_cache(strads_table_client_t *c, req_t *r, uint64_t need)
 	for (i = 0; i < r->n; i++) {
 		const centry_t *e = strads__tmap_find(&c->cache->rows, r->keys[i]);
 
-		if (e != NULL && e->snap->min >= need) {
+		if (e != NULL && e->snap->min >= need &&
+		    e->snap->clk[c->id] >= c->bulk_upto) {
 			memcpy(r->rows + (size_t)i * w, e->row, w * sizeof(double));
 			r->seen[i] = e->snap->clk[c->id];
 			continue;
@@ -1203,15 +1877,17 @@ send_gets(strads_table_client_t *c, req_t *r, uint64_t need)
 /* A read whose rows all came from the cache completes from a message to
  * itself, so the callback never runs inside strads_table_get(). */
 static int
-send_local(strads_table_client_t *c, req_t *r)
+send_local(strads_table_client_t *c, uint64_t id)
 {
 	strads_msg_t *m = strads_msg_new(TBL_LOCAL, 16);
 
 	if (m == NULL)
 		return STRADS_ENOMEM;
-	strads__put64(m->data, r->id);
-	strads__put32(m->data + 8, table_tag(c->t));
-	strads__put32(m->data + 12, 0);
+	/* Shard 0's address names a live table: actor ids carry a
+	 * generation. */
+	strads__put64(m->data, id);
+	strads__put32(m->data + 8, c->t->shards[0].actor);
+	strads__put32(m->data + 12, c->t->shards[0].node);
 	return strads_send(c->self, strads_actor_addr(c->self), m);
 }
 
@@ -1222,7 +1898,7 @@ get_fits(const strads_table_client_t *c, uint32_t n)
 	uint64_t lim = t->rt->cfg.max_frame - STRADS_MSG_HDR_SIZE;
 
 	return TBL_GET_HDR + (uint64_t)n * 8 <= lim &&
-	    TBL_ROWS_HDR + 8ull * t->nclients + (uint64_t)n * t->width * 8 <= lim;
+	    TBL_ROWS_HDR + 8ull * t->nclients + (uint64_t)n * row_bytes(t) <= lim;
 }
 
 int
@@ -1254,7 +1930,7 @@ strads_table_get(strads_table_client_t *c, const uint64_t *keys, uint32_t n,
 	if (req_from_cache(c, r, need) > 0)
 		rc = send_gets(c, r, need);
 	else
-		rc = send_local(c, r);
+		rc = send_local(c, r->id);
 	if (rc != 0) {
 		/* Replies to GETs already sent find no request: ignored. */
 		req_free(r);
@@ -1286,11 +1962,13 @@ req_take(strads_table_client_t *c, uint64_t id)
 static void
 req_complete(strads_table_client_t *c, req_t *r)
 {
+	uint64_t min = UINT64_MAX;
 	uint32_t i;
 
 	for (i = 0; i < r->n; i++)
-		overlay(c, r->keys[i], r->rows + (size_t)i * c->t->width,
-		    r->seen[i]);
+		if (r->seen[i] < min)
+			min = r->seen[i];
+	overlay(c, r->keys, r->n, r->rows, r->seen, min);
 	r->cb(c, 0, r->keys, r->n, r->rows, r->arg);
 	req_free(r);
 }
@@ -1334,7 +2012,7 @@ recv_rows(strads_table_client_t *c, const strads_msg_t *m)
 	if (strads__get32(p + 24) != t->nclients || strads__get32(p + 28) != w ||
 	    n != r->off[k + 1] - r->off[k] ||
 	    (uint64_t)m->len != TBL_ROWS_HDR + 8ull * t->nclients +
-		(uint64_t)n * w * 8 ||
+		(uint64_t)n * row_bytes(t) ||
 	    (snap = snap_decode(p, t->nclients)) == NULL) {
 		/* Not what we asked: the read cannot complete. */
 		TBL_COUNT(t, rejected, 1);
@@ -1346,7 +2024,8 @@ recv_rows(strads_table_client_t *c, const strads_msg_t *m)
 	for (j = 0; j < n; j++) {
 		uint32_t at = r->pos[r->off[k] + j];
 
-		tbl_getf(r->rows + (size_t)at * w, v + (size_t)j * w * 8, w);
+		tbl_getv(r->rows + (size_t)at * w, v + (size_t)j * row_bytes(t), w,
+		    t->vsize);
 		r->seen[at] = snap->clk[c->id];
 		tcache_store(c->cache, r->keys[at], r->rows + (size_t)at * w, snap);
 	}
@@ -1360,16 +2039,329 @@ recv_rows(strads_table_client_t *c, const strads_msg_t *m)
 	return 1;
 }
 
+static breq_t *breq_take(strads_table_client_t *c, uint64_t id);
+static void breq_complete(strads_table_client_t *c, breq_t *r);
+
 static int
 recv_local(strads_table_client_t *c, const strads_msg_t *m)
 {
 	req_t *r;
+	breq_t *b;
 
 	if (!strads_addr_eq(m->src, strads_actor_addr(c->self)) ||
-	    strads__get32(m->data + 8) != table_tag(c->t) ||
-	    (r = req_take(c, strads__get64(m->data))) == NULL)
+	    strads__get32(m->data + 8) != c->t->shards[0].actor ||
+	    strads__get32(m->data + 12) != c->t->shards[0].node)
 		return 0;
-	req_complete(c, r);
+	if ((r = req_take(c, strads__get64(m->data))) != NULL) {
+		req_complete(c, r);
+		return 1;
+	}
+	if ((b = breq_take(c, strads__get64(m->data))) != NULL) {
+		breq_complete(c, b);
+		return 1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Bulk reads.                                                          */
+
+static breq_t *
+breq_take(strads_table_client_t *c, uint64_t id)
+{
+	breq_t **pp;
+
+	for (pp = &c->breqs; *pp != NULL; pp = &(*pp)->next) {
+		breq_t *r = *pp;
+
+		if (r->id == id) {
+			*pp = r->next;
+			return r;
+		}
+	}
+	return NULL;
+}
+
+static void
+breq_complete(strads_table_client_t *c, breq_t *r)
+{
+	uint64_t min = UINT64_MAX, *seen;
+	uint32_t j;
+	size_t i;
+	int k;
+
+	for (j = 0; j < r->nchunks; j++)
+		if (r->seen[j] < min)
+			min = r->seen[j];
+	/* Row by row only when the reader has updates the rows may lack
+	 * (rare: a bulk read in the clock of its own writes). */
+	if (r->n > 0 && overlay_needed(c, min)) {
+		if ((seen = malloc(r->n * sizeof(*seen))) == NULL) {
+			strads_log(STRADS_LOG_ERROR, "table %s: out of memory: a "
+			    "read misses the reader's own updates", c->t->name);
+		} else {
+			for (k = 0; k < c->t->nshards; k++)
+				for (i = r->off[k]; i < r->off[k + 1]; i++)
+					seen[r->pos != NULL ? r->pos[i] : i] = r->seen[
+					    r->cbase[k] + (i - r->off[k]) / c->t->chunk_get];
+			overlay(c, r->keys, r->n, r->rows, seen, min);
+			free(seen);
+		}
+	}
+	/* Keep the larger positions array for the next read. */
+	if (r->pos != NULL && r->pos_cap > c->pos_cap) {
+		uint32_t *p = c->pos;
+		size_t cap = c->pos_cap;
+		int mapped = c->pos_mapped;
+
+		c->pos = r->pos;
+		c->pos_cap = r->pos_cap;
+		c->pos_mapped = r->pos_mapped;
+		r->pos = p;
+		r->pos_cap = cap;
+		r->pos_mapped = mapped;
+	}
+	r->cb(c, 0, r->arg);
+	breq_free(r);
+}
+
+/* Bulk read chunks out at a time per shard: enough to keep every shard
+ * and the link busy, few enough that their messages are reused memory,
+ * not fresh. */
+#define GET_WINDOW 3
+
+/* Sends chunk j (shard k's). */
+static int
+breq_send1(strads_table_client_t *c, breq_t *r, int k, uint32_t j)
+{
+	strads_table_t *t = c->t;
+	size_t at = r->off[k] + (size_t)(j - r->cbase[k]) * t->chunk_get, cnt, q;
+	strads_msg_t *m;
+	uint8_t *kp;
+
+	cnt = r->off[k + 1] - at < t->chunk_get ? r->off[k + 1] - at :
+	    t->chunk_get;
+	if ((m = strads_msg_new(TBL_GET_BULK, TBL_GETB_HDR + cnt * 8)) == NULL)
+		return STRADS_ENOMEM;
+	strads__put64(m->data, r->id);
+	strads__put64(m->data + 8, r->need);
+	strads__put32(m->data + 16, c->id);
+	strads__put32(m->data + 20, (uint32_t)cnt);
+	strads__put32(m->data + 24, j);
+	strads__put32(m->data + 28, t->tag);
+	kp = m->data + TBL_GETB_HDR;
+	if (r->pos == NULL) {
+		memcpy(kp, r->keys + at, cnt * 8);
+	} else {
+		/* Grouped positions are all over the caller's array. */
+		for (q = 0; q < cnt; q++) {
+			if (q + 16 < cnt)
+				PREFETCH(&r->keys[r->pos[at + q + 16]], 0);
+			memcpy(kp + q * 8, &r->keys[r->pos[at + q]], 8);
+		}
+	}
+	return strads_send(c->self, t->shards[k], m);
+}
+
+/* Sends each shard's next chunks, up to the window: the shards work on
+ * the read side by side. */
+static int
+breq_send(strads_table_client_t *c, breq_t *r)
+{
+	int k, rc;
+
+	for (k = 0; k < c->t->nshards; k++) {
+		while (r->out[k] < GET_WINDOW &&
+		    r->cbase[k] + r->sent[k] < r->cbase[k + 1]) {
+			if ((rc = breq_send1(c, r, k, r->cbase[k] + r->sent[k])) != 0)
+				return rc;
+			r->sent[k]++;
+			r->out[k]++;
+			r->waiting++;
+		}
+	}
+	return 0;
+}
+
+int
+strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
+    size_t n, double *rows, strads_table_many_cb cb, void *arg)
+{
+	strads_table_t *t;
+	uint32_t *cnt = NULL;
+	size_t i;
+	breq_t *r;
+	int k, rc, group, bits = 0;
+
+	if (c == NULL || cb == NULL || (n > 0 && (keys == NULL || rows == NULL)) ||
+	    n >= UINT32_MAX)
+		return STRADS_EINVAL;
+	t = c->t;
+	if (t->kind == STRADS_TABLE_DENSE)
+		for (i = 0; i < n; i++)
+			if (keys[i] >= t->nrows)
+				return STRADS_EINVAL;
+	/* Grouped (below) unless there is one dense shard. Buckets per
+	 * shard: the map's, fewer with many shards (at most 64Ki groups). */
+	group = t->nshards > 1 || t->kind == STRADS_TABLE_SPARSE;
+	if (t->kind == STRADS_TABLE_SPARSE)
+		for (bits = TBL_BUCKET_BITS;
+		     bits > 0 && ((size_t)t->nshards << bits) > (1u << 16); bits--)
+			;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return STRADS_ENOMEM;
+	r->n = n;
+	r->off = calloc((size_t)t->nshards + 1, sizeof(*r->off));
+	r->cbase = calloc((size_t)t->nshards + 1, sizeof(*r->cbase));
+	/* The positions: the client's kept array when it is big enough
+	 * (fresh pages are what a big read would pay most for). */
+	if (group && c->pos != NULL && c->pos_cap >= n) {
+		r->pos = c->pos;
+		r->pos_cap = c->pos_cap;
+		r->pos_mapped = c->pos_mapped;
+		c->pos = NULL;
+		c->pos_cap = 0;
+	} else if (group) {
+		r->pos_cap = n ? n : 1;
+		r->pos = strads__tbl_alloc(r->pos_cap * sizeof(*r->pos),
+		    &r->pos_mapped);
+	}
+	if (group && c->gid_cap < n) {
+		strads__tbl_free(c->gid, c->gid_cap * sizeof(*c->gid),
+		    c->gid_mapped);
+		c->gid_cap = 0;
+		if ((c->gid = strads__tbl_alloc(n * sizeof(*c->gid),
+		    &c->gid_mapped)) != NULL)
+			c->gid_cap = n;
+	}
+	if (r->off == NULL || r->cbase == NULL || (group && (r->pos == NULL ||
+	    c->gid == NULL || (cnt = calloc(((size_t)t->nshards << bits) + 1,
+	    sizeof(*cnt))) == NULL))) {
+		breq_free(r);
+		return STRADS_ENOMEM;
+	}
+	r->id = (uint64_t)c->id << 40 | (c->next_req++ & ((1ull << 40) - 1));
+	r->clock = c->clock;
+	r->keys = keys;
+	r->rows = rows;
+	r->cb = cb;
+	r->arg = arg;
+	r->need = c->clock > t->staleness ? c->clock - t->staleness : 0;
+	/* Positions grouped by shard and, within a shard's, by the bucket
+	 * of the shard's map (the top bits of the key's hash): each chunk
+	 * then covers a contiguous part of its shard's map, which the shard
+	 * walks in address order, densely. A counting sort. */
+	if (!group) {
+		r->off[1] = n;
+	} else {
+		size_t ng = (size_t)t->nshards << bits, g;
+
+		for (i = 0; i < n; i++) {
+			c->gid[i] = (uint32_t)((size_t)strads__table_shard_of(t,
+			    keys[i]) << bits | (bits ? strads__tbl_hash(keys[i]) >>
+			    (64 - bits) : 0));
+			cnt[c->gid[i] + 1]++;
+		}
+		for (g = 0; g < ng; g++)
+			cnt[g + 1] += cnt[g];
+		for (k = 0; k <= t->nshards; k++)
+			r->off[k] = cnt[(size_t)k << bits];
+		for (i = 0; i < n; i++)
+			r->pos[cnt[c->gid[i]]++] = (uint32_t)i;
+		free(cnt);
+	}
+	for (k = 0; k < t->nshards; k++)
+		r->cbase[k + 1] = r->cbase[k] + (uint32_t)((r->off[k + 1] -
+		    r->off[k] + t->chunk_get - 1) / t->chunk_get);
+	r->nchunks = r->cbase[t->nshards];
+	r->seen = malloc((r->nchunks ? r->nchunks : 1) * sizeof(*r->seen));
+	r->got = calloc(r->nchunks ? r->nchunks : 1, 1);
+	r->sent = calloc((size_t)t->nshards, sizeof(*r->sent));
+	r->out = calloc((size_t)t->nshards, sizeof(*r->out));
+	if (r->seen == NULL || r->got == NULL || r->sent == NULL ||
+	    r->out == NULL) {
+		breq_free(r);
+		return STRADS_ENOMEM;
+	}
+	rc = r->nchunks == 0 ? send_local(c, r->id) : breq_send(c, r);
+	if (rc != 0) {
+		/* Replies to chunks already sent find no request: ignored. */
+		breq_free(r);
+		return rc;
+	}
+	r->next = c->breqs;
+	c->breqs = r;
+	TBL_COUNT(t, gets, 1);
+	TBL_COUNT(t, rows_read, n);
+	return 0;
+}
+
+/* A shard's rows for one chunk of a bulk read. */
+static int
+recv_rows_bulk(strads_table_client_t *c, const strads_msg_t *m)
+{
+	strads_table_t *t = c->t;
+	const uint8_t *p = m->data, *v = m->data + TBL_ROWSB_HDR;
+	uint32_t k = strads__get32(p + 16), n = strads__get32(p + 20);
+	uint32_t j = strads__get32(p + 24), q;
+	size_t rb = row_bytes(t), at;
+	breq_t **pp, *r;
+	int rc;
+
+	if (k >= (uint32_t)t->nshards || !strads_addr_eq(m->src, t->shards[k]))
+		return 0; /* another table's */
+	for (pp = &c->breqs; *pp != NULL && (*pp)->id != strads__get64(p);
+	     pp = &(*pp)->next)
+		;
+	if ((r = *pp) == NULL)
+		return 0; /* another client's, or a failed read's */
+	at = r->off[k] + (size_t)(j - r->cbase[k]) * t->chunk_get;
+	if (j < r->cbase[k] || j >= r->cbase[k + 1] || r->got[j] ||
+	    n != (r->off[k + 1] - at < t->chunk_get ? r->off[k + 1] - at :
+		t->chunk_get) ||
+	    (uint64_t)m->len != TBL_ROWSB_HDR + (uint64_t)n * rb) {
+		/* Not what we asked: the read cannot complete. */
+		TBL_COUNT(t, rejected, 1);
+		return 1;
+	}
+	if (r->pos == NULL) {
+		tbl_getv(r->rows + at * t->width, v, (size_t)n * t->width, t->vsize);
+	} else if (t->width == 1 && t->vsize == 4) {
+		const uint32_t *ps = r->pos + at;
+
+		for (q = 0; q < n; q++) {
+			float f;
+
+			if (q + 16 < n)
+				PREFETCH(&r->rows[ps[q + 16]], 1);
+			memcpy(&f, v + (size_t)q * 4, 4);
+			r->rows[ps[q]] = f;
+		}
+	} else {
+		for (q = 0; q < n; q++) {
+			if (q + 16 < n)
+				PREFETCH(&r->rows[(size_t)r->pos[at + q + 16] * t->width],
+				    1);
+			tbl_getv(r->rows + (size_t)r->pos[at + q] * t->width,
+			    v + (size_t)q * rb, t->width, t->vsize);
+		}
+	}
+	r->seen[j] = strads__get64(p + 8);
+	r->got[j] = 1;
+	r->waiting--;
+	r->out[k]--;
+	if ((rc = breq_send(c, r)) != 0) {
+		/* The rest cannot be asked: the read ends here (replies to
+		 * chunks still out find no request). */
+		*pp = r->next;
+		r->cb(c, rc, r->arg);
+		breq_free(r);
+		return 1;
+	}
+	if (r->waiting > 0)
+		return 1;
+	*pp = r->next;
+	breq_complete(c, r);
 	return 1;
 }
 
@@ -1463,6 +2455,8 @@ strads_table_client_recv(strads_table_client_t *c, const strads_msg_t *m)
 	switch (m->type) {
 	case TBL_ROWS:
 		return m->len >= TBL_ROWS_HDR ? recv_rows(c, m) : 0;
+	case TBL_ROWS_BULK:
+		return m->len >= TBL_ROWSB_HDR ? recv_rows_bulk(c, m) : 0;
 	case TBL_LOCAL:
 		return m->len == 16 ? recv_local(c, m) : 0;
 	case TBL_CKPT_DONE:

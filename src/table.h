@@ -21,25 +21,44 @@ enum {
 	TBL_ROWS = STRADS__MSG_TBL_ROWS,
 	TBL_CKPT = STRADS__MSG_TBL_CKPT,
 	TBL_CKPT_DONE = STRADS__MSG_TBL_CKPT_DONE,
-	TBL_LOCAL = STRADS__MSG_TBL_LOCAL
+	TBL_LOCAL = STRADS__MSG_TBL_LOCAL,
+	TBL_UPDATE_BULK = STRADS__MSG_TBL_UPDATE_BULK,
+	TBL_GET_BULK = STRADS__MSG_TBL_GET_BULK,
+	TBL_ROWS_BULK = STRADS__MSG_TBL_ROWS_BULK
 };
 
 /*
- * Payloads, little-endian (offsets in bytes):
+ * Payloads, little-endian (offsets in bytes). A value is an f64, or an
+ * f32 in a table of STRADS_TABLE_F32 values ("val" below):
  *  UPDATE    0 u32 client  4 u32 n  8 u64 clock, then n entries of
- *            u64 key, u64 flags (TBL_PUT), width f64
- *  CLOCK     0 u32 client  4 u32 0  8 u64 clock
+ *            u64 key, u64 flags (TBL_PUT), width val
+ *  CLOCK     0 u32 client  4 u32 layout tag  8 u64 clock
  *  GET       0 u64 req  8 u64 need (min clock wanted)  16 u32 client
  *            20 u32 n, then n u64 keys
  *  ROWS      0 u64 req  8 u64 version  16 u32 shard  20 u32 n
  *            24 u32 nclients  28 u32 width, then nclients u64 clocks,
- *            then n x width f64 (the keys of the GET, in its order)
+ *            then n x width val (the keys of the GET, in its order)
  *  CKPT      0 u64 req  8 u64 at (min clock wanted)  16 u32 client
  *            20 u32 dirlen, then the directory (no NUL)
  *  CKPT_DONE 0 u64 req  8 i32 status  12 u32 shard  16 u32 msglen
  *            20 u32 0, then the message (no NUL)
- *  LOCAL     0 u64 req  8 u32 table tag (shard 0's actor id)  12 u32 0
+ *  LOCAL     0 u64 req  8 u32 shard 0's actor id  12 u32 its node
  *            (a client's completion from its loop's cache; never remote)
+ * The bulk path (strads_table_inc_many, strads_table_get_many): arrays,
+ * not entries, so both ends run tight loops over them.
+ *  UPDATE_BULK  0 u32 client  4 u32 n  8 u64 clock  16 u32 layout tag
+ *            20 u32 0, then n u64 keys, then n x width val (deltas)
+ *  GET_BULK  0 u64 req  8 u64 need  16 u32 client  20 u32 n  24 u32 chunk
+ *            28 u32 layout tag, then n u64 keys
+ *  ROWS_BULK 0 u64 req  8 u64 seen (the reader's clocks the rows hold)
+ *            16 u32 shard  20 u32 n  24 u32 chunk  28 u32 0, then
+ *            n x width val (the keys of the GET_BULK, in its order)
+ *
+ * The layout tag is a hash of what every process holding the table must
+ * agree on (name, kind, nrows, width, staleness, nclients, nshards): a
+ * shard refuses the CLOCK of a client whose table was attached with
+ * other options, so a misconfigured process cannot get its updates
+ * applied under another layout.
  */
 #define TBL_PUT 1u
 #define TBL_UPDATE_HDR 16u
@@ -47,6 +66,9 @@ enum {
 #define TBL_ROWS_HDR 32u
 #define TBL_CKPT_HDR 24u
 #define TBL_DONE_HDR 24u
+#define TBL_BULK_HDR 24u
+#define TBL_GETB_HDR 32u
+#define TBL_ROWSB_HDR 32u
 #define TBL_MAX_DIR 4096u
 #define TBL_MAX_ERRMSG 1024u
 
@@ -60,6 +82,41 @@ static inline void
 tbl_getf(double *v, const uint8_t *p, uint32_t n)
 {
 	memcpy(v, p, (size_t)n * sizeof(double));
+}
+
+/* n values from doubles to vsize-byte values (8: f64, 4: f32). */
+static inline void
+tbl_putv(uint8_t *p, const double *v, size_t n, uint32_t vsize)
+{
+	size_t i;
+
+	if (vsize == 8) {
+		memcpy(p, v, n * sizeof(double));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		float f = (float)v[i];
+
+		memcpy(p + i * 4, &f, 4);
+	}
+}
+
+/* n vsize-byte values to doubles. */
+static inline void
+tbl_getv(double *v, const uint8_t *p, size_t n, uint32_t vsize)
+{
+	size_t i;
+
+	if (vsize == 8) {
+		memcpy(v, p, n * sizeof(double));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		float f;
+
+		memcpy(&f, p + i * 4, 4);
+		v[i] = f;
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -117,6 +174,14 @@ struct strads_table_s {
 	size_t flush_bytes;
 	uint64_t cache_rows;
 	uint64_t per_shard; /* dense: keys per shard (the last may have fewer) */
+#ifdef __SIZEOF_INT128__
+	__uint128_t shard_m; /* (2^128 - 1) / nshards + 1 (sparse) */
+#endif
+	uint32_t tag;       /* layout tag (see the payloads above) */
+	uint32_t vsize;     /* bytes of a value: 8 (f64) or 4 (f32) */
+	uint32_t chunk_upd; /* most pairs in an UPDATE_BULK */
+	uint32_t chunk_get; /* most keys in a GET_BULK (and its reply) */
+	int attached;       /* strads_table_attach(): the shards live elsewhere */
 	strads_addr_t *shards;
 	strads__tshard_init_t *init;
 	uv_mutex_t lock; /* guards id_open: clients open on any loop */
@@ -131,8 +196,56 @@ struct strads_table_s {
 #define TBL_COUNT(t, field, n)                                             \
 	atomic_fetch_add_explicit(&(t)->st.field, (n), memory_order_relaxed)
 
-/* The shard owning key (key already validated for dense tables). */
-int strads__table_shard_of(const strads_table_t *t, uint64_t key);
+/* Big zeroed allocations (maps, staging, bulk buffers). From 2 MiB up
+ * they are mmap'd, aligned to 2 MiB and transparent huge pages are asked
+ * for: a first touch of a fresh 4 KiB page costs microseconds (tens of
+ * them in some VMs), a 2 MiB one about what zeroing it costs. *mapped
+ * says which free to use. NULL when out of memory. */
+void *strads__tbl_alloc(size_t bytes, int *mapped);
+void strads__tbl_free(void *p, size_t bytes, int mapped);
+
+/* Hash buckets of the bulk paths: a sparse shard indexes its map by the
+ * top bits of the key's hash, so pairs grouped by the top TBL_BUCKET_BITS
+ * bits visit the map region by region (each in cache) instead of at
+ * random. */
+#define TBL_BUCKET_BITS 11
+#define TBL_NBUCKETS (1u << TBL_BUCKET_BITS)
+
+/* The key hash of a shard's map (and of its buckets). */
+static inline uint64_t
+strads__tbl_hash(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+/* The shard owning key (key already validated for dense tables): its
+ * range, or hash(key ^ 0x5bd1e995) mod nshards, the modulo done by
+ * multiplications (Lemire's fastmod, exact for 64 bits) where the
+ * compiler has 128-bit integers: it runs for every pair of a bulk call. */
+static inline int
+strads__table_shard_of(const strads_table_t *t, uint64_t key)
+{
+	uint64_t h;
+
+	if (t->kind == STRADS_TABLE_DENSE)
+		return (int)(key / t->per_shard);
+	h = strads__tbl_hash(key ^ 0x5bd1e995u);
+#ifdef __SIZEOF_INT128__
+	{
+		__uint128_t low = t->shard_m * h;
+
+		return (int)(((low >> 64) * (unsigned)t->nshards +
+		    (((low & UINT64_MAX) * (unsigned)t->nshards) >> 64)) >> 64);
+	}
+#else
+	return (int)(h % (uint64_t)t->nshards);
+#endif
+}
 /* Dense: the keys [*begin, *end) of shard i. */
 void strads__table_range(const strads_table_t *t, int i, uint64_t *begin,
     uint64_t *end);
@@ -144,7 +257,8 @@ void strads__table_range(const strads_table_t *t, int i, uint64_t *begin,
  *    0 8 bytes magic "STRDTBL1"   8 u32 version (1)   12 u32 kind
  *   16 u32 width   20 u32 shard   24 u32 nshards      28 u32 nclients
  *   32 u64 nrows (dense; 0 for sparse)   40 u64 nent
- *   48 u32 namelen   52 u32 0, then the name, padded with zeros to 8,
+ *   48 u32 namelen   52 u32 value type (0: f64, 1: f32; the entries hold
+ *   f64 either way), then the name, padded with zeros to 8,
  *   then nclients u64 clocks (informational: what the partition holds),
  *   then nent entries of u64 key, width f64,
  *   then u64 FNV-1a 64 of every byte before it.

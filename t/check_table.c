@@ -1,24 +1,33 @@
 /*
  * check_table.c -- the SSP tables: the staleness bound and exactly-once
  * application under concurrent clients (a property test over seeded
- * plans), dense and sparse tables, put, read-my-writes, BSP (s = 0),
- * the per-loop cache, checkpoint and restore, refused checkpoint files.
+ * plans), also with the clients in this process and the shards in
+ * another (t/helper_table, over tcp loopback), dense and sparse tables,
+ * put, read-my-writes, BSP (s = 0), the per-loop cache, checkpoint and
+ * restore, refused checkpoint files.
  *
  * Actors only count what they see; the test thread asserts afterwards
  * (a Check failure on a loop thread is undefined with CK_FORK=no).
- * Nothing here uses NNG, so Check may fork every test.
+ * main never touches NNG, so Check may fork every test; the two-process
+ * tests exec their helper instead of forking.
  */
 #include "strads-int.h"
 
 #include <check.h>
 #include <errno.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <nng/nng.h>
+
 #include "testutil.h"
+
+extern char **environ;
 
 #define MSG_GO (STRADS_MSG_USER + 7)
 
@@ -57,6 +66,104 @@ table_new(strads_runtime_t *rt, const strads_table_opts_t *o)
 }
 
 /* ------------------------------------------------------------------ */
+/* A table whose shards live in t/helper_table (node 2).               */
+
+typedef struct {
+	pid_t pid;
+	int in;    /* the helper's stdin */
+	FILE *out; /* its stdout */
+	strads_table_stats_t st; /* its shards' counters, at the end */
+} remote_t;
+
+/* Starts the helper with o's layout, wires the two nodes (rt is node 1)
+ * and attaches to its shards. clocks: the ticks its shards must apply
+ * before it reports. */
+static strads_table_t *
+remote_table(strads_runtime_t *rt, const strads_table_opts_t *o,
+    uint64_t clocks, remote_t *r)
+{
+	const char *top = getenv("top_builddir");
+	char helper[1024], a[8][32], url[64], line[512], err[512] = "";
+	char *argv[10], *p;
+	strads_addr_t shards[64];
+	strads_table_t *t = NULL;
+	posix_spawn_file_actions_t fa;
+	int port = 0, hport = 0, n = 0, i, off = 0, out[2], in[2];
+
+	snprintf(helper, sizeof(helper), "%s/t/helper_table", top ? top : ".");
+	ck_assert_int_eq(strads_listen(rt, "tcp://127.0.0.1:0", &port), 0);
+	snprintf(a[0], sizeof(a[0]), "%d", o->kind);
+	snprintf(a[1], sizeof(a[1]), "%u", o->width);
+	snprintf(a[2], sizeof(a[2]), "%u", o->staleness);
+	snprintf(a[3], sizeof(a[3]), "%u", o->nclients);
+	snprintf(a[4], sizeof(a[4]), "%d", o->nshards);
+	snprintf(a[5], sizeof(a[5]), "%llu", (unsigned long long)o->nrows);
+	snprintf(a[6], sizeof(a[6]), "%llu", (unsigned long long)clocks);
+	snprintf(a[7], sizeof(a[7]), "%d", o->value);
+	argv[0] = helper;
+	for (i = 0; i < 8; i++)
+		argv[i + 1] = a[i];
+	argv[9] = NULL;
+	ck_assert_int_eq(pipe(out), 0);
+	ck_assert_int_eq(pipe(in), 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_addclose(&fa, out[0]);
+	posix_spawn_file_actions_addclose(&fa, in[1]);
+	ck_assert_int_eq(posix_spawn(&r->pid, helper, &fa, NULL, argv, environ),
+	    0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(out[1]);
+	close(in[0]);
+	r->in = in[1];
+	r->out = fdopen(out[0], "r");
+	ck_assert_ptr_nonnull(r->out);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), r->out));
+	ck_assert_int_eq(sscanf(line, "port %d shards %d%n", &hport, &n, &off), 2);
+	ck_assert(n >= 1 && n <= 64);
+	for (i = 0, p = line + off; i < n; i++) {
+		char *end;
+
+		shards[i].node = 2;
+		shards[i].actor = (uint32_t)strtoul(p, &end, 10);
+		ck_assert(end != p);
+		p = end;
+	}
+	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", hport);
+	ck_assert_int_eq(strads_peer_add(rt, 2, url), 0);
+	ck_assert_int_gt(dprintf(r->in, "%d\n", port), 0);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), r->out));
+	ck_assert_str_eq(line, "ready\n");
+	ck_assert_msg(strads_table_attach(rt, o, shards, n, &t, err,
+	    sizeof(err)) == 0, "strads_table_attach: %s", err);
+	return t;
+}
+
+/* Lets the helper finish: it reports its shards' counters and exits. */
+static void
+remote_finish(remote_t *r)
+{
+	unsigned long long u, c, rej, g;
+	char line[256];
+	int status;
+
+	close(r->in);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), r->out));
+	ck_assert_int_eq(sscanf(line, "updates %llu clocks %llu rejected %llu "
+	    "shard_gets %llu", &u, &c, &rej, &g), 4);
+	ck_assert_int_eq(waitpid(r->pid, &status, 0), r->pid);
+	fclose(r->out);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	memset(&r->st, 0, sizeof(r->st));
+	r->st.updates = u;
+	r->st.clocks = c;
+	r->st.rejected = rej;
+	r->st.shard_gets = g;
+}
+
+/* ------------------------------------------------------------------ */
 /* Property: concurrent clients, seeded plans, bounds on every read.    */
 
 typedef struct {
@@ -66,6 +173,7 @@ typedef struct {
 	                         clocks < clock */
 	const uint64_t *keys; /* nkeys table keys */
 	uint32_t nclients, nclocks, nkeys, s;
+	int bulk; /* clients use inc_many and get_many too */
 	atomic_ullong reads, violations, finals;
 	atomic_int done;
 	atomic_int have_first;
@@ -82,6 +190,7 @@ typedef struct {
 	uint32_t id;
 	strads_table_client_t *c;
 	int second; /* the clock's second read is under way */
+	double rows[2 * 48]; /* a bulk read's rows */
 } pc_t;
 
 static uint32_t
@@ -138,6 +247,31 @@ prop_check(pc_t *s, uint64_t c, const double *rows)
 }
 
 static void prop_step(pc_t *s);
+static void prop_got(strads_table_client_t *c, int status,
+    const uint64_t *keys, uint32_t n, const double *rows, void *arg);
+
+static void
+prop_many_got(strads_table_client_t *c, int status, void *arg)
+{
+	pc_t *s = arg;
+
+	prop_got(c, status, s->p->keys, s->p->nkeys, s->rows, arg);
+}
+
+/* A read of every key: in bulk mode the first of a clock's two reads is
+ * a bulk one (to the shards), the second a per-key one (the cache). */
+static void
+prop_read(pc_t *s)
+{
+	prop_t *p = s->p;
+
+	if (p->bulk && !s->second)
+		TEST_REQUIRE(strads_table_get_many(s->c, p->keys, p->nkeys, s->rows,
+		    prop_many_got, s) == 0);
+	else
+		TEST_REQUIRE(strads_table_get(s->c, p->keys, p->nkeys, prop_got,
+		    s) == 0);
+}
 
 static void
 prop_got(strads_table_client_t *c, int status, const uint64_t *keys,
@@ -171,7 +305,7 @@ prop_got(strads_table_client_t *c, int status, const uint64_t *keys,
 	if (!s->second) {
 		/* A second read in the same clock: mostly the loop's cache. */
 		s->second = 1;
-		TEST_REQUIRE(strads_table_get(c, p->keys, p->nkeys, prop_got, s) == 0);
+		prop_read(s);
 		return;
 	}
 	s->second = 0;
@@ -189,19 +323,41 @@ prop_step(pc_t *s)
 	uint32_t k;
 
 	if (c < p->nclocks) {
+		uint64_t bk[48];
+		double bd[2 * 48];
+		uint32_t n = 0, h, i;
+
 		for (k = 0; k < p->nkeys; k++) {
 			uint8_t a = p->plan[((size_t)s->id * p->nclocks + c) *
 			    p->nkeys + k];
 			double d[2] = {a, 3.0 * a};
 
-			if (a != 0)
+			if (a == 0)
+				continue;
+			if (!p->bulk) {
 				TEST_REQUIRE(strads_table_inc(s->c, p->keys[k], d) == 0);
+				continue;
+			}
+			bk[n] = p->keys[k];
+			bd[2 * n] = d[0];
+			bd[2 * n + 1] = d[1];
+			n++;
+		}
+		/* Bulk, a few per key, bulk again: their order holds. */
+		if (p->bulk) {
+			h = n / 2;
+			TEST_REQUIRE(strads_table_inc_many(s->c, bk, bd, h) == 0);
+			for (i = h; i < n && i < h + 3; i++)
+				TEST_REQUIRE(strads_table_inc(s->c, bk[i],
+				    bd + 2 * i) == 0);
+			TEST_REQUIRE(strads_table_inc_many(s->c, bk + i, bd + 2 * i,
+			    n - i) == 0);
 		}
 	} else {
 		while (strads_table_client_clock(s->c) < p->nclocks + p->s)
 			TEST_REQUIRE(strads_table_clock(s->c) == 0);
 	}
-	TEST_REQUIRE(strads_table_get(s->c, p->keys, p->nkeys, prop_got, s) == 0);
+	prop_read(s);
 }
 
 static int
@@ -237,14 +393,24 @@ pc_stop(strads_actor_t *self)
 static const strads_actor_type_t pc_type = {
     "prop-client", sizeof(pc_t), pc_init, pc_recv, pc_stop};
 
+enum {
+	PROP_REMOTE = 1, /* the shards live in t/helper_table, the clients here */
+	PROP_BULK = 2,   /* the clients use inc_many and get_many too */
+	PROP_F32 = 4     /* a table of STRADS_TABLE_F32 values */
+};
+
 static void
-property(int kind, uint32_t stale, size_t flush_bytes, uint64_t seed)
+property(int kind, uint32_t stale, size_t flush_bytes, uint64_t seed,
+    int flags)
 {
+	const int remote = flags & PROP_REMOTE;
 	const uint32_t nclients = 4, nkeys = 48;
 	const uint32_t nclocks = test_quick() ? 6 : 24;
+	const uint64_t ticks = (uint64_t)nclients * 4 * (nclocks + stale);
 	strads_runtime_t *rt = rt_new(3);
 	strads_table_opts_t o;
-	strads_table_stats_t st;
+	strads_table_stats_t st, shard_st;
+	remote_t rem;
 	prop_arg_t args[4];
 	uint64_t keys[48], rng = seed, entries = 0;
 	uint8_t *plan;
@@ -278,6 +444,7 @@ property(int kind, uint32_t stale, size_t flush_bytes, uint64_t seed)
 	p->nclocks = nclocks;
 	p->nkeys = nkeys;
 	p->s = stale;
+	p->bulk = (flags & PROP_BULK) != 0;
 	strads_table_opts_init(&o);
 	o.name = "prop";
 	o.kind = kind;
@@ -287,7 +454,8 @@ property(int kind, uint32_t stale, size_t flush_bytes, uint64_t seed)
 	o.nclients = nclients;
 	o.nshards = 4;
 	o.flush_bytes = flush_bytes;
-	p->t = table_new(rt, &o);
+	o.value = flags & PROP_F32 ? STRADS_TABLE_F32 : STRADS_TABLE_F64;
+	p->t = remote ? remote_table(rt, &o, ticks, &rem) : table_new(rt, &o);
 	for (i = 0; i < nclients; i++) {
 		args[i].p = p;
 		args[i].id = i;
@@ -297,9 +465,18 @@ property(int kind, uint32_t stale, size_t flush_bytes, uint64_t seed)
 	ck_assert_int_eq(strads_runtime_start(rt), 0);
 	WAIT_UNTIL(atomic_load(&p->done) == (int)nclients ||
 	    atomic_load(&p->violations) > 0, 20000);
-	/* A last read served by the cache leaves CLOCKs still on the way. */
-	WAIT_UNTIL((strads_table_stats(p->t, &st),
-	    st.clocks == (uint64_t)nclients * 4 * (nclocks + stale)), 5000);
+	/* A last read served by the cache leaves CLOCKs still on the way
+	 * (the helper waits for them itself). */
+	if (!remote)
+		WAIT_UNTIL((strads_table_stats(p->t, &st), st.clocks == ticks),
+		    5000);
+	strads_table_stats(p->t, &st);
+	if (remote) {
+		remote_finish(&rem);
+		shard_st = rem.st;
+	} else {
+		shard_st = st;
+	}
 	rt_finish(rt, p->t, NULL);
 	ck_assert_msg(atomic_load(&p->violations) == 0, "%llu violations; first: %s",
 	    (unsigned long long)atomic_load(&p->violations), p->first);
@@ -308,10 +485,13 @@ property(int kind, uint32_t stale, size_t flush_bytes, uint64_t seed)
 	ck_assert_uint_eq(atomic_load(&p->reads), nclients * (2 * nclocks + 1));
 	/* Exactly once: one row update per (client, clock, key) planned
 	 * (a flush before the clock splits no key: one inc per key). */
-	ck_assert_uint_eq(st.updates, entries);
-	ck_assert_uint_eq(st.clocks, (uint64_t)nclients * 4 * (nclocks + stale));
+	ck_assert_uint_eq(shard_st.updates, entries);
+	ck_assert_uint_eq(shard_st.clocks, ticks);
+	ck_assert_uint_eq(shard_st.rejected, 0);
 	ck_assert_uint_eq(st.rejected, 0);
 	ck_assert_uint_eq(st.rows_read, st.gets * nkeys);
+	if (remote) /* the misses, and only they, crossed */
+		ck_assert_uint_gt(shard_st.shard_gets, 0);
 	free(plan);
 	free(cm);
 	free(p);
@@ -322,20 +502,44 @@ static const uint32_t svals[] = {0, 1, 3};
 
 START_TEST(property_dense)
 {
-	property(STRADS_TABLE_DENSE, svals[_i], 0, 0x1234567u + (uint64_t)_i);
+	property(STRADS_TABLE_DENSE, svals[_i], 0, 0x1234567u + (uint64_t)_i, 0);
 }
 END_TEST
 
 START_TEST(property_sparse)
 {
-	property(STRADS_TABLE_SPARSE, svals[_i], 0, 0x7654321u + (uint64_t)_i);
+	property(STRADS_TABLE_SPARSE, svals[_i], 0, 0x7654321u + (uint64_t)_i, 0);
 }
 END_TEST
 
 START_TEST(property_early_flush)
 {
 	/* A 100-byte bound sends after every 3 rows, long before the clock. */
-	property(_i ? STRADS_TABLE_SPARSE : STRADS_TABLE_DENSE, 1, 100, 99 + _i);
+	property(_i ? STRADS_TABLE_SPARSE : STRADS_TABLE_DENSE, 1, 100, 99 + _i,
+	    0);
+}
+END_TEST
+
+/* The same property with the shards in another process: _i picks dense
+ * or sparse, BSP or s = 2, and early flushes for the sparse one; from 4
+ * on, the bulk calls too, on tables of floats. */
+START_TEST(property_remote)
+{
+	property(_i & 1 ? STRADS_TABLE_SPARSE : STRADS_TABLE_DENSE,
+	    _i & 2 ? 2 : 0, _i & 1 ? 100 : 0, 0xabcdefu + (uint64_t)_i,
+	    PROP_REMOTE | (_i & 4 ? PROP_BULK | PROP_F32 : 0));
+}
+END_TEST
+
+/* Bulk updates and reads mixed with per-key ones: _i picks dense or
+ * sparse, s = 0, 1 or 3 (pairs of _i), early flushes from 6 on (the
+ * per-key buffer then goes out between bulk calls), and floats for odd
+ * _i >= 6. */
+START_TEST(property_bulk)
+{
+	property(_i & 1 ? STRADS_TABLE_SPARSE : STRADS_TABLE_DENSE,
+	    svals[(_i / 2) % 3], _i >= 6 ? 100 : 0, 0x5eed00u + (uint64_t)_i,
+	    PROP_BULK | (_i >= 6 && (_i & 1) ? PROP_F32 : 0));
 }
 END_TEST
 
@@ -841,7 +1045,8 @@ ck_run(const char *restore, void (*fd)(sc_t *), void (*fs)(sc_t *), ck_t *xd,
 
 /* The error restoring from dir with a table's options changed by edit. */
 static int
-restore_err(const char *dir, int dense, uint32_t width, char *err, size_t len)
+restore_err_value(const char *dir, int dense, uint32_t width, int value,
+    char *err, size_t len)
 {
 	strads_runtime_t *rt = rt_new(1);
 	strads_table_opts_t o;
@@ -851,10 +1056,17 @@ restore_err(const char *dir, int dense, uint32_t width, char *err, size_t len)
 	ck_opts(&o, dense, dir);
 	if (width != 0)
 		o.width = width;
+	o.value = value;
 	rc = strads_table_create(rt, &o, &t, err, len);
 	ck_assert_ptr_null(t);
 	strads_runtime_free(rt); /* never started */
 	return rc;
+}
+
+static int
+restore_err(const char *dir, int dense, uint32_t width, char *err, size_t len)
+{
+	return restore_err_value(dir, dense, width, STRADS_TABLE_F64, err, len);
 }
 
 static void
@@ -910,6 +1122,8 @@ START_TEST(checkpoint_restore)
 	/* Refused: another layout, a truncated file, a flipped byte, none. */
 	ck_assert_int_eq(restore_err(dir, 1, 3, err, sizeof(err)), STRADS_EFORMAT);
 	ck_assert_msg(strstr(err, "table-ckd-0.bin") != NULL, "%s", err);
+	ck_assert_int_eq(restore_err_value(dir, 0, 0, STRADS_TABLE_F32, err,
+	    sizeof(err)), STRADS_EFORMAT); /* written by a table of doubles */
 	file_edit(dir, "table-ckd-1.bin", 5, -1);
 	ck_assert_int_eq(restore_err(dir, 1, 0, err, sizeof(err)), STRADS_EFORMAT);
 	ck_assert_msg(strstr(err, "table-ckd-1.bin: truncated") != NULL, "%s", err);
@@ -995,6 +1209,257 @@ START_TEST(create_errors)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Bulk calls at scale: reads and updates spanning many messages,      */
+/* duplicate keys, key 0, the reader's own bulk updates laid over, and */
+/* their order with per-key puts and incs.                             */
+
+#define BK_N 300000 /* pairs per inc_many */
+#define BK_U 200000 /* distinct keys among them */
+
+typedef struct {
+	uint64_t *keys;   /* BK_N, duplicates included */
+	uint32_t *ix;     /* BK_N: the key's index */
+	double *deltas;   /* BK_N */
+	double *want;     /* BK_U: what one inc_many of all adds */
+	double *rows;     /* BK_N: a bulk read's */
+	long bad[4];      /* rows off at each check */
+	atomic_int done;
+} bk_t;
+
+static void
+bk_read_done(strads_table_client_t *c, int status, void *arg)
+{
+	sc_t *s = arg;
+
+	(void)c;
+	if (status == STRADS_ECANCELED)
+		return;
+	s->status = status;
+	sc_next(s);
+}
+
+/* Rows off: every key should hold times x what one pass adds, except
+ * keys[0], which should hold first. */
+static long
+bk_off(const bk_t *x, double times, double first)
+{
+	long bad = 0;
+	size_t i;
+
+	for (i = 0; i < BK_N; i++)
+		bad += x->rows[i] != (x->ix[i] == x->ix[0] ? first :
+		    times * x->want[x->ix[i]]);
+	return bad;
+}
+
+static void
+bk_fn(sc_t *s)
+{
+	bk_t *x = s->a.ctx;
+	double one = 1, two = 2, put = 1000;
+
+	switch (s->step) {
+	case 0: /* two calls; read before the clock: the buffer laid over */
+		TEST_REQUIRE(strads_table_inc_many(s->c, x->keys, x->deltas,
+		    BK_N / 2) == 0);
+		TEST_REQUIRE(strads_table_inc_many(s->c, x->keys + BK_N / 2,
+		    x->deltas + BK_N / 2, BK_N - BK_N / 2) == 0);
+		break;
+	case 1:
+		x->bad[0] = s->status != 0 ? -1 : bk_off(x, 1, x->want[x->ix[0]]);
+		TEST_REQUIRE(strads_table_clock(s->c) == 0);
+		break;
+	case 2: /* put, bulk inc, inc, bulk of all: in this order */
+		x->bad[1] = s->status != 0 ? -1 : bk_off(x, 1, x->want[x->ix[0]]);
+		TEST_REQUIRE(strads_table_put(s->c, x->keys[0], &put) == 0);
+		TEST_REQUIRE(strads_table_inc_many(s->c, x->keys, &one, 1) == 0);
+		TEST_REQUIRE(strads_table_inc(s->c, x->keys[0], &two) == 0);
+		TEST_REQUIRE(strads_table_inc_many(s->c, x->keys, x->deltas,
+		    BK_N) == 0);
+		break;
+	case 3: /* the put replaced key 0's first pass; then 1, 2, a pass */
+		x->bad[2] = s->status != 0 ? -1 : bk_off(x, 2,
+		    put + 3 + x->want[x->ix[0]]);
+		TEST_REQUIRE(strads_table_clock(s->c) == 0);
+		break;
+	default: /* the same from the shards */
+		x->bad[3] = s->status != 0 ? -1 : bk_off(x, 2,
+		    put + 3 + x->want[x->ix[0]]);
+		atomic_store(&x->done, 1);
+		return;
+	}
+	memset(x->rows, 0xff, BK_N * sizeof(double)); /* NaNs: all rewritten */
+	TEST_REQUIRE(strads_table_get_many(s->c, x->keys, BK_N, x->rows,
+	    bk_read_done, s) == 0);
+}
+
+/* _i: 0 sparse doubles, 1 sparse floats, 2 dense doubles. */
+START_TEST(bulk_large)
+{
+	strads_runtime_t *rt = rt_new(2);
+	strads_table_opts_t o;
+	strads_table_stats_t st;
+	strads_table_t *t;
+	uint64_t rng = 77 + (uint64_t)_i;
+	sc_arg_t a;
+	bk_t x;
+	size_t i;
+
+	memset(&x, 0, sizeof(x));
+	x.keys = malloc(BK_N * sizeof(*x.keys));
+	x.ix = malloc(BK_N * sizeof(*x.ix));
+	x.deltas = malloc(BK_N * sizeof(*x.deltas));
+	x.want = calloc(BK_U, sizeof(*x.want));
+	x.rows = malloc(BK_N * sizeof(*x.rows));
+	ck_assert(x.keys && x.ix && x.deltas && x.want && x.rows);
+	for (i = 0; i < BK_N; i++) {
+		uint32_t u = i < BK_U ? (uint32_t)i : (uint32_t)(test_rand(&rng) %
+		    BK_U);
+
+		x.ix[i] = u;
+		/* Key 0 is among the sparse keys too (an empty slot's mark
+		 * inside the shards' maps). */
+		x.keys[i] = _i == 2 || u == 0 ? u : (uint64_t)u * 7919u + 1;
+		x.deltas[i] = (double)(i % 7 + 1);
+		x.want[u] += x.deltas[i];
+	}
+	/* Shuffle the first copies among the duplicates. */
+	for (i = BK_N - 1; i > 0; i--) {
+		size_t j = test_rand(&rng) % (i + 1);
+		uint64_t k = x.keys[i];
+		uint32_t u = x.ix[i];
+		double d = x.deltas[i];
+
+		x.keys[i] = x.keys[j];
+		x.ix[i] = x.ix[j];
+		x.deltas[i] = x.deltas[j];
+		x.keys[j] = k;
+		x.ix[j] = u;
+		x.deltas[j] = d;
+	}
+	strads_table_opts_init(&o);
+	o.name = "bulk";
+	o.kind = _i == 2 ? STRADS_TABLE_DENSE : STRADS_TABLE_SPARSE;
+	o.nrows = BK_U;
+	o.nclients = 1;
+	o.nshards = 3;
+	o.value = _i == 1 ? STRADS_TABLE_F32 : STRADS_TABLE_F64;
+	t = table_new(rt, &o);
+	memset(&a, 0, sizeof(a));
+	a.t = t;
+	a.width = 1;
+	a.fn = bk_fn;
+	a.ctx = &x;
+	ck_assert_int_eq(strads_spawn(rt, &sc_type, 0, &a, NULL), 0);
+	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	WAIT_UNTIL(atomic_load(&x.done) == 1, 30000);
+	strads_table_stats(t, &st);
+	rt_finish(rt, t, NULL);
+	ck_assert_int_eq(x.bad[0], 0);
+	ck_assert_int_eq(x.bad[1], 0);
+	ck_assert_int_eq(x.bad[2], 0);
+	ck_assert_int_eq(x.bad[3], 0);
+	/* Every pair applied once: bulk pairs count one each. */
+	ck_assert_uint_eq(st.updates, 2 * BK_N + 1 + 2);
+	ck_assert_uint_eq(st.rejected, 0);
+	ck_assert_uint_eq(st.cache_hits, 0);
+	free(x.keys);
+	free(x.ix);
+	free(x.deltas);
+	free(x.want);
+	free(x.rows);
+}
+END_TEST
+
+/* Attaching checks what it can without a message: the addresses, the
+ * options, and that a restore is the creator's business. A client whose
+ * layout differs from the shards' gets its clocks refused. */
+typedef struct {
+	atomic_int done;
+} lay_t;
+
+static void
+lay_fn(sc_t *s)
+{
+	lay_t *x = s->a.ctx;
+	double d = 1;
+
+	if (s->step == 0) {
+		one(s, 1, d, 0);
+		TEST_REQUIRE(strads_table_clock(s->c) == 0);
+		atomic_store(&x->done, 1);
+	}
+}
+
+START_TEST(attach_errors)
+{
+	strads_runtime_t *rt = rt_new(1);
+	strads_table_opts_t o;
+	strads_table_stats_t st;
+	strads_table_t *t, *a = NULL;
+	strads_addr_t addr[2];
+	char err[256];
+	sc_arg_t arg;
+	lay_t x;
+
+	strads_table_opts_init(&o);
+	o.name = "lay";
+	o.nrows = 8;
+	o.nclients = 1;
+	o.nshards = 1;
+	t = table_new(rt, &o);
+	addr[0] = strads_table_shard(t, 0);
+	addr[1] = addr[0];
+	ck_assert_int_eq(strads_table_attach(rt, &o, addr, 0, &a, err,
+	    sizeof(err)), STRADS_EINVAL);
+	ck_assert_int_eq(strads_table_attach(rt, &o, addr, 2, &a, err,
+	    sizeof(err)), STRADS_EINVAL); /* o says one shard */
+	ck_assert_ptr_null(a);
+	o.restore_dir = "/tmp";
+	ck_assert_int_eq(strads_table_attach(rt, &o, addr, 1, &a, NULL, 0),
+	    STRADS_EINVAL);
+	o.restore_dir = NULL;
+	addr[1].node = 0;
+	o.nshards = 0;
+	ck_assert_int_eq(strads_table_attach(rt, &o, addr, 2, &a, err,
+	    sizeof(err)), STRADS_EADDR);
+	/* The same shards under another staleness: a different layout, in
+	 * this very process (attaching works to local shards too). */
+	o.staleness = 1;
+	ck_assert_int_eq(strads_table_attach(rt, &o, addr, 1, &a, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(strads_table_nshards(a), 1);
+	ck_assert(strads_addr_eq(strads_table_shard(a, 0), addr[0]));
+	atomic_init(&x.done, 0);
+	memset(&arg, 0, sizeof(arg));
+	arg.t = a;
+	arg.width = 1;
+	arg.fn = lay_fn;
+	arg.ctx = &x;
+	ck_assert_int_eq(strads_spawn(rt, &sc_type, 0, &arg, NULL), 0);
+	strads_log_set_level(STRADS_LOG_ERROR); /* the refusal warns */
+	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	WAIT_UNTIL(atomic_load(&x.done) == 1, 5000);
+	WAIT_UNTIL((strads_table_stats(t, &st), st.rejected == 1), 5000);
+	rt_finish(rt, t, a);
+	ck_assert_uint_eq(st.clocks, 0);
+	ck_assert_uint_eq(st.updates, 0);
+}
+END_TEST
+
+/* NNG frees closed dialers and pipes on its reaper thread, later: let it
+ * finish before a forked test's process ends, so leak checkers see only
+ * what strads leaked. */
+static int forked = 1;
+
+static void
+nng_teardown(void)
+{
+	if (forked)
+		nng_fini();
+}
+
 static Suite *
 table_suite(void)
 {
@@ -1005,6 +1470,8 @@ table_suite(void)
 	tcase_add_loop_test(tc, property_dense, 0, 3);
 	tcase_add_loop_test(tc, property_sparse, 0, 3);
 	tcase_add_loop_test(tc, property_early_flush, 0, 2);
+	tcase_add_loop_test(tc, property_bulk, 0, 8);
+	tcase_add_loop_test(tc, bulk_large, 0, 3);
 	tcase_add_test(tc, read_my_writes_and_put);
 	tcase_add_test(tc, bsp_waits_for_all);
 	tcase_add_test(tc, cache_serves_fresh_reads);
@@ -1012,7 +1479,29 @@ table_suite(void)
 	tcase_add_test(tc, shard_refuses_garbage);
 	tcase_add_test(tc, create_errors);
 	suite_add_tcase(s, tc);
+	tc = tcase_create("remote");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, NULL, nng_teardown);
+	tcase_add_loop_test(tc, property_remote, 0, 8);
+	tcase_add_test(tc, attach_errors);
+	suite_add_tcase(s, tc);
 	return s;
 }
 
-STRADS_TEST_MAIN(table_suite)
+int
+main(void)
+{
+	SRunner *sr = srunner_create(table_suite());
+	int nfailed;
+
+	srunner_set_fork_status(sr, CK_FORK_GETENV);
+	forked = srunner_fork_status(sr) != CK_NOFORK;
+	srunner_run_all(sr, CK_ENV);
+	nfailed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	/* Without fork (valgrind) every test ran in this process: NNG is
+	 * finalised once, here. */
+	if (!forked)
+		nng_fini();
+	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
