@@ -427,15 +427,17 @@ order_by_score(coord_t *c)
 }
 
 /* Takes the schedulers' candidates in turn, one from each, whatever
- * order their lists arrived in: the filter keeps a prefix, so arrival
- * order would starve the range of a scheduler that always answers last
- * (seen under load: a range never updated, a run that never ends). */
+ * order their lists arrived in, starting from a different scheduler each
+ * round: the filter keeps a prefix and drops a candidate that depends on
+ * an earlier one, so a fixed order starves someone (seen: arrival order
+ * under load left a range never updated; always starting from the same
+ * scheduler dropped the same dependent candidate every round). */
 static void
 interleave(coord_t *c)
 {
 	strads__job_t *job = c->job;
 	uint32_t *out, i, k = 0, longest = 0;
-	int s;
+	int s, t;
 
 	if (c->cand_from == NULL || job->nscheds < 2 || c->ncand == 0 ||
 	    (out = malloc((size_t)c->ncand * 4)) == NULL)
@@ -444,9 +446,11 @@ interleave(coord_t *c)
 		if (c->cand_from[2 * s + 1] > longest)
 			longest = c->cand_from[2 * s + 1];
 	for (i = 0; i < longest; i++)
-		for (s = 0; s < job->nscheds; s++)
+		for (t = 0; t < job->nscheds; t++) {
+			s = (int)((c->next_round + (uint64_t)t) % (uint64_t)job->nscheds);
 			if (i < c->cand_from[2 * s + 1] && k < c->ncand)
 				out[k++] = c->cand[c->cand_from[2 * s] + i];
+		}
 	memcpy(c->cand, out, (size_t)k * 4);
 	c->ncand = k;
 	free(out);
