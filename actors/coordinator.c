@@ -756,16 +756,43 @@ on_stats(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 		check_done(self, c);
 }
 
+/* A store's values into out (checked by the caller). */
+static void
+put_params(const strads__job_t *job, double *out, const strads__eng_t *e)
+{
+	uint32_t i;
+
+	if (e->kind == 1) {
+		strads_range_t r = job->store_range[e->from];
+
+		memset(out + r.begin, 0, (size_t)(r.end - r.begin) * 8);
+		for (i = 0; i < e->n; i++)
+			out[e->idx[i]] = e->val[i];
+	} else if (e->nd > 0) {
+		memcpy(out + e->a, e->val, (size_t)e->nd * 8);
+	}
+}
+
 static void
 on_params(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 {
 	strads__job_t *job = c->job;
 
-	if ((uint64_t)e->a + e->nd > job->p)
+	if (e->kind == 1) {
+		/* Sparse: the store's range is zero but for these. */
+		uint32_t i;
+
+		if ((int)e->from >= job->nstores || e->n != e->nd || (e->n > 0 && e->idx == NULL))
+			return;
+		for (i = 0; i < e->n; i++)
+			if (e->idx[i] < job->store_range[e->from].begin ||
+			    e->idx[i] >= job->store_range[e->from].end)
+				return;
+	} else if ((uint64_t)e->a + e->nd > job->p) {
 		return;
+	}
 	if (c->snapping && !c->reshaping) {
-		if (e->nd > 0)
-			memcpy(job->snapshot + e->a, e->val, (size_t)e->nd * 8);
+		put_params(job, job->snapshot, e);
 		if (++c->snap_got < job->nstores)
 			return;
 		c->snapping = 0;
@@ -781,8 +808,7 @@ on_params(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 	}
 	if (c->phase != PH_GATHER)
 		return;
-	if (e->nd > 0)
-		memcpy(c->params + e->a, e->val, (size_t)e->nd * 8);
+	put_params(job, c->params, e);
 	if (++c->gathered < job->nstores)
 		return;
 	job->res->params = c->params;

@@ -145,6 +145,8 @@ send_partials(strads_actor_t *self, worker_t *s)
 	strads__job_t *job = s->job;
 	uint32_t w = job->app->width;
 	strads__eng_t *b = s->w.blk, e;
+	uint32_t *sidx = NULL;
+	double *sval = NULL;
 	int k;
 
 	for (k = 0; k < job->nstores; k++) {
@@ -156,8 +158,28 @@ send_partials(strads_actor_t *self, worker_t *s)
 		e.kind = b->kind;
 		e.from = (uint32_t)s->index;
 		if (b->kind == KIND_CHECK) {
-			e.nd = (r.end - r.begin) * w;
-			e.val = s->w.partials + (size_t)r.begin * w;
+			const double *v = s->w.partials + (size_t)r.begin * w;
+			uint32_t len = (r.end - r.begin) * w, nnz = 0, i, j = 0;
+
+			e.nd = len;
+			e.val = (double *)v;
+			for (i = 0; i < len; i++)
+				nnz += v[i] != 0;
+			/* Mostly zeros (a worker that checks a column range):
+			 * (offset, value) pairs, a third of dense at most. */
+			if ((uint64_t)nnz * 3 < len &&
+			    (sidx = malloc(((size_t)nnz + 1) * 4)) != NULL &&
+			    (sval = malloc(((size_t)nnz + 1) * 8)) != NULL) {
+				for (i = 0; i < len; i++)
+					if (v[i] != 0) {
+						sidx[j] = i;
+						sval[j++] = v[i];
+					}
+				e.a = 1;
+				e.n = e.nd = j;
+				e.idx = sidx;
+				e.val = sval;
+			}
 		} else {
 			e.n = s->w.lo[k + 1] - s->w.lo[k];
 			e.idx = e.n > 0 ? b->idx + s->w.lo[k] : NULL;
@@ -166,6 +188,10 @@ send_partials(strads_actor_t *self, worker_t *s)
 		}
 		if ((m = strads__eng_encode(ENG_PARTIAL, &e)) != NULL)
 			strads_send(self, job->stores[k], m);
+		free(sidx);
+		free(sval);
+		sidx = NULL;
+		sval = NULL;
 	}
 	if (b->kind == KIND_CHECK) {
 		strads_msg_t *m;

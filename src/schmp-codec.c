@@ -5,6 +5,11 @@
  *  28 u32 n      32 u32 nd   36 u32 zero   40 u32 idx[n], zero padding
  *  to a multiple of 8, then f64 val[nd]          (all little-endian)
  *
+ * Two sparse forms: a check PARTIAL with a = 1 carries n offsets into
+ * the store's range (times width) and their nd = n values; PARAMS with
+ * kind = 1 carries n ids and their values, the rest of the store's range
+ * being zero.
+ *
  * START, READY, GATHER and STOP carry no payload. The decoder checks the
  * length against n and nd exactly and copies the arrays out, so it never
  * reads past the payload and never needs it aligned.

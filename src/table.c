@@ -193,23 +193,6 @@ strads_table_opts_init(strads_table_opts_t *o)
 }
 
 static int
-errf(char *err, size_t errlen, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-errf(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
-static int
 name_ok(const char *s)
 {
 	size_t i, n = s != NULL ? strlen(s) : 0;
@@ -261,27 +244,27 @@ opts_check(const strads_runtime_t *rt, const strads_table_opts_t *o,
 	size_t row = 16 + (size_t)(o->width ? o->width : 1) * sizeof(double);
 
 	if (!name_ok(o->name))
-		return errf(err, errlen, STRADS_EINVAL,
+		return strads__errf(err, errlen, STRADS_EINVAL,
 		    "table name must be 1-64 of [A-Za-z0-9_.-]");
 	if (o->kind != STRADS_TABLE_DENSE && o->kind != STRADS_TABLE_SPARSE)
-		return errf(err, errlen, STRADS_EINVAL, "table %s: bad kind %d",
+		return strads__errf(err, errlen, STRADS_EINVAL, "table %s: bad kind %d",
 		    o->name, o->kind);
 	if (o->kind == STRADS_TABLE_DENSE && o->nrows == 0)
-		return errf(err, errlen, STRADS_EINVAL,
+		return strads__errf(err, errlen, STRADS_EINVAL,
 		    "table %s: a dense table needs nrows", o->name);
 	if (o->nclients == 0 || o->nclients > (1u << 20))
-		return errf(err, errlen, STRADS_EINVAL,
+		return strads__errf(err, errlen, STRADS_EINVAL,
 		    "table %s: nclients must be in 1..%u", o->name, 1u << 20);
 	if (o->nshards < 0 || o->nshards > 65535)
-		return errf(err, errlen, STRADS_EINVAL,
+		return strads__errf(err, errlen, STRADS_EINVAL,
 		    "table %s: bad nshards %d", o->name, o->nshards);
 	if (o->value != STRADS_TABLE_F64 && o->value != STRADS_TABLE_F32)
-		return errf(err, errlen, STRADS_EINVAL,
+		return strads__errf(err, errlen, STRADS_EINVAL,
 		    "table %s: bad value type %d", o->name, o->value);
 	/* One row, one client vector and the headers fit in a frame. */
 	if (o->width > (1u << 24) ||
 	    row + 8u * o->nclients + 256 > rt->cfg.max_frame - STRADS_MSG_HDR_SIZE)
-		return errf(err, errlen, STRADS_EMSGSIZE,
+		return strads__errf(err, errlen, STRADS_EMSGSIZE,
 		    "table %s: a row does not fit in a frame", o->name);
 	return 0;
 }
@@ -384,11 +367,11 @@ strads_table_create(strads_runtime_t *rt, const strads_table_opts_t *o,
 	int i, rc;
 
 	if (rt == NULL || o == NULL || tp == NULL)
-		return errf(err, errlen, STRADS_EINVAL, "table: NULL argument");
+		return strads__errf(err, errlen, STRADS_EINVAL, "table: NULL argument");
 	if ((rc = opts_check(rt, o, err, errlen)) != 0)
 		return rc;
 	if ((rc = table_alloc(rt, o, &t)) != 0)
-		return errf(err, errlen, rc, "table %s: out of memory", o->name);
+		return strads__errf(err, errlen, rc, "table %s: out of memory", o->name);
 	for (i = 0; o->restore_dir != NULL && i < t->nshards; i++) {
 		rc = strads__table_file_read(t, o->restore_dir, i, &t->init[i],
 		    err, errlen);
@@ -405,12 +388,12 @@ strads_table_create(strads_runtime_t *rt, const strads_table_opts_t *o,
 		    &t->init[i], &t->shards[i]);
 		if (rc != 0 && i == 0) {
 			table_release(t);
-			return errf(err, errlen, rc, "table %s: spawn: %s",
+			return strads__errf(err, errlen, rc, "table %s: spawn: %s",
 			    o->name, strads_strerror(rc));
 		}
 		if (rc != 0) {
 			*tp = t;
-			return errf(err, errlen, rc, "table %s: spawn shard %d: %s",
+			return strads__errf(err, errlen, rc, "table %s: spawn shard %d: %s",
 			    o->name, i, strads_strerror(rc));
 		}
 	}
@@ -428,28 +411,28 @@ strads_table_attach(strads_runtime_t *rt, const strads_table_opts_t *o,
 	int i, rc;
 
 	if (rt == NULL || o == NULL || shards == NULL || tp == NULL)
-		return errf(err, errlen, STRADS_EINVAL, "table: NULL argument");
+		return strads__errf(err, errlen, STRADS_EINVAL, "table: NULL argument");
 	if (nshards < 1 || nshards > 65535 ||
 	    (o->nshards != 0 && o->nshards != nshards))
-		return errf(err, errlen, STRADS_EINVAL, "table %s: %d shard "
+		return strads__errf(err, errlen, STRADS_EINVAL, "table %s: %d shard "
 		    "addresses for %d shards", o->name != NULL ? o->name : "?",
 		    nshards, o->nshards);
 	if (o->restore_dir != NULL)
-		return errf(err, errlen, STRADS_EINVAL, "table %s: restore_dir "
+		return strads__errf(err, errlen, STRADS_EINVAL, "table %s: restore_dir "
 		    "is for the process that creates the shards", o->name);
 	if (o->kind == STRADS_TABLE_DENSE && (uint64_t)nshards > o->nrows)
-		return errf(err, errlen, STRADS_EINVAL, "table %s: %d shards for "
+		return strads__errf(err, errlen, STRADS_EINVAL, "table %s: %d shards for "
 		    "%llu rows", o->name, nshards, (unsigned long long)o->nrows);
 	for (i = 0; i < nshards; i++)
 		if (shards[i].node == 0)
-			return errf(err, errlen, STRADS_EADDR, "table %s: shard %d "
+			return strads__errf(err, errlen, STRADS_EADDR, "table %s: shard %d "
 			    "has no node", o->name, i);
 	a = *o;
 	a.nshards = nshards;
 	if ((rc = opts_check(rt, &a, err, errlen)) != 0)
 		return rc;
 	if ((rc = table_alloc(rt, &a, &t)) != 0)
-		return errf(err, errlen, rc, "table %s: out of memory", o->name);
+		return strads__errf(err, errlen, rc, "table %s: out of memory", o->name);
 	memcpy(t->shards, shards, (size_t)nshards * sizeof(*shards));
 	t->attached = 1;
 	*tp = t;
@@ -591,12 +574,12 @@ strads__table_file_write(const strads_table_t *t, const char *dir, int shard,
 	snprintf(tmp, sizeof(tmp), "%s/.table-%s-%d.bin.%llu.XXXXXX", dir,
 	    t->name, shard, (unsigned long long)seq);
 	if ((fd = mkstemp(tmp)) < 0)
-		return errf(err, errlen, STRADS_EIO, "%s: cannot create a temporary "
+		return strads__errf(err, errlen, STRADS_EIO, "%s: cannot create a temporary "
 		    "file: %s", path, strerror(errno));
 	if ((w.f = fdopen(fd, "wb")) == NULL) {
 		close(fd);
 		unlink(tmp);
-		return errf(err, errlen, STRADS_EIO, "%s: %s", path, strerror(errno));
+		return strads__errf(err, errlen, STRADS_EIO, "%s: %s", path, strerror(errno));
 	}
 	w.h = FNV64_INIT;
 	fw_header(&w, t, shard, clk, nent);
@@ -610,18 +593,18 @@ strads__table_file_write(const strads_table_t *t, const char *dir, int shard,
 	/* The file is complete and durable before it takes the real name,
 	 * and the rename is durable before we say so. */
 	if (ferror(w.f) || fflush(w.f) != 0 || fsync(fileno(w.f)) != 0) {
-		errf(err, errlen, STRADS_EIO, "%s: write: %s", path, strerror(errno));
+		strads__errf(err, errlen, STRADS_EIO, "%s: write: %s", path, strerror(errno));
 		fclose(w.f);
 		unlink(tmp);
 		return STRADS_EIO;
 	}
 	if (fclose(w.f) != 0 || rename(tmp, path) != 0) {
-		errf(err, errlen, STRADS_EIO, "%s: %s", path, strerror(errno));
+		strads__errf(err, errlen, STRADS_EIO, "%s: %s", path, strerror(errno));
 		unlink(tmp);
 		return STRADS_EIO;
 	}
 	if (fsync_dir(dir) != 0)
-		return errf(err, errlen, STRADS_EIO, "%s: fsync of the directory: %s",
+		return strads__errf(err, errlen, STRADS_EIO, "%s: fsync of the directory: %s",
 		    path, strerror(errno));
 	return 0;
 }
@@ -635,16 +618,16 @@ slurp(const char *path, uint8_t **out, size_t *len, char *err, size_t errlen)
 	int fd = open(path, O_RDONLY);
 
 	if (fd < 0)
-		return errf(err, errlen, errno == ENOENT ? STRADS_ENOENT : STRADS_EIO,
+		return strads__errf(err, errlen, errno == ENOENT ? STRADS_ENOENT : STRADS_EIO,
 		    "%s: %s", path, strerror(errno));
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		close(fd);
-		return errf(err, errlen, STRADS_EIO, "%s: not a regular file", path);
+		return strads__errf(err, errlen, STRADS_EIO, "%s: not a regular file", path);
 	}
 	p = malloc(sb.st_size > 0 ? (size_t)sb.st_size : 1);
 	if (p == NULL) {
 		close(fd);
-		return errf(err, errlen, STRADS_ENOMEM, "%s: out of memory", path);
+		return strads__errf(err, errlen, STRADS_ENOMEM, "%s: out of memory", path);
 	}
 	while (got < (size_t)sb.st_size) {
 		ssize_t r = read(fd, p + got, (size_t)sb.st_size - got);
@@ -654,7 +637,7 @@ slurp(const char *path, uint8_t **out, size_t *len, char *err, size_t errlen)
 		if (r <= 0) {
 			free(p);
 			close(fd);
-			return errf(err, errlen, STRADS_EIO, "%s: read: %s", path,
+			return strads__errf(err, errlen, STRADS_EIO, "%s: read: %s", path,
 			    r < 0 ? strerror(errno) : "file shrank");
 		}
 		got += (size_t)r;
@@ -675,24 +658,24 @@ file_header(const strads_table_t *t, const char *path, int i, const uint8_t *p,
 	size_t off;
 
 	if (len < 56 || memcmp(p, TBL_FILE_MAGIC, 8) != 0)
-		return errf(err, errlen, STRADS_EFORMAT, "%s: %s", path,
+		return strads__errf(err, errlen, STRADS_EFORMAT, "%s: %s", path,
 		    len < 56 ? "truncated (no header)" :
 			       "not a strads table checkpoint (bad magic)");
 	if (strads__get32(p + 8) != TBL_FILE_VERSION)
-		return errf(err, errlen, STRADS_EFORMAT, "%s: unsupported version %u",
+		return strads__errf(err, errlen, STRADS_EFORMAT, "%s: unsupported version %u",
 		    path, strads__get32(p + 8));
 	nclients = strads__get32(p + 28);
 	namelen = strads__get32(p + 48);
 	n = strads__get64(p + 40);
 	if (namelen > 64 || nclients > (1u << 20) || n > (len / rowb) + 1)
-		return errf(err, errlen, STRADS_EFORMAT, "%s: corrupt header", path);
+		return strads__errf(err, errlen, STRADS_EFORMAT, "%s: corrupt header", path);
 	off = 56 + pad8(namelen) + (size_t)nclients * 8;
 	if ((uint64_t)len != off + n * rowb + 8)
-		return errf(err, errlen, STRADS_EFORMAT,
+		return strads__errf(err, errlen, STRADS_EFORMAT,
 		    "%s: truncated or corrupt: %zu bytes, header says %llu", path,
 		    len, (unsigned long long)(off + n * rowb + 8));
 	if (strads__get64(p + len - 8) != fnv64(FNV64_INIT, p, len - 8))
-		return errf(err, errlen, STRADS_EFORMAT, "%s: checksum mismatch "
+		return strads__errf(err, errlen, STRADS_EFORMAT, "%s: checksum mismatch "
 		    "(corrupt file)", path);
 	if (strads__get32(p + 12) != (uint32_t)t->kind ||
 	    strads__get32(p + 16) != t->width ||
@@ -701,7 +684,7 @@ file_header(const strads_table_t *t, const char *path, int i, const uint8_t *p,
 	    strads__get64(p + 32) != t->nrows || namelen != strlen(t->name) ||
 	    memcmp(p + 56, t->name, namelen) != 0 ||
 	    strads__get32(p + 52) != (t->vsize == 4 ? 1u : 0u))
-		return errf(err, errlen, STRADS_EFORMAT, "%s: written for another "
+		return strads__errf(err, errlen, STRADS_EFORMAT, "%s: written for another "
 		    "table layout (name, kind, width, nrows, shard, nshards or "
 		    "value type differ)", path);
 	*nent = n;
@@ -720,13 +703,13 @@ file_keys(const strads_table_t *t, const char *path, int i,
 	if (t->kind == STRADS_TABLE_DENSE) {
 		strads__table_range(t, i, &b, &e);
 		if (in->nent != e - b)
-			return errf(err, errlen, STRADS_EFORMAT,
+			return strads__errf(err, errlen, STRADS_EFORMAT,
 			    "%s: %llu rows, the shard has %llu", path,
 			    (unsigned long long)in->nent,
 			    (unsigned long long)(e - b));
 		for (k = 0; k < in->nent; k++)
 			if (in->keys[k] != b + k)
-				return errf(err, errlen, STRADS_EFORMAT,
+				return strads__errf(err, errlen, STRADS_EFORMAT,
 				    "%s: row %llu has key %llu", path,
 				    (unsigned long long)k,
 				    (unsigned long long)in->keys[k]);
@@ -734,7 +717,7 @@ file_keys(const strads_table_t *t, const char *path, int i,
 	}
 	for (k = 0; k < in->nent; k++)
 		if (strads__table_shard_of(t, in->keys[k]) != i)
-			return errf(err, errlen, STRADS_EFORMAT,
+			return strads__errf(err, errlen, STRADS_EFORMAT,
 			    "%s: key %llu belongs to another shard", path,
 			    (unsigned long long)in->keys[k]);
 	return 0;
@@ -751,7 +734,7 @@ strads__table_file_read(const strads_table_t *t, const char *dir, int i,
 	int rc;
 
 	if (strlen(dir) > TBL_MAX_DIR)
-		return errf(err, errlen, STRADS_EINVAL, "%s: path too long", dir);
+		return strads__errf(err, errlen, STRADS_EINVAL, "%s: path too long", dir);
 	file_path(path, sizeof(path), dir, t->name, i);
 	if ((rc = slurp(path, &p, &len, err, errlen)) != 0)
 		return rc;
@@ -764,7 +747,7 @@ strads__table_file_read(const strads_table_t *t, const char *dir, int i,
 	in->rows = malloc((size_t)(n ? n : 1) * t->width * sizeof(double));
 	if (in->keys == NULL || in->rows == NULL) {
 		free(p);
-		return errf(err, errlen, STRADS_ENOMEM, "%s: out of memory", path);
+		return strads__errf(err, errlen, STRADS_ENOMEM, "%s: out of memory", path);
 	}
 	for (k = 0; k < n; k++) {
 		const uint8_t *e = p + off + k * (8 + (size_t)t->width * 8);
