@@ -1102,6 +1102,10 @@ strads__transport_close(strads__transport_t *tp)
 		return;
 	uv_mutex_lock(&tp->lock);
 	if (tp->pull_open) {
+		/* NNG 1.5.2 can block here for good when a peer's frame is
+		 * arriving as the socket closes (nanomsg/nng#1636, fixed
+		 * upstream): nodes stopped together should be quiet first,
+		 * as t/check_transport.c's nodes_quiesce() makes them. */
 		nng_close(tp->pull);
 		if (tp->recv_aio != NULL)
 			nng_aio_stop(tp->recv_aio);
