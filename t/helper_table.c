@@ -13,7 +13,8 @@
  * prints "ready". At the end of stdin it waits (at most 20 s) until its
  * shards applied CLOCKS clock ticks in all, prints
  *   "updates U clocks C rejected R shard_gets G"
- * and exits 0, or 3 when the clocks did not all arrive in time.
+ * and exits 0, or 3 when the clocks did not all arrive in time (at once,
+ * without closing its runtime: see the end of main).
  */
 #include "strads-int.h"
 
@@ -91,10 +92,12 @@ main(int argc, char **argv)
 	    (unsigned long long)st.updates, (unsigned long long)st.clocks,
 	    (unsigned long long)st.rejected, (unsigned long long)st.shard_gets);
 	fflush(stdout);
-	strads_runtime_stop(rt);
-	if (strads_runtime_wait(rt) != 0)
-		rc = 4;
-	strads_table_free(t);
-	strads_runtime_free(rt);
-	return rc;
+	/* Exit without closing the runtime: the test's process may still be
+	 * returning credits, and NNG 1.5.2 can hang nng_close() for good when
+	 * a frame arrives on a tcp pipe as its socket closes (fixed upstream
+	 * by nanomsg/nng#1636; see nodes_quiesce in check_transport.c). The
+	 * runtime's own shutdown is tested in check_runtime and
+	 * check_transport, not here. */
+	(void)t;
+	_exit(rc);
 }
