@@ -938,25 +938,6 @@ cmp_member(const void *a, const void *b)
 	return x->node < y->node ? -1 : x->node > y->node;
 }
 
-/* Stops the local roles of a job that never started (or was aborted
- * before its coordinator role ran) and waits for them. */
-static void
-stop_local(strads_cluster_t *c, strads__job_t *job)
-{
-	uint32_t me = STRADS__COORD_NODE;
-	int i;
-
-	for (i = 0; i < job->nworkers; i++)
-		if (job->worker_node[i] == me)
-			strads_post(c->rt, job->workers[i], strads_msg_new(ENG_STOP, 0));
-	for (i = 0; i < job->nstores; i++)
-		if (job->store_node[i] == me)
-			strads_post(c->rt, job->stores[i], strads_msg_new(ENG_STOP, 0));
-	for (i = 0; i < job->nscheds; i++)
-		if (job->sched_node[i] == me)
-			strads_post(c->rt, job->scheds[i], strads_msg_new(ENG_STOP, 0));
-}
-
 /* Bytes moved between processes: ours, the members' (from their beats)
  * and those of members gone. */
 static uint64_t
@@ -1214,7 +1195,7 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 		post_send(c, hosts, nhosts, job_msg(c, "abort"));
 		if (local)
 			strads_post(c->rt, job->coord, strads_msg_new(ENG_STOP, 0));
-		stop_local(c, job);
+		strads__job_stop_local(c->rt, job);
 	}
 	uv_sem_wait(&job->done);
 	uv_mutex_lock(&c->lock);

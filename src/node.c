@@ -40,7 +40,6 @@ typedef struct node_s {
 	int stopped;          /* the agent stopped (under lock) */
 	int quit;             /* main asks the agent to stop (under lock) */
 	int leave_sent;       /* the agent sent a leave (under lock) */
-	uint64_t updates;     /* under lock: coordinates pushed here */
 } node_t;
 
 typedef struct {
@@ -147,11 +146,8 @@ on_coord(strads_actor_t *self, agent_t *a, const strads_msg_t *m)
 
 	if (m->src.node != STRADS__COORD_NODE)
 		return;
-	if (m->src.actor != STRADS__CTL_ACTOR) {
-		/* From this process's main thread (src {me, 0} is never the
-		 * coordinator: ids differ), handled by the caller. */
-		return;
-	}
+	if (m->src.actor != STRADS__CTL_ACTOR)
+		return; /* control comes from the membership actor only */
 	o = strads__ctl_parse(m);
 	if (o == NULL) {
 		atomic_fetch_add(&n->rt->dropped_proto, 1);
@@ -632,25 +628,6 @@ install_table(node_t *n, local_job_t *lj, const cJSON *o)
 	to_coord(n, reply(o, "ready"));
 }
 
-/* Stops this node's roles of the job (aborted or coordinator lost). */
-static void
-stop_roles(node_t *n, local_job_t *lj)
-{
-	strads__job_t *job = lj->job;
-	uint32_t me = strads_runtime_node(n->rt);
-	int i;
-
-	for (i = 0; i < job->nworkers; i++)
-		if (job->worker_node[i] == me)
-			strads_post(n->rt, job->workers[i], strads_msg_new(ENG_STOP, 0));
-	for (i = 0; i < job->nstores; i++)
-		if (job->store_node[i] == me)
-			strads_post(n->rt, job->stores[i], strads_msg_new(ENG_STOP, 0));
-	for (i = 0; i < job->nscheds; i++)
-		if (job->sched_node[i] == me)
-			strads_post(n->rt, job->scheds[i], strads_msg_new(ENG_STOP, 0));
-}
-
 /* Once the roles here have stopped: free the job, tell the coordinator. */
 static void
 end_job(node_t *n, local_job_t *lj, int tell)
@@ -678,7 +655,7 @@ abort_job(node_t *n, local_job_t *lj)
 	if (!lj->on)
 		return;
 	if (lj->spawned) {
-		stop_roles(n, lj);
+		strads__job_stop_local(n->rt, lj->job);
 		uv_sem_wait(&lj->job->done);
 	}
 	end_job(n, lj, 0);

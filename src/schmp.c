@@ -249,6 +249,23 @@ strads__job_spawn(strads_runtime_t *rt, strads__job_t *job, int coord)
 	return err;
 }
 
+void
+strads__job_stop_local(strads_runtime_t *rt, strads__job_t *job)
+{
+	uint32_t me = strads_runtime_node(rt);
+	int i;
+
+	for (i = 0; i < job->nworkers; i++)
+		if (job->worker_node[i] == me)
+			strads_post(rt, job->workers[i], strads_msg_new(ENG_STOP, 0));
+	for (i = 0; i < job->nstores; i++)
+		if (job->store_node[i] == me)
+			strads_post(rt, job->stores[i], strads_msg_new(ENG_STOP, 0));
+	for (i = 0; i < job->nscheds; i++)
+		if (job->sched_node[i] == me)
+			strads_post(rt, job->scheds[i], strads_msg_new(ENG_STOP, 0));
+}
+
 int
 strads_job_run(strads_runtime_t *rt, const strads_app_t *app, void *shared,
     const strads_job_opts_t *o, strads_job_result_t *res)

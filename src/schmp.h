@@ -91,6 +91,9 @@ void strads__job_free(strads__job_t *job);
 /* Spawns the roles whose node is this runtime's (coord == 0), or the
  * coordinator (coord != 0; spawn it last: its init starts the job). */
 int strads__job_spawn(strads_runtime_t *rt, strads__job_t *job, int coord);
+/* Posts ENG_STOP to the roles of job placed on this runtime's node (a
+ * job stopped before or without its coordinator role). */
+void strads__job_stop_local(strads_runtime_t *rt, strads__job_t *job);
 
 /* The store (or scheduler) owning parameter j among n equal ranges. */
 int strads__range_owner(const strads_range_t *r, int n, uint32_t j);

@@ -61,3 +61,14 @@ cli_secret(const char *cmd, const char *file, strads_config_t *cfg, uint8_t **se
 	cfg->secret_len = *len;
 	return 0;
 }
+
+void
+cli_bound_url(const char *url, int port, char *out, size_t len)
+{
+	const char *colon = strrchr(url, ':');
+
+	if (port > 0 && colon != NULL && strcmp(colon, ":0") == 0)
+		snprintf(out, len, "%.*s:%d", (int)(colon - url), url, port);
+	else
+		snprintf(out, len, "%s", url);
+}

@@ -70,6 +70,9 @@ int lasso_cli_save(const char *cmd, const lasso_t *l, const char *path,
 int lasso_cli_report(const char *cmd, const lasso_cli_t *ro, double lambda,
     const strads_job_result_t *res);
 
+/* url as listened on: HOST:0 (a free port) becomes HOST:port. */
+void cli_bound_url(const char *url, int port, char *out, size_t len);
+
 /* Loads the cluster secret from --secret-file or STRADS_SECRET into cfg
  * (reported on failure). */
 int cli_secret(const char *cmd, const char *file, strads_config_t *cfg,

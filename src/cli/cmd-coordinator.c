@@ -264,16 +264,7 @@ coord_main(int argc, char **argv)
 		    strads_strerror(err));
 		goto out;
 	}
-	{
-		/* HOST:0 listens on a free port: say which. */
-		const char *colon = strrchr(co.listen, ':');
-
-		if (port > 0 && colon != NULL && strcmp(colon, ":0") == 0)
-			snprintf(bound, sizeof(bound), "%.*s:%d", (int)(colon - co.listen),
-			    co.listen, port);
-		else
-			snprintf(bound, sizeof(bound), "%s", co.listen);
-	}
+	cli_bound_url(co.listen, port, bound, sizeof(bound));
 	if (!ro.quiet)
 		fprintf(stderr, "coordinator: listening on %s; waiting for %ld worker slot%s\n",
 		    bound, co.min_workers, co.min_workers == 1 ? "" : "s");

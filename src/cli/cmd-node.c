@@ -319,16 +319,8 @@ node_main(int argc, char **argv)
 		    strads_strerror(err));
 		goto out;
 	}
-	if (advertise[0] == '\0') {
-		/* tcp://HOST:0 advertises the port it was given. */
-		const char *colon = strrchr(listen, ':');
-
-		if (port > 0 && colon != NULL && strcmp(colon, ":0") == 0)
-			snprintf(advertise, sizeof(advertise), "%.*s:%d", (int)(colon - listen),
-			    listen, port);
-		else
-			snprintf(advertise, sizeof(advertise), "%s", listen);
-	}
+	if (advertise[0] == '\0')
+		cli_bound_url(listen, port, advertise, sizeof(advertise));
 	no.advertise = advertise;
 	ctx.quiet = quiet;
 	no.setup = node_setup;
