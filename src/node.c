@@ -246,8 +246,11 @@ on_tick(strads_actor_t *self, agent_t *a)
 			a->state = NS_JOINING;
 			a->since_ns = now;
 			/* A resumed coordinator has a new nonce: prove
-			 * nothing to the old one, ask to join again. */
-			strads__peer_forget(n->rt, STRADS__COORD_NODE);
+			 * nothing to the old one, ask to join again, on a
+			 * new socket (a send stuck on the dead pipe would
+			 * hold every hello behind it). */
+			if (strads__peer_reset(n->rt, STRADS__COORD_NODE) != 0)
+				strads__peer_forget(n->rt, STRADS__COORD_NODE);
 			a->was_lost = 1;
 			a->lost_told = 0;
 			push_event(n, EV_LOST, NULL);

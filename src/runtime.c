@@ -376,6 +376,7 @@ strads_runtime_new(strads_runtime_t **rtp, const strads_config_t *cfg)
 		free(rt);
 		return STRADS_EINVAL;
 	}
+	rt->trace_bytes = getenv("STRADS_TRACE_BYTES") != NULL;
 	if (rt->cfg.coalesce_bytes == 0 || rt->cfg.coalesce_bytes > rt->cfg.max_frame)
 		rt->cfg.coalesce_bytes = rt->cfg.max_frame;
 	if (uv_mutex_init(&rt->lock) != 0) {
@@ -469,6 +470,15 @@ strads_runtime_wait(strads_runtime_t *rt)
 	}
 	uv_mutex_unlock(&rt->lock);
 
+	for (i = 0; rt->trace_bytes && i < 64; i++) {
+		unsigned long long b = atomic_load(&rt->trace_out[i][0]);
+
+		if (b > 0)
+			strads_log(STRADS_LOG_WARN, "node %u sent %llu bytes in %llu %s "
+			    "messages", rt->cfg.node_id, b,
+			    (unsigned long long)atomic_load(&rt->trace_out[i][1]),
+			    i < 63 ? strads__msg_name((unsigned)i) : "other");
+	}
 	strads__pool_shutdown(rt->pool);
 	strads__transport_close(rt->tp);
 	atomic_store(&rt->loops_stop, 1);
@@ -503,6 +513,15 @@ strads_runtime_free(strads_runtime_t *rt)
 	if (rt->started && !rt->stopped) {
 		strads_runtime_stop(rt);
 		strads_runtime_wait(rt);
+	}
+	for (i = 0; rt->trace_bytes && i < 64; i++) {
+		unsigned long long b = atomic_load(&rt->trace_out[i][0]);
+
+		if (b > 0)
+			strads_log(STRADS_LOG_WARN, "node %u sent %llu bytes in %llu %s "
+			    "messages", rt->cfg.node_id, b,
+			    (unsigned long long)atomic_load(&rt->trace_out[i][1]),
+			    i < 63 ? strads__msg_name((unsigned)i) : "other");
 	}
 	strads__pool_shutdown(rt->pool);
 	strads__transport_close(rt->tp);

@@ -237,6 +237,9 @@ int strads__peer_idle(strads_runtime_t *rt, uint32_t node);
 /* Forgets node's nonce: frames to it carry a zero token (join requests
  * only) until it proves itself again (a restarted coordinator). */
 void strads__peer_forget(strads_runtime_t *rt, uint32_t node);
+/* A new socket for node, dialing its address again; queued frames and
+ * its token are dropped (see transport.c). */
+int strads__peer_reset(strads_runtime_t *rt, uint32_t node);
 /* This process's nonce: the challenge its peers answer. */
 void strads__transport_nonce(strads__transport_t *tp, uint8_t out[STRADS__NONCE_LEN]);
 
@@ -326,6 +329,10 @@ struct strads_runtime_s {
 	atomic_ullong send_failed;
 	atomic_ullong frames_out, frames_in, bytes_out, bytes_in;
 	atomic_ullong recv_paused;
+	/* STRADS_TRACE_BYTES set: bytes and messages sent to other nodes,
+	 * by type (64 and up in the last slot), logged by runtime_free. */
+	int trace_bytes;
+	atomic_ullong trace_out[64][2];
 };
 
 /* Routes a message that already carries src/dst (local or remote).

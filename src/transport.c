@@ -25,17 +25,26 @@
 #include <nng/protocol/pipeline0/push.h>
 #include <nng/supplemental/tls/tls.h>
 
-struct strads__peer_s {
-	strads__transport_t *tp;
-	uint32_t node;
+/* One socket to a peer, with its send aio and the frames queued behind
+ * it. A peer replaces its link when reset: the old one is shut with
+ * its queue, and nothing touches it after the swap. */
+typedef struct {
+	strads__peer_t *p;
 	nng_socket sock;
 	nng_dialer dialer;
 	nng_aio *aio;
-	uv_mutex_t lock;
 	nng_msg **q; /* ring of frames waiting for the aio */
 	size_t qhead, qlen, qcap;
 	int busy;
 	int closed;
+} link_t;
+
+struct strads__peer_s {
+	strads__transport_t *tp;
+	uint32_t node;
+	char *url;
+	uv_mutex_t lock; /* everything below, and sends on the link */
+	link_t *link; /* NULL once closed */
 	/* With a secret: the link token for frames to this peer, once its
 	 * nonce is known (from the view, or learnt from its frames). */
 	int have_token;
@@ -242,7 +251,7 @@ strads__peer_idle(strads_runtime_t *rt, uint32_t node)
 	if (p == NULL)
 		return 1;
 	uv_mutex_lock(&p->lock);
-	idle = p->closed || (!p->busy && p->qlen == 0);
+	idle = p->link == NULL || (!p->link->busy && p->link->qlen == 0);
 	uv_mutex_unlock(&p->lock);
 	return idle;
 }
@@ -582,40 +591,41 @@ fail:
 /* ------------------------------------------------------------------ */
 /* Sending.                                                             */
 
+/* Called with the peer's lock held: NNG never calls send_cb inline. */
 static void
-peer_start(strads__peer_t *p, nng_msg *frame)
+link_start(link_t *l, nng_msg *frame)
 {
-	nng_aio_set_msg(p->aio, frame);
-	nng_send_aio(p->sock, p->aio);
+	l->busy = 1;
+	nng_aio_set_msg(l->aio, frame);
+	nng_send_aio(l->sock, l->aio);
 }
 
 static void
 send_cb(void *arg)
 {
-	strads__peer_t *p = arg;
+	link_t *l = arg;
+	strads__peer_t *p = l->p;
 	strads_runtime_t *rt = p->tp->rt;
-	int rv = nng_aio_result(p->aio);
-	nng_msg *next = NULL;
+	int rv = nng_aio_result(l->aio);
 
 	if (rv != 0) {
-		nng_msg_free(nng_aio_get_msg(p->aio));
-		nng_aio_set_msg(p->aio, NULL);
+		nng_msg_free(nng_aio_get_msg(l->aio));
+		nng_aio_set_msg(l->aio, NULL);
 		atomic_fetch_add(&rt->send_failed, 1);
 		if (rv != NNG_ECLOSED && rv != NNG_ECANCELED)
 			strads_log(STRADS_LOG_WARN, "send to node %u: %s", p->node,
 			    nng_strerror(rv));
 	}
 	uv_mutex_lock(&p->lock);
-	if (p->qlen > 0 && !p->closed && rv != NNG_ECLOSED) {
-		next = p->q[p->qhead];
-		p->qhead = (p->qhead + 1) % p->qcap;
-		p->qlen--;
-	} else {
-		p->busy = 0;
+	l->busy = 0;
+	if (l->qlen > 0 && !l->closed && rv != NNG_ECLOSED) {
+		nng_msg *next = l->q[l->qhead];
+
+		l->qhead = (l->qhead + 1) % l->qcap;
+		l->qlen--;
+		link_start(l, next);
 	}
 	uv_mutex_unlock(&p->lock);
-	if (next != NULL)
-		peer_start(p, next);
 }
 
 void
@@ -623,11 +633,14 @@ strads__peer_submit(strads__peer_t *p, void *frame)
 {
 	strads_runtime_t *rt = p->tp->rt;
 	nng_msg *msg = frame;
+	link_t *l;
 
 	atomic_fetch_add(&rt->frames_out, 1);
 	atomic_fetch_add(&rt->bytes_out, nng_msg_len(msg));
 	uv_mutex_lock(&p->lock);
-	if (p->tp->secret != NULL && !p->closed) {
+	if ((l = p->link) == NULL)
+		goto fail;
+	if (p->tp->secret != NULL) {
 		uint8_t a[AUTH_LEN];
 
 		a[0] = 'S';
@@ -640,67 +653,103 @@ strads__peer_submit(strads__peer_t *p, void *frame)
 			memcpy(a + 8 + STRADS__NONCE_LEN, p->token, 32);
 		else
 			memset(a + 8 + STRADS__NONCE_LEN, 0, 32);
-		if (nng_msg_header_append(msg, a, sizeof(a)) != 0) {
-			uv_mutex_unlock(&p->lock);
-			atomic_fetch_add(&rt->send_failed, 1);
-			nng_msg_free(msg);
-			return;
-		}
+		if (nng_msg_header_append(msg, a, sizeof(a)) != 0)
+			goto fail;
 	}
-	if (p->closed) {
+	if (!l->busy) {
+		link_start(l, msg);
 		uv_mutex_unlock(&p->lock);
-		atomic_fetch_add(&rt->send_failed, 1);
-		nng_msg_free(msg);
 		return;
 	}
-	if (p->busy) {
-		if (p->qlen == p->qcap) {
-			size_t cap = p->qcap ? p->qcap * 2 : 16, i;
-			nng_msg **q = malloc(cap * sizeof(*q));
+	if (l->qlen == l->qcap) {
+		size_t cap = l->qcap ? l->qcap * 2 : 16, i;
+		nng_msg **q = malloc(cap * sizeof(*q));
 
-			if (q == NULL) {
-				uv_mutex_unlock(&p->lock);
-				atomic_fetch_add(&rt->send_failed, 1);
-				nng_msg_free(msg);
-				return;
-			}
-			for (i = 0; i < p->qlen; i++)
-				q[i] = p->q[(p->qhead + i) % p->qcap];
-			free(p->q);
-			p->q = q;
-			p->qhead = 0;
-			p->qcap = cap;
-		}
-		p->q[(p->qhead + p->qlen) % p->qcap] = msg;
-		p->qlen++;
-		uv_mutex_unlock(&p->lock);
-		return;
+		if (q == NULL)
+			goto fail;
+		for (i = 0; i < l->qlen; i++)
+			q[i] = l->q[(l->qhead + i) % l->qcap];
+		free(l->q);
+		l->q = q;
+		l->qhead = 0;
+		l->qcap = cap;
 	}
-	p->busy = 1;
+	l->q[(l->qhead + l->qlen) % l->qcap] = msg;
+	l->qlen++;
 	uv_mutex_unlock(&p->lock);
-	peer_start(p, msg);
+	return;
+fail:
+	uv_mutex_unlock(&p->lock);
+	atomic_fetch_add(&rt->send_failed, 1);
+	nng_msg_free(msg);
 }
 
-static int
-peer_dial(strads_runtime_t *rt, strads__peer_t *p, const char *url)
+/* Shuts a link no peer points to any more, drops its queue, frees it. */
+static void
+link_free(link_t *l)
 {
+	if (l == NULL)
+		return;
+	/* The dialer first: it stops redialling before its socket goes. */
+	nng_dialer_close(l->dialer);
+	nng_close(l->sock);
+	nng_aio_stop(l->aio);
+	nng_aio_free(l->aio);
+	while (l->qlen > 0) {
+		nng_msg_free(l->q[l->qhead]);
+		l->qhead = (l->qhead + 1) % l->qcap;
+		l->qlen--;
+	}
+	free(l->q);
+	free(l);
+}
+
+/* A new push socket dialing url, for peer p; errors are logged. */
+static int
+link_open(strads_runtime_t *rt, strads__peer_t *p, const char *url, link_t **out)
+{
+	link_t *l = calloc(1, sizeof(*l));
 	nng_dialer d;
 	int rv;
 
-	if ((rv = nng_dialer_create(&d, p->sock, url)) != 0)
-		return rv;
+	*out = NULL;
+	if (l == NULL)
+		return STRADS_ENOMEM;
+	l->p = p;
+	if ((rv = nng_push0_open(&l->sock)) != 0) {
+		free(l);
+		strads_log(STRADS_LOG_ERROR, "dial %s: %s", url, nng_strerror(rv));
+		return wrap_nng(rv);
+	}
+	nng_socket_set_ms(l->sock, NNG_OPT_RECONNMINT, 10);
+	nng_socket_set_ms(l->sock, NNG_OPT_RECONNMAXT, 1000);
+	nng_socket_set_int(l->sock, NNG_OPT_SENDBUF, 16);
+	if ((rv = nng_aio_alloc(&l->aio, send_cb, l)) != 0)
+		goto fail;
+	if ((rv = nng_dialer_create(&d, l->sock, url)) != 0)
+		goto fail;
+	l->dialer = d;
 	if (is_tls(url)) {
 		nng_tls_config *tls;
 
 		if ((rv = tls_config(rt, NNG_TLS_MODE_CLIENT, &tls)) != 0)
-			return rv;
+			goto fail;
 		rv = nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, tls);
 		nng_tls_config_free(tls);
 		if (rv != 0)
-			return rv;
+			goto fail;
 	}
-	p->dialer = d;
-	return nng_dialer_start(d, NNG_FLAG_NONBLOCK);
+	if ((rv = nng_dialer_start(d, NNG_FLAG_NONBLOCK)) != 0)
+		goto fail;
+	*out = l;
+	return 0;
+fail:
+	strads_log(STRADS_LOG_ERROR, "dial %s: %s", url, nng_strerror(rv));
+	nng_close(l->sock);
+	if (l->aio != NULL)
+		nng_aio_free(l->aio);
+	free(l);
+	return wrap_nng(rv);
 }
 
 int
@@ -746,38 +795,24 @@ strads__peer_add(strads_runtime_t *rt, uint32_t node, const char *url,
 		return STRADS_ENOMEM;
 	p->tp = tp;
 	p->node = node;
-	if (uv_mutex_init(&p->lock) != 0) {
+	if ((p->url = strdup(url)) == NULL) {
 		free(p);
 		return STRADS_ENOMEM;
 	}
-	if ((rv = nng_push0_open(&p->sock)) != 0) {
-		uv_mutex_destroy(&p->lock);
+	if (uv_mutex_init(&p->lock) != 0) {
+		free(p->url);
 		free(p);
-		return wrap_nng(rv);
+		return STRADS_ENOMEM;
 	}
-	nng_socket_set_ms(p->sock, NNG_OPT_RECONNMINT, 10);
-	nng_socket_set_ms(p->sock, NNG_OPT_RECONNMAXT, 1000);
-	nng_socket_set_int(p->sock, NNG_OPT_SENDBUF, 16);
-	if ((rv = nng_aio_alloc(&p->aio, send_cb, p)) != 0 ||
-	    (rv = peer_dial(rt, p, url)) != 0) {
-		strads_log(STRADS_LOG_ERROR, "dial %s: %s", url, nng_strerror(rv));
-		nng_close(p->sock);
-		nng_aio_free(p->aio);
-		uv_mutex_destroy(&p->lock);
-		free(p);
-		return wrap_nng(rv);
-	}
+	if ((rv = link_open(rt, p, url, &p->link)) != 0)
+		goto fail;
 	if (nonce != NULL && tp->secret != NULL)
 		peer_set_nonce(tp, p, nonce);
 	uv_mutex_lock(&tp->lock);
 	if (atomic_load(&tp->closed) || peer_find(tp, node) != NULL) {
 		rv = atomic_load(&tp->closed) ? STRADS_ECLOSED : STRADS_EBUSY;
 		uv_mutex_unlock(&tp->lock);
-		nng_close(p->sock);
-		nng_aio_free(p->aio);
-		uv_mutex_destroy(&p->lock);
-		free(p);
-		return rv;
+		goto fail;
 	}
 	if (tp->npeers == tp->peer_cap) {
 		uint32_t n = tp->peer_cap ? tp->peer_cap * 2 : 8;
@@ -785,11 +820,8 @@ strads__peer_add(strads_runtime_t *rt, uint32_t node, const char *url,
 
 		if (t == NULL) {
 			uv_mutex_unlock(&tp->lock);
-			nng_close(p->sock);
-			nng_aio_free(p->aio);
-			uv_mutex_destroy(&p->lock);
-			free(p);
-			return STRADS_ENOMEM;
+			rv = STRADS_ENOMEM;
+			goto fail;
 		}
 		tp->peers = t;
 		tp->peer_cap = n;
@@ -797,30 +829,57 @@ strads__peer_add(strads_runtime_t *rt, uint32_t node, const char *url,
 	tp->peers[tp->npeers++] = p;
 	uv_mutex_unlock(&tp->lock);
 	return 0;
+fail:
+	link_free(p->link);
+	uv_mutex_destroy(&p->lock);
+	free(p->url);
+	free(p);
+	return rv;
 }
 
 /* Closes a peer's socket and drops its queued frames; once. */
 static void
 peer_shut(strads__peer_t *p)
 {
+	link_t *l;
+
 	uv_mutex_lock(&p->lock);
-	if (p->closed) {
+	l = p->link;
+	p->link = NULL;
+	if (l != NULL)
+		l->closed = 1;
+	uv_mutex_unlock(&p->lock);
+	link_free(l);
+}
+
+/* Replaces a peer's socket with a new one dialing the same address:
+ * the frames queued on the old one, and a send stuck on a dead pipe,
+ * are dropped. Its token is forgotten (a restarted peer has a new
+ * nonce). Nothing is done to a closed peer. */
+int
+strads__peer_reset(strads_runtime_t *rt, uint32_t node)
+{
+	strads__peer_t *p = strads__transport_peer(rt->tp, node);
+	link_t *l, *old;
+	int rv;
+
+	if (p == NULL)
+		return STRADS_EINVAL;
+	if ((rv = link_open(rt, p, p->url, &l)) != 0)
+		return rv;
+	uv_mutex_lock(&p->lock);
+	old = p->link;
+	if (old == NULL) {
 		uv_mutex_unlock(&p->lock);
-		return;
+		link_free(l);
+		return STRADS_ECLOSED;
 	}
-	p->closed = 1;
+	old->closed = 1;
+	p->link = l;
+	p->have_token = 0;
 	uv_mutex_unlock(&p->lock);
-	/* The dialer first: it stops redialling before its socket goes. */
-	nng_dialer_close(p->dialer);
-	nng_close(p->sock);
-	nng_aio_stop(p->aio);
-	uv_mutex_lock(&p->lock);
-	while (p->qlen > 0) {
-		nng_msg_free(p->q[p->qhead]);
-		p->qhead = (p->qhead + 1) % p->qcap;
-		p->qlen--;
-	}
-	uv_mutex_unlock(&p->lock);
+	link_free(old);
+	return 0;
 }
 
 void
@@ -991,6 +1050,12 @@ strads__loop_send_remote(strads__loop_t *loop, strads_msg_t *m)
 	uint8_t hdr[STRADS_MSG_HDR_SIZE];
 	nng_msg *f;
 
+	if (rt->trace_bytes) {
+		unsigned t = m->type < 64 ? m->type : 63;
+
+		atomic_fetch_add(&rt->trace_out[t][0], need);
+		atomic_fetch_add(&rt->trace_out[t][1], 1);
+	}
 	if ((of = outframe_get(loop, node)) == NULL)
 		goto fail;
 	if (of->peer == NULL && (of->peer = strads__transport_peer(rt->tp, node)) == NULL)
@@ -1131,9 +1196,9 @@ strads__transport_free(strads__transport_t *tp)
 
 		if (p == NULL)
 			continue;
-		nng_aio_free(p->aio);
+		link_free(p->link); /* NULL once shut */
 		uv_mutex_destroy(&p->lock);
-		free(p->q);
+		free(p->url);
 		free(p);
 	}
 	if (tp->recv_aio != NULL)
