@@ -73,6 +73,12 @@ typedef struct {
 	double *cand_score;
 	uint32_t *ws_list;   /* the working set, ascending */
 	uint32_t ws_n, ws_pos; /* its size, and how much has been sent */
+	/* Sweeps over the working set between two checks: a block never
+	 * spans two stores (each solves its part exactly), so with several
+	 * blocks the set is swept again (block Gauss-Seidel) until the
+	 * largest change of a sweep is WS_SETTLE of the first sweep's. */
+	uint32_t ws_sweeps, ws_blocks;
+	double ws_move, ws_first;
 
 	int gathered;
 	double *params;
@@ -187,6 +193,50 @@ start_check(strads_actor_t *self, coord_t *c)
 	send_to(self, job->workers, job->nworkers, ENG_BLOCK, &e);
 }
 
+/* The next working-set block: at most block ids from ws_pos, all owned
+ * by one store (a store solves only what it owns exactly). */
+static uint32_t
+ws_block(const coord_t *c)
+{
+	const strads__job_t *job = c->job;
+	uint32_t n = c->ws_n - c->ws_pos, first = c->ws_list[c->ws_pos], i;
+	int k;
+
+	n = n < job->o.block ? n : job->o.block;
+	if (job->nstores == 1)
+		return n;
+	for (k = 0; k < job->nstores && first >= job->store_range[k].end; k++)
+		;
+	if (k == job->nstores)
+		return n;
+	for (i = 1; i < n && c->ws_list[c->ws_pos + i] < job->store_range[k].end; i++)
+		;
+	return i;
+}
+
+#define WS_SETTLE 1e-3
+#define WS_SWEEPS_MAX 50
+
+/* At the end of a sweep over the working set: starts another when the
+ * set went in several blocks and the sweep still moved something. */
+static int
+ws_sweep_again(coord_t *c)
+{
+	int again;
+
+	if (c->ws_sweeps++ == 0)
+		c->ws_first = c->ws_move;
+	again = c->ws_blocks > 1 && c->ws_sweeps < WS_SWEEPS_MAX &&
+	    c->ws_move > WS_SETTLE * c->ws_first;
+	c->ws_blocks = 0;
+	c->ws_move = 0;
+	if (again)
+		c->ws_pos = 0;
+	else
+		c->ws_sweeps = 0;
+	return again;
+}
+
 static void
 plan(strads_actor_t *self, coord_t *c)
 {
@@ -222,15 +272,19 @@ plan(strads_actor_t *self, coord_t *c)
 		/* A check, its scores, the working set in blocks of at most
 		 * block ids, each solved exactly after the one before: repeat. */
 		while (c->ws_pos < c->ws_n && c->in_flight < job->o.depth) {
-			uint32_t n = c->ws_n - c->ws_pos;
+			uint32_t n = ws_block(c);
 
-			n = n < job->o.block ? n : job->o.block;
 			n = fit_work(c, c->ws_list + c->ws_pos, n);
 			send_block(self, c, c->ws_list + c->ws_pos, n);
 			c->ws_pos += n;
+			c->ws_blocks++;
 		}
 		if (c->ws_pos < c->ws_n || c->in_flight > 0)
 			return;
+		if (c->ws_swept && ws_sweep_again(c)) {
+			plan(self, c);
+			return;
+		}
 		if (c->ws_swept || c->check_round == STRADS__ROUND_NONE) {
 			c->ws_swept = 0;
 			start_check(self, c);
@@ -497,20 +551,17 @@ on_cand(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 	c->planning = 0;
 	if (c->ws) {
 		order_by_score(c);
-		if (job->nstores == 1) {
-			/* The best ws_size, in id order: blocks of consecutive
-			 * ids stay alike from one sweep to the next. */
-			n = c->ncand < c->ws_size ? c->ncand : c->ws_size;
-			memcpy(c->ws_list, c->cand, (size_t)n * 4);
-			qsort(c->ws_list, n, sizeof(uint32_t), strads__cmp_u32);
-		} else {
-			/* Several owners: one filtered block. */
-			n = filter(c);
-			memcpy(c->ws_list, c->block, (size_t)n * 4);
-		}
+		/* The best ws_size, in id order: blocks of consecutive ids
+		 * stay alike from one sweep to the next, and each store's
+		 * part is a run. */
+		n = c->ncand < c->ws_size ? c->ncand : c->ws_size;
+		memcpy(c->ws_list, c->cand, (size_t)n * 4);
+		qsort(c->ws_list, n, sizeof(uint32_t), strads__cmp_u32);
 		c->ws_n = n;
 		c->ws_pos = 0;
 		c->ws_swept = 1;
+		c->ws_sweeps = c->ws_blocks = 0;
+		c->ws_move = 0;
 		if (n == 0) {
 			/* Nothing left that could move: the last check stands. */
 			c->phase = PH_DRAIN;
@@ -625,8 +676,6 @@ check_done(strads_actor_t *self, coord_t *c)
 			want = 2 * (uint64_t)c->ws_size;
 		if (want > job->p)
 			want = job->p;
-		if (job->nstores > 1 && want > o->block)
-			want = o->block; /* one filtered block at a time */
 		c->ws_size = (uint32_t)want;
 		c->ws_last_gap = p.gap;
 		c->ws_ready = 0;
@@ -730,6 +779,8 @@ on_done(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 		if (c->ring_round[slot] != e->round)
 			return;
 		c->updates += e->a;
+		if (e->nd >= 1 && isfinite(e->val[0]) && e->val[0] > c->ws_move)
+			c->ws_move = e->val[0]; /* the store's largest change */
 		if (++c->ring_got[slot] < job->nstores)
 			return;
 		c->ring_round[slot] = STRADS__ROUND_NONE;

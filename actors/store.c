@@ -9,6 +9,7 @@
  */
 #include "schmp.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 typedef struct {
@@ -80,7 +81,7 @@ finish_update(strads_actor_t *self, store_t *s)
 	strads_block_t b;
 	strads__eng_t e;
 	strads_msg_t *m;
-	double *vals, *delta;
+	double *vals, *delta, move = 0;
 	uint32_t i;
 
 	vals = malloc((size_t)(s->upd.n ? s->upd.n : 1) * sizeof(double));
@@ -131,6 +132,10 @@ finish_update(strads_actor_t *self, store_t *s)
 	e.kind = KIND_UPDATE;
 	e.from = (uint32_t)s->index;
 	e.a = s->upd.n; /* coordinates updated, moved or not */
+	for (i = 0; i < s->upd.n; i++)
+		move = fmax(move, fabs(delta[i]));
+	e.nd = 1;
+	e.val = &move; /* the largest change (working-set sweeps) */
 	if ((m = strads__eng_encode(ENG_DONE, &e)) != NULL)
 		strads_send(self, job->coord, m);
 	free(vals);
@@ -287,8 +292,9 @@ on_screen(strads_actor_t *self, store_t *s, const strads__eng_t *e)
 {
 	strads__job_t *job = s->job;
 	const strads_app_t *app = job->app;
-	uint32_t len = s->range.end - s->range.begin, i, n = 0;
+	uint32_t len = s->range.end - s->range.begin, i, n = 0, lo;
 	uint8_t *before;
+	int k;
 	uint32_t *ids;
 	strads__eng_t r;
 	strads_msg_t *m;
@@ -320,13 +326,23 @@ on_screen(strads_actor_t *self, store_t *s, const strads__eng_t *e)
 	s->nactive -= n;
 	if (job->o.schedule == STRADS_SCHEDULE_WORKSET)
 		send_scores(self, s, e);
-	memset(&r, 0, sizeof(r));
-	r.round = e->round;
-	r.from = (uint32_t)s->index;
-	r.n = n;
-	r.idx = ids;
-	if (n > 0 && (m = strads__eng_encode(ENG_INACTIVE, &r)) != NULL)
-		strads__send_all(self, job->scheds, job->nscheds, m);
+	/* Each scheduler hears the run of ids in its range (ids ascend). */
+	for (k = 0, lo = 0; k < job->nscheds && lo < n; k++) {
+		uint32_t hi = lo;
+
+		while (lo < n && ids[lo] < job->sched_range[k].begin)
+			lo++;
+		for (hi = lo; hi < n && ids[hi] < job->sched_range[k].end; hi++)
+			;
+		memset(&r, 0, sizeof(r));
+		r.round = e->round;
+		r.from = (uint32_t)s->index;
+		r.n = hi - lo;
+		r.idx = ids + lo;
+		if (hi > lo && (m = strads__eng_encode(ENG_INACTIVE, &r)) != NULL)
+			strads_send(self, job->scheds[k], m);
+		lo = hi;
+	}
 	memset(&r, 0, sizeof(r));
 	r.round = e->round;
 	r.kind = KIND_SCREEN;

@@ -474,8 +474,8 @@ strads_runtime_wait(strads_runtime_t *rt)
 		unsigned long long b = atomic_load(&rt->trace_out[i][0]);
 
 		if (b > 0)
-			strads_log(STRADS_LOG_WARN, "node %u sent %llu bytes in %llu %s "
-			    "messages", rt->cfg.node_id, b,
+			fprintf(stderr, "strads: trace: node %u sent %llu bytes in %llu %s "
+			    "messages\n", rt->cfg.node_id, b,
 			    (unsigned long long)atomic_load(&rt->trace_out[i][1]),
 			    i < 63 ? strads__msg_name((unsigned)i) : "other");
 	}
@@ -513,15 +513,6 @@ strads_runtime_free(strads_runtime_t *rt)
 	if (rt->started && !rt->stopped) {
 		strads_runtime_stop(rt);
 		strads_runtime_wait(rt);
-	}
-	for (i = 0; rt->trace_bytes && i < 64; i++) {
-		unsigned long long b = atomic_load(&rt->trace_out[i][0]);
-
-		if (b > 0)
-			strads_log(STRADS_LOG_WARN, "node %u sent %llu bytes in %llu %s "
-			    "messages", rt->cfg.node_id, b,
-			    (unsigned long long)atomic_load(&rt->trace_out[i][1]),
-			    i < 63 ? strads__msg_name((unsigned)i) : "other");
 	}
 	strads__pool_shutdown(rt->pool);
 	strads__transport_close(rt->tp);

@@ -330,7 +330,7 @@ struct strads_runtime_s {
 	atomic_ullong frames_out, frames_in, bytes_out, bytes_in;
 	atomic_ullong recv_paused;
 	/* STRADS_TRACE_BYTES set: bytes and messages sent to other nodes,
-	 * by type (64 and up in the last slot), logged by runtime_free. */
+	 * by type (64 and up in the last slot), logged when the runtime stops. */
 	int trace_bytes;
 	atomic_ullong trace_out[64][2];
 };

@@ -586,6 +586,17 @@ START_TEST(workset_exact_blocks)
 }
 END_TEST
 
+START_TEST(workset_several_stores)
+{
+	/* Each store solves only its own part of a block exactly, so a
+	 * block never spans two stores; the set is swept again until it
+	 * settles (block Gauss-Seidel over the stores' parts), and the
+	 * correlated columns still reach the exact solution. */
+	run_lsq(2, 3, 2, 64);
+	run_lsq(3, 2, 1, 10);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* A static rotation: each parameter accumulates its column's sum, one
  * worker's rows per round. After one sweep (nworkers rounds) every
@@ -749,6 +760,7 @@ schmp_suite(void)
 	tcase_add_test(tc, means_other_schedules);
 	tcase_add_test(tc, means_blocks_by_work);
 	tcase_add_test(tc, workset_exact_blocks);
+	tcase_add_test(tc, workset_several_stores);
 	tcase_add_test(tc, rotation_sweep);
 	tcase_add_test(tc, worker_init_failure);
 	suite_add_tcase(s, tc);
