@@ -169,6 +169,10 @@ elapsed(const coord_t *c)
 	return (double)(strads_now_ns() - c->t0) / 1e9;
 }
 
+/* The cycle's steps with their time, at STRADS_LOG=debug. */
+#define TRACE(c, fmt, ...) strads_log(STRADS_LOG_DEBUG, "coordinator: %.4fs: " \
+    fmt, elapsed(c), __VA_ARGS__)
+
 static void finish(strads_actor_t *self, coord_t *c);
 static void send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids,
     uint32_t n);
@@ -190,6 +194,7 @@ start_check(strads_actor_t *self, coord_t *c)
 	e.round = c->check_round;
 	e.dep = c->last_update;
 	e.kind = KIND_CHECK;
+	TRACE(c, "check %llu sent", (unsigned long long)c->check_round);
 	send_to(self, job->workers, job->nworkers, ENG_BLOCK, &e);
 }
 
@@ -224,6 +229,8 @@ ws_sweep_again(coord_t *c)
 {
 	int again;
 
+	TRACE(c, "sweep %u of %u ids in %u blocks: largest change %g",
+	    c->ws_sweeps + 1, c->ws_n, c->ws_blocks, c->ws_move);
 	if (c->ws_sweeps++ == 0)
 		c->ws_first = c->ws_move;
 	again = c->ws_blocks > 1 && c->ws_sweeps < WS_SWEEPS_MAX &&
@@ -550,6 +557,7 @@ on_cand(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 		return;
 	c->planning = 0;
 	if (c->ws) {
+		TRACE(c, "%u candidates", c->ncand);
 		order_by_score(c);
 		/* The best ws_size, in id order: blocks of consecutive ids
 		 * stay alike from one sweep to the next, and each store's
@@ -633,6 +641,8 @@ check_done(strads_actor_t *self, coord_t *c)
 	const strads_job_opts_t *o = &job->o;
 	strads_progress_t p;
 	double t = elapsed(c);
+
+	TRACE(c, "check %llu done", (unsigned long long)c->check_round);
 
 	memset(&p, 0, sizeof(p));
 	job->app->objective(job->shared, c->stats, c->checks, job->nstores, &p);
@@ -758,6 +768,7 @@ on_done(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 			if (job->o.check_every)
 				c->check_every = (uint64_t)job->o.check_every * job->o.block;
 			if (c->ws) {
+				TRACE(c, "screened: %llu active", (unsigned long long)c->active);
 				c->ws_ready = 1;
 				plan(self, c);
 			}

@@ -31,7 +31,21 @@ typedef struct {
 	acc_t upd, chk;
 	int have_chk; /* chk.sum holds the partials of check round chk_done */
 	uint64_t chk_done;
+	double *sc;      /* screening scratch (scratch_get) */
+	uint8_t *before;
+	uint32_t *gone;
 } store_t;
+
+static void
+scratch_free(store_t *s)
+{
+	free(s->sc);
+	free(s->before);
+	free(s->gone);
+	s->sc = NULL;
+	s->before = NULL;
+	s->gone = NULL;
+}
 
 static int
 store_init(strads_actor_t *self, void *arg)
@@ -176,89 +190,121 @@ finish_check(strads_actor_t *self, store_t *s)
 	s->chk.got = 0;
 }
 
-/* Moves the k (score, id) pairs of highest score to the front, in no
- * particular order: a quickselect, O(n) on average, where sorting all
- * of a large range would cost the loop O(n log n) every check. */
-static void
-select_best(double *pair, uint32_t n, uint32_t k)
+/* Screening scratch, kept from one check to the next (a fresh large
+ * allocation costs a page fault every 4 KiB each time): len scores,
+ * len flags and len ids. */
+static int
+scratch_get(store_t *s)
 {
-	uint32_t lo = 0, hi = n;
-	uint64_t seed = 0x9E3779B97F4A7C15ull;
+	uint32_t len = s->range.end - s->range.begin;
 
-	while (k > lo && k < hi && hi - lo > 1) {
-		uint32_t i, store = lo;
-		double pivot, t0, t1;
+	if (s->sc != NULL)
+		return 0;
+	s->sc = malloc((size_t)(len ? len : 1) * sizeof(double));
+	s->before = malloc(len ? len : 1);
+	s->gone = malloc((size_t)(len ? len : 1) * 4);
+	if (s->sc == NULL || s->before == NULL || s->gone == NULL) {
+		scratch_free(s);
+		return -1;
+	}
+	return 0;
+}
 
-		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-		i = lo + (uint32_t)((seed >> 33) % (hi - lo));
-		pivot = pair[2 * i];
-		/* Three-way: [lo, store) above, then equal, then below. */
-		for (i = lo; i < hi; i++) {
-			if (pair[2 * i] > pivot) {
-				t0 = pair[2 * i], t1 = pair[2 * i + 1];
-				pair[2 * i] = pair[2 * store];
-				pair[2 * i + 1] = pair[2 * store + 1];
-				pair[2 * store] = t0, pair[2 * store + 1] = t1;
-				store++;
-			}
-		}
-		if (store >= k) {
-			hi = store;
-			continue;
-		}
-		lo = store;
-		for (i = lo; i < hi; i++) {
-			if (pair[2 * i] == pivot) {
-				t0 = pair[2 * i], t1 = pair[2 * i + 1];
-				pair[2 * i] = pair[2 * store];
-				pair[2 * i + 1] = pair[2 * store + 1];
-				pair[2 * store] = t0, pair[2 * store + 1] = t1;
-				store++;
-			}
-		}
-		if (store >= k)
+/* Min-heap on (score, position): the root is the weakest kept. */
+static void
+heap_down(double *hs, uint32_t *hi, uint32_t n, uint32_t at)
+{
+	for (;;) {
+		uint32_t l = 2 * at + 1, m = at;
+		double t;
+		uint32_t u;
+
+		if (l < n && hs[l] < hs[m])
+			m = l;
+		if (l + 1 < n && hs[l + 1] < hs[m])
+			m = l + 1;
+		if (m == at)
 			return;
-		lo = store;
+		t = hs[at], hs[at] = hs[m], hs[m] = t;
+		u = hi[at], hi[at] = hi[m], hi[m] = u;
+		at = m;
 	}
 }
 
-/* Working sets: the app scores the range after a check; at most a
- * block's worth of the best go to the schedulers owning them (every
- * scheduler hears from every store, even with nothing, so it knows
- * when a check's scores are complete). */
+/* Positions of the (at most) keep best-scored active parameters with a
+ * score above 0, ascending, into out; their count. One pass with a
+ * bounded heap: most scores lose to its root at one comparison, and
+ * ties go to the lower position. */
+static uint32_t
+best_scored(const store_t *s, uint32_t keep, uint32_t *out)
+{
+	uint32_t len = s->range.end - s->range.begin, i, n = 0;
+	double *hs;
+
+	if (keep == 0 || keep >= len) {
+		for (i = 0; i < len; i++)
+			if (s->active[i] && s->sc[i] > 0)
+				out[n++] = i;
+		return n;
+	}
+	if ((hs = malloc((size_t)keep * sizeof(double))) == NULL)
+		return 0;
+	for (i = 0; i < len; i++) {
+		double v = s->sc[i];
+
+		if (!s->active[i] || !(v > 0))
+			continue;
+		if (n < keep) {
+			uint32_t at = n++;
+
+			/* Sift up. */
+			while (at > 0 && hs[(at - 1) / 2] > v) {
+				hs[at] = hs[(at - 1) / 2];
+				out[at] = out[(at - 1) / 2];
+				at = (at - 1) / 2;
+			}
+			hs[at] = v;
+			out[at] = i;
+		} else if (v > hs[0]) {
+			hs[0] = v;
+			out[0] = i;
+			heap_down(hs, out, n, 0);
+		}
+	}
+	free(hs);
+	qsort(out, n, 4, strads__cmp_u32);
+	return n;
+}
+
+/* Working sets: the app scores the range after a check; at most what
+ * the coordinator asks for of the best go to the schedulers owning them
+ * (every scheduler hears from every store, even with nothing, so it
+ * knows when a check's scores are complete). */
 static void
 send_scores(strads_actor_t *self, store_t *s, const strads__eng_t *e)
 {
 	strads__job_t *job = s->job;
-	uint32_t len = s->range.end - s->range.begin, i, n = 0, keep, lo;
-	double *sc = calloc(len ? len : 1, sizeof(double));
-	double *pair = malloc((size_t)(len ? len : 1) * 2 * sizeof(double));
-	uint32_t *ids = malloc((size_t)(len ? len : 1) * 4);
-	double *val = malloc((size_t)(len ? len : 1) * sizeof(double));
+	uint32_t len = s->range.end - s->range.begin, i, keep, lo;
+	uint32_t *ids = NULL;
+	double *val = NULL;
 	int k;
 
-	if (sc == NULL || pair == NULL || ids == NULL || val == NULL) {
+	keep = e->a > 0 && e->a < len ? e->a : len; /* the coordinator's ask */
+	if (scratch_get(s) != 0 ||
+	    (ids = malloc((size_t)(keep ? keep : 1) * 4)) == NULL ||
+	    (val = malloc((size_t)(keep ? keep : 1) * sizeof(double))) == NULL) {
 		fail(self, "out of memory: no scores this round");
-		goto out;
+		keep = 0;
+	} else {
+		job->app->score(job->shared, s->range, s->chk.sum, s->params, e->val,
+		    e->val + job->app->nstats, job->nstores, s->sc);
+		keep = best_scored(s, keep, ids);
+		/* In id order, so each scheduler's share is a run. */
+		for (i = 0; i < keep; i++) {
+			val[i] = s->sc[ids[i]];
+			ids[i] += s->range.begin;
+		}
 	}
-	job->app->score(job->shared, s->range, s->chk.sum, s->params, e->val,
-	    e->val + job->app->nstats, job->nstores, sc);
-	/* (score, id) pairs of the active, wanted parameters. */
-	for (i = 0; i < len; i++) {
-		if (!s->active[i] || !(sc[i] > 0))
-			continue;
-		pair[2 * n] = sc[i];
-		pair[2 * n + 1] = (double)i;
-		n++;
-	}
-	keep = e->a > 0 && e->a < n ? e->a : n; /* the coordinator's ask */
-	select_best(pair, n, keep);
-	/* In id order, so each scheduler's share is a run. */
-	for (i = 0; i < keep; i++)
-		ids[i] = s->range.begin + (uint32_t)pair[2 * i + 1];
-	qsort(ids, keep, 4, strads__cmp_u32);
-	for (i = 0; i < keep; i++)
-		val[i] = sc[ids[i] - s->range.begin];
 	lo = 0;
 	for (k = 0; k < job->nscheds; k++) {
 		strads__eng_t r;
@@ -277,9 +323,6 @@ send_scores(strads_actor_t *self, store_t *s, const strads__eng_t *e)
 			strads_send(self, job->scheds[k], m);
 		lo = hi;
 	}
-out:
-	free(sc);
-	free(pair);
 	free(ids);
 	free(val);
 }
@@ -304,13 +347,12 @@ on_screen(strads_actor_t *self, store_t *s, const strads__eng_t *e)
 		fail(self, "screen request does not match the last check: dropped");
 		return;
 	}
-	before = malloc(len ? len : 1);
-	ids = malloc((size_t)(len ? len : 1) * 4);
-	if (before == NULL || ids == NULL) {
-		free(before);
-		free(ids);
+	if (scratch_get(s) != 0) {
+		fail(self, "out of memory: no screening this round");
 		return;
 	}
+	before = s->before;
+	ids = s->gone;
 	memcpy(before, s->active, len);
 	if (app->screen != NULL)
 		app->screen(job->shared, s->range, s->chk.sum, s->params, e->val,
@@ -350,8 +392,6 @@ on_screen(strads_actor_t *self, store_t *s, const strads__eng_t *e)
 	r.a = s->nactive;
 	if ((m = strads__eng_encode(ENG_DONE, &r)) != NULL)
 		strads_send(self, job->coord, m);
-	free(before);
-	free(ids);
 }
 
 /* Doubles in an update partial of n parameters. */
@@ -566,6 +606,7 @@ store_stop(strads_actor_t *self)
 	free(s->chk.sum);
 	free(s->upd.idx);
 	free(s->upd.sum);
+	scratch_free(s);
 	strads__job_role_stopped(s->job);
 }
 

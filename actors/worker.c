@@ -26,6 +26,12 @@ typedef struct {
 	blk_t *head, *tail; /* blocks waiting, in arrival order */
 	uint64_t applied;   /* last update round applied, or NONE */
 
+	/* Check buffers, kept from one check to the next: p ids (0 .. p-1)
+	 * and p x width partials. Fresh large allocations cost a page fault
+	 * every 4 KiB each time (glibc maps and unmaps them). */
+	uint32_t *chk_all;
+	double *chk_part;
+
 	/* Changes of one update round, one part per store. */
 	uint64_t dround;
 	int dgot;
@@ -270,19 +276,31 @@ pump(strads_actor_t *self, worker_t *s)
 		} else {
 			np *= job->app->width;
 		}
-		s->w.partials = calloc(np ? np : 1, sizeof(double));
-		if (s->w.partials == NULL)
-			goto oom;
 		if (b->e.kind == KIND_CHECK) {
 			uint32_t j;
 
-			s->w.all = malloc((size_t)job->p * 4);
+			if (s->chk_part == NULL) {
+				s->chk_all = malloc((size_t)(job->p ? job->p : 1) * 4);
+				s->chk_part = malloc((np ? np : 1) * sizeof(double));
+				if (s->chk_all == NULL || s->chk_part == NULL) {
+					free(s->chk_all);
+					free(s->chk_part);
+					s->chk_all = NULL;
+					s->chk_part = NULL;
+					goto oom;
+				}
+				for (j = 0; j < job->p; j++)
+					s->chk_all[j] = j;
+			}
+			memset(s->chk_part, 0, np * sizeof(double));
+			s->w.all = s->chk_all;
+			s->w.partials = s->chk_part;
 			s->w.stats = calloc(job->app->nstats ? job->app->nstats : 1,
 			    sizeof(double));
-			if (s->w.all == NULL || s->w.stats == NULL)
+			if (s->w.stats == NULL)
 				goto oom;
-			for (j = 0; j < job->p; j++)
-				s->w.all[j] = j;
+		} else if ((s->w.partials = calloc(np ? np : 1, sizeof(double))) == NULL) {
+			goto oom;
 		}
 	}
 	if (!s->w.do_apply && !s->w.do_push) {
@@ -309,8 +327,8 @@ round_done(strads_actor_t *self, worker_t *s)
 	}
 	free(s->w.aidx);
 	free(s->w.aval);
-	free(s->w.all);
-	free(s->w.partials);
+	if (s->w.partials != s->chk_part)
+		free(s->w.partials);
 	free(s->w.lo);
 	free(s->w.off);
 	free(s->w.stats);
@@ -427,6 +445,8 @@ worker_stop(strads_actor_t *self)
 	if (s->dpart != NULL)
 		release_deltas(s);
 	free(s->dpart);
+	free(s->chk_all);
+	free(s->chk_part);
 	if (s->wstate != NULL && s->job->app->worker_fini != NULL)
 		s->job->app->worker_fini(s->wstate);
 	strads__job_role_stopped(s->job);
