@@ -997,7 +997,70 @@ typedef struct {
 	uint64_t rounds, updates, t0_ns;
 	int metrics_append;
 	tally_t tally;
+	/* The last layout's row shards and parameter partitions, for the
+	 * next to move as little as possible (src/layout.c). */
+	strads__span_t *rows, *params;
+	int nrows, nparams;
+	uint64_t rows_total, params_total;
 } carry_t;
+
+/* Lays out the job's workers (keys: node, slot) over its rows and its
+ * stores (node, 0) over its parameters from the last layout in cy, and
+ * keeps this one there. */
+static int
+lay_spans(strads__job_t *job, carry_t *cy, const strads__span_t *wk,
+    const strads__span_t *sk)
+{
+	strads__span_t *w = malloc((size_t)job->nworkers * sizeof(*w));
+	strads__span_t *st = malloc((size_t)job->nstores * sizeof(*st));
+	uint64_t nrows = job->o.nrows;
+	int k;
+
+	if (w == NULL || st == NULL ||
+	    strads__reassign(cy->rows, cy->nrows, cy->rows_total, wk, job->nworkers,
+	        nrows, w) != 0 ||
+	    strads__reassign(cy->params, cy->nparams, cy->params_total, sk, job->nstores,
+	        job->p, st) != 0) {
+		free(w);
+		free(st);
+		return STRADS_ENOMEM;
+	}
+	for (k = 0; k < job->nworkers; k++) {
+		job->worker_node[k] = w[k].node;
+		job->shards[k].row_begin = w[k].begin;
+		job->shards[k].row_end = w[k].end;
+	}
+	for (k = 0; k < job->nstores; k++) {
+		job->store_node[k] = st[k].node;
+		job->store_range[k].begin = (uint32_t)st[k].begin;
+		job->store_range[k].end = (uint32_t)st[k].end;
+	}
+	free(cy->rows);
+	free(cy->params);
+	cy->rows = w;
+	cy->nrows = job->nworkers;
+	cy->rows_total = nrows;
+	cy->params = st;
+	cy->nparams = job->nstores;
+	cy->params_total = job->p;
+	return 0;
+}
+
+/* The spans of a layout as [begin, end, begin, end, ...]. */
+static cJSON *
+span_list(const strads__job_t *job, int stores)
+{
+	cJSON *a = cJSON_CreateArray();
+	int i, n = stores ? job->nstores : job->nworkers;
+
+	for (i = 0; a != NULL && i < n; i++) {
+		cJSON_AddItemToArray(a, cJSON_CreateNumber(stores ?
+		    job->store_range[i].begin : (double)job->shards[i].row_begin));
+		cJSON_AddItemToArray(a, cJSON_CreateNumber(stores ?
+		    job->store_range[i].end : (double)job->shards[i].row_end));
+	}
+	return a;
+}
 
 /* Sends the job's starting values to its hosts, ahead of the job. */
 static void
@@ -1024,6 +1087,7 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 	strads__job_t *job = NULL;
 	member_t *ms = NULL;
 	uint32_t *hosts = NULL;
+	strads__span_t *wk = NULL, *sk = NULL;
 	int i, k, n, nm, nw = 0, ns = 0, nsch = 0, err, nhosts = 0, local;
 	cJSON *msg;
 
@@ -1057,23 +1121,43 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 		free(ms);
 		return err;
 	}
-	/* Workers in node order, as many per node as it offered (the job
-	 * may have clamped the count to the rows); stores and schedulers
-	 * one per member offering them, or here. */
+	/* Worker slots in node order, as many per node as it offered (the
+	 * job may have clamped the count to the rows); stores and
+	 * schedulers one per member offering them, or here. Rows and
+	 * parameters then follow the last layout (lay_spans), and each
+	 * role's index is its span's place in order. */
+	wk = calloc((size_t)job->nworkers, sizeof(*wk));
+	sk = calloc((size_t)job->nstores, sizeof(*sk));
+	if (wk == NULL || sk == NULL) {
+		free(ms);
+		free(wk);
+		free(sk);
+		strads__job_free(job);
+		return STRADS_ENOMEM;
+	}
 	for (i = k = 0; i < nm && k < job->nworkers; i++)
-		for (n = 0; n < ms[i].workers && k < job->nworkers; n++)
-			job->worker_node[k++] = ms[i].node;
+		for (n = 0; n < ms[i].workers && k < job->nworkers; n++, k++) {
+			wk[k].node = ms[i].node;
+			wk[k].slot = (uint32_t)n;
+		}
 	for (k = 0; k < job->nstores; k++)
-		job->store_node[k] = STRADS__COORD_NODE;
+		sk[k].node = STRADS__COORD_NODE;
 	for (k = 0; k < job->nscheds; k++)
 		job->sched_node[k] = STRADS__COORD_NODE;
 	for (i = k = 0; i < nm && k < job->nstores; i++)
 		if (ms[i].roles & STRADS_ROLE_STORE)
-			job->store_node[k++] = ms[i].node;
+			sk[k++].node = ms[i].node;
 	for (i = k = 0; i < nm && k < job->nscheds; i++)
 		if (ms[i].roles & STRADS_ROLE_SCHEDULER)
 			job->sched_node[k++] = ms[i].node;
 	free(ms);
+	err = lay_spans(job, cy, wk, sk);
+	free(wk);
+	free(sk);
+	if (err != 0) {
+		strads__job_free(job);
+		return err;
+	}
 	hosts = malloc(((size_t)job->nworkers + job->nstores + job->nscheds) * sizeof(uint32_t));
 	job->uidx = calloc((size_t)job->nworkers, sizeof(int));
 	if (hosts == NULL || job->uidx == NULL) {
@@ -1151,6 +1235,8 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 		cJSON_AddItemToObject(msg, "opts", strads__opts_to_json(&job->o));
 		cJSON_AddItemToObject(msg, "workers", node_list(job->worker_node, job->nworkers));
 		cJSON_AddItemToObject(msg, "stores", node_list(job->store_node, job->nstores));
+		cJSON_AddItemToObject(msg, "rows", span_list(job, 0));
+		cJSON_AddItemToObject(msg, "params", span_list(job, 1));
 		cJSON_AddItemToObject(msg, "scheds", node_list(job->sched_node, job->nscheds));
 		post_send(c, hosts, nhosts, msg);
 	}
@@ -1358,6 +1444,8 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 	free(init);
 	free(cy.tally.node);
 	free(cy.tally.count);
+	free(cy.rows);
+	free(cy.params);
 	return err;
 }
 

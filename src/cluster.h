@@ -43,4 +43,23 @@ void strads__hello_proof(const uint8_t *secret, size_t len, uint32_t node,
 cJSON *strads__opts_to_json(const strads_job_opts_t *o);
 int strads__opts_from_json(const cJSON *j, strads_job_opts_t *o);
 
+/* One owner's span of a layout (src/layout.c): a worker slot (node,
+ * slot: its number among the node's workers) or a store (node, 0), and
+ * the rows or parameters [begin, end) it holds. */
+typedef struct {
+	uint32_t node, slot;
+	uint64_t begin, end;
+} strads__span_t;
+
+/* The next layout of [0, total) over the m owners keys[] (node and slot
+ * set), from the last one, prev[0 .. nprev) in order over [0,
+ * prev_total), moving as little as possible: kept owners keep their
+ * spans, the spans of owners gone go to their kept neighbours (split to
+ * even them), each new owner takes the upper half of the largest span.
+ * Without a last layout (nprev 0, or another total) the split is even,
+ * in key order. out (m entries) comes in order of begin; 0, or -1 when
+ * total < m. */
+int strads__reassign(const strads__span_t *prev, int nprev, uint64_t prev_total,
+    const strads__span_t *keys, int m, uint64_t total, strads__span_t *out);
+
 #endif

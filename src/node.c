@@ -484,6 +484,61 @@ read_nodes(const cJSON *o, const char *key, uint32_t *out, int n)
 	return 0;
 }
 
+/* The layout's spans (src/layout.c) from key: n of them covering
+ * [0, total) once, in order, each non-empty; into begin/end. */
+static int
+read_spans(const cJSON *o, const char *key, int n, uint64_t total,
+    uint64_t *begin, uint64_t *end)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, key), *e;
+	uint64_t at = 0;
+	int i = 0;
+
+	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) != 2 * n)
+		return -1;
+	cJSON_ArrayForEach(e, arr) {
+		double v = cJSON_IsNumber(e) ? e->valuedouble : -1;
+
+		if (!(v >= 0 && v <= (double)total) || v != (double)(uint64_t)v)
+			return -1;
+		if (i % 2 == 0) {
+			if ((uint64_t)v != at)
+				return -1;
+			begin[i / 2] = (uint64_t)v;
+		} else {
+			if ((uint64_t)v <= at)
+				return -1;
+			at = end[i / 2] = (uint64_t)v;
+		}
+		i++;
+	}
+	return at == total ? 0 : -1;
+}
+
+/* The job's row shards and parameter partitions, as the coordinator
+ * laid them out. */
+static int
+read_layout(const cJSON *o, strads__job_t *job)
+{
+	int n = job->nworkers > job->nstores ? job->nworkers : job->nstores, k, rc;
+	uint64_t *b = malloc((size_t)n * sizeof(*b)), *e = malloc((size_t)n * sizeof(*e));
+
+	rc = b != NULL && e != NULL ? 0 : -1;
+	if (rc == 0 && (rc = read_spans(o, "rows", job->nworkers, job->o.nrows, b, e)) == 0)
+		for (k = 0; k < job->nworkers; k++) {
+			job->shards[k].row_begin = b[k];
+			job->shards[k].row_end = e[k];
+		}
+	if (rc == 0 && (rc = read_spans(o, "params", job->nstores, job->p, b, e)) == 0)
+		for (k = 0; k < job->nstores; k++) {
+			job->store_range[k].begin = (uint32_t)b[k];
+			job->store_range[k].end = (uint32_t)e[k];
+		}
+	free(b);
+	free(e);
+	return rc;
+}
+
 static int
 read_actors(const cJSON *o, const char *key, strads_addr_t *out, const uint32_t *nodes,
     int n)
@@ -576,7 +631,8 @@ start_job(node_t *n, local_job_t *lj, const cJSON *o, pending_init_t *pi)
 	    lj->job->nscheds != jo.nschedulers ||
 	    read_nodes(o, "workers", lj->job->worker_node, lj->job->nworkers) != 0 ||
 	    read_nodes(o, "stores", lj->job->store_node, lj->job->nstores) != 0 ||
-	    read_nodes(o, "scheds", lj->job->sched_node, lj->job->nscheds) != 0))
+	    read_nodes(o, "scheds", lj->job->sched_node, lj->job->nscheds) != 0 ||
+	    read_layout(o, lj->job) != 0))
 		rc = STRADS_EPROTO;
 	if (rc != 0) {
 		snprintf(err, sizeof(err), "laying out the job: %s", strads_strerror(rc));

@@ -223,6 +223,48 @@ layouts_ok() {
 	}' "$1"
 }
 
+# moves_ok LOG: from each layout to the next, the rows that changed owner
+# are at most those of the nodes gone plus those the new nodes hold (the
+# re-layout moves as little as possible); prints "moved gone fresh" of
+# the last change.
+moves_ok() {
+	awk '
+	/cluster: job [0-9]+ epoch [0-9]+: shard/ {
+		job = $5
+		lo = $0; sub(/.*rows \[/, "", lo); sub(/,.*/, "", lo)
+		hi = $0; sub(/.*, /, "", hi); sub(/\).*/, "", hi)
+		if (!(job in cnt)) { jobs[++nj] = job; cnt[job] = 0 }
+		k = ++cnt[job]
+		L[job, k] = lo + 0; H[job, k] = hi + 0; N[job, k] = $NF
+	}
+	END {
+		bad = (nj < 2)
+		for (t = 2; t <= nj; t++) {
+			a = jobs[t - 1]; b = jobs[t]; moved = 0; gone = 0; fresh = 0
+			for (i = 1; i <= cnt[a]; i++) {
+				kept = 0; there = 0
+				for (j = 1; j <= cnt[b]; j++) {
+					if (N[b, j] != N[a, i]) continue
+					there = 1
+					x = L[a, i] > L[b, j] ? L[a, i] : L[b, j]
+					y = H[a, i] < H[b, j] ? H[a, i] : H[b, j]
+					if (y > x) kept += y - x
+				}
+				moved += H[a, i] - L[a, i] - kept
+				if (!there) gone += H[a, i] - L[a, i]
+			}
+			for (j = 1; j <= cnt[b]; j++) {
+				there = 0
+				for (i = 1; i <= cnt[a]; i++) if (N[a, i] == N[b, j]) there = 1
+				if (!there) fresh += H[b, j] - L[b, j]
+			}
+			if (moved > gone + fresh) bad = 1
+		}
+		print moved, gone, fresh
+		exit bad
+	}' "$1"
+}
+
 # coord_fault NAME K [options]: a coordinator that holds after its Kth
 # check (test hook) until the view changes: the fault lands there.
 coord_fault() {
@@ -255,13 +297,14 @@ if want b; then
 		grep -q "again from round [1-9][0-9]* (the snapshot)" "$tmp/coord-b.log" ||
 		    bad "(b) no roll-back to a snapshot"
 		layouts_ok "$tmp/coord-b.log" "$dead" || bad "(b) a layout lost or doubled rows"
+		mv=$(moves_ok "$tmp/coord-b.log") || bad "(b) the re-layout moved more than it must: $mv"
 		for p in $n1 $n2; do
 			wait_pid "$p" 30; r=$?
 			[ $r -eq 0 ] || bad "(b) node exit $r"
 		done
 		obj=$(objective "$tmp/b.model" 2>/dev/null)
 		if close "$obj" "$sref"; then
-			say "ok (b): node killed at check 3, run went on: objective $obj ($sref undisturbed)"
+			say "ok (b): node killed at check 3, run went on: objective $obj ($sref undisturbed); rows moved, lost, new: $mv"
 		else
 			bad "(b) objective '$obj' vs '$sref'"
 		fi
@@ -287,12 +330,13 @@ if want c; then
 			[ $r -eq 0 ] || bad "(c) node exit $r"
 		done
 		joined=$(node_id "$tmp/c3.log")
+		mv=$(moves_ok "$tmp/coord-c.log") || bad "(c) the re-layout moved more than it must: $mv"
 		got=$(tail -n 1 "$tmp/c.json" | sed -n "s/.*\"$joined\": \([0-9]*\).*/\1/p")
 		[ -n "$joined" ] && [ "${got:-0}" -gt 0 ] ||
 		    bad "(c) the joined node $joined shows no updates: $(tail -n 1 "$tmp/c.json")"
 		obj=$(objective "$tmp/c.model" 2>/dev/null)
 		if close "$obj" "$sref"; then
-			say "ok (c): node $joined joined at check 5 and did $got updates; objective $obj"
+			say "ok (c): node $joined joined at check 5 and did $got updates; objective $obj; rows moved, lost, new: $mv"
 		else
 			bad "(c) objective '$obj' vs '$sref'"
 		fi
