@@ -3,6 +3,7 @@
 # strads processes (doc/cluster.md).
 #  (a) one coordinator and three nodes reach the single-process objective
 #      within 1e-6 relative;
+#  (p) --path 3 over two nodes gives strads run --path's objectives;
 #  (e) a node with a wrong secret is refused (logged by the coordinator,
 #      exit 3 at the node) and the run is unaffected;
 #  (t) (a) over tls+tcp:// with certificates (when openssl is there);
@@ -59,7 +60,7 @@ wait_pid() {
 	wait "$1"
 }
 
-want() { case ${CLUSTER_ONLY:-aetbcdf} in *"$1"*) return 0 ;; esac; return 1; }
+want() { case ${CLUSTER_ONLY:-apetbcdf} in *"$1"*) return 0 ;; esac; return 1; }
 
 objective() { sed -n 's/^# objective //p' "$1"; }
 
@@ -122,6 +123,36 @@ if want a; then
 		bad "(a) objective '$obj' vs '$ref'"
 		cat "$tmp/coord-a.log" "$tmp/a1.log"
 	fi
+fi
+
+# (p) a path of three penalties: each model at strads run --path's
+# objective within 1e-6 relative.
+if want p; then
+	before=$fail
+	fail=0
+	pcommon="--data $data --path 3 --min-ratio 0.05 --tol 1e-8 --quiet"
+	"$S" run lasso $pcommon --out "$tmp/prun.model" || bad "(p) strads run --path"
+	url=ipc://$tmp/p.sock
+	coordinator coord-p --listen "$url" --app lasso $pcommon --min-workers 2 \
+	    --out "$tmp/p.model"
+	cp_=$last
+	node p1 --join "$url" --secret-file "$tmp/secret"; n1=$last
+	node p2 --join "$url" --secret-file "$tmp/secret"; n2=$last
+	wait_pid "$cp_" 120; rc=$?
+	[ $rc -eq 0 ] || bad "(p) coordinator exit $rc"
+	for p in $n1 $n2; do
+		wait_pid "$p" 30; r=$?
+		[ $r -eq 0 ] || bad "(p) node exit $r"
+	done
+	objs=""
+	for k in 1 2 3; do
+		want_=$(objective "$tmp/prun.model.$k" 2>/dev/null)
+		got=$(objective "$tmp/p.model.$k" 2>/dev/null)
+		close "$got" "$want_" || bad "(p) penalty $k: objective '$got' vs '$want_'"
+		objs="$objs $got"
+	done
+	[ $fail -eq 0 ] && say "ok (p): a path of 3 penalties over 2 nodes, objectives$objs"
+	fail=$((fail | before))
 fi
 
 # (e) a wrong secret: refused before the good nodes join, run unaffected.

@@ -66,6 +66,12 @@ void lasso_cli_job_opts(const lasso_cli_t *ro, const lasso_t *l,
 /* Writes the model file (temporary file and rename). */
 int lasso_cli_save(const char *cmd, const lasso_t *l, const char *path,
     const strads_job_result_t *res, double lambda);
+/* Solves a run makes (--path N: N; else 1), the penalty of step k
+ * (a path: lambda_max down to --min-ratio of it, log-spaced) and the
+ * model file of step k (a path: OUT.k+1). */
+long lasso_cli_steps(const lasso_cli_t *ro);
+double lasso_cli_lambda(const lasso_cli_t *ro, double lmax, long k);
+void lasso_cli_out(const lasso_cli_t *ro, long k, char *buf, size_t len);
 /* The result line; -1 (reported) when the solve diverged. */
 int lasso_cli_report(const char *cmd, const lasso_cli_t *ro, double lambda,
     const strads_job_result_t *res);

@@ -49,10 +49,13 @@ coord_usage(FILE *f)
 	    "\n"
 	    "When the view changes under the job (a node lost, joining with\n"
 	    "workers, or leaving), the parameters are gathered and the job is laid\n"
-	    "out again over the new view, going on from them.\n"
+	    "out again over the new view, going on from them. With --path N the\n"
+	    "cluster solves N penalties in turn, each from the last one's\n"
+	    "solution, and writes OUT.1 .. OUT.N; --resume goes on from the\n"
+	    "penalty its checkpoint was taken in.\n"
 	    "\n"
-	    "Lasso options, as for strads run (--path and --workers are not\n"
-	    "available in a cluster yet; each node offers its own workers):\n");
+	    "Lasso options, as for strads run (but --workers: each node offers\n"
+	    "its own workers):\n");
 	lasso_cli_usage(f);
 }
 
@@ -137,6 +140,27 @@ absolute_paths(cJSON *appv)
 	}
 }
 
+/* What a node needs to set up the job of one penalty: the app, its
+ * options and lambda, as JSON text (cJSON_free it), or NULL. A
+ * checkpoint's manifest holds it, so --resume finds its step by it. */
+static char *
+job_spec(const cJSON *appv, double lambda)
+{
+	cJSON *spec = cJSON_CreateObject(), *argv = cJSON_Duplicate(appv, 1);
+	char *s = NULL;
+
+	if (spec != NULL && argv != NULL) {
+		cJSON_AddStringToObject(spec, "app", "lasso");
+		cJSON_AddItemToObject(spec, "argv", argv);
+		argv = NULL;
+		cJSON_AddNumberToObject(spec, "lambda", lambda);
+		s = cJSON_PrintUnformatted(spec);
+	}
+	cJSON_Delete(argv);
+	cJSON_Delete(spec);
+	return s;
+}
+
 static int
 coord_main(int argc, char **argv)
 {
@@ -152,12 +176,13 @@ coord_main(int argc, char **argv)
 	lasso_t l;
 	uint8_t *secret = NULL;
 	size_t slen = 0;
-	cJSON *appv = cJSON_CreateArray(), *spec;
+	cJSON *appv = cJSON_CreateArray();
 	char *specs = NULL, ckdir[4096], bound[512];
 	int port = 0;
 	double *init = NULL;
-	double lmax, lambda;
-	int rc, err;
+	double lmax;
+	long step = 0, nsteps;
+	int rc, err = 0;
 
 	memset(&co, 0, sizeof(co));
 	co.min_workers = 1;
@@ -184,9 +209,9 @@ coord_main(int argc, char **argv)
 		    co.app);
 		rc = CLI_USAGE;
 	}
-	if (rc == CLI_OK && (ro.path > 0 || ro.workers > 0)) {
-		fprintf(stderr, "strads coordinator: --path and --workers are not available "
-		    "in a cluster yet (use strads run; nodes offer workers with --threads)\n");
+	if (rc == CLI_OK && ro.workers > 0) {
+		fprintf(stderr, "strads coordinator: --workers is not for a cluster "
+		    "(nodes offer workers with --threads)\n");
 		rc = CLI_USAGE;
 	}
 	if (rc != CLI_OK) {
@@ -209,19 +234,9 @@ coord_main(int argc, char **argv)
 		return rc;
 	}
 	rc = CLI_FAIL;
-	lambda = ro.have_lambda ? ro.lambda : ro.ratio * lmax;
-	l.lambda = lambda;
 	absolute_paths(appv);
-	spec = cJSON_CreateObject();
-	if (spec != NULL) {
-		cJSON_AddStringToObject(spec, "app", "lasso");
-		cJSON_AddItemToObject(spec, "argv", appv);
-		cJSON_AddNumberToObject(spec, "lambda", lambda);
-		specs = cJSON_PrintUnformatted(spec);
-		cJSON_Delete(spec);
-	} else {
-		cJSON_Delete(appv);
-	}
+	nsteps = lasso_cli_steps(&ro);
+	specs = job_spec(appv, lasso_cli_lambda(&ro, lmax, 0));
 	cfg.node_id = 1;
 	cfg.nloops = (int)ro.threads;
 	cfg.ncompute = (int)ro.threads;
@@ -253,8 +268,17 @@ coord_main(int argc, char **argv)
 	if (co.resume != NULL) {
 		char msg[1024];
 
-		if ((err = strads_cluster_resume(cl, co.resume, specs, l.p, &init, msg,
-		         sizeof(msg))) != 0) {
+		/* The step of the path (or the one solve) it was taken in. */
+		for (step = 0; step < nsteps; step++) {
+			cJSON_free(specs);
+			specs = job_spec(appv, lasso_cli_lambda(&ro, lmax, step));
+			if (specs == NULL)
+				goto out;
+			if ((err = strads_cluster_resume(cl, co.resume, specs, l.p, &init, msg,
+			         sizeof(msg))) == 0)
+				break;
+		}
+		if (err != 0) {
 			fprintf(stderr, "strads coordinator: --resume: %s\n", msg);
 			goto out;
 		}
@@ -275,17 +299,34 @@ coord_main(int argc, char **argv)
 		    "%gs\n", co.min_workers, co.min_workers == 1 ? "" : "s", co.join_timeout);
 		goto out;
 	}
-	lasso_cli_job_opts(&ro, &l, &o);
-	o.nworkers = 0;
-	o.init = init;
-	if ((err = strads_cluster_job_run(cl, lasso_cli_app(&ro), &l, &o, specs, &res)) != 0) {
-		fprintf(stderr, "strads coordinator: the job failed: %s\n", strads_strerror(err));
-		goto out;
+	/* One job per penalty; a path starts each from the last solution. */
+	for (; step < nsteps; step++) {
+		char path[4096];
+		double lambda = lasso_cli_lambda(&ro, lmax, step);
+
+		cJSON_free(specs);
+		if ((specs = job_spec(appv, lambda)) == NULL)
+			goto out;
+		lasso_cli_job_opts(&ro, &l, &o);
+		o.nworkers = 0;
+		o.init = init;
+		l.lambda = lambda;
+		if ((err = strads_cluster_job_run(cl, lasso_cli_app(&ro), &l, &o, specs,
+		         &res)) != 0) {
+			fprintf(stderr, "strads coordinator: the job failed: %s\n",
+			    strads_strerror(err));
+			goto out;
+		}
+		lasso_cli_out(&ro, step, path, sizeof(path));
+		if (lasso_cli_report("coordinator", &ro, lambda, &res) != 0 ||
+		    lasso_cli_save("coordinator", &l, path, &res, lambda) != 0) {
+			free(res.params);
+			goto out;
+		}
+		free(init);
+		init = res.params;
 	}
-	if (lasso_cli_report("coordinator", &ro, lambda, &res) == 0 &&
-	    lasso_cli_save("coordinator", &l, ro.out, &res, lambda) == 0)
-		rc = CLI_OK;
-	free(res.params);
+	rc = CLI_OK;
 out:
 	strads_cluster_free(cl);
 	if (rt != NULL) {
@@ -294,6 +335,7 @@ out:
 		strads_runtime_free(rt);
 	}
 	cJSON_free(specs);
+	cJSON_Delete(appv);
 	free(init);
 	lasso_free(&l);
 	data_matrix_free(&X);

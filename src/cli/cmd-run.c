@@ -46,18 +46,13 @@ run_lasso(const lasso_cli_t *ro)
 		fprintf(stderr, "strads run: cannot start the runtime\n");
 		goto out;
 	}
-	n = ro->path > 0 ? ro->path : 1;
+	n = lasso_cli_steps(ro);
 	for (k = 0; k < n; k++) {
 		strads_job_opts_t o;
-		double lambda;
+		double lambda = lasso_cli_lambda(ro, lmax, k);
 		char path[4096];
 		int err;
 
-		if (ro->path > 0)
-			lambda = n == 1 ? lmax
-			                : lmax * pow(ro->min_ratio, (double)k / (double)(n - 1));
-		else
-			lambda = ro->have_lambda ? ro->lambda : ro->ratio * lmax;
 		lasso_cli_job_opts(ro, &l, &o);
 		o.init = warm;
 		l.lambda = lambda;
@@ -70,10 +65,7 @@ run_lasso(const lasso_cli_t *ro)
 			free(res.params);
 			goto out;
 		}
-		if (ro->path > 0)
-			snprintf(path, sizeof(path), "%s.%ld", ro->out, k + 1);
-		else
-			snprintf(path, sizeof(path), "%s", ro->out);
+		lasso_cli_out(ro, k, path, sizeof(path));
 		if (lasso_cli_save("run", &l, path, &res, lambda) != 0) {
 			free(res.params);
 			goto out;

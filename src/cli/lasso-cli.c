@@ -353,6 +353,31 @@ lasso_cli_save(const char *cmd, const lasso_t *l, const char *path,
 	return rc;
 }
 
+long
+lasso_cli_steps(const lasso_cli_t *ro)
+{
+	return ro->path > 0 ? ro->path : 1;
+}
+
+double
+lasso_cli_lambda(const lasso_cli_t *ro, double lmax, long k)
+{
+	long n = lasso_cli_steps(ro);
+
+	if (ro->path > 0)
+		return n == 1 ? lmax : lmax * pow(ro->min_ratio, (double)k / (double)(n - 1));
+	return ro->have_lambda ? ro->lambda : ro->ratio * lmax;
+}
+
+void
+lasso_cli_out(const lasso_cli_t *ro, long k, char *buf, size_t len)
+{
+	if (ro->path > 0)
+		snprintf(buf, len, "%s.%ld", ro->out, k + 1);
+	else
+		snprintf(buf, len, "%s", ro->out);
+}
+
 int
 lasso_cli_report(const char *cmd, const lasso_cli_t *ro, double lambda,
     const strads_job_result_t *res)
