@@ -484,11 +484,11 @@ on_hello(strads_actor_t *self, strads_cluster_t *c, const strads_msg_t *msg)
 		}
 		err = strads__peer_add(c->rt, node, url, nonce);
 		if (err == STRADS_EBUSY) {
-			uv_mutex_unlock(&c->lock);
-			strads_log(STRADS_LOG_WARN, "cluster: node %u (%s) was a member before: "
-			    "restart it to join again", node, url);
-			cJSON_Delete(o);
-			return;
+			/* A member before (dropped as lost, or gone): a new
+			 * link to where it says it is now. */
+			strads_log(STRADS_LOG_INFO, "cluster: node %u (%s) was a member "
+			    "before: joining again", node, url);
+			err = strads__peer_redial(c->rt, node, url, nonce);
 		}
 		if (err != 0) {
 			uv_mutex_unlock(&c->lock);

@@ -237,8 +237,12 @@ int strads__peer_idle(strads_runtime_t *rt, uint32_t node);
 /* Forgets node's nonce: frames to it carry a zero token (join requests
  * only) until it proves itself again (a restarted coordinator). */
 void strads__peer_forget(strads_runtime_t *rt, uint32_t node);
-/* A new socket for node, dialing its address again; queued frames and
- * its token are dropped (see transport.c). */
+/* A new socket for node, open or closed before, dialing url (NULL: its
+ * address again); queued frames and its token are dropped, the token
+ * made again from nonce when given (see transport.c). */
+int strads__peer_redial(strads_runtime_t *rt, uint32_t node, const char *url,
+    const uint8_t *nonce);
+/* strads__peer_redial(rt, node, NULL, NULL). */
 int strads__peer_reset(strads_runtime_t *rt, uint32_t node);
 /* This process's nonce: the challenge its peers answer. */
 void strads__transport_nonce(strads__transport_t *tp, uint8_t out[STRADS__NONCE_LEN]);

@@ -55,6 +55,7 @@ struct strads__peer_s {
 /* A sender whose token was verified: later frames compare 32 bytes. */
 typedef struct {
 	uint32_t node;
+	unsigned gen; /* tp->forgot when verified */
 	uint8_t nonce[STRADS__NONCE_LEN];
 	uint8_t token[32];
 } auth_seen_t;
@@ -69,6 +70,9 @@ struct strads__transport_s {
 	size_t secret_len;
 	uint8_t nonce[STRADS__NONCE_LEN];
 	auth_seen_t *seen; /* receive callback only */
+	/* Counts tokens forgotten (peer_forget, peer_redial): a sender seen
+	 * before that is verified again teaches its peer the token anew. */
+	atomic_uint forgot;
 	uint32_t nseen, seen_cap;
 	uint32_t last_refused; /* receive callback only: log once a node */
 	nng_socket pull;
@@ -266,6 +270,7 @@ strads__peer_forget(strads_runtime_t *rt, uint32_t node)
 	uv_mutex_lock(&p->lock);
 	p->have_token = 0;
 	uv_mutex_unlock(&p->lock);
+	atomic_fetch_add(&rt->tp->forgot, 1);
 }
 
 int
@@ -337,10 +342,14 @@ auth_check(strads__transport_t *tp, const uint8_t *a, const uint8_t *body,
 		    memcmp(tp->seen[i].nonce, nonce, STRADS__NONCE_LEN) == 0)
 			break;
 	if (i < tp->nseen) {
-		if (strads__ct_equal(tp->seen[i].token, tok, 32))
+		if (!strads__ct_equal(tp->seen[i].token, tok, 32)) {
+			refuse(tp, node, BAD_TOKEN);
+			return -1;
+		}
+		if (tp->seen[i].gen == atomic_load(&tp->forgot))
 			return 0;
-		refuse(tp, node, BAD_TOKEN);
-		return -1;
+		tp->seen[i].gen = atomic_load(&tp->forgot);
+		goto learn;
 	}
 	link_token(tp, node, tp->rt->cfg.node_id, tp->nonce, nonce, want);
 	if (!strads__ct_equal(want, tok, 32)) {
@@ -357,9 +366,11 @@ auth_check(strads__transport_t *tp, const uint8_t *a, const uint8_t *body,
 		tp->seen_cap = cap;
 	}
 	tp->seen[tp->nseen].node = node;
+	tp->seen[tp->nseen].gen = atomic_load(&tp->forgot);
 	memcpy(tp->seen[tp->nseen].nonce, nonce, STRADS__NONCE_LEN);
 	memcpy(tp->seen[tp->nseen].token, tok, 32);
 	tp->nseen++;
+learn:
 	/* Answer with the nonce it proved: our frames to it verify there. */
 	if ((p = strads__transport_peer(tp, node)) != NULL) {
 		int known;
@@ -852,34 +863,50 @@ peer_shut(strads__peer_t *p)
 	link_free(l);
 }
 
-/* Replaces a peer's socket with a new one dialing the same address:
- * the frames queued on the old one, and a send stuck on a dead pipe,
- * are dropped. Its token is forgotten (a restarted peer has a new
- * nonce). Nothing is done to a closed peer. */
+/* Replaces a peer's socket with a new one dialing url (NULL: the same
+ * address), open or closed before: the frames queued on the old one,
+ * and a send stuck on a dead pipe, are dropped. Its token is forgotten
+ * (a restarted peer has a new nonce), or made from nonce when given. */
 int
-strads__peer_reset(strads_runtime_t *rt, uint32_t node)
+strads__peer_redial(strads_runtime_t *rt, uint32_t node, const char *url,
+    const uint8_t *nonce)
 {
 	strads__peer_t *p = strads__transport_peer(rt->tp, node);
 	link_t *l, *old;
+	char *u;
 	int rv;
 
 	if (p == NULL)
 		return STRADS_EINVAL;
-	if ((rv = link_open(rt, p, p->url, &l)) != 0)
+	uv_mutex_lock(&p->lock);
+	u = strdup(url != NULL ? url : p->url);
+	uv_mutex_unlock(&p->lock);
+	if (u == NULL)
+		return STRADS_ENOMEM;
+	if ((rv = link_open(rt, p, u, &l)) != 0) {
+		free(u);
 		return rv;
+	}
 	uv_mutex_lock(&p->lock);
 	old = p->link;
-	if (old == NULL) {
-		uv_mutex_unlock(&p->lock);
-		link_free(l);
-		return STRADS_ECLOSED;
-	}
-	old->closed = 1;
+	if (old != NULL)
+		old->closed = 1;
 	p->link = l;
+	free(p->url);
+	p->url = u;
 	p->have_token = 0;
 	uv_mutex_unlock(&p->lock);
+	atomic_fetch_add(&rt->tp->forgot, 1);
 	link_free(old);
+	if (nonce != NULL && p->tp->secret != NULL)
+		peer_set_nonce(p->tp, p, nonce);
 	return 0;
+}
+
+int
+strads__peer_reset(strads_runtime_t *rt, uint32_t node)
+{
+	return strads__peer_redial(rt, node, NULL, NULL);
 }
 
 void

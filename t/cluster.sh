@@ -14,6 +14,8 @@
 #  (c) a node that joins at about 50 % is given work (updates_by_node);
 #  (d) a node asked to leave (SIGTERM) is let go once the job runs without
 #      it, exits 0, and the run ends at the same objective;
+#  (r) a node stopped past the member timeout is dropped, and joins again
+#      with the same id once continued;
 #  (f) the coordinator killed and resumed from its checkpoint goes on from
 #      the checkpointed round, not from zero; its nodes waited for it.
 # Every wait is on a condition with a deadline, never a fixed sleep.
@@ -60,7 +62,7 @@ wait_pid() {
 	wait "$1"
 }
 
-want() { case ${CLUSTER_ONLY:-apetbcdf} in *"$1"*) return 0 ;; esac; return 1; }
+want() { case ${CLUSTER_ONLY:-apetbcdrf} in *"$1"*) return 0 ;; esac; return 1; }
 
 objective() { sed -n 's/^# objective //p' "$1"; }
 
@@ -406,6 +408,41 @@ if want d; then
 		fi
 	else
 		bad "(d) the run never reached its third check"
+	fi
+fi
+
+# (r) a node stopped (SIGSTOP) past --member-timeout is dropped as lost;
+# continued, it finds the coordinator silent, asks to join with the same
+# id and is admitted again; the run ends at the same objective.
+if want r; then
+	url=ipc://$tmp/r.sock
+	coord_fault coord-r 3 --listen "$url" --min-workers 3 --snapshot-every 0.2 \
+	    --out "$tmp/r.model"
+	cr=$last
+	node r1 --join "$url" --secret-file "$tmp/secret"; n1=$last
+	node r2 --join "$url" --secret-file "$tmp/secret"; n2=$last
+	node r3 --join "$url" --secret-file "$tmp/secret" --roles worker; n3=$last
+	if wait_for "$tmp/coord-r.log" "holding after check 3" 120; then
+		kill -STOP "$n3"
+		wait_for "$tmp/coord-r.log" "stopped answering" 30 ||
+		    bad "(r) the stopped node was not dropped"
+		kill -CONT "$n3"
+		wait_for "$tmp/coord-r.log" "was a member before: joining again" 30 ||
+		    bad "(r) the node did not join again"
+		wait_pid "$cr" 120; rc=$?
+		[ $rc -eq 0 ] || bad "(r) coordinator exit $rc"
+		for p in $n1 $n2 $n3; do
+			wait_pid "$p" 30; r=$?
+			[ $r -eq 0 ] || bad "(r) node exit $r"
+		done
+		obj=$(objective "$tmp/r.model" 2>/dev/null)
+		if close "$obj" "$sref"; then
+			say "ok (r): a node dropped while stopped joined again; objective $obj"
+		else
+			bad "(r) objective '$obj' vs '$sref'"
+		fi
+	else
+		bad "(r) the run never reached its third check"
 	fi
 fi
 
