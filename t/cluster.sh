@@ -66,6 +66,30 @@ want() { case ${CLUSTER_ONLY:-apetbcdrf} in *"$1"*) return 0 ;; esac; return 1; 
 
 objective() { sed -n 's/^# objective //p' "$1"; }
 
+# ends_ok L COORD NODE...: the coordinator and then its nodes exit 0
+# (scenario L's failure otherwise).
+ends_ok() {
+	l=$1
+	wait_pid "$2" 120; rc=$?
+	[ $rc -eq 0 ] || bad "($l) coordinator exit $rc"
+	shift 2
+	for p in "$@"; do
+		wait_pid "$p" 30; r=$?
+		[ $r -eq 0 ] || bad "($l) node exit $r"
+	done
+}
+
+# obj_ok L MODEL REF MESSAGE: "ok (L): MESSAGE; objective ..." when
+# MODEL's objective is within 1e-6 relative of REF, a failure otherwise.
+obj_ok() {
+	obj=$(objective "$2" 2>/dev/null)
+	if close "$obj" "$3"; then
+		say "ok ($1): $4; objective $obj"
+	else
+		bad "($1) objective '$obj' vs '$3'"
+	fi
+}
+
 # close A B: |A - B| <= 1e-6 |B|
 close() {
 	awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d;
@@ -112,19 +136,8 @@ if want a; then
 	node a1 --join "$url" --secret-file "$tmp/secret"; n1=$last
 	node a2 --join "$url" --secret-file "$tmp/secret"; n2=$last
 	node a3 --join "$url" --secret-file "$tmp/secret"; n3=$last
-	wait_pid "$ca" 120; rc=$?
-	[ $rc -eq 0 ] || bad "(a) coordinator exit $rc"
-	for p in $n1 $n2 $n3; do
-		wait_pid "$p" 30; r=$?
-		[ $r -eq 0 ] || bad "(a) node exit $r"
-	done
-	obj=$(objective "$tmp/a.model" 2>/dev/null)
-	if close "$obj" "$ref"; then
-		say "ok (a): 3 nodes, objective $obj (single process $ref)"
-	else
-		bad "(a) objective '$obj' vs '$ref'"
-		cat "$tmp/coord-a.log" "$tmp/a1.log"
-	fi
+	ends_ok a "$ca" $n1 $n2 $n3
+	obj_ok a "$tmp/a.model" "$ref" "3 nodes (single process: $ref)"
 fi
 
 # (p) a path of three penalties: each model at strads run --path's
@@ -140,12 +153,7 @@ if want p; then
 	cp_=$last
 	node p1 --join "$url" --secret-file "$tmp/secret"; n1=$last
 	node p2 --join "$url" --secret-file "$tmp/secret"; n2=$last
-	wait_pid "$cp_" 120; rc=$?
-	[ $rc -eq 0 ] || bad "(p) coordinator exit $rc"
-	for p in $n1 $n2; do
-		wait_pid "$p" 30; r=$?
-		[ $r -eq 0 ] || bad "(p) node exit $r"
-	done
+	ends_ok p "$cp_" $n1 $n2
 	objs=""
 	for k in 1 2 3; do
 		want_=$(objective "$tmp/prun.model.$k" 2>/dev/null)
@@ -171,20 +179,10 @@ if want e; then
 	fi
 	node e1 --join "$url" --secret-file "$tmp/secret"; n1=$last
 	node e2 --join "$url" --secret-file "$tmp/secret"; n2=$last
-	wait_pid "$ce" 120; rc=$?
-	[ $rc -eq 0 ] || bad "(e) coordinator exit $rc"
+	ends_ok e "$ce" $n1 $n2
 	wait_pid "$nw" 30; r=$?
 	[ $r -eq 3 ] || bad "(e) the wrong-secret node exited $r, want 3"
-	for p in $n1 $n2; do
-		wait_pid "$p" 30; r=$?
-		[ $r -eq 0 ] || bad "(e) node exit $r"
-	done
-	obj=$(objective "$tmp/e.model" 2>/dev/null)
-	if close "$obj" "$ref"; then
-		say "ok (e): wrong secret refused (node exit 3), objective $obj"
-	else
-		bad "(e) objective '$obj' vs '$ref'"
-	fi
+	obj_ok e "$tmp/e.model" "$ref" "wrong secret refused (node exit 3)"
 fi
 
 # (t) the same over tls+tcp:// (certificate from openssl, when present).
@@ -205,18 +203,8 @@ if want t; then
 			n1=$last
 			node t2 --join "$turl" --listen tls+tcp://127.0.0.1:0 $tls --secret-file "$tmp/secret"
 			n2=$last
-			wait_pid "$ct" 120; rc=$?
-			[ $rc -eq 0 ] || bad "(t) coordinator exit $rc"
-			for p in $n1 $n2; do
-				wait_pid "$p" 30; r=$?
-				[ $r -eq 0 ] || bad "(t) node exit $r"
-			done
-			obj=$(objective "$tmp/t.model" 2>/dev/null)
-			if close "$obj" "$ref"; then
-				say "ok (t): over tls+tcp://, objective $obj"
-			else
-				bad "(t) objective '$obj' vs '$ref'"
-			fi
+			ends_ok t "$ct" $n1 $n2
+			obj_ok t "$tmp/t.model" "$ref" "over tls+tcp://"
 		else
 			bad "(t) the coordinator did not listen on tls+tcp://"
 		fi
@@ -324,23 +312,13 @@ if want b; then
 	if wait_for "$tmp/coord-b.log" "holding after check 3" 120; then
 		dead=$(node_id "$tmp/b3.log")
 		kill -9 "$n3"
-		wait_pid "$cb" 120; rc=$?
-		[ $rc -eq 0 ] || bad "(b) coordinator exit $rc"
+		ends_ok b "$cb" $n1 $n2
 		grep -q "stopped answering" "$tmp/coord-b.log" || bad "(b) the loss was not logged"
 		grep -q "again from round [1-9][0-9]* (the snapshot)" "$tmp/coord-b.log" ||
 		    bad "(b) no roll-back to a snapshot"
 		layouts_ok "$tmp/coord-b.log" "$dead" || bad "(b) a layout lost or doubled rows"
 		mv=$(moves_ok "$tmp/coord-b.log") || bad "(b) the re-layout moved more than it must: $mv"
-		for p in $n1 $n2; do
-			wait_pid "$p" 30; r=$?
-			[ $r -eq 0 ] || bad "(b) node exit $r"
-		done
-		obj=$(objective "$tmp/b.model" 2>/dev/null)
-		if close "$obj" "$sref"; then
-			say "ok (b): node killed at check 3, run went on: objective $obj ($sref undisturbed); rows moved, lost, new: $mv"
-		else
-			bad "(b) objective '$obj' vs '$sref'"
-		fi
+		obj_ok b "$tmp/b.model" "$sref" "node killed at check 3, the run went on (undisturbed: $sref); rows moved, lost, new: $mv"
 	else
 		bad "(b) the run never reached its third check"
 	fi
@@ -356,23 +334,13 @@ if want c; then
 	node c2 --join "$url" --secret-file "$tmp/secret"; n2=$last
 	if wait_for "$tmp/coord-c.log" "holding after check 5" 120; then
 		node c3 --join "$url" --secret-file "$tmp/secret"; n3=$last
-		wait_pid "$cc" 120; rc=$?
-		[ $rc -eq 0 ] || bad "(c) coordinator exit $rc"
-		for p in $n1 $n2 $n3; do
-			wait_pid "$p" 30; r=$?
-			[ $r -eq 0 ] || bad "(c) node exit $r"
-		done
+		ends_ok c "$cc" $n1 $n2 $n3
 		joined=$(node_id "$tmp/c3.log")
 		mv=$(moves_ok "$tmp/coord-c.log") || bad "(c) the re-layout moved more than it must: $mv"
 		got=$(tail -n 1 "$tmp/c.json" | sed -n "s/.*\"$joined\": \([0-9]*\).*/\1/p")
 		[ -n "$joined" ] && [ "${got:-0}" -gt 0 ] ||
 		    bad "(c) the joined node $joined shows no updates: $(tail -n 1 "$tmp/c.json")"
-		obj=$(objective "$tmp/c.model" 2>/dev/null)
-		if close "$obj" "$sref"; then
-			say "ok (c): node $joined joined at check 5 and did $got updates; objective $obj; rows moved, lost, new: $mv"
-		else
-			bad "(c) objective '$obj' vs '$sref'"
-		fi
+		obj_ok c "$tmp/c.model" "$sref" "node $joined joined at check 5 and did $got updates; rows moved, lost, new: $mv"
 	else
 		bad "(c) the run never reached its fifth check"
 	fi
@@ -391,21 +359,11 @@ if want d; then
 		kill -TERM "$n3"
 		wait_pid "$n3" 60; r=$?
 		[ $r -eq 0 ] || bad "(d) the leaving node exited $r"
-		wait_pid "$cd_" 120; rc=$?
-		[ $rc -eq 0 ] || bad "(d) coordinator exit $rc"
+		ends_ok d "$cd_" $n1 $n2
 		grep -q "asks to leave" "$tmp/coord-d.log" || bad "(d) the leave was not logged"
 		grep -q "again from round [1-9][0-9]* (the parameters gathered)" "$tmp/coord-d.log" ||
 		    bad "(d) the job did not go on from the gathered parameters"
-		for p in $n1 $n2; do
-			wait_pid "$p" 30; r=$?
-			[ $r -eq 0 ] || bad "(d) node exit $r"
-		done
-		obj=$(objective "$tmp/d.model" 2>/dev/null)
-		if close "$obj" "$sref"; then
-			say "ok (d): node left at check 3 (exit 0), objective $obj"
-		else
-			bad "(d) objective '$obj' vs '$sref'"
-		fi
+		obj_ok d "$tmp/d.model" "$sref" "node left at check 3 (exit 0)"
 	else
 		bad "(d) the run never reached its third check"
 	fi
@@ -429,18 +387,8 @@ if want r; then
 		kill -CONT "$n3"
 		wait_for "$tmp/coord-r.log" "was a member before: joining again" 30 ||
 		    bad "(r) the node did not join again"
-		wait_pid "$cr" 120; rc=$?
-		[ $rc -eq 0 ] || bad "(r) coordinator exit $rc"
-		for p in $n1 $n2 $n3; do
-			wait_pid "$p" 30; r=$?
-			[ $r -eq 0 ] || bad "(r) node exit $r"
-		done
-		obj=$(objective "$tmp/r.model" 2>/dev/null)
-		if close "$obj" "$sref"; then
-			say "ok (r): a node dropped while stopped joined again; objective $obj"
-		else
-			bad "(r) objective '$obj' vs '$sref'"
-		fi
+		ends_ok r "$cr" $n1 $n2 $n3
+		obj_ok r "$tmp/r.model" "$sref" "a node dropped while stopped joined again"
 	else
 		bad "(r) the run never reached its third check"
 	fi
@@ -463,21 +411,11 @@ if want f; then
 		ck=$(sed -n 's/.*"round":[^"]*"\([0-9]*\)".*/\1/p' "$tmp/ckpt/MANIFEST")
 		coord_fault coord-f2 0 $fargs --metrics "$tmp/f2.json" --resume "$tmp/ckpt"
 		cf2=$last
-		wait_pid "$cf2" 120; rc=$?
-		[ $rc -eq 0 ] || bad "(f) resumed coordinator exit $rc"
-		for p in $n1 $n2; do
-			wait_pid "$p" 30; r=$?
-			[ $r -eq 0 ] || bad "(f) node exit $r"
-		done
+		ends_ok f "$cf2" $n1 $n2
 		first=$(head -n 1 "$tmp/f2.json" | sed -n 's/^{"iter": \([0-9]*\),.*/\1/p')
 		[ -n "$ck" ] && [ "$ck" -gt 0 ] && [ "${first:-0}" -ge "$ck" ] ||
 		    bad "(f) resumed at iteration '${first}', the checkpoint was round '$ck'"
-		obj=$(objective "$tmp/f.model" 2>/dev/null)
-		if close "$obj" "$sref"; then
-			say "ok (f): coordinator killed, resumed from round $ck (first check $first), objective $obj"
-		else
-			bad "(f) objective '$obj' vs '$sref'"
-		fi
+		obj_ok f "$tmp/f.model" "$sref" "coordinator killed, resumed from round $ck (first check $first)"
 	else
 		bad "(f) the run never held at check 5 with a checkpoint"
 	fi
