@@ -922,6 +922,22 @@ typedef struct req_s {
  * shards: shard k's are [cbase[k], cbase[k + 1]), chunk j of them
  * covers positions off[k] + j x chunk_get onwards (through pos when
  * there are several shards; directly with one). */
+/* The last big bulk read's keys, grouped: a read of the same keys (a
+ * worker pulling its key set again, round after round) skips hashing,
+ * grouping and gathering them, at the price of a compare. Lent to one
+ * read at a time. */
+#define KC_MIN 65536 /* keys; smaller reads group fast enough */
+
+typedef struct {
+	uint64_t *keys;    /* n, in the caller's order */
+	uint64_t *grouped; /* n, in the chunks' order */
+	uint32_t *pos;     /* n: grouped[i] = keys[pos[i]]; a read's, kept */
+	size_t *off;       /* nshards + 1 */
+	size_t n, cap, pos_cap;
+	int mapped[3];
+	int valid, lent;
+} kcache_t;
+
 typedef struct breq_s {
 	struct breq_s *next;
 	uint64_t id;
@@ -932,6 +948,9 @@ typedef struct breq_s {
 	uint32_t *pos;   /* n positions grouped by shard; NULL: one shard */
 	size_t pos_cap;  /* of pos, in positions */
 	int pos_mapped;
+	kcache_t *kc;    /* the client's key cache, lent to this read */
+	const uint64_t *grouped; /* the keys in chunk order, or NULL */
+	int pos_lent;    /* pos is kc's */
 	size_t *off;     /* nshards + 1 */
 	uint32_t *cbase; /* nshards + 1 */
 	uint64_t *seen;  /* per chunk: the reader's clocks its rows hold */
@@ -975,6 +994,7 @@ struct strads_table_client_s {
 	uint32_t *gid;      /* a bulk read's grouping scratch */
 	size_t gid_cap;
 	int gid_mapped;
+	kcache_t kc;
 	cbuf_t *retired;    /* bulk buffers the runtime still holds */
 	/* 1 + the last clock whose bulk updates went out, or 0. Those are
 	 * not kept past their clock (no read needs them once the shards
@@ -1190,9 +1210,88 @@ req_free(req_t *r)
 }
 
 static void
+kc_free(kcache_t *kc)
+{
+	strads__tbl_free(kc->keys, kc->cap * 8, kc->mapped[0]);
+	strads__tbl_free(kc->grouped, kc->cap * 8, kc->mapped[1]);
+	strads__tbl_free(kc->pos, kc->pos_cap * 4, kc->mapped[2]);
+	free(kc->off);
+	memset(kc, 0, sizeof(*kc));
+}
+
+/* Whether r's keys are the cache's: then r borrows its grouping. */
+static int
+kc_hit(kcache_t *kc, breq_t *r, int nshards)
+{
+	if (!kc->valid || kc->lent || kc->n != r->n ||
+	    memcmp(kc->keys, r->keys, r->n * 8) != 0)
+		return 0;
+	r->pos = kc->pos;
+	r->pos_cap = kc->pos_cap;
+	r->pos_lent = 1;
+	r->grouped = kc->grouped;
+	memcpy(r->off, kc->off, ((size_t)nshards + 1) * sizeof(*r->off));
+	r->kc = kc;
+	kc->lent = 1;
+	return 1;
+}
+
+/* Keeps r's grouping (r->pos, taken, and r->off) for the next read,
+ * and lends r the keys in chunk order; nothing when out of memory. */
+static void
+kc_fill(strads_table_client_t *c, breq_t *r, int nshards)
+{
+	kcache_t *kc = &c->kc;
+	size_t n = r->n, i;
+
+	if (kc->lent)
+		return;
+	kc->valid = 0;
+	if (kc->cap < n || kc->off == NULL) {
+		kc_free(kc);
+		kc->keys = strads__tbl_alloc(n * 8, &kc->mapped[0]);
+		kc->grouped = strads__tbl_alloc(n * 8, &kc->mapped[1]);
+		kc->off = malloc(((size_t)nshards + 1) * sizeof(*kc->off));
+		kc->cap = n;
+		if (kc->keys == NULL || kc->grouped == NULL || kc->off == NULL) {
+			kc_free(kc);
+			return;
+		}
+	}
+	memcpy(kc->keys, r->keys, n * 8);
+	/* Its old positions array goes to the client's spare, which r
+	 * took. */
+	if (c->pos == NULL && kc->pos != NULL) {
+		c->pos = kc->pos;
+		c->pos_cap = kc->pos_cap;
+		c->pos_mapped = kc->mapped[2];
+	} else {
+		strads__tbl_free(kc->pos, kc->pos_cap * 4, kc->mapped[2]);
+	}
+	kc->pos = r->pos;
+	kc->pos_cap = r->pos_cap;
+	kc->mapped[2] = r->pos_mapped;
+	r->pos_lent = 1;
+	for (i = 0; i < n; i++) {
+		if (i + 16 < n)
+			PREFETCH(&r->keys[r->pos[i + 16]], 0);
+		kc->grouped[i] = r->keys[r->pos[i]];
+	}
+	memcpy(kc->off, r->off, ((size_t)nshards + 1) * sizeof(*kc->off));
+	kc->n = n;
+	kc->valid = 1;
+	kc->lent = 1;
+	r->kc = kc;
+	r->grouped = kc->grouped;
+}
+
+static void
 breq_free(breq_t *r)
 {
-	strads__tbl_free(r->pos, r->pos_cap * sizeof(*r->pos), r->pos_mapped);
+	if (r->kc != NULL)
+		r->kc->lent = 0;
+	if (!r->pos_lent)
+		strads__tbl_free(r->pos, r->pos_cap * sizeof(*r->pos), r->pos_mapped);
 	free(r->off);
 	free(r->cbase);
 	free(r->sent);
@@ -1245,6 +1344,7 @@ strads_table_client_close(strads_table_client_t *c)
 	cbufs_drop(c->retired);
 	strads__tbl_free(c->pos, c->pos_cap * sizeof(*c->pos), c->pos_mapped);
 	strads__tbl_free(c->gid, c->gid_cap * sizeof(*c->gid), c->gid_mapped);
+	kc_free(&c->kc);
 	strads__tmap_fini(&c->buf);
 	/* The id stays taken: the shards hold its clock, and a new client
 	 * would start over at 0. */
@@ -2092,7 +2192,7 @@ breq_complete(strads_table_client_t *c, breq_t *r)
 		}
 	}
 	/* Keep the larger positions array for the next read. */
-	if (r->pos != NULL && r->pos_cap > c->pos_cap) {
+	if (r->pos != NULL && !r->pos_lent && r->pos_cap > c->pos_cap) {
 		uint32_t *p = c->pos;
 		size_t cap = c->pos_cap;
 		int mapped = c->pos_mapped;
@@ -2135,6 +2235,8 @@ breq_send1(strads_table_client_t *c, breq_t *r, int k, uint32_t j)
 	kp = m->data + TBL_GETB_HDR;
 	if (r->pos == NULL) {
 		memcpy(kp, r->keys + at, cnt * 8);
+	} else if (r->grouped != NULL) {
+		memcpy(kp, r->grouped + at, cnt * 8);
 	} else {
 		/* Grouped positions are all over the caller's array. */
 		for (q = 0; q < cnt; q++) {
@@ -2174,7 +2276,7 @@ strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
 	uint32_t *cnt = NULL;
 	size_t i;
 	breq_t *r;
-	int k, rc, group, bits = 0;
+	int k, rc, group, bits = 0, hit = 0;
 
 	if (c == NULL || cb == NULL || (n > 0 && (keys == NULL || rows == NULL)) ||
 	    n >= UINT32_MAX)
@@ -2194,11 +2296,19 @@ strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return STRADS_ENOMEM;
 	r->n = n;
+	r->keys = keys;
 	r->off = calloc((size_t)t->nshards + 1, sizeof(*r->off));
 	r->cbase = calloc((size_t)t->nshards + 1, sizeof(*r->cbase));
+	if (r->off == NULL || r->cbase == NULL) {
+		breq_free(r);
+		return STRADS_ENOMEM;
+	}
+	hit = group && n >= KC_MIN && kc_hit(&c->kc, r, t->nshards);
 	/* The positions: the client's kept array when it is big enough
 	 * (fresh pages are what a big read would pay most for). */
-	if (group && c->pos != NULL && c->pos_cap >= n) {
+	if (hit) {
+		/* The cache's. */
+	} else if (group && c->pos != NULL && c->pos_cap >= n) {
 		r->pos = c->pos;
 		r->pos_cap = c->pos_cap;
 		r->pos_mapped = c->pos_mapped;
@@ -2209,7 +2319,7 @@ strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
 		r->pos = strads__tbl_alloc(r->pos_cap * sizeof(*r->pos),
 		    &r->pos_mapped);
 	}
-	if (group && c->gid_cap < n) {
+	if (group && !hit && c->gid_cap < n) {
 		strads__tbl_free(c->gid, c->gid_cap * sizeof(*c->gid),
 		    c->gid_mapped);
 		c->gid_cap = 0;
@@ -2217,15 +2327,13 @@ strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
 		    &c->gid_mapped)) != NULL)
 			c->gid_cap = n;
 	}
-	if (r->off == NULL || r->cbase == NULL || (group && (r->pos == NULL ||
-	    c->gid == NULL || (cnt = calloc(((size_t)t->nshards << bits) + 1,
-	    sizeof(*cnt))) == NULL))) {
+	if (group && !hit && (r->pos == NULL || c->gid == NULL ||
+	    (cnt = calloc(((size_t)t->nshards << bits) + 1, sizeof(*cnt))) == NULL)) {
 		breq_free(r);
 		return STRADS_ENOMEM;
 	}
 	r->id = (uint64_t)c->id << 40 | (c->next_req++ & ((1ull << 40) - 1));
 	r->clock = c->clock;
-	r->keys = keys;
 	r->rows = rows;
 	r->cb = cb;
 	r->arg = arg;
@@ -2236,7 +2344,7 @@ strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
 	 * walks in address order, densely. A counting sort. */
 	if (!group) {
 		r->off[1] = n;
-	} else {
+	} else if (!hit) {
 		size_t ng = (size_t)t->nshards << bits, g;
 
 		for (i = 0; i < n; i++) {
@@ -2252,6 +2360,8 @@ strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
 		for (i = 0; i < n; i++)
 			r->pos[cnt[c->gid[i]]++] = (uint32_t)i;
 		free(cnt);
+		if (n >= KC_MIN)
+			kc_fill(c, r, t->nshards);
 	}
 	for (k = 0; k < t->nshards; k++)
 		r->cbase[k + 1] = r->cbase[k] + (uint32_t)((r->off[k + 1] -
