@@ -210,7 +210,7 @@ scratch_get(store_t *s)
 	return 0;
 }
 
-/* Min-heap on (score, position): the root is the weakest kept. */
+/* Min-heap on the score: the root is the weakest kept. */
 static void
 heap_down(double *hs, uint32_t *hi, uint32_t n, uint32_t at)
 {
@@ -233,13 +233,12 @@ heap_down(double *hs, uint32_t *hi, uint32_t n, uint32_t at)
 
 /* Positions of the (at most) keep best-scored active parameters with a
  * score above 0, ascending, into out; their count. One pass with a
- * bounded heap: most scores lose to its root at one comparison, and
- * ties go to the lower position. */
+ * bounded heap (hs: keep scores): most scores lose to its root at one
+ * comparison; among equal scores the choice is deterministic. */
 static uint32_t
-best_scored(const store_t *s, uint32_t keep, uint32_t *out)
+best_scored(const store_t *s, uint32_t keep, uint32_t *out, double *hs)
 {
 	uint32_t len = s->range.end - s->range.begin, i, n = 0;
-	double *hs;
 
 	if (keep == 0 || keep >= len) {
 		for (i = 0; i < len; i++)
@@ -247,8 +246,6 @@ best_scored(const store_t *s, uint32_t keep, uint32_t *out)
 				out[n++] = i;
 		return n;
 	}
-	if ((hs = malloc((size_t)keep * sizeof(double))) == NULL)
-		return 0;
 	for (i = 0; i < len; i++) {
 		double v = s->sc[i];
 
@@ -271,7 +268,6 @@ best_scored(const store_t *s, uint32_t keep, uint32_t *out)
 			heap_down(hs, out, n, 0);
 		}
 	}
-	free(hs);
 	qsort(out, n, 4, strads__cmp_u32);
 	return n;
 }
@@ -286,19 +282,22 @@ send_scores(strads_actor_t *self, store_t *s, const strads__eng_t *e)
 	strads__job_t *job = s->job;
 	uint32_t len = s->range.end - s->range.begin, i, keep, lo;
 	uint32_t *ids = NULL;
-	double *val = NULL;
+	double *val = NULL, *hs = NULL;
 	int k;
 
 	keep = e->a > 0 && e->a < len ? e->a : len; /* the coordinator's ask */
 	if (scratch_get(s) != 0 ||
 	    (ids = malloc((size_t)(keep ? keep : 1) * 4)) == NULL ||
-	    (val = malloc((size_t)(keep ? keep : 1) * sizeof(double))) == NULL) {
+	    (val = malloc((size_t)(keep ? keep : 1) * sizeof(double))) == NULL ||
+	    (hs = malloc((size_t)(keep ? keep : 1) * sizeof(double))) == NULL) {
 		fail(self, "out of memory: no scores this round");
 		keep = 0;
 	} else {
+		/* 0 is "not wanted": what the app leaves unset. */
+		memset(s->sc, 0, (size_t)len * sizeof(double));
 		job->app->score(job->shared, s->range, s->chk.sum, s->params, e->val,
 		    e->val + job->app->nstats, job->nstores, s->sc);
-		keep = best_scored(s, keep, ids);
+		keep = best_scored(s, keep, ids, hs);
 		/* In id order, so each scheduler's share is a run. */
 		for (i = 0; i < keep; i++) {
 			val[i] = s->sc[ids[i]];
@@ -325,6 +324,7 @@ send_scores(strads_actor_t *self, store_t *s, const strads__eng_t *e)
 	}
 	free(ids);
 	free(val);
+	free(hs);
 }
 
 /* Screening after a check: the app marks what is provably zero; the

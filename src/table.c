@@ -2204,6 +2204,12 @@ breq_complete(strads_table_client_t *c, breq_t *r)
 		r->pos_cap = cap;
 		r->pos_mapped = mapped;
 	}
+	/* The key cache is free again before the callback: a read it
+	 * makes of the same keys may borrow it (r no longer reads pos). */
+	if (r->kc != NULL) {
+		r->kc->lent = 0;
+		r->kc = NULL;
+	}
 	r->cb(c, 0, r->arg);
 	breq_free(r);
 }

@@ -313,6 +313,7 @@ auth_check(strads__transport_t *tp, const uint8_t *a, const uint8_t *body,
 	uint8_t want[32];
 	strads__peer_t *p;
 	uint32_t i, node;
+	int relearn = 0;
 
 	if (a[0] != 'S' || a[1] != 'A' || a[2] != 1 || a[3] != 0) {
 		refuse(tp, 0, "no authentication (is a cluster secret set there?)");
@@ -349,6 +350,7 @@ auth_check(strads__transport_t *tp, const uint8_t *a, const uint8_t *body,
 		if (tp->seen[i].gen == atomic_load(&tp->forgot))
 			return 0;
 		tp->seen[i].gen = atomic_load(&tp->forgot);
+		relearn = 1;
 		goto learn;
 	}
 	link_token(tp, node, tp->rt->cfg.node_id, tp->nonce, nonce, want);
@@ -376,7 +378,11 @@ learn:
 		int known;
 
 		uv_mutex_lock(&p->lock);
-		known = p->have_token && memcmp(p->rnonce, nonce, STRADS__NONCE_LEN) == 0;
+		/* A sender seen before teaches its nonce again only where
+		 * the token was forgotten: a late frame of an old process
+		 * must not undo a new one's nonce given to peer_redial. */
+		known = p->have_token && (relearn ||
+		    memcmp(p->rnonce, nonce, STRADS__NONCE_LEN) == 0);
 		uv_mutex_unlock(&p->lock);
 		if (!known)
 			peer_set_nonce(tp, p, nonce);
@@ -873,11 +879,16 @@ strads__peer_redial(strads_runtime_t *rt, uint32_t node, const char *url,
 {
 	strads__peer_t *p = strads__transport_peer(rt->tp, node);
 	link_t *l, *old;
+	uint8_t tok[32];
 	char *u;
-	int rv;
+	int rv, have = nonce != NULL && rt->tp->secret != NULL;
 
 	if (p == NULL)
 		return STRADS_EINVAL;
+	if (atomic_load(&rt->tp->closed))
+		return STRADS_ECLOSED;
+	if (have)
+		link_token(rt->tp, rt->cfg.node_id, node, nonce, rt->tp->nonce, tok);
 	uv_mutex_lock(&p->lock);
 	u = strdup(url != NULL ? url : p->url);
 	uv_mutex_unlock(&p->lock);
@@ -894,12 +905,15 @@ strads__peer_redial(strads_runtime_t *rt, uint32_t node, const char *url,
 	p->link = l;
 	free(p->url);
 	p->url = u;
-	p->have_token = 0;
+	/* The new token with the swap: no frame goes out between. */
+	p->have_token = have;
+	if (have) {
+		memcpy(p->rnonce, nonce, STRADS__NONCE_LEN);
+		memcpy(p->token, tok, sizeof(tok));
+	}
 	uv_mutex_unlock(&p->lock);
 	atomic_fetch_add(&rt->tp->forgot, 1);
 	link_free(old);
-	if (nonce != NULL && p->tp->secret != NULL)
-		peer_set_nonce(p->tp, p, nonce);
 	return 0;
 }
 
@@ -1190,10 +1204,17 @@ strads__transport_close(strads__transport_t *tp)
 {
 	uint32_t i;
 
+	int pull_open;
+
 	if (atomic_exchange(&tp->closed, 1))
 		return;
+	/* Listening is refused from now on (closed is set), so pull_open
+	 * holds still; the receive callback may take tp->lock (a peer
+	 * lookup), so it is stopped without it. */
 	uv_mutex_lock(&tp->lock);
-	if (tp->pull_open) {
+	pull_open = tp->pull_open;
+	uv_mutex_unlock(&tp->lock);
+	if (pull_open) {
 		/* NNG 1.5.2 can block here for good when a peer's frame is
 		 * arriving as the socket closes (nanomsg/nng#1636, fixed
 		 * upstream): nodes stopped together should be quiet first,
@@ -1202,6 +1223,7 @@ strads__transport_close(strads__transport_t *tp)
 		if (tp->recv_aio != NULL)
 			nng_aio_stop(tp->recv_aio);
 	}
+	uv_mutex_lock(&tp->lock);
 	for (i = 0; i < tp->npeers; i++) {
 		strads__peer_t *p = tp->peers[i];
 
