@@ -445,6 +445,20 @@ worker_stop(strads_actor_t *self)
 	if (s->dpart != NULL)
 		release_deltas(s);
 	free(s->dpart);
+	/* A round still taken when the job stopped (its completion is not
+	 * delivered once the worker stops; no compute holds it now). */
+	if (s->w.blk != NULL) {
+		strads__eng_free(s->w.blk);
+		free((blk_t *)((char *)s->w.blk - offsetof(blk_t, e)));
+	}
+	free(s->w.aidx);
+	free(s->w.aval);
+	if (s->w.partials != s->chk_part)
+		free(s->w.partials);
+	free(s->w.lo);
+	free(s->w.off);
+	free(s->w.stats);
+	memset(&s->w, 0, sizeof(s->w));
 	free(s->chk_all);
 	free(s->chk_part);
 	if (s->wstate != NULL && s->job->app->worker_fini != NULL)
