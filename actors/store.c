@@ -233,8 +233,9 @@ heap_down(double *hs, uint32_t *hi, uint32_t n, uint32_t at)
 
 /* Positions of the (at most) keep best-scored active parameters with a
  * score above 0, ascending, into out; their count. One pass with a
- * bounded heap (hs: keep scores): most scores lose to its root at one
- * comparison; among equal scores the choice is deterministic. */
+ * bounded heap (hs: keep scores, needed when keep < the range): most
+ * scores lose to its root at one comparison; among equal scores the
+ * choice is deterministic. */
 static uint32_t
 best_scored(const store_t *s, uint32_t keep, uint32_t *out, double *hs)
 {
@@ -289,7 +290,7 @@ send_scores(strads_actor_t *self, store_t *s, const strads__eng_t *e)
 	if (scratch_get(s) != 0 ||
 	    (ids = malloc((size_t)(keep ? keep : 1) * 4)) == NULL ||
 	    (val = malloc((size_t)(keep ? keep : 1) * sizeof(double))) == NULL ||
-	    (hs = malloc((size_t)(keep ? keep : 1) * sizeof(double))) == NULL) {
+	    (keep < len && (hs = malloc((size_t)keep * sizeof(double))) == NULL)) {
 		fail(self, "out of memory: no scores this round");
 		keep = 0;
 	} else {

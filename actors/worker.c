@@ -316,12 +316,11 @@ oom:
 	strads_log(STRADS_LOG_ERROR, "worker %d: cannot start its work", s->index);
 }
 
+/* Frees what a round took (its block, unless the check buffers). */
 static void
-round_done(strads_actor_t *self, worker_t *s)
+round_free(worker_t *s)
 {
-	s->busy = 0;
-	if (s->w.do_push) {
-		send_partials(self, s);
+	if (s->w.blk != NULL) {
 		strads__eng_free(s->w.blk);
 		free((blk_t *)((char *)s->w.blk - offsetof(blk_t, e)));
 	}
@@ -333,6 +332,15 @@ round_done(strads_actor_t *self, worker_t *s)
 	free(s->w.off);
 	free(s->w.stats);
 	memset(&s->w, 0, sizeof(s->w));
+}
+
+static void
+round_done(strads_actor_t *self, worker_t *s)
+{
+	s->busy = 0;
+	if (s->w.do_push)
+		send_partials(self, s);
+	round_free(s);
 	pump(self, s);
 }
 
@@ -447,18 +455,7 @@ worker_stop(strads_actor_t *self)
 	free(s->dpart);
 	/* A round still taken when the job stopped (its completion is not
 	 * delivered once the worker stops; no compute holds it now). */
-	if (s->w.blk != NULL) {
-		strads__eng_free(s->w.blk);
-		free((blk_t *)((char *)s->w.blk - offsetof(blk_t, e)));
-	}
-	free(s->w.aidx);
-	free(s->w.aval);
-	if (s->w.partials != s->chk_part)
-		free(s->w.partials);
-	free(s->w.lo);
-	free(s->w.off);
-	free(s->w.stats);
-	memset(&s->w, 0, sizeof(s->w));
+	round_free(s);
 	free(s->chk_all);
 	free(s->chk_part);
 	if (s->wstate != NULL && s->job->app->worker_fini != NULL)
