@@ -24,14 +24,11 @@ typedef struct {
 	uint32_t index, count;       /* shard index among count */
 	double *beta;         /* p: its copy of the parameters */
 	double *sent;         /* p: changes it made in its last push */
-	uint64_t *slo, *shi;  /* p: column j's entries in rows [sa, sb) */
 
-	/* Pair terms of small blocks: x_j . x_k over [sa, sb), kept for
-	 * the last such block (working sets repeat most members). */
-	double *dense;        /* n: a column scattered by row, else 0 */
-	uint32_t *gidx;       /* the last block's ids */
-	double *graw;         /* its n x n dot products */
-	uint32_t gn;
+	/* Anderson extrapolation of a large block's solve: the last
+	 * ACCEL_K + 1 states (block coefficients, residual, o, sum_r). */
+	double *acc;
+	size_t acc_cap;
 } lasso_worker_t;
 
 /* S(z, t): the soft threshold. */
@@ -42,12 +39,13 @@ uint64_t lasso__lower_bound(const uint32_t *row, uint64_t lo, uint64_t hi,
 void lasso__worker_fini(void *ws);
 /* Worker stats: ||r||^2 and ytilde . r over the shard's rows. */
 void lasso__stats(void *ws, double *out);
-/* Coordinate descent's stopping rule, shared by every Lasso solve: a
- * sweep whose largest objective change c_j d^2 is at most
- * lasso__settle_eps(l) ends the non-zeros' sweeps (*full becomes 1) or,
- * after a full sweep, the solve (returns 1). */
-double lasso__settle_eps(const lasso_t *l);
-int lasso__settled(double worst, double eps, int *full);
+/* Coordinate descent's stopping rule, shared by every Lasso solve. A
+ * sweep settles when no coordinate stepped by more than tol x lambda in
+ * gradient units (c_j |d|, what the duality gap's dual point feels) or
+ * moved the objective (c_j d^2) by more than 1e-15 of the null model's.
+ * A settled sweep of the non-zeros makes *full 1 (sweep them all next);
+ * a settled full sweep ends the solve (returns 1). */
+int lasso__settled(const lasso_t *l, double step, double sq, int *full);
 
 /* Store and coordinator callbacks both programs use. */
 void lasso__check(void *shared, strads_range_t r, const double *g,

@@ -166,11 +166,7 @@ lasso__worker_fini(void *ws)
 	free(w->r);
 	free(w->beta);
 	free(w->sent);
-	free(w->slo);
-	free(w->shi);
-	free(w->dense);
-	free(w->gidx);
-	free(w->graw);
+	free(w->acc);
 	free(w);
 }
 
@@ -180,16 +176,10 @@ lasso__soft(double z, double t)
 	return z > t ? z - t : z < -t ? z + t : 0;
 }
 
-double
-lasso__settle_eps(const lasso_t *l)
-{
-	return 1e-15 * l->yy / l->n; /* of the null model's objective */
-}
-
 int
-lasso__settled(double worst, double eps, int *full)
+lasso__settled(const lasso_t *l, double step, double sq, int *full)
 {
-	if (worst > eps) {
+	if (step > l->tol * l->lambda && sq > 1e-15 * l->yy / l->n) {
 		*full = 0; /* keep sweeping the non-zeros */
 		return 0;
 	}
@@ -569,6 +559,7 @@ lasso_setup(lasso_t *l, const data_matrix_t *X, int intercept, int standardize,
 	uint64_t i, k;
 
 	memset(l, 0, sizeof(*l));
+	l->tol = 1e-6;
 	if (X->y == NULL) {
 		snprintf(err, errlen, "the data has no response (for CSV, name the response column with --target)");
 		return -1;

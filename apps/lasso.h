@@ -16,6 +16,8 @@ typedef struct lasso_s {
 	uint32_t n, p;
 	int intercept, standardize;
 	double lambda;
+	double tol;    /* the run's gap target: how finely blocks are solved
+	                * (lasso__settled; lasso_setup sets 1e-6) */
 	double ybar;   /* mean response (0 without intercept) */
 	double yy;     /* ||y - ybar||^2 */
 	double *mu;    /* column means (0 without intercept) */
@@ -28,9 +30,8 @@ typedef struct lasso_s {
 /* SchMP with Jacobi blocks: push gives gradients, pull soft-thresholds
  * (the priority, cyclic and random schedules). */
 extern const strads_app_t lasso_app;
-/* Working sets (STRADS_SCHEDULE_WORKSET): small blocks solved exactly
- * at the store from pair terms, large ones by one worker's coordinate
- * descent on its copy of the whole residual. */
+/* Working sets (STRADS_SCHEDULE_WORKSET): each block solved by one
+ * worker's coordinate descent on its copy of the whole residual. */
 extern const strads_app_t lasso_ws_app;
 
 /* Prepares the shared state from X (which must have y). */

@@ -10,6 +10,7 @@
  * one is solved by one worker (rotating with the round) by cyclic
  * coordinate descent on its residual, and the others apply its changes.
  */
+#include "accel.h"
 #include "lasso-int.h"
 
 #include <math.h>
@@ -88,16 +89,9 @@ ws_worker_init(void *shared, const strads_shard_t *sh, void **out)
 	w->r = malloc((size_t)(l->n + 1) * sizeof(double));
 	w->beta = calloc(l->p, sizeof(double));
 	w->sent = calloc(l->p, sizeof(double));
-	w->slo = malloc((size_t)l->p * sizeof(uint64_t));
-	w->shi = malloc((size_t)l->p * sizeof(uint64_t));
-	if (w->r == NULL || w->beta == NULL || w->sent == NULL || w->slo == NULL ||
-	    w->shi == NULL) {
+	if (w->r == NULL || w->beta == NULL || w->sent == NULL) {
 		lasso__worker_fini(w);
 		return -1;
-	}
-	for (j = 0; j < l->p; j++) {
-		w->slo[j] = lasso__lower_bound(x->row, x->colptr[j], x->colptr[j + 1], w->sa);
-		w->shi[j] = lasso__lower_bound(x->row, w->slo[j], x->colptr[j + 1], w->sb);
 	}
 	for (i = 0; i < l->n; i++) {
 		w->r[i] = l->X->y[i] - l->ybar;
@@ -115,180 +109,73 @@ ws_worker_init(void *shared, const strads_shard_t *sh, void **out)
 
 #define LASSO_WS_SWEEPS 1000
 
-/* Blocks up to this size are solved exactly at the store from pair
- * terms; larger ones by one worker. */
-#define LASSO_PAIRS_MAX 512
-
-/* x_j . x_k over [sa, sb), x_j scattered in w->dense. */
+/* f restricted to what a block's solve changes: the loss and the
+ * block's penalty, from a state laid out as in ws_accel. */
 static double
-dot_dense(const lasso_worker_t *w, uint32_t k)
+ws_state_obj(const lasso_t *l, const double *x, uint32_t W)
 {
-	const data_csc_t *x = &w->l->csc;
-	double d = 0;
-	uint64_t e;
+	const double *r = x + W;
+	double o = x[W + l->n], rr = 0, l1 = 0;
+	uint32_t i;
 
-	for (e = w->slo[k]; e < w->shi[k]; e++)
-		d += x->val[e] * w->dense[x->row[e]];
-	return d;
+	for (i = 0; i < l->n; i++)
+		rr += (r[i] + o) * (r[i] + o);
+	for (i = 0; i < W; i++)
+		l1 += fabs(x[i]);
+	return rr / (2.0 * l->n) + l->lambda * l1;
 }
 
 /*
- * The pair terms of a block over the shard's rows, G_jk = xhat_j . xhat_k:
- *   s_j s_k (x_j.x_k - mu_k cs_j - mu_j cs_k + n_w mu_j mu_k)
- * with cs_j the shard's column sums. Dot products of pairs already in
- * the last block are reused; a new column is scattered once and dotted
- * with every column of the block.
+ * Records the state after a sweep of a large block: its coefficients,
+ * the residual, o and sum_r, all affine in the coefficients. Every
+ * ACCEL_K + 1 records, the Anderson extrapolation of the coefficients
+ * (accel.h) with the same weights applied to the rest is kept if it
+ * lowers the objective. *kept counts the records held.
  */
-static int
-pair_terms(lasso_worker_t *w, const strads_block_t *b, const double *cs, double *G)
-{
-	const lasso_t *l = w->l;
-	const data_csc_t *x = &l->csc;
-	uint32_t n = b->n, t, u, q = 0;
-	double nw = (double)(w->sb - w->sa);
-	int32_t *pos = malloc((size_t)n * sizeof(int32_t));
-	double *raw = malloc((size_t)n * n * sizeof(double));
-
-	if (pos == NULL || raw == NULL || (w->dense == NULL &&
-	    (w->dense = calloc(l->n + 1, sizeof(double))) == NULL)) {
-		free(pos);
-		free(raw);
-		return -1;
-	}
-	for (t = 0; t < n; t++) {
-		while (q < w->gn && w->gidx[q] < b->idx[t])
-			q++;
-		pos[t] = q < w->gn && w->gidx[q] == b->idx[t] ? (int32_t)q : -1;
-	}
-	for (t = 0; t < n; t++) {
-		uint64_t e;
-
-		if (pos[t] >= 0) {
-			for (u = 0; u < n; u++)
-				if (pos[u] >= 0)
-					raw[(size_t)t * n + u] =
-					    w->graw[(size_t)pos[t] * w->gn + (uint32_t)pos[u]];
-			continue;
-		}
-		for (e = w->slo[b->idx[t]]; e < w->shi[b->idx[t]]; e++)
-			w->dense[x->row[e]] = x->val[e];
-		for (u = 0; u < n; u++) {
-			if (pos[u] < 0 && u < t)
-				continue; /* done when u was scattered */
-			raw[(size_t)t * n + u] = raw[(size_t)u * n + t] = dot_dense(w, b->idx[u]);
-		}
-		for (e = w->slo[b->idx[t]]; e < w->shi[b->idx[t]]; e++)
-			w->dense[x->row[e]] = 0;
-	}
-	for (t = 0; t < n; t++) {
-		uint32_t j = b->idx[t];
-
-		for (u = 0; u < n; u++) {
-			uint32_t k = b->idx[u];
-
-			G[(size_t)t * n + u] = l->s[j] * l->s[k] *
-			    (raw[(size_t)t * n + u] - l->mu[k] * cs[t] - l->mu[j] * cs[u] +
-			        nw * l->mu[j] * l->mu[k]);
-		}
-	}
-	free(pos);
-	free(w->graw);
-	free(w->gidx);
-	w->graw = raw;
-	w->gidx = malloc((size_t)n * 4);
-	w->gn = w->gidx != NULL ? n : 0;
-	if (w->gidx != NULL)
-		memcpy(w->gidx, b->idx, (size_t)n * 4);
-	return 0;
-}
-
-/* A small block: the gradient and pair terms over the shard's rows. */
 static void
-ws_push_pairs(lasso_worker_t *w, const strads_block_t *b, double *g)
+ws_accel(lasso_worker_t *w, const strads_block_t *b, int *kept)
 {
 	const lasso_t *l = w->l;
-	const data_csc_t *x = &l->csc;
-	double rsum = 0, nw = (double)(w->sb - w->sa);
-	double *cs = malloc((size_t)(b->n ? b->n : 1) * sizeof(double));
-	uint64_t i;
+	size_t W = b->n, n = l->n, stride = W + n + 2, i;
+	double *x = w->acc + (size_t)*kept * stride, *last, c[ACCEL_K];
 	uint32_t t;
+	int k;
 
-	for (i = w->sa; i < w->sb; i++)
-		rsum += w->r[i];
-	rsum += nw * w->o;
-	for (t = 0; t < b->n; t++) {
-		uint32_t j = b->idx[t];
-		double dot = 0, c = 0;
-		uint64_t k;
-
-		for (k = w->slo[j]; k < w->shi[j]; k++) {
-			dot += x->val[k] * w->r[x->row[k]];
-			c += x->val[k];
-		}
-		g[t] = l->s[j] * (dot + w->o * c - l->mu[j] * rsum);
-		if (cs != NULL)
-			cs[t] = c;
-	}
-	if (cs == NULL || pair_terms(w, b, cs, g + b->n) != 0) {
-		/* Out of memory: NaN terms make the pull change nothing. */
-		size_t q;
-
-		for (q = 0; q < (size_t)b->n * b->n; q++)
-			g[b->n + q] = NAN;
-	}
-	free(cs);
-}
-
-/*
- * The block solved exactly at the store: with the pair terms G,
- * changing beta_t by d changes every g_u by -G_ut d, so coordinate
- * descent runs on the summed partials alone, with the same sweeps and
- * stopping rule (lasso__settled) as a worker's solve (ws_push).
- */
-static void
-pull_exact(const lasso_t *l, const strads_block_t *b, const double *g0,
-    double *beta, double *delta)
-{
-	uint32_t n = b->n, t, u, sweeps = 0;
-	const double *G = g0 + n;
-	double *g = malloc((size_t)(n ? n : 1) * sizeof(double));
-	double *start = malloc((size_t)(n ? n : 1) * sizeof(double));
-	double eps = lasso__settle_eps(l);
-	int full = 1;
-
-	if (g == NULL || start == NULL) {
-		free(g);
-		free(start);
-		memset(delta, 0, (size_t)n * sizeof(double));
+	for (t = 0; t < b->n; t++)
+		x[t] = w->beta[b->idx[t]];
+	memcpy(x + W, w->r, n * sizeof(double));
+	x[W + n] = w->o;
+	x[W + n + 1] = w->sum_r;
+	if (++*kept < ACCEL_K + 1)
+		return;
+	last = x;
+	*kept = 1;
+	if (accel_weights(w->acc, stride, W, ACCEL_K, c) != 0) {
+		memcpy(w->acc, last, stride * sizeof(double));
 		return;
 	}
-	memcpy(g, g0, (size_t)n * sizeof(double));
-	memcpy(start, beta, (size_t)n * sizeof(double));
-	while (sweeps++ < LASSO_WS_SWEEPS) {
-		double worst = 0;
+	/* The extrapolation overwrites the first record, which only the
+	 * differences needed. */
+	for (i = 0; i < stride; i++) {
+		double s = 0;
 
-		for (t = 0; t < n; t++) {
-			double cj = l->c[b->idx[t]], nb, d;
-			const double *row = G + (size_t)t * n;
-
-			if (!(cj > 0) || (!full && beta[t] == 0))
-				continue;
-			nb = lasso__soft(g[t] / l->n + cj * beta[t], l->lambda) / cj;
-			d = nb - beta[t];
-			if (d == 0 || !isfinite(nb))
-				continue;
-			beta[t] = nb;
-			for (u = 0; u < n; u++)
-				g[u] -= row[u] * d;
-			worst = fmax(worst, cj * d * d);
-		}
-		if (lasso__settled(worst, eps, &full))
-			break;
+		for (k = 0; k < ACCEL_K; k++)
+			s += c[k] * w->acc[(size_t)(k + 1) * stride + i];
+		w->acc[i] = s;
 	}
-	for (t = 0; t < n; t++)
-		delta[t] = beta[t] - start[t];
-	free(g);
-	free(start);
+	if (!(ws_state_obj(l, w->acc, b->n) < ws_state_obj(l, last, b->n))) {
+		memcpy(w->acc, last, stride * sizeof(double));
+		return;
+	}
+	for (t = 0; t < b->n; t++) {
+		uint32_t j = b->idx[t];
+
+		w->sent[j] += w->acc[t] - w->beta[j];
+		w->beta[j] = w->acc[t];
+	}
+	memcpy(w->r, w->acc + W, n * sizeof(double));
+	w->o = w->acc[W + n];
+	w->sum_r = w->acc[W + n + 1];
 }
 
 static void
@@ -296,14 +183,10 @@ ws_push(void *ws, const strads_block_t *b, double *out)
 {
 	lasso_worker_t *w = ws;
 	const lasso_t *l = w->l;
-	double eps = lasso__settle_eps(l);
 	uint32_t t, sweeps = 0;
-	int full = 1;
+	int full = 1, kept = 0;
+	size_t need;
 
-	if (b->pairs) {
-		ws_push_pairs(w, b, out);
-		return;
-	}
 	if (b->check) {
 		for (t = 0; t < b->n; t++) {
 			uint32_t j = b->idx[t];
@@ -318,12 +201,19 @@ ws_push(void *ws, const strads_block_t *b, double *out)
 	 * supports costs far more rounds than the second core saves. The
 	 * owner rotates with the round. Cyclic coordinate descent: the
 	 * non-zeros until they settle, then all of the block (glmnet's
-	 * scheme), until no coordinate moves the objective by more than a
-	 * 1e-15 fraction of the null model's. */
+	 * scheme), until a full sweep settles (lasso__settled); every
+	 * ACCEL_K + 1 sweeps of one kind, an Anderson extrapolation. */
 	if (b->round % w->count != w->index)
 		return;
+	need = (ACCEL_K + 1) * ((size_t)b->n + l->n + 2);
+	if (w->acc_cap < need) {
+		free(w->acc);
+		w->acc = malloc(need * sizeof(double));
+		w->acc_cap = w->acc != NULL ? need : 0;
+	}
 	while (sweeps++ < LASSO_WS_SWEEPS) {
-		double worst = 0;
+		double step = 0, sq = 0;
+		int was = full;
 
 		for (t = 0; t < b->n; t++) {
 			uint32_t j = b->idx[t];
@@ -337,10 +227,15 @@ ws_push(void *ws, const strads_block_t *b, double *out)
 				continue;
 			ws_move(w, j, d);
 			w->sent[j] += d;
-			worst = fmax(worst, cj * d * d);
+			step = fmax(step, cj * fabs(d));
+			sq = fmax(sq, cj * d * d);
 		}
-		if (lasso__settled(worst, eps, &full))
+		if (lasso__settled(l, step, sq, &full))
 			break;
+		if (full != was)
+			kept = 0; /* another map: a new history */
+		if (w->acc != NULL)
+			ws_accel(w, b, &kept);
 	}
 	for (t = 0; t < b->n; t++)
 		out[t] = w->sent[b->idx[t]];
@@ -365,18 +260,14 @@ ws_apply(void *ws, const strads_block_t *b, const double *delta)
 	}
 }
 
-/* Small blocks: solve them from the pair terms. Others: the owner
- * computed the change; add it. */
+/* The owner computed the change; the others pushed 0: add it up. */
 static void
 ws_pull(void *shared, const strads_block_t *b, const double *g, double *beta,
     double *delta)
 {
 	uint32_t t;
 
-	if (b->pairs) {
-		pull_exact(shared, b, g, beta, delta);
-		return;
-	}
+	(void)shared;
 	for (t = 0; t < b->n; t++) {
 		delta[t] = g[t];
 		beta[t] += g[t];
@@ -388,7 +279,6 @@ const strads_app_t lasso_ws_app = {
     .width = 1,
     .nstats = 2,
     .ncheck = 3,
-    .pairs = LASSO_PAIRS_MAX,
     .worker_init = ws_worker_init,
     .push = ws_push,
     .apply = ws_apply,

@@ -291,6 +291,7 @@ lasso_cli_load(const char *cmd, const lasso_cli_t *ro, data_matrix_t *X, lasso_t
 		data_matrix_free(X);
 		return CLI_FAIL;
 	}
+	l->tol = ro->tol;
 	*lmax = lasso_lambda_max(l);
 	if (verbose)
 		fprintf(stderr, "loaded %s: %u rows, %u columns, %llu non-zeros in %.3fs; "
