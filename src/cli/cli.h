@@ -75,6 +75,11 @@ void lasso_cli_out(const lasso_cli_t *ro, long k, char *buf, size_t len);
 /* The result line; -1 (reported) when the solve diverged. */
 int lasso_cli_report(const char *cmd, const lasso_cli_t *ro, double lambda,
     const strads_job_result_t *res);
+/* With --path, the closing line: the steps done, the seconds of their
+ * jobs (set-up to gathered result; loading and model files excluded)
+ * and of their solves. */
+void lasso_cli_path_report(const lasso_cli_t *ro, long steps, double jobs_s,
+    double solve_s);
 
 /* url as listened on: HOST:0 (a free port) becomes HOST:port. */
 void cli_bound_url(const char *url, int port, char *out, size_t len);

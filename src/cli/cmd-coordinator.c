@@ -181,7 +181,9 @@ coord_main(int argc, char **argv)
 	int port = 0;
 	double *init = NULL;
 	double lmax;
-	long step = 0, nsteps;
+	long step = 0, nsteps, first;
+	double jobs_s = 0, solve_s = 0;
+	uint64_t t0;
 	int rc, err = 0;
 
 	memset(&co, 0, sizeof(co));
@@ -300,6 +302,7 @@ coord_main(int argc, char **argv)
 		goto out;
 	}
 	/* One job per penalty; a path starts each from the last solution. */
+	first = step;
 	for (; step < nsteps; step++) {
 		char path[4096];
 		double lambda = lasso_cli_lambda(&ro, lmax, step);
@@ -311,12 +314,15 @@ coord_main(int argc, char **argv)
 		o.nworkers = 0;
 		o.init = init;
 		l.lambda = lambda;
+		t0 = strads_now_ns();
 		if ((err = strads_cluster_job_run(cl, lasso_cli_app(&ro), &l, &o, specs,
 		         &res)) != 0) {
 			fprintf(stderr, "strads coordinator: the job failed: %s\n",
 			    strads_strerror(err));
 			goto out;
 		}
+		jobs_s += (double)(strads_now_ns() - t0) / 1e9;
+		solve_s += res.solve_s;
 		lasso_cli_out(&ro, step, path, sizeof(path));
 		if (lasso_cli_report("coordinator", &ro, lambda, &res) != 0 ||
 		    lasso_cli_save("coordinator", &l, path, &res, lambda) != 0) {
@@ -326,6 +332,7 @@ coord_main(int argc, char **argv)
 		free(init);
 		init = res.params;
 	}
+	lasso_cli_path_report(&ro, nsteps - first, jobs_s, solve_s);
 	rc = CLI_OK;
 out:
 	strads_cluster_free(cl);

@@ -32,7 +32,7 @@ run_lasso(const lasso_cli_t *ro)
 	strads_config_t cfg;
 	strads_job_result_t res;
 	lasso_t l;
-	double lmax, *warm = NULL;
+	double lmax, *warm = NULL, jobs_s = 0, solve_s = 0;
 	long k, n;
 	int rc;
 
@@ -57,10 +57,14 @@ run_lasso(const lasso_cli_t *ro)
 		o.init = warm;
 		l.lambda = lambda;
 		l.beta0 = warm;
+		uint64_t t0 = strads_now_ns();
+
 		if ((err = strads_job_run(rt, lasso_cli_app(ro), &l, &o, &res)) != 0) {
 			fprintf(stderr, "strads run: solve failed: %s\n", strads_strerror(err));
 			goto out;
 		}
+		jobs_s += (double)(strads_now_ns() - t0) / 1e9;
+		solve_s += res.solve_s;
 		if (lasso_cli_report("run", ro, lambda, &res) != 0) {
 			free(res.params);
 			goto out;
@@ -73,6 +77,7 @@ run_lasso(const lasso_cli_t *ro)
 		free(warm);
 		warm = res.params;
 	}
+	lasso_cli_path_report(ro, n, jobs_s, solve_s);
 	rc = CLI_OK;
 out:
 	free(warm);

@@ -32,7 +32,6 @@ lasso_cli_usage(FILE *f)
 	    "  --lambda-ratio R    penalty as R x lambda_max (default 0.1)\n"
 	    "  --path N            N penalties from lambda_max down to\n"
 	    "                      lambda_max x --min-ratio, warm-started\n"
-	    "                      (strads run only, for now)\n"
 	    "  --min-ratio R       end of the path (default 0.01)\n"
 	    "  --intercept         fit an intercept (default)\n"
 	    "  --no-intercept      do not\n"
@@ -399,4 +398,13 @@ lasso_cli_report(const char *cmd, const lasso_cli_t *ro, double lambda,
 		    (unsigned long long)res->updates, res->solve_s,
 		    res->converged ? "" : " (not converged: a limit stopped it)");
 	return 0;
+}
+
+void
+lasso_cli_path_report(const lasso_cli_t *ro, long steps, double jobs_s, double solve_s)
+{
+	if (ro->path > 0 && !ro->quiet)
+		fprintf(stderr, "path: %ld penalties in %.3fs (jobs from set-up to result; "
+		                "%.3fs of it solving)\n",
+		    steps, jobs_s, solve_s);
 }
