@@ -31,6 +31,29 @@ typedef struct {
 	size_t acc_cap;
 } lasso_worker_t;
 
+/*
+ * sum over k in [lo, hi) of val[k] * v[row[k]]: the inner loop of every
+ * gradient. Four partial sums, so the additions do not wait on each
+ * other (one running sum makes the loop as slow as the add's latency).
+ */
+static inline double
+lasso__sparse_dot(const double *val, const uint32_t *row, uint64_t lo, uint64_t hi,
+    const double *v)
+{
+	double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+	uint64_t k = lo;
+
+	for (; k + 4 <= hi; k += 4) {
+		s0 += val[k] * v[row[k]];
+		s1 += val[k + 1] * v[row[k + 1]];
+		s2 += val[k + 2] * v[row[k + 2]];
+		s3 += val[k + 3] * v[row[k + 3]];
+	}
+	for (; k < hi; k++)
+		s0 += val[k] * v[row[k]];
+	return (s0 + s1) + (s2 + s3);
+}
+
 /* S(z, t): the soft threshold. */
 double lasso__soft(double z, double t);
 /* First index of row[lo, hi) (ascending) at or above v. */

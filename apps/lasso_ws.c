@@ -41,11 +41,9 @@ ws_grad(const lasso_worker_t *w, uint32_t j)
 {
 	const lasso_t *l = w->l;
 	const data_csc_t *x = &l->csc;
-	double dot = 0, rsum = w->sum_r + (double)l->n * w->o;
-	uint64_t k;
+	double rsum = w->sum_r + (double)l->n * w->o;
+	double dot = lasso__sparse_dot(x->val, x->row, x->colptr[j], x->colptr[j + 1], w->r);
 
-	for (k = x->colptr[j]; k < x->colptr[j + 1]; k++)
-		dot += x->val[k] * w->r[x->row[k]];
 	return l->s[j] * (dot + w->o * l->csum[j] - l->mu[j] * rsum);
 }
 
