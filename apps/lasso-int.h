@@ -62,13 +62,6 @@ uint64_t lasso__lower_bound(const uint32_t *row, uint64_t lo, uint64_t hi,
 void lasso__worker_fini(void *ws);
 /* Worker stats: ||r||^2 and ytilde . r over the shard's rows. */
 void lasso__stats(void *ws, double *out);
-/* Coordinate descent's stopping rule, shared by every Lasso solve. A
- * sweep settles when no coordinate stepped by more than tol x lambda in
- * gradient units (c_j |d|, what the duality gap's dual point feels) or
- * moved the objective (c_j d^2) by more than 1e-15 of the null model's.
- * A settled sweep of the non-zeros makes *full 1 (sweep them all next);
- * a settled full sweep ends the solve (returns 1). */
-int lasso__settled(const lasso_t *l, double step, double sq, int *full);
 
 /* Store and coordinator callbacks both programs use. */
 void lasso__check(void *shared, strads_range_t r, const double *g,

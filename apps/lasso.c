@@ -176,19 +176,6 @@ lasso__soft(double z, double t)
 	return z > t ? z - t : z < -t ? z + t : 0;
 }
 
-int
-lasso__settled(const lasso_t *l, double step, double sq, int *full)
-{
-	if (step > l->tol * l->lambda && sq > 1e-15 * l->yy / l->n) {
-		*full = 0; /* keep sweeping the non-zeros */
-		return 0;
-	}
-	if (*full)
-		return 1;
-	*full = 1; /* the non-zeros settled: check them all */
-	return 0;
-}
-
 static void
 pull(void *shared, const strads_block_t *b, const double *g, double *beta,
     double *delta)

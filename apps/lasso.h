@@ -17,7 +17,7 @@ typedef struct lasso_s {
 	int intercept, standardize;
 	double lambda;
 	double tol;    /* the run's gap target: how finely blocks are solved
-	                * (lasso__settled; lasso_setup sets 1e-6) */
+	                * (lasso_ws.c; lasso_setup sets 1e-6) */
 	double ybar;   /* mean response (0 without intercept) */
 	double yy;     /* ||y - ybar||^2 */
 	double *mu;    /* column means (0 without intercept) */

@@ -176,13 +176,48 @@ ws_accel(lasso_worker_t *w, const strads_block_t *b, int *kept)
 	w->sum_r = w->acc[W + n + 1];
 }
 
+/* Coordinate descent's stopping rule. A sweep is small when no
+ * coordinate stepped by more than tol x lambda in gradient units
+ * (c_j |d|, what the duality gap's dual point feels) or moved the
+ * objective (c_j d^2) by more than 1e-15 of the null model's. A small
+ * full sweep ends the solve. A full sweep that is not small starts
+ * sweeps of the non-zeros alone, until one is small or has steps under
+ * WS_BAR of the full sweep's: converging them finer while full sweeps
+ * still change them is work the next full sweep undoes. (Converging
+ * them all the way, as glmnet does, took 37% more column visits on the
+ * finance-shaped path.) */
+#define WS_BAR 0.1
+
+typedef struct {
+	int full;   /* the next sweep is of the whole block */
+	double bar; /* step that ends the non-zeros' sweeps early */
+} ws_settle_t;
+
+static int
+ws_settled(const lasso_t *l, ws_settle_t *st, double step, double sq)
+{
+	int small = step <= l->tol * l->lambda || sq <= 1e-15 * l->yy / l->n;
+
+	if (st->full) {
+		if (small)
+			return 1;
+		st->full = 0;
+		st->bar = WS_BAR * step;
+		return 0;
+	}
+	if (small || step <= st->bar)
+		st->full = 1;
+	return 0;
+}
+
 static void
 ws_push(void *ws, const strads_block_t *b, double *out)
 {
 	lasso_worker_t *w = ws;
 	const lasso_t *l = w->l;
+	ws_settle_t st = {1, 0};
 	uint32_t t, sweeps = 0;
-	int full = 1, kept = 0;
+	int kept = 0;
 	size_t need;
 
 	if (b->check) {
@@ -199,7 +234,7 @@ ws_push(void *ws, const strads_block_t *b, double *out)
 	 * supports costs far more rounds than the second core saves. The
 	 * owner rotates with the round. Cyclic coordinate descent: the
 	 * non-zeros until they settle, then all of the block (glmnet's
-	 * scheme), until a full sweep settles (lasso__settled); every
+	 * scheme), until a full sweep settles (ws_settled); every
 	 * ACCEL_K + 1 sweeps of one kind, an Anderson extrapolation. */
 	if (b->round % w->count != w->index)
 		return;
@@ -211,7 +246,7 @@ ws_push(void *ws, const strads_block_t *b, double *out)
 	}
 	while (sweeps++ < LASSO_WS_SWEEPS) {
 		double step = 0, sq = 0;
-		int was = full;
+		int full = st.full;
 
 		for (t = 0; t < b->n; t++) {
 			uint32_t j = b->idx[t];
@@ -228,9 +263,9 @@ ws_push(void *ws, const strads_block_t *b, double *out)
 			step = fmax(step, cj * fabs(d));
 			sq = fmax(sq, cj * d * d);
 		}
-		if (lasso__settled(l, step, sq, &full))
+		if (ws_settled(l, &st, step, sq))
 			break;
-		if (full != was)
+		if (st.full != full)
 			kept = 0; /* another map: a new history */
 		if (w->acc != NULL)
 			ws_accel(w, b, &kept);
