@@ -24,6 +24,7 @@ typedef struct {
 	uint32_t index, count;       /* shard index among count */
 	double *beta;         /* p: its copy of the parameters */
 	double *sent;         /* p: changes it made in its last push */
+	int checked;          /* it has made a check in this job */
 
 	/* Anderson extrapolation of a large block's solve: the last
 	 * ACCEL_K + 1 states (block coefficients, residual, o, sum_r). */

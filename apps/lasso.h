@@ -25,6 +25,15 @@ typedef struct lasso_s {
 	double *c;     /* curvature (1/n) ||xhat_j||^2 */
 	double *csum;  /* column sums sum_i x_ij */
 	const double *beta0; /* warm start on the internal scale, or NULL */
+
+	/* The gradient carried from one penalty to the next of a path
+	 * (lasso_ws_app, one process): when grad (p) is set, workers write
+	 * their columns' gradient into it at every check, and a job whose
+	 * beta0 is the coefficients of the last job's last check (the
+	 * caller sets grad_warm) reads it at its first check instead of
+	 * computing it: the gradient does not depend on lambda. */
+	double *grad;
+	int grad_warm;
 } lasso_t;
 
 /* SchMP with Jacobi blocks: push gives gradients, pull soft-thresholds

@@ -221,12 +221,20 @@ ws_push(void *ws, const strads_block_t *b, double *out)
 	size_t need;
 
 	if (b->check) {
+		/* The first check of a warm-started path step: the last
+		 * step's last gradient (lasso.h, grad). */
+		const double *g0 = !w->checked && l->grad_warm ? l->grad : NULL;
+
 		for (t = 0; t < b->n; t++) {
 			uint32_t j = b->idx[t];
 
-			if (j >= w->own_begin && j < w->own_end)
-				out[t] = ws_grad(w, j);
+			if (j < w->own_begin || j >= w->own_end)
+				continue;
+			out[t] = g0 != NULL ? g0[j] : ws_grad(w, j);
+			if (l->grad != NULL && g0 == NULL)
+				l->grad[j] = out[t];
 		}
+		w->checked = 1;
 		return;
 	}
 	/* One worker solves the whole block: the others' sweeps would

@@ -116,6 +116,21 @@ compare "rcv1_small" "$tmp/g.rcv1" "$tmp/s.rcv1"
 "$strads" run lasso --data "$rcv1" --lambda-ratio 0.1 --tol 1e-8 --quiet \
     --schedule priority --out "$tmp/s.rcv1.priority"
 compare "rcv1_small/priority" "$tmp/g.rcv1" "$tmp/s.rcv1.priority"
+
+# A warm-started path (each penalty's first check reuses the last one's
+# gradient): every penalty's objective within 1e-6 of glmnet's.
+Rscript "$ref/glmnet_lasso.R" --data "$rcv1" --format libsvm --path 20 \
+    --min-ratio 0.01 --thresh 1e-13 --out "$tmp/g.path"
+"$strads" run lasso --data "$rcv1" --path 20 --min-ratio 0.01 --quiet \
+    --out "$tmp/s.path"
+k=1
+while [ $k -le 20 ]; do
+	awk -v k=$k '$1 == "---" { i++ } $1 == "objective" && i == k - 1 { print $2 }' \
+	    "$tmp/g.path" >"$tmp/g.path.obj"
+	s_obj=$(awk '$2 == "objective" { print $3 }' "$tmp/s.path.$k" 2>/dev/null)
+	$py -c "import sys; g, s = float(open('$tmp/g.path.obj').read()), float('${s_obj:-nan}'); r = abs(s - g) / abs(g); ok = r <= 1e-6; print('rcv1_small/path %d: glmnet %.12g  strads %.12g  rel %.2e  %s' % ($k, g, s, r, 'ok' if ok else 'FAIL')); sys.exit(0 if ok else 1)" || fail=1
+	k=$((k + 1))
+done
 fi
 
 # A generated problem with a planted truth (strads gen lasso).

@@ -39,6 +39,11 @@ run_lasso(const lasso_cli_t *ro)
 	if ((rc = lasso_cli_load("run", ro, &X, &l, !ro->quiet, &lmax)) != CLI_OK)
 		return rc;
 	rc = CLI_FAIL;
+	if (ro->path > 0 && lasso_cli_app(ro) == &lasso_ws_app &&
+	    (l.grad = malloc((size_t)l.p * sizeof(double))) == NULL) {
+		fprintf(stderr, "strads run: out of memory\n");
+		goto out;
+	}
 	strads_config_init(&cfg);
 	cfg.nloops = (int)ro->threads;
 	cfg.ncompute = (int)ro->threads;
@@ -57,6 +62,8 @@ run_lasso(const lasso_cli_t *ro)
 		o.init = warm;
 		l.lambda = lambda;
 		l.beta0 = warm;
+		/* The last job's last check was made at warm. */
+		l.grad_warm = warm != NULL && l.grad != NULL;
 		uint64_t t0 = strads_now_ns();
 
 		if ((err = strads_job_run(rt, lasso_cli_app(ro), &l, &o, &res)) != 0) {
@@ -81,6 +88,7 @@ run_lasso(const lasso_cli_t *ro)
 	rc = CLI_OK;
 out:
 	free(warm);
+	free(l.grad);
 	if (rt != NULL) {
 		strads_runtime_stop(rt);
 		strads_runtime_wait(rt);
