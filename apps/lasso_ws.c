@@ -5,10 +5,9 @@
  * Every worker keeps the residual of every row (r = r' + o over all n
  * rows) and its own copy of the coefficients. A check splits the full
  * gradient among the workers by column ranges balanced by non-zeros. A
- * block of at most LASSO_PAIRS_MAX columns comes with pair terms over
- * each worker's rows, and the store's pull solves it exactly; a larger
- * one is solved by one worker (rotating with the round) by cyclic
- * coordinate descent on its residual, and the others apply its changes.
+ * block is solved by one worker (rotating with the round) by cyclic
+ * coordinate descent on its residual, Anderson-extrapolated (accel.h),
+ * and the others apply its changes.
  */
 #include "accel.h"
 #include "lasso-int.h"
