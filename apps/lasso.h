@@ -31,7 +31,10 @@ typedef struct lasso_s {
 	 * their columns' gradient into it at every check, and a job whose
 	 * beta0 is the coefficients of the last job's last check (the
 	 * caller sets grad_warm) reads it at its first check instead of
-	 * computing it: the gradient does not depend on lambda. */
+	 * computing it: the gradient does not depend on lambda. Jobs may
+	 * run side by side on copies of one lasso_t (strads run
+	 * --path-jobs): everything else is read-only during a job, but
+	 * each copy needs its own grad. */
 	double *grad;
 	int grad_warm;
 } lasso_t;

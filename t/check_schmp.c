@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "testutil.h"
 
@@ -204,6 +205,78 @@ START_TEST(means_many_roles)
 	/* Ranges of stores and schedulers that do not line up, blocks
 	 * spanning several stores, shards of unequal size. */
 	run_means(2, 3, 4, 3, 20);
+}
+END_TEST
+
+/* Jobs side by side on one runtime (strads run --path-jobs): each on its
+ * own data, started from its own thread, gets its own answer. */
+typedef struct {
+	strads_runtime_t *rt;
+	data_t d;
+	strads_job_result_t res;
+	int rc;
+} side_t;
+
+static void
+side_main(void *arg)
+{
+	side_t *sd = arg;
+	strads_job_opts_t o;
+
+	strads_job_opts_init(&o);
+	o.nparams = sd->d.p;
+	o.nrows = sd->d.n;
+	o.nworkers = 2;
+	o.tol = 1e-12;
+	o.schedule = STRADS_SCHEDULE_PRIORITY;
+	sd->rc = strads_job_run(sd->rt, &mean_app, &sd->d, &o, &sd->res);
+}
+
+START_TEST(jobs_side_by_side)
+{
+	const uint64_t n = 211;
+	const uint32_t p = 53;
+	side_t sd[3];
+	uv_thread_t tid[3];
+	strads_runtime_t *rt = engine_up(2);
+	uint64_t i;
+	uint32_t j;
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		double *x = malloc(n * p * sizeof(double));
+
+		ck_assert_ptr_nonnull(x);
+		for (i = 0; i < n; i++)
+			for (j = 0; j < p; j++)
+				x[i * p + j] = (double)((i * 31 + j * 17 + (uint64_t)k * 7) % 101) *
+				    (k + 1);
+		memset(&sd[k], 0, sizeof(sd[k]));
+		sd[k].rt = rt;
+		sd[k].d.x = x;
+		sd[k].d.n = n;
+		sd[k].d.p = p;
+	}
+	for (k = 0; k < 3; k++)
+		ck_assert_int_eq(uv_thread_create(&tid[k], side_main, &sd[k]), 0);
+	for (k = 0; k < 3; k++)
+		ck_assert_int_eq(uv_thread_join(&tid[k]), 0);
+	for (k = 0; k < 3; k++) {
+		ck_assert_int_eq(sd[k].rc, 0);
+		ck_assert(sd[k].res.converged);
+		ck_assert_ptr_nonnull(sd[k].res.params);
+		for (j = 0; j < p; j++) {
+			double want = 0;
+
+			for (i = 0; i < n; i++)
+				want += sd[k].d.x[i * p + j];
+			want /= (double)n;
+			ck_assert_double_eq_tol(sd[k].res.params[j], want, 1e-12 * fmax(1, fabs(want)));
+		}
+		free(sd[k].res.params);
+		free((void *)sd[k].d.x);
+	}
+	engine_down(rt);
 }
 END_TEST
 
@@ -757,6 +830,7 @@ schmp_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, means_one_of_each);
 	tcase_add_test(tc, means_many_roles);
+	tcase_add_test(tc, jobs_side_by_side);
 	tcase_add_test(tc, means_other_schedules);
 	tcase_add_test(tc, means_blocks_by_work);
 	tcase_add_test(tc, workset_exact_blocks);

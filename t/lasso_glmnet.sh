@@ -118,18 +118,33 @@ compare "rcv1_small" "$tmp/g.rcv1" "$tmp/s.rcv1"
 compare "rcv1_small/priority" "$tmp/g.rcv1" "$tmp/s.rcv1.priority"
 
 # A warm-started path (each penalty's first check reuses the last one's
-# gradient): every penalty's objective within 1e-6 of glmnet's.
+# gradient), solved as one chain and as 2 and 3 side by side
+# (--path-jobs): every penalty's objective within 1e-6 of glmnet's. With
+# 3 chains the penalty lines still come in order (lambda falling) and
+# each penalty has its metrics file.
 Rscript "$ref/glmnet_lasso.R" --data "$rcv1" --format libsvm --path 20 \
     --min-ratio 0.01 --thresh 1e-13 --out "$tmp/g.path"
-"$strads" run lasso --data "$rcv1" --path 20 --min-ratio 0.01 --quiet \
-    --out "$tmp/s.path"
-k=1
-while [ $k -le 20 ]; do
-	awk -v k=$k '$1 == "---" { i++ } $1 == "objective" && i == k - 1 { print $2 }' \
-	    "$tmp/g.path" >"$tmp/g.path.obj"
-	s_obj=$(awk '$2 == "objective" { print $3 }' "$tmp/s.path.$k" 2>/dev/null || true)
-	$py -c "import sys; g, s = float(open('$tmp/g.path.obj').read()), float('${s_obj:-nan}'); r = abs(s - g) / abs(g); ok = r <= 1e-6; print('rcv1_small/path %d: glmnet %.12g  strads %.12g  rel %.2e  %s' % ($k, g, s, r, 'ok' if ok else 'FAIL')); sys.exit(0 if ok else 1)" || fail=1
-	k=$((k + 1))
+for j in 1 2 3; do
+	"$strads" run lasso --data "$rcv1" --path 20 --min-ratio 0.01 --path-jobs $j \
+	    --metrics "$tmp/s.path$j.metrics" --out "$tmp/s.path$j" 2>"$tmp/s.path$j.err" ||
+		{ echo "strads run --path-jobs $j failed:"; cat "$tmp/s.path$j.err"; fail=1; }
+	k=1
+	while [ $k -le 20 ]; do
+		awk -v k=$k '$1 == "---" { i++ } $1 == "objective" && i == k - 1 { print $2 }' \
+		    "$tmp/g.path" >"$tmp/g.path.obj"
+		s_obj=$(awk '$2 == "objective" { print $3 }' "$tmp/s.path$j.$k" 2>/dev/null || true)
+		$py -c "import sys; g, s = float(open('$tmp/g.path.obj').read()), float('${s_obj:-nan}'); r = abs(s - g) / abs(g); ok = r <= 1e-6; print('rcv1_small/path %d (%d chains): glmnet %.12g  strads %.12g  rel %.2e  %s' % ($k, $j, g, s, r, 'ok' if ok else 'FAIL')); sys.exit(0 if ok else 1)" || fail=1
+		[ -s "$tmp/s.path$j.metrics.$k" ] ||
+			{ echo "--path-jobs $j: no metrics file for penalty $k"; fail=1; }
+		k=$((k + 1))
+	done
+	if awk '$1 == "lambda" { sub(/:$/, "", $2); n++; if (n > 1 && $2 + 0 >= last) bad = 1; last = $2 + 0 }
+	    END { exit !(n == 20 && !bad) }' "$tmp/s.path$j.err"; then
+		echo "rcv1_small/path (--path-jobs $j): 20 penalty lines, in order: ok"
+	else
+		echo "rcv1_small/path (--path-jobs $j): penalty lines missing or out of order: FAIL"
+		fail=1
+	fi
 done
 fi
 

@@ -38,7 +38,7 @@ typedef struct lasso_cli_s {
 	const char *data, *format, *target, *ignore, *missing, *response;
 	const char *out, *metrics;
 	double lambda, ratio, min_ratio, tol, time_limit, rho, block_work;
-	long path, max_iter, threads, workers, block;
+	long path, path_jobs, max_iter, threads, workers, block;
 	strads_schedule_t schedule;
 	int intercept, standardize, quiet, have_lambda;
 	unsigned long long seed;
@@ -72,14 +72,23 @@ int lasso_cli_save(const char *cmd, const lasso_t *l, const char *path,
 long lasso_cli_steps(const lasso_cli_t *ro);
 double lasso_cli_lambda(const lasso_cli_t *ro, double lmax, long k);
 void lasso_cli_out(const lasso_cli_t *ro, long k, char *buf, size_t len);
-/* The result line; -1 (reported) when the solve diverged. */
+/* --metrics of step k (a path: FILE.k+1), in buf if need be; NULL
+ * without --metrics. */
+const char *lasso_cli_metrics(const lasso_cli_t *ro, long k, char *buf, size_t len);
+/* The result line of a solve into line; -1 (reported) when it
+ * diverged. */
+int lasso_cli_result(const char *cmd, double lambda, const strads_job_result_t *res,
+    char *line, size_t len);
+/* The result line, to stderr unless --quiet; -1 (reported) when the
+ * solve diverged. */
 int lasso_cli_report(const char *cmd, const lasso_cli_t *ro, double lambda,
     const strads_job_result_t *res);
-/* With --path, the closing line: the steps done, the seconds of their
- * jobs (set-up to gathered result; loading and model files excluded)
- * and of their solves. */
-void lasso_cli_path_report(const lasso_cli_t *ro, long steps, double jobs_s,
-    double solve_s);
+/* With --path, the closing line: the steps done, the chains that ran
+ * side by side (--path-jobs), the seconds of the slowest chain's jobs
+ * (set-up to gathered result; loading and model files excluded) and of
+ * their solves. */
+void lasso_cli_path_report(const lasso_cli_t *ro, long steps, long jobs,
+    double jobs_s, double solve_s);
 
 /* url as listened on: HOST:0 (a free port) becomes HOST:port. */
 void cli_bound_url(const char *url, int port, char *out, size_t len);

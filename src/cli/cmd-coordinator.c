@@ -55,7 +55,7 @@ coord_usage(FILE *f)
 	    "penalty its checkpoint was taken in.\n"
 	    "\n"
 	    "Lasso options, as for strads run (but --workers: each node offers\n"
-	    "its own workers):\n");
+	    "its own workers; and --path-jobs):\n");
 	lasso_cli_usage(f);
 }
 
@@ -216,6 +216,11 @@ coord_main(int argc, char **argv)
 		    "(nodes offer workers with --threads)\n");
 		rc = CLI_USAGE;
 	}
+	if (rc == CLI_OK && ro.path_jobs > 0) {
+		fprintf(stderr, "strads coordinator: --path-jobs is for strads run (a "
+		    "cluster solves a path's penalties in turn)\n");
+		rc = CLI_USAGE;
+	}
 	if (rc != CLI_OK) {
 		cJSON_Delete(appv);
 		return rc;
@@ -304,7 +309,7 @@ coord_main(int argc, char **argv)
 	/* One job per penalty; a path starts each from the last solution. */
 	first = step;
 	for (; step < nsteps; step++) {
-		char path[4096];
+		char path[4096], mpath[4096];
 		double lambda = lasso_cli_lambda(&ro, lmax, step);
 
 		cJSON_free(specs);
@@ -312,6 +317,7 @@ coord_main(int argc, char **argv)
 			goto out;
 		lasso_cli_job_opts(&ro, &l, &o);
 		o.nworkers = 0;
+		o.metrics_path = lasso_cli_metrics(&ro, step, mpath, sizeof(mpath));
 		o.init = init;
 		l.lambda = lambda;
 		t0 = strads_now_ns();
@@ -332,7 +338,7 @@ coord_main(int argc, char **argv)
 		free(init);
 		init = res.params;
 	}
-	lasso_cli_path_report(&ro, nsteps - first, jobs_s, solve_s);
+	lasso_cli_path_report(&ro, nsteps - first, 1, jobs_s, solve_s);
 	rc = CLI_OK;
 out:
 	strads_cluster_free(cl);

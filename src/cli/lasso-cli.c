@@ -33,6 +33,9 @@ lasso_cli_usage(FILE *f)
 	    "  --path N            N penalties from lambda_max down to\n"
 	    "                      lambda_max x --min-ratio, warm-started\n"
 	    "  --min-ratio R       end of the path (default 0.01)\n"
+	    "  --path-jobs J       penalties of a path solved at once (strads run\n"
+	    "                      only; default 2, 1 with --threads 1): J chains,\n"
+	    "                      each warm-started from its own last penalty\n"
 	    "  --intercept         fit an intercept (default)\n"
 	    "  --no-intercept      do not\n"
 	    "  --standardize       scale columns to unit variance (glmnet's option;\n"
@@ -48,7 +51,7 @@ lasso_cli_usage(FILE *f)
 	    "                        workset   after each check, the coordinates\n"
 	    "                                  that matter most (non-zeros, then\n"
 	    "                                  the largest KKT ratio), solved\n"
-	    "                                  exactly by coordinate descent\n"
+	    "                                  by coordinate descent\n"
 	    "                        priority  SchMP: sampled by recent change,\n"
 	    "                                  then the dependency filter\n"
 	    "                        cyclic    a sweep, then the filter\n"
@@ -63,7 +66,8 @@ lasso_cli_usage(FILE *f)
 	    "output:\n"
 	    "  --out FILE          model file (default: lasso.model); with --path,\n"
 	    "                      FILE.1 ... FILE.N\n"
-	    "  --metrics FILE      one JSON object per check\n"
+	    "  --metrics FILE      one JSON object per check; with --path,\n"
+	    "                      FILE.1 ... FILE.N\n"
 	    "  --quiet             no progress lines\n");
 }
 
@@ -86,7 +90,8 @@ enum {
 	O_FORMAT = 256, O_TARGET, O_IGNORE, O_MISSING, O_RESPONSE, O_LAMBDA,
 	O_RATIO, O_PATH, O_MINRATIO, O_INTERCEPT, O_NOINTERCEPT, O_STD, O_TOL,
 	O_MAXITER, O_TIMELIMIT, O_THREADS, O_WORKERS, O_BLOCK, O_RHO, O_SEED,
-	O_OUT, O_METRICS, O_QUIET, O_SCHEDULE, O_BLOCKWORK, O_DATA, O_LAST
+	O_OUT, O_METRICS, O_QUIET, O_SCHEDULE, O_BLOCKWORK, O_DATA, O_PATHJOBS,
+	O_LAST
 };
 
 static const struct option lasso_opts[] = {
@@ -100,6 +105,7 @@ static const struct option lasso_opts[] = {
     {"lambda-ratio", required_argument, NULL, O_RATIO},
     {"path", required_argument, NULL, O_PATH},
     {"min-ratio", required_argument, NULL, O_MINRATIO},
+    {"path-jobs", required_argument, NULL, O_PATHJOBS},
     {"intercept", no_argument, NULL, O_INTERCEPT},
     {"no-intercept", no_argument, NULL, O_NOINTERCEPT},
     {"standardize", no_argument, NULL, O_STD},
@@ -142,6 +148,9 @@ lasso_opt(const char *cmd, lasso_cli_t *ro, int c, const char *arg, int *shotgun
 		bad = cli_parse_double(cmd, "--lambda-ratio", arg, &ro->ratio) || ro->ratio < 0;
 		break;
 	case O_PATH: bad = cli_parse_long(cmd, "--path", arg, 1, &ro->path); break;
+	case O_PATHJOBS:
+		bad = cli_parse_long(cmd, "--path-jobs", arg, 1, &ro->path_jobs);
+		break;
 	case O_MINRATIO:
 		bad = cli_parse_double(cmd, "--min-ratio", arg, &ro->min_ratio) ||
 		    !(ro->min_ratio > 0 && ro->min_ratio <= 1);
@@ -232,7 +241,7 @@ lasso_cli_parse(const char *cmd, int argc, char **argv, lasso_cli_t *ro,
 		if (r < 0)
 			bad = 1;
 		if (appv != NULL && c != O_OUT && c != O_METRICS && c != O_QUIET &&
-		    c != O_THREADS && c != O_WORKERS) {
+		    c != O_THREADS && c != O_WORKERS && c != O_PATHJOBS) {
 			char name[64];
 
 			snprintf(name, sizeof(name), "--%s", opts[idx].name);
@@ -369,6 +378,15 @@ lasso_cli_lambda(const lasso_cli_t *ro, double lmax, long k)
 	return ro->have_lambda ? ro->lambda : ro->ratio * lmax;
 }
 
+const char *
+lasso_cli_metrics(const lasso_cli_t *ro, long k, char *buf, size_t len)
+{
+	if (ro->metrics == NULL || ro->path <= 0)
+		return ro->metrics;
+	snprintf(buf, len, "%s.%ld", ro->metrics, k + 1);
+	return buf;
+}
+
 void
 lasso_cli_out(const lasso_cli_t *ro, long k, char *buf, size_t len)
 {
@@ -379,8 +397,8 @@ lasso_cli_out(const lasso_cli_t *ro, long k, char *buf, size_t len)
 }
 
 int
-lasso_cli_report(const char *cmd, const lasso_cli_t *ro, double lambda,
-    const strads_job_result_t *res)
+lasso_cli_result(const char *cmd, double lambda, const strads_job_result_t *res,
+    char *line, size_t len)
 {
 	if (!isfinite(res->progress.objective) || !isfinite(res->progress.gap)) {
 		fprintf(stderr, "strads %s: lambda %.10g: the solve diverged "
@@ -389,21 +407,41 @@ lasso_cli_report(const char *cmd, const lasso_cli_t *ro, double lambda,
 		    "do this on correlated columns.\n", cmd, lambda, res->progress.objective);
 		return -1;
 	}
+	snprintf(line, len,
+	    "lambda %.10g: objective %.12g, gap %.3e, nnz %llu, %llu rounds, "
+	    "%llu updates, %.3fs%s\n",
+	    lambda, res->progress.objective, res->progress.gap,
+	    (unsigned long long)res->progress.nnz, (unsigned long long)res->rounds,
+	    (unsigned long long)res->updates, res->solve_s,
+	    res->converged ? "" : " (not converged: a limit stopped it)");
+	return 0;
+}
+
+int
+lasso_cli_report(const char *cmd, const lasso_cli_t *ro, double lambda,
+    const strads_job_result_t *res)
+{
+	char line[256];
+
+	if (lasso_cli_result(cmd, lambda, res, line, sizeof(line)) != 0)
+		return -1;
 	if (!ro->quiet)
-		fprintf(stderr,
-		    "lambda %.10g: objective %.12g, gap %.3e, nnz %llu, %llu rounds, "
-		    "%llu updates, %.3fs%s\n",
-		    lambda, res->progress.objective, res->progress.gap,
-		    (unsigned long long)res->progress.nnz, (unsigned long long)res->rounds,
-		    (unsigned long long)res->updates, res->solve_s,
-		    res->converged ? "" : " (not converged: a limit stopped it)");
+		fputs(line, stderr);
 	return 0;
 }
 
 void
-lasso_cli_path_report(const lasso_cli_t *ro, long steps, double jobs_s, double solve_s)
+lasso_cli_path_report(const lasso_cli_t *ro, long steps, long jobs, double jobs_s,
+    double solve_s)
 {
-	if (ro->path > 0 && !ro->quiet)
+	if (ro->path <= 0 || ro->quiet)
+		return;
+	if (jobs > 1)
+		fprintf(stderr, "path: %ld penalties in %.3fs (%ld chains side by side; "
+		                "the slowest chain's jobs from set-up to result, %.3fs of "
+		                "it solving)\n",
+		    steps, jobs_s, jobs, solve_s);
+	else
 		fprintf(stderr, "path: %ld penalties in %.3fs (jobs from set-up to result; "
 		                "%.3fs of it solving)\n",
 		    steps, jobs_s, solve_s);

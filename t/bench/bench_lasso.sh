@@ -30,11 +30,14 @@
 #     strads: a run at each --tol of 1e-3 .. 1e-6 (its default; the
 #     tolerance bounds the duality gap, so the objective is often much
 #     closer; like glmnet's ladder, it starts 3 decades looser than the
-#     default), total = the time of all its jobs, from each one's set-up
+#     default), total = the time of its jobs, from each one's set-up
 #     to its gathered result ("path: ... in Ts"; loading and model files
 #     excluded, as glmnet's and sklearn's times exclude theirs); the
 #     loosest with all 100 lambdas within 1e-6 (and every one converged)
-#     counts.
+#     counts. strads runs its default --path-jobs (2 chains side by side
+#     on 2 cores; the time is the slowest chain's); at the tolerance that
+#     counts it is also run as one chain (--path-jobs 1, each lambda from
+#     the one before, as glmnet) and that time is printed beside it.
 #     glmnet and sklearn: the loosest tolerance of
 #     1e-4 .. 1e-12 where all 100 lambdas are within 1e-6 (glmnet's 1e-12
 #     rung is the reference run itself; a ladder stops at the first attempt
@@ -648,6 +651,31 @@ path_case() {
 			slast=$row
 		done
 		printf '%s\n' "${srow:-$slast}" >>"$results"
+		if [ -n "$spick" ]; then
+			# the same tolerance as one chain, for comparison
+			sp="$cw/strads1.$spick"
+			rc=0
+			# shellcheck disable=SC2086
+			limited "$t_path" "$strads" run lasso --data "$data" --path $N --min-ratio 0.01 \
+				--tol "$spick" --path-jobs 1 ${threads:+--threads $threads} \
+				--out "$sp.model" 2>"$sp.err" || rc=$?
+			k=1
+			: >"$sp.obj"
+			while [ $k -le $N ] && [ -s "$sp.model.$k" ]; do
+				model_obj "$sp.model.$k" >>"$sp.obj"
+				k=$((k + 1))
+			done
+			tot1=$(sed -n 's/^path: [0-9]* penalties in \([0-9.]*\)s.*/\1/p' "$sp.err")
+			if [ "$rc" = 0 ] && [ -n "$tot1" ]; then
+				echo "  strads --tol $spick --path-jobs 1 (one chain): $tot1 s," \
+					"$(count_within "$sp.obj")/$N lambdas within 1e-6 (worst rel $(worst "$sp.obj"))"
+				record "$name" strads "1 chain, tol $spick" "$load" "$tot1" \
+					"$(model_obj "$sp.model.$N")" "$(model_nnz "$sp.model.$N")" \
+					"$(count_within "$sp.obj")/$N within 1e-6 (--path-jobs 1, for comparison)"
+			else
+				echo "  strads --tol $spick --path-jobs 1: $(failmsg "$rc" "$t_path")"
+			fi
+		fi
 	fi
 	echo
 }
