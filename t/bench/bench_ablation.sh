@@ -20,11 +20,10 @@
 #   cyclic    a sweep + the filter
 #   random    uniform draws + the filter
 #   shotgun   uniform draws, no filter
-#   workset   strads' default working-set method, for time only: its
-#             blocks are solved exactly by coordinate descent passes (in
-#             the store's pull for small blocks, by the owning workers for
-#             large ones), and those inner passes are not counted as
-#             updates, so its update counts are not comparable.
+#   workset   strads' default working-set method, for time only: each
+#             block is solved by one worker's coordinate descent passes
+#             (apps/lasso_ws.c), and those inner passes are not counted
+#             as updates, so its update counts are not comparable.
 #   priority, random and shotgun draw with --seed; they run with seeds
 #   1..--seeds and the table gives the median over seeds. cyclic and
 #   workset draw nothing: one run each (seed 1).
