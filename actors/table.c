@@ -63,7 +63,7 @@ smap_init(smap_t *m, size_t rowb)
 static void
 smap_fini(smap_t *m)
 {
-	strads__tbl_free(m->ents, (size_t)m->cap * m->esize, m->mapped);
+	strads__pages_free(m->ents, (size_t)m->cap * m->esize, m->mapped);
 	free(m->zero);
 	smap_init(m, m->rowb);
 }
@@ -93,7 +93,7 @@ smap_rehash(smap_t *m, uint64_t cap)
 	while (((uint64_t)1 << (64 - shift)) < cap)
 		shift--;
 	if (cap > SIZE_MAX / esize ||
-	    (ents = strads__tbl_alloc((size_t)cap * esize, &mapped)) == NULL)
+	    (ents = strads__pages_alloc((size_t)cap * esize, &mapped)) == NULL)
 		return STRADS_ENOMEM;
 	/* Old home order is new home order: the writes move forward. */
 	for (e = m->ents; m->ents != NULL && e < end; e += esize) {
@@ -106,7 +106,7 @@ smap_rehash(smap_t *m, uint64_t cap)
 			j = (j + 1) & (cap - 1);
 		memcpy(ents + j * esize, e, esize);
 	}
-	strads__tbl_free(m->ents, (size_t)m->cap * esize, m->mapped);
+	strads__pages_free(m->ents, (size_t)m->cap * esize, m->mapped);
 	m->ents = ents;
 	m->cap = cap;
 	m->shift = shift;
@@ -322,7 +322,7 @@ block_alloc(shard_t *s, uint32_t n, uint32_t nb)
 			if ((r = calloc(1, sizeof(*r))) == NULL)
 				return NULL;
 			r->size = bytes > REGION_MIN ? bytes : REGION_MIN;
-			if ((r->base = strads__tbl_alloc(r->size, &r->mapped)) == NULL) {
+			if ((r->base = strads__pages_alloc(r->size, &r->mapped)) == NULL) {
 				free(r);
 				return NULL;
 			}
@@ -363,7 +363,7 @@ regions_free(region_t *r)
 	while (r != NULL) {
 		region_t *next = r->next;
 
-		strads__tbl_free(r->base, r->size, r->mapped);
+		strads__pages_free(r->base, r->size, r->mapped);
 		free(r);
 		r = next;
 	}
@@ -390,9 +390,9 @@ scratch(shard_t *s, size_t n)
 	if (n > s->scratch_cap) {
 		size_t cap = n > 2 * s->scratch_cap ? n : 2 * s->scratch_cap;
 
-		strads__tbl_free(s->scratch, s->scratch_cap * 4, s->scratch_mapped);
+		strads__pages_free(s->scratch, s->scratch_cap * 4, s->scratch_mapped);
 		s->scratch_cap = 0;
-		if ((s->scratch = strads__tbl_alloc(cap * 4, &s->scratch_mapped)) ==
+		if ((s->scratch = strads__pages_alloc(cap * 4, &s->scratch_mapped)) ==
 		    NULL)
 			return NULL;
 		s->scratch_cap = cap;
@@ -426,13 +426,13 @@ shard_free(shard_t *s)
 	free(s->qhead);
 	free(s->qtail);
 	free(s->clk);
-	strads__tbl_free(s->dense, s->dense_bytes, s->dense_mapped);
+	strads__pages_free(s->dense, s->dense_bytes, s->dense_mapped);
 	s->dense = NULL;
 	smap_fini(&s->sparse);
 	regions_free(s->cur);
 	regions_free(s->regions);
 	s->cur = s->regions = NULL;
-	strads__tbl_free(s->scratch, s->scratch_cap * 4, s->scratch_mapped);
+	strads__pages_free(s->scratch, s->scratch_cap * 4, s->scratch_mapped);
 	s->scratch = NULL;
 }
 
@@ -478,7 +478,7 @@ shard_init(strads_actor_t *self, void *arg)
 	if (t->kind == STRADS_TABLE_DENSE) {
 		strads__table_range(t, s->index, &s->begin, &s->end);
 		s->dense_bytes = (size_t)(s->end - s->begin) * s->rowb + 8;
-		s->dense = strads__tbl_alloc(s->dense_bytes, &s->dense_mapped);
+		s->dense = strads__pages_alloc(s->dense_bytes, &s->dense_mapped);
 	}
 	s->clk = calloc(s->nclients, sizeof(*s->clk));
 	s->qhead = calloc(s->nclients, sizeof(*s->qhead));

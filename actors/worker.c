@@ -28,7 +28,8 @@ typedef struct {
 
 	/* Check buffers, kept from one check to the next: p ids (0 .. p-1)
 	 * and p x width partials. Fresh large allocations cost a page fault
-	 * every 4 KiB each time (glibc maps and unmaps them). */
+	 * every 4 KiB each time (glibc maps and unmaps them); these come in
+	 * huge pages (strads__big_alloc). */
 	uint32_t *chk_all;
 	double *chk_part;
 
@@ -280,11 +281,11 @@ pump(strads_actor_t *self, worker_t *s)
 			uint32_t j;
 
 			if (s->chk_part == NULL) {
-				s->chk_all = malloc((size_t)(job->p ? job->p : 1) * 4);
-				s->chk_part = malloc((np ? np : 1) * sizeof(double));
+				s->chk_all = strads__big_alloc((size_t)(job->p ? job->p : 1) * 4);
+				s->chk_part = strads__big_alloc((np ? np : 1) * sizeof(double));
 				if (s->chk_all == NULL || s->chk_part == NULL) {
-					free(s->chk_all);
-					free(s->chk_part);
+					strads__big_free(s->chk_all);
+					strads__big_free(s->chk_part);
 					s->chk_all = NULL;
 					s->chk_part = NULL;
 					goto oom;
@@ -456,8 +457,8 @@ worker_stop(strads_actor_t *self)
 	/* A round still taken when the job stopped (its completion is not
 	 * delivered once the worker stops; no compute holds it now). */
 	round_free(s);
-	free(s->chk_all);
-	free(s->chk_part);
+	strads__big_free(s->chk_all);
+	strads__big_free(s->chk_part);
 	if (s->wstate != NULL && s->job->app->worker_fini != NULL)
 		s->job->app->worker_fini(s->wstate);
 	strads__job_role_stopped(s->job);

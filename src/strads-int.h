@@ -30,6 +30,18 @@
 void strads__panic(const char *file, int line, const char *what)
     __attribute__((noreturn));
 
+/* Big zeroed allocations (util.c): maps, staging, bulk and check
+ * buffers. From 2 MiB up they are mmap'd, aligned to 2 MiB and
+ * transparent huge pages are asked for: a first touch of a fresh 4 KiB
+ * page costs microseconds (12 in this project's VMs: 8 MiB of fresh
+ * memory, 25 ms), a 2 MiB one about what zeroing it costs. pages: the
+ * caller keeps *mapped to say how to free; big: the buffer keeps it (in
+ * a header), strads__big_free(p) alone. NULL when out of memory. */
+void *strads__pages_alloc(size_t bytes, int *mapped);
+void strads__pages_free(void *p, size_t bytes, int mapped);
+void *strads__big_alloc(size_t bytes);
+void strads__big_free(void *p);
+
 /* Formats a message into err (errlen bytes; err may be NULL) and returns
  * code: for the functions that report an error and a message. */
 int strads__errf(char *err, size_t errlen, int code, const char *fmt, ...)

@@ -133,54 +133,6 @@ strads__tmap_get(strads__tmap_t *m, uint64_t key)
 #endif
 
 /* ------------------------------------------------------------------ */
-/* Big allocations.                                                     */
-
-#define HUGE_PAGE (2u << 20)
-
-void *
-strads__tbl_alloc(size_t bytes, int *mapped)
-{
-#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
-	if (bytes >= HUGE_PAGE && bytes <= SIZE_MAX - HUGE_PAGE) {
-		size_t len = (bytes + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
-		uint8_t *p = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *a;
-
-		if (p != MAP_FAILED) {
-			/* Keep the 2 MiB-aligned part: huge pages need it. */
-			a = (uint8_t *)(((uintptr_t)p + HUGE_PAGE - 1) &
-			    ~(uintptr_t)(HUGE_PAGE - 1));
-			if (a > p)
-				munmap(p, (size_t)(a - p));
-			if (a + len < p + len + HUGE_PAGE)
-				munmap(a + len, (size_t)(p + len + HUGE_PAGE - (a + len)));
-			(void)madvise(a, len, MADV_HUGEPAGE); /* a hint */
-			*mapped = 1;
-			return a; /* zero-filled */
-		}
-	}
-#endif
-	*mapped = 0;
-	return calloc(1, bytes ? bytes : 1);
-}
-
-void
-strads__tbl_free(void *p, size_t bytes, int mapped)
-{
-	if (p == NULL)
-		return;
-#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
-	if (mapped) {
-		munmap(p, (bytes + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1));
-		return;
-	}
-#endif
-	(void)bytes;
-	(void)mapped;
-	free(p);
-}
-
-/* ------------------------------------------------------------------ */
 /* The table.                                                           */
 
 void
@@ -875,7 +827,7 @@ typedef struct {
  * transport copies it into its frame), keeps it while a read of the
  * clock may need it, then reuses it: bulk updates touch no fresh memory
  * once a client has had a clock that large. Buffers are cut from slabs
- * of huge pages (strads__tbl_alloc); a slab is freed with its last
+ * of huge pages (strads__pages_alloc); a slab is freed with its last
  * buffer, on whatever thread drops the last reference. */
 typedef struct slab_s {
 	atomic_uint live; /* its buffers not yet released */
@@ -1035,7 +987,7 @@ cbuf_release(strads_buf_t *b)
 
 	free(cb);
 	if (atomic_fetch_sub(&sl->live, 1) == 1) {
-		strads__tbl_free(sl->base, sl->bytes, sl->mapped);
+		strads__pages_free(sl->base, sl->bytes, sl->mapped);
 		free(sl);
 	}
 }
@@ -1116,7 +1068,7 @@ pool_fill(strads_table_client_t *c, uint64_t want)
 		if (sl == NULL)
 			return STRADS_ENOMEM;
 		sl->bytes = per * bytes;
-		if ((sl->base = strads__tbl_alloc(sl->bytes, &sl->mapped)) == NULL) {
+		if ((sl->base = strads__pages_alloc(sl->bytes, &sl->mapped)) == NULL) {
 			free(sl);
 			return STRADS_ENOMEM;
 		}
@@ -1126,7 +1078,7 @@ pool_fill(strads_table_client_t *c, uint64_t want)
 				/* The slab goes with its last buffer. */
 				while (i++ < per)
 					if (atomic_fetch_sub(&sl->live, 1) == 1) {
-						strads__tbl_free(sl->base, sl->bytes,
+						strads__pages_free(sl->base, sl->bytes,
 						    sl->mapped);
 						free(sl);
 					}
@@ -1212,9 +1164,9 @@ req_free(req_t *r)
 static void
 kc_free(kcache_t *kc)
 {
-	strads__tbl_free(kc->keys, kc->cap * 8, kc->mapped[0]);
-	strads__tbl_free(kc->grouped, kc->cap * 8, kc->mapped[1]);
-	strads__tbl_free(kc->pos, kc->pos_cap * 4, kc->mapped[2]);
+	strads__pages_free(kc->keys, kc->cap * 8, kc->mapped[0]);
+	strads__pages_free(kc->grouped, kc->cap * 8, kc->mapped[1]);
+	strads__pages_free(kc->pos, kc->pos_cap * 4, kc->mapped[2]);
 	free(kc->off);
 	memset(kc, 0, sizeof(*kc));
 }
@@ -1249,8 +1201,8 @@ kc_fill(strads_table_client_t *c, breq_t *r, int nshards)
 	kc->valid = 0;
 	if (kc->cap < n || kc->off == NULL) {
 		kc_free(kc);
-		kc->keys = strads__tbl_alloc(n * 8, &kc->mapped[0]);
-		kc->grouped = strads__tbl_alloc(n * 8, &kc->mapped[1]);
+		kc->keys = strads__pages_alloc(n * 8, &kc->mapped[0]);
+		kc->grouped = strads__pages_alloc(n * 8, &kc->mapped[1]);
 		kc->off = malloc(((size_t)nshards + 1) * sizeof(*kc->off));
 		kc->cap = n;
 		if (kc->keys == NULL || kc->grouped == NULL || kc->off == NULL) {
@@ -1266,7 +1218,7 @@ kc_fill(strads_table_client_t *c, breq_t *r, int nshards)
 		c->pos_cap = kc->pos_cap;
 		c->pos_mapped = kc->mapped[2];
 	} else {
-		strads__tbl_free(kc->pos, kc->pos_cap * 4, kc->mapped[2]);
+		strads__pages_free(kc->pos, kc->pos_cap * 4, kc->mapped[2]);
 	}
 	kc->pos = r->pos;
 	kc->pos_cap = r->pos_cap;
@@ -1291,7 +1243,7 @@ breq_free(breq_t *r)
 	if (r->kc != NULL)
 		r->kc->lent = 0;
 	if (!r->pos_lent)
-		strads__tbl_free(r->pos, r->pos_cap * sizeof(*r->pos), r->pos_mapped);
+		strads__pages_free(r->pos, r->pos_cap * sizeof(*r->pos), r->pos_mapped);
 	free(r->off);
 	free(r->cbase);
 	free(r->sent);
@@ -1342,8 +1294,8 @@ strads_table_client_close(strads_table_client_t *c)
 	free(c->open);
 	cbufs_drop(c->pool);
 	cbufs_drop(c->retired);
-	strads__tbl_free(c->pos, c->pos_cap * sizeof(*c->pos), c->pos_mapped);
-	strads__tbl_free(c->gid, c->gid_cap * sizeof(*c->gid), c->gid_mapped);
+	strads__pages_free(c->pos, c->pos_cap * sizeof(*c->pos), c->pos_mapped);
+	strads__pages_free(c->gid, c->gid_cap * sizeof(*c->gid), c->gid_mapped);
 	kc_free(&c->kc);
 	strads__tmap_fini(&c->buf);
 	/* The id stays taken: the shards hold its clock, and a new client
@@ -2322,14 +2274,14 @@ strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
 		c->pos_cap = 0;
 	} else if (group) {
 		r->pos_cap = n ? n : 1;
-		r->pos = strads__tbl_alloc(r->pos_cap * sizeof(*r->pos),
+		r->pos = strads__pages_alloc(r->pos_cap * sizeof(*r->pos),
 		    &r->pos_mapped);
 	}
 	if (group && !hit && c->gid_cap < n) {
-		strads__tbl_free(c->gid, c->gid_cap * sizeof(*c->gid),
+		strads__pages_free(c->gid, c->gid_cap * sizeof(*c->gid),
 		    c->gid_mapped);
 		c->gid_cap = 0;
-		if ((c->gid = strads__tbl_alloc(n * sizeof(*c->gid),
+		if ((c->gid = strads__pages_alloc(n * sizeof(*c->gid),
 		    &c->gid_mapped)) != NULL)
 			c->gid_cap = n;
 	}

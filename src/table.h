@@ -196,13 +196,6 @@ struct strads_table_s {
 #define TBL_COUNT(t, field, n)                                             \
 	atomic_fetch_add_explicit(&(t)->st.field, (n), memory_order_relaxed)
 
-/* Big zeroed allocations (maps, staging, bulk buffers). From 2 MiB up
- * they are mmap'd, aligned to 2 MiB and transparent huge pages are asked
- * for: a first touch of a fresh 4 KiB page costs microseconds (tens of
- * them in some VMs), a 2 MiB one about what zeroing it costs. *mapped
- * says which free to use. NULL when out of memory. */
-void *strads__tbl_alloc(size_t bytes, int *mapped);
-void strads__tbl_free(void *p, size_t bytes, int mapped);
 
 /* Hash buckets of the bulk paths: a sparse shard indexes its map by the
  * top bits of the key's hash, so pairs grouped by the top TBL_BUCKET_BITS

@@ -19,6 +19,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -499,6 +500,28 @@ property(int kind, uint32_t stale, size_t flush_bytes, uint64_t seed,
 
 /* The staleness bounds the loop tests run with (_i indexes it). */
 static const uint32_t svals[] = {0, 1, 3};
+
+/* Big buffers (strads__big_alloc): zeroed, writable to the last byte,
+ * freed alone, below and above the 2 MiB where huge pages start. */
+START_TEST(big_buffers)
+{
+	static const size_t sizes[] = {1, 4096, (2u << 20) - 64, 2u << 20, (3u << 20) + 7};
+	size_t i, k;
+
+	strads__big_free(NULL);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		uint8_t *p = strads__big_alloc(sizes[i]);
+
+		ck_assert_ptr_nonnull(p);
+		ck_assert_uint_eq((uintptr_t)p % 16, 0);
+		for (k = 0; k < sizes[i]; k += 997)
+			ck_assert_uint_eq(p[k], 0);
+		ck_assert_uint_eq(p[sizes[i] - 1], 0);
+		memset(p, 0xa5, sizes[i]);
+		strads__big_free(p);
+	}
+}
+END_TEST
 
 START_TEST(property_dense)
 {
@@ -1495,6 +1518,7 @@ table_suite(void)
 	tcase_add_loop_test(tc, property_bulk, 0, 8);
 	tcase_add_loop_test(tc, bulk_large, 0, 3);
 	tcase_add_test(tc, read_my_writes_and_put);
+	tcase_add_test(tc, big_buffers);
 	tcase_add_test(tc, bsp_waits_for_all);
 	tcase_add_test(tc, cache_serves_fresh_reads);
 	tcase_add_test(tc, checkpoint_restore);
