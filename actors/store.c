@@ -490,6 +490,19 @@ on_partial(strads_actor_t *self, store_t *s, strads__eng_t *e)
 			}
 		}
 	}
+	if (e->kind == KIND_CHECK && e->a == 2 && acc->round == e->round) {
+		/* A check partial of one dense span, at offset dep. */
+		if (e->dep > (uint64_t)len * w || e->nd > (uint64_t)len * w - e->dep) {
+			fail(self, "check partial span out of range: dropped");
+			return;
+		}
+		for (i = 0; i < e->nd; i++)
+			acc->sum[e->dep + i] += e->val[i];
+		if (++acc->got < job->nworkers)
+			return;
+		finish_check(self, s);
+		return;
+	}
 	if (e->kind == KIND_CHECK && e->a == 1 && acc->round == e->round) {
 		/* A sparse check partial: offsets into the range's w-wide
 		 * slots, and their values. */

@@ -32,6 +32,9 @@ typedef struct {
 	 * huge pages (strads__big_alloc). */
 	uint32_t *chk_all;
 	double *chk_part;
+	uint32_t *chk_sidx; /* a sparse partial's offsets and values */
+	double *chk_sval;
+	uint32_t chk_scap;
 
 	/* Changes of one update round, one part per store. */
 	uint64_t dround;
@@ -146,6 +149,24 @@ worker_init(strads_actor_t *self, void *arg)
 	return s->dpart == NULL ? -1 : 0;
 }
 
+/* Room for n (offset, value) pairs of a sparse check partial, kept from
+ * one check to the next like the other check buffers. */
+static int
+sparse_room(worker_t *s, uint32_t n)
+{
+	if (s->chk_scap > n)
+		return 0;
+	strads__big_free(s->chk_sidx);
+	strads__big_free(s->chk_sval);
+	s->chk_scap = 0;
+	s->chk_sidx = strads__big_alloc(((size_t)n + 1) * 4);
+	s->chk_sval = strads__big_alloc(((size_t)n + 1) * 8);
+	if (s->chk_sidx == NULL || s->chk_sval == NULL)
+		return -1;
+	s->chk_scap = n + 1;
+	return 0;
+}
+
 static void
 send_partials(strads_actor_t *self, worker_t *s)
 {
@@ -166,17 +187,28 @@ send_partials(strads_actor_t *self, worker_t *s)
 		e.from = (uint32_t)s->index;
 		if (b->kind == KIND_CHECK) {
 			const double *v = s->w.partials + (size_t)r.begin * w;
-			uint32_t len = (r.end - r.begin) * w, nnz = 0, i, j = 0;
+			uint32_t len = (r.end - r.begin) * w, nnz = 0, i, j = 0, lo = len, hi = 0;
 
 			e.nd = len;
 			e.val = (double *)v;
 			for (i = 0; i < len; i++)
-				nnz += v[i] != 0;
-			/* Mostly zeros (a worker that checks a column range):
-			 * (offset, value) pairs, a third of dense at most. */
-			if ((uint64_t)nnz * 3 < len &&
-			    (sidx = malloc(((size_t)nnz + 1) * 4)) != NULL &&
-			    (sval = malloc(((size_t)nnz + 1) * 8)) != NULL) {
+				if (v[i] != 0) {
+					nnz++;
+					lo = i < lo ? i : lo;
+					hi = i + 1;
+				}
+			if (nnz > 0 && (uint64_t)(hi - lo) * 2 < (uint64_t)nnz * 3 &&
+			    hi - lo < len) {
+				/* The non-zeros in one span (a worker that checks
+				 * a column range): that span alone, dense, at
+				 * offset dep. */
+				e.a = 2;
+				e.dep = lo;
+				e.nd = hi - lo;
+				e.val = (double *)v + lo;
+			} else if ((uint64_t)nnz * 3 < len && sparse_room(s, nnz) == 0) {
+				sidx = s->chk_sidx;
+				sval = s->chk_sval;
 				for (i = 0; i < len; i++)
 					if (v[i] != 0) {
 						sidx[j] = i;
@@ -195,10 +227,6 @@ send_partials(strads_actor_t *self, worker_t *s)
 		}
 		if ((m = strads__eng_encode(ENG_PARTIAL, &e)) != NULL)
 			strads_send(self, job->stores[k], m);
-		free(sidx);
-		free(sval);
-		sidx = NULL;
-		sval = NULL;
 	}
 	if (b->kind == KIND_CHECK) {
 		strads_msg_t *m;
@@ -459,6 +487,8 @@ worker_stop(strads_actor_t *self)
 	round_free(s);
 	strads__big_free(s->chk_all);
 	strads__big_free(s->chk_part);
+	strads__big_free(s->chk_sidx);
+	strads__big_free(s->chk_sval);
 	if (s->wstate != NULL && s->job->app->worker_fini != NULL)
 		s->job->app->worker_fini(s->wstate);
 	strads__job_role_stopped(s->job);
