@@ -353,9 +353,13 @@ on_delta(sched_t *s, const strads__eng_t *e)
 		return; /* only priority draws read the priorities */
 	for (i = 0; i < e->n && i < e->nd; i++) {
 		uint32_t j = e->idx[i];
+		double d = e->val[i], w;
 
-		if (j >= s->range.begin && j < s->range.end && !s->inactive[j - s->range.begin])
-			set_prio(s, j - s->range.begin, e->val[i] * e->val[i] + s->job->o.eta);
+		if (j < s->range.begin || j >= s->range.end || s->inactive[j - s->range.begin])
+			continue;
+		w = s->job->app->priority != NULL ? s->job->app->priority(s->job->shared, j, d)
+		                                  : d * d;
+		set_prio(s, j - s->range.begin, (w >= 0 ? w : 0) + s->job->o.eta);
 	}
 }
 

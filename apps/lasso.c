@@ -304,6 +304,18 @@ lasso__score(void *shared, strads_range_t r, const double *g, const double *beta
 	}
 }
 
+/* The priority of a change: the step in gradient units (c_j |d|, what
+ * the dual point feels) over lambda, squared. Scale-free, so one eta
+ * suits every problem: the CLI's 1e-4 is a step of 1% of lambda. */
+static double
+priority(void *shared, uint32_t j, double d)
+{
+	const lasso_t *l = shared;
+	double v = l->c[j] * d / l->lambda;
+
+	return v * v;
+}
+
 /* A coordinate's work: its column's non-zeros (plus one for the
  * update itself). */
 double
@@ -532,6 +544,7 @@ const strads_app_t lasso_app = {
     .check = lasso__check,
     .dependency = dependency,
     .cost = lasso__cost,
+    .priority = priority,
     .filter = filter,
     .filter_free = filter_free,
     .screen = lasso__screen,

@@ -603,6 +603,12 @@ typedef struct strads_app_s {
 	 * its column's non-zeros), for blocks balanced by work (block_work
 	 * in strads_job_opts_t). */
 	double (*cost)(void *shared, uint32_t j);
+	/* Scheduler side (optional), the priority schedule: the weight of
+	 * parameter j after it changed by delta, to which eta is added.
+	 * NULL: delta^2. An app whose parameters differ in scale can make
+	 * it scale-free (Lasso: the step in gradient units over lambda,
+	 * squared). */
+	double (*priority)(void *shared, uint32_t j, double delta);
 	uint32_t (*filter)(void *shared, void **scratch, const uint32_t *cand,
 	    uint32_t ncand, uint32_t max, double rho, uint32_t *out);
 	void (*filter_free)(void *scratch);
@@ -615,8 +621,9 @@ typedef struct strads_app_s {
 
 /* How the schedulers choose blocks. */
 typedef enum {
-	/* Sample by priority delta_j^2 + eta (half the block) and a cyclic
-	 * sweep (the rest), then drop dependent candidates: SchMP. */
+	/* Sample by priority delta_j^2 + eta (app->priority in place of
+	 * delta_j^2 when set; half the block) and a cyclic sweep (the rest),
+	 * then drop dependent candidates: SchMP. */
 	STRADS_SCHEDULE_PRIORITY = 0,
 	/* Working sets: after every check the block is the parameters of
 	 * highest app score (score callback), in blocks of at most block
@@ -648,7 +655,8 @@ typedef struct strads_job_opts_s {
 	                        bound, blocks are bounded by count only */
 	double rho;          /* dependency threshold; default 0.1; below 0:
 	                        no filter (Shotgun-style parallel updates) */
-	double eta;          /* priority floor; default 1e-12 */
+	double eta;          /* priority floor, in app->priority's units;
+	                        default 1e-12 */
 	uint32_t depth;      /* blocks planned ahead; 0: 2 */
 	uint32_t check_every; /* checks every check_every x block coordinates
 	                         (rotation: every check_every rounds);

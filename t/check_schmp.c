@@ -354,6 +354,68 @@ START_TEST(means_blocks_by_work)
 }
 END_TEST
 
+/* The priority schedule weighs changes with app->priority when set: it
+ * is called with each changed parameter and its change, and the answer
+ * is the same. */
+static atomic_int prio_calls, prio_bad;
+
+static double
+mean_priority(void *shared, uint32_t j, double delta)
+{
+	const data_t *d = shared;
+
+	if (j >= d->p || !isfinite(delta))
+		atomic_fetch_add(&prio_bad, 1);
+	atomic_fetch_add(&prio_calls, 1);
+	return fabs(delta); /* any non-negative weight */
+}
+
+START_TEST(means_app_priority)
+{
+	strads_app_t app = mean_app;
+	const uint64_t n = 60;
+	const uint32_t p = 70;
+	double x[60 * 70];
+	strads_runtime_t *rt;
+	strads_job_opts_t o;
+	strads_job_result_t res;
+	data_t d;
+	uint64_t i;
+	uint32_t j;
+
+	app.priority = mean_priority;
+	for (i = 0; i < n * p; i++)
+		x[i] = (double)((i * 7) % 23);
+	d.x = x;
+	d.n = n;
+	d.p = p;
+	d.fail_init = 0;
+	atomic_init(&prio_calls, 0);
+	atomic_init(&prio_bad, 0);
+	rt = engine_up(2);
+	strads_job_opts_init(&o);
+	o.nparams = p;
+	o.nrows = n;
+	o.nworkers = 2;
+	o.block = 8;
+	o.tol = 1e-12;
+	o.schedule = STRADS_SCHEDULE_PRIORITY;
+	ck_assert_int_eq(strads_job_run(rt, &app, &d, &o, &res), 0);
+	ck_assert(res.converged);
+	ck_assert_int_gt(atomic_load(&prio_calls), 0);
+	ck_assert_int_eq(atomic_load(&prio_bad), 0);
+	for (j = 0; j < p; j++) {
+		double want = 0;
+
+		for (i = 0; i < n; i++)
+			want += x[i * p + j];
+		ck_assert_double_eq_tol(res.params[j], want / (double)n, 1e-12 * fmax(1, want));
+	}
+	free(res.params);
+	engine_down(rt);
+}
+END_TEST
+
 START_TEST(means_other_schedules)
 {
 	strads_schedule_t mode[] = {STRADS_SCHEDULE_CYCLIC, STRADS_SCHEDULE_RANDOM};
@@ -833,6 +895,7 @@ schmp_suite(void)
 	tcase_add_test(tc, jobs_side_by_side);
 	tcase_add_test(tc, means_other_schedules);
 	tcase_add_test(tc, means_blocks_by_work);
+	tcase_add_test(tc, means_app_priority);
 	tcase_add_test(tc, workset_exact_blocks);
 	tcase_add_test(tc, workset_several_stores);
 	tcase_add_test(tc, rotation_sweep);
