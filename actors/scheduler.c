@@ -3,7 +3,8 @@
  * priorities, and proposes candidates for each round.
  *
  * Half of a quota is sampled without replacement with probability
- * proportional to the priority delta_j^2 + eta (a Fenwick tree gives
+ * proportional to the priority delta_j^2 + eta, or app->priority's
+ * weight of the change + eta (a Fenwick tree gives
  * O(log m) draws and updates); the other half continues a cyclic sweep,
  * so every parameter is visited at least once every 2m/quota rounds and
  * none starves however small its priority (STRADS_SCHEDULE_PRIORITY).
@@ -16,6 +17,7 @@
  */
 #include "schmp.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -359,7 +361,9 @@ on_delta(sched_t *s, const strads__eng_t *e)
 			continue;
 		w = s->job->app->priority != NULL ? s->job->app->priority(s->job->shared, j, d)
 		                                  : d * d;
-		set_prio(s, j - s->range.begin, (w >= 0 ? w : 0) + s->job->o.eta);
+		if (!(w >= 0 && w <= DBL_MAX))
+			w = w > 0 ? DBL_MAX / ((double)s->m + 1) : 0; /* the tree's sums stay finite */
+		set_prio(s, j - s->range.begin, w + s->job->o.eta);
 	}
 }
 

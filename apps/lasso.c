@@ -311,8 +311,10 @@ static double
 priority(void *shared, uint32_t j, double d)
 {
 	const lasso_t *l = shared;
-	double v = l->c[j] * d / l->lambda;
+	double v = l->c[j] * d;
 
+	if (l->lambda > 0)
+		v /= l->lambda; /* lambda 0 (least squares): the step alone */
 	return v * v;
 }
 

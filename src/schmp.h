@@ -125,10 +125,14 @@ enum { KIND_UPDATE = 0, KIND_CHECK = 1, KIND_SCREEN = 2 };
 typedef struct strads__eng_s {
 	uint64_t round;
 	uint64_t dep;  /* BLOCK: last update round to apply first, or NONE;
-	                  PLAN (working sets): the check whose scores to use */
+	                  PLAN (working sets): the check whose scores to use;
+	                  PARTIAL (check, a = 2): the span's offset */
 	uint32_t kind; /* KIND_* */
 	uint32_t from; /* index of the sending role */
-	uint32_t a;    /* PLAN: quota; PARAMS: first id; DONE: updates */
+	uint32_t a;    /* PLAN: quota; PARAMS: first id; DONE: updates;
+	                  PARTIAL (check): 0 dense over the store's range,
+	                  1 sparse (idx offsets, val), 2 one dense span of
+	                  nd values at offset dep */
 	uint32_t n;    /* ids */
 	uint32_t nd;   /* doubles */
 	uint32_t *idx;

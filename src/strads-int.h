@@ -31,7 +31,8 @@ void strads__panic(const char *file, int line, const char *what)
     __attribute__((noreturn));
 
 /* Big zeroed allocations (util.c): maps, staging, bulk and check
- * buffers. From 2 MiB up they are mmap'd, aligned to 2 MiB and
+ * buffers. From 2 MiB up they are mmap'd from a 2 MiB boundary (big:
+ * the caller's pointer is 64 bytes past it, after the header) and
  * transparent huge pages are asked for: a first touch of a fresh 4 KiB
  * page costs microseconds (12 in this project's VMs: 8 MiB of fresh
  * memory, 25 ms), a 2 MiB one about what zeroing it costs. pages: the

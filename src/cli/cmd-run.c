@@ -152,7 +152,9 @@ run_lasso(const lasso_cli_t *ro)
 	rp.rt = rt;
 	rp.lmax = lmax;
 	rp.n = lasso_cli_steps(ro);
-	rp.jobs = ro->path_jobs > 0 ? ro->path_jobs : nloops > 1 ? 2 : 1;
+	rp.jobs = ro->path_jobs > 0 ? ro->path_jobs : 2;
+	if (rp.jobs > nloops)
+		rp.jobs = nloops; /* a chain keeps a thread busy: more only wait */
 	if (rp.jobs > rp.n)
 		rp.jobs = rp.n;
 	/* The loops shared among the chains, unless --workers says. */
