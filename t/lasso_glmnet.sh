@@ -125,7 +125,8 @@ compare "rcv1_small/priority" "$tmp/g.rcv1" "$tmp/s.rcv1.priority"
 Rscript "$ref/glmnet_lasso.R" --data "$rcv1" --format libsvm --path 20 \
     --min-ratio 0.01 --thresh 1e-13 --out "$tmp/g.path"
 for j in 1 2 3; do
-	"$strads" run lasso --data "$rcv1" --path 20 --min-ratio 0.01 --path-jobs $j \
+	# (--threads j: chains are at most one a thread)
+	"$strads" run lasso --data "$rcv1" --path 20 --min-ratio 0.01 --path-jobs $j --threads $j \
 	    --metrics "$tmp/s.path$j.metrics" --out "$tmp/s.path$j" 2>"$tmp/s.path$j.err" ||
 		{ echo "strads run --path-jobs $j failed:"; cat "$tmp/s.path$j.err"; fail=1; }
 	k=1
