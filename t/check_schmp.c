@@ -144,6 +144,25 @@ engine_down(strads_runtime_t *rt)
 	strads_runtime_free(rt);
 }
 
+/* got[j] is the mean of column j of the n x p row-major x, within 1e-12
+ * relative. */
+static void
+assert_means(const double *got, const double *x, uint64_t n, uint32_t p)
+{
+	uint64_t i;
+	uint32_t j;
+
+	ck_assert_ptr_nonnull(got);
+	for (j = 0; j < p; j++) {
+		double want = 0;
+
+		for (i = 0; i < n; i++)
+			want += x[i * p + j];
+		want /= (double)n;
+		ck_assert_double_eq_tol(got[j], want, 1e-12 * fmax(1, fabs(want)));
+	}
+}
+
 static strads_schedule_t schedule = STRADS_SCHEDULE_PRIORITY;
 
 static void
@@ -179,15 +198,7 @@ run_means(int nloops, int nworkers, int nstores, int nscheds, uint32_t block)
 	o.schedule = schedule;
 	ck_assert_int_eq(strads_job_run(rt, &mean_app, &d, &o, &res), 0);
 	ck_assert(res.converged);
-	ck_assert_ptr_nonnull(res.params);
-	for (j = 0; j < p; j++) {
-		double want = 0;
-
-		for (i = 0; i < n; i++)
-			want += x[i * p + j];
-		want /= (double)n;
-		ck_assert_double_eq_tol(res.params[j], want, 1e-12 * fmax(1, fabs(want)));
-	}
+	assert_means(res.params, x, n, p);
 	ck_assert_uint_gt(res.rounds, 0);
 	free(res.params);
 	engine_down(rt);
@@ -264,15 +275,7 @@ START_TEST(jobs_side_by_side)
 	for (k = 0; k < 3; k++) {
 		ck_assert_int_eq(sd[k].rc, 0);
 		ck_assert(sd[k].res.converged);
-		ck_assert_ptr_nonnull(sd[k].res.params);
-		for (j = 0; j < p; j++) {
-			double want = 0;
-
-			for (i = 0; i < n; i++)
-				want += sd[k].d.x[i * p + j];
-			want /= (double)n;
-			ck_assert_double_eq_tol(sd[k].res.params[j], want, 1e-12 * fmax(1, fabs(want)));
-		}
+		assert_means(sd[k].res.params, sd[k].d.x, n, p);
 		free(sd[k].res.params);
 		free((void *)sd[k].d.x);
 	}
@@ -318,7 +321,6 @@ START_TEST(means_blocks_by_work)
 	strads_job_result_t res;
 	data_t d;
 	uint64_t i;
-	uint32_t j;
 
 	app.cost = mean_cost;
 	app.push = mean_push_work;
@@ -342,13 +344,7 @@ START_TEST(means_blocks_by_work)
 	ck_assert(res.converged);
 	ck_assert_int_gt(atomic_load(&work_blocks), 0);
 	ck_assert_int_eq(atomic_load(&work_over), 0);
-	for (j = 0; j < p; j++) {
-		double want = 0;
-
-		for (i = 0; i < n; i++)
-			want += x[i * p + j];
-		ck_assert_double_eq_tol(res.params[j], want / (double)n, 1e-12 * fmax(1, want));
-	}
+	assert_means(res.params, x, n, p);
 	free(res.params);
 	engine_down(rt);
 }
@@ -381,7 +377,6 @@ START_TEST(means_app_priority)
 	strads_job_result_t res;
 	data_t d;
 	uint64_t i;
-	uint32_t j;
 
 	app.priority = mean_priority;
 	for (i = 0; i < n * p; i++)
@@ -404,13 +399,7 @@ START_TEST(means_app_priority)
 	ck_assert(res.converged);
 	ck_assert_int_gt(atomic_load(&prio_calls), 0);
 	ck_assert_int_eq(atomic_load(&prio_bad), 0);
-	for (j = 0; j < p; j++) {
-		double want = 0;
-
-		for (i = 0; i < n; i++)
-			want += x[i * p + j];
-		ck_assert_double_eq_tol(res.params[j], want / (double)n, 1e-12 * fmax(1, want));
-	}
+	assert_means(res.params, x, n, p);
 	free(res.params);
 	engine_down(rt);
 }

@@ -53,19 +53,19 @@ struct run_path_s {
 	long n, jobs;
 	int nworkers;
 	uv_mutex_t lock;
-	char (*line)[256];   /* step k's result line, once solved */
-	unsigned char *done; /* step k solved */
+	char (*line)[256];   /* step k's result line once solved, "" before
+	                        (both under lock) */
 	long shown;          /* lines printed */
 	atomic_int failed;
 };
 
-/* Step k solved: prints the result lines now in order. */
+/* Step k solved with result line: prints the lines now in order. */
 static void
-path_done(run_path_t *rp, long k)
+path_done(run_path_t *rp, long k, const char *line)
 {
 	uv_mutex_lock(&rp->lock);
-	rp->done[k] = 1;
-	while (rp->shown < rp->n && rp->done[rp->shown]) {
+	snprintf(rp->line[k], sizeof(rp->line[k]), "%s", line);
+	while (rp->shown < rp->n && rp->line[rp->shown][0] != '\0') {
 		if (!rp->ro->quiet)
 			fputs(rp->line[rp->shown], stderr);
 		rp->shown++;
@@ -87,7 +87,7 @@ chain_main(void *arg)
 		strads_job_opts_t o;
 		strads_job_result_t res;
 		double lambda = lasso_cli_lambda(ro, rp->lmax, k);
-		char path[4096], mpath[4096];
+		char path[4096], mpath[4096], line[sizeof(rp->line[0])];
 		uint64_t t0;
 		int err;
 
@@ -109,14 +109,14 @@ chain_main(void *arg)
 		ch->jobs_s += (double)(strads_now_ns() - t0) / 1e9;
 		ch->solve_s += res.solve_s;
 		lasso_cli_out(ro, k, path, sizeof(path));
-		if (lasso_cli_result("run", lambda, &res, rp->line[k], sizeof(rp->line[k])) != 0 ||
+		if (lasso_cli_result("run", lambda, &res, line, sizeof(line)) != 0 ||
 		    lasso_cli_save("run", l, path, &res, lambda) != 0) {
 			free(res.params);
 			break;
 		}
 		free(warm);
 		warm = res.params;
-		path_done(rp, k);
+		path_done(rp, k, line);
 	}
 	if (k < rp->n)
 		atomic_store(&rp->failed, 1);
@@ -161,9 +161,8 @@ run_lasso(const lasso_cli_t *ro)
 	rp.nworkers = ro->workers > 0 ? (int)ro->workers
 	    : nloops / rp.jobs > 1 ? (int)(nloops / rp.jobs) : 1;
 	rp.line = calloc((size_t)rp.n, sizeof(*rp.line));
-	rp.done = calloc((size_t)rp.n, 1);
 	ch = calloc((size_t)rp.jobs, sizeof(*ch));
-	if (rp.line == NULL || rp.done == NULL || ch == NULL || uv_mutex_init(&rp.lock) != 0) {
+	if (rp.line == NULL || ch == NULL || uv_mutex_init(&rp.lock) != 0) {
 		fprintf(stderr, "strads run: out of memory\n");
 		goto out;
 	}
@@ -201,7 +200,6 @@ out_chains:
 out:
 	free(ch);
 	free(rp.line);
-	free(rp.done);
 	if (rt != NULL) {
 		strads_runtime_stop(rt);
 		strads_runtime_wait(rt);

@@ -467,6 +467,26 @@ single_case() {
 
 # ---------------------------------------------------------------- path
 
+# strads_path SP TOL LIMIT [ARGS...]: a strads path of $N penalties at
+# --tol TOL into SP.model.k (stderr SP.err); its status in $rc and SP.rc,
+# the objectives of the lambdas it finished, one a line, in SP.obj.
+strads_path() {
+	sp=$1 stol=$2 slim=$3
+	shift 3
+	rc=0
+	# shellcheck disable=SC2086
+	limited "$slim" "$strads" run lasso --data "$data" --path $N --min-ratio 0.01 \
+		--tol "$stol" ${threads:+--threads $threads} "$@" --out "$sp.model" \
+		2>"$sp.err" || rc=$?
+	echo "$rc" >"$sp.rc"
+	k=1
+	: >"$sp.obj"
+	while [ $k -le $N ] && [ -s "$sp.model.$k" ]; do
+		model_obj "$sp.model.$k" >>"$sp.obj"
+		k=$((k + 1))
+	done
+}
+
 path_case() {
 	name=$1 data=$2
 	cw="$work/$name"
@@ -497,20 +517,7 @@ path_case() {
 		s_ran=1
 		lim=$t_path
 		for tol in $sladder; do
-			sp="$cw/strads.$tol"
-			rc=0
-			# shellcheck disable=SC2086
-			limited "$lim" "$strads" run lasso --data "$data" --path $N --min-ratio 0.01 \
-				--tol "$tol" ${threads:+--threads $threads} --out "$sp.model" \
-				2>"$sp.err" || rc=$?
-			echo "$rc" >"$sp.rc"
-			# objectives of the lambdas it finished (model files), one a line
-			k=1
-			: >"$sp.obj"
-			while [ $k -le $N ] && [ -s "$sp.model.$k" ]; do
-				model_obj "$sp.model.$k" >>"$sp.obj"
-				k=$((k + 1))
-			done
+			strads_path "$cw/strads.$tol" "$tol" "$lim"
 		done
 	fi
 
@@ -654,17 +661,7 @@ path_case() {
 		if [ -n "$spick" ]; then
 			# the same tolerance as one chain, for comparison
 			sp="$cw/strads1.$spick"
-			rc=0
-			# shellcheck disable=SC2086
-			limited "$t_path" "$strads" run lasso --data "$data" --path $N --min-ratio 0.01 \
-				--tol "$spick" --path-jobs 1 ${threads:+--threads $threads} \
-				--out "$sp.model" 2>"$sp.err" || rc=$?
-			k=1
-			: >"$sp.obj"
-			while [ $k -le $N ] && [ -s "$sp.model.$k" ]; do
-				model_obj "$sp.model.$k" >>"$sp.obj"
-				k=$((k + 1))
-			done
+			strads_path "$sp" "$spick" "$t_path" --path-jobs 1
 			tot1=$(sed -n 's/^path: [0-9]* penalties in \([0-9.]*\)s.*/\1/p' "$sp.err")
 			if [ "$rc" = 0 ] && [ -n "$tot1" ]; then
 				echo "  strads --tol $spick --path-jobs 1 (one chain): $tot1 s," \
