@@ -89,7 +89,7 @@ strads_spawn(strads_runtime_t *rt, const strads_actor_type_t *type, int loop_idx
 
 	if (type == NULL || type->recv_cb == NULL || loop_idx >= rt->nloops)
 		return STRADS_EINVAL;
-	if (atomic_load(&rt->loops_stop) != 0)
+	if (strads__post_enter(rt) != 0)
 		return STRADS_ECLOSED;
 	if (loop_idx < 0)
 		loop_idx = (int)(atomic_fetch_add(&rt->rr, 1) % (unsigned)rt->nloops);
@@ -100,11 +100,13 @@ strads_spawn(strads_runtime_t *rt, const strads_actor_type_t *type, int loop_idx
 	if (a == NULL || m == NULL) {
 		free(a);
 		strads_msg_free(m);
+		strads__post_leave(rt);
 		return STRADS_ENOMEM;
 	}
 	if ((err = slot_alloc(loop, &slot, &gen)) != 0) {
 		free(a);
 		strads_msg_free(m);
+		strads__post_leave(rt);
 		return err;
 	}
 	a->type = type;
@@ -120,6 +122,7 @@ strads_spawn(strads_runtime_t *rt, const strads_actor_type_t *type, int loop_idx
 	if (addr != NULL)
 		*addr = a->addr;
 	strads__loop_push(loop, m, m);
+	strads__post_leave(rt);
 	return 0;
 }
 

@@ -255,6 +255,11 @@ async_cb(uv_async_t *h)
 	strads_msg_t *m;
 
 	if (stop == 2) {
+		/* strads_runtime_wait holds the lock while it wakes every
+		 * loop for this step: once it is free no wake-up is on its
+		 * way, and the async handle may close. */
+		uv_mutex_lock(&rt->lock);
+		uv_mutex_unlock(&rt->lock);
 		close_handles(loop);
 		return;
 	}
@@ -462,12 +467,14 @@ strads_runtime_wait(strads_runtime_t *rt)
 	int i;
 
 	uv_mutex_lock(&rt->lock);
-	while (!rt->stop_requested)
+	while (!rt->stop_requested || (rt->waiting && !rt->stopped))
 		uv_cond_wait(&rt->cond, &rt->lock);
 	if (rt->stopped || !rt->started) {
 		uv_mutex_unlock(&rt->lock);
 		return rt->close_status;
 	}
+	/* One thread shuts down; any other waits above until it is done. */
+	rt->waiting = 1;
 	uv_mutex_unlock(&rt->lock);
 
 	for (i = 0; rt->trace_bytes && i < 64; i++) {
@@ -482,13 +489,17 @@ strads_runtime_wait(strads_runtime_t *rt)
 	strads__pool_shutdown(rt->pool);
 	strads__transport_close(rt->tp);
 	atomic_store(&rt->loops_stop, 1);
+	while (atomic_load(&rt->posters) != 0)
+		uv_sleep(0);
 	wake_all(rt);
 	uv_mutex_lock(&rt->lock);
 	while (rt->phase1_count < rt->nloops)
 		uv_cond_wait(&rt->cond, &rt->lock);
-	uv_mutex_unlock(&rt->lock);
+	/* Under the lock: a loop closes its async handle only after taking
+	 * the lock (async_cb), so after the last of these wake-ups. */
 	atomic_store(&rt->loops_stop, 2);
 	wake_all(rt);
+	uv_mutex_unlock(&rt->lock);
 	for (i = 0; i < rt->nloops; i++) {
 		uv_thread_join(&rt->loops[i].thread);
 		if (rt->loops[i].close_status != 0) {
@@ -499,6 +510,7 @@ strads_runtime_wait(strads_runtime_t *rt)
 	}
 	uv_mutex_lock(&rt->lock);
 	rt->stopped = 1;
+	uv_cond_broadcast(&rt->cond);
 	uv_mutex_unlock(&rt->lock);
 	return rt->close_status;
 }
@@ -570,7 +582,7 @@ strads_post(strads_runtime_t *rt, strads_addr_t dst, strads_msg_t *m)
 		strads_msg_free(m);
 		return STRADS_EADDR;
 	}
-	if (atomic_load(&rt->loops_stop) != 0) {
+	if (strads__post_enter(rt) != 0) {
 		strads_msg_free(m);
 		return STRADS_ECLOSED;
 	}
@@ -580,5 +592,27 @@ strads_post(strads_runtime_t *rt, strads_addr_t dst, strads_msg_t *m)
 	m->flags = 0;
 	m->epoch = atomic_load_explicit(&rt->epoch, memory_order_relaxed);
 	strads__loop_push(&rt->loops[STRADS_ACTOR_LOOP(dst.actor)], m, m);
+	strads__post_leave(rt);
 	return 0;
+}
+
+/* The count is raised before loops_stop is read, and the shutdown reads
+ * the count after it raised loops_stop (both sequentially consistent):
+ * either the poster sees the stop, or the shutdown sees the poster and
+ * waits for it. */
+int
+strads__post_enter(strads_runtime_t *rt)
+{
+	atomic_fetch_add(&rt->posters, 1);
+	if (atomic_load(&rt->loops_stop) != 0) {
+		atomic_fetch_sub(&rt->posters, 1);
+		return STRADS_ECLOSED;
+	}
+	return 0;
+}
+
+void
+strads__post_leave(strads_runtime_t *rt)
+{
+	atomic_fetch_sub(&rt->posters, 1);
 }

@@ -190,6 +190,7 @@ spawn_role(strads_runtime_t *rt, strads__job_t *job, int role, int k)
 	strads__role_arg_t *arg;
 	const strads_actor_type_t *type;
 	strads_addr_t *addr;
+	int err;
 
 	switch (role) {
 	case ROLE_STORE:
@@ -215,16 +216,20 @@ spawn_role(strads_runtime_t *rt, strads__job_t *job, int role, int k)
 	}
 	arg->job = job;
 	arg->index = k;
-	return strads_spawn(rt, type, -1, arg, addr);
+	err = strads_spawn(rt, type, -1, arg, addr);
+	arg->up = err == 0;
+	return err;
 }
 
+/* Spawns the roles of this node (coord: the coordinator alone, which
+ * goes last, once every address it hands out is known); see schmp.h
+ * for what a failure leaves. */
 int
 strads__job_spawn(strads_runtime_t *rt, strads__job_t *job, int coord)
 {
 	uint32_t me = strads_runtime_node(rt);
-	int i, n = 0, err = 0;
+	int i, n = 0, spawned = 0, err = 0;
 
-	/* Count first: a role may stop before the next one is spawned. */
 	for (i = 0; i < job->nstores; i++)
 		n += job->store_node[i] == me;
 	for (i = 0; i < job->nscheds; i++)
@@ -234,35 +239,42 @@ strads__job_spawn(strads_runtime_t *rt, strads__job_t *job, int coord)
 	if (coord)
 		n = 1;
 	atomic_fetch_add(&job->alive, n);
-	if (coord)
-		return spawn_role(rt, job, ROLE_COORD, 0);
-	/* Roles are spread round-robin over the loops. */
-	for (i = 0; i < job->nstores && err == 0; i++)
-		if (job->store_node[i] == me)
-			err = spawn_role(rt, job, ROLE_STORE, i);
-	for (i = 0; i < job->nscheds && err == 0; i++)
-		if (job->sched_node[i] == me)
-			err = spawn_role(rt, job, ROLE_SCHED, i);
-	for (i = 0; i < job->nworkers && err == 0; i++)
-		if (job->worker_node[i] == me)
-			err = spawn_role(rt, job, ROLE_WORKER, i);
+	if (coord) {
+		spawned = (err = spawn_role(rt, job, ROLE_COORD, 0)) == 0;
+	} else {
+		/* Roles are spread round-robin over the loops. */
+		for (i = 0; i < job->nstores && err == 0; i++)
+			if (job->store_node[i] == me)
+				spawned += (err = spawn_role(rt, job, ROLE_STORE, i)) == 0;
+		for (i = 0; i < job->nscheds && err == 0; i++)
+			if (job->sched_node[i] == me)
+				spawned += (err = spawn_role(rt, job, ROLE_SCHED, i)) == 0;
+		for (i = 0; i < job->nworkers && err == 0; i++)
+			if (job->worker_node[i] == me)
+				spawned += (err = spawn_role(rt, job, ROLE_WORKER, i)) == 0;
+	}
+	if (err == 0)
+		return 0;
+	strads__job_stop_local(rt, job);
+	for (i = spawned; i < n; i++)
+		strads__job_role_stopped(job);
 	return err;
 }
 
 void
 strads__job_stop_local(strads_runtime_t *rt, strads__job_t *job)
 {
-	uint32_t me = strads_runtime_node(rt);
+	const strads__role_arg_t *a = job->args;
 	int i;
 
 	for (i = 0; i < job->nworkers; i++)
-		if (job->worker_node[i] == me)
+		if (a[job->nstores + job->nscheds + i].up)
 			strads_post(rt, job->workers[i], strads_msg_new(ENG_STOP, 0));
 	for (i = 0; i < job->nstores; i++)
-		if (job->store_node[i] == me)
+		if (a[i].up)
 			strads_post(rt, job->stores[i], strads_msg_new(ENG_STOP, 0));
 	for (i = 0; i < job->nscheds; i++)
-		if (job->sched_node[i] == me)
+		if (a[job->nstores + i].up)
 			strads_post(rt, job->scheds[i], strads_msg_new(ENG_STOP, 0));
 }
 
@@ -291,16 +303,15 @@ strads_job_run(strads_runtime_t *rt, const strads_app_t *app, void *shared,
 	 * out is known. */
 	if ((err = strads__job_spawn(rt, job, 0)) == 0)
 		err = strads__job_spawn(rt, job, 1);
-	if (err != 0) {
-		/* Nothing was started: the roles spawned so far wait for a
-		 * START that never comes. Stop them through the runtime. */
-		strads_log(STRADS_LOG_ERROR, "job: spawning roles: %s", strads_strerror(err));
-		strads_runtime_stop(rt);
-		strads_runtime_wait(rt);
-		return err;
-	}
+	if (err != 0)
+		strads_log(STRADS_LOG_ERROR, "job: spawning roles: %s",
+		    strads_strerror(err));
+	/* On a failure nothing was started: strads__job_spawn told the
+	 * roles it spawned to stop, and done is posted once they are gone.
+	 * The runtime and its other jobs go on. */
 	uv_sem_wait(&job->done);
-	err = job->status;
+	if (err == 0)
+		err = job->status;
 	strads__job_free(job);
 	return err;
 }

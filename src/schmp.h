@@ -89,10 +89,13 @@ int strads__job_new(const strads_app_t *app, void *shared,
     const strads_job_opts_t *o, strads_job_result_t *res, strads__job_t **jp);
 void strads__job_free(strads__job_t *job);
 /* Spawns the roles whose node is this runtime's (coord == 0), or the
- * coordinator (coord != 0; spawn it last: its init starts the job). */
+ * coordinator (coord != 0; spawn it last: its init starts the job). On
+ * a failure every role spawned here is told to stop and the ones not
+ * spawned are counted out of job->alive: job->done is posted once the
+ * spawned ones are gone, as after a run. */
 int strads__job_spawn(strads_runtime_t *rt, strads__job_t *job, int coord);
-/* Posts ENG_STOP to the roles of job placed on this runtime's node (a
- * job stopped before or without its coordinator role). */
+/* Posts ENG_STOP to the roles of job this runtime spawned (a job
+ * stopped before or without its coordinator role). */
 void strads__job_stop_local(strads_runtime_t *rt, strads__job_t *job);
 
 /* The store (or scheduler) owning parameter j among n equal ranges. */
@@ -162,6 +165,7 @@ extern const strads_actor_type_t strads__store_type;
 typedef struct strads__role_arg_s {
 	strads__job_t *job;
 	int index;
+	int up; /* spawned here (strads__job_stop_local stops only these) */
 } strads__role_arg_t;
 
 /* qsort comparators: uint32_t ascending; (score, id) pairs of doubles by

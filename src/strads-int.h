@@ -336,9 +336,14 @@ struct strads_runtime_s {
 	int started;
 	int stop_requested;
 	int stopped;
+	int waiting;           /* a thread is in strads_runtime_wait */
 	int phase1_count;      /* loops whose actors have all stopped */
 	atomic_int loops_stop; /* 1: stop actors (pool, transport are down);
 	                          2: close handles (every actor is gone) */
+	/* Threads other than the loops between their loops_stop check and
+	 * the end of their push (strads_post, strads_spawn): the shutdown
+	 * waits for them, so no wake-up reaches a closed loop. */
+	atomic_int posters;
 	int close_status;
 
 	atomic_ullong dropped_proto;
@@ -404,6 +409,10 @@ void strads__actor_credit(strads__loop_t *loop, const strads_msg_t *m);
 void strads__actor_compute_done(strads__loop_t *loop, strads_msg_t *m);
 /* Stops every actor of the loop now (runtime shutdown). */
 void strads__actor_stop_all(strads__loop_t *loop);
+/* A push into a loop from any thread: 0, or STRADS_ECLOSED once the
+ * loops are stopping; on 0, strads__post_leave after the push. */
+int strads__post_enter(strads_runtime_t *rt);
+void strads__post_leave(strads_runtime_t *rt);
 /* Frees an actor that was spawned but never installed. */
 void strads__actor_discard(strads_runtime_t *rt, strads_msg_t *spawn);
 

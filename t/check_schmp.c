@@ -872,6 +872,89 @@ START_TEST(worker_init_failure)
 }
 END_TEST
 
+/* A job whose roles cannot all be spawned (the loop's actor slots run
+ * out part way) returns the error after stopping the roles it did
+ * spawn; the runtime goes on and runs the next job. */
+static atomic_int fillers_gone;
+
+static void
+filler_recv(strads_actor_t *self, const strads_msg_t *m)
+{
+	(void)m;
+	strads_actor_stop(self);
+}
+
+static void
+filler_stop(strads_actor_t *self)
+{
+	(void)self;
+	atomic_fetch_add(&fillers_gone, 1);
+}
+
+static const strads_actor_type_t filler_type = {
+    "filler", 0, NULL, filler_recv, filler_stop};
+
+START_TEST(job_spawn_failure)
+{
+	const uint64_t n = 10;
+	strads_addr_t *fill = malloc((STRADS_MAX_ACTORS_PER_LOOP + 1) *
+	    sizeof(*fill));
+	double x[10 * 4];
+	strads_runtime_t *rt;
+	strads_job_opts_t o;
+	strads_job_result_t res;
+	data_t d;
+	int i, nfill = 0, rc = 0;
+
+	ck_assert_ptr_nonnull(fill);
+	for (i = 0; i < 40; i++)
+		x[i] = i % 7;
+	d.x = x;
+	d.n = n;
+	d.p = 4;
+	d.fail_init = 0;
+	atomic_store(&fillers_gone, 0);
+	rt = engine_up(1);
+	while (nfill <= STRADS_MAX_ACTORS_PER_LOOP &&
+	    (rc = strads_spawn(rt, &filler_type, 0, NULL, &fill[nfill])) == 0)
+		nfill++;
+	ck_assert_int_eq(rc, STRADS_ELIMIT);
+	/* Two slots free: the job gets a store and a scheduler, not its
+	 * worker. */
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(strads_post(rt, fill[i],
+		    strads_msg_new(STRADS_MSG_USER, 0)), 0);
+	WAIT_UNTIL(atomic_load(&fillers_gone) == 2, 10000);
+	strads_job_opts_init(&o);
+	o.nparams = 4;
+	o.nrows = n;
+	o.nworkers = 1;
+	o.nstores = 1;
+	o.nschedulers = 1;
+	o.tol = 1e-12;
+	ck_assert_int_eq(strads_job_run(rt, &mean_app, &d, &o, &res),
+	    STRADS_ELIMIT);
+	ck_assert_ptr_null(res.params);
+	/* Its two roles are gone again (a slot is freed just after the
+	 * role's stop_cb): two slots free, no more. */
+	WAIT_UNTIL(strads_spawn(rt, &filler_type, 0, NULL, &fill[0]) == 0, 10000);
+	WAIT_UNTIL(strads_spawn(rt, &filler_type, 0, NULL, &fill[1]) == 0, 10000);
+	ck_assert_int_eq(strads_spawn(rt, &filler_type, 0, NULL, &fill[nfill]),
+	    STRADS_ELIMIT);
+	for (i = 0; i < nfill; i++)
+		ck_assert_int_eq(strads_post(rt, fill[i],
+		    strads_msg_new(STRADS_MSG_USER, 0)), 0);
+	WAIT_UNTIL(atomic_load(&fillers_gone) == nfill + 2, 30000);
+	/* The runtime was not stopped: the same job runs now. */
+	ck_assert_int_eq(strads_job_run(rt, &mean_app, &d, &o, &res), 0);
+	ck_assert(res.converged);
+	assert_means(res.params, x, n, 4);
+	free(res.params);
+	engine_down(rt);
+	free(fill);
+}
+END_TEST
+
 static Suite *
 schmp_suite(void)
 {
@@ -889,6 +972,7 @@ schmp_suite(void)
 	tcase_add_test(tc, workset_several_stores);
 	tcase_add_test(tc, rotation_sweep);
 	tcase_add_test(tc, worker_init_failure);
+	tcase_add_test(tc, job_spawn_failure);
 	suite_add_tcase(s, tc);
 	return s;
 }
