@@ -210,6 +210,29 @@ timer_close(strads__timer_t *t)
 	uv_close((uv_handle_t *)&t->h, timer_close_cb);
 }
 
+/* A stopping actor's sends still waiting for credit leave now, in order:
+ * strads_send took them, so they are delivered like the others (their
+ * credit comes back to an address that is gone and is dropped). In a
+ * runtime shutdown they are freed on arrival like any message then. */
+static void
+send_deferred(strads_actor_t *a)
+{
+	uint32_t i;
+
+	for (i = 0; i < a->pair_cap; i++) {
+		strads_msg_t *m = a->pairs[i].dhead;
+
+		a->pairs[i].dhead = a->pairs[i].dtail = NULL;
+		while (m != NULL) {
+			strads_msg_t *next = m->next_;
+
+			m->next_ = NULL;
+			strads__route(a->loop->rt, a->loop, m);
+			m = next;
+		}
+	}
+}
+
 /* Runs after every callback into the actor: a stop requested from inside
  * the callback completes here, once no compute job holds its state. */
 static void
@@ -221,6 +244,7 @@ after_cb(strads_actor_t *a)
 		return;
 	if (a->started && a->type->stop_cb != NULL)
 		a->type->stop_cb(a);
+	send_deferred(a);
 	loop->slots[STRADS_ACTOR_SLOT(a->addr.actor)] = NULL;
 	slot_free(loop, STRADS_ACTOR_SLOT(a->addr.actor));
 	actor_free(a);

@@ -72,7 +72,7 @@ START_TEST(pingpong_cross_loop)
 END_TEST
 
 static void
-stream(int respect_ready)
+stream(int respect_ready, int then_stop)
 {
 	/* A 4 KiB window holds 24 messages of 100 B: the sender runs out of
 	 * credit thousands of times. */
@@ -92,6 +92,7 @@ stream(int respect_ready)
 	memset(&sr, 0, sizeof(sr));
 	sr.total = n;
 	sr.respect_ready = respect_ready;
+	sr.then_stop = then_stop;
 	ck_assert_int_eq(strads_spawn(rt, &sink_type, 1, &sk, &sr.peer), 0);
 	ck_assert_int_eq(strads_spawn(rt, &src_type, 0, &sr, NULL), 0);
 	ck_assert_int_eq(strads_runtime_start(rt), 0);
@@ -108,13 +109,21 @@ stream(int respect_ready)
 
 START_TEST(stream_deferred_by_runtime)
 {
-	stream(0);
+	stream(0, 0);
+}
+END_TEST
+
+/* A sender that stops with sends still deferred for lack of credit: they
+ * leave as it stops, in order; nothing it sent is dropped. */
+START_TEST(stream_sender_stops)
+{
+	stream(0, 1);
 }
 END_TEST
 
 START_TEST(stream_writable_notifications)
 {
-	stream(1);
+	stream(1, 0);
 }
 END_TEST
 
@@ -479,6 +488,7 @@ runtime_suite(void)
 	tcase_add_test(tc, pingpong_same_loop);
 	tcase_add_test(tc, pingpong_cross_loop);
 	tcase_add_test(tc, stream_deferred_by_runtime);
+	tcase_add_test(tc, stream_sender_stops);
 	tcase_add_test(tc, stream_writable_notifications);
 	tcase_add_test(tc, timers);
 	tcase_add_test(tc, compute_offload);

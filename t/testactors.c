@@ -73,6 +73,8 @@ src_pump(strads_actor_t *self, src_t *s)
 		s->sent++;
 		TEST_REQUIRE((strads_send(self, s->peer, m)) == (0));
 	}
+	if (s->then_stop)
+		strads_actor_stop(self);
 }
 
 static int

@@ -21,6 +21,7 @@ typedef struct {
 	strads_addr_t peer;
 	uint64_t total;
 	int respect_ready; /* 0: send everything at once, let the runtime defer */
+	int then_stop;     /* stop once everything is sent (deferred or not) */
 	uint64_t sent;
 } src_t;
 
