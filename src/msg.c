@@ -6,10 +6,132 @@
  * allocation. The block lives until its buffer's last reference goes:
  * envelopes made by strads_msg_share() are separate allocations that hold
  * a reference, so the first envelope may be freed before they are.
+ *
+ * Small messages made on a loop thread come from that loop's cache of
+ * fixed-size blocks and return to it wherever they are freed: a message
+ * usually dies on another loop than the one that made it, and through
+ * malloc that costs the freeing thread the maker's arena lock, and the
+ * arena's trims and regrowth cost page faults (which are dear in VMs).
+ * The owner pops and pushes its own list without atomics; other threads
+ * push onto a lock-free stack that the owner takes whole when its list
+ * runs dry (one exchange: no ABA).
  */
 #include "strads-int.h"
 
 #include <stdlib.h>
+
+#define MC_BLOCK 256u    /* bytes of a cached block, envelope included */
+#define MC_KEEP 65536u   /* blocks an owner keeps; more are freed */
+
+typedef struct mblock_s {
+	struct mblock_s *next;
+} mblock_t;
+
+struct strads__mcache_s {
+	mblock_t *local;     /* the owner's */
+	uint64_t nlocal;
+	uint64_t made;       /* blocks malloc'd and not freed */
+	_Atomic(mblock_t *) returned; /* pushed by other threads */
+};
+
+static _Thread_local strads__mcache_t *tl_cache;
+
+strads__mcache_t *
+strads__mcache_new(void)
+{
+	strads__mcache_t *c = calloc(1, sizeof(*c));
+
+	if (c != NULL)
+		atomic_init(&c->returned, NULL);
+	return c;
+}
+
+void
+strads__mcache_bind(strads__mcache_t *c)
+{
+	tl_cache = c;
+}
+
+/* Frees blocks of a list, from the owner's count of them. */
+static void
+mc_free_list(strads__mcache_t *c, mblock_t *b)
+{
+	while (b != NULL) {
+		mblock_t *next = b->next;
+
+		free(b);
+		c->made--;
+		b = next;
+	}
+}
+
+void
+strads__mcache_free(strads__mcache_t *c)
+{
+	if (c == NULL)
+		return;
+	mc_free_list(c, c->local);
+	c->local = NULL;
+	c->nlocal = 0;
+	mc_free_list(c, atomic_exchange(&c->returned, NULL));
+	if (c->made == 0)
+		free(c);
+}
+
+static void
+mc_release(strads_buf_t *b)
+{
+	strads__mcache_t *c = b->opaque;
+	mblock_t *blk = b->block, *head;
+
+	if (c == tl_cache) {
+		if (c->nlocal >= MC_KEEP) {
+			free(blk);
+			c->made--;
+			return;
+		}
+		blk->next = c->local;
+		c->local = blk;
+		c->nlocal++;
+		return;
+	}
+	head = atomic_load_explicit(&c->returned, memory_order_relaxed);
+	do
+		blk->next = head;
+	while (!atomic_compare_exchange_weak_explicit(&c->returned, &head, blk,
+	    memory_order_release, memory_order_relaxed));
+}
+
+/* A block of the calling loop's cache, or NULL (not a loop thread, out
+ * of memory). */
+static void *
+mc_get(strads__mcache_t *c)
+{
+	mblock_t *blk = c->local;
+
+	if (blk == NULL &&
+	    atomic_load_explicit(&c->returned, memory_order_relaxed) != NULL) {
+		/* Take what came back; keep at most MC_KEEP of it. */
+		blk = atomic_exchange_explicit(&c->returned, NULL,
+		    memory_order_acquire);
+		for (c->local = blk; blk != NULL; blk = blk->next) {
+			if (++c->nlocal == MC_KEEP) {
+				mc_free_list(c, blk->next);
+				blk->next = NULL;
+				break;
+			}
+		}
+		blk = c->local;
+	}
+	if (blk != NULL) {
+		c->local = blk->next;
+		c->nlocal--;
+		return blk;
+	}
+	if ((blk = malloc(MC_BLOCK)) != NULL)
+		c->made++;
+	return blk;
+}
 
 void
 strads__buf_ref(strads_buf_t *b)
@@ -45,15 +167,22 @@ strads_msg_new(uint16_t type, size_t len)
 		m->type = type;
 		return m;
 	}
-	m = malloc(sizeof(*m) + sizeof(*b) + len);
-	if (m == NULL)
-		return NULL;
+	if (tl_cache != NULL && sizeof(*m) + sizeof(*b) + len <= MC_BLOCK) {
+		if ((m = mc_get(tl_cache)) == NULL)
+			return NULL;
+		b = (strads_buf_t *)(m + 1);
+		b->release_cb = mc_release;
+		b->opaque = tl_cache;
+	} else {
+		if ((m = malloc(sizeof(*m) + sizeof(*b) + len)) == NULL)
+			return NULL;
+		b = (strads_buf_t *)(m + 1);
+		b->release_cb = NULL;
+		b->opaque = NULL;
+	}
 	memset(m, 0, sizeof(*m));
-	b = (strads_buf_t *)(m + 1);
 	atomic_init(&b->refs, 1);
 	b->block = m;
-	b->release_cb = NULL;
-	b->opaque = NULL;
 	b->size = len;
 	m->type = type;
 	m->len = (uint32_t)len;

@@ -55,6 +55,19 @@ strads__route(strads_runtime_t *rt, strads__loop_t *loop, strads_msg_t *m)
 			strads_msg_free(m);
 			return;
 		}
+		if (loop != NULL && idx != (unsigned)loop->idx &&
+		    loop->phase == 0) {
+			/* From this loop's thread: batched (see outbox_flush). */
+			m->next_ = NULL;
+			if (loop->ob_head[idx] == NULL) {
+				loop->ob_head[idx] = m;
+				loop->ob_dirty[loop->nob_dirty++] = idx;
+			} else {
+				loop->ob_tail[idx]->next_ = m;
+			}
+			loop->ob_tail[idx] = m;
+			return;
+		}
 		strads__loop_push(&rt->loops[idx], m, m);
 		return;
 	}
@@ -210,6 +223,25 @@ drain_free(strads__loop_t *loop)
 	}
 }
 
+/* Hands each loop what this one routed to it in this turn. Runs at the
+ * end of every turn (prepare_cb, before the loop polls) and when the
+ * loop's actors have stopped, so nothing waits on an idle loop. */
+static void
+outbox_flush(strads__loop_t *loop)
+{
+	strads_runtime_t *rt = loop->rt;
+	uint32_t i;
+
+	for (i = 0; i < loop->nob_dirty; i++) {
+		uint32_t idx = loop->ob_dirty[i];
+
+		strads__loop_push(&rt->loops[idx], loop->ob_head[idx],
+		    loop->ob_tail[idx]);
+		loop->ob_head[idx] = loop->ob_tail[idx] = NULL;
+	}
+	loop->nob_dirty = 0;
+}
+
 static void
 close_handles(strads__loop_t *loop)
 {
@@ -237,6 +269,9 @@ stop_actors(strads__loop_t *loop)
 		dispatch(loop, m);
 	strads__actor_stop_all(loop);
 	drain_free(loop);
+	/* No loop closes before every one got here: the hand-over is safe.
+	 * From here on route pushes at once (phase != 0). */
+	outbox_flush(loop);
 	strads__loop_flush(loop); /* the transport is closed: frames are freed */
 	loop->phase = 1;
 	uv_mutex_lock(&rt->lock);
@@ -286,11 +321,13 @@ async_cb(uv_async_t *h)
 	} else {
 		repay(loop, 1);
 	}
+	outbox_flush(loop); /* what the batch sent, credit too, leaves now */
 }
 
 static void
 prepare_cb(uv_prepare_t *h)
 {
+	outbox_flush(h->data);
 	strads__loop_flush(h->data);
 }
 
@@ -304,12 +341,24 @@ loop_main(void *arg)
 	snprintf(name, sizeof(name), "strads-l%d", loop->idx);
 	pthread_setname_np(pthread_self(), name);
 #endif
+	strads__mcache_bind(loop->mcache);
 	uv_run(&loop->uv, UV_RUN_DEFAULT);
 	loop->close_status = uv_loop_close(&loop->uv);
+	strads__mcache_bind(NULL);
 }
 
 /* ------------------------------------------------------------------ */
 /* Construction and teardown.                                           */
+
+/* Frees what loop_init allocated before the loop itself. */
+static void
+loop_free_arrays(strads__loop_t *loop)
+{
+	free(loop->ob_head);
+	free(loop->ob_tail);
+	free(loop->ob_dirty);
+	strads__mcache_free(loop->mcache);
+}
 
 static int
 loop_init(strads_runtime_t *rt, strads__loop_t *loop, int idx)
@@ -318,10 +367,23 @@ loop_init(strads_runtime_t *rt, strads__loop_t *loop, int idx)
 	loop->idx = idx;
 	strads__mailbox_init(&loop->mb);
 	atomic_init(&loop->wake, 0);
-	if (uv_mutex_init(&loop->slot_lock) != 0)
+	loop->ob_head = calloc((size_t)rt->cfg.nloops, sizeof(*loop->ob_head));
+	loop->ob_tail = calloc((size_t)rt->cfg.nloops, sizeof(*loop->ob_tail));
+	loop->ob_dirty = calloc((size_t)rt->cfg.nloops, sizeof(*loop->ob_dirty));
+	if (loop->ob_head == NULL || loop->ob_tail == NULL ||
+	    loop->ob_dirty == NULL || (loop->mcache = strads__mcache_new()) == NULL) {
+		free(loop->ob_head);
+		free(loop->ob_tail);
+		free(loop->ob_dirty);
 		return STRADS_ENOMEM;
+	}
+	if (uv_mutex_init(&loop->slot_lock) != 0) {
+		loop_free_arrays(loop);
+		return STRADS_ENOMEM;
+	}
 	if (uv_loop_init(&loop->uv) != 0) {
 		uv_mutex_destroy(&loop->slot_lock);
+		loop_free_arrays(loop);
 		return STRADS_ENOMEM;
 	}
 	uv_async_init(&loop->uv, &loop->async, async_cb);
@@ -346,6 +408,10 @@ loop_fini(strads__loop_t *loop, int ran)
 	drain_free(loop);
 	for (i = 0; i < loop->nout; i++)
 		STRADS__ASSERT(loop->out[i].frame == NULL);
+	STRADS__ASSERT(loop->nob_dirty == 0); /* handed over at phase 1 */
+	free(loop->ob_head);
+	free(loop->ob_tail);
+	free(loop->ob_dirty);
 	free(loop->out);
 	free(loop->dirty);
 	free(loop->owed);
@@ -411,6 +477,8 @@ fail_tp:
 fail_loops:
 	for (i = 0; i < rt->nloops; i++)
 		loop_fini(&rt->loops[i], 0);
+	for (i = 0; i < rt->nloops; i++)
+		strads__mcache_free(rt->loops[i].mcache);
 	free(rt->loops);
 fail_cond:
 	uv_cond_destroy(&rt->cond);
@@ -533,6 +601,9 @@ strads_runtime_free(strads_runtime_t *rt)
 	/* Envelopes of received frames are gone: the transport may go. */
 	strads__transport_free(rt->tp);
 	strads__pool_free(rt->pool);
+	/* Last: every message the loops made is freed by now. */
+	for (i = 0; i < rt->nloops; i++)
+		strads__mcache_free(rt->loops[i].mcache);
 	free(rt->loops);
 	uv_cond_destroy(&rt->cond);
 	uv_mutex_destroy(&rt->lock);

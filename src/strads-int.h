@@ -128,6 +128,18 @@ strads_msg_t *strads__msg_new_big(uint16_t type, size_t len);
 
 void strads__buf_ref(strads_buf_t *b);
 void strads__buf_unref(strads_buf_t *b);
+
+/* A loop thread's cache of small message blocks (msg.c): strads_msg_new
+ * on the loop takes blocks from it, and a block freed on any thread goes
+ * back to the cache it came from. */
+typedef struct strads__mcache_s strads__mcache_t;
+strads__mcache_t *strads__mcache_new(void);
+/* Makes c the calling thread's cache (NULL: none). */
+void strads__mcache_bind(strads__mcache_t *c);
+/* Frees c and its blocks, once no thread allocates from it. Blocks still
+ * out (a message kept past the runtime) keep c alive: it is then left
+ * allocated, so their late return stays safe. */
+void strads__mcache_free(strads__mcache_t *c);
 /* An envelope referencing external memory in b (takes one ref). */
 strads_msg_t *strads__msg_wrap(strads_buf_t *b, uint8_t *data, uint32_t len);
 
@@ -288,6 +300,12 @@ struct strads__loop_s {
 	uv_prepare_t prepare;
 	strads__mailbox_t mb;
 	atomic_int wake; /* 1 while a wake-up is pending */
+	strads__mcache_t *mcache; /* small messages made on this loop */
+	/* Messages this loop routed to other loops in this turn: a chain per
+	 * loop, handed over at the end of the turn (strads__loop_flush), one
+	 * mailbox push and at most one wake-up each. */
+	strads_msg_t **ob_head, **ob_tail; /* nloops each */
+	uint32_t *ob_dirty, nob_dirty;
 	int phase;        /* 0 running, 1 actors stopped, 2 handles closing */
 	int close_status; /* uv_loop_close() result */
 
