@@ -7,8 +7,9 @@
  * envelopes made by strads_msg_share() are separate allocations that hold
  * a reference, so the first envelope may be freed before they are.
  *
- * Small messages made on a loop thread come from that loop's cache of
- * fixed-size blocks and return to it wherever they are freed: a message
+ * Messages below STRADS__BIG_PAYLOAD made on a loop thread come from
+ * that loop's cache of blocks (power-of-two sizes) and return to it
+ * wherever they are freed: a message
  * usually dies on another loop than the one that made it, and through
  * malloc that costs the freeing thread the maker's arena lock, and the
  * arena's trims and regrowth cost page faults (which are dear in VMs).
@@ -20,29 +21,51 @@
 
 #include <stdlib.h>
 
-#define MC_BLOCK 256u    /* bytes of a cached block, envelope included */
-#define MC_KEEP 65536u   /* blocks an owner keeps; more are freed */
+/* Blocks come in power-of-two sizes from 256 bytes up, enough classes
+ * for every payload below STRADS__BIG_PAYLOAD; an owner keeps up to
+ * MC_KEEP_BYTES of blocks in all (a few credit windows' worth). */
+#define MC_MIN_SHIFT 8
+#define MC_NCLASS 10
+#define MC_KEEP_BYTES ((uint64_t)32 << 20)
+#define MC_HDR (sizeof(strads_msg_t) + sizeof(strads_buf_t))
 
 typedef struct mblock_s {
 	struct mblock_s *next;
 } mblock_t;
 
-struct strads__mcache_s {
+typedef struct {
 	mblock_t *local;     /* the owner's */
-	uint64_t nlocal;
-	uint64_t made;       /* blocks malloc'd and not freed */
 	_Atomic(mblock_t *) returned; /* pushed by other threads */
+} mclass_t;
+
+struct strads__mcache_s {
+	mclass_t cls[MC_NCLASS];
+	uint64_t kept;       /* bytes of blocks on the owner's lists */
+	uint64_t made;       /* blocks malloc'd and not freed */
 };
 
 static _Thread_local strads__mcache_t *tl_cache;
+
+/* The class of a block of total bytes, or MC_NCLASS when none holds it. */
+static inline int
+mc_class(size_t total)
+{
+	int k;
+
+	if (total <= ((size_t)1 << MC_MIN_SHIFT))
+		return 0;
+	k = 64 - __builtin_clzll((unsigned long long)(total - 1)) - MC_MIN_SHIFT;
+	return k < MC_NCLASS ? k : MC_NCLASS;
+}
 
 strads__mcache_t *
 strads__mcache_new(void)
 {
 	strads__mcache_t *c = calloc(1, sizeof(*c));
+	int k;
 
-	if (c != NULL)
-		atomic_init(&c->returned, NULL);
+	for (k = 0; c != NULL && k < MC_NCLASS; k++)
+		atomic_init(&c->cls[k].returned, NULL);
 	return c;
 }
 
@@ -68,12 +91,16 @@ mc_free_list(strads__mcache_t *c, mblock_t *b)
 void
 strads__mcache_free(strads__mcache_t *c)
 {
+	int k;
+
 	if (c == NULL)
 		return;
-	mc_free_list(c, c->local);
-	c->local = NULL;
-	c->nlocal = 0;
-	mc_free_list(c, atomic_exchange(&c->returned, NULL));
+	for (k = 0; k < MC_NCLASS; k++) {
+		mc_free_list(c, c->cls[k].local);
+		c->cls[k].local = NULL;
+		mc_free_list(c, atomic_exchange(&c->cls[k].returned, NULL));
+	}
+	c->kept = 0;
 	if (c->made == 0)
 		free(c);
 }
@@ -82,53 +109,60 @@ static void
 mc_release(strads_buf_t *b)
 {
 	strads__mcache_t *c = b->opaque;
+	int k = mc_class(MC_HDR + b->size);
+	mclass_t *cl = &c->cls[k];
 	mblock_t *blk = b->block, *head;
 
 	if (c == tl_cache) {
-		if (c->nlocal >= MC_KEEP) {
+		if (c->kept >= MC_KEEP_BYTES) {
 			free(blk);
 			c->made--;
 			return;
 		}
-		blk->next = c->local;
-		c->local = blk;
-		c->nlocal++;
+		blk->next = cl->local;
+		cl->local = blk;
+		c->kept += (uint64_t)1 << (MC_MIN_SHIFT + k);
 		return;
 	}
-	head = atomic_load_explicit(&c->returned, memory_order_relaxed);
+	head = atomic_load_explicit(&cl->returned, memory_order_relaxed);
 	do
 		blk->next = head;
-	while (!atomic_compare_exchange_weak_explicit(&c->returned, &head, blk,
+	while (!atomic_compare_exchange_weak_explicit(&cl->returned, &head, blk,
 	    memory_order_release, memory_order_relaxed));
 }
 
-/* A block of the calling loop's cache, or NULL (not a loop thread, out
- * of memory). */
+/* A block of class k from the calling loop's cache, or NULL (out of
+ * memory). */
 static void *
-mc_get(strads__mcache_t *c)
+mc_get(strads__mcache_t *c, int k)
 {
-	mblock_t *blk = c->local;
+	mclass_t *cl = &c->cls[k];
+	uint64_t size = (uint64_t)1 << (MC_MIN_SHIFT + k);
+	mblock_t *blk = cl->local, **pp;
 
 	if (blk == NULL &&
-	    atomic_load_explicit(&c->returned, memory_order_relaxed) != NULL) {
-		/* Take what came back; keep at most MC_KEEP of it. */
-		blk = atomic_exchange_explicit(&c->returned, NULL,
+	    atomic_load_explicit(&cl->returned, memory_order_relaxed) != NULL) {
+		/* Take what came back, within what the owner keeps. */
+		blk = atomic_exchange_explicit(&cl->returned, NULL,
 		    memory_order_acquire);
-		for (c->local = blk; blk != NULL; blk = blk->next) {
-			if (++c->nlocal == MC_KEEP) {
-				mc_free_list(c, blk->next);
-				blk->next = NULL;
+		for (pp = &cl->local; blk != NULL; blk = blk->next) {
+			if (c->kept >= MC_KEEP_BYTES) {
+				mc_free_list(c, blk);
 				break;
 			}
+			*pp = blk;
+			pp = &blk->next;
+			c->kept += size;
 		}
-		blk = c->local;
+		*pp = NULL;
+		blk = cl->local;
 	}
 	if (blk != NULL) {
-		c->local = blk->next;
-		c->nlocal--;
+		cl->local = blk->next;
+		c->kept -= size;
 		return blk;
 	}
-	if ((blk = malloc(MC_BLOCK)) != NULL)
+	if ((blk = malloc(size)) != NULL)
 		c->made++;
 	return blk;
 }
@@ -167,8 +201,8 @@ strads_msg_new(uint16_t type, size_t len)
 		m->type = type;
 		return m;
 	}
-	if (tl_cache != NULL && sizeof(*m) + sizeof(*b) + len <= MC_BLOCK) {
-		if ((m = mc_get(tl_cache)) == NULL)
+	if (tl_cache != NULL && mc_class(MC_HDR + len) < MC_NCLASS) {
+		if ((m = mc_get(tl_cache, mc_class(MC_HDR + len))) == NULL)
 			return NULL;
 		b = (strads_buf_t *)(m + 1);
 		b->release_cb = mc_release;
