@@ -42,8 +42,7 @@
 
 typedef struct {
 	uint8_t *ents;  /* cap entries of esize bytes: u64 key, then row */
-	uint64_t cap;   /* power of two, or 0 */
-	int shift;      /* 64 - log2(cap): home slot = hash >> shift */
+	uint64_t cap;   /* slots, or 0; a key's home is hash x cap / 2^64 */
 	uint64_t used;  /* keys in ents (key 0 not counted) */
 	size_t esize;   /* 8 + rowb rounded up to 8 */
 	size_t rowb;    /* width x vsize */
@@ -57,7 +56,7 @@ smap_init(smap_t *m, size_t rowb)
 {
 	memset(m, 0, sizeof(*m));
 	m->rowb = rowb;
-	m->esize = 8 + ((rowb + 7) & ~(size_t)7);
+	m->esize = 8 + ((rowb + 3) & ~(size_t)3);
 }
 
 static void
@@ -77,10 +76,22 @@ ekey(const uint8_t *e)
 	return k;
 }
 
+/* The home slot of a hash among cap: monotonic in the hash, so keys in
+ * hash order visit the array in address order, whatever cap is. */
+static inline uint64_t
+smap_slot(uint64_t hash, uint64_t cap)
+{
+#ifdef __SIZEOF_INT128__
+	return (uint64_t)(((__uint128_t)hash * cap) >> 64);
+#else
+	return (uint64_t)(((hash >> 32) * cap) >> 32); /* cap < 2^32 */
+#endif
+}
+
 static inline uint8_t *
 smap_home(const smap_t *m, uint64_t hash)
 {
-	return m->ents + (size_t)(hash >> m->shift) * m->esize;
+	return m->ents + (size_t)smap_slot(hash, m->cap) * m->esize;
 }
 
 static int
@@ -88,10 +99,8 @@ smap_rehash(smap_t *m, uint64_t cap)
 {
 	size_t esize = m->esize;
 	uint8_t *ents, *e, *end = m->ents + (size_t)m->cap * esize;
-	int mapped, shift = 64;
+	int mapped;
 
-	while (((uint64_t)1 << (64 - shift)) < cap)
-		shift--;
 	if (cap > SIZE_MAX / esize ||
 	    (ents = strads__pages_alloc((size_t)cap * esize, &mapped)) == NULL)
 		return STRADS_ENOMEM;
@@ -101,28 +110,30 @@ smap_rehash(smap_t *m, uint64_t cap)
 
 		if (k == 0)
 			continue;
-		j = strads__tbl_hash(k) >> shift;
+		j = smap_slot(strads__tbl_hash(k), cap);
 		while (ekey(ents + j * esize) != 0)
-			j = (j + 1) & (cap - 1);
+			if (++j == cap)
+				j = 0;
 		memcpy(ents + j * esize, e, esize);
 	}
 	strads__pages_free(m->ents, (size_t)m->cap * esize, m->mapped);
 	m->ents = ents;
 	m->cap = cap;
-	m->shift = shift;
 	m->mapped = mapped;
 	return 0;
 }
 
-/* Room for n keys in all without growing. */
+/* Room for n keys in all without growing: the array is sized to n (a
+ * load of 3/4 at n), not to the next power of two, since fresh memory
+ * is what a big insert pays most for. */
 static int
 smap_reserve(smap_t *m, uint64_t n)
 {
-	uint64_t cap = m->cap ? m->cap : 64;
+	uint64_t cap = n + n / 3 + 1;
 
-	while (n * 4 > cap * 3)
-		cap *= 2;
-	return cap == m->cap ? 0 : smap_rehash(m, cap);
+	if (n * 4 <= m->cap * 3)
+		return 0;
+	return smap_rehash(m, cap > 64 ? cap : 64);
 }
 
 /* The row of key (hash h), or NULL. */
@@ -164,7 +175,10 @@ smap_get(smap_t *m, uint64_t key, uint64_t h)
 		}
 		return m->zero;
 	}
-	if ((m->used + 1) * 4 > m->cap * 3 && smap_reserve(m, m->used + 1) != 0)
+	/* One at a time, the array doubles (a bulk apply reserves first). */
+	if ((m->used + 1) * 4 > m->cap * 3 &&
+	    smap_reserve(m, m->cap * 3 / 2 > m->used + 1 ? m->cap * 3 / 2 :
+	    m->used + 1) != 0)
 		return NULL;
 	end = m->ents + (size_t)m->cap * m->esize;
 	for (e = smap_home(m, h);;) {

@@ -947,6 +947,13 @@ struct strads_table_client_s {
 	size_t gid_cap;
 	int gid_mapped;
 	kcache_t kc;
+	/* The last big read that did not fill kc: its length and a
+	 * fingerprint of its keys. The cache is filled by the second read
+	 * of a key set in a row (the fingerprint only picks when; a hit is
+	 * always an exact compare), so a one-off read does not pay for
+	 * copying what no read will use. */
+	size_t kc_seen_n;
+	uint64_t kc_seen;
 	cbuf_t *retired;    /* bulk buffers the runtime still holds */
 	/* 1 + the last clock whose bulk updates went out, or 0. Those are
 	 * not kept past their clock (no read needs them once the shards
@@ -2304,12 +2311,14 @@ strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
 		r->off[1] = n;
 	} else if (!hit) {
 		size_t ng = (size_t)t->nshards << bits, g;
+		uint64_t fp = 0;
 
 		for (i = 0; i < n; i++) {
 			c->gid[i] = (uint32_t)((size_t)strads__table_shard_of(t,
 			    keys[i]) << bits | (bits ? strads__tbl_hash(keys[i]) >>
 			    (64 - bits) : 0));
 			cnt[c->gid[i] + 1]++;
+			fp += keys[i] * (2 * (uint64_t)i + 1);
 		}
 		for (g = 0; g < ng; g++)
 			cnt[g + 1] += cnt[g];
@@ -2318,8 +2327,13 @@ strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
 		for (i = 0; i < n; i++)
 			r->pos[cnt[c->gid[i]]++] = (uint32_t)i;
 		free(cnt);
-		if (n >= KC_MIN)
+		if (n >= KC_MIN && c->kc_seen_n == n && c->kc_seen == fp) {
 			kc_fill(c, r, t->nshards);
+			c->kc_seen_n = 0;
+		} else if (n >= KC_MIN) {
+			c->kc_seen_n = n;
+			c->kc_seen = fp;
+		}
 	}
 	for (k = 0; k < t->nshards; k++)
 		r->cbase[k + 1] = r->cbase[k] + (uint32_t)((r->off[k + 1] -
