@@ -73,9 +73,9 @@ typedef struct {
 	double *cand_score;
 	uint32_t *ws_list;   /* the working set, ascending */
 	uint32_t ws_n, ws_pos; /* its size, and how much has been sent */
-	/* Sweeps over the working set between two checks: a block never
-	 * spans two stores (each solves its part exactly), so with several
-	 * blocks the set is swept again (block Gauss-Seidel) until the
+	/* Sweeps over the working set between two checks: with pair terms
+	 * a block never spans two stores (each solves its part exactly), so
+	 * with several blocks the set is swept again (block Gauss-Seidel) until the
 	 * largest change of a sweep is WS_SETTLE of the first sweep's. */
 	uint32_t ws_sweeps, ws_blocks;
 	double ws_move, ws_first;
@@ -198,8 +198,10 @@ start_check(strads_actor_t *self, coord_t *c)
 	send_to(self, job->workers, job->nworkers, ENG_BLOCK, &e);
 }
 
-/* The next working-set block: at most block ids from ws_pos, all owned
- * by one store (a store solves only what it owns exactly). */
+/* The next working-set block: at most block ids from ws_pos. With pair
+ * terms a store solves its part exactly, so a block is one store's;
+ * without them a worker solves the block and the stores only add up its
+ * changes, so a block may span them. */
 static uint32_t
 ws_block(const coord_t *c)
 {
@@ -208,7 +210,7 @@ ws_block(const coord_t *c)
 	int k;
 
 	n = n < job->o.block ? n : job->o.block;
-	if (job->nstores == 1)
+	if (job->nstores == 1 || job->app->pairs == 0)
 		return n;
 	for (k = 0; k < job->nstores && first >= job->store_range[k].end; k++)
 		;
