@@ -187,9 +187,10 @@ STRADS_EXTERN int strads_runtime_start(strads_runtime_t *rt);
  * closed. */
 STRADS_EXTERN void strads_runtime_stop(strads_runtime_t *rt);
 /* Blocks until the runtime has stopped; from any thread, several at once
- * if need be (one shuts the runtime down, the others wait for it).
- * Returns 0 when every loop closed cleanly (uv_loop_close returned 0 on
- * each), else a negative code. */
+ * if need be (one shuts the runtime down, the others wait for it; free
+ * the runtime only once every one of them has returned). Returns 0 when
+ * every loop closed cleanly (uv_loop_close returned 0 on each), else a
+ * negative code. */
 STRADS_EXTERN int strads_runtime_wait(strads_runtime_t *rt);
 /* Frees a stopped (or never started) runtime. NULL is allowed. */
 STRADS_EXTERN void strads_runtime_free(strads_runtime_t *rt);

@@ -22,8 +22,10 @@
 #include <stdlib.h>
 
 /* Blocks come in power-of-two sizes from 256 bytes up, enough classes
- * for every payload below STRADS__BIG_PAYLOAD; an owner keeps up to
- * MC_KEEP_BYTES of blocks in all (a few credit windows' worth). */
+ * for every payload below STRADS__BIG_PAYLOAD. An owner's own lists hold
+ * at most MC_KEEP_BYTES in all (a few credit windows' worth); blocks
+ * returned to it are taken onto them at every loop turn
+ * (strads__mcache_trim), and what does not fit is freed. */
 #define MC_MIN_SHIFT 8
 #define MC_NCLASS 10
 #define MC_KEEP_BYTES ((uint64_t)32 << 20)
@@ -40,8 +42,8 @@ typedef struct {
 
 struct strads__mcache_s {
 	mclass_t cls[MC_NCLASS];
-	uint64_t kept;       /* bytes of blocks on the owner's lists */
-	uint64_t made;       /* blocks malloc'd and not freed */
+	uint64_t kept;        /* bytes on the owner's lists */
+	atomic_ullong made;   /* blocks malloc'd and not freed */
 };
 
 static _Thread_local strads__mcache_t *tl_cache;
@@ -64,7 +66,10 @@ strads__mcache_new(void)
 	strads__mcache_t *c = calloc(1, sizeof(*c));
 	int k;
 
-	for (k = 0; c != NULL && k < MC_NCLASS; k++)
+	if (c == NULL)
+		return NULL;
+	atomic_init(&c->made, 0);
+	for (k = 0; k < MC_NCLASS; k++)
 		atomic_init(&c->cls[k].returned, NULL);
 	return c;
 }
@@ -83,7 +88,7 @@ mc_free_list(strads__mcache_t *c, mblock_t *b)
 		mblock_t *next = b->next;
 
 		free(b);
-		c->made--;
+		atomic_fetch_sub_explicit(&c->made, 1, memory_order_relaxed);
 		b = next;
 	}
 }
@@ -101,7 +106,7 @@ strads__mcache_free(strads__mcache_t *c)
 		mc_free_list(c, atomic_exchange(&c->cls[k].returned, NULL));
 	}
 	c->kept = 0;
-	if (c->made == 0)
+	if (atomic_load(&c->made) == 0)
 		free(c);
 }
 
@@ -110,18 +115,19 @@ mc_release(strads_buf_t *b)
 {
 	strads__mcache_t *c = b->opaque;
 	int k = mc_class(MC_HDR + b->size);
+	uint64_t size = (uint64_t)1 << (MC_MIN_SHIFT + k);
 	mclass_t *cl = &c->cls[k];
 	mblock_t *blk = b->block, *head;
 
 	if (c == tl_cache) {
-		if (c->kept >= MC_KEEP_BYTES) {
+		if (c->kept + size > MC_KEEP_BYTES) {
 			free(blk);
-			c->made--;
+			atomic_fetch_sub_explicit(&c->made, 1, memory_order_relaxed);
 			return;
 		}
 		blk->next = cl->local;
 		cl->local = blk;
-		c->kept += (uint64_t)1 << (MC_MIN_SHIFT + k);
+		c->kept += size;
 		return;
 	}
 	head = atomic_load_explicit(&cl->returned, memory_order_relaxed);
@@ -131,6 +137,42 @@ mc_release(strads_buf_t *b)
 	    memory_order_release, memory_order_relaxed));
 }
 
+/* Moves what other threads returned of class k onto the owner's list,
+ * within MC_KEEP_BYTES; frees the rest. */
+static void
+mc_take(strads__mcache_t *c, int k)
+{
+	mclass_t *cl = &c->cls[k];
+	uint64_t size = (uint64_t)1 << (MC_MIN_SHIFT + k);
+	mblock_t *blk = atomic_exchange_explicit(&cl->returned, NULL,
+	    memory_order_acquire);
+
+	while (blk != NULL) {
+		mblock_t *next = blk->next;
+
+		if (c->kept + size > MC_KEEP_BYTES) {
+			mc_free_list(c, blk);
+			return;
+		}
+		blk->next = cl->local;
+		cl->local = blk;
+		c->kept += size;
+		blk = next;
+	}
+}
+
+void
+strads__mcache_trim(void)
+{
+	strads__mcache_t *c = tl_cache;
+	int k;
+
+	for (k = 0; c != NULL && k < MC_NCLASS; k++)
+		if (atomic_load_explicit(&c->cls[k].returned,
+		    memory_order_relaxed) != NULL)
+			mc_take(c, k);
+}
+
 /* A block of class k from the calling loop's cache, or NULL (out of
  * memory). */
 static void *
@@ -138,23 +180,11 @@ mc_get(strads__mcache_t *c, int k)
 {
 	mclass_t *cl = &c->cls[k];
 	uint64_t size = (uint64_t)1 << (MC_MIN_SHIFT + k);
-	mblock_t *blk = cl->local, **pp;
+	mblock_t *blk = cl->local;
 
 	if (blk == NULL &&
 	    atomic_load_explicit(&cl->returned, memory_order_relaxed) != NULL) {
-		/* Take what came back, within what the owner keeps. */
-		blk = atomic_exchange_explicit(&cl->returned, NULL,
-		    memory_order_acquire);
-		for (pp = &cl->local; blk != NULL; blk = blk->next) {
-			if (c->kept >= MC_KEEP_BYTES) {
-				mc_free_list(c, blk);
-				break;
-			}
-			*pp = blk;
-			pp = &blk->next;
-			c->kept += size;
-		}
-		*pp = NULL;
+		mc_take(c, k);
 		blk = cl->local;
 	}
 	if (blk != NULL) {
@@ -163,7 +193,7 @@ mc_get(strads__mcache_t *c, int k)
 		return blk;
 	}
 	if ((blk = malloc(size)) != NULL)
-		c->made++;
+		atomic_fetch_add_explicit(&c->made, 1, memory_order_relaxed);
 	return blk;
 }
 

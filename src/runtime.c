@@ -329,6 +329,7 @@ prepare_cb(uv_prepare_t *h)
 {
 	outbox_flush(h->data);
 	strads__loop_flush(h->data);
+	strads__mcache_trim();
 }
 
 static void
@@ -538,8 +539,10 @@ strads_runtime_wait(strads_runtime_t *rt)
 	while (!rt->stop_requested || (rt->waiting && !rt->stopped))
 		uv_cond_wait(&rt->cond, &rt->lock);
 	if (rt->stopped || !rt->started) {
+		int status = rt->close_status;
+
 		uv_mutex_unlock(&rt->lock);
-		return rt->close_status;
+		return status;
 	}
 	/* One thread shuts down; any other waits above until it is done. */
 	rt->waiting = 1;
@@ -578,9 +581,10 @@ strads_runtime_wait(strads_runtime_t *rt)
 	}
 	uv_mutex_lock(&rt->lock);
 	rt->stopped = 1;
+	i = rt->close_status;
 	uv_cond_broadcast(&rt->cond);
 	uv_mutex_unlock(&rt->lock);
-	return rt->close_status;
+	return i;
 }
 
 void

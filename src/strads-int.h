@@ -136,6 +136,9 @@ typedef struct strads__mcache_s strads__mcache_t;
 strads__mcache_t *strads__mcache_new(void);
 /* Makes c the calling thread's cache (NULL: none). */
 void strads__mcache_bind(strads__mcache_t *c);
+/* Takes the blocks other threads returned to the calling thread's cache
+ * onto its lists, within its bound (once a loop turn). */
+void strads__mcache_trim(void);
 /* Frees c and its blocks, once no thread allocates from it. Blocks still
  * out (a message kept past the runtime) keep c alive: it is then left
  * allocated, so their late return stays safe. */
