@@ -73,10 +73,11 @@ typedef struct {
 	double *cand_score;
 	uint32_t *ws_list;   /* the working set, ascending */
 	uint32_t ws_n, ws_pos; /* its size, and how much has been sent */
-	/* Sweeps over the working set between two checks: with pair terms
-	 * a block never spans two stores (each solves its part exactly), so
-	 * with several blocks the set is swept again (block Gauss-Seidel) until the
-	 * largest change of a sweep is WS_SETTLE of the first sweep's. */
+	/* Sweeps over the working set between two checks: when it went out
+	 * in several blocks (with pair terms a block never spans two stores,
+	 * each solving its part exactly) the set is swept again (block
+	 * Gauss-Seidel) until the largest change of a sweep is WS_SETTLE of
+	 * the first sweep's. */
 	uint32_t ws_sweeps, ws_blocks;
 	double ws_move, ws_first;
 

@@ -44,7 +44,7 @@ typedef struct {
 	uint8_t *ents;  /* cap entries of esize bytes: u64 key, then row */
 	uint64_t cap;   /* slots, or 0; a key's home is hash x cap / 2^64 */
 	uint64_t used;  /* keys in ents (key 0 not counted) */
-	size_t esize;   /* 8 + rowb rounded up to 8 */
+	size_t esize;   /* 8 + rowb rounded up to 4 */
 	size_t rowb;    /* width x vsize */
 	int mapped;     /* how ents was allocated */
 	int has_zero;
@@ -175,10 +175,10 @@ smap_get(smap_t *m, uint64_t key, uint64_t h)
 		}
 		return m->zero;
 	}
-	/* One at a time, the array doubles (a bulk apply reserves first). */
+	/* One at a time, the array doubles (a bulk apply reserves first):
+	 * room for 3/2 cap keys is an array of 2 cap. */
 	if ((m->used + 1) * 4 > m->cap * 3 &&
-	    smap_reserve(m, m->cap * 3 / 2 > m->used + 1 ? m->cap * 3 / 2 :
-	    m->used + 1) != 0)
+	    smap_reserve(m, m->cap != 0 ? m->cap * 3 / 2 : 1) != 0)
 		return NULL;
 	end = m->ents + (size_t)m->cap * m->esize;
 	for (e = smap_home(m, h);;) {

@@ -9,13 +9,13 @@
  *
  * Messages below STRADS__BIG_PAYLOAD made on a loop thread come from
  * that loop's cache of blocks (power-of-two sizes) and return to it
- * wherever they are freed: a message
- * usually dies on another loop than the one that made it, and through
- * malloc that costs the freeing thread the maker's arena lock, and the
- * arena's trims and regrowth cost page faults (which are dear in VMs).
- * The owner pops and pushes its own list without atomics; other threads
- * push onto a lock-free stack that the owner takes whole when its list
- * runs dry (one exchange: no ABA).
+ * wherever they are freed. A message usually dies on another loop than
+ * the one that made it: through malloc that cost the freeing thread the
+ * maker's arena lock, and the arena's trims and regrowth cost page
+ * faults (which are dear in VMs). The owner pops and pushes its own
+ * lists without atomics; other threads push onto a lock-free stack per
+ * size that the owner takes whole (one exchange: no ABA) when its list
+ * runs dry and at every loop turn.
  */
 #include "strads-int.h"
 
@@ -42,8 +42,10 @@ typedef struct {
 
 struct strads__mcache_s {
 	mclass_t cls[MC_NCLASS];
+	/* Both the owner's alone (and strads__mcache_free's, after the
+	 * loop has ended). */
 	uint64_t kept;        /* bytes on the owner's lists */
-	atomic_ullong made;   /* blocks malloc'd and not freed */
+	uint64_t made;        /* blocks malloc'd and not freed */
 };
 
 static _Thread_local strads__mcache_t *tl_cache;
@@ -68,7 +70,6 @@ strads__mcache_new(void)
 
 	if (c == NULL)
 		return NULL;
-	atomic_init(&c->made, 0);
 	for (k = 0; k < MC_NCLASS; k++)
 		atomic_init(&c->cls[k].returned, NULL);
 	return c;
@@ -88,7 +89,7 @@ mc_free_list(strads__mcache_t *c, mblock_t *b)
 		mblock_t *next = b->next;
 
 		free(b);
-		atomic_fetch_sub_explicit(&c->made, 1, memory_order_relaxed);
+		c->made--;
 		b = next;
 	}
 }
@@ -106,7 +107,7 @@ strads__mcache_free(strads__mcache_t *c)
 		mc_free_list(c, atomic_exchange(&c->cls[k].returned, NULL));
 	}
 	c->kept = 0;
-	if (atomic_load(&c->made) == 0)
+	if (c->made == 0)
 		free(c);
 }
 
@@ -122,7 +123,7 @@ mc_release(strads_buf_t *b)
 	if (c == tl_cache) {
 		if (c->kept + size > MC_KEEP_BYTES) {
 			free(blk);
-			atomic_fetch_sub_explicit(&c->made, 1, memory_order_relaxed);
+			c->made--;
 			return;
 		}
 		blk->next = cl->local;
@@ -193,7 +194,7 @@ mc_get(strads__mcache_t *c, int k)
 		return blk;
 	}
 	if ((blk = malloc(size)) != NULL)
-		atomic_fetch_add_explicit(&c->made, 1, memory_order_relaxed);
+		c->made++;
 	return blk;
 }
 
@@ -219,6 +220,7 @@ strads_msg_new(uint16_t type, size_t len)
 {
 	strads_msg_t *m;
 	strads_buf_t *b;
+	int k;
 
 	if (len > UINT32_MAX - STRADS_MSG_HDR_SIZE)
 		return NULL;
@@ -231,8 +233,8 @@ strads_msg_new(uint16_t type, size_t len)
 		m->type = type;
 		return m;
 	}
-	if (tl_cache != NULL && mc_class(MC_HDR + len) < MC_NCLASS) {
-		if ((m = mc_get(tl_cache, mc_class(MC_HDR + len))) == NULL)
+	if (tl_cache != NULL && (k = mc_class(MC_HDR + len)) < MC_NCLASS) {
+		if ((m = mc_get(tl_cache, k)) == NULL)
 			return NULL;
 		b = (strads_buf_t *)(m + 1);
 		b->release_cb = mc_release;

@@ -351,14 +351,12 @@ loop_main(void *arg)
 /* ------------------------------------------------------------------ */
 /* Construction and teardown.                                           */
 
-/* Frees what loop_init allocated before the loop itself. */
 static void
-loop_free_arrays(strads__loop_t *loop)
+outbox_free(strads__loop_t *loop)
 {
 	free(loop->ob_head);
 	free(loop->ob_tail);
 	free(loop->ob_dirty);
-	strads__mcache_free(loop->mcache);
 }
 
 static int
@@ -371,20 +369,18 @@ loop_init(strads_runtime_t *rt, strads__loop_t *loop, int idx)
 	loop->ob_head = calloc((size_t)rt->cfg.nloops, sizeof(*loop->ob_head));
 	loop->ob_tail = calloc((size_t)rt->cfg.nloops, sizeof(*loop->ob_tail));
 	loop->ob_dirty = calloc((size_t)rt->cfg.nloops, sizeof(*loop->ob_dirty));
+	loop->mcache = strads__mcache_new();
 	if (loop->ob_head == NULL || loop->ob_tail == NULL ||
-	    loop->ob_dirty == NULL || (loop->mcache = strads__mcache_new()) == NULL) {
-		free(loop->ob_head);
-		free(loop->ob_tail);
-		free(loop->ob_dirty);
-		return STRADS_ENOMEM;
-	}
-	if (uv_mutex_init(&loop->slot_lock) != 0) {
-		loop_free_arrays(loop);
+	    loop->ob_dirty == NULL || loop->mcache == NULL ||
+	    uv_mutex_init(&loop->slot_lock) != 0) {
+		outbox_free(loop);
+		strads__mcache_free(loop->mcache);
 		return STRADS_ENOMEM;
 	}
 	if (uv_loop_init(&loop->uv) != 0) {
 		uv_mutex_destroy(&loop->slot_lock);
-		loop_free_arrays(loop);
+		outbox_free(loop);
+		strads__mcache_free(loop->mcache);
 		return STRADS_ENOMEM;
 	}
 	uv_async_init(&loop->uv, &loop->async, async_cb);
@@ -410,9 +406,7 @@ loop_fini(strads__loop_t *loop, int ran)
 	for (i = 0; i < loop->nout; i++)
 		STRADS__ASSERT(loop->out[i].frame == NULL);
 	STRADS__ASSERT(loop->nob_dirty == 0); /* handed over at phase 1 */
-	free(loop->ob_head);
-	free(loop->ob_tail);
-	free(loop->ob_dirty);
+	outbox_free(loop);
 	free(loop->out);
 	free(loop->dirty);
 	free(loop->owed);

@@ -304,9 +304,10 @@ struct strads__loop_s {
 	strads__mailbox_t mb;
 	atomic_int wake; /* 1 while a wake-up is pending */
 	strads__mcache_t *mcache; /* small messages made on this loop */
-	/* Messages this loop routed to other loops in this turn: a chain per
-	 * loop, handed over at the end of the turn (strads__loop_flush), one
-	 * mailbox push and at most one wake-up each. */
+	/* Messages this loop routed to other loops and not yet handed over:
+	 * a chain per loop, pushed at the end of each batch and each turn
+	 * (outbox_flush in runtime.c), one mailbox push and at most one
+	 * wake-up each. */
 	strads_msg_t **ob_head, **ob_tail; /* nloops each */
 	uint32_t *ob_dirty, nob_dirty;
 	int phase;        /* 0 running, 1 actors stopped, 2 handles closing */

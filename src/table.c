@@ -2331,7 +2331,7 @@ strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
 			kc_fill(c, r, t->nshards);
 			c->kc_seen_n = 0;
 		} else if (n >= KC_MIN) {
-			c->kc_seen_n = n;
+			c->kc_seen_n = n; /* the first time: fill on the next */
 			c->kc_seen = fp;
 		}
 	}
