@@ -923,9 +923,7 @@ reply_rows(strads_actor_t *self, shard_t *s, const strads_msg_t *g)
 	strads_send(self, g->src, m);
 }
 
-/* A GET_BULK's rows: its keys looked up bucket by bucket (so the map
- * is walked region by region, the slots of the keys ahead prefetched),
- * each row written at its key's place. */
+/* A GET_BULK's rows, each written at its key's place. */
 static void
 reply_bulk(strads_actor_t *self, shard_t *s, const strads_msg_t *g)
 {
@@ -936,10 +934,10 @@ reply_bulk(strads_actor_t *self, shard_t *s, const strads_msg_t *g)
 	const uint8_t *next = NULL;
 	uint64_t *hs = NULL;
 	size_t part, ahead = 0;
-	uint32_t first = 0, last = TBL_NBUCKETS - 1;
+	uint32_t first = 0;
 	strads_msg_t *m;
 	uint8_t *v;
-	int region;
+	int region = 0;
 
 	m = strads_msg_new(TBL_ROWS_BULK, TBL_ROWSB_HDR + (size_t)n * s->rowb);
 	if (m == NULL) {
@@ -961,12 +959,19 @@ reply_bulk(strads_actor_t *self, shard_t *s, const strads_msg_t *g)
 		strads_send(self, g->src, m);
 		return;
 	}
-	/* Grouped by bucket. Scratch holds per key its bucket and its hash;
-	 * keys that came out of order get positions and the hashes in bucket
-	 * order. A client sends its keys grouped (see get_many), so that
-	 * second pass is mostly skipped. off[b] is where bucket b starts. */
+	/* Dense enough (a key every 16 slots of the part of the map the keys
+	 * fall in), the lookups walk the map bucket by bucket: while a bucket
+	 * is looked up the next one's part is prefetched in address order.
+	 * Sparser, each key's slot is prefetched, in the order they came.
+	 * Scratch holds per key its bucket and its hash; keys that came out
+	 * of order and are to be walked get positions and the hashes in
+	 * bucket order. A client sends a read of the same keys again grouped
+	 * (see get_many), so that pass is mostly skipped. off[b] is where
+	 * bucket b starts. */
+	part = sm->cap >= TBL_NBUCKETS ?
+	    (size_t)(sm->cap / TBL_NBUCKETS) * sm->esize : 0;
 	if (n >= STAGE_MIN_PAIRS && (bk = scratch(s, 6 * (size_t)n)) != NULL) {
-		uint32_t prev = 0;
+		uint32_t prev = 0, lo = TBL_NBUCKETS, hi = 0;
 		int sorted = 1;
 
 		hs = (uint64_t *)(void *)(bk + 2 * (size_t)n);
@@ -977,10 +982,14 @@ reply_bulk(strads_actor_t *self, shard_t *s, const strads_msg_t *g)
 			off[bk[i] + 1]++;
 			sorted &= bk[i] >= prev;
 			prev = bk[i];
+			lo = bk[i] < lo ? bk[i] : lo;
+			hi = bk[i] > hi ? bk[i] : hi;
 		}
 		for (b = 0; b < TBL_NBUCKETS; b++)
 			off[b + 1] += off[b];
-		if (!sorted) {
+		region = part != 0 && (uint64_t)n * 16 * sm->esize >=
+		    (uint64_t)(hi - lo + 1) * part;
+		if (!sorted && region) {
 			uint64_t *hs2 = hs + n;
 
 			pos = bk + n;
@@ -995,17 +1004,8 @@ reply_bulk(strads_actor_t *self, shard_t *s, const strads_msg_t *g)
 				off[b] = off[b - 1];
 			off[0] = 0;
 		}
-		first = bk[pos != NULL ? pos[0] : 0];
-		last = bk[pos != NULL ? pos[n - 1] : n - 1];
+		first = lo;
 	}
-	/* Dense enough (a key every 16 slots of the part of the map the keys
-	 * fall in), the lookups walk the map: while a bucket is looked up the
-	 * next one's part is prefetched in address order. Sparser, each
-	 * key's slot is prefetched. */
-	part = sm->cap >= TBL_NBUCKETS ?
-	    (size_t)(sm->cap / TBL_NBUCKETS) * sm->esize : 0;
-	region = hs != NULL && part != 0 && (uint64_t)n * 16 * sm->esize >=
-	    (uint64_t)(last - first + 1) * part;
 	for (b = first, i = 0; i < n; i++) {
 		uint32_t at = pos != NULL ? pos[i] : i;
 		uint64_t key = strads__get64(k + 8 * (size_t)at), h;

@@ -484,9 +484,10 @@ typedef void (*strads_table_many_cb)(strads_table_client_t *c, int status,
  * clock into rows (n x width doubles, row i for keys[i]); keys and rows
  * are the caller's and must stay valid, untouched, until cb runs (from
  * strads_table_client_recv(), never inside this call). The rows see
- * what strads_table_get() would. Bulk reads go to the shards in chunks
- * that fit a frame whatever n is; they neither use nor fill the loop's
- * cache. */
+ * what strads_table_get() would; updates this client makes while the
+ * read is out may or may not show in them. Bulk reads go to the shards
+ * in chunks that fit a frame whatever n is; they neither use nor fill
+ * the loop's cache. */
 STRADS_EXTERN int strads_table_get_many(strads_table_client_t *c,
     const uint64_t *keys, size_t n, double *rows, strads_table_many_cb cb,
     void *arg);

@@ -869,6 +869,16 @@ typedef struct req_s {
 	void *arg;
 } req_t;
 
+/* A streamed bulk read's chunk: its message while it is filled, and
+ * where its keys are in the caller's arrays until its rows are in. */
+typedef struct {
+	strads_msg_t *m; /* being filled; NULL once sent */
+	uint32_t *pos;   /* chunk_get */
+	uint32_t n, cap; /* keys in it, and room */
+	uint32_t j;      /* its number, once sent */
+	int k;           /* its shard, or -1: free */
+} schunk_t;
+
 /* A bulk read: the caller's arrays, borrowed until its callback. Its
  * keys go out in chunks of at most t->chunk_get, numbered across the
  * shards: shard k's are [cbase[k], cbase[k + 1]), chunk j of them
@@ -914,6 +924,15 @@ typedef struct breq_s {
 	uint64_t need;
 	strads_table_many_cb cb;
 	void *arg;
+	/* Streamed (see stream_pump): keys taken in the caller's order and
+	 * split by shard only, a window of chunks at a time. */
+	int stream;
+	size_t scan;       /* keys taken so far */
+	uint64_t fp;       /* their fingerprint (kc_seen) */
+	schunk_t *sc;      /* nsc chunks: nshards x (GET_WINDOW + 1) */
+	size_t nsc;
+	schunk_t **fill;   /* per shard: its chunk being filled, or NULL */
+	uint64_t min_seen; /* the least clock a chunk's rows held */
 } breq_t;
 
 typedef struct ckreq_s {
@@ -1247,6 +1266,14 @@ kc_fill(strads_table_client_t *c, breq_t *r, int nshards)
 static void
 breq_free(breq_t *r)
 {
+	size_t i;
+
+	for (i = 0; r->sc != NULL && i < r->nsc; i++) {
+		strads_msg_free(r->sc[i].m);
+		free(r->sc[i].pos);
+	}
+	free(r->sc);
+	free(r->fill);
 	if (r->kc != NULL)
 		r->kc->lent = 0;
 	if (!r->pos_lent)
@@ -2132,12 +2159,12 @@ breq_complete(strads_table_client_t *c, breq_t *r)
 	size_t i;
 	int k;
 
-	for (j = 0; j < r->nchunks; j++)
+	for (j = 0; !r->stream && j < r->nchunks; j++)
 		if (r->seen[j] < min)
 			min = r->seen[j];
 	/* Row by row only when the reader has updates the rows may lack
 	 * (rare: a bulk read in the clock of its own writes). */
-	if (r->n > 0 && overlay_needed(c, min)) {
+	if (r->n > 0 && !r->stream && overlay_needed(c, min)) {
 		if ((seen = malloc(r->n * sizeof(*seen))) == NULL) {
 			strads_log(STRADS_LOG_ERROR, "table %s: out of memory: a "
 			    "read misses the reader's own updates", c->t->name);
@@ -2233,6 +2260,156 @@ breq_send(strads_table_client_t *c, breq_t *r)
 	return 0;
 }
 
+/* A key set's fingerprint (kc_seen): a term per key. */
+#define FP_TERM(key, i) ((key) * (2 * (uint64_t)(i) + 1))
+
+static uint64_t
+keys_fp(const uint64_t *keys, size_t n)
+{
+	uint64_t fp = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		fp += FP_TERM(keys[i], i);
+	return fp;
+}
+
+/* A first read of a key set is streamed: its keys are taken in the
+ * caller's order, split by shard into chunks that keep their keys'
+ * places, and each chunk goes once full, a window of them per shard out
+ * at a time; the rest are taken as replies come. It reads the keys once
+ * and writes a few chunks, where a grouped read (below) first writes a
+ * shard and a position per key into arrays that are fresh memory on a
+ * first read; the shards group each chunk themselves (reply_bulk). Only
+ * for reads that need no overlay of the reader's own updates. */
+
+/* A free chunk for shard k, open to fill with at most what is left. */
+static schunk_t *
+stream_open(strads_table_client_t *c, breq_t *r, int k)
+{
+	strads_table_t *t = c->t;
+	size_t left = r->n - r->scan, i;
+	uint32_t cap = left < t->chunk_get ? (uint32_t)left : t->chunk_get;
+	schunk_t *f = NULL;
+
+	for (i = 0; i < r->nsc && f == NULL; i++)
+		if (r->sc[i].k < 0)
+			f = &r->sc[i];
+	/* A shard holds at most its window out and one being filled. */
+	STRADS__ASSERT(f != NULL);
+	if (f->pos == NULL && (f->pos = malloc((r->n < t->chunk_get ? r->n :
+	    t->chunk_get) * sizeof(*f->pos))) == NULL)
+		return NULL;
+	if ((f->m = strads_msg_new(TBL_GET_BULK, TBL_GETB_HDR +
+	    (size_t)cap * 8)) == NULL)
+		return NULL;
+	f->k = k;
+	f->n = 0;
+	f->cap = cap;
+	r->fill[k] = f;
+	return f;
+}
+
+static int
+stream_send(strads_table_client_t *c, breq_t *r, schunk_t *f)
+{
+	strads_msg_t *m = f->m;
+
+	f->j = r->nchunks++;
+	m->len = TBL_GETB_HDR + f->n * 8;
+	strads__put64(m->data, r->id);
+	strads__put64(m->data + 8, r->need);
+	strads__put32(m->data + 16, c->id);
+	strads__put32(m->data + 20, f->n);
+	strads__put32(m->data + 24, f->j);
+	strads__put32(m->data + 28, c->t->tag);
+	f->m = NULL;
+	r->fill[f->k] = NULL;
+	r->out[f->k]++;
+	r->waiting++;
+	return strads_send(c->self, c->t->shards[f->k], m);
+}
+
+/* Takes keys until a shard's chunk is full and its window too (then
+ * its next reply calls again), then sends the last chunks as their
+ * windows allow. */
+static int
+stream_pump(strads_table_client_t *c, breq_t *r)
+{
+	strads_table_t *t = c->t;
+	size_t i = r->scan, was = r->scan;
+	uint64_t fp = r->fp;
+	int k, rc = 0;
+
+	for (; i < r->n; i++) {
+		uint64_t key = r->keys[i];
+		schunk_t *f;
+
+		k = t->nshards == 1 ? 0 : strads__table_shard_of(t, key);
+		f = r->fill[k];
+		if (f != NULL && f->n == f->cap) {
+			if (r->out[k] >= GET_WINDOW)
+				break;
+			if ((rc = stream_send(c, r, f)) != 0)
+				break;
+			f = NULL;
+		}
+		r->scan = i; /* what is left, for stream_open */
+		if (f == NULL && (f = stream_open(c, r, k)) == NULL) {
+			rc = STRADS_ENOMEM;
+			break;
+		}
+		f->pos[f->n] = (uint32_t)i;
+		memcpy(f->m->data + TBL_GETB_HDR + (size_t)f->n * 8, &key, 8);
+		f->n++;
+		fp += FP_TERM(key, i);
+	}
+	r->scan = i;
+	r->fp = fp;
+	if (rc != 0)
+		return rc;
+	if (i < r->n)
+		return 0;
+	if (was < r->n && r->n >= KC_MIN) {
+		c->kc_seen_n = r->n; /* the first time: fill on the next */
+		c->kc_seen = fp;
+	}
+	for (k = 0; k < t->nshards; k++)
+		if (r->fill[k] != NULL && r->out[k] < GET_WINDOW &&
+		    (rc = stream_send(c, r, r->fill[k])) != 0)
+			return rc;
+	return 0;
+}
+
+static int
+stream_start(strads_table_client_t *c, breq_t *r)
+{
+	int k, nshards = c->t->nshards, rc;
+
+	r->stream = 1;
+	r->min_seen = UINT64_MAX;
+	r->nsc = (size_t)nshards * (GET_WINDOW + 1);
+	r->sc = calloc(r->nsc, sizeof(*r->sc));
+	r->fill = calloc((size_t)nshards, sizeof(*r->fill));
+	r->out = calloc((size_t)nshards, sizeof(*r->out));
+	if (r->sc == NULL || r->fill == NULL || r->out == NULL) {
+		breq_free(r);
+		return STRADS_ENOMEM;
+	}
+	for (k = 0; (size_t)k < r->nsc; k++)
+		r->sc[k].k = -1;
+	if ((rc = stream_pump(c, r)) != 0) {
+		/* Replies to chunks already sent find no request: ignored. */
+		breq_free(r);
+		return rc;
+	}
+	r->next = c->breqs;
+	c->breqs = r;
+	TBL_COUNT(c->t, gets, 1);
+	TBL_COUNT(c->t, rows_read, r->n);
+	return 0;
+}
+
 int
 strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
     size_t n, double *rows, strads_table_many_cb cb, void *arg)
@@ -2268,7 +2445,19 @@ strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
 		breq_free(r);
 		return STRADS_ENOMEM;
 	}
+	r->id = (uint64_t)c->id << 40 | (c->next_req++ & ((1ull << 40) - 1));
+	r->clock = c->clock;
+	r->rows = rows;
+	r->cb = cb;
+	r->arg = arg;
+	r->need = c->clock > t->staleness ? c->clock - t->staleness : 0;
 	hit = group && n >= KC_MIN && kc_hit(&c->kc, r, t->nshards);
+	/* Streamed unless the reader's own updates are to be laid over the
+	 * rows, or this is the second read of a key set in a row (grouped,
+	 * to fill the key cache). */
+	if (group && !hit && n > 0 && !overlay_needed(c, r->need) &&
+	    !(n >= KC_MIN && c->kc_seen_n == n && keys_fp(keys, n) == c->kc_seen))
+		return stream_start(c, r);
 	/* The positions: the client's kept array when it is big enough
 	 * (fresh pages are what a big read would pay most for). */
 	if (hit) {
@@ -2297,12 +2486,6 @@ strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
 		breq_free(r);
 		return STRADS_ENOMEM;
 	}
-	r->id = (uint64_t)c->id << 40 | (c->next_req++ & ((1ull << 40) - 1));
-	r->clock = c->clock;
-	r->rows = rows;
-	r->cb = cb;
-	r->arg = arg;
-	r->need = c->clock > t->staleness ? c->clock - t->staleness : 0;
 	/* Positions grouped by shard and, within a shard's, by the bucket
 	 * of the shard's map (the top bits of the key's hash): each chunk
 	 * then covers a contiguous part of its shard's map, which the shard
@@ -2318,7 +2501,7 @@ strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
 			    keys[i]) << bits | (bits ? strads__tbl_hash(keys[i]) >>
 			    (64 - bits) : 0));
 			cnt[c->gid[i] + 1]++;
-			fp += keys[i] * (2 * (uint64_t)i + 1);
+			fp += FP_TERM(keys[i], i);
 		}
 		for (g = 0; g < ng; g++)
 			cnt[g + 1] += cnt[g];
@@ -2361,6 +2544,36 @@ strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
 	return 0;
 }
 
+/* A chunk's n rows (v, as the shard sent them) into rows: row q at
+ * pos[q], or at at + q without pos. */
+static void
+rows_put(const strads_table_t *t, double *rows, const uint32_t *pos,
+    size_t at, const uint8_t *v, uint32_t n)
+{
+	size_t rb = row_bytes(t);
+	uint32_t q;
+
+	if (pos == NULL) {
+		tbl_getv(rows + at * t->width, v, (size_t)n * t->width, t->vsize);
+	} else if (t->width == 1 && t->vsize == 4) {
+		for (q = 0; q < n; q++) {
+			float f;
+
+			if (q + 16 < n)
+				PREFETCH(&rows[pos[q + 16]], 1);
+			memcpy(&f, v + (size_t)q * 4, 4);
+			rows[pos[q]] = f;
+		}
+	} else {
+		for (q = 0; q < n; q++) {
+			if (q + 16 < n)
+				PREFETCH(&rows[(size_t)pos[q + 16] * t->width], 1);
+			tbl_getv(rows + (size_t)pos[q] * t->width,
+			    v + (size_t)q * rb, t->width, t->vsize);
+		}
+	}
+}
+
 /* A shard's rows for one chunk of a bulk read. */
 static int
 recv_rows_bulk(strads_table_client_t *c, const strads_msg_t *m)
@@ -2368,8 +2581,9 @@ recv_rows_bulk(strads_table_client_t *c, const strads_msg_t *m)
 	strads_table_t *t = c->t;
 	const uint8_t *p = m->data, *v = m->data + TBL_ROWSB_HDR;
 	uint32_t k = strads__get32(p + 16), n = strads__get32(p + 20);
-	uint32_t j = strads__get32(p + 24), q;
-	size_t rb = row_bytes(t), at;
+	uint32_t j = strads__get32(p + 24);
+	size_t rb = row_bytes(t), at, q;
+	schunk_t *f = NULL;
 	breq_t **pp, *r;
 	int rc;
 
@@ -2380,42 +2594,39 @@ recv_rows_bulk(strads_table_client_t *c, const strads_msg_t *m)
 		;
 	if ((r = *pp) == NULL)
 		return 0; /* another client's, or a failed read's */
-	at = r->off[k] + (size_t)(j - r->cbase[k]) * t->chunk_get;
-	if (j < r->cbase[k] || j >= r->cbase[k + 1] || r->got[j] ||
-	    n != (r->off[k + 1] - at < t->chunk_get ? r->off[k + 1] - at :
-		t->chunk_get) ||
+	if (r->stream) {
+		for (q = 0; q < r->nsc; q++)
+			if (r->sc[q].k == (int)k && r->sc[q].m == NULL &&
+			    r->sc[q].j == j)
+				break;
+		f = q < r->nsc ? &r->sc[q] : NULL;
+	}
+	at = r->stream ? 0 : r->off[k] + (size_t)(j - r->cbase[k]) * t->chunk_get;
+	if ((r->stream ? f == NULL || n != f->n : j < r->cbase[k] ||
+	    j >= r->cbase[k + 1] || r->got[j] || n != (r->off[k + 1] - at <
+	    t->chunk_get ? r->off[k + 1] - at : t->chunk_get)) ||
 	    (uint64_t)m->len != TBL_ROWSB_HDR + (uint64_t)n * rb) {
 		/* Not what we asked: the read cannot complete. */
 		TBL_COUNT(t, rejected, 1);
 		return 1;
 	}
-	if (r->pos == NULL) {
-		tbl_getv(r->rows + at * t->width, v, (size_t)n * t->width, t->vsize);
-	} else if (t->width == 1 && t->vsize == 4) {
-		const uint32_t *ps = r->pos + at;
-
-		for (q = 0; q < n; q++) {
-			float f;
-
-			if (q + 16 < n)
-				PREFETCH(&r->rows[ps[q + 16]], 1);
-			memcpy(&f, v + (size_t)q * 4, 4);
-			r->rows[ps[q]] = f;
-		}
-	} else {
-		for (q = 0; q < n; q++) {
-			if (q + 16 < n)
-				PREFETCH(&r->rows[(size_t)r->pos[at + q + 16] * t->width],
-				    1);
-			tbl_getv(r->rows + (size_t)r->pos[at + q] * t->width,
-			    v + (size_t)q * rb, t->width, t->vsize);
-		}
-	}
-	r->seen[j] = strads__get64(p + 8);
-	r->got[j] = 1;
+	rows_put(t, r->rows, r->stream ? f->pos : r->pos != NULL ?
+	    r->pos + at : NULL, at, v, n);
 	r->waiting--;
 	r->out[k]--;
-	if ((rc = breq_send(c, r)) != 0) {
+	if (r->stream) {
+		uint64_t seen = strads__get64(p + 8);
+
+		if (seen < r->min_seen)
+			r->min_seen = seen;
+		f->k = -1;
+		rc = stream_pump(c, r);
+	} else {
+		r->seen[j] = strads__get64(p + 8);
+		r->got[j] = 1;
+		rc = breq_send(c, r);
+	}
+	if (rc != 0) {
 		/* The rest cannot be asked: the read ends here (replies to
 		 * chunks still out find no request). */
 		*pp = r->next;
@@ -2423,7 +2634,7 @@ recv_rows_bulk(strads_table_client_t *c, const strads_msg_t *m)
 		breq_free(r);
 		return 1;
 	}
-	if (r->waiting > 0)
+	if (r->waiting > 0 || (r->stream && r->scan < r->n))
 		return 1;
 	*pp = r->next;
 	breq_complete(c, r);

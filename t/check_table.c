@@ -1337,10 +1337,12 @@ bk_fn(sc_t *s)
 	    bk_read_done, s) == 0);
 }
 
-/* _i: 0 sparse doubles, 1 sparse floats, 2 dense doubles. */
+/* _i: 0 sparse doubles, 1 sparse floats, 2 dense doubles, 3 sparse
+ * floats in 64 KiB frames (reads of 2048-key chunks: a shard's window
+ * fills and a streamed read waits for its replies to go on). */
 START_TEST(bulk_large)
 {
-	strads_runtime_t *rt = rt_new(2);
+	strads_runtime_t *rt;
 	strads_table_opts_t o;
 	strads_table_stats_t st;
 	strads_table_t *t;
@@ -1349,6 +1351,17 @@ START_TEST(bulk_large)
 	bk_t x;
 	size_t i;
 
+	if (_i == 3) {
+		strads_config_t cfg;
+
+		strads_config_init(&cfg);
+		cfg.nloops = 2;
+		cfg.ncompute = 2;
+		cfg.max_frame = 64u << 10;
+		ck_assert_int_eq(strads_runtime_new(&rt, &cfg), 0);
+	} else {
+		rt = rt_new(2);
+	}
 	memset(&x, 0, sizeof(x));
 	x.keys = malloc(BK_N * sizeof(*x.keys));
 	x.ix = malloc(BK_N * sizeof(*x.ix));
@@ -1388,7 +1401,7 @@ START_TEST(bulk_large)
 	o.nrows = BK_U;
 	o.nclients = 1;
 	o.nshards = 3;
-	o.value = _i == 1 ? STRADS_TABLE_F32 : STRADS_TABLE_F64;
+	o.value = _i == 1 || _i == 3 ? STRADS_TABLE_F32 : STRADS_TABLE_F64;
 	t = table_new(rt, &o);
 	memset(&a, 0, sizeof(a));
 	a.t = t;
@@ -1516,7 +1529,7 @@ table_suite(void)
 	tcase_add_loop_test(tc, property_sparse, 0, 3);
 	tcase_add_loop_test(tc, property_early_flush, 0, 2);
 	tcase_add_loop_test(tc, property_bulk, 0, 8);
-	tcase_add_loop_test(tc, bulk_large, 0, 3);
+	tcase_add_loop_test(tc, bulk_large, 0, 4);
 	tcase_add_test(tc, read_my_writes_and_put);
 	tcase_add_test(tc, big_buffers);
 	tcase_add_test(tc, bsp_waits_for_all);
