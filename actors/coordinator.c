@@ -1017,6 +1017,11 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 			c->phase = PH_RUN;
 			c->t0 = c->job->t0_ns != 0 ? c->job->t0_ns : strads_now_ns();
 			c->job->t0_ns = c->t0;
+			/* The first snapshot is due one interval into the
+			 * layout: until then the layout's starting values are
+			 * what a lost store rolls back to (run_layout), so a
+			 * gather at its first check would copy just those. */
+			c->snap_ns = strads_now_ns();
 			plan(self, c);
 		}
 		return;
