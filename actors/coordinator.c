@@ -94,6 +94,7 @@ typedef struct {
 	int snap_want, snapping; /* a snapshot is due; gathering one */
 	int snap_got;
 	uint64_t snap_ns;        /* when the last one was taken */
+	int broken, told;        /* see strads__role_broken */
 	uint32_t nchecks;        /* checks done in this job */
 	int holding;             /* job->hold_at reached */
 	struct ckjob_s *ck;      /* a checkpoint being written, or NULL */
@@ -943,8 +944,13 @@ coord_init(strads_actor_t *self, void *arg)
 	c->params = calloc(job->p, sizeof(double));
 	if (c->ring_round == NULL || c->ring_got == NULL || c->block == NULL ||
 	    c->stats == NULL || c->checks == NULL || c->params == NULL ||
-	    c->dep_key == NULL || c->dep_val == NULL || (c->ws && c->ws_list == NULL))
-		return -1; /* stop_cb is not called: freed below by the job */
+	    c->dep_key == NULL || c->dep_val == NULL || (c->ws && c->ws_list == NULL) ||
+	    strads__role_init_fault("coordinator")) {
+		c->broken = 1; /* coord_stop frees what was had */
+		c->phase = PH_DONE;
+		strads__role_broken(self, job, "coordinator", 0);
+		return 0;
+	}
 	for (i = 0; i < c->ring; i++)
 		c->ring_round[i] = STRADS__ROUND_NONE;
 	if (job->o.metrics_path != NULL) {
@@ -964,6 +970,10 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 	coord_t *c = strads_actor_state(self);
 	strads__eng_t e;
 
+	if (c->broken) {
+		strads__role_broken_recv(self, c->job, &c->told, m);
+		return;
+	}
 	if (m->type == ENG_STOP && c->phase != PH_DONE) {
 		/* A worker could not start: end the job with an error. */
 		c->phase = PH_DONE;

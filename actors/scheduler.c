@@ -43,6 +43,7 @@ typedef struct {
 	uint32_t nws, ws_cap;
 	strads__eng_t pending; /* a plan waiting for those scores */
 	int have_pending;
+	int broken, told; /* see strads__role_broken */
 } sched_t;
 
 static uint64_t
@@ -138,14 +139,11 @@ sched_init(strads_actor_t *self, void *arg)
 	s->inactive = calloc(s->m ? s->m : 1, 1);
 	s->done = calloc(s->m ? s->m : 1, 1);
 	if (s->tree == NULL || s->prio == NULL || s->cand == NULL || s->taken == NULL ||
-	    s->inactive == NULL || s->done == NULL) {
-		free(s->inactive);
-		free(s->done);
-		free(s->tree);
-		free(s->prio);
-		free(s->cand);
-		free(s->taken);
-		return -1;
+	    s->inactive == NULL || s->done == NULL ||
+	    strads__role_init_fault("scheduler")) {
+		s->broken = 1; /* sched_stop frees what was had */
+		strads__role_broken(self, s->job, "scheduler", s->index);
+		return 0;
 	}
 	for (i = 0; i < s->m; i++)
 		s->prio[i] = 1.0; /* neutral until a change is seen */
@@ -388,6 +386,10 @@ sched_recv(strads_actor_t *self, const strads_msg_t *m)
 	sched_t *s = strads_actor_state(self);
 	strads__eng_t e;
 
+	if (s->broken) {
+		strads__role_broken_recv(self, s->job, &s->told, m);
+		return;
+	}
 	switch (m->type) {
 	case ENG_PLAN:
 	case ENG_DELTA:

@@ -34,6 +34,7 @@ typedef struct {
 	double *sc;      /* screening scratch (scratch_get) */
 	uint8_t *before;
 	uint32_t *gone;
+	int broken, told; /* see strads__role_broken */
 } store_t;
 
 static void
@@ -70,12 +71,10 @@ store_init(strads_actor_t *self, void *arg)
 	    sizeof(double));
 	s->upd.round = s->chk.round = STRADS__ROUND_NONE;
 	if (s->params == NULL || s->chk.sum == NULL || s->active == NULL ||
-	    s->pushed == NULL) {
-		strads__big_free(s->params);
-		strads__big_free(s->chk.sum);
-		strads__big_free(s->active);
-		strads__big_free(s->pushed);
-		return -1;
+	    s->pushed == NULL || strads__role_init_fault("store")) {
+		s->broken = 1; /* store_stop frees what was had */
+		strads__role_broken(self, s->job, "store", s->index);
+		return 0;
 	}
 	if (s->job->o.init != NULL)
 		memcpy(s->params, s->job->o.init + s->range.begin, (size_t)len * sizeof(double));
@@ -583,6 +582,10 @@ store_recv(strads_actor_t *self, const strads_msg_t *m)
 	store_t *s = strads_actor_state(self);
 	strads__eng_t e;
 
+	if (s->broken) {
+		strads__role_broken_recv(self, s->job, &s->told, m);
+		return;
+	}
 	switch (m->type) {
 	case ENG_PARTIAL:
 		if (strads__eng_decode(m, &e) != 0 || e.kind > KIND_CHECK) {

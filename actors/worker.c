@@ -22,6 +22,7 @@ typedef struct {
 	int ready;
 	int busy;
 	int stopping;
+	int broken, told; /* see strads__role_broken */
 
 	blk_t *head, *tail; /* blocks waiting, in arrival order */
 	uint64_t applied;   /* last update round applied, or NONE */
@@ -145,8 +146,12 @@ worker_init(strads_actor_t *self, void *arg)
 	s->index = a->index;
 	s->applied = STRADS__ROUND_NONE;
 	s->dround = STRADS__ROUND_NONE;
-	s->dpart = calloc((size_t)s->job->nstores, sizeof(*s->dpart));
-	return s->dpart == NULL ? -1 : 0;
+	if (strads__role_init_fault("worker") ||
+	    (s->dpart = calloc((size_t)s->job->nstores, sizeof(*s->dpart))) == NULL) {
+		s->broken = 1;
+		strads__role_broken(self, s->job, "worker", s->index);
+	}
+	return 0;
 }
 
 /* Room for n (offset, value) pairs of a sparse check partial, kept from
@@ -420,6 +425,10 @@ worker_recv(strads_actor_t *self, const strads_msg_t *m)
 {
 	worker_t *s = strads_actor_state(self);
 
+	if (s->broken) {
+		strads__role_broken_recv(self, s->job, &s->told, m);
+		return;
+	}
 	switch (m->type) {
 	case ENG_START:
 		if (strads_compute(self, work_init, s, 0) == 0)

@@ -691,7 +691,11 @@ typedef struct strads_job_result_s {
 STRADS_EXTERN void strads_job_opts_init(strads_job_opts_t *o);
 /* Runs app to convergence (or a limit) on a started runtime: spawns the
  * roles, drives rounds, stops the roles. shared is borrowed by every
- * callback for the whole run and must be read-only while it runs. */
+ * callback for the whole run and must be read-only while it runs. A role
+ * that cannot be spawned fails the call with that error; one that cannot
+ * set itself up (out of memory, or app->worker_init failing) ends the job
+ * with STRADS_EIO or STRADS_ENOMEM, the roles stopped; the runtime goes
+ * on either way. */
 STRADS_EXTERN int strads_job_run(strads_runtime_t *rt, const strads_app_t *app,
     void *shared, const strads_job_opts_t *o, strads_job_result_t *res);
 

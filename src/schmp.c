@@ -6,6 +6,7 @@
 #include "schmp.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 void
 strads_job_opts_init(strads_job_opts_t *o)
@@ -78,6 +79,48 @@ strads__send_all(strads_actor_t *self, const strads_addr_t *to, int n,
 
 		if (c != NULL)
 			strads_send(self, to[i], c);
+	}
+}
+
+int
+strads__role_init_fault(const char *kind)
+{
+	const char *v = getenv("STRADS_TEST_FAIL_INIT");
+
+	return v != NULL && strcmp(v, kind) == 0;
+}
+
+void
+strads__role_broken(strads_actor_t *self, strads__job_t *job,
+    const char *kind, int index)
+{
+	strads_log(STRADS_LOG_ERROR, "%s %d: cannot set up (out of memory): the "
+	    "job ends", kind, index);
+	if (strcmp(kind, "coordinator") == 0) {
+		job->status = STRADS_ENOMEM;
+		strads__send_all(self, job->workers, job->nworkers,
+		    strads_msg_new(ENG_STOP, 0));
+		strads__send_all(self, job->scheds, job->nscheds,
+		    strads_msg_new(ENG_STOP, 0));
+		strads__send_all(self, job->stores, job->nstores,
+		    strads_msg_new(ENG_STOP, 0));
+		/* And itself, to stop once running. */
+		strads_send(self, strads_actor_addr(self), strads_msg_new(ENG_STOP, 0));
+	}
+}
+
+void
+strads__role_broken_recv(strads_actor_t *self, strads__job_t *job, int *told,
+    const strads_msg_t *m)
+{
+	strads_msg_t *r;
+
+	if (m->type == ENG_STOP) {
+		strads_actor_stop(self);
+	} else if (!*told && m->type >= ENG_START &&
+	    (r = strads_msg_new(ENG_STOP, 0)) != NULL) {
+		*told = 1;
+		strads_send(self, job->coord, r);
 	}
 }
 

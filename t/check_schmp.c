@@ -872,6 +872,51 @@ START_TEST(worker_init_failure)
 }
 END_TEST
 
+/* A role that cannot set itself up (out of memory; here the test hook
+ * STRADS_TEST_FAIL_INIT) ends its job with an error instead of leaving
+ * it waiting: each kind in turn, two of each role on two loops; the
+ * runtime then runs the same job. */
+static const char *const role_kinds[] = {
+    "worker", "store", "scheduler", "coordinator"};
+
+START_TEST(role_init_failure)
+{
+	const uint64_t n = 10;
+	double x[10 * 4];
+	strads_runtime_t *rt;
+	strads_job_opts_t o;
+	strads_job_result_t res;
+	data_t d;
+	int i, rc;
+
+	for (i = 0; i < 40; i++)
+		x[i] = i % 5;
+	d.x = x;
+	d.n = n;
+	d.p = 4;
+	d.fail_init = 0;
+	rt = engine_up(2);
+	strads_job_opts_init(&o);
+	o.nparams = 4;
+	o.nrows = n;
+	o.nworkers = 2;
+	o.nstores = 2;
+	o.nschedulers = 2;
+	o.tol = 1e-12;
+	ck_assert_int_eq(setenv("STRADS_TEST_FAIL_INIT", role_kinds[_i], 1), 0);
+	rc = strads_job_run(rt, &mean_app, &d, &o, &res);
+	ck_assert_int_eq(unsetenv("STRADS_TEST_FAIL_INIT"), 0);
+	ck_assert_msg(rc == STRADS_EIO || rc == STRADS_ENOMEM,
+	    "%s: job returned %d", role_kinds[_i], rc);
+	ck_assert_ptr_null(res.params);
+	ck_assert_int_eq(strads_job_run(rt, &mean_app, &d, &o, &res), 0);
+	ck_assert(res.converged);
+	assert_means(res.params, x, n, 4);
+	free(res.params);
+	engine_down(rt);
+}
+END_TEST
+
 /* A job whose roles cannot all be spawned (the loop's actor slots run
  * out part way) returns the error after stopping the roles it did
  * spawn; the runtime goes on and runs the next job. */
@@ -973,6 +1018,7 @@ schmp_suite(void)
 	tcase_add_test(tc, rotation_sweep);
 	tcase_add_test(tc, worker_init_failure);
 	tcase_add_test(tc, job_spawn_failure);
+	tcase_add_loop_test(tc, role_init_failure, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
 }
