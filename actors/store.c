@@ -479,8 +479,16 @@ on_partial(strads_actor_t *self, store_t *s, strads__eng_t *e)
 			/* The first partial fixes the ids; the others must
 			 * carry the same. */
 			acc->n = e->n;
-			acc->idx = e->idx;
-			e->idx = NULL;
+			if (e->borrowed && e->n > 0) {
+				if ((acc->idx = malloc((size_t)e->n * 4)) == NULL) {
+					fail(self, "out of memory");
+					return;
+				}
+				memcpy(acc->idx, e->idx, (size_t)e->n * 4);
+			} else {
+				acc->idx = e->idx;
+				e->idx = NULL;
+			}
 			acc->sum = calloc(upd_len(job, e->n) ? upd_len(job, e->n) : 1,
 			    sizeof(double));
 			if (acc->sum == NULL) {
@@ -588,7 +596,7 @@ store_recv(strads_actor_t *self, const strads_msg_t *m)
 	}
 	switch (m->type) {
 	case ENG_PARTIAL:
-		if (strads__eng_decode(m, &e) != 0 || e.kind > KIND_CHECK) {
+		if (strads__eng_view(m, &e) != 0 || e.kind > KIND_CHECK) {
 			strads__eng_free(&e);
 			fail(self, "malformed partial dropped");
 			return;

@@ -56,8 +56,8 @@ strads__eng_encode(uint16_t type, const strads__eng_t *e)
 	return m;
 }
 
-int
-strads__eng_decode(const strads_msg_t *m, strads__eng_t *e)
+static int
+decode(const strads_msg_t *m, strads__eng_t *e, int view)
 {
 	const uint8_t *p = m->data;
 	uint64_t need;
@@ -77,6 +77,14 @@ strads__eng_decode(const strads_msg_t *m, strads__eng_t *e)
 	need = HEAD + idx_bytes(e->n) + (uint64_t)e->nd * 8;
 	if (need != m->len || strads__get32(p + 36) != 0 || e->kind > KIND_SCREEN)
 		return STRADS_EPROTO;
+	if (view && ((uintptr_t)(p + HEAD) & 7) == 0) {
+		/* HEAD and idx_bytes are multiples of 8: both aligned. */
+		e->borrowed = 1;
+		e->idx = e->n > 0 ? (uint32_t *)(void *)(p + HEAD) : NULL;
+		e->val = e->nd > 0 ? (double *)(void *)(p + HEAD + idx_bytes(e->n)) :
+		    NULL;
+		return 0;
+	}
 	if (e->n > 0 && (e->idx = malloc((size_t)e->n * 4)) == NULL)
 		return STRADS_ENOMEM;
 	if (e->nd > 0 && (e->val = malloc((size_t)e->nd * 8)) == NULL) {
@@ -91,11 +99,26 @@ strads__eng_decode(const strads_msg_t *m, strads__eng_t *e)
 	return 0;
 }
 
+int
+strads__eng_decode(const strads_msg_t *m, strads__eng_t *e)
+{
+	return decode(m, e, 0);
+}
+
+int
+strads__eng_view(const strads_msg_t *m, strads__eng_t *e)
+{
+	return decode(m, e, 1);
+}
+
 void
 strads__eng_free(strads__eng_t *e)
 {
-	free(e->idx);
-	free(e->val);
+	if (!e->borrowed) {
+		free(e->idx);
+		free(e->val);
+	}
+	e->borrowed = 0;
 	e->idx = NULL;
 	e->val = NULL;
 }

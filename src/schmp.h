@@ -124,7 +124,8 @@ enum {
 enum { KIND_UPDATE = 0, KIND_CHECK = 1, KIND_SCREEN = 2 };
 
 /* Decoded payloads. Arrays are copies owned by the decoder's caller
- * (freed with strads__eng_free), so received bytes need no alignment. */
+ * (freed with strads__eng_free), so received bytes need no alignment;
+ * or, from strads__eng_view, the message's own bytes when aligned. */
 typedef struct strads__eng_s {
 	uint64_t round;
 	uint64_t dep;  /* BLOCK: last update round to apply first, or NONE;
@@ -140,6 +141,8 @@ typedef struct strads__eng_s {
 	uint32_t nd;   /* doubles */
 	uint32_t *idx;
 	double *val;
+	int borrowed;  /* idx and val are the message's: read-only, valid
+	                  while it is (strads__eng_view) */
 } strads__eng_t;
 
 #define STRADS__ROUND_NONE UINT64_MAX
@@ -153,6 +156,12 @@ typedef struct strads__eng_s {
 strads_msg_t *strads__eng_encode(uint16_t type, const strads__eng_t *e);
 /* Decodes m; 0 or STRADS_EPROTO / STRADS_ENOMEM. */
 int strads__eng_decode(const strads_msg_t *m, strads__eng_t *e);
+/* As strads__eng_decode, but when the arrays are aligned in m's payload
+ * (as a message made on a loop is; one cut from a received frame may not
+ * be) e points into it (e->borrowed) instead of copying: for a receiver
+ * that reads them within its callback. Big partials were copied to fresh
+ * memory, which page faults made cost more than the sums. */
+int strads__eng_view(const strads_msg_t *m, strads__eng_t *e);
 void strads__eng_free(strads__eng_t *e);
 
 /* Role actor types (actors/). */
