@@ -925,10 +925,9 @@ coord_init(strads_actor_t *self, void *arg)
 		 * worker); a sweep over the data is nworkers rounds. */
 		c->check_every = job->o.check_every ? (uint64_t)job->o.check_every * job->p
 		                                    : (uint64_t)job->p * (uint64_t)job->nworkers;
-		if ((c->all_ids = malloc((size_t)job->p * 4)) == NULL)
-			return -1;
-		for (i = 0; i < job->p; i++)
-			c->all_ids[i] = i;
+		if ((c->all_ids = malloc((size_t)job->p * 4)) != NULL)
+			for (i = 0; i < job->p; i++)
+				c->all_ids[i] = i;
 	}
 	c->dep_key = calloc(DEP_CACHE, sizeof(uint64_t));
 	c->dep_val = malloc(DEP_CACHE * sizeof(float));
@@ -945,7 +944,7 @@ coord_init(strads_actor_t *self, void *arg)
 	if (c->ring_round == NULL || c->ring_got == NULL || c->block == NULL ||
 	    c->stats == NULL || c->checks == NULL || c->params == NULL ||
 	    c->dep_key == NULL || c->dep_val == NULL || (c->ws && c->ws_list == NULL) ||
-	    strads__role_init_fault("coordinator")) {
+	    (c->rot && c->all_ids == NULL) || strads__role_init_fault("coordinator")) {
 		c->broken = 1; /* coord_stop frees what was had */
 		c->phase = PH_DONE;
 		strads__role_broken(self, job, "coordinator", 0);
@@ -971,7 +970,7 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 	strads__eng_t e;
 
 	if (c->broken) {
-		strads__role_broken_recv(self, c->job, &c->told, m);
+		strads__role_broken_recv(self, c->job, &c->told, m, 1);
 		return;
 	}
 	if (m->type == ENG_STOP && c->phase != PH_DONE) {

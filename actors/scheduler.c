@@ -387,7 +387,7 @@ sched_recv(strads_actor_t *self, const strads_msg_t *m)
 	strads__eng_t e;
 
 	if (s->broken) {
-		strads__role_broken_recv(self, s->job, &s->told, m);
+		strads__role_broken_recv(self, s->job, &s->told, m, 0);
 		return;
 	}
 	switch (m->type) {

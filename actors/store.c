@@ -415,13 +415,13 @@ on_partial_rotation(strads_actor_t *self, store_t *s, strads__eng_t *e)
 	acc_t *acc = &s->upd;
 
 	if (acc->round == STRADS__ROUND_NONE) {
-		acc->round = e->round;
-		acc->got = 0;
 		acc->sum = calloc((size_t)(len ? len : 1) * w, sizeof(double));
 		if (acc->sum == NULL) {
 			fail(self, "out of memory");
 			return;
 		}
+		acc->round = e->round;
+		acc->got = 0;
 	}
 	if (acc->round != e->round || e->nd != e->n * w) {
 		fail(self, "partial does not match the round in progress: dropped");
@@ -470,32 +470,34 @@ on_partial(strads_actor_t *self, store_t *s, strads__eng_t *e)
 		return;
 	}
 	if (acc->round == STRADS__ROUND_NONE) {
-		acc->round = e->round;
-		acc->got = 0;
 		if (e->kind == KIND_CHECK) {
 			s->have_chk = 0;
 			memset(acc->sum, 0, (size_t)len * w * sizeof(double));
 		} else {
 			/* The first partial fixes the ids; the others must
-			 * carry the same. */
-			acc->n = e->n;
+			 * carry the same. Out of memory, the accumulator stays
+			 * empty (the round cannot complete, nothing crashes). */
 			if (e->borrowed && e->n > 0) {
-				if ((acc->idx = malloc((size_t)e->n * 4)) == NULL) {
-					fail(self, "out of memory");
-					return;
-				}
-				memcpy(acc->idx, e->idx, (size_t)e->n * 4);
+				if ((acc->idx = malloc((size_t)e->n * 4)) != NULL)
+					memcpy(acc->idx, e->idx, (size_t)e->n * 4);
 			} else {
 				acc->idx = e->idx;
 				e->idx = NULL;
 			}
 			acc->sum = calloc(upd_len(job, e->n) ? upd_len(job, e->n) : 1,
 			    sizeof(double));
-			if (acc->sum == NULL) {
+			if (acc->sum == NULL || (e->n > 0 && acc->idx == NULL)) {
+				free(acc->idx);
+				free(acc->sum);
+				acc->idx = NULL;
+				acc->sum = NULL;
 				fail(self, "out of memory");
 				return;
 			}
+			acc->n = e->n;
 		}
+		acc->round = e->round;
+		acc->got = 0;
 	}
 	if (e->kind == KIND_CHECK && e->a == 2 && acc->round == e->round) {
 		/* A check partial of one dense span, at offset dep. */
@@ -591,7 +593,7 @@ store_recv(strads_actor_t *self, const strads_msg_t *m)
 	strads__eng_t e;
 
 	if (s->broken) {
-		strads__role_broken_recv(self, s->job, &s->told, m);
+		strads__role_broken_recv(self, s->job, &s->told, m, 0);
 		return;
 	}
 	switch (m->type) {

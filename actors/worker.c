@@ -426,7 +426,7 @@ worker_recv(strads_actor_t *self, const strads_msg_t *m)
 	worker_t *s = strads_actor_state(self);
 
 	if (s->broken) {
-		strads__role_broken_recv(self, s->job, &s->told, m);
+		strads__role_broken_recv(self, s->job, &s->told, m, 0);
 		return;
 	}
 	switch (m->type) {

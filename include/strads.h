@@ -243,9 +243,11 @@ typedef struct strads_actor_type_s {
 STRADS_EXTERN int strads_spawn(strads_runtime_t *rt,
     const strads_actor_type_t *type, int loop, void *arg,
     strads_addr_t *addr);
-/* Stops an actor from its own callbacks. Its sends still deferred for
- * lack of credit leave as it stops (in order, without waiting for
- * credit); later messages to it are dropped and counted as stale. */
+/* Stops an actor from its own callbacks (init_cb too: it then stops as
+ * soon as init_cb returns 0, its stop_cb called). Its sends still
+ * deferred for lack of credit leave as it stops (in order, without
+ * waiting for credit); later messages to it are dropped and counted as
+ * stale. */
 STRADS_EXTERN void strads_actor_stop(strads_actor_t *self);
 STRADS_EXTERN void *strads_actor_state(strads_actor_t *self);
 STRADS_EXTERN strads_addr_t strads_actor_addr(const strads_actor_t *self);

@@ -157,6 +157,8 @@ strads__actor_discard(strads_runtime_t *rt, strads_msg_t *spawn)
 	STRADS__UNUSED(rt);
 }
 
+static void after_cb(strads_actor_t *a);
+
 void
 strads__actor_install(strads__loop_t *loop, strads_msg_t *spawn)
 {
@@ -194,6 +196,7 @@ strads__actor_install(strads__loop_t *loop, strads_msg_t *spawn)
 		return;
 	}
 	a->started = 1;
+	after_cb(a); /* it may have stopped itself in init_cb */
 }
 
 static void

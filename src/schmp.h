@@ -192,14 +192,16 @@ void strads__send_all(strads_actor_t *self, const strads_addr_t *to, int n,
  * job. strads__role_broken() logs it and starts that; the role's recv_cb
  * then passes every message to strads__role_broken_recv(), and its
  * stop_cb (which must bear what init left unset) counts it out of the
- * job as usual. A broken coordinator stops every role; any other role
- * tells the coordinator at its first message (it comes once the
- * coordinator runs), which ends the job with an error. */
+ * job as usual. A broken coordinator stops every role and itself, at
+ * once or, in cluster mode, at its start message (the roles' addresses
+ * are known then); any other role tells the coordinator at its first
+ * engine message (it comes once the coordinator runs), which ends the
+ * job with an error. */
 int strads__role_init_fault(const char *kind);
 void strads__role_broken(strads_actor_t *self, strads__job_t *job,
     const char *kind, int index);
 void strads__role_broken_recv(strads_actor_t *self, strads__job_t *job,
-    int *told, const strads_msg_t *m);
+    int *told, const strads_msg_t *m, int coord);
 
 /* Checkpoints on disk (checkpoint.c). */
 typedef struct strads__ckpt_s {

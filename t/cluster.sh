@@ -6,6 +6,9 @@
 #  (p) --path 3 over two nodes gives strads run --path's objectives;
 #  (e) a node with a wrong secret is refused (logged by the coordinator,
 #      exit 3 at the node) and the run is unaffected;
+#  (i) a coordinator or store that cannot set itself up (test hook
+#      STRADS_TEST_FAIL_INIT) ends the job with an error (coordinator
+#      exit 1) instead of leaving it waiting;
 #  (t) (a) over tls+tcp:// with certificates (when openssl is there);
 #  (b) a node killed with SIGKILL at about 30 % of the run: the job goes on
 #      over the others from the last snapshot, ends at the undisturbed
@@ -62,7 +65,7 @@ wait_pid() {
 	wait "$1"
 }
 
-want() { case ${CLUSTER_ONLY:-apetbcdrf} in *"$1"*) return 0 ;; esac; return 1; }
+want() { case ${CLUSTER_ONLY:-apeitbcdrf} in *"$1"*) return 0 ;; esac; return 1; }
 
 objective() { sed -n 's/^# objective //p' "$1"; }
 
@@ -112,7 +115,7 @@ say "single process: objective $ref"
 node() {
 	name=$1
 	shift
-	"$S" node --threads 1 --heartbeat 0.1 --member-timeout 1 "$@" \
+	env ${role_env:-STRADS_TEST_NONE=} "$S" node --threads 1 --heartbeat 0.1 --member-timeout 1 "$@" \
 	    >"$tmp/$name.log" 2>&1 &
 	last=$!
 	pids="$pids $last"
@@ -121,7 +124,7 @@ node() {
 coordinator() {
 	name=$1
 	shift
-	"$S" coordinator --heartbeat 0.1 --member-timeout 1 --secret-file "$tmp/secret" \
+	env ${role_env:-STRADS_TEST_NONE=} "$S" coordinator --heartbeat 0.1 --member-timeout 1 --secret-file "$tmp/secret" \
 	    "$@" >"$tmp/$name.log" 2>&1 &
 	last=$!
 	pids="$pids $last"
@@ -183,6 +186,44 @@ if want e; then
 	wait_pid "$nw" 30; r=$?
 	[ $r -eq 3 ] || bad "(e) the wrong-secret node exited $r, want 3"
 	obj_ok e "$tmp/e.model" "$ref" "wrong secret refused (node exit 3)"
+fi
+
+# (i) a role that cannot set itself up (the test hook
+# STRADS_TEST_FAIL_INIT) ends the job with an error instead of leaving it
+# waiting: the coordinator's own role, then the nodes' stores.
+if want i; then
+	for kind in coordinator store; do
+		url=ipc://$tmp/i-$kind.sock
+		if [ $kind = coordinator ]; then
+			role_env=STRADS_TEST_FAIL_INIT=$kind
+			coordinator coord-i-$kind \
+			    --listen "$url" --app lasso $common --min-workers 2 \
+			    --checkpoint-every 0 --out "$tmp/i.model"
+			ci=$last
+			role_env=
+			node i1-$kind --join "$url" --secret-file "$tmp/secret"; n1=$last
+			node i2-$kind --join "$url" --secret-file "$tmp/secret"; n2=$last
+		else
+			coordinator coord-i-$kind --listen "$url" --app lasso $common \
+			    --min-workers 2 --checkpoint-every 0 --out "$tmp/i.model"
+			ci=$last
+			role_env=STRADS_TEST_FAIL_INIT=$kind
+			node i1-$kind --join "$url" --secret-file "$tmp/secret"; n1=$last
+			node i2-$kind --join "$url" --secret-file "$tmp/secret"; n2=$last
+			role_env=
+		fi
+		wait_pid "$ci" 60; rc=$?
+		[ $rc -eq 1 ] || bad "(i) $kind: coordinator exit $rc, want 1"
+		grep -q "the job failed" "$tmp/coord-i-$kind.log" ||
+		    bad "(i) $kind: the coordinator did not report the failed job"
+		grep -q "$kind [0-9]*: cannot set up" "$tmp"/*i*-$kind.log ||
+		    bad "(i) $kind: no role reported it could not set up"
+		for p in $n1 $n2; do
+			wait_pid "$p" 30; r=$?
+			[ $r -ne 124 ] || bad "(i) $kind: a node did not exit"
+		done
+	done
+	[ $fail -eq 0 ] && say "ok (i): a coordinator or store that cannot set up ends the job (coordinator exit 1)"
 fi
 
 # (t) the same over tls+tcp:// (certificate from openssl, when present).
