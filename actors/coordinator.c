@@ -94,6 +94,7 @@ typedef struct {
 	int snap_want, snapping; /* a snapshot is due; gathering one */
 	int snap_got;
 	uint64_t snap_ns;        /* when the last one was taken */
+	double *snap_next;       /* the one being gathered (job->p) */
 	int broken, told;        /* see strads__role_broken */
 	uint32_t nchecks;        /* checks done in this job */
 	int holding;             /* job->hold_at reached */
@@ -864,9 +865,28 @@ on_params(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 		return;
 	}
 	if (c->snapping && !c->reshaping) {
-		put_params(job, job->snapshot, e);
+		double *t;
+
+		/* Gathered beside the last snapshot, which stays whole until
+		 * this one is: a store lost mid-gather rolls back to it. */
+		if (c->snap_next == NULL &&
+		    (c->snap_next = malloc((size_t)job->p * sizeof(double))) == NULL) {
+			strads_log(STRADS_LOG_ERROR, "coordinator: out of memory: "
+			    "no snapshot taken");
+			c->snapping = 0;
+			c->snap_ns = strads_now_ns();
+			if (c->phase == PH_RUN)
+				plan(self, c);
+			else if (c->phase == PH_DRAIN)
+				finish(self, c);
+			return;
+		}
+		put_params(job, c->snap_next, e);
 		if (++c->snap_got < job->nstores)
 			return;
+		t = job->snapshot;
+		job->snapshot = c->snap_next;
+		c->snap_next = t;
 		c->snapping = 0;
 		c->snap_ns = strads_now_ns();
 		job->snapshot_rounds = c->rounds_done;
@@ -1077,6 +1097,7 @@ coord_stop(strads_actor_t *self)
 	free(c->params);
 	free(c->dep_key);
 	free(c->dep_val);
+	free(c->snap_next);
 	if (c->filter_scratch != NULL) {
 		if (c->job->app->filter_free != NULL)
 			c->job->app->filter_free(c->filter_scratch);
