@@ -432,6 +432,7 @@ typedef struct {
 	atomic_int *recvs;
 	int fail_init;
 	int stop_on_msg;
+	int stop_in_init; /* strads_actor_stop from init_cb */
 } lc_t;
 
 static int
@@ -440,6 +441,8 @@ lc_init(strads_actor_t *self, void *arg)
 	lc_t *s = strads_actor_state(self);
 
 	*s = *(lc_t *)arg;
+	if (s->stop_in_init)
+		strads_actor_stop(self);
 	return s->fail_init ? -1 : 0;
 }
 
@@ -532,9 +535,17 @@ START_TEST(failed_init_and_stop_once)
 	ck_assert_int_eq(strads_runtime_start(rt), 0);
 	ck_assert_int_eq(strads_post(rt, bad, strads_msg_new(MSG_PING, 0)), 0);
 	WAIT_UNTIL((strads_runtime_stats(rt, &st), st.dropped_stale == 1), 5000);
+	/* One that stops itself in init_cb stops as init_cb returns: its
+	 * stop_cb runs, and it receives nothing. */
+	f = a;
+	f.stop_in_init = 1;
+	ck_assert_int_eq(strads_spawn(rt, &lc_type, 1, &f, &bad), 0);
+	WAIT_UNTIL(atomic_load(&stops) == 1, 5000);
+	ck_assert_int_eq(strads_post(rt, bad, strads_msg_new(MSG_PING, 0)), 0);
+	WAIT_UNTIL((strads_runtime_stats(rt, &st), st.dropped_stale == 2), 5000);
 	rt_finish(rt);
 	ck_assert_int_eq(atomic_load(&recvs), 0);
-	ck_assert_int_eq(atomic_load(&stops), 50);
+	ck_assert_int_eq(atomic_load(&stops), 51);
 }
 END_TEST
 
