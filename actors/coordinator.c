@@ -95,7 +95,7 @@ typedef struct {
 	int snap_got;
 	uint64_t snap_ns;        /* when the last one was taken */
 	double *snap_next;       /* the one being gathered (job->p) */
-	int broken, told;        /* see strads__role_broken */
+	int broken;              /* see strads__role_broken */
 	uint32_t nchecks;        /* checks done in this job */
 	int holding;             /* job->hold_at reached */
 	struct ckjob_s *ck;      /* a checkpoint being written, or NULL */
@@ -177,6 +177,7 @@ elapsed(const coord_t *c)
     fmt, elapsed(c), __VA_ARGS__)
 
 static void finish(strads_actor_t *self, coord_t *c);
+static void abort_job(strads_actor_t *self, coord_t *c, int err);
 static void send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids,
     uint32_t n);
 static void send_rotation(strads_actor_t *self, coord_t *c);
@@ -873,25 +874,19 @@ on_params(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 		    (c->snap_next = malloc((size_t)job->p * sizeof(double))) == NULL) {
 			strads_log(STRADS_LOG_ERROR, "coordinator: out of memory: "
 			    "no snapshot taken");
-			c->snapping = 0;
-			c->snap_ns = strads_now_ns();
-			if (c->phase == PH_RUN)
-				plan(self, c);
-			else if (c->phase == PH_DRAIN)
-				finish(self, c);
-			return;
+		} else {
+			put_params(job, c->snap_next, e);
+			if (++c->snap_got < job->nstores)
+				return;
+			t = job->snapshot;
+			job->snapshot = c->snap_next;
+			c->snap_next = t;
+			job->snapshot_rounds = c->rounds_done;
+			job->have_snapshot++;
+			checkpoint(self, c);
 		}
-		put_params(job, c->snap_next, e);
-		if (++c->snap_got < job->nstores)
-			return;
-		t = job->snapshot;
-		job->snapshot = c->snap_next;
-		c->snap_next = t;
 		c->snapping = 0;
 		c->snap_ns = strads_now_ns();
-		job->snapshot_rounds = c->rounds_done;
-		job->have_snapshot++;
-		checkpoint(self, c);
 		if (c->phase == PH_RUN)
 			plan(self, c);
 		else if (c->phase == PH_DRAIN)
@@ -965,9 +960,12 @@ coord_init(strads_actor_t *self, void *arg)
 	    c->stats == NULL || c->checks == NULL || c->params == NULL ||
 	    c->dep_key == NULL || c->dep_val == NULL || (c->ws && c->ws_list == NULL) ||
 	    (c->rot && c->all_ids == NULL) || strads__role_init_fault("coordinator")) {
-		c->broken = 1; /* coord_stop frees what was had */
-		c->phase = PH_DONE;
-		strads__role_broken(self, job, "coordinator", 0);
+		/* coord_stop frees what was had. The roles' addresses are
+		 * known now, or (cluster mode) at the start message. */
+		c->broken = 1;
+		strads__role_broken("coordinator", 0);
+		if (!job->hold_start)
+			abort_job(self, c, STRADS_ENOMEM);
 		return 0;
 	}
 	for (i = 0; i < c->ring; i++)
@@ -983,6 +981,18 @@ coord_init(strads_actor_t *self, void *arg)
 	return 0;
 }
 
+/* Ends the job with status err: every role told to stop, then this. */
+static void
+abort_job(strads_actor_t *self, coord_t *c, int err)
+{
+	c->phase = PH_DONE;
+	c->job->status = err;
+	send_to(self, c->job->workers, c->job->nworkers, ENG_STOP, NULL);
+	send_to(self, c->job->scheds, c->job->nscheds, ENG_STOP, NULL);
+	send_to(self, c->job->stores, c->job->nstores, ENG_STOP, NULL);
+	strads_actor_stop(self);
+}
+
 static void
 coord_recv(strads_actor_t *self, const strads_msg_t *m)
 {
@@ -990,17 +1000,14 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 	strads__eng_t e;
 
 	if (c->broken) {
-		strads__role_broken_recv(self, c->job, &c->told, m, 1);
+		/* Its start (cluster mode), or a role's message. */
+		if (m->type >= ENG_START && c->phase != PH_DONE)
+			abort_job(self, c, STRADS_ENOMEM);
 		return;
 	}
 	if (m->type == ENG_STOP && c->phase != PH_DONE) {
-		/* A worker could not start: end the job with an error. */
-		c->phase = PH_DONE;
-		c->job->status = STRADS_EIO;
-		send_to(self, c->job->workers, c->job->nworkers, ENG_STOP, NULL);
-		send_to(self, c->job->scheds, c->job->nscheds, ENG_STOP, NULL);
-		send_to(self, c->job->stores, c->job->nstores, ENG_STOP, NULL);
-		strads_actor_stop(self);
+		/* A role could not start: end the job with an error. */
+		abort_job(self, c, STRADS_EIO);
 		return;
 	}
 	if (m->type == ENG_RESHAPE && c->phase != PH_DONE && c->phase != PH_GATHER &&

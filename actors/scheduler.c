@@ -142,7 +142,7 @@ sched_init(strads_actor_t *self, void *arg)
 	    s->inactive == NULL || s->done == NULL ||
 	    strads__role_init_fault("scheduler")) {
 		s->broken = 1; /* sched_stop frees what was had */
-		strads__role_broken(self, s->job, "scheduler", s->index);
+		strads__role_broken("scheduler", s->index);
 		return 0;
 	}
 	for (i = 0; i < s->m; i++)
@@ -387,7 +387,7 @@ sched_recv(strads_actor_t *self, const strads_msg_t *m)
 	strads__eng_t e;
 
 	if (s->broken) {
-		strads__role_broken_recv(self, s->job, &s->told, m, 0);
+		strads__role_broken_recv(self, s->job, &s->told, m);
 		return;
 	}
 	switch (m->type) {

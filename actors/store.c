@@ -73,7 +73,7 @@ store_init(strads_actor_t *self, void *arg)
 	if (s->params == NULL || s->chk.sum == NULL || s->active == NULL ||
 	    s->pushed == NULL || strads__role_init_fault("store")) {
 		s->broken = 1; /* store_stop frees what was had */
-		strads__role_broken(self, s->job, "store", s->index);
+		strads__role_broken("store", s->index);
 		return 0;
 	}
 	if (s->job->o.init != NULL)
@@ -593,7 +593,7 @@ store_recv(strads_actor_t *self, const strads_msg_t *m)
 	strads__eng_t e;
 
 	if (s->broken) {
-		strads__role_broken_recv(self, s->job, &s->told, m, 0);
+		strads__role_broken_recv(self, s->job, &s->told, m);
 		return;
 	}
 	switch (m->type) {

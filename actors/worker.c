@@ -149,7 +149,7 @@ worker_init(strads_actor_t *self, void *arg)
 	if (strads__role_init_fault("worker") ||
 	    (s->dpart = calloc((size_t)s->job->nstores, sizeof(*s->dpart))) == NULL) {
 		s->broken = 1;
-		strads__role_broken(self, s->job, "worker", s->index);
+		strads__role_broken("worker", s->index);
 	}
 	return 0;
 }
@@ -426,7 +426,7 @@ worker_recv(strads_actor_t *self, const strads_msg_t *m)
 	worker_t *s = strads_actor_state(self);
 
 	if (s->broken) {
-		strads__role_broken_recv(self, s->job, &s->told, m, 0);
+		strads__role_broken_recv(self, s->job, &s->told, m);
 		return;
 	}
 	switch (m->type) {

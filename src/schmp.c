@@ -90,57 +90,20 @@ strads__role_init_fault(const char *kind)
 	return v != NULL && strcmp(v, kind) == 0;
 }
 
-/* ENG_STOP to each of n roles; 0, or how many could not be told. */
-static int
-stop_roles(strads_actor_t *self, const strads_addr_t *to, int n)
-{
-	strads_msg_t *m;
-	int i, lost = 0;
-
-	for (i = 0; i < n; i++) {
-		if ((m = strads_msg_new(ENG_STOP, 0)) != NULL)
-			strads_send(self, to[i], m);
-		else
-			lost++;
-	}
-	return lost;
-}
-
-/* A broken coordinator ends the job: every role told, then itself. */
-static void
-end_job(strads_actor_t *self, strads__job_t *job)
-{
-	job->status = STRADS_ENOMEM;
-	if (stop_roles(self, job->workers, job->nworkers) +
-	    stop_roles(self, job->scheds, job->nscheds) +
-	    stop_roles(self, job->stores, job->nstores) > 0)
-		strads_log(STRADS_LOG_ERROR, "coordinator: out of memory: some "
-		    "roles could not be told to stop");
-	strads_actor_stop(self);
-}
-
 void
-strads__role_broken(strads_actor_t *self, strads__job_t *job,
-    const char *kind, int index)
+strads__role_broken(const char *kind, int index)
 {
 	strads_log(STRADS_LOG_ERROR, "%s %d: cannot set up (out of memory): the "
 	    "job ends", kind, index);
-	/* A coordinator that waits for its start (cluster mode) learns the
-	 * roles' addresses only then: it ends the job at that message. */
-	if (strcmp(kind, "coordinator") == 0 && !job->hold_start)
-		end_job(self, job);
 }
 
 void
 strads__role_broken_recv(strads_actor_t *self, strads__job_t *job, int *told,
-    const strads_msg_t *m, int coord)
+    const strads_msg_t *m)
 {
 	strads_msg_t *r;
 
-	if (coord) {
-		if (m->type >= ENG_START)
-			end_job(self, job);
-	} else if (m->type == ENG_STOP) {
+	if (m->type == ENG_STOP) {
 		strads_actor_stop(self);
 	} else if (!*told && m->type >= ENG_START &&
 	    (r = strads_msg_new(ENG_STOP, 0)) != NULL) {

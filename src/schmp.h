@@ -189,19 +189,17 @@ void strads__send_all(strads_actor_t *self, const strads_addr_t *to, int n,
 /* A role that could not set itself up (out of memory, or the test hook
  * STRADS_TEST_FAIL_INIT naming its kind) does not fail its init_cb, which
  * would leave the job waiting for it: it stays as a shell that ends the
- * job. strads__role_broken() logs it and starts that; the role's recv_cb
- * then passes every message to strads__role_broken_recv(), and its
- * stop_cb (which must bear what init left unset) counts it out of the
- * job as usual. A broken coordinator stops every role and itself, at
- * once or, in cluster mode, at its start message (the roles' addresses
- * are known then); any other role tells the coordinator at its first
- * engine message (it comes once the coordinator runs), which ends the
- * job with an error. */
+ * job, and its stop_cb (which must bear what init left unset) counts it
+ * out as usual. strads__role_broken() logs it. A worker, store or
+ * scheduler then passes every message to strads__role_broken_recv(),
+ * which tells the coordinator at the first engine message (it comes once
+ * the coordinator runs); the coordinator, told so or broken itself (at
+ * once, or in cluster mode at its start message, when the roles'
+ * addresses are known), stops every role with an error. */
 int strads__role_init_fault(const char *kind);
-void strads__role_broken(strads_actor_t *self, strads__job_t *job,
-    const char *kind, int index);
+void strads__role_broken(const char *kind, int index);
 void strads__role_broken_recv(strads_actor_t *self, strads__job_t *job,
-    int *told, const strads_msg_t *m, int coord);
+    int *told, const strads_msg_t *m);
 
 /* Checkpoints on disk (checkpoint.c). */
 typedef struct strads__ckpt_s {

@@ -932,7 +932,6 @@ typedef struct breq_s {
 	schunk_t *sc;      /* nsc chunks: nshards x (GET_WINDOW + 1) */
 	size_t nsc;
 	schunk_t **fill;   /* per shard: its chunk being filled, or NULL */
-	uint64_t min_seen; /* the least clock a chunk's rows held */
 } breq_t;
 
 typedef struct ckreq_s {
@@ -2283,12 +2282,12 @@ keys_fp(const uint64_t *keys, size_t n)
  * first read; the shards group each chunk themselves (reply_bulk). Only
  * for reads that need no overlay of the reader's own updates. */
 
-/* A free chunk for shard k, open to fill with at most what is left. */
+/* A free chunk for shard k, open to fill with at most the left keys. */
 static schunk_t *
-stream_open(strads_table_client_t *c, breq_t *r, int k)
+stream_open(strads_table_client_t *c, breq_t *r, int k, size_t left)
 {
 	strads_table_t *t = c->t;
-	size_t left = r->n - r->scan, i;
+	size_t i;
 	uint32_t cap = left < t->chunk_get ? (uint32_t)left : t->chunk_get;
 	schunk_t *f = NULL;
 
@@ -2354,8 +2353,7 @@ stream_pump(strads_table_client_t *c, breq_t *r)
 				break;
 			f = NULL;
 		}
-		r->scan = i; /* what is left, for stream_open */
-		if (f == NULL && (f = stream_open(c, r, k)) == NULL) {
+		if (f == NULL && (f = stream_open(c, r, k, r->n - i)) == NULL) {
 			rc = STRADS_ENOMEM;
 			break;
 		}
@@ -2381,13 +2379,13 @@ stream_pump(strads_table_client_t *c, breq_t *r)
 	return 0;
 }
 
+/* Makes r a streamed read; r is freed on failure. */
 static int
-stream_start(strads_table_client_t *c, breq_t *r)
+stream_setup(breq_t *r, int nshards)
 {
-	int k, nshards = c->t->nshards, rc;
+	size_t i;
 
 	r->stream = 1;
-	r->min_seen = UINT64_MAX;
 	r->nsc = (size_t)nshards * (GET_WINDOW + 1);
 	r->sc = calloc(r->nsc, sizeof(*r->sc));
 	r->fill = calloc((size_t)nshards, sizeof(*r->fill));
@@ -2396,9 +2394,20 @@ stream_start(strads_table_client_t *c, breq_t *r)
 		breq_free(r);
 		return STRADS_ENOMEM;
 	}
-	for (k = 0; (size_t)k < r->nsc; k++)
-		r->sc[k].k = -1;
-	if ((rc = stream_pump(c, r)) != 0) {
+	for (i = 0; i < r->nsc; i++)
+		r->sc[i].k = -1;
+	return 0;
+}
+
+/* Sends r's first messages and makes it the client's; r is freed on
+ * failure. */
+static int
+breq_start(strads_table_client_t *c, breq_t *r)
+{
+	int rc = r->stream ? stream_pump(c, r) : r->nchunks == 0 ?
+	    send_local(c, r->id) : breq_send(c, r);
+
+	if (rc != 0) {
 		/* Replies to chunks already sent find no request: ignored. */
 		breq_free(r);
 		return rc;
@@ -2457,7 +2466,7 @@ strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
 	 * to fill the key cache). */
 	if (group && !hit && n > 0 && !overlay_needed(c, r->need) &&
 	    !(n >= KC_MIN && c->kc_seen_n == n && keys_fp(keys, n) == c->kc_seen))
-		return stream_start(c, r);
+		return (rc = stream_setup(r, t->nshards)) != 0 ? rc : breq_start(c, r);
 	/* The positions: the client's kept array when it is big enough
 	 * (fresh pages are what a big read would pay most for). */
 	if (hit) {
@@ -2531,17 +2540,7 @@ strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
 		breq_free(r);
 		return STRADS_ENOMEM;
 	}
-	rc = r->nchunks == 0 ? send_local(c, r->id) : breq_send(c, r);
-	if (rc != 0) {
-		/* Replies to chunks already sent find no request: ignored. */
-		breq_free(r);
-		return rc;
-	}
-	r->next = c->breqs;
-	c->breqs = r;
-	TBL_COUNT(t, gets, 1);
-	TBL_COUNT(t, rows_read, n);
-	return 0;
+	return breq_start(c, r);
 }
 
 /* A chunk's n rows (v, as the shard sent them) into rows: row q at
@@ -2615,11 +2614,7 @@ recv_rows_bulk(strads_table_client_t *c, const strads_msg_t *m)
 	r->waiting--;
 	r->out[k]--;
 	if (r->stream) {
-		uint64_t seen = strads__get64(p + 8);
-
-		if (seen < r->min_seen)
-			r->min_seen = seen;
-		f->k = -1;
+		f->k = -1; /* free for the next chunk */
 		rc = stream_pump(c, r);
 	} else {
 		r->seen[j] = strads__get64(p + 8);

@@ -24,6 +24,19 @@ typedef struct {
 	int fail_init;
 } data_t;
 
+/* The data of a means test: n rows of p values at x. */
+static data_t
+data_of(const double *x, uint64_t n, uint32_t p)
+{
+	data_t d;
+
+	memset(&d, 0, sizeof(d));
+	d.x = x;
+	d.n = n;
+	d.p = p;
+	return d;
+}
+
 typedef struct {
 	const data_t *d;
 	strads_shard_t sh;
@@ -182,10 +195,7 @@ run_means(int nloops, int nworkers, int nstores, int nscheds, uint32_t block)
 	for (i = 0; i < n; i++)
 		for (j = 0; j < p; j++)
 			x[i * p + j] = (double)((i * 31 + j * 17) % 101) / 7.0;
-	d.x = x;
-	d.n = n;
-	d.p = p;
-	d.fail_init = 0;
+	d = data_of(x, n, p);
 	rt = engine_up(nloops);
 	strads_job_opts_init(&o);
 	o.nparams = p;
@@ -326,10 +336,7 @@ START_TEST(means_blocks_by_work)
 	app.push = mean_push_work;
 	for (i = 0; i < n * p; i++)
 		x[i] = (double)(i % 17);
-	d.x = x;
-	d.n = n;
-	d.p = p;
-	d.fail_init = 0;
+	d = data_of(x, n, p);
 	atomic_init(&work_over, 0);
 	atomic_init(&work_blocks, 0);
 	rt = engine_up(2);
@@ -381,10 +388,7 @@ START_TEST(means_app_priority)
 	app.priority = mean_priority;
 	for (i = 0; i < n * p; i++)
 		x[i] = (double)((i * 7) % 23);
-	d.x = x;
-	d.n = n;
-	d.p = p;
-	d.fail_init = 0;
+	d = data_of(x, n, p);
 	atomic_init(&prio_calls, 0);
 	atomic_init(&prio_bad, 0);
 	rt = engine_up(2);
@@ -806,10 +810,7 @@ run_rotation(int nworkers, int nstores)
 		atomic_init(&rot_last[j], 0);
 	atomic_init(&rot_collisions, 0);
 	atomic_init(&rot_pushes, 0);
-	d.x = x;
-	d.n = n;
-	d.p = ROT_P;
-	d.fail_init = 0;
+	d = data_of(x, n, ROT_P);
 	rt = engine_up(2);
 	strads_job_opts_init(&o);
 	o.nparams = ROT_P;
@@ -854,9 +855,7 @@ START_TEST(worker_init_failure)
 
 	for (i = 0; i < 40; i++)
 		x[i] = i;
-	d.x = x;
-	d.n = n;
-	d.p = 4;
+	d = data_of(x, n, 4);
 	d.fail_init = 1;
 	rt = engine_up(2);
 	strads_job_opts_init(&o);
@@ -891,10 +890,7 @@ START_TEST(role_init_failure)
 
 	for (i = 0; i < 40; i++)
 		x[i] = i % 5;
-	d.x = x;
-	d.n = n;
-	d.p = 4;
-	d.fail_init = 0;
+	d = data_of(x, n, 4);
 	rt = engine_up(2);
 	strads_job_opts_init(&o);
 	o.nparams = 4;
@@ -954,10 +950,7 @@ START_TEST(job_spawn_failure)
 	ck_assert_ptr_nonnull(fill);
 	for (i = 0; i < 40; i++)
 		x[i] = i % 7;
-	d.x = x;
-	d.n = n;
-	d.p = 4;
-	d.fail_init = 0;
+	d = data_of(x, n, 4);
 	atomic_store(&fillers_gone, 0);
 	rt = engine_up(1);
 	while (nfill <= STRADS_MAX_ACTORS_PER_LOOP &&
