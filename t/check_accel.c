@@ -1,5 +1,5 @@
 /*
- * check_accel.c -- Anderson extrapolation weights (apps/accel.c).
+ * check_accel.c -- Anderson extrapolation weights (apps/common/accel.c).
  *
  * On a linear iteration x <- A x + b of dimension below K, some
  * combination of K differences with weights summing to 1 is zero, so

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gen.h"
+#include "gen_lasso.h"
 #include "testutil.h"
 
 /* Small problem, fast to generate, with every feature switched on. */

@@ -1,6 +1,6 @@
 /*
  * check_layout.c -- the rule that lays a cluster job out again
- * (src/layout.c): every layout covers [0, total) once, in order; an
+ * (src/cluster/layout.c): every layout covers [0, total) once, in order; an
  * owner that stays keeps its span; only the rows of owners gone, and the
  * halves new owners take, change hands; the same history gives the same
  * layout. Checked on hand-made cases and on random histories of joins

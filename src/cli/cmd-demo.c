@@ -18,7 +18,7 @@
 #include <uv.h>
 
 #include "cli.h"
-#include "gen.h"
+#include "gen_lasso.h"
 #include "lasso.h"
 
 #define MSG_DATA (STRADS_MSG_USER + 1)

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "gen.h"
+#include "gen_lasso.h"
 
 typedef struct {
 	const char *name;

@@ -22,7 +22,7 @@
 #   shotgun   uniform draws, no filter
 #   workset   strads' default working-set method, for time only: each
 #             block is solved by one worker's coordinate descent passes
-#             (apps/lasso_ws.c), and those inner passes are not counted
+#             (apps/lasso/lasso_ws.c), and those inner passes are not counted
 #             as updates, so its update counts are not comparable.
 #   priority, random and shotgun draw with --seed; they run with seeds
 #   1..--seeds and the table gives the median over seeds. cyclic and

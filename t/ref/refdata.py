@@ -24,7 +24,7 @@ Data conventions (identical in the R script):
           --missing mean: rows with a missing target are dropped, each
           missing feature value is replaced by the mean of its column over
           the kept rows where it is present (an error if it never is).
-          These are the rules of strads' apps/data.c.
+          These are the rules of strads' apps/common/data.c.
 """
 import csv
 import sys

@@ -484,7 +484,7 @@ read_nodes(const cJSON *o, const char *key, uint32_t *out, int n)
 	return 0;
 }
 
-/* The layout's spans (src/layout.c) from key: n of them covering
+/* The layout's spans (src/cluster/layout.c) from key: n of them covering
  * [0, total) once, in order, each non-empty; into begin/end. */
 static int
 read_spans(const cJSON *o, const char *key, int n, uint64_t total,

@@ -23,7 +23,7 @@
  */
 #include "config.h"
 
-#include "gen.h"
+#include "gen_lasso.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -998,7 +998,7 @@ typedef struct {
 	int metrics_append;
 	tally_t tally;
 	/* The last layout's row shards and parameter partitions, for the
-	 * next to move as little as possible (src/layout.c). */
+	 * next to move as little as possible (src/cluster/layout.c). */
 	strads__span_t *rows, *params;
 	int nrows, nparams;
 	uint64_t rows_total, params_total;

@@ -1,7 +1,7 @@
 /*
- * table.h -- internals of the SSP tables shared by src/table.c (the
+ * table.h -- internals of the SSP tables shared by src/table/table.c (the
  * public calls, the client and the per-loop cache, checkpoint files) and
- * actors/table.c (the shard actor): the table object, a small hash map,
+ * actors/table_shard.c (the shard actor): the table object, a small hash map,
  * the payload layouts and the checkpoint file format.
  */
 #ifndef STRADS_TABLE_H
@@ -244,7 +244,7 @@ void strads__table_range(const strads_table_t *t, int i, uint64_t *begin,
     uint64_t *end);
 
 /* ------------------------------------------------------------------ */
-/* Checkpoint files (src/table.c).                                     */
+/* Checkpoint files (src/table/table.c).                                     */
 /*
  * DIR/table-NAME-SHARD.bin, little-endian:
  *    0 8 bytes magic "STRDTBL1"   8 u32 version (1)   12 u32 kind
@@ -268,7 +268,7 @@ int strads__table_file_write(const strads_table_t *t, const char *dir,
 int strads__table_file_read(const strads_table_t *t, const char *dir, int i,
     strads__tshard_init_t *init, char *err, size_t errlen);
 
-/* The shard actor (actors/table.c). */
+/* The shard actor (actors/table_shard.c). */
 extern const strads_actor_type_t strads__table_shard_type;
 
 #endif

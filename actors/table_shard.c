@@ -9,7 +9,7 @@
  * A client's updates of clock k wait here until its CLOCK(k) arrives and
  * are applied then, once: the state always holds exactly the updates of
  * clocks < clk[i] of each client i (the client side relies on that, see
- * src/table.c). Per-pair ordering puts every update of clock k before
+ * src/table/table.c). Per-pair ordering puts every update of clock k before
  * CLOCK(k), so an update for a clock already applied is a protocol
  * error, never a resend: there is no resend, and an update is applied
  * exactly once because its message is delivered exactly once.

@@ -1,7 +1,7 @@
 /*
- * schmp.h -- internals of the SchMP engine shared by src/schmp.c and the
+ * schmp.h -- internals of the SchMP engine shared by src/engine/schmp.c and the
  * four role actors in actors/: the job every role reads, and the codecs
- * of the engine's messages (all in src/schmp-codec.c).
+ * of the engine's messages (all in src/engine/schmp-codec.c).
  */
 #ifndef STRADS_SCHMP_H
 #define STRADS_SCHMP_H
@@ -28,7 +28,7 @@ typedef struct strads__job_s {
 	strads_addr_t *workers, *stores, *scheds;
 	/* The node each role lives on (single-process mode: all this one).
 	 * A process spawns the roles of its node; the addresses of the
-	 * others come from the cluster's job table (src/cluster.c). */
+	 * others come from the cluster's job table (src/cluster/cluster.c). */
 	uint32_t *worker_node, *store_node, *sched_node;
 	strads_range_t *store_range, *sched_range;
 	strads_shard_t *shards;
@@ -41,7 +41,7 @@ typedef struct strads__job_s {
 	atomic_int alive;
 	uv_sem_t done;
 	int sem_ok;
-	/* Cluster jobs (src/cluster.c). The coordinator role waits for a
+	/* Cluster jobs (src/cluster/cluster.c). The coordinator role waits for a
 	 * local ENG_START (every member has the address table) before it
 	 * starts the workers. A local ENG_RESHAPE makes it gather the
 	 * parameters and stop the job (reshaped = 1, res->params set), so

@@ -332,7 +332,7 @@ lasso_cli_job_opts(const lasso_cli_t *ro, const lasso_t *l, strads_job_opts_t *o
 	o->time_limit_s = ro->time_limit;
 	o->seed = ro->seed;
 	/* The priority schedule's floor, in the Lasso priority's units (a
-	 * step of 1% of lambda, squared; apps/lasso.c): below it a change
+	 * step of 1% of lambda, squared; apps/lasso/lasso.c): below it a change
 	 * counts as settled, and such coordinates are drawn alike. The
 	 * engine's 1e-12 left the draws on the few that moved last: on
 	 * bench_ablation.sh's correlated design, seeds 1-3, 34380, 28175

@@ -1,7 +1,7 @@
 /*
  * cluster.h -- internals shared by the two sides of multi-process mode:
- * src/cluster.c (the coordinator's membership actor and distributed
- * jobs) and src/node.c (a node's agent). Control messages are small JSON
+ * src/cluster/cluster.c (the coordinator's membership actor and distributed
+ * jobs) and src/cluster/node.c (a node's agent). Control messages are small JSON
  * objects (type STRADS__MSG_MEM_CTL, or MEM_HELLO for a join request)
  * with an "op" member; bulk traffic never goes through them.
  *
@@ -43,7 +43,7 @@ void strads__hello_proof(const uint8_t *secret, size_t len, uint32_t node,
 cJSON *strads__opts_to_json(const strads_job_opts_t *o);
 int strads__opts_from_json(const cJSON *j, strads_job_opts_t *o);
 
-/* One owner's span of a layout (src/layout.c): a worker slot (node,
+/* One owner's span of a layout (src/cluster/layout.c): a worker slot (node,
  * slot: its number among the node's workers) or a store (node, 0), and
  * the rows or parameters [begin, end) it holds. */
 typedef struct {

@@ -1,7 +1,7 @@
 /*
  * table.c -- the SSP tables: creation, the client (buffered updates,
  * clocks, reads, checkpoints), the per-loop cache and the checkpoint
- * files. The shard actor is actors/table.c.
+ * files. The shard actor is actors/table_shard.c.
  *
  * Why reads are exact. A shard applies a client's updates of clock k only
  * when that client's CLOCK(k) arrives, so its state always holds exactly

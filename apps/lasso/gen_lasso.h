@@ -1,5 +1,5 @@
 /*
- * gen.h -- synthetic training data with a planted ground truth, for
+ * gen_lasso.h -- synthetic training data with a planted ground truth, for
  * `strads gen APP`: problems of any size whose answer is known.
  *
  * Generators are deterministic: the same options (seed included) give
@@ -11,8 +11,8 @@
  * err is not NULL); on failure the matrix is left zeroed (nothing to
  * free) and the contents of other outputs are unspecified.
  */
-#ifndef STRADS_APPS_GEN_H
-#define STRADS_APPS_GEN_H
+#ifndef STRADS_APPS_GEN_LASSO_H
+#define STRADS_APPS_GEN_LASSO_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -114,4 +114,4 @@ int gen_lasso(const gen_lasso_opts_t *o, data_matrix_t *X_out, double *beta_out,
 int gen_lasso_ex(const gen_lasso_opts_t *o, data_matrix_t *X_out,
     double *beta_out, gen_lasso_info_t *info, char *err, size_t errlen);
 
-#endif /* STRADS_APPS_GEN_H */
+#endif /* STRADS_APPS_GEN_LASSO_H */

@@ -334,7 +334,7 @@ struct strads__loop_s {
 	uint32_t *dirty; /* slots of out with an open frame */
 	uint32_t ndirty;
 
-	/* The SSP tables' per-loop cache (src/table.c): made by the first
+	/* The SSP tables' per-loop cache (src/table/table.c): made by the first
 	 * table client opened on the loop, freed when the last one closes
 	 * (clients close in their actor's stop_cb, before the loop ends). */
 	void *table_cache;
