@@ -1,6 +1,6 @@
 /*
- * cli-util.c -- helpers every command shares: number options and the
- * cluster secret.
+ * cli-util.c -- helpers every command and app shares: number options,
+ * data files, the files of a run's steps and the cluster secret.
  */
 #include "config.h"
 
@@ -39,6 +39,44 @@ cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long *o
 		return -1;
 	}
 	return 0;
+}
+
+int
+cli_parse_missing(const char *cmd, const char *s, data_missing_t *out)
+{
+	if (strcmp(s, "drop") == 0)
+		*out = DATA_MISSING_DROP;
+	else if (strcmp(s, "mean") == 0)
+		*out = DATA_MISSING_MEAN;
+	else if (strcmp(s, "error") == 0)
+		*out = DATA_MISSING_ERROR;
+	else {
+		fprintf(stderr, "strads %s: --missing: expected error, drop or mean\n", cmd);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cli_load_data(const char *cmd, const char *path, const char *format,
+    const data_opts_t *opts, data_matrix_t *X)
+{
+	char err[1024];
+
+	if (data_load(path, format, opts, X, err, sizeof(err)) != 0) {
+		fprintf(stderr, "strads %s: %s\n", cmd, err);
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+cli_step_file(const char *base, int numbered, long k, char *buf, size_t len)
+{
+	if (base == NULL || !numbered)
+		return base;
+	snprintf(buf, len, "%s.%ld", base, k + 1);
+	return buf;
 }
 
 int

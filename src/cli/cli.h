@@ -1,4 +1,8 @@
-/* cli.h -- the strads program's commands: one file each, one table. */
+/*
+ * cli.h -- the strads program's commands (one file each, one table in
+ * main.c) and the helpers they offer the apps. Apps are looked up by name
+ * in apps/registry.h; nothing here names one.
+ */
 #ifndef STRADS_CLI_H
 #define STRADS_CLI_H
 
@@ -8,7 +12,6 @@
 #include <cjson/cJSON.h>
 
 #include "data.h"
-#include "lasso.h"
 #include "strads.h"
 
 typedef struct strads_cmd_s {
@@ -32,63 +35,35 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2, CLI_NOJOIN = 3, CLI_LOST = 4,
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);
 int cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long *out);
 
-/* The Lasso app's options (lasso-cli.c), shared by run, coordinator and
- * node. */
-typedef struct lasso_cli_s {
-	const char *data, *format, *target, *ignore, *missing, *response;
-	const char *out, *metrics;
-	double lambda, ratio, min_ratio, tol, time_limit, rho, block_work;
-	long path, path_jobs, max_iter, threads, workers, block;
-	strads_schedule_t schedule;
-	int intercept, standardize, quiet, have_lambda;
-	unsigned long long seed;
-} lasso_cli_t;
-
-/* The host command's own options: codes from CLI_HOST_OPT up. */
+/* The host command's own options, for an app's parse (apps/registry.h):
+ * codes from CLI_HOST_OPT up; host returns 0, or -1 (reported). */
 #define CLI_HOST_OPT 1000
 typedef int (*cli_host_cb)(void *arg, int code, const char *optarg);
 
-void lasso_cli_init(lasso_cli_t *ro);
-/* The option sections of --help. */
-void lasso_cli_usage(FILE *f);
-/* Parses argv (argv[0] is skipped) into ro; options in extra go to
- * host. When appv is not NULL, the options a node needs to load the
- * same data and build the same app are appended to it as strings.
- * CLI_OK, CLI_USAGE (reported) or CLI_HELP. */
-int lasso_cli_parse(const char *cmd, int argc, char **argv, lasso_cli_t *ro,
-    const struct option *extra, cli_host_cb host, void *arg, cJSON *appv);
-/* Loads the data and prepares the app's shared state. */
-int lasso_cli_load(const char *cmd, const lasso_cli_t *ro, data_matrix_t *X,
-    lasso_t *l, int verbose, double *lmax);
-const strads_app_t *lasso_cli_app(const lasso_cli_t *ro);
-void lasso_cli_job_opts(const lasso_cli_t *ro, const lasso_t *l,
-    strads_job_opts_t *o);
-/* Writes the model file (temporary file and rename). */
-int lasso_cli_save(const char *cmd, const lasso_t *l, const char *path,
-    const strads_job_result_t *res, double lambda);
-/* Solves a run makes (--path N: N; else 1), the penalty of step k
- * (a path: lambda_max down to --min-ratio of it, log-spaced) and the
- * model file of step k (a path: OUT.k+1). */
-long lasso_cli_steps(const lasso_cli_t *ro);
-double lasso_cli_lambda(const lasso_cli_t *ro, double lmax, long k);
-void lasso_cli_out(const lasso_cli_t *ro, long k, char *buf, size_t len);
-/* --metrics of step k (a path: FILE.k+1), in buf if need be; NULL
- * without --metrics. */
-const char *lasso_cli_metrics(const lasso_cli_t *ro, long k, char *buf, size_t len);
-/* The result line of a solve into line; -1 (reported) when it
- * diverged. */
-int lasso_cli_result(const char *cmd, double lambda, const strads_job_result_t *res,
-    char *line, size_t len);
-/* The result line, to stderr unless --quiet; -1 (reported) when the
- * solve diverged. */
-int lasso_cli_report(const char *cmd, const lasso_cli_t *ro, double lambda,
-    const strads_job_result_t *res);
-/* With --path, the closing line: the steps done, the chains that ran
- * side by side (--path-jobs), the seconds of the slowest chain's jobs
- * (set-up to gathered result; loading and model files excluded) and of
- * their solves. */
-void lasso_cli_path_report(const lasso_cli_t *ro, long steps, long jobs,
-    double jobs_s, double solve_s);
+/* --missing M (error, drop or mean) into out; -1 (reported) otherwise. */
+int cli_parse_missing(const char *cmd, const char *s, data_missing_t *out);
+/* Loads a data file (data_load); -1 (reported) on failure, with X
+ * zeroed. */
+int cli_load_data(const char *cmd, const char *path, const char *format,
+    const data_opts_t *opts, data_matrix_t *X);
+/* The file of step k of a run: base itself, or base.k+1 when numbered
+ * (a run of several steps), in buf; NULL when base is. */
+const char *cli_step_file(const char *base, int numbered, long k, char *buf,
+    size_t len);
+
+/* For the generators of `strads gen APP` (cmd-gen.c), whose messages
+ * read "strads gen APP: ...": the error line; a whole number in
+ * [0, UINT32_MAX] or [0, UINT64_MAX], a finite real (for option --opt),
+ * nothing else; whether path's directory can take a new file, before
+ * minutes of generating; and an fsync of the directory holding path, so
+ * a rename into it is durable. */
+void cli_gen_error(const char *app, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int cli_gen_u32(const char *app, const char *opt, const char *s, uint32_t *out);
+int cli_gen_u64(const char *app, const char *opt, const char *s, uint64_t *out);
+int cli_gen_double(const char *app, const char *opt, const char *s, double *out);
+int cli_gen_writable(const char *app, const char *path);
+void cli_sync_parent(const char *path);
 
 /* url as listened on: HOST:0 (a free port) becomes HOST:port. */
 void cli_bound_url(const char *url, int port, char *out, size_t len);

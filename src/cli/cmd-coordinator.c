@@ -1,23 +1,34 @@
 /*
- * cmd-coordinator.c -- `strads coordinator --listen URL --app lasso
+ * cmd-coordinator.c -- `strads coordinator --listen URL --app APP
  * [options]`: the coordinator of a cluster. It loads the data too (the
  * dependency filter and the objective read it), waits for nodes to join,
- * runs the job over them and writes the model.
+ * runs the app's jobs over them and writes the model.
  */
 #include "config.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "registry.h"
 
+/* The usage of app, or of every app when it is NULL. */
 static void
-coord_usage(FILE *f)
+coord_usage(const app_entry_t *app, FILE *f)
 {
+	char names[256];
+	size_t i;
+	int n = 0;
+
+	for (i = 0; app_registry[i] != NULL; i++) {
+		if (!app_trains(app_registry[i]) || (app != NULL && app != app_registry[i]))
+			continue;
+		fprintf(f, "%s strads coordinator --listen URL --app %s %s\n",
+		    n++ == 0 ? "usage:" : "      ", app_registry[i]->name,
+		    app_registry[i]->synopsis);
+	}
 	fprintf(f,
-	    "usage: strads coordinator --listen URL --app lasso --data FILE [options]\n"
 	    "\n"
 	    "The coordinator of a cluster (multi-process mode): nodes started with\n"
 	    "`strads node --join URL` join it; it runs the job over them and writes\n"
@@ -27,7 +38,7 @@ coord_usage(FILE *f)
 	    "cluster:\n"
 	    "  --listen URL        where nodes join and send (tcp://HOST:PORT,\n"
 	    "                      tls+tcp://HOST:PORT, ipc://PATH; required)\n"
-	    "  --app APP           the app to run: lasso (required)\n"
+	    "  --app APP           the app to run: %s (required)\n"
 	    "  --secret-file FILE  the cluster secret (default: $STRADS_SECRET)\n"
 	    "  --min-workers N     wait for N worker slots to join (default 1)\n"
 	    "  --join-timeout S    give up when they have not after S seconds\n"
@@ -49,14 +60,14 @@ coord_usage(FILE *f)
 	    "\n"
 	    "When the view changes under the job (a node lost, joining with\n"
 	    "workers, or leaving), the parameters are gathered and the job is laid\n"
-	    "out again over the new view, going on from them. With --path N the\n"
-	    "cluster solves N penalties in turn, each from the last one's\n"
-	    "solution, and writes OUT.1 .. OUT.N; --resume goes on from the\n"
-	    "penalty its checkpoint was taken in.\n"
-	    "\n"
-	    "Lasso options, as for strads run (but --workers: each node offers\n"
-	    "its own workers; and --path-jobs):\n");
-	lasso_cli_usage(f);
+	    "out again over the new view, going on from them.\n",
+	    app_names(app_trains, ", ", names, sizeof(names)));
+	for (i = 0; app_registry[i] != NULL; i++) {
+		if (!app_trains(app_registry[i]) || (app != NULL && app != app_registry[i]))
+			continue;
+		fprintf(f, "\n");
+		app_registry[i]->usage("coordinator", f);
+	}
 }
 
 enum {
@@ -121,40 +132,41 @@ coord_opt(void *arg, int c, const char *v)
 	return -1;
 }
 
-/* Paths in the spec are made absolute: nodes may run elsewhere. */
-static void
-absolute_paths(cJSON *appv)
+/* The app named by --app APP or --app=APP in argv, or NULL: its
+ * options are known only once the app is. */
+static const char *
+app_arg(int argc, char **argv)
 {
-	cJSON *e, *prev = NULL;
+	int i;
 
-	cJSON_ArrayForEach(e, appv) {
-		if (prev != NULL && cJSON_IsString(prev) && cJSON_IsString(e) &&
-		    (strcmp(prev->valuestring, "--data") == 0 ||
-		        strcmp(prev->valuestring, "--response") == 0)) {
-			char buf[PATH_MAX];
-
-			if (realpath(e->valuestring, buf) != NULL)
-				cJSON_SetValuestring(e, buf);
-		}
-		prev = e;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--app") == 0 && i + 1 < argc)
+			return argv[i + 1];
+		if (strncmp(argv[i], "--app=", 6) == 0)
+			return argv[i] + 6;
 	}
+	return NULL;
 }
 
-/* What a node needs to set up the job of one penalty: the app, its
- * options and lambda, as JSON text (cJSON_free it), or NULL. A
- * checkpoint's manifest holds it, so --resume finds its step by it. */
+/* What a node needs to set up the job of step k: the app, its options
+ * (the files in them absolute, for nodes may run elsewhere) and the
+ * step's own keys (a penalty, say), as JSON text (cJSON_free
+ * it), or NULL. A checkpoint's manifest holds it, so --resume finds its
+ * step by it. */
 static char *
-job_spec(const cJSON *appv, double lambda)
+job_spec(app_state_t *st, const cJSON *appv, long k)
 {
 	cJSON *spec = cJSON_CreateObject(), *argv = cJSON_Duplicate(appv, 1);
 	char *s = NULL;
 
 	if (spec != NULL && argv != NULL) {
-		cJSON_AddStringToObject(spec, "app", "lasso");
+		cJSON_AddStringToObject(spec, "app", st->entry->name);
 		cJSON_AddItemToObject(spec, "argv", argv);
 		argv = NULL;
-		cJSON_AddNumberToObject(spec, "lambda", lambda);
-		s = cJSON_PrintUnformatted(spec);
+		if (st->entry->spec == NULL || st->entry->spec(st, k, spec) == 0)
+			s = cJSON_PrintUnformatted(spec);
 	}
 	cJSON_Delete(argv);
 	cJSON_Delete(spec);
@@ -165,22 +177,22 @@ static int
 coord_main(int argc, char **argv)
 {
 	coord_opts_t co;
-	lasso_cli_t ro;
+	const app_entry_t *app = NULL;
+	app_state_t *st = NULL;
+	const char *name = app_arg(argc, argv);
+	char names[256];
 	strads_config_t cfg;
 	strads_runtime_t *rt = NULL;
 	strads_cluster_t *cl = NULL;
 	strads_cluster_opts_t copts;
 	strads_job_opts_t o;
 	strads_job_result_t res;
-	data_matrix_t X;
-	lasso_t l;
 	uint8_t *secret = NULL;
 	size_t slen = 0;
 	cJSON *appv = cJSON_CreateArray();
 	char *specs = NULL, ckdir[4096], bound[512];
 	int port = 0;
 	double *init = NULL;
-	double lmax;
 	long step = 0, nsteps, first;
 	double jobs_s = 0, solve_s = 0;
 	uint64_t t0;
@@ -193,60 +205,67 @@ coord_main(int argc, char **argv)
 	co.member_timeout = 3;
 	co.snapshot = 5;
 	co.ckevery = 30;
-	lasso_cli_init(&ro);
 	if (appv == NULL)
 		return CLI_FAIL;
-	rc = lasso_cli_parse("coordinator", argc, argv, &ro, coord_opts, coord_opt, &co, appv);
+	if (name == NULL) {
+		int i;
+
+		cJSON_Delete(appv);
+		for (i = 1; i < argc; i++)
+			if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+				coord_usage(NULL, stdout);
+				return CLI_OK;
+			}
+		fprintf(stderr, "strads coordinator: --listen URL and --app APP are required\n");
+		return CLI_USAGE;
+	}
+	if ((app = app_find(name, app_trains)) == NULL) {
+		fprintf(stderr, "strads coordinator: unknown app '%s' (available: %s)\n",
+		    name, app_names(app_trains, ", ", names, sizeof(names)));
+		cJSON_Delete(appv);
+		return CLI_USAGE;
+	}
+	rc = app->parse("coordinator", argc, argv, coord_opts, coord_opt, &co, appv, &st);
 	if (rc == CLI_HELP) {
-		coord_usage(stdout);
+		coord_usage(app, stdout);
 		cJSON_Delete(appv);
 		return CLI_OK;
 	}
-	if (rc == CLI_OK && (co.listen == NULL || co.app == NULL)) {
+	if (rc == CLI_OK && co.listen == NULL) {
 		fprintf(stderr, "strads coordinator: --listen URL and --app APP are required\n");
 		rc = CLI_USAGE;
 	}
-	if (rc == CLI_OK && strcmp(co.app, "lasso") != 0) {
-		fprintf(stderr, "strads coordinator: unknown app '%s' (available: lasso)\n",
-		    co.app);
-		rc = CLI_USAGE;
-	}
-	if (rc == CLI_OK && ro.workers > 0) {
+	if (rc == CLI_OK && st->workers > 0) {
 		fprintf(stderr, "strads coordinator: --workers is not for a cluster "
 		    "(nodes offer workers with --threads)\n");
 		rc = CLI_USAGE;
 	}
-	if (rc == CLI_OK && ro.path_jobs > 0) {
+	if (rc == CLI_OK && st->jobs > 0) {
 		fprintf(stderr, "strads coordinator: --path-jobs is for strads run (a "
 		    "cluster solves a path's penalties in turn)\n");
 		rc = CLI_USAGE;
 	}
-	if (rc != CLI_OK) {
-		cJSON_Delete(appv);
-		return rc;
-	}
-	if (co.member_timeout <= co.heartbeat) {
+	if (rc == CLI_OK && co.member_timeout <= co.heartbeat) {
 		fprintf(stderr, "strads coordinator: --member-timeout must exceed --heartbeat\n");
-		cJSON_Delete(appv);
-		return CLI_USAGE;
+		rc = CLI_USAGE;
 	}
 	strads_config_init(&cfg);
-	if (cli_secret("coordinator", co.secret_file, &cfg, &secret, &slen) != 0) {
-		cJSON_Delete(appv);
-		return CLI_FAIL;
-	}
-	if ((rc = lasso_cli_load("coordinator", &ro, &X, &l, !ro.quiet, &lmax)) != CLI_OK) {
+	if (rc == CLI_OK &&
+	    cli_secret("coordinator", co.secret_file, &cfg, &secret, &slen) != 0)
+		rc = CLI_FAIL;
+	if (rc == CLI_OK && (rc = app->load("coordinator", st, !st->quiet)) != CLI_OK)
 		strads_secret_free(secret, slen);
+	if (rc != CLI_OK) {
+		app->free(st);
 		cJSON_Delete(appv);
 		return rc;
 	}
 	rc = CLI_FAIL;
-	absolute_paths(appv);
-	nsteps = lasso_cli_steps(&ro);
-	specs = job_spec(appv, lasso_cli_lambda(&ro, lmax, 0));
+	nsteps = st->steps;
+	specs = job_spec(st, appv, 0);
 	cfg.node_id = 1;
-	cfg.nloops = (int)ro.threads;
-	cfg.ncompute = (int)ro.threads;
+	cfg.nloops = (int)st->threads;
+	cfg.ncompute = (int)st->threads;
 	cfg.tls_cert_file = co.cert;
 	cfg.tls_key_file = co.key;
 	cfg.tls_ca_file = co.ca;
@@ -262,7 +281,7 @@ coord_main(int argc, char **argv)
 	copts.snapshot_s = co.snapshot;
 	if (co.ckevery > 0) {
 		if (co.ckdir == NULL) {
-			snprintf(ckdir, sizeof(ckdir), "%s.ckpt", ro.out);
+			snprintf(ckdir, sizeof(ckdir), "%s.ckpt", st->out);
 			co.ckdir = ckdir;
 		}
 		copts.checkpoint_dir = co.ckdir;
@@ -278,10 +297,10 @@ coord_main(int argc, char **argv)
 		/* The step of the path (or the one solve) it was taken in. */
 		for (step = 0; step < nsteps; step++) {
 			cJSON_free(specs);
-			specs = job_spec(appv, lasso_cli_lambda(&ro, lmax, step));
+			specs = job_spec(st, appv, step);
 			if (specs == NULL)
 				goto out;
-			if ((err = strads_cluster_resume(cl, co.resume, specs, l.p, &init, msg,
+			if ((err = strads_cluster_resume(cl, co.resume, specs, st->nparams, &init, msg,
 			         sizeof(msg))) == 0)
 				break;
 		}
@@ -296,7 +315,7 @@ coord_main(int argc, char **argv)
 		goto out;
 	}
 	cli_bound_url(co.listen, port, bound, sizeof(bound));
-	if (!ro.quiet)
+	if (!st->quiet)
 		fprintf(stderr, "coordinator: listening on %s; waiting for %ld worker slot%s\n",
 		    bound, co.min_workers, co.min_workers == 1 ? "" : "s");
 	else
@@ -306,39 +325,47 @@ coord_main(int argc, char **argv)
 		    "%gs\n", co.min_workers, co.min_workers == 1 ? "" : "s", co.join_timeout);
 		goto out;
 	}
-	/* One job per penalty; a path starts each from the last solution. */
+	/* One job per step; each starts from the last one's result. */
 	first = step;
 	for (; step < nsteps; step++) {
-		char path[4096], mpath[4096];
-		double lambda = lasso_cli_lambda(&ro, lmax, step);
+		char obuf[4096], mpath[4096], line[256];
+		const strads_app_t *sapp;
+		const char *out;
+		void *shared;
 
 		cJSON_free(specs);
-		if ((specs = job_spec(appv, lambda)) == NULL)
+		if ((specs = job_spec(st, appv, step)) == NULL)
 			goto out;
-		lasso_cli_job_opts(&ro, &l, &o);
+		app->job(st, NULL, step, init, &o, &sapp, &shared);
+		o.progress = !st->quiet;
 		o.nworkers = 0;
-		o.metrics_path = lasso_cli_metrics(&ro, step, mpath, sizeof(mpath));
+		o.metrics_path = cli_step_file(st->metrics, st->numbered, step, mpath,
+		    sizeof(mpath));
 		o.init = init;
-		l.lambda = lambda;
 		t0 = strads_now_ns();
-		if ((err = strads_cluster_job_run(cl, lasso_cli_app(&ro), &l, &o, specs,
-		         &res)) != 0) {
+		if ((err = strads_cluster_job_run(cl, sapp, shared, &o, specs, &res)) != 0) {
 			fprintf(stderr, "strads coordinator: the job failed: %s\n",
 			    strads_strerror(err));
 			goto out;
 		}
 		jobs_s += (double)(strads_now_ns() - t0) / 1e9;
 		solve_s += res.solve_s;
-		lasso_cli_out(&ro, step, path, sizeof(path));
-		if (lasso_cli_report("coordinator", &ro, lambda, &res) != 0 ||
-		    lasso_cli_save("coordinator", &l, path, &res, lambda) != 0) {
+		out = cli_step_file(st->out, st->numbered, step, obuf, sizeof(obuf));
+		if (app->result("coordinator", st, step, &res, line, sizeof(line)) != 0) {
+			free(res.params);
+			goto out;
+		}
+		if (!st->quiet)
+			fputs(line, stderr);
+		if (app->save("coordinator", st, step, out, &res) != 0) {
 			free(res.params);
 			goto out;
 		}
 		free(init);
 		init = res.params;
 	}
-	lasso_cli_path_report(&ro, nsteps - first, 1, jobs_s, solve_s);
+	if (app->done != NULL)
+		app->done(st, nsteps - first, 1, jobs_s, solve_s);
 	rc = CLI_OK;
 out:
 	strads_cluster_free(cl);
@@ -350,8 +377,7 @@ out:
 	cJSON_free(specs);
 	cJSON_Delete(appv);
 	free(init);
-	lasso_free(&l);
-	data_matrix_free(&X);
+	app->free(st);
 	return rc;
 }
 

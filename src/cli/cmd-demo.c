@@ -1,7 +1,8 @@
 /*
- * cmd-demo.c -- `strads demo`: generates a sparse regression problem with
- * a planted truth, solves the Lasso in single-process mode while printing
- * the objective, and reports how much of the planted support it found.
+ * cmd-demo.c -- `strads demo [APP]`: an app's demo (its registry entry's;
+ * by default the first app's that has one), which typically generates a
+ * problem with a planted truth, solves it in single-process mode and
+ * reports how much of the truth it found.
  *
  * `strads demo runtime`: the runtime at work. Producers on every loop
  * stream 64-byte messages to consumers on the next loop, then a second
@@ -18,8 +19,7 @@
 #include <uv.h>
 
 #include "cli.h"
-#include "gen_lasso.h"
-#include "lasso.h"
+#include "registry.h"
 
 #define MSG_DATA (STRADS_MSG_USER + 1)
 #define MSG_DONE (STRADS_MSG_USER + 2)
@@ -242,88 +242,40 @@ out:
 	return err;
 }
 
-static int
-demo_lasso(void)
+/* The apps' demos and the runtime's. */
+static void
+demo_usage(FILE *f)
 {
-	gen_lasso_opts_t g;
-	data_matrix_t X;
-	strads_runtime_t *rt = NULL;
-	strads_job_opts_t o;
-	strads_job_result_t res;
-	lasso_t l;
-	double *truth = NULL, *b = NULL, lmax;
-	char err[512];
-	uint32_t j, planted = 0, found = 0, extra = 0;
-	int rc = CLI_FAIL, e;
+	char names[256];
+	size_t i;
+	int first = 1;
 
-	gen_lasso_opts_init(&g);
-	g.n = 5000;
-	g.p = 20000;
-	g.nnz_per_row = 30;
-	g.support = 50;
-	g.values = GEN_VALUES_GAUSSIAN;
-	g.noise = 0.5;
-	g.seed = 7;
-	truth = calloc(g.p, sizeof(double));
-	b = calloc(g.p, sizeof(double));
-	if (truth == NULL || b == NULL || gen_lasso(&g, &X, truth, err, sizeof(err)) != 0) {
-		fprintf(stderr, "strads demo: %s\n", truth == NULL || b == NULL ? "out of memory" : err);
-		free(truth);
-		free(b);
-		return CLI_FAIL;
+	fprintf(f, "usage: strads demo [%s]\n"
+	           "       strads demo runtime [--messages N] [--loops N]\n\n",
+	    app_names(app_demos, "|", names, sizeof(names)));
+	for (i = 0; app_registry[i] != NULL; i++) {
+		if (app_registry[i]->demo == NULL)
+			continue;
+		fprintf(f, "%s%s: %s\n", app_registry[i]->name,
+		    first ? " (the default)" : "", app_registry[i]->demo_help);
+		first = 0;
 	}
-	printf("generated %u x %u sparse regression, %llu non-zeros, "
-	       "%u planted non-zero coefficients, noise sd %g\n",
-	    X.n, X.p, (unsigned long long)X.nnz, g.support, g.noise);
-	if (lasso_setup(&l, &X, 1, 0, err, sizeof(err)) != 0) {
-		fprintf(stderr, "strads demo: %s\n", err);
-		goto out_data;
-	}
-	lmax = lasso_lambda_max(&l);
-	l.lambda = 0.05 * lmax;
-	printf("Lasso at lambda = 0.05 x lambda_max = %g, all roles in this "
-	       "process; objective by round:\n", l.lambda);
-	fflush(stdout);
-	if ((e = strads_runtime_new(&rt, NULL)) != 0 || (e = strads_runtime_start(rt)) != 0) {
-		fprintf(stderr, "strads demo: %s\n", strads_strerror(e));
-		goto out;
-	}
-	strads_job_opts_init(&o);
-	o.nparams = l.p;
-	o.nrows = l.n;
-	o.progress = 1;
-	o.tol = 1e-6;
-	o.schedule = STRADS_SCHEDULE_WORKSET; /* strads run's default */
-	if ((e = strads_job_run(rt, &lasso_ws_app, &l, &o, &res)) != 0) {
-		fprintf(stderr, "strads demo: %s\n", strads_strerror(e));
-		goto out;
-	}
-	lasso_unscale(&l, res.params, b);
-	for (j = 0; j < g.p; j++) {
-		planted += truth[j] != 0;
-		found += truth[j] != 0 && b[j] != 0;
-		extra += truth[j] == 0 && b[j] != 0;
-	}
-	printf("objective %.10g (relative duality gap %.1e) after %llu rounds, "
-	       "%llu coordinate updates, %.2f s\n",
-	    res.progress.objective, res.progress.gap, (unsigned long long)res.rounds,
-	    (unsigned long long)res.updates, res.solve_s);
-	printf("planted support recovered: %u of %u; %u other non-zeros\n", found,
-	    planted, extra);
-	free(res.params);
-	rc = CLI_OK;
-out:
-	if (rt != NULL) {
-		strads_runtime_stop(rt);
-		strads_runtime_wait(rt);
-		strads_runtime_free(rt);
-	}
-	lasso_free(&l);
-out_data:
-	data_matrix_free(&X);
-	free(truth);
-	free(b);
-	return rc;
+	fprintf(f, "runtime: streams N 64-byte messages (default 2000000) "
+	           "from a producer on\nevery loop to a consumer on the "
+	           "next loop, then N messages between two\nruntimes over "
+	           "tcp loopback, and prints the rates.\n");
+}
+
+/* The first app with a demo, for a bare `strads demo`. */
+static const app_entry_t *
+default_demo(void)
+{
+	size_t i;
+
+	for (i = 0; app_registry[i] != NULL; i++)
+		if (app_registry[i]->demo != NULL)
+			return app_registry[i];
+	return NULL;
 }
 
 static int
@@ -334,30 +286,32 @@ demo_main(int argc, char **argv)
 	    {"loops", required_argument, NULL, 'l'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
+	const app_entry_t *app;
 	uint64_t count = 2000000;
 	int nloops = 0, c, err;
 
-	if (argc >= 2 && strcmp(argv[1], "lasso") == 0)
-		return demo_lasso();
+	if (argc >= 2 && (app = app_find(argv[1], app_demos)) != NULL)
+		return app->demo(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "runtime") != 0) {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-			printf("usage: strads demo [lasso]\n"
-			       "       strads demo runtime [--messages N] [--loops N]\n\n"
-			       "lasso (the default): generates a 5000 x 20000 sparse "
-			       "regression with 50\nplanted coefficients, solves the "
-			       "Lasso in this process printing the\nobjective, and "
-			       "reports the planted support recovered.\n\n"
-			       "runtime: streams N 64-byte messages (default 2000000) "
-			       "from a producer on\nevery loop to a consumer on the "
-			       "next loop, then N messages between two\nruntimes over "
-			       "tcp loopback, and prints the rates.\n");
+			demo_usage(stdout);
 			return CLI_OK;
 		}
 		if (argc >= 2) {
-			fprintf(stderr, "strads demo: unknown demo '%s' (lasso, runtime)\n", argv[1]);
+			char names[256];
+
+			app_names(app_demos, ", ", names, sizeof(names));
+			fprintf(stderr, "strads demo: unknown demo '%s' (%s%sruntime)\n",
+			    argv[1], names, names[0] != '\0' ? ", " : "");
 			return CLI_USAGE;
 		}
-		return demo_lasso();
+		if ((app = default_demo()) != NULL) {
+			char *dargv[] = {(char *)app->name, NULL};
+
+			return app->demo(1, dargv);
+		}
+		demo_usage(stderr);
+		return CLI_USAGE;
 	}
 	argc--;
 	argv++;
@@ -394,4 +348,4 @@ demo_main(int argc, char **argv)
 }
 
 const strads_cmd_t strads_cmd_demo = {
-    "demo", "solve a generated Lasso problem (or: demo runtime)", demo_main};
+    "demo", "solve a generated problem (or: demo runtime)", demo_main};

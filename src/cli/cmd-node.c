@@ -1,8 +1,9 @@
 /*
  * cmd-node.c -- `strads node --join URL`: a process of a cluster that
- * hosts the roles the coordinator gives it. For each job it loads the
- * data named in the job (the same files the coordinator read: a shared
- * filesystem is assumed) and builds the app the same way.
+ * hosts the roles the coordinator gives it. For each job it looks up the
+ * app the job names, loads the data named in the job's options (the same
+ * files the coordinator read: a shared filesystem is assumed) and builds
+ * the app the same way.
  */
 #include "config.h"
 
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "registry.h"
 
 static void
 node_usage(FILE *f)
@@ -56,19 +58,14 @@ node_usage(FILE *f)
 }
 
 /* One job's app, from the coordinator's spec. A job laid out again
- * after a change of view names the same data: it is kept loaded and only
- * the starting values change. */
-typedef struct {
-	lasso_cli_t ro;
-	data_matrix_t X;
-	lasso_t l;
-} node_job_t;
-
+ * after a change of view (or the next step of a path) names the same app
+ * and options: its data is kept loaded and only the job's own keys and
+ * starting values change. */
 typedef struct {
 	int quiet;
-	char *key;       /* the loaded job's app options, as JSON */
-	cJSON *spec;     /* its spec: the parsed options point into it */
-	node_job_t *job; /* loaded, or NULL */
+	char *key;        /* the loaded job's app options, as JSON */
+	cJSON *spec;      /* its spec: the parsed options point into it */
+	app_state_t *job; /* the app's state, loaded, or NULL */
 } node_ctx_t;
 
 static volatile sig_atomic_t leave_asked;
@@ -91,9 +88,7 @@ static void
 drop_loaded(node_ctx_t *ctx)
 {
 	if (ctx->job != NULL) {
-		lasso_free(&ctx->job->l);
-		data_matrix_free(&ctx->job->X);
-		free(ctx->job);
+		ctx->job->entry->free(ctx->job);
 		ctx->job = NULL;
 	}
 	cJSON_free(ctx->key);
@@ -109,14 +104,12 @@ node_setup(void *arg, const char *spec, const double *init, const strads_app_t *
 	node_ctx_t *ctx = arg;
 	cJSON *s = cJSON_Parse(spec), *argv_j, *e;
 	const char *name = s != NULL ? cJSON_GetStringValue(cJSON_GetObjectItem(s, "app")) : NULL;
-	node_job_t *j = NULL;
+	const app_entry_t *entry = name != NULL ? app_find(name, app_trains) : NULL;
+	app_state_t *j = NULL;
 	char **argv = NULL, *key = NULL;
 	int argc = 0, rc = -1;
-	double lmax;
 
-	if (name == NULL || strcmp(name, "lasso") != 0 ||
-	    !cJSON_IsArray(argv_j = cJSON_GetObjectItem(s, "argv")) ||
-	    !cJSON_IsNumber(cJSON_GetObjectItem(s, "lambda"))) {
+	if (entry == NULL || !cJSON_IsArray(argv_j = cJSON_GetObjectItem(s, "argv"))) {
 		snprintf(err, errlen, "a job for an app this node does not have");
 		goto out;
 	}
@@ -124,15 +117,15 @@ node_setup(void *arg, const char *spec, const double *init, const strads_app_t *
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (ctx->job == NULL || ctx->key == NULL || strcmp(ctx->key, key) != 0) {
+	if (ctx->job == NULL || ctx->job->entry != entry || ctx->key == NULL ||
+	    strcmp(ctx->key, key) != 0) {
 		drop_loaded(ctx);
 		argv = calloc((size_t)cJSON_GetArraySize(argv_j) + 2, sizeof(char *));
-		j = calloc(1, sizeof(*j));
-		if (argv == NULL || j == NULL) {
+		if (argv == NULL) {
 			snprintf(err, errlen, "out of memory");
 			goto out;
 		}
-		argv[argc++] = "lasso";
+		argv[argc++] = (char *)entry->name;
 		cJSON_ArrayForEach(e, argv_j) {
 			if (!cJSON_IsString(e)) {
 				snprintf(err, errlen, "malformed job");
@@ -140,13 +133,14 @@ node_setup(void *arg, const char *spec, const double *init, const strads_app_t *
 			}
 			argv[argc++] = e->valuestring;
 		}
-		lasso_cli_init(&j->ro);
-		if (lasso_cli_parse("node", argc, argv, &j->ro, NULL, NULL, NULL, NULL) != CLI_OK) {
-			snprintf(err, errlen, "the job's lasso options were refused (see above)");
+		if (entry->parse("node", argc, argv, NULL, NULL, NULL, NULL, &j) != CLI_OK) {
+			snprintf(err, errlen, "the job's %s options were refused (see above)",
+			    entry->name);
 			goto out;
 		}
-		if (lasso_cli_load("node", &j->ro, &j->X, &j->l, !ctx->quiet, &lmax) != CLI_OK) {
-			snprintf(err, errlen, "cannot load %s (see the node's log)", j->ro.data);
+		if (entry->load("node", j, !ctx->quiet) != CLI_OK) {
+			snprintf(err, errlen, "cannot load the %s job's data (see the node's log)",
+			    entry->name);
 			goto out;
 		}
 		ctx->job = j;
@@ -156,14 +150,12 @@ node_setup(void *arg, const char *spec, const double *init, const strads_app_t *
 		key = NULL;
 		j = NULL;
 	}
-	/* The lambda the coordinator chose, not recomputed here. */
-	ctx->job->l.lambda = cJSON_GetNumberValue(cJSON_GetObjectItem(s, "lambda"));
-	ctx->job->l.beta0 = init;
-	*app = lasso_cli_app(&ctx->job->ro);
-	*shared = &ctx->job->l;
+	if (entry->node_job(ctx->job, s, init, app, shared, err, errlen) != 0)
+		goto out;
 	rc = 0;
 out:
-	free(j);
+	if (j != NULL)
+		entry->free(j);
 	free(argv);
 	cJSON_free(key);
 	if (s != ctx->spec)
@@ -178,8 +170,8 @@ node_teardown(void *arg, void *shared)
 
 	/* Kept for the next job; the starting values go with this one. */
 	(void)shared;
-	if (ctx->job != NULL)
-		ctx->job->l.beta0 = NULL;
+	if (ctx->job != NULL && ctx->job->entry->node_job_end != NULL)
+		ctx->job->entry->node_job_end(ctx->job);
 }
 
 static int

@@ -1,17 +1,19 @@
 /*
  * cmd-predict.c -- `strads predict MODEL DATA`: one prediction a line on
- * stdout; when the data has responses, RMSE and R^2 on stderr.
+ * stdout, by the app the model file's "app" line names (its registry
+ * entry's predict); when the data has responses, how well they fit on
+ * stderr.
  */
 #include "config.h"
 
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "data.h"
 #include "model.h"
+#include "registry.h"
 
 static void
 predict_usage(FILE *f)
@@ -20,7 +22,8 @@ predict_usage(FILE *f)
 	    "usage: strads predict MODEL DATA [--format F] [--target COL]\n"
 	    "                      [--ignore COLS] [--missing M] [--quiet]\n"
 	    "\n"
-	    "Prints one prediction per row of DATA (b0 + x.b). When DATA has\n"
+	    "Prints one prediction per row of DATA, made by the app that MODEL's\n"
+	    "'# app' line names (a linear model: b0 + x.b). When DATA has\n"
 	    "responses, prints RMSE and R^2 on stderr unless --quiet. Data\n"
 	    "options are those of strads run.\n");
 }
@@ -37,13 +40,12 @@ predict_main(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
 	const char *format = NULL;
+	const app_entry_t *app;
 	data_opts_t dopts;
 	data_matrix_t X;
 	model_t model;
 	char err[1024];
-	double sse = 0, sum = 0, sst = 0, mean;
-	uint64_t i, k;
-	int c, quiet = 0, extra = 0;
+	int c, quiet = 0, rc;
 
 	data_opts_init(&dopts);
 	optind = 1;
@@ -53,14 +55,8 @@ predict_main(int argc, char **argv)
 		case 't': dopts.target = optarg; break;
 		case 'i': dopts.ignore = optarg; break;
 		case 'm':
-			if (strcmp(optarg, "drop") == 0)
-				dopts.missing = DATA_MISSING_DROP;
-			else if (strcmp(optarg, "mean") == 0)
-				dopts.missing = DATA_MISSING_MEAN;
-			else if (strcmp(optarg, "error") != 0) {
-				fprintf(stderr, "strads predict: --missing: expected error, drop or mean\n");
+			if (cli_parse_missing("predict", optarg, &dopts.missing) != 0)
 				return CLI_USAGE;
-			}
 			break;
 		case 'q': quiet = 1; break;
 		case 'h': predict_usage(stdout); return CLI_OK;
@@ -75,39 +71,27 @@ predict_main(int argc, char **argv)
 		fprintf(stderr, "strads predict: %s\n", err);
 		return CLI_FAIL;
 	}
-	if (data_load(argv[optind + 1], format, &dopts, &X, err, sizeof(err)) != 0) {
-		fprintf(stderr, "strads predict: %s\n", err);
+	if ((app = app_find(model.app, NULL)) == NULL || app->predict == NULL) {
+		char names[256];
+
+		if (app == NULL)
+			fprintf(stderr, "strads predict: %s: a model of app '%s', which this "
+			    "program does not have (apps: %s)\n", argv[optind], model.app,
+			    app_names(NULL, ", ", names, sizeof(names)));
+		else
+			fprintf(stderr, "strads predict: %s: a model of app '%s', which has "
+			    "no predict\n", argv[optind], model.app);
 		model_free(&model);
 		return CLI_FAIL;
 	}
-	for (i = 0; i < X.n; i++) {
-		double f = model.intercept;
-
-		for (k = X.rowptr[i]; k < X.rowptr[i + 1]; k++) {
-			if (X.col[k] < model.p)
-				f += X.val[k] * model.coef[X.col[k]];
-			else
-				extra++;
-		}
-		printf("%.17g\n", f);
-		if (X.y != NULL) {
-			sse += (X.y[i] - f) * (X.y[i] - f);
-			sum += X.y[i];
-		}
+	if (cli_load_data("predict", argv[optind + 1], format, &dopts, &X) != 0) {
+		model_free(&model);
+		return CLI_FAIL;
 	}
-	if (extra > 0 && !quiet)
-		fprintf(stderr, "strads predict: %d values in columns the model has no "
-		                "coefficient for were ignored\n", extra);
-	if (X.y != NULL && X.n > 0 && !quiet) {
-		mean = sum / X.n;
-		for (i = 0; i < X.n; i++)
-			sst += (X.y[i] - mean) * (X.y[i] - mean);
-		fprintf(stderr, "rows %u  rmse %.10g  r2 %.10g\n", X.n, sqrt(sse / X.n),
-		    sst > 0 ? 1 - sse / sst : 0);
-	}
+	rc = app->predict(&model, &X, quiet);
 	model_free(&model);
 	data_matrix_free(&X);
-	return CLI_OK;
+	return rc;
 }
 
 const strads_cmd_t strads_cmd_predict = {

@@ -14,42 +14,57 @@
 #include <uv.h>
 
 #include "cli.h"
+#include "registry.h"
 
+/* Without an app: the apps there are. */
 static void
 run_usage(FILE *f)
 {
+	size_t i;
+
 	fprintf(f,
-	    "usage: strads run lasso --data FILE [options]\n"
+	    "usage: strads run APP [options]\n"
+	    "       strads run APP --help\n"
 	    "\n"
-	    "Lasso: minimise (1/2n) ||y - X b - b0||^2 + lambda ||b||_1\n"
-	    "(the glmnet and scikit-learn convention) in one process.\n"
-	    "\n");
-	lasso_cli_usage(f);
+	    "Trains APP in one process (single-process mode): every role here,\n"
+	    "on all cores by default.\n"
+	    "\n"
+	    "apps:\n");
+	for (i = 0; app_registry[i] != NULL; i++)
+		if (app_trains(app_registry[i]))
+			fprintf(f, "  %-10s %s\n", app_registry[i]->name,
+			    app_registry[i]->summary);
+}
+
+static void
+app_usage(const app_entry_t *app, FILE *f)
+{
+	fprintf(f, "usage: strads run %s %s\n\n", app->name, app->synopsis);
+	app->usage("run", f);
 }
 
 /*
- * A path is solved by J chains at once: chain c solves penalties c, c + J,
- * c + 2J, ..., each warm-started from its own last one, on a copy of the
- * app's shared state (its own penalty, warm start and gradient; the data
- * is shared, read-only). A Lasso working-set job solves its blocks on one
- * worker, so chains are what keeps every core busy. Chains are fixed, so
- * results do not depend on timing. The result lines are printed in
- * penalty order.
+ * A run of several steps (a path of penalties) is solved by J chains at
+ * once: chain c solves steps c, c + J, c + 2J, ..., each warm-started
+ * from its own last one, on its own copy of the app's shared state (the
+ * app's chain_new: its own penalty, warm start and gradient; the data is
+ * shared, read-only). A working-set job solves its blocks on one worker,
+ * so chains are what keeps every core busy. Chains are fixed, so results
+ * do not depend on timing. The result lines are printed in step order.
  */
 typedef struct run_path_s run_path_t;
 
 typedef struct {
 	run_path_t *rp;
-	lasso_t l;
+	void *chain; /* owned: the app's copy of its shared state */
 	long first;
 	double jobs_s, solve_s; /* this chain's jobs, from set-up to result */
 	uv_thread_t tid;
 } run_chain_t;
 
 struct run_path_s {
-	const lasso_cli_t *ro;
+	app_state_t *st; /* borrowed, read-only while chains run */
 	strads_runtime_t *rt;
-	double lmax;
 	long n, jobs;
 	int nworkers;
 	uv_mutex_t lock;
@@ -66,7 +81,7 @@ path_done(run_path_t *rp, long k, const char *line)
 	uv_mutex_lock(&rp->lock);
 	snprintf(rp->line[k], sizeof(rp->line[k]), "%s", line);
 	while (rp->shown < rp->n && rp->line[rp->shown][0] != '\0') {
-		if (!rp->ro->quiet)
+		if (!rp->st->quiet)
 			fputs(rp->line[rp->shown], stderr);
 		rp->shown++;
 	}
@@ -78,39 +93,38 @@ chain_main(void *arg)
 {
 	run_chain_t *ch = arg;
 	run_path_t *rp = ch->rp;
-	const lasso_cli_t *ro = rp->ro;
-	lasso_t *l = &ch->l;
+	app_state_t *st = rp->st;
+	const app_entry_t *app = st->entry;
 	double *warm = NULL;
 	long k;
 
 	for (k = ch->first; k < rp->n && atomic_load(&rp->failed) == 0; k += rp->jobs) {
 		strads_job_opts_t o;
 		strads_job_result_t res;
-		double lambda = lasso_cli_lambda(ro, rp->lmax, k);
-		char path[4096], mpath[4096], line[sizeof(rp->line[0])];
+		const strads_app_t *sapp;
+		void *shared;
+		char obuf[4096], mpath[4096], line[sizeof(rp->line[0])];
+		const char *out;
 		uint64_t t0;
 		int err;
 
-		lasso_cli_job_opts(ro, l, &o);
+		app->job(st, ch->chain, k, warm, &o, &sapp, &shared);
+		o.progress = !st->quiet;
 		o.nworkers = rp->nworkers;
-		o.metrics_path = lasso_cli_metrics(ro, k, mpath, sizeof(mpath));
+		o.metrics_path = cli_step_file(st->metrics, st->numbered, k, mpath, sizeof(mpath));
 		if (rp->jobs > 1)
 			o.progress = 0; /* the chains' check lines would interleave */
 		o.init = warm;
-		l->lambda = lambda;
-		l->beta0 = warm;
-		/* The chain's last job's last check was made at warm. */
-		l->grad_warm = warm != NULL && l->grad != NULL;
 		t0 = strads_now_ns();
-		if ((err = strads_job_run(rp->rt, lasso_cli_app(ro), l, &o, &res)) != 0) {
+		if ((err = strads_job_run(rp->rt, sapp, shared, &o, &res)) != 0) {
 			fprintf(stderr, "strads run: solve failed: %s\n", strads_strerror(err));
 			break;
 		}
 		ch->jobs_s += (double)(strads_now_ns() - t0) / 1e9;
 		ch->solve_s += res.solve_s;
-		lasso_cli_out(ro, k, path, sizeof(path));
-		if (lasso_cli_result("run", lambda, &res, line, sizeof(line)) != 0 ||
-		    lasso_cli_save("run", l, path, &res, lambda) != 0) {
+		out = cli_step_file(st->out, st->numbered, k, obuf, sizeof(obuf));
+		if (app->result("run", st, k, &res, line, sizeof(line)) != 0 ||
+		    app->save("run", st, k, out, &res) != 0) {
 			free(res.params);
 			break;
 		}
@@ -124,41 +138,38 @@ chain_main(void *arg)
 }
 
 static int
-run_lasso(const lasso_cli_t *ro)
+run_app(app_state_t *st)
 {
-	data_matrix_t X;
+	const app_entry_t *app = st->entry;
 	strads_runtime_t *rt = NULL;
 	strads_config_t cfg;
 	run_path_t rp;
 	run_chain_t *ch = NULL;
-	lasso_t l;
-	double lmax;
 	long c, started = 0, slow = 0;
 	int rc, nloops;
 
 	memset(&rp, 0, sizeof(rp));
-	if ((rc = lasso_cli_load("run", ro, &X, &l, !ro->quiet, &lmax)) != CLI_OK)
+	if ((rc = app->load("run", st, !st->quiet)) != CLI_OK)
 		return rc;
 	rc = CLI_FAIL;
 	strads_config_init(&cfg);
-	cfg.nloops = (int)ro->threads;
-	cfg.ncompute = (int)ro->threads;
+	cfg.nloops = (int)st->threads;
+	cfg.ncompute = (int)st->threads;
 	if (strads_runtime_new(&rt, &cfg) != 0 || strads_runtime_start(rt) != 0) {
 		fprintf(stderr, "strads run: cannot start the runtime\n");
 		goto out;
 	}
 	nloops = strads_runtime_nloops(rt);
-	rp.ro = ro;
+	rp.st = st;
 	rp.rt = rt;
-	rp.lmax = lmax;
-	rp.n = lasso_cli_steps(ro);
-	rp.jobs = ro->path_jobs > 0 ? ro->path_jobs : 2;
+	rp.n = st->steps;
+	rp.jobs = st->jobs > 0 ? st->jobs : 2;
 	if (rp.jobs > nloops)
 		rp.jobs = nloops; /* a chain keeps a thread busy: more only wait */
 	if (rp.jobs > rp.n)
 		rp.jobs = rp.n;
 	/* The loops shared among the chains, unless --workers says. */
-	rp.nworkers = ro->workers > 0 ? (int)ro->workers
+	rp.nworkers = st->workers > 0 ? (int)st->workers
 	    : nloops / rp.jobs > 1 ? (int)(nloops / rp.jobs) : 1;
 	rp.line = calloc((size_t)rp.n, sizeof(*rp.line));
 	ch = calloc((size_t)rp.jobs, sizeof(*ch));
@@ -168,11 +179,8 @@ run_lasso(const lasso_cli_t *ro)
 	}
 	for (c = 0; c < rp.jobs; c++) {
 		ch[c].rp = &rp;
-		ch[c].l = l; /* the data's arrays are shared, read-only */
-		ch[c].l.grad = NULL;
 		ch[c].first = c;
-		if (ro->path > 0 && lasso_cli_app(ro) == &lasso_ws_app &&
-		    (ch[c].l.grad = malloc((size_t)l.p * sizeof(double))) == NULL) {
+		if ((ch[c].chain = app->chain_new(st)) == NULL) {
 			fprintf(stderr, "strads run: out of memory\n");
 			goto out_chains;
 		}
@@ -191,11 +199,13 @@ out_chains:
 		for (c = 1; c < rp.jobs; c++)
 			if (ch[c].jobs_s > ch[slow].jobs_s)
 				slow = c;
-		lasso_cli_path_report(ro, rp.n, rp.jobs, ch[slow].jobs_s, ch[slow].solve_s);
+		if (app->done != NULL)
+			app->done(st, rp.n, rp.jobs, ch[slow].jobs_s, ch[slow].solve_s);
 		rc = CLI_OK;
 	}
 	for (c = 0; c < rp.jobs; c++)
-		free(ch[c].l.grad);
+		if (ch[c].chain != NULL)
+			app->chain_free(st, ch[c].chain);
 	uv_mutex_destroy(&rp.lock);
 out:
 	free(ch);
@@ -205,15 +215,15 @@ out:
 		strads_runtime_wait(rt);
 		strads_runtime_free(rt);
 	}
-	lasso_free(&l);
-	data_matrix_free(&X);
 	return rc;
 }
 
 static int
 run_main(int argc, char **argv)
 {
-	lasso_cli_t ro;
+	const app_entry_t *app;
+	app_state_t *st;
+	char names[256];
 	int rc;
 
 	if (argc < 2 || argv[1][0] == '-') {
@@ -224,19 +234,21 @@ run_main(int argc, char **argv)
 		run_usage(stderr);
 		return CLI_USAGE;
 	}
-	if (strcmp(argv[1], "lasso") != 0) {
-		fprintf(stderr, "strads run: unknown app '%s' (available: lasso)\n", argv[1]);
+	if ((app = app_find(argv[1], app_trains)) == NULL) {
+		fprintf(stderr, "strads run: unknown app '%s' (available: %s)\n", argv[1],
+		    app_names(app_trains, ", ", names, sizeof(names)));
 		return CLI_USAGE;
 	}
-	lasso_cli_init(&ro);
-	rc = lasso_cli_parse("run", argc - 1, argv + 1, &ro, NULL, NULL, NULL, NULL);
+	rc = app->parse("run", argc - 1, argv + 1, NULL, NULL, NULL, NULL, &st);
 	if (rc == CLI_HELP) {
-		run_usage(stdout);
+		app_usage(app, stdout);
 		return CLI_OK;
 	}
 	if (rc != CLI_OK)
 		return rc;
-	return run_lasso(&ro);
+	rc = run_app(st);
+	app->free(st);
+	return rc;
 }
 
 const strads_cmd_t strads_cmd_run = {

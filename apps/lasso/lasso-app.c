@@ -1,22 +1,46 @@
 /*
- * lasso-cli.c -- the Lasso app's command-line face, shared by `strads
- * run` (one process), `strads coordinator` and `strads node` (a
- * cluster): its options, loading its data, the job options and the
- * model file.
+ * lasso-app.c -- the Lasso app's entry in the registry (apps/registry.h):
+ * its options, loading its data, its jobs for `strads run` (one process)
+ * and for `strads coordinator` and `strads node` (a cluster), its model
+ * file and predictions. Its generator and demo are in lasso-cmds.c.
  */
 #include "config.h"
 
-#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "model.h"
+#include "lasso-cmds.h"
+#include "lasso.h"
+#include "registry.h"
 
-void
-lasso_cli_usage(FILE *f)
+/* Listed in apps/registry.c. */
+extern const app_entry_t lasso_entry;
+
+/* The Lasso's options. */
+typedef struct lasso_cli_s {
+	const char *data, *format, *target, *ignore, *missing, *response;
+	const char *out, *metrics;
+	double lambda, ratio, min_ratio, tol, time_limit, rho, block_work;
+	long path, path_jobs, max_iter, threads, workers, block;
+	strads_schedule_t schedule;
+	int intercept, standardize, quiet, have_lambda;
+	unsigned long long seed;
+} lasso_cli_t;
+
+/* A command's Lasso: the options, then the data and the shared state. */
+typedef struct lasso_state_s {
+	app_state_t base; /* first: the commands read it */
+	lasso_cli_t ro;
+	data_matrix_t X; /* owned once loaded */
+	lasso_t l;       /* owned once loaded; borrows X */
+	double lmax;
+} lasso_state_t;
+
+static void
+lasso_options(FILE *f)
 {
 	fprintf(f,
 	    "data:\n"
@@ -72,7 +96,26 @@ lasso_cli_usage(FILE *f)
 	    "  --quiet             no progress lines\n");
 }
 
-void
+static void
+lasso_usage(const char *cmd, FILE *f)
+{
+	if (strcmp(cmd, "coordinator") == 0)
+		fprintf(f,
+		    "With --path N the cluster solves N penalties in turn, each from\n"
+		    "the last one's solution, and writes OUT.1 .. OUT.N; --resume goes\n"
+		    "on from the penalty its checkpoint was taken in.\n"
+		    "\n"
+		    "Lasso options, as for strads run (but --workers: each node offers\n"
+		    "its own workers; and --path-jobs):\n");
+	else
+		fprintf(f,
+		    "Lasso: minimise (1/2n) ||y - X b - b0||^2 + lambda ||b||_1\n"
+		    "(the glmnet and scikit-learn convention) in one process.\n"
+		    "\n");
+	lasso_options(f);
+}
+
+static void
 lasso_cli_init(lasso_cli_t *ro)
 {
 	memset(ro, 0, sizeof(*ro));
@@ -208,14 +251,33 @@ lasso_opt(const char *cmd, lasso_cli_t *ro, int c, const char *arg, int *shotgun
 	return bad ? -1 : 0;
 }
 
-int
-lasso_cli_parse(const char *cmd, int argc, char **argv, lasso_cli_t *ro,
-    const struct option *extra, cli_host_cb host, void *arg, cJSON *appv)
+/* A file option's value as a node should read it: absolute, since
+ * nodes may run elsewhere (a shared filesystem is assumed). */
+static cJSON *
+spec_path(const char *path)
+{
+	char buf[PATH_MAX];
+
+	return cJSON_CreateString(realpath(path, buf) != NULL ? buf : path);
+}
+
+static int
+lasso_parse(const char *cmd, int argc, char **argv, const struct option *extra,
+    cli_host_cb host, void *arg, cJSON *appv, app_state_t **out)
 {
 	struct option opts[NLASSO + 32];
+	lasso_state_t *s;
+	lasso_cli_t *ro;
 	size_t n = 0, i;
-	int c, idx, bad = 0, shotgun = 0;
+	int c, idx, bad = 0, shotgun = 0, rc;
 
+	*out = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		fprintf(stderr, "strads %s: out of memory\n", cmd);
+		return CLI_FAIL;
+	}
+	ro = &s->ro;
+	lasso_cli_init(ro);
 	for (i = 0; i < NLASSO; i++)
 		opts[n++] = lasso_opts[i];
 	for (i = 0; extra != NULL && extra[i].name != NULL && n < NLASSO + 30; i++)
@@ -229,10 +291,14 @@ lasso_cli_parse(const char *cmd, int argc, char **argv, lasso_cli_t *ro,
 	while ((c = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
 		int r;
 
-		if (c == 'h')
-			return CLI_HELP;
-		if (c == '?')
-			return CLI_USAGE;
+		if (c == 'h') {
+			rc = CLI_HELP;
+			goto fail;
+		}
+		if (c == '?') {
+			rc = CLI_USAGE;
+			goto fail;
+		}
 		r = lasso_opt(cmd, ro, c, optarg, &shotgun);
 		if (r == 1) {
 			if (host == NULL || host(arg, c, optarg) != 0)
@@ -247,78 +313,151 @@ lasso_cli_parse(const char *cmd, int argc, char **argv, lasso_cli_t *ro,
 
 			snprintf(name, sizeof(name), "--%s", opts[idx].name);
 			cJSON_AddItemToArray(appv, cJSON_CreateString(name));
-			if (opts[idx].has_arg)
+			if (c == O_DATA || c == O_RESPONSE)
+				cJSON_AddItemToArray(appv, spec_path(optarg));
+			else if (opts[idx].has_arg)
 				cJSON_AddItemToArray(appv, cJSON_CreateString(optarg));
 		}
 	}
+	rc = CLI_USAGE;
 	if (bad)
-		return CLI_USAGE;
+		goto fail;
 	if (shotgun)
 		ro->rho = -1; /* the engine: no dependency filter */
 	if (optind < argc) {
 		fprintf(stderr, "strads %s: unexpected argument '%s'\n", cmd, argv[optind]);
-		return CLI_USAGE;
+		goto fail;
 	}
 	if (ro->data == NULL) {
 		fprintf(stderr, "strads %s lasso: --data FILE is required\n", cmd);
-		return CLI_USAGE;
+		goto fail;
 	}
+	s->base.entry = &lasso_entry;
+	s->base.threads = ro->threads;
+	s->base.workers = ro->workers;
+	s->base.jobs = ro->path_jobs;
+	s->base.steps = ro->path > 0 ? ro->path : 1;
+	s->base.numbered = ro->path > 0;
+	s->base.quiet = ro->quiet;
+	s->base.out = ro->out;
+	s->base.metrics = ro->metrics;
+	*out = &s->base;
 	return CLI_OK;
+fail:
+	free(s);
+	return rc;
 }
 
-int
-lasso_cli_load(const char *cmd, const lasso_cli_t *ro, data_matrix_t *X, lasso_t *l,
-    int verbose, double *lmax)
+static int
+lasso_load(const char *cmd, app_state_t *st, int verbose)
 {
+	lasso_state_t *s = (lasso_state_t *)st;
+	const lasso_cli_t *ro = &s->ro;
 	data_opts_t dopts;
 	char err[1024];
 	uint64_t t0;
 
-	memset(l, 0, sizeof(*l));
-	memset(X, 0, sizeof(*X));
 	data_opts_init(&dopts);
 	dopts.target = ro->target;
 	dopts.ignore = ro->ignore;
 	dopts.response = ro->response;
-	if (ro->missing != NULL) {
-		if (strcmp(ro->missing, "drop") == 0)
-			dopts.missing = DATA_MISSING_DROP;
-		else if (strcmp(ro->missing, "mean") == 0)
-			dopts.missing = DATA_MISSING_MEAN;
-		else if (strcmp(ro->missing, "error") != 0) {
-			fprintf(stderr, "strads %s: --missing: expected error, drop or mean\n", cmd);
-			return CLI_USAGE;
-		}
-	}
+	if (ro->missing != NULL && cli_parse_missing(cmd, ro->missing, &dopts.missing) != 0)
+		return CLI_USAGE;
 	t0 = strads_now_ns();
-	if (data_load(ro->data, ro->format, &dopts, X, err, sizeof(err)) != 0) {
-		fprintf(stderr, "strads %s: %s\n", cmd, err);
+	if (cli_load_data(cmd, ro->data, ro->format, &dopts, &s->X) != 0)
 		return CLI_FAIL;
-	}
-	if (lasso_setup(l, X, ro->intercept, ro->standardize, err, sizeof(err)) != 0) {
+	if (lasso_setup(&s->l, &s->X, ro->intercept, ro->standardize, err, sizeof(err)) != 0) {
 		fprintf(stderr, "strads %s: %s: %s\n", cmd, ro->data, err);
-		data_matrix_free(X);
+		data_matrix_free(&s->X);
+		memset(&s->X, 0, sizeof(s->X));
 		return CLI_FAIL;
 	}
-	l->tol = ro->tol;
-	*lmax = lasso_lambda_max(l);
+	s->l.tol = ro->tol;
+	s->lmax = lasso_lambda_max(&s->l);
+	st->nparams = s->l.p;
 	if (verbose)
 		fprintf(stderr, "loaded %s: %u rows, %u columns, %llu non-zeros in %.3fs; "
 		                "lambda_max %.10g\n",
-		    ro->data, X->n, X->p, (unsigned long long)X->nnz,
-		    (double)(strads_now_ns() - t0) / 1e9, *lmax);
+		    ro->data, s->X.n, s->X.p, (unsigned long long)s->X.nnz,
+		    (double)(strads_now_ns() - t0) / 1e9, s->lmax);
 	return CLI_OK;
 }
 
-const strads_app_t *
+static void
+lasso_free_state(app_state_t *st)
+{
+	lasso_state_t *s = (lasso_state_t *)st;
+
+	if (s == NULL)
+		return;
+	lasso_free(&s->l);
+	data_matrix_free(&s->X);
+	free(s);
+}
+
+static const strads_app_t *
 lasso_cli_app(const lasso_cli_t *ro)
 {
 	return ro->schedule == STRADS_SCHEDULE_WORKSET ? &lasso_ws_app : &lasso_app;
 }
 
-void
-lasso_cli_job_opts(const lasso_cli_t *ro, const lasso_t *l, strads_job_opts_t *o)
+/* The penalty of step k: a path runs from lambda_max down to
+ * --min-ratio of it, log-spaced. */
+static double
+lasso_cli_lambda(const lasso_state_t *s, long k)
 {
+	const lasso_cli_t *ro = &s->ro;
+	long n = s->base.steps;
+
+	if (ro->path > 0)
+		return n == 1 ? s->lmax
+		              : s->lmax * pow(ro->min_ratio, (double)k / (double)(n - 1));
+	return ro->have_lambda ? ro->lambda : ro->ratio * s->lmax;
+}
+
+/*
+ * A chain of a path (strads run --path-jobs) solves on its own copy of
+ * the shared state: its own penalty, warm start and gradient; the data's
+ * arrays are shared, read-only. A working-set path carries the gradient
+ * from one penalty to the next (lasso.h).
+ */
+static void *
+lasso_chain_new(app_state_t *st)
+{
+	lasso_state_t *s = (lasso_state_t *)st;
+	lasso_t *l = malloc(sizeof(*l));
+
+	if (l == NULL)
+		return NULL;
+	*l = s->l;
+	l->grad = NULL;
+	if (s->ro.path > 0 && lasso_cli_app(&s->ro) == &lasso_ws_app &&
+	    (l->grad = malloc((size_t)l->p * sizeof(double))) == NULL) {
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+static void
+lasso_chain_free(app_state_t *st, void *chain)
+{
+	lasso_t *l = chain;
+
+	(void)st;
+	if (l != NULL)
+		free(l->grad);
+	free(l);
+}
+
+static void
+lasso_job(app_state_t *st, void *chain, long k, const double *warm,
+    strads_job_opts_t *o, const strads_app_t **app, void **shared)
+{
+	lasso_state_t *s = (lasso_state_t *)st;
+	const lasso_cli_t *ro = &s->ro;
+	lasso_t *l = chain != NULL ? chain : &s->l;
+
 	strads_job_opts_init(o);
 	o->nparams = l->p;
 	o->nrows = l->n;
@@ -339,21 +478,61 @@ lasso_cli_job_opts(const lasso_cli_t *ro, const lasso_t *l, strads_job_opts_t *o
 	 * and 26172 updates to 1e-4 at this floor, against a median of
 	 * 69425 at 1e-12. */
 	o->eta = 1e-4;
-	o->metrics_path = ro->metrics;
-	o->progress = !ro->quiet;
+	l->lambda = lasso_cli_lambda(s, k);
+	l->beta0 = warm;
+	/* The chain's last job's last check was made at warm. */
+	l->grad_warm = warm != NULL && l->grad != NULL;
+	*app = lasso_cli_app(ro);
+	*shared = l;
 }
 
-int
-lasso_cli_save(const char *cmd, const lasso_t *l, const char *path,
-    const strads_job_result_t *res, double lambda)
+static int
+lasso_spec(app_state_t *st, long k, cJSON *spec)
 {
+	return cJSON_AddNumberToObject(spec, "lambda",
+	           lasso_cli_lambda((lasso_state_t *)st, k)) != NULL ? 0 : -1;
+}
+
+static int
+lasso_node_job(app_state_t *st, const cJSON *spec, const double *init,
+    const strads_app_t **app, void **shared, char *err, size_t errlen)
+{
+	lasso_state_t *s = (lasso_state_t *)st;
+	const cJSON *lambda = cJSON_GetObjectItem(spec, "lambda");
+
+	if (!cJSON_IsNumber(lambda)) {
+		snprintf(err, errlen, "a job for an app this node does not have");
+		return -1;
+	}
+	/* The lambda the coordinator chose, not recomputed here. */
+	s->l.lambda = cJSON_GetNumberValue(lambda);
+	s->l.beta0 = init;
+	*app = lasso_cli_app(&s->ro);
+	*shared = &s->l;
+	return 0;
+}
+
+static void
+lasso_node_job_end(app_state_t *st)
+{
+	/* The data stays loaded for the next job; the starting values go
+	 * with this one. */
+	((lasso_state_t *)st)->l.beta0 = NULL;
+}
+
+static int
+lasso_save(const char *cmd, app_state_t *st, long k, const char *path,
+    const strads_job_result_t *res)
+{
+	lasso_state_t *s = (lasso_state_t *)st;
+	const lasso_t *l = &s->l;
 	model_t m;
 	char err[512];
 	int rc;
 
 	memset(&m, 0, sizeof(m));
 	snprintf(m.app, sizeof(m.app), "lasso");
-	m.lambda = lambda;
+	m.lambda = lasso_cli_lambda(s, k);
 	m.n = l->n;
 	m.p = l->p;
 	m.index_base = 1;
@@ -371,44 +550,12 @@ lasso_cli_save(const char *cmd, const lasso_t *l, const char *path,
 	return rc;
 }
 
-long
-lasso_cli_steps(const lasso_cli_t *ro)
-{
-	return ro->path > 0 ? ro->path : 1;
-}
-
-double
-lasso_cli_lambda(const lasso_cli_t *ro, double lmax, long k)
-{
-	long n = lasso_cli_steps(ro);
-
-	if (ro->path > 0)
-		return n == 1 ? lmax : lmax * pow(ro->min_ratio, (double)k / (double)(n - 1));
-	return ro->have_lambda ? ro->lambda : ro->ratio * lmax;
-}
-
-const char *
-lasso_cli_metrics(const lasso_cli_t *ro, long k, char *buf, size_t len)
-{
-	if (ro->metrics == NULL || ro->path <= 0)
-		return ro->metrics;
-	snprintf(buf, len, "%s.%ld", ro->metrics, k + 1);
-	return buf;
-}
-
-void
-lasso_cli_out(const lasso_cli_t *ro, long k, char *buf, size_t len)
-{
-	if (ro->path > 0)
-		snprintf(buf, len, "%s.%ld", ro->out, k + 1);
-	else
-		snprintf(buf, len, "%s", ro->out);
-}
-
-int
-lasso_cli_result(const char *cmd, double lambda, const strads_job_result_t *res,
+static int
+lasso_result(const char *cmd, app_state_t *st, long k, const strads_job_result_t *res,
     char *line, size_t len)
 {
+	double lambda = lasso_cli_lambda((lasso_state_t *)st, k);
+
 	if (!isfinite(res->progress.objective) || !isfinite(res->progress.gap)) {
 		fprintf(stderr, "strads %s: lambda %.10g: the solve diverged "
 		    "(objective %g); no model written. Updates without the "
@@ -426,23 +573,12 @@ lasso_cli_result(const char *cmd, double lambda, const strads_job_result_t *res,
 	return 0;
 }
 
-int
-lasso_cli_report(const char *cmd, const lasso_cli_t *ro, double lambda,
-    const strads_job_result_t *res)
+/* With --path, the closing line. */
+static void
+lasso_done(app_state_t *st, long steps, long jobs, double jobs_s, double solve_s)
 {
-	char line[256];
+	const lasso_cli_t *ro = &((lasso_state_t *)st)->ro;
 
-	if (lasso_cli_result(cmd, lambda, res, line, sizeof(line)) != 0)
-		return -1;
-	if (!ro->quiet)
-		fputs(line, stderr);
-	return 0;
-}
-
-void
-lasso_cli_path_report(const lasso_cli_t *ro, long steps, long jobs, double jobs_s,
-    double solve_s)
-{
 	if (ro->path <= 0 || ro->quiet)
 		return;
 	if (jobs > 1)
@@ -455,3 +591,64 @@ lasso_cli_path_report(const lasso_cli_t *ro, long steps, long jobs, double jobs_
 		                "%.3fs of it solving)\n",
 		    steps, jobs_s, solve_s);
 }
+
+/* b0 + x.b a row; columns past the model's p have no coefficient. */
+static int
+lasso_predict(const model_t *m, const data_matrix_t *X, int quiet)
+{
+	double sse = 0, sum = 0, sst = 0, mean;
+	uint64_t i, k;
+	int extra = 0;
+
+	for (i = 0; i < X->n; i++) {
+		double f = m->intercept;
+
+		for (k = X->rowptr[i]; k < X->rowptr[i + 1]; k++) {
+			if (X->col[k] < m->p)
+				f += X->val[k] * m->coef[X->col[k]];
+			else
+				extra++;
+		}
+		printf("%.17g\n", f);
+		if (X->y != NULL) {
+			sse += (X->y[i] - f) * (X->y[i] - f);
+			sum += X->y[i];
+		}
+	}
+	if (extra > 0 && !quiet)
+		fprintf(stderr, "strads predict: %d values in columns the model has no "
+		                "coefficient for were ignored\n", extra);
+	if (X->y != NULL && X->n > 0 && !quiet) {
+		mean = sum / X->n;
+		for (i = 0; i < X->n; i++)
+			sst += (X->y[i] - mean) * (X->y[i] - mean);
+		fprintf(stderr, "rows %u  rmse %.10g  r2 %.10g\n", X->n, sqrt(sse / X->n),
+		    sst > 0 ? 1 - sse / sst : 0);
+	}
+	return CLI_OK;
+}
+
+const app_entry_t lasso_entry = {
+    .name = "lasso",
+    .summary = "sparse linear regression: least squares with an L1 penalty",
+    .synopsis = "--data FILE [options]",
+    .usage = lasso_usage,
+    .parse = lasso_parse,
+    .load = lasso_load,
+    .free = lasso_free_state,
+    .chain_new = lasso_chain_new,
+    .chain_free = lasso_chain_free,
+    .job = lasso_job,
+    .spec = lasso_spec,
+    .node_job = lasso_node_job,
+    .node_job_end = lasso_node_job_end,
+    .result = lasso_result,
+    .save = lasso_save,
+    .done = lasso_done,
+    .predict = lasso_predict,
+    .gen = lasso_gen_main,
+    .gen_summary = "sparse regression y = X beta + noise, beta k-sparse",
+    .demo = lasso_demo_main,
+    .demo_help = lasso_demo_help,
+    .cmds = NULL,
+};
