@@ -228,8 +228,9 @@ ws_block(const coord_t *c)
 /* The smallest working set: the first, from a cold start, is this. A
  * block of a few hundred columns costs little beside a check, and a first
  * set that holds the whole support saves a round (a check and a
- * screening): 256 took the 1e6-column problem of bench_lasso.sh from two
- * rounds to one, the finance-shaped one from three to two. */
+ * screening): 256 took the 1e6-column problem of the regression
+ * benchmark (t/bench/) from two rounds to one, the finance-shaped one
+ * from three to two. */
 #define WS_MIN 256
 #define WS_SETTLE 1e-3
 #define WS_SWEEPS_MAX 50

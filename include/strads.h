@@ -613,8 +613,8 @@ typedef struct strads_app_s {
 	/* Scheduler side (optional), the priority schedule: the weight of
 	 * parameter j after it changed by delta, to which eta is added.
 	 * NULL: delta^2. An app whose parameters differ in scale can make
-	 * it scale-free (Lasso: the step in gradient units over lambda,
-	 * squared). */
+	 * it scale-free (an L1-penalised regression: the step in gradient
+	 * units over the penalty, squared). */
 	double (*priority)(void *shared, uint32_t j, double delta);
 	uint32_t (*filter)(void *shared, void **scratch, const uint32_t *cand,
 	    uint32_t ncand, uint32_t max, double rho, uint32_t *out);
