@@ -409,7 +409,7 @@ int
 lasso_cli_result(const char *cmd, double lambda, const strads_job_result_t *res,
     char *line, size_t len)
 {
-	if (!isfinite(res->progress.objective) || !isfinite(res->progress.gap)) {
+	if (!isfinite(res->progress.objective) || !isfinite(res->progress.criterion)) {
 		fprintf(stderr, "strads %s: lambda %.10g: the solve diverged "
 		    "(objective %g); no model written. Updates without the "
 		    "dependency filter (--schedule shotgun) or a large --rho can "
@@ -419,8 +419,8 @@ lasso_cli_result(const char *cmd, double lambda, const strads_job_result_t *res,
 	snprintf(line, len,
 	    "lambda %.10g: objective %.12g, gap %.3e, nnz %llu, %llu rounds, "
 	    "%llu updates, %.3fs%s\n",
-	    lambda, res->progress.objective, res->progress.gap,
-	    (unsigned long long)res->progress.nnz, (unsigned long long)res->rounds,
+	    lambda, res->progress.objective, res->progress.criterion,
+	    (unsigned long long)res->progress.support, (unsigned long long)res->rounds,
 	    (unsigned long long)res->updates, res->solve_s,
 	    res->converged ? "" : " (not converged: a limit stopped it)");
 	return 0;
