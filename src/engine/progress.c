@@ -43,12 +43,13 @@ struct strads__progq_s {
 };
 
 int
-strads_progress_add(strads_progress_t *p, const char *name, double value, int count)
+strads_progress_add(
+    strads_progress_t *p, const char *name, double value, int count)
 {
 	const char *s;
 
-	if (p == NULL || name == NULL || *name == '\0' ||
-	    p->nvalues < 0 || p->nvalues >= STRADS_PROGRESS_VALUES)
+	if (p == NULL || name == NULL || *name == '\0' || p->nvalues < 0 ||
+	    p->nvalues >= STRADS_PROGRESS_VALUES)
 		return STRADS_EINVAL;
 	/* Names are JSON keys written verbatim: no quoting needed. */
 	for (s = name; *s != '\0'; s++)
@@ -64,10 +65,12 @@ strads_progress_add(strads_progress_t *p, const char *name, double value, int co
 double
 strads_progress_value(const strads_progress_t *p, const char *name)
 {
-	int i;
+	int i, n;
 
-	for (i = 0; p != NULL && name != NULL && i < p->nvalues &&
-	     i < STRADS_PROGRESS_VALUES; i++)
+	if (p == NULL || name == NULL)
+		return NAN;
+	n = p->nvalues < STRADS_PROGRESS_VALUES ? p->nvalues : STRADS_PROGRESS_VALUES;
+	for (i = 0; i < n; i++)
 		if (strcmp(p->values[i].name, name) == 0)
 			return p->values[i].value;
 	return NAN;
@@ -152,12 +155,15 @@ strads__progq_put(strads__progq_t *q, const strads_progress_t *rec)
 	s->rec.node_updates = NULL;
 	if (rec->nnodes > 0 && rec->node != NULL && rec->node_updates != NULL &&
 	    slot_reserve(s, rec->nnodes) == 0) {
-		memcpy(s->node, rec->node, (size_t)rec->nnodes * sizeof(*s->node));
-		memcpy(s->upd, rec->node_updates, (size_t)rec->nnodes * sizeof(*s->upd));
+		memcpy(
+		    s->node, rec->node, (size_t)rec->nnodes * sizeof(*s->node));
+		memcpy(s->upd, rec->node_updates,
+		    (size_t)rec->nnodes * sizeof(*s->upd));
 		s->rec.node = s->node;
 		s->rec.node_updates = s->upd;
 	} else {
-		s->rec.nnodes = 0; /* out of memory: without the per-node counts */
+		/* Out of memory: the record goes without its node counts. */
+		s->rec.nnodes = 0;
 	}
 	uv_cond_signal(&q->cond);
 	uv_mutex_unlock(&q->lock);
@@ -235,16 +241,16 @@ metrics_cb(void *arg, const strads_progress_t *p)
 	if (p->nnodes > 0) {
 		fprintf(m->f, ", \"updates_by_node\": {");
 		for (i = 0; i < p->nnodes; i++)
-			fprintf(m->f, "%s\"%u\": %llu", i ? ", " : "", p->node[i],
-			    (unsigned long long)p->node_updates[i]);
+			fprintf(m->f, "%s\"%u\": %llu", i ? ", " : "",
+			    p->node[i], (unsigned long long)p->node_updates[i]);
 		fprintf(m->f, "}");
 	}
 	fprintf(m->f, "}\n");
 	/* Flushed per record: tests and tools follow the file live. One
 	 * error is reported, then the file is given up. */
 	if (fflush(m->f) != 0 || ferror(m->f)) {
-		strads_log(STRADS_LOG_ERROR, "writing metrics to %s: %s", m->path,
-		    strerror(errno));
+		strads_log(STRADS_LOG_ERROR, "writing metrics to %s: %s",
+		    m->path, strerror(errno));
 		fclose(m->f);
 		m->f = NULL;
 	}
@@ -288,10 +294,13 @@ line_cb(void *arg, const strads_progress_t *p)
 	    (unsigned long long)p->iter, p->time_s, p->objective);
 	for (i = 0; i < p->nvalues && i < STRADS_PROGRESS_VALUES; i++)
 		if (p->values[i].count)
-			add(buf, sizeof(buf), &k, "  %s %.0f", p->values[i].name, p->values[i].value);
+			add(buf, sizeof(buf), &k, "  %s %.0f",
+			    p->values[i].name, p->values[i].value);
 		else
-			add(buf, sizeof(buf), &k, "  %s %.3e", p->values[i].name, p->values[i].value);
-	add(buf, sizeof(buf), &k, "  updates %llu", (unsigned long long)p->updates);
+			add(buf, sizeof(buf), &k, "  %s %.3e",
+			    p->values[i].name, p->values[i].value);
+	add(buf, sizeof(buf), &k, "  updates %llu",
+	    (unsigned long long)p->updates);
 	if (l->tty) {
 		fprintf(stderr, "\r%s\033[K", buf);
 		fflush(stderr);
@@ -302,8 +311,8 @@ line_cb(void *arg, const strads_progress_t *p)
 }
 
 void
-strads__progq_run(strads__progq_t *q, const strads_job_opts_t *o, int metrics,
-    int append)
+strads__progq_run(
+    strads__progq_t *q, const strads_job_opts_t *o, int metrics, int append)
 {
 	metrics_t m;
 	line_t l;
@@ -317,7 +326,8 @@ strads__progq_run(strads__progq_t *q, const strads_job_opts_t *o, int metrics,
 	if (metrics && o->metrics_path != NULL) {
 		m.path = o->metrics_path;
 		if ((m.f = fopen(m.path, append ? "a" : "w")) == NULL)
-			strads_log(STRADS_LOG_ERROR, "cannot write metrics to %s: %s", m.path,
+			strads_log(STRADS_LOG_ERROR,
+			    "cannot write metrics to %s: %s", m.path,
 			    strerror(errno));
 	}
 	l.tty = isatty(STDERR_FILENO);
@@ -327,19 +337,22 @@ strads__progq_run(strads__progq_t *q, const strads_job_opts_t *o, int metrics,
 		metrics_cb(&m, &r.rec);
 		for (i = 0; i < o->nsubscribers && o->subscribers != NULL; i++)
 			if (o->subscribers[i].cb != NULL)
-				o->subscribers[i].cb(o->subscribers[i].arg, &r.rec);
+				o->subscribers[i].cb(
+				    o->subscribers[i].arg, &r.rec);
 	}
 	if (l.drawn)
 		fputc('\n', stderr);
 	if (m.f != NULL && fclose(m.f) != 0)
-		strads_log(STRADS_LOG_ERROR, "writing metrics to %s: %s", m.path,
-		    strerror(errno));
+		strads_log(STRADS_LOG_ERROR, "writing metrics to %s: %s",
+		    m.path, strerror(errno));
 	uv_mutex_lock(&q->lock);
 	dropped = q->dropped;
 	uv_mutex_unlock(&q->lock);
 	if (dropped > 0)
-		strads_log(STRADS_LOG_WARN, "progress: %llu records dropped: the "
-		    "subscribers fell behind", (unsigned long long)dropped);
+		strads_log(STRADS_LOG_WARN,
+		    "progress: %llu records dropped: the "
+		    "subscribers fell behind",
+		    (unsigned long long)dropped);
 	free(r.node);
 	free(r.upd);
 }

@@ -30,7 +30,7 @@ void strads__progq_close(strads__progq_t *q);
  * progress line on stderr (o->progress) and, when metrics is set, the
  * metrics file o->metrics_path (appended to when append is set, else
  * truncated), opened here; the file's errors are logged once. */
-void strads__progq_run(strads__progq_t *q, const strads_job_opts_t *o,
-    int metrics, int append);
+void strads__progq_run(
+    strads__progq_t *q, const strads_job_opts_t *o, int metrics, int append);
 
 #endif
