@@ -1,8 +1,10 @@
 /*
  * coordinator.c -- the coordinator role: starts the workers, drives
  * rounds (plan with the schedulers, filter the candidates by dependency,
- * hand the block to the workers), runs convergence checks and reports
- * progress, then gathers the parameters and stops every role.
+ * hand the block to the workers), runs convergence checks and queues
+ * each one's progress record for the job's thread (it writes no file and
+ * prints nothing itself), then gathers the parameters and stops every
+ * role.
  *
  * Rounds are pipelined: up to depth blocks are with the workers at once;
  * a worker pushes a block only after applying the changes of the update
@@ -16,7 +18,6 @@
 #include "schmp.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 enum { PH_START, PH_RUN, PH_DRAIN, PH_GATHER, PH_DONE };
