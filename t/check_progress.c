@@ -4,7 +4,8 @@
  * that called strads_job_run and never on a loop; a subscriber that
  * blocks does not hold the coordinator up or change the result; a full
  * queue coalesces into its newest record and counts what it dropped; the
- * metrics file holds one JSON object per record with every key.
+ * metrics file holds one JSON object per record with every key, is
+ * appended to by a job that goes on and truncated by a new one.
  */
 #include "strads-int.h"
 #include "progress.h"
@@ -555,6 +556,62 @@ START_TEST(metrics_file)
 }
 END_TEST
 
+/* Queues n records numbered from first, closes the queue and runs it
+ * with the metrics file at path (append as given). */
+static void
+run_queue(const char *path, int first, int n, int metrics, int append)
+{
+	strads__progq_t *q;
+	strads_job_opts_t o;
+	int i;
+
+	ck_assert_int_eq(strads__progq_new(&q), 0);
+	for (i = 0; i < n; i++) {
+		strads_progress_t p;
+
+		memset(&p, 0, sizeof(p));
+		p.iter = (uint64_t)(first + i);
+		strads__progq_put(q, &p);
+	}
+	strads__progq_close(q);
+	strads_job_opts_init(&o);
+	o.metrics_path = path;
+	strads__progq_run(q, &o, metrics, append);
+	strads__progq_free(q);
+}
+
+/* A job that goes on (a cluster job laid out again) appends; a new one
+ * truncates; a thread without the coordinator (metrics 0) does not
+ * touch the file; an unwritable path is an error logged, not a failure
+ * of the job. */
+START_TEST(metrics_append)
+{
+	char path[512];
+	cJSON **v;
+	int i, n;
+
+	tmp_path(path, sizeof(path));
+	run_queue(path, 0, 2, 1, 0);
+	run_queue(path, 2, 3, 1, 1);
+	run_queue(path, 100, 4, 0, 0);
+	v = read_metrics(path, &n);
+	ck_assert_int_eq(n, 5);
+	for (i = 0; i < n; i++) {
+		ck_assert_double_eq(num(v[i], "iter"), i);
+		cJSON_Delete(v[i]);
+	}
+	free(v);
+	run_queue(path, 7, 1, 1, 0);
+	v = read_metrics(path, &n);
+	ck_assert_int_eq(n, 1);
+	ck_assert_double_eq(num(v[0], "iter"), 7);
+	cJSON_Delete(v[0]);
+	free(v);
+	unlink(path);
+	run_queue("/nonexistent-dir/metrics.json", 0, 2, 1, 0);
+}
+END_TEST
+
 START_TEST(values)
 {
 	strads_progress_t p;
@@ -593,6 +650,7 @@ progress_suite(void)
 	tcase_add_test(tc, record_per_check);
 	tcase_add_test(tc, slow_subscriber);
 	tcase_add_test(tc, metrics_file);
+	tcase_add_test(tc, metrics_append);
 	suite_add_tcase(s, tc);
 	return s;
 }
