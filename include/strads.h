@@ -565,7 +565,7 @@ typedef struct strads_progress_s {
 	                      the metrics file's keys; strads_progress_add */
 
 	/* The engine's. */
-	uint64_t iter;     /* rounds done (at a rotation's check: rounds) */
+	uint64_t iter;     /* rounds done */
 	double time_s;     /* seconds since the solve began, loading
 	                      excluded (a resumed job counts on) */
 	uint64_t updates;  /* parameter updates pulled so far */
@@ -581,8 +581,10 @@ typedef struct strads_progress_s {
 } strads_progress_t;
 
 /* Appends a named value to p (for objective callbacks). name must be a
- * string that outlives the job (a literal). 0, or STRADS_EINVAL when p
- * already holds STRADS_PROGRESS_VALUES values (nothing is added). */
+ * string that outlives the job (a literal) of letters, digits and '_',
+ * as it is written into JSON as it is. 0, or STRADS_EINVAL (nothing
+ * added) for another name or when p already holds
+ * STRADS_PROGRESS_VALUES values. count: see strads_value_t. */
 STRADS_EXTERN int strads_progress_add(strads_progress_t *p, const char *name,
     double value, int count);
 /* The value of p named name, or NAN when p has none of that name. */
@@ -764,8 +766,9 @@ typedef struct strads_job_result_s {
 	uint64_t rounds;
 	uint64_t updates;     /* parameter updates pulled */
 	double solve_s;       /* seconds from the first round to the end */
-	int converged;        /* criterion <= tol; never when the objective is not
-	                         finite (diverged: the run stops there) */
+	int converged;        /* criterion <= tol; never when the objective
+	                         is not finite (diverged: the run stops
+	                         there) */
 	double *params;       /* nparams final values; free() it */
 } strads_job_result_t;
 

@@ -162,7 +162,7 @@ strads__progq_put(strads__progq_t *q, const strads_progress_t *rec)
 		s->rec.node = s->node;
 		s->rec.node_updates = s->upd;
 	} else {
-		/* Out of memory: the record goes without its node counts. */
+		/* One process, or no memory for the copy: no node counts. */
 		s->rec.nnodes = 0;
 	}
 	uv_cond_signal(&q->cond);
