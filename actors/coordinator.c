@@ -1,8 +1,10 @@
 /*
  * coordinator.c -- the coordinator role: starts the workers, drives
  * rounds (plan with the schedulers, filter the candidates by dependency,
- * hand the block to the workers), runs convergence checks and reports
- * progress, then gathers the parameters and stops every role.
+ * hand the block to the workers), runs convergence checks and queues
+ * each one's progress record for the job's thread (it writes no file and
+ * prints nothing itself), then gathers the parameters and stops every
+ * role.
  *
  * Rounds are pipelined: up to depth blocks are with the workers at once;
  * a worker pushes a block only after applying the changes of the update
@@ -16,7 +18,6 @@
 #include "schmp.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 enum { PH_START, PH_RUN, PH_DRAIN, PH_GATHER, PH_DONE };
@@ -86,7 +87,6 @@ typedef struct {
 
 	uint64_t t0;
 	strads_runtime_t *rt;
-	FILE *metrics;
 	strads_progress_t last;
 	int have_last;
 	int converged;
@@ -612,42 +612,6 @@ bytes_moved(coord_t *c)
 }
 
 static void
-write_metrics(coord_t *c, const strads_progress_t *p, double t)
-{
-	char obj[32], gap[32];
-
-	if (c->metrics == NULL)
-		return;
-
-	/* JSON has no inf or nan: a diverged value is null. */
-	if (isfinite(p->objective))
-		snprintf(obj, sizeof(obj), "%.17g", p->objective);
-	else
-		snprintf(obj, sizeof(obj), "null");
-	if (isfinite(p->gap))
-		snprintf(gap, sizeof(gap), "%.6g", p->gap);
-	else
-		snprintf(gap, sizeof(gap), "null");
-	fprintf(c->metrics,
-	    "{\"iter\": %llu, \"time_s\": %.6f, \"objective\": %s, "
-	    "\"updates\": %llu, \"bytes\": %llu, \"nnz\": %llu, \"gap\": %s",
-	    (unsigned long long)c->rounds_done, t, obj,
-	    (unsigned long long)c->updates, (unsigned long long)bytes_moved(c),
-	    (unsigned long long)p->nnz, gap);
-	if (c->job->uidx != NULL) {
-		int i;
-
-		fprintf(c->metrics, ", \"updates_by_node\": {");
-		for (i = 0; i < c->job->nunode; i++)
-			fprintf(c->metrics, "%s\"%u\": %llu", i ? ", " : "", c->job->unode[i],
-			    (unsigned long long)c->job->ucount[i]);
-		fprintf(c->metrics, "}");
-	}
-	fprintf(c->metrics, "}\n");
-	fflush(c->metrics);
-}
-
-static void
 check_done(strads_actor_t *self, coord_t *c)
 {
 	strads__job_t *job = c->job;
@@ -659,19 +623,27 @@ check_done(strads_actor_t *self, coord_t *c)
 
 	memset(&p, 0, sizeof(p));
 	job->app->objective(job->shared, c->stats, c->checks, job->nstores, &p);
+	p.iter = c->rounds_done;
+	p.time_s = t;
+	p.updates = c->updates;
+	p.bytes = bytes_moved(c);
+	if (job->uidx != NULL) {
+		p.nnodes = job->nunode;
+		p.node = job->unode;
+		p.node_updates = job->ucount;
+	}
+	/* Subscribers run on the job's thread (src/engine/progress.c):
+	 * the queue copies the record and never waits for them. */
+	strads__progq_put(job->progress, &p);
 	c->checking = 0;
 	c->last = p;
+	c->last.nnodes = 0; /* the counts go on changing: not in results */
+	c->last.node = NULL;
+	c->last.node_updates = NULL;
 	c->have_last = 1;
-	if (o->progress)
-		fprintf(stderr,
-		    "round %8llu  %8.3fs  objective %.12g  gap %.3e  nnz %llu  "
-		    "updates %llu\n",
-		    (unsigned long long)c->rounds_done, t, p.objective, p.gap,
-		    (unsigned long long)p.nnz, (unsigned long long)c->updates);
-	write_metrics(c, &p, t);
 	if (job->snapshot != NULL && strads_now_ns() - c->snap_ns >= (uint64_t)(job->snapshot_s * 1e9))
 		c->snap_want = 1;
-	if (!isfinite(p.objective) || !isfinite(p.gap)) {
+	if (!isfinite(p.objective) || !isfinite(p.criterion)) {
 		/* Diverged (e.g. parallel updates of dependent parameters
 		 * without the filter): stop, not converged. */
 		strads_log(STRADS_LOG_ERROR, "diverged at round %llu: objective %g",
@@ -681,7 +653,7 @@ check_done(strads_actor_t *self, coord_t *c)
 		finish(self, c);
 		return;
 	}
-	if (p.gap <= o->tol)
+	if (p.criterion <= o->tol)
 		c->converged = 1;
 	if (++c->nchecks == job->hold_at && !c->converged && c->phase == PH_RUN) {
 		strads_log(STRADS_LOG_INFO, "coordinator: holding after check %u (test hook)",
@@ -690,17 +662,17 @@ check_done(strads_actor_t *self, coord_t *c)
 		strads_timer_start(self, 60000, 0, 1);
 	}
 	if (c->ws) {
-		/* Twice the support, at least WS_MIN; doubled while the gap
-		 * does not halve (the set misses what matters). */
-		uint64_t want = 2 * p.nnz > WS_MIN ? 2 * p.nnz : WS_MIN;
+		/* Twice the support hint, at least WS_MIN; doubled while the
+		 * criterion does not halve (the set misses what matters). */
+		uint64_t want = 2 * p.support > WS_MIN ? 2 * p.support : WS_MIN;
 
-		if (c->ws_last_gap > 0 && p.gap > 0.5 * c->ws_last_gap &&
+		if (c->ws_last_gap > 0 && p.criterion > 0.5 * c->ws_last_gap &&
 		    2 * (uint64_t)c->ws_size > want)
 			want = 2 * (uint64_t)c->ws_size;
 		if (want > job->p)
 			want = job->p;
 		c->ws_size = (uint32_t)want;
-		c->ws_last_gap = p.gap;
+		c->ws_last_gap = p.criterion;
 		c->ws_ready = 0;
 	}
 	if ((job->app->screen != NULL || c->ws) && !c->converged && !c->final_check) {
@@ -971,12 +943,6 @@ coord_init(strads_actor_t *self, void *arg)
 	}
 	for (i = 0; i < c->ring; i++)
 		c->ring_round[i] = STRADS__ROUND_NONE;
-	if (job->o.metrics_path != NULL) {
-		c->metrics = fopen(job->o.metrics_path, job->metrics_append ? "a" : "w");
-		if (c->metrics == NULL)
-			strads_log(STRADS_LOG_ERROR, "cannot write metrics to %s",
-			    job->o.metrics_path);
-	}
 	if (!job->hold_start)
 		send_to(self, job->workers, job->nworkers, ENG_START, NULL);
 	return 0;
@@ -1112,8 +1078,6 @@ coord_stop(strads_actor_t *self)
 		else
 			free(c->filter_scratch);
 	}
-	if (c->metrics != NULL)
-		fclose(c->metrics);
 	if (c->ck != NULL) {
 		/* Its compute job has returned (the runtime waits for it). */
 		if (c->ck->rc != 0)

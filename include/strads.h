@@ -530,13 +530,82 @@ typedef struct strads_shard_s {
 	uint64_t row_begin, row_end;
 } strads_shard_t;
 
-/* Progress of a job, filled by the app's objective callback. */
+/* ------------------------------------------------------------------ */
+/* Progress: one record per convergence check. The app's objective     */
+/* callback fills its part; the engine adds its own and hands the      */
+/* record to the job's subscribers (strads_job_opts_t.subscribers).    */
+
+/* Most named values in a progress record. */
+#define STRADS_PROGRESS_VALUES 8
+
+/* One of the app's named values (e.g. nnz, gap, test_rmse). */
+typedef struct strads_value_s {
+	const char *name; /* borrowed: a static string of the app's; the
+	                     metrics file's key */
+	double value;     /* not finite: null in the metrics file */
+	int count;        /* 1: a count, printed as a whole number; 0: a
+	                     real (6 significant digits in the metrics file,
+	                     %.3e on the progress line) */
+} strads_value_t;
+
 typedef struct strads_progress_s {
-	double objective; /* the app's objective (minimised) */
-	double gap;       /* relative duality gap or other convergence
-	                     measure; the job stops when gap <= tol */
-	uint64_t nnz;     /* non-zero parameters */
+	/* The app's, from its objective callback (everything is zero when
+	 * it is called). */
+	double objective;  /* minimised */
+	double criterion;  /* the convergence measure (e.g. a relative
+	                      duality gap): the job stops when criterion <=
+	                      tol, and as diverged when it or the objective
+	                      is not finite */
+	uint64_t support;  /* working-set size hint: how many parameters
+	                      matter now (e.g. the non-zero coefficients). The
+	                      working-set schedule sizes its sets from it;
+	                      0: no hint */
+	int nvalues;
+	strads_value_t values[STRADS_PROGRESS_VALUES]; /* in the order of
+	                      the metrics file's keys; strads_progress_add */
+
+	/* The engine's. */
+	uint64_t iter;     /* rounds done */
+	double time_s;     /* seconds since the solve began, loading
+	                      excluded (a resumed job counts on) */
+	uint64_t updates;  /* parameter updates pulled so far */
+	uint64_t bytes;    /* bytes moved between processes (0 in one) */
+	uint64_t dropped;  /* records coalesced away so far because the
+	                      subscribers fell behind (see strads_job_run) */
+	/* Multi-process runs: node[i]'s workers pushed node_updates[i]
+	 * updates so far; nnodes is 0 in one process. Borrowed for the
+	 * subscriber's call; NULL in strads_job_result_t. */
+	int nnodes;
+	const uint32_t *node;
+	const uint64_t *node_updates;
 } strads_progress_t;
+
+/* Appends a named value to p (for objective callbacks). name must be a
+ * string that outlives the job (a literal) of letters, digits and '_',
+ * as it is written into JSON as it is. 0, or STRADS_EINVAL (nothing
+ * added) for another name or when p already holds
+ * STRADS_PROGRESS_VALUES values. count: see strads_value_t. */
+STRADS_EXTERN int strads_progress_add(strads_progress_t *p, const char *name,
+    double value, int count);
+/* The value of p named name, or NAN when p has none of that name. */
+STRADS_EXTERN double strads_progress_value(const strads_progress_t *p,
+    const char *name);
+
+/* A progress subscriber: called once per record, in order, on the
+ * thread that called strads_job_run (or strads_cluster_job_run), never
+ * on a role's loop. It may block briefly: the job goes on meanwhile, and
+ * records that find the queue full are coalesced (rec->dropped counts
+ * them). It must not call back into the job (strads_job_run, the
+ * cluster's job calls). rec and what it points to are borrowed for the
+ * call: copy what is kept. This is also the hook for a status endpoint:
+ * a subscriber that copies the record under its own lock for a server
+ * thread to read. */
+typedef void (*strads_progress_cb)(void *arg, const strads_progress_t *rec);
+
+typedef struct strads_subscriber_s {
+	strads_progress_cb cb;
+	void *arg; /* borrowed: passed to cb */
+} strads_subscriber_t;
 
 typedef struct strads_app_s {
 	const char *name;
@@ -620,8 +689,11 @@ typedef struct strads_app_s {
 	    uint32_t ncand, uint32_t max, double rho, uint32_t *out);
 	void (*filter_free)(void *scratch);
 
-	/* Coordinator: the objective from the summed worker stats and every
-	 * store's check values (nstores x ncheck). */
+	/* Coordinator (its loop; must not block): the objective, the
+	 * convergence criterion, the support hint and the app's named
+	 * values (strads_progress_add) from the summed worker stats and
+	 * every store's check values (nstores x ncheck), into out (zeroed;
+	 * the engine fills the rest of the record). */
 	void (*objective)(void *shared, const double *stats,
 	    const double *checks, int nstores, strads_progress_t *out);
 } strads_app_t;
@@ -669,23 +741,34 @@ typedef struct strads_job_opts_s {
 	                         (rotation: every check_every rounds);
 	                         0: every nparams coordinates (a sweep;
 	                         rotation: every nworkers rounds) */
-	double tol;          /* stop when progress.gap <= tol; default 1e-6 */
+	double tol;          /* stop when progress.criterion <= tol;
+	                        default 1e-6 */
 	uint64_t max_rounds; /* 0: unlimited */
 	double time_limit_s; /* 0: unlimited */
 	uint64_t seed;
-	const char *metrics_path; /* JSON lines per check, or NULL */
+	const char *metrics_path; /* JSON lines per check, or NULL: a
+	                        built-in subscriber writes one object per
+	                        record (iter, time_s, objective, updates,
+	                        bytes, the app's values, updates_by_node) */
 	const double *init;  /* nparams starting values (warm start) or NULL
 	                        for zeros; borrowed until the run ends */
-	int progress;        /* 1: a progress line per check on stderr */
+	int progress;        /* 1: a built-in subscriber prints a progress
+	                        line per record on stderr (one live line on
+	                        a terminal) */
+	/* More subscribers, called after the built-in ones, in order;
+	 * borrowed until the run ends. */
+	const strads_subscriber_t *subscribers;
+	int nsubscribers;
 } strads_job_opts_t;
 
 typedef struct strads_job_result_s {
-	strads_progress_t progress; /* at the last check */
+	strads_progress_t progress; /* the last check's record */
 	uint64_t rounds;
 	uint64_t updates;     /* parameter updates pulled */
 	double solve_s;       /* seconds from the first round to the end */
-	int converged;        /* gap <= tol; never when the objective is not
-	                         finite (diverged: the run stops there) */
+	int converged;        /* criterion <= tol; never when the objective
+	                         is not finite (diverged: the run stops
+	                         there) */
 	double *params;       /* nparams final values; free() it */
 } strads_job_result_t;
 
@@ -697,7 +780,17 @@ STRADS_EXTERN void strads_job_opts_init(strads_job_opts_t *o);
  * that cannot be spawned fails the call with that error; one that cannot
  * set itself up (out of memory, or app->worker_init failing) ends the job
  * with STRADS_EIO or STRADS_ENOMEM, the roles stopped; the runtime goes
- * on either way. */
+ * on either way.
+ *
+ * Meanwhile the calling thread is the job's progress thread: the
+ * coordinator role queues a record per check, and this thread calls the
+ * subscribers with it (o->progress, o->metrics_path, then
+ * o->subscribers). The queue holds STRADS_PROGRESS_QUEUE records; when
+ * it is full the coordinator replaces the newest queued record with its
+ * own (rec->dropped counts the ones replaced), so a slow subscriber
+ * never slows the job, and the last record is never lost. Every queued
+ * record has been delivered when the call returns. */
+#define STRADS_PROGRESS_QUEUE 64
 STRADS_EXTERN int strads_job_run(strads_runtime_t *rt, const strads_app_t *app,
     void *shared, const strads_job_opts_t *o, strads_job_result_t *res);
 
@@ -752,6 +845,9 @@ STRADS_EXTERN int strads_cluster_wait(strads_cluster_t *c, int min_workers,
  * gathered from the stores, the round in flight is dropped, and the job
  * is laid out again over the new view, going on from them (a store
  * lost with its member: from the values the layout started from).
+ * Progress reaches o's subscribers on the calling thread as in
+ * strads_job_run; the metrics file of a job laid out again is appended
+ * to, and iter, time_s and updates count on.
  * Returns as strads_job_run, or STRADS_EPEER when no worker is left. */
 STRADS_EXTERN int strads_cluster_job_run(strads_cluster_t *c,
     const strads_app_t *app, void *shared, const strads_job_opts_t *o,

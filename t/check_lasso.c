@@ -289,9 +289,9 @@ assert_optimal(const data_matrix_t *X, int intercept, const fit_t *f, double tol
 	if (!intercept)
 		ck_assert_msg(f->b0 == 0, "%s: b0 %g without an intercept", what, f->b0);
 	kkt_check(X, intercept, f->lambda, f->b, f->b0, tol, &k);
-	ck_assert_msg(f->res.converged && f->res.progress.gap <= tol,
+	ck_assert_msg(f->res.converged && f->res.progress.criterion <= tol,
 	    "%s: the job reports gap %.3e (tol %.0e), converged %d", what,
-	    f->res.progress.gap, tol, f->res.converged);
+	    f->res.progress.criterion, tol, f->res.converged);
 	/* The gap of the coefficients returned, computed here: the same
 	 * dual point as the app's, so equal but for rounding (1e-12). */
 	ck_assert_msg(k.gap <= tol + 1e-12, "%s: relative duality gap %.3e > tol %.0e",

@@ -114,10 +114,10 @@ mean_objective(void *shared, const double *st, const double *ck, int nstores,
 
 	(void)shared;
 	(void)st;
-	out->gap = 0;
+	out->criterion = 0;
 	for (k = 0; k < nstores; k++)
-		out->gap = fmax(out->gap, ck[k]);
-	out->objective = out->gap;
+		out->criterion = fmax(out->criterion, ck[k]);
+	out->objective = out->criterion;
 }
 
 static const strads_app_t mean_app = {
@@ -575,9 +575,9 @@ lsq_objective(void *shared, const double *st, const double *ck, int nstores,
 
 	(void)shared;
 	out->objective = st[0] / 2;
-	out->gap = 0;
+	out->criterion = 0;
 	for (k = 0; k < nstores; k++)
-		out->gap = fmax(out->gap, ck[k]);
+		out->criterion = fmax(out->criterion, ck[k]);
 }
 
 static const strads_app_t lsq_app = {
@@ -776,7 +776,7 @@ rot_objective(void *shared, const double *st, const double *ck, int nstores,
 	(void)ck;
 	(void)nstores;
 	out->objective = 1;
-	out->gap = 1; /* runs to max_rounds */
+	out->criterion = 1; /* runs to max_rounds */
 }
 
 static const strads_app_t rot_app = {

@@ -556,7 +556,7 @@ lasso_result(const char *cmd, app_state_t *st, long k, const strads_job_result_t
 {
 	double lambda = lasso_cli_lambda((lasso_state_t *)st, k);
 
-	if (!isfinite(res->progress.objective) || !isfinite(res->progress.gap)) {
+	if (!isfinite(res->progress.objective) || !isfinite(res->progress.criterion)) {
 		fprintf(stderr, "strads %s: lambda %.10g: the solve diverged "
 		    "(objective %g); no model written. Updates without the "
 		    "dependency filter (--schedule shotgun) or a large --rho can "
@@ -566,8 +566,8 @@ lasso_result(const char *cmd, app_state_t *st, long k, const strads_job_result_t
 	snprintf(line, len,
 	    "lambda %.10g: objective %.12g, gap %.3e, nnz %llu, %llu rounds, "
 	    "%llu updates, %.3fs%s\n",
-	    lambda, res->progress.objective, res->progress.gap,
-	    (unsigned long long)res->progress.nnz, (unsigned long long)res->rounds,
+	    lambda, res->progress.objective, res->progress.criterion,
+	    (unsigned long long)res->progress.support, (unsigned long long)res->rounds,
 	    (unsigned long long)res->updates, res->solve_s,
 	    res->converged ? "" : " (not converged: a limit stopped it)");
 	return 0;

@@ -401,7 +401,7 @@ demo(void)
 	}
 	printf("objective %.10g (relative duality gap %.1e) after %llu rounds, "
 	       "%llu coordinate updates, %.2f s\n",
-	    res.progress.objective, res.progress.gap, (unsigned long long)res.rounds,
+	    res.progress.objective, res.progress.criterion, (unsigned long long)res.rounds,
 	    (unsigned long long)res.updates, res.solve_s);
 	printf("planted support recovered: %u of %u; %u other non-zeros\n", found,
 	    planted, extra);

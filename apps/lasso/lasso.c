@@ -240,8 +240,11 @@ lasso__objective(void *shared, const double *st, const double *ck, int nstores,
 	d2 = l->yy - 2 * k * st[1] + k * k * st[0]; /* ||yt - k r||^2 */
 	dual = (l->yy - d2) / (2 * n);
 	out->objective = primal;
-	out->gap = primal > 0 ? fmax(primal - dual, 0) / primal : 0;
-	out->nnz = (uint64_t)nnz;
+	out->criterion = primal > 0 ? fmax(primal - dual, 0) / primal : 0;
+	out->support = (uint64_t)nnz;
+	/* The progress line's order: "gap G  nnz N". */
+	strads_progress_add(out, "gap", out->criterion, 0);
+	strads_progress_add(out, "nnz", nnz, 1);
 }
 
 /*

@@ -1283,7 +1283,7 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 			strads_post(c->rt, job->coord, strads_msg_new(ENG_STOP, 0));
 		strads__job_stop_local(c->rt, job);
 	}
-	uv_sem_wait(&job->done);
+	strads__job_wait(job);
 	uv_mutex_lock(&c->lock);
 	cy->from = "the parameters gathered";
 	if (job->reshaped) {

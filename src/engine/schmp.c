@@ -1,6 +1,7 @@
 /*
  * schmp.c -- strads_job_run(): lays out a job (parameter ranges, data
- * shards, role addresses), spawns the four roles and waits for them.
+ * shards, role addresses), spawns the four roles and, while they run,
+ * delivers the job's progress to its subscribers (progress.c).
  * Everything else happens in the role actors in actors/.
  */
 #include "schmp.h"
@@ -115,8 +116,22 @@ strads__role_broken_recv(strads_actor_t *self, strads__job_t *job, int *told,
 void
 strads__job_role_stopped(strads__job_t *job)
 {
-	if (atomic_fetch_sub(&job->alive, 1) == 1)
+	if (atomic_fetch_sub(&job->alive, 1) == 1) {
+		/* Closed first: once done is posted the job may be freed. */
+		strads__progq_close(job->progress);
 		uv_sem_post(&job->done);
+	}
+}
+
+void
+strads__job_wait(strads__job_t *job)
+{
+	/* The metrics file is the coordinator's: opened (truncated, or
+	 * appended to by a job that goes on) only where it runs. */
+	int coord = job->args[job->nstores + job->nscheds + job->nworkers].up;
+
+	strads__progq_run(job->progress, &job->o, coord, job->metrics_append);
+	uv_sem_wait(&job->done);
 }
 
 void
@@ -136,6 +151,7 @@ strads__job_free(strads__job_t *job)
 	free(job->args);
 	if (job->sem_ok)
 		uv_sem_destroy(&job->done);
+	strads__progq_free(job->progress);
 	free(job);
 }
 
@@ -197,7 +213,7 @@ strads__job_new(const strads_app_t *app, void *shared,
 	    job->worker_node == NULL || job->store_node == NULL ||
 	    job->sched_node == NULL || job->store_range == NULL ||
 	    job->sched_range == NULL || job->shards == NULL || job->args == NULL ||
-	    uv_sem_init(&job->done, 0) != 0) {
+	    strads__progq_new(&job->progress) != 0 || uv_sem_init(&job->done, 0) != 0) {
 		strads__job_free(job);
 		return STRADS_ENOMEM;
 	}
@@ -339,8 +355,9 @@ strads_job_run(strads_runtime_t *rt, const strads_app_t *app, void *shared,
 		    strads_strerror(err));
 	/* On a failure nothing was started: strads__job_spawn told the
 	 * roles it spawned to stop, and done is posted once they are gone.
-	 * The runtime and its other jobs go on. */
-	uv_sem_wait(&job->done);
+	 * The runtime and its other jobs go on. Meanwhile this thread
+	 * hands the progress to the subscribers. */
+	strads__job_wait(job);
 	if (err == 0)
 		err = job->status;
 	strads__job_free(job);

@@ -7,6 +7,7 @@
 #define STRADS_SCHMP_H
 
 #include "strads-int.h"
+#include "progress.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the engine's payloads copy doubles as little-endian bytes"
@@ -37,10 +38,14 @@ typedef struct strads__job_s {
 	strads_job_result_t *res;
 	int status;
 
-	/* Local roles still alive; the last to stop posts done. */
+	/* Local roles still alive; the last to stop closes the progress
+	 * queue and posts done. */
 	atomic_int alive;
 	uv_sem_t done;
 	int sem_ok;
+	/* Owned: the coordinator role puts a record per check, and the
+	 * thread running the job delivers them (strads__job_wait). */
+	strads__progq_t *progress;
 	/* Cluster jobs (src/cluster/cluster.c). The coordinator role waits for a
 	 * local ENG_START (every member has the address table) before it
 	 * starts the workers. A local ENG_RESHAPE makes it gather the
@@ -94,6 +99,9 @@ void strads__job_free(strads__job_t *job);
  * spawned are counted out of job->alive: job->done is posted once the
  * spawned ones are gone, as after a run. */
 int strads__job_spawn(strads_runtime_t *rt, strads__job_t *job, int coord);
+/* The thread that runs the job: delivers its progress to the
+ * subscribers of job->o until every role spawned here is gone. */
+void strads__job_wait(strads__job_t *job);
 /* Posts ENG_STOP to the roles of job this runtime spawned (a job
  * stopped before or without its coordinator role). */
 void strads__job_stop_local(strads_runtime_t *rt, strads__job_t *job);
