@@ -511,6 +511,164 @@ START_TEST(stale_address)
 }
 END_TEST
 
+/* Many jobs on one runtime: each "job" spawns RS_ROLES roles on one loop
+ * and stops them, as strads_job_run does, RS_JOBS times. While a job's
+ * roles live, the driver sends to the roles of the last RS_WINDOW jobs,
+ * and once all are done to every old address: each of those messages
+ * must be refused (dropped_stale), never delivered to a live role. The
+ * payload names the job the sender meant, so a role tells a message for
+ * an older job that reached it. Everything runs on the loop (the driver
+ * is an actor), so the cycles cost no waits. */
+#define RS_JOBS 10000
+#define RS_ROLES 3
+#define RS_WINDOW 300
+
+typedef struct {
+	strads_addr_t addr[(RS_JOBS + 1) * RS_ROLES]; /* every role ever */
+	uint64_t sent_stale;                          /* by the driver */
+	atomic_int wrong;     /* messages for an old job that a role received */
+	atomic_int finished;  /* 1 once the last job's roles stopped */
+	int failed; /* a spawn or a send failed, on the loop */
+} rs_t;
+
+typedef struct {
+	rs_t *rs;
+	strads_addr_t driver;
+	uint32_t job;
+} rs_role_t;
+
+typedef struct {
+	rs_t *rs;
+	rs_role_t args[RS_ROLES]; /* read by the roles' init_cb, on this loop */
+	uint32_t job;             /* the job whose roles live */
+	int stopped;              /* roles of that job that reported */
+} rs_driver_t;
+
+static int
+rs_role_init(strads_actor_t *self, void *arg)
+{
+	*(rs_role_t *)strads_actor_state(self) = *(rs_role_t *)arg;
+	return 0;
+}
+
+static void
+rs_role_recv(strads_actor_t *self, const strads_msg_t *m)
+{
+	rs_role_t *r = strads_actor_state(self);
+
+	if (m->type != MSG_PING || m->len != 4)
+		return;
+	if (strads__get32(m->data) != r->job) {
+		atomic_fetch_add(&r->rs->wrong, 1);
+		return;
+	}
+	strads_actor_stop(self);
+	strads_send(self, r->driver, strads_msg_new(MSG_DATA, 0));
+}
+
+static const strads_actor_type_t rs_role_type = {
+    "rs-role", sizeof(rs_role_t), rs_role_init, rs_role_recv, NULL};
+
+static void
+rs_ping(strads_actor_t *self, strads_addr_t to, uint32_t job)
+{
+	rs_driver_t *d = strads_actor_state(self);
+	strads_msg_t *m = strads_msg_new(MSG_PING, 4);
+
+	/* No ck_assert on the loop thread (and none in a hot loop). */
+	if (m == NULL) {
+		d->rs->failed = 1;
+		return;
+	}
+	strads__put32(m->data, job);
+	if (strads_send(self, to, m) != 0)
+		d->rs->failed = 1;
+}
+
+/* Spawns the roles of job d->job, sends to the old roles (those of the
+ * last RS_WINDOW jobs, or of every job at the end), then tells the live
+ * roles to stop. */
+static void
+rs_job_start(strads_actor_t *self, rs_driver_t *d)
+{
+	rs_t *rs = d->rs;
+	uint32_t first = d->job > RS_WINDOW && d->job < RS_JOBS ? d->job - RS_WINDOW : 0;
+	uint32_t i, k;
+
+	for (k = 0; k < RS_ROLES; k++) {
+		d->args[k].rs = rs;
+		d->args[k].driver = strads_actor_addr(self);
+		d->args[k].job = d->job;
+		if (strads_spawn(strads_actor_runtime(self), &rs_role_type, 0, &d->args[k],
+		    &rs->addr[d->job * RS_ROLES + k]) != 0) {
+			rs->failed = 1;
+			atomic_store(&rs->finished, 1);
+			return;
+		}
+	}
+	for (i = first * RS_ROLES; i < d->job * RS_ROLES; i++) {
+		rs_ping(self, rs->addr[i], i / RS_ROLES);
+		rs->sent_stale++;
+	}
+	for (k = 0; k < RS_ROLES; k++)
+		rs_ping(self, rs->addr[d->job * RS_ROLES + k], d->job);
+	d->stopped = 0;
+}
+
+static int
+rs_driver_init(strads_actor_t *self, void *arg)
+{
+	rs_driver_t *d = strads_actor_state(self);
+
+	d->rs = arg;
+	rs_job_start(self, d);
+	return 0;
+}
+
+static void
+rs_driver_recv(strads_actor_t *self, const strads_msg_t *m)
+{
+	rs_driver_t *d = strads_actor_state(self);
+
+	if (m->type != MSG_DATA || ++d->stopped < RS_ROLES)
+		return;
+	if (d->job == RS_JOBS) {
+		atomic_store(&d->rs->finished, 1);
+		return;
+	}
+	d->job++;
+	rs_job_start(self, d);
+}
+
+static const strads_actor_type_t rs_driver_type = {
+    "rs-driver", sizeof(rs_driver_t), rs_driver_init, rs_driver_recv, NULL};
+
+START_TEST(stale_after_many_jobs)
+{
+	strads_runtime_t *rt = rt_new(1, 0);
+	rs_t *rs = calloc(1, sizeof(*rs));
+	strads_stats_t st;
+	int wrong;
+
+	ck_assert_ptr_nonnull(rs);
+	atomic_init(&rs->wrong, 0);
+	atomic_init(&rs->finished, 0);
+	ck_assert_int_eq(strads_spawn(rt, &rs_driver_type, 0, rs, NULL), 0);
+	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	WAIT_UNTIL(atomic_load(&rs->finished) == 1, 50000);
+	ck_assert_int_eq(rs->failed, 0);
+	/* The stale sends were handled before the last job's roles got the
+	 * message that stopped them. */
+	strads_runtime_stats(rt, &st);
+	wrong = atomic_load(&rs->wrong);
+	ck_assert_int_eq(wrong, 0);
+	ck_assert_uint_gt(rs->sent_stale, (uint64_t)RS_JOBS * RS_ROLES);
+	ck_assert_uint_eq(st.dropped_stale, rs->sent_stale);
+	rt_finish(rt);
+	free(rs);
+}
+END_TEST
+
 START_TEST(failed_init_and_stop_once)
 {
 	strads_runtime_t *rt = rt_new(2, 0);
@@ -625,6 +783,7 @@ runtime_suite(void)
 	tcase_add_test(tc, timers);
 	tcase_add_test(tc, compute_offload);
 	tcase_add_test(tc, stale_address);
+	tcase_add_test(tc, stale_after_many_jobs);
 	tcase_add_test(tc, failed_init_and_stop_once);
 	tcase_add_test(tc, never_started);
 	tcase_add_test(tc, config_and_errors);
