@@ -5,7 +5,11 @@
 #include "strads-int.h"
 
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "testactors.h"
 #include "testutil.h"
@@ -707,6 +711,144 @@ START_TEST(failed_init_and_stop_once)
 }
 END_TEST
 
+/* Opens /dev/null until the descriptor limit, into fds; returns how many. */
+static int
+fill_fds(int *fds, int max)
+{
+	int n = 0, fd;
+
+	while (n < max && (fd = open("/dev/null", O_RDONLY)) >= 0)
+		fds[n++] = fd;
+	ck_assert_int_lt(n, max);
+	ck_assert_int_eq(errno, EMFILE);
+	return n;
+}
+
+/* Free descriptors under the limit, counted by filling them. */
+static int
+count_free_fds(void)
+{
+	int fds[128], n = fill_fds(fds, 128), i;
+
+	for (i = n; i > 0; i--)
+		close(fds[i - 1]);
+	return n;
+}
+
+/* A runtime of two loops made with k descriptors left: none (the first
+ * loop's uv_loop_init fails), as many as one loop takes (the second
+ * loop's fails, after the first was made), and enough. Each failure
+ * answers STRADS_ELIMIT and gives every descriptor back; with enough the
+ * runtime runs and stops cleanly. (No k falls inside uv_loop_init:
+ * libuv 1.44 loses its epoll descriptor when its signal pipe cannot be
+ * made.) */
+START_TEST(out_of_descriptors)
+{
+	struct rlimit old, lim;
+	strads_runtime_t *rt;
+	strads_config_t cfg;
+	uv_loop_t probe;
+	int fds[128], n, i, j, k, err, per_loop;
+
+	/* libuv's process-wide descriptors (its signal lock) open once, on
+	 * the first loop: not under the limit below. */
+	rt = rt_new(1, 0);
+	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	rt_finish(rt);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	n = open("/dev/null", O_RDONLY);
+	ck_assert_int_ge(n, 0);
+	close(n);
+	lim = old;
+	lim.rlim_cur = (rlim_t)n + 64;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &lim), 0);
+	k = count_free_fds();
+	ck_assert_int_eq(uv_loop_init(&probe), 0);
+	per_loop = k - count_free_fds(); /* what uv_loop_init takes */
+	ck_assert_int_eq(uv_loop_close(&probe), 0);
+	ck_assert_int_eq(count_free_fds(), k);
+	ck_assert_int_gt(per_loop, 0);
+	strads_config_init(&cfg);
+	cfg.nloops = 2;
+	cfg.ncompute = 1;
+	for (j = 0; j < 3; j++) {
+		/* + 2: an eventfd a loop, where libuv makes them lazily */
+		const int left[3] = {0, per_loop, 2 * per_loop + 2};
+
+		k = left[j];
+		n = fill_fds(fds, 128);
+		ck_assert_int_ge(n, k);
+		for (i = 0; i < k; i++)
+			close(fds[--n]);
+		rt = NULL;
+		err = strads_runtime_new(&rt, &cfg);
+		if (j < 2) {
+			ck_assert_int_eq(err, STRADS_ELIMIT);
+			ck_assert_ptr_null(rt);
+		} else {
+			ck_assert_int_eq(err, 0);
+			ck_assert_int_eq(strads_runtime_start(rt), 0);
+			rt_finish(rt);
+		}
+		ck_assert_int_eq(count_free_fds(), k); /* every one came back */
+		while (n > 0)
+			close(fds[--n]);
+	}
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+}
+END_TEST
+
+static int
+timer_fail_init(strads_actor_t *self, void *arg)
+{
+	atomic_store((atomic_int *)arg, strads_timer_start(self, 1, 0, 1));
+	return 0;
+}
+
+static void
+timer_fail_recv(strads_actor_t *self, const strads_msg_t *m)
+{
+	(void)self;
+	(void)m;
+}
+
+static const strads_actor_type_t timer_fail_type = {
+    "timer-fail", 0, timer_fail_init, timer_fail_recv, NULL};
+
+/* Handle inits that fail (the STRADS_TEST_FAIL_UV hook: no resource
+ * runs out deterministically for them): strads_runtime_new answers the
+ * error with nothing left open or allocated (every uv_loop_close of its
+ * error path asserts 0), and a timer that cannot start is an error for
+ * the actor, after which the runtime still stops cleanly. */
+START_TEST(handle_init_failures)
+{
+	static const char *const calls[] = {"async", "prepare"};
+	strads_runtime_t *rt;
+	strads_config_t cfg;
+	atomic_int got;
+	int i;
+
+	strads_config_init(&cfg);
+	cfg.nloops = 3;
+	cfg.ncompute = 1;
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(setenv("STRADS_TEST_FAIL_UV", calls[i], 1), 0);
+		rt = NULL;
+		ck_assert_int_eq(strads_runtime_new(&rt, &cfg), STRADS_ELIMIT);
+		ck_assert_ptr_null(rt);
+	}
+	ck_assert_int_eq(setenv("STRADS_TEST_FAIL_UV", "timer", 1), 0);
+	atomic_init(&got, 1);
+	rt = rt_new(1, 0);
+	ck_assert_int_eq(strads_spawn(rt, &timer_fail_type, 0, &got, NULL), 0);
+	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	WAIT_UNTIL(atomic_load(&got) != 1, 5000);
+	ck_assert_int_eq(atomic_load(&got), STRADS_ELIMIT);
+	rt_finish(rt);
+	ck_assert_int_eq(unsetenv("STRADS_TEST_FAIL_UV"), 0);
+}
+END_TEST
+
 START_TEST(never_started)
 {
 	strads_runtime_t *rt = rt_new(3, 0);
@@ -785,6 +927,8 @@ runtime_suite(void)
 	tcase_add_test(tc, stale_address);
 	tcase_add_test(tc, stale_after_many_jobs);
 	tcase_add_test(tc, failed_init_and_stop_once);
+	tcase_add_test(tc, out_of_descriptors);
+	tcase_add_test(tc, handle_init_failures);
 	tcase_add_test(tc, never_started);
 	tcase_add_test(tc, config_and_errors);
 	tcase_add_test(tc, many_runtimes);

@@ -547,13 +547,19 @@ strads_timer_start(strads_actor_t *self, uint64_t timeout_ms, uint64_t repeat_ms
     uint64_t tag)
 {
 	strads__timer_t *t;
+	int err;
 
 	if (self->stopping)
 		return STRADS_ECLOSED;
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return STRADS_ENOMEM;
-	uv_timer_init(&self->loop->uv, &t->h);
+	err = STRADS__UV_FAULT(self->loop->rt, STRADS__FAIL_TIMER,
+	    uv_timer_init(&self->loop->uv, &t->h));
+	if ((err = strads__uv_error(err)) != 0) {
+		free(t); /* a failed init makes no handle: nothing to close */
+		return err;
+	}
 	t->actor = self;
 	t->tag = tag;
 	t->repeat_ms = repeat_ms;
@@ -562,7 +568,9 @@ strads_timer_start(strads_actor_t *self, uint64_t timeout_ms, uint64_t repeat_ms
 	t->id = self->next_timer_id;
 	t->next = self->timers;
 	self->timers = t;
-	uv_timer_start(&t->h, timer_cb, timeout_ms, repeat_ms);
+	/* It fails only without a callback or on a closing handle. */
+	err = uv_timer_start(&t->h, timer_cb, timeout_ms, repeat_ms);
+	STRADS__ASSERT(err == 0);
 	return t->id;
 }
 
