@@ -182,7 +182,10 @@ typedef struct strads_actor_s strads_actor_t;
  * On failure *rtp is untouched and nothing is left allocated. */
 STRADS_EXTERN int strads_runtime_new(
     strads_runtime_t **rtp, const strads_config_t *cfg);
-/* Starts the loop and compute threads. */
+/* Starts the loop threads. When one cannot be made (STRADS_ELIMIT), the
+ * loops already running are stopped as by strads_runtime_stop (their
+ * actors' stop_cb run; actors of the others never run) and the runtime is
+ * stopped: strads_runtime_wait returns at once, strads_runtime_free frees. */
 STRADS_EXTERN int strads_runtime_start(strads_runtime_t *rt);
 /* Asks the runtime to stop: from any thread, idempotent. Running compute
  * jobs finish; every actor's stop_cb runs on its loop; every handle is

@@ -849,6 +849,57 @@ START_TEST(handle_init_failures)
 }
 END_TEST
 
+/* A loop thread that cannot be made (the hook fails the last loop's):
+ * strads_runtime_start answers the error instead of aborting, the loops
+ * already running are stopped (their actors' stop_cb run), the actor of
+ * the loop that never ran is freed without running, and the runtime is
+ * stopped: stop, wait and free work, and nothing can be spawned. */
+START_TEST(thread_create_failure)
+{
+	strads_runtime_t *rt = rt_new(3, 0);
+	atomic_int stops, recvs, stops2, recvs2;
+	lc_t a, b;
+	int i;
+
+	atomic_init(&stops, 0);
+	atomic_init(&recvs, 0);
+	atomic_init(&stops2, 0);
+	atomic_init(&recvs2, 0);
+	memset(&a, 0, sizeof(a));
+	a.stops = &stops;
+	a.recvs = &recvs;
+	b = a;
+	b.stops = &stops2;
+	b.recvs = &recvs2;
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(strads_spawn(rt, &lc_type, i, &a, NULL), 0);
+	ck_assert_int_eq(strads_spawn(rt, &lc_type, 2, &b, NULL), 0);
+	ck_assert_int_eq(setenv("STRADS_TEST_FAIL_UV", "thread", 1), 0);
+	/* The hook is read when the runtime is made: this one has none. */
+	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	rt_finish(rt);
+	ck_assert_int_eq(atomic_load(&stops), 2);
+	ck_assert_int_eq(atomic_load(&stops2), 1);
+	atomic_store(&stops, 0);
+	atomic_store(&stops2, 0);
+	rt = rt_new(3, 0);
+	unsetenv("STRADS_TEST_FAIL_UV");
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(strads_spawn(rt, &lc_type, i, &a, NULL), 0);
+	ck_assert_int_eq(strads_spawn(rt, &lc_type, 2, &b, NULL), 0);
+	ck_assert_int_eq(strads_runtime_start(rt), STRADS_ELIMIT);
+	ck_assert_int_eq(atomic_load(&stops), 2); /* ran, then stopped */
+	ck_assert_int_eq(atomic_load(&stops2), 0); /* never ran */
+	ck_assert_int_eq(strads_runtime_start(rt), STRADS_EBUSY);
+	ck_assert_int_eq(strads_spawn(rt, &lc_type, 0, &a, NULL), STRADS_ECLOSED);
+	ck_assert_int_eq(strads_post(rt, (strads_addr_t){1, 0},
+	    strads_msg_new(MSG_PING, 0)), STRADS_ECLOSED);
+	rt_finish(rt); /* stop, wait == 0, free */
+	ck_assert_int_eq(atomic_load(&stops2), 0);
+	ck_assert_int_eq(atomic_load(&recvs) + atomic_load(&recvs2), 0);
+}
+END_TEST
+
 START_TEST(never_started)
 {
 	strads_runtime_t *rt = rt_new(3, 0);
@@ -929,6 +980,7 @@ runtime_suite(void)
 	tcase_add_test(tc, failed_init_and_stop_once);
 	tcase_add_test(tc, out_of_descriptors);
 	tcase_add_test(tc, handle_init_failures);
+	tcase_add_test(tc, thread_create_failure);
 	tcase_add_test(tc, never_started);
 	tcase_add_test(tc, config_and_errors);
 	tcase_add_test(tc, many_runtimes);

@@ -525,18 +525,33 @@ fail_lock:
 int
 strads_runtime_start(strads_runtime_t *rt)
 {
-	int i;
+	int i, err = 0;
 
 	uv_mutex_lock(&rt->lock);
 	if (rt->started || rt->stop_requested) {
 		uv_mutex_unlock(&rt->lock);
 		return rt->started ? STRADS_EBUSY : STRADS_ECLOSED;
 	}
-	for (i = 0; i < rt->nloops; i++) {
-		if (uv_thread_create(&rt->loops[i].thread, loop_main, &rt->loops[i]) != 0)
-			strads__panic(__FILE__, __LINE__, "cannot create loop thread");
+	for (i = 0; i < rt->nloops && err == 0; i++) {
+		err = STRADS__UV_FAULT(rt, i == rt->nloops - 1 ? STRADS__FAIL_THREAD : -1,
+		    uv_thread_create(&rt->loops[i].thread, loop_main, &rt->loops[i]));
+		if (err == 0)
+			rt->nrunning++;
 	}
 	rt->started = 1;
+	if (err != 0) {
+		/* The loops that run are stopped as by strads_runtime_stop
+		 * (their actors' stop_cb run); the others never ran and are
+		 * freed by strads_runtime_free. The runtime is then stopped:
+		 * wait returns at once, and free may follow. */
+		strads_log(STRADS_LOG_ERROR, "cannot create loop thread %d of %d: %s",
+		    rt->nrunning, rt->nloops, uv_strerror(err));
+		rt->stop_requested = 1;
+		uv_cond_broadcast(&rt->cond);
+		uv_mutex_unlock(&rt->lock);
+		(void)strads_runtime_wait(rt);
+		return strads__uv_error(err);
+	}
 	uv_mutex_unlock(&rt->lock);
 	return 0;
 }
@@ -597,14 +612,14 @@ strads_runtime_wait(strads_runtime_t *rt)
 		uv_sleep(0);
 	wake_all(rt);
 	uv_mutex_lock(&rt->lock);
-	while (rt->phase1_count < rt->nloops)
+	while (rt->phase1_count < rt->nrunning)
 		uv_cond_wait(&rt->cond, &rt->lock);
 	/* Under the lock: a loop closes its async handle only after taking
 	 * the lock (async_cb), so after the last of these wake-ups. */
 	atomic_store(&rt->loops_stop, 2);
 	wake_all(rt);
 	uv_mutex_unlock(&rt->lock);
-	for (i = 0; i < rt->nloops; i++) {
+	for (i = 0; i < rt->nrunning; i++) {
 		uv_thread_join(&rt->loops[i].thread);
 		if (rt->loops[i].close_status != 0) {
 			strads_log(STRADS_LOG_ERROR, "loop %d: uv_loop_close: %s", i,
@@ -634,7 +649,7 @@ strads_runtime_free(strads_runtime_t *rt)
 	strads__pool_shutdown(rt->pool);
 	strads__transport_close(rt->tp);
 	for (i = 0; i < rt->nloops; i++)
-		loop_fini(&rt->loops[i], rt->started);
+		loop_fini(&rt->loops[i], i < rt->nrunning);
 	/* Envelopes of received frames are gone: the transport may go. */
 	strads__transport_free(rt->tp);
 	strads__pool_free(rt->pool);

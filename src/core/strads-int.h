@@ -359,6 +359,7 @@ struct strads_runtime_s {
 	uv_mutex_t lock;
 	uv_cond_t cond;
 	int started;
+	int nrunning; /* loops whose thread was made (all but after a failed start) */
 	int stop_requested;
 	int stopped;
 	int waiting;           /* a thread is in strads_runtime_wait */
