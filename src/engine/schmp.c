@@ -20,22 +20,6 @@ strads_job_opts_init(strads_job_opts_t *o)
 	o->seed = 1;
 }
 
-int
-strads__range_owner(const strads_range_t *r, int n, uint32_t j)
-{
-	int lo = 0, hi = n - 1;
-
-	while (lo < hi) {
-		int mid = (lo + hi + 1) / 2;
-
-		if (r[mid].begin <= j)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return lo;
-}
-
 /* Splits [0, total) into n nearly equal ranges. */
 static void
 split(strads_range_t *r, int n, uint32_t total)

@@ -98,9 +98,6 @@ int strads__job_spawn(strads_runtime_t *rt, strads__job_t *job, int coord);
  * stopped before or without its coordinator role). */
 void strads__job_stop_local(strads_runtime_t *rt, strads__job_t *job);
 
-/* The store (or scheduler) owning parameter j among n equal ranges. */
-int strads__range_owner(const strads_range_t *r, int n, uint32_t j);
-
 /* Engine message types (runtime table, see strads-int.h). */
 enum {
 	ENG_START = STRADS__MSG_ENG_START,
