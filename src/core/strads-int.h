@@ -76,7 +76,7 @@ int strads__errf(char *err, size_t errlen, int code, const char *fmt, ...)
 	X(ENG_STATS, 24, 40, UINT32_MAX, 1)                                \
 	X(ENG_GATHER, 25, 0, 0, 1)                                         \
 	X(ENG_PARAMS, 26, 40, UINT32_MAX, 1)                               \
-	X(ENG_STOP, 27, 0, 0, 1)                                           \
+	X(ENG_STOP, 27, 0, 4, 1)                                           \
 	X(ENG_SCREEN, 28, 40, UINT32_MAX, 1)                               \
 	X(ENG_INACTIVE, 29, 40, UINT32_MAX, 1)                             \
 	X(ENG_PRIO, 30, 40, UINT32_MAX, 1)                                 \
