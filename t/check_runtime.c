@@ -516,9 +516,10 @@ START_TEST(stale_address)
 END_TEST
 
 /* Many jobs on one runtime: each "job" spawns RS_ROLES roles on one loop
- * and stops them, as strads_job_run does, RS_JOBS times. While a job's
- * roles live, the driver sends to the roles of the last RS_WINDOW jobs,
- * and once all are done to every old address: each of those messages
+ * and stops them, as strads_job_run does, RS_JOBS times (1000 with
+ * STRADS_TEST_QUICK, still past the 256 generations of a slot). While a
+ * job's roles live, the driver sends to the roles of the last RS_WINDOW
+ * jobs, and once all are done to every old address: each of those messages
  * must be refused (dropped_stale), never delivered to a live role. The
  * payload names the job the sender meant, so a role tells a message for
  * an older job that reached it. Everything runs on the loop (the driver
@@ -529,6 +530,7 @@ END_TEST
 
 typedef struct {
 	strads_addr_t addr[(RS_JOBS + 1) * RS_ROLES]; /* every role ever */
+	uint32_t njobs;
 	uint64_t sent_stale;                          /* by the driver */
 	atomic_int wrong;     /* messages for an old job that a role received */
 	atomic_int finished;  /* 1 once the last job's roles stopped */
@@ -596,7 +598,7 @@ static void
 rs_job_start(strads_actor_t *self, rs_driver_t *d)
 {
 	rs_t *rs = d->rs;
-	uint32_t first = d->job > RS_WINDOW && d->job < RS_JOBS ? d->job - RS_WINDOW : 0;
+	uint32_t first = d->job > RS_WINDOW && d->job < rs->njobs ? d->job - RS_WINDOW : 0;
 	uint32_t i, k;
 
 	for (k = 0; k < RS_ROLES; k++) {
@@ -636,7 +638,7 @@ rs_driver_recv(strads_actor_t *self, const strads_msg_t *m)
 
 	if (m->type != MSG_DATA || ++d->stopped < RS_ROLES)
 		return;
-	if (d->job == RS_JOBS) {
+	if (d->job == d->rs->njobs) {
 		atomic_store(&d->rs->finished, 1);
 		return;
 	}
@@ -655,6 +657,7 @@ START_TEST(stale_after_many_jobs)
 	int wrong;
 
 	ck_assert_ptr_nonnull(rs);
+	rs->njobs = test_quick() ? 1000 : RS_JOBS;
 	atomic_init(&rs->wrong, 0);
 	atomic_init(&rs->finished, 0);
 	ck_assert_int_eq(strads_spawn(rt, &rs_driver_type, 0, rs, NULL), 0);
@@ -666,7 +669,7 @@ START_TEST(stale_after_many_jobs)
 	strads_runtime_stats(rt, &st);
 	wrong = atomic_load(&rs->wrong);
 	ck_assert_int_eq(wrong, 0);
-	ck_assert_uint_gt(rs->sent_stale, (uint64_t)RS_JOBS * RS_ROLES);
+	ck_assert_uint_gt(rs->sent_stale, (uint64_t)rs->njobs * RS_ROLES);
 	ck_assert_uint_eq(st.dropped_stale, rs->sent_stale);
 	rt_finish(rt);
 	free(rs);
