@@ -153,14 +153,20 @@ checkpoint(strads_actor_t *self, coord_t *c)
 	c->ck_ns = strads_now_ns();
 }
 
+static void abort_job(strads_actor_t *self, coord_t *c, int err);
+
 static void
 send_to(strads_actor_t *self, const strads_addr_t *to, int n, uint16_t type,
     const strads__eng_t *e)
 {
 	strads_msg_t *m = e != NULL ? strads__eng_encode(type, e) : strads_msg_new(type, 0);
+	coord_t *c = strads_actor_state(self);
 
 	if (m == NULL) {
+		/* The round would never complete: end the job. */
 		strads_log(STRADS_LOG_ERROR, "coordinator: out of memory");
+		if (c->phase != PH_DONE)
+			abort_job(self, c, STRADS_ENOMEM);
 		return;
 	}
 	strads__send_all(self, to, n, m);
@@ -177,7 +183,6 @@ elapsed(const coord_t *c)
     fmt, elapsed(c), __VA_ARGS__)
 
 static void finish(strads_actor_t *self, coord_t *c);
-static void abort_job(strads_actor_t *self, coord_t *c, int err);
 static void send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids,
     uint32_t n);
 static void send_rotation(strads_actor_t *self, coord_t *c);
@@ -476,8 +481,12 @@ send_rotation(strads_actor_t *self, coord_t *c)
 		b.n = hi - lo;
 		b.idx = c->all_ids + lo;
 		count_pushes(job, w, b.n);
-		if ((m = strads__eng_encode(ENG_BLOCK, &b)) != NULL)
-			strads_send(self, job->workers[w], m);
+		if ((m = strads__eng_encode(ENG_BLOCK, &b)) == NULL) {
+			strads_log(STRADS_LOG_ERROR, "coordinator: out of memory");
+			abort_job(self, c, STRADS_ENOMEM);
+			return;
+		}
+		strads_send(self, job->workers[w], m);
 	}
 }
 
@@ -973,8 +982,11 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 		return;
 	}
 	if (m->type == ENG_STOP && c->phase != PH_DONE) {
-		/* A role could not start: end the job with an error. */
-		abort_job(self, c, STRADS_EIO);
+		/* A role could not start (no payload) or go on (its error,
+		 * strads__role_fail): end the job with an error. */
+		int err = m->len == 4 ? (int)strads__get32(m->data) : STRADS_EIO;
+
+		abort_job(self, c, err < 0 && err >= STRADS_EPEER ? err : STRADS_EIO);
 		return;
 	}
 	if (m->type == ENG_RESHAPE && c->phase != PH_DONE && c->phase != PH_GATHER &&

@@ -151,6 +151,14 @@ sched_init(strads_actor_t *self, void *arg)
 	return 0;
 }
 
+/* Out of memory where a message would be lost (see strads__role_fail). */
+static void
+fail_oom(strads_actor_t *self, sched_t *s)
+{
+	strads__role_fail(self, s->job, &s->broken, &s->told, "scheduler", s->index,
+	    STRADS_ENOMEM);
+}
+
 static void
 send_cand(strads_actor_t *self, sched_t *s, uint64_t round, uint32_t n,
     const double *score)
@@ -169,6 +177,8 @@ send_cand(strads_actor_t *self, sched_t *s, uint64_t round, uint32_t n,
 	}
 	if ((m = strads__eng_encode(ENG_CAND, &e)) != NULL)
 		strads_send(self, s->job->coord, m);
+	else
+		fail_oom(self, s);
 }
 
 /* Working sets: the quota of highest score from the last check, with
@@ -215,7 +225,7 @@ on_prio(strads_actor_t *self, sched_t *s, const strads__eng_t *e)
 		double *t = realloc(s->ws, (size_t)cap * 2 * sizeof(double));
 
 		if (t == NULL) {
-			strads_log(STRADS_LOG_ERROR, "scheduler %d: out of memory", s->index);
+			fail_oom(self, s); /* the round's candidates would be short */
 			return;
 		}
 		s->ws = t;
@@ -396,7 +406,9 @@ sched_recv(strads_actor_t *self, const strads_msg_t *m)
 	case ENG_INACTIVE:
 	case ENG_PRIO:
 		if (strads__eng_decode(m, &e) != 0) {
-			strads_log(STRADS_LOG_ERROR, "scheduler %d: malformed message", s->index);
+			/* Out of memory, or malformed: a plan or a round's
+			 * changes would be lost. */
+			fail_oom(self, s);
 			return;
 		}
 		if (m->type == ENG_PLAN)

@@ -89,6 +89,15 @@ fail(strads_actor_t *self, const char *what)
 	strads_log(STRADS_LOG_ERROR, "store %d: %s", s->index, what);
 }
 
+/* Out of memory where a message or a round would be lost: the job ends
+ * (strads__role_fail) instead of waiting for it. */
+static void
+fail_oom(strads_actor_t *self, store_t *s)
+{
+	strads__role_fail(self, s->job, &s->broken, &s->told, "store", s->index,
+	    STRADS_ENOMEM);
+}
+
 static void
 finish_update(strads_actor_t *self, store_t *s)
 {
@@ -103,9 +112,9 @@ finish_update(strads_actor_t *self, store_t *s)
 	vals = malloc((size_t)(s->upd.n ? s->upd.n : 1) * sizeof(double));
 	delta = calloc(s->upd.n ? s->upd.n : 1, sizeof(double));
 	if (vals == NULL || delta == NULL) {
-		fail(self, "out of memory");
 		free(vals);
 		free(delta);
+		fail_oom(self, s);
 		return;
 	}
 	for (i = 0; i < s->upd.n; i++)
@@ -142,6 +151,10 @@ finish_update(strads_actor_t *self, store_t *s)
 		strads__send_all(self, job->workers, job->nworkers, m);
 		if (ms != NULL)
 			strads__send_all(self, job->scheds, job->nscheds, ms);
+		else
+			fail_oom(self, s);
+	} else {
+		fail_oom(self, s);
 	}
 	memset(&e, 0, sizeof(e));
 	e.round = s->upd.round;
@@ -154,6 +167,8 @@ finish_update(strads_actor_t *self, store_t *s)
 	e.val = &move; /* the largest change (working-set sweeps) */
 	if ((m = strads__eng_encode(ENG_DONE, &e)) != NULL)
 		strads_send(self, job->coord, m);
+	else
+		fail_oom(self, s);
 	free(vals);
 	free(delta);
 	free(s->upd.idx);
@@ -172,7 +187,7 @@ finish_check(strads_actor_t *self, store_t *s)
 	strads_msg_t *m;
 
 	if (out == NULL) {
-		fail(self, "out of memory");
+		fail_oom(self, s);
 		return;
 	}
 	if (app->check != NULL)
@@ -185,6 +200,8 @@ finish_check(strads_actor_t *self, store_t *s)
 	e.val = out;
 	if ((m = strads__eng_encode(ENG_DONE, &e)) != NULL)
 		strads_send(self, job->coord, m);
+	else
+		fail_oom(self, s);
 	free(out);
 	s->chk_done = s->chk.round;
 	s->have_chk = 1;
@@ -323,6 +340,8 @@ send_scores(strads_actor_t *self, store_t *s, const strads__eng_t *e)
 		r.val = r.n ? val + lo : NULL;
 		if ((m = strads__eng_encode(ENG_PRIO, &r)) != NULL)
 			strads_send(self, job->scheds[k], m);
+		else
+			fail_oom(self, s);
 		lo = hi;
 	}
 	free(ids);
@@ -351,7 +370,7 @@ on_screen(strads_actor_t *self, store_t *s, const strads__eng_t *e)
 		return;
 	}
 	if (scratch_get(s) != 0) {
-		fail(self, "out of memory: no screening this round");
+		fail_oom(self, s); /* its DONE would never come */
 		return;
 	}
 	before = s->before;
@@ -384,7 +403,9 @@ on_screen(strads_actor_t *self, store_t *s, const strads__eng_t *e)
 		r.from = (uint32_t)s->index;
 		r.n = hi - lo;
 		r.idx = ids + lo;
-		if (hi > lo && (m = strads__eng_encode(ENG_INACTIVE, &r)) != NULL)
+		if (hi > lo && (m = strads__eng_encode(ENG_INACTIVE, &r)) == NULL)
+			fail_oom(self, s);
+		else if (hi > lo)
 			strads_send(self, job->scheds[k], m);
 		lo = hi;
 	}
@@ -395,6 +416,8 @@ on_screen(strads_actor_t *self, store_t *s, const strads__eng_t *e)
 	r.a = s->nactive;
 	if ((m = strads__eng_encode(ENG_DONE, &r)) != NULL)
 		strads_send(self, job->coord, m);
+	else
+		fail_oom(self, s);
 }
 
 /* Doubles in an update partial of n parameters. */
@@ -417,7 +440,7 @@ on_partial_rotation(strads_actor_t *self, store_t *s, strads__eng_t *e)
 	if (acc->round == STRADS__ROUND_NONE) {
 		acc->sum = calloc((size_t)(len ? len : 1) * w, sizeof(double));
 		if (acc->sum == NULL) {
-			fail(self, "out of memory");
+			fail_oom(self, s);
 			return;
 		}
 		acc->round = e->round;
@@ -442,7 +465,7 @@ on_partial_rotation(strads_actor_t *self, store_t *s, strads__eng_t *e)
 		return;
 	acc->idx = malloc((size_t)(len ? len : 1) * 4);
 	if (acc->idx == NULL) {
-		fail(self, "out of memory");
+		fail_oom(self, s);
 		return;
 	}
 	for (i = 0; i < len; i++) {
@@ -491,7 +514,7 @@ on_partial(strads_actor_t *self, store_t *s, strads__eng_t *e)
 				free(acc->sum);
 				acc->idx = NULL;
 				acc->sum = NULL;
-				fail(self, "out of memory");
+				fail_oom(self, s);
 				return;
 			}
 			acc->n = e->n;
@@ -582,6 +605,8 @@ on_gather(strads_actor_t *self, store_t *s)
 	}
 	if ((m = strads__eng_encode(ENG_PARAMS, &e)) != NULL)
 		strads_send(self, s->job->coord, m);
+	else
+		fail_oom(self, s);
 	free(idx);
 	free(val);
 }

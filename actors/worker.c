@@ -58,6 +58,13 @@ typedef struct {
 	} w;
 } worker_t;
 
+/* See strads__role_fail. */
+static void
+fail(strads_actor_t *self, worker_t *s, int err)
+{
+	strads__role_fail(self, s->job, &s->broken, &s->told, "worker", s->index, err);
+}
+
 static void
 work_init(void *arg)
 {
@@ -230,8 +237,11 @@ send_partials(strads_actor_t *self, worker_t *s)
 			e.nd = (uint32_t)(s->w.off[k + 1] - s->w.off[k]);
 			e.val = s->w.partials + s->w.off[k];
 		}
-		if ((m = strads__eng_encode(ENG_PARTIAL, &e)) != NULL)
-			strads_send(self, job->stores[k], m);
+		if ((m = strads__eng_encode(ENG_PARTIAL, &e)) == NULL) {
+			fail(self, s, STRADS_ENOMEM);
+			return;
+		}
+		strads_send(self, job->stores[k], m);
 	}
 	if (b->kind == KIND_CHECK) {
 		strads_msg_t *m;
@@ -242,7 +252,9 @@ send_partials(strads_actor_t *self, worker_t *s)
 		e.from = (uint32_t)s->index;
 		e.nd = job->app->nstats;
 		e.val = s->w.stats;
-		if ((m = strads__eng_encode(ENG_STATS, &e)) != NULL)
+		if ((m = strads__eng_encode(ENG_STATS, &e)) == NULL)
+			fail(self, s, STRADS_ENOMEM);
+		else
 			strads_send(self, job->coord, m);
 	}
 }
@@ -268,7 +280,7 @@ pump(strads_actor_t *self, worker_t *s)
 	uint32_t n = 0;
 	int k;
 
-	if (s->busy || !s->ready || s->stopping)
+	if (s->busy || !s->ready || s->stopping || s->broken)
 		return;
 	memset(&s->w, 0, sizeof(s->w));
 	if (s->dround != STRADS__ROUND_NONE && s->dgot == job->nstores) {
@@ -347,7 +359,8 @@ pump(strads_actor_t *self, worker_t *s)
 	s->busy = 1;
 	return;
 oom:
-	strads_log(STRADS_LOG_ERROR, "worker %d: cannot start its work", s->index);
+	/* What was taken is freed as the worker stops (round_free). */
+	fail(self, s, STRADS_ENOMEM);
 }
 
 /* Frees what a round took (its block, unless the check buffers). */
@@ -384,8 +397,8 @@ on_block(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 	blk_t *b = calloc(1, sizeof(*b));
 
 	if (b == NULL || strads__eng_decode(m, &b->e) != 0) {
-		strads_log(STRADS_LOG_ERROR, "worker %d: block dropped", s->index);
 		free(b);
+		fail(self, s, STRADS_ENOMEM); /* or malformed: a round is lost */
 		return;
 	}
 	if (s->tail != NULL)
@@ -403,8 +416,8 @@ on_delta(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 
 	if (strads__eng_decode(m, &e) != 0 || (int)e.from >= s->job->nstores ||
 	    e.n != e.nd) {
-		strads_log(STRADS_LOG_ERROR, "worker %d: malformed changes dropped", s->index);
 		strads__eng_free(&e);
+		fail(self, s, STRADS_EPROTO); /* the round is lost */
 		return;
 	}
 	if (s->dround == STRADS__ROUND_NONE)
@@ -413,6 +426,7 @@ on_delta(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 		strads_log(STRADS_LOG_ERROR, "worker %d: changes of round %llu out of turn",
 		    s->index, (unsigned long long)e.round);
 		strads__eng_free(&e);
+		fail(self, s, STRADS_EPROTO);
 		return;
 	}
 	s->dpart[e.from] = e;
@@ -433,6 +447,8 @@ worker_recv(strads_actor_t *self, const strads_msg_t *m)
 	case ENG_START:
 		if (strads_compute(self, work_init, s, 0) == 0)
 			s->busy = 1;
+		else
+			fail(self, s, STRADS_ENOMEM);
 		break;
 	case STRADS_MSG_COMPUTE: {
 		strads_compute_done_t d;
@@ -445,17 +461,16 @@ worker_recv(strads_actor_t *self, const strads_msg_t *m)
 			if (s->w.init_err != 0) {
 				/* Tell the coordinator, which ends the job with an
 				 * error instead of waiting for this worker. */
-				strads_log(STRADS_LOG_ERROR, "worker %d: init failed",
-				    s->index);
 				strads_msg_free(r);
-				r = strads_msg_new(ENG_STOP, 0);
-				if (r != NULL)
-					strads_send(self, s->job->coord, r);
+				fail(self, s, STRADS_EIO);
+				break;
+			}
+			if (r == NULL) {
+				fail(self, s, STRADS_ENOMEM);
 				break;
 			}
 			s->ready = 1;
-			if (r != NULL)
-				strads_send(self, s->job->coord, r);
+			strads_send(self, s->job->coord, r);
 			pump(self, s);
 		} else {
 			round_done(self, s);

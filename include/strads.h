@@ -67,7 +67,9 @@ STRADS_EXTERN const char *strads_errname(int err);
 /* Addresses: values, never pointers. An actor address names a node   */
 /* (process) and an actor slot on it; the slot carries a generation so */
 /* a message to a stopped actor fails cleanly instead of reaching the  */
-/* actor that reused its slot.                                         */
+/* actor that reused its slot. No address is handed out twice: a slot  */
+/* whose generation would wrap retires (strads_spawn: STRADS_ELIMIT    */
+/* after 2^24 spawns on one loop).                                     */
 
 typedef struct strads_addr_s {
 	uint32_t node;  /* node id of the process */
@@ -180,7 +182,10 @@ typedef struct strads_actor_s strads_actor_t;
  * On failure *rtp is untouched and nothing is left allocated. */
 STRADS_EXTERN int strads_runtime_new(
     strads_runtime_t **rtp, const strads_config_t *cfg);
-/* Starts the loop and compute threads. */
+/* Starts the loop threads. When one cannot be made (STRADS_ELIMIT), the
+ * loops already running are stopped as by strads_runtime_stop (their
+ * actors' stop_cb run; actors of the others never run) and the runtime is
+ * stopped: strads_runtime_wait returns at once, strads_runtime_free frees. */
 STRADS_EXTERN int strads_runtime_start(strads_runtime_t *rt);
 /* Asks the runtime to stop: from any thread, idempotent. Running compute
  * jobs finish; every actor's stop_cb runs on its loop; every handle is
@@ -239,7 +244,8 @@ typedef struct strads_actor_type_s {
  * thread, before or after strads_runtime_start. The address is valid at
  * once: messages sent to it queue behind its init. init_cb runs later, on
  * the actor's loop: arg is borrowed and must stay valid (and unchanged)
- * until then. */
+ * until then. STRADS_ELIMIT when the loop holds 65535 actors or has
+ * spent its 2^24 addresses. */
 STRADS_EXTERN int strads_spawn(strads_runtime_t *rt,
     const strads_actor_type_t *type, int loop, void *arg,
     strads_addr_t *addr);

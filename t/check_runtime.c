@@ -5,7 +5,11 @@
 #include "strads-int.h"
 
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "testactors.h"
 #include "testutil.h"
@@ -511,6 +515,167 @@ START_TEST(stale_address)
 }
 END_TEST
 
+/* Many jobs on one runtime: each "job" spawns RS_ROLES roles on one loop
+ * and stops them, as strads_job_run does, RS_JOBS times (1000 with
+ * STRADS_TEST_QUICK, still past the 256 generations of a slot). While a
+ * job's roles live, the driver sends to the roles of the last RS_WINDOW
+ * jobs, and once all are done to every old address: each of those messages
+ * must be refused (dropped_stale), never delivered to a live role. The
+ * payload names the job the sender meant, so a role tells a message for
+ * an older job that reached it. Everything runs on the loop (the driver
+ * is an actor), so the cycles cost no waits. */
+#define RS_JOBS 10000
+#define RS_ROLES 3
+#define RS_WINDOW 300
+
+typedef struct {
+	strads_addr_t addr[(RS_JOBS + 1) * RS_ROLES]; /* every role ever */
+	uint32_t njobs;
+	uint64_t sent_stale;                          /* by the driver */
+	atomic_int wrong;     /* messages for an old job that a role received */
+	atomic_int finished;  /* 1 once the last job's roles stopped */
+	int failed; /* a spawn or a send failed, on the loop */
+} rs_t;
+
+typedef struct {
+	rs_t *rs;
+	strads_addr_t driver;
+	uint32_t job;
+} rs_role_t;
+
+typedef struct {
+	rs_t *rs;
+	rs_role_t args[RS_ROLES]; /* read by the roles' init_cb, on this loop */
+	uint32_t job;             /* the job whose roles live */
+	int stopped;              /* roles of that job that reported */
+} rs_driver_t;
+
+static int
+rs_role_init(strads_actor_t *self, void *arg)
+{
+	*(rs_role_t *)strads_actor_state(self) = *(rs_role_t *)arg;
+	return 0;
+}
+
+static void
+rs_role_recv(strads_actor_t *self, const strads_msg_t *m)
+{
+	rs_role_t *r = strads_actor_state(self);
+
+	if (m->type != MSG_PING || m->len != 4)
+		return;
+	if (strads__get32(m->data) != r->job) {
+		atomic_fetch_add(&r->rs->wrong, 1);
+		return;
+	}
+	strads_actor_stop(self);
+	strads_send(self, r->driver, strads_msg_new(MSG_DATA, 0));
+}
+
+static const strads_actor_type_t rs_role_type = {
+    "rs-role", sizeof(rs_role_t), rs_role_init, rs_role_recv, NULL};
+
+static void
+rs_ping(strads_actor_t *self, strads_addr_t to, uint32_t job)
+{
+	rs_driver_t *d = strads_actor_state(self);
+	strads_msg_t *m = strads_msg_new(MSG_PING, 4);
+
+	/* No ck_assert on the loop thread (and none in a hot loop). */
+	if (m == NULL) {
+		d->rs->failed = 1;
+		return;
+	}
+	strads__put32(m->data, job);
+	if (strads_send(self, to, m) != 0)
+		d->rs->failed = 1;
+}
+
+/* Spawns the roles of job d->job, sends to the old roles (those of the
+ * last RS_WINDOW jobs, or of every job at the end), then tells the live
+ * roles to stop. */
+static void
+rs_job_start(strads_actor_t *self, rs_driver_t *d)
+{
+	rs_t *rs = d->rs;
+	uint32_t first = d->job > RS_WINDOW && d->job < rs->njobs ? d->job - RS_WINDOW : 0;
+	uint32_t i, k;
+
+	for (k = 0; k < RS_ROLES; k++) {
+		d->args[k].rs = rs;
+		d->args[k].driver = strads_actor_addr(self);
+		d->args[k].job = d->job;
+		if (strads_spawn(strads_actor_runtime(self), &rs_role_type, 0, &d->args[k],
+		    &rs->addr[d->job * RS_ROLES + k]) != 0) {
+			rs->failed = 1;
+			atomic_store(&rs->finished, 1);
+			return;
+		}
+	}
+	for (i = first * RS_ROLES; i < d->job * RS_ROLES; i++) {
+		rs_ping(self, rs->addr[i], i / RS_ROLES);
+		rs->sent_stale++;
+	}
+	for (k = 0; k < RS_ROLES; k++)
+		rs_ping(self, rs->addr[d->job * RS_ROLES + k], d->job);
+	d->stopped = 0;
+}
+
+static int
+rs_driver_init(strads_actor_t *self, void *arg)
+{
+	rs_driver_t *d = strads_actor_state(self);
+
+	d->rs = arg;
+	rs_job_start(self, d);
+	return 0;
+}
+
+static void
+rs_driver_recv(strads_actor_t *self, const strads_msg_t *m)
+{
+	rs_driver_t *d = strads_actor_state(self);
+
+	if (m->type != MSG_DATA || ++d->stopped < RS_ROLES)
+		return;
+	if (d->job == d->rs->njobs) {
+		atomic_store(&d->rs->finished, 1);
+		return;
+	}
+	d->job++;
+	rs_job_start(self, d);
+}
+
+static const strads_actor_type_t rs_driver_type = {
+    "rs-driver", sizeof(rs_driver_t), rs_driver_init, rs_driver_recv, NULL};
+
+START_TEST(stale_after_many_jobs)
+{
+	strads_runtime_t *rt = rt_new(1, 0);
+	rs_t *rs = calloc(1, sizeof(*rs));
+	strads_stats_t st;
+	int wrong;
+
+	ck_assert_ptr_nonnull(rs);
+	rs->njobs = test_quick() ? 1000 : RS_JOBS;
+	atomic_init(&rs->wrong, 0);
+	atomic_init(&rs->finished, 0);
+	ck_assert_int_eq(strads_spawn(rt, &rs_driver_type, 0, rs, NULL), 0);
+	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	WAIT_UNTIL(atomic_load(&rs->finished) == 1, 50000);
+	ck_assert_int_eq(rs->failed, 0);
+	/* The stale sends were handled before the last job's roles got the
+	 * message that stopped them. */
+	strads_runtime_stats(rt, &st);
+	wrong = atomic_load(&rs->wrong);
+	ck_assert_int_eq(wrong, 0);
+	ck_assert_uint_gt(rs->sent_stale, (uint64_t)rs->njobs * RS_ROLES);
+	ck_assert_uint_eq(st.dropped_stale, rs->sent_stale);
+	rt_finish(rt);
+	free(rs);
+}
+END_TEST
+
 START_TEST(failed_init_and_stop_once)
 {
 	strads_runtime_t *rt = rt_new(2, 0);
@@ -546,6 +711,195 @@ START_TEST(failed_init_and_stop_once)
 	rt_finish(rt);
 	ck_assert_int_eq(atomic_load(&recvs), 0);
 	ck_assert_int_eq(atomic_load(&stops), 51);
+}
+END_TEST
+
+/* Opens /dev/null until the descriptor limit, into fds; returns how many. */
+static int
+fill_fds(int *fds, int max)
+{
+	int n = 0, fd;
+
+	while (n < max && (fd = open("/dev/null", O_RDONLY)) >= 0)
+		fds[n++] = fd;
+	ck_assert_int_lt(n, max);
+	ck_assert_int_eq(errno, EMFILE);
+	return n;
+}
+
+/* Free descriptors under the limit, counted by filling them. */
+static int
+count_free_fds(void)
+{
+	int fds[128], n = fill_fds(fds, 128), i;
+
+	for (i = n; i > 0; i--)
+		close(fds[i - 1]);
+	return n;
+}
+
+/* A runtime of two loops made with k descriptors left: none (the first
+ * loop's uv_loop_init fails), as many as one loop takes (the second
+ * loop's fails, after the first was made), and enough. Each failure
+ * answers STRADS_ELIMIT and gives every descriptor back; with enough the
+ * runtime runs and stops cleanly. (No k falls inside uv_loop_init:
+ * libuv 1.44 loses its epoll descriptor when its signal pipe cannot be
+ * made.) */
+START_TEST(out_of_descriptors)
+{
+	struct rlimit old, lim;
+	strads_runtime_t *rt;
+	strads_config_t cfg;
+	uv_loop_t probe;
+	int fds[128], n, i, j, k, err, per_loop;
+
+	/* libuv's process-wide descriptors (its signal lock) open once, on
+	 * the first loop: not under the limit below. */
+	rt = rt_new(1, 0);
+	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	rt_finish(rt);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	n = open("/dev/null", O_RDONLY);
+	ck_assert_int_ge(n, 0);
+	close(n);
+	lim = old;
+	lim.rlim_cur = (rlim_t)n + 64;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &lim), 0);
+	k = count_free_fds();
+	ck_assert_int_eq(uv_loop_init(&probe), 0);
+	per_loop = k - count_free_fds(); /* what uv_loop_init takes */
+	ck_assert_int_eq(uv_loop_close(&probe), 0);
+	ck_assert_int_eq(count_free_fds(), k);
+	ck_assert_int_gt(per_loop, 0);
+	strads_config_init(&cfg);
+	cfg.nloops = 2;
+	cfg.ncompute = 1;
+	for (j = 0; j < 3; j++) {
+		/* + 2: an eventfd a loop, where libuv makes them lazily */
+		const int left[3] = {0, per_loop, 2 * per_loop + 2};
+
+		k = left[j];
+		n = fill_fds(fds, 128);
+		ck_assert_int_ge(n, k);
+		for (i = 0; i < k; i++)
+			close(fds[--n]);
+		rt = NULL;
+		err = strads_runtime_new(&rt, &cfg);
+		if (j < 2) {
+			ck_assert_int_eq(err, STRADS_ELIMIT);
+			ck_assert_ptr_null(rt);
+		} else {
+			ck_assert_int_eq(err, 0);
+			ck_assert_int_eq(strads_runtime_start(rt), 0);
+			rt_finish(rt);
+		}
+		ck_assert_int_eq(count_free_fds(), k); /* every one came back */
+		while (n > 0)
+			close(fds[--n]);
+	}
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+}
+END_TEST
+
+static int
+timer_fail_init(strads_actor_t *self, void *arg)
+{
+	atomic_store((atomic_int *)arg, strads_timer_start(self, 1, 0, 1));
+	return 0;
+}
+
+static void
+timer_fail_recv(strads_actor_t *self, const strads_msg_t *m)
+{
+	(void)self;
+	(void)m;
+}
+
+static const strads_actor_type_t timer_fail_type = {
+    "timer-fail", 0, timer_fail_init, timer_fail_recv, NULL};
+
+/* Handle inits that fail (the STRADS_TEST_FAIL_UV hook: no resource
+ * runs out deterministically for them): strads_runtime_new answers the
+ * error with nothing left open or allocated (every uv_loop_close of its
+ * error path asserts 0), and a timer that cannot start is an error for
+ * the actor, after which the runtime still stops cleanly. */
+START_TEST(handle_init_failures)
+{
+	static const char *const calls[] = {"async", "prepare"};
+	strads_runtime_t *rt;
+	strads_config_t cfg;
+	atomic_int got;
+	int i;
+
+	strads_config_init(&cfg);
+	cfg.nloops = 3;
+	cfg.ncompute = 1;
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(setenv("STRADS_TEST_FAIL_UV", calls[i], 1), 0);
+		rt = NULL;
+		ck_assert_int_eq(strads_runtime_new(&rt, &cfg), STRADS_ELIMIT);
+		ck_assert_ptr_null(rt);
+	}
+	ck_assert_int_eq(setenv("STRADS_TEST_FAIL_UV", "timer", 1), 0);
+	atomic_init(&got, 1);
+	rt = rt_new(1, 0);
+	ck_assert_int_eq(strads_spawn(rt, &timer_fail_type, 0, &got, NULL), 0);
+	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	WAIT_UNTIL(atomic_load(&got) != 1, 5000);
+	ck_assert_int_eq(atomic_load(&got), STRADS_ELIMIT);
+	rt_finish(rt);
+	ck_assert_int_eq(unsetenv("STRADS_TEST_FAIL_UV"), 0);
+}
+END_TEST
+
+/* A loop thread that cannot be made (the hook fails the last loop's):
+ * strads_runtime_start answers the error instead of aborting, the loops
+ * already running are stopped (their actors' stop_cb run), the actor of
+ * the loop that never ran is freed without running, and the runtime is
+ * stopped: stop, wait and free work, and nothing can be spawned. */
+START_TEST(thread_create_failure)
+{
+	strads_runtime_t *rt = rt_new(3, 0);
+	atomic_int stops, recvs, stops2, recvs2;
+	lc_t a, b;
+	int i;
+
+	atomic_init(&stops, 0);
+	atomic_init(&recvs, 0);
+	atomic_init(&stops2, 0);
+	atomic_init(&recvs2, 0);
+	memset(&a, 0, sizeof(a));
+	a.stops = &stops;
+	a.recvs = &recvs;
+	b = a;
+	b.stops = &stops2;
+	b.recvs = &recvs2;
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(strads_spawn(rt, &lc_type, i, &a, NULL), 0);
+	ck_assert_int_eq(strads_spawn(rt, &lc_type, 2, &b, NULL), 0);
+	ck_assert_int_eq(setenv("STRADS_TEST_FAIL_UV", "thread", 1), 0);
+	/* The hook is read when the runtime is made: this one has none. */
+	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	rt_finish(rt);
+	ck_assert_int_eq(atomic_load(&stops), 2);
+	ck_assert_int_eq(atomic_load(&stops2), 1);
+	atomic_store(&stops, 0);
+	atomic_store(&stops2, 0);
+	rt = rt_new(3, 0);
+	unsetenv("STRADS_TEST_FAIL_UV");
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(strads_spawn(rt, &lc_type, i, &a, NULL), 0);
+	ck_assert_int_eq(strads_spawn(rt, &lc_type, 2, &b, NULL), 0);
+	ck_assert_int_eq(strads_runtime_start(rt), STRADS_ELIMIT);
+	ck_assert_int_eq(atomic_load(&stops), 2); /* ran, then stopped */
+	ck_assert_int_eq(atomic_load(&stops2), 0); /* never ran */
+	ck_assert_int_eq(strads_runtime_start(rt), STRADS_EBUSY);
+	ck_assert_int_eq(strads_spawn(rt, &lc_type, 0, &a, NULL), STRADS_ECLOSED);
+	ck_assert_int_eq(strads_post(rt, (strads_addr_t){1, 0},
+	    strads_msg_new(MSG_PING, 0)), STRADS_ECLOSED);
+	rt_finish(rt); /* stop, wait == 0, free */
+	ck_assert_int_eq(atomic_load(&stops2), 0);
+	ck_assert_int_eq(atomic_load(&recvs) + atomic_load(&recvs2), 0);
 }
 END_TEST
 
@@ -625,7 +979,11 @@ runtime_suite(void)
 	tcase_add_test(tc, timers);
 	tcase_add_test(tc, compute_offload);
 	tcase_add_test(tc, stale_address);
+	tcase_add_test(tc, stale_after_many_jobs);
 	tcase_add_test(tc, failed_init_and_stop_once);
+	tcase_add_test(tc, out_of_descriptors);
+	tcase_add_test(tc, handle_init_failures);
+	tcase_add_test(tc, thread_create_failure);
 	tcase_add_test(tc, never_started);
 	tcase_add_test(tc, config_and_errors);
 	tcase_add_test(tc, many_runtimes);

@@ -12,6 +12,7 @@
 #include <check.h>
 #include <stdatomic.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -913,6 +914,86 @@ START_TEST(role_init_failure)
 }
 END_TEST
 
+/* An engine message that cannot be made (out of memory; the test hook
+ * STRADS_TEST_FAIL_ENG fails the Nth encoding of the job) ends the job
+ * with an error instead of leaving a round open: for every N up to past
+ * the job's last message, the job returns within a deadline, either
+ * with STRADS_ENOMEM and no parameters or (N past its messages) with the
+ * right answer. The job runs on a side thread so a hang fails the test
+ * at the deadline instead of at Check's timeout. */
+typedef struct {
+	strads_runtime_t *rt;
+	data_t *d;
+	strads_job_opts_t o;
+	strads_job_result_t res;
+	int rc;
+	atomic_int done;
+} oom_job_t;
+
+static void
+oom_main(void *arg)
+{
+	oom_job_t *j = arg;
+
+	j->rc = strads_job_run(j->rt, &mean_app, j->d, &j->o, &j->res);
+	atomic_store(&j->done, 1);
+}
+
+START_TEST(engine_message_oom)
+{
+	const uint64_t n = 40;
+	const uint32_t p = 12;
+	double x[40 * 12];
+	strads_runtime_t *rt;
+	data_t d;
+	int i, failed = 0, passed = 0;
+	char v[16];
+
+	for (i = 0; i < (int)(n * p); i++)
+		x[i] = (double)(i % 11) / 3.0;
+	d = data_of(x, n, p);
+	rt = engine_up(2);
+	for (i = 1; passed < 3; i++) {
+		oom_job_t j;
+		uv_thread_t t;
+
+		memset(&j, 0, sizeof(j));
+		j.rt = rt;
+		j.d = &d;
+		strads_job_opts_init(&j.o);
+		j.o.nparams = p;
+		j.o.nrows = n;
+		j.o.nworkers = 2;
+		j.o.nstores = 2;
+		j.o.nschedulers = 2;
+		j.o.block = 4;
+		j.o.tol = 1e-12;
+		atomic_init(&j.done, 0);
+		snprintf(v, sizeof(v), "%d", i);
+		ck_assert_int_eq(setenv("STRADS_TEST_FAIL_ENG", v, 1), 0);
+		ck_assert_int_eq(uv_thread_create(&t, oom_main, &j), 0);
+		WAIT_UNTIL(atomic_load(&j.done) == 1, 20000);
+		ck_assert_int_eq(uv_thread_join(&t), 0);
+		if (j.rc == 0) {
+			ck_assert(j.res.converged);
+			assert_means(j.res.params, x, n, p);
+			free(j.res.params);
+			passed++;
+		} else {
+			ck_assert_msg(j.rc == STRADS_ENOMEM, "N = %d: job returned %s", i,
+			    strads_errname(j.rc));
+			ck_assert_ptr_null(j.res.params);
+			failed++;
+			passed = 0;
+		}
+	}
+	ck_assert_int_eq(unsetenv("STRADS_TEST_FAIL_ENG"), 0);
+	/* Every message of the job failed once: there were some. */
+	ck_assert_int_gt(failed, 10);
+	engine_down(rt);
+}
+END_TEST
+
 /* A job whose roles cannot all be spawned (the loop's actor slots run
  * out part way) returns the error after stopping the roles it did
  * spawn; the runtime goes on and runs the next job. */
@@ -1011,6 +1092,7 @@ schmp_suite(void)
 	tcase_add_test(tc, rotation_sweep);
 	tcase_add_test(tc, worker_init_failure);
 	tcase_add_test(tc, job_spawn_failure);
+	tcase_add_test(tc, engine_message_oom);
 	tcase_add_loop_test(tc, role_init_failure, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;

@@ -666,23 +666,3 @@ lasso_unscale(const lasso_t *l, const double *beta, double *b)
 	}
 	return l->intercept ? b0 : 0;
 }
-
-double
-lasso_objective(const lasso_t *l, const double *b, double b0)
-{
-	const data_matrix_t *X = l->X;
-	double rr = 0, l1 = 0;
-	uint64_t i, k;
-	uint32_t j;
-
-	for (i = 0; i < X->n; i++) {
-		double f = b0;
-
-		for (k = X->rowptr[i]; k < X->rowptr[i + 1]; k++)
-			f += X->val[k] * b[X->col[k]];
-		rr += (X->y[i] - f) * (X->y[i] - f);
-	}
-	for (j = 0; j < l->p; j++)
-		l1 += fabs(b[j] / l->s[j]);
-	return rr / (2.0 * X->n) + l->lambda * l1;
-}

@@ -55,7 +55,5 @@ double lasso_lambda_max(const lasso_t *l);
 /* Internal-scale coefficients to the original scale: b_j = s_j beta_j,
  * b0 = ybar - sum_j mu_j b_j. */
 double lasso_unscale(const lasso_t *l, const double *beta, double *b);
-/* The objective of original-scale coefficients, computed from X. */
-double lasso_objective(const lasso_t *l, const double *b, double b0);
 
 #endif

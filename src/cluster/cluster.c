@@ -16,8 +16,13 @@
  * Jobs. The main thread lays the job out (which node hosts each role),
  * sends it to the members, spawns its own roles, collects the members'
  * role addresses, sends the table, and starts the coordinator role once
- * every member has installed it. A member lost while it hosts a role
- * stops the job with STRADS_EPEER (recovery is not done yet).
+ * every member has installed it. When the view changes under a job (a
+ * member lost, joining or leaving), the coordinator role gathers the
+ * parameters and stops, and the main thread lays the job out again over
+ * the new view, going on from them. A lost member that hosted a store
+ * took its parameters with it: the job goes on from the last snapshot
+ * (or its starting values) and redoes the rounds since. The job fails
+ * with STRADS_EPEER only when no worker is left to go on with.
  *
  * The membership actor owns the member table; the main thread reads it
  * and the job's progress under the cluster's lock.
@@ -401,8 +406,8 @@ drop_member(strads_actor_t *self, strads_cluster_t *c, member_t *m, const char *
 		strads__peer_close(c->rt, node);
 	if (in_job(c, node) && lost) {
 		if (hosts_store(c, node)) {
-			/* Its parameters are gone with it: the job restarts
-			 * from the last parameters gathered. */
+			/* Its parameters are gone with it: the job goes on
+			 * from the last snapshot (run_layout). */
 			char buf[256];
 
 			snprintf(buf, sizeof(buf), "node %u, which holds a store of the job, %s",
@@ -641,11 +646,19 @@ on_ctl(strads_actor_t *self, strads_cluster_t *c, const strads_msg_t *msg)
 	cJSON_Delete(o);
 }
 
+/* Drops the members not heard from in time and beats to the others. The
+ * beats leave after the lock is dropped (work is completed only after
+ * locks are dropped, as in nng): the addresses and the epoch are copied
+ * under it. A beat carries no state a view could contradict (a node
+ * reads it as a sign of life only), so one that follows a newer view out
+ * does no harm. */
 static void
 on_tick(strads_actor_t *self, strads_cluster_t *c)
 {
 	uint64_t now = strads_now_ns(), limit = (uint64_t)(c->o.timeout_s * 1e9);
-	int i;
+	strads_addr_t *to = NULL; /* owned: the members to beat to */
+	uint32_t epoch;
+	int i, nto = 0;
 
 	uv_mutex_lock(&c->lock);
 	if (c->closing) {
@@ -663,18 +676,26 @@ on_tick(strads_actor_t *self, strads_cluster_t *c)
 			    : "stopped answering: dropped", 1);
 			continue; /* the last member moved into slot i */
 		}
-		if (m->state == MS_MEMBER) {
-			cJSON *b = cJSON_CreateObject();
-
-			if (b != NULL) {
-				cJSON_AddStringToObject(b, "op", "beat");
-				cJSON_AddNumberToObject(b, "epoch", c->epoch);
-				strads__ctl_send(self, agent_of(m), STRADS__MSG_MEM_CTL, b);
-			}
-		}
 		i++;
 	}
+	/* Out of memory: no beat this tick; members time out only after
+	 * several missed ones. */
+	if (c->nm > 0 && (to = malloc((size_t)c->nm * sizeof(*to))) != NULL)
+		for (i = 0; i < c->nm; i++)
+			if (c->m[i].state == MS_MEMBER)
+				to[nto++] = agent_of(&c->m[i]);
+	epoch = c->epoch;
 	uv_mutex_unlock(&c->lock);
+	for (i = 0; i < nto; i++) {
+		cJSON *b = cJSON_CreateObject();
+
+		if (b == NULL)
+			break;
+		cJSON_AddStringToObject(b, "op", "beat");
+		cJSON_AddNumberToObject(b, "epoch", epoch);
+		strads__ctl_send(self, to[i], STRADS__MSG_MEM_CTL, b);
+	}
+	free(to);
 }
 
 static int

@@ -19,6 +19,27 @@ struct strads__timer_s {
 /* ------------------------------------------------------------------ */
 /* Slots.                                                               */
 
+/*
+ * An address is never handed out twice in a runtime's life. Addresses
+ * are values that any actor, any peer process and any membership view
+ * may keep, so the runtime can never learn that the last copy of an old
+ * one is gone; reusing a (generation, slot) pair after the 8-bit
+ * generation wraps would hand a stale address to a live actor (every job
+ * re-spawns its roles, so 256 jobs sufficed). A slot whose generation is
+ * spent therefore retires: it never returns to the free list.
+ *
+ * The price is a budget of 2^24 spawns per loop (65535 slots x 256
+ * generations), after which strads_spawn() answers STRADS_ELIMIT; a job
+ * spawns a handful of roles per loop, so that is millions of jobs on one
+ * runtime. Widening the address instead (a 64-bit actor id) would change
+ * the wire header, every payload and membership view that carries an
+ * actor id (the views carry them as JSON numbers, exact only below
+ * 2^53), and would still need a rule for the wrap. Free slots stay last
+ * in, first out: once no address repeats, the order of reuse only
+ * decides which slot's memory is warm (FIFO reuse alone would delay the
+ * wrap, not prevent it).
+ */
+
 static int
 slot_alloc(strads__loop_t *loop, uint32_t *slot, uint8_t *gen)
 {
@@ -61,8 +82,10 @@ static void
 slot_free(strads__loop_t *loop, uint32_t slot)
 {
 	uv_mutex_lock(&loop->slot_lock);
-	loop->gens[slot]++; /* old addresses of this slot go stale */
-	loop->free_slots[loop->nfree++] = slot;
+	if (loop->gens[slot] != UINT8_MAX) {
+		loop->gens[slot]++; /* old addresses of this slot go stale */
+		loop->free_slots[loop->nfree++] = slot;
+	} /* else the slot retires, its last address stale for good */
 	uv_mutex_unlock(&loop->slot_lock);
 }
 
@@ -524,13 +547,19 @@ strads_timer_start(strads_actor_t *self, uint64_t timeout_ms, uint64_t repeat_ms
     uint64_t tag)
 {
 	strads__timer_t *t;
+	int err;
 
 	if (self->stopping)
 		return STRADS_ECLOSED;
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return STRADS_ENOMEM;
-	uv_timer_init(&self->loop->uv, &t->h);
+	err = STRADS__UV_FAULT(self->loop->rt, STRADS__FAIL_TIMER,
+	    uv_timer_init(&self->loop->uv, &t->h));
+	if ((err = strads__uv_error(err)) != 0) {
+		free(t); /* a failed init makes no handle: nothing to close */
+		return err;
+	}
 	t->actor = self;
 	t->tag = tag;
 	t->repeat_ms = repeat_ms;
@@ -539,7 +568,9 @@ strads_timer_start(strads_actor_t *self, uint64_t timeout_ms, uint64_t repeat_ms
 	t->id = self->next_timer_id;
 	t->next = self->timers;
 	self->timers = t;
-	uv_timer_start(&t->h, timer_cb, timeout_ms, repeat_ms);
+	/* It fails only without a callback or on a closing handle. */
+	err = uv_timer_start(&t->h, timer_cb, timeout_ms, repeat_ms);
+	STRADS__ASSERT(err == 0);
 	return t->id;
 }
 

@@ -36,6 +36,23 @@ strads_errname(int err)
 	}
 }
 
+int
+strads__uv_error(int uv_err)
+{
+	switch (uv_err) {
+	case 0:
+		return 0;
+	case UV_ENOMEM:
+		return STRADS_ENOMEM;
+	case UV_EMFILE:
+	case UV_ENFILE:
+	case UV_EAGAIN:
+		return STRADS_ELIMIT;
+	default:
+		return STRADS_EIO;
+	}
+}
+
 void
 strads__panic(const char *file, int line, const char *what)
 {

@@ -362,6 +362,8 @@ outbox_free(strads__loop_t *loop)
 static int
 loop_init(strads_runtime_t *rt, strads__loop_t *loop, int idx)
 {
+	int err = STRADS_ENOMEM;
+
 	loop->rt = rt;
 	loop->idx = idx;
 	strads__mailbox_init(&loop->mb);
@@ -371,24 +373,47 @@ loop_init(strads_runtime_t *rt, strads__loop_t *loop, int idx)
 	loop->ob_dirty = calloc((size_t)rt->cfg.nloops, sizeof(*loop->ob_dirty));
 	loop->mcache = strads__mcache_new();
 	if (loop->ob_head == NULL || loop->ob_tail == NULL ||
-	    loop->ob_dirty == NULL || loop->mcache == NULL ||
-	    uv_mutex_init(&loop->slot_lock) != 0) {
-		outbox_free(loop);
-		strads__mcache_free(loop->mcache);
-		return STRADS_ENOMEM;
-	}
-	if (uv_loop_init(&loop->uv) != 0) {
-		uv_mutex_destroy(&loop->slot_lock);
-		outbox_free(loop);
-		strads__mcache_free(loop->mcache);
-		return STRADS_ENOMEM;
-	}
-	uv_async_init(&loop->uv, &loop->async, async_cb);
+	    loop->ob_dirty == NULL || loop->mcache == NULL)
+		goto fail;
+	if (uv_mutex_init(&loop->slot_lock) != 0)
+		goto fail;
+	if ((err = strads__uv_error(uv_loop_init(&loop->uv))) != 0)
+		goto fail_lock;
+	/* uv_async_init may need a descriptor (the loop's eventfd, where
+	 * libuv makes it on the first async handle), so it can fail when the
+	 * process has none left. The prepare calls cannot fail in today's
+	 * libuv; they are checked all the same, since a handle whose init
+	 * failed must never reach uv_close. */
+	err = STRADS__UV_FAULT(rt, STRADS__FAIL_ASYNC,
+	    uv_async_init(&loop->uv, &loop->async, async_cb));
+	if ((err = strads__uv_error(err)) != 0)
+		goto fail_loop;
 	loop->async.data = loop;
-	uv_prepare_init(&loop->uv, &loop->prepare);
+	err = STRADS__UV_FAULT(rt, STRADS__FAIL_PREPARE,
+	    uv_prepare_init(&loop->uv, &loop->prepare));
+	if ((err = strads__uv_error(err)) != 0)
+		goto fail_async;
 	loop->prepare.data = loop;
-	uv_prepare_start(&loop->prepare, prepare_cb);
+	err = uv_prepare_start(&loop->prepare, prepare_cb);
+	if ((err = strads__uv_error(err)) != 0)
+		goto fail_prepare;
 	return 0;
+
+fail_prepare:
+	uv_close((uv_handle_t *)&loop->prepare, NULL);
+fail_async:
+	uv_close((uv_handle_t *)&loop->async, NULL);
+fail_loop:
+	/* Runs the close callbacks, so the loop closes with nothing open. */
+	uv_run(&loop->uv, UV_RUN_DEFAULT);
+	loop->close_status = uv_loop_close(&loop->uv);
+	STRADS__ASSERT(loop->close_status == 0);
+fail_lock:
+	uv_mutex_destroy(&loop->slot_lock);
+fail:
+	outbox_free(loop);
+	strads__mcache_free(loop->mcache);
+	return err;
 }
 
 /* Closes the handles of a loop that never ran and frees what it holds. */
@@ -417,6 +442,19 @@ loop_fini(strads__loop_t *loop, int ran)
 	uv_mutex_destroy(&loop->slot_lock);
 }
 
+static int
+test_fail_uv(void)
+{
+	static const char *const names[] = {"async", "prepare", "timer", "thread"};
+	const char *v = getenv("STRADS_TEST_FAIL_UV");
+	int i;
+
+	for (i = 0; v != NULL && i < 4; i++)
+		if (strcmp(v, names[i]) == 0)
+			return i + 1;
+	return 0;
+}
+
 int
 strads_runtime_new(strads_runtime_t **rtp, const strads_config_t *cfg)
 {
@@ -443,6 +481,7 @@ strads_runtime_new(strads_runtime_t **rtp, const strads_config_t *cfg)
 		return STRADS_EINVAL;
 	}
 	rt->trace_bytes = getenv("STRADS_TRACE_BYTES") != NULL;
+	rt->test_fail_uv = test_fail_uv();
 	if (rt->cfg.coalesce_bytes == 0 || rt->cfg.coalesce_bytes > rt->cfg.max_frame)
 		rt->cfg.coalesce_bytes = rt->cfg.max_frame;
 	if (uv_mutex_init(&rt->lock) != 0) {
@@ -486,18 +525,33 @@ fail_lock:
 int
 strads_runtime_start(strads_runtime_t *rt)
 {
-	int i;
+	int i, err = 0;
 
 	uv_mutex_lock(&rt->lock);
 	if (rt->started || rt->stop_requested) {
 		uv_mutex_unlock(&rt->lock);
 		return rt->started ? STRADS_EBUSY : STRADS_ECLOSED;
 	}
-	for (i = 0; i < rt->nloops; i++) {
-		if (uv_thread_create(&rt->loops[i].thread, loop_main, &rt->loops[i]) != 0)
-			strads__panic(__FILE__, __LINE__, "cannot create loop thread");
+	for (i = 0; i < rt->nloops && err == 0; i++) {
+		err = STRADS__UV_FAULT(rt, i == rt->nloops - 1 ? STRADS__FAIL_THREAD : -1,
+		    uv_thread_create(&rt->loops[i].thread, loop_main, &rt->loops[i]));
+		if (err == 0)
+			rt->nrunning++;
 	}
 	rt->started = 1;
+	if (err != 0) {
+		/* The loops that run are stopped as by strads_runtime_stop
+		 * (their actors' stop_cb run); the others never ran and are
+		 * freed by strads_runtime_free. The runtime is then stopped:
+		 * wait returns at once, and free may follow. */
+		strads_log(STRADS_LOG_ERROR, "cannot create loop thread %d of %d: %s",
+		    rt->nrunning, rt->nloops, uv_strerror(err));
+		rt->stop_requested = 1;
+		uv_cond_broadcast(&rt->cond);
+		uv_mutex_unlock(&rt->lock);
+		(void)strads_runtime_wait(rt);
+		return strads__uv_error(err);
+	}
 	uv_mutex_unlock(&rt->lock);
 	return 0;
 }
@@ -558,14 +612,14 @@ strads_runtime_wait(strads_runtime_t *rt)
 		uv_sleep(0);
 	wake_all(rt);
 	uv_mutex_lock(&rt->lock);
-	while (rt->phase1_count < rt->nloops)
+	while (rt->phase1_count < rt->nrunning)
 		uv_cond_wait(&rt->cond, &rt->lock);
 	/* Under the lock: a loop closes its async handle only after taking
 	 * the lock (async_cb), so after the last of these wake-ups. */
 	atomic_store(&rt->loops_stop, 2);
 	wake_all(rt);
 	uv_mutex_unlock(&rt->lock);
-	for (i = 0; i < rt->nloops; i++) {
+	for (i = 0; i < rt->nrunning; i++) {
 		uv_thread_join(&rt->loops[i].thread);
 		if (rt->loops[i].close_status != 0) {
 			strads_log(STRADS_LOG_ERROR, "loop %d: uv_loop_close: %s", i,
@@ -595,7 +649,7 @@ strads_runtime_free(strads_runtime_t *rt)
 	strads__pool_shutdown(rt->pool);
 	strads__transport_close(rt->tp);
 	for (i = 0; i < rt->nloops; i++)
-		loop_fini(&rt->loops[i], rt->started);
+		loop_fini(&rt->loops[i], i < rt->nrunning);
 	/* Envelopes of received frames are gone: the transport may go. */
 	strads__transport_free(rt->tp);
 	strads__pool_free(rt->pool);

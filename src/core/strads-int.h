@@ -29,6 +29,9 @@
 
 void strads__panic(const char *file, int line, const char *what)
     __attribute__((noreturn));
+/* Wraps a libuv error code (error.c): out of memory, out of descriptors
+ * or threads (STRADS_ELIMIT), else STRADS_EIO. */
+int strads__uv_error(int uv_err);
 
 /* Big zeroed allocations (util.c): maps, staging, bulk and check
  * buffers. From 2 MiB up they are mmap'd from a 2 MiB boundary (big:
@@ -73,7 +76,7 @@ int strads__errf(char *err, size_t errlen, int code, const char *fmt, ...)
 	X(ENG_STATS, 24, 40, UINT32_MAX, 1)                                \
 	X(ENG_GATHER, 25, 0, 0, 1)                                         \
 	X(ENG_PARAMS, 26, 40, UINT32_MAX, 1)                               \
-	X(ENG_STOP, 27, 0, 0, 1)                                           \
+	X(ENG_STOP, 27, 0, 4, 1)                                           \
 	X(ENG_SCREEN, 28, 40, UINT32_MAX, 1)                               \
 	X(ENG_INACTIVE, 29, 40, UINT32_MAX, 1)                             \
 	X(ENG_PRIO, 30, 40, UINT32_MAX, 1)                                 \
@@ -356,6 +359,7 @@ struct strads_runtime_s {
 	uv_mutex_t lock;
 	uv_cond_t cond;
 	int started;
+	int nrunning; /* loops whose thread was made (all but after a failed start) */
 	int stop_requested;
 	int stopped;
 	int waiting;           /* a thread is in strads_runtime_wait */
@@ -377,7 +381,21 @@ struct strads_runtime_s {
 	 * by type (64 and up in the last slot), logged when the runtime stops. */
 	int trace_bytes;
 	atomic_ullong trace_out[64][2];
+	/* Test hook: STRADS_TEST_FAIL_UV names one libuv call that fails as
+	 * if the process were out of resources ("async", "prepare", "timer"
+	 * or "thread": the last loop's thread), so the tests reach the error
+	 * paths that real exhaustion cannot reach deterministically. */
+	int test_fail_uv;
 };
+
+#define STRADS__FAIL_ASYNC 1
+#define STRADS__FAIL_PREPARE 2
+#define STRADS__FAIL_TIMER 3
+#define STRADS__FAIL_THREAD 4
+/* The result of libuv call rc, or (without making the call) the failure
+ * the hook asks for. */
+#define STRADS__UV_FAULT(rt, what, rc)                                     \
+	((rt)->test_fail_uv == (what) ? UV_EAGAIN : (rc))
 
 /* Routes a message that already carries src/dst (local or remote).
  * loop is the sending loop (needed for remote coalescing), or NULL from

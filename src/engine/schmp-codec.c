@@ -10,7 +10,8 @@
  * kind = 1 carries n ids and their values, the rest of the store's range
  * being zero.
  *
- * START, READY, GATHER and STOP carry no payload. The decoder checks the
+ * START, READY and GATHER carry no payload, nor does STOP, except from a
+ * role that cannot go on to its coordinator: a u32 error code. The decoder checks the
  * length against n and nd exactly and copies the arrays out, so it never
  * reads past the payload and never needs it aligned.
  */
@@ -26,6 +27,18 @@ idx_bytes(uint32_t n)
 	return ((size_t)n * 4 + 7) & ~(size_t)7;
 }
 
+/* Test hook: encodings left before one fails as if out of memory (0:
+ * none), armed from STRADS_TEST_FAIL_ENG by strads__eng_fault_arm. */
+static atomic_long fault_left;
+
+void
+strads__eng_fault_arm(void)
+{
+	const char *v = getenv("STRADS_TEST_FAIL_ENG");
+
+	atomic_store(&fault_left, v != NULL ? strtol(v, NULL, 10) : 0);
+}
+
 strads_msg_t *
 strads__eng_encode(uint16_t type, const strads__eng_t *e)
 {
@@ -34,6 +47,9 @@ strads__eng_encode(uint16_t type, const strads__eng_t *e)
 	uint8_t *p;
 
 	if (len > UINT32_MAX - STRADS_MSG_HDR_SIZE)
+		return NULL;
+	if (atomic_load_explicit(&fault_left, memory_order_relaxed) > 0 &&
+	    atomic_fetch_sub(&fault_left, 1) == 1)
 		return NULL;
 	if ((m = strads_msg_new(type, len)) == NULL)
 		return NULL;

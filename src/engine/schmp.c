@@ -21,22 +21,6 @@ strads_job_opts_init(strads_job_opts_t *o)
 	o->seed = 1;
 }
 
-int
-strads__range_owner(const strads_range_t *r, int n, uint32_t j)
-{
-	int lo = 0, hi = n - 1;
-
-	while (lo < hi) {
-		int mid = (lo + hi + 1) / 2;
-
-		if (r[mid].begin <= j)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return lo;
-}
-
 /* Splits [0, total) into n nearly equal ranges. */
 static void
 split(strads_range_t *r, int n, uint32_t total)
@@ -99,6 +83,24 @@ strads__role_broken(const char *kind, int index)
 }
 
 void
+strads__role_fail(strads_actor_t *self, strads__job_t *job, int *broken,
+    int *told, const char *kind, int index, int err)
+{
+	strads_msg_t *r;
+
+	if (*broken)
+		return;
+	strads_log(STRADS_LOG_ERROR, "%s %d: %s: the job ends", kind, index,
+	    strads_strerror(err));
+	*broken = 1;
+	*told = 1; /* by this report, or by the role that took it */
+	if ((r = atomic_exchange(&job->report, NULL)) != NULL) {
+		strads__put32(r->data, (uint32_t)err);
+		strads_send(self, job->coord, r);
+	}
+}
+
+void
 strads__role_broken_recv(strads_actor_t *self, strads__job_t *job, int *told,
     const strads_msg_t *m)
 {
@@ -149,6 +151,7 @@ strads__job_free(strads__job_t *job)
 	free(job->sched_range);
 	free(job->shards);
 	free(job->args);
+	strads_msg_free(atomic_load(&job->report));
 	if (job->sem_ok)
 		uv_sem_destroy(&job->done);
 	strads__progq_free(job->progress);
@@ -209,9 +212,10 @@ strads__job_new(const strads_app_t *app, void *shared,
 	job->shards = calloc((size_t)job->nworkers, sizeof(strads_shard_t));
 	n = job->nworkers + job->nstores + job->nscheds + 1;
 	job->args = calloc((size_t)n, sizeof(*job->args));
-	if (job->workers == NULL || job->stores == NULL || job->scheds == NULL ||
-	    job->worker_node == NULL || job->store_node == NULL ||
-	    job->sched_node == NULL || job->store_range == NULL ||
+	atomic_init(&job->report, strads_msg_new(ENG_STOP, 4));
+	if (atomic_load(&job->report) == NULL || job->workers == NULL ||
+	    job->stores == NULL || job->scheds == NULL || job->worker_node == NULL ||
+	    job->store_node == NULL || job->sched_node == NULL || job->store_range == NULL ||
 	    job->sched_range == NULL || job->shards == NULL || job->args == NULL ||
 	    strads__progq_new(&job->progress) != 0 || uv_sem_init(&job->done, 0) != 0) {
 		strads__job_free(job);
@@ -340,6 +344,7 @@ strads_job_run(strads_runtime_t *rt, const strads_app_t *app, void *shared,
 		lo.nworkers = strads_runtime_nloops(rt);
 	if ((err = strads__job_new(app, shared, &lo, res, &job)) != 0)
 		return err;
+	strads__eng_fault_arm();
 	for (i = 0; i < job->nworkers; i++)
 		job->worker_node[i] = strads_runtime_node(rt);
 	for (i = 0; i < job->nstores; i++)

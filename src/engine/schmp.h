@@ -38,6 +38,10 @@ typedef struct strads__job_s {
 	strads_job_result_t *res;
 	int status;
 
+	/* The report of a local role that cannot go on (strads__role_fail),
+	 * made with the job so that sending it needs no memory: the first
+	 * such role takes it (owned by the job until then). */
+	_Atomic(strads_msg_t *) report;
 	/* Local roles still alive; the last to stop closes the progress
 	 * queue and posts done. */
 	atomic_int alive;
@@ -93,6 +97,13 @@ typedef struct strads__job_s {
 int strads__job_new(const strads_app_t *app, void *shared,
     const strads_job_opts_t *o, strads_job_result_t *res, strads__job_t **jp);
 void strads__job_free(strads__job_t *job);
+/* A role that cannot go on (out of memory where a message or a round's
+ * buffers would be dropped, so its round could never complete) ends the
+ * job instead of leaving it waiting: it logs why, becomes broken (see
+ * strads__role_broken_recv) and reports err to the coordinator with the
+ * job's reserved ENG_STOP, unless another role of this process did. */
+void strads__role_fail(strads_actor_t *self, strads__job_t *job, int *broken,
+    int *told, const char *kind, int index, int err);
 /* Spawns the roles whose node is this runtime's (coord == 0), or the
  * coordinator (coord != 0; spawn it last: its init starts the job). On
  * a failure every role spawned here is told to stop and the ones not
@@ -105,9 +116,6 @@ void strads__job_wait(strads__job_t *job);
 /* Posts ENG_STOP to the roles of job this runtime spawned (a job
  * stopped before or without its coordinator role). */
 void strads__job_stop_local(strads_runtime_t *rt, strads__job_t *job);
-
-/* The store (or scheduler) owning parameter j among n equal ranges. */
-int strads__range_owner(const strads_range_t *r, int n, uint32_t j);
 
 /* Engine message types (runtime table, see strads-int.h). */
 enum {
@@ -162,6 +170,9 @@ typedef struct strads__eng_s {
 /* Encodes into a new message of type type (NULL when out of memory).
  * idx may be NULL with n ids implied (check partials). */
 strads_msg_t *strads__eng_encode(uint16_t type, const strads__eng_t *e);
+/* Test hook: with STRADS_TEST_FAIL_ENG=N, the Nth encoding from now
+ * fails as if out of memory (strads_job_run arms it for its job). */
+void strads__eng_fault_arm(void);
 /* Decodes m; 0 or STRADS_EPROTO / STRADS_ENOMEM. */
 int strads__eng_decode(const strads_msg_t *m, strads__eng_t *e);
 /* As strads__eng_decode, but when the arrays are aligned in m's payload
