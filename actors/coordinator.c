@@ -59,10 +59,20 @@ typedef struct {
 	uint64_t active_acc;
 	int screen_got;
 
-	/* Static rotation (STRADS_SCHEDULE_ROTATION). */
+	/* Rotation (STRADS_SCHEDULE_ROTATION): the rotate table's cut into
+	 * nparts runs of rows, the position in the sweep, and what each
+	 * part cost (app row_cost) and took (workers' compute time) in the
+	 * sweep, for the next cut. */
 	int rot;
 	uint64_t rot_t;      /* rotation rounds sent */
-	uint32_t *all_ids;   /* 0 .. p-1: the parts are runs of it */
+	uint32_t rot_r;      /* rounds of the current sweep sent */
+	uint64_t rot_done;   /* rotation rounds done */
+	uint64_t sweeps;     /* sweeps done */
+	uint64_t since_sweeps; /* since the last check */
+	uint64_t *cut;       /* nparts + 1 row bounds */
+	double *pcost, *ptime;
+	uint32_t *ring_pos;  /* sweep position of each ring slot's round */
+	int trows_want, trows_got; /* gather: worker tables' messages */
 
 	/* Working sets (STRADS_SCHEDULE_WORKSET). */
 	int ws;              /* the mode is on */
@@ -177,6 +187,9 @@ elapsed(const coord_t *c)
     fmt, elapsed(c), __VA_ARGS__)
 
 static void finish(strads_actor_t *self, coord_t *c);
+static void gather_end(strads_actor_t *self, coord_t *c);
+static void gather_tables(strads_actor_t *self, coord_t *c);
+static void recut(coord_t *c);
 static void abort_job(strads_actor_t *self, coord_t *c, int err);
 static void send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids,
     uint32_t n);
@@ -278,13 +291,20 @@ plan(strads_actor_t *self, coord_t *c)
 	if (c->in_flight >= job->o.depth)
 		return;
 	if (c->rot) {
-		if (c->since_check >= c->check_every) {
-			c->since_check = 0;
-			start_check(self, c);
-			return;
+		if (c->rot_r == job->nparts) {
+			/* A sweep is out: at its end every part is at rest. */
+			if (c->in_flight > 0)
+				return;
+			c->rot_r = 0;
+			recut(c);
+			if (++c->since_sweeps >= (job->o.check_every ? job->o.check_every : 1)) {
+				c->since_sweeps = 0;
+				start_check(self, c);
+				return;
+			}
 		}
-		send_rotation(self, c);
-		plan(self, c);
+		while (c->in_flight < job->o.depth && c->rot_r < job->nparts)
+			send_rotation(self, c);
 		return;
 	}
 	if (c->ws) {
@@ -455,26 +475,144 @@ send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids, uint32_t n)
 	send_to(self, c->job->workers, c->job->nworkers, ENG_BLOCK, &b);
 }
 
-/* One rotation round: worker w gets part (w + t) mod K of K equal
- * contiguous parts, all in the same round. */
+/* The cost of row r of the rotate table (app row_cost, or 1). */
+static double
+row_cost(const strads__job_t *job, uint64_t r)
+{
+	if (job->app->row_cost == NULL)
+		return 1;
+	return job->app->row_cost(job->shared, (uint32_t)job->tab_rot, r);
+}
+
+/* Cuts the rotate table into nparts runs of equal work, each at least
+ * one row. weight (NULL: 1) scales the work of each old part's rows:
+ * the time that part took over what its rows cost, so the next cut
+ * evens out measured time, not the app's estimate. */
+static void
+cut_parts(coord_t *c, const double *weight)
+{
+	strads__job_t *job = c->job;
+	uint64_t rows = job->tab_rows[job->tab_rot], r, *old = NULL;
+	uint32_t P = job->nparts, q = 0, oq = 0;
+	double total = 0, acc = 0;
+
+	if (weight != NULL) {
+		if ((old = malloc(((size_t)P + 1) * sizeof(uint64_t))) == NULL)
+			return; /* the old cut stands */
+		memcpy(old, c->cut, ((size_t)P + 1) * sizeof(uint64_t));
+	}
+	for (r = 0; r < rows; r++) {
+		while (old != NULL && r >= old[oq + 1])
+			oq++;
+		total += row_cost(job, r) * (weight != NULL ? weight[oq] : 1);
+	}
+	oq = 0;
+	c->cut[0] = 0;
+	for (r = 0; r < rows && q + 1 < P; r++) {
+		while (old != NULL && r >= old[oq + 1])
+			oq++;
+		acc += row_cost(job, r) * (weight != NULL ? weight[oq] : 1);
+		/* Close part q at its share, leaving a row for each after. */
+		if (acc >= total * (q + 1) / P || rows - (r + 1) == P - (q + 1))
+			c->cut[++q] = r + 1;
+	}
+	c->cut[P] = rows;
+	free(old);
+	for (q = 0; q < P; q++) {
+		c->pcost[q] = 0;
+		for (r = c->cut[q]; r < c->cut[q + 1]; r++)
+			c->pcost[q] += row_cost(job, r);
+		c->ptime[q] = 0;
+	}
+}
+
+/* Between sweeps (every part at rest): a new cut by the time each part
+ * took in the sweep just done. */
+static void
+recut(coord_t *c)
+{
+	strads__job_t *job = c->job;
+	double *w = malloc((size_t)job->nparts * sizeof(double));
+	uint32_t q;
+
+	if (w == NULL)
+		return;
+	for (q = 0; q < job->nparts; q++)
+		w[q] = c->ptime[q] > 0 && c->pcost[q] > 0 ? c->ptime[q] / c->pcost[q] : 0;
+	for (q = 0; q < job->nparts; q++)
+		if (!(w[q] > 0))
+			break;
+	if (q == job->nparts)
+		cut_parts(c, w);
+	free(w);
+}
+
+/* The part worker w holds at position r of a sweep, or ROT_REST. */
+static uint32_t
+part_of(const strads__job_t *job, int w, uint32_t r)
+{
+	return (uint32_t)(((uint64_t)w + r) % job->nparts);
+}
+
+/* The worker holding part q at position r of a sweep, or ROT_REST. */
+static uint32_t
+holder_of(const strads__job_t *job, uint32_t q, uint32_t r)
+{
+	uint32_t w = (q + job->nparts - r % job->nparts) % job->nparts;
+
+	return w < (uint32_t)job->nworkers ? w : ROT_REST;
+}
+
+/* One rotation round, at position r = rot_r of the sweep: worker w
+ * holds part (w + r) mod nparts, taken from its holder earlier in the
+ * sweep (or where it rests) and passed on after the compute to its next
+ * holder in the sweep (or left at rest). No part has two holders. */
 static void
 send_rotation(strads_actor_t *self, coord_t *c)
 {
 	strads__job_t *job = c->job;
-	uint64_t k = (uint64_t)job->nworkers, t = c->rot_t++;
+	uint32_t r = c->rot_r++, ids[ROT_NIDX], slot, q, from, next, rr;
+	uint64_t round = c->next_round++, next_round = 0;
 	strads__eng_t b;
 	int w;
 
-	begin_round(c, &b, job->p);
+	slot = (uint32_t)(round % c->ring);
+	c->ring_round[slot] = round;
+	c->ring_got[slot] = 0;
+	c->ring_pos[slot] = r;
+	c->in_flight++;
+	c->rot_t++;
 	for (w = 0; w < job->nworkers; w++) {
-		uint64_t part = ((uint64_t)w + t) % k;
-		uint32_t lo = (uint32_t)((uint64_t)job->p * part / k);
-		uint32_t hi = (uint32_t)((uint64_t)job->p * (part + 1) / k);
 		strads_msg_t *m;
 
-		b.n = hi - lo;
-		b.idx = c->all_ids + lo;
-		count_pushes(job, w, b.n);
+		q = part_of(job, w, r);
+		from = ROT_REST;
+		for (rr = r; rr-- > 0;)
+			if ((from = holder_of(job, q, rr)) != ROT_REST)
+				break;
+		next = ROT_REST;
+		for (rr = r + 1; rr < job->nparts; rr++)
+			if ((next = holder_of(job, q, rr)) != ROT_REST) {
+				next_round = round + (rr - r);
+				break;
+			}
+		memset(&b, 0, sizeof(b));
+		b.round = round;
+		b.dep = STRADS__ROUND_NONE;
+		b.kind = KIND_UPDATE;
+		b.from = from;
+		b.a = q;
+		ids[0] = (uint32_t)c->cut[q];
+		ids[1] = (uint32_t)(c->cut[q] >> 32);
+		ids[2] = (uint32_t)c->cut[q + 1];
+		ids[3] = (uint32_t)(c->cut[q + 1] >> 32);
+		ids[4] = next;
+		ids[5] = (uint32_t)next_round;
+		ids[6] = (uint32_t)(next_round >> 32);
+		ids[7] = (uint32_t)c->sweeps;
+		b.n = ROT_NIDX;
+		b.idx = ids;
+		count_pushes(job, w, c->cut[q + 1] - c->cut[q]);
 		if ((m = strads__eng_encode(ENG_BLOCK, &b)) != NULL)
 			strads_send(self, job->workers[w], m);
 	}
@@ -630,7 +768,7 @@ write_metrics(coord_t *c, const strads_progress_t *p, double t)
 	fprintf(c->metrics,
 	    "{\"iter\": %llu, \"time_s\": %.6f, \"objective\": %s, "
 	    "\"updates\": %llu, \"bytes\": %llu, \"nnz\": %llu, \"gap\": %s",
-	    (unsigned long long)c->rounds_done, t, obj,
+	    (unsigned long long)(c->rot ? c->sweeps : c->rounds_done), t, obj,
 	    (unsigned long long)c->updates, (unsigned long long)bytes_moved(c),
 	    (unsigned long long)p->nnz, gap);
 	if (c->job->uidx != NULL) {
@@ -749,7 +887,76 @@ finish(strads_actor_t *self, coord_t *c)
 		return;
 	}
 	c->phase = PH_GATHER;
+	gather_tables(self, c);
 	send_to(self, job->stores, job->nstores, ENG_GATHER, NULL);
+}
+
+/* At the end of a job (nothing in flight, every part at rest): the
+ * result's table arrays, the rotate table copied from where it rests,
+ * and a GATHER to the workers for their rows of the worker-home tables
+ * and the ssp table's final values (worker 0). */
+static void
+gather_tables(strads_actor_t *self, coord_t *c)
+{
+	strads__job_t *job = c->job;
+	strads_job_result_t *res = job->res;
+	uint32_t t;
+
+	c->trows_want = c->trows_got = 0;
+	if (c->reshaping)
+		return;
+	for (t = 0; t < job->ntab; t++)
+		if (job->app->tables[t].home != STRADS_HOME_STORE)
+			break;
+	if (t == job->ntab)
+		return; /* the store table alone: res->params */
+	if ((res->tables = calloc(job->ntab, sizeof(void *))) == NULL)
+		goto oom;
+	res->ntables = job->ntab;
+	for (t = 0; t < job->ntab; t++) {
+		strads_home_t h = job->app->tables[t].home;
+		size_t bytes = (size_t)job->tab_rows[t] * STRADS__ROW_BYTES(job, t);
+
+		if (h == STRADS_HOME_SSP)
+			bytes = (size_t)job->tab_rows[t] * job->tab_width[t] * sizeof(double);
+		if (h == STRADS_HOME_STORE)
+			continue;
+		if ((res->tables[t] = calloc(bytes ? bytes : 1, 1)) == NULL)
+			goto oom;
+		if (h == STRADS_HOME_ROTATE)
+			memcpy(res->tables[t], job->rot_rows, bytes);
+		else if (h == STRADS_HOME_WORKER)
+			c->trows_want += job->nworkers;
+		else
+			c->trows_want++;
+	}
+	if (c->trows_want > 0)
+		send_to(self, job->workers, job->nworkers, ENG_GATHER, NULL);
+	return;
+oom:
+	strads_log(STRADS_LOG_ERROR, "coordinator: out of memory: tables not gathered");
+}
+
+/* A worker's rows of a table (or the ssp table's values) at the end. */
+static void
+on_trows(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
+{
+	strads__job_t *job = c->job;
+	void **tabs = job->res->tables;
+	size_t rowb, bytes;
+	uint64_t t = e->round;
+
+	if (c->phase != PH_GATHER || tabs == NULL || t >= job->ntab || tabs[t] == NULL)
+		return;
+	rowb = job->app->tables[t].home == STRADS_HOME_SSP ?
+	    job->tab_width[t] * sizeof(double) : STRADS__ROW_BYTES(job, t);
+	bytes = (size_t)e->a * rowb;
+	if (e->dep > job->tab_rows[t] || e->a > job->tab_rows[t] - e->dep ||
+	    (size_t)e->nd != (bytes + 7) / 8)
+		return;
+	memcpy((uint8_t *)tabs[t] + e->dep * rowb, e->val, bytes);
+	c->trows_got++;
+	gather_end(self, c);
 }
 
 static void
@@ -798,14 +1005,24 @@ on_done(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 		return;
 	} else {
 		uint32_t slot = (uint32_t)(e->round % c->ring);
+		int want = c->rot ? job->nworkers : job->nstores;
 
 		if (c->ring_round[slot] != e->round)
 			return;
 		c->updates += e->a;
-		if (e->nd >= 1 && isfinite(e->val[0]) && e->val[0] > c->ws_move)
+		if (c->rot) {
+			/* A holder's DONE: its part's rows and compute time. */
+			if ((int)e->from >= job->nworkers)
+				return;
+			if (e->nd >= 1 && isfinite(e->val[0]) && e->val[0] > 0)
+				c->ptime[part_of(job, (int)e->from, c->ring_pos[slot])] += e->val[0];
+		} else if (e->nd >= 1 && isfinite(e->val[0]) && e->val[0] > c->ws_move) {
 			c->ws_move = e->val[0]; /* the store's largest change */
-		if (++c->ring_got[slot] < job->nstores)
+		}
+		if (++c->ring_got[slot] < want)
 			return;
+		if (c->rot && ++c->rot_done % job->nparts == 0)
+			c->sweeps++;
 		c->ring_round[slot] = STRADS__ROUND_NONE;
 		c->in_flight--;
 		c->rounds_done++;
@@ -896,7 +1113,19 @@ on_params(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 	if (c->phase != PH_GATHER)
 		return;
 	put_params(job, c->params, e);
-	if (++c->gathered < job->nstores)
+	c->gathered++;
+	gather_end(self, c);
+}
+
+/* Ends the job once every store's values and every table's rows are
+ * in. */
+static void
+gather_end(strads_actor_t *self, coord_t *c)
+{
+	strads__job_t *job = c->job;
+
+	if (c->phase != PH_GATHER || c->gathered < job->nstores ||
+	    c->trows_got < c->trows_want)
 		return;
 	job->res->params = c->params;
 	c->params = NULL;
@@ -904,6 +1133,7 @@ on_params(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 	job->res->rounds = c->rounds_done;
 	job->res->updates = c->updates;
 	job->res->solve_s = elapsed(c);
+	job->res->sweeps = c->sweeps;
 	job->res->converged = c->converged && !c->reshaping;
 	job->reshaped = c->reshaping;
 	job->status = 0;
@@ -930,20 +1160,19 @@ coord_init(strads_actor_t *self, void *arg)
 	c->last_update = STRADS__ROUND_NONE;
 	c->check_round = STRADS__ROUND_NONE;
 	c->ws = job->o.schedule == STRADS_SCHEDULE_WORKSET;
-	c->rot = job->o.schedule == STRADS_SCHEDULE_ROTATION;
+	c->rot = job->o.schedule == STRADS_SCHEDULE_ROTATION && job->tab_rot >= 0;
 	c->ring = job->o.depth + 1;
 	/* By default a check follows each sweep's worth of coordinates. */
 	c->check_every = job->o.check_every ? (uint64_t)job->o.check_every * job->o.block
 	                                    : job->p;
 	if (c->rot) {
-		/* A rotation round updates every parameter (each by one
-		 * worker); a sweep over the data is nworkers rounds. */
-		c->check_every = job->o.check_every ? (uint64_t)job->o.check_every * job->p
-		                                    : (uint64_t)job->p * (uint64_t)job->nworkers;
-		if ((c->all_ids = malloc((size_t)job->p * 4)) != NULL)
-			for (i = 0; i < job->p; i++)
-				c->all_ids[i] = i;
+		c->cut = malloc(((size_t)job->nparts + 1) * sizeof(uint64_t));
+		c->pcost = calloc(job->nparts, sizeof(double));
+		c->ptime = calloc(job->nparts, sizeof(double));
+		if (c->cut != NULL && c->pcost != NULL && c->ptime != NULL)
+			cut_parts(c, NULL);
 	}
+	c->ring_pos = calloc(c->ring, sizeof(uint32_t));
 	c->dep_key = calloc(DEP_CACHE, sizeof(uint64_t));
 	c->dep_val = malloc(DEP_CACHE * sizeof(float));
 	c->ring_round = malloc(c->ring * sizeof(uint64_t));
@@ -959,7 +1188,8 @@ coord_init(strads_actor_t *self, void *arg)
 	if (c->ring_round == NULL || c->ring_got == NULL || c->block == NULL ||
 	    c->stats == NULL || c->checks == NULL || c->params == NULL ||
 	    c->dep_key == NULL || c->dep_val == NULL || (c->ws && c->ws_list == NULL) ||
-	    (c->rot && c->all_ids == NULL) || strads__role_init_fault("coordinator")) {
+	    (c->rot && (c->cut == NULL || c->pcost == NULL || c->ptime == NULL)) ||
+	    c->ring_pos == NULL || strads__role_init_fault("coordinator")) {
 		/* coord_stop frees what was had. The roles' addresses are
 		 * known now, or (cluster mode) at the start message. */
 		c->broken = 1;
@@ -1063,7 +1293,7 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 		return;
 	}
 	if (m->type != ENG_CAND && m->type != ENG_DONE && m->type != ENG_STATS &&
-	    m->type != ENG_PARAMS)
+	    m->type != ENG_PARAMS && m->type != ENG_TROWS)
 		return;
 	if (strads__eng_decode(m, &e) != 0) {
 		strads_log(STRADS_LOG_ERROR, "coordinator: malformed message dropped");
@@ -1082,6 +1312,9 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 	case ENG_PARAMS:
 		on_params(self, c, &e);
 		break;
+	case ENG_TROWS:
+		on_trows(self, c, &e);
+		break;
 	}
 	strads__eng_free(&e);
 }
@@ -1097,7 +1330,10 @@ coord_stop(strads_actor_t *self)
 	free(c->cand_from);
 	free(c->cand_score);
 	free(c->ws_list);
-	free(c->all_ids);
+	free(c->cut);
+	free(c->pcost);
+	free(c->ptime);
+	free(c->ring_pos);
 	free(c->block);
 	free(c->stats);
 	free(c->checks);

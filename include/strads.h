@@ -528,7 +528,77 @@ typedef struct strads_block_s {
 typedef struct strads_shard_s {
 	uint32_t index, count; /* shard index among count */
 	uint64_t row_begin, row_end;
+	/* One entry per declared table (app->tables; NULL when the app
+	 * declares none): for a table of home STRADS_HOME_WORKER, this
+	 * worker's rows [row_begin, row_end) of it, (row_end - row_begin) x
+	 * width values, zeroed before worker_init; the engine owns them
+	 * (gathered into the job result) and lends them to the worker's
+	 * callbacks for the whole run. Other homes: NULL. */
+	void *const *tables;
 } strads_shard_t;
+
+/* Where the rows of a parameter table live (doc/schmp.md, "Homes"). */
+typedef enum {
+	/* Partitioned over the stores: workers push partials of a block,
+	 * the store that owns the rows pulls (Lasso's coefficients). At
+	 * most one; its rows are the job's nparams, one f64 each, and it
+	 * is what push, pull, check and the result's params work on. */
+	STRADS_HOME_STORE = 0,
+	/* Rows follow the data: one row per data row, each worker holds
+	 * the rows of its shard (strads_shard_t.tables) alone. */
+	STRADS_HOME_WORKER,
+	/* Cut into parts (STRADS_SCHEDULE_ROTATION): in each round a
+	 * worker holds one part alone (app->rotate), then hands it
+	 * straight to the next holder. At most one. */
+	STRADS_HOME_ROTATE,
+	/* A small shared table read and incremented under staleness s
+	 * through an SSP table (strads_table_t) the caller made, one
+	 * client per worker (strads_job_opts_t.ssp). Read and incremented
+	 * in rotation rounds (strads_part_t). At most one. */
+	STRADS_HOME_SSP
+} strads_home_t;
+
+/* The value type of a table's rows. An SSP table is read and written
+ * as doubles whatever its type. */
+typedef enum {
+	STRADS_VALUE_F64 = 0, /* double */
+	STRADS_VALUE_F32,     /* float */
+	STRADS_VALUE_I32      /* int32_t counts */
+} strads_value_t;
+
+/* One named parameter table of an app. */
+typedef struct strads_table_decl_s {
+	const char *name;
+	strads_home_t home;
+	strads_value_t value;
+	uint64_t rows;  /* 0: store: nparams; worker: nrows (the only
+	                   choice); rotate, ssp: strads_job_opts_t
+	                   .table_rows[t] (required then) */
+	uint32_t width; /* values per row; 0: 1 */
+} strads_table_decl_t;
+
+/* A part of the rotate table as its holder sees it in one round. */
+typedef struct strads_part_s {
+	uint64_t round;     /* rotation round (0, 1, ... over the run) */
+	uint64_t sweep;     /* sweeps done before this round */
+	uint32_t table;     /* the rotate table's index in app->tables */
+	uint32_t index;     /* part index among nparts */
+	uint32_t nparts;
+	uint64_t row_begin, row_end; /* the part's rows of the table */
+	/* (row_end - row_begin) x width values, held by this worker alone
+	 * for the round; in one process, the same memory travels from
+	 * holder to holder (never copied). */
+	void *rows;
+	/* The ssp table (NULL when none): its rows x width values read at
+	 * this worker's clock (every increment of clocks <= clock - s - 1
+	 * and all of its own), and a zeroed buffer of the same shape whose
+	 * values are added to the table after the round. The clock is the
+	 * rotation round. */
+	const double *ssp;
+	double *ssp_delta;
+	uint64_t ssp_rows;
+	uint32_t ssp_width;
+} strads_part_t;
 
 /* Progress of a job, filled by the app's objective callback. */
 typedef struct strads_progress_s {
@@ -538,8 +608,17 @@ typedef struct strads_progress_s {
 	uint64_t nnz;     /* non-zero parameters */
 } strads_progress_t;
 
+/* The callback table of an app. Each slot's comment says which thread
+ * runs it and whether it may block: "loop" callbacks run on a role's
+ * loop and must return quickly (never block, never sleep, no I/O);
+ * "compute" callbacks run on a compute thread with the worker's state
+ * lent to it and may take long (they must not wait on other roles). */
 typedef struct strads_app_s {
 	const char *name;
+	/* The app's parameter tables (borrowed for the program's life;
+	 * NULL with ntables 0: one store table of nparams f64). */
+	const strads_table_decl_t *tables;
+	uint32_t ntables;
 	uint32_t width;  /* doubles per parameter in a push partial */
 	uint32_t nstats; /* doubles a worker reports to the objective */
 	uint32_t ncheck; /* doubles a store reports to the objective */
@@ -553,31 +632,40 @@ typedef struct strads_app_s {
 	 * message). */
 	uint32_t pairs;
 
-	/* Worker: make the worker's state for its shard (called once, on
-	 * the worker's loop). shared is what strads_job_run was given. */
+	/* Worker, compute thread, may block (called once, before any
+	 * round): make the worker's state for its shard; shard->tables
+	 * holds its worker-home rows. shared is what strads_job_run was
+	 * given. Non-zero ends the job with an error. */
 	int (*worker_init)(void *shared, const strads_shard_t *shard,
 	    void **wstate);
-	/* Worker (compute thread): partial results of block b over the
-	 * shard, width doubles per parameter, into partials (zeroed). */
+	/* Worker, compute thread, may block: partial results of block b
+	 * over the shard, width doubles per parameter, into partials
+	 * (zeroed). With a rotation, only check rounds push. */
 	void (*push)(void *wstate, const strads_block_t *b, double *partials);
-	/* Worker (compute thread): apply new parameter changes delta[i] of
-	 * b->idx[i] to the worker's state. */
+	/* Worker, compute thread, may block: apply new parameter changes
+	 * delta[i] of b->idx[i] to the worker's state. */
 	void (*apply)(void *wstate, const strads_block_t *b, const double *delta);
-	/* Worker (compute thread): nstats doubles for the objective. */
+	/* Worker, compute thread, may block: nstats doubles for the
+	 * objective (check rounds). */
 	void (*stats)(void *wstate, double *out);
+	/* Worker loop, must not block: free the worker's state as the job
+	 * ends (its worker-home rows are the engine's). */
 	void (*worker_fini)(void *wstate);
 
-	/* Store: aggregate the workers' summed partials of the block's
-	 * parameters this store owns, update params (their values, in and
-	 * out) and write each change to delta. */
+	/* Store loop, must not block for long (it holds the store's loop):
+	 * aggregate the workers' summed partials of the block's parameters
+	 * this store owns, update params (their values, in and out) and
+	 * write each change to delta. Unused by rotations (NULL allowed). */
 	void (*pull)(void *shared, const strads_block_t *b,
 	    const double *partials, double *params, double *delta);
-	/* Store: ncheck doubles for the convergence check of its range,
-	 * given the full push partials (a sweep) of that range. */
+	/* Store loop, must not block: ncheck doubles for the convergence
+	 * check of its range, given the full push partials (a sweep) of
+	 * that range. */
 	void (*check)(void *shared, strads_range_t range, const double *partials,
 	    const double *params, double *out);
 
-	/* Store, after each check (optional): mark with active[i] = 0 the
+	/* Store loop, must not block, after each check (optional): mark
+	 * with active[i] = 0 the
 	 * parameters of range r (i = j - r.begin) proven to be zero at the
 	 * optimum, given the check's partials of the range, the current
 	 * values, the summed worker stats and every store's check values.
@@ -587,7 +675,8 @@ typedef struct strads_app_s {
 	    const double *params, const double *stats, const double *checks,
 	    int nstores, uint8_t *active);
 
-	/* Store, after each check, for STRADS_SCHEDULE_WORKSET (optional):
+	/* Store loop, must not block, after each check, for
+	 * STRADS_SCHEDULE_WORKSET (optional):
 	 * the priority of each parameter of range r (score[i], i = j -
 	 * r.begin; 0: not wanted), from the same inputs as screen. The
 	 * next block is the parameters of highest priority. */
@@ -595,22 +684,26 @@ typedef struct strads_app_s {
 	    const double *params, const double *stats, const double *checks,
 	    int nstores, double *score);
 
-	/* Scheduler: dependency of parameters j and k (e.g. |corr|); the
+	/* Coordinator loop, must not block: dependency of parameters j and
+	 * k (e.g. |corr|); the
 	 * scheduler never lets two with dependency > rho share a block.
 	 * NULL: independent. */
 	double (*dependency)(void *shared, uint32_t j, uint32_t k);
-	/* Coordinator, instead of pairwise dependency() calls when the app
+	/* Coordinator loop, must not block (filter, filter_free), instead
+	 * of pairwise dependency() calls when the app
 	 * can do better (e.g. only look at pairs that share data): keep, in
 	 * order, at most max of the ncand candidates such that no two kept
 	 * depend by more than rho; write them to out and return how many.
 	 * *scratch is the app's, kept between calls and released at the end
 	 * of the run with filter_free (or free(3) when that is NULL). NULL:
 	 * the engine calls dependency(). */
-	/* Scheduler side (optional): the work of updating parameter j (e.g.
+	/* Coordinator loop, must not block (optional): the work of updating
+	 * parameter j (e.g.
 	 * its column's non-zeros), for blocks balanced by work (block_work
 	 * in strads_job_opts_t). */
 	double (*cost)(void *shared, uint32_t j);
-	/* Scheduler side (optional), the priority schedule: the weight of
+	/* Scheduler loop, must not block (optional), the priority
+	 * schedule: the weight of
 	 * parameter j after it changed by delta, to which eta is added.
 	 * NULL: delta^2. An app whose parameters differ in scale can make
 	 * it scale-free (Lasso: the step in gradient units over lambda,
@@ -620,10 +713,25 @@ typedef struct strads_app_s {
 	    uint32_t ncand, uint32_t max, double rho, uint32_t *out);
 	void (*filter_free)(void *scratch);
 
-	/* Coordinator: the objective from the summed worker stats and every
-	 * store's check values (nstores x ncheck). */
+	/* Coordinator loop, must not block: the objective from the summed
+	 * worker stats and every store's check values (nstores x ncheck). */
 	void (*objective)(void *shared, const double *stats,
 	    const double *checks, int nstores, strads_progress_t *out);
+
+	/* Rotation (STRADS_SCHEDULE_ROTATION with a rotate table). */
+	/* Worker, compute thread, may block (it is the round's work): the
+	 * round's work on the part it holds (and the ssp table through
+	 * part). Required with a rotate table. */
+	void (*rotate)(void *wstate, const strads_part_t *part);
+	/* Coordinator loop, must not block (optional): the work of row r of
+	 * table t (e.g. a word's tokens); parts are cut to equal work.
+	 * NULL: 1 a row. */
+	double (*row_cost)(void *shared, uint32_t t, uint64_t r);
+	/* strads_job_run's thread, before any role runs (optional): the
+	 * starting values of rows [begin, end) of rotate table t, into rows
+	 * (zeroed). NULL: zeros. */
+	void (*table_init)(void *shared, uint32_t t, uint64_t begin,
+	    uint64_t end, void *rows);
 } strads_app_t;
 
 /* How the schedulers choose blocks. */
@@ -638,13 +746,15 @@ typedef enum {
 	STRADS_SCHEDULE_WORKSET,
 	STRADS_SCHEDULE_CYCLIC, /* a cyclic sweep, then the filter */
 	STRADS_SCHEDULE_RANDOM, /* uniform draws, then the filter */
-	/* A static rotation (LDA, MF): the parameters are split into as
-	 * many contiguous parts as there are workers, and in round t worker
-	 * w pushes part (w + t) mod nworkers, so no parameter is pushed by
-	 * two workers in one round and each pull sees one worker's partial.
-	 * A check follows every nworkers rounds (a sweep) unless
-	 * check_every says otherwise. No schedulers' draws, no filter; the
-	 * app must not set pairs. */
+	/* A rotation (LDA, MF): the app's rotate table is cut into nparts
+	 * parts of equal work (row_cost), and in round r of a sweep worker
+	 * w holds part (w + r) mod nparts alone (app->rotate), then hands it
+	 * straight to the part's next holder. A sweep is nparts rounds, in
+	 * which every worker holds every part once; a check (push with
+	 * check set, stores' check, objective) follows every check_every
+	 * sweeps (0: each), and parts are cut again between sweeps by the
+	 * time they took. No schedulers' draws, no filter, no pull; the app
+	 * must not set pairs. */
 	STRADS_SCHEDULE_ROTATION
 } strads_schedule_t;
 
@@ -677,6 +787,17 @@ typedef struct strads_job_opts_s {
 	const double *init;  /* nparams starting values (warm start) or NULL
 	                        for zeros; borrowed until the run ends */
 	int progress;        /* 1: a progress line per check on stderr */
+	/* Tables (app->tables). table_rows: NULL, or app->ntables entries,
+	 * the rows of each table whose declaration says 0 (rotate, ssp). */
+	const uint64_t *table_rows;
+	/* NULL, or app->ntables entries: for the ssp table, an SSP table
+	 * made with strads_table_create on the job's runtime (dense, the
+	 * declared rows and width, nclients >= nworkers) whose client ids
+	 * 0 .. nworkers-1 are unused: worker w opens client w, so a table
+	 * serves one job. Borrowed until the run ends. Other entries NULL. */
+	strads_table_t *const *ssp;
+	uint32_t nparts;     /* rotation: parts; 0: 2 x nworkers (at least
+	                        nworkers, at most the rotate table's rows) */
 } strads_job_opts_t;
 
 typedef struct strads_job_result_s {
@@ -687,6 +808,14 @@ typedef struct strads_job_result_s {
 	int converged;        /* gap <= tol; never when the objective is not
 	                         finite (diverged: the run stops there) */
 	double *params;       /* nparams final values; free() it */
+	/* One entry per declared table (NULL when the app declares no
+	 * table but the store table; free() the array and each entry):
+	 * the worker and rotate tables' final
+	 * rows (rows x width values), and the ssp table's as doubles; NULL
+	 * for the store table (its values are params). */
+	void **tables;
+	uint32_t ntables;
+	uint64_t sweeps;      /* rotation: sweeps done */
 } strads_job_result_t;
 
 /* Fills o with the defaults above. */
