@@ -776,11 +776,12 @@ typedef struct strads_job_opts_s {
 	                        default 1e-12 */
 	uint32_t depth;      /* blocks planned ahead; 0: 2 */
 	uint32_t check_every; /* checks every check_every x block coordinates
-	                         (rotation: every check_every rounds);
+	                         (rotation: every check_every sweeps);
 	                         0: every nparams coordinates (a sweep;
-	                         rotation: every nworkers rounds) */
+	                         rotation: every sweep) */
 	double tol;          /* stop when progress.gap <= tol; default 1e-6 */
-	uint64_t max_rounds; /* 0: unlimited */
+	uint64_t max_rounds; /* 0: unlimited (rotation: rounds, nparts a
+	                        sweep) */
 	double time_limit_s; /* 0: unlimited */
 	uint64_t seed;
 	const char *metrics_path; /* JSON lines per check, or NULL */

@@ -6,7 +6,8 @@
  * give every worker every part once a sweep, hand a part over at the
  * same address in one process, and leave the ssp table holding the sum
  * of its increments; parts are cut by work and again by the time they
- * took; bad table declarations are refused.
+ * took. Worker tables under a dynamic schedule follow the data shards
+ * and come back in the result. Bad table declarations are refused.
  */
 #include "strads-int.h"
 
@@ -205,6 +206,184 @@ START_TEST(rotation_recut)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Worker tables under a dynamic schedule: the column-means app of
+ * check_schmp.c with two worker tables. "fit" (f64) keeps x_i . params
+ * for each data row as the changes are applied; "tag" (i32, width 2)
+ * holds each row's index and shard. Both come back in the result, every
+ * row from the worker whose shard holds it. */
+
+enum { WT_STORE, WT_FIT, WT_TAG, WT_N };
+
+static const strads_table_decl_t wt_tables[WT_N] = {
+    {.name = "means", .home = STRADS_HOME_STORE},
+    {.name = "fit", .home = STRADS_HOME_WORKER, .value = STRADS_VALUE_F64},
+    {.name = "tag", .home = STRADS_HOME_WORKER, .value = STRADS_VALUE_I32, .width = 2},
+};
+
+typedef struct {
+	const double *x;
+	uint64_t n;
+	uint32_t p;
+} wt_data_t;
+
+typedef struct {
+	const wt_data_t *d;
+	strads_shard_t sh;
+	double *fit;
+} wt_ws_t;
+
+static int
+wt_init(void *shared, const strads_shard_t *sh, void **out)
+{
+	wt_ws_t *w = malloc(sizeof(*w));
+	int32_t *tag = sh->tables[WT_TAG];
+	uint64_t i;
+
+	if (w == NULL)
+		return -1;
+	w->d = shared;
+	w->sh = *sh;
+	w->fit = sh->tables[WT_FIT];
+	for (i = 0; i < sh->row_end - sh->row_begin; i++) {
+		tag[2 * i] = (int32_t)(sh->row_begin + i);
+		tag[2 * i + 1] = (int32_t)sh->index;
+	}
+	*out = w;
+	return 0;
+}
+
+static void
+wt_push(void *ws, const strads_block_t *b, double *part)
+{
+	wt_ws_t *w = ws;
+	uint64_t i;
+	uint32_t t;
+
+	for (t = 0; t < b->n; t++)
+		for (i = w->sh.row_begin; i < w->sh.row_end; i++)
+			part[t] += w->d->x[i * w->d->p + b->idx[t]];
+}
+
+static void
+wt_apply(void *ws, const strads_block_t *b, const double *delta)
+{
+	wt_ws_t *w = ws;
+	uint64_t i;
+	uint32_t t;
+
+	for (i = w->sh.row_begin; i < w->sh.row_end; i++)
+		for (t = 0; t < b->n; t++)
+			w->fit[i - w->sh.row_begin] += delta[t] * w->d->x[i * w->d->p + b->idx[t]];
+}
+
+static void
+wt_pull(void *shared, const strads_block_t *b, const double *sum, double *val,
+    double *delta)
+{
+	const wt_data_t *d = shared;
+	uint32_t t;
+
+	for (t = 0; t < b->n; t++) {
+		double v = sum[t] / (double)d->n;
+
+		delta[t] = v - val[t];
+		val[t] = v;
+	}
+}
+
+static void
+wt_check(void *shared, strads_range_t r, const double *sum, const double *val,
+    double *out)
+{
+	const wt_data_t *d = shared;
+	uint32_t j;
+
+	out[0] = 0;
+	for (j = 0; j < r.end - r.begin; j++) {
+		double e = sum[j] / (double)d->n - val[j];
+
+		out[0] = e * e > out[0] ? e * e : out[0];
+	}
+}
+
+static void
+wt_objective(void *shared, const double *st, const double *ck, int nstores,
+    strads_progress_t *out)
+{
+	int k;
+
+	(void)shared;
+	(void)st;
+	out->gap = 0;
+	for (k = 0; k < nstores; k++)
+		out->gap = ck[k] > out->gap ? ck[k] : out->gap;
+	out->objective = out->gap;
+}
+
+static const strads_app_t wt_app = {
+    .name = "worker-tables",
+    .tables = wt_tables,
+    .ntables = WT_N,
+    .width = 1,
+    .ncheck = 1,
+    .worker_init = wt_init,
+    .push = wt_push,
+    .apply = wt_apply,
+    .worker_fini = free,
+    .pull = wt_pull,
+    .check = wt_check,
+    .objective = wt_objective,
+};
+
+START_TEST(worker_tables_gathered)
+{
+	const uint64_t n = 53;
+	const uint32_t p = 11;
+	double x[53 * 11];
+	wt_data_t d = {x, n, p};
+	strads_runtime_t *rt = engine_up(2);
+	strads_job_opts_t o;
+	strads_job_result_t res;
+	const double *fit;
+	const int32_t *tag;
+	uint64_t i;
+	uint32_t j;
+	int nw, w;
+
+	for (i = 0; i < n * p; i++)
+		x[i] = (double)((i * 7919) % 113) / 9.0;
+	for (nw = 1; nw <= 4; nw += 3) {
+		strads_job_opts_init(&o);
+		o.nparams = p;
+		o.nrows = n;
+		o.nworkers = nw;
+		o.nstores = 2;
+		o.block = 4;
+		o.tol = 1e-20;
+		o.max_rounds = 40;
+		ck_assert_int_eq(strads_job_run(rt, &wt_app, &d, &o, &res), 0);
+		ck_assert_uint_eq(res.ntables, WT_N);
+		ck_assert_ptr_null(res.tables[WT_STORE]);
+		fit = res.tables[WT_FIT];
+		tag = res.tables[WT_TAG];
+		for (i = 0; i < n; i++) {
+			double want = 0;
+
+			for (j = 0; j < p; j++)
+				want += x[i * p + j] * res.params[j];
+			ck_assert_double_eq_tol(fit[i], want, 1e-9 * (1 + want));
+			ck_assert_int_eq(tag[2 * i], (int32_t)i);
+			for (w = 0; n * (uint64_t)(w + 1) / (uint64_t)nw <= i; w++)
+				;
+			ck_assert_int_eq(tag[2 * i + 1], w);
+		}
+		result_free(&res);
+	}
+	engine_down(rt);
+}
+END_TEST
+
 START_TEST(bad_declarations)
 {
 	static rotapp_t a;
@@ -253,6 +432,7 @@ homes_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, rotation_invariants);
 	tcase_add_test(tc, rotation_recut);
+	tcase_add_test(tc, worker_tables_gathered);
 	tcase_add_test(tc, bad_declarations);
 	suite_add_tcase(s, tc);
 	return s;
