@@ -271,8 +271,12 @@ rot_ready(worker_t *s, const strads__eng_t *e, const rot_t *r)
 		if (s->ssp_state == SSP_READING)
 			return 0;
 		if (strads_table_get_many(s->ssp, s->ssp_keys, job->tab_rows[job->tab_ssp],
-		    s->ssp_buf, ssp_read_done, s) != 0)
+		    s->ssp_buf, ssp_read_done, s) != 0) {
+			/* Out of memory: the round cannot start. */
+			strads_log(STRADS_LOG_ERROR, "worker %d: cannot read the ssp table",
+			    s->index);
 			return 0;
+		}
 		s->ssp_state = SSP_READING;
 		s->ssp_round = e->round;
 		return 0;
