@@ -72,6 +72,12 @@ typedef struct {
 	uint64_t *cut;       /* nparts + 1 row bounds */
 	double *pcost, *ptime;
 	uint32_t *ring_pos;  /* sweep position of each ring slot's round */
+	int multi;           /* workers in other processes: parts never rest
+	                        between sweeps, no re-cut */
+	uint64_t rot_base;   /* rot_t at the layout's start */
+	uint32_t *part_at;   /* the worker each part is with (or comes to) */
+	uint64_t *part_pos;  /* and the position it waits for (or MAX: at
+	                        rest there) */
 	int trows_want, trows_got; /* gather: worker tables' messages */
 
 	/* Working sets (STRADS_SCHEDULE_WORKSET). */
@@ -190,6 +196,7 @@ static void finish(strads_actor_t *self, coord_t *c);
 static void gather_end(strads_actor_t *self, coord_t *c);
 static void gather_tables(strads_actor_t *self, coord_t *c);
 static void recut(coord_t *c);
+static void ask_parts(strads_actor_t *self, coord_t *c);
 static void abort_job(strads_actor_t *self, coord_t *c, int err);
 static void send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids,
     uint32_t n);
@@ -296,7 +303,8 @@ plan(strads_actor_t *self, coord_t *c)
 			if (c->in_flight > 0)
 				return;
 			c->rot_r = 0;
-			recut(c);
+			if (!c->multi)
+				recut(c);
 			if (++c->since_sweeps >= (job->o.check_every ? job->o.check_every : 1)) {
 				c->since_sweeps = 0;
 				start_check(self, c);
@@ -563,16 +571,21 @@ holder_of(const strads__job_t *job, uint32_t q, uint32_t r)
 	return w < (uint32_t)job->nworkers ? w : ROT_REST;
 }
 
-/* One rotation round, at position r = rot_r of the sweep: worker w
- * holds part (w + r) mod nparts, taken from its holder earlier in the
- * sweep (or where it rests) and passed on after the compute to its next
- * holder in the sweep (or left at rest). No part has two holders. */
+/* One rotation round, at position r = rot_r of the sweep (pos = rot_t
+ * over the run): worker w holds part (w + r) mod nparts, taken from its
+ * last holder (or where it rests) and passed on after the compute to its
+ * next holder (or left at rest). In one process a part rests between
+ * sweeps, in the job's memory, so the parts can be cut again; across
+ * processes it goes on to its first holder of the next sweep (the cut
+ * stays). No part has two holders. */
 static void
 send_rotation(strads_actor_t *self, coord_t *c)
 {
 	strads__job_t *job = c->job;
-	uint32_t r = c->rot_r++, ids[ROT_NIDX], slot, q, from, next, rr;
-	uint64_t round = c->next_round++, next_round = 0;
+	uint32_t r = c->rot_r++, ids[ROT_NIDX], slot, q, from, next, P = job->nparts;
+	uint64_t round = c->next_round++, pos = c->rot_t++, g, next_pos = 0;
+	uint64_t first = c->multi ? 0 : pos - r;       /* earliest a part came from */
+	uint64_t last = c->multi ? pos + P : pos - r + P; /* past the latest it goes */
 	strads__eng_t b;
 	int w;
 
@@ -581,21 +594,23 @@ send_rotation(strads_actor_t *self, coord_t *c)
 	c->ring_got[slot] = 0;
 	c->ring_pos[slot] = r;
 	c->in_flight++;
-	c->rot_t++;
 	for (w = 0; w < job->nworkers; w++) {
 		strads_msg_t *m;
 
 		q = part_of(job, w, r);
 		from = ROT_REST;
-		for (rr = r; rr-- > 0;)
-			if ((from = holder_of(job, q, rr)) != ROT_REST)
+		for (g = pos; g-- > first && g >= c->rot_base;)
+			if ((from = holder_of(job, q, (uint32_t)(g % P))) != ROT_REST)
 				break;
 		next = ROT_REST;
-		for (rr = r + 1; rr < job->nparts; rr++)
-			if ((next = holder_of(job, q, rr)) != ROT_REST) {
-				next_round = round + (rr - r);
+		for (g = pos + 1; g < last; g++)
+			if ((next = holder_of(job, q, (uint32_t)(g % P))) != ROT_REST) {
+				next_pos = g;
 				break;
 			}
+		/* Where the part is once this round is done, for the gather. */
+		c->part_at[q] = next != ROT_REST ? next : (uint32_t)w;
+		c->part_pos[q] = next != ROT_REST ? next_pos : UINT64_MAX;
 		memset(&b, 0, sizeof(b));
 		b.round = round;
 		b.dep = STRADS__ROUND_NONE;
@@ -607,9 +622,10 @@ send_rotation(strads_actor_t *self, coord_t *c)
 		ids[2] = (uint32_t)c->cut[q + 1];
 		ids[3] = (uint32_t)(c->cut[q + 1] >> 32);
 		ids[4] = next;
-		ids[5] = (uint32_t)next_round;
-		ids[6] = (uint32_t)(next_round >> 32);
-		ids[7] = (uint32_t)c->sweeps;
+		ids[5] = (uint32_t)next_pos;
+		ids[6] = (uint32_t)(next_pos >> 32);
+		ids[7] = (uint32_t)pos;
+		ids[8] = (uint32_t)(pos >> 32);
 		b.n = ROT_NIDX;
 		b.idx = ids;
 		count_pushes(job, w, c->cut[q + 1] - c->cut[q]);
@@ -923,8 +939,10 @@ gather_tables(strads_actor_t *self, coord_t *c)
 			continue;
 		if ((res->tables[t] = calloc(bytes ? bytes : 1, 1)) == NULL)
 			goto oom;
-		if (h == STRADS_HOME_ROTATE)
+		if (h == STRADS_HOME_ROTATE && !c->multi)
 			memcpy(res->tables[t], job->rot_rows, bytes);
+		else if (h == STRADS_HOME_ROTATE)
+			ask_parts(self, c);
 		else if (h == STRADS_HOME_WORKER)
 			c->trows_want += job->nworkers;
 		else
@@ -935,6 +953,32 @@ gather_tables(strads_actor_t *self, coord_t *c)
 	return;
 oom:
 	strads_log(STRADS_LOG_ERROR, "coordinator: out of memory: tables not gathered");
+}
+
+/* Across processes: each part's rows from the worker it is with. */
+static void
+ask_parts(strads_actor_t *self, coord_t *c)
+{
+	strads__job_t *job = c->job;
+	uint32_t q, ids[4];
+	strads__eng_t e;
+	strads_msg_t *m;
+
+	for (q = 0; q < job->nparts; q++) {
+		memset(&e, 0, sizeof(e));
+		e.round = (uint64_t)job->tab_rot;
+		e.a = q;
+		e.dep = c->part_pos[q];
+		ids[0] = (uint32_t)c->cut[q];
+		ids[1] = (uint32_t)(c->cut[q] >> 32);
+		ids[2] = (uint32_t)c->cut[q + 1];
+		ids[3] = (uint32_t)(c->cut[q + 1] >> 32);
+		e.n = 4;
+		e.idx = ids;
+		if ((m = strads__eng_encode(ENG_TROWS, &e)) != NULL)
+			strads_send(self, job->workers[c->part_at[q]], m);
+		c->trows_want++;
+	}
 }
 
 /* A worker's rows of a table (or the ssp table's values) at the end. */
@@ -1169,8 +1213,15 @@ coord_init(strads_actor_t *self, void *arg)
 		c->cut = malloc(((size_t)job->nparts + 1) * sizeof(uint64_t));
 		c->pcost = calloc(job->nparts, sizeof(double));
 		c->ptime = calloc(job->nparts, sizeof(double));
+		c->part_at = calloc(job->nparts, sizeof(uint32_t));
+		c->part_pos = malloc((size_t)job->nparts * sizeof(uint64_t));
 		if (c->cut != NULL && c->pcost != NULL && c->ptime != NULL)
 			cut_parts(c, NULL);
+		for (i = 0; c->part_pos != NULL && i < job->nparts; i++)
+			c->part_pos[i] = UINT64_MAX; /* at rest where they start */
+		for (i = 0; i < (uint32_t)job->nworkers; i++)
+			if (job->worker_node[i] != strads_runtime_node(c->rt))
+				c->multi = 1;
 	}
 	c->ring_pos = calloc(c->ring, sizeof(uint32_t));
 	c->dep_key = calloc(DEP_CACHE, sizeof(uint64_t));
@@ -1188,7 +1239,8 @@ coord_init(strads_actor_t *self, void *arg)
 	if (c->ring_round == NULL || c->ring_got == NULL || c->block == NULL ||
 	    c->stats == NULL || c->checks == NULL || c->params == NULL ||
 	    c->dep_key == NULL || c->dep_val == NULL || (c->ws && c->ws_list == NULL) ||
-	    (c->rot && (c->cut == NULL || c->pcost == NULL || c->ptime == NULL)) ||
+	    (c->rot && (c->cut == NULL || c->pcost == NULL || c->ptime == NULL ||
+	    c->part_at == NULL || c->part_pos == NULL)) ||
 	    c->ring_pos == NULL || strads__role_init_fault("coordinator")) {
 		/* coord_stop frees what was had. The roles' addresses are
 		 * known now, or (cluster mode) at the start message. */
@@ -1334,6 +1386,8 @@ coord_stop(strads_actor_t *self)
 	free(c->pcost);
 	free(c->ptime);
 	free(c->ring_pos);
+	free(c->part_at);
+	free(c->part_pos);
 	free(c->block);
 	free(c->stats);
 	free(c->checks);

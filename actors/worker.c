@@ -32,8 +32,8 @@ typedef struct part_s {
 
 /* A rotation block's fields (ROT_NIDX ids, see schmp.h). */
 typedef struct {
-	uint64_t rb, re, next_round;
-	uint32_t next, sweep;
+	uint64_t rb, re, next_pos, pos; /* pos: rotation round over the run */
+	uint32_t next;
 } rot_t;
 
 typedef struct {
@@ -44,8 +44,11 @@ typedef struct {
 	void **tabs;  /* per table: a worker-home table's rows of this shard
 	                 (owned, padded to whole doubles), else NULL */
 
-	/* Rotation: parts handed here before their round (owned nodes). */
+	/* Rotation: parts handed here before their round (owned nodes), and
+	 * the coordinator's requests for parts still on their way (the
+	 * gather across processes; round: the position awaited). */
 	part_t *parts;
+	part_t *wanted;
 	/* The ssp table: the client (owned), its keys 0 .. rows-1, the rows
 	 * read for a round and the round's increments. */
 	strads_table_client_t *ssp;
@@ -109,8 +112,8 @@ rot_of(const strads__eng_t *e, rot_t *r)
 	r->rb = (uint64_t)e->idx[0] | (uint64_t)e->idx[1] << 32;
 	r->re = (uint64_t)e->idx[2] | (uint64_t)e->idx[3] << 32;
 	r->next = e->idx[4];
-	r->next_round = (uint64_t)e->idx[5] | (uint64_t)e->idx[6] << 32;
-	r->sweep = e->idx[7];
+	r->next_pos = (uint64_t)e->idx[5] | (uint64_t)e->idx[6] << 32;
+	r->pos = (uint64_t)e->idx[7] | (uint64_t)e->idx[8] << 32;
 	return r->rb < r->re ? 0 : -1;
 }
 
@@ -285,7 +288,7 @@ rot_ready(worker_t *s, const strads__eng_t *e, const rot_t *r)
 		rows = job->rot_rows + r->rb * STRADS__ROW_BYTES(job, t);
 	} else {
 		for (pp = &s->parts; *pp != NULL; pp = &(*pp)->next)
-			if ((*pp)->round == e->round && (*pp)->index == e->a)
+			if ((*pp)->round == r->pos && (*pp)->index == e->a)
 				break;
 		if ((p = *pp) == NULL)
 			return 0; /* not handed over yet */
@@ -294,10 +297,8 @@ rot_ready(worker_t *s, const strads__eng_t *e, const rot_t *r)
 		free(p);
 	}
 	memset(&s->w.part, 0, sizeof(s->w.part));
-	/* Worker w holds part (w + r) mod nparts at position r of a sweep. */
-	s->w.part.round = (uint64_t)r->sweep * job->nparts +
-	    (e->a + job->nparts - (uint32_t)s->index % job->nparts) % job->nparts;
-	s->w.part.sweep = r->sweep;
+	s->w.part.round = r->pos;
+	s->w.part.sweep = r->pos / job->nparts;
 	s->w.part.table = (uint32_t)t;
 	s->w.part.index = e->a;
 	s->w.part.nparts = job->nparts;
@@ -335,7 +336,7 @@ rot_done(strads_actor_t *self, worker_t *s)
 	}
 	if (r->next != ROT_REST) {
 		memset(&e, 0, sizeof(e));
-		e.round = r->next_round;
+		e.round = r->next_pos;
 		e.a = s->w.part.index;
 		e.from = (uint32_t)s->index;
 		ids[0] = (uint32_t)r->rb;
@@ -367,6 +368,87 @@ rot_done(strads_actor_t *self, worker_t *s)
 	e.val = &secs;
 	if ((m = strads__eng_encode(ENG_DONE, &e)) != NULL)
 		strads_send(self, job->coord, m);
+}
+
+/* The rows [rb, re) of the rotate table, from this process's memory,
+ * to the coordinator (the gather across processes). */
+static void
+send_rot_rows(strads_actor_t *self, worker_t *s, uint64_t rb, uint64_t re)
+{
+	strads__job_t *job = s->job;
+	size_t rowb = STRADS__ROW_BYTES(job, job->tab_rot);
+	strads__eng_t e;
+	strads_msg_t *m;
+
+	memset(&e, 0, sizeof(e));
+	e.round = (uint64_t)job->tab_rot;
+	e.dep = rb;
+	e.a = (uint32_t)(re - rb);
+	e.nd = (uint32_t)(((re - rb) * rowb + 7) / 8);
+	e.val = (double *)(void *)(job->rot_rows + rb * rowb);
+	if ((m = strads__eng_encode(ENG_TROWS, &e)) != NULL)
+		strads_send(self, job->coord, m);
+}
+
+/* Answers the coordinator's requests for parts that have arrived. A
+ * wanted entry keeps the part's row range in round (begin) and rows
+ * (end, as an integer). */
+static void
+answer_wanted(strads_actor_t *self, worker_t *s)
+{
+	part_t **wp = &s->wanted, *w, *p;
+
+	while ((w = *wp) != NULL) {
+		for (p = s->parts; p != NULL; p = p->next)
+			if (p->index == w->index && p->round == w->round)
+				break;
+		if (p == NULL) {
+			wp = &w->next;
+			continue;
+		}
+		*wp = w->next;
+		send_rot_rows(self, s, (uint64_t)((uint8_t *)p->rows - s->job->rot_rows) /
+		    STRADS__ROW_BYTES(s->job, s->job->tab_rot), (uint64_t)(uintptr_t)w->rows);
+		free(w);
+	}
+}
+
+/* The coordinator asks for a part's rows at the end of a job across
+ * processes: a: part, dep: the position it waits here for (MAX: at rest
+ * in this process), ids: its row range. */
+static void
+on_part_request(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
+{
+	strads__job_t *job = s->job;
+	strads__eng_t e;
+	uint64_t rb, re;
+	part_t *w;
+
+	if (job->tab_rot < 0 || strads__eng_decode(m, &e) != 0)
+		return;
+	if (e.n != 4) {
+		strads__eng_free(&e);
+		return;
+	}
+	rb = (uint64_t)e.idx[0] | (uint64_t)e.idx[1] << 32;
+	re = (uint64_t)e.idx[2] | (uint64_t)e.idx[3] << 32;
+	if (rb >= re || re > job->tab_rows[job->tab_rot]) {
+		strads__eng_free(&e);
+		return;
+	}
+	if (e.dep == UINT64_MAX) {
+		send_rot_rows(self, s, rb, re);
+	} else if ((w = calloc(1, sizeof(*w))) != NULL) {
+		/* The part's rows land in this process's memory on arrival
+		 * (or already did): answer then. */
+		w->index = e.a;
+		w->round = e.dep;
+		w->rows = (void *)(uintptr_t)re;
+		w->next = s->wanted;
+		s->wanted = w;
+		answer_wanted(self, s);
+	}
+	strads__eng_free(&e);
 }
 
 /* A part handed over by its last holder. */
@@ -408,6 +490,7 @@ on_part(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 	strads__eng_free(&e);
 	p->next = s->parts;
 	s->parts = p;
+	answer_wanted(self, s);
 	pump(self, s);
 	return;
 bad_e:
@@ -831,6 +914,9 @@ worker_recv(strads_actor_t *self, const strads_msg_t *m)
 	case ENG_GATHER:
 		on_gather(self, s);
 		break;
+	case ENG_TROWS:
+		on_part_request(self, s, m);
+		break;
 	case ENG_STOP:
 		s->stopping = 1;
 		strads_actor_stop(self);
@@ -867,6 +953,12 @@ worker_stop(strads_actor_t *self)
 		part_t *p = s->parts;
 
 		s->parts = p->next;
+		free(p);
+	}
+	while (s->wanted != NULL) {
+		part_t *p = s->wanted;
+
+		s->wanted = p->next;
 		free(p);
 	}
 	strads_table_client_close(s->ssp);

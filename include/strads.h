@@ -881,7 +881,9 @@ STRADS_EXTERN int strads_cluster_wait(strads_cluster_t *c, int min_workers,
  * member lost, joining with workers, or leaving) the parameters are
  * gathered from the stores, the round in flight is dropped, and the job
  * is laid out again over the new view, going on from them (a store
- * lost with its member: from the values the layout started from).
+ * lost with its member: from the values the layout started from). An
+ * app with worker or rotate tables starts over instead (they are not in
+ * snapshots yet); one with an ssp table is refused (STRADS_ENOTSUP).
  * Returns as strads_job_run, or STRADS_EPEER when no worker is left. */
 STRADS_EXTERN int strads_cluster_job_run(strads_cluster_t *c,
     const strads_app_t *app, void *shared, const strads_job_opts_t *o,

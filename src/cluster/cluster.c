@@ -229,6 +229,7 @@ strads__opts_to_json(const strads_job_opts_t *o)
 	add_u64(j, "max_rounds", o->max_rounds);
 	cJSON_AddNumberToObject(j, "time_limit_s", o->time_limit_s);
 	add_u64(j, "seed", o->seed);
+	cJSON_AddNumberToObject(j, "nparts", o->nparts);
 	return j;
 }
 
@@ -254,6 +255,7 @@ strads__opts_from_json(const cJSON *j, strads_job_opts_t *o)
 	o->max_rounds = get_u64(j, "max_rounds");
 	o->time_limit_s = strads__json_num(j, "time_limit_s");
 	o->seed = get_u64(j, "seed");
+	o->nparts = (uint32_t)strads__json_num(j, "nparts");
 	if (o->nparams == 0 || o->nrows == 0 || o->nworkers <= 0 || o->nstores <= 0 ||
 	    o->nschedulers <= 0 || (int)o->schedule < 0 ||
 	    o->schedule > STRADS_SCHEDULE_ROTATION)
@@ -1402,18 +1404,24 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 {
 	carry_t cy;
 	double *init = NULL;
-	int err, again, layouts = 0;
+	int err, again, layouts = 0, restart = 0;
+	uint64_t rounds0, updates0;
 
 	if (c == NULL || o == NULL || spec == NULL || res == NULL || o->nparams == 0)
 		return STRADS_EINVAL;
-	/* Worker, rotate and ssp tables are not yet gathered at snapshots
-	 * nor restored after a change of view (doc/schmp.md). */
+	/* Worker and rotate tables are not yet gathered at snapshots: a job
+	 * with them laid out again starts over from its starting values
+	 * (its last snapshot is its start). Ssp tables would need their
+	 * shards' addresses on every node: not yet. */
 	if (app != NULL && app->ntables > 0) {
 		uint32_t t;
 
-		for (t = 0; t < app->ntables; t++)
-			if (app->tables[t].home != STRADS_HOME_STORE)
+		for (t = 0; t < app->ntables; t++) {
+			if (app->tables[t].home == STRADS_HOME_SSP)
 				return STRADS_ENOTSUP;
+			if (app->tables[t].home != STRADS_HOME_STORE)
+				restart = 1;
+		}
 	}
 	memset(&cy, 0, sizeof(cy));
 	if (c->resumed) {
@@ -1429,13 +1437,22 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 			return STRADS_ENOMEM;
 		memcpy(init, o->init, (size_t)o->nparams * sizeof(double));
 	}
+	rounds0 = cy.rounds;
+	updates0 = cy.updates;
 	for (;;) {
 		cy.init = init;
 		err = run_layout(c, app, shared, o, spec, res, &cy, &again);
 		layouts++;
 		if (err != 0 || !again)
 			break;
-		if (res->params != NULL) {
+		if (restart) {
+			/* Every table back to the start, the rounds too. */
+			free(res->params);
+			res->params = NULL;
+			cy.rounds = rounds0;
+			cy.updates = updates0;
+			cy.from = "the start (tables are not in snapshots yet)";
+		} else if (res->params != NULL) {
 			free(init);
 			init = res->params;
 			res->params = NULL;

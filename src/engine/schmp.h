@@ -141,18 +141,22 @@ enum {
 
 /* Rotation messages, in the engine's layout (strads__eng_t):
  *  BLOCK (rotation round, to its holder): round, kind UPDATE, from: the
- *   part's previous holder this sweep (ROT_REST: take it where it
- *   rests), a: part, n = ROT_NIDX ids: row_begin (2 words), row_end (2),
- *   next holder (ROT_REST: leave it at rest), next round (2), sweep.
- *  PART (holder to next holder): round: the round it is for, a: part,
+ *   part's previous holder (ROT_REST: take it where it rests), a: part,
+ *   n = ROT_NIDX ids: row_begin (2 words), row_end (2), next holder
+ *   (ROT_REST: leave it at rest), its position (2), this position (2);
+ *   a position counts rotation rounds over the run (nparts a sweep).
+ *  PART (holder to next holder): round: the position it is for, a: part,
  *   from: sender, n = 4 ids: row range; dep: the rows' address in this
  *   process (one process; nd 0), or nd doubles carrying the rows' bytes.
  *  DONE (holder to coordinator): round, from: worker, a: rows held,
  *   nd = 1: seconds its compute took.
  *  TROWS (worker to coordinator at the end): round: table, dep: first
- *   row, a: rows, nd doubles carrying the rows' bytes. */
+ *   row, a: rows, nd doubles carrying the rows' bytes. Across processes
+ *   the coordinator asks for each part with a TROWS to the worker it is
+ *   with: a: part, dep: the position it waits there for (UINT64_MAX: at
+ *   rest there), n = 4 ids: its row range. */
 #define ROT_REST UINT32_MAX
-#define ROT_NIDX 8
+#define ROT_NIDX 9
 
 enum { KIND_UPDATE = 0, KIND_CHECK = 1, KIND_SCREEN = 2 };
 
