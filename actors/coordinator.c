@@ -79,6 +79,9 @@ typedef struct {
 	uint64_t *part_pos;  /* and the position it waits for (or MAX: at
 	                        rest there) */
 	int trows_want, trows_got; /* gather: worker tables' messages */
+	void **tab_dst;      /* where they go: res->tables, or snap_next_tabs */
+	void **snap_next_tabs; /* the snapshot of the tables being taken */
+	int snap_tabs_bad;   /* it lacks some (out of memory) */
 
 	/* Working sets (STRADS_SCHEDULE_WORKSET). */
 	int ws;              /* the mode is on */
@@ -197,6 +200,8 @@ static void gather_end(strads_actor_t *self, coord_t *c);
 static void gather_tables(strads_actor_t *self, coord_t *c);
 static void recut(coord_t *c);
 static void ask_parts(strads_actor_t *self, coord_t *c);
+static void snap_tables(strads_actor_t *self, coord_t *c);
+static void snap_end(strads_actor_t *self, coord_t *c);
 static void abort_job(strads_actor_t *self, coord_t *c, int err);
 static void send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids,
     uint32_t n);
@@ -291,6 +296,7 @@ plan(strads_actor_t *self, coord_t *c)
 			c->snap_want = 0;
 			c->snapping = 1;
 			c->snap_got = 0;
+			snap_tables(self, c);
 			send_to(self, job->stores, job->nstores, ENG_GATHER, NULL);
 		}
 		return;
@@ -929,6 +935,7 @@ gather_tables(strads_actor_t *self, coord_t *c)
 	if ((res->tables = calloc(job->ntab, sizeof(void *))) == NULL)
 		goto oom;
 	res->ntables = job->ntab;
+	c->tab_dst = res->tables;
 	for (t = 0; t < job->ntab; t++) {
 		strads_home_t h = job->app->tables[t].home;
 		size_t bytes = (size_t)job->tab_rows[t] * STRADS__ROW_BYTES(job, t);
@@ -986,11 +993,12 @@ static void
 on_trows(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 {
 	strads__job_t *job = c->job;
-	void **tabs = job->res->tables;
+	void **tabs = c->tab_dst;
 	size_t rowb, bytes;
 	uint64_t t = e->round;
 
-	if (c->phase != PH_GATHER || tabs == NULL || t >= job->ntab || tabs[t] == NULL)
+	if ((c->phase != PH_GATHER && !c->snapping) || tabs == NULL || t >= job->ntab ||
+	    tabs[t] == NULL)
 		return;
 	rowb = job->app->tables[t].home == STRADS_HOME_SSP ?
 	    job->tab_width[t] * sizeof(double) : STRADS__ROW_BYTES(job, t);
@@ -1000,7 +1008,102 @@ on_trows(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 		return;
 	memcpy((uint8_t *)tabs[t] + e->dep * rowb, e->val, bytes);
 	c->trows_got++;
-	gather_end(self, c);
+	if (c->snapping && !c->reshaping)
+		snap_end(self, c);
+	else
+		gather_end(self, c);
+}
+
+/* A snapshot's worker and rotate tables (cluster jobs; with the stores'
+ * values, a consistent cut after a check): the rotate table copied where
+ * it rests (one process) or asked part by part, the worker tables asked
+ * of the workers. */
+static void
+snap_tables(strads_actor_t *self, coord_t *c)
+{
+	strads__job_t *job = c->job;
+	uint32_t t;
+
+	c->trows_want = c->trows_got = 0;
+	c->tab_dst = NULL;
+	if (job->ntab == 0 || strads__job_tables_bytes(job) == 0)
+		return;
+	if (c->snap_next_tabs == NULL &&
+	    (c->snap_next_tabs = calloc(job->ntab, sizeof(void *))) == NULL)
+		goto oom;
+	for (t = 0; t < job->ntab; t++) {
+		strads_home_t h = job->app->tables[t].home;
+		size_t bytes = (size_t)job->tab_rows[t] * STRADS__ROW_BYTES(job, t);
+
+		if (h != STRADS_HOME_WORKER && h != STRADS_HOME_ROTATE)
+			continue;
+		if (c->snap_next_tabs[t] == NULL &&
+		    (c->snap_next_tabs[t] = malloc(bytes ? bytes : 1)) == NULL)
+			goto oom;
+	}
+	c->tab_dst = c->snap_next_tabs;
+	for (t = 0; t < job->ntab; t++) {
+		strads_home_t h = job->app->tables[t].home;
+
+		if (h == STRADS_HOME_ROTATE && !c->multi)
+			memcpy(c->tab_dst[t], job->rot_rows, (size_t)job->tab_rows[t] *
+			    STRADS__ROW_BYTES(job, t));
+		else if (h == STRADS_HOME_ROTATE)
+			ask_parts(self, c);
+		else if (h == STRADS_HOME_WORKER)
+			c->trows_want += job->nworkers;
+	}
+	if (c->trows_want > 0)
+		send_to(self, job->workers, job->nworkers, ENG_GATHER, NULL);
+	return;
+oom:
+	/* The snapshot is taken without them: it cannot be gone on from. */
+	strads_log(STRADS_LOG_ERROR, "coordinator: out of memory: tables not in the snapshot");
+	c->snap_tabs_bad = 1;
+}
+
+/* Ends a snapshot once every store's values and every table's rows are
+ * in: it replaces the last one, which stayed whole until now. */
+static void
+snap_end(strads_actor_t *self, coord_t *c)
+{
+	strads__job_t *job = c->job;
+	double *t;
+	void **tt;
+
+	if (c->snap_got < job->nstores || c->trows_got < c->trows_want)
+		return;
+	if (c->snap_next != NULL) {
+		t = job->snapshot;
+		job->snapshot = c->snap_next;
+		c->snap_next = t;
+		job->snapshot_rounds = c->rounds_done;
+		job->have_snapshot++;
+		if (c->tab_dst != NULL && !c->snap_tabs_bad) {
+			tt = job->snap_tabs;
+			job->snap_tabs = c->snap_next_tabs;
+			c->snap_next_tabs = tt;
+			job->snapshot_sweeps = c->sweeps;
+		} else if (job->snap_tabs != NULL) {
+			/* Tables missing: no snapshot of them to go on from. */
+			uint32_t k;
+
+			for (k = 0; k < job->ntab; k++)
+				free(job->snap_tabs[k]);
+			free(job->snap_tabs);
+			job->snap_tabs = NULL;
+		}
+		c->snap_tabs_bad = 0;
+		checkpoint(self, c);
+	}
+	c->tab_dst = NULL;
+	c->trows_want = c->trows_got = 0;
+	c->snapping = 0;
+	c->snap_ns = strads_now_ns();
+	if (c->phase == PH_RUN)
+		plan(self, c);
+	else if (c->phase == PH_DRAIN)
+		finish(self, c);
 }
 
 static void
@@ -1127,31 +1230,19 @@ on_params(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 		return;
 	}
 	if (c->snapping && !c->reshaping) {
-		double *t;
-
 		/* Gathered beside the last snapshot, which stays whole until
 		 * this one is: a store lost mid-gather rolls back to it. */
 		if (c->snap_next == NULL &&
 		    (c->snap_next = malloc((size_t)job->p * sizeof(double))) == NULL) {
 			strads_log(STRADS_LOG_ERROR, "coordinator: out of memory: "
 			    "no snapshot taken");
+			c->snap_got = job->nstores;
+			c->trows_want = c->trows_got = 0;
 		} else {
 			put_params(job, c->snap_next, e);
-			if (++c->snap_got < job->nstores)
-				return;
-			t = job->snapshot;
-			job->snapshot = c->snap_next;
-			c->snap_next = t;
-			job->snapshot_rounds = c->rounds_done;
-			job->have_snapshot++;
-			checkpoint(self, c);
+			c->snap_got++;
 		}
-		c->snapping = 0;
-		c->snap_ns = strads_now_ns();
-		if (c->phase == PH_RUN)
-			plan(self, c);
-		else if (c->phase == PH_DRAIN)
-			finish(self, c);
+		snap_end(self, c);
 		return;
 	}
 	if (c->phase != PH_GATHER)
@@ -1222,6 +1313,10 @@ coord_init(strads_actor_t *self, void *arg)
 		for (i = 0; i < (uint32_t)job->nworkers; i++)
 			if (job->worker_node[i] != strads_runtime_node(c->rt))
 				c->multi = 1;
+		/* Laid out again from a snapshot: on from its sweep, every
+		 * part at rest where the snapshot put it. */
+		c->sweeps = job->base_sweeps;
+		c->rot_t = c->rot_base = c->rot_done = job->base_sweeps * job->nparts;
 	}
 	c->ring_pos = calloc(c->ring, sizeof(uint32_t));
 	c->dep_key = calloc(DEP_CACHE, sizeof(uint64_t));
@@ -1299,6 +1394,8 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 		c->reshaping = 1;
 		c->phase = PH_GATHER;
 		c->gathered = 0;
+		c->trows_want = c->trows_got = 0; /* a snapshot's, dropped */
+		c->tab_dst = NULL;
 		send_to(self, c->job->stores, c->job->nstores, ENG_GATHER, NULL);
 		return;
 	}
@@ -1388,6 +1485,13 @@ coord_stop(strads_actor_t *self)
 	free(c->ring_pos);
 	free(c->part_at);
 	free(c->part_pos);
+	if (c->snap_next_tabs != NULL) {
+		uint32_t t;
+
+		for (t = 0; t < c->job->ntab; t++)
+			free(c->snap_next_tabs[t]);
+		free(c->snap_next_tabs);
+	}
 	free(c->block);
 	free(c->stats);
 	free(c->checks);

@@ -226,6 +226,10 @@ tables_init(strads_actor_t *self, worker_t *s)
 		/* Padded to whole doubles: TROWS carries doubles. */
 		if ((s->tabs[t] = calloc(rows * STRADS__ROW_BYTES(job, t) + 8, 1)) == NULL)
 			return -1;
+		/* Laid out again from a snapshot: this shard's rows of it. */
+		if (job->tab_init != NULL && job->tab_init[t] != NULL)
+			memcpy(s->tabs[t], job->tab_init[t] + sh->row_begin *
+			    STRADS__ROW_BYTES(job, t), rows * STRADS__ROW_BYTES(job, t));
 	}
 	if (job->ssp != NULL) {
 		size_t n = (size_t)job->tab_rows[job->tab_ssp] * job->tab_width[job->tab_ssp];

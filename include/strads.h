@@ -853,8 +853,9 @@ typedef struct strads_cluster_opts_s {
 	double timeout_s;   /* a member silent this long is dropped; 3 */
 	double snapshot_s;  /* parameters gathered at a round boundary at
 	                       most this often (after a check), kept in
-	                       memory to go on from if a store is lost;
-	                       default 5 */
+	                       memory to go on from if a store is lost
+	                       (with the worker and rotate tables: to go on
+	                       from at any change of view); default 5 */
 	const char *checkpoint_dir; /* also write a snapshot there (params
 	                       file, then MANIFEST) at most every
 	                       checkpoint_s seconds; NULL: none (borrowed
@@ -882,8 +883,10 @@ STRADS_EXTERN int strads_cluster_wait(strads_cluster_t *c, int min_workers,
  * gathered from the stores, the round in flight is dropped, and the job
  * is laid out again over the new view, going on from them (a store
  * lost with its member: from the values the layout started from). An
- * app with worker or rotate tables starts over instead (they are not in
- * snapshots yet); one with an ssp table is refused (STRADS_ENOTSUP).
+ * app with worker or rotate tables goes on from the last snapshot
+ * instead, those tables included (before the first: from its starting
+ * values), redoing the rounds since; one with an ssp table is refused
+ * (STRADS_ENOTSUP).
  * Returns as strads_job_run, or STRADS_EPEER when no worker is left. */
 STRADS_EXTERN int strads_cluster_job_run(strads_cluster_t *c,
     const strads_app_t *app, void *shared, const strads_job_opts_t *o,

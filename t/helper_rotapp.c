@@ -8,7 +8,8 @@
  *     job result holds: the counters of the rotate and worker tables add
  *     up to what the rotate table started with. Prints one line,
  *     "rotapp: ok rounds R sweeps S total T held H" (exit 0) or
- *     "rotapp: FAIL ..." (exit 1).
+ *     "rotapp: FAIL ..." (exit 1). ROTAPP_SNAPSHOT_S sets the interval of
+ *     snapshots (strads_cluster_opts_t.snapshot_s).
  *   helper_rotapp node JOIN_URL LISTEN_URL SECRET_FILE WORKERS
  *     joins and serves jobs of the app until the coordinator closes,
  *     then prints "node bytes_out N" (what its runtime sent).
@@ -168,6 +169,10 @@ run_coordinator(char **argv)
 	strads_cluster_opts_init(&copts);
 	copts.heartbeat_s = 0.1;
 	copts.timeout_s = 1;
+	/* ROTAPP_SNAPSHOT_S: snapshot interval (the kill test takes one at
+	 * every check, to roll back to); default the library's. */
+	if (getenv("ROTAPP_SNAPSHOT_S") != NULL)
+		copts.snapshot_s = strtod(getenv("ROTAPP_SNAPSHOT_S"), NULL);
 	if (strads_cluster_new(rt, &copts, &cl) != 0 ||
 	    strads_listen(rt, argv[1], &port) != 0 ||
 	    strads_cluster_wait(cl, slots, 60) != 0) {

@@ -1004,6 +1004,14 @@ typedef struct {
 	strads__span_t *rows, *params;
 	int nrows, nparams;
 	uint64_t rows_total, params_total;
+	/* The last snapshot of a job with worker or rotate tables (owned):
+	 * its parameters, its tables packed (strads__job_tables_pack), its
+	 * rounds and sweeps; and whether the next layout starts from it. */
+	double *snap_params;
+	uint8_t *snap_tabs;
+	size_t snap_tabs_len;
+	uint64_t snap_rounds, snap_sweeps;
+	int from_snap;
 } carry_t;
 
 /* Lays out the job's workers (keys: node, slot) over its rows and its
@@ -1064,17 +1072,45 @@ span_list(const strads__job_t *job, int stores)
 	return a;
 }
 
-/* Sends the job's starting values to its hosts, ahead of the job. */
+/* Sends the job's starting values to its hosts, ahead of the job, and
+ * after them its packed tables when it goes on from a snapshot of them
+ * (tlen bytes, a multiple of 8). */
 static void
-post_init(strads_cluster_t *c, const double *init, uint32_t p)
+post_init(strads_cluster_t *c, const double *init, uint32_t p, const uint8_t *tabs,
+    size_t tlen)
 {
-	strads_msg_t *m = strads_msg_new(STRADS__MSG_MEM_INIT, 8 + (size_t)p * 8);
+	strads_msg_t *m = strads_msg_new(STRADS__MSG_MEM_INIT, 8 + (size_t)p * 8 + tlen);
 
 	if (m == NULL)
 		return;
 	strads__put64(m->data, c->job_id);
 	memcpy(m->data + 8, init, (size_t)p * 8); /* little-endian doubles */
+	if (tlen > 0)
+		memcpy(m->data + 8 + (size_t)p * 8, tabs, tlen);
 	strads_post(c->rt, c->ctl, m);
+}
+
+/* Keeps the last snapshot of a job's worker and rotate tables in cy,
+ * with its parameters, for a later layout to go on from. */
+static void
+keep_table_snapshot(strads__job_t *job, carry_t *cy)
+{
+	size_t len = strads__job_tables_bytes(job);
+	uint8_t *tabs;
+
+	if (len == 0 || !job->have_snapshot || job->snap_tabs == NULL ||
+	    job->snapshot == NULL || (tabs = malloc(len)) == NULL)
+		return;
+	strads__job_tables_pack(job, job->snap_tabs, tabs);
+	free(cy->snap_tabs);
+	free(cy->snap_params);
+	cy->snap_tabs = tabs;
+	cy->snap_tabs_len = len;
+	cy->snap_params = job->snapshot;
+	job->snapshot = NULL;
+	job->have_snapshot = 0;
+	cy->snap_rounds = job->snapshot_rounds;
+	cy->snap_sweeps = job->snapshot_sweeps;
 }
 
 /* One layout of the job over the members now. *again is set when the
@@ -1123,6 +1159,14 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 		free(ms);
 		return err;
 	}
+	if (cy->from_snap && (err = strads__job_tables_start(job, cy->snap_tabs,
+	    cy->snap_tabs_len)) != 0) {
+		free(ms);
+		strads__job_free(job);
+		return err;
+	}
+	if (cy->from_snap)
+		job->base_sweeps = cy->snap_sweeps;
 	/* Worker slots in node order, as many per node as it offered (the
 	 * job may have clamped the count to the rows); stores and
 	 * schedulers one per member offering them, or here. Rows and
@@ -1230,7 +1274,8 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 	msg = job_msg(c, "job");
 	uv_mutex_unlock(&c->lock);
 	if (cy->init != NULL)
-		post_init(c, cy->init, job->p);
+		post_init(c, cy->init, job->p, cy->from_snap ? cy->snap_tabs : NULL,
+		    cy->from_snap ? cy->snap_tabs_len : 0);
 	if (msg != NULL) {
 		cJSON_AddStringToObject(msg, "spec", spec);
 		cJSON_AddBoolToObject(msg, "init", cy->init != NULL);
@@ -1286,6 +1331,7 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 		strads__job_stop_local(c->rt, job);
 	}
 	uv_sem_wait(&job->done);
+	keep_table_snapshot(job, cy);
 	uv_mutex_lock(&c->lock);
 	cy->from = "the parameters gathered";
 	if (job->reshaped) {
@@ -1445,13 +1491,27 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 		layouts++;
 		if (err != 0 || !again)
 			break;
-		if (restart) {
-			/* Every table back to the start, the rounds too. */
+		if (restart && cy.snap_tabs != NULL) {
+			/* Every table back to the last snapshot (the stores'
+			 * values with them); the rounds since are redone. */
+			free(res->params);
+			res->params = NULL;
+			free(init);
+			if ((init = malloc((size_t)o->nparams * sizeof(double))) == NULL) {
+				err = STRADS_ENOMEM;
+				break;
+			}
+			memcpy(init, cy.snap_params, (size_t)o->nparams * sizeof(double));
+			cy.rounds = cy.snap_rounds;
+			cy.from_snap = 1;
+			cy.from = "the last snapshot, tables and all";
+		} else if (restart) {
+			/* No snapshot yet: every table back to the start. */
 			free(res->params);
 			res->params = NULL;
 			cy.rounds = rounds0;
 			cy.updates = updates0;
-			cy.from = "the start (tables are not in snapshots yet)";
+			cy.from = "the start (no snapshot of the tables yet)";
 		} else if (res->params != NULL) {
 			free(init);
 			init = res->params;
@@ -1472,6 +1532,8 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 	free(cy.tally.count);
 	free(cy.rows);
 	free(cy.params);
+	free(cy.snap_params);
+	free(cy.snap_tabs);
 	return err;
 }
 

@@ -139,6 +139,14 @@ strads__job_free(strads__job_t *job)
 	free(job->tab_width);
 	free(job->tab_vsize);
 	free(job->rot_rows);
+	free(job->tab_init);
+	if (job->snap_tabs != NULL) {
+		uint32_t t;
+
+		for (t = 0; t < job->ntab; t++)
+			free(job->snap_tabs[t]);
+		free(job->snap_tabs);
+	}
 	if (job->sem_ok)
 		uv_sem_destroy(&job->done);
 	free(job);
@@ -243,6 +251,69 @@ tables_new(strads__job_t *job, const strads_job_opts_t *o)
 			    job->rot_rows);
 	} else if (o->schedule == STRADS_SCHEDULE_ROTATION || job->tab_ssp >= 0) {
 		return STRADS_EINVAL; /* a rotation moves a rotate table */
+	}
+	return 0;
+}
+
+/* Whether table t is in snapshots (worker and rotate homes). */
+static int
+snapped(const strads__job_t *job, uint32_t t)
+{
+	strads_home_t h = job->app->tables[t].home;
+
+	return h == STRADS_HOME_WORKER || h == STRADS_HOME_ROTATE;
+}
+
+static size_t
+padded(const strads__job_t *job, uint32_t t)
+{
+	return ((size_t)job->tab_rows[t] * STRADS__ROW_BYTES(job, t) + 7) & ~(size_t)7;
+}
+
+size_t
+strads__job_tables_bytes(const strads__job_t *job)
+{
+	size_t n = 0;
+	uint32_t t;
+
+	for (t = 0; t < job->ntab; t++)
+		if (snapped(job, t))
+			n += padded(job, t);
+	return n;
+}
+
+void
+strads__job_tables_pack(const strads__job_t *job, void *const *tabs, uint8_t *out)
+{
+	uint32_t t;
+
+	for (t = 0; t < job->ntab; t++) {
+		if (!snapped(job, t))
+			continue;
+		memset(out, 0, padded(job, t));
+		if (tabs[t] != NULL)
+			memcpy(out, tabs[t], (size_t)job->tab_rows[t] * STRADS__ROW_BYTES(job, t));
+		out += padded(job, t);
+	}
+}
+
+int
+strads__job_tables_start(strads__job_t *job, const uint8_t *packed, size_t len)
+{
+	uint32_t t;
+
+	if (len != strads__job_tables_bytes(job) || len == 0)
+		return STRADS_EPROTO;
+	if ((job->tab_init = calloc(job->ntab, sizeof(*job->tab_init))) == NULL)
+		return STRADS_ENOMEM;
+	for (t = 0; t < job->ntab; t++) {
+		if (!snapped(job, t))
+			continue;
+		job->tab_init[t] = packed;
+		if ((int)t == job->tab_rot)
+			memcpy(job->rot_rows, packed,
+			    (size_t)job->tab_rows[t] * STRADS__ROW_BYTES(job, t));
+		packed += padded(job, t);
 	}
 	return 0;
 }

@@ -94,7 +94,27 @@ typedef struct strads__job_s {
 	uint8_t *rot_rows;
 	uint32_t nparts;
 	strads_table_t *ssp; /* borrowed (o.ssp[tab_ssp]) */
+	/* Cluster jobs laid out again from a snapshot: the worker and
+	 * rotate tables' rows to start from (whole tables, borrowed, NULL
+	 * entries: from zeros / table_init; the array is owned), and the
+	 * sweeps done (rotation positions go on from there). */
+	const uint8_t **tab_init;
+	uint64_t base_sweeps;
+	/* Snapshots of the worker and rotate tables, taken with snapshot
+	 * (owned entries, NULL but for those homes) at snapshot_sweeps. */
+	void **snap_tabs;
+	uint64_t snapshot_sweeps;
 } strads__job_t;
+
+/* Bytes of the worker and rotate tables of job packed one after the
+ * other, each padded to whole doubles (what a snapshot of them holds). */
+size_t strads__job_tables_bytes(const strads__job_t *job);
+/* Packs snapshot tables (job->snap_tabs) into out (tables_bytes). */
+void strads__job_tables_pack(const strads__job_t *job, void *const *tabs,
+    uint8_t *out);
+/* Makes the job start from packed tables (len bytes, borrowed for the
+ * job's life): 0, or STRADS_EPROTO when len does not fit. */
+int strads__job_tables_start(strads__job_t *job, const uint8_t *packed, size_t len);
 
 /* Bytes a row of table t. */
 #define STRADS__ROW_BYTES(job, t) ((size_t)(job)->tab_width[t] * (job)->tab_vsize[t])
