@@ -465,7 +465,9 @@ on_part(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 	uint64_t rb, re;
 	size_t rowb;
 
-	if (job->tab_rot < 0 || strads__eng_decode(m, &e) != 0)
+	/* A view (no copy when aligned): the rows are copied once, into
+	 * place. */
+	if (job->tab_rot < 0 || strads__eng_view(m, &e) != 0)
 		goto bad;
 	rowb = STRADS__ROW_BYTES(job, job->tab_rot);
 	if (e.n != 4 || e.a >= job->nparts)
