@@ -60,10 +60,29 @@ typedef struct {
 	uint64_t active_acc;
 	int screen_got;
 
-	/* Static rotation (STRADS_SCHEDULE_ROTATION). */
+	/* Rotation (STRADS_SCHEDULE_ROTATION): the rotate table's cut into
+	 * nparts runs of rows, the position in the sweep, and what each
+	 * part cost (app row_cost) and took (workers' compute time) in the
+	 * sweep, for the next cut. */
 	int rot;
 	uint64_t rot_t;      /* rotation rounds sent */
-	uint32_t *all_ids;   /* 0 .. p-1: the parts are runs of it */
+	uint32_t rot_r;      /* rounds of the current sweep sent */
+	uint64_t rot_done;   /* rotation rounds done */
+	uint64_t sweeps;     /* sweeps done */
+	uint64_t since_sweeps; /* since the last check */
+	uint64_t *cut;       /* nparts + 1 row bounds */
+	double *pcost, *ptime;
+	uint32_t *ring_pos;  /* sweep position of each ring slot's round */
+	int multi;           /* workers in other processes: parts never rest
+	                        between sweeps, no re-cut */
+	uint64_t rot_base;   /* rot_t at the layout's start */
+	uint32_t *part_at;   /* the worker each part is with (or comes to) */
+	uint64_t *part_pos;  /* and the position it waits for (or MAX: at
+	                        rest there) */
+	int trows_want, trows_got; /* gather: worker tables' messages */
+	void **tab_dst;      /* where they go: res->tables, or snap_next_tabs */
+	void **snap_next_tabs; /* the snapshot of the tables being taken */
+	int snap_tabs_bad;   /* it lacks some (out of memory) */
 
 	/* Working sets (STRADS_SCHEDULE_WORKSET). */
 	int ws;              /* the mode is on */
@@ -183,6 +202,12 @@ elapsed(const coord_t *c)
     fmt, elapsed(c), __VA_ARGS__)
 
 static void finish(strads_actor_t *self, coord_t *c);
+static void gather_end(strads_actor_t *self, coord_t *c);
+static void gather_tables(strads_actor_t *self, coord_t *c);
+static void recut(coord_t *c);
+static void ask_parts(strads_actor_t *self, coord_t *c);
+static void snap_tables(strads_actor_t *self, coord_t *c);
+static void snap_end(strads_actor_t *self, coord_t *c);
 static void send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids,
     uint32_t n);
 static void send_rotation(strads_actor_t *self, coord_t *c);
@@ -277,6 +302,7 @@ plan(strads_actor_t *self, coord_t *c)
 			c->snap_want = 0;
 			c->snapping = 1;
 			c->snap_got = 0;
+			snap_tables(self, c);
 			send_to(self, job->stores, job->nstores, ENG_GATHER, NULL);
 		}
 		return;
@@ -284,13 +310,21 @@ plan(strads_actor_t *self, coord_t *c)
 	if (c->in_flight >= job->o.depth)
 		return;
 	if (c->rot) {
-		if (c->since_check >= c->check_every) {
-			c->since_check = 0;
-			start_check(self, c);
-			return;
+		if (c->rot_r == job->nparts) {
+			/* A sweep is out: at its end every part is at rest. */
+			if (c->in_flight > 0)
+				return;
+			c->rot_r = 0;
+			if (!c->multi)
+				recut(c);
+			if (++c->since_sweeps >= (job->o.check_every ? job->o.check_every : 1)) {
+				c->since_sweeps = 0;
+				start_check(self, c);
+				return;
+			}
 		}
-		send_rotation(self, c);
-		plan(self, c);
+		while (c->in_flight < job->o.depth && c->rot_r < job->nparts)
+			send_rotation(self, c);
 		return;
 	}
 	if (c->ws) {
@@ -461,26 +495,152 @@ send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids, uint32_t n)
 	send_to(self, c->job->workers, c->job->nworkers, ENG_BLOCK, &b);
 }
 
-/* One rotation round: worker w gets part (w + t) mod K of K equal
- * contiguous parts, all in the same round. */
+/* The cost of row r of the rotate table (app row_cost, or 1). */
+static double
+row_cost(const strads__job_t *job, uint64_t r)
+{
+	if (job->app->row_cost == NULL)
+		return 1;
+	return job->app->row_cost(job->shared, (uint32_t)job->tab_rot, r);
+}
+
+/* Cuts the rotate table into nparts runs of equal work, each at least
+ * one row. weight (NULL: 1) scales the work of each old part's rows:
+ * the time that part took over what its rows cost, so the next cut
+ * evens out measured time, not the app's estimate. */
+static void
+cut_parts(coord_t *c, const double *weight)
+{
+	strads__job_t *job = c->job;
+	uint64_t rows = job->tab_rows[job->tab_rot], r, *old = NULL;
+	uint32_t P = job->nparts, q = 0, oq = 0;
+	double total = 0, acc = 0;
+
+	if (weight != NULL) {
+		if ((old = malloc(((size_t)P + 1) * sizeof(uint64_t))) == NULL)
+			return; /* the old cut stands */
+		memcpy(old, c->cut, ((size_t)P + 1) * sizeof(uint64_t));
+	}
+	for (r = 0; r < rows; r++) {
+		while (old != NULL && r >= old[oq + 1])
+			oq++;
+		total += row_cost(job, r) * (weight != NULL ? weight[oq] : 1);
+	}
+	oq = 0;
+	c->cut[0] = 0;
+	for (r = 0; r < rows && q + 1 < P; r++) {
+		while (old != NULL && r >= old[oq + 1])
+			oq++;
+		acc += row_cost(job, r) * (weight != NULL ? weight[oq] : 1);
+		/* Close part q at its share, leaving a row for each after. */
+		if (acc >= total * (q + 1) / P || rows - (r + 1) == P - (q + 1))
+			c->cut[++q] = r + 1;
+	}
+	c->cut[P] = rows;
+	free(old);
+	for (q = 0; q < P; q++) {
+		c->pcost[q] = 0;
+		for (r = c->cut[q]; r < c->cut[q + 1]; r++)
+			c->pcost[q] += row_cost(job, r);
+		c->ptime[q] = 0;
+	}
+}
+
+/* Between sweeps (every part at rest): a new cut by the time each part
+ * took in the sweep just done. */
+static void
+recut(coord_t *c)
+{
+	strads__job_t *job = c->job;
+	double *w = malloc((size_t)job->nparts * sizeof(double));
+	uint32_t q;
+
+	if (w == NULL)
+		return;
+	for (q = 0; q < job->nparts; q++)
+		w[q] = c->ptime[q] > 0 && c->pcost[q] > 0 ? c->ptime[q] / c->pcost[q] : 0;
+	for (q = 0; q < job->nparts; q++)
+		if (!(w[q] > 0))
+			break;
+	if (q == job->nparts)
+		cut_parts(c, w);
+	free(w);
+}
+
+/* The part worker w holds at position r of a sweep, or ROT_REST. */
+static uint32_t
+part_of(const strads__job_t *job, int w, uint32_t r)
+{
+	return (uint32_t)(((uint64_t)w + r) % job->nparts);
+}
+
+/* The worker holding part q at position r of a sweep, or ROT_REST. */
+static uint32_t
+holder_of(const strads__job_t *job, uint32_t q, uint32_t r)
+{
+	uint32_t w = (q + job->nparts - r % job->nparts) % job->nparts;
+
+	return w < (uint32_t)job->nworkers ? w : ROT_REST;
+}
+
+/* One rotation round, at position r = rot_r of the sweep (pos = rot_t
+ * over the run): worker w holds part (w + r) mod nparts, taken from its
+ * last holder (or where it rests) and passed on after the compute to its
+ * next holder (or left at rest). In one process a part rests between
+ * sweeps, in the job's memory, so the parts can be cut again; across
+ * processes it goes on to its first holder of the next sweep (the cut
+ * stays). No part has two holders. */
 static void
 send_rotation(strads_actor_t *self, coord_t *c)
 {
 	strads__job_t *job = c->job;
-	uint64_t k = (uint64_t)job->nworkers, t = c->rot_t++;
+	uint32_t r = c->rot_r++, ids[ROT_NIDX], slot, q, from, next, P = job->nparts;
+	uint64_t round = c->next_round++, pos = c->rot_t++, g, next_pos = 0;
+	uint64_t first = c->multi ? 0 : pos - r;       /* earliest a part came from */
+	uint64_t last = c->multi ? pos + P : pos - r + P; /* past the latest it goes */
 	strads__eng_t b;
 	int w;
 
-	begin_round(c, &b, job->p);
+	slot = (uint32_t)(round % c->ring);
+	c->ring_round[slot] = round;
+	c->ring_got[slot] = 0;
+	c->ring_pos[slot] = r;
+	c->in_flight++;
 	for (w = 0; w < job->nworkers; w++) {
-		uint64_t part = ((uint64_t)w + t) % k;
-		uint32_t lo = (uint32_t)((uint64_t)job->p * part / k);
-		uint32_t hi = (uint32_t)((uint64_t)job->p * (part + 1) / k);
 		strads_msg_t *m;
 
-		b.n = hi - lo;
-		b.idx = c->all_ids + lo;
-		count_pushes(job, w, b.n);
+		q = part_of(job, w, r);
+		from = ROT_REST;
+		for (g = pos; g-- > first && g >= c->rot_base;)
+			if ((from = holder_of(job, q, (uint32_t)(g % P))) != ROT_REST)
+				break;
+		next = ROT_REST;
+		for (g = pos + 1; g < last; g++)
+			if ((next = holder_of(job, q, (uint32_t)(g % P))) != ROT_REST) {
+				next_pos = g;
+				break;
+			}
+		/* Where the part is once this round is done, for the gather. */
+		c->part_at[q] = next != ROT_REST ? next : (uint32_t)w;
+		c->part_pos[q] = next != ROT_REST ? next_pos : UINT64_MAX;
+		memset(&b, 0, sizeof(b));
+		b.round = round;
+		b.dep = STRADS__ROUND_NONE;
+		b.kind = KIND_UPDATE;
+		b.from = from;
+		b.a = q;
+		ids[0] = (uint32_t)c->cut[q];
+		ids[1] = (uint32_t)(c->cut[q] >> 32);
+		ids[2] = (uint32_t)c->cut[q + 1];
+		ids[3] = (uint32_t)(c->cut[q + 1] >> 32);
+		ids[4] = next;
+		ids[5] = (uint32_t)next_pos;
+		ids[6] = (uint32_t)(next_pos >> 32);
+		ids[7] = (uint32_t)pos;
+		ids[8] = (uint32_t)(pos >> 32);
+		b.n = ROT_NIDX;
+		b.idx = ids;
+		count_pushes(job, w, c->cut[q + 1] - c->cut[q]);
 		if ((m = strads__eng_encode(ENG_BLOCK, &b)) == NULL) {
 			strads_log(STRADS_LOG_ERROR, "coordinator: out of memory");
 			abort_job(self, c, STRADS_ENOMEM);
@@ -632,7 +792,7 @@ check_done(strads_actor_t *self, coord_t *c)
 
 	memset(&p, 0, sizeof(p));
 	job->app->objective(job->shared, c->stats, c->checks, job->nstores, &p);
-	p.iter = c->rounds_done;
+	p.iter = c->rot ? c->sweeps : c->rounds_done;
 	p.time_s = t;
 	p.updates = c->updates;
 	p.bytes = bytes_moved(c);
@@ -731,7 +891,201 @@ finish(strads_actor_t *self, coord_t *c)
 		return;
 	}
 	c->phase = PH_GATHER;
+	gather_tables(self, c);
 	send_to(self, job->stores, job->nstores, ENG_GATHER, NULL);
+}
+
+/* At the end of a job (nothing in flight, every part at rest): the
+ * result's table arrays, the rotate table copied from where it rests,
+ * and a GATHER to the workers for their rows of the worker-home tables
+ * and the ssp table's final values (worker 0). */
+static void
+gather_tables(strads_actor_t *self, coord_t *c)
+{
+	strads__job_t *job = c->job;
+	strads_job_result_t *res = job->res;
+	uint32_t t;
+
+	c->trows_want = c->trows_got = 0;
+	if (c->reshaping)
+		return;
+	for (t = 0; t < job->ntab; t++)
+		if (job->app->tables[t].home != STRADS_HOME_STORE)
+			break;
+	if (t == job->ntab)
+		return; /* the store table alone: res->params */
+	if ((res->tables = calloc(job->ntab, sizeof(void *))) == NULL)
+		goto oom;
+	res->ntables = job->ntab;
+	c->tab_dst = res->tables;
+	for (t = 0; t < job->ntab; t++) {
+		strads_home_t h = job->app->tables[t].home;
+		size_t bytes = (size_t)job->tab_rows[t] * STRADS__ROW_BYTES(job, t);
+
+		if (h == STRADS_HOME_SSP)
+			bytes = (size_t)job->tab_rows[t] * job->tab_width[t] * sizeof(double);
+		if (h == STRADS_HOME_STORE)
+			continue;
+		if ((res->tables[t] = calloc(bytes ? bytes : 1, 1)) == NULL)
+			goto oom;
+		if (h == STRADS_HOME_ROTATE && !c->multi)
+			memcpy(res->tables[t], job->rot_rows, bytes);
+		else if (h == STRADS_HOME_ROTATE)
+			ask_parts(self, c);
+		else if (h == STRADS_HOME_WORKER)
+			c->trows_want += job->nworkers;
+		else
+			c->trows_want++;
+	}
+	if (c->trows_want > 0)
+		send_to(self, job->workers, job->nworkers, ENG_GATHER, NULL);
+	return;
+oom:
+	strads_log(STRADS_LOG_ERROR, "coordinator: out of memory: tables not gathered");
+}
+
+/* Across processes: each part's rows from the worker it is with. */
+static void
+ask_parts(strads_actor_t *self, coord_t *c)
+{
+	strads__job_t *job = c->job;
+	uint32_t q, ids[4];
+	strads__eng_t e;
+	strads_msg_t *m;
+
+	for (q = 0; q < job->nparts; q++) {
+		memset(&e, 0, sizeof(e));
+		e.round = (uint64_t)job->tab_rot;
+		e.a = q;
+		e.dep = c->part_pos[q];
+		ids[0] = (uint32_t)c->cut[q];
+		ids[1] = (uint32_t)(c->cut[q] >> 32);
+		ids[2] = (uint32_t)c->cut[q + 1];
+		ids[3] = (uint32_t)(c->cut[q + 1] >> 32);
+		e.n = 4;
+		e.idx = ids;
+		if ((m = strads__eng_encode(ENG_TROWS, &e)) != NULL)
+			strads_send(self, job->workers[c->part_at[q]], m);
+		c->trows_want++;
+	}
+}
+
+/* A worker's rows of a table (or the ssp table's values) at the end. */
+static void
+on_trows(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
+{
+	strads__job_t *job = c->job;
+	void **tabs = c->tab_dst;
+	size_t rowb, bytes;
+	uint64_t t = e->round;
+
+	if ((c->phase != PH_GATHER && !c->snapping) || tabs == NULL || t >= job->ntab ||
+	    tabs[t] == NULL)
+		return;
+	rowb = job->app->tables[t].home == STRADS_HOME_SSP ?
+	    job->tab_width[t] * sizeof(double) : STRADS__ROW_BYTES(job, t);
+	bytes = (size_t)e->a * rowb;
+	if (e->dep > job->tab_rows[t] || e->a > job->tab_rows[t] - e->dep ||
+	    (size_t)e->nd != (bytes + 7) / 8)
+		return;
+	memcpy((uint8_t *)tabs[t] + e->dep * rowb, e->val, bytes);
+	c->trows_got++;
+	if (c->snapping && !c->reshaping)
+		snap_end(self, c);
+	else
+		gather_end(self, c);
+}
+
+/* A snapshot's worker and rotate tables (cluster jobs; with the stores'
+ * values, a consistent cut after a check): the rotate table copied where
+ * it rests (one process) or asked part by part, the worker tables asked
+ * of the workers. */
+static void
+snap_tables(strads_actor_t *self, coord_t *c)
+{
+	strads__job_t *job = c->job;
+	uint32_t t;
+
+	c->trows_want = c->trows_got = 0;
+	c->tab_dst = NULL;
+	if (job->ntab == 0 || strads__job_tables_bytes(job) == 0)
+		return;
+	if (c->snap_next_tabs == NULL &&
+	    (c->snap_next_tabs = calloc(job->ntab, sizeof(void *))) == NULL)
+		goto oom;
+	for (t = 0; t < job->ntab; t++) {
+		strads_home_t h = job->app->tables[t].home;
+		size_t bytes = (size_t)job->tab_rows[t] * STRADS__ROW_BYTES(job, t);
+
+		if (h != STRADS_HOME_WORKER && h != STRADS_HOME_ROTATE)
+			continue;
+		if (c->snap_next_tabs[t] == NULL &&
+		    (c->snap_next_tabs[t] = malloc(bytes ? bytes : 1)) == NULL)
+			goto oom;
+	}
+	c->tab_dst = c->snap_next_tabs;
+	for (t = 0; t < job->ntab; t++) {
+		strads_home_t h = job->app->tables[t].home;
+
+		if (h == STRADS_HOME_ROTATE && !c->multi)
+			memcpy(c->tab_dst[t], job->rot_rows, (size_t)job->tab_rows[t] *
+			    STRADS__ROW_BYTES(job, t));
+		else if (h == STRADS_HOME_ROTATE)
+			ask_parts(self, c);
+		else if (h == STRADS_HOME_WORKER)
+			c->trows_want += job->nworkers;
+	}
+	if (c->trows_want > 0)
+		send_to(self, job->workers, job->nworkers, ENG_GATHER, NULL);
+	return;
+oom:
+	/* The snapshot is taken without them: it cannot be gone on from. */
+	strads_log(STRADS_LOG_ERROR, "coordinator: out of memory: tables not in the snapshot");
+	c->snap_tabs_bad = 1;
+}
+
+/* Ends a snapshot once every store's values and every table's rows are
+ * in: it replaces the last one, which stayed whole until now. */
+static void
+snap_end(strads_actor_t *self, coord_t *c)
+{
+	strads__job_t *job = c->job;
+	double *t;
+	void **tt;
+
+	if (c->snap_got < job->nstores || c->trows_got < c->trows_want)
+		return;
+	if (c->snap_next != NULL) {
+		t = job->snapshot;
+		job->snapshot = c->snap_next;
+		c->snap_next = t;
+		job->snapshot_rounds = c->rounds_done;
+		job->have_snapshot++;
+		if (c->tab_dst != NULL && !c->snap_tabs_bad) {
+			tt = job->snap_tabs;
+			job->snap_tabs = c->snap_next_tabs;
+			c->snap_next_tabs = tt;
+			job->snapshot_sweeps = c->sweeps;
+		} else if (job->snap_tabs != NULL) {
+			/* Tables missing: no snapshot of them to go on from. */
+			uint32_t k;
+
+			for (k = 0; k < job->ntab; k++)
+				free(job->snap_tabs[k]);
+			free(job->snap_tabs);
+			job->snap_tabs = NULL;
+		}
+		c->snap_tabs_bad = 0;
+		checkpoint(self, c);
+	}
+	c->tab_dst = NULL;
+	c->trows_want = c->trows_got = 0;
+	c->snapping = 0;
+	c->snap_ns = strads_now_ns();
+	if (c->phase == PH_RUN)
+		plan(self, c);
+	else if (c->phase == PH_DRAIN)
+		finish(self, c);
 }
 
 static void
@@ -780,14 +1134,24 @@ on_done(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 		return;
 	} else {
 		uint32_t slot = (uint32_t)(e->round % c->ring);
+		int want = c->rot ? job->nworkers : job->nstores;
 
 		if (c->ring_round[slot] != e->round)
 			return;
 		c->updates += e->a;
-		if (e->nd >= 1 && isfinite(e->val[0]) && e->val[0] > c->ws_move)
+		if (c->rot) {
+			/* A holder's DONE: its part's rows and compute time. */
+			if ((int)e->from >= job->nworkers)
+				return;
+			if (e->nd >= 1 && isfinite(e->val[0]) && e->val[0] > 0)
+				c->ptime[part_of(job, (int)e->from, c->ring_pos[slot])] += e->val[0];
+		} else if (e->nd >= 1 && isfinite(e->val[0]) && e->val[0] > c->ws_move) {
 			c->ws_move = e->val[0]; /* the store's largest change */
-		if (++c->ring_got[slot] < job->nstores)
+		}
+		if (++c->ring_got[slot] < want)
 			return;
+		if (c->rot && ++c->rot_done % job->nparts == 0)
+			c->sweeps++;
 		c->ring_round[slot] = STRADS__ROUND_NONE;
 		c->in_flight--;
 		c->rounds_done++;
@@ -848,37 +1212,37 @@ on_params(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 		return;
 	}
 	if (c->snapping && !c->reshaping) {
-		double *t;
-
 		/* Gathered beside the last snapshot, which stays whole until
 		 * this one is: a store lost mid-gather rolls back to it. */
 		if (c->snap_next == NULL &&
 		    (c->snap_next = malloc((size_t)job->p * sizeof(double))) == NULL) {
 			strads_log(STRADS_LOG_ERROR, "coordinator: out of memory: "
 			    "no snapshot taken");
+			c->snap_got = job->nstores;
+			c->trows_want = c->trows_got = 0;
 		} else {
 			put_params(job, c->snap_next, e);
-			if (++c->snap_got < job->nstores)
-				return;
-			t = job->snapshot;
-			job->snapshot = c->snap_next;
-			c->snap_next = t;
-			job->snapshot_rounds = c->rounds_done;
-			job->have_snapshot++;
-			checkpoint(self, c);
+			c->snap_got++;
 		}
-		c->snapping = 0;
-		c->snap_ns = strads_now_ns();
-		if (c->phase == PH_RUN)
-			plan(self, c);
-		else if (c->phase == PH_DRAIN)
-			finish(self, c);
+		snap_end(self, c);
 		return;
 	}
 	if (c->phase != PH_GATHER)
 		return;
 	put_params(job, c->params, e);
-	if (++c->gathered < job->nstores)
+	c->gathered++;
+	gather_end(self, c);
+}
+
+/* Ends the job once every store's values and every table's rows are
+ * in. */
+static void
+gather_end(strads_actor_t *self, coord_t *c)
+{
+	strads__job_t *job = c->job;
+
+	if (c->phase != PH_GATHER || c->gathered < job->nstores ||
+	    c->trows_got < c->trows_want)
 		return;
 	job->res->params = c->params;
 	c->params = NULL;
@@ -886,6 +1250,7 @@ on_params(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 	job->res->rounds = c->rounds_done;
 	job->res->updates = c->updates;
 	job->res->solve_s = elapsed(c);
+	job->res->sweeps = c->sweeps;
 	job->res->converged = c->converged && !c->reshaping;
 	job->reshaped = c->reshaping;
 	job->status = 0;
@@ -912,20 +1277,30 @@ coord_init(strads_actor_t *self, void *arg)
 	c->last_update = STRADS__ROUND_NONE;
 	c->check_round = STRADS__ROUND_NONE;
 	c->ws = job->o.schedule == STRADS_SCHEDULE_WORKSET;
-	c->rot = job->o.schedule == STRADS_SCHEDULE_ROTATION;
+	c->rot = job->o.schedule == STRADS_SCHEDULE_ROTATION && job->tab_rot >= 0;
 	c->ring = job->o.depth + 1;
 	/* By default a check follows each sweep's worth of coordinates. */
 	c->check_every = job->o.check_every ? (uint64_t)job->o.check_every * job->o.block
 	                                    : job->p;
 	if (c->rot) {
-		/* A rotation round updates every parameter (each by one
-		 * worker); a sweep over the data is nworkers rounds. */
-		c->check_every = job->o.check_every ? (uint64_t)job->o.check_every * job->p
-		                                    : (uint64_t)job->p * (uint64_t)job->nworkers;
-		if ((c->all_ids = malloc((size_t)job->p * 4)) != NULL)
-			for (i = 0; i < job->p; i++)
-				c->all_ids[i] = i;
+		c->cut = malloc(((size_t)job->nparts + 1) * sizeof(uint64_t));
+		c->pcost = calloc(job->nparts, sizeof(double));
+		c->ptime = calloc(job->nparts, sizeof(double));
+		c->part_at = calloc(job->nparts, sizeof(uint32_t));
+		c->part_pos = malloc((size_t)job->nparts * sizeof(uint64_t));
+		if (c->cut != NULL && c->pcost != NULL && c->ptime != NULL)
+			cut_parts(c, NULL);
+		for (i = 0; c->part_pos != NULL && i < job->nparts; i++)
+			c->part_pos[i] = UINT64_MAX; /* at rest where they start */
+		for (i = 0; i < (uint32_t)job->nworkers; i++)
+			if (job->worker_node[i] != strads_runtime_node(c->rt))
+				c->multi = 1;
+		/* Laid out again from a snapshot: on from its sweep, every
+		 * part at rest where the snapshot put it. */
+		c->sweeps = job->base_sweeps;
+		c->rot_t = c->rot_base = c->rot_done = job->base_sweeps * job->nparts;
 	}
+	c->ring_pos = calloc(c->ring, sizeof(uint32_t));
 	c->dep_key = calloc(DEP_CACHE, sizeof(uint64_t));
 	c->dep_val = malloc(DEP_CACHE * sizeof(float));
 	c->ring_round = malloc(c->ring * sizeof(uint64_t));
@@ -941,7 +1316,9 @@ coord_init(strads_actor_t *self, void *arg)
 	if (c->ring_round == NULL || c->ring_got == NULL || c->block == NULL ||
 	    c->stats == NULL || c->checks == NULL || c->params == NULL ||
 	    c->dep_key == NULL || c->dep_val == NULL || (c->ws && c->ws_list == NULL) ||
-	    (c->rot && c->all_ids == NULL) || strads__role_init_fault("coordinator")) {
+	    (c->rot && (c->cut == NULL || c->pcost == NULL || c->ptime == NULL ||
+	    c->part_at == NULL || c->part_pos == NULL)) ||
+	    c->ring_pos == NULL || strads__role_init_fault("coordinator")) {
 		/* coord_stop frees what was had. The roles' addresses are
 		 * known now, or (cluster mode) at the start message. */
 		c->broken = 1;
@@ -996,6 +1373,8 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 		c->reshaping = 1;
 		c->phase = PH_GATHER;
 		c->gathered = 0;
+		c->trows_want = c->trows_got = 0; /* a snapshot's, dropped */
+		c->tab_dst = NULL;
 		send_to(self, c->job->stores, c->job->nstores, ENG_GATHER, NULL);
 		return;
 	}
@@ -1042,7 +1421,7 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 		return;
 	}
 	if (m->type != ENG_CAND && m->type != ENG_DONE && m->type != ENG_STATS &&
-	    m->type != ENG_PARAMS)
+	    m->type != ENG_PARAMS && m->type != ENG_TROWS)
 		return;
 	if (strads__eng_decode(m, &e) != 0) {
 		strads_log(STRADS_LOG_ERROR, "coordinator: malformed message dropped");
@@ -1061,6 +1440,9 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 	case ENG_PARAMS:
 		on_params(self, c, &e);
 		break;
+	case ENG_TROWS:
+		on_trows(self, c, &e);
+		break;
 	}
 	strads__eng_free(&e);
 }
@@ -1076,7 +1458,19 @@ coord_stop(strads_actor_t *self)
 	free(c->cand_from);
 	free(c->cand_score);
 	free(c->ws_list);
-	free(c->all_ids);
+	free(c->cut);
+	free(c->pcost);
+	free(c->ptime);
+	free(c->ring_pos);
+	free(c->part_at);
+	free(c->part_pos);
+	if (c->snap_next_tabs != NULL) {
+		uint32_t t;
+
+		for (t = 0; t < c->job->ntab; t++)
+			free(c->snap_next_tabs[t]);
+		free(c->snap_next_tabs);
+	}
 	free(c->block);
 	free(c->stats);
 	free(c->checks);

@@ -26,7 +26,6 @@ typedef struct {
 	strads_range_t range;
 	double *params; /* range.end - range.begin values */
 	uint8_t *active; /* 0: screened out for good */
-	uint8_t *pushed; /* rotation: pushed in the round in progress */
 	uint32_t nactive;
 	acc_t upd, chk;
 	int have_chk; /* chk.sum holds the partials of check round chk_done */
@@ -64,14 +63,13 @@ store_init(strads_actor_t *self, void *arg)
 	s->params = strads__big_alloc((size_t)(len ? len : 1) * sizeof(double));
 	s->active = strads__big_alloc(len ? len : 1);
 	s->nactive = len;
-	s->pushed = strads__big_alloc(len ? len : 1);
 	if (s->active != NULL)
 		memset(s->active, 1, len ? len : 1);
 	s->chk.sum = strads__big_alloc((size_t)(len ? len : 1) * s->job->app->width *
 	    sizeof(double));
 	s->upd.round = s->chk.round = STRADS__ROUND_NONE;
 	if (s->params == NULL || s->chk.sum == NULL || s->active == NULL ||
-	    s->pushed == NULL || strads__role_init_fault("store")) {
+	    strads__role_init_fault("store")) {
 		s->broken = 1; /* store_stop frees what was had */
 		strads__role_broken("store", s->index);
 		return 0;
@@ -427,60 +425,6 @@ upd_len(const strads__job_t *job, uint32_t n)
 	return (size_t)n * job->app->width + (n <= job->app->pairs ? (size_t)n * n : 0);
 }
 
-/* A rotation round: each worker pushes its own part, so the partials
- * carry different ids; each parameter gets one. They are gathered by
- * position in the range, then pulled in id order. */
-static void
-on_partial_rotation(strads_actor_t *self, store_t *s, strads__eng_t *e)
-{
-	strads__job_t *job = s->job;
-	uint32_t w = job->app->width, len = s->range.end - s->range.begin, i, n = 0;
-	acc_t *acc = &s->upd;
-
-	if (acc->round == STRADS__ROUND_NONE) {
-		acc->sum = calloc((size_t)(len ? len : 1) * w, sizeof(double));
-		if (acc->sum == NULL) {
-			fail_oom(self, s);
-			return;
-		}
-		acc->round = e->round;
-		acc->got = 0;
-	}
-	if (acc->round != e->round || e->nd != e->n * w) {
-		fail(self, "partial does not match the round in progress: dropped");
-		return;
-	}
-	for (i = 0; i < e->n; i++) {
-		uint32_t j = e->idx[i];
-
-		if (j < s->range.begin || j >= s->range.end || s->pushed[j - s->range.begin]) {
-			fail(self, "rotation partial outside the range or pushed twice: dropped");
-			continue;
-		}
-		s->pushed[j - s->range.begin] = 1;
-		memcpy(acc->sum + (size_t)(j - s->range.begin) * w, e->val + (size_t)i * w,
-		    (size_t)w * sizeof(double));
-	}
-	if (++acc->got < job->nworkers)
-		return;
-	acc->idx = malloc((size_t)(len ? len : 1) * 4);
-	if (acc->idx == NULL) {
-		fail_oom(self, s);
-		return;
-	}
-	for (i = 0; i < len; i++) {
-		if (!s->pushed[i])
-			continue;
-		s->pushed[i] = 0;
-		acc->idx[n] = s->range.begin + i;
-		memmove(acc->sum + (size_t)n * w, acc->sum + (size_t)i * w,
-		    (size_t)w * sizeof(double));
-		n++;
-	}
-	acc->n = n;
-	finish_update(self, s);
-}
-
 static void
 on_partial(strads_actor_t *self, store_t *s, strads__eng_t *e)
 {
@@ -488,10 +432,6 @@ on_partial(strads_actor_t *self, store_t *s, strads__eng_t *e)
 	uint32_t w = job->app->width, len = s->range.end - s->range.begin, i;
 	acc_t *acc = e->kind == KIND_CHECK ? &s->chk : &s->upd;
 
-	if (e->kind != KIND_CHECK && job->o.schedule == STRADS_SCHEDULE_ROTATION) {
-		on_partial_rotation(self, s, e);
-		return;
-	}
 	if (acc->round == STRADS__ROUND_NONE) {
 		if (e->kind == KIND_CHECK) {
 			s->have_chk = 0;
@@ -657,7 +597,6 @@ store_stop(strads_actor_t *self)
 
 	strads__big_free(s->params);
 	strads__big_free(s->active);
-	strads__big_free(s->pushed);
 	strads__big_free(s->chk.sum);
 	free(s->upd.idx);
 	free(s->upd.sum);

@@ -5,8 +5,15 @@
  * depends on have been applied, and its partials go to the stores that
  * own the block's parameters. Check rounds push every parameter and add
  * the worker's objective statistics.
+ *
+ * Tables (doc/schmp.md, "Homes"): the worker holds its rows of every
+ * worker-home table; in rotation rounds it holds one part of the rotate
+ * table, runs the app's rotate on it and hands it straight to the part's
+ * next holder (by reference in one process), reading and incrementing
+ * the ssp table through the client it owns.
  */
 #include "schmp.h"
+#include "table.h"
 
 #include <stdlib.h>
 
@@ -15,10 +22,40 @@ typedef struct blk_s {
 	strads__eng_t e;
 } blk_t;
 
+/* A part handed to this worker, waiting for the round it is for. */
+typedef struct part_s {
+	struct part_s *next;
+	uint64_t round;
+	uint32_t index;
+	void *rows; /* in the job's rotate table memory */
+} part_t;
+
+/* A rotation block's fields (ROT_NIDX ids, see schmp.h). */
+typedef struct {
+	uint64_t rb, re, next_pos, pos; /* pos: rotation round over the run */
+	uint32_t next;
+} rot_t;
+
 typedef struct {
 	strads__job_t *job;
+	strads_actor_t *self;
 	int index;
 	void *wstate; /* lent to the compute thread while busy */
+	void **tabs;  /* per table: a worker-home table's rows of this shard
+	                 (owned, padded to whole doubles), else NULL */
+
+	/* Rotation: parts handed here before their round (owned nodes), and
+	 * the coordinator's requests for parts still on their way (the
+	 * gather across processes; round: the position awaited). */
+	part_t *parts;
+	part_t *wanted;
+	/* The ssp table: the client (owned), its keys 0 .. rows-1, the rows
+	 * read for a round and the round's increments. */
+	strads_table_client_t *ssp;
+	uint64_t *ssp_keys;
+	double *ssp_buf, *ssp_delta;
+	int ssp_state;      /* SSP_* */
+	uint64_t ssp_round; /* the round read for (SSP_READ) */
 	int ready;
 	int busy;
 	int stopping;
@@ -55,6 +92,10 @@ typedef struct {
 		size_t *off;   /* and partials [off[k], off[k+1]) */
 		double *stats;
 		int init_err;
+		int do_rot;         /* a rotation round */
+		rot_t rot;
+		strads_part_t part; /* what the app's rotate gets */
+		double secs;        /* its compute time */
 	} w;
 } worker_t;
 
@@ -63,6 +104,24 @@ static void
 fail(strads_actor_t *self, worker_t *s, int err)
 {
 	strads__role_fail(self, s->job, &s->broken, &s->told, "worker", s->index, err);
+}
+
+enum { SSP_IDLE, SSP_READING, SSP_READ };
+
+static void pump(strads_actor_t *self, worker_t *s);
+
+/* The fields of a rotation block, or -1 when it is not one. */
+static int
+rot_of(const strads__eng_t *e, rot_t *r)
+{
+	if (e->kind != KIND_UPDATE || e->n != ROT_NIDX)
+		return -1;
+	r->rb = (uint64_t)e->idx[0] | (uint64_t)e->idx[1] << 32;
+	r->re = (uint64_t)e->idx[2] | (uint64_t)e->idx[3] << 32;
+	r->next = e->idx[4];
+	r->next_pos = (uint64_t)e->idx[5] | (uint64_t)e->idx[6] << 32;
+	r->pos = (uint64_t)e->idx[7] | (uint64_t)e->idx[8] << 32;
+	return r->rb < r->re ? 0 : -1;
 }
 
 static void
@@ -81,6 +140,16 @@ work_round(void *arg)
 	worker_t *s = arg;
 	const strads_app_t *app = s->job->app;
 
+	if (s->w.do_rot) {
+		uint64_t t0 = strads_now_ns();
+
+		if (s->ssp_delta != NULL)
+			memset(s->ssp_delta, 0, (size_t)s->job->tab_rows[s->job->tab_ssp] *
+			    s->job->tab_width[s->job->tab_ssp] * sizeof(double));
+		app->rotate(s->wstate, &s->w.part);
+		s->w.secs = (double)(strads_now_ns() - t0) / 1e9;
+		return;
+	}
 	if (s->w.do_apply)
 		app->apply(s->wstate, &s->w.ab, s->w.aval);
 	if (s->w.do_push) {
@@ -143,6 +212,362 @@ split_parts(worker_t *s, const strads__eng_t *blk)
 	return 0;
 }
 
+/* The worker's rows of each worker-home table (zeroed, lent to the app
+ * through its shard) and its client of the ssp table. */
+static int
+tables_init(strads_actor_t *self, worker_t *s)
+{
+	strads__job_t *job = s->job;
+	strads_shard_t *sh = &job->shards[s->index];
+	uint64_t rows = sh->row_end - sh->row_begin, i;
+	uint32_t t;
+
+	if (job->ntab == 0)
+		return 0;
+	if ((s->tabs = calloc(job->ntab, sizeof(void *))) == NULL)
+		return -1;
+	sh->tables = s->tabs;
+	for (t = 0; t < job->ntab; t++) {
+		if (job->app->tables[t].home != STRADS_HOME_WORKER)
+			continue;
+		/* Padded to whole doubles: TROWS carries doubles. */
+		if ((s->tabs[t] = calloc(rows * STRADS__ROW_BYTES(job, t) + 8, 1)) == NULL)
+			return -1;
+		/* Laid out again from a snapshot: this shard's rows of it. */
+		if (job->tab_init != NULL && job->tab_init[t] != NULL)
+			memcpy(s->tabs[t], job->tab_init[t] + sh->row_begin *
+			    STRADS__ROW_BYTES(job, t), rows * STRADS__ROW_BYTES(job, t));
+	}
+	if (job->ssp != NULL) {
+		size_t n = (size_t)job->tab_rows[job->tab_ssp] * job->tab_width[job->tab_ssp];
+
+		s->ssp_keys = malloc((size_t)job->tab_rows[job->tab_ssp] * 8);
+		s->ssp_buf = malloc(n * sizeof(double));
+		s->ssp_delta = malloc(n * sizeof(double));
+		if (s->ssp_keys == NULL || s->ssp_buf == NULL || s->ssp_delta == NULL ||
+		    strads_table_client_open(self, job->ssp, (uint32_t)s->index,
+		    &s->ssp) != 0)
+			return -1;
+		for (i = 0; i < job->tab_rows[job->tab_ssp]; i++)
+			s->ssp_keys[i] = i;
+	}
+	return 0;
+}
+
+static void
+ssp_read_done(strads_table_client_t *c, int status, void *arg)
+{
+	worker_t *s = arg;
+
+	(void)c;
+	if (status != 0) {
+		strads_log(STRADS_LOG_ERROR, "worker %d: reading the ssp table: %s",
+		    s->index, strads_strerror(status));
+		s->ssp_state = SSP_IDLE;
+		return;
+	}
+	s->ssp_state = SSP_READ;
+	pump(s->self, s);
+}
+
+/* Whether the rotation block at the head can start: its part is here
+ * (or at rest) and the ssp table has been read at this round's clock
+ * (a read is started otherwise). Sets up s->w.part when it can. */
+static int
+rot_ready(worker_t *s, const strads__eng_t *e, const rot_t *r)
+{
+	strads__job_t *job = s->job;
+	int t = job->tab_rot;
+	part_t **pp, *p = NULL;
+	void *rows;
+
+	if (s->ssp != NULL && (s->ssp_state != SSP_READ || s->ssp_round != e->round)) {
+		if (s->ssp_state == SSP_READING)
+			return 0;
+		if (strads_table_get_many(s->ssp, s->ssp_keys, job->tab_rows[job->tab_ssp],
+		    s->ssp_buf, ssp_read_done, s) != 0) {
+			/* Out of memory: the round cannot start. */
+			strads_log(STRADS_LOG_ERROR, "worker %d: cannot read the ssp table",
+			    s->index);
+			return 0;
+		}
+		s->ssp_state = SSP_READING;
+		s->ssp_round = e->round;
+		return 0;
+	}
+	if (e->from == ROT_REST) {
+		rows = job->rot_rows + r->rb * STRADS__ROW_BYTES(job, t);
+	} else {
+		for (pp = &s->parts; *pp != NULL; pp = &(*pp)->next)
+			if ((*pp)->round == r->pos && (*pp)->index == e->a)
+				break;
+		if ((p = *pp) == NULL)
+			return 0; /* not handed over yet */
+		*pp = p->next;
+		rows = p->rows;
+		free(p);
+	}
+	memset(&s->w.part, 0, sizeof(s->w.part));
+	s->w.part.round = r->pos;
+	s->w.part.sweep = r->pos / job->nparts;
+	s->w.part.table = (uint32_t)t;
+	s->w.part.index = e->a;
+	s->w.part.nparts = job->nparts;
+	s->w.part.row_begin = r->rb;
+	s->w.part.row_end = r->re;
+	s->w.part.rows = rows;
+	if (s->ssp != NULL) {
+		s->w.part.ssp = s->ssp_buf;
+		s->w.part.ssp_delta = s->ssp_delta;
+		s->w.part.ssp_rows = job->tab_rows[job->tab_ssp];
+		s->w.part.ssp_width = job->tab_width[job->tab_ssp];
+		s->ssp_state = SSP_IDLE;
+	}
+	s->w.rot = *r;
+	return 1;
+}
+
+/* After a rotation round: the ssp increments and clock, the part to its
+ * next holder (its address in one process, its bytes to another), and
+ * the round's DONE to the coordinator. */
+static void
+rot_done(strads_actor_t *self, worker_t *s)
+{
+	strads__job_t *job = s->job;
+	const rot_t *r = &s->w.rot;
+	strads__eng_t e;
+	strads_msg_t *m;
+	uint32_t ids[4];
+	double secs = s->w.secs;
+
+	if (s->ssp != NULL) {
+		if (strads_table_inc_many(s->ssp, s->ssp_keys, s->ssp_delta,
+		    job->tab_rows[job->tab_ssp]) != 0 || strads_table_clock(s->ssp) != 0)
+			strads_log(STRADS_LOG_ERROR, "worker %d: ssp increments lost", s->index);
+	}
+	if (r->next != ROT_REST) {
+		memset(&e, 0, sizeof(e));
+		e.round = r->next_pos;
+		e.a = s->w.part.index;
+		e.from = (uint32_t)s->index;
+		ids[0] = (uint32_t)r->rb;
+		ids[1] = (uint32_t)(r->rb >> 32);
+		ids[2] = (uint32_t)r->re;
+		ids[3] = (uint32_t)(r->re >> 32);
+		e.n = 4;
+		e.idx = ids;
+		if (job->worker_node[r->next] == job->worker_node[s->index]) {
+			e.dep = (uint64_t)(uintptr_t)s->w.part.rows;
+		} else {
+			size_t bytes = (size_t)(r->re - r->rb) * STRADS__ROW_BYTES(job, job->tab_rot);
+
+			e.nd = (uint32_t)((bytes + 7) / 8);
+			e.val = s->w.part.rows;
+		}
+		if ((m = strads__eng_encode(ENG_PART, &e)) != NULL)
+			strads_send(self, job->workers[r->next], m);
+		else
+			strads_log(STRADS_LOG_ERROR, "worker %d: out of memory: part %u lost",
+			    s->index, e.a);
+	}
+	memset(&e, 0, sizeof(e));
+	e.round = s->w.blk->round;
+	e.kind = KIND_UPDATE;
+	e.from = (uint32_t)s->index;
+	e.a = (uint32_t)(r->re - r->rb);
+	e.nd = 1;
+	e.val = &secs;
+	if ((m = strads__eng_encode(ENG_DONE, &e)) != NULL)
+		strads_send(self, job->coord, m);
+}
+
+/* The rows [rb, re) of the rotate table, from this process's memory,
+ * to the coordinator (the gather across processes). */
+static void
+send_rot_rows(strads_actor_t *self, worker_t *s, uint64_t rb, uint64_t re)
+{
+	strads__job_t *job = s->job;
+	size_t rowb = STRADS__ROW_BYTES(job, job->tab_rot);
+	strads__eng_t e;
+	strads_msg_t *m;
+
+	memset(&e, 0, sizeof(e));
+	e.round = (uint64_t)job->tab_rot;
+	e.dep = rb;
+	e.a = (uint32_t)(re - rb);
+	e.nd = (uint32_t)(((re - rb) * rowb + 7) / 8);
+	e.val = (double *)(void *)(job->rot_rows + rb * rowb);
+	if ((m = strads__eng_encode(ENG_TROWS, &e)) != NULL)
+		strads_send(self, job->coord, m);
+}
+
+/* Answers the coordinator's requests for parts that have arrived. A
+ * wanted entry keeps the part's row range in round (begin) and rows
+ * (end, as an integer). */
+static void
+answer_wanted(strads_actor_t *self, worker_t *s)
+{
+	part_t **wp = &s->wanted, *w, *p;
+
+	while ((w = *wp) != NULL) {
+		for (p = s->parts; p != NULL; p = p->next)
+			if (p->index == w->index && p->round == w->round)
+				break;
+		if (p == NULL) {
+			wp = &w->next;
+			continue;
+		}
+		*wp = w->next;
+		send_rot_rows(self, s, (uint64_t)((uint8_t *)p->rows - s->job->rot_rows) /
+		    STRADS__ROW_BYTES(s->job, s->job->tab_rot), (uint64_t)(uintptr_t)w->rows);
+		free(w);
+	}
+}
+
+/* The coordinator asks for a part's rows at the end of a job across
+ * processes: a: part, dep: the position it waits here for (MAX: at rest
+ * in this process), ids: its row range. */
+static void
+on_part_request(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
+{
+	strads__job_t *job = s->job;
+	strads__eng_t e;
+	uint64_t rb, re;
+	part_t *w;
+
+	if (job->tab_rot < 0 || strads__eng_decode(m, &e) != 0)
+		return;
+	if (e.n != 4) {
+		strads__eng_free(&e);
+		return;
+	}
+	rb = (uint64_t)e.idx[0] | (uint64_t)e.idx[1] << 32;
+	re = (uint64_t)e.idx[2] | (uint64_t)e.idx[3] << 32;
+	if (rb >= re || re > job->tab_rows[job->tab_rot]) {
+		strads__eng_free(&e);
+		return;
+	}
+	if (e.dep == UINT64_MAX) {
+		send_rot_rows(self, s, rb, re);
+	} else if ((w = calloc(1, sizeof(*w))) != NULL) {
+		/* The part's rows land in this process's memory on arrival
+		 * (or already did): answer then. */
+		w->index = e.a;
+		w->round = e.dep;
+		w->rows = (void *)(uintptr_t)re;
+		w->next = s->wanted;
+		s->wanted = w;
+		answer_wanted(self, s);
+	}
+	strads__eng_free(&e);
+}
+
+/* A part handed over by its last holder. */
+static void
+on_part(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
+{
+	strads__job_t *job = s->job;
+	strads__eng_t e;
+	part_t *p;
+	uint64_t rb, re;
+	size_t rowb;
+
+	/* A view (no copy when aligned): the rows are copied once, into
+	 * place. */
+	if (job->tab_rot < 0 || strads__eng_view(m, &e) != 0)
+		goto bad;
+	rowb = STRADS__ROW_BYTES(job, job->tab_rot);
+	if (e.n != 4 || e.a >= job->nparts)
+		goto bad_e;
+	rb = (uint64_t)e.idx[0] | (uint64_t)e.idx[1] << 32;
+	re = (uint64_t)e.idx[2] | (uint64_t)e.idx[3] << 32;
+	if (rb >= re || re > job->tab_rows[job->tab_rot])
+		goto bad_e;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		goto bad_e;
+	p->round = e.round;
+	p->index = e.a;
+	if (e.nd == 0 && m->src.node == strads_runtime_node(strads_actor_runtime(self))) {
+		/* By reference: the part's memory itself. */
+		p->rows = (void *)(uintptr_t)e.dep;
+	} else {
+		size_t bytes = (size_t)(re - rb) * rowb;
+
+		if ((size_t)e.nd != (bytes + 7) / 8) {
+			free(p);
+			goto bad_e;
+		}
+		p->rows = job->rot_rows + rb * rowb;
+		memcpy(p->rows, e.val, bytes);
+	}
+	strads__eng_free(&e);
+	p->next = s->parts;
+	s->parts = p;
+	answer_wanted(self, s);
+	pump(self, s);
+	return;
+bad_e:
+	strads__eng_free(&e);
+bad:
+	strads_log(STRADS_LOG_ERROR, "worker %d: malformed part dropped", s->index);
+}
+
+/* The end of the job: this worker's rows of every worker-home table to
+ * the coordinator; worker 0 also reads the ssp table once every
+ * worker's increments are in (s clocks past the last round's). */
+static void
+ssp_final_done(strads_table_client_t *c, int status, void *arg)
+{
+	worker_t *s = arg;
+	strads__job_t *job = s->job;
+	strads__eng_t e;
+	strads_msg_t *m;
+
+	(void)c;
+	if (status != 0)
+		return;
+	memset(&e, 0, sizeof(e));
+	e.round = (uint64_t)job->tab_ssp;
+	e.a = (uint32_t)job->tab_rows[job->tab_ssp];
+	e.nd = (uint32_t)(job->tab_rows[job->tab_ssp] * job->tab_width[job->tab_ssp]);
+	e.val = s->ssp_buf;
+	if ((m = strads__eng_encode(ENG_TROWS, &e)) != NULL)
+		strads_send(s->self, job->coord, m);
+}
+
+static void
+on_gather(strads_actor_t *self, worker_t *s)
+{
+	strads__job_t *job = s->job;
+	const strads_shard_t *sh = &job->shards[s->index];
+	uint32_t t, k;
+	strads__eng_t e;
+	strads_msg_t *m;
+
+	for (t = 0; t < job->ntab; t++) {
+		size_t bytes;
+
+		if (s->tabs[t] == NULL)
+			continue;
+		bytes = (size_t)(sh->row_end - sh->row_begin) * STRADS__ROW_BYTES(job, t);
+		memset(&e, 0, sizeof(e));
+		e.round = t;
+		e.dep = sh->row_begin;
+		e.a = (uint32_t)(sh->row_end - sh->row_begin);
+		e.nd = (uint32_t)((bytes + 7) / 8);
+		e.val = s->tabs[t];
+		if ((m = strads__eng_encode(ENG_TROWS, &e)) != NULL)
+			strads_send(self, job->coord, m);
+	}
+	if (s->ssp != NULL && s->index == 0) {
+		for (k = 0; k < job->ssp->staleness; k++)
+			strads_table_clock(s->ssp);
+		if (strads_table_get_many(s->ssp, s->ssp_keys, job->tab_rows[job->tab_ssp],
+		    s->ssp_buf, ssp_final_done, s) != 0)
+			strads_log(STRADS_LOG_ERROR, "worker 0: cannot read the ssp table");
+	}
+}
+
 static int
 worker_init(strads_actor_t *self, void *arg)
 {
@@ -150,11 +575,13 @@ worker_init(strads_actor_t *self, void *arg)
 	strads__role_arg_t *a = arg;
 
 	s->job = a->job;
+	s->self = self;
 	s->index = a->index;
 	s->applied = STRADS__ROUND_NONE;
 	s->dround = STRADS__ROUND_NONE;
 	if (strads__role_init_fault("worker") ||
-	    (s->dpart = calloc((size_t)s->job->nstores, sizeof(*s->dpart))) == NULL) {
+	    (s->dpart = calloc((size_t)s->job->nstores, sizeof(*s->dpart))) == NULL ||
+	    tables_init(self, s) != 0) {
 		s->broken = 1;
 		strads__role_broken("worker", s->index);
 	}
@@ -307,7 +734,22 @@ pump(strads_actor_t *self, worker_t *s)
 		s->applied = applied;
 		release_deltas(s);
 	}
-	if (b != NULL && (b->e.dep == STRADS__ROUND_NONE || b->e.dep == applied)) {
+	if (b != NULL && job->tab_rot >= 0 && b->e.kind != KIND_CHECK) {
+		rot_t r;
+
+		if (rot_of(&b->e, &r) != 0) {
+			strads_log(STRADS_LOG_ERROR, "worker %d: malformed rotation block",
+			    s->index);
+			return;
+		}
+		if (!rot_ready(s, &b->e, &r))
+			return;
+		s->head = b->next;
+		if (s->head == NULL)
+			s->tail = NULL;
+		s->w.blk = &b->e;
+		s->w.do_rot = 1;
+	} else if (b != NULL && (b->e.dep == STRADS__ROUND_NONE || b->e.dep == applied)) {
 		size_t np = b->e.kind == KIND_CHECK ? job->p : b->e.n;
 
 		s->head = b->next;
@@ -349,7 +791,7 @@ pump(strads_actor_t *self, worker_t *s)
 			goto oom;
 		}
 	}
-	if (!s->w.do_apply && !s->w.do_push) {
+	if (!s->w.do_apply && !s->w.do_push && !s->w.do_rot) {
 		free(s->w.aidx);
 		free(s->w.aval);
 		return;
@@ -385,6 +827,8 @@ static void
 round_done(strads_actor_t *self, worker_t *s)
 {
 	s->busy = 0;
+	if (s->w.do_rot)
+		rot_done(self, s);
 	if (s->w.do_push)
 		send_partials(self, s);
 	round_free(s);
@@ -443,6 +887,8 @@ worker_recv(strads_actor_t *self, const strads_msg_t *m)
 		strads__role_broken_recv(self, s->job, &s->told, m);
 		return;
 	}
+	if (s->ssp != NULL && strads_table_client_recv(s->ssp, m))
+		return;
 	switch (m->type) {
 	case ENG_START:
 		if (strads_compute(self, work_init, s, 0) == 0)
@@ -483,6 +929,15 @@ worker_recv(strads_actor_t *self, const strads_msg_t *m)
 	case ENG_DELTA:
 		on_delta(self, s, m);
 		break;
+	case ENG_PART:
+		on_part(self, s, m);
+		break;
+	case ENG_GATHER:
+		on_gather(self, s);
+		break;
+	case ENG_TROWS:
+		on_part_request(self, s, m);
+		break;
 	case ENG_STOP:
 		s->stopping = 1;
 		strads_actor_stop(self);
@@ -515,6 +970,30 @@ worker_stop(strads_actor_t *self)
 	strads__big_free(s->chk_sval);
 	if (s->wstate != NULL && s->job->app->worker_fini != NULL)
 		s->job->app->worker_fini(s->wstate);
+	while (s->parts != NULL) {
+		part_t *p = s->parts;
+
+		s->parts = p->next;
+		free(p);
+	}
+	while (s->wanted != NULL) {
+		part_t *p = s->wanted;
+
+		s->wanted = p->next;
+		free(p);
+	}
+	strads_table_client_close(s->ssp);
+	free(s->ssp_keys);
+	free(s->ssp_buf);
+	free(s->ssp_delta);
+	if (s->tabs != NULL) {
+		uint32_t t;
+
+		s->job->shards[s->index].tables = NULL;
+		for (t = 0; t < s->job->ntab; t++)
+			free(s->tabs[t]);
+		free(s->tabs);
+	}
 	strads__job_role_stopped(s->job);
 }
 

@@ -534,6 +534,13 @@ typedef struct strads_block_s {
 typedef struct strads_shard_s {
 	uint32_t index, count; /* shard index among count */
 	uint64_t row_begin, row_end;
+	/* One entry per declared table (app->tables; NULL when the app
+	 * declares none): for a table of home STRADS_HOME_WORKER, this
+	 * worker's rows [row_begin, row_end) of it, (row_end - row_begin) x
+	 * width values, zeroed before worker_init; the engine owns them
+	 * (gathered into the job result) and lends them to the worker's
+	 * callbacks for the whole run. Other homes: NULL. */
+	void *const *tables;
 } strads_shard_t;
 
 /* ------------------------------------------------------------------ */
@@ -554,6 +561,69 @@ typedef struct strads_value_s {
 	                     %.3e on the progress line) */
 } strads_value_t;
 
+/* Where the rows of a parameter table live (doc/schmp.md, "Homes"). */
+typedef enum {
+	/* Partitioned over the stores: workers push partials of a block,
+	 * the store that owns the rows pulls (a regression's coefficients). At
+	 * most one; its rows are the job's nparams, one f64 each, and it
+	 * is what push, pull, check and the result's params work on. */
+	STRADS_HOME_STORE = 0,
+	/* Rows follow the data: one row per data row, each worker holds
+	 * the rows of its shard (strads_shard_t.tables) alone. */
+	STRADS_HOME_WORKER,
+	/* Cut into parts (STRADS_SCHEDULE_ROTATION): in each round a
+	 * worker holds one part alone (app->rotate), then hands it
+	 * straight to the next holder. At most one. */
+	STRADS_HOME_ROTATE,
+	/* A small shared table read and incremented under staleness s
+	 * through an SSP table (strads_table_t) the caller made, one
+	 * client per worker (strads_job_opts_t.ssp). Read and incremented
+	 * in rotation rounds (strads_part_t). At most one. */
+	STRADS_HOME_SSP
+} strads_home_t;
+
+/* The value type of a table's rows. An SSP table is read and written
+ * as doubles whatever its type. */
+typedef enum {
+	STRADS_VALUE_F64 = 0, /* double */
+	STRADS_VALUE_F32,     /* float */
+	STRADS_VALUE_I32      /* int32_t counts */
+} strads_value_type_t;
+
+/* One named parameter table of an app. */
+typedef struct strads_table_decl_s {
+	const char *name;
+	strads_home_t home;
+	strads_value_type_t value;
+	uint64_t rows;  /* 0: store: nparams; worker: nrows (the only
+	                   choice); rotate, ssp: strads_job_opts_t
+	                   .table_rows[t] (required then) */
+	uint32_t width; /* values per row; 0: 1 */
+} strads_table_decl_t;
+
+/* A part of the rotate table as its holder sees it in one round. */
+typedef struct strads_part_s {
+	uint64_t round;     /* rotation round (0, 1, ... over the run) */
+	uint64_t sweep;     /* sweeps done before this round */
+	uint32_t table;     /* the rotate table's index in app->tables */
+	uint32_t index;     /* part index among nparts */
+	uint32_t nparts;
+	uint64_t row_begin, row_end; /* the part's rows of the table */
+	/* (row_end - row_begin) x width values, held by this worker alone
+	 * for the round; in one process, the same memory travels from
+	 * holder to holder (never copied). */
+	void *rows;
+	/* The ssp table (NULL when none): its rows x width values read at
+	 * this worker's clock (every increment of clocks <= clock - s - 1
+	 * and all of its own), and a zeroed buffer of the same shape whose
+	 * values are added to the table after the round. The clock is the
+	 * rotation round. */
+	const double *ssp;
+	double *ssp_delta;
+	uint64_t ssp_rows;
+	uint32_t ssp_width;
+} strads_part_t;
+
 typedef struct strads_progress_s {
 	/* The app's, from its objective callback (everything is zero when
 	 * it is called). */
@@ -571,7 +641,7 @@ typedef struct strads_progress_s {
 	                      the metrics file's keys; strads_progress_add */
 
 	/* The engine's. */
-	uint64_t iter;     /* rounds done */
+	uint64_t iter;     /* rounds done (rotation: sweeps) */
 	double time_s;     /* seconds since the solve began, loading
 	                      excluded (a resumed job counts on) */
 	uint64_t updates;  /* parameter updates pulled so far */
@@ -613,8 +683,17 @@ typedef struct strads_subscriber_s {
 	void *arg; /* borrowed: passed to cb */
 } strads_subscriber_t;
 
+/* The callback table of an app. Each slot's comment says which thread
+ * runs it and whether it may block: "loop" callbacks run on a role's
+ * loop and must return quickly (never block, never sleep, no I/O);
+ * "compute" callbacks run on a compute thread with the worker's state
+ * lent to it and may take long (they must not wait on other roles). */
 typedef struct strads_app_s {
 	const char *name;
+	/* The app's parameter tables (borrowed for the program's life;
+	 * NULL with ntables 0: one store table of nparams f64). */
+	const strads_table_decl_t *tables;
+	uint32_t ntables;
 	uint32_t width;  /* doubles per parameter in a push partial */
 	uint32_t nstats; /* doubles a worker reports to the objective */
 	uint32_t ncheck; /* doubles a store reports to the objective */
@@ -628,31 +707,40 @@ typedef struct strads_app_s {
 	 * message). */
 	uint32_t pairs;
 
-	/* Worker: make the worker's state for its shard (called once, on
-	 * the worker's loop). shared is what strads_job_run was given. */
+	/* Worker, compute thread, may block (called once, before any
+	 * round): make the worker's state for its shard; shard->tables
+	 * holds its worker-home rows. shared is what strads_job_run was
+	 * given. Non-zero ends the job with an error. */
 	int (*worker_init)(void *shared, const strads_shard_t *shard,
 	    void **wstate);
-	/* Worker (compute thread): partial results of block b over the
-	 * shard, width doubles per parameter, into partials (zeroed). */
+	/* Worker, compute thread, may block: partial results of block b
+	 * over the shard, width doubles per parameter, into partials
+	 * (zeroed). With a rotation, only check rounds push. */
 	void (*push)(void *wstate, const strads_block_t *b, double *partials);
-	/* Worker (compute thread): apply new parameter changes delta[i] of
-	 * b->idx[i] to the worker's state. */
+	/* Worker, compute thread, may block: apply new parameter changes
+	 * delta[i] of b->idx[i] to the worker's state. */
 	void (*apply)(void *wstate, const strads_block_t *b, const double *delta);
-	/* Worker (compute thread): nstats doubles for the objective. */
+	/* Worker, compute thread, may block: nstats doubles for the
+	 * objective (check rounds). */
 	void (*stats)(void *wstate, double *out);
+	/* Worker loop, must not block: free the worker's state as the job
+	 * ends (its worker-home rows are the engine's). */
 	void (*worker_fini)(void *wstate);
 
-	/* Store: aggregate the workers' summed partials of the block's
-	 * parameters this store owns, update params (their values, in and
-	 * out) and write each change to delta. */
+	/* Store loop, must not block for long (it holds the store's loop):
+	 * aggregate the workers' summed partials of the block's parameters
+	 * this store owns, update params (their values, in and out) and
+	 * write each change to delta. Unused by rotations (NULL allowed). */
 	void (*pull)(void *shared, const strads_block_t *b,
 	    const double *partials, double *params, double *delta);
-	/* Store: ncheck doubles for the convergence check of its range,
-	 * given the full push partials (a sweep) of that range. */
+	/* Store loop, must not block: ncheck doubles for the convergence
+	 * check of its range, given the full push partials (a sweep) of
+	 * that range. */
 	void (*check)(void *shared, strads_range_t range, const double *partials,
 	    const double *params, double *out);
 
-	/* Store, after each check (optional): mark with active[i] = 0 the
+	/* Store loop, must not block, after each check (optional): mark
+	 * with active[i] = 0 the
 	 * parameters of range r (i = j - r.begin) proven to be zero at the
 	 * optimum, given the check's partials of the range, the current
 	 * values, the summed worker stats and every store's check values.
@@ -662,7 +750,8 @@ typedef struct strads_app_s {
 	    const double *params, const double *stats, const double *checks,
 	    int nstores, uint8_t *active);
 
-	/* Store, after each check, for STRADS_SCHEDULE_WORKSET (optional):
+	/* Store loop, must not block, after each check, for
+	 * STRADS_SCHEDULE_WORKSET (optional):
 	 * the priority of each parameter of range r (score[i], i = j -
 	 * r.begin; 0: not wanted), from the same inputs as screen. The
 	 * next block is the parameters of highest priority. */
@@ -670,22 +759,26 @@ typedef struct strads_app_s {
 	    const double *params, const double *stats, const double *checks,
 	    int nstores, double *score);
 
-	/* Scheduler: dependency of parameters j and k (e.g. |corr|); the
+	/* Coordinator loop, must not block: dependency of parameters j and
+	 * k (e.g. |corr|); the
 	 * scheduler never lets two with dependency > rho share a block.
 	 * NULL: independent. */
 	double (*dependency)(void *shared, uint32_t j, uint32_t k);
-	/* Coordinator, instead of pairwise dependency() calls when the app
+	/* Coordinator loop, must not block (filter, filter_free), instead
+	 * of pairwise dependency() calls when the app
 	 * can do better (e.g. only look at pairs that share data): keep, in
 	 * order, at most max of the ncand candidates such that no two kept
 	 * depend by more than rho; write them to out and return how many.
 	 * *scratch is the app's, kept between calls and released at the end
 	 * of the run with filter_free (or free(3) when that is NULL). NULL:
 	 * the engine calls dependency(). */
-	/* Scheduler side (optional): the work of updating parameter j (e.g.
+	/* Coordinator loop, must not block (optional): the work of updating
+	 * parameter j (e.g.
 	 * its column's non-zeros), for blocks balanced by work (block_work
 	 * in strads_job_opts_t). */
 	double (*cost)(void *shared, uint32_t j);
-	/* Scheduler side (optional), the priority schedule: the weight of
+	/* Scheduler loop, must not block (optional), the priority
+	 * schedule: the weight of
 	 * parameter j after it changed by delta, to which eta is added.
 	 * NULL: delta^2. An app whose parameters differ in scale can make
 	 * it scale-free (an L1-penalised regression: the step in gradient
@@ -695,13 +788,28 @@ typedef struct strads_app_s {
 	    uint32_t ncand, uint32_t max, double rho, uint32_t *out);
 	void (*filter_free)(void *scratch);
 
-	/* Coordinator (its loop; must not block): the objective, the
+	/* Coordinator loop, must not block: the objective, the
 	 * convergence criterion, the support hint and the app's named
 	 * values (strads_progress_add) from the summed worker stats and
 	 * every store's check values (nstores x ncheck), into out (zeroed;
 	 * the engine fills the rest of the record). */
 	void (*objective)(void *shared, const double *stats,
 	    const double *checks, int nstores, strads_progress_t *out);
+
+	/* Rotation (STRADS_SCHEDULE_ROTATION with a rotate table). */
+	/* Worker, compute thread, may block (it is the round's work): the
+	 * round's work on the part it holds (and the ssp table through
+	 * part). Required with a rotate table. */
+	void (*rotate)(void *wstate, const strads_part_t *part);
+	/* Coordinator loop, must not block (optional): the work of row r of
+	 * table t (e.g. a word's tokens); parts are cut to equal work.
+	 * NULL: 1 a row. */
+	double (*row_cost)(void *shared, uint32_t t, uint64_t r);
+	/* strads_job_run's thread, before any role runs (optional): the
+	 * starting values of rows [begin, end) of rotate table t, into rows
+	 * (zeroed). NULL: zeros. */
+	void (*table_init)(void *shared, uint32_t t, uint64_t begin,
+	    uint64_t end, void *rows);
 } strads_app_t;
 
 /* How the schedulers choose blocks. */
@@ -716,13 +824,15 @@ typedef enum {
 	STRADS_SCHEDULE_WORKSET,
 	STRADS_SCHEDULE_CYCLIC, /* a cyclic sweep, then the filter */
 	STRADS_SCHEDULE_RANDOM, /* uniform draws, then the filter */
-	/* A static rotation (LDA, MF): the parameters are split into as
-	 * many contiguous parts as there are workers, and in round t worker
-	 * w pushes part (w + t) mod nworkers, so no parameter is pushed by
-	 * two workers in one round and each pull sees one worker's partial.
-	 * A check follows every nworkers rounds (a sweep) unless
-	 * check_every says otherwise. No schedulers' draws, no filter; the
-	 * app must not set pairs. */
+	/* A rotation (LDA, MF): the app's rotate table is cut into nparts
+	 * parts of equal work (row_cost), and in round r of a sweep worker
+	 * w holds part (w + r) mod nparts alone (app->rotate), then hands it
+	 * straight to the part's next holder. A sweep is nparts rounds, in
+	 * which every worker holds every part once; a check (push with
+	 * check set, stores' check, objective) follows every check_every
+	 * sweeps (0: each), and parts are cut again between sweeps by the
+	 * time they took. No schedulers' draws, no filter, no pull; the app
+	 * must not set pairs. */
 	STRADS_SCHEDULE_ROTATION
 } strads_schedule_t;
 
@@ -744,12 +854,13 @@ typedef struct strads_job_opts_s {
 	                        default 1e-12 */
 	uint32_t depth;      /* blocks planned ahead; 0: 2 */
 	uint32_t check_every; /* checks every check_every x block coordinates
-	                         (rotation: every check_every rounds);
+	                         (rotation: every check_every sweeps);
 	                         0: every nparams coordinates (a sweep;
-	                         rotation: every nworkers rounds) */
+	                         rotation: every sweep) */
 	double tol;          /* stop when progress.criterion <= tol;
 	                        default 1e-6 */
-	uint64_t max_rounds; /* 0: unlimited */
+	uint64_t max_rounds; /* 0: unlimited (rotation: rounds, nparts a
+	                        sweep) */
 	double time_limit_s; /* 0: unlimited */
 	uint64_t seed;
 	const char *metrics_path; /* JSON lines per check, or NULL: a
@@ -765,6 +876,17 @@ typedef struct strads_job_opts_s {
 	 * borrowed until the run ends. */
 	const strads_subscriber_t *subscribers;
 	int nsubscribers;
+	/* Tables (app->tables). table_rows: NULL, or app->ntables entries,
+	 * the rows of each table whose declaration says 0 (rotate, ssp). */
+	const uint64_t *table_rows;
+	/* NULL, or app->ntables entries: for the ssp table, an SSP table
+	 * made with strads_table_create on the job's runtime (dense, the
+	 * declared rows and width, nclients >= nworkers) whose client ids
+	 * 0 .. nworkers-1 are unused: worker w opens client w, so a table
+	 * serves one job. Borrowed until the run ends. Other entries NULL. */
+	strads_table_t *const *ssp;
+	uint32_t nparts;     /* rotation: parts; 0: 2 x nworkers (at least
+	                        nworkers, at most the rotate table's rows) */
 } strads_job_opts_t;
 
 typedef struct strads_job_result_s {
@@ -776,6 +898,14 @@ typedef struct strads_job_result_s {
 	                         is not finite (diverged: the run stops
 	                         there) */
 	double *params;       /* nparams final values; free() it */
+	/* One entry per declared table (NULL when the app declares no
+	 * table but the store table; free() the array and each entry):
+	 * the worker and rotate tables' final
+	 * rows (rows x width values), and the ssp table's as doubles; NULL
+	 * for the store table (its values are params). */
+	void **tables;
+	uint32_t ntables;
+	uint64_t sweeps;      /* rotation: sweeps done */
 } strads_job_result_t;
 
 /* Fills o with the defaults above. */
@@ -822,8 +952,9 @@ typedef struct strads_cluster_opts_s {
 	double timeout_s;   /* a member silent this long is dropped; 3 */
 	double snapshot_s;  /* parameters gathered at a round boundary at
 	                       most this often (after a check), kept in
-	                       memory to go on from if a store is lost;
-	                       default 5 */
+	                       memory to go on from if a store is lost
+	                       (with the worker and rotate tables: to go on
+	                       from at any change of view); default 5 */
 	const char *checkpoint_dir; /* also write a snapshot there (params
 	                       file, then MANIFEST) at most every
 	                       checkpoint_s seconds; NULL: none (borrowed
@@ -853,7 +984,11 @@ STRADS_EXTERN int strads_cluster_wait(strads_cluster_t *c, int min_workers,
  * lost with its member: from the values the layout started from).
  * Progress reaches o's subscribers on the calling thread as in
  * strads_job_run; the metrics file of a job laid out again is appended
- * to, and iter, time_s and updates count on.
+ * to, and iter, time_s and updates count on. An
+ * app with worker or rotate tables goes on from the last snapshot
+ * instead, those tables included (before the first: from its starting
+ * values), redoing the rounds since; one with an ssp table is refused
+ * (STRADS_ENOTSUP).
  * Returns as strads_job_run, or STRADS_EPEER when no worker is left. */
 STRADS_EXTERN int strads_cluster_job_run(strads_cluster_t *c,
     const strads_app_t *app, void *shared, const strads_job_opts_t *o,

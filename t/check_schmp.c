@@ -2,10 +2,9 @@
  * check_schmp.c -- the SchMP engine with small apps: the column-means
  * program of strads(3)'s example on several workers, stores and
  * schedulers and under every schedule; least squares with pair terms and
- * working sets against the normal equations; a static rotation that must
- * visit every (shard, part) pair once a sweep and never give one
- * parameter to two workers in a round; a worker whose init fails ends
- * the job with an error.
+ * working sets against the normal equations; a worker whose init fails
+ * ends the job with an error. Rotations and the other homes are in
+ * check_homes.c.
  */
 #include "strads-int.h"
 
@@ -726,124 +725,6 @@ START_TEST(workset_several_stores)
 }
 END_TEST
 
-/* ------------------------------------------------------------------ */
-/* A static rotation: each parameter accumulates its column's sum, one
- * worker's rows per round. After one sweep (nworkers rounds) every
- * (shard, part) pair has been pushed exactly once, so each parameter is
- * its full column sum; no parameter may be pushed by two workers in the
- * same round. */
-
-#define ROT_P 97
-static atomic_ullong rot_last[ROT_P]; /* round + 1 of the last push */
-static atomic_int rot_collisions, rot_pushes;
-
-static void
-rot_push(void *ws, const strads_block_t *b, double *part)
-{
-	shard_t *s = ws;
-	uint64_t i;
-	uint32_t t;
-
-	for (t = 0; t < b->n; t++) {
-		if (!b->check) { /* a check pushes everything, everywhere */
-			if (atomic_exchange(&rot_last[b->idx[t]], b->round + 1) == b->round + 1)
-				atomic_fetch_add(&rot_collisions, 1);
-			atomic_fetch_add(&rot_pushes, 1);
-		}
-		for (i = s->sh.row_begin; i < s->sh.row_end; i++)
-			part[t] += s->d->x[i * s->d->p + b->idx[t]];
-	}
-}
-
-static void
-rot_pull(void *shared, const strads_block_t *b, const double *sum, double *val,
-    double *delta)
-{
-	uint32_t t;
-
-	(void)shared;
-	for (t = 0; t < b->n; t++) {
-		val[t] += sum[t];
-		delta[t] = sum[t];
-	}
-}
-
-static void
-rot_objective(void *shared, const double *st, const double *ck, int nstores,
-    strads_progress_t *out)
-{
-	(void)shared;
-	(void)st;
-	(void)ck;
-	(void)nstores;
-	out->objective = 1;
-	out->criterion = 1; /* runs to max_rounds */
-}
-
-static const strads_app_t rot_app = {
-    .name = "rotation",
-    .width = 1,
-    .ncheck = 1,
-    .worker_init = mean_init,
-    .push = rot_push,
-    .apply = mean_apply,
-    .worker_fini = free,
-    .pull = rot_pull,
-    .check = mean_check,
-    .objective = rot_objective,
-};
-
-static void
-run_rotation(int nworkers, int nstores)
-{
-	const uint64_t n = 61;
-	strads_runtime_t *rt;
-	strads_job_opts_t o;
-	strads_job_result_t res;
-	data_t d;
-	double x[61 * ROT_P];
-	uint64_t i;
-	uint32_t j;
-
-	for (i = 0; i < n * ROT_P; i++)
-		x[i] = (double)((i * 7919) % 113) / 9.0;
-	for (j = 0; j < ROT_P; j++)
-		atomic_init(&rot_last[j], 0);
-	atomic_init(&rot_collisions, 0);
-	atomic_init(&rot_pushes, 0);
-	d = data_of(x, n, ROT_P);
-	rt = engine_up(2);
-	strads_job_opts_init(&o);
-	o.nparams = ROT_P;
-	o.nrows = n;
-	o.nworkers = nworkers;
-	o.nstores = nstores;
-	o.schedule = STRADS_SCHEDULE_ROTATION;
-	o.depth = 1;
-	o.max_rounds = (uint64_t)nworkers; /* one sweep */
-	ck_assert_int_eq(strads_job_run(rt, &rot_app, &d, &o, &res), 0);
-	ck_assert_uint_eq(res.rounds, (uint64_t)nworkers);
-	ck_assert_int_eq(atomic_load(&rot_collisions), 0);
-	ck_assert_int_eq(atomic_load(&rot_pushes), nworkers * ROT_P);
-	for (j = 0; j < ROT_P; j++) {
-		double want = 0;
-
-		for (i = 0; i < n; i++)
-			want += x[i * ROT_P + j];
-		ck_assert_double_eq_tol(res.params[j], want, 1e-12 * fmax(1, want));
-	}
-	free(res.params);
-	engine_down(rt);
-}
-
-START_TEST(rotation_sweep)
-{
-	run_rotation(3, 1);
-	run_rotation(4, 3); /* parts and store ranges that do not line up */
-	run_rotation(1, 2);
-}
-END_TEST
-
 START_TEST(worker_init_failure)
 {
 	const uint64_t n = 10;
@@ -1089,7 +970,6 @@ schmp_suite(void)
 	tcase_add_test(tc, means_app_priority);
 	tcase_add_test(tc, workset_exact_blocks);
 	tcase_add_test(tc, workset_several_stores);
-	tcase_add_test(tc, rotation_sweep);
 	tcase_add_test(tc, worker_init_failure);
 	tcase_add_test(tc, job_spawn_failure);
 	tcase_add_test(tc, engine_message_oom);

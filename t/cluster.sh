@@ -20,7 +20,14 @@
 #  (r) a node stopped past the member timeout is dropped, and joins again
 #      with the same id once continued;
 #  (f) the coordinator killed and resumed from its checkpoint goes on from
-#      the checkpointed round, not from zero; its nodes waited for it.
+#      the checkpointed round, not from zero; its nodes waited for it;
+#  (h) the rotation test app (t/rotapp.c, run by t/helper_rotapp) across
+#      processes: its counters still add up at the end; the bytes the
+#      nodes sent are those of the parts handed over (not the whole table
+#      to every worker each round); a node SIGKILLed while the rotation
+#      holds (at check 2) makes the job go on over the others from the
+#      last snapshot (worker and rotate tables too: the parts it held come
+#      back from it, the rounds since are redone) and the counters add up.
 # Every wait is on a condition with a deadline, never a fixed sleep.
 # CLUSTER_ONLY=bf (say) runs only those scenarios, to chase a flake.
 set -u
@@ -65,7 +72,7 @@ wait_pid() {
 	wait "$1"
 }
 
-want() { case ${CLUSTER_ONLY:-apeitbcdrf} in *"$1"*) return 0 ;; esac; return 1; }
+want() { case ${CLUSTER_ONLY:-apeitbcdrfh} in *"$1"*) return 0 ;; esac; return 1; }
 
 objective() { sed -n 's/^# objective //p' "$1"; }
 
@@ -459,6 +466,65 @@ if want f; then
 		obj_ok f "$tmp/f.model" "$sref" "coordinator killed, resumed from round $ck (first check $first)"
 	else
 		bad "(f) the run never held at check 5 with a checkpoint"
+	fi
+fi
+
+if want h; then
+	R=$top_builddir/t/helper_rotapp
+	# 30 data rows, 40000 rotate rows of 2 int32 (320000 bytes), 4 parts
+	# of 80000 bytes, 2 workers (one a node), 6 sweeps of 4 rounds.
+	url=ipc://$tmp/h.sock
+	"$R" coordinator "$url" "$tmp/secret" 2 30 40000 6 4 "$tmp/h.json" \
+	    >"$tmp/rot-c.out" 2>"$tmp/rot-c.log" & hc=$!
+	pids="$pids $hc"
+	"$R" node "$url" "ipc://$tmp/h1.sock" "$tmp/secret" 1 >"$tmp/rot-1.out" \
+	    2>"$tmp/rot-1.log" & h1=$!
+	"$R" node "$url" "ipc://$tmp/h2.sock" "$tmp/secret" 1 >"$tmp/rot-2.out" \
+	    2>"$tmp/rot-2.log" & h2=$!
+	pids="$pids $h1 $h2"
+	ends_ok h "$hc" $h1 $h2
+	if grep -q '^rotapp: ok' "$tmp/rot-c.out"; then
+		# Parts move 2 a round but for their first holding (4), plus
+		# the table to the coordinator at the end; whole-table copies
+		# to each worker every round would be 24 x 640000 bytes.
+		got=$(cat "$tmp/rot-1.out" "$tmp/rot-2.out" | sed -n 's/^node bytes_out //p' |
+		    awk '{ s += $1 } END { print s + 0 }')
+		want=$(( (24 * 2 - 4) * 80000 + 320000 ))
+		if [ "$got" -ge "$want" ] && [ "$got" -le $(( want + want / 5 + 65536 )) ]; then
+			say "ok (h): $(cat "$tmp/rot-c.out"); nodes sent $got bytes (parts: $want)"
+		else
+			bad "(h) nodes sent $got bytes; the parts handed over are $want"
+		fi
+	else
+		bad "(h) $(cat "$tmp/rot-c.out")"
+	fi
+
+	# A node killed while the rotation holds: the job starts over.
+	url=ipc://$tmp/hk.sock
+	ROTAPP_SNAPSHOT_S=0.001 STRADS_TEST_HOLD_AT=2 STRADS_LOG=info "$R" coordinator "$url" "$tmp/secret" 2 30 \
+	    40000 6 4 "$tmp/hk.json" >"$tmp/rotk-c.out" 2>"$tmp/rotk-c.log" & hc=$!
+	pids="$pids $hc"
+	"$R" node "$url" "ipc://$tmp/hk1.sock" "$tmp/secret" 1 >"$tmp/rotk-1.out" \
+	    2>"$tmp/rotk-1.log" & h1=$!
+	"$R" node "$url" "ipc://$tmp/hk2.sock" "$tmp/secret" 1 >"$tmp/rotk-2.out" \
+	    2>"$tmp/rotk-2.log" & h2=$!
+	pids="$pids $h1 $h2"
+	if wait_for "$tmp/rotk-c.log" "holding after check 2" 120; then
+		kill -9 "$h2"
+		wait "$h2" 2>/dev/null
+		"$R" node "$url" "ipc://$tmp/hk3.sock" "$tmp/secret" 1 >"$tmp/rotk-3.out" \
+		    2>"$tmp/rotk-3.log" & h3=$!
+		pids="$pids $h3"
+		ends_ok h "$hc" $h1 $h3
+		if grep -q '^rotapp: ok' "$tmp/rotk-c.out" &&
+		    grep -q "laying the job out again from round [1-9][0-9]* (the last snapshot, tables and all)" \
+		    "$tmp/rotk-c.log"; then
+			say "ok (h): a node killed at check 2, the job went on from the snapshot: $(cat "$tmp/rotk-c.out")"
+		else
+			bad "(h) after the kill: $(cat "$tmp/rotk-c.out")"
+		fi
+	else
+		bad "(h) the rotation never held at check 2"
 	fi
 fi
 

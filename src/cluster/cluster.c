@@ -234,6 +234,7 @@ strads__opts_to_json(const strads_job_opts_t *o)
 	add_u64(j, "max_rounds", o->max_rounds);
 	cJSON_AddNumberToObject(j, "time_limit_s", o->time_limit_s);
 	add_u64(j, "seed", o->seed);
+	cJSON_AddNumberToObject(j, "nparts", o->nparts);
 	return j;
 }
 
@@ -259,6 +260,7 @@ strads__opts_from_json(const cJSON *j, strads_job_opts_t *o)
 	o->max_rounds = get_u64(j, "max_rounds");
 	o->time_limit_s = strads__json_num(j, "time_limit_s");
 	o->seed = get_u64(j, "seed");
+	o->nparts = (uint32_t)strads__json_num(j, "nparts");
 	if (o->nparams == 0 || o->nrows == 0 || o->nworkers <= 0 || o->nstores <= 0 ||
 	    o->nschedulers <= 0 || (int)o->schedule < 0 ||
 	    o->schedule > STRADS_SCHEDULE_ROTATION)
@@ -1023,6 +1025,14 @@ typedef struct {
 	strads__span_t *rows, *params;
 	int nrows, nparams;
 	uint64_t rows_total, params_total;
+	/* The last snapshot of a job with worker or rotate tables (owned):
+	 * its parameters, its tables packed (strads__job_tables_pack), its
+	 * rounds and sweeps; and whether the next layout starts from it. */
+	double *snap_params;
+	uint8_t *snap_tabs;
+	size_t snap_tabs_len;
+	uint64_t snap_rounds, snap_sweeps;
+	int from_snap;
 } carry_t;
 
 /* Lays out the job's workers (keys: node, slot) over its rows and its
@@ -1083,17 +1093,45 @@ span_list(const strads__job_t *job, int stores)
 	return a;
 }
 
-/* Sends the job's starting values to its hosts, ahead of the job. */
+/* Sends the job's starting values to its hosts, ahead of the job, and
+ * after them its packed tables when it goes on from a snapshot of them
+ * (tlen bytes, a multiple of 8). */
 static void
-post_init(strads_cluster_t *c, const double *init, uint32_t p)
+post_init(strads_cluster_t *c, const double *init, uint32_t p, const uint8_t *tabs,
+    size_t tlen)
 {
-	strads_msg_t *m = strads_msg_new(STRADS__MSG_MEM_INIT, 8 + (size_t)p * 8);
+	strads_msg_t *m = strads_msg_new(STRADS__MSG_MEM_INIT, 8 + (size_t)p * 8 + tlen);
 
 	if (m == NULL)
 		return;
 	strads__put64(m->data, c->job_id);
 	memcpy(m->data + 8, init, (size_t)p * 8); /* little-endian doubles */
+	if (tlen > 0)
+		memcpy(m->data + 8 + (size_t)p * 8, tabs, tlen);
 	strads_post(c->rt, c->ctl, m);
+}
+
+/* Keeps the last snapshot of a job's worker and rotate tables in cy,
+ * with its parameters, for a later layout to go on from. */
+static void
+keep_table_snapshot(strads__job_t *job, carry_t *cy)
+{
+	size_t len = strads__job_tables_bytes(job);
+	uint8_t *tabs;
+
+	if (len == 0 || !job->have_snapshot || job->snap_tabs == NULL ||
+	    job->snapshot == NULL || (tabs = malloc(len)) == NULL)
+		return;
+	strads__job_tables_pack(job, job->snap_tabs, tabs);
+	free(cy->snap_tabs);
+	free(cy->snap_params);
+	cy->snap_tabs = tabs;
+	cy->snap_tabs_len = len;
+	cy->snap_params = job->snapshot;
+	job->snapshot = NULL;
+	job->have_snapshot = 0;
+	cy->snap_rounds = job->snapshot_rounds;
+	cy->snap_sweeps = job->snapshot_sweeps;
 }
 
 /* One layout of the job over the members now. *again is set when the
@@ -1142,6 +1180,14 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 		free(ms);
 		return err;
 	}
+	if (cy->from_snap && (err = strads__job_tables_start(job, cy->snap_tabs,
+	    cy->snap_tabs_len)) != 0) {
+		free(ms);
+		strads__job_free(job);
+		return err;
+	}
+	if (cy->from_snap)
+		job->base_sweeps = cy->snap_sweeps;
 	/* Worker slots in node order, as many per node as it offered (the
 	 * job may have clamped the count to the rows); stores and
 	 * schedulers one per member offering them, or here. Rows and
@@ -1249,7 +1295,8 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 	msg = job_msg(c, "job");
 	uv_mutex_unlock(&c->lock);
 	if (cy->init != NULL)
-		post_init(c, cy->init, job->p);
+		post_init(c, cy->init, job->p, cy->from_snap ? cy->snap_tabs : NULL,
+		    cy->from_snap ? cy->snap_tabs_len : 0);
 	if (msg != NULL) {
 		cJSON_AddStringToObject(msg, "spec", spec);
 		cJSON_AddBoolToObject(msg, "init", cy->init != NULL);
@@ -1305,6 +1352,7 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 		strads__job_stop_local(c->rt, job);
 	}
 	strads__job_wait(job);
+	keep_table_snapshot(job, cy);
 	uv_mutex_lock(&c->lock);
 	cy->from = "the parameters gathered";
 	if (job->reshaped) {
@@ -1423,10 +1471,25 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 {
 	carry_t cy;
 	double *init = NULL;
-	int err, again, layouts = 0;
+	int err, again, layouts = 0, restart = 0;
+	uint64_t rounds0, updates0;
 
 	if (c == NULL || o == NULL || spec == NULL || res == NULL || o->nparams == 0)
 		return STRADS_EINVAL;
+	/* Worker and rotate tables are not yet gathered at snapshots: a job
+	 * with them laid out again starts over from its starting values
+	 * (its last snapshot is its start). Ssp tables would need their
+	 * shards' addresses on every node: not yet. */
+	if (app != NULL && app->ntables > 0) {
+		uint32_t t;
+
+		for (t = 0; t < app->ntables; t++) {
+			if (app->tables[t].home == STRADS_HOME_SSP)
+				return STRADS_ENOTSUP;
+			if (app->tables[t].home != STRADS_HOME_STORE)
+				restart = 1;
+		}
+	}
 	memset(&cy, 0, sizeof(cy));
 	if (c->resumed) {
 		/* Count on from the checkpoint, appending to the metrics. */
@@ -1441,13 +1504,36 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 			return STRADS_ENOMEM;
 		memcpy(init, o->init, (size_t)o->nparams * sizeof(double));
 	}
+	rounds0 = cy.rounds;
+	updates0 = cy.updates;
 	for (;;) {
 		cy.init = init;
 		err = run_layout(c, app, shared, o, spec, res, &cy, &again);
 		layouts++;
 		if (err != 0 || !again)
 			break;
-		if (res->params != NULL) {
+		if (restart && cy.snap_tabs != NULL) {
+			/* Every table back to the last snapshot (the stores'
+			 * values with them); the rounds since are redone. */
+			free(res->params);
+			res->params = NULL;
+			free(init);
+			if ((init = malloc((size_t)o->nparams * sizeof(double))) == NULL) {
+				err = STRADS_ENOMEM;
+				break;
+			}
+			memcpy(init, cy.snap_params, (size_t)o->nparams * sizeof(double));
+			cy.rounds = cy.snap_rounds;
+			cy.from_snap = 1;
+			cy.from = "the last snapshot, tables and all";
+		} else if (restart) {
+			/* No snapshot yet: every table back to the start. */
+			free(res->params);
+			res->params = NULL;
+			cy.rounds = rounds0;
+			cy.updates = updates0;
+			cy.from = "the start (no snapshot of the tables yet)";
+		} else if (res->params != NULL) {
 			free(init);
 			init = res->params;
 			res->params = NULL;
@@ -1467,6 +1553,8 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 	free(cy.tally.count);
 	free(cy.rows);
 	free(cy.params);
+	free(cy.snap_params);
+	free(cy.snap_tabs);
 	return err;
 }
 

@@ -607,7 +607,7 @@ start_job(node_t *n, local_job_t *lj, const cJSON *o, pending_init_t *pi)
 		char want[32];
 
 		snprintf(want, sizeof(want), "%llu", (unsigned long long)pi->id);
-		if (pi->init == NULL || pi->n != jo.nparams ||
+		if (pi->init == NULL || pi->n < jo.nparams ||
 		    strcmp(want, strads__json_str(o, "id")) != 0) {
 			job_error(n, o, "the job's starting values did not arrive");
 			return;
@@ -627,6 +627,12 @@ start_job(node_t *n, local_job_t *lj, const cJSON *o, pending_init_t *pi)
 		return;
 	}
 	rc = strads__job_new(app, lj->shared, &jo, &lj->res, &lj->job);
+	/* Starting values followed by tables: a job laid out again from a
+	 * snapshot of its worker and rotate tables (borrowed from lj->init
+	 * for the job's life). */
+	if (rc == 0 && lj->init != NULL && pi->n > jo.nparams)
+		rc = strads__job_tables_start(lj->job, (const uint8_t *)(lj->init + jo.nparams),
+		    (size_t)(pi->n - jo.nparams) * 8);
 	if (rc == 0 && (lj->job->nworkers != jo.nworkers || lj->job->nstores != jo.nstores ||
 	    lj->job->nscheds != jo.nschedulers ||
 	    read_nodes(o, "workers", lj->job->worker_node, lj->job->nworkers) != 0 ||

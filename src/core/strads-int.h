@@ -91,6 +91,8 @@ int strads__errf(char *err, size_t errlen, int code, const char *fmt, ...)
 	X(TBL_UPDATE_BULK, 39, 24, UINT32_MAX, 1)                          \
 	X(TBL_GET_BULK, 40, 32, UINT32_MAX, 1)                             \
 	X(TBL_ROWS_BULK, 41, 32, UINT32_MAX, 1)                            \
+	X(ENG_PART, 42, 40, UINT32_MAX, 1)                                 \
+	X(ENG_TROWS, 43, 40, UINT32_MAX, 1)                                \
 	X(MEM_HELLO, 48, 1, 4096, 1)                                       \
 	X(MEM_CTL, 49, 1, 16u << 20, 1)                                    \
 	X(MEM_INIT, 50, 8, UINT32_MAX, 1)

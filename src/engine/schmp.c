@@ -5,6 +5,7 @@
  * Everything else happens in the role actors in actors/.
  */
 #include "schmp.h"
+#include "table.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -152,10 +153,188 @@ strads__job_free(strads__job_t *job)
 	free(job->shards);
 	free(job->args);
 	strads_msg_free(atomic_load(&job->report));
+	free(job->tab_rows);
+	free(job->tab_width);
+	free(job->tab_vsize);
+	free(job->rot_rows);
+	free(job->tab_init);
+	if (job->snap_tabs != NULL) {
+		uint32_t t;
+
+		for (t = 0; t < job->ntab; t++)
+			free(job->snap_tabs[t]);
+		free(job->snap_tabs);
+	}
 	if (job->sem_ok)
 		uv_sem_destroy(&job->done);
 	strads__progq_free(job->progress);
 	free(job);
+}
+
+static size_t
+value_size(strads_value_type_t v)
+{
+	return v == STRADS_VALUE_F64 ? 8 : 4;
+}
+
+/* Checks the app's table declarations against o and lays them out in
+ * job: rows, widths, the index of each single-home table, the rotate
+ * table's memory (with its starting values) and the part count. */
+static int
+tables_new(strads__job_t *job, const strads_job_opts_t *o)
+{
+	const strads_app_t *app = job->app;
+	uint32_t t, n = app->ntables;
+
+	job->tab_store = job->tab_rot = job->tab_ssp = -1;
+	if (n == 0)
+		return app->tables == NULL ? 0 : STRADS_EINVAL;
+	if (app->tables == NULL)
+		return STRADS_EINVAL;
+	job->ntab = n;
+	job->tab_rows = calloc(n, sizeof(uint64_t));
+	job->tab_width = calloc(n, sizeof(uint32_t));
+	job->tab_vsize = calloc(n, sizeof(size_t));
+	if (job->tab_rows == NULL || job->tab_width == NULL || job->tab_vsize == NULL)
+		return STRADS_ENOMEM;
+	for (t = 0; t < n; t++) {
+		const strads_table_decl_t *d = &app->tables[t];
+		uint64_t rows = d->rows;
+		int *one = NULL;
+
+		if ((unsigned)d->value > STRADS_VALUE_I32)
+			return STRADS_EINVAL;
+		if (rows == 0 && o->table_rows != NULL)
+			rows = o->table_rows[t];
+		switch (d->home) {
+		case STRADS_HOME_STORE:
+			one = &job->tab_store;
+			if (rows == 0)
+				rows = o->nparams;
+			if (rows != o->nparams || d->width > 1 || d->value != STRADS_VALUE_F64)
+				return STRADS_EINVAL;
+			break;
+		case STRADS_HOME_WORKER:
+			if (d->rows != 0 && d->rows != o->nrows)
+				return STRADS_EINVAL;
+			rows = o->nrows;
+			break;
+		case STRADS_HOME_ROTATE:
+			one = &job->tab_rot;
+			break;
+		case STRADS_HOME_SSP:
+			one = &job->tab_ssp;
+			if (o->ssp == NULL || o->ssp[t] == NULL)
+				return STRADS_EINVAL;
+			job->ssp = o->ssp[t];
+			break;
+		default:
+			return STRADS_EINVAL;
+		}
+		if (one != NULL && *one >= 0)
+			return STRADS_EINVAL; /* at most one of this home */
+		if (one != NULL)
+			*one = (int)t;
+		if (rows == 0 || rows > UINT32_MAX)
+			return STRADS_EINVAL;
+		job->tab_rows[t] = rows;
+		job->tab_width[t] = d->width ? d->width : 1;
+		job->tab_vsize[t] = value_size(d->value);
+	}
+	if (job->ssp != NULL) {
+		const strads_table_t *st = job->ssp;
+		int k = job->tab_ssp;
+
+		/* Worker w is client w; its rows are read as one block. */
+		if (st->kind != STRADS_TABLE_DENSE || st->nrows != job->tab_rows[k] ||
+		    st->width != job->tab_width[k] ||
+		    st->nclients < (uint32_t)job->nworkers)
+			return STRADS_EINVAL;
+	}
+	if (job->tab_rot >= 0) {
+		uint64_t rows = job->tab_rows[job->tab_rot];
+		size_t bytes = (size_t)rows * STRADS__ROW_BYTES(job, job->tab_rot);
+
+		if (o->schedule != STRADS_SCHEDULE_ROTATION || app->rotate == NULL ||
+		    rows < (uint64_t)job->nworkers)
+			return STRADS_EINVAL;
+		job->nparts = o->nparts ? o->nparts : 2 * (uint32_t)job->nworkers;
+		if (job->nparts < (uint32_t)job->nworkers)
+			job->nparts = (uint32_t)job->nworkers;
+		if (job->nparts > rows)
+			job->nparts = (uint32_t)rows;
+		if ((job->rot_rows = calloc(bytes ? bytes : 1, 1)) == NULL)
+			return STRADS_ENOMEM;
+		if (app->table_init != NULL)
+			app->table_init(job->shared, (uint32_t)job->tab_rot, 0, rows,
+			    job->rot_rows);
+	} else if (o->schedule == STRADS_SCHEDULE_ROTATION || job->tab_ssp >= 0) {
+		return STRADS_EINVAL; /* a rotation moves a rotate table */
+	}
+	return 0;
+}
+
+/* Whether table t is in snapshots (worker and rotate homes). */
+static int
+snapped(const strads__job_t *job, uint32_t t)
+{
+	strads_home_t h = job->app->tables[t].home;
+
+	return h == STRADS_HOME_WORKER || h == STRADS_HOME_ROTATE;
+}
+
+static size_t
+padded(const strads__job_t *job, uint32_t t)
+{
+	return ((size_t)job->tab_rows[t] * STRADS__ROW_BYTES(job, t) + 7) & ~(size_t)7;
+}
+
+size_t
+strads__job_tables_bytes(const strads__job_t *job)
+{
+	size_t n = 0;
+	uint32_t t;
+
+	for (t = 0; t < job->ntab; t++)
+		if (snapped(job, t))
+			n += padded(job, t);
+	return n;
+}
+
+void
+strads__job_tables_pack(const strads__job_t *job, void *const *tabs, uint8_t *out)
+{
+	uint32_t t;
+
+	for (t = 0; t < job->ntab; t++) {
+		if (!snapped(job, t))
+			continue;
+		memset(out, 0, padded(job, t));
+		if (tabs[t] != NULL)
+			memcpy(out, tabs[t], (size_t)job->tab_rows[t] * STRADS__ROW_BYTES(job, t));
+		out += padded(job, t);
+	}
+}
+
+int
+strads__job_tables_start(strads__job_t *job, const uint8_t *packed, size_t len)
+{
+	uint32_t t;
+
+	if (len != strads__job_tables_bytes(job) || len == 0)
+		return STRADS_EPROTO;
+	if ((job->tab_init = calloc(job->ntab, sizeof(*job->tab_init))) == NULL)
+		return STRADS_ENOMEM;
+	for (t = 0; t < job->ntab; t++) {
+		if (!snapped(job, t))
+			continue;
+		job->tab_init[t] = packed;
+		if ((int)t == job->tab_rot)
+			memcpy(job->rot_rows, packed,
+			    (size_t)job->tab_rows[t] * STRADS__ROW_BYTES(job, t));
+		packed += padded(job, t);
+	}
+	return 0;
 }
 
 int
@@ -163,10 +342,11 @@ strads__job_new(const strads_app_t *app, void *shared,
     const strads_job_opts_t *o, strads_job_result_t *res, strads__job_t **jp)
 {
 	strads__job_t *job;
-	int i, n;
+	int i, n, err;
 
 	if (app == NULL || o == NULL || res == NULL || o->nparams == 0 ||
-	    o->nrows == 0 || app->push == NULL || app->pull == NULL ||
+	    o->nrows == 0 || app->push == NULL ||
+	    (app->pull == NULL && o->schedule != STRADS_SCHEDULE_ROTATION) ||
 	    app->worker_init == NULL || app->objective == NULL)
 		return STRADS_EINVAL;
 	if (o->schedule == STRADS_SCHEDULE_ROTATION && app->pairs != 0)
@@ -229,6 +409,10 @@ strads__job_new(const strads_app_t *app, void *shared,
 		job->shards[i].count = (uint32_t)job->nworkers;
 		job->shards[i].row_begin = o->nrows * (uint64_t)i / (uint64_t)job->nworkers;
 		job->shards[i].row_end = o->nrows * (uint64_t)(i + 1) / (uint64_t)job->nworkers;
+	}
+	if ((err = tables_new(job, o)) != 0) {
+		strads__job_free(job);
+		return err;
 	}
 	*jp = job;
 	return 0;
@@ -365,6 +549,15 @@ strads_job_run(strads_runtime_t *rt, const strads_app_t *app, void *shared,
 	strads__job_wait(job);
 	if (err == 0)
 		err = job->status;
+	if (err != 0 && res->tables != NULL) {
+		uint32_t t;
+
+		for (t = 0; t < res->ntables; t++)
+			free(res->tables[t]);
+		free(res->tables);
+		res->tables = NULL;
+		res->ntables = 0;
+	}
 	strads__job_free(job);
 	return err;
 }

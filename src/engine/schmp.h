@@ -90,7 +90,43 @@ typedef struct strads__job_s {
 	uint64_t snapshot_rounds;
 	int have_snapshot;
 	struct strads__role_arg_s *args; /* one per role, spawn arguments */
+
+	/* Tables (app->tables; ntab 0 when the app declares none). */
+	uint32_t ntab;
+	uint64_t *tab_rows;   /* rows of each table */
+	uint32_t *tab_width;  /* values a row (>= 1) */
+	size_t *tab_vsize;    /* bytes a value */
+	int tab_store, tab_rot, tab_ssp; /* their index, or -1 */
+	/* The rotate table in this process, rows x width values: each part
+	 * is a run of it that travels by reference (in one process the
+	 * holder of a part is the only one touching it). Owned by the job. */
+	uint8_t *rot_rows;
+	uint32_t nparts;
+	strads_table_t *ssp; /* borrowed (o.ssp[tab_ssp]) */
+	/* Cluster jobs laid out again from a snapshot: the worker and
+	 * rotate tables' rows to start from (whole tables, borrowed, NULL
+	 * entries: from zeros / table_init; the array is owned), and the
+	 * sweeps done (rotation positions go on from there). */
+	const uint8_t **tab_init;
+	uint64_t base_sweeps;
+	/* Snapshots of the worker and rotate tables, taken with snapshot
+	 * (owned entries, NULL but for those homes) at snapshot_sweeps. */
+	void **snap_tabs;
+	uint64_t snapshot_sweeps;
 } strads__job_t;
+
+/* Bytes of the worker and rotate tables of job packed one after the
+ * other, each padded to whole doubles (what a snapshot of them holds). */
+size_t strads__job_tables_bytes(const strads__job_t *job);
+/* Packs snapshot tables (job->snap_tabs) into out (tables_bytes). */
+void strads__job_tables_pack(const strads__job_t *job, void *const *tabs,
+    uint8_t *out);
+/* Makes the job start from packed tables (len bytes, borrowed for the
+ * job's life): 0, or STRADS_EPROTO when len does not fit. */
+int strads__job_tables_start(strads__job_t *job, const uint8_t *packed, size_t len);
+
+/* Bytes a row of table t. */
+#define STRADS__ROW_BYTES(job, t) ((size_t)(job)->tab_width[t] * (job)->tab_vsize[t])
 
 /* Validates o and lays out a job for o->nworkers workers (> 0): store
  * and scheduler ranges, data shards. Role nodes are left 0. */
@@ -134,8 +170,29 @@ enum {
 	ENG_SCREEN = STRADS__MSG_ENG_SCREEN,
 	ENG_INACTIVE = STRADS__MSG_ENG_INACTIVE,
 	ENG_PRIO = STRADS__MSG_ENG_PRIO,
-	ENG_RESHAPE = STRADS__MSG_ENG_RESHAPE
+	ENG_RESHAPE = STRADS__MSG_ENG_RESHAPE,
+	ENG_PART = STRADS__MSG_ENG_PART,
+	ENG_TROWS = STRADS__MSG_ENG_TROWS
 };
+
+/* Rotation messages, in the engine's layout (strads__eng_t):
+ *  BLOCK (rotation round, to its holder): round, kind UPDATE, from: the
+ *   part's previous holder (ROT_REST: take it where it rests), a: part,
+ *   n = ROT_NIDX ids: row_begin (2 words), row_end (2), next holder
+ *   (ROT_REST: leave it at rest), its position (2), this position (2);
+ *   a position counts rotation rounds over the run (nparts a sweep).
+ *  PART (holder to next holder): round: the position it is for, a: part,
+ *   from: sender, n = 4 ids: row range; dep: the rows' address in this
+ *   process (one process; nd 0), or nd doubles carrying the rows' bytes.
+ *  DONE (holder to coordinator): round, from: worker, a: rows held,
+ *   nd = 1: seconds its compute took.
+ *  TROWS (worker to coordinator at the end): round: table, dep: first
+ *   row, a: rows, nd doubles carrying the rows' bytes. Across processes
+ *   the coordinator asks for each part with a TROWS to the worker it is
+ *   with: a: part, dep: the position it waits there for (UINT64_MAX: at
+ *   rest there), n = 4 ids: its row range. */
+#define ROT_REST UINT32_MAX
+#define ROT_NIDX 9
 
 enum { KIND_UPDATE = 0, KIND_CHECK = 1, KIND_SCREEN = 2 };
 

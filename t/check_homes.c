@@ -1,0 +1,441 @@
+/*
+ * check_homes.c -- parameter tables and their homes (doc/schmp.md), with
+ * the test app of t/rotapp.c: a rotation over a rotate table whose
+ * counters move to and from the workers' tables must keep their sum in
+ * every round and overall, never give a part to two workers in a round,
+ * give every worker every part once a sweep, hand a part over at the
+ * same address in one process, and leave the ssp table holding the sum
+ * of its increments; parts are cut by work and again by the time they
+ * took. Worker tables under a dynamic schedule follow the data shards
+ * and come back in the result. Bad table declarations are refused.
+ */
+#include "strads-int.h"
+
+#include <check.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rotapp.h"
+#include "testutil.h"
+
+static strads_runtime_t *
+engine_up(int nloops)
+{
+	strads_runtime_t *rt;
+	strads_config_t cfg;
+
+	strads_config_init(&cfg);
+	cfg.nloops = nloops;
+	cfg.ncompute = 2;
+	ck_assert_int_eq(strads_runtime_new(&rt, &cfg), 0);
+	ck_assert_int_eq(strads_runtime_start(rt), 0);
+	return rt;
+}
+
+static void
+engine_down(strads_runtime_t *rt)
+{
+	strads_runtime_stop(rt);
+	ck_assert_int_eq(strads_runtime_wait(rt), 0);
+	strads_runtime_free(rt);
+}
+
+/* A job of the test app: its options, its ssp table and its rows. */
+typedef struct {
+	strads_runtime_t *rt;
+	strads_table_t *ssp;
+	strads_table_t *ssp_of[ROTAPP_NTABLES];
+	uint64_t rows[ROTAPP_NTABLES];
+	strads_job_opts_t o;
+} job_t;
+
+static void
+job_setup(job_t *j, rotapp_t *a, int nworkers, uint32_t nparts, uint64_t sweeps,
+    uint32_t staleness)
+{
+	strads_table_opts_t to;
+	char err[256];
+
+	memset(j, 0, sizeof(*j));
+	j->rt = engine_up(2);
+	strads_table_opts_init(&to);
+	to.name = "moved";
+	to.nrows = ROTAPP_K;
+	to.width = 1;
+	to.staleness = staleness;
+	to.nclients = (uint32_t)nworkers;
+	to.nshards = 1;
+	ck_assert_int_eq(strads_table_create(j->rt, &to, &j->ssp, err, sizeof(err)), 0);
+	j->ssp_of[ROTAPP_SSP] = j->ssp;
+	j->rows[ROTAPP_ROTATE] = a->vrows;
+	j->rows[ROTAPP_SSP] = ROTAPP_K;
+	strads_job_opts_init(&j->o);
+	j->o.nparams = 1;
+	j->o.nrows = a->nrows;
+	j->o.nworkers = nworkers;
+	j->o.schedule = STRADS_SCHEDULE_ROTATION;
+	j->o.nparts = nparts;
+	j->o.table_rows = j->rows;
+	j->o.ssp = j->ssp_of;
+	j->o.depth = 2;
+	j->o.max_rounds = sweeps * (nparts ? nparts : 2 * (uint64_t)nworkers);
+}
+
+static void
+job_down(job_t *j)
+{
+	engine_down(j->rt);
+	strads_table_free(j->ssp);
+}
+
+static void
+result_free(strads_job_result_t *res)
+{
+	uint32_t t;
+
+	for (t = 0; t < res->ntables; t++)
+		free(res->tables[t]);
+	free(res->tables);
+	free(res->params);
+}
+
+/* Runs the app on nworkers workers and nparts parts for sweeps sweeps
+ * and asserts every invariant of the homes. */
+static void
+run_rot(int nworkers, uint32_t nparts, uint64_t sweeps, uint32_t staleness)
+{
+	static rotapp_t a;
+	strads_job_result_t res;
+	job_t j;
+	const int32_t *rot, *held;
+	const double *moved;
+	int64_t total = 0, inw = 0, want_net = 0;
+	uint64_t r, i;
+	uint32_t q, P = nparts ? nparts : 2 * (uint32_t)nworkers;
+	int w;
+
+	rotapp_init(&a, 37, 29);
+	job_setup(&j, &a, nworkers, nparts, sweeps, staleness);
+	ck_assert_int_eq(strads_job_run(j.rt, &rotapp_app, &a, &j.o, &res), 0);
+	ck_assert_uint_eq(res.rounds, sweeps * P);
+	ck_assert_uint_eq(res.sweeps, sweeps);
+	ck_assert_int_eq(atomic_load(&a.rounds), (int)(sweeps * P) * nworkers);
+	/* No part has two holders in a round; each worker holds one part a
+	 * round; over a sweep every worker holds every part once. */
+	ck_assert_int_eq(atomic_load(&a.twice), 0);
+	for (r = 0; r < sweeps * P; r++)
+		for (w = 0; w < nworkers; w++)
+			ck_assert_int_eq(atomic_load(&a.held[r][w]), 1);
+	for (r = 0; r < sweeps; r++)
+		for (q = 0; q < P; q++)
+			for (w = 0; w < nworkers; w++) {
+				int n = 0;
+				uint64_t t;
+
+				for (t = r * P; t < (r + 1) * P; t++)
+					n += atomic_load(&a.holder[t][q]) == w + 1;
+				ck_assert_int_eq(n, 1);
+			}
+	/* The counters' sum held in every round, and overall. */
+	ck_assert_int_eq(atomic_load(&a.unbalanced), 0);
+	ck_assert_uint_eq(res.ntables, ROTAPP_NTABLES);
+	ck_assert_ptr_null(res.tables[ROTAPP_STORE]);
+	rot = res.tables[ROTAPP_ROTATE];
+	held = res.tables[ROTAPP_WORKER];
+	moved = res.tables[ROTAPP_SSP];
+	ck_assert_ptr_nonnull(rot);
+	ck_assert_ptr_nonnull(held);
+	ck_assert_ptr_nonnull(moved);
+	for (i = 0; i < a.vrows * ROTAPP_K; i++)
+		total += rot[i];
+	for (i = 0; i < a.nrows; i++)
+		inw += held[i];
+	ck_assert_int_gt(inw, 0); /* counts did move */
+	ck_assert_int_eq(total + inw, (int64_t)a.vrows * ROTAPP_K * a.fill);
+	/* The store table's check saw the worker tables' sum. */
+	ck_assert_double_eq(res.progress.objective, (double)inw);
+	/* Hand-overs kept the part's address; the ssp reads were sums of
+	 * moves and its final rows are the sum of every increment. */
+	ck_assert_int_eq(atomic_load(&a.moved_addr), 0);
+	if (nworkers > 1)
+		ck_assert_int_gt(atomic_load(&a.same_addr), 0);
+	ck_assert_int_eq(atomic_load(&a.ssp_bad), 0);
+	for (q = 0; q < ROTAPP_K; q++) {
+		ck_assert_double_eq(moved[q], (double)atomic_load(&a.net[q]));
+		want_net += atomic_load(&a.net[q]);
+	}
+	ck_assert_int_eq(want_net, inw);
+	result_free(&res);
+	job_down(&j);
+}
+
+START_TEST(rotation_invariants)
+{
+	run_rot(3, 0, 2, 1); /* P = 2W */
+	run_rot(3, 3, 2, 0); /* P = W, strict reads */
+	run_rot(2, 7, 3, 2); /* P > W, odd */
+	run_rot(1, 0, 2, 0);
+}
+END_TEST
+
+/* Parts are cut by the app's row cost, and between sweeps by the time
+ * they took: a part made slow is given fewer rows in the next sweep. */
+START_TEST(rotation_recut)
+{
+	static rotapp_t a;
+	strads_job_result_t res;
+	job_t j;
+	uint64_t n0, n1;
+	uint32_t P = 4;
+
+	rotapp_init(&a, 20, 120);
+	a.slow_part = 0;
+	job_setup(&j, &a, 2, P, 2, 0);
+	ck_assert_int_eq(strads_job_run(j.rt, &rotapp_app, &a, &j.o, &res), 0);
+	/* The first cut evens the app's cost (1 + r mod 3 a row: 240 in
+	 * all, 30 rows a part); the slow part 0 then gets fewer. */
+	n0 = atomic_load(&a.rows_of[0][0]);
+	n1 = atomic_load(&a.rows_of[P][0]);
+	ck_assert_uint_eq(n0, 30);
+	ck_assert_uint_lt(n1, n0);
+	ck_assert_int_eq(atomic_load(&a.twice), 0);
+	ck_assert_int_eq(atomic_load(&a.unbalanced), 0);
+	result_free(&res);
+	job_down(&j);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Worker tables under a dynamic schedule: the column-means app of
+ * check_schmp.c with two worker tables. "fit" (f64) keeps x_i . params
+ * for each data row as the changes are applied; "tag" (i32, width 2)
+ * holds each row's index and shard. Both come back in the result, every
+ * row from the worker whose shard holds it. */
+
+enum { WT_STORE, WT_FIT, WT_TAG, WT_N };
+
+static const strads_table_decl_t wt_tables[WT_N] = {
+    {.name = "means", .home = STRADS_HOME_STORE},
+    {.name = "fit", .home = STRADS_HOME_WORKER, .value = STRADS_VALUE_F64},
+    {.name = "tag", .home = STRADS_HOME_WORKER, .value = STRADS_VALUE_I32, .width = 2},
+};
+
+typedef struct {
+	const double *x;
+	uint64_t n;
+	uint32_t p;
+} wt_data_t;
+
+typedef struct {
+	const wt_data_t *d;
+	strads_shard_t sh;
+	double *fit;
+} wt_ws_t;
+
+static int
+wt_init(void *shared, const strads_shard_t *sh, void **out)
+{
+	wt_ws_t *w = malloc(sizeof(*w));
+	int32_t *tag = sh->tables[WT_TAG];
+	uint64_t i;
+
+	if (w == NULL)
+		return -1;
+	w->d = shared;
+	w->sh = *sh;
+	w->fit = sh->tables[WT_FIT];
+	for (i = 0; i < sh->row_end - sh->row_begin; i++) {
+		tag[2 * i] = (int32_t)(sh->row_begin + i);
+		tag[2 * i + 1] = (int32_t)sh->index;
+	}
+	*out = w;
+	return 0;
+}
+
+static void
+wt_push(void *ws, const strads_block_t *b, double *part)
+{
+	wt_ws_t *w = ws;
+	uint64_t i;
+	uint32_t t;
+
+	for (t = 0; t < b->n; t++)
+		for (i = w->sh.row_begin; i < w->sh.row_end; i++)
+			part[t] += w->d->x[i * w->d->p + b->idx[t]];
+}
+
+static void
+wt_apply(void *ws, const strads_block_t *b, const double *delta)
+{
+	wt_ws_t *w = ws;
+	uint64_t i;
+	uint32_t t;
+
+	for (i = w->sh.row_begin; i < w->sh.row_end; i++)
+		for (t = 0; t < b->n; t++)
+			w->fit[i - w->sh.row_begin] += delta[t] * w->d->x[i * w->d->p + b->idx[t]];
+}
+
+static void
+wt_pull(void *shared, const strads_block_t *b, const double *sum, double *val,
+    double *delta)
+{
+	const wt_data_t *d = shared;
+	uint32_t t;
+
+	for (t = 0; t < b->n; t++) {
+		double v = sum[t] / (double)d->n;
+
+		delta[t] = v - val[t];
+		val[t] = v;
+	}
+}
+
+static void
+wt_check(void *shared, strads_range_t r, const double *sum, const double *val,
+    double *out)
+{
+	const wt_data_t *d = shared;
+	uint32_t j;
+
+	out[0] = 0;
+	for (j = 0; j < r.end - r.begin; j++) {
+		double e = sum[j] / (double)d->n - val[j];
+
+		out[0] = e * e > out[0] ? e * e : out[0];
+	}
+}
+
+static void
+wt_objective(void *shared, const double *st, const double *ck, int nstores,
+    strads_progress_t *out)
+{
+	int k;
+
+	(void)shared;
+	(void)st;
+	out->criterion = 0;
+	for (k = 0; k < nstores; k++)
+		out->criterion = ck[k] > out->criterion ? ck[k] : out->criterion;
+	out->objective = out->criterion;
+}
+
+static const strads_app_t wt_app = {
+    .name = "worker-tables",
+    .tables = wt_tables,
+    .ntables = WT_N,
+    .width = 1,
+    .ncheck = 1,
+    .worker_init = wt_init,
+    .push = wt_push,
+    .apply = wt_apply,
+    .worker_fini = free,
+    .pull = wt_pull,
+    .check = wt_check,
+    .objective = wt_objective,
+};
+
+START_TEST(worker_tables_gathered)
+{
+	const uint64_t n = 53;
+	const uint32_t p = 11;
+	double x[53 * 11];
+	wt_data_t d = {x, n, p};
+	strads_runtime_t *rt = engine_up(2);
+	strads_job_opts_t o;
+	strads_job_result_t res;
+	const double *fit;
+	const int32_t *tag;
+	uint64_t i;
+	uint32_t j;
+	int nw, w;
+
+	for (i = 0; i < n * p; i++)
+		x[i] = (double)((i * 7919) % 113) / 9.0;
+	for (nw = 1; nw <= 4; nw += 3) {
+		strads_job_opts_init(&o);
+		o.nparams = p;
+		o.nrows = n;
+		o.nworkers = nw;
+		o.nstores = 2;
+		o.block = 4;
+		o.tol = 1e-20;
+		o.max_rounds = 40;
+		ck_assert_int_eq(strads_job_run(rt, &wt_app, &d, &o, &res), 0);
+		ck_assert_uint_eq(res.ntables, WT_N);
+		ck_assert_ptr_null(res.tables[WT_STORE]);
+		fit = res.tables[WT_FIT];
+		tag = res.tables[WT_TAG];
+		for (i = 0; i < n; i++) {
+			double want = 0;
+
+			for (j = 0; j < p; j++)
+				want += x[i * p + j] * res.params[j];
+			ck_assert_double_eq_tol(fit[i], want, 1e-9 * (1 + want));
+			ck_assert_int_eq(tag[2 * i], (int32_t)i);
+			for (w = 0; n * (uint64_t)(w + 1) / (uint64_t)nw <= i; w++)
+				;
+			ck_assert_int_eq(tag[2 * i + 1], w);
+		}
+		result_free(&res);
+	}
+	engine_down(rt);
+}
+END_TEST
+
+START_TEST(bad_declarations)
+{
+	static rotapp_t a;
+	strads_job_result_t res;
+	strads_app_t app = rotapp_app;
+	strads_table_decl_t t2[ROTAPP_NTABLES];
+	job_t j;
+
+	rotapp_init(&a, 10, 8);
+	job_setup(&j, &a, 2, 0, 1, 0);
+	/* A rotate table needs the rotation schedule and its callback. */
+	j.o.schedule = STRADS_SCHEDULE_PRIORITY;
+	ck_assert_int_eq(strads_job_run(j.rt, &rotapp_app, &a, &j.o, &res), STRADS_EINVAL);
+	j.o.schedule = STRADS_SCHEDULE_ROTATION;
+	app.rotate = NULL;
+	ck_assert_int_eq(strads_job_run(j.rt, &app, &a, &j.o, &res), STRADS_EINVAL);
+	/* Two tables of a single home; a store table of other rows. */
+	memcpy(t2, rotapp_app.tables, sizeof(t2));
+	t2[ROTAPP_WORKER].home = STRADS_HOME_ROTATE;
+	app = rotapp_app;
+	app.tables = t2;
+	ck_assert_int_eq(strads_job_run(j.rt, &app, &a, &j.o, &res), STRADS_EINVAL);
+	memcpy(t2, rotapp_app.tables, sizeof(t2));
+	t2[ROTAPP_STORE].rows = 5;
+	ck_assert_int_eq(strads_job_run(j.rt, &app, &a, &j.o, &res), STRADS_EINVAL);
+	/* An ssp table without its SSP table, or one of another shape. */
+	j.o.ssp = NULL;
+	ck_assert_int_eq(strads_job_run(j.rt, &rotapp_app, &a, &j.o, &res), STRADS_EINVAL);
+	j.o.ssp = j.ssp_of;
+	j.rows[ROTAPP_SSP] = ROTAPP_K + 1;
+	ck_assert_int_eq(strads_job_run(j.rt, &rotapp_app, &a, &j.o, &res), STRADS_EINVAL);
+	/* Fewer rotate rows than workers. */
+	j.rows[ROTAPP_SSP] = ROTAPP_K;
+	j.rows[ROTAPP_ROTATE] = 1;
+	ck_assert_int_eq(strads_job_run(j.rt, &rotapp_app, &a, &j.o, &res), STRADS_EINVAL);
+	job_down(&j);
+}
+END_TEST
+
+static Suite *
+homes_suite(void)
+{
+	Suite *s = suite_create("homes");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, rotation_invariants);
+	tcase_add_test(tc, rotation_recut);
+	tcase_add_test(tc, worker_tables_gathered);
+	tcase_add_test(tc, bad_declarations);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+STRADS_TEST_MAIN(homes_suite)

@@ -1,0 +1,247 @@
+/*
+ * helper_rotapp.c -- the test app of t/rotapp.c across processes, for
+ * t/cluster.sh (NNG is not fork-safe: the test execs this program).
+ *
+ *   helper_rotapp coordinator URL SECRET_FILE SLOTS NROWS VROWS SWEEPS NPARTS METRICS
+ *     runs the app over SLOTS joined worker slots (workers on the nodes,
+ *     stores and schedulers here) for SWEEPS sweeps, then checks what the
+ *     job result holds: the counters of the rotate and worker tables add
+ *     up to what the rotate table started with. Prints one line,
+ *     "rotapp: ok rounds R sweeps S total T held H" (exit 0) or
+ *     "rotapp: FAIL ..." (exit 1). ROTAPP_SNAPSHOT_S sets the interval of
+ *     snapshots (strads_cluster_opts_t.snapshot_s).
+ *   helper_rotapp node JOIN_URL LISTEN_URL SECRET_FILE WORKERS
+ *     joins and serves jobs of the app until the coordinator closes,
+ *     then prints "node bytes_out N" (what its runtime sent).
+ *
+ * The spec a node is given is "NROWS VROWS". Cluster mode has no ssp
+ * table yet, so the app runs on its store, worker and rotate tables.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rotapp.h"
+
+static strads_table_decl_t g_tables[ROTAPP_SSP];
+
+/* The app for vrows rotate rows: rotapp_app without its ssp table. */
+static void
+app_of(strads_app_t *app, uint64_t vrows)
+{
+	*app = rotapp_app;
+	memcpy(g_tables, rotapp_app.tables, sizeof(g_tables));
+	g_tables[ROTAPP_ROTATE].rows = vrows;
+	app->tables = g_tables;
+	app->ntables = ROTAPP_SSP;
+}
+
+typedef struct {
+	strads_app_t app;
+} node_ctx_t;
+
+static int
+node_setup(void *arg, const char *spec, const double *init,
+    const strads_app_t **app, void **shared, char *err, size_t errlen)
+{
+	node_ctx_t *ctx = arg;
+	unsigned long long nrows, vrows;
+	rotapp_t *a;
+
+	(void)init;
+	if (sscanf(spec, "%llu %llu", &nrows, &vrows) != 2) {
+		snprintf(err, errlen, "bad spec %s", spec);
+		return -1;
+	}
+	if ((a = malloc(sizeof(*a))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rotapp_init(a, nrows, vrows);
+	app_of(&ctx->app, vrows);
+	*app = &ctx->app;
+	*shared = a;
+	return 0;
+}
+
+static void
+node_teardown(void *arg, void *shared)
+{
+	(void)arg;
+	free(shared);
+}
+
+static int
+load_secret(const char *file, strads_config_t *cfg, uint8_t **s, size_t *len)
+{
+	char err[256];
+
+	if (strads_secret_load(file, NULL, s, len, err, sizeof(err)) != 0) {
+		fprintf(stderr, "helper_rotapp: %s\n", err);
+		return -1;
+	}
+	cfg->secret = *s;
+	cfg->secret_len = *len;
+	return 0;
+}
+
+static int
+run_node(char **argv)
+{
+	strads_config_t cfg;
+	strads_node_opts_t no;
+	strads_runtime_t *rt;
+	strads_stats_t st;
+	node_ctx_t ctx;
+	uint8_t *secret;
+	size_t slen;
+	char adv[256];
+	int port = 0, err;
+
+	strads_config_init(&cfg);
+	if (load_secret(argv[3], &cfg, &secret, &slen) != 0)
+		return 1;
+	cfg.node_id = strads_random_node_id();
+	cfg.nloops = 2;
+	cfg.ncompute = 2;
+	err = strads_runtime_new(&rt, &cfg);
+	strads_secret_free(secret, slen);
+	if (err != 0 || strads_runtime_start(rt) != 0 ||
+	    strads_listen(rt, argv[2], &port) != 0) {
+		fprintf(stderr, "helper_rotapp node: cannot start\n");
+		return 1;
+	}
+	snprintf(adv, sizeof(adv), "%s", argv[2]);
+	if (port > 0 && strstr(adv, ":0") == adv + strlen(adv) - 2)
+		snprintf(adv + strlen(adv) - 1, sizeof(adv) - strlen(adv) + 1, "%d", port);
+	strads_node_opts_init(&no);
+	no.join = argv[1];
+	no.advertise = adv;
+	no.roles = STRADS_ROLE_WORKER;
+	no.workers = atoi(argv[4]);
+	no.setup = node_setup;
+	no.teardown = node_teardown;
+	no.arg = &ctx;
+	err = strads_node_run(rt, &no);
+	/* What this node sent, for the test's bytes per round. */
+	strads_runtime_stats(rt, &st);
+	printf("node bytes_out %llu\n", (unsigned long long)st.bytes_out);
+	fflush(stdout);
+	strads_runtime_stop(rt);
+	strads_runtime_wait(rt);
+	strads_runtime_free(rt);
+	return err == 0 ? 0 : 1;
+}
+
+static int
+run_coordinator(char **argv)
+{
+	strads_config_t cfg;
+	strads_cluster_opts_t copts;
+	strads_cluster_t *cl = NULL;
+	strads_runtime_t *rt;
+	strads_job_opts_t o;
+	strads_job_result_t res;
+	strads_app_t app;
+	static rotapp_t a;
+	uint8_t *secret;
+	size_t slen;
+	char spec[64];
+	int slots = atoi(argv[3]), port, err, rc = 1;
+	uint64_t nrows = strtoull(argv[4], NULL, 10), vrows = strtoull(argv[5], NULL, 10);
+	uint64_t sweeps = strtoull(argv[6], NULL, 10), i;
+	uint32_t nparts = (uint32_t)strtoul(argv[7], NULL, 10);
+	int64_t total = 0, held = 0;
+
+	strads_config_init(&cfg);
+	if (load_secret(argv[2], &cfg, &secret, &slen) != 0)
+		return 1;
+	cfg.node_id = 1;
+	cfg.nloops = 2;
+	cfg.ncompute = 2;
+	err = strads_runtime_new(&rt, &cfg);
+	strads_secret_free(secret, slen);
+	if (err != 0 || strads_runtime_start(rt) != 0) {
+		fprintf(stderr, "helper_rotapp coordinator: cannot start\n");
+		return 1;
+	}
+	strads_cluster_opts_init(&copts);
+	copts.heartbeat_s = 0.1;
+	copts.timeout_s = 1;
+	/* ROTAPP_SNAPSHOT_S: snapshot interval (the kill test takes one at
+	 * every check, to roll back to); default the library's. */
+	if (getenv("ROTAPP_SNAPSHOT_S") != NULL)
+		copts.snapshot_s = strtod(getenv("ROTAPP_SNAPSHOT_S"), NULL);
+	if (strads_cluster_new(rt, &copts, &cl) != 0 ||
+	    strads_listen(rt, argv[1], &port) != 0 ||
+	    strads_cluster_wait(cl, slots, 60) != 0) {
+		fprintf(stderr, "helper_rotapp coordinator: no cluster\n");
+		goto out;
+	}
+	rotapp_init(&a, nrows, vrows);
+	app_of(&app, vrows);
+	snprintf(spec, sizeof(spec), "%llu %llu", (unsigned long long)nrows,
+	    (unsigned long long)vrows);
+	strads_job_opts_init(&o);
+	o.nparams = 1;
+	o.nrows = nrows;
+	o.schedule = STRADS_SCHEDULE_ROTATION;
+	o.nparts = nparts;
+	o.max_rounds = sweeps * nparts;
+	o.metrics_path = argv[8];
+	err = strads_cluster_job_run(cl, &app, &a, &o, spec, &res);
+	if (err != 0) {
+		printf("rotapp: FAIL job: %s\n", strads_strerror(err));
+		goto out;
+	}
+	if (res.ntables != ROTAPP_SSP || res.tables[ROTAPP_ROTATE] == NULL ||
+	    res.tables[ROTAPP_WORKER] == NULL) {
+		printf("rotapp: FAIL no tables in the result\n");
+	} else {
+		const int32_t *rot = res.tables[ROTAPP_ROTATE], *w = res.tables[ROTAPP_WORKER];
+
+		for (i = 0; i < vrows * ROTAPP_K; i++)
+			total += rot[i];
+		for (i = 0; i < nrows; i++)
+			held += w[i];
+		if (total + held == (int64_t)(vrows * ROTAPP_K) * a.fill && held > 0 &&
+		    res.sweeps == sweeps && res.progress.objective == (double)held) {
+			printf("rotapp: ok rounds %llu sweeps %llu total %lld held %lld\n",
+			    (unsigned long long)res.rounds, (unsigned long long)res.sweeps,
+			    (long long)(total + held), (long long)held);
+			rc = 0;
+		} else {
+			printf("rotapp: FAIL rounds %llu sweeps %llu total %lld (want %lld) "
+			    "held %lld objective %g\n", (unsigned long long)res.rounds,
+			    (unsigned long long)res.sweeps, (long long)(total + held),
+			    (long long)(vrows * ROTAPP_K) * a.fill, (long long)held,
+			    res.progress.objective);
+		}
+	}
+	for (i = 0; i < res.ntables; i++)
+		free(res.tables[i]);
+	free(res.tables);
+	free(res.params);
+out:
+	fflush(stdout);
+	if (cl != NULL)
+		strads_cluster_free(cl);
+	strads_runtime_stop(rt);
+	strads_runtime_wait(rt);
+	strads_runtime_free(rt);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	signal(SIGPIPE, SIG_IGN);
+	if (argc == 10 && strcmp(argv[1], "coordinator") == 0)
+		return run_coordinator(argv + 1);
+	if (argc == 6 && strcmp(argv[1], "node") == 0)
+		return run_node(argv + 1);
+	fprintf(stderr, "usage: helper_rotapp coordinator URL SECRET SLOTS NROWS VROWS "
+	    "SWEEPS NPARTS METRICS | node JOIN LISTEN SECRET WORKERS\n");
+	return 2;
+}
