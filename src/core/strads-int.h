@@ -17,6 +17,7 @@
 #include <uv.h>
 
 #include "strads.h"
+#include "map.h"
 
 #define STRADS__UNUSED(x) ((void)(x))
 
@@ -277,8 +278,7 @@ void strads__transport_nonce(strads__transport_t *tp, uint8_t out[STRADS__NONCE_
 
 /* Per-loop coalescing of outgoing messages, one open frame per peer. */
 typedef struct strads__outframe_s {
-	uint32_t node;
-	int used;
+	uint32_t node; /* the key (map.h) */
 	strads__peer_t *peer;
 	void *frame; /* nng_msg *, NULL when nothing is open */
 	int dirty;   /* on the loop's dirty list */
@@ -288,6 +288,8 @@ typedef struct strads__outframe_s {
 void strads__loop_send_remote(strads__loop_t *loop, strads_msg_t *m);
 /* Flushes every open frame of the loop. */
 void strads__loop_flush(strads__loop_t *loop);
+/* Frees the loop's frames (all flushed by then) and its dirty list. */
+void strads__loop_out_fini(strads__loop_t *loop);
 
 /* ------------------------------------------------------------------ */
 /* Runtime internals shared with the transport and the pool.           */
@@ -324,15 +326,12 @@ struct strads__loop_s {
 	uint32_t nfree, slot_cap, slot_next;
 
 	/* Credit owed back to senders, returned at the end of a batch. */
-	strads__credit_t *owed;
-	uint32_t owed_cap, owed_used;
-	uint32_t *owed_list;
+	strads__map_t owed; /* of strads__credit_t */
 
 	/* Outgoing frames by destination node (a hash table by node id). */
-	strads__outframe_t *out;
-	uint32_t nout, nused;
-	uint32_t *dirty; /* slots of out with an open frame */
-	uint32_t ndirty;
+	strads__map_t out;            /* of strads__outframe_t */
+	strads__outframe_t **dirty;   /* frames of out left open, owned */
+	uint32_t ndirty, dirty_cap;
 
 	/* The SSP tables' per-loop cache (src/table/table.c): made by the first
 	 * table client opened on the loop, freed when the last one closes
@@ -392,8 +391,7 @@ void strads__loop_push(strads__loop_t *loop, strads_msg_t *first,
 
 /* Credit and order state of one (sender, receiver) pair, sender side. */
 typedef struct strads__pair_s {
-	strads_addr_t dst;
-	uint8_t used;
+	strads_addr_t dst; /* the key (map.h) */
 	uint8_t want_writable;
 	int64_t credit;
 	uint32_t seq;
@@ -413,15 +411,13 @@ struct strads_actor_s {
 	uint32_t pending_compute;
 	strads__timer_t *timers;
 	int next_timer_id;
-	strads__pair_t *pairs;
-	uint32_t pair_cap, npairs;
+	strads__map_t pairs; /* of strads__pair_t */
 };
 
 /* Credit owed back to a sender by a receiving loop. */
 struct strads__credit_s {
-	strads_addr_t src, dst;
+	strads_addr_t src, dst; /* the key (map.h) */
 	uint64_t bytes;
-	uint8_t used;
 };
 
 /* Loop-side entry points of actor.c. */

@@ -1025,60 +1025,47 @@ outframe_flush(strads__outframe_t *of)
 		strads__peer_submit(of->peer, f);
 }
 
-static uint32_t
-node_hash(uint32_t node, uint32_t mask)
+static uint64_t
+node_hash(const void *key)
 {
-	return (node * 2654435761u) >> 7 & mask;
+	uint32_t node;
+
+	memcpy(&node, key, sizeof(node));
+	return (uint64_t)node * 0x9E3779B97F4A7C15ull;
 }
 
-/* The loop's open frame for node: an open-addressing table by node id
- * (ids are any uint32). Grows at half full, after flushing, so the
- * dirty list (slot numbers) never outlives a rehash. */
+/* The loop's open frames, keyed by node id (any uint32). */
+static const strads__map_type_t outframe_type = {
+	.ksize = sizeof(uint32_t),
+	.hash = node_hash,
+};
+
+/* The loop's open frame for node. Frames move when the map grows, so
+ * it grows only after a flush: the dirty list never outlives a move. */
 static strads__outframe_t *
 outframe_get(strads__loop_t *loop, uint32_t node)
 {
-	uint32_t i, mask;
+	strads__outframe_t *of = strads__map_find(&loop->out, &outframe_type, &node);
 
-	if (loop->nout > 0) {
-		mask = loop->nout - 1;
-		for (i = node_hash(node, mask);; i = (i + 1) & mask) {
-			if (loop->out[i].used && loop->out[i].node == node)
-				return &loop->out[i];
-			if (!loop->out[i].used)
-				break;
-		}
-	}
-	if ((loop->nused + 1) * 2 > loop->nout) {
-		uint32_t n = loop->nout ? loop->nout * 2 : 16, j;
-		strads__outframe_t *t = calloc(n, sizeof(*t));
-		uint32_t *d = malloc(n * sizeof(*d));
-
-		if (t == NULL || d == NULL) {
-			free(t);
-			free(d);
-			return NULL;
-		}
+	if (of != NULL)
+		return of;
+	if (strads__map_full(&loop->out))
 		strads__loop_flush(loop);
-		for (j = 0; j < loop->nout; j++) {
-			if (!loop->out[j].used)
-				continue;
-			for (i = node_hash(loop->out[j].node, n - 1); t[i].used; i = (i + 1) & (n - 1))
-				;
-			t[i] = loop->out[j];
-		}
-		free(loop->out);
-		free(loop->dirty);
-		loop->out = t;
-		loop->dirty = d;
-		loop->nout = n;
-	}
-	mask = loop->nout - 1;
-	for (i = node_hash(node, mask); loop->out[i].used; i = (i + 1) & mask)
-		;
-	loop->out[i].used = 1;
-	loop->out[i].node = node;
-	loop->nused++;
-	return &loop->out[i];
+	return strads__map_get(&loop->out, &outframe_type, &node);
+}
+
+void
+strads__loop_out_fini(strads__loop_t *loop)
+{
+	strads__outframe_t *of;
+
+	for (of = strads__map_next(&loop->out, &outframe_type, NULL); of != NULL;
+	    of = strads__map_next(&loop->out, &outframe_type, of))
+		STRADS__ASSERT(of->frame == NULL);
+	strads__map_fini(&loop->out, &outframe_type);
+	free(loop->dirty);
+	loop->dirty = NULL;
+	loop->ndirty = loop->dirty_cap = 0;
 }
 
 void
@@ -1139,8 +1126,19 @@ strads__loop_send_remote(strads__loop_t *loop, strads_msg_t *m)
 		return;
 	}
 	if (!of->dirty) {
+		if (loop->ndirty == loop->dirty_cap) {
+			uint32_t n = loop->dirty_cap ? loop->dirty_cap * 2 : 16;
+			strads__outframe_t **d = realloc(loop->dirty, n * sizeof(*d));
+
+			if (d == NULL) { /* out of memory: send it now instead */
+				outframe_flush(of);
+				return;
+			}
+			loop->dirty = d;
+			loop->dirty_cap = n;
+		}
 		of->dirty = 1;
-		loop->dirty[loop->ndirty++] = (uint32_t)(of - loop->out);
+		loop->dirty[loop->ndirty++] = of;
 	}
 	return;
 fail:
@@ -1154,7 +1152,7 @@ strads__loop_flush(strads__loop_t *loop)
 	uint32_t i;
 
 	for (i = 0; i < loop->ndirty; i++) {
-		strads__outframe_t *of = &loop->out[loop->dirty[i]];
+		strads__outframe_t *of = loop->dirty[i];
 
 		of->dirty = 0;
 		outframe_flush(of);
