@@ -175,7 +175,7 @@ typedef struct ckjob_s {
 	struct ckjob_s *next;
 	const strads_table_t *t;
 	strads_addr_t to;
-	uint64_t req, seq, nent;
+	uint64_t req, nent;
 	int shard, status;
 	uint64_t *clk, *keys;
 	double *rows;
@@ -199,7 +199,6 @@ typedef struct {
 	held_t **qhead, **qtail; /* per client: updates awaiting CLOCK */
 	held_t *held;        /* reads and checkpoints awaiting min */
 	ckjob_t *jobs;
-	uint64_t ckseq;
 	region_t *cur;       /* staging: the region being filled */
 	region_t *regions;   /* the others (full, or empty for reuse) */
 	uint32_t *scratch;   /* grouping: per pair its bucket, then positions */
@@ -1069,7 +1068,7 @@ ckpt_work(void *arg)
 	ckjob_t *j = arg;
 
 	j->status = strads__table_file_write(j->t, j->dir, j->shard, j->clk,
-	    j->nent, j->keys, j->rows, j->seq, j->err, sizeof(j->err));
+	    j->nent, j->keys, j->rows, j->err, sizeof(j->err));
 }
 
 /* Copies the partition so the shard keeps serving while a compute
@@ -1122,7 +1121,6 @@ start_ckpt(strads_actor_t *self, shard_t *s, const strads_msg_t *m)
 	j->to = m->src;
 	j->req = strads__get64(m->data);
 	j->shard = s->index;
-	j->seq = s->ckseq++;
 	memcpy(j->dir, m->data + TBL_CKPT_HDR, dl);
 	j->dir[dl] = '\0';
 	/* Once strads_compute() has queued it, the job (j->status too)

@@ -506,66 +506,47 @@ fw_header(fw_t *w, const strads_table_t *t, int shard, const uint64_t *clk,
 	}
 }
 
-static int
-fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY), rc;
+/* What strads__table_file_write() puts in the file. */
+typedef struct {
+	const strads_table_t *t;
+	int shard;
+	const uint64_t *clk;
+	uint64_t nent;
+	const uint64_t *keys;
+	const double *rows;
+} tfile_t;
 
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
+static int
+tfile_write(FILE *f, void *arg)
+{
+	const tfile_t *x = arg;
+	const strads_table_t *t = x->t;
+	uint8_t b[8];
+	uint64_t i;
+	fw_t w;
+
+	w.f = f;
+	w.h = FNV64_INIT;
+	fw_header(&w, t, x->shard, x->clk, x->nent);
+	for (i = 0; i < x->nent; i++) {
+		strads__put64(b, x->keys[i]);
+		fw(&w, b, 8);
+		fw(&w, x->rows + i * t->width, (size_t)t->width * sizeof(double));
+	}
+	strads__put64(b, w.h);
+	return fwrite(b, 1, 8, w.f) != 8;
 }
 
 int
 strads__table_file_write(const strads_table_t *t, const char *dir, int shard,
     const uint64_t *clk, uint64_t nent, const uint64_t *keys,
-    const double *rows, uint64_t seq, char *err, size_t errlen)
+    const double *rows, char *err, size_t errlen)
 {
-	char path[TBL_MAX_DIR + 128], tmp[TBL_MAX_DIR + 160];
-	uint8_t b[8];
-	uint64_t i;
-	fw_t w;
-	int fd;
+	char path[TBL_MAX_DIR + 128];
+	tfile_t x = {t, shard, clk, nent, keys, rows};
 
 	file_path(path, sizeof(path), dir, t->name, shard);
-	snprintf(tmp, sizeof(tmp), "%s/.table-%s-%d.bin.%llu.XXXXXX", dir,
-	    t->name, shard, (unsigned long long)seq);
-	if ((fd = mkstemp(tmp)) < 0)
-		return strads__errf(err, errlen, STRADS_EIO, "%s: cannot create a temporary "
-		    "file: %s", path, strerror(errno));
-	if ((w.f = fdopen(fd, "wb")) == NULL) {
-		close(fd);
-		unlink(tmp);
-		return strads__errf(err, errlen, STRADS_EIO, "%s: %s", path, strerror(errno));
-	}
-	w.h = FNV64_INIT;
-	fw_header(&w, t, shard, clk, nent);
-	for (i = 0; i < nent; i++) {
-		strads__put64(b, keys[i]);
-		fw(&w, b, 8);
-		fw(&w, rows + i * t->width, (size_t)t->width * sizeof(double));
-	}
-	strads__put64(b, w.h);
-	(void)fwrite(b, 1, 8, w.f);
-	/* The file is complete and durable before it takes the real name,
-	 * and the rename is durable before we say so. */
-	if (ferror(w.f) || fflush(w.f) != 0 || fsync(fileno(w.f)) != 0) {
-		strads__errf(err, errlen, STRADS_EIO, "%s: write: %s", path, strerror(errno));
-		fclose(w.f);
-		unlink(tmp);
-		return STRADS_EIO;
-	}
-	if (fclose(w.f) != 0 || rename(tmp, path) != 0) {
-		strads__errf(err, errlen, STRADS_EIO, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return STRADS_EIO;
-	}
-	if (fsync_dir(dir) != 0)
-		return strads__errf(err, errlen, STRADS_EIO, "%s: fsync of the directory: %s",
-		    path, strerror(errno));
-	return 0;
+	return strads_file_write_atomic(path, 0600, tfile_write, &x, err, errlen);
 }
 
 static int

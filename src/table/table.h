@@ -230,11 +230,12 @@ void strads__table_range(const strads_table_t *t, int i, uint64_t *begin,
 #define TBL_FILE_MAGIC "STRDTBL1"
 #define TBL_FILE_VERSION 1u
 
-/* Writes a partition (on a compute thread: blocks). 0 or a negative code
- * with a message naming the file in err. */
+/* Writes a partition atomically (strads_file_write_atomic; on a compute
+ * thread: blocks). 0 or a negative code with a message naming the file
+ * in err. */
 int strads__table_file_write(const strads_table_t *t, const char *dir,
     int shard, const uint64_t *clk, uint64_t nent, const uint64_t *keys,
-    const double *rows, uint64_t seq, char *err, size_t errlen);
+    const double *rows, char *err, size_t errlen);
 /* Reads and checks shard i's file into init (keys/rows malloc'd). */
 int strads__table_file_read(const strads_table_t *t, const char *dir, int i,
     strads__tshard_init_t *init, char *err, size_t errlen);
