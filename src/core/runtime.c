@@ -76,7 +76,7 @@ strads__route(strads_runtime_t *rt, strads__loop_t *loop, strads_msg_t *m)
 		strads_msg_free(m);
 		return;
 	}
-	strads__loop_send_remote(loop, m);
+	rt->net->send_remote(loop, m);
 }
 
 /* ------------------------------------------------------------------ */
@@ -219,7 +219,8 @@ close_handles(strads__loop_t *loop)
 	 * the closing handle; after step 2 nothing produces anyway. */
 	atomic_store(&loop->wake, 1);
 	drain_free(loop);
-	strads__loop_flush(loop);
+	if (loop->rt->net != NULL) /* NULL: a runtime that failed to be made */
+		loop->rt->net->flush(loop);
 	if (!uv_is_closing((uv_handle_t *)&loop->async))
 		uv_close((uv_handle_t *)&loop->async, NULL);
 	if (!uv_is_closing((uv_handle_t *)&loop->prepare))
@@ -241,7 +242,7 @@ stop_actors(strads__loop_t *loop)
 	/* No loop closes before every one got here: the hand-over is safe.
 	 * From here on route pushes at once (phase != 0). */
 	outbox_flush(loop);
-	strads__loop_flush(loop); /* the transport is closed: frames are freed */
+	loop->rt->net->flush(loop); /* the transport is closed: frames are freed */
 	loop->phase = 1;
 	uv_mutex_lock(&rt->lock);
 	rt->phase1_count++;
@@ -297,7 +298,7 @@ static void
 prepare_cb(uv_prepare_t *h)
 {
 	outbox_flush(h->data);
-	strads__loop_flush(h->data);
+	((strads__loop_t *)h->data)->rt->net->flush(h->data);
 	strads__mcache_trim();
 }
 
@@ -372,7 +373,8 @@ loop_fini(strads__loop_t *loop, int ran)
 		loop->close_status = uv_loop_close(&loop->uv);
 	}
 	drain_free(loop);
-	strads__loop_out_fini(loop);
+	if (loop->rt->net != NULL)
+		loop->rt->net->loop_fini(loop);
 	STRADS__ASSERT(loop->nob_dirty == 0); /* handed over at phase 1 */
 	outbox_free(loop);
 	strads__map_fini(&loop->owed, &owed_type);
@@ -382,8 +384,10 @@ loop_fini(strads__loop_t *loop, int ran)
 	uv_mutex_destroy(&loop->slot_lock);
 }
 
+/* The runtime without its transport: strads_runtime_new (transport.c)
+ * adds that and registers its operations. */
 int
-strads_runtime_new(strads_runtime_t **rtp, const strads_config_t *cfg)
+strads__runtime_new(strads_runtime_t **rtp, const strads_config_t *cfg)
 {
 	strads_runtime_t *rt;
 	int i, err = STRADS_ENOMEM;
@@ -424,16 +428,11 @@ strads_runtime_new(strads_runtime_t **rtp, const strads_config_t *cfg)
 			goto fail_loops;
 		rt->nloops++;
 	}
-	if ((err = strads__transport_new(&rt->tp, rt)) != 0)
-		goto fail_loops;
 	if ((err = strads__pool_new(&rt->pool, rt, rt->cfg.ncompute)) != 0)
-		goto fail_tp;
+		goto fail_loops;
 	*rtp = rt;
 	return 0;
 
-fail_tp:
-	strads__transport_close(rt->tp);
-	strads__transport_free(rt->tp);
 fail_loops:
 	for (i = 0; i < rt->nloops; i++)
 		loop_fini(&rt->loops[i], 0);
@@ -517,7 +516,8 @@ strads_runtime_wait(strads_runtime_t *rt)
 			    i < 63 ? strads__msg_name((unsigned)i) : "other");
 	}
 	strads__pool_shutdown(rt->pool);
-	strads__transport_close(rt->tp);
+	if (rt->net != NULL)
+		rt->net->close(rt->tp);
 	atomic_store(&rt->loops_stop, 1);
 	while (atomic_load(&rt->posters) != 0)
 		uv_sleep(0);
@@ -558,11 +558,13 @@ strads_runtime_free(strads_runtime_t *rt)
 		strads_runtime_wait(rt);
 	}
 	strads__pool_shutdown(rt->pool);
-	strads__transport_close(rt->tp);
+	if (rt->net != NULL)
+		rt->net->close(rt->tp);
 	for (i = 0; i < rt->nloops; i++)
 		loop_fini(&rt->loops[i], rt->started);
 	/* Envelopes of received frames are gone: the transport may go. */
-	strads__transport_free(rt->tp);
+	if (rt->net != NULL)
+		rt->net->free(rt->tp);
 	strads__pool_free(rt->pool);
 	/* Last: every message the loops made is freed by now. */
 	for (i = 0; i < rt->nloops; i++)

@@ -124,8 +124,12 @@ struct strads_buf_s {
  * message to NNG as its own frame instead of copying the payload. */
 #define STRADS__BIG_PAYLOAD (64u << 10)
 
-/* A message whose payload is an NNG message body (transport.c). */
+/* A message whose payload is an NNG message body (bigmsg.c). */
 strads_msg_t *strads__msg_new_big(uint16_t type, size_t len);
+/* The nng_msg * under m when m was made by strads__msg_new_big, is its
+ * buffer's only user and spans all of it: taken from the buffer (the
+ * caller frees m as usual and sends the NNG message). NULL otherwise. */
+void *strads__msg_steal_big(strads_msg_t *m);
 
 void strads__buf_ref(strads_buf_t *b);
 void strads__buf_unref(strads_buf_t *b);
@@ -239,10 +243,34 @@ typedef struct strads__transport_s strads__transport_t;
 typedef struct strads__peer_s strads__peer_t;
 typedef struct strads__loop_s strads__loop_t;
 
-int strads__transport_new(strads__transport_t **tp, strads_runtime_t *rt);
-/* Closes every socket; callbacks have all returned when it returns. */
-void strads__transport_close(strads__transport_t *tp);
-void strads__transport_free(strads__transport_t *tp);
+/*
+ * What the core asks of the transport. The core never calls the
+ * transport by name: strads_runtime_new (transport.c) makes the runtime
+ * (strads__runtime_new), then the transport, and registers these
+ * operations and the transport in rt->net and rt->tp, as nng's
+ * transports register their ops. Every runtime made by
+ * strads_runtime_new has both; rt->net is NULL only while a runtime
+ * that failed to be made is taken apart.
+ */
+typedef struct strads__net_ops_s {
+	/* Appends m to the loop's frame for its destination (takes m). On
+	 * the loop's thread; never blocks. */
+	void (*send_remote)(strads__loop_t *loop, strads_msg_t *m);
+	/* Sends every open frame of the loop. On the loop's thread; never
+	 * blocks. Idempotent. */
+	void (*flush)(strads__loop_t *loop);
+	/* Frees the loop's frames (all flushed by then), as the loop is
+	 * freed, after its thread ended. */
+	void (*loop_fini)(strads__loop_t *loop);
+	/* Closes every socket; callbacks have all returned when it returns.
+	 * Any thread but a loop's; may block. Idempotent. */
+	void (*close)(strads__transport_t *tp);
+	/* Frees the transport, after close and after the loops ended. */
+	void (*free)(strads__transport_t *tp);
+} strads__net_ops_t;
+
+/* A runtime without a transport (runtime.c); strads_runtime_new adds it. */
+int strads__runtime_new(strads_runtime_t **rtp, const strads_config_t *cfg);
 /* The peer for node, or NULL if none was declared. */
 strads__peer_t *strads__transport_peer(strads__transport_t *tp, uint32_t node);
 /* Hands a finished frame to a peer's ordered send queue (takes it). */
@@ -284,12 +312,8 @@ typedef struct strads__outframe_s {
 	int dirty;   /* on the loop's dirty list */
 } strads__outframe_t;
 
-/* Appends m to the loop's frame for its destination (takes m). */
-void strads__loop_send_remote(strads__loop_t *loop, strads_msg_t *m);
-/* Flushes every open frame of the loop. */
+/* Flushes every open frame of the loop (the net ops' flush). */
 void strads__loop_flush(strads__loop_t *loop);
-/* Frees the loop's frames (all flushed by then) and its dirty list. */
-void strads__loop_out_fini(strads__loop_t *loop);
 
 /* ------------------------------------------------------------------ */
 /* Runtime internals shared with the transport and the pool.           */
@@ -348,7 +372,8 @@ struct strads_runtime_s {
 	int nloops;
 	strads__loop_t *loops;
 	strads__pool_t *pool;
-	strads__transport_t *tp;
+	const strads__net_ops_t *net; /* the transport's operations */
+	strads__transport_t *tp;      /* owned, through net */
 	atomic_uint rr; /* round-robin spawn */
 	atomic_uint epoch;
 

@@ -950,69 +950,6 @@ strads__transport_peer(strads__transport_t *tp, uint32_t node)
 }
 
 /* ------------------------------------------------------------------ */
-/* Large payloads in NNG messages.                                      */
-
-typedef struct {
-	strads_buf_t b; /* first */
-	nng_msg *msg;   /* header room, then the payload; NULL once sent */
-} bigbuf_t;
-
-static void
-bigbuf_release(strads_buf_t *b)
-{
-	bigbuf_t *bb = (bigbuf_t *)b;
-
-	if (bb->msg != NULL)
-		nng_msg_free(bb->msg);
-	free(bb);
-}
-
-strads_msg_t *
-strads__msg_new_big(uint16_t type, size_t len)
-{
-	bigbuf_t *bb = malloc(sizeof(*bb));
-	strads_msg_t *m;
-
-	if (bb == NULL)
-		return NULL;
-	if (nng_msg_alloc(&bb->msg, STRADS_MSG_HDR_SIZE + len) != 0) {
-		free(bb);
-		return NULL;
-	}
-	atomic_init(&bb->b.refs, 1);
-	bb->b.block = NULL;
-	bb->b.release_cb = bigbuf_release;
-	bb->b.opaque = NULL;
-	bb->b.size = len;
-	m = strads__msg_wrap(&bb->b, (uint8_t *)nng_msg_body(bb->msg) + STRADS_MSG_HDR_SIZE,
-	    (uint32_t)len);
-	strads__buf_unref(&bb->b); /* wrap took its own reference */
-	if (m != NULL)
-		m->type = type;
-	return m;
-}
-
-/* The NNG message under m when m is its only user and spans all of it:
- * then it can travel as its own frame. */
-static nng_msg *
-steal_big(strads_msg_t *m)
-{
-	bigbuf_t *bb;
-	nng_msg *nm;
-
-	if (m->buf_ == NULL || m->buf_->release_cb != bigbuf_release ||
-	    atomic_load(&m->buf_->refs) != 1)
-		return NULL;
-	bb = (bigbuf_t *)m->buf_;
-	nm = bb->msg;
-	if (m->data != (uint8_t *)nng_msg_body(nm) + STRADS_MSG_HDR_SIZE ||
-	    nng_msg_len(nm) != STRADS_MSG_HDR_SIZE + (size_t)m->len)
-		return NULL;
-	bb->msg = NULL;
-	return nm;
-}
-
-/* ------------------------------------------------------------------ */
 /* Per-loop coalescing.                                                 */
 
 static void
@@ -1054,8 +991,8 @@ outframe_get(strads__loop_t *loop, uint32_t node)
 	return strads__map_get(&loop->out, &outframe_type, &node);
 }
 
-void
-strads__loop_out_fini(strads__loop_t *loop)
+static void
+loop_out_fini(strads__loop_t *loop)
 {
 	strads__outframe_t *of;
 
@@ -1068,8 +1005,8 @@ strads__loop_out_fini(strads__loop_t *loop)
 	loop->ndirty = loop->dirty_cap = 0;
 }
 
-void
-strads__loop_send_remote(strads__loop_t *loop, strads_msg_t *m)
+static void
+loop_send_remote(strads__loop_t *loop, strads_msg_t *m)
 {
 	strads_runtime_t *rt = loop->rt;
 	uint32_t node = m->dst.node;
@@ -1091,7 +1028,7 @@ strads__loop_send_remote(strads__loop_t *loop, strads_msg_t *m)
 	if (of->frame != NULL &&
 	    nng_msg_len(of->frame) + need > rt->cfg.coalesce_bytes)
 		outframe_flush(of);
-	if (need > rt->cfg.coalesce_bytes && (f = steal_big(m)) != NULL) {
+	if (need > rt->cfg.coalesce_bytes && (f = strads__msg_steal_big(m)) != NULL) {
 		/* Zero-copy: the payload's own NNG message, header in front.
 		 * The open frame (if any) went first, so order holds. */
 		if (of->frame != NULL)
@@ -1163,8 +1100,8 @@ strads__loop_flush(strads__loop_t *loop)
 /* ------------------------------------------------------------------ */
 /* Lifetime.                                                            */
 
-int
-strads__transport_new(strads__transport_t **tpp, strads_runtime_t *rt)
+static int
+transport_new(strads__transport_t **tpp, strads_runtime_t *rt)
 {
 	strads__transport_t *tp = calloc(1, sizeof(*tp));
 
@@ -1197,8 +1134,8 @@ strads__transport_new(strads__transport_t **tpp, strads_runtime_t *rt)
 	return 0;
 }
 
-void
-strads__transport_close(strads__transport_t *tp)
+static void
+transport_close(strads__transport_t *tp)
 {
 	uint32_t i;
 
@@ -1231,8 +1168,8 @@ strads__transport_close(strads__transport_t *tp)
 	uv_mutex_unlock(&tp->lock);
 }
 
-void
-strads__transport_free(strads__transport_t *tp)
+static void
+transport_free(strads__transport_t *tp)
 {
 	uint32_t i;
 
@@ -1260,4 +1197,29 @@ strads__transport_free(strads__transport_t *tp)
 	free(tp->chain_last);
 	uv_mutex_destroy(&tp->lock);
 	free(tp);
+}
+
+static const strads__net_ops_t transport_ops = {
+	.send_remote = loop_send_remote,
+	.flush = strads__loop_flush,
+	.loop_fini = loop_out_fini,
+	.close = transport_close,
+	.free = transport_free,
+};
+
+int
+strads_runtime_new(strads_runtime_t **rtp, const strads_config_t *cfg)
+{
+	strads_runtime_t *rt;
+	int err;
+
+	if ((err = strads__runtime_new(&rt, cfg)) != 0)
+		return err;
+	if ((err = transport_new(&rt->tp, rt)) != 0) {
+		strads_runtime_free(rt);
+		return err;
+	}
+	rt->net = &transport_ops;
+	*rtp = rt;
+	return 0;
 }
