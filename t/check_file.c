@@ -29,8 +29,8 @@
 #define NSYNC 8
 
 static struct {
-	char path[PATH_MAX];   /* what the descriptor named */
-	char target[64];       /* the target's content at the time */
+	char path[PATH_MAX]; /* what the descriptor named */
+	char target[64];     /* the target's content at the time */
 	int is_dir;
 } g_sync[NSYNC];
 static int g_nsync;
@@ -61,8 +61,10 @@ fsync(int fd)
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 		n = readlink(link, g_sync[g_nsync].path, PATH_MAX - 1);
 		g_sync[g_nsync].path[n > 0 ? n : 0] = '\0';
-		g_sync[g_nsync].is_dir = fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode);
-		slurp(g_target, g_sync[g_nsync].target, sizeof(g_sync[0].target));
+		g_sync[g_nsync].is_dir =
+		    fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode);
+		slurp(
+		    g_target, g_sync[g_nsync].target, sizeof(g_sync[0].target));
 		if ((g_sync[g_nsync].is_dir && g_fail_dir_sync) ||
 		    (!g_sync[g_nsync].is_dir && g_fail_file_sync)) {
 			g_nsync++;
@@ -97,7 +99,8 @@ entries(void)
 
 	ck_assert_ptr_nonnull(d);
 	while ((e = readdir(d)) != NULL)
-		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+		n +=
+		    strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
 	closedir(d);
 	return n;
 }
@@ -113,8 +116,8 @@ teardown(void)
 
 typedef struct {
 	const char *text;
-	int fail;          /* return non-zero after writing */
-	char seen[64];     /* the target's content while writing */
+	int fail;      /* return non-zero after writing */
+	char seen[64]; /* the target's content while writing */
 } job_t;
 
 static int
@@ -145,8 +148,9 @@ START_TEST(appears_whole)
 	struct stat sb;
 
 	put_old();
-	ck_assert_int_eq(strads_file_write_atomic(g_target, 0640, put, &j, err,
-	    sizeof(err)), 0);
+	ck_assert_int_eq(
+	    strads_file_write_atomic(g_target, 0640, put, &j, err, sizeof(err)),
+	    0);
 	ck_assert_str_eq(j.seen, "old"); /* readers saw the old file whole */
 	slurp(g_target, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "new contents\n");
@@ -155,8 +159,9 @@ START_TEST(appears_whole)
 	ck_assert_int_eq(entries(), 1); /* no temporary file left */
 	/* A new file (no old one) and a second write both work. */
 	j.text = "again";
-	ck_assert_int_eq(strads_file_write_atomic(g_target, 0600, put, &j, err,
-	    sizeof(err)), 0);
+	ck_assert_int_eq(
+	    strads_file_write_atomic(g_target, 0600, put, &j, err, sizeof(err)),
+	    0);
 	slurp(g_target, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "again");
 	ck_assert_int_eq(entries(), 1);
@@ -171,8 +176,9 @@ START_TEST(synced_then_renamed_then_dir_synced)
 	char err[256];
 
 	put_old();
-	ck_assert_int_eq(strads_file_write_atomic(g_target, 0644, put, &j, err,
-	    sizeof(err)), 0);
+	ck_assert_int_eq(
+	    strads_file_write_atomic(g_target, 0644, put, &j, err, sizeof(err)),
+	    0);
 	ck_assert_int_eq(g_nsync, 2);
 	ck_assert_int_eq(g_sync[0].is_dir, 0);
 	ck_assert_ptr_nonnull(strstr(g_sync[0].path, "/.model.txt."));
@@ -194,8 +200,9 @@ START_TEST(writer_gives_up)
 	char buf[64], err[256];
 
 	put_old();
-	ck_assert_int_eq(strads_file_write_atomic(g_target, 0644, put, &j, err,
-	    sizeof(err)), STRADS_ECANCELED);
+	ck_assert_int_eq(
+	    strads_file_write_atomic(g_target, 0644, put, &j, err, sizeof(err)),
+	    STRADS_ECANCELED);
 	ck_assert_ptr_nonnull(strstr(err, g_target));
 	slurp(g_target, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "old");
@@ -211,16 +218,18 @@ START_TEST(sync_fails)
 
 	put_old();
 	g_fail_file_sync = 1;
-	ck_assert_int_eq(strads_file_write_atomic(g_target, 0644, put, &j, err,
-	    sizeof(err)), STRADS_EIO);
+	ck_assert_int_eq(
+	    strads_file_write_atomic(g_target, 0644, put, &j, err, sizeof(err)),
+	    STRADS_EIO);
 	ck_assert_ptr_nonnull(strstr(err, "write failed"));
 	slurp(g_target, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "old");
 	ck_assert_int_eq(entries(), 1);
 	/* No old file: still nothing left behind. */
 	ck_assert_int_eq(unlink(g_target), 0);
-	ck_assert_int_eq(strads_file_write_atomic(g_target, 0644, put, &j, err,
-	    sizeof(err)), STRADS_EIO);
+	ck_assert_int_eq(
+	    strads_file_write_atomic(g_target, 0644, put, &j, err, sizeof(err)),
+	    STRADS_EIO);
 	ck_assert_int_eq(entries(), 0);
 }
 END_TEST
@@ -234,8 +243,9 @@ START_TEST(dir_sync_fails)
 
 	put_old();
 	g_fail_dir_sync = 1;
-	ck_assert_int_eq(strads_file_write_atomic(g_target, 0644, put, &j, err,
-	    sizeof(err)), STRADS_EIO);
+	ck_assert_int_eq(
+	    strads_file_write_atomic(g_target, 0644, put, &j, err, sizeof(err)),
+	    STRADS_EIO);
 	ck_assert_ptr_nonnull(strstr(err, "fsync of the directory"));
 	slurp(g_target, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "in place");
@@ -249,16 +259,18 @@ START_TEST(bad_paths)
 	char path[PATH_MAX + 32], err[256];
 
 	snprintf(path, sizeof(path), "%s/missing/dir/file", g_dir);
-	ck_assert_int_eq(strads_file_write_atomic(path, 0644, put, &j, err,
-	    sizeof(err)), STRADS_EIO);
+	ck_assert_int_eq(
+	    strads_file_write_atomic(path, 0644, put, &j, err, sizeof(err)),
+	    STRADS_EIO);
 	ck_assert_ptr_nonnull(strstr(err, "cannot create a temporary file"));
 	snprintf(path, sizeof(path), "%s/", g_dir);
 	ck_assert_int_eq(strads_file_write_atomic(path, 0644, put, &j, NULL, 0),
 	    STRADS_EINVAL);
 	ck_assert_int_eq(strads_file_write_atomic(NULL, 0644, put, &j, NULL, 0),
 	    STRADS_EINVAL);
-	ck_assert_int_eq(strads_file_write_atomic(g_target, 0644, NULL, &j,
-	    NULL, 0), STRADS_EINVAL);
+	ck_assert_int_eq(
+	    strads_file_write_atomic(g_target, 0644, NULL, &j, NULL, 0),
+	    STRADS_EINVAL);
 	ck_assert_int_eq(entries(), 0);
 }
 END_TEST

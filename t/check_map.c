@@ -40,9 +40,9 @@ ent_free(void *e)
 }
 
 static const strads__map_type_t type = {
-	.ksize = 8,
-	.hash = hash64,
-	.free_cb = ent_free,
+    .ksize = 8,
+    .hash = hash64,
+    .free_cb = ent_free,
 };
 
 /* A key type whose hash puts every key in one slot: probing alone must
@@ -55,8 +55,8 @@ hash_same(const void *key)
 }
 
 static const strads__map_type_t same_type = {
-	.ksize = 8,
-	.hash = hash_same,
+    .ksize = 8,
+    .hash = hash_same,
 };
 
 static ent_t *
@@ -103,7 +103,7 @@ START_TEST(put_find_walk)
 		}
 	}
 	for (e = strads__map_next(&m, &type, NULL); e != NULL;
-	    e = strads__map_next(&m, &type, e)) {
+	     e = strads__map_next(&m, &type, e)) {
 		seen++;
 		sum += e->key;
 	}
@@ -136,7 +136,8 @@ START_TEST(home_is_monotonic)
 	for (cap = 16; cap < 5000; cap = cap * 3 + 1) {
 		prev = 0;
 		for (k = 0; k < 1000; k++) {
-			uint64_t h = k * (UINT64_MAX / 1000), s = strads__map_slot(h, cap);
+			uint64_t h = k * (UINT64_MAX / 1000),
+				 s = strads__map_slot(h, cap);
 
 			ck_assert_uint_lt(s, cap);
 			ck_assert_uint_ge(s, prev);

@@ -14,7 +14,7 @@
 
 typedef struct {
 	strads_buf_t b; /* first */
-	nng_msg *msg;   /* header room, then the payload; NULL once sent */
+	nng_msg *msg;	/* header room, then the payload; NULL once sent */
 } bigbuf_t;
 
 static void
@@ -44,7 +44,8 @@ strads__msg_new_big(uint16_t type, size_t len)
 	bb->b.release_cb = bigbuf_release;
 	bb->b.opaque = NULL;
 	bb->b.size = len;
-	m = strads__msg_wrap(&bb->b, (uint8_t *)nng_msg_body(bb->msg) + STRADS_MSG_HDR_SIZE,
+	m = strads__msg_wrap(&bb->b,
+	    (uint8_t *)nng_msg_body(bb->msg) + STRADS_MSG_HDR_SIZE,
 	    (uint32_t)len);
 	strads__buf_unref(&bb->b); /* wrap took its own reference */
 	if (m != NULL)

@@ -56,8 +56,8 @@ strads_file_write_atomic(const char *path, unsigned mode,
 	base = strrchr(path, '/');
 	base = base != NULL ? base + 1 : path;
 	if (*base == '\0')
-		return strads__errf(err, errlen, STRADS_EINVAL,
-		    "%s: not a file name", path);
+		return strads__errf(
+		    err, errlen, STRADS_EINVAL, "%s: not a file name", path);
 	/* The temporary file is hidden beside the target: a rename within
 	 * one directory is atomic, and a listing skips it. */
 	if ((dir = dir_of(path)) == NULL)
@@ -77,8 +77,8 @@ strads_file_write_atomic(const char *path, unsigned mode,
 	if (fchmod(fd, (mode_t)mode) != 0 || (f = fdopen(fd, "wb")) == NULL) {
 		e = errno;
 		close(fd);
-		rc = strads__errf(err, errlen, STRADS_EIO, "%s: %s", path,
-		    strerror(e));
+		rc = strads__errf(
+		    err, errlen, STRADS_EIO, "%s: %s", path, strerror(e));
 		goto fail;
 	}
 	errno = 0;
@@ -93,13 +93,13 @@ strads_file_write_atomic(const char *path, unsigned mode,
 	if (ferror(f) || fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		e = errno != 0 ? errno : EIO;
 		fclose(f);
-		rc = strads__errf(err, errlen, STRADS_EIO, "%s: write failed: %s",
-		    path, strerror(e));
+		rc = strads__errf(err, errlen, STRADS_EIO,
+		    "%s: write failed: %s", path, strerror(e));
 		goto fail;
 	}
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		rc = strads__errf(err, errlen, STRADS_EIO, "%s: %s", path,
-		    strerror(errno));
+		rc = strads__errf(
+		    err, errlen, STRADS_EIO, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	/* And the rename is durable before we say so. */
@@ -119,5 +119,6 @@ fail:
 	return rc;
 nomem:
 	free(dir);
-	return strads__errf(err, errlen, STRADS_ENOMEM, "%s: out of memory", path);
+	return strads__errf(
+	    err, errlen, STRADS_ENOMEM, "%s: out of memory", path);
 }

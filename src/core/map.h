@@ -30,6 +30,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "strads.h"
+
 typedef struct strads__map_type_s {
 	/* Bytes of key at the start of each entry. Keys of 4, 8 and 16
 	 * bytes are compared and tested in registers. */
@@ -45,13 +47,13 @@ typedef struct strads__map_type_s {
 } strads__map_type_t;
 
 typedef struct strads__map_s {
-	uint8_t *ents;  /* cap entries of esize bytes, owned (pages) */
-	uint64_t cap;   /* slots, or 0 before the first insert */
-	uint64_t n;     /* keys in ents (the zero key not counted) */
-	size_t esize;   /* bytes per entry: the key, then the value */
-	int mapped;     /* how ents was allocated (strads__pages_alloc) */
-	int has_zero;   /* the all-zero key is in the map */
-	uint8_t *zero;  /* the all-zero key's entry (esize bytes), owned */
+	uint8_t *ents; /* cap entries of esize bytes, owned (pages) */
+	uint64_t cap;  /* slots, or 0 before the first insert */
+	uint64_t n;    /* keys in ents (the zero key not counted) */
+	size_t esize;  /* bytes per entry: the key, then the value */
+	int mapped;    /* how ents was allocated (strads__pages_alloc) */
+	int has_zero;  /* the all-zero key is in the map */
+	uint8_t *zero; /* the all-zero key's entry (esize bytes), owned */
 } strads__map_t;
 
 /* An empty map of esize-byte entries (esize >= the type's ksize). */
@@ -61,12 +63,6 @@ void strads__map_init(strads__map_t *m, size_t esize);
 void strads__map_fini(strads__map_t *m, const strads__map_type_t *t);
 /* Frees every entry (free_cb) and empties the map, keeping its array. */
 void strads__map_clear(strads__map_t *m, const strads__map_type_t *t);
-/* Room for n keys in all without growing: the array is sized to n (a
- * load of 3/4 at n), since fresh memory is what a big insert pays most
- * for. 0 or STRADS_ENOMEM (the map is unchanged). */
-int strads__map_reserve(strads__map_t *m, const strads__map_type_t *t,
-    uint64_t n);
-
 /* The keys in the map, the zero key included. */
 static inline uint64_t
 strads__map_count(const strads__map_t *m)
@@ -177,21 +173,65 @@ strads__map_findh(const strads__map_t *m, const strads__map_type_t *t,
 
 /* The entry of key, or NULL. */
 static inline void *
-strads__map_find(const strads__map_t *m, const strads__map_type_t *t,
-    const void *key)
+strads__map_find(
+    const strads__map_t *m, const strads__map_type_t *t, const void *key)
 {
 	return strads__map_findh(m, t, key, t->hash(key));
 }
 
+/* Big arrays (util.c): declared here too, for the inline growth. */
+void *strads__pages_alloc(size_t bytes, int *mapped);
+void strads__pages_free(void *p, size_t bytes, int mapped);
+
+/* Room for n keys in all without growing: the array is sized to n (a
+ * load of 3/4 at n), since fresh memory is what a big insert pays most
+ * for. 0 or STRADS_ENOMEM (the map is unchanged). Inline like the
+ * lookups, so a big insert's rehash runs with the key size and the hash
+ * known too. */
+static inline int
+strads__map_reserve(strads__map_t *m, const strads__map_type_t *t, uint64_t n)
+{
+	size_t esize = m->esize;
+	uint64_t cap = n + n / 3 + 1;
+	uint8_t *ents, *e, *end;
+	int mapped;
+
+	if (n * 4 <= m->cap * 3)
+		return 0;
+	if (cap < 16)
+		cap = 16;
+	if (cap > SIZE_MAX / esize ||
+	    (ents = strads__pages_alloc((size_t)cap * esize, &mapped)) == NULL)
+		return STRADS_ENOMEM;
+	/* Old home order is new home order: the writes move forward. */
+	end = m->cap != 0 ? m->ents + (size_t)m->cap * esize : NULL;
+	for (e = m->ents; e != end; e += esize) {
+		uint64_t j;
+
+		if (strads__map_keyzero(t, e))
+			continue;
+		j = strads__map_slot(t->hash(e), cap);
+		while (!strads__map_keyzero(t, ents + j * esize))
+			if (++j == cap)
+				j = 0;
+		memcpy(ents + j * esize, e, esize);
+	}
+	strads__pages_free(m->ents, (size_t)m->cap * esize, m->mapped);
+	m->ents = ents;
+	m->cap = cap;
+	m->mapped = mapped;
+	return 0;
+}
+
 /* Out of line: the zero key's entry, made when absent (may allocate). */
-void *strads__map_getzero(strads__map_t *m, const strads__map_type_t *t,
-    const void *key);
+void *strads__map_getzero(
+    strads__map_t *m, const strads__map_type_t *t, const void *key);
 
 /* The entry of key whose hash is h, made when absent (the key copied in,
  * the value zeroed); NULL when out of memory. May grow the map. */
 static inline void *
-strads__map_geth(strads__map_t *m, const strads__map_type_t *t,
-    const void *key, uint64_t h)
+strads__map_geth(
+    strads__map_t *m, const strads__map_type_t *t, const void *key, uint64_t h)
 {
 	uint8_t *e, *end;
 
@@ -217,8 +257,7 @@ strads__map_geth(strads__map_t *m, const strads__map_type_t *t,
 }
 
 static inline void *
-strads__map_get(strads__map_t *m, const strads__map_type_t *t,
-    const void *key)
+strads__map_get(strads__map_t *m, const strads__map_type_t *t, const void *key)
 {
 	return strads__map_geth(m, t, key, t->hash(key));
 }
@@ -226,8 +265,8 @@ strads__map_get(strads__map_t *m, const strads__map_type_t *t,
 /* The entry after prev (NULL: the first), in slot order after the zero
  * key's; NULL after the last. For whole-map passes, not hot paths. */
 static inline void *
-strads__map_next(const strads__map_t *m, const strads__map_type_t *t,
-    const void *prev)
+strads__map_next(
+    const strads__map_t *m, const strads__map_type_t *t, const void *prev)
 {
 	const uint8_t *e, *end;
 
@@ -236,8 +275,8 @@ strads__map_next(const strads__map_t *m, const strads__map_type_t *t,
 	if (m->cap == 0)
 		return NULL;
 	end = m->ents + (size_t)m->cap * m->esize;
-	e = prev == NULL || prev == m->zero ? m->ents :
-	    (const uint8_t *)prev + m->esize;
+	e = prev == NULL || prev == m->zero ? m->ents
+					    : (const uint8_t *)prev + m->esize;
 	for (; e < end; e += m->esize)
 		if (!strads__map_keyzero(t, e))
 			return (void *)e;

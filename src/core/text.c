@@ -21,7 +21,8 @@ strads__json_str(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
-	return cJSON_IsString(v) && v->valuestring != NULL ? v->valuestring : "";
+	return cJSON_IsString(v) && v->valuestring != NULL ? v->valuestring
+							   : "";
 }
 
 void
