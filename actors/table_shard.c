@@ -32,131 +32,55 @@
 #define LOOKAHEAD 16
 
 /* ------------------------------------------------------------------ */
-/* A sparse partition: open addressing with linear probing on uint64   */
-/* keys, each entry the key then the row, so a lookup touches one      */
-/* cache line. Key 0 marks an empty slot; its own row lives beside the */
-/* array. No deletion. A key's home slot is the top bits of its hash:  */
-/* keys in hash order visit the array in address order, which is what  */
-/* the bulk paths arrange (see TBL_BUCKET_BITS), and growing the array */
-/* is one sequential pass.                                             */
+/* A sparse partition: the library's map (map.h) on uint64 keys, each  */
+/* entry the key then the row (rounded up to 4 bytes), so a lookup     */
+/* touches one cache line. A key's home slot is the top bits of its    */
+/* hash: keys in hash order visit the array in address order, which is */
+/* what the bulk paths arrange (see TBL_BUCKET_BITS), and growing the  */
+/* array is one sequential pass. The wrappers below take the hash the  */
+/* bulk paths computed once.                                           */
 
-typedef struct {
-	uint8_t *ents;  /* cap entries of esize bytes: u64 key, then row */
-	uint64_t cap;   /* slots, or 0; a key's home is hash x cap / 2^64 */
-	uint64_t used;  /* keys in ents (key 0 not counted) */
-	size_t esize;   /* 8 + rowb rounded up to 4 */
-	size_t rowb;    /* width x vsize */
-	int mapped;     /* how ents was allocated */
-	int has_zero;
-	uint8_t *zero;  /* key 0's row (rowb bytes) */
-} smap_t;
+typedef strads__map_t smap_t;
+
+static uint64_t
+smap_hash(const void *key)
+{
+	uint64_t k;
+
+	memcpy(&k, key, 8);
+	return strads__tbl_hash(k);
+}
+
+static const strads__map_type_t smap_type = {
+	.ksize = 8,
+	.hash = smap_hash,
+};
 
 static void
 smap_init(smap_t *m, size_t rowb)
 {
-	memset(m, 0, sizeof(*m));
-	m->rowb = rowb;
-	m->esize = 8 + ((rowb + 3) & ~(size_t)3);
+	strads__map_init(m, 8 + ((rowb + 3) & ~(size_t)3));
 }
 
 static void
 smap_fini(smap_t *m)
 {
-	strads__pages_free(m->ents, (size_t)m->cap * m->esize, m->mapped);
-	free(m->zero);
-	smap_init(m, m->rowb);
+	strads__map_fini(m, &smap_type);
 }
 
-static inline uint64_t
-ekey(const uint8_t *e)
-{
-	uint64_t k;
-
-	memcpy(&k, e, 8);
-	return k;
-}
-
-/* The home slot of a hash among cap: monotonic in the hash, so keys in
- * hash order visit the array in address order, whatever cap is. */
-static inline uint64_t
-smap_slot(uint64_t hash, uint64_t cap)
-{
-#ifdef __SIZEOF_INT128__
-	return (uint64_t)(((__uint128_t)hash * cap) >> 64);
-#else
-	return (uint64_t)(((hash >> 32) * cap) >> 32); /* cap < 2^32 */
-#endif
-}
-
-static inline uint8_t *
-smap_home(const smap_t *m, uint64_t hash)
-{
-	return m->ents + (size_t)smap_slot(hash, m->cap) * m->esize;
-}
-
-static int
-smap_rehash(smap_t *m, uint64_t cap)
-{
-	size_t esize = m->esize;
-	uint8_t *ents, *e, *end = m->ents + (size_t)m->cap * esize;
-	int mapped;
-
-	if (cap > SIZE_MAX / esize ||
-	    (ents = strads__pages_alloc((size_t)cap * esize, &mapped)) == NULL)
-		return STRADS_ENOMEM;
-	/* Old home order is new home order: the writes move forward. */
-	for (e = m->ents; m->ents != NULL && e < end; e += esize) {
-		uint64_t k = ekey(e), j;
-
-		if (k == 0)
-			continue;
-		j = smap_slot(strads__tbl_hash(k), cap);
-		while (ekey(ents + j * esize) != 0)
-			if (++j == cap)
-				j = 0;
-		memcpy(ents + j * esize, e, esize);
-	}
-	strads__pages_free(m->ents, (size_t)m->cap * esize, m->mapped);
-	m->ents = ents;
-	m->cap = cap;
-	m->mapped = mapped;
-	return 0;
-}
-
-/* Room for n keys in all without growing: the array is sized to n (a
- * load of 3/4 at n), not to the next power of two, since fresh memory
- * is what a big insert pays most for. */
 static int
 smap_reserve(smap_t *m, uint64_t n)
 {
-	uint64_t cap = n + n / 3 + 1;
-
-	if (n * 4 <= m->cap * 3)
-		return 0;
-	return smap_rehash(m, cap > 64 ? cap : 64);
+	return strads__map_reserve(m, &smap_type, n);
 }
 
 /* The row of key (hash h), or NULL. */
 static inline uint8_t *
 smap_find(const smap_t *m, uint64_t key, uint64_t h)
 {
-	uint8_t *e, *end;
+	uint8_t *e = strads__map_findh(m, &smap_type, &key, h);
 
-	if (key == 0)
-		return m->has_zero ? m->zero : NULL;
-	if (m->cap == 0)
-		return NULL;
-	end = m->ents + (size_t)m->cap * m->esize;
-	for (e = smap_home(m, h);;) {
-		uint64_t k = ekey(e);
-
-		if (k == key)
-			return e + 8;
-		if (k == 0)
-			return NULL;
-		if ((e += m->esize) == end)
-			e = m->ents;
-	}
+	return e != NULL ? e + 8 : NULL;
 }
 
 /* The row of key (hash h), made (zeroed) when absent; NULL when out of
@@ -164,36 +88,9 @@ smap_find(const smap_t *m, uint64_t key, uint64_t h)
 static inline uint8_t *
 smap_get(smap_t *m, uint64_t key, uint64_t h)
 {
-	uint8_t *e, *end;
+	uint8_t *e = strads__map_geth(m, &smap_type, &key, h);
 
-	if (key == 0) {
-		if (!m->has_zero) {
-			if (m->zero == NULL &&
-			    (m->zero = calloc(1, m->rowb ? m->rowb : 1)) == NULL)
-				return NULL;
-			m->has_zero = 1;
-		}
-		return m->zero;
-	}
-	/* One at a time, the array doubles (a bulk apply reserves first):
-	 * room for 3/2 cap keys is an array of 2 cap. */
-	if ((m->used + 1) * 4 > m->cap * 3 &&
-	    smap_reserve(m, m->cap != 0 ? m->cap * 3 / 2 : 1) != 0)
-		return NULL;
-	end = m->ents + (size_t)m->cap * m->esize;
-	for (e = smap_home(m, h);;) {
-		uint64_t k = ekey(e);
-
-		if (k == key)
-			return e + 8;
-		if (k == 0) {
-			memcpy(e, &key, 8);
-			m->used++;
-			return e + 8;
-		}
-		if ((e += m->esize) == end)
-			e = m->ents;
-	}
+	return e != NULL ? e + 8 : NULL;
 }
 
 static inline void
@@ -202,9 +99,9 @@ smap_prefetch(const smap_t *m, uint64_t h, int write)
 	if (m->cap == 0)
 		return;
 	if (write)
-		PREFETCH_W(smap_home(m, h));
+		PREFETCH_W(strads__map_home(m, h));
 	else
-		PREFETCH_R(smap_home(m, h));
+		PREFETCH_R(strads__map_home(m, h));
 }
 
 /* ------------------------------------------------------------------ */
@@ -278,7 +175,7 @@ typedef struct ckjob_s {
 	struct ckjob_s *next;
 	const strads_table_t *t;
 	strads_addr_t to;
-	uint64_t req, seq, nent;
+	uint64_t req, nent;
 	int shard, status;
 	uint64_t *clk, *keys;
 	double *rows;
@@ -302,7 +199,6 @@ typedef struct {
 	held_t **qhead, **qtail; /* per client: updates awaiting CLOCK */
 	held_t *held;        /* reads and checkpoints awaiting min */
 	ckjob_t *jobs;
-	uint64_t ckseq;
 	region_t *cur;       /* staging: the region being filled */
 	region_t *regions;   /* the others (full, or empty for reuse) */
 	uint32_t *scratch;   /* grouping: per pair its bucket, then positions */
@@ -831,7 +727,7 @@ apply_run(shard_t *s, held_t *first, held_t *end)
 				    strads__tbl_hash(h->blk->keys[i])) == NULL;
 		}
 		if (seen > 0)
-			(void)smap_reserve(&s->sparse, s->sparse.used +
+			(void)smap_reserve(&s->sparse, s->sparse.n +
 			    pairs / seen * missing + pairs / seen * missing / 8 + 64);
 	}
 	for (h = first; h != end; h = h->next)
@@ -1172,7 +1068,7 @@ ckpt_work(void *arg)
 	ckjob_t *j = arg;
 
 	j->status = strads__table_file_write(j->t, j->dir, j->shard, j->clk,
-	    j->nent, j->keys, j->rows, j->seq, j->err, sizeof(j->err));
+	    j->nent, j->keys, j->rows, j->err, sizeof(j->err));
 }
 
 /* Copies the partition so the shard keeps serving while a compute
@@ -1182,7 +1078,8 @@ ckpt_copy(shard_t *s, ckjob_t *j)
 {
 	const smap_t *sm = &s->sparse;
 	uint64_t n = s->t->kind == STRADS_TABLE_DENSE ? s->end - s->begin :
-	    sm->used + (uint64_t)sm->has_zero, i, at = 0;
+	    strads__map_count(sm), i, at = 0;
+	const uint8_t *e;
 
 	j->nent = n;
 	j->clk = malloc(s->nclients * sizeof(uint64_t));
@@ -1199,17 +1096,9 @@ ckpt_copy(shard_t *s, ckjob_t *j)
 		}
 		return 0;
 	}
-	if (sm->has_zero) {
-		j->keys[at] = 0;
-		tbl_getv(j->rows, sm->zero, s->w, s->vsize);
-		at++;
-	}
-	for (i = 0; i < sm->cap; i++) {
-		const uint8_t *e = sm->ents + (size_t)i * sm->esize;
-
-		if (ekey(e) == 0)
-			continue;
-		j->keys[at] = ekey(e);
+	for (e = strads__map_next(sm, &smap_type, NULL); e != NULL;
+	    e = strads__map_next(sm, &smap_type, e)) {
+		memcpy(&j->keys[at], e, 8);
 		tbl_getv(j->rows + at * s->w, e + 8, s->w, s->vsize);
 		at++;
 	}
@@ -1232,7 +1121,6 @@ start_ckpt(strads_actor_t *self, shard_t *s, const strads_msg_t *m)
 	j->to = m->src;
 	j->req = strads__get64(m->data);
 	j->shard = s->index;
-	j->seq = s->ckseq++;
 	memcpy(j->dir, m->data + TBL_CKPT_HDR, dl);
 	j->dir[dl] = '\0';
 	/* Once strads_compute() has queued it, the job (j->status too)

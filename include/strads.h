@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -1074,6 +1075,29 @@ STRADS_EXTERN void strads_log(int level, const char *fmt, ...)
 STRADS_EXTERN int strads_ncores(void);
 /* Monotonic clock in nanoseconds. */
 STRADS_EXTERN uint64_t strads_now_ns(void);
+
+/* ------------------------------------------------------------------ */
+/* Files written whole or not at all.                                  */
+
+/* Writes the contents of a file to f (a temporary file, opened "wb");
+ * returns 0, or non-zero to abandon the write. Runs on the caller's
+ * thread, inside strads_file_write_atomic(); may block. */
+typedef int (*strads_file_write_cb)(FILE *f, void *arg);
+
+/*
+ * Writes path atomically: write_cb fills a temporary file in path's
+ * directory (".NAME.XXXXXX", created with permissions mode), which is
+ * flushed, fsynced and renamed to path; then the directory is fsynced so
+ * the new name survives a crash. Readers see the old file or the new
+ * one whole, never a part. 0 on success. On any failure before the
+ * rename (write_cb returned non-zero: STRADS_ECANCELED; an I/O error:
+ * STRADS_EIO; STRADS_ENOMEM) the temporary file is removed and the old
+ * file, if any, is untouched. When only the directory's fsync fails, the
+ * new file is in place but may not survive a crash: STRADS_EIO. err
+ * (errlen bytes, may be NULL) gets a message naming path. Blocks.
+ */
+STRADS_EXTERN int strads_file_write_atomic(const char *path, unsigned mode,
+    strads_file_write_cb write_cb, void *arg, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

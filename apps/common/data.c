@@ -23,6 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "strads.h"
+
 #define LR_BLOCK ((size_t)4 << 20) /* bytes read at a time */
 #define TOKMAX 40		   /* characters of a bad token quoted */
 #define ISDIGIT(c) ((unsigned)((c) - '0') < 10u)
@@ -1651,40 +1653,45 @@ data_load(const char *path, const char *format, const data_opts_t *opts,
 	return data_load_csv(path, opts, out, err, errlen);
 }
 
-/* fsyncs the directory holding path so a rename in it is durable. */
-static void
-sync_dir(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir;
-	int fd;
+typedef struct {
+	const data_matrix_t *m;
+	char *vbuf; /* 1 MiB stdio buffer or NULL, owned by the caller */
+} libsvm_out_t;
 
-	if (slash == NULL)
-		dir = strdup(".");
-	else if (slash == path)
-		dir = strdup("/");
-	else
-		dir = strndup(path, (size_t)(slash - path));
-	if (dir == NULL)
-		return;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(dir);
-	if (fd >= 0) {
-		(void)fsync(fd);
-		close(fd);
+static int
+libsvm_put(FILE *f, void *arg)
+{
+	const libsvm_out_t *o = arg;
+	const data_matrix_t *m = o->m;
+	uint32_t i;
+	uint64_t k;
+
+	/* Big files: fewer, larger writes. The buffer outlives the FILE
+	 * (closed by the writer before data_write_libsvm frees it). */
+	if (o->vbuf != NULL)
+		setvbuf(f, o->vbuf, _IOFBF, 1 << 20);
+	for (i = 0; i < m->n; i++) {
+		if (m->y != NULL)
+			fprintf(f, "%.17g", m->y[i]);
+		else
+			fputc('0', f);
+		for (k = m->rowptr[i]; k < m->rowptr[i + 1]; k++)
+			fprintf(
+			    f, " %llu:%.17g", (ull)m->col[k] + 1, m->val[k]);
+		if (putc('\n', f) == EOF)
+			return -1;
 	}
+	return ferror(f) != 0;
 }
 
 int
 data_write_libsvm(
     const char *path, const data_matrix_t *m, char *err, size_t errlen)
 {
-	size_t plen = strlen(path);
-	char *tmp, *vbuf = NULL;
-	FILE *f = NULL;
 	uint32_t i;
 	uint64_t k;
-	int fd, e;
+	libsvm_out_t o;
+	int rc;
 
 	for (k = 0; k < m->nnz; k++)
 		if (!isfinite(m->val[k]))
@@ -1696,62 +1703,9 @@ data_write_libsvm(
 			return data_errf(err, errlen,
 			    "%s: expected finite labels, found %g in row %u",
 			    path, m->y[i], i + 1);
-	tmp = malloc(plen + sizeof(".tmp.XXXXXX"));
-	if (tmp == NULL)
-		return data_errf(err, errlen, "%s: out of memory", path);
-	memcpy(tmp, path, plen);
-	memcpy(tmp + plen, ".tmp.XXXXXX", sizeof(".tmp.XXXXXX"));
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		e = errno;
-		free(tmp);
-		return data_errf(err, errlen,
-		    "%s: cannot create a temporary file: "
-		    "%s",
-		    path, strerror(e));
-	}
-	(void)fchmod(fd, 0644);
-	f = fdopen(fd, "w");
-	if (f == NULL) {
-		e = errno;
-		close(fd);
-		goto bad;
-	}
-	vbuf = malloc(1 << 20);
-	if (vbuf != NULL)
-		setvbuf(f, vbuf, _IOFBF, 1 << 20);
-	for (i = 0; i < m->n; i++) {
-		if (m->y != NULL)
-			fprintf(f, "%.17g", m->y[i]);
-		else
-			fputc('0', f);
-		for (k = m->rowptr[i]; k < m->rowptr[i + 1]; k++)
-			fprintf(
-			    f, " %llu:%.17g", (ull)m->col[k] + 1, m->val[k]);
-		if (putc('\n', f) == EOF)
-			break;
-	}
-	if (ferror(f) || fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		e = errno != 0 ? errno : EIO;
-		fclose(f);
-		goto bad;
-	}
-	if (fclose(f) != 0) {
-		e = errno;
-		goto bad;
-	}
-	free(vbuf);
-	vbuf = NULL;
-	if (rename(tmp, path) != 0) {
-		e = errno;
-		goto bad;
-	}
-	free(tmp);
-	sync_dir(path);
-	return 0;
-bad:
-	unlink(tmp);
-	free(tmp);
-	free(vbuf);
-	return data_errf(err, errlen, "%s: write failed: %s", path, strerror(e));
+	o.m = m;
+	o.vbuf = malloc(1 << 20);
+	rc = strads_file_write_atomic(path, 0644, libsvm_put, &o, err, errlen);
+	free(o.vbuf);
+	return rc != 0 ? -1 : 0;
 }

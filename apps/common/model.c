@@ -4,54 +4,18 @@
 #include "model.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "strads.h"
 
 static int
-fsync_dir(const char *path)
+model_put(FILE *f, void *arg)
 {
-	char *copy = strdup(path);
-	int fd, rc = 0;
-
-	if (copy == NULL)
-		return -1;
-	fd = open(dirname(copy), O_RDONLY);
-	if (fd >= 0) {
-		rc = fsync(fd);
-		close(fd);
-	}
-	free(copy);
-	return rc;
-}
-
-int
-model_write(const char *path, const model_t *m, char *err, size_t errlen)
-{
-	size_t len = strlen(path) + 16;
-	char *tmp = malloc(len);
-	FILE *f;
+	const model_t *m = arg;
 	uint32_t j;
-	int fd;
 
-	if (tmp == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
-	snprintf(tmp, len, "%s.tmp.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) < 0 || (f = fdopen(fd, "w")) == NULL) {
-		snprintf(err, errlen, "%s: cannot create a temporary file: %s", path,
-		    strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-		free(tmp);
-		return -1;
-	}
 	fprintf(f, "# strads model\n# app %s\n# lambda %.17g\n# intercept %.17g\n"
 	           "# n %llu\n# p %u\n# index_base %d\n# objective %.17g\n",
 	    m->app, m->lambda, m->intercept, (unsigned long long)m->n, m->p,
@@ -59,23 +23,14 @@ model_write(const char *path, const model_t *m, char *err, size_t errlen)
 	for (j = 0; j < m->p; j++)
 		if (m->coef[j] != 0)
 			fprintf(f, "%u %.17g\n", j + (uint32_t)m->index_base, m->coef[j]);
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || ferror(f)) {
-		snprintf(err, errlen, "%s: write failed: %s", path, strerror(errno));
-		fclose(f);
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	fclose(f);
-	if (rename(tmp, path) != 0) {
-		snprintf(err, errlen, "%s: rename failed: %s", path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	fsync_dir(path);
-	return 0;
+	return ferror(f) != 0;
+}
+
+int
+model_write(const char *path, const model_t *m, char *err, size_t errlen)
+{
+	return strads_file_write_atomic(path, 0644, model_put, (void *)m, err,
+	    errlen) != 0 ? -1 : 0;
 }
 
 int

@@ -24,58 +24,38 @@
  *	# p P
  *	# index_base 1
  * then "index value" for every non-zero, in increasing index, values
- * with %.17g (exact round trip). Written to path.tmp.XXXXXX, synced and
- * renamed: the file appears complete or not at all.
+ * with %.17g (exact round trip). Written with strads_file_write_atomic():
+ * the file appears complete or not at all.
  */
+typedef struct {
+	const double *beta;
+	uint32_t p;
+} truth_t;
+
+static int
+truth_write(FILE *f, void *arg)
+{
+	const truth_t *t = arg;
+	uint32_t j;
+
+	fprintf(f, "# app lasso-truth\n# p %u\n# index_base 1\n", t->p);
+	for (j = 0; j < t->p; j++)
+		if (t->beta[j] != 0)
+			fprintf(f, "%u %.17g\n", j + 1, t->beta[j]);
+	return ferror(f) != 0;
+}
+
 static int
 write_truth(const char *path, const double *beta, uint32_t p)
 {
-	size_t plen = strlen(path);
-	char *tmp;
-	FILE *f;
-	uint32_t j;
-	int fd, e = 0;
+	truth_t t = {beta, p};
+	char err[512];
 
-	tmp = malloc(plen + sizeof(".tmp.XXXXXX"));
-	if (tmp == NULL) {
-		cli_gen_error("lasso", "%s: out of memory", path);
+	if (strads_file_write_atomic(path, 0644, truth_write, &t, err, sizeof(err)) != 0) {
+		cli_gen_error("lasso", "%s", err);
 		return -1;
 	}
-	memcpy(tmp, path, plen);
-	memcpy(tmp + plen, ".tmp.XXXXXX", sizeof(".tmp.XXXXXX"));
-	if ((fd = mkstemp(tmp)) < 0) {
-		cli_gen_error("lasso", "%s: cannot create a temporary file: %s", path,
-		    strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	(void)fchmod(fd, 0644);
-	if ((f = fdopen(fd, "w")) == NULL) {
-		e = errno;
-		close(fd);
-		goto bad;
-	}
-	fprintf(f, "# app lasso-truth\n# p %u\n# index_base 1\n", p);
-	for (j = 0; j < p; j++)
-		if (beta[j] != 0)
-			fprintf(f, "%u %.17g\n", j + 1, beta[j]);
-	if (ferror(f) || fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		e = errno != 0 ? errno : EIO;
-		fclose(f);
-		goto bad;
-	}
-	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		e = errno;
-		goto bad;
-	}
-	free(tmp);
-	cli_sync_parent(path);
 	return 0;
-bad:
-	unlink(tmp);
-	free(tmp);
-	cli_gen_error("lasso", "%s: write failed: %s", path, strerror(e));
-	return -1;
 }
 
 static void

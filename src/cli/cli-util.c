@@ -1,14 +1,20 @@
 /*
  * cli-util.c -- helpers every command and app shares: number options,
- * data files, the files of a run's steps and the cluster secret.
+ * data files, the files of a run's steps, the cluster secret, and the
+ * option and file checks of the generators (`strads gen APP`). It calls
+ * no command and no app, so the apps' front ends may call it
+ * (t/modgraph.sh: module cliutil).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -109,4 +115,105 @@ cli_bound_url(const char *url, int port, char *out, size_t len)
 		snprintf(out, len, "%.*s:%d", (int)(colon - url), url, port);
 	else
 		snprintf(out, len, "%s", url);
+}
+
+/* "strads gen APP: message\n" on stderr. */
+void
+cli_gen_error(const char *app, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "strads gen %s: ", app);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* A whole decimal number in [0, UINT32_MAX], nothing else. */
+int
+cli_gen_u32(const char *app, const char *opt, const char *s, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 ||
+	    v > UINT32_MAX) {
+		cli_gen_error(app,
+		    "--%s: expected a whole number from 0 to %u, "
+		    "found '%s'",
+		    opt, UINT32_MAX, s);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int
+cli_gen_u64(const char *app, const char *opt, const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0) {
+		cli_gen_error(app,
+		    "--%s: expected a whole number from 0 to %llu, "
+		    "found '%s'",
+		    opt, (unsigned long long)UINT64_MAX, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* A finite real number, nothing else. */
+int
+cli_gen_double(const char *app, const char *opt, const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v)) {
+		cli_gen_error(app, "--%s: expected a number, found '%s'", opt, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* The directory holding path (malloc'd), or NULL when out of memory. */
+static char *
+parent_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+/* Fails early, before minutes of generating, when the directory of path
+ * cannot take a new file. */
+int
+cli_gen_writable(const char *app, const char *path)
+{
+	char *dir = parent_dir(path);
+	int ok;
+
+	if (dir == NULL)
+		return 0;
+	ok = access(dir, W_OK | X_OK) == 0;
+	if (!ok)
+		cli_gen_error(app, "%s: cannot write into %s: %s", path, dir,
+		    strerror(errno));
+	free(dir);
+	return ok ? 0 : -1;
 }

@@ -55,15 +55,13 @@ const char *cli_step_file(const char *base, int numbered, long k, char *buf,
  * read "strads gen APP: ...": the error line; a whole number in
  * [0, UINT32_MAX] or [0, UINT64_MAX], a finite real (for option --opt),
  * nothing else; whether path's directory can take a new file, before
- * minutes of generating; and an fsync of the directory holding path, so
- * a rename into it is durable. */
+ * minutes of generating. */
 void cli_gen_error(const char *app, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int cli_gen_u32(const char *app, const char *opt, const char *s, uint32_t *out);
 int cli_gen_u64(const char *app, const char *opt, const char *s, uint64_t *out);
 int cli_gen_double(const char *app, const char *opt, const char *s, double *out);
 int cli_gen_writable(const char *app, const char *path);
-void cli_sync_parent(const char *path);
 
 /* url as listened on: HOST:0 (a free port) becomes HOST:port. */
 void cli_bound_url(const char *url, int port, char *out, size_t len);

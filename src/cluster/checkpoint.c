@@ -26,16 +26,19 @@
 #define CK_HDR 16
 
 
-static int
-fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY), rc;
+/* Two buffers, one after the other. */
+typedef struct {
+	const void *a, *b;
+	size_t na, nb;
+} two_t;
 
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
+static int
+write_two(FILE *f, void *arg)
+{
+	const two_t *t = arg;
+
+	return (t->na > 0 && fwrite(t->a, 1, t->na, f) != t->na) ||
+	    (t->nb > 0 && fwrite(t->b, 1, t->nb, f) != t->nb);
 }
 
 /* Writes a then b to DIR/name atomically. */
@@ -43,36 +46,12 @@ static int
 write_atomic(const char *dir, const char *name, const void *a, size_t na, const void *b,
     size_t nb, char *err, size_t errlen)
 {
-	char path[4096], tmp[4200];
-	FILE *f;
-	int fd;
+	char path[4096];
+	two_t t = {a, b, na, nb};
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name);
-	if ((fd = mkstemp(tmp)) < 0)
-		return strads__errf(err, errlen, STRADS_EIO, "%s: cannot create a temporary file: %s",
-		    path, strerror(errno));
-	if ((f = fdopen(fd, "wb")) == NULL) {
-		close(fd);
-		unlink(tmp);
-		return strads__errf(err, errlen, STRADS_EIO, "%s: %s", path, strerror(errno));
-	}
-	if ((na > 0 && fwrite(a, 1, na, f) != na) || (nb > 0 && fwrite(b, 1, nb, f) != nb) ||
-	    fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		strads__errf(err, errlen, STRADS_EIO, "%s: write: %s", path, strerror(errno));
-		fclose(f);
-		unlink(tmp);
-		return STRADS_EIO;
-	}
-	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		strads__errf(err, errlen, STRADS_EIO, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return STRADS_EIO;
-	}
-	if (fsync_dir(dir) != 0)
-		return strads__errf(err, errlen, STRADS_EIO, "%s: fsync of the directory: %s", dir,
-		    strerror(errno));
-	return 0;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		return strads__errf(err, errlen, STRADS_EINVAL, "%s: path too long", dir);
+	return strads_file_write_atomic(path, 0600, write_two, &t, err, errlen);
 }
 
 /* Removes params files other than keep (older checkpoints). */

@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "schmp.h"
+#include "text.h"
 
 #define STRADS__COORD_NODE 1u
 #define STRADS__CTL_ACTOR STRADS_ACTOR_ID(0, 0, 0)
@@ -24,12 +25,6 @@ int strads__ctl_send(strads_actor_t *self, strads_addr_t dst, uint16_t type,
 /* Parses a control message: an object with a string "op", or NULL. The
  * caller deletes it. */
 cJSON *strads__ctl_parse(const strads_msg_t *m);
-/* Member helpers that give 0 / "" when absent or of the wrong type. */
-double strads__json_num(const cJSON *o, const char *key);
-const char *strads__json_str(const cJSON *o, const char *key);
-/* A hex string of n bytes into out; 0 or -1. */
-int strads__hex_decode(const char *s, uint8_t *out, size_t n);
-void strads__hex_encode(const uint8_t *p, size_t n, char *out);
 
 /* The join proof a hello carries: HMAC(secret, "strads hello v1" |
  * node | nonce | url). It lets the coordinator refuse a wrong secret at

@@ -17,6 +17,41 @@ struct strads__timer_s {
 };
 
 /* ------------------------------------------------------------------ */
+/* Pairs: credit and order per receiver, in a map (map.h).              */
+
+/* Frees the sends a pair still defers (when its actor is freed). */
+static void
+pair_free(void *entry)
+{
+	strads__pair_t *p = entry;
+	strads_msg_t *m = p->dhead;
+
+	while (m != NULL) {
+		strads_msg_t *next = m->next_;
+
+		strads_msg_free(m);
+		m = next;
+	}
+	p->dhead = p->dtail = NULL;
+}
+
+static uint64_t
+addr_hash(const void *key)
+{
+	strads_addr_t a;
+
+	memcpy(&a, key, sizeof(a));
+	return ((uint64_t)a.node << 32 | a.actor) * 0x9E3779B97F4A7C15ull;
+}
+
+/* The actor's pairs, keyed by receiver. */
+static const strads__map_type_t pair_type = {
+	.ksize = sizeof(strads_addr_t),
+	.hash = addr_hash,
+	.free_cb = pair_free,
+};
+
+/* ------------------------------------------------------------------ */
 /* Slots.                                                               */
 
 /*
@@ -120,6 +155,8 @@ strads_spawn(strads_runtime_t *rt, const strads_actor_type_t *type, int loop_idx
 	off = (sizeof(*a) + 15) & ~(size_t)15;
 	a = calloc(1, off + type->state_size);
 	m = strads_msg_new(STRADS__MSG_SPAWN, sizeof(sp));
+	if (a != NULL)
+		strads__map_init(&a->pairs, sizeof(strads__pair_t));
 	if (a == NULL || m == NULL) {
 		free(a);
 		strads_msg_free(m);
@@ -152,19 +189,7 @@ strads_spawn(strads_runtime_t *rt, const strads_actor_type_t *type, int loop_idx
 static void
 actor_free(strads_actor_t *a)
 {
-	uint32_t i;
-
-	for (i = 0; i < a->pair_cap; i++) {
-		strads_msg_t *m = a->pairs[i].dhead;
-
-		while (m != NULL) {
-			strads_msg_t *next = m->next_;
-
-			strads_msg_free(m);
-			m = next;
-		}
-	}
-	free(a->pairs);
+	strads__map_fini(&a->pairs, &pair_type); /* frees deferred sends */
 	free(a);
 }
 
@@ -243,12 +268,13 @@ timer_close(strads__timer_t *t)
 static void
 send_deferred(strads_actor_t *a)
 {
-	uint32_t i;
+	strads__pair_t *p;
 
-	for (i = 0; i < a->pair_cap; i++) {
-		strads_msg_t *m = a->pairs[i].dhead;
+	for (p = strads__map_next(&a->pairs, &pair_type, NULL); p != NULL;
+	    p = strads__map_next(&a->pairs, &pair_type, p)) {
+		strads_msg_t *m = p->dhead;
 
-		a->pairs[i].dhead = a->pairs[i].dtail = NULL;
+		p->dhead = p->dtail = NULL;
 		while (m != NULL) {
 			strads_msg_t *next = m->next_;
 
@@ -354,64 +380,22 @@ strads__actor_deliver(strads__loop_t *loop, strads_msg_t *m)
 /* ------------------------------------------------------------------ */
 /* Credit.                                                              */
 
-static uint32_t
-addr_hash(strads_addr_t a)
-{
-	uint64_t h = ((uint64_t)a.node << 32 | a.actor) * 0x9E3779B97F4A7C15ull;
-
-	return (uint32_t)(h >> 32);
-}
-
 static strads__pair_t *
 pair_find(strads_actor_t *a, strads_addr_t dst)
 {
-	uint32_t j;
-
-	if (a->pair_cap == 0)
-		return NULL;
-	j = addr_hash(dst) & (a->pair_cap - 1);
-	while (a->pairs[j].used) {
-		if (strads_addr_eq(a->pairs[j].dst, dst))
-			return &a->pairs[j];
-		j = (j + 1) & (a->pair_cap - 1);
-	}
-	return NULL;
+	return strads__map_find(&a->pairs, &pair_type, &dst);
 }
 
 static strads__pair_t *
 pair_get(strads_actor_t *a, strads_addr_t dst)
 {
-	strads__pair_t *p = pair_find(a, dst);
-	uint32_t j;
+	strads__pair_t *p = strads__map_find(&a->pairs, &pair_type, &dst);
 
 	if (p != NULL)
 		return p;
-	if ((a->npairs + 1) * 4 > a->pair_cap * 3) {
-		uint32_t cap = a->pair_cap ? a->pair_cap * 2 : 8, i;
-		strads__pair_t *t = calloc(cap, sizeof(*t));
-
-		if (t == NULL)
-			return NULL;
-		for (i = 0; i < a->pair_cap; i++) {
-			if (!a->pairs[i].used)
-				continue;
-			j = addr_hash(a->pairs[i].dst) & (cap - 1);
-			while (t[j].used)
-				j = (j + 1) & (cap - 1);
-			t[j] = a->pairs[i];
-		}
-		free(a->pairs);
-		a->pairs = t;
-		a->pair_cap = cap;
-	}
-	j = addr_hash(dst) & (a->pair_cap - 1);
-	while (a->pairs[j].used)
-		j = (j + 1) & (a->pair_cap - 1);
-	p = &a->pairs[j];
-	p->used = 1;
-	p->dst = dst;
+	if ((p = strads__map_get(&a->pairs, &pair_type, &dst)) == NULL)
+		return NULL;
 	p->credit = (int64_t)a->loop->rt->cfg.credit_bytes;
-	a->npairs++;
 	return p;
 }
 

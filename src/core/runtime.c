@@ -76,76 +76,41 @@ strads__route(strads_runtime_t *rt, strads__loop_t *loop, strads_msg_t *m)
 		strads_msg_free(m);
 		return;
 	}
-	strads__loop_send_remote(loop, m);
+	rt->net->send_remote(loop, m);
 }
 
 /* ------------------------------------------------------------------ */
 /* Credit owed to senders, per loop.                                    */
 
-static uint32_t
-pair_hash(strads_addr_t a, strads_addr_t b)
+/* Keyed by the (sender, receiver) pair at the start of the entry. */
+static uint64_t
+owed_hash(const void *key)
 {
-	uint64_t h = ((uint64_t)a.node << 32 | a.actor) * 0x9E3779B97F4A7C15ull;
+	strads_addr_t p[2];
+	uint64_t h;
 
-	h ^= ((uint64_t)b.node << 32 | b.actor) + 0x632BE59BD9B4E019ull +
+	memcpy(p, key, sizeof(p));
+	h = ((uint64_t)p[0].node << 32 | p[0].actor) * 0x9E3779B97F4A7C15ull;
+	h ^= ((uint64_t)p[1].node << 32 | p[1].actor) + 0x632BE59BD9B4E019ull +
 	    (h << 6) + (h >> 2);
 	h *= 0xBF58476D1CE4E5B9ull;
-	return (uint32_t)(h >> 32);
+	return h ^ h >> 31;
 }
 
-static int
-owed_grow(strads__loop_t *loop)
-{
-	uint32_t cap = loop->owed_cap ? loop->owed_cap * 2 : 64;
-	strads__credit_t *old = loop->owed, *t = calloc(cap, sizeof(*t));
-	uint32_t *list = malloc(cap * sizeof(*list));
-	uint32_t i, n = 0;
-
-	if (t == NULL || list == NULL) {
-		free(t);
-		free(list);
-		return STRADS_ENOMEM;
-	}
-	for (i = 0; i < loop->owed_used; i++) {
-		strads__credit_t *e = &old[loop->owed_list[i]];
-		uint32_t j = pair_hash(e->src, e->dst) & (cap - 1);
-
-		while (t[j].used)
-			j = (j + 1) & (cap - 1);
-		t[j] = *e;
-		list[n++] = j;
-	}
-	free(old);
-	free(loop->owed_list);
-	loop->owed = t;
-	loop->owed_list = list;
-	loop->owed_cap = cap;
-	loop->owed_used = n;
-	return 0;
-}
+static const strads__map_type_t owed_type = {
+	.ksize = 2 * sizeof(strads_addr_t),
+	.hash = owed_hash,
+};
 
 static void
 owe(strads__loop_t *loop, const strads_msg_t *m)
 {
-	uint32_t j;
+	strads_addr_t key[2] = {m->src, m->dst};
+	strads__credit_t *e = strads__map_get(&loop->owed, &owed_type, key);
 
-	if ((loop->owed_used + 1) * 4 > loop->owed_cap * 3 && owed_grow(loop) != 0)
+	if (e == NULL)
 		return; /* out of memory: the credit is lost, the pair slows */
-	j = pair_hash(m->src, m->dst) & (loop->owed_cap - 1);
-	while (loop->owed[j].used) {
-		strads__credit_t *e = &loop->owed[j];
-
-		if (strads_addr_eq(e->src, m->src) && strads_addr_eq(e->dst, m->dst)) {
-			e->bytes += strads__msg_cost(m);
-			return;
-		}
-		j = (j + 1) & (loop->owed_cap - 1);
-	}
-	loop->owed[j].used = 1;
-	loop->owed[j].src = m->src;
-	loop->owed[j].dst = m->dst;
-	loop->owed[j].bytes = strads__msg_cost(m);
-	loop->owed_list[loop->owed_used++] = j;
+	e->bytes += strads__msg_cost(m);
 }
 
 /* Returns owed credit: all of it when the mailbox ran dry, otherwise only
@@ -155,11 +120,11 @@ repay(strads__loop_t *loop, int all)
 {
 	strads_runtime_t *rt = loop->rt;
 	uint64_t threshold = all ? 1 : rt->cfg.credit_bytes / 8;
-	uint32_t i;
+	strads__credit_t *e;
 	int kept = 0;
 
-	for (i = 0; i < loop->owed_used; i++) {
-		strads__credit_t *e = &loop->owed[loop->owed_list[i]];
+	for (e = strads__map_next(&loop->owed, &owed_type, NULL); e != NULL;
+	    e = strads__map_next(&loop->owed, &owed_type, e)) {
 		strads_msg_t *m;
 
 		if (e->bytes == 0 || e->bytes < threshold) {
@@ -178,10 +143,14 @@ repay(strads__loop_t *loop, int all)
 		m->epoch = atomic_load_explicit(&rt->epoch, memory_order_relaxed);
 		strads__route(rt, loop, m);
 	}
+	/* Paid up: forget the pairs, so the map holds only the senders of
+	 * the last turns. A map grown by a burst of senders is given back
+	 * rather than scanned on every turn after it. */
 	if (!kept) {
-		for (i = 0; i < loop->owed_used; i++)
-			loop->owed[loop->owed_list[i]].used = 0;
-		loop->owed_used = 0;
+		if (loop->owed.cap > 1024)
+			strads__map_fini(&loop->owed, &owed_type);
+		else
+			strads__map_clear(&loop->owed, &owed_type);
 	}
 }
 
@@ -250,7 +219,8 @@ close_handles(strads__loop_t *loop)
 	 * the closing handle; after step 2 nothing produces anyway. */
 	atomic_store(&loop->wake, 1);
 	drain_free(loop);
-	strads__loop_flush(loop);
+	if (loop->rt->net != NULL) /* NULL: a runtime that failed to be made */
+		loop->rt->net->flush(loop);
 	if (!uv_is_closing((uv_handle_t *)&loop->async))
 		uv_close((uv_handle_t *)&loop->async, NULL);
 	if (!uv_is_closing((uv_handle_t *)&loop->prepare))
@@ -272,7 +242,7 @@ stop_actors(strads__loop_t *loop)
 	/* No loop closes before every one got here: the hand-over is safe.
 	 * From here on route pushes at once (phase != 0). */
 	outbox_flush(loop);
-	strads__loop_flush(loop); /* the transport is closed: frames are freed */
+	loop->rt->net->flush(loop); /* the transport is closed: frames are freed */
 	loop->phase = 1;
 	uv_mutex_lock(&rt->lock);
 	rt->phase1_count++;
@@ -328,7 +298,7 @@ static void
 prepare_cb(uv_prepare_t *h)
 {
 	outbox_flush(h->data);
-	strads__loop_flush(h->data);
+	((strads__loop_t *)h->data)->rt->net->flush(h->data);
 	strads__mcache_trim();
 }
 
@@ -368,6 +338,8 @@ loop_init(strads_runtime_t *rt, strads__loop_t *loop, int idx)
 	loop->idx = idx;
 	strads__mailbox_init(&loop->mb);
 	atomic_init(&loop->wake, 0);
+	strads__map_init(&loop->owed, sizeof(strads__credit_t));
+	strads__map_init(&loop->out, sizeof(strads__outframe_t));
 	loop->ob_head = calloc((size_t)rt->cfg.nloops, sizeof(*loop->ob_head));
 	loop->ob_tail = calloc((size_t)rt->cfg.nloops, sizeof(*loop->ob_tail));
 	loop->ob_dirty = calloc((size_t)rt->cfg.nloops, sizeof(*loop->ob_dirty));
@@ -420,22 +392,17 @@ fail:
 static void
 loop_fini(strads__loop_t *loop, int ran)
 {
-	uint32_t i;
-
 	if (!ran) {
 		close_handles(loop);
 		uv_run(&loop->uv, UV_RUN_DEFAULT);
 		loop->close_status = uv_loop_close(&loop->uv);
 	}
 	drain_free(loop);
-	for (i = 0; i < loop->nout; i++)
-		STRADS__ASSERT(loop->out[i].frame == NULL);
+	if (loop->rt->net != NULL)
+		loop->rt->net->loop_fini(loop);
 	STRADS__ASSERT(loop->nob_dirty == 0); /* handed over at phase 1 */
 	outbox_free(loop);
-	free(loop->out);
-	free(loop->dirty);
-	free(loop->owed);
-	free(loop->owed_list);
+	strads__map_fini(&loop->owed, &owed_type);
 	free(loop->slots);
 	free(loop->gens);
 	free(loop->free_slots);
@@ -455,8 +422,10 @@ test_fail_uv(void)
 	return 0;
 }
 
+/* The runtime without its transport: strads_runtime_new (transport.c)
+ * adds that and registers its operations. */
 int
-strads_runtime_new(strads_runtime_t **rtp, const strads_config_t *cfg)
+strads__runtime_new(strads_runtime_t **rtp, const strads_config_t *cfg)
 {
 	strads_runtime_t *rt;
 	int i, err = STRADS_ENOMEM;
@@ -498,16 +467,11 @@ strads_runtime_new(strads_runtime_t **rtp, const strads_config_t *cfg)
 			goto fail_loops;
 		rt->nloops++;
 	}
-	if ((err = strads__transport_new(&rt->tp, rt)) != 0)
-		goto fail_loops;
 	if ((err = strads__pool_new(&rt->pool, rt, rt->cfg.ncompute)) != 0)
-		goto fail_tp;
+		goto fail_loops;
 	*rtp = rt;
 	return 0;
 
-fail_tp:
-	strads__transport_close(rt->tp);
-	strads__transport_free(rt->tp);
 fail_loops:
 	for (i = 0; i < rt->nloops; i++)
 		loop_fini(&rt->loops[i], 0);
@@ -606,7 +570,8 @@ strads_runtime_wait(strads_runtime_t *rt)
 			    i < 63 ? strads__msg_name((unsigned)i) : "other");
 	}
 	strads__pool_shutdown(rt->pool);
-	strads__transport_close(rt->tp);
+	if (rt->net != NULL)
+		rt->net->close(rt->tp);
 	atomic_store(&rt->loops_stop, 1);
 	while (atomic_load(&rt->posters) != 0)
 		uv_sleep(0);
@@ -647,11 +612,13 @@ strads_runtime_free(strads_runtime_t *rt)
 		strads_runtime_wait(rt);
 	}
 	strads__pool_shutdown(rt->pool);
-	strads__transport_close(rt->tp);
+	if (rt->net != NULL)
+		rt->net->close(rt->tp);
 	for (i = 0; i < rt->nloops; i++)
 		loop_fini(&rt->loops[i], i < rt->nrunning);
 	/* Envelopes of received frames are gone: the transport may go. */
-	strads__transport_free(rt->tp);
+	if (rt->net != NULL)
+		rt->net->free(rt->tp);
 	strads__pool_free(rt->pool);
 	/* Last: every message the loops made is freed by now. */
 	for (i = 0; i < rt->nloops; i++)

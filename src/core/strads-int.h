@@ -17,6 +17,7 @@
 #include <uv.h>
 
 #include "strads.h"
+#include "map.h"
 
 #define STRADS__UNUSED(x) ((void)(x))
 
@@ -128,8 +129,12 @@ struct strads_buf_s {
  * message to NNG as its own frame instead of copying the payload. */
 #define STRADS__BIG_PAYLOAD (64u << 10)
 
-/* A message whose payload is an NNG message body (transport.c). */
+/* A message whose payload is an NNG message body (bigmsg.c). */
 strads_msg_t *strads__msg_new_big(uint16_t type, size_t len);
+/* The nng_msg * under m when m was made by strads__msg_new_big, is its
+ * buffer's only user and spans all of it: taken from the buffer (the
+ * caller frees m as usual and sends the NNG message). NULL otherwise. */
+void *strads__msg_steal_big(strads_msg_t *m);
 
 void strads__buf_ref(strads_buf_t *b);
 void strads__buf_unref(strads_buf_t *b);
@@ -243,10 +248,34 @@ typedef struct strads__transport_s strads__transport_t;
 typedef struct strads__peer_s strads__peer_t;
 typedef struct strads__loop_s strads__loop_t;
 
-int strads__transport_new(strads__transport_t **tp, strads_runtime_t *rt);
-/* Closes every socket; callbacks have all returned when it returns. */
-void strads__transport_close(strads__transport_t *tp);
-void strads__transport_free(strads__transport_t *tp);
+/*
+ * What the core asks of the transport. The core never calls the
+ * transport by name: strads_runtime_new (transport.c) makes the runtime
+ * (strads__runtime_new), then the transport, and registers these
+ * operations and the transport in rt->net and rt->tp, as nng's
+ * transports register their ops. Every runtime made by
+ * strads_runtime_new has both; rt->net is NULL only while a runtime
+ * that failed to be made is taken apart.
+ */
+typedef struct strads__net_ops_s {
+	/* Appends m to the loop's frame for its destination (takes m). On
+	 * the loop's thread; never blocks. */
+	void (*send_remote)(strads__loop_t *loop, strads_msg_t *m);
+	/* Sends every open frame of the loop. On the loop's thread; never
+	 * blocks. Idempotent. */
+	void (*flush)(strads__loop_t *loop);
+	/* Frees the loop's frames (all flushed by then), as the loop is
+	 * freed, after its thread ended. */
+	void (*loop_fini)(strads__loop_t *loop);
+	/* Closes every socket; callbacks have all returned when it returns.
+	 * Any thread but a loop's; may block. Idempotent. */
+	void (*close)(strads__transport_t *tp);
+	/* Frees the transport, after close and after the loops ended. */
+	void (*free)(strads__transport_t *tp);
+} strads__net_ops_t;
+
+/* A runtime without a transport (runtime.c); strads_runtime_new adds it. */
+int strads__runtime_new(strads_runtime_t **rtp, const strads_config_t *cfg);
 /* The peer for node, or NULL if none was declared. */
 strads__peer_t *strads__transport_peer(strads__transport_t *tp, uint32_t node);
 /* Hands a finished frame to a peer's ordered send queue (takes it). */
@@ -282,16 +311,13 @@ void strads__transport_nonce(strads__transport_t *tp, uint8_t out[STRADS__NONCE_
 
 /* Per-loop coalescing of outgoing messages, one open frame per peer. */
 typedef struct strads__outframe_s {
-	uint32_t node;
-	int used;
+	uint32_t node; /* the key (map.h) */
 	strads__peer_t *peer;
 	void *frame; /* nng_msg *, NULL when nothing is open */
 	int dirty;   /* on the loop's dirty list */
 } strads__outframe_t;
 
-/* Appends m to the loop's frame for its destination (takes m). */
-void strads__loop_send_remote(strads__loop_t *loop, strads_msg_t *m);
-/* Flushes every open frame of the loop. */
+/* Flushes every open frame of the loop (the net ops' flush). */
 void strads__loop_flush(strads__loop_t *loop);
 
 /* ------------------------------------------------------------------ */
@@ -329,15 +355,12 @@ struct strads__loop_s {
 	uint32_t nfree, slot_cap, slot_next;
 
 	/* Credit owed back to senders, returned at the end of a batch. */
-	strads__credit_t *owed;
-	uint32_t owed_cap, owed_used;
-	uint32_t *owed_list;
+	strads__map_t owed; /* of strads__credit_t */
 
 	/* Outgoing frames by destination node (a hash table by node id). */
-	strads__outframe_t *out;
-	uint32_t nout, nused;
-	uint32_t *dirty; /* slots of out with an open frame */
-	uint32_t ndirty;
+	strads__map_t out;            /* of strads__outframe_t */
+	strads__outframe_t **dirty;   /* frames of out left open, owned */
+	uint32_t ndirty, dirty_cap;
 
 	/* The SSP tables' per-loop cache (src/table/table.c): made by the first
 	 * table client opened on the loop, freed when the last one closes
@@ -354,7 +377,8 @@ struct strads_runtime_s {
 	int nloops;
 	strads__loop_t *loops;
 	strads__pool_t *pool;
-	strads__transport_t *tp;
+	const strads__net_ops_t *net; /* the transport's operations */
+	strads__transport_t *tp;      /* owned, through net */
 	atomic_uint rr; /* round-robin spawn */
 	atomic_uint epoch;
 
@@ -412,8 +436,7 @@ void strads__loop_push(strads__loop_t *loop, strads_msg_t *first,
 
 /* Credit and order state of one (sender, receiver) pair, sender side. */
 typedef struct strads__pair_s {
-	strads_addr_t dst;
-	uint8_t used;
+	strads_addr_t dst; /* the key (map.h) */
 	uint8_t want_writable;
 	int64_t credit;
 	uint32_t seq;
@@ -433,15 +456,13 @@ struct strads_actor_s {
 	uint32_t pending_compute;
 	strads__timer_t *timers;
 	int next_timer_id;
-	strads__pair_t *pairs;
-	uint32_t pair_cap, npairs;
+	strads__map_t pairs; /* of strads__pair_t */
 };
 
 /* Credit owed back to a sender by a receiving loop. */
 struct strads__credit_s {
-	strads_addr_t src, dst;
+	strads_addr_t src, dst; /* the key (map.h) */
 	uint64_t bytes;
-	uint8_t used;
 };
 
 /* Loop-side entry points of actor.c. */

@@ -950,69 +950,6 @@ strads__transport_peer(strads__transport_t *tp, uint32_t node)
 }
 
 /* ------------------------------------------------------------------ */
-/* Large payloads in NNG messages.                                      */
-
-typedef struct {
-	strads_buf_t b; /* first */
-	nng_msg *msg;   /* header room, then the payload; NULL once sent */
-} bigbuf_t;
-
-static void
-bigbuf_release(strads_buf_t *b)
-{
-	bigbuf_t *bb = (bigbuf_t *)b;
-
-	if (bb->msg != NULL)
-		nng_msg_free(bb->msg);
-	free(bb);
-}
-
-strads_msg_t *
-strads__msg_new_big(uint16_t type, size_t len)
-{
-	bigbuf_t *bb = malloc(sizeof(*bb));
-	strads_msg_t *m;
-
-	if (bb == NULL)
-		return NULL;
-	if (nng_msg_alloc(&bb->msg, STRADS_MSG_HDR_SIZE + len) != 0) {
-		free(bb);
-		return NULL;
-	}
-	atomic_init(&bb->b.refs, 1);
-	bb->b.block = NULL;
-	bb->b.release_cb = bigbuf_release;
-	bb->b.opaque = NULL;
-	bb->b.size = len;
-	m = strads__msg_wrap(&bb->b, (uint8_t *)nng_msg_body(bb->msg) + STRADS_MSG_HDR_SIZE,
-	    (uint32_t)len);
-	strads__buf_unref(&bb->b); /* wrap took its own reference */
-	if (m != NULL)
-		m->type = type;
-	return m;
-}
-
-/* The NNG message under m when m is its only user and spans all of it:
- * then it can travel as its own frame. */
-static nng_msg *
-steal_big(strads_msg_t *m)
-{
-	bigbuf_t *bb;
-	nng_msg *nm;
-
-	if (m->buf_ == NULL || m->buf_->release_cb != bigbuf_release ||
-	    atomic_load(&m->buf_->refs) != 1)
-		return NULL;
-	bb = (bigbuf_t *)m->buf_;
-	nm = bb->msg;
-	if (m->data != (uint8_t *)nng_msg_body(nm) + STRADS_MSG_HDR_SIZE ||
-	    nng_msg_len(nm) != STRADS_MSG_HDR_SIZE + (size_t)m->len)
-		return NULL;
-	bb->msg = NULL;
-	return nm;
-}
-
-/* ------------------------------------------------------------------ */
 /* Per-loop coalescing.                                                 */
 
 static void
@@ -1025,64 +962,51 @@ outframe_flush(strads__outframe_t *of)
 		strads__peer_submit(of->peer, f);
 }
 
-static uint32_t
-node_hash(uint32_t node, uint32_t mask)
+static uint64_t
+node_hash(const void *key)
 {
-	return (node * 2654435761u) >> 7 & mask;
+	uint32_t node;
+
+	memcpy(&node, key, sizeof(node));
+	return (uint64_t)node * 0x9E3779B97F4A7C15ull;
 }
 
-/* The loop's open frame for node: an open-addressing table by node id
- * (ids are any uint32). Grows at half full, after flushing, so the
- * dirty list (slot numbers) never outlives a rehash. */
+/* The loop's open frames, keyed by node id (any uint32). */
+static const strads__map_type_t outframe_type = {
+	.ksize = sizeof(uint32_t),
+	.hash = node_hash,
+};
+
+/* The loop's open frame for node. Frames move when the map grows, so
+ * it grows only after a flush: the dirty list never outlives a move. */
 static strads__outframe_t *
 outframe_get(strads__loop_t *loop, uint32_t node)
 {
-	uint32_t i, mask;
+	strads__outframe_t *of = strads__map_find(&loop->out, &outframe_type, &node);
 
-	if (loop->nout > 0) {
-		mask = loop->nout - 1;
-		for (i = node_hash(node, mask);; i = (i + 1) & mask) {
-			if (loop->out[i].used && loop->out[i].node == node)
-				return &loop->out[i];
-			if (!loop->out[i].used)
-				break;
-		}
-	}
-	if ((loop->nused + 1) * 2 > loop->nout) {
-		uint32_t n = loop->nout ? loop->nout * 2 : 16, j;
-		strads__outframe_t *t = calloc(n, sizeof(*t));
-		uint32_t *d = malloc(n * sizeof(*d));
-
-		if (t == NULL || d == NULL) {
-			free(t);
-			free(d);
-			return NULL;
-		}
+	if (of != NULL)
+		return of;
+	if (strads__map_full(&loop->out))
 		strads__loop_flush(loop);
-		for (j = 0; j < loop->nout; j++) {
-			if (!loop->out[j].used)
-				continue;
-			for (i = node_hash(loop->out[j].node, n - 1); t[i].used; i = (i + 1) & (n - 1))
-				;
-			t[i] = loop->out[j];
-		}
-		free(loop->out);
-		free(loop->dirty);
-		loop->out = t;
-		loop->dirty = d;
-		loop->nout = n;
-	}
-	mask = loop->nout - 1;
-	for (i = node_hash(node, mask); loop->out[i].used; i = (i + 1) & mask)
-		;
-	loop->out[i].used = 1;
-	loop->out[i].node = node;
-	loop->nused++;
-	return &loop->out[i];
+	return strads__map_get(&loop->out, &outframe_type, &node);
 }
 
-void
-strads__loop_send_remote(strads__loop_t *loop, strads_msg_t *m)
+static void
+loop_out_fini(strads__loop_t *loop)
+{
+	strads__outframe_t *of;
+
+	for (of = strads__map_next(&loop->out, &outframe_type, NULL); of != NULL;
+	    of = strads__map_next(&loop->out, &outframe_type, of))
+		STRADS__ASSERT(of->frame == NULL);
+	strads__map_fini(&loop->out, &outframe_type);
+	free(loop->dirty);
+	loop->dirty = NULL;
+	loop->ndirty = loop->dirty_cap = 0;
+}
+
+static void
+loop_send_remote(strads__loop_t *loop, strads_msg_t *m)
 {
 	strads_runtime_t *rt = loop->rt;
 	uint32_t node = m->dst.node;
@@ -1104,7 +1028,7 @@ strads__loop_send_remote(strads__loop_t *loop, strads_msg_t *m)
 	if (of->frame != NULL &&
 	    nng_msg_len(of->frame) + need > rt->cfg.coalesce_bytes)
 		outframe_flush(of);
-	if (need > rt->cfg.coalesce_bytes && (f = steal_big(m)) != NULL) {
+	if (need > rt->cfg.coalesce_bytes && (f = strads__msg_steal_big(m)) != NULL) {
 		/* Zero-copy: the payload's own NNG message, header in front.
 		 * The open frame (if any) went first, so order holds. */
 		if (of->frame != NULL)
@@ -1139,8 +1063,19 @@ strads__loop_send_remote(strads__loop_t *loop, strads_msg_t *m)
 		return;
 	}
 	if (!of->dirty) {
+		if (loop->ndirty == loop->dirty_cap) {
+			uint32_t n = loop->dirty_cap ? loop->dirty_cap * 2 : 16;
+			strads__outframe_t **d = realloc(loop->dirty, n * sizeof(*d));
+
+			if (d == NULL) { /* out of memory: send it now instead */
+				outframe_flush(of);
+				return;
+			}
+			loop->dirty = d;
+			loop->dirty_cap = n;
+		}
 		of->dirty = 1;
-		loop->dirty[loop->ndirty++] = (uint32_t)(of - loop->out);
+		loop->dirty[loop->ndirty++] = of;
 	}
 	return;
 fail:
@@ -1154,7 +1089,7 @@ strads__loop_flush(strads__loop_t *loop)
 	uint32_t i;
 
 	for (i = 0; i < loop->ndirty; i++) {
-		strads__outframe_t *of = &loop->out[loop->dirty[i]];
+		strads__outframe_t *of = loop->dirty[i];
 
 		of->dirty = 0;
 		outframe_flush(of);
@@ -1165,8 +1100,8 @@ strads__loop_flush(strads__loop_t *loop)
 /* ------------------------------------------------------------------ */
 /* Lifetime.                                                            */
 
-int
-strads__transport_new(strads__transport_t **tpp, strads_runtime_t *rt)
+static int
+transport_new(strads__transport_t **tpp, strads_runtime_t *rt)
 {
 	strads__transport_t *tp = calloc(1, sizeof(*tp));
 
@@ -1199,8 +1134,8 @@ strads__transport_new(strads__transport_t **tpp, strads_runtime_t *rt)
 	return 0;
 }
 
-void
-strads__transport_close(strads__transport_t *tp)
+static void
+transport_close(strads__transport_t *tp)
 {
 	uint32_t i;
 
@@ -1233,8 +1168,8 @@ strads__transport_close(strads__transport_t *tp)
 	uv_mutex_unlock(&tp->lock);
 }
 
-void
-strads__transport_free(strads__transport_t *tp)
+static void
+transport_free(strads__transport_t *tp)
 {
 	uint32_t i;
 
@@ -1262,4 +1197,29 @@ strads__transport_free(strads__transport_t *tp)
 	free(tp->chain_last);
 	uv_mutex_destroy(&tp->lock);
 	free(tp);
+}
+
+static const strads__net_ops_t transport_ops = {
+	.send_remote = loop_send_remote,
+	.flush = strads__loop_flush,
+	.loop_fini = loop_out_fini,
+	.close = transport_close,
+	.free = transport_free,
+};
+
+int
+strads_runtime_new(strads_runtime_t **rtp, const strads_config_t *cfg)
+{
+	strads_runtime_t *rt;
+	int err;
+
+	if ((err = strads__runtime_new(&rt, cfg)) != 0)
+		return err;
+	if ((err = transport_new(&rt->tp, rt)) != 0) {
+		strads_runtime_free(rt);
+		return err;
+	}
+	rt->net = &transport_ops;
+	*rtp = rt;
+	return 0;
 }

@@ -26,80 +26,88 @@
 #include <unistd.h>
 
 /* ------------------------------------------------------------------ */
-/* The map.                                                             */
+/* A map from uint64 keys to fixed-size values, stored densely in      */
+/* insertion order (so flushes and files are deterministic). No        */
+/* deletion: a map is cleared as a whole. Loop-thread only.            */
 
-void
-strads__tmap_init(strads__tmap_t *m, size_t esize)
+typedef struct tmap_s {
+	strads__map_t index; /* key -> entry number (tmap_ent_t, map.h) */
+	uint32_t n;          /* entries */
+	uint32_t ncap;       /* room in keys and vals */
+	uint64_t *keys;
+	uint8_t *vals;       /* n x esize bytes */
+	size_t esize;
+} tmap_t;
+
+/* An entry of the index: the key, then the entry's number. */
+typedef struct {
+	uint8_t key[8];
+	uint32_t i;
+} tmap_ent_t;
+
+static uint64_t
+tmap_hash(const void *key)
+{
+	uint64_t k;
+
+	memcpy(&k, key, 8);
+	return strads__tbl_hash(k);
+}
+
+static const strads__map_type_t tmap_type = {
+	.ksize = 8,
+	.hash = tmap_hash,
+};
+
+static inline void *
+tmap_val(const tmap_t *m, uint32_t i)
+{
+	return m->vals + (size_t)i * m->esize;
+}
+
+/* The value of key, or NULL. */
+static inline void *
+tmap_find(const tmap_t *m, uint64_t key)
+{
+	const tmap_ent_t *e = strads__map_find(&m->index, &tmap_type, &key);
+
+	return e != NULL ? tmap_val(m, e->i) : NULL;
+}
+
+static void
+tmap_init(tmap_t *m, size_t esize)
 {
 	memset(m, 0, sizeof(*m));
+	strads__map_init(&m->index, sizeof(tmap_ent_t));
 	m->esize = esize;
 }
 
-void
-strads__tmap_fini(strads__tmap_t *m)
+static void
+tmap_fini(tmap_t *m)
 {
-	free(m->slots);
+	strads__map_fini(&m->index, &tmap_type);
 	free(m->keys);
 	free(m->vals);
-	strads__tmap_init(m, m->esize);
+	tmap_init(m, m->esize);
 }
 
-void
-strads__tmap_clear(strads__tmap_t *m)
+static void
+tmap_clear(tmap_t *m)
 {
-	if (m->slots != NULL)
-		memset(m->slots, 0, m->cap * sizeof(*m->slots));
+	strads__map_clear(&m->index, &tmap_type);
 	m->n = 0;
 }
 
-void *
-strads__tmap_find(const strads__tmap_t *m, uint64_t key)
+/* The value of key, made (zeroed) when absent; NULL when out of memory. */
+static void *
+tmap_get(tmap_t *m, uint64_t key)
 {
-	uint32_t j, e;
+	tmap_ent_t *e = strads__map_find(&m->index, &tmap_type, &key);
+	void *v;
 
-	if (m->cap == 0)
-		return NULL;
-	j = (uint32_t)strads__tbl_hash(key) & (m->cap - 1);
-	while ((e = m->slots[j]) != 0) {
-		if (m->keys[e - 1] == key)
-			return strads__tmap_val(m, e - 1);
-		j = (j + 1) & (m->cap - 1);
-	}
-	return NULL;
-}
-
-static int
-tmap_rehash(strads__tmap_t *m, uint32_t cap)
-{
-	uint32_t *s = calloc(cap, sizeof(*s)), i;
-
-	if (s == NULL)
-		return STRADS_ENOMEM;
-	for (i = 0; i < m->n; i++) {
-		uint32_t j = (uint32_t)strads__tbl_hash(m->keys[i]) & (cap - 1);
-
-		while (s[j] != 0)
-			j = (j + 1) & (cap - 1);
-		s[j] = i + 1;
-	}
-	free(m->slots);
-	m->slots = s;
-	m->cap = cap;
-	return 0;
-}
-
-void *
-strads__tmap_get(strads__tmap_t *m, uint64_t key)
-{
-	void *v = strads__tmap_find(m, key);
-	uint32_t j;
-
-	if (v != NULL)
-		return v;
+	if (e != NULL)
+		return tmap_val(m, e->i);
 	if (m->n == UINT32_MAX / 2)
-		return NULL;
-	if ((m->n + 1) * 4 > m->cap * 3 &&
-	    tmap_rehash(m, m->cap ? m->cap * 2 : 16) != 0)
 		return NULL;
 	if (m->n == m->ncap) {
 		uint32_t nc = m->ncap ? m->ncap * 2 : 16;
@@ -115,12 +123,11 @@ strads__tmap_get(strads__tmap_t *m, uint64_t key)
 		m->vals = vals;
 		m->ncap = nc;
 	}
-	j = (uint32_t)strads__tbl_hash(key) & (m->cap - 1);
-	while (m->slots[j] != 0)
-		j = (j + 1) & (m->cap - 1);
-	m->slots[j] = m->n + 1;
+	if ((e = strads__map_get(&m->index, &tmap_type, &key)) == NULL)
+		return NULL;
+	e->i = m->n;
 	m->keys[m->n] = key;
-	v = strads__tmap_val(m, m->n);
+	v = tmap_val(m, m->n);
 	memset(v, 0, m->esize);
 	m->n++;
 	return v;
@@ -499,66 +506,47 @@ fw_header(fw_t *w, const strads_table_t *t, int shard, const uint64_t *clk,
 	}
 }
 
-static int
-fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY), rc;
+/* What strads__table_file_write() puts in the file. */
+typedef struct {
+	const strads_table_t *t;
+	int shard;
+	const uint64_t *clk;
+	uint64_t nent;
+	const uint64_t *keys;
+	const double *rows;
+} tfile_t;
 
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
+static int
+tfile_write(FILE *f, void *arg)
+{
+	const tfile_t *x = arg;
+	const strads_table_t *t = x->t;
+	uint8_t b[8];
+	uint64_t i;
+	fw_t w;
+
+	w.f = f;
+	w.h = FNV64_INIT;
+	fw_header(&w, t, x->shard, x->clk, x->nent);
+	for (i = 0; i < x->nent; i++) {
+		strads__put64(b, x->keys[i]);
+		fw(&w, b, 8);
+		fw(&w, x->rows + i * t->width, (size_t)t->width * sizeof(double));
+	}
+	strads__put64(b, w.h);
+	return fwrite(b, 1, 8, w.f) != 8;
 }
 
 int
 strads__table_file_write(const strads_table_t *t, const char *dir, int shard,
     const uint64_t *clk, uint64_t nent, const uint64_t *keys,
-    const double *rows, uint64_t seq, char *err, size_t errlen)
+    const double *rows, char *err, size_t errlen)
 {
-	char path[TBL_MAX_DIR + 128], tmp[TBL_MAX_DIR + 160];
-	uint8_t b[8];
-	uint64_t i;
-	fw_t w;
-	int fd;
+	char path[TBL_MAX_DIR + 128];
+	tfile_t x = {t, shard, clk, nent, keys, rows};
 
 	file_path(path, sizeof(path), dir, t->name, shard);
-	snprintf(tmp, sizeof(tmp), "%s/.table-%s-%d.bin.%llu.XXXXXX", dir,
-	    t->name, shard, (unsigned long long)seq);
-	if ((fd = mkstemp(tmp)) < 0)
-		return strads__errf(err, errlen, STRADS_EIO, "%s: cannot create a temporary "
-		    "file: %s", path, strerror(errno));
-	if ((w.f = fdopen(fd, "wb")) == NULL) {
-		close(fd);
-		unlink(tmp);
-		return strads__errf(err, errlen, STRADS_EIO, "%s: %s", path, strerror(errno));
-	}
-	w.h = FNV64_INIT;
-	fw_header(&w, t, shard, clk, nent);
-	for (i = 0; i < nent; i++) {
-		strads__put64(b, keys[i]);
-		fw(&w, b, 8);
-		fw(&w, rows + i * t->width, (size_t)t->width * sizeof(double));
-	}
-	strads__put64(b, w.h);
-	(void)fwrite(b, 1, 8, w.f);
-	/* The file is complete and durable before it takes the real name,
-	 * and the rename is durable before we say so. */
-	if (ferror(w.f) || fflush(w.f) != 0 || fsync(fileno(w.f)) != 0) {
-		strads__errf(err, errlen, STRADS_EIO, "%s: write: %s", path, strerror(errno));
-		fclose(w.f);
-		unlink(tmp);
-		return STRADS_EIO;
-	}
-	if (fclose(w.f) != 0 || rename(tmp, path) != 0) {
-		strads__errf(err, errlen, STRADS_EIO, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return STRADS_EIO;
-	}
-	if (fsync_dir(dir) != 0)
-		return strads__errf(err, errlen, STRADS_EIO, "%s: fsync of the directory: %s",
-		    path, strerror(errno));
-	return 0;
+	return strads_file_write_atomic(path, 0600, tfile_write, &x, err, errlen);
 }
 
 static int
@@ -735,7 +723,7 @@ typedef struct tcache_s {
 	struct tcache_s *next;
 	strads_table_t *table;
 	uint32_t refs; /* open clients of the table on this loop */
-	strads__tmap_t rows;
+	tmap_t rows;
 } tcache_t;
 
 static void
@@ -751,8 +739,8 @@ tcache_clear(tcache_t *tc)
 	uint32_t i;
 
 	for (i = 0; i < tc->rows.n; i++)
-		snap_unref(((centry_t *)strads__tmap_val(&tc->rows, i))->snap);
-	strads__tmap_clear(&tc->rows);
+		snap_unref(((centry_t *)tmap_val(&tc->rows, i))->snap);
+	tmap_clear(&tc->rows);
 }
 
 static tcache_t *
@@ -770,7 +758,7 @@ tcache_get(strads__loop_t *loop, strads_table_t *t)
 		return NULL;
 	tc->table = t;
 	tc->refs = 1;
-	strads__tmap_init(&tc->rows,
+	tmap_init(&tc->rows,
 	    sizeof(centry_t) + (size_t)t->width * sizeof(double));
 	tc->next = loop->table_cache;
 	loop->table_cache = tc;
@@ -788,7 +776,7 @@ tcache_put(strads__loop_t *loop, tcache_t *tc)
 		;
 	*pp = tc->next;
 	tcache_clear(tc);
-	strads__tmap_fini(&tc->rows);
+	tmap_fini(&tc->rows);
 	free(tc);
 }
 
@@ -798,13 +786,13 @@ static void
 tcache_store(tcache_t *tc, uint64_t key, const double *row, snap_t *snap)
 {
 	strads_table_t *t = tc->table;
-	centry_t *e = strads__tmap_find(&tc->rows, key);
+	centry_t *e = tmap_find(&tc->rows, key);
 
 	if (e != NULL && e->snap->version > snap->version)
 		return;
 	if (e == NULL && t->cache_rows != 0 && tc->rows.n >= t->cache_rows)
 		tcache_clear(tc); /* full: start over, simple and bounded */
-	if (e == NULL && (e = strads__tmap_get(&tc->rows, key)) == NULL)
+	if (e == NULL && (e = tmap_get(&tc->rows, key)) == NULL)
 		return; /* out of memory: the cache only loses a row */
 	snap_unref(e->snap);
 	snap->refs++;
@@ -850,7 +838,7 @@ typedef struct cbuf_s {
 typedef struct {
 	uint64_t clock;
 	int bulk;
-	strads__tmap_t map; /* of upd_t, when !bulk */
+	tmap_t map; /* of upd_t, when !bulk */
 	cbuf_t *bufs;       /* when bulk */
 } logent_t;
 
@@ -950,7 +938,7 @@ struct strads_table_client_s {
 	tcache_t *cache;
 	uint32_t id;
 	uint64_t clock;
-	strads__tmap_t buf; /* this clock's updates not yet sent (upd_t) */
+	tmap_t buf; /* this clock's updates not yet sent (upd_t) */
 	size_t buf_bytes;   /* their encoded size */
 	logent_t *log;      /* oldest first */
 	uint32_t nlog, logcap;
@@ -1128,7 +1116,7 @@ logent_fini(strads_table_client_t *c, logent_t *l)
 	if (l->bulk)
 		cbufs_retire(c, l->bufs);
 	else
-		strads__tmap_fini(&l->map);
+		tmap_fini(&l->map);
 }
 
 
@@ -1170,7 +1158,7 @@ strads_table_client_open(strads_actor_t *self, strads_table_t *t, uint32_t id,
 	c->self = self;
 	c->t = t;
 	c->id = id;
-	strads__tmap_init(&c->buf, upd_size(t));
+	tmap_init(&c->buf, upd_size(t));
 	*cp = c;
 	return 0;
 }
@@ -1318,7 +1306,7 @@ strads_table_client_close(strads_table_client_t *c)
 		if (c->log[i].bulk)
 			cbufs_drop(c->log[i].bufs);
 		else
-			strads__tmap_fini(&c->log[i].map);
+			tmap_fini(&c->log[i].map);
 	}
 	free(c->log);
 	for (i = 0; i < (uint32_t)c->t->nshards; i++)
@@ -1330,7 +1318,7 @@ strads_table_client_close(strads_table_client_t *c)
 	strads__pages_free(c->pos, c->pos_cap * sizeof(*c->pos), c->pos_mapped);
 	strads__pages_free(c->gid, c->gid_cap * sizeof(*c->gid), c->gid_mapped);
 	kc_free(&c->kc);
-	strads__tmap_fini(&c->buf);
+	tmap_fini(&c->buf);
 	/* The id stays taken: the shards hold its clock, and a new client
 	 * would start over at 0. */
 	tcache_put(c->self->loop, c->cache);
@@ -1480,7 +1468,7 @@ flush(strads_table_client_t *c)
 		at[k] = msgs[k]->data + TBL_UPDATE_HDR;
 	}
 	for (i = 0; i < c->buf.n && rc == 0; i++) {
-		const upd_t *u = strads__tmap_val(&c->buf, i);
+		const upd_t *u = tmap_val(&c->buf, i);
 		uint8_t *p = at[strads__table_shard_of(t, c->buf.keys[i])];
 
 		strads__put64(p, c->buf.keys[i]);
@@ -1507,7 +1495,7 @@ flush(strads_table_client_t *c)
 	c->log[c->nlog].map = c->buf;
 	c->log[c->nlog].bufs = NULL;
 	c->nlog++;
-	strads__tmap_init(&c->buf, upd_size(t));
+	tmap_init(&c->buf, upd_size(t));
 	c->buf_bytes = 0;
 	return 0;
 }
@@ -1523,7 +1511,7 @@ update(strads_table_client_t *c, uint64_t key, const double *v, int put)
 		return STRADS_EINVAL;
 	t = c->t;
 	n0 = c->buf.n;
-	if ((u = strads__tmap_get(&c->buf, key)) == NULL)
+	if ((u = tmap_get(&c->buf, key)) == NULL)
 		return STRADS_ENOMEM;
 	if (put) {
 		u->flags = TBL_PUT;
@@ -1696,7 +1684,7 @@ apply_upd(const strads_table_t *t, const upd_t *u, double *row)
 /* Bulk updates are arrays: they are laid over through an index of the
  * rows read, key -> its positions (the first, then a chain). */
 typedef struct {
-	strads__tmap_t map; /* key -> uint32 (first position + 1) */
+	tmap_t map; /* key -> uint32 (first position + 1) */
 	uint32_t *next;     /* per position: the next with its key + 1 */
 } pindex_t;
 
@@ -1705,14 +1693,14 @@ pindex_build(pindex_t *x, const uint64_t *keys, size_t n)
 {
 	size_t i;
 
-	strads__tmap_init(&x->map, sizeof(uint32_t));
+	tmap_init(&x->map, sizeof(uint32_t));
 	if ((x->next = calloc(n ? n : 1, sizeof(*x->next))) == NULL)
 		return STRADS_ENOMEM;
 	for (i = 0; i < n; i++) {
-		uint32_t *head = strads__tmap_get(&x->map, keys[i]);
+		uint32_t *head = tmap_get(&x->map, keys[i]);
 
 		if (head == NULL) {
-			strads__tmap_fini(&x->map);
+			tmap_fini(&x->map);
 			free(x->next);
 			return STRADS_ENOMEM;
 		}
@@ -1725,7 +1713,7 @@ pindex_build(pindex_t *x, const uint64_t *keys, size_t n)
 static void
 pindex_fini(pindex_t *x)
 {
-	strads__tmap_fini(&x->map);
+	tmap_fini(&x->map);
 	free(x->next);
 }
 
@@ -1744,7 +1732,7 @@ overlay_buf(const strads_table_t *t, const cbuf_t *cb, uint64_t sc,
 		uint64_t key;
 
 		memcpy(&key, kp + (size_t)i * 8, 8);
-		if ((h = strads__tmap_find(&x->map, key)) == NULL)
+		if ((h = tmap_find(&x->map, key)) == NULL)
 			continue;
 		for (p = *h; p != 0; p = x->next[p - 1]) {
 			if (seen[p - 1] > sc)
@@ -1758,17 +1746,17 @@ overlay_buf(const strads_table_t *t, const cbuf_t *cb, uint64_t sc,
 
 /* Adds a per-key segment (clock sc) to the rows that lack it. */
 static void
-overlay_map(const strads_table_t *t, const strads__tmap_t *m, uint64_t sc,
+overlay_map(const strads_table_t *t, const tmap_t *m, uint64_t sc,
     const pindex_t *x, const uint64_t *seen, double *rows)
 {
 	uint32_t i, p;
 
 	for (i = 0; i < m->n; i++) {
-		const uint32_t *h = strads__tmap_find(&x->map, m->keys[i]);
+		const uint32_t *h = tmap_find(&x->map, m->keys[i]);
 
 		for (p = h != NULL ? *h : 0; p != 0; p = x->next[p - 1])
 			if (seen[p - 1] <= sc)
-				apply_upd(t, strads__tmap_val(m, i),
+				apply_upd(t, tmap_val(m, i),
 				    rows + (size_t)(p - 1) * t->width);
 	}
 }
@@ -1815,13 +1803,13 @@ overlay(const strads_table_client_t *c, const uint64_t *keys, size_t n,
 		/* Few maps, looked up per row. */
 		for (i = 0; i < n; i++) {
 			for (l = 0; l <= c->nlog; l++) {
-				const strads__tmap_t *m = l < c->nlog ?
+				const tmap_t *m = l < c->nlog ?
 				    &c->log[l].map : &c->buf;
 				const upd_t *u;
 
 				if (l < c->nlog && c->log[l].clock < seen[i])
 					continue;
-				if ((u = strads__tmap_find(m, keys[i])) != NULL)
+				if ((u = tmap_find(m, keys[i])) != NULL)
 					apply_upd(t, u, rows + i * t->width);
 			}
 		}
@@ -1889,7 +1877,7 @@ req_from_cache(strads_table_client_t *c, req_t *r, uint64_t need)
 
 	memset(c->count, 0, (size_t)t->nshards * sizeof(*c->count));
 	for (i = 0; i < r->n; i++) {
-		const centry_t *e = strads__tmap_find(&c->cache->rows, r->keys[i]);
+		const centry_t *e = tmap_find(&c->cache->rows, r->keys[i]);
 
 		if (e != NULL && e->snap->min >= need &&
 		    e->snap->clk[c->id] >= c->bulk_upto) {

@@ -120,35 +120,6 @@ tbl_getv(double *v, const uint8_t *p, size_t n, uint32_t vsize)
 }
 
 /* ------------------------------------------------------------------ */
-/* A map from uint64 keys to fixed-size values, stored densely in      */
-/* insertion order (so flushes and files are deterministic). No        */
-/* deletion: a map is cleared as a whole. Loop-thread only.            */
-
-typedef struct strads__tmap_s {
-	uint32_t *slots; /* cap slots: entry index + 1, 0 when empty */
-	uint32_t cap;    /* power of two */
-	uint32_t n;      /* entries */
-	uint32_t ncap;   /* room in keys and vals */
-	uint64_t *keys;
-	uint8_t *vals;   /* n x esize bytes */
-	size_t esize;
-} strads__tmap_t;
-
-void strads__tmap_init(strads__tmap_t *m, size_t esize);
-void strads__tmap_fini(strads__tmap_t *m);
-void strads__tmap_clear(strads__tmap_t *m);
-/* The value of key, or NULL. */
-void *strads__tmap_find(const strads__tmap_t *m, uint64_t key);
-/* The value of key, made (zeroed) when absent; NULL when out of memory. */
-void *strads__tmap_get(strads__tmap_t *m, uint64_t key);
-
-static inline void *
-strads__tmap_val(const strads__tmap_t *m, uint32_t i)
-{
-	return m->vals + (size_t)i * m->esize;
-}
-
-/* ------------------------------------------------------------------ */
 /* The table object: what strads_table_create() set up. Read-only once */
 /* the shards run, except for the counters and the shards' restore     */
 /* data (each taken once by its shard's init_cb).                      */
@@ -259,11 +230,12 @@ void strads__table_range(const strads_table_t *t, int i, uint64_t *begin,
 #define TBL_FILE_MAGIC "STRDTBL1"
 #define TBL_FILE_VERSION 1u
 
-/* Writes a partition (on a compute thread: blocks). 0 or a negative code
- * with a message naming the file in err. */
+/* Writes a partition atomically (strads_file_write_atomic; on a compute
+ * thread: blocks). 0 or a negative code with a message naming the file
+ * in err. */
 int strads__table_file_write(const strads_table_t *t, const char *dir,
     int shard, const uint64_t *clk, uint64_t nent, const uint64_t *keys,
-    const double *rows, uint64_t seq, char *err, size_t errlen);
+    const double *rows, char *err, size_t errlen);
 /* Reads and checks shard i's file into init (keys/rows malloc'd). */
 int strads__table_file_read(const strads_table_t *t, const char *dir, int i,
     strads__tshard_init_t *init, char *err, size_t errlen);

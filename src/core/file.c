@@ -1,0 +1,124 @@
+/*
+ * file.c -- files written whole or not at all (strads_file_write_atomic):
+ * a temporary file beside the target, fsync, rename, fsync of the
+ * directory. Models, generated data, table files and checkpoints all go
+ * through here, so a crash or a full disk never leaves half a file under
+ * the real name.
+ */
+#include "strads-int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The directory part of path ("." when it has none), malloc'd. */
+static char *
+dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+static int
+fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	if (close(fd) != 0)
+		rc = -1;
+	return rc;
+}
+
+int
+strads_file_write_atomic(const char *path, unsigned mode,
+    strads_file_write_cb write_cb, void *arg, char *err, size_t errlen)
+{
+	const char *base;
+	char *dir = NULL, *tmp = NULL;
+	FILE *f = NULL;
+	size_t dlen;
+	int fd, rc, e;
+
+	if (path == NULL || *path == '\0' || write_cb == NULL)
+		return strads__errf(err, errlen, STRADS_EINVAL,
+		    "atomic write: no path or no writer");
+	base = strrchr(path, '/');
+	base = base != NULL ? base + 1 : path;
+	if (*base == '\0')
+		return strads__errf(
+		    err, errlen, STRADS_EINVAL, "%s: not a file name", path);
+	/* The temporary file is hidden beside the target: a rename within
+	 * one directory is atomic, and a listing skips it. */
+	if ((dir = dir_of(path)) == NULL)
+		goto nomem;
+	dlen = strlen(dir);
+	if ((tmp = malloc(dlen + strlen(base) + sizeof("/..XXXXXX"))) == NULL)
+		goto nomem;
+	sprintf(tmp, "%s/.%s.XXXXXX", dir, base);
+	if ((fd = mkstemp(tmp)) < 0) {
+		rc = strads__errf(err, errlen, STRADS_EIO,
+		    "%s: cannot create a temporary file: %s", path,
+		    strerror(errno));
+		free(tmp);
+		free(dir);
+		return rc;
+	}
+	if (fchmod(fd, (mode_t)mode) != 0 || (f = fdopen(fd, "wb")) == NULL) {
+		e = errno;
+		close(fd);
+		rc = strads__errf(
+		    err, errlen, STRADS_EIO, "%s: %s", path, strerror(e));
+		goto fail;
+	}
+	errno = 0;
+	if (write_cb(f, arg) != 0) {
+		fclose(f);
+		rc = strads__errf(err, errlen, STRADS_ECANCELED,
+		    "%s: write abandoned%s%s", path, errno != 0 ? ": " : "",
+		    errno != 0 ? strerror(errno) : "");
+		goto fail;
+	}
+	/* The file is complete and durable before it takes the real name. */
+	if (ferror(f) || fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		e = errno != 0 ? errno : EIO;
+		fclose(f);
+		rc = strads__errf(err, errlen, STRADS_EIO,
+		    "%s: write failed: %s", path, strerror(e));
+		goto fail;
+	}
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		rc = strads__errf(
+		    err, errlen, STRADS_EIO, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	/* And the rename is durable before we say so. */
+	rc = 0;
+	if (fsync_dir(dir) != 0)
+		rc = strads__errf(err, errlen, STRADS_EIO,
+		    "%s: fsync of the directory %s: %s", path, dir,
+		    strerror(errno));
+	free(tmp);
+	free(dir);
+	return rc;
+
+fail:
+	unlink(tmp);
+	free(tmp);
+	free(dir);
+	return rc;
+nomem:
+	free(dir);
+	return strads__errf(
+	    err, errlen, STRADS_ENOMEM, "%s: out of memory", path);
+}
