@@ -124,7 +124,7 @@ typedef struct {
 /* A checkpoint written on a compute thread (it owns this meanwhile). */
 typedef struct ckjob_s {
 	const char *dir;
-	strads__ckpt_t meta;
+	strads__ckpt_t meta; /* tabs and tab_data owned here */
 	double *params;
 	int rc;
 	char err[512];
@@ -140,8 +140,19 @@ ck_work(void *arg)
 	k->rc = strads__ckpt_write(k->dir, &k->meta, k->params, k->err, sizeof(k->err));
 }
 
+static void
+ck_free(ckjob_t *k)
+{
+	free(k->params);
+	free(k->meta.tabs);
+	free(k->meta.tab_data);
+	free(k);
+}
+
 /* Starts writing the snapshot just taken, if one is due and none is
- * being written. */
+ * being written: its parameters and, when the job has worker or rotate
+ * tables, those (copied: the next snapshot may replace them while the
+ * compute thread writes). A snapshot without its tables is not written. */
 static void
 checkpoint(strads_actor_t *self, coord_t *c)
 {
@@ -152,20 +163,31 @@ checkpoint(strads_actor_t *self, coord_t *c)
 	    (c->ck_ns != 0 && strads_now_ns() - c->ck_ns < (uint64_t)(job->ckpt_s * 1e9)))
 		return;
 	k = calloc(1, sizeof(*k));
-	if (k == NULL || (k->params = malloc((size_t)job->p * 8 + 8)) == NULL) {
-		free(k);
+	if (k == NULL || (k->params = malloc((size_t)job->p * 8 + 8)) == NULL ||
+	    strads__job_ckpt_tabs(job, &k->meta.tabs, &k->meta.ntab) != 0) {
+		if (k != NULL)
+			ck_free(k);
 		return;
+	}
+	if (k->meta.ntab > 0) {
+		k->meta.tab_len = strads__job_tables_bytes(job);
+		if (job->snap_tabs == NULL ||
+		    (k->meta.tab_data = malloc(k->meta.tab_len)) == NULL) {
+			ck_free(k);
+			return;
+		}
+		strads__job_tables_pack(job, job->snap_tabs, k->meta.tab_data);
 	}
 	memcpy(k->params, job->snapshot, (size_t)job->p * 8);
 	k->dir = job->ckpt_dir;
 	k->meta.p = job->p;
 	k->meta.rounds = job->snapshot_rounds;
+	k->meta.sweeps = job->snapshot_sweeps;
 	k->meta.updates = c->updates;
 	k->meta.time_s = (double)(strads_now_ns() - c->t0) / 1e9;
 	k->meta.spec = (char *)job->ckpt_spec;
 	if (strads_compute(self, ck_work, k, TAG_CKPT) != 0) {
-		free(k->params);
-		free(k);
+		ck_free(k);
 		return;
 	}
 	c->ck = k;
@@ -1390,8 +1412,7 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 			else
 				strads_log(STRADS_LOG_INFO, "checkpoint of round %llu in %s",
 				    (unsigned long long)c->ck->meta.rounds, c->ck->dir);
-			free(c->ck->params);
-			free(c->ck);
+			ck_free(c->ck);
 			c->ck = NULL;
 		}
 		return;
@@ -1488,8 +1509,7 @@ coord_stop(strads_actor_t *self)
 		/* Its compute job has returned (the runtime waits for it). */
 		if (c->ck->rc != 0)
 			strads_log(STRADS_LOG_ERROR, "checkpoint: %s", c->ck->err);
-		free(c->ck->params);
-		free(c->ck);
+		ck_free(c->ck);
 	}
 	strads__job_role_stopped(c->job);
 }

@@ -78,6 +78,10 @@ struct strads_cluster_s {
 	int resumed;
 	uint64_t resume_rounds, resume_updates;
 	double resume_time;
+	/* The checkpoint's worker and rotate tables (owned; ntab 0: none)
+	 * and its directory (owned), until that job takes them. */
+	strads__ckpt_t resume_ck;
+	char *resume_dir;
 	int closing, closed; /* strads_cluster_free asked; the actor stopped */
 };
 
@@ -977,6 +981,10 @@ typedef struct {
 	size_t snap_tabs_len;
 	uint64_t snap_rounds, snap_sweeps;
 	int from_snap;
+	/* A checkpoint resumed from (borrowed from the cluster): the next
+	 * layout checks the app's tables against its own, once. */
+	const strads__ckpt_t *resume_ck;
+	const char *resume_dir;
 } carry_t;
 
 /* Lays out the job's workers (keys: node, slot) over its rows and its
@@ -1078,6 +1086,27 @@ keep_table_snapshot(strads__job_t *job, carry_t *cy)
 	cy->snap_sweeps = job->snapshot_sweeps;
 }
 
+/* A job resumed from a checkpoint: its worker and rotate tables must be
+ * those the checkpoint holds (an old checkpoint holds none), or the job
+ * is refused with a message naming the manifest and what differs. */
+static int
+resume_match(strads__job_t *job, carry_t *cy)
+{
+	strads__ckpt_tab_t *want;
+	uint32_t n;
+	char err[1024];
+	int rc;
+
+	if ((rc = strads__job_ckpt_tabs(job, &want, &n)) != 0)
+		return rc;
+	rc = strads__ckpt_match(cy->resume_dir, cy->resume_ck, want, n, err, sizeof(err));
+	free(want);
+	if (rc != 0)
+		strads_log(STRADS_LOG_ERROR, "cluster: cannot resume: %s", err);
+	cy->resume_ck = NULL; /* checked */
+	return rc;
+}
+
 /* One layout of the job over the members now. *again is set when the
  * view changed under it: res->params then holds the parameters gathered
  * (or NULL when a store was lost with them). */
@@ -1122,6 +1151,11 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 	lo.nschedulers = nsch > 0 ? nsch : 1;
 	if ((err = strads__job_new(app, shared, &lo, res, &job)) != 0) {
 		free(ms);
+		return err;
+	}
+	if (cy->resume_ck != NULL && (err = resume_match(job, cy)) != 0) {
+		free(ms);
+		strads__job_free(job);
 		return err;
 	}
 	if (cy->from_snap && (err = strads__job_tables_start(job, cy->snap_tabs,
@@ -1364,6 +1398,7 @@ strads_cluster_resume(strads_cluster_t *c, const char *dir, const char *spec, ui
     double **init, char *err, size_t errlen)
 {
 	strads__ckpt_t ck;
+	char *d;
 	int rc;
 
 	if (c == NULL || dir == NULL || spec == NULL || init == NULL)
@@ -1373,18 +1408,30 @@ strads_cluster_resume(strads_cluster_t *c, const char *dir, const char *spec, ui
 	if (ck.p != p || strcmp(ck.spec, spec) != 0) {
 		snprintf(err, errlen, "%s/MANIFEST: a checkpoint of another job (%u "
 		    "parameters, options %s)", dir, ck.p, ck.spec);
-		free(ck.spec);
+		strads__ckpt_free(&ck);
 		free(*init);
 		*init = NULL;
 		return STRADS_EINVAL;
 	}
-	free(ck.spec);
+	if ((d = strdup(dir)) == NULL) {
+		strads__ckpt_free(&ck);
+		free(*init);
+		*init = NULL;
+		return STRADS_ENOMEM;
+	}
+	/* The tables wait for the job, which knows the app to check them
+	 * against (resume_match). */
+	strads__ckpt_free(&c->resume_ck);
+	free(c->resume_dir);
+	c->resume_ck = ck;
+	c->resume_dir = d;
 	c->resumed = 1;
 	c->resume_rounds = ck.rounds;
 	c->resume_updates = ck.updates;
 	c->resume_time = ck.time_s;
 	strads_log(STRADS_LOG_INFO, "cluster: resuming from the checkpoint of round %llu "
-	    "in %s", (unsigned long long)ck.rounds, dir);
+	    "(sweep %llu, %u worker and rotate table%s) in %s", (unsigned long long)ck.rounds,
+	    (unsigned long long)ck.sweeps, ck.ntab, ck.ntab == 1 ? "" : "s", dir);
 	return 0;
 }
 
@@ -1420,10 +1467,10 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 
 	if (c == NULL || o == NULL || spec == NULL || res == NULL || o->nparams == 0)
 		return STRADS_EINVAL;
-	/* Worker and rotate tables are not yet gathered at snapshots: a job
-	 * with them laid out again starts over from its starting values
-	 * (its last snapshot is its start). Ssp tables would need their
-	 * shards' addresses on every node: not yet. */
+	/* A job with worker or rotate tables laid out again goes on from
+	 * its last snapshot, tables and all (restart), or from its start
+	 * before the first. Ssp tables would need their shards' addresses
+	 * on every node: not yet. */
 	if (app != NULL && app->ntables > 0) {
 		uint32_t t;
 
@@ -1435,6 +1482,11 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 		}
 	}
 	memset(&cy, 0, sizeof(cy));
+	if (o->init != NULL) {
+		if ((init = malloc((size_t)o->nparams * sizeof(double))) == NULL)
+			return STRADS_ENOMEM;
+		memcpy(init, o->init, (size_t)o->nparams * sizeof(double));
+	}
 	if (c->resumed) {
 		/* Count on from the checkpoint, appending to the metrics. */
 		cy.rounds = c->resume_rounds;
@@ -1442,11 +1494,31 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 		cy.t0_ns = strads_now_ns() - (uint64_t)(c->resume_time * 1e9);
 		cy.metrics_append = 1;
 		c->resumed = 0;
-	}
-	if (o->init != NULL) {
-		if ((init = malloc((size_t)o->nparams * sizeof(double))) == NULL)
-			return STRADS_ENOMEM;
-		memcpy(init, o->init, (size_t)o->nparams * sizeof(double));
+		cy.resume_ck = &c->resume_ck;
+		cy.resume_dir = c->resume_dir;
+		if (c->resume_ck.ntab > 0) {
+			/* Its tables are the last snapshot: the first layout
+			 * starts from them (and its sweep), as after a change
+			 * of view, and so does a later one before a snapshot
+			 * of its own. They reach the nodes with the starting
+			 * values (o->init, the checkpoint's parameters). */
+			if (init == NULL ||
+			    (cy.snap_params = malloc((size_t)o->nparams * sizeof(double))) == NULL) {
+				free(init);
+				strads__ckpt_free(&c->resume_ck);
+				if (o->init == NULL)
+					strads_log(STRADS_LOG_ERROR, "cluster: cannot resume: the "
+					    "checkpoint's parameters are not the job's starting values");
+				return o->init == NULL ? STRADS_EINVAL : STRADS_ENOMEM;
+			}
+			memcpy(cy.snap_params, init, (size_t)o->nparams * sizeof(double));
+			cy.snap_tabs = c->resume_ck.tab_data;
+			cy.snap_tabs_len = c->resume_ck.tab_len;
+			c->resume_ck.tab_data = NULL;
+			cy.snap_rounds = c->resume_rounds;
+			cy.snap_sweeps = c->resume_ck.sweeps;
+			cy.from_snap = 1;
+		}
 	}
 	rounds0 = cy.rounds;
 	updates0 = cy.updates;
@@ -1499,6 +1571,7 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 	free(cy.params);
 	free(cy.snap_params);
 	free(cy.snap_tabs);
+	strads__ckpt_free(&c->resume_ck);
 	return err;
 }
 
@@ -1540,6 +1613,8 @@ strads_cluster_free(strads_cluster_t *c)
 		wait_until(c, 0);
 	uv_mutex_unlock(&c->lock);
 	free(c->m);
+	strads__ckpt_free(&c->resume_ck);
+	free(c->resume_dir);
 	uv_cond_destroy(&c->cond);
 	uv_mutex_destroy(&c->lock);
 	free(c);

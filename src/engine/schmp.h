@@ -277,22 +277,54 @@ void strads__role_broken(const char *kind, int index);
 void strads__role_broken_recv(strads_actor_t *self, strads__job_t *job,
     int *told, const strads_msg_t *m);
 
-/* Checkpoints on disk (checkpoint.c). */
+/* Checkpoints on disk (checkpoint.c; the format: doc/cluster.md). */
+
+/* One worker or rotate table of a checkpoint. */
+typedef struct strads__ckpt_tab_s {
+	char *name; /* write: borrowed; read: malloc'd */
+	strads_home_t home;
+	strads_value_type_t value;
+	uint64_t rows;
+	uint32_t width;
+} strads__ckpt_tab_t;
+
 typedef struct strads__ckpt_s {
 	uint32_t p;
 	uint64_t rounds, updates;
+	uint64_t sweeps; /* rotation sweeps done (0 in format 1) */
 	double time_s;
-	char *spec; /* read: malloc'd, the caller frees */
+	char *spec; /* read: malloc'd */
+	/* The worker and rotate tables (ntab 0: none), in the job's order,
+	 * and their rows packed as strads__job_tables_pack does (each
+	 * table padded to whole doubles, tab_len bytes). Write: borrowed;
+	 * read: malloc'd. */
+	uint32_t ntab;
+	strads__ckpt_tab_t *tabs;
+	uint8_t *tab_data;
+	size_t tab_len;
 } strads__ckpt_t;
 
-/* Writes params (p doubles) and then the manifest into dir (made if
- * missing), atomically; older params files go once the manifest names
- * the new one. */
+/* Writes params (p doubles), then each table's file, then the manifest
+ * into dir (made if missing), each atomically; older files go once the
+ * manifest names the new ones. */
 int strads__ckpt_write(const char *dir, const strads__ckpt_t *ck,
     const double *params, char *err, size_t errlen);
-/* Reads and verifies the checkpoint in dir; *params is malloc'd. */
+/* Reads and verifies the checkpoint in dir (format 1 or 2); *params is
+ * malloc'd, ck's fields are released by strads__ckpt_free. */
 int strads__ckpt_read(const char *dir, strads__ckpt_t *ck, double **params,
     char *err, size_t errlen);
+/* Frees what strads__ckpt_read put into ck (idempotent). */
+void strads__ckpt_free(strads__ckpt_t *ck);
+/* 0 when the checkpoint's tables (read from dir) are want[0..nwant),
+ * field by field; otherwise STRADS_EINVAL with a message naming the
+ * manifest and what differs. */
+int strads__ckpt_match(const char *dir, const strads__ckpt_t *ck,
+    const strads__ckpt_tab_t *want, uint32_t nwant, char *err, size_t errlen);
+/* The job's worker and rotate tables as a checkpoint describes them
+ * (names borrowed from its app): *out malloc'd (NULL when there are
+ * none), *n entries. 0 or STRADS_ENOMEM. */
+int strads__job_ckpt_tabs(const strads__job_t *job, strads__ckpt_tab_t **out,
+    uint32_t *n);
 
 /* Each role calls this from its stop_cb. */
 void strads__job_role_stopped(strads__job_t *job);
