@@ -27,7 +27,14 @@
 #      to every worker each round); a node SIGKILLed while the rotation
 #      holds (at check 2) makes the job go on over the others from the
 #      last snapshot (worker and rotate tables too: the parts it held come
-#      back from it, the rounds since are redone) and the counters add up.
+#      back from it, the rounds since are redone) and the counters add up;
+#  (k) the rotation test app's coordinator killed (SIGKILL) while it holds
+#      after check 2, with a checkpoint of its worker and rotate tables on
+#      disk: a new one resumed from it (the nodes waited) goes on from the
+#      checkpoint's tables and sweep, the counters add up, and the tables
+#      at the end are those of the undisturbed run of (h) (across
+#      processes the rotation is deterministic: the cut stays, each part's
+#      holders follow the ring).
 # Every wait is on a condition with a deadline, never a fixed sleep.
 # CLUSTER_ONLY=bf (say) runs only those scenarios, to chase a flake.
 set -u
@@ -72,7 +79,7 @@ wait_pid() {
 	wait "$1"
 }
 
-want() { case ${CLUSTER_ONLY:-apeitbcdrfh} in *"$1"*) return 0 ;; esac; return 1; }
+want() { case ${CLUSTER_ONLY:-apeitbcdrfhk} in *"$1"*) return 0 ;; esac; return 1; }
 
 objective() { sed -n 's/^# objective //p' "$1"; }
 
@@ -525,6 +532,56 @@ if want h; then
 		fi
 	else
 		bad "(h) the rotation never held at check 2"
+	fi
+fi
+
+if want k; then
+	R=$top_builddir/t/helper_rotapp
+	# rotapp_tables OUT: the fingerprint of the tables on an ok line.
+	rotapp_tables() { sed -n 's/^rotapp: ok .* tables \([0-9a-f]*\)$/\1/p' "$1"; }
+	if [ ! -s "$tmp/rot-c.out" ]; then
+		# The undisturbed run of (h), when (h) did not run.
+		url=ipc://$tmp/hr.sock
+		"$R" coordinator "$url" "$tmp/secret" 2 30 40000 6 4 "$tmp/hr.json" \
+		    >"$tmp/rot-c.out" 2>"$tmp/rot-c.log" & hc=$!
+		pids="$pids $hc"
+		"$R" node "$url" "ipc://$tmp/hr1.sock" "$tmp/secret" 1 >/dev/null \
+		    2>"$tmp/rotr-1.log" & h1=$!
+		"$R" node "$url" "ipc://$tmp/hr2.sock" "$tmp/secret" 1 >/dev/null \
+		    2>"$tmp/rotr-2.log" & h2=$!
+		pids="$pids $h1 $h2"
+		ends_ok k "$hc" $h1 $h2
+	fi
+	kref=$(rotapp_tables "$tmp/rot-c.out")
+	url=ipc://$tmp/k.sock
+	ROTAPP_SNAPSHOT_S=0.001 ROTAPP_CKPT_DIR=$tmp/kckpt STRADS_TEST_HOLD_AT=2 STRADS_LOG=info \
+	    "$R" coordinator "$url" "$tmp/secret" 2 30 40000 6 4 "$tmp/k.json" \
+	    >"$tmp/rotc-k.out" 2>"$tmp/rotc-k.log" & kc=$!
+	pids="$pids $kc"
+	"$R" node "$url" "ipc://$tmp/k1.sock" "$tmp/secret" 1 >/dev/null \
+	    2>"$tmp/rotk1.log" & k1=$!
+	"$R" node "$url" "ipc://$tmp/k2.sock" "$tmp/secret" 1 >/dev/null \
+	    2>"$tmp/rotk2.log" & k2=$!
+	pids="$pids $k1 $k2"
+	if wait_for "$tmp/rotc-k.log" "holding after check 2" 120 &&
+	    wait_for "$tmp/rotc-k.log" "checkpoint of round" 60; then
+		kill -9 "$kc"
+		wait "$kc" 2>/dev/null
+		ck=$(sed -n 's/.*"round":[^"]*"\([0-9]*\)".*/\1/p' "$tmp/kckpt/MANIFEST")
+		ROTAPP_RESUME=$tmp/kckpt STRADS_LOG=info "$R" coordinator "$url" "$tmp/secret" 2 30 \
+		    40000 6 4 "$tmp/k.json" >"$tmp/rotc-k2.out" 2>"$tmp/rotc-k2.log" & kc=$!
+		pids="$pids $kc"
+		ends_ok k "$kc" $k1 $k2
+		got=$(rotapp_tables "$tmp/rotc-k2.out")
+		if [ -n "$kref" ] && [ "$got" = "$kref" ] && [ "${ck:-0}" -gt 0 ] &&
+		    grep -q "resuming from the checkpoint of round $ck (sweep [1-9][0-9]*, 2 worker and rotate tables)" \
+		    "$tmp/rotc-k2.log"; then
+			say "ok (k): the coordinator killed at check 2, resumed from the checkpoint of round $ck: $(cat "$tmp/rotc-k2.out"), the undisturbed run's tables"
+		else
+			bad "(k) resumed from round '${ck}': $(cat "$tmp/rotc-k2.out"); undisturbed: $(cat "$tmp/rot-c.out")"
+		fi
+	else
+		bad "(k) the rotation never held at check 2 with a checkpoint"
 	fi
 fi
 

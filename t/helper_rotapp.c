@@ -7,9 +7,12 @@
  *     stores and schedulers here) for SWEEPS sweeps, then checks what the
  *     job result holds: the counters of the rotate and worker tables add
  *     up to what the rotate table started with. Prints one line,
- *     "rotapp: ok rounds R sweeps S total T held H" (exit 0) or
- *     "rotapp: FAIL ..." (exit 1). ROTAPP_SNAPSHOT_S sets the interval of
- *     snapshots (strads_cluster_opts_t.snapshot_s).
+ *     "rotapp: ok rounds R sweeps S total T held H tables X" (exit 0;
+ *     X a hash of the final rotate and worker tables) or "rotapp: FAIL
+ *     ..." (exit 1). ROTAPP_SNAPSHOT_S sets the interval of snapshots
+ *     (strads_cluster_opts_t.snapshot_s); ROTAPP_CKPT_DIR=DIR writes a
+ *     checkpoint there after every snapshot; ROTAPP_RESUME=DIR goes on
+ *     from the checkpoint in DIR (strads_cluster_resume).
  *   helper_rotapp node JOIN_URL LISTEN_URL SECRET_FILE WORKERS
  *     joins and serves jobs of the app until the coordinator closes,
  *     then prints "node bytes_out N" (what its runtime sent).
@@ -134,6 +137,20 @@ run_node(char **argv)
 	return err == 0 ? 0 : 1;
 }
 
+/* FNV-1a over a counter's four bytes: the tables' fingerprint. */
+static uint64_t
+fnv(uint64_t h, int32_t v)
+{
+	uint32_t u = (uint32_t)v;
+	int b;
+
+	for (b = 0; b < 4; b++) {
+		h ^= (u >> (8 * b)) & 0xff;
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
 static int
 run_coordinator(char **argv)
 {
@@ -153,6 +170,8 @@ run_coordinator(char **argv)
 	uint64_t sweeps = strtoull(argv[6], NULL, 10), i;
 	uint32_t nparts = (uint32_t)strtoul(argv[7], NULL, 10);
 	int64_t total = 0, held = 0;
+	uint64_t hash = 14695981039346656037ull;
+	double *init = NULL; /* a checkpoint's parameters (ROTAPP_RESUME) */
 
 	strads_config_init(&cfg);
 	if (load_secret(argv[2], &cfg, &secret, &slen) != 0)
@@ -173,6 +192,10 @@ run_coordinator(char **argv)
 	 * every check, to roll back to); default the library's. */
 	if (getenv("ROTAPP_SNAPSHOT_S") != NULL)
 		copts.snapshot_s = strtod(getenv("ROTAPP_SNAPSHOT_S"), NULL);
+	if (getenv("ROTAPP_CKPT_DIR") != NULL) {
+		copts.checkpoint_dir = getenv("ROTAPP_CKPT_DIR");
+		copts.checkpoint_s = 1e-3;
+	}
 	if (strads_cluster_new(rt, &copts, &cl) != 0 ||
 	    strads_listen(rt, argv[1], &port) != 0 ||
 	    strads_cluster_wait(cl, slots, 60) != 0) {
@@ -190,6 +213,16 @@ run_coordinator(char **argv)
 	o.nparts = nparts;
 	o.max_rounds = sweeps * nparts;
 	o.metrics_path = argv[8];
+	if (getenv("ROTAPP_RESUME") != NULL) {
+		char msg[1024];
+
+		if ((err = strads_cluster_resume(cl, getenv("ROTAPP_RESUME"), spec, 1, &init,
+		         msg, sizeof(msg))) != 0) {
+			printf("rotapp: FAIL resume: %s\n", msg);
+			goto out;
+		}
+		o.init = init;
+	}
 	err = strads_cluster_job_run(cl, &app, &a, &o, spec, &res);
 	if (err != 0) {
 		printf("rotapp: FAIL job: %s\n", strads_strerror(err));
@@ -201,15 +234,20 @@ run_coordinator(char **argv)
 	} else {
 		const int32_t *rot = res.tables[ROTAPP_ROTATE], *w = res.tables[ROTAPP_WORKER];
 
-		for (i = 0; i < vrows * ROTAPP_K; i++)
+		for (i = 0; i < vrows * ROTAPP_K; i++) {
 			total += rot[i];
-		for (i = 0; i < nrows; i++)
+			hash = fnv(hash, rot[i]);
+		}
+		for (i = 0; i < nrows; i++) {
 			held += w[i];
+			hash = fnv(hash, w[i]);
+		}
 		if (total + held == (int64_t)(vrows * ROTAPP_K) * a.fill && held > 0 &&
 		    res.sweeps == sweeps && res.progress.objective == (double)held) {
-			printf("rotapp: ok rounds %llu sweeps %llu total %lld held %lld\n",
-			    (unsigned long long)res.rounds, (unsigned long long)res.sweeps,
-			    (long long)(total + held), (long long)held);
+			printf("rotapp: ok rounds %llu sweeps %llu total %lld held %lld tables "
+			    "%016llx\n", (unsigned long long)res.rounds,
+			    (unsigned long long)res.sweeps, (long long)(total + held),
+			    (long long)held, (unsigned long long)hash);
 			rc = 0;
 		} else {
 			printf("rotapp: FAIL rounds %llu sweeps %llu total %lld (want %lld) "
@@ -224,6 +262,7 @@ run_coordinator(char **argv)
 	free(res.tables);
 	free(res.params);
 out:
+	free(init);
 	fflush(stdout);
 	if (cl != NULL)
 		strads_cluster_free(cl);
