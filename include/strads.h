@@ -957,7 +957,8 @@ typedef struct strads_cluster_opts_s {
 	                       (with the worker and rotate tables: to go on
 	                       from at any change of view); default 5 */
 	const char *checkpoint_dir; /* also write a snapshot there (params
-	                       file, then MANIFEST) at most every
+	                       and table files, then MANIFEST; the
+	                       format: doc/cluster.md) at most every
 	                       checkpoint_s seconds; NULL: none (borrowed
 	                       for the cluster's life) */
 	double checkpoint_s;  /* default 30 */
@@ -997,10 +998,17 @@ STRADS_EXTERN int strads_cluster_job_run(strads_cluster_t *c,
 /* Makes the next strads_cluster_job_run go on from the checkpoint in
  * dir: its parameters become the starting values (*init, p doubles,
  * malloc'd: pass it as o->init, free it after), and rounds, updates and
- * time count on from it. spec must be the spec the checkpoint was made
- * with. 0, or STRADS_ENOENT / STRADS_EIO / STRADS_EFORMAT (missing,
- * unreadable, corrupt) or STRADS_EINVAL (another job's checkpoint),
- * with a message naming the file in err. */
+ * time count on from it; its worker and rotate tables and its sweep are
+ * where that job starts (as after a change of view from a snapshot).
+ * spec must be the spec the checkpoint was made with. 0, or
+ * STRADS_ENOENT / STRADS_EIO / STRADS_EFORMAT (missing, unreadable,
+ * corrupt) or STRADS_EINVAL (another job's checkpoint), with a message
+ * naming the file in err. The job's app is known only to
+ * strads_cluster_job_run: it returns STRADS_EINVAL, logging the
+ * manifest and what differs, when the checkpoint's tables are not the
+ * app's (names, homes, value types, rows, widths; a checkpoint of
+ * before tables holds none), or when o->init is NULL and there are
+ * tables. */
 STRADS_EXTERN int strads_cluster_resume(strads_cluster_t *c, const char *dir,
     const char *spec, uint32_t p, double **init, char *err, size_t errlen);
 /* Members now (node ids into nodes, at most max; returns the count). */
