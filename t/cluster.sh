@@ -34,7 +34,8 @@
 #      checkpoint's tables and sweep, the counters add up, and the tables
 #      at the end are those of the undisturbed run of (h) (across
 #      processes the rotation is deterministic: the cut stays, each part's
-#      holders follow the ring).
+#      holders follow the ring); the same checkpoint with a table the app
+#      does not declare is refused, naming its manifest.
 # Every wait is on a condition with a deadline, never a fixed sleep.
 # CLUSTER_ONLY=bf (say) runs only those scenarios, to chase a flake.
 set -u
@@ -579,6 +580,29 @@ if want k; then
 			say "ok (k): the coordinator killed at check 2, resumed from the checkpoint of round $ck: $(cat "$tmp/rotc-k2.out"), the undisturbed run's tables"
 		else
 			bad "(k) resumed from round '${ck}': $(cat "$tmp/rotc-k2.out"); undisturbed: $(cat "$tmp/rot-c.out")"
+		fi
+		# The same checkpoint with a table the app does not declare
+		# (renamed in the manifest): refused, naming the manifest.
+		mkdir "$tmp/kbad"
+		cp "$tmp/kckpt"/* "$tmp/kbad/"
+		sed 's/"held"/"kept"/' "$tmp/kckpt/MANIFEST" >"$tmp/kbad/MANIFEST"
+		url=ipc://$tmp/kb.sock
+		ROTAPP_RESUME=$tmp/kbad "$R" coordinator "$url" "$tmp/secret" 2 30 40000 6 4 \
+		    "$tmp/kb.json" >"$tmp/rotc-kb.out" 2>"$tmp/rotc-kb.log" & kc=$!
+		pids="$pids $kc"
+		"$R" node "$url" "ipc://$tmp/kb1.sock" "$tmp/secret" 1 >/dev/null \
+		    2>"$tmp/rotkb1.log" & k1=$!
+		"$R" node "$url" "ipc://$tmp/kb2.sock" "$tmp/secret" 1 >/dev/null \
+		    2>"$tmp/rotkb2.log" & k2=$!
+		pids="$pids $k1 $k2"
+		wait_pid "$kc" 120; rc=$?
+		wait_pid "$k1" 30; wait_pid "$k2" 30
+		if [ $rc -eq 1 ] && grep -q '^rotapp: FAIL job' "$tmp/rotc-kb.out" &&
+		    grep -q "cannot resume: $tmp/kbad/MANIFEST: its table 0 differs from the app's in its name" \
+		    "$tmp/rotc-kb.log"; then
+			say "ok (k): a checkpoint whose table is not the app's is refused"
+		else
+			bad "(k) a checkpoint with another table: exit $rc, $(cat "$tmp/rotc-kb.out")"
 		fi
 	else
 		bad "(k) the rotation never held at check 2 with a checkpoint"
