@@ -362,7 +362,7 @@ struct strads__loop_s {
 	strads__outframe_t **dirty;   /* frames of out left open, owned */
 	uint32_t ndirty, dirty_cap;
 
-	/* The SSP tables' per-loop cache (src/table/table.c): made by the first
+	/* The SSP tables' per-loop cache (src/table/client.c): made by the first
 	 * table client opened on the loop, freed when the last one closes
 	 * (clients close in their actor's stop_cb, before the loop ends). */
 	void *table_cache;
