@@ -15,6 +15,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "net.h"
 #include "schmp.h"
 #include "text.h"
 
