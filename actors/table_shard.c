@@ -1,5 +1,5 @@
 /*
- * table.c -- the table-shard actor: owns one partition of an SSP table
+ * table_shard.c -- the table-shard actor: owns one partition of an SSP table
  * (a contiguous key range of a dense table, or the keys of a sparse one
  * that hash to it, in an open-addressing map), applies the clients'
  * updates clock by clock, answers reads once they are fresh enough and
@@ -9,7 +9,7 @@
  * A client's updates of clock k wait here until its CLOCK(k) arrives and
  * are applied then, once: the state always holds exactly the updates of
  * clocks < clk[i] of each client i (the client side relies on that, see
- * src/table/table.c). Per-pair ordering puts every update of clock k before
+ * src/table/client.c). Per-pair ordering puts every update of clock k before
  * CLOCK(k), so an update for a clock already applied is a protocol
  * error, never a resend: there is no resend, and an update is applied
  * exactly once because its message is delivered exactly once.

@@ -4,6 +4,8 @@
 # A module is a part of the tree with one job. Its objects are found by
 # path (first match wins):
 #	actors/table_shard.c      table       (the table's shard actor)
+#	actors/membership.c       cluster     (the coordinator's membership
+#	actors/node.c                          actor, a node's agent actor)
 #	actors/*                  engine      (the SchMP roles' actors)
 #	src/cluster/checkpoint.c  checkpoint  (checkpoint files)
 #	src/cli/cli-util.c        cliutil     (helpers of the commands and
@@ -51,6 +53,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 module() {
 	case $1 in
 	actors/*table_shard.o) echo table ;;
+	actors/*membership.o | actors/*node.o) echo cluster ;;
 	actors/*) echo engine ;;
 	src/cluster/*checkpoint.o) echo checkpoint ;;
 	src/cli/*cli-util.o) echo cliutil ;;

@@ -1,17 +1,8 @@
 /*
- * cluster.c -- the coordinator side of multi-process mode: the
- * membership actor (joins, heartbeats, views numbered by epoch, lost
- * members) and jobs laid out over the members (strads_cluster_job_run).
- *
- * Join. A node sends a hello (its id, nonce, URL, roles, worker slots
- * and a proof of the secret) in a frame with a zero link token, the only
- * kind of frame accepted unauthenticated. A hello whose proof is wrong is
- * refused and logged; otherwise the coordinator dials the node's URL
- * with a link token bound to the node's nonce (transport.c) and sends a
- * welcome. The node verifies that token (the coordinator knows the
- * secret), learns the coordinator's nonce from it and answers with a
- * join on an authenticated frame: only then is it a member, in a new view
- * (epoch + 1) sent to every member with the address table.
+ * cluster.c -- the coordinator side of multi-process mode, on the main
+ * thread: the cluster API and jobs laid out over the members
+ * (strads_cluster_job_run). The membership actor (joins, heartbeats,
+ * views numbered by epoch, lost members) is actors/membership.c.
  *
  * Jobs. The main thread lays the job out (which node hosts each role),
  * sends it to the members, spawns its own roles, collects the members'
@@ -32,63 +23,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-
-enum { MS_PENDING, MS_MEMBER };
-
-typedef struct member_s {
-	uint32_t node;
-	uint32_t agent; /* actor id of its agent */
-	int state;
-	unsigned roles;
-	int workers;
-	uint8_t nonce[STRADS__NONCE_LEN];
-	char url[512];
-	uint64_t heard_ns;
-	uint64_t bytes; /* bytes its runtime sent, from its beats */
-	int leaving;    /* asked to leave: no roles in the next layout */
-} member_t;
-
-struct strads_cluster_s {
-	strads_runtime_t *rt;
-	strads_cluster_opts_t o;
-	strads_addr_t ctl;
-	uv_mutex_t lock;
-	uv_cond_t cond;
-
-	/* Under lock. Written by the membership actor. */
-	member_t *m;
-	int nm, cap;
-	uint32_t epoch;
-
-	/* The job in progress, under lock. */
-	int job_on;
-	uint64_t job_id;
-	strads__job_t *job;
-	uint32_t *job_nodes; /* distinct members hosting roles */
-	int njob_nodes;
-	int roles_got, ready_got, ends_got;
-	int failed; /* a STRADS_E* code */
-	char why[256];
-	int coord_spawned;
-	int reshape;        /* the view changed: lay the job out again */
-	int store_lost;     /* ... and a store went with a lost node */
-	uint64_t bytes_gone; /* bytes sent by members that are gone */
-	int byeing;          /* strads_cluster_free: no more joins */
-	/* strads_cluster_resume: what the next job counts on from. */
-	int resumed;
-	uint64_t resume_rounds, resume_updates;
-	double resume_time;
-	/* The checkpoint's worker and rotate tables (owned; ntab 0: none)
-	 * and its directory (owned), until that job takes them. */
-	strads__ckpt_t resume_ck;
-	char *resume_dir;
-	int closing, closed; /* strads_cluster_free asked; the actor stopped */
-};
-
-typedef struct {
-	strads_cluster_t *c;
-	int timer;
-} ctl_t;
 
 /* ------------------------------------------------------------------ */
 /* Shared helpers (cluster.h).                                          */
@@ -153,8 +87,8 @@ add_u64(cJSON *o, const char *key, uint64_t v)
 	cJSON_AddStringToObject(o, key, buf);
 }
 
-static uint64_t
-get_u64(const cJSON *o, const char *key)
+uint64_t
+strads__ctl_get_u64(const cJSON *o, const char *key)
 {
 	return strtoull(strads__json_str(o, key), NULL, 10);
 }
@@ -193,7 +127,7 @@ strads__opts_from_json(const cJSON *j, strads_job_opts_t *o)
 		return STRADS_EPROTO;
 	strads_job_opts_init(o);
 	o->nparams = (uint32_t)strads__json_num(j, "nparams");
-	o->nrows = get_u64(j, "nrows");
+	o->nrows = strads__ctl_get_u64(j, "nrows");
 	o->nworkers = (int)strads__json_num(j, "nworkers");
 	o->nstores = (int)strads__json_num(j, "nstores");
 	o->nschedulers = (int)strads__json_num(j, "nschedulers");
@@ -205,9 +139,9 @@ strads__opts_from_json(const cJSON *j, strads_job_opts_t *o)
 	o->depth = (uint32_t)strads__json_num(j, "depth");
 	o->check_every = (uint32_t)strads__json_num(j, "check_every");
 	o->tol = strads__json_num(j, "tol");
-	o->max_rounds = get_u64(j, "max_rounds");
+	o->max_rounds = strads__ctl_get_u64(j, "max_rounds");
 	o->time_limit_s = strads__json_num(j, "time_limit_s");
-	o->seed = get_u64(j, "seed");
+	o->seed = strads__ctl_get_u64(j, "seed");
 	o->nparts = (uint32_t)strads__json_num(j, "nparts");
 	if (o->nparams == 0 || o->nrows == 0 || o->nworkers <= 0 || o->nstores <= 0 ||
 	    o->nschedulers <= 0 || (int)o->schedule < 0 ||
@@ -217,503 +151,16 @@ strads__opts_from_json(const cJSON *j, strads_job_opts_t *o)
 }
 
 /* ------------------------------------------------------------------ */
-/* The membership actor.                                                */
+/* The API (main thread).                                               */
 
+typedef strads__member_t member_t;
+
+/* The member table is the membership actor's (actors/membership.c). */
 static member_t *
 find(strads_cluster_t *c, uint32_t node)
 {
-	int i;
-
-	for (i = 0; i < c->nm; i++)
-		if (c->m[i].node == node)
-			return &c->m[i];
-	return NULL;
+	return strads__member_find(c, node);
 }
-
-static strads_addr_t
-agent_of(const member_t *m)
-{
-	strads_addr_t a = {m->node, m->agent};
-
-	return a;
-}
-
-/* The view: epoch and every member with what others need to reach it. */
-static cJSON *
-view_json(strads_cluster_t *c)
-{
-	cJSON *v = cJSON_CreateObject(), *arr;
-	int i;
-
-	if (v == NULL)
-		return NULL;
-	cJSON_AddStringToObject(v, "op", "view");
-	cJSON_AddNumberToObject(v, "epoch", c->epoch);
-	arr = cJSON_AddArrayToObject(v, "members");
-	for (i = 0; arr != NULL && i < c->nm; i++) {
-		member_t *m = &c->m[i];
-		cJSON *e;
-		char hex[2 * STRADS__NONCE_LEN + 1];
-
-		if (m->state != MS_MEMBER || (e = cJSON_CreateObject()) == NULL)
-			continue;
-		strads__hex_encode(m->nonce, STRADS__NONCE_LEN, hex);
-		cJSON_AddNumberToObject(e, "node", m->node);
-		cJSON_AddStringToObject(e, "url", m->url);
-		cJSON_AddStringToObject(e, "nonce", hex);
-		cJSON_AddNumberToObject(e, "roles", m->roles);
-		cJSON_AddNumberToObject(e, "workers", m->workers);
-		cJSON_AddItemToArray(arr, e);
-	}
-	return v;
-}
-
-static void
-send_view(strads_actor_t *self, strads_cluster_t *c)
-{
-	int i;
-
-	for (i = 0; i < c->nm; i++) {
-		cJSON *v;
-
-		if (c->m[i].state == MS_MEMBER && (v = view_json(c)) != NULL)
-			strads__ctl_send(self, agent_of(&c->m[i]), STRADS__MSG_MEM_CTL, v);
-	}
-}
-
-static int
-in_job(const strads_cluster_t *c, uint32_t node)
-{
-	int i;
-
-	for (i = 0; c->job_on && i < c->njob_nodes; i++)
-		if (c->job_nodes[i] == node)
-			return 1;
-	return 0;
-}
-
-/* Fails the job in progress (under lock): wakes the main thread, and
- * stops the coordinator role, which stops every role it can reach. */
-static void
-job_fail(strads_actor_t *self, strads_cluster_t *c, int code, const char *why)
-{
-	if (!c->job_on || c->failed)
-		return;
-	c->failed = code;
-	snprintf(c->why, sizeof(c->why), "%s", why);
-	if (c->coord_spawned) {
-		strads_msg_t *m = strads_msg_new(ENG_STOP, 0);
-
-		if (m != NULL)
-			strads_send(self, c->job->coord, m);
-	}
-	uv_cond_broadcast(&c->cond);
-}
-
-/* The view changed under the job (under lock): the coordinator role
- * gathers the parameters and stops, and the main thread lays the job
- * out again over the new view, going on from them. */
-static void
-reshape(strads_actor_t *self, strads_cluster_t *c)
-{
-	if (!c->job_on || c->failed || c->reshape)
-		return;
-	c->reshape = 1;
-	if (c->coord_spawned) {
-		strads_msg_t *m = strads_msg_new(ENG_RESHAPE, 0);
-
-		if (m != NULL)
-			strads_send(self, c->job->coord, m);
-	}
-	uv_cond_broadcast(&c->cond);
-}
-
-static int
-hosts_store(const strads_cluster_t *c, uint32_t node)
-{
-	int i;
-
-	for (i = 0; c->job_on && i < c->job->nstores; i++)
-		if (c->job->store_node[i] == node)
-			return 1;
-	return 0;
-}
-
-static void
-drop_member(strads_actor_t *self, strads_cluster_t *c, member_t *m, const char *why,
-    int lost)
-{
-	uint32_t node = m->node;
-	int was = m->state == MS_MEMBER;
-
-	strads_log(lost ? STRADS_LOG_WARN : STRADS_LOG_INFO, "cluster: node %u (%s) %s",
-	    node, m->url, why);
-	c->bytes_gone += m->bytes;
-	*m = c->m[--c->nm];
-	/* A lost member's queued frames go nowhere: stop queueing. A
-	 * member that left keeps its link until the transport closes. */
-	if (lost)
-		strads__peer_close(c->rt, node);
-	if (in_job(c, node) && lost) {
-		if (hosts_store(c, node)) {
-			/* Its parameters are gone with it: the job goes on
-			 * from the last snapshot (run_layout). */
-			char buf[256];
-
-			snprintf(buf, sizeof(buf), "node %u, which holds a store of the job, %s",
-			    node, why);
-			c->store_lost = 1;
-			job_fail(self, c, STRADS_EPEER, buf);
-		} else {
-			reshape(self, c);
-		}
-	}
-	if (was) {
-		c->epoch++;
-		send_view(self, c);
-	}
-	uv_cond_broadcast(&c->cond);
-}
-
-static void
-on_hello(strads_actor_t *self, strads_cluster_t *c, const strads_msg_t *msg)
-{
-	cJSON *o = strads__ctl_parse(msg);
-	uint8_t nonce[STRADS__NONCE_LEN], proof[32], want[32];
-	const uint8_t *secret;
-	size_t slen;
-	const char *url;
-	uint32_t node = msg->src.node;
-	member_t *m;
-
-	if (o == NULL || strcmp(strads__json_str(o, "op"), "hello") != 0) {
-		atomic_fetch_add(&c->rt->dropped_proto, 1);
-		cJSON_Delete(o);
-		return;
-	}
-	url = strads__json_str(o, "url");
-	if (strads__hex_decode(strads__json_str(o, "nonce"), nonce, sizeof(nonce)) != 0 ||
-	    strads__hex_decode(strads__json_str(o, "proof"), proof, sizeof(proof)) != 0 ||
-	    *url == '\0' || strlen(url) >= sizeof(m->url) || node <= STRADS__COORD_NODE) {
-		atomic_fetch_add(&c->rt->dropped_proto, 1);
-		cJSON_Delete(o);
-		return;
-	}
-	strads__transport_secret(c->rt->tp, &secret, &slen);
-	strads__hello_proof(secret, slen, node, nonce, url, want);
-	if (!strads__ct_equal(want, proof, 32)) {
-		atomic_fetch_add(&c->rt->dropped_auth, 1);
-		strads_log(STRADS_LOG_WARN, "cluster: refused node %u (%s): wrong cluster secret",
-		    node, url);
-		cJSON_Delete(o);
-		return;
-	}
-	uv_mutex_lock(&c->lock);
-	if (c->byeing) {
-		uv_mutex_unlock(&c->lock);
-		cJSON_Delete(o);
-		return;
-	}
-	m = find(c, node);
-	if (m != NULL && memcmp(m->nonce, nonce, sizeof(nonce)) != 0) {
-		uv_mutex_unlock(&c->lock);
-		strads_log(STRADS_LOG_WARN, "cluster: refused node %u (%s): the id is taken",
-		    node, url);
-		cJSON_Delete(o);
-		return;
-	}
-	if (m == NULL) {
-		int err;
-
-		if (c->nm == c->cap) {
-			int cap = c->cap ? c->cap * 2 : 8;
-			member_t *t = realloc(c->m, (size_t)cap * sizeof(*t));
-
-			if (t == NULL) {
-				uv_mutex_unlock(&c->lock);
-				cJSON_Delete(o);
-				return;
-			}
-			c->m = t;
-			c->cap = cap;
-		}
-		err = strads__peer_add(c->rt, node, url, nonce);
-		if (err == STRADS_EBUSY) {
-			/* A member before (dropped as lost, or gone): a new
-			 * link to where it says it is now. */
-			strads_log(STRADS_LOG_INFO, "cluster: node %u (%s) was a member "
-			    "before: joining again", node, url);
-			err = strads__peer_redial(c->rt, node, url, nonce);
-		}
-		if (err != 0) {
-			uv_mutex_unlock(&c->lock);
-			strads_log(STRADS_LOG_WARN, "cluster: node %u: cannot dial %s: %s", node,
-			    url, strads_strerror(err));
-			cJSON_Delete(o);
-			return;
-		}
-		m = &c->m[c->nm++];
-		memset(m, 0, sizeof(*m));
-		m->node = node;
-		m->state = MS_PENDING;
-		memcpy(m->nonce, nonce, sizeof(nonce));
-		snprintf(m->url, sizeof(m->url), "%s", url);
-	}
-	m->agent = msg->src.actor;
-	m->roles = (unsigned)strads__json_num(o, "roles") & 7u;
-	m->workers = (int)strads__json_num(o, "workers");
-	if (m->workers < 0 || m->workers > 4096)
-		m->workers = 0;
-	if (!(m->roles & STRADS_ROLE_WORKER))
-		m->workers = 0;
-	m->heard_ns = strads_now_ns();
-	uv_mutex_unlock(&c->lock);
-	cJSON_Delete(o);
-	o = cJSON_CreateObject();
-	if (o != NULL) {
-		cJSON_AddStringToObject(o, "op", "welcome");
-		cJSON_AddNumberToObject(o, "node", node);
-		strads__ctl_send(self, agent_of(m), STRADS__MSG_MEM_CTL, o);
-	}
-}
-
-/* A job message from a member: role addresses, ready, end, error. */
-static void
-on_job_msg(strads_cluster_t *c, member_t *m, const char *op, const cJSON *o)
-{
-	strads__job_t *job = c->job;
-
-	if (!c->job_on || get_u64(o, "id") != c->job_id || !in_job(c, m->node))
-		return;
-	if (strcmp(op, "error") == 0) {
-		char buf[256];
-
-		snprintf(buf, sizeof(buf), "node %u: %s", m->node, strads__json_str(o, "why"));
-		c->failed = STRADS_EIO;
-		snprintf(c->why, sizeof(c->why), "%s", buf);
-	} else if (strcmp(op, "roles") == 0) {
-		static const char *keys[] = {"workers", "stores", "scheds"};
-		int r;
-
-		for (r = 0; r < 3; r++) {
-			const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, keys[r]), *e;
-			strads_addr_t *addr = r == 0 ? job->workers : r == 1 ? job->stores : job->scheds;
-			uint32_t *nodes = r == 0 ? job->worker_node : r == 1 ? job->store_node
-			                                                     : job->sched_node;
-			int n = r == 0 ? job->nworkers : r == 1 ? job->nstores : job->nscheds;
-
-			cJSON_ArrayForEach(e, arr) {
-				int idx = (int)strads__json_num(e, "i");
-
-				if (idx >= 0 && idx < n && nodes[idx] == m->node) {
-					addr[idx].node = m->node;
-					addr[idx].actor = (uint32_t)strads__json_num(e, "a");
-				}
-			}
-		}
-		c->roles_got++;
-	} else if (strcmp(op, "ready") == 0) {
-		c->ready_got++;
-	} else if (strcmp(op, "end") == 0) {
-		c->ends_got++;
-	}
-	uv_cond_broadcast(&c->cond);
-}
-
-static void
-on_ctl(strads_actor_t *self, strads_cluster_t *c, const strads_msg_t *msg)
-{
-	cJSON *o = strads__ctl_parse(msg);
-	const char *op;
-	member_t *m;
-
-	if (o == NULL) {
-		atomic_fetch_add(&c->rt->dropped_proto, 1);
-		return;
-	}
-	op = strads__json_str(o, "op");
-	if (msg->src.node == STRADS__COORD_NODE) {
-		/* From the main thread: send msg to the listed members. */
-		const cJSON *to = cJSON_GetObjectItemCaseSensitive(o, "to"), *e;
-		cJSON *inner = cJSON_GetObjectItemCaseSensitive(o, "msg");
-
-		if (strcmp(op, "local-send") == 0 && inner != NULL) {
-			uv_mutex_lock(&c->lock);
-			cJSON_ArrayForEach(e, to) {
-				member_t *t = find(c, (uint32_t)e->valuedouble);
-
-				if (t != NULL && t->state == MS_MEMBER)
-					strads__ctl_send(self, agent_of(t), STRADS__MSG_MEM_CTL,
-					    cJSON_Duplicate(inner, 1));
-			}
-			uv_mutex_unlock(&c->lock);
-		}
-		cJSON_Delete(o);
-		return;
-	}
-	uv_mutex_lock(&c->lock);
-	m = find(c, msg->src.node);
-	if (m == NULL || m->agent != msg->src.actor) {
-		uv_mutex_unlock(&c->lock);
-		cJSON_Delete(o);
-		return;
-	}
-	m->heard_ns = strads_now_ns();
-	if (strcmp(op, "join") == 0 && m->state == MS_PENDING) {
-		m->state = MS_MEMBER;
-		c->epoch++;
-		strads_log(STRADS_LOG_INFO, "cluster: node %u (%s) joined: epoch %u", m->node,
-		    m->url, c->epoch);
-		send_view(self, c);
-		/* A job in progress takes the new workers in. */
-		if (m->workers > 0)
-			reshape(self, c);
-		uv_cond_broadcast(&c->cond);
-	} else if (strcmp(op, "beat") == 0) {
-		m->bytes = get_u64(o, "bytes");
-	} else if (strcmp(op, "leave") == 0) {
-		drop_member(self, c, m, "left", 0);
-	} else if (strcmp(op, "leaving") == 0 && m->state == MS_MEMBER) {
-		/* Graceful leave: its roles are handed over first (the job is
-		 * laid out again without it), then it is told to go. */
-		strads_log(STRADS_LOG_INFO, "cluster: node %u (%s) asks to leave", m->node,
-		    m->url);
-		m->leaving = 1;
-		if (in_job(c, m->node)) {
-			reshape(self, c);
-		} else {
-			cJSON *b = cJSON_CreateObject();
-
-			if (b != NULL) {
-				cJSON_AddStringToObject(b, "op", "bye");
-				strads__ctl_send(self, agent_of(m), STRADS__MSG_MEM_CTL, b);
-			}
-		}
-	} else if (m->state == MS_MEMBER) {
-		on_job_msg(c, m, op, o);
-	}
-	uv_mutex_unlock(&c->lock);
-	cJSON_Delete(o);
-}
-
-/* Drops the members not heard from in time and beats to the others. The
- * beats leave after the lock is dropped (work is completed only after
- * locks are dropped, as in nng): the addresses and the epoch are copied
- * under it. A beat carries no state a view could contradict (a node
- * reads it as a sign of life only), so one that follows a newer view out
- * does no harm. */
-static void
-on_tick(strads_actor_t *self, strads_cluster_t *c)
-{
-	uint64_t now = strads_now_ns(), limit = (uint64_t)(c->o.timeout_s * 1e9);
-	strads_addr_t *to = NULL; /* owned: the members to beat to */
-	uint32_t epoch;
-	int i, nto = 0;
-
-	uv_mutex_lock(&c->lock);
-	if (c->closing) {
-		uv_mutex_unlock(&c->lock);
-		strads_actor_stop(self);
-		return;
-	}
-	for (i = 0; i < c->nm;) {
-		member_t *m = &c->m[i];
-
-		if (now - m->heard_ns > limit) {
-			drop_member(self, c, m, m->state == MS_PENDING
-			    ? "did not complete the join (a wrong cluster secret on "
-			      "either side, or it cannot reach us)"
-			    : "stopped answering: dropped", 1);
-			continue; /* the last member moved into slot i */
-		}
-		i++;
-	}
-	/* Out of memory: no beat this tick; members time out only after
-	 * several missed ones. */
-	if (c->nm > 0 && (to = malloc((size_t)c->nm * sizeof(*to))) != NULL)
-		for (i = 0; i < c->nm; i++)
-			if (c->m[i].state == MS_MEMBER)
-				to[nto++] = agent_of(&c->m[i]);
-	epoch = c->epoch;
-	uv_mutex_unlock(&c->lock);
-	for (i = 0; i < nto; i++) {
-		cJSON *b = cJSON_CreateObject();
-
-		if (b == NULL)
-			break;
-		cJSON_AddStringToObject(b, "op", "beat");
-		cJSON_AddNumberToObject(b, "epoch", epoch);
-		strads__ctl_send(self, to[i], STRADS__MSG_MEM_CTL, b);
-	}
-	free(to);
-}
-
-static int
-ctl_init(strads_actor_t *self, void *arg)
-{
-	ctl_t *s = strads_actor_state(self);
-	uint64_t ms;
-
-	s->c = arg;
-	ms = (uint64_t)(s->c->o.heartbeat_s * 1000);
-	s->timer = strads_timer_start(self, ms ? ms : 1, ms ? ms : 1, 1);
-	return s->timer > 0 ? 0 : -1;
-}
-
-static void
-ctl_recv(strads_actor_t *self, const strads_msg_t *m)
-{
-	ctl_t *s = strads_actor_state(self);
-
-	switch (m->type) {
-	case STRADS__MSG_MEM_HELLO:
-		on_hello(self, s->c, m);
-		break;
-	case STRADS__MSG_MEM_CTL:
-		on_ctl(self, s->c, m);
-		break;
-	case STRADS__MSG_MEM_INIT:
-		/* From the main thread: a job's starting values, to the job's
-		 * hosts (before the job message, in order). */
-		if (m->src.node == STRADS__COORD_NODE) {
-			strads_cluster_t *c = s->c;
-			int i;
-
-			uv_mutex_lock(&c->lock);
-			for (i = 0; c->job_on && i < c->njob_nodes; i++) {
-				member_t *t = find(c, c->job_nodes[i]);
-				strads_msg_t *x;
-
-				if (t != NULL && (x = strads_msg_share(m, m->type)) != NULL)
-					strads_send(self, agent_of(t), x);
-			}
-			uv_mutex_unlock(&c->lock);
-		}
-		break;
-	case STRADS_MSG_TIMER:
-		on_tick(self, s->c);
-		break;
-	default:
-		break;
-	}
-}
-
-static void
-ctl_stop(strads_actor_t *self)
-{
-	ctl_t *s = strads_actor_state(self);
-
-	uv_mutex_lock(&s->c->lock);
-	s->c->closed = 1;
-	uv_cond_broadcast(&s->c->cond);
-	uv_mutex_unlock(&s->c->lock);
-}
-
-static const strads_actor_type_t ctl_type = {"cluster", sizeof(ctl_t), ctl_init,
-    ctl_recv, ctl_stop};
-
-/* ------------------------------------------------------------------ */
-/* The API (main thread).                                               */
 
 void
 strads_cluster_opts_init(strads_cluster_opts_t *o)
@@ -757,7 +204,7 @@ strads_cluster_new(strads_runtime_t *rt, const strads_cluster_opts_t *o,
 		free(c);
 		return STRADS_ENOMEM;
 	}
-	err = strads_spawn(rt, &ctl_type, 0, c, &c->ctl);
+	err = strads_spawn(rt, &strads__membership_type, 0, c, &c->ctl);
 	if (err == 0 && (c->ctl.node != STRADS__COORD_NODE || c->ctl.actor != STRADS__CTL_ACTOR))
 		err = STRADS_EBUSY; /* not the first actor: nodes could not find it */
 	if (err != 0) {

@@ -242,7 +242,7 @@ typedef struct strads__work_s {
 } strads__work_t;
 
 /* ------------------------------------------------------------------ */
-/* Transport (transport.c).                                            */
+/* What the core knows of the transport (src/net/transport.c).          */
 
 typedef struct strads__transport_s strads__transport_t;
 typedef struct strads__peer_s strads__peer_t;
@@ -276,39 +276,6 @@ typedef struct strads__net_ops_s {
 
 /* A runtime without a transport (runtime.c); strads_runtime_new adds it. */
 int strads__runtime_new(strads_runtime_t **rtp, const strads_config_t *cfg);
-/* The peer for node, or NULL if none was declared. */
-strads__peer_t *strads__transport_peer(strads__transport_t *tp, uint32_t node);
-/* Hands a finished frame to a peer's ordered send queue (takes it). */
-void strads__peer_submit(strads__peer_t *peer, void *nng_frame);
-/* strads_peer_add, with the peer's nonce when known (authentication:
- * NULL until it is learnt from the peer's first verified frame). */
-int strads__peer_add(strads_runtime_t *rt, uint32_t node, const char *url,
-    const uint8_t *nonce);
-/* Stops sending to node (gone from the cluster): queued frames are
- * dropped, later sends fail and are counted. */
-void strads__peer_close(strads_runtime_t *rt, uint32_t node);
-
-/* Link authentication (transport.c), with cfg.secret set. */
-#define STRADS__NONCE_LEN 16
-int strads__transport_authed(strads__transport_t *tp);
-/* The secret (borrowed; NULL without one). */
-void strads__transport_secret(strads__transport_t *tp, const uint8_t **p,
-    size_t *len);
-/* 1 when nothing is queued or in flight to node (or no such peer). */
-int strads__peer_idle(strads_runtime_t *rt, uint32_t node);
-/* Forgets node's nonce: frames to it carry a zero token (join requests
- * only) until it proves itself again (a restarted coordinator). */
-void strads__peer_forget(strads_runtime_t *rt, uint32_t node);
-/* A new socket for node, open or closed before, dialing url (NULL: its
- * address again); queued frames and its token are dropped, the token
- * made again from nonce when given (see transport.c). */
-int strads__peer_redial(strads_runtime_t *rt, uint32_t node, const char *url,
-    const uint8_t *nonce);
-/* strads__peer_redial(rt, node, NULL, NULL). */
-int strads__peer_reset(strads_runtime_t *rt, uint32_t node);
-/* This process's nonce: the challenge its peers answer. */
-void strads__transport_nonce(strads__transport_t *tp, uint8_t out[STRADS__NONCE_LEN]);
-
 /* Per-loop coalescing of outgoing messages, one open frame per peer. */
 typedef struct strads__outframe_s {
 	uint32_t node; /* the key (map.h) */
@@ -317,8 +284,8 @@ typedef struct strads__outframe_s {
 	int dirty;   /* on the loop's dirty list */
 } strads__outframe_t;
 
-/* Flushes every open frame of the loop (the net ops' flush). */
-void strads__loop_flush(strads__loop_t *loop);
+/* The transport's calls for the modules above it (peers, link
+ * authentication, strads__loop_flush) are in src/net/net.h. */
 
 /* ------------------------------------------------------------------ */
 /* Runtime internals shared with the transport and the pool.           */
@@ -362,7 +329,7 @@ struct strads__loop_s {
 	strads__outframe_t **dirty;   /* frames of out left open, owned */
 	uint32_t ndirty, dirty_cap;
 
-	/* The SSP tables' per-loop cache (src/table/table.c): made by the first
+	/* The SSP tables' per-loop cache (src/table/client.c): made by the first
 	 * table client opened on the loop, freed when the last one closes
 	 * (clients close in their actor's stop_cb, before the loop ends). */
 	void *table_cache;

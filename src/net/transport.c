@@ -14,7 +14,7 @@
  * receive is not re-posted until handling brings them under half of it,
  * so the peers' TCP connections push back.
  */
-#include "strads-int.h"
+#include "net.h"
 #include "hmac.h"
 
 #include <stdio.h>

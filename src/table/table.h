@@ -1,8 +1,9 @@
 /*
- * table.h -- internals of the SSP tables shared by src/table/table.c (the
- * public calls, the client and the per-loop cache, checkpoint files) and
- * actors/table_shard.c (the shard actor): the table object, a small hash map,
- * the payload layouts and the checkpoint file format.
+ * table.h -- internals of the SSP tables shared by src/table/create.c (the
+ * table object), client.c (the client and the per-loop cache), files.c
+ * (checkpoint files) and actors/table_shard.c (the shard actor): the table
+ * object, a small hash map, the payload layouts and the checkpoint file
+ * format.
  */
 #ifndef STRADS_TABLE_H
 #define STRADS_TABLE_H
@@ -215,7 +216,7 @@ void strads__table_range(const strads_table_t *t, int i, uint64_t *begin,
     uint64_t *end);
 
 /* ------------------------------------------------------------------ */
-/* Checkpoint files (src/table/table.c).                                     */
+/* Checkpoint files (src/table/files.c).                                */
 /*
  * DIR/table-NAME-SHARD.bin, little-endian:
  *    0 8 bytes magic "STRDTBL1"   8 u32 version (1)   12 u32 kind
