@@ -110,9 +110,20 @@ enum { SSP_IDLE, SSP_READING, SSP_READ };
 
 static void pump(strads_actor_t *self, worker_t *s);
 
-/* The fields of a rotation block, or -1 when it is not one. */
+/* A malformed message (or one forged by a peer) is dropped and counted
+ * with the runtime's malformed frames (dropped_proto), never acted on. */
+static void
+dropped(strads_actor_t *self, worker_t *s, const char *what)
+{
+	atomic_fetch_add(&strads_actor_runtime(self)->dropped_proto, 1);
+	strads_log(STRADS_LOG_ERROR, "worker %d: malformed %s dropped", s->index, what);
+}
+
+/* The fields of a rotation block, or -1 when it is not one or names
+ * rows, a part or a next holder this job does not have (its rows are
+ * the app's to write, and its holder an index into the job's arrays). */
 static int
-rot_of(const strads__eng_t *e, rot_t *r)
+rot_of(const strads__job_t *job, const strads__eng_t *e, rot_t *r)
 {
 	if (e->kind != KIND_UPDATE || e->n != ROT_NIDX)
 		return -1;
@@ -121,7 +132,12 @@ rot_of(const strads__eng_t *e, rot_t *r)
 	r->next = e->idx[4];
 	r->next_pos = (uint64_t)e->idx[5] | (uint64_t)e->idx[6] << 32;
 	r->pos = (uint64_t)e->idx[7] | (uint64_t)e->idx[8] << 32;
-	return r->rb < r->re ? 0 : -1;
+	if (r->rb >= r->re || r->re > job->tab_rows[job->tab_rot] ||
+	    e->a >= job->nparts ||
+	    (r->next != ROT_REST && r->next >= (uint32_t)job->nworkers) ||
+	    (e->from != ROT_REST && e->from >= (uint32_t)job->nworkers))
+		return -1;
+	return 0;
 }
 
 static void
@@ -435,16 +451,20 @@ on_part_request(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 	uint64_t rb, re;
 	part_t *w;
 
-	if (job->tab_rot < 0 || strads__eng_decode(m, &e) != 0)
+	if (job->tab_rot < 0 || strads__eng_decode(m, &e) != 0) {
+		dropped(self, s, "part request");
 		return;
+	}
 	if (e.n != 4) {
 		strads__eng_free(&e);
+		dropped(self, s, "part request");
 		return;
 	}
 	rb = (uint64_t)e.idx[0] | (uint64_t)e.idx[1] << 32;
 	re = (uint64_t)e.idx[2] | (uint64_t)e.idx[3] << 32;
 	if (rb >= re || re > job->tab_rows[job->tab_rot]) {
 		strads__eng_free(&e);
+		dropped(self, s, "part request");
 		return;
 	}
 	if (e.dep == UINT64_MAX) {
@@ -462,15 +482,20 @@ on_part_request(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 	strads__eng_free(&e);
 }
 
-/* A part handed over by its last holder. */
+/* A part handed over by its last holder. Its rows are in this
+ * process's rotate table at [rb, re) either way: in one process they are
+ * already there (the holder worked on them in place, and dep, their
+ * address, must say so), from another they are copied there. An address
+ * from a message is compared, never followed: a frame from the network
+ * may claim any source node when the cluster has no secret. */
 static void
 on_part(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 {
 	strads__job_t *job = s->job;
 	strads__eng_t e;
-	part_t *p;
+	part_t *p, *q;
 	uint64_t rb, re;
-	size_t rowb;
+	size_t rowb, bytes;
 
 	/* A view (no copy when aligned): the rows are copied once, into
 	 * place. */
@@ -483,23 +508,33 @@ on_part(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 	re = (uint64_t)e.idx[2] | (uint64_t)e.idx[3] << 32;
 	if (rb >= re || re > job->tab_rows[job->tab_rot])
 		goto bad_e;
-	if ((p = calloc(1, sizeof(*p))) == NULL)
+	/* One holder a part: not one already here, nor rows lent to the
+	 * compute thread now (a copy would race with the app's rotate). */
+	for (q = s->parts; q != NULL; q = q->next)
+		if (q->index == e.a)
+			goto bad_e;
+	if (s->busy && s->w.do_rot && (s->w.part.index == e.a ||
+	    (rb < s->w.rot.re && s->w.rot.rb < re)))
 		goto bad_e;
+	bytes = (size_t)(re - rb) * rowb;
+	if (e.nd == 0) {
+		if (m->src.node != strads_runtime_node(strads_actor_runtime(self)) ||
+		    e.dep != (uint64_t)(uintptr_t)(job->rot_rows + rb * rowb))
+			goto bad_e;
+	} else if ((size_t)e.nd != (bytes + 7) / 8) {
+		goto bad_e;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		strads__eng_free(&e);
+		strads_log(STRADS_LOG_ERROR, "worker %d: out of memory: part %u lost",
+		    s->index, e.a);
+		return;
+	}
 	p->round = e.round;
 	p->index = e.a;
-	if (e.nd == 0 && m->src.node == strads_runtime_node(strads_actor_runtime(self))) {
-		/* By reference: the part's memory itself. */
-		p->rows = (void *)(uintptr_t)e.dep;
-	} else {
-		size_t bytes = (size_t)(re - rb) * rowb;
-
-		if ((size_t)e.nd != (bytes + 7) / 8) {
-			free(p);
-			goto bad_e;
-		}
-		p->rows = job->rot_rows + rb * rowb;
+	p->rows = job->rot_rows + rb * rowb;
+	if (e.nd != 0)
 		memcpy(p->rows, e.val, bytes);
-	}
 	strads__eng_free(&e);
 	p->next = s->parts;
 	s->parts = p;
@@ -509,7 +544,7 @@ on_part(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 bad_e:
 	strads__eng_free(&e);
 bad:
-	strads_log(STRADS_LOG_ERROR, "worker %d: malformed part dropped", s->index);
+	dropped(self, s, "part");
 }
 
 /* The end of the job: this worker's rows of every worker-home table to
@@ -737,11 +772,8 @@ pump(strads_actor_t *self, worker_t *s)
 	if (b != NULL && job->tab_rot >= 0 && b->e.kind != KIND_CHECK) {
 		rot_t r;
 
-		if (rot_of(&b->e, &r) != 0) {
-			strads_log(STRADS_LOG_ERROR, "worker %d: malformed rotation block",
-			    s->index);
-			return;
-		}
+		if (rot_of(job, &b->e, &r) != 0)
+			return; /* not queued (on_block) */
 		if (!rot_ready(s, &b->e, &r))
 			return;
 		s->head = b->next;
@@ -839,10 +871,19 @@ static void
 on_block(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 {
 	blk_t *b = calloc(1, sizeof(*b));
+	rot_t r;
 
 	if (b == NULL || strads__eng_decode(m, &b->e) != 0) {
 		free(b);
 		fail(self, s, STRADS_ENOMEM); /* or malformed: a round is lost */
+		return;
+	}
+	if (s->job->tab_rot >= 0 && b->e.kind != KIND_CHECK &&
+	    rot_of(s->job, &b->e, &r) != 0) {
+		/* Queued, it would stop every block behind it. */
+		strads__eng_free(&b->e);
+		free(b);
+		dropped(self, s, "rotation block");
 		return;
 	}
 	if (s->tail != NULL)
@@ -858,7 +899,7 @@ on_delta(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 {
 	strads__eng_t e;
 
-	if (strads__eng_decode(m, &e) != 0 || (int)e.from >= s->job->nstores ||
+	if (strads__eng_decode(m, &e) != 0 || e.from >= (uint32_t)s->job->nstores ||
 	    e.n != e.nd) {
 		strads__eng_free(&e);
 		fail(self, s, STRADS_EPROTO); /* the round is lost */

@@ -9,6 +9,7 @@
  * took. Worker tables under a dynamic schedule follow the data shards
  * and come back in the result. Bad table declarations are refused.
  */
+#include "schmp.h"
 #include "strads-int.h"
 
 #include <check.h>
@@ -423,6 +424,181 @@ START_TEST(bad_declarations)
 }
 END_TEST
 
+/* Rotation messages a worker did not get from its job: forged (a frame
+ * without a secret may claim any source node), malformed, or naming
+ * rows, parts or holders the job does not have. Each is dropped and
+ * counted in dropped_proto; an address in a part is never followed. The
+ * worker is spawned alone, its coordinator a sink that records what the
+ * worker sends. */
+typedef struct {
+	atomic_int trows, stops, bad_trows;
+	const uint8_t *rot_rows; /* what a TROWS of row 0 must carry */
+} sink_t;
+
+static int
+sink_init(strads_actor_t *self, void *arg)
+{
+	*(sink_t **)strads_actor_state(self) = arg;
+	return 0;
+}
+
+static void
+sink_recv(strads_actor_t *self, const strads_msg_t *m)
+{
+	sink_t *k = *(sink_t **)strads_actor_state(self);
+	strads__eng_t e;
+
+	if (m->type == ENG_STOP) {
+		atomic_fetch_add(&k->stops, 1);
+	} else if (m->type == ENG_TROWS) {
+		if (strads__eng_decode(m, &e) != 0 || e.dep != 0 || e.a != 1 ||
+		    e.nd != 1 || memcmp(e.val, k->rot_rows, 8) != 0)
+			atomic_fetch_add(&k->bad_trows, 1);
+		strads__eng_free(&e);
+		atomic_fetch_add(&k->trows, 1);
+	}
+}
+
+static const strads_actor_type_t sink_type = {
+    "sink", sizeof(sink_t *), sink_init, sink_recv, NULL};
+
+/* Posts an engine message to dst as if from node (the transport's
+ * delivery, without a frame). */
+static void
+forge(strads_runtime_t *rt, strads_addr_t dst, uint32_t node, uint16_t type,
+    const strads__eng_t *e)
+{
+	strads_msg_t *m = strads__eng_encode(type, e);
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(strads__post_enter(rt), 0);
+	m->src.node = node;
+	m->src.actor = 0;
+	m->dst = dst;
+	m->flags = 0;
+	strads__loop_push(&rt->loops[STRADS_ACTOR_LOOP(dst.actor)], m, m);
+	strads__post_leave(rt);
+}
+
+static uint64_t
+dropped_proto(strads_runtime_t *rt)
+{
+	strads_stats_t st;
+
+	strads_runtime_stats(rt, &st);
+	return st.dropped_proto;
+}
+
+START_TEST(forged_rotation_messages)
+{
+	static rotapp_t a;
+	static uint8_t bait[4096]; /* an address a forged part names */
+	strads_job_result_t res;
+	strads__job_t *job;
+	strads__role_arg_t arg;
+	strads_addr_t wk, sk;
+	sink_t k;
+	strads__eng_t e;
+	uint32_t ids[ROT_NIDX], me, far;
+	uint64_t d0;
+	job_t j;
+
+	rotapp_init(&a, 10, 8);
+	job_setup(&j, &a, 2, 4, 1, 0);
+	me = strads_runtime_node(j.rt);
+	far = me + 7;
+	memset(bait, 0xa5, sizeof(bait));
+	ck_assert_int_eq(strads__job_new(&rotapp_app, &a, &j.o, &res, &job), 0);
+	memset(&k, 0, sizeof(k));
+	k.rot_rows = job->rot_rows;
+	ck_assert_int_eq(strads_spawn(j.rt, &sink_type, 0, &k, &sk), 0);
+	job->coord = sk;
+	job->workers[1] = sk;
+	atomic_store(&job->alive, 1);
+	memset(&arg, 0, sizeof(arg));
+	arg.job = job;
+	arg.index = 0;
+	ck_assert_int_eq(strads_spawn(j.rt, &strads__worker_type, 1, &arg, &wk), 0);
+	job->workers[0] = wk;
+	d0 = dropped_proto(j.rt);
+
+	/* A part by reference from another node; one claiming this node
+	 * whose address is not its rows' place here; one of rows past the
+	 * table; one of a part the job does not have. */
+	memset(&e, 0, sizeof(e));
+	memset(ids, 0, sizeof(ids));
+	ids[2] = 1; /* rows [0, 1) */
+	e.n = 4;
+	e.idx = ids;
+	e.round = 3;
+	e.dep = (uint64_t)(uintptr_t)(bait + 2048);
+	forge(j.rt, wk, far, ENG_PART, &e);
+	forge(j.rt, wk, me, ENG_PART, &e);
+	e.dep = 0;
+	ids[2] = 9; /* 8 rows */
+	e.nd = 9;
+	e.val = (double *)(void *)bait;
+	forge(j.rt, wk, far, ENG_PART, &e);
+	ids[2] = 1;
+	e.nd = 1;
+	e.a = 4; /* 4 parts */
+	forge(j.rt, wk, far, ENG_PART, &e);
+	WAIT_UNTIL(dropped_proto(j.rt) == d0 + 4, 10000);
+
+	/* Asked for the forged part, the worker has nothing to send; asked
+	 * for part 0 at rest, it sends row 0 of its rotate table (after any
+	 * answer to the first request, were there one). */
+	memset(&e, 0, sizeof(e));
+	e.n = 4;
+	e.idx = ids;
+	e.dep = 3;
+	forge(j.rt, wk, me, ENG_TROWS, &e);
+	e.dep = UINT64_MAX;
+	forge(j.rt, wk, me, ENG_TROWS, &e);
+	WAIT_UNTIL(atomic_load(&k.trows) == 1, 10000);
+	ck_assert_int_eq(atomic_load(&k.bad_trows), 0);
+	/* A request for rows past the table. */
+	ids[2] = 9;
+	forge(j.rt, wk, far, ENG_TROWS, &e);
+	WAIT_UNTIL(dropped_proto(j.rt) == d0 + 5, 10000);
+
+	/* Rotation blocks naming rows past the table, a next holder or a
+	 * last holder the job does not have, a part past nparts. */
+	memset(&e, 0, sizeof(e));
+	memset(ids, 0, sizeof(ids));
+	e.n = ROT_NIDX;
+	e.idx = ids;
+	e.kind = KIND_UPDATE;
+	e.from = ROT_REST;
+	ids[2] = 9;
+	ids[4] = ROT_REST;
+	forge(j.rt, wk, far, ENG_BLOCK, &e);
+	ids[2] = 1;
+	ids[4] = 2;
+	forge(j.rt, wk, far, ENG_BLOCK, &e);
+	ids[4] = ROT_REST;
+	e.from = 5;
+	forge(j.rt, wk, far, ENG_BLOCK, &e);
+	e.from = ROT_REST;
+	e.a = 4;
+	forge(j.rt, wk, far, ENG_BLOCK, &e);
+	WAIT_UNTIL(dropped_proto(j.rt) == d0 + 9, 10000);
+
+	/* Changes from a store index that is negative as an int: the round
+	 * they belong to is lost, so the worker ends the job. */
+	memset(&e, 0, sizeof(e));
+	e.from = 0x80000000u;
+	forge(j.rt, wk, far, ENG_DELTA, &e);
+	WAIT_UNTIL(atomic_load(&k.stops) == 1, 10000);
+	ck_assert_int_eq(atomic_load(&k.trows), 1);
+
+	ck_assert_int_eq(strads_post(j.rt, wk, strads_msg_new(ENG_STOP, 0)), 0);
+	uv_sem_wait(&job->done);
+	strads__job_free(job);
+	job_down(&j);
+}
+END_TEST
+
 static Suite *
 homes_suite(void)
 {
@@ -434,6 +610,7 @@ homes_suite(void)
 	tcase_add_test(tc, rotation_recut);
 	tcase_add_test(tc, worker_tables_gathered);
 	tcase_add_test(tc, bad_declarations);
+	tcase_add_test(tc, forged_rotation_messages);
 	suite_add_tcase(s, tc);
 	return s;
 }
