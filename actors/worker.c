@@ -380,11 +380,12 @@ rot_done(strads_actor_t *self, worker_t *s)
 			e.nd = (uint32_t)((bytes + 7) / 8);
 			e.val = s->w.part.rows;
 		}
-		if ((m = strads__eng_encode(ENG_PART, &e)) != NULL)
-			strads_send(self, job->workers[r->next], m);
-		else
-			strads_log(STRADS_LOG_ERROR, "worker %d: out of memory: part %u lost",
-			    s->index, e.a);
+		if ((m = strads__eng_encode(ENG_PART, &e)) == NULL) {
+			/* Its next holder would wait for it forever. */
+			fail(self, s, STRADS_ENOMEM);
+			return;
+		}
+		strads_send(self, job->workers[r->next], m);
 	}
 	memset(&e, 0, sizeof(e));
 	e.round = s->w.blk->round;
@@ -393,7 +394,9 @@ rot_done(strads_actor_t *self, worker_t *s)
 	e.a = (uint32_t)(r->re - r->rb);
 	e.nd = 1;
 	e.val = &secs;
-	if ((m = strads__eng_encode(ENG_DONE, &e)) != NULL)
+	if ((m = strads__eng_encode(ENG_DONE, &e)) == NULL)
+		fail(self, s, STRADS_ENOMEM);
+	else
 		strads_send(self, job->coord, m);
 }
 
@@ -413,7 +416,9 @@ send_rot_rows(strads_actor_t *self, worker_t *s, uint64_t rb, uint64_t re)
 	e.a = (uint32_t)(re - rb);
 	e.nd = (uint32_t)(((re - rb) * rowb + 7) / 8);
 	e.val = (double *)(void *)(job->rot_rows + rb * rowb);
-	if ((m = strads__eng_encode(ENG_TROWS, &e)) != NULL)
+	if ((m = strads__eng_encode(ENG_TROWS, &e)) == NULL)
+		fail(self, s, STRADS_ENOMEM); /* the gather would wait for it */
+	else
 		strads_send(self, job->coord, m);
 }
 
@@ -526,8 +531,7 @@ on_part(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 	}
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
 		strads__eng_free(&e);
-		strads_log(STRADS_LOG_ERROR, "worker %d: out of memory: part %u lost",
-		    s->index, e.a);
+		fail(self, s, STRADS_ENOMEM); /* the part is lost */
 		return;
 	}
 	p->round = e.round;
@@ -559,14 +563,18 @@ ssp_final_done(strads_table_client_t *c, int status, void *arg)
 	strads_msg_t *m;
 
 	(void)c;
-	if (status != 0)
+	if (status != 0) {
+		fail(s->self, s, status); /* the gather would wait for it */
 		return;
+	}
 	memset(&e, 0, sizeof(e));
 	e.round = (uint64_t)job->tab_ssp;
 	e.a = (uint32_t)job->tab_rows[job->tab_ssp];
 	e.nd = (uint32_t)(job->tab_rows[job->tab_ssp] * job->tab_width[job->tab_ssp]);
 	e.val = s->ssp_buf;
-	if ((m = strads__eng_encode(ENG_TROWS, &e)) != NULL)
+	if ((m = strads__eng_encode(ENG_TROWS, &e)) == NULL)
+		fail(s->self, s, STRADS_ENOMEM);
+	else
 		strads_send(s->self, job->coord, m);
 }
 
@@ -591,15 +599,18 @@ on_gather(strads_actor_t *self, worker_t *s)
 		e.a = (uint32_t)(sh->row_end - sh->row_begin);
 		e.nd = (uint32_t)((bytes + 7) / 8);
 		e.val = s->tabs[t];
-		if ((m = strads__eng_encode(ENG_TROWS, &e)) != NULL)
-			strads_send(self, job->coord, m);
+		if ((m = strads__eng_encode(ENG_TROWS, &e)) == NULL) {
+			fail(self, s, STRADS_ENOMEM); /* the gather would wait */
+			return;
+		}
+		strads_send(self, job->coord, m);
 	}
 	if (s->ssp != NULL && s->index == 0) {
 		for (k = 0; k < job->ssp->staleness; k++)
 			strads_table_clock(s->ssp);
 		if (strads_table_get_many(s->ssp, s->ssp_keys, job->tab_rows[job->tab_ssp],
 		    s->ssp_buf, ssp_final_done, s) != 0)
-			strads_log(STRADS_LOG_ERROR, "worker 0: cannot read the ssp table");
+			fail(self, s, STRADS_ENOMEM);
 	}
 }
 

@@ -599,6 +599,65 @@ START_TEST(forged_rotation_messages)
 }
 END_TEST
 
+/* A rotation job whose Nth engine message cannot be made (test hook
+ * STRADS_TEST_FAIL_ENG) ends with STRADS_ENOMEM or, past its last
+ * message, succeeds; it never waits forever for a part, a DONE or a
+ * gathered table that was never sent. */
+typedef struct {
+	job_t *j;
+	rotapp_t *a;
+	strads_job_result_t res;
+	int rc;
+	atomic_int done;
+} oom_run_t;
+
+static void
+oom_main(void *arg)
+{
+	oom_run_t *r = arg;
+
+	r->rc = strads_job_run(r->j->rt, &rotapp_app, r->a, &r->j->o, &r->res);
+	atomic_store(&r->done, 1);
+}
+
+START_TEST(rotation_message_oom)
+{
+	static rotapp_t a;
+	int i, passed = 0, failed = 0;
+	char v[16];
+
+	for (i = 1; passed < 2; i++) {
+		oom_run_t r;
+		job_t j;
+		uv_thread_t t;
+
+		rotapp_init(&a, 10, 8);
+		job_setup(&j, &a, 2, 4, 2, 0);
+		memset(&r, 0, sizeof(r));
+		r.j = &j;
+		r.a = &a;
+		atomic_init(&r.done, 0);
+		snprintf(v, sizeof(v), "%d", i);
+		ck_assert_int_eq(setenv("STRADS_TEST_FAIL_ENG", v, 1), 0);
+		ck_assert_int_eq(uv_thread_create(&t, oom_main, &r), 0);
+		WAIT_UNTIL(atomic_load(&r.done) == 1, 20000);
+		ck_assert_int_eq(uv_thread_join(&t), 0);
+		if (r.rc == 0) {
+			passed++;
+		} else {
+			ck_assert_msg(r.rc == STRADS_ENOMEM, "N = %d: job returned %s", i,
+			    strads_errname(r.rc));
+			failed++;
+			passed = 0;
+		}
+		result_free(&r.res);
+		job_down(&j);
+	}
+	unsetenv("STRADS_TEST_FAIL_ENG");
+	ck_assert_int_gt(failed, 10);
+}
+END_TEST
+
 static Suite *
 homes_suite(void)
 {
@@ -611,6 +670,7 @@ homes_suite(void)
 	tcase_add_test(tc, worker_tables_gathered);
 	tcase_add_test(tc, bad_declarations);
 	tcase_add_test(tc, forged_rotation_messages);
+	tcase_add_test(tc, rotation_message_oom);
 	suite_add_tcase(s, tc);
 	return s;
 }
