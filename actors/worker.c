@@ -563,6 +563,8 @@ ssp_final_done(strads_table_client_t *c, int status, void *arg)
 	strads_msg_t *m;
 
 	(void)c;
+	if (status == STRADS_ECANCELED)
+		return; /* the worker is stopping (its client closes) */
 	if (status != 0) {
 		fail(s->self, s, status); /* the gather would wait for it */
 		return;
