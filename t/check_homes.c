@@ -416,8 +416,15 @@ START_TEST(bad_declarations)
 	j.o.ssp = j.ssp_of;
 	j.rows[ROTAPP_SSP] = ROTAPP_K + 1;
 	ck_assert_int_eq(strads_job_run(j.rt, &rotapp_app, &a, &j.o, &res), STRADS_EINVAL);
-	/* Fewer rotate rows than workers. */
 	j.rows[ROTAPP_SSP] = ROTAPP_K;
+	/* A rotate table whose rows x width x value size wraps (2^64
+	 * bytes: allocated as 1, then filled). */
+	memcpy(t2, rotapp_app.tables, sizeof(t2));
+	t2[ROTAPP_ROTATE].width = 1u << 31;
+	j.rows[ROTAPP_ROTATE] = 1u << 31;
+	ck_assert_int_eq(strads_job_run(j.rt, &app, &a, &j.o, &res), STRADS_EINVAL);
+	j.rows[ROTAPP_ROTATE] = a.vrows;
+	/* Fewer rotate rows than workers. */
 	j.rows[ROTAPP_ROTATE] = 1;
 	ck_assert_int_eq(strads_job_run(j.rt, &rotapp_app, &a, &j.o, &res), STRADS_EINVAL);
 	job_down(&j);
