@@ -665,6 +665,76 @@ START_TEST(rotation_message_oom)
 }
 END_TEST
 
+/* Update partials a store did not get from its job's workers: under a
+ * rotation (the app has no pull) or naming ids outside the store's
+ * range. Each is dropped and counted; none reaches the app or indexes
+ * the store's parameters. */
+static void
+stub_pull(void *shared, const strads_block_t *b, const double *partials,
+    double *vals, double *delta)
+{
+	(void)shared;
+	(void)b;
+	(void)partials;
+	(void)vals;
+	(void)delta;
+}
+
+START_TEST(forged_update_partials)
+{
+	static rotapp_t a;
+	strads_job_result_t res;
+	strads__job_t *job;
+	strads__role_arg_t arg;
+	strads_app_t app = rotapp_app;
+	strads_addr_t st, sk;
+	sink_t k;
+	strads__eng_t e;
+	uint32_t id, far;
+	double v = 1;
+	uint64_t d0;
+	int pass;
+	job_t j;
+
+	for (pass = 0; pass < 2; pass++) {
+		rotapp_init(&a, 10, 8);
+		job_setup(&j, &a, 2, 4, 1, 0);
+		far = strads_runtime_node(j.rt) + 7;
+		app.pull = pass == 0 ? NULL : stub_pull;
+		ck_assert_int_eq(strads__job_new(&app, &a, &j.o, &res, &job), 0);
+		memset(&k, 0, sizeof(k));
+		ck_assert_int_eq(strads_spawn(j.rt, &sink_type, 0, &k, &sk), 0);
+		job->coord = sk;
+		job->workers[0] = job->workers[1] = sk;
+		job->scheds[0] = sk;
+		atomic_store(&job->alive, 1);
+		memset(&arg, 0, sizeof(arg));
+		arg.job = job;
+		ck_assert_int_eq(strads_spawn(j.rt, &strads__store_type, 1, &arg, &st), 0);
+		job->stores[0] = st;
+		d0 = dropped_proto(j.rt);
+		/* Pass 0: id 0 is the store's, but a rotation pulls nothing;
+		 * pass 1: an id far past its range of one. */
+		id = pass == 0 ? 0 : 0x7fffffffu;
+		memset(&e, 0, sizeof(e));
+		e.kind = KIND_UPDATE;
+		e.n = 1;
+		e.idx = &id;
+		e.nd = 1;
+		e.val = &v;
+		e.from = 0;
+		forge(j.rt, st, far, ENG_PARTIAL, &e);
+		e.from = 1;
+		forge(j.rt, st, far, ENG_PARTIAL, &e);
+		WAIT_UNTIL(dropped_proto(j.rt) == d0 + 2, 10000);
+		ck_assert_int_eq(strads_post(j.rt, st, strads_msg_new(ENG_STOP, 0)), 0);
+		uv_sem_wait(&job->done);
+		strads__job_free(job);
+		job_down(&j);
+	}
+}
+END_TEST
+
 static Suite *
 homes_suite(void)
 {
@@ -678,6 +748,7 @@ homes_suite(void)
 	tcase_add_test(tc, bad_declarations);
 	tcase_add_test(tc, forged_rotation_messages);
 	tcase_add_test(tc, rotation_message_oom);
+	tcase_add_test(tc, forged_update_partials);
 	suite_add_tcase(s, tc);
 	return s;
 }
