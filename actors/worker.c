@@ -880,6 +880,20 @@ round_done(strads_actor_t *self, worker_t *s)
 	pump(self, s);
 }
 
+/* Whether an update block's ids are parameters of the job, ascending:
+ * the app indexes its arrays by them, and split_parts cuts them into
+ * the stores' runs. */
+static int
+ids_ok(const strads__job_t *job, const strads__eng_t *e)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->n; i++)
+		if (e->idx[i] >= job->p || (i > 0 && e->idx[i] < e->idx[i - 1]))
+			return 0;
+	return 1;
+}
+
 static void
 on_block(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 {
@@ -897,6 +911,12 @@ on_block(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 		strads__eng_free(&b->e);
 		free(b);
 		dropped(self, s, "rotation block");
+		return;
+	}
+	if (s->job->tab_rot < 0 && b->e.kind == KIND_UPDATE && !ids_ok(s->job, &b->e)) {
+		strads__eng_free(&b->e);
+		free(b);
+		dropped(self, s, "block");
 		return;
 	}
 	if (s->tail != NULL)
