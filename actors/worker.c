@@ -78,6 +78,7 @@ typedef struct {
 	uint64_t dround;
 	int dgot;
 	strads__eng_t *dpart;
+	uint8_t *dhave; /* store k's part of dround is in dpart[k] */
 
 	/* The job on the compute thread. */
 	struct {
@@ -629,6 +630,7 @@ worker_init(strads_actor_t *self, void *arg)
 	s->dround = STRADS__ROUND_NONE;
 	if (strads__role_init_fault("worker") ||
 	    (s->dpart = calloc((size_t)s->job->nstores, sizeof(*s->dpart))) == NULL ||
+	    (s->dhave = calloc((size_t)s->job->nstores, 1)) == NULL ||
 	    tables_init(self, s) != 0) {
 		s->broken = 1;
 		strads__role_broken("worker", s->index);
@@ -739,8 +741,10 @@ release_deltas(worker_t *s)
 {
 	int k;
 
-	for (k = 0; k < s->job->nstores; k++)
+	for (k = 0; k < s->job->nstores; k++) {
 		strads__eng_free(&s->dpart[k]);
+		s->dhave[k] = 0;
+	}
 	s->dgot = 0;
 	s->dround = STRADS__ROUND_NONE;
 }
@@ -947,7 +951,15 @@ on_delta(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 		fail(self, s, STRADS_EPROTO);
 		return;
 	}
+	if (s->dhave[e.from]) {
+		/* A second part from one store would count as another's
+		 * (and leak the first). */
+		strads__eng_free(&e);
+		dropped(self, s, "change (twice from one store)");
+		return;
+	}
 	s->dpart[e.from] = e;
+	s->dhave[e.from] = 1;
 	s->dgot++;
 	pump(self, s);
 }
@@ -1032,9 +1044,10 @@ worker_stop(strads_actor_t *self)
 		strads__eng_free(&b->e);
 		free(b);
 	}
-	if (s->dpart != NULL)
-		release_deltas(s);
+	if (s->dpart != NULL && s->dhave != NULL)
+		release_deltas(s); /* else init failed: none were taken */
 	free(s->dpart);
+	free(s->dhave);
 	/* A round still taken when the job stopped (its completion is not
 	 * delivered once the worker stops; no compute holds it now). */
 	round_free(s);

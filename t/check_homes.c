@@ -739,7 +739,8 @@ START_TEST(forged_update_partials)
 END_TEST
 
 /* Update blocks naming parameters the job does not have, or ids out of
- * order, are dropped and counted before the app could index by them. */
+ * order, are dropped and counted before the app could index by them;
+ * so is a store's second part of a round's changes. */
 START_TEST(forged_update_blocks)
 {
 	static rotapp_t a;
@@ -764,12 +765,13 @@ START_TEST(forged_update_blocks)
 	o.nparams = 4;
 	o.nrows = 10;
 	o.nworkers = 2;
+	o.nstores = 2;
 	o.schedule = STRADS_SCHEDULE_PRIORITY;
 	ck_assert_int_eq(strads__job_new(&app, &a, &o, &res, &job), 0);
 	memset(&k, 0, sizeof(k));
 	ck_assert_int_eq(strads_spawn(rt, &sink_type, 0, &k, &sk), 0);
 	job->coord = sk;
-	job->stores[0] = sk;
+	job->stores[0] = job->stores[1] = sk;
 	atomic_store(&job->alive, 1);
 	memset(&arg, 0, sizeof(arg));
 	arg.job = job;
@@ -788,6 +790,13 @@ START_TEST(forged_update_blocks)
 	ids[1] = 1;
 	forge(rt, wk, strads_runtime_node(rt) + 7, ENG_BLOCK, &e);
 	WAIT_UNTIL(dropped_proto(rt) == d0 + 2, 10000);
+	/* Changes of a round from store 0 twice (of 2 stores): the second
+	 * is dropped, not counted as store 1's. */
+	memset(&e, 0, sizeof(e));
+	e.round = 0;
+	forge(rt, wk, strads_runtime_node(rt) + 7, ENG_DELTA, &e);
+	forge(rt, wk, strads_runtime_node(rt) + 7, ENG_DELTA, &e);
+	WAIT_UNTIL(dropped_proto(rt) == d0 + 3, 10000);
 	ck_assert_int_eq(strads_post(rt, wk, strads_msg_new(ENG_STOP, 0)), 0);
 	uv_sem_wait(&job->done);
 	strads__job_free(job);
