@@ -8,6 +8,10 @@
  * of its increments; parts are cut by work and again by the time they
  * took. Worker tables under a dynamic schedule follow the data shards
  * and come back in the result. Bad table declarations are refused.
+ * Messages a role did not get from its job (forged from another node,
+ * malformed, or naming rows, parts, ids or holders the job lacks) are
+ * dropped and counted, and a rotation job whose engine message cannot
+ * be made ends instead of waiting.
  */
 #include "schmp.h"
 #include "strads-int.h"
