@@ -1147,7 +1147,7 @@ on_done(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 	}
 	if (e->kind == KIND_CHECK) {
 		if (!c->checking || e->round != c->check_round ||
-		    e->nd != job->app->ncheck || (int)e->from >= job->nstores)
+		    e->nd != job->app->ncheck || e->from >= (uint32_t)job->nstores)
 			return;
 		memcpy(c->checks + (size_t)e->from * job->app->ncheck, e->val,
 		    (size_t)e->nd * 8);
@@ -1163,7 +1163,7 @@ on_done(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 		c->updates += e->a;
 		if (c->rot) {
 			/* A holder's DONE: its part's rows and compute time. */
-			if ((int)e->from >= job->nworkers)
+			if (e->from >= (uint32_t)job->nworkers)
 				return;
 			if (e->nd >= 1 && isfinite(e->val[0]) && e->val[0] > 0)
 				c->ptime[part_of(job, (int)e->from, c->ring_pos[slot])] += e->val[0];
@@ -1224,7 +1224,7 @@ on_params(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 		/* Sparse: the store's range is zero but for these. */
 		uint32_t i;
 
-		if ((int)e->from >= job->nstores || e->n != e->nd || (e->n > 0 && e->idx == NULL))
+		if (e->from >= (uint32_t)job->nstores || e->n != e->nd || (e->n > 0 && e->idx == NULL))
 			return;
 		for (i = 0; i < e->n; i++)
 			if (e->idx[i] < job->store_range[e->from].begin ||

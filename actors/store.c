@@ -439,7 +439,18 @@ on_partial(strads_actor_t *self, store_t *s, strads__eng_t *e)
 		} else {
 			/* The first partial fixes the ids; the others must
 			 * carry the same. Out of memory, the accumulator stays
-			 * empty (the round cannot complete, nothing crashes). */
+			 * empty (the round cannot complete, nothing crashes).
+			 * Ids index the range, and only an app that pulls has
+			 * update rounds (not a rotation): a partial otherwise
+			 * is malformed or forged, dropped and counted. */
+			for (i = 0; i < e->n; i++)
+				if (e->idx[i] < s->range.begin || e->idx[i] >= s->range.end)
+					break;
+			if (i < e->n || job->app->pull == NULL) {
+				atomic_fetch_add(&strads_actor_runtime(self)->dropped_proto, 1);
+				fail(self, "update partial out of range: dropped");
+				return;
+			}
 			if (e->borrowed && e->n > 0) {
 				if ((acc->idx = malloc((size_t)e->n * 4)) != NULL)
 					memcpy(acc->idx, e->idx, (size_t)e->n * 4);

@@ -78,6 +78,7 @@ typedef struct {
 	uint64_t dround;
 	int dgot;
 	strads__eng_t *dpart;
+	uint8_t *dhave; /* store k's part of dround is in dpart[k] */
 
 	/* The job on the compute thread. */
 	struct {
@@ -110,9 +111,20 @@ enum { SSP_IDLE, SSP_READING, SSP_READ };
 
 static void pump(strads_actor_t *self, worker_t *s);
 
-/* The fields of a rotation block, or -1 when it is not one. */
+/* A malformed message (or one forged by a peer) is dropped and counted
+ * with the runtime's malformed frames (dropped_proto), never acted on. */
+static void
+dropped(strads_actor_t *self, worker_t *s, const char *what)
+{
+	atomic_fetch_add(&strads_actor_runtime(self)->dropped_proto, 1);
+	strads_log(STRADS_LOG_ERROR, "worker %d: malformed %s dropped", s->index, what);
+}
+
+/* The fields of a rotation block, or -1 when it is not one or names
+ * rows, a part or a next holder this job does not have (its rows are
+ * the app's to write, and its holder an index into the job's arrays). */
 static int
-rot_of(const strads__eng_t *e, rot_t *r)
+rot_of(const strads__job_t *job, const strads__eng_t *e, rot_t *r)
 {
 	if (e->kind != KIND_UPDATE || e->n != ROT_NIDX)
 		return -1;
@@ -121,7 +133,12 @@ rot_of(const strads__eng_t *e, rot_t *r)
 	r->next = e->idx[4];
 	r->next_pos = (uint64_t)e->idx[5] | (uint64_t)e->idx[6] << 32;
 	r->pos = (uint64_t)e->idx[7] | (uint64_t)e->idx[8] << 32;
-	return r->rb < r->re ? 0 : -1;
+	if (r->rb >= r->re || r->re > job->tab_rows[job->tab_rot] ||
+	    e->a >= job->nparts ||
+	    (r->next != ROT_REST && r->next >= (uint32_t)job->nworkers) ||
+	    (e->from != ROT_REST && e->from >= (uint32_t)job->nworkers))
+		return -1;
+	return 0;
 }
 
 static void
@@ -364,11 +381,12 @@ rot_done(strads_actor_t *self, worker_t *s)
 			e.nd = (uint32_t)((bytes + 7) / 8);
 			e.val = s->w.part.rows;
 		}
-		if ((m = strads__eng_encode(ENG_PART, &e)) != NULL)
-			strads_send(self, job->workers[r->next], m);
-		else
-			strads_log(STRADS_LOG_ERROR, "worker %d: out of memory: part %u lost",
-			    s->index, e.a);
+		if ((m = strads__eng_encode(ENG_PART, &e)) == NULL) {
+			/* Its next holder would wait for it forever. */
+			fail(self, s, STRADS_ENOMEM);
+			return;
+		}
+		strads_send(self, job->workers[r->next], m);
 	}
 	memset(&e, 0, sizeof(e));
 	e.round = s->w.blk->round;
@@ -377,7 +395,9 @@ rot_done(strads_actor_t *self, worker_t *s)
 	e.a = (uint32_t)(r->re - r->rb);
 	e.nd = 1;
 	e.val = &secs;
-	if ((m = strads__eng_encode(ENG_DONE, &e)) != NULL)
+	if ((m = strads__eng_encode(ENG_DONE, &e)) == NULL)
+		fail(self, s, STRADS_ENOMEM);
+	else
 		strads_send(self, job->coord, m);
 }
 
@@ -397,7 +417,9 @@ send_rot_rows(strads_actor_t *self, worker_t *s, uint64_t rb, uint64_t re)
 	e.a = (uint32_t)(re - rb);
 	e.nd = (uint32_t)(((re - rb) * rowb + 7) / 8);
 	e.val = (double *)(void *)(job->rot_rows + rb * rowb);
-	if ((m = strads__eng_encode(ENG_TROWS, &e)) != NULL)
+	if ((m = strads__eng_encode(ENG_TROWS, &e)) == NULL)
+		fail(self, s, STRADS_ENOMEM); /* the gather would wait for it */
+	else
 		strads_send(self, job->coord, m);
 }
 
@@ -435,16 +457,20 @@ on_part_request(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 	uint64_t rb, re;
 	part_t *w;
 
-	if (job->tab_rot < 0 || strads__eng_decode(m, &e) != 0)
+	if (job->tab_rot < 0 || strads__eng_decode(m, &e) != 0) {
+		dropped(self, s, "part request");
 		return;
+	}
 	if (e.n != 4) {
 		strads__eng_free(&e);
+		dropped(self, s, "part request");
 		return;
 	}
 	rb = (uint64_t)e.idx[0] | (uint64_t)e.idx[1] << 32;
 	re = (uint64_t)e.idx[2] | (uint64_t)e.idx[3] << 32;
 	if (rb >= re || re > job->tab_rows[job->tab_rot]) {
 		strads__eng_free(&e);
+		dropped(self, s, "part request");
 		return;
 	}
 	if (e.dep == UINT64_MAX) {
@@ -462,15 +488,20 @@ on_part_request(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 	strads__eng_free(&e);
 }
 
-/* A part handed over by its last holder. */
+/* A part handed over by its last holder. Its rows are in this
+ * process's rotate table at [rb, re) either way: in one process they are
+ * already there (the holder worked on them in place, and dep, their
+ * address, must say so), from another they are copied there. An address
+ * from a message is compared, never followed: a frame from the network
+ * may claim any source node when the cluster has no secret. */
 static void
 on_part(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 {
 	strads__job_t *job = s->job;
 	strads__eng_t e;
-	part_t *p;
+	part_t *p, *q;
 	uint64_t rb, re;
-	size_t rowb;
+	size_t rowb, bytes;
 
 	/* A view (no copy when aligned): the rows are copied once, into
 	 * place. */
@@ -483,23 +514,32 @@ on_part(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 	re = (uint64_t)e.idx[2] | (uint64_t)e.idx[3] << 32;
 	if (rb >= re || re > job->tab_rows[job->tab_rot])
 		goto bad_e;
-	if ((p = calloc(1, sizeof(*p))) == NULL)
+	/* One holder a part: not one already here, nor rows lent to the
+	 * compute thread now (a copy would race with the app's rotate). */
+	for (q = s->parts; q != NULL; q = q->next)
+		if (q->index == e.a)
+			goto bad_e;
+	if (s->busy && s->w.do_rot && (s->w.part.index == e.a ||
+	    (rb < s->w.rot.re && s->w.rot.rb < re)))
 		goto bad_e;
+	bytes = (size_t)(re - rb) * rowb;
+	if (e.nd == 0) {
+		if (m->src.node != strads_runtime_node(strads_actor_runtime(self)) ||
+		    e.dep != (uint64_t)(uintptr_t)(job->rot_rows + rb * rowb))
+			goto bad_e;
+	} else if ((size_t)e.nd != (bytes + 7) / 8) {
+		goto bad_e;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		strads__eng_free(&e);
+		fail(self, s, STRADS_ENOMEM); /* the part is lost */
+		return;
+	}
 	p->round = e.round;
 	p->index = e.a;
-	if (e.nd == 0 && m->src.node == strads_runtime_node(strads_actor_runtime(self))) {
-		/* By reference: the part's memory itself. */
-		p->rows = (void *)(uintptr_t)e.dep;
-	} else {
-		size_t bytes = (size_t)(re - rb) * rowb;
-
-		if ((size_t)e.nd != (bytes + 7) / 8) {
-			free(p);
-			goto bad_e;
-		}
-		p->rows = job->rot_rows + rb * rowb;
+	p->rows = job->rot_rows + rb * rowb;
+	if (e.nd != 0)
 		memcpy(p->rows, e.val, bytes);
-	}
 	strads__eng_free(&e);
 	p->next = s->parts;
 	s->parts = p;
@@ -509,7 +549,7 @@ on_part(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 bad_e:
 	strads__eng_free(&e);
 bad:
-	strads_log(STRADS_LOG_ERROR, "worker %d: malformed part dropped", s->index);
+	dropped(self, s, "part");
 }
 
 /* The end of the job: this worker's rows of every worker-home table to
@@ -524,14 +564,20 @@ ssp_final_done(strads_table_client_t *c, int status, void *arg)
 	strads_msg_t *m;
 
 	(void)c;
-	if (status != 0)
+	if (status == STRADS_ECANCELED)
+		return; /* the worker is stopping (its client closes) */
+	if (status != 0) {
+		fail(s->self, s, status); /* the gather would wait for it */
 		return;
+	}
 	memset(&e, 0, sizeof(e));
 	e.round = (uint64_t)job->tab_ssp;
 	e.a = (uint32_t)job->tab_rows[job->tab_ssp];
 	e.nd = (uint32_t)(job->tab_rows[job->tab_ssp] * job->tab_width[job->tab_ssp]);
 	e.val = s->ssp_buf;
-	if ((m = strads__eng_encode(ENG_TROWS, &e)) != NULL)
+	if ((m = strads__eng_encode(ENG_TROWS, &e)) == NULL)
+		fail(s->self, s, STRADS_ENOMEM);
+	else
 		strads_send(s->self, job->coord, m);
 }
 
@@ -556,15 +602,18 @@ on_gather(strads_actor_t *self, worker_t *s)
 		e.a = (uint32_t)(sh->row_end - sh->row_begin);
 		e.nd = (uint32_t)((bytes + 7) / 8);
 		e.val = s->tabs[t];
-		if ((m = strads__eng_encode(ENG_TROWS, &e)) != NULL)
-			strads_send(self, job->coord, m);
+		if ((m = strads__eng_encode(ENG_TROWS, &e)) == NULL) {
+			fail(self, s, STRADS_ENOMEM); /* the gather would wait */
+			return;
+		}
+		strads_send(self, job->coord, m);
 	}
 	if (s->ssp != NULL && s->index == 0) {
 		for (k = 0; k < job->ssp->staleness; k++)
 			strads_table_clock(s->ssp);
 		if (strads_table_get_many(s->ssp, s->ssp_keys, job->tab_rows[job->tab_ssp],
 		    s->ssp_buf, ssp_final_done, s) != 0)
-			strads_log(STRADS_LOG_ERROR, "worker 0: cannot read the ssp table");
+			fail(self, s, STRADS_ENOMEM);
 	}
 }
 
@@ -581,6 +630,7 @@ worker_init(strads_actor_t *self, void *arg)
 	s->dround = STRADS__ROUND_NONE;
 	if (strads__role_init_fault("worker") ||
 	    (s->dpart = calloc((size_t)s->job->nstores, sizeof(*s->dpart))) == NULL ||
+	    (s->dhave = calloc((size_t)s->job->nstores, 1)) == NULL ||
 	    tables_init(self, s) != 0) {
 		s->broken = 1;
 		strads__role_broken("worker", s->index);
@@ -691,8 +741,10 @@ release_deltas(worker_t *s)
 {
 	int k;
 
-	for (k = 0; k < s->job->nstores; k++)
+	for (k = 0; k < s->job->nstores; k++) {
 		strads__eng_free(&s->dpart[k]);
+		s->dhave[k] = 0;
+	}
 	s->dgot = 0;
 	s->dround = STRADS__ROUND_NONE;
 }
@@ -737,11 +789,8 @@ pump(strads_actor_t *self, worker_t *s)
 	if (b != NULL && job->tab_rot >= 0 && b->e.kind != KIND_CHECK) {
 		rot_t r;
 
-		if (rot_of(&b->e, &r) != 0) {
-			strads_log(STRADS_LOG_ERROR, "worker %d: malformed rotation block",
-			    s->index);
-			return;
-		}
+		if (rot_of(job, &b->e, &r) != 0)
+			return; /* not queued (on_block) */
 		if (!rot_ready(s, &b->e, &r))
 			return;
 		s->head = b->next;
@@ -835,14 +884,43 @@ round_done(strads_actor_t *self, worker_t *s)
 	pump(self, s);
 }
 
+/* Whether an update block's ids are parameters of the job, ascending:
+ * the app indexes its arrays by them, and split_parts cuts them into
+ * the stores' runs. */
+static int
+ids_ok(const strads__job_t *job, const strads__eng_t *e)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->n; i++)
+		if (e->idx[i] >= job->p || (i > 0 && e->idx[i] < e->idx[i - 1]))
+			return 0;
+	return 1;
+}
+
 static void
 on_block(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 {
 	blk_t *b = calloc(1, sizeof(*b));
+	rot_t r;
 
 	if (b == NULL || strads__eng_decode(m, &b->e) != 0) {
 		free(b);
 		fail(self, s, STRADS_ENOMEM); /* or malformed: a round is lost */
+		return;
+	}
+	if (s->job->tab_rot >= 0 && b->e.kind != KIND_CHECK &&
+	    rot_of(s->job, &b->e, &r) != 0) {
+		/* Queued, it would stop every block behind it. */
+		strads__eng_free(&b->e);
+		free(b);
+		dropped(self, s, "rotation block");
+		return;
+	}
+	if (s->job->tab_rot < 0 && b->e.kind == KIND_UPDATE && !ids_ok(s->job, &b->e)) {
+		strads__eng_free(&b->e);
+		free(b);
+		dropped(self, s, "block");
 		return;
 	}
 	if (s->tail != NULL)
@@ -858,7 +936,7 @@ on_delta(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 {
 	strads__eng_t e;
 
-	if (strads__eng_decode(m, &e) != 0 || (int)e.from >= s->job->nstores ||
+	if (strads__eng_decode(m, &e) != 0 || e.from >= (uint32_t)s->job->nstores ||
 	    e.n != e.nd) {
 		strads__eng_free(&e);
 		fail(self, s, STRADS_EPROTO); /* the round is lost */
@@ -873,7 +951,15 @@ on_delta(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 		fail(self, s, STRADS_EPROTO);
 		return;
 	}
+	if (s->dhave[e.from]) {
+		/* A second part from one store would count as another's
+		 * (and leak the first). */
+		strads__eng_free(&e);
+		dropped(self, s, "change (twice from one store)");
+		return;
+	}
 	s->dpart[e.from] = e;
+	s->dhave[e.from] = 1;
 	s->dgot++;
 	pump(self, s);
 }
@@ -958,9 +1044,10 @@ worker_stop(strads_actor_t *self)
 		strads__eng_free(&b->e);
 		free(b);
 	}
-	if (s->dpart != NULL)
-		release_deltas(s);
+	if (s->dpart != NULL && s->dhave != NULL)
+		release_deltas(s); /* else init failed: none were taken */
 	free(s->dpart);
+	free(s->dhave);
 	/* A round still taken when the job stopped (its completion is not
 	 * delivered once the worker stops; no compute holds it now). */
 	round_free(s);

@@ -8,7 +8,12 @@
  * of its increments; parts are cut by work and again by the time they
  * took. Worker tables under a dynamic schedule follow the data shards
  * and come back in the result. Bad table declarations are refused.
+ * Messages a role did not get from its job (forged from another node,
+ * malformed, or naming rows, parts, ids or holders the job lacks) are
+ * dropped and counted, and a rotation job whose engine message cannot
+ * be made ends instead of waiting.
  */
+#include "schmp.h"
 #include "strads-int.h"
 
 #include <check.h>
@@ -415,11 +420,391 @@ START_TEST(bad_declarations)
 	j.o.ssp = j.ssp_of;
 	j.rows[ROTAPP_SSP] = ROTAPP_K + 1;
 	ck_assert_int_eq(strads_job_run(j.rt, &rotapp_app, &a, &j.o, &res), STRADS_EINVAL);
-	/* Fewer rotate rows than workers. */
 	j.rows[ROTAPP_SSP] = ROTAPP_K;
+	/* A rotate table whose rows x width x value size wraps (2^64
+	 * bytes: allocated as 1, then filled). */
+	memcpy(t2, rotapp_app.tables, sizeof(t2));
+	t2[ROTAPP_ROTATE].width = 1u << 31;
+	j.rows[ROTAPP_ROTATE] = 1u << 31;
+	ck_assert_int_eq(strads_job_run(j.rt, &app, &a, &j.o, &res), STRADS_EINVAL);
+	j.rows[ROTAPP_ROTATE] = a.vrows;
+	/* Fewer rotate rows than workers. */
 	j.rows[ROTAPP_ROTATE] = 1;
 	ck_assert_int_eq(strads_job_run(j.rt, &rotapp_app, &a, &j.o, &res), STRADS_EINVAL);
 	job_down(&j);
+}
+END_TEST
+
+/* Rotation messages a worker did not get from its job: forged (a frame
+ * without a secret may claim any source node), malformed, or naming
+ * rows, parts or holders the job does not have. Each is dropped and
+ * counted in dropped_proto; an address in a part is never followed. The
+ * worker is spawned alone, its coordinator a sink that records what the
+ * worker sends. */
+typedef struct {
+	atomic_int trows, stops, bad_trows;
+	const uint8_t *rot_rows; /* what a TROWS of row 0 must carry */
+} sink_t;
+
+static int
+sink_init(strads_actor_t *self, void *arg)
+{
+	*(sink_t **)strads_actor_state(self) = arg;
+	return 0;
+}
+
+static void
+sink_recv(strads_actor_t *self, const strads_msg_t *m)
+{
+	sink_t *k = *(sink_t **)strads_actor_state(self);
+	strads__eng_t e;
+
+	if (m->type == ENG_STOP) {
+		atomic_fetch_add(&k->stops, 1);
+	} else if (m->type == ENG_TROWS) {
+		if (strads__eng_decode(m, &e) != 0 || e.dep != 0 || e.a != 1 ||
+		    e.nd != 1 || memcmp(e.val, k->rot_rows, 8) != 0)
+			atomic_fetch_add(&k->bad_trows, 1);
+		strads__eng_free(&e);
+		atomic_fetch_add(&k->trows, 1);
+	}
+}
+
+static const strads_actor_type_t sink_type = {
+    "sink", sizeof(sink_t *), sink_init, sink_recv, NULL};
+
+/* Posts an engine message to dst as if from node (the transport's
+ * delivery, without a frame). */
+static void
+forge(strads_runtime_t *rt, strads_addr_t dst, uint32_t node, uint16_t type,
+    const strads__eng_t *e)
+{
+	strads_msg_t *m = strads__eng_encode(type, e);
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(strads__post_enter(rt), 0);
+	m->src.node = node;
+	m->src.actor = 0;
+	m->dst = dst;
+	m->flags = 0;
+	strads__loop_push(&rt->loops[STRADS_ACTOR_LOOP(dst.actor)], m, m);
+	strads__post_leave(rt);
+}
+
+static uint64_t
+dropped_proto(strads_runtime_t *rt)
+{
+	strads_stats_t st;
+
+	strads_runtime_stats(rt, &st);
+	return st.dropped_proto;
+}
+
+START_TEST(forged_rotation_messages)
+{
+	static rotapp_t a;
+	static uint8_t bait[4096]; /* an address a forged part names */
+	strads_job_result_t res;
+	strads__job_t *job;
+	strads__role_arg_t arg;
+	strads_addr_t wk, sk;
+	sink_t k;
+	strads__eng_t e;
+	uint32_t ids[ROT_NIDX], me, far;
+	uint64_t d0;
+	job_t j;
+
+	rotapp_init(&a, 10, 8);
+	job_setup(&j, &a, 2, 4, 1, 0);
+	me = strads_runtime_node(j.rt);
+	far = me + 7;
+	memset(bait, 0xa5, sizeof(bait));
+	ck_assert_int_eq(strads__job_new(&rotapp_app, &a, &j.o, &res, &job), 0);
+	memset(&k, 0, sizeof(k));
+	k.rot_rows = job->rot_rows;
+	ck_assert_int_eq(strads_spawn(j.rt, &sink_type, 0, &k, &sk), 0);
+	job->coord = sk;
+	job->workers[1] = sk;
+	atomic_store(&job->alive, 1);
+	memset(&arg, 0, sizeof(arg));
+	arg.job = job;
+	arg.index = 0;
+	ck_assert_int_eq(strads_spawn(j.rt, &strads__worker_type, 1, &arg, &wk), 0);
+	job->workers[0] = wk;
+	d0 = dropped_proto(j.rt);
+
+	/* A part by reference from another node; one claiming this node
+	 * whose address is not its rows' place here; one of rows past the
+	 * table; one of a part the job does not have. */
+	memset(&e, 0, sizeof(e));
+	memset(ids, 0, sizeof(ids));
+	ids[2] = 1; /* rows [0, 1) */
+	e.n = 4;
+	e.idx = ids;
+	e.round = 3;
+	e.dep = (uint64_t)(uintptr_t)(bait + 2048);
+	forge(j.rt, wk, far, ENG_PART, &e);
+	forge(j.rt, wk, me, ENG_PART, &e);
+	e.dep = 0;
+	ids[2] = 9; /* 8 rows */
+	e.nd = 9;
+	e.val = (double *)(void *)bait;
+	forge(j.rt, wk, far, ENG_PART, &e);
+	ids[2] = 1;
+	e.nd = 1;
+	e.a = 4; /* 4 parts */
+	forge(j.rt, wk, far, ENG_PART, &e);
+	WAIT_UNTIL(dropped_proto(j.rt) == d0 + 4, 10000);
+
+	/* Asked for the forged part, the worker has nothing to send; asked
+	 * for part 0 at rest, it sends row 0 of its rotate table (after any
+	 * answer to the first request, were there one). */
+	memset(&e, 0, sizeof(e));
+	e.n = 4;
+	e.idx = ids;
+	e.dep = 3;
+	forge(j.rt, wk, me, ENG_TROWS, &e);
+	e.dep = UINT64_MAX;
+	forge(j.rt, wk, me, ENG_TROWS, &e);
+	WAIT_UNTIL(atomic_load(&k.trows) == 1, 10000);
+	ck_assert_int_eq(atomic_load(&k.bad_trows), 0);
+	/* A request for rows past the table. */
+	ids[2] = 9;
+	forge(j.rt, wk, far, ENG_TROWS, &e);
+	WAIT_UNTIL(dropped_proto(j.rt) == d0 + 5, 10000);
+
+	/* Rotation blocks naming rows past the table, a next holder or a
+	 * last holder the job does not have, a part past nparts. */
+	memset(&e, 0, sizeof(e));
+	memset(ids, 0, sizeof(ids));
+	e.n = ROT_NIDX;
+	e.idx = ids;
+	e.kind = KIND_UPDATE;
+	e.from = ROT_REST;
+	ids[2] = 9;
+	ids[4] = ROT_REST;
+	forge(j.rt, wk, far, ENG_BLOCK, &e);
+	ids[2] = 1;
+	ids[4] = 2;
+	forge(j.rt, wk, far, ENG_BLOCK, &e);
+	ids[4] = ROT_REST;
+	e.from = 5;
+	forge(j.rt, wk, far, ENG_BLOCK, &e);
+	e.from = ROT_REST;
+	e.a = 4;
+	forge(j.rt, wk, far, ENG_BLOCK, &e);
+	WAIT_UNTIL(dropped_proto(j.rt) == d0 + 9, 10000);
+
+	/* Changes from a store index that is negative as an int: the round
+	 * they belong to is lost, so the worker ends the job. */
+	memset(&e, 0, sizeof(e));
+	e.from = 0x80000000u;
+	forge(j.rt, wk, far, ENG_DELTA, &e);
+	WAIT_UNTIL(atomic_load(&k.stops) == 1, 10000);
+	ck_assert_int_eq(atomic_load(&k.trows), 1);
+
+	ck_assert_int_eq(strads_post(j.rt, wk, strads_msg_new(ENG_STOP, 0)), 0);
+	uv_sem_wait(&job->done);
+	strads__job_free(job);
+	job_down(&j);
+}
+END_TEST
+
+/* A rotation job whose Nth engine message cannot be made (test hook
+ * STRADS_TEST_FAIL_ENG) ends with STRADS_ENOMEM or, past its last
+ * message, succeeds; it never waits forever for a part, a DONE or a
+ * gathered table that was never sent. */
+typedef struct {
+	job_t *j;
+	rotapp_t *a;
+	strads_job_result_t res;
+	int rc;
+	atomic_int done;
+} oom_run_t;
+
+static void
+oom_main(void *arg)
+{
+	oom_run_t *r = arg;
+
+	r->rc = strads_job_run(r->j->rt, &rotapp_app, r->a, &r->j->o, &r->res);
+	atomic_store(&r->done, 1);
+}
+
+START_TEST(rotation_message_oom)
+{
+	static rotapp_t a;
+	int i, passed = 0, failed = 0;
+	char v[16];
+
+	for (i = 1; passed < 2; i++) {
+		oom_run_t r;
+		job_t j;
+		uv_thread_t t;
+
+		rotapp_init(&a, 10, 8);
+		job_setup(&j, &a, 2, 4, 2, 0);
+		memset(&r, 0, sizeof(r));
+		r.j = &j;
+		r.a = &a;
+		atomic_init(&r.done, 0);
+		snprintf(v, sizeof(v), "%d", i);
+		ck_assert_int_eq(setenv("STRADS_TEST_FAIL_ENG", v, 1), 0);
+		ck_assert_int_eq(uv_thread_create(&t, oom_main, &r), 0);
+		WAIT_UNTIL(atomic_load(&r.done) == 1, 20000);
+		ck_assert_int_eq(uv_thread_join(&t), 0);
+		if (r.rc == 0) {
+			passed++;
+		} else {
+			ck_assert_msg(r.rc == STRADS_ENOMEM, "N = %d: job returned %s", i,
+			    strads_errname(r.rc));
+			failed++;
+			passed = 0;
+		}
+		result_free(&r.res);
+		job_down(&j);
+	}
+	/* Disarmed: the last job ended before its Nth encoding, which
+	 * would otherwise fail in the next test (CK_FORK=no). */
+	unsetenv("STRADS_TEST_FAIL_ENG");
+	strads__eng_fault_arm();
+	ck_assert_int_gt(failed, 10);
+}
+END_TEST
+
+/* Update partials a store did not get from its job's workers: under a
+ * rotation (the app has no pull) or naming ids outside the store's
+ * range. Each is dropped and counted; none reaches the app or indexes
+ * the store's parameters. */
+static void
+stub_pull(void *shared, const strads_block_t *b, const double *partials,
+    double *vals, double *delta)
+{
+	(void)shared;
+	(void)b;
+	(void)partials;
+	(void)vals;
+	(void)delta;
+}
+
+START_TEST(forged_update_partials)
+{
+	static rotapp_t a;
+	strads_job_result_t res;
+	strads__job_t *job;
+	strads__role_arg_t arg;
+	strads_app_t app = rotapp_app;
+	strads_addr_t st, sk;
+	sink_t k;
+	strads__eng_t e;
+	uint32_t id, far;
+	double v = 1;
+	uint64_t d0;
+	int pass;
+	job_t j;
+
+	for (pass = 0; pass < 2; pass++) {
+		rotapp_init(&a, 10, 8);
+		job_setup(&j, &a, 2, 4, 1, 0);
+		far = strads_runtime_node(j.rt) + 7;
+		app.pull = pass == 0 ? NULL : stub_pull;
+		ck_assert_int_eq(strads__job_new(&app, &a, &j.o, &res, &job), 0);
+		memset(&k, 0, sizeof(k));
+		ck_assert_int_eq(strads_spawn(j.rt, &sink_type, 0, &k, &sk), 0);
+		job->coord = sk;
+		job->workers[0] = job->workers[1] = sk;
+		job->scheds[0] = sk;
+		atomic_store(&job->alive, 1);
+		memset(&arg, 0, sizeof(arg));
+		arg.job = job;
+		ck_assert_int_eq(strads_spawn(j.rt, &strads__store_type, 1, &arg, &st), 0);
+		job->stores[0] = st;
+		d0 = dropped_proto(j.rt);
+		/* Pass 0: id 0 is the store's, but a rotation pulls nothing;
+		 * pass 1: an id far past its range of one. */
+		id = pass == 0 ? 0 : 0x7fffffffu;
+		memset(&e, 0, sizeof(e));
+		e.kind = KIND_UPDATE;
+		e.n = 1;
+		e.idx = &id;
+		e.nd = 1;
+		e.val = &v;
+		e.from = 0;
+		forge(j.rt, st, far, ENG_PARTIAL, &e);
+		e.from = 1;
+		forge(j.rt, st, far, ENG_PARTIAL, &e);
+		WAIT_UNTIL(dropped_proto(j.rt) == d0 + 2, 10000);
+		ck_assert_int_eq(strads_post(j.rt, st, strads_msg_new(ENG_STOP, 0)), 0);
+		uv_sem_wait(&job->done);
+		strads__job_free(job);
+		job_down(&j);
+	}
+}
+END_TEST
+
+/* Update blocks naming parameters the job does not have, or ids out of
+ * order, are dropped and counted before the app could index by them;
+ * so is a store's second part of a round's changes. */
+START_TEST(forged_update_blocks)
+{
+	static rotapp_t a;
+	strads_job_result_t res;
+	strads__job_t *job;
+	strads__role_arg_t arg;
+	strads_app_t app = rotapp_app;
+	strads_addr_t wk, sk;
+	strads_runtime_t *rt;
+	strads_job_opts_t o;
+	sink_t k;
+	strads__eng_t e;
+	uint32_t ids[2];
+	uint64_t d0;
+
+	rotapp_init(&a, 10, 8);
+	rt = engine_up(2);
+	app.tables = NULL;
+	app.ntables = 0;
+	app.pull = stub_pull;
+	strads_job_opts_init(&o);
+	o.nparams = 4;
+	o.nrows = 10;
+	o.nworkers = 2;
+	o.nstores = 2;
+	o.schedule = STRADS_SCHEDULE_PRIORITY;
+	ck_assert_int_eq(strads__job_new(&app, &a, &o, &res, &job), 0);
+	memset(&k, 0, sizeof(k));
+	ck_assert_int_eq(strads_spawn(rt, &sink_type, 0, &k, &sk), 0);
+	job->coord = sk;
+	job->stores[0] = job->stores[1] = sk;
+	atomic_store(&job->alive, 1);
+	memset(&arg, 0, sizeof(arg));
+	arg.job = job;
+	ck_assert_int_eq(strads_spawn(rt, &strads__worker_type, 1, &arg, &wk), 0);
+	job->workers[0] = wk;
+	d0 = dropped_proto(rt);
+	memset(&e, 0, sizeof(e));
+	e.kind = KIND_UPDATE;
+	e.dep = STRADS__ROUND_NONE;
+	e.idx = ids;
+	e.n = 1;
+	ids[0] = 4; /* 4 parameters */
+	forge(rt, wk, strads_runtime_node(rt) + 7, ENG_BLOCK, &e);
+	e.n = 2;
+	ids[0] = 2;
+	ids[1] = 1;
+	forge(rt, wk, strads_runtime_node(rt) + 7, ENG_BLOCK, &e);
+	WAIT_UNTIL(dropped_proto(rt) == d0 + 2, 10000);
+	/* Changes of a round from store 0 twice (of 2 stores): the second
+	 * is dropped, not counted as store 1's. */
+	memset(&e, 0, sizeof(e));
+	e.round = 0;
+	forge(rt, wk, strads_runtime_node(rt) + 7, ENG_DELTA, &e);
+	forge(rt, wk, strads_runtime_node(rt) + 7, ENG_DELTA, &e);
+	WAIT_UNTIL(dropped_proto(rt) == d0 + 3, 10000);
+	ck_assert_int_eq(strads_post(rt, wk, strads_msg_new(ENG_STOP, 0)), 0);
+	uv_sem_wait(&job->done);
+	strads__job_free(job);
+	engine_down(rt);
 }
 END_TEST
 
@@ -434,6 +819,10 @@ homes_suite(void)
 	tcase_add_test(tc, rotation_recut);
 	tcase_add_test(tc, worker_tables_gathered);
 	tcase_add_test(tc, bad_declarations);
+	tcase_add_test(tc, forged_rotation_messages);
+	tcase_add_test(tc, rotation_message_oom);
+	tcase_add_test(tc, forged_update_partials);
+	tcase_add_test(tc, forged_update_blocks);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -240,6 +240,10 @@ tables_new(strads__job_t *job, const strads_job_opts_t *o)
 		job->tab_rows[t] = rows;
 		job->tab_width[t] = d->width ? d->width : 1;
 		job->tab_vsize[t] = value_size(d->value);
+		/* rows x width x value size bytes must not wrap (a table
+		 * allocated short would be written past its end). */
+		if ((uint64_t)job->tab_width[t] * job->tab_vsize[t] > (SIZE_MAX / 2) / rows)
+			return STRADS_EINVAL;
 	}
 	if (job->ssp != NULL) {
 		const strads_table_t *st = job->ssp;

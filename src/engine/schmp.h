@@ -183,7 +183,8 @@ enum {
  *   a position counts rotation rounds over the run (nparts a sweep).
  *  PART (holder to next holder): round: the position it is for, a: part,
  *   from: sender, n = 4 ids: row range; dep: the rows' address in this
- *   process (one process; nd 0), or nd doubles carrying the rows' bytes.
+ *   process (one process; nd 0: compared with the range's place in
+ *   rot_rows, never followed), or nd doubles carrying the rows' bytes.
  *  DONE (holder to coordinator): round, from: worker, a: rows held,
  *   nd = 1: seconds its compute took.
  *  TROWS (worker to coordinator at the end): round: table, dep: first
