@@ -27,20 +27,39 @@
 /* ------------------------------------------------------------------ */
 /* Shared helpers (cluster.h).                                          */
 
-int
-strads__ctl_send(strads_actor_t *self, strads_addr_t dst, uint16_t type, cJSON *obj)
+/* obj (taken, freed; NULL allowed) as a message of type type, or NULL. */
+static strads_msg_t *
+ctl_msg(uint16_t type, cJSON *obj)
 {
-	char *s = cJSON_PrintUnformatted(obj);
+	char *s = obj != NULL ? cJSON_PrintUnformatted(obj) : NULL;
 	strads_msg_t *m;
 
 	cJSON_Delete(obj);
 	if (s == NULL)
-		return STRADS_ENOMEM;
+		return NULL;
 	m = strads_msg_copy(type, s, strlen(s));
 	cJSON_free(s);
+	return m;
+}
+
+int
+strads__ctl_send(strads_actor_t *self, strads_addr_t dst, uint16_t type, cJSON *obj)
+{
+	strads_msg_t *m = ctl_msg(type, obj);
+
 	if (m == NULL)
 		return STRADS_ENOMEM;
 	return strads_send(self, dst, m);
+}
+
+int
+strads__ctl_post(strads_runtime_t *rt, strads_addr_t dst, cJSON *obj)
+{
+	strads_msg_t *m = ctl_msg(STRADS__MSG_MEM_CTL, obj);
+
+	if (m == NULL)
+		return STRADS_ENOMEM;
+	return strads_post(rt, dst, m);
 }
 
 cJSON *
@@ -278,8 +297,6 @@ static void
 post_send(strads_cluster_t *c, const uint32_t *nodes, int n, cJSON *obj)
 {
 	cJSON *w = cJSON_CreateObject(), *to;
-	char *s;
-	strads_msg_t *m;
 	int i;
 
 	if (w == NULL) {
@@ -291,14 +308,7 @@ post_send(strads_cluster_t *c, const uint32_t *nodes, int n, cJSON *obj)
 	for (i = 0; to != NULL && i < n; i++)
 		cJSON_AddItemToArray(to, cJSON_CreateNumber(nodes[i]));
 	cJSON_AddItemToObject(w, "msg", obj);
-	s = cJSON_PrintUnformatted(w);
-	cJSON_Delete(w);
-	if (s == NULL)
-		return;
-	m = strads_msg_copy(STRADS__MSG_MEM_CTL, s, strlen(s));
-	cJSON_free(s);
-	if (m != NULL)
-		strads_post(c->rt, c->ctl, m);
+	(void)strads__ctl_post(c->rt, c->ctl, w);
 }
 
 static cJSON *

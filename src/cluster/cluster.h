@@ -25,6 +25,9 @@
 /* Sends obj (taken, freed) as a control message of type to dst. */
 int strads__ctl_send(strads_actor_t *self, strads_addr_t dst, uint16_t type,
     cJSON *obj);
+/* Posts obj (taken, freed) as a control message to the local actor dst,
+ * from any thread (strads_post): 0 or a STRADS_E* code. */
+int strads__ctl_post(strads_runtime_t *rt, strads_addr_t dst, cJSON *obj);
 /* Parses a control message: an object with a string "op", or NULL. The
  * caller deletes it. */
 cJSON *strads__ctl_parse(const strads_msg_t *m);

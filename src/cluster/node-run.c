@@ -57,8 +57,6 @@ static void
 to_coord(node_t *n, cJSON *obj)
 {
 	cJSON *w = cJSON_CreateObject();
-	strads_msg_t *m;
-	char *s;
 
 	if (w == NULL || obj == NULL) {
 		cJSON_Delete(w);
@@ -67,14 +65,7 @@ to_coord(node_t *n, cJSON *obj)
 	}
 	cJSON_AddStringToObject(w, "op", "local-send");
 	cJSON_AddItemToObject(w, "msg", obj);
-	s = cJSON_PrintUnformatted(w);
-	cJSON_Delete(w);
-	if (s == NULL)
-		return;
-	m = strads_msg_copy(STRADS__MSG_MEM_CTL, s, strlen(s));
-	cJSON_free(s);
-	if (m != NULL)
-		strads_post(n->rt, n->agent, m);
+	(void)strads__ctl_post(n->rt, n->agent, w);
 }
 
 /* Asks the agent to do op ("local-leave", "local-leaving"). */
@@ -82,19 +73,11 @@ static void
 post_local(node_t *n, const char *op)
 {
 	cJSON *w = cJSON_CreateObject();
-	strads_msg_t *m = NULL;
-	char *s;
 
 	if (w == NULL)
 		return;
 	cJSON_AddStringToObject(w, "op", op);
-	if ((s = cJSON_PrintUnformatted(w)) != NULL) {
-		m = strads_msg_copy(STRADS__MSG_MEM_CTL, s, strlen(s));
-		cJSON_free(s);
-	}
-	cJSON_Delete(w);
-	if (m != NULL)
-		strads_post(n->rt, n->agent, m);
+	(void)strads__ctl_post(n->rt, n->agent, w);
 }
 
 static cJSON *
