@@ -48,6 +48,39 @@ cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long *o
 }
 
 int
+cli_parse_double_in(const char *cmd, const char *opt, const char *s, double lo,
+    int strict, double hi, double *out)
+{
+	if (cli_parse_double(cmd, opt, s, out) != 0)
+		return -1;
+	if ((strict ? *out > lo : *out >= lo) && *out <= hi)
+		return 0;
+	if (isinf(hi))
+		fprintf(stderr, "strads %s: %s: expected a number %s %g, got '%s'\n", cmd,
+		    opt, strict ? ">" : ">=", lo, s);
+	else
+		fprintf(stderr, "strads %s: %s: expected a number in %c%g, %g], got '%s'\n",
+		    cmd, opt, strict ? '(' : '[', lo, hi, s);
+	return -1;
+}
+
+int
+cli_parse_long_in(const char *cmd, const char *opt, const char *s, long lo, long hi,
+    long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	if (end == s || *end != '\0' || errno != 0 || *out < lo || *out > hi) {
+		fprintf(stderr, "strads %s: %s: expected an integer from %ld to %ld, got '%s'\n",
+		    cmd, opt, lo, hi, s);
+		return -1;
+	}
+	return 0;
+}
+
+int
 cli_parse_missing(const char *cmd, const char *s, data_missing_t *out)
 {
 	if (strcmp(s, "drop") == 0)
@@ -57,7 +90,8 @@ cli_parse_missing(const char *cmd, const char *s, data_missing_t *out)
 	else if (strcmp(s, "error") == 0)
 		*out = DATA_MISSING_ERROR;
 	else {
-		fprintf(stderr, "strads %s: --missing: expected error, drop or mean\n", cmd);
+		fprintf(stderr, "strads %s: --missing: expected error, drop or mean, "
+		    "got '%s'\n", cmd, s);
 		return -1;
 	}
 	return 0;

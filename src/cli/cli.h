@@ -34,6 +34,13 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2, CLI_NOJOIN = 3, CLI_LOST = 4,
 
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);
 int cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long *out);
+/* A finite number above lo (strict) or from lo, up to hi (INFINITY: no
+ * bound); an integer in [lo, hi]. Each names the option, the range and
+ * what it got on stderr when s is not one; 0 or -1. */
+int cli_parse_double_in(const char *cmd, const char *opt, const char *s, double lo,
+    int strict, double hi, double *out);
+int cli_parse_long_in(const char *cmd, const char *opt, const char *s, long lo, long hi,
+    long *out);
 
 /* The host command's own options, for an app's parse (apps/registry.h):
  * codes from CLI_HOST_OPT up; host returns 0, or -1 (reported). */

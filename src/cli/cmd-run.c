@@ -146,7 +146,7 @@ run_app(app_state_t *st)
 	run_path_t rp;
 	run_chain_t *ch = NULL;
 	long c, started = 0, slow = 0;
-	int rc, nloops;
+	int rc, nloops, err;
 
 	memset(&rp, 0, sizeof(rp));
 	if ((rc = app->load("run", st, !st->quiet)) != CLI_OK)
@@ -155,8 +155,10 @@ run_app(app_state_t *st)
 	strads_config_init(&cfg);
 	cfg.nloops = (int)st->threads;
 	cfg.ncompute = (int)st->threads;
-	if (strads_runtime_new(&rt, &cfg) != 0 || strads_runtime_start(rt) != 0) {
-		fprintf(stderr, "strads run: cannot start the runtime\n");
+	if ((err = strads_runtime_new(&rt, &cfg)) != 0 ||
+	    (err = strads_runtime_start(rt)) != 0) {
+		fprintf(stderr, "strads run: cannot start the runtime: %s\n",
+		    strads_strerror(err));
 		goto out;
 	}
 	nloops = strads_runtime_nloops(rt);
