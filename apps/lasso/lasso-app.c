@@ -169,6 +169,7 @@ static const struct option lasso_opts[] = {
 };
 
 #define NLASSO (sizeof(lasso_opts) / sizeof(lasso_opts[0]))
+#define NHOST 64 /* host options checked for repeats */
 
 /* One lasso option; 0, -1 (bad value) or 1 (not a lasso option). */
 static int
@@ -276,7 +277,7 @@ lasso_parse(const char *cmd, int argc, char **argv, const struct option *extra,
     cli_host_cb host, void *arg, cJSON *appv, app_state_t **out)
 {
 	struct option opts[NLASSO + 32];
-	unsigned char seen[O_LAST - 256];
+	unsigned char seen[O_LAST - 256 + NHOST];
 	lasso_state_t *s;
 	lasso_cli_t *ro;
 	size_t n = 0, i;
@@ -317,9 +318,13 @@ lasso_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 			rc = CLI_USAGE;
 			goto fail;
 		}
-		/* A second value would silently replace the first. */
-		if (c >= 256 && c < O_LAST) {
-			int slot = c == O_NOINTERCEPT ? O_INTERCEPT : c;
+		/* A second value would silently replace the first. The
+		 * host's options (from CLI_HOST_OPT) are counted after the
+		 * app's. */
+		if ((c >= 256 && c < O_LAST) ||
+		    (c >= CLI_HOST_OPT && c < CLI_HOST_OPT + NHOST)) {
+			int slot = c == O_NOINTERCEPT ? O_INTERCEPT
+			    : c >= CLI_HOST_OPT ? O_LAST + (c - CLI_HOST_OPT) : c;
 
 			if (seen[slot - 256]) {
 				if (slot == O_INTERCEPT)

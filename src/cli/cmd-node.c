@@ -230,16 +230,23 @@ node_main(int argc, char **argv)
 	size_t slen = 0;
 	long threads = 0;
 	node_ctx_t ctx;
-	int c, bad = 0, port = 0, quiet = 0, rc, err;
+	unsigned char seen[N_QUIET - N_JOIN + 1];
+	int c, idx = 0, bad = 0, port = 0, quiet = 0, rc, err;
 
 	memset(&ctx, 0, sizeof(ctx));
+	memset(seen, 0, sizeof(seen));
 
 	strads_node_opts_init(&no);
 	strads_config_init(&cfg);
 	advertise[0] = '\0';
 	optind = 1;
 	opterr = 0; /* getopt's messages would name argv[0], "node" */
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, &idx)) != -1) {
+		/* A second value would silently replace the first. */
+		if (c >= N_JOIN && c <= N_QUIET && seen[c - N_JOIN]++) {
+			fprintf(stderr, "strads node: --%s given twice\n", opts[idx].name);
+			bad = 1;
+		}
 		switch (c) {
 		case N_JOIN: no.join = optarg; break;
 		case N_ROLES:
