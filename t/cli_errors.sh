@@ -79,6 +79,14 @@ check 2 "--missing: expected error, drop or mean, got 'foo'" \
 	run lasso --data short.csv --target y --missing foo
 check 2 "unexpected argument '--data'" run lasso -- --data d.svm
 
+# output files: refused before the data is loaded and solved
+check 1 "/nonexistent/m.model: cannot write into /nonexistent" \
+	run lasso --data d.svm --out /nonexistent/m.model
+check 1 "/nonexistent/m.json: cannot write into /nonexistent" \
+	run lasso --data d.svm --metrics /nonexistent/m.json
+mkdir adir
+check 1 "adir: is a directory" run lasso --data d.svm --metrics adir
+
 # data files: the file, and the line where it is known
 check 1 "nofile.svm: cannot open" run lasso --data nofile.svm
 check 1 "empty.svm: no data" run lasso --data empty.svm

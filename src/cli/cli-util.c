@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -232,6 +233,27 @@ parent_dir(const char *path)
 	if (slash == path)
 		return strdup("/");
 	return strndup(path, (size_t)(slash - path));
+}
+
+int
+cli_writable(const char *cmd, const char *path)
+{
+	char *dir = parent_dir(path);
+	struct stat st;
+	int ok;
+
+	if (dir == NULL)
+		return 0;
+	ok = access(dir, W_OK | X_OK) == 0;
+	if (!ok)
+		fprintf(stderr, "strads %s: %s: cannot write into %s: %s\n", cmd, path, dir,
+		    strerror(errno));
+	else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "strads %s: %s: is a directory\n", cmd, path);
+		ok = 0;
+	}
+	free(dir);
+	return ok ? 0 : -1;
 }
 
 /* Fails early, before minutes of generating, when the directory of path

@@ -53,6 +53,11 @@ int cli_parse_missing(const char *cmd, const char *s, data_missing_t *out);
  * zeroed. */
 int cli_load_data(const char *cmd, const char *path, const char *format,
     const data_opts_t *opts, data_matrix_t *X);
+/* Whether a file can be written at path (its directory exists and
+ * takes new files; path is no directory), checked before loading and
+ * solving so that a typo does not cost the whole run; -1 (reported)
+ * when not. */
+int cli_writable(const char *cmd, const char *path);
 /* The file of step k of a run: base itself, or base.k+1 when numbered
  * (a run of several steps), in buf; NULL when base is. */
 const char *cli_step_file(const char *base, int numbered, long k, char *buf,

@@ -147,8 +147,16 @@ run_app(app_state_t *st)
 	run_chain_t *ch = NULL;
 	long c, started = 0, slow = 0;
 	int rc, nloops, err;
+	char obuf[4096], mbuf[4096];
+	const char *out1, *metrics1;
 
 	memset(&rp, 0, sizeof(rp));
+	/* The first step's files stand for all: they share a directory. */
+	out1 = cli_step_file(st->out, st->numbered, 0, obuf, sizeof(obuf));
+	metrics1 = cli_step_file(st->metrics, st->numbered, 0, mbuf, sizeof(mbuf));
+	if (cli_writable("run", out1) != 0 ||
+	    (metrics1 != NULL && cli_writable("run", metrics1) != 0))
+		return CLI_FAIL;
 	if ((rc = app->load("run", st, !st->quiet)) != CLI_OK)
 		return rc;
 	rc = CLI_FAIL;
