@@ -169,6 +169,7 @@ static const struct option lasso_opts[] = {
 };
 
 #define NLASSO (sizeof(lasso_opts) / sizeof(lasso_opts[0]))
+#define NHOST 64 /* host options checked for repeats */
 
 /* One lasso option; 0, -1 (bad value) or 1 (not a lasso option). */
 static int
@@ -185,41 +186,41 @@ lasso_opt(const char *cmd, lasso_cli_t *ro, int c, const char *arg, int *shotgun
 	case O_MISSING: ro->missing = arg; break;
 	case O_RESPONSE: ro->response = arg; break;
 	case O_LAMBDA:
-		bad = cli_parse_double(cmd, "--lambda", arg, &ro->lambda) || ro->lambda < 0;
+		bad = cli_parse_double_in(cmd, "--lambda", arg, 0, 0, INFINITY, &ro->lambda);
 		ro->have_lambda = 1;
 		break;
 	case O_RATIO:
-		bad = cli_parse_double(cmd, "--lambda-ratio", arg, &ro->ratio) || ro->ratio < 0;
+		bad = cli_parse_double_in(cmd, "--lambda-ratio", arg, 0, 0, INFINITY, &ro->ratio);
 		break;
 	case O_PATH: bad = cli_parse_long(cmd, "--path", arg, 1, &ro->path); break;
 	case O_PATHJOBS:
 		bad = cli_parse_long(cmd, "--path-jobs", arg, 1, &ro->path_jobs);
 		break;
 	case O_MINRATIO:
-		bad = cli_parse_double(cmd, "--min-ratio", arg, &ro->min_ratio) ||
-		    !(ro->min_ratio > 0 && ro->min_ratio <= 1);
+		bad = cli_parse_double_in(cmd, "--min-ratio", arg, 0, 1, 1, &ro->min_ratio);
 		break;
 	case O_INTERCEPT: ro->intercept = 1; break;
 	case O_NOINTERCEPT: ro->intercept = 0; break;
 	case O_STD: ro->standardize = 1; break;
-	case O_TOL: bad = cli_parse_double(cmd, "--tol", arg, &ro->tol) || ro->tol < 0; break;
+	case O_TOL: bad = cli_parse_double_in(cmd, "--tol", arg, 0, 0, INFINITY, &ro->tol); break;
 	case O_MAXITER: bad = cli_parse_long(cmd, "--max-iter", arg, 1, &ro->max_iter); break;
 	case O_TIMELIMIT:
-		bad = cli_parse_double(cmd, "--time-limit", arg, &ro->time_limit) ||
-		    ro->time_limit <= 0;
+		bad = cli_parse_double_in(cmd, "--time-limit", arg, 0, 1, INFINITY,
+		    &ro->time_limit);
 		break;
-	case O_THREADS: bad = cli_parse_long(cmd, "--threads", arg, 1, &ro->threads); break;
+	case O_THREADS:
+		/* The runtime's limit on loops. */
+		bad = cli_parse_long_in(cmd, "--threads", arg, 1, STRADS_MAX_LOOPS, &ro->threads);
+		break;
 	case O_WORKERS: bad = cli_parse_long(cmd, "--workers", arg, 1, &ro->workers); break;
-	case O_BLOCK: bad = cli_parse_long(cmd, "--block", arg, 1, &ro->block); break;
-	case O_RHO: bad = cli_parse_double(cmd, "--rho", arg, &ro->rho) || ro->rho < 0; break;
+	case O_BLOCK:
+		/* A job's block is 32-bit: a larger one must not wrap. */
+		bad = cli_parse_long_in(cmd, "--block", arg, 1, UINT32_MAX, &ro->block);
+		break;
+	case O_RHO: bad = cli_parse_double_in(cmd, "--rho", arg, 0, 0, INFINITY, &ro->rho); break;
 	case O_BLOCKWORK:
-		if (cli_parse_double(cmd, "--block-work", arg, &ro->block_work) != 0) {
-			bad = 1;
-		} else if (ro->block_work < 0) {
-			fprintf(stderr, "strads %s: --block-work: expected a number >= 0, "
-			    "got '%s'\n", cmd, arg);
-			bad = 1;
-		}
+		bad = cli_parse_double_in(cmd, "--block-work", arg, 0, 0, INFINITY,
+		    &ro->block_work);
 		break;
 	case O_SCHEDULE:
 		if (strcmp(arg, "workset") == 0)
@@ -251,6 +252,16 @@ lasso_opt(const char *cmd, lasso_cli_t *ro, int c, const char *arg, int *shotgun
 	return bad ? -1 : 0;
 }
 
+/* Where the options are told, after a usage error. */
+static void
+lasso_try_help(const char *cmd)
+{
+	if (strcmp(cmd, "coordinator") == 0)
+		fprintf(stderr, "Try 'strads coordinator --app lasso --help'.\n");
+	else
+		fprintf(stderr, "Try 'strads %s lasso --help'.\n", cmd);
+}
+
 /* A file option's value as a node should read it: absolute, since
  * nodes may run elsewhere (a shared filesystem is assumed). */
 static cJSON *
@@ -266,6 +277,7 @@ lasso_parse(const char *cmd, int argc, char **argv, const struct option *extra,
     cli_host_cb host, void *arg, cJSON *appv, app_state_t **out)
 {
 	struct option opts[NLASSO + 32];
+	unsigned char seen[O_LAST - 256 + NHOST];
 	lasso_state_t *s;
 	lasso_cli_t *ro;
 	size_t n = 0, i;
@@ -278,6 +290,7 @@ lasso_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 	}
 	ro = &s->ro;
 	lasso_cli_init(ro);
+	memset(seen, 0, sizeof(seen));
 	for (i = 0; i < NLASSO; i++)
 		opts[n++] = lasso_opts[i];
 	for (i = 0; extra != NULL && extra[i].name != NULL && n < NLASSO + 30; i++)
@@ -287,17 +300,42 @@ lasso_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 	opts[n].flag = NULL;
 	opts[n++].val = 'h';
 	memset(&opts[n], 0, sizeof(opts[n]));
+	/* getopt's own messages would name argv[0] ("lasso: ..."). */
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, &idx)) != -1) {
 		int r;
 
 		if (c == 'h') {
 			rc = CLI_HELP;
 			goto fail;
 		}
-		if (c == '?') {
+		if (c == '?' || c == ':') {
+			fprintf(stderr, "strads %s: %s '%s'\n", cmd,
+			    c == ':' ? "a value is needed after" : "unknown option",
+			    argv[optind - 1]);
+			lasso_try_help(cmd);
 			rc = CLI_USAGE;
 			goto fail;
+		}
+		/* A second value would silently replace the first. The
+		 * host's options (from CLI_HOST_OPT) are counted after the
+		 * app's. */
+		if ((c >= 256 && c < O_LAST) ||
+		    (c >= CLI_HOST_OPT && c < CLI_HOST_OPT + NHOST)) {
+			int slot = c == O_NOINTERCEPT ? O_INTERCEPT
+			    : c >= CLI_HOST_OPT ? O_LAST + (c - CLI_HOST_OPT) : c;
+
+			if (seen[slot - 256]) {
+				if (slot == O_INTERCEPT)
+					fprintf(stderr, "strads %s: --intercept and "
+					    "--no-intercept: give one, once\n", cmd);
+				else
+					fprintf(stderr, "strads %s: --%s given twice\n", cmd,
+					    opts[idx].name);
+				bad = 1;
+			}
+			seen[slot - 256] = 1;
 		}
 		r = lasso_opt(cmd, ro, c, optarg, &shotgun);
 		if (r == 1) {

@@ -404,8 +404,16 @@ out_data:
 int
 lasso_demo_main(int argc, char **argv)
 {
-	/* No options: `strads demo lasso --help` runs it too, as before. */
-	(void)argc;
-	(void)argv;
+	/* No options but --help: anything else is a mistake to report, not
+	 * a reason to run a demo the user did not ask for. */
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("usage: strads demo lasso\n\nlasso: %s", lasso_demo_help);
+		return CLI_OK;
+	}
+	if (argc >= 2) {
+		fprintf(stderr, "strads demo lasso: unexpected argument '%s' (the demo "
+		    "takes no options)\n", argv[1]);
+		return CLI_USAGE;
+	}
 	return demo();
 }

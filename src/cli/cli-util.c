@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -48,6 +49,39 @@ cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long *o
 }
 
 int
+cli_parse_double_in(const char *cmd, const char *opt, const char *s, double lo,
+    int strict, double hi, double *out)
+{
+	if (cli_parse_double(cmd, opt, s, out) != 0)
+		return -1;
+	if ((strict ? *out > lo : *out >= lo) && *out <= hi)
+		return 0;
+	if (isinf(hi))
+		fprintf(stderr, "strads %s: %s: expected a number %s %g, got '%s'\n", cmd,
+		    opt, strict ? ">" : ">=", lo, s);
+	else
+		fprintf(stderr, "strads %s: %s: expected a number in %c%g, %g], got '%s'\n",
+		    cmd, opt, strict ? '(' : '[', lo, hi, s);
+	return -1;
+}
+
+int
+cli_parse_long_in(const char *cmd, const char *opt, const char *s, long lo, long hi,
+    long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	if (end == s || *end != '\0' || errno != 0 || *out < lo || *out > hi) {
+		fprintf(stderr, "strads %s: %s: expected an integer from %ld to %ld, got '%s'\n",
+		    cmd, opt, lo, hi, s);
+		return -1;
+	}
+	return 0;
+}
+
+int
 cli_parse_missing(const char *cmd, const char *s, data_missing_t *out)
 {
 	if (strcmp(s, "drop") == 0)
@@ -57,7 +91,8 @@ cli_parse_missing(const char *cmd, const char *s, data_missing_t *out)
 	else if (strcmp(s, "error") == 0)
 		*out = DATA_MISSING_ERROR;
 	else {
-		fprintf(stderr, "strads %s: --missing: expected error, drop or mean\n", cmd);
+		fprintf(stderr, "strads %s: --missing: expected error, drop or mean, "
+		    "got '%s'\n", cmd, s);
 		return -1;
 	}
 	return 0;
@@ -198,6 +233,27 @@ parent_dir(const char *path)
 	if (slash == path)
 		return strdup("/");
 	return strndup(path, (size_t)(slash - path));
+}
+
+int
+cli_writable(const char *cmd, const char *path)
+{
+	char *dir = parent_dir(path);
+	struct stat st;
+	int ok;
+
+	if (dir == NULL)
+		return 0;
+	ok = access(dir, W_OK | X_OK) == 0;
+	if (!ok)
+		fprintf(stderr, "strads %s: %s: cannot write into %s: %s\n", cmd, path, dir,
+		    strerror(errno));
+	else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "strads %s: %s: is a directory\n", cmd, path);
+		ok = 0;
+	}
+	free(dir);
+	return ok ? 0 : -1;
 }
 
 /* Fails early, before minutes of generating, when the directory of path

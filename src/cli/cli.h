@@ -34,6 +34,13 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2, CLI_NOJOIN = 3, CLI_LOST = 4,
 
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);
 int cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long *out);
+/* A finite number above lo (strict) or from lo, up to hi (INFINITY: no
+ * bound); an integer in [lo, hi]. Each names the option, the range and
+ * what it got on stderr when s is not one; 0 or -1. */
+int cli_parse_double_in(const char *cmd, const char *opt, const char *s, double lo,
+    int strict, double hi, double *out);
+int cli_parse_long_in(const char *cmd, const char *opt, const char *s, long lo, long hi,
+    long *out);
 
 /* The host command's own options, for an app's parse (apps/registry.h):
  * codes from CLI_HOST_OPT up; host returns 0, or -1 (reported). */
@@ -46,6 +53,11 @@ int cli_parse_missing(const char *cmd, const char *s, data_missing_t *out);
  * zeroed. */
 int cli_load_data(const char *cmd, const char *path, const char *format,
     const data_opts_t *opts, data_matrix_t *X);
+/* Whether a file can be written at path (its directory exists and
+ * takes new files; path is no directory), checked before loading and
+ * solving so that a typo does not cost the whole run; -1 (reported)
+ * when not. */
+int cli_writable(const char *cmd, const char *path);
 /* The file of step k of a run: base itself, or base.k+1 when numbered
  * (a run of several steps), in buf; NULL when base is. */
 const char *cli_step_file(const char *base, int numbered, long k, char *buf,

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,22 +113,22 @@ coord_opt(void *arg, int c, const char *v)
 	case C_CA: co->ca = v; return 0;
 	case C_MINW: return cli_parse_long("coordinator", "--min-workers", v, 1, &co->min_workers);
 	case C_JOINT:
-		return cli_parse_double("coordinator", "--join-timeout", v, &co->join_timeout) ||
-		    co->join_timeout <= 0;
+		return cli_parse_double_in("coordinator", "--join-timeout", v, 0, 1, INFINITY,
+		    &co->join_timeout);
 	case C_HB:
-		return cli_parse_double("coordinator", "--heartbeat", v, &co->heartbeat) ||
-		    co->heartbeat <= 0;
+		return cli_parse_double_in("coordinator", "--heartbeat", v, 0, 1, INFINITY,
+		    &co->heartbeat);
 	case C_CKDIR: co->ckdir = v; return 0;
 	case C_RESUME: co->resume = v; return 0;
 	case C_CKEVERY:
-		return cli_parse_double("coordinator", "--checkpoint-every", v, &co->ckevery) ||
-		    co->ckevery < 0;
+		return cli_parse_double_in("coordinator", "--checkpoint-every", v, 0, 0,
+		    INFINITY, &co->ckevery);
 	case C_SNAP:
-		return cli_parse_double("coordinator", "--snapshot-every", v, &co->snapshot) ||
-		    co->snapshot <= 0;
+		return cli_parse_double_in("coordinator", "--snapshot-every", v, 0, 1,
+		    INFINITY, &co->snapshot);
 	case C_MT:
-		return cli_parse_double("coordinator", "--member-timeout", v,
-		    &co->member_timeout) || co->member_timeout <= 0;
+		return cli_parse_double_in("coordinator", "--member-timeout", v, 0, 1,
+		    INFINITY, &co->member_timeout);
 	}
 	return -1;
 }

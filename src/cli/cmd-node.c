@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -229,15 +230,23 @@ node_main(int argc, char **argv)
 	size_t slen = 0;
 	long threads = 0;
 	node_ctx_t ctx;
-	int c, bad = 0, port = 0, quiet = 0, rc, err;
+	unsigned char seen[N_QUIET - N_JOIN + 1];
+	int c, idx = 0, bad = 0, port = 0, quiet = 0, rc, err;
 
 	memset(&ctx, 0, sizeof(ctx));
+	memset(seen, 0, sizeof(seen));
 
 	strads_node_opts_init(&no);
 	strads_config_init(&cfg);
 	advertise[0] = '\0';
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0; /* getopt's messages would name argv[0], "node" */
+	while ((c = getopt_long(argc, argv, ":h", opts, &idx)) != -1) {
+		/* A second value would silently replace the first. */
+		if (c >= N_JOIN && c <= N_QUIET && seen[c - N_JOIN]++) {
+			fprintf(stderr, "strads node: --%s given twice\n", opts[idx].name);
+			bad = 1;
+		}
 		switch (c) {
 		case N_JOIN: no.join = optarg; break;
 		case N_ROLES:
@@ -249,26 +258,34 @@ node_main(int argc, char **argv)
 			break;
 		case N_LISTEN: listen = optarg; break;
 		case N_ADV: snprintf(advertise, sizeof(advertise), "%s", optarg); break;
-		case N_THREADS: bad |= cli_parse_long("node", "--threads", optarg, 1, &threads); break;
+		case N_THREADS:
+			bad |= cli_parse_long_in("node", "--threads", optarg, 1, STRADS_MAX_LOOPS,
+			    &threads);
+			break;
 		case N_PERSIST: no.persist = 1; break;
 		case N_WAIT:
-			bad |= cli_parse_double("node", "--wait", optarg, &no.wait_s) || no.wait_s <= 0;
+			bad |= cli_parse_double_in("node", "--wait", optarg, 0, 1, INFINITY,
+			    &no.wait_s);
 			break;
 		case N_SECRET: secret_file = optarg; break;
 		case N_HB:
-			bad |= cli_parse_double("node", "--heartbeat", optarg, &no.heartbeat_s) ||
-			    no.heartbeat_s <= 0;
+			bad |= cli_parse_double_in("node", "--heartbeat", optarg, 0, 1, INFINITY,
+			    &no.heartbeat_s);
 			break;
 		case N_MT:
-			bad |= cli_parse_double("node", "--member-timeout", optarg, &no.timeout_s) ||
-			    no.timeout_s <= 0;
+			bad |= cli_parse_double_in("node", "--member-timeout", optarg, 0, 1,
+			    INFINITY, &no.timeout_s);
 			break;
 		case N_CERT: cfg.tls_cert_file = optarg; break;
 		case N_KEY: cfg.tls_key_file = optarg; break;
 		case N_CA: cfg.tls_ca_file = optarg; break;
 		case N_QUIET: quiet = 1; break;
 		case 'h': node_usage(stdout); return CLI_OK;
-		default: return CLI_USAGE;
+		default:
+			fprintf(stderr, "strads node: %s '%s'\nTry 'strads node --help'.\n",
+			    c == ':' ? "a value is needed after" : "unknown option",
+			    argv[optind - 1]);
+			return CLI_USAGE;
 		}
 	}
 	if (bad)
@@ -300,8 +317,9 @@ node_main(int argc, char **argv)
 	cfg.ncompute = (int)threads;
 	err = strads_runtime_new(&rt, &cfg);
 	strads_secret_free(secret, slen);
-	if (err != 0 || strads_runtime_start(rt) != 0) {
-		fprintf(stderr, "strads node: cannot start the runtime\n");
+	if (err != 0 || (err = strads_runtime_start(rt)) != 0) {
+		fprintf(stderr, "strads node: cannot start the runtime: %s\n",
+		    strads_strerror(err));
 		strads_runtime_free(rt);
 		return CLI_FAIL;
 	}

@@ -49,7 +49,8 @@ predict_main(int argc, char **argv)
 
 	data_opts_init(&dopts);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0; /* getopt's messages would name argv[0], "predict" */
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': format = optarg; break;
 		case 't': dopts.target = optarg; break;
@@ -60,10 +61,16 @@ predict_main(int argc, char **argv)
 			break;
 		case 'q': quiet = 1; break;
 		case 'h': predict_usage(stdout); return CLI_OK;
-		default: return CLI_USAGE;
+		default:
+			fprintf(stderr, "strads predict: %s '%s'\nTry 'strads predict --help'.\n",
+			    c == ':' ? "a value is needed after" : "unknown option",
+			    argv[optind - 1]);
+			return CLI_USAGE;
 		}
 	}
 	if (argc - optind != 2) {
+		fprintf(stderr, "strads predict: expected MODEL and DATA, got %d argument%s\n",
+		    argc - optind, argc - optind == 1 ? "" : "s");
 		predict_usage(stderr);
 		return CLI_USAGE;
 	}

@@ -146,17 +146,27 @@ run_app(app_state_t *st)
 	run_path_t rp;
 	run_chain_t *ch = NULL;
 	long c, started = 0, slow = 0;
-	int rc, nloops;
+	int rc, nloops, err;
+	char obuf[4096], mbuf[4096];
+	const char *out1, *metrics1;
 
 	memset(&rp, 0, sizeof(rp));
+	/* The first step's files stand for all: they share a directory. */
+	out1 = cli_step_file(st->out, st->numbered, 0, obuf, sizeof(obuf));
+	metrics1 = cli_step_file(st->metrics, st->numbered, 0, mbuf, sizeof(mbuf));
+	if (cli_writable("run", out1) != 0 ||
+	    (metrics1 != NULL && cli_writable("run", metrics1) != 0))
+		return CLI_FAIL;
 	if ((rc = app->load("run", st, !st->quiet)) != CLI_OK)
 		return rc;
 	rc = CLI_FAIL;
 	strads_config_init(&cfg);
 	cfg.nloops = (int)st->threads;
 	cfg.ncompute = (int)st->threads;
-	if (strads_runtime_new(&rt, &cfg) != 0 || strads_runtime_start(rt) != 0) {
-		fprintf(stderr, "strads run: cannot start the runtime\n");
+	if ((err = strads_runtime_new(&rt, &cfg)) != 0 ||
+	    (err = strads_runtime_start(rt)) != 0) {
+		fprintf(stderr, "strads run: cannot start the runtime: %s\n",
+		    strads_strerror(err));
 		goto out;
 	}
 	nloops = strads_runtime_nloops(rt);

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 /* One queued record. node and upd are the slot's own arrays (cap
@@ -260,6 +261,7 @@ metrics_cb(void *arg, const strads_progress_t *p)
  * place (\r, then erase to the end of the line), else a line each. */
 typedef struct {
 	int tty;
+	int cols;  /* the terminal's width, or 0 when unknown */
 	int drawn; /* a live line is on the screen */
 } line_t;
 
@@ -302,6 +304,11 @@ line_cb(void *arg, const strads_progress_t *p)
 	add(buf, sizeof(buf), &k, "  updates %llu",
 	    (unsigned long long)p->updates);
 	if (l->tty) {
+		/* A line wider than the terminal wraps, and \r goes back to the
+		 * start of its last row only: each redraw would leave a row
+		 * behind. */
+		if (l->cols > 1 && k >= (size_t)l->cols)
+			buf[l->cols - 1] = '\0';
 		fprintf(stderr, "\r%s\033[K", buf);
 		fflush(stderr);
 		l->drawn = 1;
@@ -331,6 +338,12 @@ strads__progq_run(
 			    strerror(errno));
 	}
 	l.tty = isatty(STDERR_FILENO);
+	if (l.tty) {
+		struct winsize ws;
+
+		if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0)
+			l.cols = ws.ws_col;
+	}
 	while (take(q, &r) == 0) {
 		if (o->progress)
 			line_cb(&l, &r.rec);

@@ -1,0 +1,157 @@
+#!/bin/sh
+# cli_errors.sh -- bad input to the strads program, as a new user gives
+# it: every case must end within a time limit (no hang), with the exit
+# status strads(1) gives (2 bad usage, 1 a failure) and a message on
+# stderr naming what was wrong (the option and its value; the file and
+# line for data). A crash or a hang shows as an exit status of 124 or
+# above, which no case expects.
+set -u
+
+top_builddir=${top_builddir:-.}
+strads=$(cd "$top_builddir" && pwd)/strads
+[ -x "$strads" ] || { echo "no $strads: build first"; exit 99; }
+command -v timeout >/dev/null || { echo "no timeout(1)"; exit 77; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 99
+fail=0
+n=0
+
+# check STATUS MESSAGE ARGS...: strads ARGS exits STATUS within 60 s and
+# its stderr holds MESSAGE (a fixed string; empty: not checked).
+check() {
+	want=$1
+	msg=$2
+	shift 2
+	n=$((n + 1))
+	timeout 60 "$strads" "$@" </dev/null >out.txt 2>err.txt
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "FAIL: strads $*: exit $rc, expected $want; stderr:"
+		sed 's/^/    /' err.txt | head -5
+		fail=1
+	elif [ -n "$msg" ] && ! grep -qF -- "$msg" err.txt; then
+		echo "FAIL: strads $*: stderr lacks \"$msg\"; it was:"
+		sed 's/^/    /' err.txt | head -5
+		fail=1
+	fi
+}
+
+printf '1 1:1 2:0.5\n-1 1:0.2 3:1\n0.5 2:1 3:0.3\n2 1:1 3:2\n1.5 1:0.7 2:0.1\n' >d.svm
+: >empty.svm
+printf '1 1:2\n2 2:3 x\n' >bad.svm
+printf '1 1:2\n2 146' >cut.svm
+printf 'id,a,y\n1,2,3\n2,3\n' >short.csv
+
+# commands and apps
+check 2 "unknown command 'foo'" foo
+check 2 "unknown app 'lass' (available: lasso)" run lass
+check 2 "unknown app 'foo'" gen foo
+check 2 "unknown demo 'foo'" demo foo
+check 2 "unknown app 'lass'" coordinator --listen tcp://127.0.0.1:0 --app lass
+
+# options of strads run lasso
+check 2 "--data FILE is required" run lasso
+check 2 "strads run: a value is needed after '--data'" run lasso --data
+check 2 "strads run: unknown option '--bogus'" run lasso --data d.svm --bogus
+check 2 "unexpected argument 'extra'" run lasso --data d.svm extra
+check 2 "--lambda: expected a number, got 'abc'" run lasso --data d.svm --lambda abc
+check 2 "--lambda: expected a number >= 0, got '-1'" run lasso --data d.svm --lambda -1
+check 2 "--lambda-ratio: expected a number >= 0, got '-1'" run lasso --data d.svm --lambda-ratio -1
+check 2 "--tol: expected a number >= 0, got '-1'" run lasso --data d.svm --tol -1
+check 2 "--time-limit: expected a number > 0, got '0'" run lasso --data d.svm --time-limit 0
+check 2 "--min-ratio: expected a number in (0, 1], got '2'" run lasso --data d.svm --path 3 --min-ratio 2
+check 2 "--rho: expected a number >= 0, got '-0.5'" run lasso --data d.svm --rho -0.5
+check 2 "--threads: expected an integer from 1 to 256, got '0'" run lasso --data d.svm --threads 0
+check 2 "--threads: expected an integer from 1 to 256, got '100000'" run lasso --data d.svm --threads 100000
+check 2 "--threads: expected an integer from 1 to 256, got '99999999999999999999'" \
+	run lasso --data d.svm --threads 99999999999999999999
+check 2 "--block: expected an integer from 1 to 4294967295, got '4294967297'" \
+	run lasso --data d.svm --block 4294967297
+check 2 "--path: expected an integer >= 1, got '-3'" run lasso --data d.svm --path -3
+check 2 "--data given twice" run lasso --data d.svm --data d.svm
+check 2 "--lambda given twice" run lasso --data d.svm --lambda 0.1 --lambda 0.2
+check 2 "--intercept and --no-intercept" run lasso --data d.svm --intercept --no-intercept
+check 2 "--schedule: expected workset, priority, cyclic, random or shotgun, got 'fast'" \
+	run lasso --data d.svm --schedule fast
+check 2 "--missing: expected error, drop or mean, got 'foo'" \
+	run lasso --data short.csv --target y --missing foo
+check 2 "unexpected argument '--data'" run lasso -- --data d.svm
+
+# output files: refused before the data is loaded and solved
+check 1 "/nonexistent/m.model: cannot write into /nonexistent" \
+	run lasso --data d.svm --out /nonexistent/m.model
+check 1 "/nonexistent/m.json: cannot write into /nonexistent" \
+	run lasso --data d.svm --metrics /nonexistent/m.json
+mkdir adir
+check 1 "adir: is a directory" run lasso --data d.svm --metrics adir
+
+# data files: the file, and the line where it is known
+check 1 "nofile.svm: cannot open" run lasso --data nofile.svm
+check 1 "empty.svm: no data" run lasso --data empty.svm
+check 1 "bad.svm:2: expected index:value, found 'x'" run lasso --data bad.svm
+check 1 "cut.svm:2:" run lasso --data cut.svm
+check 1 "short.csv:3: expected 3 fields" run lasso --data short.csv --target y
+check 1 "--target: expected a column name" run lasso --data short.csv --target z
+
+# strads predict
+check 0 "" run lasso --data d.svm --threads 1 --quiet --out m.model
+check 2 "expected MODEL and DATA, got 1 argument" predict m.model
+check 2 "strads predict: unknown option '--bogus'" predict --bogus m.model d.svm
+check 1 "nomodel: No such file" predict nomodel d.svm
+sed 's/^# app lasso$/# app logreg/' m.model >other.model
+check 1 "a model of app 'logreg', which this program does not have" predict other.model d.svm
+check 1 "not a strads model" predict empty.svm d.svm
+
+# strads gen and demo
+check 2 "--n: expected a whole number" gen lasso --out g.svm --n -5
+check 2 "--out FILE is required" gen lasso
+check 2 "--messages: expected an integer >= 1, got '-5'" demo runtime --messages -5
+check 2 "--messages: expected an integer >= 1, got '10x'" demo runtime --messages 10x
+check 2 "--loops: expected an integer from 1 to 256, got '0'" demo runtime --loops 0
+check 2 "unexpected argument 'extra'" demo runtime --messages 100 extra
+check 2 "strads demo: unknown option '--bogus'" demo runtime --bogus
+check 2 "unexpected argument '--bogus'" demo lasso --bogus
+check 0 "" demo lasso --help
+grep -q "^usage: strads demo lasso" out.txt ||
+	{ echo "FAIL: strads demo lasso --help printed no usage"; fail=1; }
+
+# strads coordinator and node: refused before any network or secret
+check 2 "--join-timeout: expected a number > 0, got '-1'" \
+	coordinator --listen tcp://127.0.0.1:0 --app lasso --data d.svm --join-timeout -1
+check 2 "--heartbeat: expected a number > 0, got '0'" \
+	coordinator --listen tcp://127.0.0.1:0 --app lasso --data d.svm --heartbeat 0
+check 2 "strads coordinator: unknown option '--bogus'" \
+	coordinator --listen tcp://127.0.0.1:0 --app lasso --data d.svm --bogus
+check 2 "--wait: expected a number > 0, got '-1'" node --join tcp://127.0.0.1:1 --wait -1
+check 2 "--threads: expected an integer from 1 to 256, got '1000'" \
+	node --join tcp://127.0.0.1:1 --threads 1000
+check 2 "strads node: unknown option '--bogus'" node --bogus
+check 2 "--listen given twice" coordinator --listen tcp://127.0.0.1:0 --app lasso \
+	--data d.svm --listen tcp://127.0.0.1:0
+check 2 "--join given twice" node --join tcp://127.0.0.1:1 --join tcp://127.0.0.1:2
+
+# The progress line on a terminal (script(1) gives one) is redrawn in
+# place and never wider than the terminal: a wrapped line would leave a
+# row behind at each redraw.
+if command -v script >/dev/null 2>&1; then
+	n=$((n + 1))
+	timeout 60 script -qec "stty cols 40 2>/dev/null; '$strads' run lasso \
+	    --data d.svm --threads 1 --schedule cyclic --out tty.model" /dev/null \
+	    </dev/null >tty.txt 2>&1
+	if ! grep -q "round" tty.txt; then
+		echo "FAIL: no progress line on a terminal"
+		fail=1
+	elif tr '\r' '\n' <tty.txt | tr -d '\033' | sed 's/\[K//g' | grep "^round" |
+	    awk 'length($0) > 39 { bad = 1 } END { exit !bad }'; then
+		echo "FAIL: a progress line on a 40-column terminal is wider than 39 columns:"
+		tr '\r' '\n' <tty.txt | grep "^round" | head -3
+		fail=1
+	fi
+else
+	echo "no script(1): the terminal's progress line is not checked"
+fi
+
+[ $fail = 0 ] && echo "$n cases of bad input: each refused with its message and status"
+exit $fail
