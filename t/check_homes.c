@@ -808,6 +808,120 @@ START_TEST(forged_update_blocks)
 }
 END_TEST
 
+/* A worker's rows of a table twice (a duplicate, or a forgery claiming
+ * its address) are counted once: the gather waits for every worker's
+ * rows. The roles send to a relay that passes each message on to the
+ * coordinator as sent, and worker 0's first rows twice. */
+typedef struct {
+	strads__job_t *job;
+	strads_addr_t coord;
+	atomic_int doubled;
+} relay_t;
+
+static int
+relay_init(strads_actor_t *self, void *arg)
+{
+	*(relay_t **)strads_actor_state(self) = arg;
+	return 0;
+}
+
+static void
+relay_pass(strads_actor_t *self, relay_t *r, const strads_msg_t *m)
+{
+	strads_runtime_t *rt = strads_actor_runtime(self);
+	strads_msg_t *c = strads_msg_new(m->type, m->len);
+
+	ck_assert_ptr_nonnull(c);
+	if (m->len > 0)
+		memcpy(c->data, m->data, m->len);
+	c->src = m->src;
+	c->dst = r->coord;
+	c->flags = 0;
+	ck_assert_int_eq(strads__post_enter(rt), 0);
+	strads__loop_push(&rt->loops[STRADS_ACTOR_LOOP(r->coord.actor)], c, c);
+	strads__post_leave(rt);
+}
+
+static void
+relay_recv(strads_actor_t *self, const strads_msg_t *m)
+{
+	relay_t *r = *(relay_t **)strads_actor_state(self);
+
+	if (m->type < ENG_START)
+		return;
+	relay_pass(self, r, m);
+	if (m->type == ENG_TROWS && m->src.node == r->job->workers[0].node &&
+	    m->src.actor == r->job->workers[0].actor &&
+	    atomic_fetch_add(&r->doubled, 1) == 0)
+		relay_pass(self, r, m);
+}
+
+static const strads_actor_type_t relay_type = {
+    "relay", sizeof(relay_t *), relay_init, relay_recv, NULL};
+
+START_TEST(duplicate_table_rows)
+{
+	const uint64_t n = 53;
+	const uint32_t p = 11;
+	static double x[53 * 11];
+	wt_data_t d = {x, n, p};
+	strads_runtime_t *rt = engine_up(2);
+	strads_job_opts_t o;
+	strads_job_result_t res;
+	strads__job_t *job;
+	strads__role_arg_t arg;
+	strads_addr_t ra;
+	relay_t r;
+	const int32_t *tag;
+	uint64_t i, d0;
+	int w;
+
+	for (i = 0; i < n * p; i++)
+		x[i] = (double)((i * 7919) % 113) / 9.0;
+	strads_job_opts_init(&o);
+	o.nparams = p;
+	o.nrows = n;
+	o.nworkers = 4;
+	o.nstores = 2;
+	o.block = 4;
+	o.tol = 1e-20;
+	o.max_rounds = 8;
+	ck_assert_int_eq(strads__job_new(&wt_app, &d, &o, &res, &job), 0);
+	for (w = 0; w < job->nworkers; w++)
+		job->worker_node[w] = strads_runtime_node(rt);
+	for (w = 0; w < job->nstores; w++)
+		job->store_node[w] = strads_runtime_node(rt);
+	for (w = 0; w < job->nscheds; w++)
+		job->sched_node[w] = strads_runtime_node(rt);
+	memset(&r, 0, sizeof(r));
+	r.job = job;
+	ck_assert_int_eq(strads_spawn(rt, &relay_type, 0, &r, &ra), 0);
+	job->coord = ra;
+	d0 = dropped_proto(rt);
+	ck_assert_int_eq(strads__job_spawn(rt, job, 0), 0);
+	/* The coordinator at its own address, the roles' messages to it
+	 * through the relay. */
+	memset(&arg, 0, sizeof(arg));
+	arg.job = job;
+	atomic_fetch_add(&job->alive, 1);
+	ck_assert_int_eq(strads_spawn(rt, &strads__coordinator_type, 1, &arg, &r.coord), 0);
+	uv_sem_wait(&job->done);
+	ck_assert_int_eq(job->status, 0);
+	ck_assert_int_ge(atomic_load(&r.doubled), 1);
+	ck_assert_uint_eq(dropped_proto(rt), d0 + 1);
+	tag = res.tables[WT_TAG];
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(tag[2 * i], (int32_t)i);
+		for (w = 0; n * (uint64_t)(w + 1) / 4 <= i; w++)
+			;
+		ck_assert_int_eq(tag[2 * i + 1], w);
+	}
+	strads__job_free(job);
+	result_free(&res);
+	engine_down(rt);
+}
+END_TEST
+
 static Suite *
 homes_suite(void)
 {
@@ -823,6 +937,7 @@ homes_suite(void)
 	tcase_add_test(tc, rotation_message_oom);
 	tcase_add_test(tc, forged_update_partials);
 	tcase_add_test(tc, forged_update_blocks);
+	tcase_add_test(tc, duplicate_table_rows);
 	suite_add_tcase(s, tc);
 	return s;
 }
