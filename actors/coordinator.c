@@ -738,10 +738,17 @@ static void
 on_cand(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 {
 	strads__job_t *job = c->job;
-	uint32_t n;
+	uint32_t n, i;
 
 	if (!c->planning || e->round != c->next_round)
 		return;
+	/* Ids the job does not have would index past the parameters (the
+	 * block, the dependency checks, the stores' ranges). */
+	for (i = 0; i < e->n; i++)
+		if (e->idx[i] >= job->p) {
+			atomic_fetch_add(&c->rt->dropped_proto, 1);
+			return;
+		}
 	if (c->ncand + e->n > c->cand_cap) {
 		uint32_t cap = (c->ncand + e->n) * 2;
 		uint32_t *t = realloc(c->cand, (size_t)cap * 4);

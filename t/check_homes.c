@@ -811,10 +811,14 @@ END_TEST
 /* A worker's rows of a table twice (a duplicate, or a forgery claiming
  * its address) are counted once: the gather waits for every worker's
  * rows. The roles send to a relay that passes each message on to the
- * coordinator as sent, and worker 0's first rows twice. */
+ * coordinator as sent, and worker 0's first rows twice. In the second
+ * pass (bad_cand) it passes instead, before the first list of candidates,
+ * a copy naming id p: the coordinator drops and counts it, and takes the
+ * scheduler's own list. */
 typedef struct {
 	strads__job_t *job;
 	strads_addr_t coord;
+	int bad_cand; /* instead: a candidate list naming id p first */
 	atomic_int doubled;
 } relay_t;
 
@@ -849,8 +853,23 @@ relay_recv(strads_actor_t *self, const strads_msg_t *m)
 
 	if (m->type < ENG_START)
 		return;
+	if (r->bad_cand && m->type == ENG_CAND && atomic_load(&r->doubled) == 0) {
+		strads__eng_t e;
+		strads_msg_t *f;
+
+		ck_assert_int_eq(strads__eng_decode(m, &e), 0);
+		if (e.n > 0) {
+			e.idx[e.n - 1] = (uint32_t)r->job->p;
+			ck_assert_ptr_nonnull(f = strads__eng_encode(ENG_CAND, &e));
+			f->src = m->src;
+			relay_pass(self, r, f);
+			strads_msg_free(f);
+			atomic_store(&r->doubled, 1);
+		}
+		strads__eng_free(&e);
+	}
 	relay_pass(self, r, m);
-	if (m->type == ENG_TROWS && m->src.node == r->job->workers[0].node &&
+	if (!r->bad_cand && m->type == ENG_TROWS && m->src.node == r->job->workers[0].node &&
 	    m->src.actor == r->job->workers[0].actor &&
 	    atomic_fetch_add(&r->doubled, 1) == 0)
 		relay_pass(self, r, m);
@@ -859,8 +878,9 @@ relay_recv(strads_actor_t *self, const strads_msg_t *m)
 static const strads_actor_type_t relay_type = {
     "relay", sizeof(relay_t *), relay_init, relay_recv, NULL};
 
-START_TEST(duplicate_table_rows)
+START_TEST(coordinator_drops)
 {
+	int bad_cand = _i;
 	const uint64_t n = 53;
 	const uint32_t p = 11;
 	static double x[53 * 11];
@@ -895,6 +915,7 @@ START_TEST(duplicate_table_rows)
 		job->sched_node[w] = strads_runtime_node(rt);
 	memset(&r, 0, sizeof(r));
 	r.job = job;
+	r.bad_cand = bad_cand;
 	ck_assert_int_eq(strads_spawn(rt, &relay_type, 0, &r, &ra), 0);
 	job->coord = ra;
 	d0 = dropped_proto(rt);
@@ -937,7 +958,7 @@ homes_suite(void)
 	tcase_add_test(tc, rotation_message_oom);
 	tcase_add_test(tc, forged_update_partials);
 	tcase_add_test(tc, forged_update_blocks);
-	tcase_add_test(tc, duplicate_table_rows);
+	tcase_add_loop_test(tc, coordinator_drops, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
