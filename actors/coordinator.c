@@ -213,9 +213,24 @@ static void
 send_to(strads_actor_t *self, const strads_addr_t *to, int n, uint16_t type,
     const strads__eng_t *e)
 {
-	strads_msg_t *m = e != NULL ? strads__eng_encode(type, e) : strads_msg_new(type, 0);
+	strads_msg_t *m;
 	coord_t *c = strads_actor_state(self);
+	int i, lost = 0;
 
+	if (type == ENG_STOP) {
+		/* A stop of its own to each (no payload to share): one lost
+		 * leaves the others told. */
+		for (i = 0; i < n; i++)
+			if ((m = strads_msg_new(type, 0)) != NULL)
+				strads_send(self, to[i], m);
+			else
+				lost = 1;
+		if (lost)
+			strads_log(STRADS_LOG_ERROR, "coordinator: out of memory: a role "
+			    "not told to stop");
+		return;
+	}
+	m = e != NULL ? strads__eng_encode(type, e) : strads_msg_new(type, 0);
 	if (m == NULL) {
 		/* The round would never complete: end the job. */
 		strads_log(STRADS_LOG_ERROR, "coordinator: out of memory");
@@ -223,7 +238,11 @@ send_to(strads_actor_t *self, const strads_addr_t *to, int n, uint16_t type,
 			abort_job(self, c, STRADS_ENOMEM);
 		return;
 	}
-	strads__send_all(self, to, n, m);
+	if (strads__send_all(self, to, n, m) != 0) {
+		strads_log(STRADS_LOG_ERROR, "coordinator: out of memory");
+		if (c->phase != PH_DONE)
+			abort_job(self, c, STRADS_ENOMEM);
+	}
 }
 
 static double
