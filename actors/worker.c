@@ -277,10 +277,15 @@ ssp_read_done(strads_table_client_t *c, int status, void *arg)
 	worker_t *s = arg;
 
 	(void)c;
+	if (status == STRADS_ECANCELED)
+		return; /* the worker is stopping (its client closes) */
 	if (status != 0) {
+		/* Idle, the worker would wait for a read that never comes,
+		 * and the round with it: the job ends, as at other failures. */
 		strads_log(STRADS_LOG_ERROR, "worker %d: reading the ssp table: %s",
 		    s->index, strads_strerror(status));
 		s->ssp_state = SSP_IDLE;
+		fail(s->self, s, status);
 		return;
 	}
 	s->ssp_state = SSP_READ;
