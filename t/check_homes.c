@@ -9,8 +9,9 @@
  * took. Worker tables under a dynamic schedule follow the data shards
  * and come back in the result. Bad table declarations are refused.
  * Messages a role did not get from its job (forged from another node,
- * malformed, or naming rows, parts, ids or holders the job lacks) are
- * dropped and counted, and a rotation job whose engine message cannot
+ * malformed, naming rows, parts, ids or holders the job lacks, a part
+ * for a position already started, or a worker's table rows twice at the
+ * coordinator) are dropped and counted, and a rotation job whose engine message cannot
  * be made ends instead of waiting.
  */
 #include "schmp.h"
@@ -442,7 +443,7 @@ END_TEST
  * worker is spawned alone, its coordinator a sink that records what the
  * worker sends. */
 typedef struct {
-	atomic_int trows, stops, bad_trows;
+	atomic_int trows, stops, bad_trows, dones;
 	const uint8_t *rot_rows; /* what a TROWS of row 0 must carry */
 } sink_t;
 
@@ -461,6 +462,8 @@ sink_recv(strads_actor_t *self, const strads_msg_t *m)
 
 	if (m->type == ENG_STOP) {
 		atomic_fetch_add(&k->stops, 1);
+	} else if (m->type == ENG_DONE) {
+		atomic_fetch_add(&k->dones, 1);
 	} else if (m->type == ENG_TROWS) {
 		if (strads__eng_decode(m, &e) != 0 || e.dep != 0 || e.a != 1 ||
 		    e.nd != 1 || memcmp(e.val, k->rot_rows, 8) != 0)
@@ -943,6 +946,83 @@ START_TEST(coordinator_drops)
 }
 END_TEST
 
+/* A part handed over for a position this worker has already started is
+ * stale (a duplicate, or a forgery): dropped and counted, never taken
+ * for a later round. The worker (alone, as above) runs position 5 with
+ * part 0 at rest; then a part for position 3 is dropped, one for 6 is
+ * kept. */
+START_TEST(stale_part)
+{
+	static rotapp_t a;
+	static uint8_t rows[64];
+	strads_job_result_t res;
+	strads__job_t *job;
+	strads__role_arg_t arg;
+	strads_addr_t wk, sk;
+	sink_t k;
+	strads__eng_t e;
+	uint32_t ids[ROT_NIDX], far;
+	uint64_t d0;
+	job_t j;
+
+	rotapp_init(&a, 10, 8);
+	job_setup(&j, &a, 2, 4, 1, 0);
+	far = strads_runtime_node(j.rt) + 7;
+	ck_assert_int_eq(strads__job_new(&rotapp_app, &a, &j.o, &res, &job), 0);
+	memset(&k, 0, sizeof(k));
+	k.rot_rows = job->rot_rows;
+	ck_assert_int_eq(strads_spawn(j.rt, &sink_type, 0, &k, &sk), 0);
+	job->coord = sk;
+	job->workers[1] = sk;
+	atomic_store(&job->alive, 1);
+	memset(&arg, 0, sizeof(arg));
+	arg.job = job;
+	ck_assert_int_eq(strads_spawn(j.rt, &strads__worker_type, 1, &arg, &wk), 0);
+	job->workers[0] = wk;
+	d0 = dropped_proto(j.rt);
+
+	/* Started; then position 5: part 0 (row 0), taken and left at
+	 * rest. */
+	ck_assert_int_eq(strads_post(j.rt, wk, strads_msg_new(ENG_START, 0)), 0);
+	memset(&e, 0, sizeof(e));
+	memset(ids, 0, sizeof(ids));
+	e.n = ROT_NIDX;
+	e.idx = ids;
+	e.kind = KIND_UPDATE;
+	e.from = ROT_REST;
+	ids[2] = 1;
+	ids[4] = ROT_REST;
+	ids[7] = 5;
+	forge(j.rt, wk, strads_runtime_node(j.rt), ENG_BLOCK, &e);
+	WAIT_UNTIL(atomic_load(&k.dones) >= 1, 10000);
+	ck_assert_uint_eq(dropped_proto(j.rt), d0);
+
+	/* Part 1 (row 1) for position 3, then for 6. */
+	memset(&e, 0, sizeof(e));
+	memset(ids, 0, sizeof(ids));
+	ids[0] = 1;
+	ids[2] = 2;
+	e.n = 4;
+	e.idx = ids;
+	e.a = 1;
+	e.nd = 1;
+	e.val = (double *)(void *)rows;
+	e.round = 3;
+	forge(j.rt, wk, far, ENG_PART, &e);
+	WAIT_UNTIL(dropped_proto(j.rt) == d0 + 1, 10000);
+	e.round = 6;
+	forge(j.rt, wk, far, ENG_PART, &e);
+	/* A second copy of the kept one is dropped as held. */
+	forge(j.rt, wk, far, ENG_PART, &e);
+	WAIT_UNTIL(dropped_proto(j.rt) == d0 + 2, 10000);
+
+	ck_assert_int_eq(strads_post(j.rt, wk, strads_msg_new(ENG_STOP, 0)), 0);
+	uv_sem_wait(&job->done);
+	strads__job_free(job);
+	job_down(&j);
+}
+END_TEST
+
 static Suite *
 homes_suite(void)
 {
@@ -959,6 +1039,7 @@ homes_suite(void)
 	tcase_add_test(tc, forged_update_partials);
 	tcase_add_test(tc, forged_update_blocks);
 	tcase_add_loop_test(tc, coordinator_drops, 0, 2);
+	tcase_add_test(tc, stale_part);
 	suite_add_tcase(s, tc);
 	return s;
 }
