@@ -80,6 +80,10 @@ typedef struct {
 	uint64_t *part_pos;  /* and the position it waits for (or MAX: at
 	                        rest there) */
 	int trows_want, trows_got; /* gather: worker tables' messages */
+	uint8_t *trows_seen; /* which came: ntab x trows_slots (a worker's
+	                        rows, or a rotate part), so a duplicate is
+	                        dropped, never counted twice */
+	uint32_t trows_slots;
 	void **tab_dst;      /* where they go: res->tables, or snap_next_tabs */
 	void **snap_next_tabs; /* the snapshot of the tables being taken */
 	int snap_tabs_bad;   /* it lacks some (out of memory) */
@@ -196,13 +200,37 @@ checkpoint(strads_actor_t *self, coord_t *c)
 
 static void abort_job(strads_actor_t *self, coord_t *c, int err);
 
+/* A new gather of tables: none of its messages came yet. */
+static void
+trows_reset(coord_t *c)
+{
+	c->trows_want = c->trows_got = 0;
+	if (c->trows_seen != NULL)
+		memset(c->trows_seen, 0, (size_t)c->job->ntab * c->trows_slots);
+}
+
 static void
 send_to(strads_actor_t *self, const strads_addr_t *to, int n, uint16_t type,
     const strads__eng_t *e)
 {
-	strads_msg_t *m = e != NULL ? strads__eng_encode(type, e) : strads_msg_new(type, 0);
+	strads_msg_t *m;
 	coord_t *c = strads_actor_state(self);
+	int i, lost = 0;
 
+	if (type == ENG_STOP) {
+		/* A stop of its own to each (no payload to share): one lost
+		 * leaves the others told. */
+		for (i = 0; i < n; i++)
+			if ((m = strads_msg_new(type, 0)) != NULL)
+				strads_send(self, to[i], m);
+			else
+				lost = 1;
+		if (lost)
+			strads_log(STRADS_LOG_ERROR, "coordinator: out of memory: a role "
+			    "not told to stop");
+		return;
+	}
+	m = e != NULL ? strads__eng_encode(type, e) : strads_msg_new(type, 0);
 	if (m == NULL) {
 		/* The round would never complete: end the job. */
 		strads_log(STRADS_LOG_ERROR, "coordinator: out of memory");
@@ -210,7 +238,11 @@ send_to(strads_actor_t *self, const strads_addr_t *to, int n, uint16_t type,
 			abort_job(self, c, STRADS_ENOMEM);
 		return;
 	}
-	strads__send_all(self, to, n, m);
+	if (strads__send_all(self, to, n, m) != 0) {
+		strads_log(STRADS_LOG_ERROR, "coordinator: out of memory");
+		if (c->phase != PH_DONE)
+			abort_job(self, c, STRADS_ENOMEM);
+	}
 }
 
 static double
@@ -725,10 +757,17 @@ static void
 on_cand(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 {
 	strads__job_t *job = c->job;
-	uint32_t n;
+	uint32_t n, i;
 
 	if (!c->planning || e->round != c->next_round)
 		return;
+	/* Ids the job does not have would index past the parameters (the
+	 * block, the dependency checks, the stores' ranges). */
+	for (i = 0; i < e->n; i++)
+		if (e->idx[i] >= job->p) {
+			atomic_fetch_add(&c->rt->dropped_proto, 1);
+			return;
+		}
 	if (c->ncand + e->n > c->cand_cap) {
 		uint32_t cap = (c->ncand + e->n) * 2;
 		uint32_t *t = realloc(c->cand, (size_t)cap * 4);
@@ -928,7 +967,7 @@ gather_tables(strads_actor_t *self, coord_t *c)
 	strads_job_result_t *res = job->res;
 	uint32_t t;
 
-	c->trows_want = c->trows_got = 0;
+	trows_reset(c);
 	if (c->reshaping)
 		return;
 	for (t = 0; t < job->ntab; t++)
@@ -992,14 +1031,51 @@ ask_parts(strads_actor_t *self, coord_t *c)
 	}
 }
 
+/* Which of table t's expected messages m is (its slot in trows_seen),
+ * or -1 when it is none the gather asked for: a worker table's rows from
+ * one of the workers, the ssp table's values from worker 0, a rotate
+ * part's rows [cut[q], cut[q+1]) (the first of that run not yet come). */
+static int
+trows_slot(const coord_t *c, const strads_msg_t *m, const strads__eng_t *e)
+{
+	strads__job_t *job = c->job;
+	uint64_t t = e->round;
+	uint32_t i;
+
+	switch (job->app->tables[t].home) {
+	case STRADS_HOME_WORKER:
+	case STRADS_HOME_SSP:
+		for (i = 0; i < (uint32_t)job->nworkers; i++)
+			if (job->workers[i].node == m->src.node &&
+			    job->workers[i].actor == m->src.actor)
+				break;
+		if (i == (uint32_t)job->nworkers ||
+		    (job->app->tables[t].home == STRADS_HOME_SSP && i != 0))
+			return -1;
+		return (int)i;
+	case STRADS_HOME_ROTATE:
+		if (!c->multi || c->cut == NULL)
+			return -1;
+		for (i = 0; i < job->nparts; i++)
+			if (c->cut[i] == e->dep && c->cut[i + 1] - c->cut[i] == e->a &&
+			    !c->trows_seen[t * c->trows_slots + i])
+				return (int)i;
+		return -1;
+	default:
+		return -1;
+	}
+}
+
 /* A worker's rows of a table (or the ssp table's values) at the end. */
 static void
-on_trows(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
+on_trows(strads_actor_t *self, coord_t *c, const strads_msg_t *m,
+    const strads__eng_t *e)
 {
 	strads__job_t *job = c->job;
 	void **tabs = c->tab_dst;
 	size_t rowb, bytes;
 	uint64_t t = e->round;
+	int slot;
 
 	if ((c->phase != PH_GATHER && !c->snapping) || tabs == NULL || t >= job->ntab ||
 	    tabs[t] == NULL)
@@ -1010,6 +1086,14 @@ on_trows(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 	if (e->dep > job->tab_rows[t] || e->a > job->tab_rows[t] - e->dep ||
 	    (size_t)e->nd != (bytes + 7) / 8)
 		return;
+	/* A message twice (or one not asked for) would end the gather
+	 * before every row is in. */
+	if (c->trows_seen == NULL || (slot = trows_slot(c, m, e)) < 0 ||
+	    c->trows_seen[t * c->trows_slots + (uint32_t)slot]) {
+		atomic_fetch_add(&c->rt->dropped_proto, 1);
+		return;
+	}
+	c->trows_seen[t * c->trows_slots + (uint32_t)slot] = 1;
 	memcpy((uint8_t *)tabs[t] + e->dep * rowb, e->val, bytes);
 	c->trows_got++;
 	if (c->snapping && !c->reshaping)
@@ -1028,7 +1112,7 @@ snap_tables(strads_actor_t *self, coord_t *c)
 	strads__job_t *job = c->job;
 	uint32_t t;
 
-	c->trows_want = c->trows_got = 0;
+	trows_reset(c);
 	c->tab_dst = NULL;
 	if (job->ntab == 0 || strads__job_tables_bytes(job) == 0)
 		return;
@@ -1101,7 +1185,7 @@ snap_end(strads_actor_t *self, coord_t *c)
 		checkpoint(self, c);
 	}
 	c->tab_dst = NULL;
-	c->trows_want = c->trows_got = 0;
+	trows_reset(c);
 	c->snapping = 0;
 	c->snap_ns = strads_now_ns();
 	if (c->phase == PH_RUN)
@@ -1241,7 +1325,7 @@ on_params(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 			strads_log(STRADS_LOG_ERROR, "coordinator: out of memory: "
 			    "no snapshot taken");
 			c->snap_got = job->nstores;
-			c->trows_want = c->trows_got = 0;
+			trows_reset(c);
 		} else {
 			put_params(job, c->snap_next, e);
 			c->snap_got++;
@@ -1335,12 +1419,18 @@ coord_init(strads_actor_t *self, void *arg)
 	c->checks = calloc((size_t)job->nstores * (job->app->ncheck ? job->app->ncheck : 1),
 	    sizeof(double));
 	c->params = calloc(job->p, sizeof(double));
+	c->trows_slots = job->nparts > (uint32_t)job->nworkers ? job->nparts :
+	    (uint32_t)job->nworkers;
+	if (c->trows_slots == 0)
+		c->trows_slots = 1;
+	c->trows_seen = calloc((size_t)(job->ntab ? job->ntab : 1) * c->trows_slots, 1);
 	if (c->ring_round == NULL || c->ring_got == NULL || c->block == NULL ||
 	    c->stats == NULL || c->checks == NULL || c->params == NULL ||
 	    c->dep_key == NULL || c->dep_val == NULL || (c->ws && c->ws_list == NULL) ||
 	    (c->rot && (c->cut == NULL || c->pcost == NULL || c->ptime == NULL ||
 	    c->part_at == NULL || c->part_pos == NULL)) ||
-	    c->ring_pos == NULL || strads__role_init_fault("coordinator")) {
+	    c->ring_pos == NULL || c->trows_seen == NULL ||
+	    strads__role_init_fault("coordinator")) {
 		/* coord_stop frees what was had. The roles' addresses are
 		 * known now, or (cluster mode) at the start message. */
 		c->broken = 1;
@@ -1395,7 +1485,7 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 		c->reshaping = 1;
 		c->phase = PH_GATHER;
 		c->gathered = 0;
-		c->trows_want = c->trows_got = 0; /* a snapshot's, dropped */
+		trows_reset(c); /* a snapshot's, dropped */
 		c->tab_dst = NULL;
 		send_to(self, c->job->stores, c->job->nstores, ENG_GATHER, NULL);
 		return;
@@ -1462,7 +1552,7 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 		on_params(self, c, &e);
 		break;
 	case ENG_TROWS:
-		on_trows(self, c, &e);
+		on_trows(self, c, m, &e);
 		break;
 	}
 	strads__eng_free(&e);
@@ -1485,6 +1575,7 @@ coord_stop(strads_actor_t *self)
 	free(c->ring_pos);
 	free(c->part_at);
 	free(c->part_pos);
+	free(c->trows_seen);
 	if (c->snap_next_tabs != NULL) {
 		uint32_t t;
 

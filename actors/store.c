@@ -146,11 +146,13 @@ finish_update(strads_actor_t *self, store_t *s)
 	if ((m = strads__eng_encode(ENG_DELTA, &e)) != NULL) {
 		strads_msg_t *ms = strads_msg_share(m, ENG_DELTA);
 
-		strads__send_all(self, job->workers, job->nworkers, m);
-		if (ms != NULL)
-			strads__send_all(self, job->scheds, job->nscheds, ms);
-		else
+		if (strads__send_all(self, job->workers, job->nworkers, m) != 0) {
+			strads_msg_free(ms);
 			fail_oom(self, s);
+		} else if (ms == NULL ||
+		    strads__send_all(self, job->scheds, job->nscheds, ms) != 0) {
+			fail_oom(self, s);
+		}
 	} else {
 		fail_oom(self, s);
 	}

@@ -98,6 +98,8 @@ typedef struct {
 		strads_part_t part; /* what the app's rotate gets */
 		double secs;        /* its compute time */
 	} w;
+	uint64_t rot_next; /* positions before this were started here: a
+	                      part handed over for one is stale */
 } worker_t;
 
 /* See strads__role_fail. */
@@ -277,10 +279,15 @@ ssp_read_done(strads_table_client_t *c, int status, void *arg)
 	worker_t *s = arg;
 
 	(void)c;
+	if (status == STRADS_ECANCELED)
+		return; /* the worker is stopping (its client closes) */
 	if (status != 0) {
+		/* Idle, the worker would wait for a read that never comes,
+		 * and the round with it: the job ends, as at other failures. */
 		strads_log(STRADS_LOG_ERROR, "worker %d: reading the ssp table: %s",
 		    s->index, strads_strerror(status));
 		s->ssp_state = SSP_IDLE;
+		fail(s->self, s, status);
 		return;
 	}
 	s->ssp_state = SSP_READ;
@@ -325,6 +332,7 @@ rot_ready(worker_t *s, const strads__eng_t *e, const rot_t *r)
 		free(p);
 	}
 	memset(&s->w.part, 0, sizeof(s->w.part));
+	s->rot_next = r->pos + 1;
 	s->w.part.round = r->pos;
 	s->w.part.sweep = r->pos / job->nparts;
 	s->w.part.table = (uint32_t)t;
@@ -508,8 +516,8 @@ on_part(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 	if (job->tab_rot < 0 || strads__eng_view(m, &e) != 0)
 		goto bad;
 	rowb = STRADS__ROW_BYTES(job, job->tab_rot);
-	if (e.n != 4 || e.a >= job->nparts)
-		goto bad_e;
+	if (e.n != 4 || e.a >= job->nparts || e.round < s->rot_next)
+		goto bad_e; /* a part the job does not have, or for a past position */
 	rb = (uint64_t)e.idx[0] | (uint64_t)e.idx[1] << 32;
 	re = (uint64_t)e.idx[2] | (uint64_t)e.idx[3] << 32;
 	if (rb >= re || re > job->tab_rows[job->tab_rot])

@@ -9,8 +9,9 @@
  * took. Worker tables under a dynamic schedule follow the data shards
  * and come back in the result. Bad table declarations are refused.
  * Messages a role did not get from its job (forged from another node,
- * malformed, or naming rows, parts, ids or holders the job lacks) are
- * dropped and counted, and a rotation job whose engine message cannot
+ * malformed, naming rows, parts, ids or holders the job lacks, a part
+ * for a position already started, or a worker's table rows twice at the
+ * coordinator) are dropped and counted, and a rotation job whose engine message cannot
  * be made ends instead of waiting.
  */
 #include "schmp.h"
@@ -442,7 +443,7 @@ END_TEST
  * worker is spawned alone, its coordinator a sink that records what the
  * worker sends. */
 typedef struct {
-	atomic_int trows, stops, bad_trows;
+	atomic_int trows, stops, bad_trows, dones;
 	const uint8_t *rot_rows; /* what a TROWS of row 0 must carry */
 } sink_t;
 
@@ -461,6 +462,8 @@ sink_recv(strads_actor_t *self, const strads_msg_t *m)
 
 	if (m->type == ENG_STOP) {
 		atomic_fetch_add(&k->stops, 1);
+	} else if (m->type == ENG_DONE) {
+		atomic_fetch_add(&k->dones, 1);
 	} else if (m->type == ENG_TROWS) {
 		if (strads__eng_decode(m, &e) != 0 || e.dep != 0 || e.a != 1 ||
 		    e.nd != 1 || memcmp(e.val, k->rot_rows, 8) != 0)
@@ -808,6 +811,218 @@ START_TEST(forged_update_blocks)
 }
 END_TEST
 
+/* A worker's rows of a table twice (a duplicate, or a forgery claiming
+ * its address) are counted once: the gather waits for every worker's
+ * rows. The roles send to a relay that passes each message on to the
+ * coordinator as sent, and worker 0's first rows twice. In the second
+ * pass (bad_cand) it passes instead, before the first list of candidates,
+ * a copy naming id p: the coordinator drops and counts it, and takes the
+ * scheduler's own list. */
+typedef struct {
+	strads__job_t *job;
+	strads_addr_t coord;
+	int bad_cand; /* instead: a candidate list naming id p first */
+	atomic_int doubled;
+} relay_t;
+
+static int
+relay_init(strads_actor_t *self, void *arg)
+{
+	*(relay_t **)strads_actor_state(self) = arg;
+	return 0;
+}
+
+static void
+relay_pass(strads_actor_t *self, relay_t *r, const strads_msg_t *m)
+{
+	strads_runtime_t *rt = strads_actor_runtime(self);
+	strads_msg_t *c = strads_msg_new(m->type, m->len);
+
+	ck_assert_ptr_nonnull(c);
+	if (m->len > 0)
+		memcpy(c->data, m->data, m->len);
+	c->src = m->src;
+	c->dst = r->coord;
+	c->flags = 0;
+	ck_assert_int_eq(strads__post_enter(rt), 0);
+	strads__loop_push(&rt->loops[STRADS_ACTOR_LOOP(r->coord.actor)], c, c);
+	strads__post_leave(rt);
+}
+
+static void
+relay_recv(strads_actor_t *self, const strads_msg_t *m)
+{
+	relay_t *r = *(relay_t **)strads_actor_state(self);
+
+	if (m->type < ENG_START)
+		return;
+	if (r->bad_cand && m->type == ENG_CAND && atomic_load(&r->doubled) == 0) {
+		strads__eng_t e;
+		strads_msg_t *f;
+
+		ck_assert_int_eq(strads__eng_decode(m, &e), 0);
+		if (e.n > 0) {
+			e.idx[e.n - 1] = (uint32_t)r->job->p;
+			ck_assert_ptr_nonnull(f = strads__eng_encode(ENG_CAND, &e));
+			f->src = m->src;
+			relay_pass(self, r, f);
+			strads_msg_free(f);
+			atomic_store(&r->doubled, 1);
+		}
+		strads__eng_free(&e);
+	}
+	relay_pass(self, r, m);
+	if (!r->bad_cand && m->type == ENG_TROWS && m->src.node == r->job->workers[0].node &&
+	    m->src.actor == r->job->workers[0].actor &&
+	    atomic_fetch_add(&r->doubled, 1) == 0)
+		relay_pass(self, r, m);
+}
+
+static const strads_actor_type_t relay_type = {
+    "relay", sizeof(relay_t *), relay_init, relay_recv, NULL};
+
+START_TEST(coordinator_drops)
+{
+	int bad_cand = _i;
+	const uint64_t n = 53;
+	const uint32_t p = 11;
+	static double x[53 * 11];
+	wt_data_t d = {x, n, p};
+	strads_runtime_t *rt = engine_up(2);
+	strads_job_opts_t o;
+	strads_job_result_t res;
+	strads__job_t *job;
+	strads__role_arg_t arg;
+	strads_addr_t ra;
+	relay_t r;
+	const int32_t *tag;
+	uint64_t i, d0;
+	int w;
+
+	for (i = 0; i < n * p; i++)
+		x[i] = (double)((i * 7919) % 113) / 9.0;
+	strads_job_opts_init(&o);
+	o.nparams = p;
+	o.nrows = n;
+	o.nworkers = 4;
+	o.nstores = 2;
+	o.block = 4;
+	o.tol = 1e-20;
+	o.max_rounds = 8;
+	ck_assert_int_eq(strads__job_new(&wt_app, &d, &o, &res, &job), 0);
+	for (w = 0; w < job->nworkers; w++)
+		job->worker_node[w] = strads_runtime_node(rt);
+	for (w = 0; w < job->nstores; w++)
+		job->store_node[w] = strads_runtime_node(rt);
+	for (w = 0; w < job->nscheds; w++)
+		job->sched_node[w] = strads_runtime_node(rt);
+	memset(&r, 0, sizeof(r));
+	r.job = job;
+	r.bad_cand = bad_cand;
+	ck_assert_int_eq(strads_spawn(rt, &relay_type, 0, &r, &ra), 0);
+	job->coord = ra;
+	d0 = dropped_proto(rt);
+	ck_assert_int_eq(strads__job_spawn(rt, job, 0), 0);
+	/* The coordinator at its own address, the roles' messages to it
+	 * through the relay. */
+	memset(&arg, 0, sizeof(arg));
+	arg.job = job;
+	atomic_fetch_add(&job->alive, 1);
+	ck_assert_int_eq(strads_spawn(rt, &strads__coordinator_type, 1, &arg, &r.coord), 0);
+	uv_sem_wait(&job->done);
+	ck_assert_int_eq(job->status, 0);
+	ck_assert_int_ge(atomic_load(&r.doubled), 1);
+	ck_assert_uint_eq(dropped_proto(rt), d0 + 1);
+	tag = res.tables[WT_TAG];
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(tag[2 * i], (int32_t)i);
+		for (w = 0; n * (uint64_t)(w + 1) / 4 <= i; w++)
+			;
+		ck_assert_int_eq(tag[2 * i + 1], w);
+	}
+	strads__job_free(job);
+	result_free(&res);
+	engine_down(rt);
+}
+END_TEST
+
+/* A part handed over for a position this worker has already started is
+ * stale (a duplicate, or a forgery): dropped and counted, never taken
+ * for a later round. The worker (alone, as above) runs position 5 with
+ * part 0 at rest; then a part for position 3 is dropped, one for 6 is
+ * kept. */
+START_TEST(stale_part)
+{
+	static rotapp_t a;
+	static uint8_t rows[64];
+	strads_job_result_t res;
+	strads__job_t *job;
+	strads__role_arg_t arg;
+	strads_addr_t wk, sk;
+	sink_t k;
+	strads__eng_t e;
+	uint32_t ids[ROT_NIDX], far;
+	uint64_t d0;
+	job_t j;
+
+	rotapp_init(&a, 10, 8);
+	job_setup(&j, &a, 2, 4, 1, 0);
+	far = strads_runtime_node(j.rt) + 7;
+	ck_assert_int_eq(strads__job_new(&rotapp_app, &a, &j.o, &res, &job), 0);
+	memset(&k, 0, sizeof(k));
+	k.rot_rows = job->rot_rows;
+	ck_assert_int_eq(strads_spawn(j.rt, &sink_type, 0, &k, &sk), 0);
+	job->coord = sk;
+	job->workers[1] = sk;
+	atomic_store(&job->alive, 1);
+	memset(&arg, 0, sizeof(arg));
+	arg.job = job;
+	ck_assert_int_eq(strads_spawn(j.rt, &strads__worker_type, 1, &arg, &wk), 0);
+	job->workers[0] = wk;
+	d0 = dropped_proto(j.rt);
+
+	/* Started; then position 5: part 0 (row 0), taken and left at
+	 * rest. */
+	ck_assert_int_eq(strads_post(j.rt, wk, strads_msg_new(ENG_START, 0)), 0);
+	memset(&e, 0, sizeof(e));
+	memset(ids, 0, sizeof(ids));
+	e.n = ROT_NIDX;
+	e.idx = ids;
+	e.kind = KIND_UPDATE;
+	e.from = ROT_REST;
+	ids[2] = 1;
+	ids[4] = ROT_REST;
+	ids[7] = 5;
+	forge(j.rt, wk, strads_runtime_node(j.rt), ENG_BLOCK, &e);
+	WAIT_UNTIL(atomic_load(&k.dones) >= 1, 10000);
+	ck_assert_uint_eq(dropped_proto(j.rt), d0);
+
+	/* Part 1 (row 1) for position 3, then for 6. */
+	memset(&e, 0, sizeof(e));
+	memset(ids, 0, sizeof(ids));
+	ids[0] = 1;
+	ids[2] = 2;
+	e.n = 4;
+	e.idx = ids;
+	e.a = 1;
+	e.nd = 1;
+	e.val = (double *)(void *)rows;
+	e.round = 3;
+	forge(j.rt, wk, far, ENG_PART, &e);
+	WAIT_UNTIL(dropped_proto(j.rt) == d0 + 1, 10000);
+	e.round = 6;
+	forge(j.rt, wk, far, ENG_PART, &e);
+	/* A second copy of the kept one is dropped as held. */
+	forge(j.rt, wk, far, ENG_PART, &e);
+	WAIT_UNTIL(dropped_proto(j.rt) == d0 + 2, 10000);
+
+	ck_assert_int_eq(strads_post(j.rt, wk, strads_msg_new(ENG_STOP, 0)), 0);
+	uv_sem_wait(&job->done);
+	strads__job_free(job);
+	job_down(&j);
+}
+END_TEST
+
 static Suite *
 homes_suite(void)
 {
@@ -823,6 +1038,8 @@ homes_suite(void)
 	tcase_add_test(tc, rotation_message_oom);
 	tcase_add_test(tc, forged_update_partials);
 	tcase_add_test(tc, forged_update_blocks);
+	tcase_add_loop_test(tc, coordinator_drops, 0, 2);
+	tcase_add_test(tc, stale_part);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,7 +6,8 @@
 #  (p) --path 3 over two nodes gives strads run --path's objectives;
 #  (e) a node with a wrong secret is refused (logged by the coordinator,
 #      exit 3 at the node) and the run is unaffected;
-#  (i) a coordinator or store that cannot set itself up (test hook
+#  (i) a coordinator or store that cannot set itself up, or the
+#      coordinator's start message that cannot be made (test hook
 #      STRADS_TEST_FAIL_INIT) ends the job with an error (coordinator
 #      exit 1) instead of leaving it waiting;
 #  (t) (a) over tls+tcp:// with certificates (when openssl is there);
@@ -205,11 +206,12 @@ fi
 
 # (i) a role that cannot set itself up (the test hook
 # STRADS_TEST_FAIL_INIT) ends the job with an error instead of leaving it
-# waiting: the coordinator's own role, then the nodes' stores.
+# waiting: the coordinator's own role, then the nodes' stores; and
+# (start) the coordinator's start message that cannot be made.
 if want i; then
-	for kind in coordinator store; do
+	for kind in coordinator store start; do
 		url=ipc://$tmp/i-$kind.sock
-		if [ $kind = coordinator ]; then
+		if [ $kind != store ]; then
 			role_env=STRADS_TEST_FAIL_INIT=$kind
 			coordinator coord-i-$kind \
 			    --listen "$url" --app lasso $common --min-workers 2 \
@@ -231,14 +233,19 @@ if want i; then
 		[ $rc -eq 1 ] || bad "(i) $kind: coordinator exit $rc, want 1"
 		grep -q "the job failed" "$tmp/coord-i-$kind.log" ||
 		    bad "(i) $kind: the coordinator did not report the failed job"
-		grep -q "$kind [0-9]*: cannot set up" "$tmp"/*i*-$kind.log ||
-		    bad "(i) $kind: no role reported it could not set up"
+		if [ $kind = start ]; then
+			grep -q "failed: spawning roles here: out of memory" "$tmp/coord-i-$kind.log" ||
+			    bad "(i) $kind: the coordinator did not report its lost start"
+		else
+			grep -q "$kind [0-9]*: cannot set up" "$tmp"/*i*-$kind.log ||
+			    bad "(i) $kind: no role reported it could not set up"
+		fi
 		for p in $n1 $n2; do
 			wait_pid "$p" 30; r=$?
 			[ $r -ne 124 ] || bad "(i) $kind: a node did not exit"
 		done
 	done
-	[ $fail -eq 0 ] && say "ok (i): a coordinator or store that cannot set up ends the job (coordinator exit 1)"
+	[ $fail -eq 0 ] && say "ok (i): a coordinator or store that cannot set up, or a lost start, ends the job (coordinator exit 1)"
 fi
 
 # (t) the same over tls+tcp:// (certificate from openssl, when present).

@@ -578,6 +578,8 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 	uint32_t *hosts = NULL;
 	strads__span_t *wk = NULL, *sk = NULL;
 	int i, k, n, nm, nw = 0, ns = 0, nsch = 0, err, nhosts = 0, local;
+	strads_msg_t *start = NULL, *stop = NULL; /* the coordinator's; owned
+	                                             here until posted */
 	cJSON *msg;
 
 	*again = 0;
@@ -744,7 +746,25 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 		post_send(c, hosts, nhosts, msg);
 	}
 	local = 0;
+	/* The coordinator's start and stop are made before it is spawned:
+	 * either lost (out of memory) would leave the job waiting forever.
+	 * The test hook STRADS_TEST_FAIL_INIT=start loses the start. */
+	start = strads_msg_new(ENG_START, 0);
+	stop = strads_msg_new(ENG_STOP, 0);
+	if (strads__role_init_fault("start")) {
+		strads_msg_free(start);
+		start = NULL;
+	}
 	err = strads__job_spawn(c->rt, job, 0);
+	if (err == 0 && (start == NULL || stop == NULL)) {
+		/* The coordinator is not spawned: counted in and out as a
+		 * role that failed to spawn (strads__job_spawn), so the job's
+		 * done comes once the roles spawned here (stopped below) are
+		 * gone, or now when there are none. */
+		err = STRADS_ENOMEM;
+		atomic_fetch_add(&job->alive, 1);
+		strads__job_role_stopped(job);
+	}
 	if (err == 0) {
 		/* Spawned now, started once every member has the table. */
 		err = strads__job_spawn(c->rt, job, 1);
@@ -774,7 +794,8 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 	}
 	if (!c->failed && !c->reshape) {
 		uv_mutex_unlock(&c->lock);
-		strads_post(c->rt, job->coord, strads_msg_new(ENG_START, 0));
+		strads_post(c->rt, job->coord, start);
+		start = NULL;
 	} else {
 		/* Before the coordinator role ran: stop what was set up. */
 		if (c->failed)
@@ -782,10 +803,14 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 			    (unsigned long long)c->job_id, c->why);
 		uv_mutex_unlock(&c->lock);
 		post_send(c, hosts, nhosts, job_msg(c, "abort"));
-		if (local)
-			strads_post(c->rt, job->coord, strads_msg_new(ENG_STOP, 0));
+		if (local) {
+			strads_post(c->rt, job->coord, stop);
+			stop = NULL;
+		}
 		strads__job_stop_local(c->rt, job);
 	}
+	strads_msg_free(start);
+	strads_msg_free(stop);
 	strads__job_wait(job);
 	keep_table_snapshot(job, cy);
 	uv_mutex_lock(&c->lock);

@@ -39,6 +39,13 @@ strads__eng_fault_arm(void)
 	atomic_store(&fault_left, v != NULL ? strtol(v, NULL, 10) : 0);
 }
 
+int
+strads__eng_fault(void)
+{
+	return atomic_load_explicit(&fault_left, memory_order_relaxed) > 0 &&
+	    atomic_fetch_sub(&fault_left, 1) == 1;
+}
+
 strads_msg_t *
 strads__eng_encode(uint16_t type, const strads__eng_t *e)
 {
@@ -48,8 +55,7 @@ strads__eng_encode(uint16_t type, const strads__eng_t *e)
 
 	if (len > UINT32_MAX - STRADS_MSG_HDR_SIZE)
 		return NULL;
-	if (atomic_load_explicit(&fault_left, memory_order_relaxed) > 0 &&
-	    atomic_fetch_sub(&fault_left, 1) == 1)
+	if (strads__eng_fault())
 		return NULL;
 	if ((m = strads_msg_new(type, len)) == NULL)
 		return NULL;

@@ -50,7 +50,7 @@ strads__cmp_score_desc(const void *a, const void *b)
 	return x[0] > y[0] ? -1 : x[0] < y[0] ? 1 : (x[1] > y[1]) - (x[1] < y[1]);
 }
 
-void
+int
 strads__send_all(strads_actor_t *self, const strads_addr_t *to, int n,
     strads_msg_t *m)
 {
@@ -58,14 +58,19 @@ strads__send_all(strads_actor_t *self, const strads_addr_t *to, int n,
 
 	if (n <= 0) {
 		strads_msg_free(m);
-		return;
+		return 0;
 	}
 	for (i = 0; i < n; i++) {
-		strads_msg_t *c = i == n - 1 ? m : strads_msg_share(m, m->type);
+		strads_msg_t *c = i == n - 1 ? m :
+		    strads__eng_fault() ? NULL : strads_msg_share(m, m->type);
 
-		if (c != NULL)
-			strads_send(self, to[i], c);
+		if (c == NULL) {
+			strads_msg_free(m);
+			return STRADS_ENOMEM;
+		}
+		strads_send(self, to[i], c);
 	}
+	return 0;
 }
 
 int

@@ -231,6 +231,9 @@ strads_msg_t *strads__eng_encode(uint16_t type, const strads__eng_t *e);
 /* Test hook: with STRADS_TEST_FAIL_ENG=N, the Nth encoding from now
  * fails as if out of memory (strads_job_run arms it for its job). */
 void strads__eng_fault_arm(void);
+/* 1 when the armed hook says this message fails (an encoding, or an
+ * envelope of strads__send_all), else 0. */
+int strads__eng_fault(void);
 /* Decodes m; 0 or STRADS_EPROTO / STRADS_ENOMEM. */
 int strads__eng_decode(const strads_msg_t *m, strads__eng_t *e);
 /* As strads__eng_decode, but when the arrays are aligned in m's payload
@@ -259,8 +262,10 @@ typedef struct strads__role_arg_s {
 int strads__cmp_u32(const void *a, const void *b);
 int strads__cmp_score_desc(const void *a, const void *b);
 
-/* Sends m to n addresses: one payload, one envelope each. Takes m. */
-void strads__send_all(strads_actor_t *self, const strads_addr_t *to, int n,
+/* Sends m to n addresses: one payload, one envelope each. Takes m.
+ * STRADS_ENOMEM when an envelope cannot be made (some addresses then got
+ * nothing: the caller ends the job, as a round would wait forever). */
+int strads__send_all(strads_actor_t *self, const strads_addr_t *to, int n,
     strads_msg_t *m);
 
 /* A role that could not set itself up (out of memory, or the test hook
