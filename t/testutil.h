@@ -16,11 +16,19 @@
 
 #include "strads.h"
 
-/* The time timeout_ms from now, on strads_now_ns()'s monotonic clock. */
+/* The time timeout_ms from now, on strads_now_ns()'s monotonic clock,
+ * stretched by CK_TIMEOUT_MULTIPLIER as Check stretches its per-test
+ * timeout, so a run under valgrind or the sanitizers on a loaded machine
+ * waits as much longer for a condition as it does for the whole test. */
 static inline uint64_t
 test_deadline_ms(uint64_t timeout_ms)
 {
-	return strads_now_ns() + timeout_ms * 1000000u;
+	const char *m = getenv("CK_TIMEOUT_MULTIPLIER");
+	double f = m != NULL ? strtod(m, NULL) : 1.0;
+
+	if (!(f >= 1.0) || f > 1000.0)
+		f = 1.0;
+	return strads_now_ns() + (uint64_t)((double)timeout_ms * f) * 1000000u;
 }
 
 /* 1 once the deadline returned by test_deadline_ms() has passed. */
