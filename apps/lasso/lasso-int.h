@@ -64,6 +64,10 @@ void lasso__worker_fini(void *ws);
 /* Worker stats: ||r||^2 and ytilde . r over the shard's rows. */
 void lasso__stats(void *ws, double *out);
 
+/* The parameter tables both programs declare: "beta", the store table
+ * of the coefficients. */
+extern const strads_table_decl_t lasso__tables[1];
+
 /* Store and coordinator callbacks both programs use. */
 void lasso__check(void *shared, strads_range_t r, const double *g,
     const double *beta, double *out);

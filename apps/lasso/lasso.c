@@ -535,14 +535,15 @@ filter_free(void *scratch)
 	free(f); /* head and stamp share its allocation */
 }
 
-/* The coefficients: one store table of p rows (the job's nparams). */
-static const strads_table_decl_t tables[] = {
+/* The coefficients: one store table of p rows (the job's nparams),
+ * declared once for both programs (lasso-int.h). */
+const strads_table_decl_t lasso__tables[1] = {
     {.name = "beta", .home = STRADS_HOME_STORE, .value = STRADS_VALUE_F64, .width = 1},
 };
 
 const strads_app_t lasso_app = {
     .name = "lasso",
-    .tables = tables,
+    .tables = lasso__tables,
     .ntables = 1,
     .width = 1,
     .nstats = 2,

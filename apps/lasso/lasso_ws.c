@@ -314,14 +314,10 @@ ws_pull(void *shared, const strads_block_t *b, const double *g, double *beta,
 	}
 }
 
-/* The coefficients: one store table of p rows (the job's nparams). */
-static const strads_table_decl_t tables[] = {
-    {.name = "beta", .home = STRADS_HOME_STORE, .value = STRADS_VALUE_F64, .width = 1},
-};
 
 const strads_app_t lasso_ws_app = {
     .name = "lasso",
-    .tables = tables,
+    .tables = lasso__tables,
     .ntables = 1,
     .width = 1,
     .nstats = 2,

@@ -174,13 +174,6 @@ strads__opts_from_json(const cJSON *j, strads_job_opts_t *o)
 
 typedef strads__member_t member_t;
 
-/* The member table is the membership actor's (actors/membership.c). */
-static member_t *
-find(strads_cluster_t *c, uint32_t node)
-{
-	return strads__member_find(c, node);
-}
-
 void
 strads_cluster_opts_init(strads_cluster_opts_t *o)
 {
@@ -721,7 +714,7 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 	c->job_on = 1;
 	/* A host lost between the snapshot and now: lay out again. */
 	for (i = 0; i < nhosts; i++)
-		if (find(c, hosts[i]) == NULL)
+		if (strads__member_find(c, hosts[i]) == NULL)
 			c->reshape = 1;
 	/* Every data row in exactly one shard, each on a live member. */
 	for (i = 0; i < job->nworkers; i++)
