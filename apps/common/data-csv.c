@@ -335,6 +335,8 @@ csv_setup(csv_t *c, char **hdr, char *err, size_t errlen)
 	if (o->target != NULL) {
 		t = csv_lookup(
 		    o->target, strlen(o->target), c->names, c->ncols);
+		if (t == 0 && o->target_optional)
+			goto no_target;
 		if (t == 0)
 			return data_errf(err, errlen,
 			    "%s: --target: expected a column name or a number "
@@ -346,6 +348,7 @@ csv_setup(csv_t *c, char **hdr, char *err, size_t errlen)
 			    c->path, t, c->names[t - 1]);
 		c->role[t - 1] = ROLE_TARGET;
 	}
+no_target:
 	for (j = 0; j < c->ncols; j++) /* one pass: 0 is "unmarked" */
 		if (c->role[j] == 0)
 			c->role[j] = p++;
@@ -357,6 +360,8 @@ csv_setup(csv_t *c, char **hdr, char *err, size_t errlen)
 	if (data__b_init(&c->b, t != 0, 0) != 0)
 		goto oom;
 	c->b.m.p = p;
+	if (t != 0 && (c->b.m.target_name = strdup(c->names[t - 1])) == NULL)
+		goto oom;
 	c->b.m.colnames = calloc(p, sizeof(char *));
 	if (c->b.m.colnames == NULL)
 		goto oom;

@@ -242,6 +242,22 @@ data_load_mm(const char *path, const data_opts_t *opts, data_matrix_t *out,
 	rc = mm_header(&r, &pattern, &M, &N, &NZ, &sizeline, err, errlen);
 	if (rc != 0)
 		goto done;
+	{
+		uint64_t maxf = opts != NULL && opts->max_features
+				    ? opts->max_features
+				    : DATA_MAX_FEATURES;
+
+		if (N > maxf) {
+			rc = data_errf(err, errlen,
+			    "%s:%llu: %llu columns, past the limit of %llu "
+			    "features (each per-feature array of doubles would "
+			    "take %.1f GiB); pass --max-features %llu if the "
+			    "data really has that many",
+			    path, (ull)sizeline, (ull)N, (ull)maxf,
+			    (double)N * 8 / (1 << 30), (ull)N);
+			goto done;
+		}
+	}
 	/* An entry takes at least 4 bytes ("1 1\n"): a lying header does
 	 * not make us allocate more than the file could hold. */
 	cap = NZ;

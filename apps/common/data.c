@@ -305,6 +305,7 @@ data_matrix_free(data_matrix_t *m)
 		for (j = 0; j < m->p; j++)
 			free(m->colnames[j]);
 	free(m->colnames);
+	free(m->target_name);
 	free(m->rowptr);
 	free(m->col);
 	free(m->val);
@@ -428,9 +429,10 @@ data_load_response(const char *path, data_matrix_t *m, char *err, size_t errlen)
 /* ------------------------------------------------------------------ */
 /* Dispatch and output                                                */
 
-int
-data_load(const char *path, const char *format, const data_opts_t *opts,
-    data_matrix_t *out, char *err, size_t errlen)
+/* The loader a format name or a file name's extension picks: 'l'
+ * LIBSVM, 'm' MatrixMarket, 'c' CSV, 't' TSV; 0 when none. */
+static char
+format_kind(const char *format, const char *path)
 {
 	static const struct {
 		const char *ext;
@@ -438,42 +440,63 @@ data_load(const char *path, const char *format, const data_opts_t *opts,
 	} exts[] = {{"svm", 'l'}, {"libsvm", 'l'}, {"txt", 'l'}, {"t", 'l'},
 	    {"mtx", 'm'}, {"mm", 'm'}, {"csv", 'c'}, {"tsv", 't'},
 	    {"data", 'c'}};
-	data_opts_t local;
 	const char *slash, *dot;
 	char kind = 0;
 	size_t i;
 
-	memset(out, 0, sizeof(*out));
 	if (format != NULL) {
 		if (strcasecmp(format, "libsvm") == 0 ||
 		    strcasecmp(format, "svmlight") == 0)
-			kind = 'l';
-		else if (strcasecmp(format, "mm") == 0 ||
-			 strcasecmp(format, "mtx") == 0 ||
-			 strcasecmp(format, "matrixmarket") == 0)
-			kind = 'm';
-		else if (strcasecmp(format, "csv") == 0)
-			kind = 'c';
-		else if (strcasecmp(format, "tsv") == 0)
-			kind = 't';
-		else
-			return data_errf(err, errlen,
-			    "%s: unknown format '%.*s'; expected libsvm, mm "
-			    "or csv",
-			    path, TOKMAX, format);
-	} else {
-		slash = strrchr(path, '/');
-		dot = strrchr(slash != NULL ? slash + 1 : path, '.');
-		for (i = 0; dot != NULL && i < sizeof(exts) / sizeof(exts[0]);
-		     i++)
-			if (strcasecmp(dot + 1, exts[i].ext) == 0)
-				kind = exts[i].kind;
-		if (kind == 0)
-			return data_errf(err, errlen,
-			    "%s: cannot tell the format from the file name; "
-			    "pass --format libsvm|mm|csv",
-			    path);
+			return 'l';
+		if (strcasecmp(format, "mm") == 0 ||
+		    strcasecmp(format, "mtx") == 0 ||
+		    strcasecmp(format, "matrixmarket") == 0)
+			return 'm';
+		if (strcasecmp(format, "csv") == 0)
+			return 'c';
+		if (strcasecmp(format, "tsv") == 0)
+			return 't';
+		return 0;
 	}
+	slash = strrchr(path, '/');
+	dot = strrchr(slash != NULL ? slash + 1 : path, '.');
+	for (i = 0; dot != NULL && i < sizeof(exts) / sizeof(exts[0]); i++)
+		if (strcasecmp(dot + 1, exts[i].ext) == 0)
+			kind = exts[i].kind;
+	return kind;
+}
+
+static const char *
+kind_name(char kind)
+{
+	return kind == 'l' ? "libsvm" : kind == 'm' ? "mm" : kind == 0 ? NULL : "csv";
+}
+
+const char *
+data_format_of(const char *path)
+{
+	return kind_name(format_kind(NULL, path));
+}
+
+int
+data_load(const char *path, const char *format, const data_opts_t *opts,
+    data_matrix_t *out, char *err, size_t errlen)
+{
+	data_opts_t local;
+	char kind;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	kind = format_kind(format, path);
+	if (kind == 0 && format != NULL)
+		return data_errf(err, errlen,
+		    "%s: unknown format '%.*s'; expected libsvm, mm or csv",
+		    path, TOKMAX, format);
+	if (kind == 0)
+		return data_errf(err, errlen,
+		    "%s: cannot tell the format from the file name; pass "
+		    "--format libsvm|mm|csv",
+		    path);
 	if (kind == 't') {
 		if (opts == NULL)
 			data_opts_init(&local);
@@ -481,11 +504,15 @@ data_load(const char *path, const char *format, const data_opts_t *opts,
 			local = *opts;
 		if (local.delim == 0)
 			local.delim = '\t';
-		return data_load_csv(path, &local, out, err, errlen);
+		rc = data_load_csv(path, &local, out, err, errlen);
+	} else if (kind == 'l') {
+		rc = data_load_libsvm(path, opts, out, err, errlen);
+	} else if (kind == 'm') {
+		rc = data_load_mm(path, opts, out, err, errlen);
+	} else {
+		rc = data_load_csv(path, opts, out, err, errlen);
 	}
-	if (kind == 'l')
-		return data_load_libsvm(path, opts, out, err, errlen);
-	if (kind == 'm')
-		return data_load_mm(path, opts, out, err, errlen);
-	return data_load_csv(path, opts, out, err, errlen);
+	if (rc == 0)
+		out->format = kind_name(kind);
+	return rc;
 }

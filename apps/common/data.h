@@ -29,6 +29,8 @@ typedef struct data_matrix_s {
 	double *val;	  /* nnz */
 	double *y;	  /* n responses, or NULL */
 	char **colnames;  /* p names (CSV), or NULL */
+	char *target_name; /* CSV: the response column's name, or NULL */
+	const char *format; /* data_load(): "libsvm", "mm" or "csv" (static) */
 } data_matrix_t;
 
 /* The same matrix, column-major. */
@@ -66,6 +68,9 @@ typedef struct data_opts_s {
 	/* CSV: the response column, by name or 1-based index; NULL: no
 	 * response (y = NULL). */
 	const char *target;
+	/* CSV: when the target column is not in the file, load without
+	 * responses instead of failing (predicting on new data). */
+	int target_optional;
 	/* CSV: columns that are not features, a comma list of names,
 	 * 1-based indices and ranges "a-b"; NULL: none. */
 	const char *ignore;
@@ -74,7 +79,16 @@ typedef struct data_opts_s {
 	 * NULL: no response. Other formats carry their own and reject
 	 * this. */
 	const char *response;
+	/* LIBSVM and MatrixMarket: the most columns (features) a file may
+	 * imply; an index past it is an error naming the line, before any
+	 * p-sized array is allocated. 0: DATA_MAX_FEATURES. */
+	uint64_t max_features;
 } data_opts_t;
+
+/* The default bound on features: 2^25 (33554432). Each per-feature
+ * array of doubles an app keeps costs 8 bytes a feature (256 MiB here),
+ * and an app keeps several. */
+#define DATA_MAX_FEATURES ((uint64_t)1 << 25)
 
 /* The defaults: index_base 1, everything else 0/NULL (auto delimiter
  * and header, no target, nothing ignored, missing values are errors).
@@ -140,6 +154,10 @@ int data_load_csv(const char *path, const data_opts_t *opts, data_matrix_t *out,
  */
 int data_load(const char *path, const char *format, const data_opts_t *opts,
     data_matrix_t *out, char *err, size_t errlen);
+
+/* The format data_load() would read path in by its name: "libsvm",
+ * "mm" or "csv" (TSV too), or NULL when the name does not tell. */
+const char *data_format_of(const char *path);
 
 /* Reads a response file (one finite number a line; blank lines
  * skipped) into m->y, replacing any; it must hold exactly m->n

@@ -27,7 +27,10 @@ typedef struct lasso_cli_s {
 	long path, path_jobs, max_iter, threads, workers, block;
 	strads_schedule_t schedule;
 	int intercept, standardize, quiet, have_lambda;
-	unsigned long long seed;
+	long index_base;
+	unsigned long long seed, max_features;
+	int argc;   /* the command line, for the model file */
+	char **argv; /* borrowed from main's */
 } lasso_cli_t;
 
 /* A command's Lasso: the options, then the data and the shared state. */
@@ -51,6 +54,10 @@ lasso_options(FILE *f)
 	    "  --ignore COLS       CSV: columns that are not features, e.g. 1-5,name\n"
 	    "  --missing M         CSV: error (default), drop or mean\n"
 	    "  --response FILE     MatrixMarket: the responses, one a line\n"
+	    "  --index-base B      LIBSVM: the index of the first column, 1\n"
+	    "                      (default) or 0\n"
+	    "  --max-features N    LIBSVM, MatrixMarket: refuse data implying more\n"
+	    "                      than N features (default 33554432)\n"
 	    "model:\n"
 	    "  --lambda L          absolute penalty\n"
 	    "  --lambda-ratio R    penalty as R x lambda_max (default 0.1)\n"
@@ -127,6 +134,7 @@ lasso_cli_init(lasso_cli_t *ro)
 	ro->schedule = STRADS_SCHEDULE_WORKSET;
 	ro->intercept = 1;
 	ro->seed = 1;
+	ro->index_base = 1;
 	ro->out = "lasso.model";
 }
 
@@ -135,7 +143,7 @@ enum {
 	O_RATIO, O_PATH, O_MINRATIO, O_INTERCEPT, O_NOINTERCEPT, O_STD, O_TOL,
 	O_MAXITER, O_TIMELIMIT, O_THREADS, O_WORKERS, O_BLOCK, O_RHO, O_SEED,
 	O_OUT, O_METRICS, O_QUIET, O_SCHEDULE, O_BLOCKWORK, O_DATA, O_PATHJOBS,
-	O_LAST
+	O_INDEXBASE, O_MAXFEAT, O_LAST
 };
 
 static const struct option lasso_opts[] = {
@@ -145,6 +153,8 @@ static const struct option lasso_opts[] = {
     {"ignore", required_argument, NULL, O_IGNORE},
     {"missing", required_argument, NULL, O_MISSING},
     {"response", required_argument, NULL, O_RESPONSE},
+    {"index-base", required_argument, NULL, O_INDEXBASE},
+    {"max-features", required_argument, NULL, O_MAXFEAT},
     {"lambda", required_argument, NULL, O_LAMBDA},
     {"lambda-ratio", required_argument, NULL, O_RATIO},
     {"path", required_argument, NULL, O_PATH},
@@ -185,6 +195,13 @@ lasso_opt(const char *cmd, lasso_cli_t *ro, int c, const char *arg, int *shotgun
 	case O_IGNORE: ro->ignore = arg; break;
 	case O_MISSING: ro->missing = arg; break;
 	case O_RESPONSE: ro->response = arg; break;
+	case O_INDEXBASE:
+		bad = cli_parse_long_in(cmd, "--index-base", arg, 0, 1, &ro->index_base);
+		break;
+	case O_MAXFEAT:
+		bad = cli_parse_long(cmd, "--max-features", arg, 1, &v);
+		ro->max_features = (unsigned long long)v;
+		break;
 	case O_LAMBDA:
 		bad = cli_parse_double_in(cmd, "--lambda", arg, 0, 0, INFINITY, &ro->lambda);
 		ro->have_lambda = 1;
@@ -360,6 +377,16 @@ lasso_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 	rc = CLI_USAGE;
 	if (bad)
 		goto fail;
+	if (seen[O_LAMBDA - 256] && (seen[O_RATIO - 256] || seen[O_PATH - 256])) {
+		fprintf(stderr, "strads %s: --lambda sets the penalty; --%s sets it "
+		    "too: give one\n", cmd, seen[O_RATIO - 256] ? "lambda-ratio" : "path");
+		goto fail;
+	}
+	if (seen[O_MINRATIO - 256] && !seen[O_PATH - 256]) {
+		fprintf(stderr, "strads %s: --min-ratio is the end of a --path; "
+		    "without --path it does nothing\n", cmd);
+		goto fail;
+	}
 	if (shotgun)
 		ro->rho = -1; /* the engine: no dependency filter */
 	if (optind < argc) {
@@ -370,6 +397,8 @@ lasso_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 		fprintf(stderr, "strads %s lasso: --data FILE is required\n", cmd);
 		goto fail;
 	}
+	ro->argc = argc - 1;
+	ro->argv = argv + 1;
 	s->base.entry = &lasso_entry;
 	s->base.threads = ro->threads;
 	s->base.workers = ro->workers;
@@ -399,6 +428,8 @@ lasso_load(const char *cmd, app_state_t *st, int verbose)
 	dopts.target = ro->target;
 	dopts.ignore = ro->ignore;
 	dopts.response = ro->response;
+	dopts.index_base = (int)ro->index_base;
+	dopts.max_features = ro->max_features;
 	if (ro->missing != NULL && cli_parse_missing(cmd, ro->missing, &dopts.missing) != 0)
 		return CLI_USAGE;
 	t0 = strads_now_ns();
@@ -564,6 +595,7 @@ lasso_save(const char *cmd, app_state_t *st, long k, const char *path,
 {
 	lasso_state_t *s = (lasso_state_t *)st;
 	const lasso_t *l = &s->l;
+	data_opts_t dopts;
 	model_t m;
 	char err[512];
 	int rc;
@@ -573,7 +605,6 @@ lasso_save(const char *cmd, app_state_t *st, long k, const char *path,
 	m.lambda = lasso_cli_lambda(s, k);
 	m.n = l->n;
 	m.p = l->p;
-	m.index_base = 1;
 	m.objective = res->progress.objective;
 	m.coef = malloc((size_t)l->p * sizeof(double));
 	if (m.coef == NULL) {
@@ -581,10 +612,23 @@ lasso_save(const char *cmd, app_state_t *st, long k, const char *path,
 		return -1;
 	}
 	m.intercept = lasso_unscale(l, res->params, m.coef);
+	m.index_base = (int)s->ro.index_base;
+	m.converged = res->converged;
+	m.criterion = res->progress.criterion;
+	m.train_s = res->solve_s;
+	m.rounds = res->rounds;
+	data_opts_init(&dopts);
+	dopts.ignore = s->ro.ignore;
+	if (model_set_schema(&m, s->ro.format, &dopts, &s->X) != 0 ||
+	    model_set_options(&m, s->ro.argc, s->ro.argv) != 0) {
+		fprintf(stderr, "strads %s: out of memory\n", cmd);
+		model_free(&m);
+		return -1;
+	}
 	rc = model_write(path, &m, err, sizeof(err));
 	if (rc != 0)
 		fprintf(stderr, "strads %s: %s\n", cmd, err);
-	free(m.coef);
+	model_free(&m);
 	return rc;
 }
 

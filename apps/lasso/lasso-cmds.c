@@ -75,6 +75,11 @@ gen_usage(FILE *f)
 	    "'# p P',\n"
 	    "                      '# index_base 1', then 'index value' a "
 	    "non-zero\n"
+	    "  --test FILE         also write held-out rows, drawn with the "
+	    "others\n"
+	    "                      from the same beta (a test set for "
+	    "strads predict)\n"
+	    "  --test-n M          rows of --test (default: n/4)\n"
 	    "  --n N               rows (default %u)\n"
 	    "  --p P               columns (default %u)\n"
 	    "  --nnz-per-row K     mean non-zeros a row, 1 to P; a row holds "
@@ -128,7 +133,9 @@ enum {
 	OPT_SCALE,
 	OPT_SEED,
 	OPT_OUT,
-	OPT_TRUTH
+	OPT_TRUTH,
+	OPT_TEST,
+	OPT_TESTN
 };
 
 int
@@ -150,8 +157,12 @@ lasso_gen_main(int argc, char **argv)
 	    {"seed", required_argument, NULL, OPT_SEED},
 	    {"out", required_argument, NULL, OPT_OUT},
 	    {"truth", required_argument, NULL, OPT_TRUTH},
+	    {"test", required_argument, NULL, OPT_TEST},
+	    {"test-n", required_argument, NULL, OPT_TESTN},
 	    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-	const char *out = NULL, *truth = NULL, *name;
+	const char *out = NULL, *truth = NULL, *test = NULL, *name;
+	uint32_t test_n = 0;
+	int have_test_n = 0;
 	gen_lasso_opts_t o;
 	gen_lasso_info_t info;
 	data_matrix_t X;
@@ -164,7 +175,7 @@ lasso_gen_main(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		name = c >= OPT_N && c <= OPT_TRUTH ? longopts[c - OPT_N].name
+		name = c >= OPT_N && c <= OPT_TESTN ? longopts[c - OPT_N].name
 						    : "";
 		switch (c) {
 		case OPT_N:
@@ -228,6 +239,18 @@ lasso_gen_main(int argc, char **argv)
 		case OPT_TRUTH:
 			truth = optarg;
 			break;
+		case OPT_TEST:
+			test = optarg;
+			break;
+		case OPT_TESTN:
+			rc = cli_gen_u32("lasso", name, optarg, &test_n);
+			if (rc == 0 && test_n == 0) {
+				cli_gen_error("lasso", "--test-n: expected a whole "
+				    "number >= 1, found '%s'", optarg);
+				rc = -1;
+			}
+			have_test_n = 1;
+			break;
 		case 'h':
 			gen_usage(stdout);
 			return CLI_OK;
@@ -256,6 +279,21 @@ lasso_gen_main(int argc, char **argv)
 		cli_gen_error("lasso", "--out and --truth name the same file");
 		goto usage;
 	}
+	if (test != NULL && (strcmp(test, out) == 0 ||
+				 (truth != NULL && strcmp(test, truth) == 0))) {
+		cli_gen_error("lasso", "--test names the same file as --out or --truth");
+		goto usage;
+	}
+	if (have_test_n && test == NULL) {
+		cli_gen_error("lasso", "--test-n is the size of --test FILE, which is missing");
+		goto usage;
+	}
+	if (test != NULL && !have_test_n)
+		test_n = o.n / 4 > 0 ? o.n / 4 : 1;
+	if (test != NULL && (uint64_t)o.n + test_n > UINT32_MAX - 1) {
+		cli_gen_error("lasso", "--n plus --test-n: at most %u rows", UINT32_MAX - 1);
+		goto usage;
+	}
 	if (have_noise && have_snr) {
 		cli_gen_error("lasso", "--noise and --snr exclude each other");
 		goto usage;
@@ -266,8 +304,12 @@ lasso_gen_main(int argc, char **argv)
 	}
 
 	if (cli_gen_writable("lasso", out) != 0 ||
-	    (truth != NULL && cli_gen_writable("lasso", truth) != 0))
+	    (truth != NULL && cli_gen_writable("lasso", truth) != 0) ||
+	    (test != NULL && cli_gen_writable("lasso", test) != 0))
 		return CLI_FAIL;
+	/* The held-out rows are drawn with the training rows, from the same
+	 * beta and column frequencies, and split off at the end. */
+	o.n += test_n;
 	beta = malloc((size_t)o.p * sizeof(*beta));
 	if (beta == NULL) {
 		cli_gen_error("lasso", "out of memory for %u columns", o.p);
@@ -282,10 +324,23 @@ lasso_gen_main(int argc, char **argv)
 	t_gen = (double)(strads_now_ns() - t0) / 1e9;
 	t0 = strads_now_ns();
 	rc = CLI_OK;
-	if (data_write_libsvm(out, &X, err, sizeof(err)) != 0) {
-		cli_gen_error("lasso", "%s", err);
-		rc = CLI_FAIL;
-	} else if (truth != NULL && write_truth(truth, beta, o.p) != 0)
+	{
+		data_matrix_t train = X, held = X;
+
+		/* Views of X's rows: the writer reads rowptr's absolute
+		 * offsets into col and val. */
+		train.n = X.n - test_n;
+		held.n = test_n;
+		held.rowptr = X.rowptr + train.n;
+		held.y = X.y + train.n;
+		if (data_write_libsvm(out, &train, err, sizeof(err)) != 0 ||
+		    (test != NULL &&
+			data_write_libsvm(test, &held, err, sizeof(err)) != 0)) {
+			cli_gen_error("lasso", "%s", err);
+			rc = CLI_FAIL;
+		}
+	}
+	if (rc == CLI_OK && truth != NULL && write_truth(truth, beta, o.p) != 0)
 		rc = CLI_FAIL;
 	t_write = (double)(strads_now_ns() - t0) / 1e9;
 	if (rc == CLI_OK) {
@@ -300,9 +355,12 @@ lasso_gen_main(int argc, char **argv)
 		    "strads gen lasso: %u rows, %u cols, %llu nnz (%.1f a "
 		    "row), "
 		    "support %u, noise sd %.3g (snr %s), %.2f s to generate, "
-		    "%.2f s to write %s\n",
-		    X.n, X.p, (unsigned long long)X.nnz, (double)X.nnz / X.n,
-		    o.support, info.noise_sd, snr, t_gen, t_write, out);
+		    "%.2f s to write %s%s%s\n",
+		    X.n - test_n, X.p, (unsigned long long)X.rowptr[X.n - test_n],
+		    (double)X.rowptr[X.n - test_n] / (X.n - test_n), o.support,
+		    info.noise_sd, snr, t_gen, t_write, out,
+		    test != NULL ? " and the held-out rows to " : "",
+		    test != NULL ? test : "");
 	}
 	data_matrix_free(&X);
 	free(beta);

@@ -30,6 +30,7 @@ extern const strads_cmd_t strads_cmd_node;
 /* Exit codes shared by every command (strads(1), EXIT STATUS). CLI_HELP
  * is internal: --help was asked for. */
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2, CLI_NOJOIN = 3, CLI_LOST = 4,
+	CLI_MODEL = 5, /* predict: the model refused, or data not its kind */
 	CLI_HELP = 100 };
 
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);

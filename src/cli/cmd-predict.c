@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "data.h"
@@ -24,8 +25,14 @@ predict_usage(FILE *f)
 	    "\n"
 	    "Prints one prediction per row of DATA, made by the app that MODEL's\n"
 	    "'# app' line names (a linear model: b0 + x.b). When DATA has\n"
-	    "responses, prints RMSE and R^2 on stderr unless --quiet. Data\n"
-	    "options are those of strads run.\n");
+	    "responses, prints RMSE and R^2 on stderr unless --quiet.\n"
+	    "\n"
+	    "DATA is read as the model's training data was: its format, index\n"
+	    "base, target and ignored columns come from the model (the options\n"
+	    "above override them). CSV columns are matched by name; a column the\n"
+	    "model does not know, or a feature index past the model's, is an\n"
+	    "error. A model file that is cut short, damaged or of another\n"
+	    "format is refused.\n");
 }
 
 static int
@@ -76,7 +83,7 @@ predict_main(int argc, char **argv)
 	}
 	if (model_read(argv[optind], &model, err, sizeof(err)) != 0) {
 		fprintf(stderr, "strads predict: %s\n", err);
-		return CLI_FAIL;
+		return CLI_MODEL;
 	}
 	if ((app = app_find(model.app, NULL)) == NULL || app->predict == NULL) {
 		char names[256];
@@ -89,11 +96,44 @@ predict_main(int argc, char **argv)
 			fprintf(stderr, "strads predict: %s: a model of app '%s', which has "
 			    "no predict\n", argv[optind], model.app);
 		model_free(&model);
-		return CLI_FAIL;
+		return CLI_MODEL;
+	}
+	/* The data as the model's was read, unless told otherwise. */
+	if (format == NULL && model.data_format[0] != '\0') {
+		const char *named = data_format_of(argv[optind + 1]);
+
+		if (named != NULL && strcmp(named, model.data_format) != 0) {
+			fprintf(stderr, "strads predict: %s: named like %s data, but "
+			    "the model was trained on %s data (pass --format %s if "
+			    "it is)\n", argv[optind + 1], named, model.data_format,
+			    model.data_format);
+			model_free(&model);
+			return CLI_MODEL;
+		}
+		format = model.data_format;
+	}
+	dopts.index_base = model.index_base;
+	{
+		const char *kind = format != NULL ? format : data_format_of(argv[optind + 1]);
+		int csv = kind != NULL && (strcasecmp(kind, "csv") == 0 ||
+		    strcasecmp(kind, "tsv") == 0);
+
+		if (csv && dopts.target == NULL && model.target != NULL) {
+			dopts.target = model.target;
+			dopts.target_optional = 1; /* new data need not have it */
+		}
+		if (csv && dopts.ignore == NULL)
+			dopts.ignore = model.ignore;
 	}
 	if (cli_load_data("predict", argv[optind + 1], format, &dopts, &X) != 0) {
 		model_free(&model);
 		return CLI_FAIL;
+	}
+	if (model_match(&model, &X, argv[optind + 1], err, sizeof(err)) != 0) {
+		fprintf(stderr, "strads predict: %s\n", err);
+		model_free(&model);
+		data_matrix_free(&X);
+		return CLI_MODEL;
 	}
 	rc = app->predict(&model, &X, quiet);
 	model_free(&model);

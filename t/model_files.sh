@@ -1,0 +1,162 @@
+#!/bin/sh
+# model_files.sh -- models that refuse to lie. A model file carries its
+# app, format, parameter count, data schema, how training ended and a
+# checksum; `strads predict` refuses (exit 5, with a message naming the
+# file) a model cut short, edited or damaged, of an older format or of
+# an app it does not have, and data that does not fit the model: feature
+# indices past its p, CSV columns it was not trained on, or missing. CSV
+# columns are matched by name, so their order does not matter. Also the
+# input limits (--max-features) and the options that would contradict
+# each other.
+set -u
+
+top_builddir=${top_builddir:-.}
+strads=$(cd "$top_builddir" && pwd)/strads
+[ -x "$strads" ] || { echo "no $strads: build first"; exit 99; }
+command -v timeout >/dev/null || { echo "no timeout(1)"; exit 77; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 99
+fail=0
+n=0
+
+# check STATUS MESSAGE ARGS...: strads ARGS exits STATUS within 60 s and
+# its stderr holds MESSAGE (a fixed string; empty: not checked).
+check() {
+	want=$1
+	msg=$2
+	shift 2
+	n=$((n + 1))
+	timeout 60 "$strads" "$@" </dev/null >out.txt 2>err.txt
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "FAIL: strads $*: exit $rc, expected $want; stderr:"
+		sed 's/^/    /' err.txt | head -5
+		fail=1
+	elif [ -n "$msg" ] && ! grep -qF -- "$msg" err.txt; then
+		echo "FAIL: strads $*: stderr lacks \"$msg\"; it was:"
+		sed 's/^/    /' err.txt | head -5
+		fail=1
+	fi
+}
+bad() { echo "FAIL: $*"; fail=1; }
+
+# --- LIBSVM: a model, then copies of it that must not read -----------
+"$strads" gen lasso --out d.svm --n 300 --p 40 --nnz-per-row 10 --support 5 --seed 3 2>/dev/null ||
+	{ echo "strads gen failed"; exit 99; }
+check 0 "" run lasso --data d.svm --threads 1 --quiet --out m.model
+check 0 "rows 300" predict m.model d.svm
+cp out.txt full.pred
+grep -q '^# end crc32 [0-9a-f]\{8\}$' m.model || bad "m.model has no end line"
+grep -q '^# converged 1$' m.model || bad "m.model does not say it converged"
+grep -q '^# data_format libsvm$' m.model || bad "m.model has no data format"
+
+head -c 200 m.model >cut.model
+check 5 "cut.model: cut short" predict cut.model d.svm
+half=$(($(wc -l <m.model) / 2))
+head -n "$half" m.model >half.model
+check 5 "half.model: cut short or damaged" predict half.model d.svm
+# One coefficient changed by one digit: only the checksum can tell.
+awk '!done && /^[0-9]+ / { sub(/ -?[0-9]/, " 7"); done = 1 } { print }' m.model >edit.model
+cmp -s m.model edit.model && bad "the edit changed nothing"
+check 5 "edit.model: damaged: its checksum does not match" predict edit.model d.svm
+sed '/^# end /d' m.model >noend.model
+check 5 "noend.model: cut short or damaged" predict noend.model d.svm
+sed -e '1s/.*/# strads model/' -e '/^# end /d' m.model >old.model
+check 5 "old.model: a model in format 1" predict old.model d.svm
+sed '1s/.*/# strads model 9/' m.model >new.model
+check 5 "new.model: a model in format 9" predict new.model d.svm
+check 5 "d.svm: not a strads model" predict d.svm d.svm
+# A well-formed model of an app this program does not have: the
+# checksum recomputed (zlib's CRC-32) after the app line is changed.
+if [ -x /usr/bin/python3 ]; then
+	sed -e 's/^# app lasso$/# app martian/' -e '/^# end /d' m.model >body.txt
+	/usr/bin/python3 -c 'import sys, zlib
+b = open("body.txt", "rb").read()
+sys.stdout.write("# end crc32 %08x\n" % zlib.crc32(b))' >end.txt
+	cat body.txt end.txt >martian.model
+	check 5 "a model of app 'martian', which this program does not have" \
+		predict martian.model d.svm
+fi
+
+# Data of another problem: a feature past the model's 40.
+printf '1 3:1 100000:2\n' >wide.svm
+check 5 "wide.svm: row 1 has feature 100000, but the model has 40 features" \
+	predict m.model wide.svm
+# Fewer features is fine (sparse data leaves the rest at zero).
+printf '1 3:1\n' >narrow.svm
+check 0 "" predict m.model narrow.svm
+
+# --- CSV: the schema goes with the model ------------------------------
+cat >d.csv <<'CSV'
+id,a,b,c,y
+1,1.0,2.0,0.5,3.1
+2,2.0,0.1,1.5,2.2
+3,0.5,1.0,2.0,4.0
+4,1.5,1.5,0.0,2.9
+5,3.0,0.2,1.0,3.3
+6,0.2,2.5,1.2,4.4
+7,2.2,0.7,0.3,1.9
+8,1.1,1.9,2.2,4.8
+CSV
+check 0 "" run lasso --data d.csv --target y --ignore id --lambda-ratio 0.01 \
+	--threads 1 --quiet --out c.model
+grep -q '^# column 1 a$' c.model || bad "c.model does not name its columns"
+grep -q '^# target y$' c.model || bad "c.model does not name its target"
+grep -q '^# ignore id$' c.model || bad "c.model does not record --ignore"
+# The model's target and ignored columns apply without being repeated.
+check 0 "rows 8" predict c.model d.csv
+cp out.txt c.pred
+# The same columns in another order: the same predictions.
+awk -F, -v OFS=, '{ print $5, $4, $1, $3, $2 }' d.csv >shuffled.csv
+check 0 "rows 8" predict c.model shuffled.csv
+cmp -s out.txt c.pred || bad "columns in another order changed the predictions"
+# New data without the response: predictions, no fit.
+cut -d, -f1-4 d.csv >noy.csv
+check 0 "" predict c.model noy.csv
+[ "$(wc -l <out.txt)" -eq 8 ] || bad "predict without a response printed $(wc -l <out.txt) lines"
+# A column the model does not know, and one it needs but is not there.
+sed -e '1s/$/,z/' -e '2,$s/$/,1/' d.csv >extra.csv
+check 5 "extra.csv: column 'z' is not one the model was trained on" predict c.model extra.csv
+cut -d, -f1,2,3,5 d.csv >missing.csv
+check 5 "missing.csv: the model's column 'c' is not in the data" predict c.model missing.csv
+# CSV model, LIBSVM data and the other way round.
+check 5 "d.svm: named like libsvm data, but the model was trained on csv data" predict c.model d.svm
+check 5 "the model was trained on CSV columns, matched by name" predict c.model d.svm --format libsvm
+check 5 "d.csv: named like csv data, but the model was trained on libsvm" predict m.model d.csv
+check 5 "CSV data for a model trained on libsvm data" predict m.model d.csv --format csv --target y
+
+# --- index base and input limits ---------------------------------------
+printf '1 0:1 1:2\n2 0:0.5 2:1\n0.5 1:1 2:3\n1.5 0:2 2:0.1\n' >zero.svm
+check 1 "pass --index-base 0" run lasso --data zero.svm --threads 1 --quiet --out z.model
+check 0 "" run lasso --data zero.svm --index-base 0 --threads 1 --quiet --out z.model
+grep -q '^# index_base 0$' z.model || bad "z.model does not record index base 0"
+check 0 "rows 4" predict z.model zero.svm
+check 2 "--index-base: expected an integer from 0 to 1, got '2'" \
+	run lasso --data zero.svm --index-base 2
+# A 7-row file with one index of 2e9: refused at its line, before any
+# p-sized array is made (the run is held to 1 GiB of address space).
+printf '1 1:1\n2 2:1\n1 1:2\n3 3:1\n1 2000000000:1\n2 1:1\n1 2:2\n' >huge.svm
+n=$((n + 1))
+(ulimit -v 1048576 2>/dev/null; timeout 60 "$strads" run lasso --data huge.svm \
+    --threads 1 --quiet --out h.model) 2>err.txt
+rc=$?
+if [ $rc -ne 1 ] || ! grep -qF "huge.svm:5: index 2000000000 implies 2000000000 features" err.txt; then
+	echo "FAIL: huge.svm: exit $rc, expected 1 and the line and features named:"
+	sed 's/^/    /' err.txt | head -3
+	fail=1
+fi
+grep -qF -- "--max-features 2000000000" err.txt || bad "huge.svm: no hint of --max-features"
+check 1 "huge.svm:5: index 2000000000 implies" run lasso --data huge.svm --max-features 1000
+check 2 "--max-features: expected an integer >= 1" run lasso --data d.svm --max-features 0
+
+# --- options that contradict each other -------------------------------
+check 2 "--lambda sets the penalty; --lambda-ratio sets it too" \
+	run lasso --data d.svm --lambda 0.1 --lambda-ratio 0.5
+check 2 "--lambda sets the penalty; --path sets it too" \
+	run lasso --data d.svm --lambda 0.1 --path 5
+check 2 "--min-ratio is the end of a --path" run lasso --data d.svm --min-ratio 0.1
+
+[ $fail = 0 ] && echo "$n cases: models and data refused or accepted as they should be"
+exit $fail
