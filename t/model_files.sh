@@ -158,5 +158,22 @@ check 2 "--lambda sets the penalty; --path sets it too" \
 	run lasso --data d.svm --lambda 0.1 --path 5
 check 2 "--min-ratio is the end of a --path" run lasso --data d.svm --min-ratio 0.1
 
+# --- a run a limit stopped: said in the model, the metrics and (with
+# --strict) the exit status --------------------------------------------
+"$strads" gen lasso --out slow.svm --n 2000 --p 3000 --nnz-per-row 30 --support 50 \
+	--seed 5 2>/dev/null || bad "strads gen slow.svm"
+check 0 "not converged" run lasso --data slow.svm --threads 1 --schedule cyclic \
+	--lambda-ratio 0.01 --tol 1e-12 --max-iter 2 --out lim.model --metrics lim.json
+grep -q '^# converged 0$' lim.model || bad "lim.model does not say it did not converge"
+tail -n 1 lim.json | grep -q '"end": true.*"converged": false, "stopped_by": "limit"' ||
+	bad "lim.json does not end with a not-converged end record: $(tail -n 1 lim.json)"
+check 6 "--strict: a limit stopped 1 of 1 step before it converged" run lasso \
+	--data slow.svm --threads 1 --schedule cyclic --lambda-ratio 0.01 --tol 1e-12 \
+	--max-iter 2 --out lim.model --strict
+check 0 "" run lasso --data d.svm --threads 1 --quiet --out m2.model --strict \
+	--metrics ok.json
+tail -n 1 ok.json | grep -q '"converged": true, "stopped_by": "tolerance"' ||
+	bad "ok.json does not end with a converged end record: $(tail -n 1 ok.json)"
+
 [ $fail = 0 ] && echo "$n cases: models and data refused or accepted as they should be"
 exit $fail

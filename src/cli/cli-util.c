@@ -273,3 +273,26 @@ cli_gen_writable(const char *app, const char *path)
 	free(dir);
 	return ok ? 0 : -1;
 }
+
+void
+cli_metrics_end(const char *cmd, const char *path, const strads_job_result_t *res)
+{
+	FILE *f;
+
+	if (path == NULL)
+		return;
+	if ((f = fopen(path, "a")) == NULL) {
+		fprintf(stderr, "strads %s: %s: %s\n", cmd, path, strerror(errno));
+		return;
+	}
+	fprintf(f, "{\"end\": true, \"iter\": %llu, \"time_s\": %.6f, \"objective\": ",
+	    (unsigned long long)res->rounds, res->solve_s);
+	if (isfinite(res->progress.objective))
+		fprintf(f, "%.17g", res->progress.objective);
+	else
+		fputs("null", f);
+	fprintf(f, ", \"converged\": %s, \"stopped_by\": \"%s\"}\n",
+	    res->converged ? "true" : "false", res->converged ? "tolerance" : "limit");
+	if (fclose(f) != 0)
+		fprintf(stderr, "strads %s: %s: %s\n", cmd, path, strerror(errno));
+}

@@ -31,6 +31,7 @@ extern const strads_cmd_t strads_cmd_node;
  * is internal: --help was asked for. */
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2, CLI_NOJOIN = 3, CLI_LOST = 4,
 	CLI_MODEL = 5, /* predict: the model refused, or data not its kind */
+	CLI_LIMIT = 6, /* --strict: a limit stopped a step before it converged */
 	CLI_HELP = 100 };
 
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);
@@ -59,6 +60,13 @@ int cli_load_data(const char *cmd, const char *path, const char *format,
  * solving so that a typo does not cost the whole run; -1 (reported)
  * when not. */
 int cli_writable(const char *cmd, const char *path);
+/* After a step's job: appends its end record to the metrics file at
+ * metrics_path (when not NULL): {"end": true, "iter", "time_s",
+ * "objective", "converged", "stopped_by": "tolerance" or "limit"}, so
+ * the file says whether the run converged. Reported, never fatal. */
+void cli_metrics_end(const char *cmd, const char *metrics_path,
+    const strads_job_result_t *res);
+
 /* The file of step k of a run: base itself, or base.k+1 when numbered
  * (a run of several steps), in buf; NULL when base is. */
 const char *cli_step_file(const char *base, int numbered, long k, char *buf,

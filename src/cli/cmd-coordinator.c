@@ -52,6 +52,8 @@ coord_usage(const app_entry_t *app, FILE *f)
 	    "  --checkpoint-dir DIR  write checkpoints there (default: the --out\n"
 	    "                      file's name with .ckpt)\n"
 	    "  --checkpoint-every S  at most every S seconds (default 30; 0: none)\n"
+	    "  --strict            exit 6 when a limit (--max-iter, --time-limit)\n"
+	    "                      stopped a step before it converged\n"
 	    "  --resume DIR        go on from the checkpoint in DIR (a coordinator\n"
 	    "                      that was lost: same options); the nodes that\n"
 	    "                      wait for it join again\n"
@@ -73,7 +75,7 @@ coord_usage(const app_entry_t *app, FILE *f)
 
 enum {
 	C_LISTEN = CLI_HOST_OPT, C_APP, C_SECRET, C_MINW, C_JOINT, C_HB, C_MT,
-	C_CERT, C_KEY, C_CA, C_SNAP, C_CKDIR, C_CKEVERY, C_RESUME
+	C_CERT, C_KEY, C_CA, C_SNAP, C_CKDIR, C_CKEVERY, C_RESUME, C_STRICT
 };
 
 static const struct option coord_opts[] = {
@@ -91,12 +93,14 @@ static const struct option coord_opts[] = {
     {"checkpoint-dir", required_argument, NULL, C_CKDIR},
     {"checkpoint-every", required_argument, NULL, C_CKEVERY},
     {"resume", required_argument, NULL, C_RESUME},
+    {"strict", no_argument, NULL, C_STRICT},
     {NULL, 0, NULL, 0}};
 
 typedef struct {
 	const char *listen, *app, *secret_file, *cert, *key, *ca, *ckdir, *resume;
 	long min_workers;
 	double join_timeout, heartbeat, member_timeout, snapshot, ckevery;
+	int strict;
 } coord_opts_t;
 
 static int
@@ -107,6 +111,7 @@ coord_opt(void *arg, int c, const char *v)
 	switch (c) {
 	case C_LISTEN: co->listen = v; return 0;
 	case C_APP: co->app = v; return 0;
+	case C_STRICT: co->strict = 1; return 0;
 	case C_SECRET: co->secret_file = v; return 0;
 	case C_CERT: co->cert = v; return 0;
 	case C_KEY: co->key = v; return 0;
@@ -194,7 +199,7 @@ coord_main(int argc, char **argv)
 	char *specs = NULL, ckdir[4096], bound[512];
 	int port = 0;
 	double *init = NULL;
-	long step = 0, nsteps, first;
+	long step = 0, nsteps, first, unconverged = 0;
 	double jobs_s = 0, solve_s = 0;
 	uint64_t t0;
 	int rc, err = 0;
@@ -362,12 +367,20 @@ coord_main(int argc, char **argv)
 			free(res.params);
 			goto out;
 		}
+		cli_metrics_end("coordinator", o.metrics_path, &res);
+		unconverged += !res.converged;
 		free(init);
 		init = res.params;
 	}
 	if (app->done != NULL)
 		app->done(st, nsteps - first, 1, jobs_s, solve_s);
 	rc = CLI_OK;
+	if (co.strict && unconverged > 0) {
+		fprintf(stderr, "strads coordinator: --strict: a limit stopped %ld of %ld "
+		    "step%s before it converged\n", unconverged, nsteps - first,
+		    nsteps - first == 1 ? "" : "s");
+		rc = CLI_LIMIT;
+	}
 out:
 	strads_cluster_free(cl);
 	if (rt != NULL) {

@@ -41,6 +41,25 @@ app_usage(const app_entry_t *app, FILE *f)
 {
 	fprintf(f, "usage: strads run %s %s\n\n", app->name, app->synopsis);
 	app->usage("run", f);
+	fprintf(f,
+	    "run:\n"
+	    "  --strict            exit 6 when a limit (--max-iter, --time-limit)\n"
+	    "                      stopped a step before it converged\n");
+}
+
+/* strads run's own options, after the app's. */
+static const struct option run_opts[] = {
+    {"strict", no_argument, NULL, CLI_HOST_OPT},
+    {NULL, 0, NULL, 0}};
+
+static int
+run_opt(void *arg, int c, const char *v)
+{
+	(void)v;
+	if (c != CLI_HOST_OPT)
+		return -1;
+	*(int *)arg = 1;
+	return 0;
 }
 
 /*
@@ -72,6 +91,7 @@ struct run_path_s {
 	                        (both under lock) */
 	long shown;          /* lines printed */
 	atomic_int failed;
+	atomic_long unconverged; /* steps a limit stopped */
 };
 
 /* Step k solved with result line: prints the lines now in order. */
@@ -128,6 +148,9 @@ chain_main(void *arg)
 			free(res.params);
 			break;
 		}
+		cli_metrics_end("run", o.metrics_path, &res);
+		if (!res.converged)
+			atomic_fetch_add(&rp->unconverged, 1);
 		free(warm);
 		warm = res.params;
 		path_done(rp, k, line);
@@ -138,7 +161,7 @@ chain_main(void *arg)
 }
 
 static int
-run_app(app_state_t *st)
+run_app(app_state_t *st, int strict)
 {
 	const app_entry_t *app = st->entry;
 	strads_runtime_t *rt = NULL;
@@ -212,6 +235,12 @@ out_chains:
 		if (app->done != NULL)
 			app->done(st, rp.n, rp.jobs, ch[slow].jobs_s, ch[slow].solve_s);
 		rc = CLI_OK;
+		if (strict && atomic_load(&rp.unconverged) > 0) {
+			fprintf(stderr, "strads run: --strict: a limit stopped %ld of %ld "
+			    "step%s before it converged\n", atomic_load(&rp.unconverged),
+			    rp.n, rp.n == 1 ? "" : "s");
+			rc = CLI_LIMIT;
+		}
 	}
 	for (c = 0; c < rp.jobs; c++)
 		if (ch[c].chain != NULL)
@@ -234,7 +263,7 @@ run_main(int argc, char **argv)
 	const app_entry_t *app;
 	app_state_t *st;
 	char names[256];
-	int rc;
+	int rc, strict = 0;
 
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -249,14 +278,14 @@ run_main(int argc, char **argv)
 		    app_names(app_trains, ", ", names, sizeof(names)));
 		return CLI_USAGE;
 	}
-	rc = app->parse("run", argc - 1, argv + 1, NULL, NULL, NULL, NULL, &st);
+	rc = app->parse("run", argc - 1, argv + 1, run_opts, run_opt, &strict, NULL, &st);
 	if (rc == CLI_HELP) {
 		app_usage(app, stdout);
 		return CLI_OK;
 	}
 	if (rc != CLI_OK)
 		return rc;
-	rc = run_app(st);
+	rc = run_app(st, strict);
 	app->free(st);
 	return rc;
 }

@@ -225,7 +225,7 @@ function finite(v) { return v ~ /^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]
 
 # best_obj FILE: lowest finite objective of a metrics file ("" if none).
 best_obj() {
-	awk "$M_AWK"'{ o = val("objective"); if (finite(o) && (m == "" || o + 0 < m + 0)) m = o }
+	awk "$M_AWK"'/"end": true/ { next } { o = val("objective"); if (finite(o) && (m == "" || o + 0 < m + 0)) m = o }
 	    END { if (m != "") printf "%.17g\n", m }' "$1"
 }
 refval() { awk -v k="$1" '$1 == k { print $2; exit }' "$2"; }
@@ -236,6 +236,7 @@ minof() { awk -v a="$1" -v b="$2" 'BEGIN { print (b != "" && (a == "" || b + 0 <
 #   first_nonfinite_upd rises diverging mean_block
 analyse() {
 	awk -v fs="$2" -v tgt="$target" "$M_AWK"' BEGIN { FS = "\n"; r = fs + 0; reached = 0; nf = "-" }
+	/"end": true/ { next }
 	{
 		n++
 		o = val("objective"); u = val("updates") + 0; t = val("time_s") + 0
