@@ -377,6 +377,69 @@ START_TEST(priority_schedule)
 }
 END_TEST
 
+/* Least squares (--lambda 0): the duality gap is no measure there (the
+ * only feasible dual point is 0), so the job stops on the KKT residual
+ * max_j |x_j . r| / n relative to lambda_max. It must end, converged,
+ * with the residual computed here from the coefficients it returns
+ * within that tolerance, under working sets and cyclic CD. */
+static void
+check_least_squares(strads_schedule_t schedule)
+{
+	strads_runtime_t *rt = runtime_up();
+	data_matrix_t X;
+	lasso_t l;
+	fit_t f;
+	char err[256];
+	double *r, gmax = 0, lmax, tol = 1e-9;
+	uint64_t i, k;
+	uint32_t j;
+
+	make_problem(&dense, &X);
+	ck_assert_msg(lasso_setup(&l, &X, 1, 0, err, sizeof(err)) == 0, "%s", err);
+	lmax = lasso_lambda_max(&l);
+	solve(rt, &l, 0, schedule, tol, &f);
+	ck_assert_msg(f.res.converged && f.res.progress.criterion <= tol,
+	    "least squares: criterion %.3e, converged %d", f.res.progress.criterion,
+	    f.res.converged);
+	r = malloc(X.n * sizeof(double));
+	ck_assert_ptr_nonnull(r);
+	for (i = 0; i < X.n; i++) {
+		r[i] = X.y[i] - f.b0;
+		for (k = X.rowptr[i]; k < X.rowptr[i + 1]; k++)
+			r[i] -= X.val[k] * f.b[X.col[k]];
+	}
+	for (j = 0; j < X.p; j++) {
+		double g = 0;
+
+		for (i = 0; i < X.n; i++)
+			for (k = X.rowptr[i]; k < X.rowptr[i + 1]; k++)
+				if (X.col[k] == j)
+					g += X.val[k] * r[i];
+		if (fabs(g) / X.n > gmax)
+			gmax = fabs(g) / X.n;
+	}
+	/* Rounding in r: a little above tol is allowed, not more. */
+	ck_assert_msg(gmax <= 10 * tol * lmax, "least squares: max |x_j . r| / n "
+	    "= %.3e, above %.0e x lambda_max %.3e", gmax, tol, lmax);
+	free(r);
+	fit_free(&f);
+	lasso_free(&l);
+	data_matrix_free(&X);
+	runtime_down(rt);
+}
+
+START_TEST(least_squares_workset)
+{
+	check_least_squares(STRADS_SCHEDULE_WORKSET);
+}
+END_TEST
+
+START_TEST(least_squares_cyclic)
+{
+	check_least_squares(STRADS_SCHEDULE_CYCLIC);
+}
+END_TEST
+
 /* The check can fail: one coefficient moved by 3 eps / c_j off the
  * solution breaks its condition by at least 2 eps (g_j moves by exactly
  * 3 eps), and so does the intercept moved by 3 eps (mean(r) does). */
@@ -432,6 +495,8 @@ lasso_suite(void)
 	tcase_add_test(tc, sparse_no_intercept);
 	tcase_add_test(tc, priority_schedule);
 	tcase_add_test(tc, perturbed_fails);
+	tcase_add_test(tc, least_squares_workset);
+	tcase_add_test(tc, least_squares_cyclic);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -73,7 +73,9 @@ lasso_options(FILE *f)
 	    "  --standardize       scale columns to unit variance (glmnet's option;\n"
 	    "                      coefficients are reported on the original scale)\n"
 	    "solver:\n"
-	    "  --tol T             stop at relative duality gap <= T (default 1e-6)\n"
+	    "  --tol T             stop at relative duality gap <= T (default 1e-6);\n"
+	    "                      with --lambda 0 (least squares), at\n"
+	    "                      max_j |x_j . r| / n <= T x lambda_max\n"
 	    "  --max-iter N        stop after N rounds (default: no limit)\n"
 	    "  --time-limit S      stop after S seconds (default: no limit)\n"
 	    "  --threads N         loops and compute threads (default: cores)\n"
@@ -646,9 +648,10 @@ lasso_result(const char *cmd, app_state_t *st, long k, const strads_job_result_t
 		return -1;
 	}
 	snprintf(line, len,
-	    "lambda %.10g: objective %.12g, gap %.3e, nnz %llu, %llu rounds, "
+	    "lambda %.10g: objective %.12g, %s %.3e, nnz %llu, %llu rounds, "
 	    "%llu updates, %.3fs%s\n",
-	    lambda, res->progress.objective, res->progress.criterion,
+	    lambda, res->progress.objective, lambda > 0 ? "gap" : "kkt",
+	    res->progress.criterion,
 	    (unsigned long long)res->progress.support, (unsigned long long)res->rounds,
 	    (unsigned long long)res->updates, res->solve_s,
 	    res->converged ? "" : " (not converged: a limit stopped it)");

@@ -240,8 +240,18 @@ lasso__objective(void *shared, const double *st, const double *ck, int nstores,
 	d2 = l->yy - 2 * k * st[1] + k * k * st[0]; /* ||yt - k r||^2 */
 	dual = (l->yy - d2) / (2 * n);
 	out->objective = primal;
-	out->criterion = primal > 0 ? fmax(primal - dual, 0) / primal : 0;
 	out->support = (uint64_t)nnz;
+	if (l->lambda == 0) {
+		/* Least squares: no feasible dual point but 0, so the gap
+		 * would stay at 1. The measure is then the KKT residual,
+		 * max_j |xhat_j . r| / n relative to its value at b = 0
+		 * (lambda_max). */
+		out->criterion = l->lmax > 0 ? gmax / (n * l->lmax) : 0;
+		strads_progress_add(out, "kkt", out->criterion, 0);
+		strads_progress_add(out, "nnz", nnz, 1);
+		return;
+	}
+	out->criterion = primal > 0 ? fmax(primal - dual, 0) / primal : 0;
 	/* The progress line's order: "gap G  nnz N". */
 	strads_progress_add(out, "gap", out->criterion, 0);
 	strads_progress_add(out, "nnz", nnz, 1);
@@ -294,6 +304,10 @@ lasso__score(void *shared, strads_range_t r, const double *g, const double *beta
 	const lasso_t *l = shared;
 	uint32_t j;
 
+	/* Least squares (lambda 0) has no penalty to compare with: the
+	 * gradient is measured against its largest value at b = 0. */
+	double scale = l->n * (l->lambda > 0 ? l->lambda : l->lmax > 0 ? l->lmax : 1);
+
 	(void)st;
 	(void)ck;
 	(void)nstores;
@@ -301,9 +315,9 @@ lasso__score(void *shared, strads_range_t r, const double *g, const double *beta
 		if (!(l->c[r.begin + j] > 0))
 			out[j] = 0; /* a constant column never moves */
 		else if (beta[j] != 0)
-			out[j] = 2 + fabs(g[j]) / (l->n * l->lambda);
+			out[j] = 2 + fabs(g[j]) / scale;
 		else
-			out[j] = fmin(fabs(g[j]) / (l->n * l->lambda), 1.999);
+			out[j] = fmin(fabs(g[j]) / scale, 1.999);
 	}
 }
 
@@ -624,6 +638,7 @@ lasso_setup(lasso_t *l, const data_matrix_t *X, int intercept, int standardize,
 		if (!(var > 1e-300))
 			l->c[j] = 0; /* a constant column never enters */
 	}
+	l->lmax = lasso_lambda_max(l);
 	return 0;
 }
 

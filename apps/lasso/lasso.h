@@ -20,6 +20,7 @@ typedef struct lasso_s {
 	                * (lasso_ws.c; lasso_setup sets 1e-6) */
 	double ybar;   /* mean response (0 without intercept) */
 	double yy;     /* ||y - ybar||^2 */
+	double lmax;   /* lambda_max (lasso_setup; no warm start needed) */
 	double *mu;    /* column means (0 without intercept) */
 	double *s;     /* column scale: 1/sd with standardize, else 1 */
 	double *c;     /* curvature (1/n) ||xhat_j||^2 */

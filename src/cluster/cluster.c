@@ -791,7 +791,13 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 		start = NULL;
 	} else {
 		/* Before the coordinator role ran: stop what was set up. */
-		if (c->failed)
+		/* A member lost during the set-up is not the job's end: the
+		 * caller lays it out again over the new view, and says so. */
+		if (c->failed == STRADS_EPEER)
+			strads_log(STRADS_LOG_WARN, "cluster: job %llu: a member was "
+			    "lost while it was set up (%s)", (unsigned long long)c->job_id,
+			    c->why);
+		else if (c->failed)
 			strads_log(STRADS_LOG_ERROR, "cluster: job %llu failed: %s",
 			    (unsigned long long)c->job_id, c->why);
 		uv_mutex_unlock(&c->lock);
