@@ -928,7 +928,8 @@ check_done(strads_actor_t *self, coord_t *c)
 	}
 	if (c->converged || c->final_check ||
 	    (o->max_rounds > 0 && c->rounds_done >= o->max_rounds) ||
-	    (o->time_limit_s > 0 && t >= o->time_limit_s)) {
+	    (o->time_limit_s > 0 && t >= o->time_limit_s) ||
+	    (o->stop != NULL && *o->stop != 0)) {
 		c->phase = PH_DRAIN;
 		finish(self, c);
 		return;
@@ -1202,7 +1203,8 @@ limits(strads_actor_t *self, coord_t *c)
 	if (c->phase != PH_RUN)
 		return;
 	if ((o->max_rounds > 0 && c->rounds_done >= o->max_rounds) ||
-	    (o->time_limit_s > 0 && elapsed(c) >= o->time_limit_s)) {
+	    (o->time_limit_s > 0 && elapsed(c) >= o->time_limit_s) ||
+	    (o->stop != NULL && *o->stop != 0)) {
 		c->phase = PH_DRAIN;
 		finish(self, c);
 	}

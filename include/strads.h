@@ -15,6 +15,7 @@
 #ifndef STRADS_H
 #define STRADS_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -888,6 +889,11 @@ typedef struct strads_job_opts_s {
 	strads_table_t *const *ssp;
 	uint32_t nparts;     /* rotation: parts; 0: 2 x nworkers (at least
 	                        nworkers, at most the rotate table's rows) */
+	/* NULL, or a flag the caller may set at any time (from a signal
+	 * handler too): once it is non-zero the job ends as at a limit,
+	 * after the rounds in flight and a last check, with its result.
+	 * Read by the coordinator role; borrowed until the run ends. */
+	const volatile sig_atomic_t *stop;
 } strads_job_opts_t;
 
 typedef struct strads_job_result_s {

@@ -6,8 +6,10 @@
 # an app it does not have, and data that does not fit the model: feature
 # indices past its p, CSV columns it was not trained on, or missing. CSV
 # columns are matched by name, so their order does not matter. Also the
-# input limits (--max-features) and the options that would contradict
-# each other.
+# input limits (--max-features), the options that would contradict each
+# other, and runs that did not converge: stopped by a limit (the model
+# and the metrics say so; --strict exits 6) or by SIGINT (exit 130, the
+# last consistent round's model with --save-on-interrupt).
 set -u
 
 top_builddir=${top_builddir:-.}
@@ -174,6 +176,52 @@ check 0 "" run lasso --data d.svm --threads 1 --quiet --out m2.model --strict \
 	--metrics ok.json
 tail -n 1 ok.json | grep -q '"converged": true, "stopped_by": "tolerance"' ||
 	bad "ok.json does not end with a converged end record: $(tail -n 1 ok.json)"
+
+# --- SIGINT: the last consistent round's model, when asked ------------
+"$strads" gen lasso --out int.svm --n 4000 --p 20000 --nnz-per-row 30 --seed 9 \
+	2>/dev/null || bad "strads gen int.svm"
+# interrupted PID NAME: waits for the job's first check (its handler is
+# armed by then), sends SIGINT, and gives it 60 s to end; its status.
+interrupted() {
+	i=0
+	while [ ! -s "$2.json" ] && [ $i -lt 600 ] && kill -0 "$1" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -INT "$1" 2>/dev/null
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		kill -9 "$1"
+		bad "$2: still running 60 s after SIGINT"
+	fi
+	wait "$1"
+}
+slow_run="run lasso --data int.svm --threads 1 --schedule priority \
+	--lambda-ratio 0.001 --tol 1e-15 --quiet"
+n=$((n + 1))
+# shellcheck disable=SC2086
+"$strads" $slow_run --metrics int.json --out int.model --save-on-interrupt 2>int.err &
+interrupted $! int
+rc=$?
+[ $rc -eq 130 ] || bad "SIGINT with --save-on-interrupt: exit $rc, expected 130"
+grep -q "interrupted at round [0-9]* (objective .*); that round's model is saved in int.model" \
+	int.err || bad "SIGINT: no 'interrupted at round' message: $(cat int.err)"
+grep -q '^# converged 0$' int.model 2>/dev/null || bad "int.model: missing, or says it converged"
+tail -n 1 int.json | grep -q '"stopped_by": "interrupt"' ||
+	bad "int.json does not end with an interrupt end record: $(tail -n 1 int.json)"
+check 0 "rows 4000" predict int.model int.svm
+n=$((n + 1))
+# shellcheck disable=SC2086
+"$strads" $slow_run --metrics int2.json --out int2.model 2>int2.err &
+interrupted $! int2
+rc=$?
+[ $rc -eq 130 ] || bad "SIGINT: exit $rc, expected 130"
+[ ! -e int2.model ] || bad "SIGINT without --save-on-interrupt saved a model"
+grep -q "no model saved (--save-on-interrupt" int2.err || bad "SIGINT: $(cat int2.err)"
 
 [ $fail = 0 ] && echo "$n cases: models and data refused or accepted as they should be"
 exit $fail

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -292,7 +293,29 @@ cli_metrics_end(const char *cmd, const char *path, const strads_job_result_t *re
 	else
 		fputs("null", f);
 	fprintf(f, ", \"converged\": %s, \"stopped_by\": \"%s\"}\n",
-	    res->converged ? "true" : "false", res->converged ? "tolerance" : "limit");
+	    res->converged ? "true" : "false",
+	    res->converged ? "tolerance" : cli_stop ? "interrupt" : "limit");
 	if (fclose(f) != 0)
 		fprintf(stderr, "strads %s: %s: %s\n", cmd, path, strerror(errno));
+}
+
+volatile sig_atomic_t cli_stop;
+
+static void
+on_stop_signal(int sig)
+{
+	cli_stop = sig;
+}
+
+void
+cli_interrupt_arm(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESETHAND; /* a second ^C ends the program */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }

@@ -60,6 +60,12 @@ int cli_load_data(const char *cmd, const char *path, const char *format,
  * solving so that a typo does not cost the whole run; -1 (reported)
  * when not. */
 int cli_writable(const char *cmd, const char *path);
+/* Set by SIGINT or SIGTERM once cli_interrupt_arm() has run: jobs
+ * given it as their stop flag end at their next round boundary. A
+ * second signal acts as if none were caught (SA_RESETHAND). */
+extern volatile sig_atomic_t cli_stop;
+void cli_interrupt_arm(void);
+
 /* After a step's job: appends its end record to the metrics file at
  * metrics_path (when not NULL): {"end": true, "iter", "time_s",
  * "objective", "converged", "stopped_by": "tolerance" or "limit"}, so

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,11 @@
 
 #include "cli.h"
 #include "registry.h"
+
+/* strads run's own options (after the app's). */
+typedef struct {
+	int strict, save_int;
+} run_flags_t;
 
 /* Without an app: the apps there are. */
 static void
@@ -44,21 +50,29 @@ app_usage(const app_entry_t *app, FILE *f)
 	fprintf(f,
 	    "run:\n"
 	    "  --strict            exit 6 when a limit (--max-iter, --time-limit)\n"
-	    "                      stopped a step before it converged\n");
+	    "                      stopped a step before it converged\n"
+	    "  --save-on-interrupt on SIGINT or SIGTERM, save the model of the\n"
+	    "                      last round (a consistent one) before exiting\n"
+	    "                      130; without it nothing is saved\n");
 }
 
-/* strads run's own options, after the app's. */
 static const struct option run_opts[] = {
     {"strict", no_argument, NULL, CLI_HOST_OPT},
+    {"save-on-interrupt", no_argument, NULL, CLI_HOST_OPT + 1},
     {NULL, 0, NULL, 0}};
 
 static int
 run_opt(void *arg, int c, const char *v)
 {
+	run_flags_t *fl = arg;
+
 	(void)v;
-	if (c != CLI_HOST_OPT)
+	if (c == CLI_HOST_OPT)
+		fl->strict = 1;
+	else if (c == CLI_HOST_OPT + 1)
+		fl->save_int = 1;
+	else
 		return -1;
-	*(int *)arg = 1;
 	return 0;
 }
 
@@ -92,7 +106,10 @@ struct run_path_s {
 	long shown;          /* lines printed */
 	atomic_int failed;
 	atomic_long unconverged; /* steps a limit stopped */
+	int save_int;            /* --save-on-interrupt */
+	atomic_int interrupted;  /* a step was cut by SIGINT or SIGTERM */
 };
+
 
 /* Step k solved with result line: prints the lines now in order. */
 static void
@@ -135,6 +152,7 @@ chain_main(void *arg)
 		if (rp->jobs > 1)
 			o.progress = 0; /* the chains' check lines would interleave */
 		o.init = warm;
+		o.stop = &cli_stop;
 		t0 = strads_now_ns();
 		if ((err = strads_job_run(rp->rt, sapp, shared, &o, &res)) != 0) {
 			fprintf(stderr, "strads run: solve failed: %s\n", strads_strerror(err));
@@ -143,6 +161,23 @@ chain_main(void *arg)
 		ch->jobs_s += (double)(strads_now_ns() - t0) / 1e9;
 		ch->solve_s += res.solve_s;
 		out = cli_step_file(st->out, st->numbered, k, obuf, sizeof(obuf));
+		if (cli_stop && !res.converged) {
+			/* Interrupted: the result is that of a consistent round
+			 * (the roles drained and checked), kept when asked. */
+			atomic_store(&rp->interrupted, 1);
+			if (rp->save_int && app->save("run", st, k, out, &res) == 0) {
+				cli_metrics_end("run", o.metrics_path, &res);
+				fprintf(stderr, "strads run: interrupted at round %llu "
+				    "(objective %.12g); that round's model is saved in %s\n",
+				    (unsigned long long)res.rounds, res.progress.objective, out);
+			} else if (!rp->save_int) {
+				fprintf(stderr, "strads run: interrupted at round %llu; no "
+				    "model saved (--save-on-interrupt saves the last "
+				    "consistent one)\n", (unsigned long long)res.rounds);
+			}
+			free(res.params);
+			break;
+		}
 		if (app->result("run", st, k, &res, line, sizeof(line)) != 0 ||
 		    app->save("run", st, k, out, &res) != 0) {
 			free(res.params);
@@ -161,7 +196,7 @@ chain_main(void *arg)
 }
 
 static int
-run_app(app_state_t *st, int strict)
+run_app(app_state_t *st, const run_flags_t *fl)
 {
 	const app_entry_t *app = st->entry;
 	strads_runtime_t *rt = NULL;
@@ -195,6 +230,8 @@ run_app(app_state_t *st, int strict)
 	nloops = strads_runtime_nloops(rt);
 	rp.st = st;
 	rp.rt = rt;
+	rp.save_int = fl->save_int;
+	cli_interrupt_arm();
 	rp.n = st->steps;
 	rp.jobs = st->jobs > 0 ? st->jobs : 2;
 	if (rp.jobs > nloops)
@@ -235,13 +272,15 @@ out_chains:
 		if (app->done != NULL)
 			app->done(st, rp.n, rp.jobs, ch[slow].jobs_s, ch[slow].solve_s);
 		rc = CLI_OK;
-		if (strict && atomic_load(&rp.unconverged) > 0) {
+		if (fl->strict && atomic_load(&rp.unconverged) > 0) {
 			fprintf(stderr, "strads run: --strict: a limit stopped %ld of %ld "
 			    "step%s before it converged\n", atomic_load(&rp.unconverged),
 			    rp.n, rp.n == 1 ? "" : "s");
 			rc = CLI_LIMIT;
 		}
 	}
+	if (atomic_load(&rp.interrupted))
+		rc = 128 + SIGINT; /* as a shell reports a ^C */
 	for (c = 0; c < rp.jobs; c++)
 		if (ch[c].chain != NULL)
 			app->chain_free(st, ch[c].chain);
@@ -263,7 +302,8 @@ run_main(int argc, char **argv)
 	const app_entry_t *app;
 	app_state_t *st;
 	char names[256];
-	int rc, strict = 0;
+	run_flags_t fl = {0, 0};
+	int rc;
 
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -278,14 +318,14 @@ run_main(int argc, char **argv)
 		    app_names(app_trains, ", ", names, sizeof(names)));
 		return CLI_USAGE;
 	}
-	rc = app->parse("run", argc - 1, argv + 1, run_opts, run_opt, &strict, NULL, &st);
+	rc = app->parse("run", argc - 1, argv + 1, run_opts, run_opt, &fl, NULL, &st);
 	if (rc == CLI_HELP) {
 		app_usage(app, stdout);
 		return CLI_OK;
 	}
 	if (rc != CLI_OK)
 		return rc;
-	rc = run_app(st, strict);
+	rc = run_app(st, &fl);
 	app->free(st);
 	return rc;
 }
