@@ -51,6 +51,18 @@ check 2 "unknown app 'foo'" gen foo
 check 2 "unknown demo 'foo'" demo foo
 check 2 "unknown app 'lass'" coordinator --listen tcp://127.0.0.1:0 --app lass
 
+# the program's own options
+check 2 "strads: --log-level: expected error, warn, info or debug, got 'loud'" \
+	--log-level loud run lasso --data d.svm
+check 2 "strads: a value is needed after '--log-level'" --log-level
+n=$((n + 1))
+if STRADS_LOG=verbose timeout 60 "$strads" --help >/dev/null 2>err.txt; then
+	echo "FAIL: STRADS_LOG=verbose was accepted"; fail=1
+elif ! grep -qF "STRADS_LOG: expected error, warn, info or debug, got 'verbose'" err.txt; then
+	echo "FAIL: STRADS_LOG=verbose: $(cat err.txt)"; fail=1
+fi
+check 0 "" --log-level=error run lasso --data d.svm --threads 1 --quiet --out ll.model
+
 # options of strads run lasso
 check 2 "--data FILE is required" run lasso
 check 2 "strads run: a value is needed after '--data'" run lasso --data

@@ -6,7 +6,9 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "registry.h"
@@ -28,9 +30,11 @@ usage(FILE *f)
 	size_t i;
 
 	fprintf(f,
-	    "usage: strads COMMAND [options]\n"
+	    "usage: strads [--log-level L] COMMAND [options]\n"
 	    "       strads COMMAND --help\n"
 	    "       strads --version\n\n"
+	    "  --log-level L  what the log on stderr shows: error, warn (the\n"
+	    "                 default, or $STRADS_LOG), info or debug\n\n"
 	    "commands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-12s %s\n", commands[i]->name, commands[i]->summary);
@@ -43,11 +47,54 @@ usage(FILE *f)
 	fprintf(f, "\nSee strads(1).\n");
 }
 
+/* A log level's number, or -1. */
+static int
+log_level(const char *s)
+{
+	static const char *const names[] = {"error", "warn", "info", "debug"};
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (strcasecmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
+	const char *env = getenv("STRADS_LOG");
 	size_t i;
+	int level;
 
+	if (env != NULL && env[0] != '\0') {
+		if ((level = log_level(env)) < 0) {
+			fprintf(stderr, "strads: STRADS_LOG: expected error, warn, info or "
+			    "debug, got '%s'\n", env);
+			return CLI_USAGE;
+		}
+		strads_log_set_level(level);
+	}
+	/* Options of the program, before the command. */
+	while (argc >= 2 && strncmp(argv[1], "--log-level", 11) == 0 &&
+	    (argv[1][11] == '\0' || argv[1][11] == '=')) {
+		const char *v = argv[1][11] == '=' ? argv[1] + 12 : argc >= 3 ? argv[2] : NULL;
+
+		if (v == NULL) {
+			fprintf(stderr, "strads: a value is needed after '--log-level'\n");
+			return CLI_USAGE;
+		}
+		if ((level = log_level(v)) < 0) {
+			fprintf(stderr, "strads: --log-level: expected error, warn, info or "
+			    "debug, got '%s'\n", v);
+			return CLI_USAGE;
+		}
+		strads_log_set_level(level);
+		i = argv[1][11] == '=' ? 1 : 2;
+		argv[i] = argv[0];
+		argv += i;
+		argc -= (int)i;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return CLI_USAGE;
