@@ -26,6 +26,7 @@ extern const strads_cmd_t strads_cmd_predict;
 extern const strads_cmd_t strads_cmd_gen;
 extern const strads_cmd_t strads_cmd_coordinator;
 extern const strads_cmd_t strads_cmd_node;
+extern const strads_cmd_t strads_cmd_plot;
 
 /* Exit codes shared by every command (strads(1), EXIT STATUS). CLI_HELP
  * is internal: --help was asked for. */

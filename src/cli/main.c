@@ -20,6 +20,7 @@ static const strads_cmd_t *const commands[] = {
     &strads_cmd_predict,
     &strads_cmd_gen,
     &strads_cmd_demo,
+    &strads_cmd_plot,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
