@@ -1848,9 +1848,34 @@ breq_start(strads_table_client_t *c, breq_t *r)
 	return 0;
 }
 
+/* A bulk read of n keys that waits until every client's clock is at
+ * least need (strads_table_get_many: the reader's clock less s). */
+static int
+get_many_at(strads_table_client_t *c, const uint64_t *keys, size_t n,
+    double *rows, uint64_t need, strads_table_many_cb cb, void *arg);
+
 int
 strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
     size_t n, double *rows, strads_table_many_cb cb, void *arg)
+{
+	if (c == NULL)
+		return STRADS_EINVAL;
+	return get_many_at(c, keys, n, rows,
+	    c->clock > c->t->staleness ? c->clock - c->t->staleness : 0, cb, arg);
+}
+
+int
+strads__table_get_many_at(strads_table_client_t *c, const uint64_t *keys,
+    size_t n, double *rows, strads_table_many_cb cb, void *arg)
+{
+	if (c == NULL)
+		return STRADS_EINVAL;
+	return get_many_at(c, keys, n, rows, c->clock, cb, arg);
+}
+
+static int
+get_many_at(strads_table_client_t *c, const uint64_t *keys, size_t n,
+    double *rows, uint64_t need, strads_table_many_cb cb, void *arg)
 {
 	strads_table_t *t;
 	uint32_t *cnt = NULL;
@@ -1888,7 +1913,7 @@ strads_table_get_many(strads_table_client_t *c, const uint64_t *keys,
 	r->rows = rows;
 	r->cb = cb;
 	r->arg = arg;
-	r->need = c->clock > t->staleness ? c->clock - t->staleness : 0;
+	r->need = need;
 	hit = group && n >= KC_MIN && kc_hit(&c->kc, r, t->nshards);
 	/* Streamed unless the reader's own updates are to be laid over the
 	 * rows, or this is the second read of a key set in a row (grouped,
