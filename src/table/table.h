@@ -1,7 +1,8 @@
 /*
  * table.h -- internals of the SSP tables shared by src/table/create.c (the
- * table object), client.c (the client and the per-loop cache), files.c
- * (checkpoint files) and actors/table_shard.c (the shard actor): the table
+ * table object), client.c and read.c (the client, its reads and the
+ * per-loop cache; client.h is theirs alone), files.c (checkpoint files)
+ * and actors/table_shard.c (the shard actor): the table
  * object, a small hash map, the payload layouts and the checkpoint file
  * format.
  */
