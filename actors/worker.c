@@ -566,7 +566,7 @@ bad:
  * own, so that the values hold every increment of the rounds done and
  * none later (the clocks are left alone: a snapshot's job goes on). */
 static void
-ssp_final_done(strads_table_client_t *c, int status, void *arg)
+ssp_gathered(strads_table_client_t *c, int status, void *arg)
 {
 	worker_t *s = arg;
 	strads__job_t *job = s->job;
@@ -620,7 +620,7 @@ on_gather(strads_actor_t *self, worker_t *s)
 	}
 	if (s->ssp != NULL && s->index == 0) {
 		if (strads__table_get_many_at(s->ssp, s->ssp_keys,
-		    job->tab_rows[job->tab_ssp], s->ssp_buf, ssp_final_done, s) != 0)
+		    job->tab_rows[job->tab_ssp], s->ssp_buf, ssp_gathered, s) != 0)
 			fail(self, s, STRADS_ENOMEM);
 	}
 }
