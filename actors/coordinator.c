@@ -1103,10 +1103,12 @@ on_trows(strads_actor_t *self, coord_t *c, const strads_msg_t *m,
 		gather_end(self, c);
 }
 
-/* A snapshot's worker and rotate tables (cluster jobs; with the stores'
- * values, a consistent cut after a check): the rotate table copied where
- * it rests (one process) or asked part by part, the worker tables asked
- * of the workers. */
+/* A snapshot's worker, rotate and ssp tables (cluster jobs; with the
+ * stores' values, a consistent cut after a check): the rotate table
+ * copied where it rests (one process) or asked part by part, the worker
+ * tables asked of the workers, the ssp table of worker 0 (which reads it
+ * once every worker's clock is at its own: nothing is in flight, so that
+ * is every increment of the rounds done). */
 static void
 snap_tables(strads_actor_t *self, coord_t *c)
 {
@@ -1122,9 +1124,9 @@ snap_tables(strads_actor_t *self, coord_t *c)
 		goto oom;
 	for (t = 0; t < job->ntab; t++) {
 		strads_home_t h = job->app->tables[t].home;
-		size_t bytes = (size_t)job->tab_rows[t] * STRADS__ROW_BYTES(job, t);
+		size_t bytes = (size_t)job->tab_rows[t] * strads__job_snap_row(job, t);
 
-		if (h != STRADS_HOME_WORKER && h != STRADS_HOME_ROTATE)
+		if (h == STRADS_HOME_STORE)
 			continue;
 		if (c->snap_next_tabs[t] == NULL &&
 		    (c->snap_next_tabs[t] = malloc(bytes ? bytes : 1)) == NULL)
@@ -1141,6 +1143,8 @@ snap_tables(strads_actor_t *self, coord_t *c)
 			ask_parts(self, c);
 		else if (h == STRADS_HOME_WORKER)
 			c->trows_want += job->nworkers;
+		else if (h == STRADS_HOME_SSP)
+			c->trows_want++;
 	}
 	if (c->trows_want > 0)
 		send_to(self, job->workers, job->nworkers, ENG_GATHER, NULL);

@@ -399,6 +399,7 @@ shard_init(strads_actor_t *self, void *arg)
 		strads_log(STRADS_LOG_ERROR, "table %s shard %d: out of memory",
 		    t->name, s->index);
 		shard_free(s);
+		uv_sem_post(&t->gone); /* no stop_cb will run */
 		return -1;
 	}
 	return 0;
@@ -407,7 +408,12 @@ shard_init(strads_actor_t *self, void *arg)
 static void
 shard_stop(strads_actor_t *self)
 {
-	shard_free(strads_actor_state(self));
+	shard_t *s = strads_actor_state(self);
+	strads_table_t *t = s->t;
+
+	shard_free(s);
+	/* The last touch of the table: strads__table_stop() may free it. */
+	uv_sem_post(&t->gone);
 }
 
 static void
@@ -1224,6 +1230,18 @@ shard_recv(strads_actor_t *self, const strads_msg_t *m)
 		return;
 	case STRADS_MSG_COMPUTE:
 		on_compute(self, s, m);
+		return;
+	case STRADS__MSG_ENG_STOP:
+		/* strads__table_stop(): posted in this process (strads_post
+		 * marks the source actor UINT32_MAX), never from a peer. A
+		 * checkpoint being written is finished first (after_cb waits
+		 * for compute jobs). */
+		if (m->src.node == strads_runtime_node(s->t->rt) &&
+		    m->src.actor == UINT32_MAX) {
+			strads_actor_stop(self);
+			return;
+		}
+		reject(s, m, "stop from elsewhere");
 		return;
 	default:
 		reject(s, m, "unexpected type");

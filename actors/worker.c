@@ -560,11 +560,13 @@ bad:
 	dropped(self, s, "part");
 }
 
-/* The end of the job: this worker's rows of every worker-home table to
- * the coordinator; worker 0 also reads the ssp table once every
- * worker's increments are in (s clocks past the last round's). */
+/* A gather (the end of the job, or a snapshot with nothing in flight):
+ * this worker's rows of every worker-home table to the coordinator;
+ * worker 0 also reads the ssp table once every worker's clock is at its
+ * own, so that the values hold every increment of the rounds done and
+ * none later (the clocks are left alone: a snapshot's job goes on). */
 static void
-ssp_final_done(strads_table_client_t *c, int status, void *arg)
+ssp_gathered(strads_table_client_t *c, int status, void *arg)
 {
 	worker_t *s = arg;
 	strads__job_t *job = s->job;
@@ -594,7 +596,7 @@ on_gather(strads_actor_t *self, worker_t *s)
 {
 	strads__job_t *job = s->job;
 	const strads_shard_t *sh = &job->shards[s->index];
-	uint32_t t, k;
+	uint32_t t;
 	strads__eng_t e;
 	strads_msg_t *m;
 
@@ -617,10 +619,8 @@ on_gather(strads_actor_t *self, worker_t *s)
 		strads_send(self, job->coord, m);
 	}
 	if (s->ssp != NULL && s->index == 0) {
-		for (k = 0; k < job->ssp->staleness; k++)
-			strads_table_clock(s->ssp);
-		if (strads_table_get_many(s->ssp, s->ssp_keys, job->tab_rows[job->tab_ssp],
-		    s->ssp_buf, ssp_final_done, s) != 0)
+		if (strads__table_get_many_at(s->ssp, s->ssp_keys,
+		    job->tab_rows[job->tab_ssp], s->ssp_buf, ssp_gathered, s) != 0)
 			fail(self, s, STRADS_ENOMEM);
 	}
 }

@@ -885,7 +885,9 @@ typedef struct strads_job_opts_s {
 	 * made with strads_table_create on the job's runtime (dense, the
 	 * declared rows and width, nclients >= nworkers) whose client ids
 	 * 0 .. nworkers-1 are unused: worker w opens client w, so a table
-	 * serves one job. Borrowed until the run ends. Other entries NULL. */
+	 * serves one job. Borrowed until the run ends. Other entries NULL.
+	 * Required by strads_job_run for an app with an ssp table; unused
+	 * by strads_cluster_job_run, which makes the table itself. */
 	strads_table_t *const *ssp;
 	uint32_t nparts;     /* rotation: parts; 0: 2 x nworkers (at least
 	                        nworkers, at most the rotate table's rows) */
@@ -894,6 +896,9 @@ typedef struct strads_job_opts_s {
 	 * after the rounds in flight and a last check, with its result.
 	 * Read by the coordinator role; borrowed until the run ends. */
 	const volatile sig_atomic_t *stop;
+	/* strads_cluster_job_run: the staleness bound s of the ssp table
+	 * that the cluster makes (strads_table_opts_t.staleness). */
+	uint32_t ssp_staleness;
 } strads_job_opts_t;
 
 typedef struct strads_job_result_s {
@@ -960,7 +965,7 @@ typedef struct strads_cluster_opts_s {
 	double snapshot_s;  /* parameters gathered at a round boundary at
 	                       most this often (after a check), kept in
 	                       memory to go on from if a store is lost
-	                       (with the worker and rotate tables: to go on
+	                       (with the worker, rotate and ssp tables: to go on
 	                       from at any change of view); default 5 */
 	const char *checkpoint_dir; /* also write a snapshot there (params
 	                       and table files, then MANIFEST; the
@@ -993,10 +998,13 @@ STRADS_EXTERN int strads_cluster_wait(strads_cluster_t *c, int min_workers,
  * Progress reaches o's subscribers on the calling thread as in
  * strads_job_run; the metrics file of a job laid out again is appended
  * to, and iter, time_s and updates count on. An
- * app with worker or rotate tables goes on from the last snapshot
+ * app with worker, rotate or ssp tables goes on from the last snapshot
  * instead, those tables included (before the first: from its starting
- * values), redoing the rounds since; one with an ssp table is refused
- * (STRADS_ENOTSUP).
+ * values), redoing the rounds since. The ssp table is made here, in
+ * the coordinator's process, for each layout (its shards on this
+ * runtime, staleness o->ssp_staleness, a client for each worker of the
+ * layout, its rows those of the snapshot gone on from), and every node
+ * attaches to it (doc/schmp.md, "The ssp home across processes").
  * Returns as strads_job_run, or STRADS_EPEER when no worker is left. */
 STRADS_EXTERN int strads_cluster_job_run(strads_cluster_t *c,
     const strads_app_t *app, void *shared, const strads_job_opts_t *o,
@@ -1004,7 +1012,7 @@ STRADS_EXTERN int strads_cluster_job_run(strads_cluster_t *c,
 /* Makes the next strads_cluster_job_run go on from the checkpoint in
  * dir: its parameters become the starting values (*init, p doubles,
  * malloc'd: pass it as o->init, free it after), and rounds, updates and
- * time count on from it; its worker and rotate tables and its sweep are
+ * time count on from it; its worker, rotate and ssp tables and its sweep are
  * where that job starts (as after a change of view from a snapshot).
  * spec must be the spec the checkpoint was made with. 0, or
  * STRADS_ENOENT / STRADS_EIO / STRADS_EFORMAT (missing, unreadable,

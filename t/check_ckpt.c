@@ -236,7 +236,7 @@ START_TEST(mismatch_refused)
 	ck_assert_int_eq(strads__ckpt_match(f.dir, &r, tabs, 1, err, sizeof(err)), STRADS_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "counts"));
 	ck_assert_int_eq(strads__ckpt_match(f.dir, &r, NULL, 0, err, sizeof(err)), STRADS_EINVAL);
-	ck_assert_ptr_nonnull(strstr(err, "holds 2 worker and rotate tables, the app declares 0"));
+	ck_assert_ptr_nonnull(strstr(err, "holds 2 worker, rotate and ssp tables, the app declares 0"));
 	strads__ckpt_free(&r);
 	free(params);
 	fix_rm(&f);
@@ -271,7 +271,7 @@ START_TEST(format1_loads)
 	ck_assert_mem_eq(params, f.params, sizeof(f.params));
 	ck_assert_int_eq(strads__ckpt_match(f.dir, &r, NULL, 0, err, sizeof(err)), 0);
 	ck_assert_int_eq(strads__ckpt_match(f.dir, &r, tabs, 2, err, sizeof(err)), STRADS_EINVAL);
-	ck_assert_ptr_nonnull(strstr(err, "holds 0 worker and rotate tables, the app declares 2 (held)"));
+	ck_assert_ptr_nonnull(strstr(err, "holds 0 worker, rotate and ssp tables, the app declares 2 (held)"));
 	strads__ckpt_free(&r);
 	free(params);
 	fix_rm(&f);

@@ -37,6 +37,19 @@
 #      processes the rotation is deterministic: the cut stays, each part's
 #      holders follow the ring); the same checkpoint with a table the app
 #      does not declare is refused, naming its manifest.
+#  (s) the rotation test app with its ssp table (ROTAPP_SSP=1: staleness
+#      1), whose shards the coordinator makes and both nodes' workers
+#      share: at the end each column's counts plus the ssp table's net
+#      moves of it are what the column started with, and the ssp rows add
+#      up to the worker tables (the single-process invariant of
+#      check_homes); no worker read a value that is not a sum of moves. A
+#      node SIGKILLed at check 2: the job is laid out again from the last
+#      snapshot, the ssp table with it (a table started from zeros, or
+#      one that kept the increments of the rounds redone, breaks the
+#      invariant), and the invariant holds. The coordinator SIGKILLed at
+#      check 2 with a checkpoint on disk: resumed from it, its three
+#      tables (ssp included) come back and the tables at the end, the ssp
+#      rows included, are those of the undisturbed run.
 # Every wait is on a condition with a deadline, never a fixed sleep.
 # CLUSTER_ONLY=bf (say) runs only those scenarios, to chase a flake.
 set -u
@@ -81,7 +94,7 @@ wait_pid() {
 	wait "$1"
 }
 
-want() { case ${CLUSTER_ONLY:-apeitbcdrfhk} in *"$1"*) return 0 ;; esac; return 1; }
+want() { case ${CLUSTER_ONLY:-apeitbcdrfhks} in *"$1"*) return 0 ;; esac; return 1; }
 
 objective() { sed -n 's/^# objective //p' "$1"; }
 
@@ -584,7 +597,7 @@ if want k; then
 		ends_ok k "$kc" $k1 $k2
 		got=$(rotapp_tables "$tmp/rotc-k2.out")
 		if [ -n "$kref" ] && [ "$got" = "$kref" ] && [ "${ck:-0}" -gt 0 ] &&
-		    grep -q "resuming from the checkpoint of round $ck (sweep [1-9][0-9]*, 2 worker and rotate tables)" \
+		    grep -q "resuming from the checkpoint of round $ck (sweep [1-9][0-9]*, [23] worker, rotate and ssp tables)" \
 		    "$tmp/rotc-k2.log"; then
 			say "ok (k): the coordinator killed at check 2, resumed from the checkpoint of round $ck: $(cat "$tmp/rotc-k2.out"), the undisturbed run's tables"
 		else
@@ -615,6 +628,102 @@ if want k; then
 		fi
 	else
 		bad "(k) the rotation never held at check 2 with a checkpoint"
+	fi
+fi
+
+if want s; then
+	R=$top_builddir/t/helper_rotapp
+	# ssp_ok L OUT NODE_OUT...: OUT has an ok line with the ssp rows and
+	# no node saw a bad read of the ssp table.
+	ssp_ok() {
+		l=$1
+		out=$2
+		shift 2
+		nb=$(cat "$@" | sed -n 's/^node ssp_bad //p' | awk '{ s += $1 } END { print s + 0 }')
+		nn=$(cat "$@" | grep -c '^node ssp_bad ')
+		grep -q '^rotapp: ok .* ssp [0-9-]*,[0-9-]*$' "$out" && [ "$nb" -eq 0 ] &&
+		    [ "$nn" -eq $# ]
+	}
+	rotapp_tables() { sed -n 's/^rotapp: ok .* tables \([0-9a-f]*\) ssp .*$/\1/p' "$1"; }
+
+	url=ipc://$tmp/s.sock
+	ROTAPP_SSP=1 "$R" coordinator "$url" "$tmp/secret" 2 30 40000 6 4 "$tmp/s.json" \
+	    >"$tmp/ssp-c.out" 2>"$tmp/ssp-c.log" & sc=$!
+	pids="$pids $sc"
+	"$R" node "$url" "ipc://$tmp/s1.sock" "$tmp/secret" 1 >"$tmp/ssp-1.out" \
+	    2>"$tmp/ssp-1.log" & s1=$!
+	"$R" node "$url" "ipc://$tmp/s2.sock" "$tmp/secret" 1 >"$tmp/ssp-2.out" \
+	    2>"$tmp/ssp-2.log" & s2=$!
+	pids="$pids $s1 $s2"
+	ends_ok s "$sc" $s1 $s2
+	if ssp_ok s "$tmp/ssp-c.out" "$tmp/ssp-1.out" "$tmp/ssp-2.out"; then
+		say "ok (s): two nodes share the ssp table: $(cat "$tmp/ssp-c.out")"
+	else
+		bad "(s) $(cat "$tmp/ssp-c.out" "$tmp/ssp-1.out" "$tmp/ssp-2.out")"
+	fi
+	sref=$(rotapp_tables "$tmp/ssp-c.out")
+
+	# A node killed at check 2: laid out again from the snapshot.
+	url=ipc://$tmp/sk.sock
+	ROTAPP_SSP=1 ROTAPP_SNAPSHOT_S=0.001 STRADS_TEST_HOLD_AT=2 STRADS_LOG=info "$R" \
+	    coordinator "$url" "$tmp/secret" 2 30 40000 6 4 "$tmp/sk.json" \
+	    >"$tmp/sspk-c.out" 2>"$tmp/sspk-c.log" & sc=$!
+	pids="$pids $sc"
+	"$R" node "$url" "ipc://$tmp/sk1.sock" "$tmp/secret" 1 >"$tmp/sspk-1.out" \
+	    2>"$tmp/sspk-1.log" & s1=$!
+	"$R" node "$url" "ipc://$tmp/sk2.sock" "$tmp/secret" 1 >"$tmp/sspk-2.out" \
+	    2>"$tmp/sspk-2.log" & s2=$!
+	pids="$pids $s1 $s2"
+	if wait_for "$tmp/sspk-c.log" "holding after check 2" 120; then
+		kill -9 "$s2"
+		wait "$s2" 2>/dev/null
+		"$R" node "$url" "ipc://$tmp/sk3.sock" "$tmp/secret" 1 >"$tmp/sspk-3.out" \
+		    2>"$tmp/sspk-3.log" & s3=$!
+		pids="$pids $s3"
+		ends_ok s "$sc" $s1 $s3
+		if ssp_ok s "$tmp/sspk-c.out" "$tmp/sspk-1.out" "$tmp/sspk-3.out" &&
+		    grep -q "laying the job out again from round [1-9][0-9]* (the last snapshot, tables and all)" \
+		    "$tmp/sspk-c.log"; then
+			say "ok (s): a node killed at check 2, the ssp table went on from the snapshot: $(cat "$tmp/sspk-c.out")"
+		else
+			bad "(s) after the kill: $(cat "$tmp/sspk-c.out" "$tmp/sspk-1.out" "$tmp/sspk-3.out")"
+		fi
+	else
+		bad "(s) the rotation never held at check 2"
+	fi
+
+	# The coordinator killed at check 2, resumed from its checkpoint.
+	url=ipc://$tmp/sr.sock
+	ROTAPP_SSP=1 ROTAPP_SNAPSHOT_S=0.001 ROTAPP_CKPT_DIR=$tmp/sckpt STRADS_TEST_HOLD_AT=2 \
+	    STRADS_LOG=info "$R" coordinator "$url" "$tmp/secret" 2 30 40000 6 4 "$tmp/sr.json" \
+	    >"$tmp/sspr-c.out" 2>"$tmp/sspr-c.log" & sc=$!
+	pids="$pids $sc"
+	"$R" node "$url" "ipc://$tmp/sr1.sock" "$tmp/secret" 1 >"$tmp/sspr-1.out" \
+	    2>"$tmp/sspr-1.log" & s1=$!
+	"$R" node "$url" "ipc://$tmp/sr2.sock" "$tmp/secret" 1 >"$tmp/sspr-2.out" \
+	    2>"$tmp/sspr-2.log" & s2=$!
+	pids="$pids $s1 $s2"
+	if wait_for "$tmp/sspr-c.log" "holding after check 2" 120 &&
+	    wait_for "$tmp/sspr-c.log" "checkpoint of round" 60; then
+		kill -9 "$sc"
+		wait "$sc" 2>/dev/null
+		ck=$(sed -n 's/.*"round":[^"]*"\([0-9]*\)".*/\1/p' "$tmp/sckpt/MANIFEST")
+		ROTAPP_SSP=1 ROTAPP_RESUME=$tmp/sckpt STRADS_LOG=info "$R" coordinator "$url" \
+		    "$tmp/secret" 2 30 40000 6 4 "$tmp/sr.json" >"$tmp/sspr-c2.out" \
+		    2>"$tmp/sspr-c2.log" & sc=$!
+		pids="$pids $sc"
+		ends_ok s "$sc" $s1 $s2
+		got=$(rotapp_tables "$tmp/sspr-c2.out")
+		if [ -n "$sref" ] && [ "$got" = "$sref" ] && [ "${ck:-0}" -gt 0 ] &&
+		    grep -q '"home":[[:space:]]*"ssp"' "$tmp/sckpt/MANIFEST" &&
+		    grep -q "resuming from the checkpoint of round $ck (sweep [1-9][0-9]*, 3 worker, rotate and ssp tables)" \
+		    "$tmp/sspr-c2.log"; then
+			say "ok (s): the coordinator killed at check 2, resumed from the checkpoint of round $ck: $(cat "$tmp/sspr-c2.out"), the undisturbed run's tables"
+		else
+			bad "(s) resumed from round '${ck}': $(cat "$tmp/sspr-c2.out"); undisturbed: $(cat "$tmp/ssp-c.out")"
+		fi
+	else
+		bad "(s) the rotation never held at check 2 with a checkpoint"
 	fi
 fi
 

@@ -12,13 +12,20 @@
  *     ..." (exit 1). ROTAPP_SNAPSHOT_S sets the interval of snapshots
  *     (strads_cluster_opts_t.snapshot_s); ROTAPP_CKPT_DIR=DIR writes a
  *     checkpoint there after every snapshot; ROTAPP_RESUME=DIR goes on
- *     from the checkpoint in DIR (strads_cluster_resume).
+ *     from the checkpoint in DIR (strads_cluster_resume). ROTAPP_SSP=S
+ *     adds the ssp table (staleness S, shared by the nodes' workers) and
+ *     checks it too: for each column k, the rotate table's counts plus
+ *     the ssp table's net moves of k make what the column started with,
+ *     and the ssp rows add up to the worker table; the line then ends
+ *     "ssp M0,M1" (its rows) and X covers them.
  *   helper_rotapp node JOIN_URL LISTEN_URL SECRET_FILE WORKERS
  *     joins and serves jobs of the app until the coordinator closes,
- *     then prints "node bytes_out N" (what its runtime sent).
+ *     then prints "node bytes_out N" (what its runtime sent) and "node
+ *     ssp_bad B" (reads of the ssp table here that were not a sum of
+ *     moves, rotapp_t.ssp_bad).
  *
- * The spec a node is given is "NROWS VROWS". Cluster mode has no ssp
- * table yet, so the app runs on its store, worker and rotate tables.
+ * The spec a node is given is "NROWS VROWS SSP" (SSP 1: with the ssp
+ * table; without, the app runs on its store, worker and rotate tables).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -27,17 +34,20 @@
 
 #include "rotapp.h"
 
-static strads_table_decl_t g_tables[ROTAPP_SSP];
+static strads_table_decl_t g_tables[ROTAPP_NTABLES];
+static int g_ssp_bad; /* a node's, summed over its jobs */
 
-/* The app for vrows rotate rows: rotapp_app without its ssp table. */
+/* The app for vrows rotate rows: rotapp_app, without its ssp table
+ * unless ssp. */
 static void
-app_of(strads_app_t *app, uint64_t vrows)
+app_of(strads_app_t *app, uint64_t vrows, int ssp)
 {
 	*app = rotapp_app;
 	memcpy(g_tables, rotapp_app.tables, sizeof(g_tables));
 	g_tables[ROTAPP_ROTATE].rows = vrows;
+	g_tables[ROTAPP_SSP].rows = ROTAPP_K;
 	app->tables = g_tables;
-	app->ntables = ROTAPP_SSP;
+	app->ntables = ssp ? ROTAPP_NTABLES : ROTAPP_SSP;
 }
 
 typedef struct {
@@ -50,10 +60,11 @@ node_setup(void *arg, const char *spec, const double *init,
 {
 	node_ctx_t *ctx = arg;
 	unsigned long long nrows, vrows;
+	int ssp = 0;
 	rotapp_t *a;
 
 	(void)init;
-	if (sscanf(spec, "%llu %llu", &nrows, &vrows) != 2) {
+	if (sscanf(spec, "%llu %llu %d", &nrows, &vrows, &ssp) < 2) {
 		snprintf(err, errlen, "bad spec %s", spec);
 		return -1;
 	}
@@ -62,7 +73,7 @@ node_setup(void *arg, const char *spec, const double *init,
 		return -1;
 	}
 	rotapp_init(a, nrows, vrows);
-	app_of(&ctx->app, vrows);
+	app_of(&ctx->app, vrows, ssp);
 	*app = &ctx->app;
 	*shared = a;
 	return 0;
@@ -72,6 +83,7 @@ static void
 node_teardown(void *arg, void *shared)
 {
 	(void)arg;
+	g_ssp_bad += atomic_load(&((rotapp_t *)shared)->ssp_bad);
 	free(shared);
 }
 
@@ -129,7 +141,8 @@ run_node(char **argv)
 	err = strads_node_run(rt, &no);
 	/* What this node sent, for the test's bytes per round. */
 	strads_runtime_stats(rt, &st);
-	printf("node bytes_out %llu\n", (unsigned long long)st.bytes_out);
+	printf("node bytes_out %llu\nnode ssp_bad %d\n", (unsigned long long)st.bytes_out,
+	    g_ssp_bad);
 	fflush(stdout);
 	strads_runtime_stop(rt);
 	strads_runtime_wait(rt);
@@ -164,8 +177,9 @@ run_coordinator(char **argv)
 	static rotapp_t a;
 	uint8_t *secret;
 	size_t slen;
-	char spec[64];
-	int slots = atoi(argv[3]), port, err, rc = 1;
+	char spec[64], sspline[64] = "";
+	int slots = atoi(argv[3]), port, err, rc = 1, ssp = getenv("ROTAPP_SSP") != NULL;
+	int sspok = 1;
 	uint64_t nrows = strtoull(argv[4], NULL, 10), vrows = strtoull(argv[5], NULL, 10);
 	uint64_t sweeps = strtoull(argv[6], NULL, 10), i;
 	uint32_t nparts = (uint32_t)strtoul(argv[7], NULL, 10);
@@ -203,9 +217,9 @@ run_coordinator(char **argv)
 		goto out;
 	}
 	rotapp_init(&a, nrows, vrows);
-	app_of(&app, vrows);
-	snprintf(spec, sizeof(spec), "%llu %llu", (unsigned long long)nrows,
-	    (unsigned long long)vrows);
+	app_of(&app, vrows, ssp);
+	snprintf(spec, sizeof(spec), "%llu %llu %d", (unsigned long long)nrows,
+	    (unsigned long long)vrows, ssp);
 	strads_job_opts_init(&o);
 	o.nparams = 1;
 	o.nrows = nrows;
@@ -213,6 +227,8 @@ run_coordinator(char **argv)
 	o.nparts = nparts;
 	o.max_rounds = sweeps * nparts;
 	o.metrics_path = argv[8];
+	if (ssp)
+		o.ssp_staleness = (uint32_t)strtoul(getenv("ROTAPP_SSP"), NULL, 10);
 	if (getenv("ROTAPP_RESUME") != NULL) {
 		char msg[1024];
 
@@ -228,8 +244,8 @@ run_coordinator(char **argv)
 		printf("rotapp: FAIL job: %s\n", strads_strerror(err));
 		goto out;
 	}
-	if (res.ntables != ROTAPP_SSP || res.tables[ROTAPP_ROTATE] == NULL ||
-	    res.tables[ROTAPP_WORKER] == NULL) {
+	if (res.ntables != app.ntables || res.tables[ROTAPP_ROTATE] == NULL ||
+	    res.tables[ROTAPP_WORKER] == NULL || (ssp && res.tables[ROTAPP_SSP] == NULL)) {
 		printf("rotapp: FAIL no tables in the result\n");
 	} else {
 		const int32_t *rot = res.tables[ROTAPP_ROTATE], *w = res.tables[ROTAPP_WORKER];
@@ -242,19 +258,39 @@ run_coordinator(char **argv)
 			held += w[i];
 			hash = fnv(hash, w[i]);
 		}
-		if (total + held == (int64_t)(vrows * ROTAPP_K) * a.fill && held > 0 &&
+		if (ssp) {
+			/* Column k lost to the worker tables what the ssp
+			 * table says it moved, and the moves add up to them. */
+			const double *m = res.tables[ROTAPP_SSP];
+			int64_t col[ROTAPP_K] = {0}, moved = 0;
+			uint32_t k;
+
+			for (i = 0; i < vrows * ROTAPP_K; i++)
+				col[i % ROTAPP_K] += rot[i];
+			for (k = 0; k < ROTAPP_K; k++) {
+				if (m[k] != (double)(int64_t)m[k] ||
+				    col[k] + (int64_t)m[k] != (int64_t)vrows * a.fill)
+					sspok = 0;
+				moved += (int64_t)m[k];
+				hash = fnv(hash, (int32_t)m[k]);
+			}
+			sspok = sspok && moved == held;
+			snprintf(sspline, sizeof(sspline), " ssp %lld,%lld", (long long)m[0],
+			    (long long)m[1]);
+		}
+		if (total + held == (int64_t)(vrows * ROTAPP_K) * a.fill && held > 0 && sspok &&
 		    res.sweeps == sweeps && res.progress.objective == (double)held) {
 			printf("rotapp: ok rounds %llu sweeps %llu total %lld held %lld tables "
-			    "%016llx\n", (unsigned long long)res.rounds,
+			    "%016llx%s\n", (unsigned long long)res.rounds,
 			    (unsigned long long)res.sweeps, (long long)(total + held),
-			    (long long)held, (unsigned long long)hash);
+			    (long long)held, (unsigned long long)hash, sspline);
 			rc = 0;
 		} else {
 			printf("rotapp: FAIL rounds %llu sweeps %llu total %lld (want %lld) "
-			    "held %lld objective %g\n", (unsigned long long)res.rounds,
+			    "held %lld objective %g%s%s\n", (unsigned long long)res.rounds,
 			    (unsigned long long)res.sweeps, (long long)(total + held),
 			    (long long)(vrows * ROTAPP_K) * a.fill, (long long)held,
-			    res.progress.objective);
+			    res.progress.objective, sspline, sspok ? "" : " (ssp off)");
 		}
 	}
 	for (i = 0; i < res.ntables; i++)

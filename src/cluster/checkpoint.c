@@ -1,6 +1,6 @@
 /*
  * checkpoint.c -- a cluster job's checkpoints on disk: the parameters and
- * the worker and rotate tables of a consistent cut (a snapshot taken at a
+ * the worker, rotate and ssp tables of a consistent cut (a snapshot taken at a
  * round boundary) and a manifest naming them, written last. A checkpoint
  * without its manifest does not exist; each file is written to a
  * temporary name, fsynced, renamed and the directory fsynced
@@ -8,7 +8,7 @@
  *
  *   DIR/params-ROUND.bin   "STRADSCK", version 1 (u32), p (u32), then p
  *                          doubles
- *   DIR/table-ROUND-I.bin  (format 2) the job's Ith worker or rotate
+ *   DIR/table-ROUND-I.bin  (format 2) the job's Ith worker, rotate or ssp
  *                          table: "STRADSTB", version 1 (u32), home
  *                          (u32), value type (u32), width (u32), rows
  *                          (u64), then rows x width values
@@ -139,8 +139,7 @@ strads__job_ckpt_tabs(const strads__job_t *job, strads__ckpt_tab_t **out, uint32
 	*out = NULL;
 	*n = 0;
 	for (t = 0; t < job->ntab; t++)
-		k += job->app->tables[t].home == STRADS_HOME_WORKER ||
-		    job->app->tables[t].home == STRADS_HOME_ROTATE;
+		k += job->app->tables[t].home != STRADS_HOME_STORE;
 	if (k == 0)
 		return 0;
 	if ((*out = calloc(k, sizeof(**out))) == NULL)
@@ -149,11 +148,13 @@ strads__job_ckpt_tabs(const strads__job_t *job, strads__ckpt_tab_t **out, uint32
 		const strads_table_decl_t *d = &job->app->tables[t];
 		strads__ckpt_tab_t *c = &(*out)[*n];
 
-		if (d->home != STRADS_HOME_WORKER && d->home != STRADS_HOME_ROTATE)
+		if (d->home == STRADS_HOME_STORE)
 			continue;
 		c->name = (char *)(d->name != NULL ? d->name : "");
 		c->home = d->home;
-		c->value = d->value;
+		/* The ssp table's rows are kept as doubles whatever its
+		 * declared type (the engine reads it so). */
+		c->value = d->home == STRADS_HOME_SSP ? STRADS_VALUE_F64 : d->value;
 		c->rows = job->tab_rows[t];
 		c->width = job->tab_width[t];
 		(*n)++;
@@ -503,8 +504,8 @@ strads__ckpt_match(const char *dir, const strads__ckpt_t *ck, const strads__ckpt
 			    (unsigned long long)b->rows, b->width);
 	}
 	if (ck->ntab != nwant)
-		return strads__errf(err, errlen, STRADS_EINVAL, "%s/MANIFEST: it holds %u worker "
-		    "and rotate table%s, the app declares %u (%s)", dir, ck->ntab,
+		return strads__errf(err, errlen, STRADS_EINVAL, "%s/MANIFEST: it holds %u worker, "
+		    "rotate and ssp table%s, the app declares %u (%s)", dir, ck->ntab,
 		    ck->ntab == 1 ? "" : "s", nwant, ck->ntab < nwant ? want[ck->ntab].name
 		                                                   : ck->tabs[nwant].name);
 	return 0;

@@ -20,6 +20,7 @@
  */
 #include "cluster.h"
 #include "hmac.h"
+#include "table.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -423,7 +424,7 @@ typedef struct {
 	strads__span_t *rows, *params;
 	int nrows, nparams;
 	uint64_t rows_total, params_total;
-	/* The last snapshot of a job with worker or rotate tables (owned):
+	/* The last snapshot of a job with worker, rotate or ssp tables (owned):
 	 * its parameters, its tables packed (strads__job_tables_pack), its
 	 * rounds and sweeps; and whether the next layout starts from it. */
 	double *snap_params;
@@ -513,7 +514,7 @@ post_init(strads_cluster_t *c, const double *init, uint32_t p, const uint8_t *ta
 	strads_post(c->rt, c->ctl, m);
 }
 
-/* Keeps the last snapshot of a job's worker and rotate tables in cy,
+/* Keeps the last snapshot of a job's worker, rotate and ssp tables in cy,
  * with its parameters, for a later layout to go on from. */
 static void
 keep_table_snapshot(strads__job_t *job, carry_t *cy)
@@ -536,7 +537,7 @@ keep_table_snapshot(strads__job_t *job, carry_t *cy)
 	cy->snap_sweeps = job->snapshot_sweeps;
 }
 
-/* A job resumed from a checkpoint: its worker and rotate tables must be
+/* A job resumed from a checkpoint: its worker, rotate and ssp tables must be
  * those the checkpoint holds (an old checkpoint holds none), or the job
  * is refused with a message naming the manifest and what differs. */
 static int
@@ -555,6 +556,65 @@ resume_match(strads__job_t *job, carry_t *cy)
 		strads_log(STRADS_LOG_ERROR, "cluster: cannot resume: %s", err);
 	cy->resume_ck = NULL; /* checked */
 	return rc;
+}
+
+/* The ssp table of a layout (cluster jobs whose app has one): made here,
+ * its shards on the coordinator's runtime, whatever the layout: this
+ * process is the one that outlives every layout, and the table is small
+ * (each round reads all of it). It starts from the snapshot the layout
+ * goes on from (the packed tables hold its rows), or from zeros, and
+ * has one client per worker of this layout: the clocks of the clients of
+ * an earlier layout never count here, so a departed worker cannot hold
+ * the others' reads back. */
+static int
+ssp_make(strads_cluster_t *c, strads__job_t *job, uint32_t staleness)
+{
+	strads_table_opts_t to;
+	strads_table_t *st = NULL;
+	const uint8_t *seed = job->tab_init != NULL ? job->tab_init[job->tab_ssp] : NULL;
+	char err[256];
+	int rc;
+
+	strads_table_opts_init(&to);
+	/* Its shards refuse clients attached under another name. */
+	to.name = job->app->tables[job->tab_ssp].name != NULL ?
+	    job->app->tables[job->tab_ssp].name : "ssp";
+	to.nrows = job->tab_rows[job->tab_ssp];
+	to.width = job->tab_width[job->tab_ssp];
+	to.staleness = staleness;
+	to.nclients = (uint32_t)job->nworkers;
+	/* The packed tables are padded to whole doubles: aligned. */
+	rc = strads__table_create_seeded(c->rt, &to, (const double *)(const void *)seed, &st,
+	    err, sizeof(err));
+	if (rc == 0 && (rc = strads__job_set_ssp(job, st)) != 0)
+		snprintf(err, sizeof(err), "the ssp table does not fit the job");
+	if (rc != 0) {
+		strads_log(STRADS_LOG_ERROR, "cluster: %s", err);
+		strads__table_stop(st);
+		strads_table_free(st);
+		return rc;
+	}
+	return 0;
+}
+
+/* The ssp table's shards for the job message: their staleness and
+ * addresses, which every node attaches to. */
+static cJSON *
+ssp_json(const strads_table_t *st)
+{
+	cJSON *o = cJSON_CreateObject(), *nodes, *actors;
+	int i;
+
+	if (o == NULL)
+		return NULL;
+	cJSON_AddNumberToObject(o, "staleness", st->staleness);
+	nodes = cJSON_AddArrayToObject(o, "nodes");
+	actors = cJSON_AddArrayToObject(o, "actors");
+	for (i = 0; nodes != NULL && actors != NULL && i < st->nshards; i++) {
+		cJSON_AddItemToArray(nodes, cJSON_CreateNumber(st->shards[i].node));
+		cJSON_AddItemToArray(actors, cJSON_CreateNumber(st->shards[i].actor));
+	}
+	return o;
 }
 
 /* One layout of the job over the members now. *again is set when the
@@ -597,6 +657,7 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 		return STRADS_EPEER;
 	}
 	lo = *o;
+	lo.ssp = NULL; /* made here for each layout (ssp_make) */
 	lo.init = cy->init;
 	lo.nworkers = nw;
 	lo.nstores = ns > 0 ? ns : 1;
@@ -662,6 +723,12 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 		free(job->uidx);
 		strads__job_free(job);
 		return STRADS_ENOMEM;
+	}
+	if (job->tab_ssp >= 0 && (err = ssp_make(c, job, o->ssp_staleness)) != 0) {
+		free(hosts);
+		free(job->uidx);
+		strads__job_free(job);
+		return err;
 	}
 	for (i = 0; i < job->nworkers; i++) {
 		add_node(hosts, &nhosts, job->worker_node[i]);
@@ -736,6 +803,8 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 		cJSON_AddItemToObject(msg, "rows", span_list(job, 0));
 		cJSON_AddItemToObject(msg, "params", span_list(job, 1));
 		cJSON_AddItemToObject(msg, "scheds", node_list(job->sched_node, job->nscheds));
+		if (job->ssp != NULL)
+			cJSON_AddItemToObject(msg, "ssp", ssp_json(job->ssp));
 		post_send(c, hosts, nhosts, msg);
 	}
 	local = 0;
@@ -811,6 +880,14 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 	strads_msg_free(start);
 	strads_msg_free(stop);
 	strads__job_wait(job);
+	/* The roles here are gone; the nodes' clients of the ssp table stop
+	 * with theirs, and what they still send is refused as sent to
+	 * stale addresses. */
+	if (job->ssp != NULL) {
+		strads__table_stop(job->ssp);
+		strads_table_free(job->ssp);
+		job->ssp = NULL;
+	}
 	keep_table_snapshot(job, cy);
 	uv_mutex_lock(&c->lock);
 	cy->from = "the parameters gathered";
@@ -911,7 +988,7 @@ strads_cluster_resume(strads_cluster_t *c, const char *dir, const char *spec, ui
 	c->resume_updates = ck.updates;
 	c->resume_time = ck.time_s;
 	strads_log(STRADS_LOG_INFO, "cluster: resuming from the checkpoint of round %llu "
-	    "(sweep %llu, %u worker and rotate table%s) in %s", (unsigned long long)ck.rounds,
+	    "(sweep %llu, %u worker, rotate and ssp table%s) in %s", (unsigned long long)ck.rounds,
 	    (unsigned long long)ck.sweeps, ck.ntab, ck.ntab == 1 ? "" : "s", dir);
 	return 0;
 }
@@ -948,19 +1025,15 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 
 	if (c == NULL || o == NULL || spec == NULL || res == NULL || o->nparams == 0)
 		return STRADS_EINVAL;
-	/* A job with worker or rotate tables laid out again goes on from
-	 * its last snapshot, tables and all (restart), or from its start
-	 * before the first. Ssp tables would need their shards' addresses
-	 * on every node: not yet. */
+	/* A job with worker, rotate or ssp tables laid out again goes on
+	 * from its last snapshot, tables and all (restart), or from its
+	 * start before the first. */
 	if (app != NULL && app->ntables > 0) {
 		uint32_t t;
 
-		for (t = 0; t < app->ntables; t++) {
-			if (app->tables[t].home == STRADS_HOME_SSP)
-				return STRADS_ENOTSUP;
+		for (t = 0; t < app->ntables; t++)
 			if (app->tables[t].home != STRADS_HOME_STORE)
 				restart = 1;
-		}
 	}
 	memset(&cy, 0, sizeof(cy));
 	if (o->init != NULL) {

@@ -89,7 +89,7 @@ struct strads_cluster_s {
 	int resumed;
 	uint64_t resume_rounds, resume_updates;
 	double resume_time;
-	/* The checkpoint's worker and rotate tables (owned; ntab 0: none)
+	/* The checkpoint's worker, rotate and ssp tables (owned; ntab 0: none)
 	 * and its directory (owned), until that job takes them. */
 	strads__ckpt_t resume_ck;
 	char *resume_dir;

@@ -7,6 +7,7 @@
  */
 #include "cluster.h"
 #include "hmac.h"
+#include "table.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +102,7 @@ typedef struct {
 	int on;
 	int spawned;
 	double *init; /* starting values (owned), or NULL */
+	strads_table_t *ssp; /* the job's ssp table, attached (owned) */
 } local_job_t;
 
 /* Starting values received for a job not yet started. */
@@ -214,6 +216,57 @@ role_list(cJSON *o, const char *key, const strads_addr_t *a, const uint32_t *nod
 	}
 }
 
+/* Attaches to the job's ssp table, whose shards the coordinator made
+ * for this layout (the job message's "ssp": its staleness and shard
+ * addresses); the rest of its options follow from the job. */
+static int
+ssp_attach(node_t *n, local_job_t *lj, const cJSON *o, char *err, size_t errlen)
+{
+	strads__job_t *job = lj->job;
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, "ssp");
+	const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(j, "nodes");
+	const cJSON *actors = cJSON_GetObjectItemCaseSensitive(j, "actors");
+	strads_table_opts_t to;
+	strads_addr_t *sh;
+	double s = strads__json_num(j, "staleness");
+	int k, ns = cJSON_GetArraySize(nodes), rc;
+
+	if (!cJSON_IsObject(j) || !cJSON_IsArray(nodes) || !cJSON_IsArray(actors) ||
+	    ns < 1 || ns > 65535 || cJSON_GetArraySize(actors) != ns ||
+	    !(s >= 0 && s <= UINT32_MAX))
+		return strads__errf(err, errlen, STRADS_EPROTO, "no ssp table in the job");
+	if ((sh = calloc((size_t)ns, sizeof(*sh))) == NULL)
+		return STRADS_ENOMEM;
+	rc = 0;
+	for (k = 0; k < ns && rc == 0; k++) {
+		const cJSON *a = cJSON_GetArrayItem(nodes, k), *b = cJSON_GetArrayItem(actors, k);
+
+		if (!cJSON_IsNumber(a) || !cJSON_IsNumber(b) || !(a->valuedouble >= 1 &&
+		    a->valuedouble <= UINT32_MAX) || !(b->valuedouble >= 0 &&
+		    b->valuedouble <= UINT32_MAX)) {
+			rc = STRADS_EPROTO;
+		} else {
+			sh[k].node = (uint32_t)a->valuedouble;
+			sh[k].actor = (uint32_t)b->valuedouble;
+		}
+	}
+	strads_table_opts_init(&to);
+	/* Its shards refuse clients attached under another name. */
+	to.name = job->app->tables[job->tab_ssp].name != NULL ?
+	    job->app->tables[job->tab_ssp].name : "ssp";
+	to.nrows = job->tab_rows[job->tab_ssp];
+	to.width = job->tab_width[job->tab_ssp];
+	to.staleness = (uint32_t)s;
+	to.nclients = (uint32_t)job->nworkers;
+	if (rc != 0)
+		rc = strads__errf(err, errlen, rc, "malformed ssp shard addresses");
+	else if ((rc = strads_table_attach(n->rt, &to, sh, ns, &lj->ssp, err, errlen)) == 0 &&
+	    (rc = strads__job_set_ssp(job, lj->ssp)) != 0)
+		rc = strads__errf(err, errlen, rc, "the ssp table does not fit the job");
+	free(sh);
+	return rc;
+}
+
 static void
 job_error(node_t *n, const cJSON *o, const char *why)
 {
@@ -270,7 +323,7 @@ start_job(node_t *n, local_job_t *lj, const cJSON *o, pending_init_t *pi)
 	}
 	rc = strads__job_new(app, lj->shared, &jo, &lj->res, &lj->job);
 	/* Starting values followed by tables: a job laid out again from a
-	 * snapshot of its worker and rotate tables (borrowed from lj->init
+	 * snapshot of its worker, rotate and ssp tables (borrowed from lj->init
 	 * for the job's life). */
 	if (rc == 0 && lj->init != NULL && pi->n > jo.nparams)
 		rc = strads__job_tables_start(lj->job, (const uint8_t *)(lj->init + jo.nparams),
@@ -282,10 +335,19 @@ start_job(node_t *n, local_job_t *lj, const cJSON *o, pending_init_t *pi)
 	    read_nodes(o, "scheds", lj->job->sched_node, lj->job->nscheds) != 0 ||
 	    read_layout(o, lj->job) != 0))
 		rc = STRADS_EPROTO;
+	err[0] = '\0';
+	if (rc == 0 && lj->job->tab_ssp >= 0)
+		rc = ssp_attach(n, lj, o, err, sizeof(err));
 	if (rc != 0) {
-		snprintf(err, sizeof(err), "laying out the job: %s", strads_strerror(rc));
+		char why[256];
+
+		snprintf(why, sizeof(why), "%.255s", err);
+		snprintf(err, sizeof(err), "laying out the job: %s%s%s", strads_strerror(rc),
+		    why[0] ? ": " : "", why);
 		strads__job_free(lj->job);
 		lj->job = NULL;
+		strads_table_free(lj->ssp);
+		lj->ssp = NULL;
 		if (n->o.teardown != NULL)
 			n->o.teardown(n->o.arg, lj->shared);
 		free(lj->init);
@@ -350,6 +412,8 @@ end_job(node_t *n, local_job_t *lj, int tell)
 	}
 	free(lj->res.params);
 	strads__job_free(lj->job);
+	/* Its clients closed with the workers. */
+	strads_table_free(lj->ssp);
 	if (n->o.teardown != NULL)
 		n->o.teardown(n->o.arg, lj->shared);
 	free(lj->init);

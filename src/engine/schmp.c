@@ -182,6 +182,19 @@ value_size(strads_value_type_t v)
 	return v == STRADS_VALUE_F64 ? 8 : 4;
 }
 
+int
+strads__job_set_ssp(strads__job_t *job, strads_table_t *st)
+{
+	int k = job->tab_ssp;
+
+	/* Worker w is client w; its rows are read as one block. */
+	if (k < 0 || st->kind != STRADS_TABLE_DENSE || st->nrows != job->tab_rows[k] ||
+	    st->width != job->tab_width[k] || st->nclients < (uint32_t)job->nworkers)
+		return STRADS_EINVAL;
+	job->ssp = st;
+	return 0;
+}
+
 /* Checks the app's table declarations against o and lays them out in
  * job: rows, widths, the index of each single-home table, the rotate
  * table's memory (with its starting values) and the part count. */
@@ -228,10 +241,10 @@ tables_new(strads__job_t *job, const strads_job_opts_t *o)
 			one = &job->tab_rot;
 			break;
 		case STRADS_HOME_SSP:
+			/* Its SSP table: the caller's (strads_job_run checks
+			 * there is one), or the cluster's, set later
+			 * (strads__job_set_ssp). */
 			one = &job->tab_ssp;
-			if (o->ssp == NULL || o->ssp[t] == NULL)
-				return STRADS_EINVAL;
-			job->ssp = o->ssp[t];
 			break;
 		default:
 			return STRADS_EINVAL;
@@ -250,16 +263,9 @@ tables_new(strads__job_t *job, const strads_job_opts_t *o)
 		if ((uint64_t)job->tab_width[t] * job->tab_vsize[t] > (SIZE_MAX / 2) / rows)
 			return STRADS_EINVAL;
 	}
-	if (job->ssp != NULL) {
-		const strads_table_t *st = job->ssp;
-		int k = job->tab_ssp;
-
-		/* Worker w is client w; its rows are read as one block. */
-		if (st->kind != STRADS_TABLE_DENSE || st->nrows != job->tab_rows[k] ||
-		    st->width != job->tab_width[k] ||
-		    st->nclients < (uint32_t)job->nworkers)
-			return STRADS_EINVAL;
-	}
+	if (job->tab_ssp >= 0 && o->ssp != NULL && o->ssp[job->tab_ssp] != NULL &&
+	    strads__job_set_ssp(job, o->ssp[job->tab_ssp]) != 0)
+		return STRADS_EINVAL;
 	if (job->tab_rot >= 0) {
 		uint64_t rows = job->tab_rows[job->tab_rot];
 		size_t bytes = (size_t)rows * STRADS__ROW_BYTES(job, job->tab_rot);
@@ -283,19 +289,27 @@ tables_new(strads__job_t *job, const strads_job_opts_t *o)
 	return 0;
 }
 
-/* Whether table t is in snapshots (worker and rotate homes). */
+/* Whether table t is in snapshots (every home but the store's, whose
+ * values are the parameters). */
 static int
 snapped(const strads__job_t *job, uint32_t t)
 {
-	strads_home_t h = job->app->tables[t].home;
+	return job->app->tables[t].home != STRADS_HOME_STORE;
+}
 
-	return h == STRADS_HOME_WORKER || h == STRADS_HOME_ROTATE;
+size_t
+strads__job_snap_row(const strads__job_t *job, uint32_t t)
+{
+	/* The ssp table is read and written as doubles (strads.h). */
+	if (job->app->tables[t].home == STRADS_HOME_SSP)
+		return (size_t)job->tab_width[t] * sizeof(double);
+	return STRADS__ROW_BYTES(job, t);
 }
 
 static size_t
 padded(const strads__job_t *job, uint32_t t)
 {
-	return ((size_t)job->tab_rows[t] * STRADS__ROW_BYTES(job, t) + 7) & ~(size_t)7;
+	return ((size_t)job->tab_rows[t] * strads__job_snap_row(job, t) + 7) & ~(size_t)7;
 }
 
 size_t
@@ -320,7 +334,8 @@ strads__job_tables_pack(const strads__job_t *job, void *const *tabs, uint8_t *ou
 			continue;
 		memset(out, 0, padded(job, t));
 		if (tabs[t] != NULL)
-			memcpy(out, tabs[t], (size_t)job->tab_rows[t] * STRADS__ROW_BYTES(job, t));
+			memcpy(out, tabs[t], (size_t)job->tab_rows[t] *
+			    strads__job_snap_row(job, t));
 		out += padded(job, t);
 	}
 }
@@ -537,6 +552,10 @@ strads_job_run(strads_runtime_t *rt, const strads_app_t *app, void *shared,
 		lo.nworkers = strads_runtime_nloops(rt);
 	if ((err = strads__job_new(app, shared, &lo, res, &job)) != 0)
 		return err;
+	if (job->tab_ssp >= 0 && job->ssp == NULL) {
+		strads__job_free(job); /* the ssp table is the caller's here */
+		return STRADS_EINVAL;
+	}
 	strads__eng_fault_arm();
 	for (i = 0; i < job->nworkers; i++)
 		job->worker_node[i] = strads_runtime_node(rt);

@@ -102,21 +102,31 @@ typedef struct strads__job_s {
 	 * holder of a part is the only one touching it). Owned by the job. */
 	uint8_t *rot_rows;
 	uint32_t nparts;
-	strads_table_t *ssp; /* borrowed (o.ssp[tab_ssp]) */
-	/* Cluster jobs laid out again from a snapshot: the worker and
-	 * rotate tables' rows to start from (whole tables, borrowed, NULL
-	 * entries: from zeros / table_init; the array is owned), and the
+	strads_table_t *ssp; /* borrowed (o.ssp[tab_ssp], or the cluster's
+	                        table of this layout: strads__job_set_ssp) */
+	/* Cluster jobs laid out again from a snapshot: the worker, rotate
+	 * and ssp tables' rows to start from (whole tables, borrowed, NULL
+	 * entries: from zeros / table_init; the array is owned; the ssp
+	 * table's seed the coordinator's table, ssp_make), and the
 	 * sweeps done (rotation positions go on from there). */
 	const uint8_t **tab_init;
 	uint64_t base_sweeps;
-	/* Snapshots of the worker and rotate tables, taken with snapshot
+	/* Snapshots of the worker, rotate and ssp tables, taken with snapshot
 	 * (owned entries, NULL but for those homes) at snapshot_sweeps. */
 	void **snap_tabs;
 	uint64_t snapshot_sweeps;
 } strads__job_t;
 
-/* Bytes of the worker and rotate tables of job packed one after the
- * other, each padded to whole doubles (what a snapshot of them holds). */
+/* Makes st the job's ssp table (before its roles are spawned): 0, or
+ * STRADS_EINVAL when the job has no ssp table or st does not fit it (a
+ * dense table of its rows and width, a client id for every worker). */
+int strads__job_set_ssp(strads__job_t *job, strads_table_t *st);
+/* Bytes a row of table t in snapshots and results: its declared row,
+ * or width doubles for the ssp table. */
+size_t strads__job_snap_row(const strads__job_t *job, uint32_t t);
+/* Bytes of the worker, rotate and ssp tables of job packed one after
+ * the other, each padded to whole doubles (what a snapshot of them
+ * holds; the ssp table's rows are doubles). */
 size_t strads__job_tables_bytes(const strads__job_t *job);
 /* Packs snapshot tables (job->snap_tabs) into out (tables_bytes). */
 void strads__job_tables_pack(const strads__job_t *job, void *const *tabs,
@@ -285,7 +295,7 @@ void strads__role_broken_recv(strads_actor_t *self, strads__job_t *job,
 
 /* Checkpoints on disk (checkpoint.c; the format: doc/cluster.md). */
 
-/* One worker or rotate table of a checkpoint. */
+/* One worker, rotate or ssp table of a checkpoint. */
 typedef struct strads__ckpt_tab_s {
 	char *name; /* write: borrowed; read: malloc'd */
 	strads_home_t home;
@@ -300,7 +310,7 @@ typedef struct strads__ckpt_s {
 	uint64_t sweeps; /* rotation sweeps done (0 in format 1) */
 	double time_s;
 	char *spec; /* read: malloc'd */
-	/* The worker and rotate tables (ntab 0: none), in the job's order,
+	/* The worker, rotate and ssp tables (ntab 0: none), in the job's order,
 	 * and their rows packed as strads__job_tables_pack does (each
 	 * table padded to whole doubles, tab_len bytes). Write: borrowed;
 	 * read: malloc'd. */
@@ -326,7 +336,7 @@ void strads__ckpt_free(strads__ckpt_t *ck);
  * manifest and what differs. */
 int strads__ckpt_match(const char *dir, const strads__ckpt_t *ck,
     const strads__ckpt_tab_t *want, uint32_t nwant, char *err, size_t errlen);
-/* The job's worker and rotate tables as a checkpoint describes them
+/* The job's worker, rotate and ssp tables as a checkpoint describes them
  * (names borrowed from its app): *out malloc'd (NULL when there are
  * none), *n entries. 0 or STRADS_ENOMEM. */
 int strads__job_ckpt_tabs(const strads__job_t *job, strads__ckpt_tab_t **out,

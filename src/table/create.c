@@ -69,6 +69,7 @@ table_release(strads_table_t *t)
 	free(t->shards);
 	free(t->id_open);
 	uv_mutex_destroy(&t->lock);
+	uv_sem_destroy(&t->gone);
 	free(t);
 }
 
@@ -135,6 +136,11 @@ table_alloc(strads_runtime_t *rt, const strads_table_opts_t *o,
 		free(t);
 		return STRADS_ENOMEM;
 	}
+	if (uv_sem_init(&t->gone, 0) != 0) {
+		uv_mutex_destroy(&t->lock);
+		free(t);
+		return STRADS_ENOMEM;
+	}
 	t->rt = rt;
 	snprintf(t->name, sizeof(t->name), "%s", o->name);
 	t->kind = o->kind;
@@ -194,8 +200,29 @@ table_alloc(strads_runtime_t *rt, const strads_table_opts_t *o,
 	return 0;
 }
 
-int
-strads_table_create(strads_runtime_t *rt, const strads_table_opts_t *o,
+/* Each shard's starting rows of a dense table from rows (nrows x width,
+ * borrowed): copies that the shards take (table.h). */
+static int
+seed(strads_table_t *t, const double *rows)
+{
+	uint64_t b, e;
+	int i;
+
+	for (i = 0; i < t->nshards; i++) {
+		strads__table_range(t, i, &b, &e);
+		t->init[i].nent = e - b;
+		if ((t->init[i].rows = malloc((size_t)(e - b ? e - b : 1) * t->width *
+		    sizeof(double))) == NULL)
+			return STRADS_ENOMEM;
+		memcpy(t->init[i].rows, rows + (size_t)b * t->width,
+		    (size_t)(e - b) * t->width * sizeof(double));
+	}
+	return 0;
+}
+
+/* strads_table_create(), and strads__table_create_seeded() with rows. */
+static int
+create(strads_runtime_t *rt, const strads_table_opts_t *o, const double *rows,
     strads_table_t **tp, char *err, size_t errlen)
 {
 	strads_table_t *t;
@@ -205,8 +232,16 @@ strads_table_create(strads_runtime_t *rt, const strads_table_opts_t *o,
 		return strads__errf(err, errlen, STRADS_EINVAL, "table: NULL argument");
 	if ((rc = opts_check(rt, o, err, errlen)) != 0)
 		return rc;
+	if (rows != NULL && (o->kind != STRADS_TABLE_DENSE || o->restore_dir != NULL))
+		return strads__errf(err, errlen, STRADS_EINVAL, "table %s: starting "
+		    "rows are for a dense table without restore_dir", o->name);
 	if ((rc = table_alloc(rt, o, &t)) != 0)
 		return strads__errf(err, errlen, rc, "table %s: out of memory", o->name);
+	if (rows != NULL && seed(t, rows) != 0) {
+		table_release(t);
+		return strads__errf(err, errlen, STRADS_ENOMEM, "table %s: out of "
+		    "memory", o->name);
+	}
 	for (i = 0; o->restore_dir != NULL && i < t->nshards; i++) {
 		rc = strads__table_file_read(t, o->restore_dir, i, &t->init[i],
 		    err, errlen);
@@ -231,9 +266,42 @@ strads_table_create(strads_runtime_t *rt, const strads_table_opts_t *o,
 			return strads__errf(err, errlen, rc, "table %s: spawn shard %d: %s",
 			    o->name, i, strads_strerror(rc));
 		}
+		t->nspawned++;
 	}
 	*tp = t;
 	return 0;
+}
+
+int
+strads_table_create(strads_runtime_t *rt, const strads_table_opts_t *o,
+    strads_table_t **tp, char *err, size_t errlen)
+{
+	return create(rt, o, NULL, tp, err, errlen);
+}
+
+int
+strads__table_create_seeded(strads_runtime_t *rt, const strads_table_opts_t *o,
+    const double *rows, strads_table_t **tp, char *err, size_t errlen)
+{
+	return create(rt, o, rows, tp, err, errlen);
+}
+
+void
+strads__table_stop(strads_table_t *t)
+{
+	strads_msg_t *m;
+	int i;
+
+	if (t == NULL || t->attached)
+		return;
+	/* A post refused (the runtime is stopping) needs nothing: the
+	 * runtime stops the shard, which says so all the same. */
+	for (i = 0; i < t->nspawned; i++)
+		if ((m = strads_msg_new(STRADS__MSG_ENG_STOP, 0)) != NULL)
+			(void)strads_post(t->rt, t->shards[i], m);
+	for (i = 0; i < t->nspawned; i++)
+		uv_sem_wait(&t->gone);
+	t->nspawned = 0;
 }
 
 int

@@ -1,7 +1,8 @@
 /*
  * table.h -- internals of the SSP tables shared by src/table/create.c (the
- * table object), client.c (the client and the per-loop cache), files.c
- * (checkpoint files) and actors/table_shard.c (the shard actor): the table
+ * table object), client.c and read.c (the client, its reads and the
+ * per-loop cache; client.h is theirs alone), files.c (checkpoint files)
+ * and actors/table_shard.c (the shard actor): the table
  * object, a small hash map, the payload layouts and the checkpoint file
  * format.
  */
@@ -156,6 +157,10 @@ struct strads_table_s {
 	int attached;       /* strads_table_attach(): the shards live elsewhere */
 	strads_addr_t *shards;
 	strads__tshard_init_t *init;
+	/* Shards spawned; each posts gone once, as it stops (or fails its
+	 * init), so strads__table_stop() can tell they are all gone. */
+	int nspawned;
+	uv_sem_t gone;
 	uv_mutex_t lock; /* guards id_open: clients open on any loop */
 	uint8_t *id_open; /* nclients flags: 1 once a client took the id */
 
@@ -240,6 +245,26 @@ int strads__table_file_write(const strads_table_t *t, const char *dir,
 /* Reads and checks shard i's file into init (keys/rows malloc'd). */
 int strads__table_file_read(const strads_table_t *t, const char *dir, int i,
     strads__tshard_init_t *init, char *err, size_t errlen);
+
+/* For the engine and the cluster (the ssp home, doc/schmp.md). */
+/* strads_table_create() of a dense table whose rows start from rows
+ * (nrows x width doubles, borrowed for the call) instead of zeros;
+ * o->restore_dir must be NULL. */
+int strads__table_create_seeded(strads_runtime_t *rt,
+    const strads_table_opts_t *o, const double *rows, strads_table_t **tp,
+    char *err, size_t errlen);
+/* Stops the shards of a created table while its runtime runs, and
+ * returns once every one has stopped: the table may then be freed. Its
+ * clients must be closed first (a client's later messages to the shards
+ * are refused as messages to stale addresses). The main thread's (it
+ * blocks); nothing for an attached table, or a second time. */
+void strads__table_stop(strads_table_t *t);
+/* strads_table_get_many() that waits for every client's clock to reach
+ * the reader's own (not the reader's less s): the rows then hold
+ * exactly every update of clocks below it, a consistent cut once no
+ * client is past that clock (the engine's snapshots of the ssp table). */
+int strads__table_get_many_at(strads_table_client_t *c, const uint64_t *keys,
+    size_t n, double *rows, strads_table_many_cb cb, void *arg);
 
 /* The shard actor (actors/table_shard.c). */
 extern const strads_actor_type_t strads__table_shard_type;
