@@ -15,7 +15,7 @@
  * best-scored parameters sent in blocks of at most block ids, then the
  * next check.
  */
-#include "schmp.h"
+#include "rotation.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -60,25 +60,14 @@ typedef struct {
 	uint64_t active_acc;
 	int screen_got;
 
-	/* Rotation (STRADS_SCHEDULE_ROTATION): the rotate table's cut into
-	 * nparts runs of rows, the position in the sweep, and what each
-	 * part cost (app row_cost) and took (workers' compute time) in the
-	 * sweep, for the next cut. */
+	/* Rotation (STRADS_SCHEDULE_ROTATION): the plan (cut, holders,
+	 * positions; src/engine/rotation.c) and the sweeps done. */
 	int rot;
-	uint64_t rot_t;      /* rotation rounds sent */
-	uint32_t rot_r;      /* rounds of the current sweep sent */
-	uint64_t rot_done;   /* rotation rounds done */
+	strads__rot_t rp;
+	int rot_bad;         /* its set-up failed (out of memory) */
 	uint64_t sweeps;     /* sweeps done */
 	uint64_t since_sweeps; /* since the last check */
-	uint64_t *cut;       /* nparts + 1 row bounds */
-	double *pcost, *ptime;
 	uint32_t *ring_pos;  /* sweep position of each ring slot's round */
-	int multi;           /* workers in other processes: parts never rest
-	                        between sweeps, no re-cut */
-	uint64_t rot_base;   /* rot_t at the layout's start */
-	uint32_t *part_at;   /* the worker each part is with (or comes to) */
-	uint64_t *part_pos;  /* and the position it waits for (or MAX: at
-	                        rest there) */
 	int trows_want, trows_got; /* gather: worker tables' messages */
 	uint8_t *trows_seen; /* which came: ntab x trows_slots (a worker's
 	                        rows, or a rotate part), so a duplicate is
@@ -258,7 +247,6 @@ elapsed(const coord_t *c)
 static void finish(strads_actor_t *self, coord_t *c);
 static void gather_end(strads_actor_t *self, coord_t *c);
 static void gather_tables(strads_actor_t *self, coord_t *c);
-static void recut(coord_t *c);
 static void ask_parts(strads_actor_t *self, coord_t *c);
 static void snap_tables(strads_actor_t *self, coord_t *c);
 static void snap_end(strads_actor_t *self, coord_t *c);
@@ -364,20 +352,19 @@ plan(strads_actor_t *self, coord_t *c)
 	if (c->in_flight >= job->o.depth)
 		return;
 	if (c->rot) {
-		if (c->rot_r == job->nparts) {
+		if (c->rp.r == job->nparts) {
 			/* A sweep is out: at its end every part is at rest. */
 			if (c->in_flight > 0)
 				return;
-			c->rot_r = 0;
-			if (!c->multi)
-				recut(c);
+			c->rp.r = 0;
+			strads__rot_recut(&c->rp);
 			if (++c->since_sweeps >= (job->o.check_every ? job->o.check_every : 1)) {
 				c->since_sweeps = 0;
 				start_check(self, c);
 				return;
 			}
 		}
-		while (c->in_flight < job->o.depth && c->rot_r < job->nparts)
+		while (c->in_flight < job->o.depth && c->rp.r < job->nparts)
 			send_rotation(self, c);
 		return;
 	}
@@ -549,152 +536,45 @@ send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids, uint32_t n)
 	send_to(self, c->job->workers, c->job->nworkers, ENG_BLOCK, &b);
 }
 
-/* The cost of row r of the rotate table (app row_cost, or 1). */
-static double
-row_cost(const strads__job_t *job, uint64_t r)
-{
-	if (job->app->row_cost == NULL)
-		return 1;
-	return job->app->row_cost(job->shared, (uint32_t)job->tab_rot, r);
-}
-
-/* Cuts the rotate table into nparts runs of equal work, each at least
- * one row. weight (NULL: 1) scales the work of each old part's rows:
- * the time that part took over what its rows cost, so the next cut
- * evens out measured time, not the app's estimate. */
-static void
-cut_parts(coord_t *c, const double *weight)
-{
-	strads__job_t *job = c->job;
-	uint64_t rows = job->tab_rows[job->tab_rot], r, *old = NULL;
-	uint32_t P = job->nparts, q = 0, oq = 0;
-	double total = 0, acc = 0;
-
-	if (weight != NULL) {
-		if ((old = malloc(((size_t)P + 1) * sizeof(uint64_t))) == NULL)
-			return; /* the old cut stands */
-		memcpy(old, c->cut, ((size_t)P + 1) * sizeof(uint64_t));
-	}
-	for (r = 0; r < rows; r++) {
-		while (old != NULL && r >= old[oq + 1])
-			oq++;
-		total += row_cost(job, r) * (weight != NULL ? weight[oq] : 1);
-	}
-	oq = 0;
-	c->cut[0] = 0;
-	for (r = 0; r < rows && q + 1 < P; r++) {
-		while (old != NULL && r >= old[oq + 1])
-			oq++;
-		acc += row_cost(job, r) * (weight != NULL ? weight[oq] : 1);
-		/* Close part q at its share, leaving a row for each after. */
-		if (acc >= total * (q + 1) / P || rows - (r + 1) == P - (q + 1))
-			c->cut[++q] = r + 1;
-	}
-	c->cut[P] = rows;
-	free(old);
-	for (q = 0; q < P; q++) {
-		c->pcost[q] = 0;
-		for (r = c->cut[q]; r < c->cut[q + 1]; r++)
-			c->pcost[q] += row_cost(job, r);
-		c->ptime[q] = 0;
-	}
-}
-
-/* Between sweeps (every part at rest): a new cut by the time each part
- * took in the sweep just done. */
-static void
-recut(coord_t *c)
-{
-	strads__job_t *job = c->job;
-	double *w = malloc((size_t)job->nparts * sizeof(double));
-	uint32_t q;
-
-	if (w == NULL)
-		return;
-	for (q = 0; q < job->nparts; q++)
-		w[q] = c->ptime[q] > 0 && c->pcost[q] > 0 ? c->ptime[q] / c->pcost[q] : 0;
-	for (q = 0; q < job->nparts; q++)
-		if (!(w[q] > 0))
-			break;
-	if (q == job->nparts)
-		cut_parts(c, w);
-	free(w);
-}
-
-/* The part worker w holds at position r of a sweep, or ROT_REST. */
-static uint32_t
-part_of(const strads__job_t *job, int w, uint32_t r)
-{
-	return (uint32_t)(((uint64_t)w + r) % job->nparts);
-}
-
-/* The worker holding part q at position r of a sweep, or ROT_REST. */
-static uint32_t
-holder_of(const strads__job_t *job, uint32_t q, uint32_t r)
-{
-	uint32_t w = (q + job->nparts - r % job->nparts) % job->nparts;
-
-	return w < (uint32_t)job->nworkers ? w : ROT_REST;
-}
-
-/* One rotation round, at position r = rot_r of the sweep (pos = rot_t
- * over the run): worker w holds part (w + r) mod nparts, taken from its
- * last holder (or where it rests) and passed on after the compute to its
- * next holder (or left at rest). In one process a part rests between
- * sweeps, in the job's memory, so the parts can be cut again; across
- * processes it goes on to its first holder of the next sweep (the cut
- * stays). No part has two holders. */
+/* One rotation round, at position rp.r of the sweep: each worker's hold
+ * (strads__rot_hold) in a block of its own. */
 static void
 send_rotation(strads_actor_t *self, coord_t *c)
 {
 	strads__job_t *job = c->job;
-	uint32_t r = c->rot_r++, ids[ROT_NIDX], slot, q, from, next, P = job->nparts;
-	uint64_t round = c->next_round++, pos = c->rot_t++, g, next_pos = 0;
-	uint64_t first = c->multi ? 0 : pos - r;       /* earliest a part came from */
-	uint64_t last = c->multi ? pos + P : pos - r + P; /* past the latest it goes */
+	uint32_t ids[ROT_NIDX], slot;
+	uint64_t round = c->next_round++, pos = c->rp.t;
+	strads__rot_hold_t h;
 	strads__eng_t b;
 	int w;
 
 	slot = (uint32_t)(round % c->ring);
 	c->ring_round[slot] = round;
 	c->ring_got[slot] = 0;
-	c->ring_pos[slot] = r;
+	c->ring_pos[slot] = c->rp.r;
 	c->in_flight++;
 	for (w = 0; w < job->nworkers; w++) {
 		strads_msg_t *m;
 
-		q = part_of(job, w, r);
-		from = ROT_REST;
-		for (g = pos; g-- > first && g >= c->rot_base;)
-			if ((from = holder_of(job, q, (uint32_t)(g % P))) != ROT_REST)
-				break;
-		next = ROT_REST;
-		for (g = pos + 1; g < last; g++)
-			if ((next = holder_of(job, q, (uint32_t)(g % P))) != ROT_REST) {
-				next_pos = g;
-				break;
-			}
-		/* Where the part is once this round is done, for the gather. */
-		c->part_at[q] = next != ROT_REST ? next : (uint32_t)w;
-		c->part_pos[q] = next != ROT_REST ? next_pos : UINT64_MAX;
+		strads__rot_hold(&c->rp, w, &h);
 		memset(&b, 0, sizeof(b));
 		b.round = round;
 		b.dep = STRADS__ROUND_NONE;
 		b.kind = KIND_UPDATE;
-		b.from = from;
-		b.a = q;
-		ids[0] = (uint32_t)c->cut[q];
-		ids[1] = (uint32_t)(c->cut[q] >> 32);
-		ids[2] = (uint32_t)c->cut[q + 1];
-		ids[3] = (uint32_t)(c->cut[q + 1] >> 32);
-		ids[4] = next;
-		ids[5] = (uint32_t)next_pos;
-		ids[6] = (uint32_t)(next_pos >> 32);
+		b.from = h.from;
+		b.a = h.part;
+		ids[0] = (uint32_t)h.rb;
+		ids[1] = (uint32_t)(h.rb >> 32);
+		ids[2] = (uint32_t)h.re;
+		ids[3] = (uint32_t)(h.re >> 32);
+		ids[4] = h.next;
+		ids[5] = (uint32_t)h.next_pos;
+		ids[6] = (uint32_t)(h.next_pos >> 32);
 		ids[7] = (uint32_t)pos;
 		ids[8] = (uint32_t)(pos >> 32);
 		b.n = ROT_NIDX;
 		b.idx = ids;
-		count_pushes(job, w, c->cut[q + 1] - c->cut[q]);
+		count_pushes(job, w, h.re - h.rb);
 		if ((m = strads__eng_encode(ENG_BLOCK, &b)) == NULL) {
 			strads_log(STRADS_LOG_ERROR, "coordinator: out of memory");
 			abort_job(self, c, STRADS_ENOMEM);
@@ -702,6 +582,8 @@ send_rotation(strads_actor_t *self, coord_t *c)
 		}
 		strads_send(self, job->workers[w], m);
 	}
+	c->rp.r++;
+	c->rp.t++;
 }
 
 /* Working sets: the schedulers' candidates, best score first. */
@@ -989,7 +871,7 @@ gather_tables(strads_actor_t *self, coord_t *c)
 			continue;
 		if ((res->tables[t] = calloc(bytes ? bytes : 1, 1)) == NULL)
 			goto oom;
-		if (h == STRADS_HOME_ROTATE && !c->multi)
+		if (h == STRADS_HOME_ROTATE && !c->rp.multi)
 			memcpy(res->tables[t], job->rot_rows, bytes);
 		else if (h == STRADS_HOME_ROTATE)
 			ask_parts(self, c);
@@ -1018,15 +900,15 @@ ask_parts(strads_actor_t *self, coord_t *c)
 		memset(&e, 0, sizeof(e));
 		e.round = (uint64_t)job->tab_rot;
 		e.a = q;
-		e.dep = c->part_pos[q];
-		ids[0] = (uint32_t)c->cut[q];
-		ids[1] = (uint32_t)(c->cut[q] >> 32);
-		ids[2] = (uint32_t)c->cut[q + 1];
-		ids[3] = (uint32_t)(c->cut[q + 1] >> 32);
+		e.dep = c->rp.part_pos[q];
+		ids[0] = (uint32_t)c->rp.cut[q];
+		ids[1] = (uint32_t)(c->rp.cut[q] >> 32);
+		ids[2] = (uint32_t)c->rp.cut[q + 1];
+		ids[3] = (uint32_t)(c->rp.cut[q + 1] >> 32);
 		e.n = 4;
 		e.idx = ids;
 		if ((m = strads__eng_encode(ENG_TROWS, &e)) != NULL)
-			strads_send(self, job->workers[c->part_at[q]], m);
+			strads_send(self, job->workers[c->rp.part_at[q]], m);
 		c->trows_want++;
 	}
 }
@@ -1054,10 +936,10 @@ trows_slot(const coord_t *c, const strads_msg_t *m, const strads__eng_t *e)
 			return -1;
 		return (int)i;
 	case STRADS_HOME_ROTATE:
-		if (!c->multi || c->cut == NULL)
+		if (!c->rp.multi || c->rp.cut == NULL)
 			return -1;
 		for (i = 0; i < job->nparts; i++)
-			if (c->cut[i] == e->dep && c->cut[i + 1] - c->cut[i] == e->a &&
+			if (c->rp.cut[i] == e->dep && c->rp.cut[i + 1] - c->rp.cut[i] == e->a &&
 			    !c->trows_seen[t * c->trows_slots + i])
 				return (int)i;
 		return -1;
@@ -1133,7 +1015,7 @@ snap_tables(strads_actor_t *self, coord_t *c)
 	for (t = 0; t < job->ntab; t++) {
 		strads_home_t h = job->app->tables[t].home;
 
-		if (h == STRADS_HOME_ROTATE && !c->multi)
+		if (h == STRADS_HOME_ROTATE && !c->rp.multi)
 			memcpy(c->tab_dst[t], job->rot_rows, (size_t)job->tab_rows[t] *
 			    STRADS__ROW_BYTES(job, t));
 		else if (h == STRADS_HOME_ROTATE)
@@ -1250,13 +1132,14 @@ on_done(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 			if (e->from >= (uint32_t)job->nworkers)
 				return;
 			if (e->nd >= 1 && isfinite(e->val[0]) && e->val[0] > 0)
-				c->ptime[part_of(job, (int)e->from, c->ring_pos[slot])] += e->val[0];
+				strads__rot_took(&c->rp, (int)e->from, c->ring_pos[slot],
+				    e->val[0]);
 		} else if (e->nd >= 1 && isfinite(e->val[0]) && e->val[0] > c->ws_move) {
 			c->ws_move = e->val[0]; /* the store's largest change */
 		}
 		if (++c->ring_got[slot] < want)
 			return;
-		if (c->rot && ++c->rot_done % job->nparts == 0)
+		if (c->rot && ++c->rp.done % job->nparts == 0)
 			c->sweeps++;
 		c->ring_round[slot] = STRADS__ROUND_NONE;
 		c->in_flight--;
@@ -1389,22 +1272,13 @@ coord_init(strads_actor_t *self, void *arg)
 	c->check_every = job->o.check_every ? (uint64_t)job->o.check_every * job->o.block
 	                                    : job->p;
 	if (c->rot) {
-		c->cut = malloc(((size_t)job->nparts + 1) * sizeof(uint64_t));
-		c->pcost = calloc(job->nparts, sizeof(double));
-		c->ptime = calloc(job->nparts, sizeof(double));
-		c->part_at = calloc(job->nparts, sizeof(uint32_t));
-		c->part_pos = malloc((size_t)job->nparts * sizeof(uint64_t));
-		if (c->cut != NULL && c->pcost != NULL && c->ptime != NULL)
-			cut_parts(c, NULL);
-		for (i = 0; c->part_pos != NULL && i < job->nparts; i++)
-			c->part_pos[i] = UINT64_MAX; /* at rest where they start */
+		int multi = 0;
+
 		for (i = 0; i < (uint32_t)job->nworkers; i++)
 			if (job->worker_node[i] != strads_runtime_node(c->rt))
-				c->multi = 1;
-		/* Laid out again from a snapshot: on from its sweep, every
-		 * part at rest where the snapshot put it. */
+				multi = 1;
+		c->rot_bad = strads__rot_init(&c->rp, job, multi) != 0;
 		c->sweeps = job->base_sweeps;
-		c->rot_t = c->rot_base = c->rot_done = job->base_sweeps * job->nparts;
 	}
 	c->ring_pos = calloc(c->ring, sizeof(uint32_t));
 	c->dep_key = calloc(DEP_CACHE, sizeof(uint64_t));
@@ -1427,8 +1301,7 @@ coord_init(strads_actor_t *self, void *arg)
 	if (c->ring_round == NULL || c->ring_got == NULL || c->block == NULL ||
 	    c->stats == NULL || c->checks == NULL || c->params == NULL ||
 	    c->dep_key == NULL || c->dep_val == NULL || (c->ws && c->ws_list == NULL) ||
-	    (c->rot && (c->cut == NULL || c->pcost == NULL || c->ptime == NULL ||
-	    c->part_at == NULL || c->part_pos == NULL)) ||
+	    c->rot_bad ||
 	    c->ring_pos == NULL || c->trows_seen == NULL ||
 	    strads__role_init_fault("coordinator")) {
 		/* coord_stop frees what was had. The roles' addresses are
@@ -1569,12 +1442,8 @@ coord_stop(strads_actor_t *self)
 	free(c->cand_from);
 	free(c->cand_score);
 	free(c->ws_list);
-	free(c->cut);
-	free(c->pcost);
-	free(c->ptime);
+	strads__rot_fini(&c->rp);
 	free(c->ring_pos);
-	free(c->part_at);
-	free(c->part_pos);
 	free(c->trows_seen);
 	if (c->snap_next_tabs != NULL) {
 		uint32_t t;
