@@ -67,6 +67,11 @@ typedef struct {
 	int rot_bad;         /* its set-up failed (out of memory) */
 	uint64_t sweeps;     /* sweeps done */
 	uint64_t since_sweeps; /* since the last check */
+	int reshard_due;     /* a sweep ended: the straggler rule's turn */
+	int resharding;      /* a move of shards is out with the workers */
+	int reshard_got;     /* workers that moved their rows */
+	uint64_t *reshard_b; /* the bounds being moved to (nworkers + 1) */
+	uint8_t *reshard_seen; /* the workers whose DONE came */
 	uint32_t *ring_pos;  /* sweep position of each ring slot's round */
 	int trows_want, trows_got; /* gather: worker tables' messages */
 	uint8_t *trows_seen; /* which came: ntab x trows_slots (a worker's
@@ -245,6 +250,7 @@ elapsed(const coord_t *c)
     fmt, elapsed(c), __VA_ARGS__)
 
 static void finish(strads_actor_t *self, coord_t *c);
+static void plan(strads_actor_t *self, coord_t *c);
 static void gather_end(strads_actor_t *self, coord_t *c);
 static void gather_tables(strads_actor_t *self, coord_t *c);
 static void ask_parts(strads_actor_t *self, coord_t *c);
@@ -254,6 +260,65 @@ static void send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids,
     uint32_t n);
 static void send_rotation(strads_actor_t *self, coord_t *c);
 static uint32_t fit_work(const coord_t *c, const uint32_t *ids, uint32_t n);
+
+/* Between sweeps, the straggler rule (strads__rot_reshard): when the
+ * shards should move, every worker is told the old and the new bounds
+ * and the rotation waits until each has its new rows (its DONE). 1 when
+ * a move is out. */
+static int
+start_reshard(strads_actor_t *self, coord_t *c)
+{
+	strads__job_t *job = c->job;
+	uint32_t *ids, i, W = (uint32_t)job->nworkers;
+	strads__eng_t e;
+
+	if (c->reshard_b == NULL || !strads__rot_reshard(&c->rp, c->reshard_b))
+		return 0;
+	if ((ids = malloc(((size_t)W + 1) * 4 * sizeof(uint32_t))) == NULL)
+		return 0; /* the shards stay */
+	for (i = 0; i <= W; i++) {
+		ids[2 * i] = (uint32_t)c->rp.bound[i];
+		ids[2 * i + 1] = (uint32_t)(c->rp.bound[i] >> 32);
+		ids[2 * (W + 1) + 2 * i] = (uint32_t)c->reshard_b[i];
+		ids[2 * (W + 1) + 2 * i + 1] = (uint32_t)(c->reshard_b[i] >> 32);
+	}
+	memset(&e, 0, sizeof(e));
+	e.round = c->rp.moves;
+	e.dep = STRADS__ROUND_NONE;
+	e.kind = KIND_RESHARD;
+	e.n = 4 * (W + 1);
+	e.idx = ids;
+	c->resharding = 1;
+	c->reshard_got = 0;
+	memset(c->reshard_seen, 0, (size_t)W);
+	TRACE(c, "reshard %llu sent", (unsigned long long)c->rp.moves);
+	send_to(self, job->workers, job->nworkers, ENG_BLOCK, &e);
+	free(ids);
+	return 1;
+}
+
+/* A worker has its new shard's rows; the last one ends the move. */
+static void
+on_resharded(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
+{
+	strads__job_t *job = c->job;
+
+	if (!c->resharding || e->round != c->rp.moves ||
+	    e->from >= (uint32_t)job->nworkers || c->reshard_seen[e->from]) {
+		atomic_fetch_add(&c->rt->dropped_proto, 1);
+		return;
+	}
+	c->reshard_seen[e->from] = 1;
+	if (++c->reshard_got < job->nworkers)
+		return;
+	strads__rot_moved(&c->rp, c->reshard_b);
+	c->resharding = 0;
+	TRACE(c, "reshard %llu done", (unsigned long long)c->rp.moves - 1);
+	if (c->phase == PH_RUN)
+		plan(self, c);
+	else if (c->phase == PH_DRAIN)
+		finish(self, c);
+}
 
 /* A check round, against the workers' state after every update sent. */
 static void
@@ -336,7 +401,7 @@ plan(strads_actor_t *self, coord_t *c)
 	strads__eng_t e;
 
 	if (c->phase != PH_RUN || c->planning || c->checking || c->snapping ||
-	    c->holding)
+	    c->holding || c->resharding)
 		return;
 	if (c->snap_want) {
 		/* A consistent cut: nothing in flight, then gather. */
@@ -358,11 +423,18 @@ plan(strads_actor_t *self, coord_t *c)
 				return;
 			c->rp.r = 0;
 			strads__rot_recut(&c->rp);
+			c->reshard_due = 1;
 			if (++c->since_sweeps >= (job->o.check_every ? job->o.check_every : 1)) {
 				c->since_sweeps = 0;
 				start_check(self, c);
 				return;
 			}
+		}
+		/* After the sweep's check (on the shards it was swept with). */
+		if (c->reshard_due) {
+			c->reshard_due = 0;
+			if (start_reshard(self, c))
+				return;
 		}
 		while (c->in_flight < job->o.depth && c->rp.r < job->nparts)
 			send_rotation(self, c);
@@ -826,7 +898,7 @@ finish(strads_actor_t *self, coord_t *c)
 	strads__job_t *job = c->job;
 
 	if (c->phase != PH_DRAIN || c->in_flight > 0 || c->planning || c->checking ||
-	    c->snapping)
+	    c->snapping || c->resharding)
 		return;
 	if (!c->converged && !c->final_check) {
 		c->final_check = 1;
@@ -1095,6 +1167,10 @@ on_done(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 {
 	strads__job_t *job = c->job;
 
+	if (e->kind == KIND_RESHARD) {
+		on_resharded(self, c, e);
+		return;
+	}
 	if (e->kind == KIND_SCREEN) {
 		c->active_acc += e->a;
 		if (++c->screen_got == job->nstores) {
@@ -1278,6 +1354,10 @@ coord_init(strads_actor_t *self, void *arg)
 			if (job->worker_node[i] != strads_runtime_node(c->rt))
 				multi = 1;
 		c->rot_bad = strads__rot_init(&c->rp, job, multi) != 0;
+		if (c->rp.bound != NULL &&
+		    ((c->reshard_b = malloc(((size_t)job->nworkers + 1) * sizeof(uint64_t))) == NULL ||
+		    (c->reshard_seen = malloc((size_t)job->nworkers)) == NULL))
+			c->rot_bad = 1;
 		c->sweeps = job->base_sweeps;
 	}
 	c->ring_pos = calloc(c->ring, sizeof(uint32_t));
@@ -1443,6 +1523,8 @@ coord_stop(strads_actor_t *self)
 	free(c->cand_score);
 	free(c->ws_list);
 	strads__rot_fini(&c->rp);
+	free(c->reshard_b);
+	free(c->reshard_seen);
 	free(c->ring_pos);
 	free(c->trows_seen);
 	if (c->snap_next_tabs != NULL) {

@@ -100,6 +100,22 @@ typedef struct {
 	} w;
 	uint64_t rot_next; /* positions before this were started here: a
 	                      part handed over for one is stale */
+
+	/* A move of shards (the straggler rule; see on_move): its number
+	 * (moves done here), the old and new bounds of every shard (ob, nb:
+	 * nworkers + 1 each, one array, owned), the new shard's worker-home
+	 * tables being filled (owned, NULL but for those homes), which
+	 * workers' rows came and how many are still due, and rows that came
+	 * before the move's block (owned). */
+	struct {
+		int on;
+		uint64_t moves;
+		uint64_t *ob, *nb;
+		void **tabs;
+		uint8_t *got;
+		int due;
+		blk_t *early;
+	} mv;
 } worker_t;
 
 /* See strads__role_fail. */
@@ -112,6 +128,8 @@ fail(strads_actor_t *self, worker_t *s, int err)
 enum { SSP_IDLE, SSP_READING, SSP_READ };
 
 static void pump(strads_actor_t *self, worker_t *s);
+static void on_move_rows(strads_actor_t *self, worker_t *s, const strads_msg_t *m,
+    strads__eng_t *e);
 
 /* A malformed message (or one forged by a peer) is dropped and counted
  * with the runtime's malformed frames (dropped_proto), never acted on. */
@@ -469,6 +487,10 @@ on_part_request(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 		dropped(self, s, "part request");
 		return;
 	}
+	if (e.kind == KIND_RESHARD) {
+		on_move_rows(self, s, m, &e);
+		return;
+	}
 	if (e.n != 4) {
 		strads__eng_free(&e);
 		dropped(self, s, "part request");
@@ -558,6 +580,321 @@ bad_e:
 	strads__eng_free(&e);
 bad:
 	dropped(self, s, "part");
+}
+
+/* ------------------------------------------------------------------ */
+/* The straggler rule's moves of shards (KIND_RESHARD, schmp.h). Between
+ * two sweeps, with this worker idle, the coordinator sends the old and
+ * the new shard bounds. The worker sends each neighbour its old rows
+ * that are the neighbour's new ones (every worker-home table), keeps its
+ * own, fills its new tables with what the others send, then rebuilds
+ * the app's state for the new shard (app->reshard, compute thread) and
+ * tells the coordinator. Every row of a worker table so ends at exactly
+ * one worker, with its value. */
+
+#define TAG_RESHARD 2
+
+/* Bound w of a move's block: old (which 0) or new (which 1). */
+static uint64_t
+mv_bound(const uint32_t *ids, uint32_t W, int which, uint32_t w)
+{
+	const uint32_t *b = ids + (which ? 2 * (W + 1) : 0) + 2 * w;
+
+	return (uint64_t)b[0] | (uint64_t)b[1] << 32;
+}
+
+/* Doubles that rows [rb, re) of every worker-home table take in a
+ * move's TROWS. */
+static size_t
+mv_doubles(const strads__job_t *job, uint64_t rows)
+{
+	size_t n = 0;
+	uint32_t t;
+
+	for (t = 0; t < job->ntab; t++)
+		if (job->app->tables[t].home == STRADS_HOME_WORKER)
+			n += (rows * STRADS__ROW_BYTES(job, t) + 7) / 8;
+	return n;
+}
+
+/* The rows worker v held before the move that are worker u's after. */
+static void
+mv_overlap(const worker_t *s, uint32_t v, uint32_t u, uint64_t *rb, uint64_t *re)
+{
+	uint64_t ob = s->mv.ob[v], oe = s->mv.ob[v + 1];
+	uint64_t nb = s->mv.nb[u], ne = s->mv.nb[u + 1];
+
+	*rb = ob > nb ? ob : nb;
+	*re = oe < ne ? oe : ne;
+	if (*re < *rb)
+		*re = *rb;
+}
+
+static void
+work_reshard(void *arg)
+{
+	worker_t *s = arg;
+
+	s->w.init_err = s->job->app->reshard(s->wstate, &s->job->shards[s->index]);
+}
+
+/* Every row of the new shard is in: the new tables replace the old,
+ * the shard its bounds, and the app rebuilds its state. */
+static void
+mv_rows_in(strads_actor_t *self, worker_t *s)
+{
+	strads__job_t *job = s->job;
+	strads_shard_t *sh = &job->shards[s->index];
+	uint32_t t;
+
+	for (t = 0; t < job->ntab; t++) {
+		if (job->app->tables[t].home != STRADS_HOME_WORKER)
+			continue;
+		free(s->tabs[t]);
+		s->tabs[t] = s->mv.tabs[t];
+		s->mv.tabs[t] = NULL;
+	}
+	sh->row_begin = s->mv.nb[s->index];
+	sh->row_end = s->mv.nb[s->index + 1];
+	s->w.init_err = 0;
+	if (strads_compute(self, work_reshard, s, TAG_RESHARD) != 0) {
+		fail(self, s, STRADS_ENOMEM); /* the move would never end */
+		return;
+	}
+	s->busy = 1;
+}
+
+/* Rows of the move from worker v (e->from), into the new tables. 0, or
+ * -1 when they are not what v owes this worker (dropped). */
+static int
+mv_take(worker_t *s, const strads__eng_t *e)
+{
+	strads__job_t *job = s->job;
+	uint64_t rb, re, nb = s->mv.nb[s->index];
+	uint32_t v = e->from, t;
+	const uint8_t *p = (const uint8_t *)e->val;
+
+	if (v == (uint32_t)s->index || s->mv.got[v])
+		return -1;
+	mv_overlap(s, v, (uint32_t)s->index, &rb, &re);
+	if (re == rb || e->dep != rb || e->a != re - rb ||
+	    (size_t)e->nd != mv_doubles(job, re - rb))
+		return -1;
+	for (t = 0; t < job->ntab; t++) {
+		size_t bytes;
+
+		if (job->app->tables[t].home != STRADS_HOME_WORKER)
+			continue;
+		bytes = (size_t)(re - rb) * STRADS__ROW_BYTES(job, t);
+		memcpy((uint8_t *)s->mv.tabs[t] + (rb - nb) * STRADS__ROW_BYTES(job, t), p,
+		    bytes);
+		p += (bytes + 7) / 8 * 8;
+	}
+	s->mv.got[v] = 1;
+	s->mv.due--;
+	return 0;
+}
+
+/* This worker's old rows that are worker u's new ones, to u. */
+static int
+mv_send(strads_actor_t *self, worker_t *s, uint32_t u)
+{
+	strads__job_t *job = s->job;
+	uint64_t rb, re, ob = s->mv.ob[s->index];
+	uint32_t t;
+	strads__eng_t e;
+	strads_msg_t *m;
+	uint8_t *p;
+	size_t nd;
+
+	mv_overlap(s, (uint32_t)s->index, u, &rb, &re);
+	if (re == rb)
+		return 0;
+	nd = mv_doubles(job, re - rb);
+	memset(&e, 0, sizeof(e));
+	e.round = s->mv.moves;
+	e.kind = KIND_RESHARD;
+	e.from = (uint32_t)s->index;
+	e.dep = rb;
+	e.a = (uint32_t)(re - rb);
+	e.nd = (uint32_t)nd;
+	if ((e.val = calloc(nd ? nd : 1, sizeof(double))) == NULL)
+		return -1;
+	p = (uint8_t *)e.val;
+	for (t = 0; t < job->ntab; t++) {
+		size_t bytes;
+
+		if (job->app->tables[t].home != STRADS_HOME_WORKER)
+			continue;
+		bytes = (size_t)(re - rb) * STRADS__ROW_BYTES(job, t);
+		memcpy(p, (uint8_t *)s->tabs[t] + (rb - ob) * STRADS__ROW_BYTES(job, t), bytes);
+		p += (bytes + 7) / 8 * 8;
+	}
+	m = strads__eng_encode(ENG_TROWS, &e);
+	free(e.val);
+	if (m == NULL)
+		return -1;
+	strads_send(self, job->workers[u], m);
+	return 0;
+}
+
+/* Whether ids are a move's bounds: 2 (W + 1) ascending from 0 to the
+ * job's rows, twice. */
+static int
+mv_bounds_ok(const strads__job_t *job, const strads__eng_t *e)
+{
+	uint32_t W = (uint32_t)job->nworkers, w;
+	int which;
+
+	if (e->n != 4 * (W + 1))
+		return 0;
+	for (which = 0; which < 2; which++) {
+		if (mv_bound(e->idx, W, which, 0) != 0 ||
+		    mv_bound(e->idx, W, which, W) != job->o.nrows)
+			return 0;
+		for (w = 0; w < W; w++)
+			if (mv_bound(e->idx, W, which, w) > mv_bound(e->idx, W, which, w + 1))
+				return 0;
+	}
+	return 1;
+}
+
+/* The coordinator's block of a move. */
+static void
+on_move(strads_actor_t *self, worker_t *s, const strads__eng_t *e)
+{
+	strads__job_t *job = s->job;
+	const strads_shard_t *sh = &job->shards[s->index];
+	uint32_t W = (uint32_t)job->nworkers, w, t;
+	uint64_t kb, ke, nb, ne;
+	blk_t *b;
+
+	if (job->app->reshard == NULL || s->mv.on || s->busy || s->head != NULL ||
+	    s->parts != NULL || e->round != s->mv.moves || !mv_bounds_ok(job, e) ||
+	    mv_bound(e->idx, W, 0, (uint32_t)s->index) != sh->row_begin ||
+	    mv_bound(e->idx, W, 0, (uint32_t)s->index + 1) != sh->row_end) {
+		dropped(self, s, "move of shards");
+		return;
+	}
+	if (s->mv.ob == NULL &&
+	    ((s->mv.ob = malloc(((size_t)W + 1) * 2 * sizeof(uint64_t))) == NULL ||
+	    (s->mv.got = malloc(W)) == NULL || (s->mv.tabs = calloc(job->ntab,
+	    sizeof(void *))) == NULL))
+		goto oom;
+	s->mv.nb = s->mv.ob + W + 1;
+	for (w = 0; w <= W; w++) {
+		s->mv.ob[w] = mv_bound(e->idx, W, 0, w);
+		s->mv.nb[w] = mv_bound(e->idx, W, 1, w);
+	}
+	memset(s->mv.got, 0, W);
+	nb = s->mv.nb[s->index];
+	ne = s->mv.nb[s->index + 1];
+	mv_overlap(s, (uint32_t)s->index, (uint32_t)s->index, &kb, &ke);
+	for (t = 0; t < job->ntab; t++) {
+		size_t rowb = STRADS__ROW_BYTES(job, t);
+
+		if (job->app->tables[t].home != STRADS_HOME_WORKER)
+			continue;
+		/* Padded to whole doubles, as tables_init makes them. */
+		if ((s->mv.tabs[t] = calloc((size_t)(ne - nb) * rowb + 8, 1)) == NULL)
+			goto oom;
+		if (ke > kb)
+			memcpy((uint8_t *)s->mv.tabs[t] + (kb - nb) * rowb,
+			    (uint8_t *)s->tabs[t] + (kb - sh->row_begin) * rowb,
+			    (size_t)(ke - kb) * rowb);
+	}
+	s->mv.due = 0;
+	for (w = 0; w < W; w++) {
+		uint64_t rb, re;
+
+		if (w == (uint32_t)s->index)
+			continue;
+		mv_overlap(s, w, (uint32_t)s->index, &rb, &re);
+		s->mv.due += re > rb;
+		if (mv_send(self, s, w) != 0)
+			goto oom;
+	}
+	s->mv.on = 1;
+	/* Rows that came before this block. */
+	while ((b = s->mv.early) != NULL) {
+		s->mv.early = b->next;
+		if (b->e.round != s->mv.moves || mv_take(s, &b->e) != 0)
+			dropped(self, s, "rows of a move");
+		strads__eng_free(&b->e);
+		free(b);
+	}
+	if (s->mv.due == 0)
+		mv_rows_in(self, s);
+	return;
+oom:
+	fail(self, s, STRADS_ENOMEM); /* the move would never end */
+}
+
+/* A worker's rows of a move (the TROWS of kind KIND_RESHARD); takes e. */
+static void
+on_move_rows(strads_actor_t *self, worker_t *s, const strads_msg_t *m,
+    strads__eng_t *e)
+{
+	strads__job_t *job = s->job;
+	blk_t *b, *q;
+	int n = 0;
+
+	if (job->app->reshard == NULL || e->from >= (uint32_t)job->nworkers ||
+	    job->workers[e->from].node != m->src.node ||
+	    job->workers[e->from].actor != m->src.actor || e->round != s->mv.moves)
+		goto bad;
+	if (s->mv.on) {
+		if (mv_take(s, e) != 0)
+			goto bad;
+		strads__eng_free(e);
+		if (s->mv.due == 0)
+			mv_rows_in(self, s);
+		return;
+	}
+	/* Before the move's block (another worker had it first): kept, at
+	 * most one a worker. */
+	for (q = s->mv.early; q != NULL; q = q->next)
+		if (q->e.from == e->from || ++n >= job->nworkers)
+			goto bad;
+	if ((b = calloc(1, sizeof(*b))) == NULL) {
+		strads__eng_free(e);
+		fail(self, s, STRADS_ENOMEM);
+		return;
+	}
+	b->e = *e;
+	b->next = s->mv.early;
+	s->mv.early = b;
+	return;
+bad:
+	strads__eng_free(e);
+	dropped(self, s, "rows of a move");
+}
+
+/* The app rebuilt its state: the move is done here. */
+static void
+mv_done(strads_actor_t *self, worker_t *s)
+{
+	strads__eng_t e;
+	strads_msg_t *m;
+
+	s->busy = 0;
+	s->mv.on = 0;
+	if (s->w.init_err != 0) {
+		strads_log(STRADS_LOG_ERROR, "worker %d: the app could not take its "
+		    "new shard", s->index);
+		fail(self, s, STRADS_EIO);
+		return;
+	}
+	memset(&e, 0, sizeof(e));
+	e.round = s->mv.moves++;
+	e.kind = KIND_RESHARD;
+	e.from = (uint32_t)s->index;
+	if ((m = strads__eng_encode(ENG_DONE, &e)) == NULL) {
+		fail(self, s, STRADS_ENOMEM);
+		return;
+	}
+	strads_send(self, s->job->coord, m);
+	pump(self, s);
 }
 
 /* The end of the job: this worker's rows of every worker-home table to
@@ -917,6 +1254,12 @@ on_block(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 		fail(self, s, STRADS_ENOMEM); /* or malformed: a round is lost */
 		return;
 	}
+	if (s->job->tab_rot >= 0 && b->e.kind == KIND_RESHARD) {
+		on_move(self, s, &b->e);
+		strads__eng_free(&b->e);
+		free(b);
+		return;
+	}
 	if (s->job->tab_rot >= 0 && b->e.kind != KIND_CHECK &&
 	    rot_of(s->job, &b->e, &r) != 0) {
 		/* Queued, it would stop every block behind it. */
@@ -1012,6 +1355,8 @@ worker_recv(strads_actor_t *self, const strads_msg_t *m)
 			s->ready = 1;
 			strads_send(self, s->job->coord, r);
 			pump(self, s);
+		} else if (d.tag == TAG_RESHARD) {
+			mv_done(self, s);
 		} else {
 			round_done(self, s);
 		}
@@ -1077,6 +1422,22 @@ worker_stop(strads_actor_t *self)
 		s->wanted = p->next;
 		free(p);
 	}
+	while (s->mv.early != NULL) {
+		blk_t *e = s->mv.early;
+
+		s->mv.early = e->next;
+		strads__eng_free(&e->e);
+		free(e);
+	}
+	if (s->mv.tabs != NULL) {
+		uint32_t t;
+
+		for (t = 0; t < s->job->ntab; t++)
+			free(s->mv.tabs[t]);
+		free(s->mv.tabs);
+	}
+	free(s->mv.ob);
+	free(s->mv.got);
 	strads_table_client_close(s->ssp);
 	free(s->ssp_keys);
 	free(s->ssp_buf);

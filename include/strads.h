@@ -811,6 +811,16 @@ typedef struct strads_app_s {
 	 * (zeroed). NULL: zeros. */
 	void (*table_init)(void *shared, uint32_t t, uint64_t begin,
 	    uint64_t end, void *rows);
+	/* Worker, compute thread, may block (optional; rotations in one
+	 * process): the straggler rule moved this worker's shard between
+	 * two sweeps (doc/schmp.md, "The straggler rule"). shard is the new
+	 * one: its rows [row_begin, row_end) and, in shard->tables, its rows
+	 * of every worker-home table, each with the value it had at the
+	 * worker that held it before. Rebuild wstate for it (the old rows'
+	 * memory is gone) and return 0; non-zero ends the job with an
+	 * error. NULL: shards never move (the parts are still cut again by
+	 * their time). */
+	int (*reshard)(void *wstate, const strads_shard_t *shard);
 } strads_app_t;
 
 /* How the schedulers choose blocks. */

@@ -6,7 +6,11 @@
  * give every worker every part once a sweep, hand a part over at the
  * same address in one process, and leave the ssp table holding the sum
  * of its increments; parts are cut by work and again by the time they
- * took. Worker tables under a dynamic schedule follow the data shards
+ * took. Under the straggler rule a worker made slower gets fewer data
+ * rows between sweeps, its worker-table rows moving with them, every
+ * invariant holding in every round, and the run ends with the tables of
+ * a run without the slow worker. Worker tables under a dynamic schedule
+ * follow the data shards
  * and come back in the result. Bad table declarations are refused.
  * Messages a role did not get from its job (forged from another node,
  * malformed, naming rows, parts, ids or holders the job lacks, a part
@@ -209,6 +213,118 @@ START_TEST(rotation_recut)
 	ck_assert_int_eq(atomic_load(&a.unbalanced), 0);
 	result_free(&res);
 	job_down(&j);
+}
+END_TEST
+
+/* The straggler rule: one worker is made slow (its rotate spins four
+ * times longer a data row), so its sweep is the longest however the
+ * parts are cut; between sweeps its shard shrinks, and the worker-table
+ * rows of the rows it gives up move to its neighbours. The test app's
+ * exact moves make the tables a function of the sweeps alone, so the
+ * run must end with the tables of a run without the slow worker. */
+#define STRAG_ROWS 48
+#define STRAG_SWEEPS 8
+
+static void
+run_strag(rotapp_t *a, int slow, strads_job_result_t *res, job_t *j)
+{
+	uint64_t r, sum;
+	uint32_t P = 6, q;
+	int w, n;
+
+	rotapp_init(a, STRAG_ROWS, 24);
+	a->exact = 1;
+	a->spin = 20000;
+	a->slow_shard = slow;
+	a->slow_factor = 4;
+	job_setup(j, a, 3, 0, STRAG_SWEEPS, 1);
+	ck_assert_int_eq(strads_job_run(j->rt, &rotapp_app, a, &j->o, res), 0);
+	ck_assert_uint_eq(res->rounds, STRAG_SWEEPS * P);
+	ck_assert_uint_eq(res->sweeps, STRAG_SWEEPS);
+	/* Every round: one part a worker, no part with two holders, the
+	 * counters' sums kept, and the shards hold every data row once
+	 * (each at least one). Every sweep: each worker holds each part
+	 * once. */
+	ck_assert_int_eq(atomic_load(&a->twice), 0);
+	ck_assert_int_eq(atomic_load(&a->unbalanced), 0);
+	ck_assert_int_eq(atomic_load(&a->ssp_bad), 0);
+	for (r = 0; r < STRAG_SWEEPS * P; r++) {
+		sum = 0;
+		for (w = 0; w < 3; w++) {
+			ck_assert_int_eq(atomic_load(&a->held[r][w]), 1);
+			ck_assert_uint_ge(atomic_load(&a->shard_rows[r][w]), 1);
+			sum += atomic_load(&a->shard_rows[r][w]);
+		}
+		ck_assert_uint_eq(sum, STRAG_ROWS);
+		/* A shard moves only between sweeps. */
+		if (r % P != 0)
+			for (w = 0; w < 3; w++)
+				ck_assert_uint_eq(atomic_load(&a->shard_rows[r][w]),
+				    atomic_load(&a->shard_rows[r - 1][w]));
+	}
+	for (r = 0; r < STRAG_SWEEPS; r++)
+		for (q = 0; q < P; q++)
+			for (w = 0; w < 3; w++) {
+				uint64_t t;
+
+				n = 0;
+				for (t = r * P; t < (r + 1) * P; t++)
+					n += atomic_load(&a->holder[t][q]) == w + 1;
+				ck_assert_int_eq(n, 1);
+			}
+	/* At every move each row came with the value the sweeps give it. */
+	ck_assert_int_eq(atomic_load(&a->bad_rows), 0);
+}
+
+START_TEST(straggler_rule)
+{
+	static rotapp_t a, b;
+	strads_job_result_t res, base;
+	job_t j, k;
+	const int32_t *held;
+	uint64_t last = (STRAG_SWEEPS - 1) * 6, d, s, v, c;
+	int64_t total = 0, inw = 0;
+
+	run_strag(&a, 1, &res, &j);
+	/* The slow worker's shard shrank, below each of the others'. */
+	ck_assert_int_gt(atomic_load(&a.reshards), 0);
+	ck_assert_uint_eq(atomic_load(&a.shard_rows[0][1]), STRAG_ROWS / 3);
+	ck_assert_uint_lt(atomic_load(&a.shard_rows[last][1]), STRAG_ROWS / 3);
+	ck_assert_uint_lt(atomic_load(&a.shard_rows[last][1]),
+	    atomic_load(&a.shard_rows[last][0]));
+	ck_assert_uint_lt(atomic_load(&a.shard_rows[last][1]),
+	    atomic_load(&a.shard_rows[last][2]));
+	/* Every worker-table row is in the result once, with its value. */
+	held = res.tables[ROTAPP_WORKER];
+	for (d = 0; d < STRAG_ROWS; d++) {
+		int32_t want = 0;
+
+		for (s = 0; s < STRAG_SWEEPS; s++)
+			for (v = 0; v < a.vrows; v++)
+				for (c = 0; c < ROTAPP_K; c++)
+					want += (v + d + c + s) % 3 == 0;
+		ck_assert_int_eq(held[d], want);
+		inw += held[d];
+	}
+	total = inw;
+	for (d = 0; d < a.vrows * ROTAPP_K; d++)
+		total += ((const int32_t *)res.tables[ROTAPP_ROTATE])[d];
+	ck_assert_int_eq(total, (int64_t)a.vrows * ROTAPP_K * a.fill);
+	/* The last check summed the worker tables on the moved shards. */
+	ck_assert_double_eq(res.progress.objective, (double)inw);
+	/* The same tables as a run without the slow worker. */
+	run_strag(&b, -1, &base, &k);
+	ck_assert_int_eq(memcmp(res.tables[ROTAPP_WORKER], base.tables[ROTAPP_WORKER],
+	    STRAG_ROWS * sizeof(int32_t)), 0);
+	ck_assert_int_eq(memcmp(res.tables[ROTAPP_ROTATE], base.tables[ROTAPP_ROTATE],
+	    a.vrows * ROTAPP_K * sizeof(int32_t)), 0);
+	ck_assert_int_eq(memcmp(res.tables[ROTAPP_SSP], base.tables[ROTAPP_SSP],
+	    ROTAPP_K * sizeof(double)), 0);
+	ck_assert_double_eq(res.progress.objective, base.progress.objective);
+	result_free(&res);
+	result_free(&base);
+	job_down(&j);
+	job_down(&k);
 }
 END_TEST
 
@@ -1032,6 +1148,7 @@ homes_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, rotation_invariants);
 	tcase_add_test(tc, rotation_recut);
+	tcase_add_test(tc, straggler_rule);
 	tcase_add_test(tc, worker_tables_gathered);
 	tcase_add_test(tc, bad_declarations);
 	tcase_add_test(tc, forged_rotation_messages);

@@ -74,6 +74,20 @@ strads__rot_init(strads__rot_t *rp, const strads__job_t *job, int multi)
 	    rp->part_at == NULL || rp->part_pos == NULL)
 		return STRADS_ENOMEM;
 	cut_parts(rp, NULL);
+	/* The straggler rule moves shards in one process, where every
+	 * worker reads the same data (a cluster's nodes load their own
+	 * shards' rows, and would need the moved rows' data too). */
+	if (!multi && !job->hold_start && job->app->reshard != NULL && job->nworkers > 1 &&
+	    job->o.nrows >= (uint64_t)job->nworkers) {
+		rp->bound = malloc(((size_t)job->nworkers + 1) * sizeof(uint64_t));
+		rp->wtime = calloc((size_t)job->nworkers, sizeof(double));
+		rp->speed = calloc((size_t)job->nworkers, sizeof(double));
+		if (rp->bound == NULL || rp->wtime == NULL || rp->speed == NULL)
+			return STRADS_ENOMEM;
+		for (i = 0; i < (uint32_t)job->nworkers; i++)
+			rp->bound[i] = job->shards[i].row_begin;
+		rp->bound[job->nworkers] = job->o.nrows;
+	}
 	for (i = 0; i < job->nparts; i++)
 		rp->part_pos[i] = UINT64_MAX; /* at rest where they start */
 	/* Laid out again from a snapshot: on from its sweep, every part at
@@ -90,6 +104,9 @@ strads__rot_fini(strads__rot_t *rp)
 	free(rp->ptime);
 	free(rp->part_at);
 	free(rp->part_pos);
+	free(rp->bound);
+	free(rp->wtime);
+	free(rp->speed);
 	memset(rp, 0, sizeof(*rp));
 }
 
@@ -165,4 +182,82 @@ void
 strads__rot_took(strads__rot_t *rp, int w, uint32_t r, double secs)
 {
 	rp->ptime[strads__rot_part_of(rp->job, w, r)] += secs;
+	if (rp->wtime != NULL)
+		rp->wtime[w] += secs;
+}
+
+/* A worker's sweep is its data rows against every part, so the only
+ * way to lighten it is to give it fewer rows: each worker's speed (rows
+ * a second, smoothed over sweeps) sets its share of the rows, so that
+ * all would end their sweep together. Rows are taken to cost alike
+ * (their cost is measured through the speeds of the workers that hold
+ * them). */
+int
+strads__rot_reshard(strads__rot_t *rp, uint64_t *out)
+{
+	const strads__job_t *job = rp->job;
+	int W = job->nworkers, w, moved = 0;
+	uint64_t N, cap, lo, hi, b;
+	double sum = 0, slowest = 0, acc = 0;
+
+	if (rp->bound == NULL)
+		return 0;
+	N = rp->bound[W];
+	for (w = 0; w < W; w++)
+		if (!(rp->wtime[w] > 0) || rp->bound[w + 1] == rp->bound[w])
+			break;
+	if (w < W) {
+		/* A worker's time is missing (or it had no rows): no speed to
+		 * go by. This sweep's times are dropped. */
+		memset(rp->wtime, 0, (size_t)W * sizeof(double));
+		return 0;
+	}
+	for (w = 0; w < W; w++) {
+		double v = (double)(rp->bound[w + 1] - rp->bound[w]) / rp->wtime[w];
+
+		rp->speed[w] = rp->speed[w] > 0 ?
+		    STRADS__ROT_SMOOTH * v + (1 - STRADS__ROT_SMOOTH) * rp->speed[w] : v;
+		rp->wtime[w] = 0;
+		sum += rp->speed[w];
+	}
+	/* The dead band: the slowest worker's predicted sweep against a
+	 * balanced one's (N rows over every worker's speed). */
+	for (w = 0; w < W; w++) {
+		double t = (double)(rp->bound[w + 1] - rp->bound[w]) / rp->speed[w];
+
+		slowest = t > slowest ? t : slowest;
+	}
+	if (!(slowest > (1 + STRADS__ROT_BAND) * ((double)N / sum)))
+		return 0;
+	/* Each bound at its share of the speeds, moved at most cap rows
+	 * (the targets ascend, and so do the old bounds, so the capped ones
+	 * do too), every shard keeping at least one row. */
+	cap = (uint64_t)(STRADS__ROT_CAP * (double)N / W);
+	cap = cap > 0 ? cap : 1;
+	out[0] = 0;
+	out[W] = N;
+	for (w = 1; w < W; w++) {
+		acc += rp->speed[w - 1];
+		b = (uint64_t)((double)N * acc / sum + 0.5);
+		lo = rp->bound[w] > cap ? rp->bound[w] - cap : 0;
+		hi = rp->bound[w] + cap;
+		b = b < lo ? lo : b > hi ? hi : b;
+		out[w] = b;
+	}
+	for (w = 1; w < W; w++)
+		if (out[w] < out[w - 1] + 1)
+			out[w] = out[w - 1] + 1;
+	for (w = W - 1; w > 0; w--)
+		if (out[w] > out[w + 1] - 1)
+			out[w] = out[w + 1] - 1;
+	for (w = 1; w < W; w++)
+		moved |= out[w] != rp->bound[w];
+	return moved;
+}
+
+void
+strads__rot_moved(strads__rot_t *rp, const uint64_t *b)
+{
+	memcpy(rp->bound, b, ((size_t)rp->job->nworkers + 1) * sizeof(uint64_t));
+	rp->moves++;
 }

@@ -28,7 +28,24 @@ typedef struct strads__rot_s {
 	uint32_t *part_at; /* the worker each part is with (or comes to) */
 	uint64_t *part_pos; /* and the position it waits for (or MAX: at
 	                       rest there) */
+	/* The straggler rule (strads__rot_reshard): the data shards' bounds
+	 * (nworkers + 1: worker w has rows [bound[w], bound[w + 1])), each
+	 * worker's compute time in the sweep and its smoothed speed (rows
+	 * a second; 0: not measured yet). NULL when the rule is off. */
+	uint64_t *bound;
+	double *wtime, *speed;
+	uint64_t moves;    /* reshards done */
 } strads__rot_t;
+
+/* The straggler rule's parameters (doc/schmp.md, "The straggler
+ * rule"): the weight of the last sweep in a worker's smoothed speed; the
+ * dead band (no move while the slowest worker's predicted sweep is
+ * within this fraction of a balanced one); the most rows a shard bound
+ * moves in one reshard, as a fraction of the mean shard (at least one
+ * row). */
+#define STRADS__ROT_SMOOTH 0.5
+#define STRADS__ROT_BAND 0.10
+#define STRADS__ROT_CAP 0.25
 
 /* One worker's hold of one round. */
 typedef struct strads__rot_hold_s {
@@ -58,5 +75,15 @@ void strads__rot_took(strads__rot_t *rp, int w, uint32_t r, double secs);
 /* Between sweeps (every part at rest): a new cut by the time each part
  * took in the sweep just done (none across processes). */
 void strads__rot_recut(strads__rot_t *rp);
+/* Between sweeps: the straggler rule. From each worker's compute time
+ * in the sweep just done, new shard bounds (nworkers + 1, into out) that
+ * give a worker rows in proportion to its smoothed speed, within the
+ * dead band and the cap. 1 when they differ from rp->bound (the caller
+ * moves the rows, then calls strads__rot_moved), else 0. Always 0 when
+ * the rule is off (one worker, workers in other processes, an app
+ * without reshard, fewer rows than workers) or a time is missing. */
+int strads__rot_reshard(strads__rot_t *rp, uint64_t *out);
+/* The rows moved to the bounds b (as strads__rot_reshard gave them). */
+void strads__rot_moved(strads__rot_t *rp, const uint64_t *b);
 
 #endif
