@@ -15,7 +15,7 @@
  * best-scored parameters sent in blocks of at most block ids, then the
  * next check.
  */
-#include "rotation.h"
+#include "gather.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -73,12 +73,9 @@ typedef struct {
 	uint64_t *reshard_b; /* the bounds being moved to (nworkers + 1) */
 	uint8_t *reshard_seen; /* the workers whose DONE came */
 	uint32_t *ring_pos;  /* sweep position of each ring slot's round */
-	int trows_want, trows_got; /* gather: worker tables' messages */
-	uint8_t *trows_seen; /* which came: ntab x trows_slots (a worker's
-	                        rows, or a rotate part), so a duplicate is
-	                        dropped, never counted twice */
-	uint32_t trows_slots;
-	void **tab_dst;      /* where they go: res->tables, or snap_next_tabs */
+	strads__gather_t g;  /* a gather of the worker tables' rows (at the
+	                        end, or a snapshot's) */
+	int g_bad;           /* its set-up failed (out of memory) */
 	void **snap_next_tabs; /* the snapshot of the tables being taken */
 	int snap_tabs_bad;   /* it lacks some (out of memory) */
 
@@ -115,37 +112,11 @@ typedef struct {
 	int broken;              /* see strads__role_broken */
 	uint32_t nchecks;        /* checks done in this job */
 	int holding;             /* job->hold_at reached */
-	struct ckjob_s *ck;      /* a checkpoint being written, or NULL */
+	strads__ckjob_t *ck;     /* a checkpoint being written, or NULL */
 	uint64_t ck_ns;          /* when the last one was started */
 } coord_t;
 
-/* A checkpoint written on a compute thread (it owns this meanwhile). */
-typedef struct ckjob_s {
-	const char *dir;
-	strads__ckpt_t meta; /* tabs and tab_data owned here */
-	double *params;
-	int rc;
-	char err[512];
-} ckjob_t;
-
 #define TAG_CKPT 7
-
-static void
-ck_work(void *arg)
-{
-	ckjob_t *k = arg;
-
-	k->rc = strads__ckpt_write(k->dir, &k->meta, k->params, k->err, sizeof(k->err));
-}
-
-static void
-ck_free(ckjob_t *k)
-{
-	free(k->params);
-	free(k->meta.tabs);
-	free(k->meta.tab_data);
-	free(k);
-}
 
 /* Starts writing the snapshot just taken, if one is due and none is
  * being written: its parameters and, when the job has worker or rotate
@@ -155,37 +126,16 @@ static void
 checkpoint(strads_actor_t *self, coord_t *c)
 {
 	strads__job_t *job = c->job;
-	ckjob_t *k;
+	strads__ckjob_t *k;
 
 	if (job->ckpt_dir == NULL || c->ck != NULL ||
 	    (c->ck_ns != 0 && strads_now_ns() - c->ck_ns < (uint64_t)(job->ckpt_s * 1e9)))
 		return;
-	k = calloc(1, sizeof(*k));
-	if (k == NULL || (k->params = malloc((size_t)job->p * 8 + 8)) == NULL ||
-	    strads__job_ckpt_tabs(job, &k->meta.tabs, &k->meta.ntab) != 0) {
-		if (k != NULL)
-			ck_free(k);
+	if ((k = strads__ckjob_new(job, c->updates,
+	    (double)(strads_now_ns() - c->t0) / 1e9)) == NULL)
 		return;
-	}
-	if (k->meta.ntab > 0) {
-		k->meta.tab_len = strads__job_tables_bytes(job);
-		if (job->snap_tabs == NULL ||
-		    (k->meta.tab_data = malloc(k->meta.tab_len)) == NULL) {
-			ck_free(k);
-			return;
-		}
-		strads__job_tables_pack(job, job->snap_tabs, k->meta.tab_data);
-	}
-	memcpy(k->params, job->snapshot, (size_t)job->p * 8);
-	k->dir = job->ckpt_dir;
-	k->meta.p = job->p;
-	k->meta.rounds = job->snapshot_rounds;
-	k->meta.sweeps = job->snapshot_sweeps;
-	k->meta.updates = c->updates;
-	k->meta.time_s = (double)(strads_now_ns() - c->t0) / 1e9;
-	k->meta.spec = (char *)job->ckpt_spec;
-	if (strads_compute(self, ck_work, k, TAG_CKPT) != 0) {
-		ck_free(k);
+	if (strads_compute(self, strads__ckjob_work, k, TAG_CKPT) != 0) {
+		strads__ckjob_free(k);
 		return;
 	}
 	c->ck = k;
@@ -193,15 +143,6 @@ checkpoint(strads_actor_t *self, coord_t *c)
 }
 
 static void abort_job(strads_actor_t *self, coord_t *c, int err);
-
-/* A new gather of tables: none of its messages came yet. */
-static void
-trows_reset(coord_t *c)
-{
-	c->trows_want = c->trows_got = 0;
-	if (c->trows_seen != NULL)
-		memset(c->trows_seen, 0, (size_t)c->job->ntab * c->trows_slots);
-}
 
 static void
 send_to(strads_actor_t *self, const strads_addr_t *to, int n, uint16_t type,
@@ -253,7 +194,6 @@ static void finish(strads_actor_t *self, coord_t *c);
 static void plan(strads_actor_t *self, coord_t *c);
 static void gather_end(strads_actor_t *self, coord_t *c);
 static void gather_tables(strads_actor_t *self, coord_t *c);
-static void ask_parts(strads_actor_t *self, coord_t *c);
 static void snap_tables(strads_actor_t *self, coord_t *c);
 static void snap_end(strads_actor_t *self, coord_t *c);
 static void send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids,
@@ -921,7 +861,7 @@ gather_tables(strads_actor_t *self, coord_t *c)
 	strads_job_result_t *res = job->res;
 	uint32_t t;
 
-	trows_reset(c);
+	strads__gather_reset(&c->g);
 	if (c->reshaping)
 		return;
 	for (t = 0; t < job->ntab; t++)
@@ -932,7 +872,6 @@ gather_tables(strads_actor_t *self, coord_t *c)
 	if ((res->tables = calloc(job->ntab, sizeof(void *))) == NULL)
 		goto oom;
 	res->ntables = job->ntab;
-	c->tab_dst = res->tables;
 	for (t = 0; t < job->ntab; t++) {
 		strads_home_t h = job->app->tables[t].home;
 		size_t bytes = (size_t)job->tab_rows[t] * STRADS__ROW_BYTES(job, t);
@@ -943,81 +882,12 @@ gather_tables(strads_actor_t *self, coord_t *c)
 			continue;
 		if ((res->tables[t] = calloc(bytes ? bytes : 1, 1)) == NULL)
 			goto oom;
-		if (h == STRADS_HOME_ROTATE && !c->rp.multi)
-			memcpy(res->tables[t], job->rot_rows, bytes);
-		else if (h == STRADS_HOME_ROTATE)
-			ask_parts(self, c);
-		else if (h == STRADS_HOME_WORKER)
-			c->trows_want += job->nworkers;
-		else
-			c->trows_want++;
 	}
-	if (c->trows_want > 0)
+	if (strads__gather_start(&c->g, self, res->tables))
 		send_to(self, job->workers, job->nworkers, ENG_GATHER, NULL);
 	return;
 oom:
 	strads_log(STRADS_LOG_ERROR, "coordinator: out of memory: tables not gathered");
-}
-
-/* Across processes: each part's rows from the worker it is with. */
-static void
-ask_parts(strads_actor_t *self, coord_t *c)
-{
-	strads__job_t *job = c->job;
-	uint32_t q, ids[4];
-	strads__eng_t e;
-	strads_msg_t *m;
-
-	for (q = 0; q < job->nparts; q++) {
-		memset(&e, 0, sizeof(e));
-		e.round = (uint64_t)job->tab_rot;
-		e.a = q;
-		e.dep = c->rp.part_pos[q];
-		ids[0] = (uint32_t)c->rp.cut[q];
-		ids[1] = (uint32_t)(c->rp.cut[q] >> 32);
-		ids[2] = (uint32_t)c->rp.cut[q + 1];
-		ids[3] = (uint32_t)(c->rp.cut[q + 1] >> 32);
-		e.n = 4;
-		e.idx = ids;
-		if ((m = strads__eng_encode(ENG_TROWS, &e)) != NULL)
-			strads_send(self, job->workers[c->rp.part_at[q]], m);
-		c->trows_want++;
-	}
-}
-
-/* Which of table t's expected messages m is (its slot in trows_seen),
- * or -1 when it is none the gather asked for: a worker table's rows from
- * one of the workers, the ssp table's values from worker 0, a rotate
- * part's rows [cut[q], cut[q+1]) (the first of that run not yet come). */
-static int
-trows_slot(const coord_t *c, const strads_msg_t *m, const strads__eng_t *e)
-{
-	strads__job_t *job = c->job;
-	uint64_t t = e->round;
-	uint32_t i;
-
-	switch (job->app->tables[t].home) {
-	case STRADS_HOME_WORKER:
-	case STRADS_HOME_SSP:
-		for (i = 0; i < (uint32_t)job->nworkers; i++)
-			if (job->workers[i].node == m->src.node &&
-			    job->workers[i].actor == m->src.actor)
-				break;
-		if (i == (uint32_t)job->nworkers ||
-		    (job->app->tables[t].home == STRADS_HOME_SSP && i != 0))
-			return -1;
-		return (int)i;
-	case STRADS_HOME_ROTATE:
-		if (!c->rp.multi || c->rp.cut == NULL)
-			return -1;
-		for (i = 0; i < job->nparts; i++)
-			if (c->rp.cut[i] == e->dep && c->rp.cut[i + 1] - c->rp.cut[i] == e->a &&
-			    !c->trows_seen[t * c->trows_slots + i])
-				return (int)i;
-		return -1;
-	default:
-		return -1;
-	}
 }
 
 /* A worker's rows of a table (or the ssp table's values) at the end. */
@@ -1025,31 +895,14 @@ static void
 on_trows(strads_actor_t *self, coord_t *c, const strads_msg_t *m,
     const strads__eng_t *e)
 {
-	strads__job_t *job = c->job;
-	void **tabs = c->tab_dst;
-	size_t rowb, bytes;
-	uint64_t t = e->round;
-	int slot;
+	int rc;
 
-	if ((c->phase != PH_GATHER && !c->snapping) || tabs == NULL || t >= job->ntab ||
-	    tabs[t] == NULL)
+	if (c->phase != PH_GATHER && !c->snapping)
 		return;
-	rowb = job->app->tables[t].home == STRADS_HOME_SSP ?
-	    job->tab_width[t] * sizeof(double) : STRADS__ROW_BYTES(job, t);
-	bytes = (size_t)e->a * rowb;
-	if (e->dep > job->tab_rows[t] || e->a > job->tab_rows[t] - e->dep ||
-	    (size_t)e->nd != (bytes + 7) / 8)
-		return;
-	/* A message twice (or one not asked for) would end the gather
-	 * before every row is in. */
-	if (c->trows_seen == NULL || (slot = trows_slot(c, m, e)) < 0 ||
-	    c->trows_seen[t * c->trows_slots + (uint32_t)slot]) {
+	if ((rc = strads__gather_put(&c->g, m, e)) < 0)
 		atomic_fetch_add(&c->rt->dropped_proto, 1);
+	if (rc <= 0)
 		return;
-	}
-	c->trows_seen[t * c->trows_slots + (uint32_t)slot] = 1;
-	memcpy((uint8_t *)tabs[t] + e->dep * rowb, e->val, bytes);
-	c->trows_got++;
 	if (c->snapping && !c->reshaping)
 		snap_end(self, c);
 	else
@@ -1066,8 +919,8 @@ snap_tables(strads_actor_t *self, coord_t *c)
 	strads__job_t *job = c->job;
 	uint32_t t;
 
-	trows_reset(c);
-	c->tab_dst = NULL;
+	strads__gather_reset(&c->g);
+	c->g.dst = NULL;
 	if (job->ntab == 0 || strads__job_tables_bytes(job) == 0)
 		return;
 	if (c->snap_next_tabs == NULL &&
@@ -1083,19 +936,7 @@ snap_tables(strads_actor_t *self, coord_t *c)
 		    (c->snap_next_tabs[t] = malloc(bytes ? bytes : 1)) == NULL)
 			goto oom;
 	}
-	c->tab_dst = c->snap_next_tabs;
-	for (t = 0; t < job->ntab; t++) {
-		strads_home_t h = job->app->tables[t].home;
-
-		if (h == STRADS_HOME_ROTATE && !c->rp.multi)
-			memcpy(c->tab_dst[t], job->rot_rows, (size_t)job->tab_rows[t] *
-			    STRADS__ROW_BYTES(job, t));
-		else if (h == STRADS_HOME_ROTATE)
-			ask_parts(self, c);
-		else if (h == STRADS_HOME_WORKER)
-			c->trows_want += job->nworkers;
-	}
-	if (c->trows_want > 0)
+	if (strads__gather_start(&c->g, self, c->snap_next_tabs))
 		send_to(self, job->workers, job->nworkers, ENG_GATHER, NULL);
 	return;
 oom:
@@ -1113,7 +954,7 @@ snap_end(strads_actor_t *self, coord_t *c)
 	double *t;
 	void **tt;
 
-	if (c->snap_got < job->nstores || c->trows_got < c->trows_want)
+	if (c->snap_got < job->nstores || !strads__gather_done(&c->g))
 		return;
 	if (c->snap_next != NULL) {
 		t = job->snapshot;
@@ -1121,7 +962,7 @@ snap_end(strads_actor_t *self, coord_t *c)
 		c->snap_next = t;
 		job->snapshot_rounds = c->rounds_done;
 		job->have_snapshot++;
-		if (c->tab_dst != NULL && !c->snap_tabs_bad) {
+		if (c->g.dst != NULL && !c->snap_tabs_bad) {
 			tt = job->snap_tabs;
 			job->snap_tabs = c->snap_next_tabs;
 			c->snap_next_tabs = tt;
@@ -1138,8 +979,8 @@ snap_end(strads_actor_t *self, coord_t *c)
 		c->snap_tabs_bad = 0;
 		checkpoint(self, c);
 	}
-	c->tab_dst = NULL;
-	trows_reset(c);
+	c->g.dst = NULL;
+	strads__gather_reset(&c->g);
 	c->snapping = 0;
 	c->snap_ns = strads_now_ns();
 	if (c->phase == PH_RUN)
@@ -1284,7 +1125,7 @@ on_params(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 			strads_log(STRADS_LOG_ERROR, "coordinator: out of memory: "
 			    "no snapshot taken");
 			c->snap_got = job->nstores;
-			trows_reset(c);
+			strads__gather_reset(&c->g);
 		} else {
 			put_params(job, c->snap_next, e);
 			c->snap_got++;
@@ -1307,7 +1148,7 @@ gather_end(strads_actor_t *self, coord_t *c)
 	strads__job_t *job = c->job;
 
 	if (c->phase != PH_GATHER || c->gathered < job->nstores ||
-	    c->trows_got < c->trows_want)
+	    !strads__gather_done(&c->g))
 		return;
 	job->res->params = c->params;
 	c->params = NULL;
@@ -1373,16 +1214,12 @@ coord_init(strads_actor_t *self, void *arg)
 	c->checks = calloc((size_t)job->nstores * (job->app->ncheck ? job->app->ncheck : 1),
 	    sizeof(double));
 	c->params = calloc(job->p, sizeof(double));
-	c->trows_slots = job->nparts > (uint32_t)job->nworkers ? job->nparts :
-	    (uint32_t)job->nworkers;
-	if (c->trows_slots == 0)
-		c->trows_slots = 1;
-	c->trows_seen = calloc((size_t)(job->ntab ? job->ntab : 1) * c->trows_slots, 1);
+	c->g_bad = strads__gather_init(&c->g, job, &c->rp) != 0;
 	if (c->ring_round == NULL || c->ring_got == NULL || c->block == NULL ||
 	    c->stats == NULL || c->checks == NULL || c->params == NULL ||
 	    c->dep_key == NULL || c->dep_val == NULL || (c->ws && c->ws_list == NULL) ||
 	    c->rot_bad ||
-	    c->ring_pos == NULL || c->trows_seen == NULL ||
+	    c->ring_pos == NULL || c->g_bad ||
 	    strads__role_init_fault("coordinator")) {
 		/* coord_stop frees what was had. The roles' addresses are
 		 * known now, or (cluster mode) at the start message. */
@@ -1438,8 +1275,8 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 		c->reshaping = 1;
 		c->phase = PH_GATHER;
 		c->gathered = 0;
-		trows_reset(c); /* a snapshot's, dropped */
-		c->tab_dst = NULL;
+		strads__gather_reset(&c->g); /* a snapshot's, dropped */
+		c->g.dst = NULL;
 		send_to(self, c->job->stores, c->job->nstores, ENG_GATHER, NULL);
 		return;
 	}
@@ -1455,7 +1292,7 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 			else
 				strads_log(STRADS_LOG_INFO, "checkpoint of round %llu in %s",
 				    (unsigned long long)c->ck->meta.rounds, c->ck->dir);
-			ck_free(c->ck);
+			strads__ckjob_free(c->ck);
 			c->ck = NULL;
 		}
 		return;
@@ -1526,7 +1363,7 @@ coord_stop(strads_actor_t *self)
 	free(c->reshard_b);
 	free(c->reshard_seen);
 	free(c->ring_pos);
-	free(c->trows_seen);
+	strads__gather_fini(&c->g);
 	if (c->snap_next_tabs != NULL) {
 		uint32_t t;
 
@@ -1551,7 +1388,7 @@ coord_stop(strads_actor_t *self)
 		/* Its compute job has returned (the runtime waits for it). */
 		if (c->ck->rc != 0)
 			strads_log(STRADS_LOG_ERROR, "checkpoint: %s", c->ck->err);
-		ck_free(c->ck);
+		strads__ckjob_free(c->ck);
 	}
 	strads__job_role_stopped(c->job);
 }

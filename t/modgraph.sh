@@ -14,7 +14,9 @@
 #	src/DIR/*                 DIR         (core, net, table, engine,
 #	                                       cluster, cli; engine holds
 #	                                       the rotation's plan,
-#	                                       src/engine/rotation.c)
+#	                                       src/engine/rotation.c, and
+#	                                       the gathers of worker-held
+#	                                       tables, src/engine/gather.c)
 #	apps/DIR/*                apps/DIR    (common, lasso, ...)
 # An edge A -> B means an object of A uses a global symbol (function or
 # data) that an object of B defines: nm's undefined symbols of A's
