@@ -13,6 +13,7 @@
  * the ssp table through the client it owns.
  */
 #include "schmp.h"
+#include "reshard.h"
 #include "table.h"
 
 #include <stdlib.h>
@@ -101,21 +102,10 @@ typedef struct {
 	uint64_t rot_next; /* positions before this were started here: a
 	                      part handed over for one is stale */
 
-	/* A move of shards (the straggler rule; see on_move): its number
-	 * (moves done here), the old and new bounds of every shard (ob, nb:
-	 * nworkers + 1 each, one array, owned), the new shard's worker-home
-	 * tables being filled (owned, NULL but for those homes), which
-	 * workers' rows came and how many are still due, and rows that came
-	 * before the move's block (owned). */
-	struct {
-		int on;
-		uint64_t moves;
-		uint64_t *ob, *nb;
-		void **tabs;
-		uint8_t *got;
-		int due;
-		blk_t *early;
-	} mv;
+	/* Moves of shards (the straggler rule; see on_move) and the rows of
+	 * a move that came before its block (owned). */
+	strads__move_t mv;
+	blk_t *early;
 } worker_t;
 
 /* See strads__role_fail. */
@@ -587,48 +577,12 @@ bad:
  * two sweeps, with this worker idle, the coordinator sends the old and
  * the new shard bounds. The worker sends each neighbour its old rows
  * that are the neighbour's new ones (every worker-home table), keeps its
- * own, fills its new tables with what the others send, then rebuilds
- * the app's state for the new shard (app->reshard, compute thread) and
- * tells the coordinator. Every row of a worker table so ends at exactly
- * one worker, with its value. */
+ * own, fills its new tables with what the others send (the rows'
+ * bookkeeping is src/engine/reshard.c), then rebuilds the app's state
+ * for the new shard (app->reshard, compute thread) and tells the
+ * coordinator. */
 
 #define TAG_RESHARD 2
-
-/* Bound w of a move's block: old (which 0) or new (which 1). */
-static uint64_t
-mv_bound(const uint32_t *ids, uint32_t W, int which, uint32_t w)
-{
-	const uint32_t *b = ids + (which ? 2 * (W + 1) : 0) + 2 * w;
-
-	return (uint64_t)b[0] | (uint64_t)b[1] << 32;
-}
-
-/* Doubles that rows [rb, re) of every worker-home table take in a
- * move's TROWS. */
-static size_t
-mv_doubles(const strads__job_t *job, uint64_t rows)
-{
-	size_t n = 0;
-	uint32_t t;
-
-	for (t = 0; t < job->ntab; t++)
-		if (job->app->tables[t].home == STRADS_HOME_WORKER)
-			n += (rows * STRADS__ROW_BYTES(job, t) + 7) / 8;
-	return n;
-}
-
-/* The rows worker v held before the move that are worker u's after. */
-static void
-mv_overlap(const worker_t *s, uint32_t v, uint32_t u, uint64_t *rb, uint64_t *re)
-{
-	uint64_t ob = s->mv.ob[v], oe = s->mv.ob[v + 1];
-	uint64_t nb = s->mv.nb[u], ne = s->mv.nb[u + 1];
-
-	*rb = ob > nb ? ob : nb;
-	*re = oe < ne ? oe : ne;
-	if (*re < *rb)
-		*re = *rb;
-}
 
 static void
 work_reshard(void *arg)
@@ -639,23 +593,11 @@ work_reshard(void *arg)
 }
 
 /* Every row of the new shard is in: the new tables replace the old,
- * the shard its bounds, and the app rebuilds its state. */
+ * the shard takes its bounds, and the app rebuilds its state. */
 static void
 mv_rows_in(strads_actor_t *self, worker_t *s)
 {
-	strads__job_t *job = s->job;
-	strads_shard_t *sh = &job->shards[s->index];
-	uint32_t t;
-
-	for (t = 0; t < job->ntab; t++) {
-		if (job->app->tables[t].home != STRADS_HOME_WORKER)
-			continue;
-		free(s->tabs[t]);
-		s->tabs[t] = s->mv.tabs[t];
-		s->mv.tabs[t] = NULL;
-	}
-	sh->row_begin = s->mv.nb[s->index];
-	sh->row_end = s->mv.nb[s->index + 1];
+	strads__move_commit(&s->mv, s->tabs, &s->job->shards[s->index]);
 	s->w.init_err = 0;
 	if (strads_compute(self, work_reshard, s, TAG_RESHARD) != 0) {
 		fail(self, s, STRADS_ENOMEM); /* the move would never end */
@@ -664,170 +606,45 @@ mv_rows_in(strads_actor_t *self, worker_t *s)
 	s->busy = 1;
 }
 
-/* Rows of the move from worker v (e->from), into the new tables. 0, or
- * -1 when they are not what v owes this worker (dropped). */
-static int
-mv_take(worker_t *s, const strads__eng_t *e)
-{
-	strads__job_t *job = s->job;
-	uint64_t rb, re, nb = s->mv.nb[s->index];
-	uint32_t v = e->from, t;
-	const uint8_t *p = (const uint8_t *)e->val;
-
-	if (v == (uint32_t)s->index || s->mv.got[v])
-		return -1;
-	mv_overlap(s, v, (uint32_t)s->index, &rb, &re);
-	if (re == rb || e->dep != rb || e->a != re - rb ||
-	    (size_t)e->nd != mv_doubles(job, re - rb))
-		return -1;
-	for (t = 0; t < job->ntab; t++) {
-		size_t bytes;
-
-		if (job->app->tables[t].home != STRADS_HOME_WORKER)
-			continue;
-		bytes = (size_t)(re - rb) * STRADS__ROW_BYTES(job, t);
-		memcpy((uint8_t *)s->mv.tabs[t] + (rb - nb) * STRADS__ROW_BYTES(job, t), p,
-		    bytes);
-		p += (bytes + 7) / 8 * 8;
-	}
-	s->mv.got[v] = 1;
-	s->mv.due--;
-	return 0;
-}
-
-/* This worker's old rows that are worker u's new ones, to u. */
-static int
-mv_send(strads_actor_t *self, worker_t *s, uint32_t u)
-{
-	strads__job_t *job = s->job;
-	uint64_t rb, re, ob = s->mv.ob[s->index];
-	uint32_t t;
-	strads__eng_t e;
-	strads_msg_t *m;
-	uint8_t *p;
-	size_t nd;
-
-	mv_overlap(s, (uint32_t)s->index, u, &rb, &re);
-	if (re == rb)
-		return 0;
-	nd = mv_doubles(job, re - rb);
-	memset(&e, 0, sizeof(e));
-	e.round = s->mv.moves;
-	e.kind = KIND_RESHARD;
-	e.from = (uint32_t)s->index;
-	e.dep = rb;
-	e.a = (uint32_t)(re - rb);
-	e.nd = (uint32_t)nd;
-	if ((e.val = calloc(nd ? nd : 1, sizeof(double))) == NULL)
-		return -1;
-	p = (uint8_t *)e.val;
-	for (t = 0; t < job->ntab; t++) {
-		size_t bytes;
-
-		if (job->app->tables[t].home != STRADS_HOME_WORKER)
-			continue;
-		bytes = (size_t)(re - rb) * STRADS__ROW_BYTES(job, t);
-		memcpy(p, (uint8_t *)s->tabs[t] + (rb - ob) * STRADS__ROW_BYTES(job, t), bytes);
-		p += (bytes + 7) / 8 * 8;
-	}
-	m = strads__eng_encode(ENG_TROWS, &e);
-	free(e.val);
-	if (m == NULL)
-		return -1;
-	strads_send(self, job->workers[u], m);
-	return 0;
-}
-
-/* Whether ids are a move's bounds: 2 (W + 1) ascending from 0 to the
- * job's rows, twice. */
-static int
-mv_bounds_ok(const strads__job_t *job, const strads__eng_t *e)
-{
-	uint32_t W = (uint32_t)job->nworkers, w;
-	int which;
-
-	if (e->n != 4 * (W + 1))
-		return 0;
-	for (which = 0; which < 2; which++) {
-		if (mv_bound(e->idx, W, which, 0) != 0 ||
-		    mv_bound(e->idx, W, which, W) != job->o.nrows)
-			return 0;
-		for (w = 0; w < W; w++)
-			if (mv_bound(e->idx, W, which, w) > mv_bound(e->idx, W, which, w + 1))
-				return 0;
-	}
-	return 1;
-}
-
 /* The coordinator's block of a move. */
 static void
 on_move(strads_actor_t *self, worker_t *s, const strads__eng_t *e)
 {
 	strads__job_t *job = s->job;
-	const strads_shard_t *sh = &job->shards[s->index];
-	uint32_t W = (uint32_t)job->nworkers, w, t;
-	uint64_t kb, ke, nb, ne;
+	strads_msg_t *m;
+	uint32_t w;
 	blk_t *b;
+	int rc;
 
-	if (job->app->reshard == NULL || s->mv.on || s->busy || s->head != NULL ||
-	    s->parts != NULL || e->round != s->mv.moves || !mv_bounds_ok(job, e) ||
-	    mv_bound(e->idx, W, 0, (uint32_t)s->index) != sh->row_begin ||
-	    mv_bound(e->idx, W, 0, (uint32_t)s->index + 1) != sh->row_end) {
+	if (job->app->reshard == NULL || s->busy || s->head != NULL || s->parts != NULL) {
 		dropped(self, s, "move of shards");
 		return;
 	}
-	if (s->mv.ob == NULL &&
-	    ((s->mv.ob = malloc(((size_t)W + 1) * 2 * sizeof(uint64_t))) == NULL ||
-	    (s->mv.got = malloc(W)) == NULL || (s->mv.tabs = calloc(job->ntab,
-	    sizeof(void *))) == NULL))
-		goto oom;
-	s->mv.nb = s->mv.ob + W + 1;
-	for (w = 0; w <= W; w++) {
-		s->mv.ob[w] = mv_bound(e->idx, W, 0, w);
-		s->mv.nb[w] = mv_bound(e->idx, W, 1, w);
+	if ((rc = strads__move_begin(&s->mv, e, &job->shards[s->index], s->tabs)) != 0) {
+		if (rc == STRADS_EPROTO)
+			dropped(self, s, "move of shards");
+		else
+			fail(self, s, rc); /* the move would never end */
+		return;
 	}
-	memset(s->mv.got, 0, W);
-	nb = s->mv.nb[s->index];
-	ne = s->mv.nb[s->index + 1];
-	mv_overlap(s, (uint32_t)s->index, (uint32_t)s->index, &kb, &ke);
-	for (t = 0; t < job->ntab; t++) {
-		size_t rowb = STRADS__ROW_BYTES(job, t);
-
-		if (job->app->tables[t].home != STRADS_HOME_WORKER)
-			continue;
-		/* Padded to whole doubles, as tables_init makes them. */
-		if ((s->mv.tabs[t] = calloc((size_t)(ne - nb) * rowb + 8, 1)) == NULL)
-			goto oom;
-		if (ke > kb)
-			memcpy((uint8_t *)s->mv.tabs[t] + (kb - nb) * rowb,
-			    (uint8_t *)s->tabs[t] + (kb - sh->row_begin) * rowb,
-			    (size_t)(ke - kb) * rowb);
+	for (w = 0; w < (uint32_t)job->nworkers; w++) {
+		if ((m = strads__move_rows(&s->mv, w, s->tabs, &rc)) != NULL)
+			strads_send(self, job->workers[w], m);
+		else if (rc != 0) {
+			fail(self, s, rc);
+			return;
+		}
 	}
-	s->mv.due = 0;
-	for (w = 0; w < W; w++) {
-		uint64_t rb, re;
-
-		if (w == (uint32_t)s->index)
-			continue;
-		mv_overlap(s, w, (uint32_t)s->index, &rb, &re);
-		s->mv.due += re > rb;
-		if (mv_send(self, s, w) != 0)
-			goto oom;
-	}
-	s->mv.on = 1;
 	/* Rows that came before this block. */
-	while ((b = s->mv.early) != NULL) {
-		s->mv.early = b->next;
-		if (b->e.round != s->mv.moves || mv_take(s, &b->e) != 0)
+	while ((b = s->early) != NULL) {
+		s->early = b->next;
+		if (strads__move_take(&s->mv, &b->e) != 0)
 			dropped(self, s, "rows of a move");
 		strads__eng_free(&b->e);
 		free(b);
 	}
 	if (s->mv.due == 0)
 		mv_rows_in(self, s);
-	return;
-oom:
-	fail(self, s, STRADS_ENOMEM); /* the move would never end */
 }
 
 /* A worker's rows of a move (the TROWS of kind KIND_RESHARD); takes e. */
@@ -844,7 +661,7 @@ on_move_rows(strads_actor_t *self, worker_t *s, const strads_msg_t *m,
 	    job->workers[e->from].actor != m->src.actor || e->round != s->mv.moves)
 		goto bad;
 	if (s->mv.on) {
-		if (mv_take(s, e) != 0)
+		if (strads__move_take(&s->mv, e) != 0)
 			goto bad;
 		strads__eng_free(e);
 		if (s->mv.due == 0)
@@ -853,7 +670,7 @@ on_move_rows(strads_actor_t *self, worker_t *s, const strads_msg_t *m,
 	}
 	/* Before the move's block (another worker had it first): kept, at
 	 * most one a worker. */
-	for (q = s->mv.early; q != NULL; q = q->next)
+	for (q = s->early; q != NULL; q = q->next)
 		if (q->e.from == e->from || ++n >= job->nworkers)
 			goto bad;
 	if ((b = calloc(1, sizeof(*b))) == NULL) {
@@ -862,8 +679,8 @@ on_move_rows(strads_actor_t *self, worker_t *s, const strads_msg_t *m,
 		return;
 	}
 	b->e = *e;
-	b->next = s->mv.early;
-	s->mv.early = b;
+	b->next = s->early;
+	s->early = b;
 	return;
 bad:
 	strads__eng_free(e);
@@ -973,6 +790,7 @@ worker_init(strads_actor_t *self, void *arg)
 	s->index = a->index;
 	s->applied = STRADS__ROUND_NONE;
 	s->dround = STRADS__ROUND_NONE;
+	strads__move_init(&s->mv, s->job, s->index);
 	if (strads__role_init_fault("worker") ||
 	    (s->dpart = calloc((size_t)s->job->nstores, sizeof(*s->dpart))) == NULL ||
 	    (s->dhave = calloc((size_t)s->job->nstores, 1)) == NULL ||
@@ -1422,22 +1240,14 @@ worker_stop(strads_actor_t *self)
 		s->wanted = p->next;
 		free(p);
 	}
-	while (s->mv.early != NULL) {
-		blk_t *e = s->mv.early;
+	while (s->early != NULL) {
+		blk_t *e = s->early;
 
-		s->mv.early = e->next;
+		s->early = e->next;
 		strads__eng_free(&e->e);
 		free(e);
 	}
-	if (s->mv.tabs != NULL) {
-		uint32_t t;
-
-		for (t = 0; t < s->job->ntab; t++)
-			free(s->mv.tabs[t]);
-		free(s->mv.tabs);
-	}
-	free(s->mv.ob);
-	free(s->mv.got);
+	strads__move_fini(&s->mv);
 	strads_table_client_close(s->ssp);
 	free(s->ssp_keys);
 	free(s->ssp_buf);

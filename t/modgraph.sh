@@ -16,7 +16,9 @@
 #	                                       the rotation's plan,
 #	                                       src/engine/rotation.c, and
 #	                                       the gathers of worker-held
-#	                                       tables, src/engine/gather.c)
+#	                                       tables, src/engine/gather.c,
+#	                                       a worker's moves of shards,
+#	                                       src/engine/reshard.c)
 #	apps/DIR/*                apps/DIR    (common, lasso, ...)
 # An edge A -> B means an object of A uses a global symbol (function or
 # data) that an object of B defines: nm's undefined symbols of A's
