@@ -73,6 +73,7 @@ typedef struct {
 	uint64_t *reshard_b; /* the bounds being moved to (nworkers + 1) */
 	uint8_t *reshard_seen; /* the workers whose DONE came */
 	uint32_t *ring_pos;  /* sweep position of each ring slot's round */
+	uint64_t sweep_ns;   /* when the current sweep's first round went */
 	strads__gather_t g;  /* a gather of the worker tables' rows (at the
 	                        end, or a snapshot's) */
 	int g_bad;           /* its set-up failed (out of memory) */
@@ -200,6 +201,24 @@ static void send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids,
     uint32_t n);
 static void send_rotation(strads_actor_t *self, coord_t *c);
 static uint32_t fit_work(const coord_t *c, const uint32_t *ids, uint32_t n);
+
+/* At STRADS_LOG=debug, a sweep's wall time and, with the straggler rule
+ * on, each worker's compute time in it and its rows: what the rule goes
+ * by, and what it achieved. */
+static void
+trace_sweep(coord_t *c)
+{
+	char buf[512];
+	size_t n = 0;
+	int w;
+
+	buf[0] = 0;
+	for (w = 0; c->rp.wtime != NULL && w < c->job->nworkers && n < sizeof(buf) - 64; w++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, " w%d %.4fs/%llu", w,
+		    c->rp.wtime[w], (unsigned long long)(c->rp.bound[w + 1] - c->rp.bound[w]));
+	TRACE(c, "sweep %llu took %.4fs%s", (unsigned long long)c->sweeps,
+	    (double)(strads_now_ns() - c->sweep_ns) / 1e9, buf);
+}
 
 /* Between sweeps, the straggler rule (strads__rot_reshard): when the
  * shards should move, every worker is told the old and the new bounds
@@ -362,6 +381,7 @@ plan(strads_actor_t *self, coord_t *c)
 			if (c->in_flight > 0)
 				return;
 			c->rp.r = 0;
+			trace_sweep(c);
 			strads__rot_recut(&c->rp);
 			c->reshard_due = 1;
 			if (++c->since_sweeps >= (job->o.check_every ? job->o.check_every : 1)) {
@@ -560,6 +580,8 @@ send_rotation(strads_actor_t *self, coord_t *c)
 	strads__eng_t b;
 	int w;
 
+	if (c->rp.r == 0)
+		c->sweep_ns = strads_now_ns();
 	slot = (uint32_t)(round % c->ring);
 	c->ring_round[slot] = round;
 	c->ring_got[slot] = 0;

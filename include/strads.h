@@ -842,7 +842,9 @@ typedef enum {
 	 * which every worker holds every part once; a check (push with
 	 * check set, stores' check, objective) follows every check_every
 	 * sweeps (0: each), and parts are cut again between sweeps by the
-	 * time they took. No schedulers' draws, no filter, no pull; the app
+	 * time they took; with app->reshard, in one process, data shards
+	 * move too, a slower worker getting fewer rows (the straggler rule,
+	 * doc/schmp.md). No schedulers' draws, no filter, no pull; the app
 	 * must not set pairs. */
 	STRADS_SCHEDULE_ROTATION
 } strads_schedule_t;
