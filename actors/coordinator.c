@@ -15,7 +15,7 @@
  * best-scored parameters sent in blocks of at most block ids, then the
  * next check.
  */
-#include "schmp.h"
+#include "gather.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -60,31 +60,23 @@ typedef struct {
 	uint64_t active_acc;
 	int screen_got;
 
-	/* Rotation (STRADS_SCHEDULE_ROTATION): the rotate table's cut into
-	 * nparts runs of rows, the position in the sweep, and what each
-	 * part cost (app row_cost) and took (workers' compute time) in the
-	 * sweep, for the next cut. */
+	/* Rotation (STRADS_SCHEDULE_ROTATION): the plan (cut, holders,
+	 * positions; src/engine/rotation.c) and the sweeps done. */
 	int rot;
-	uint64_t rot_t;      /* rotation rounds sent */
-	uint32_t rot_r;      /* rounds of the current sweep sent */
-	uint64_t rot_done;   /* rotation rounds done */
+	strads__rot_t rp;
+	int rot_bad;         /* its set-up failed (out of memory) */
 	uint64_t sweeps;     /* sweeps done */
 	uint64_t since_sweeps; /* since the last check */
-	uint64_t *cut;       /* nparts + 1 row bounds */
-	double *pcost, *ptime;
+	int reshard_due;     /* a sweep ended: the straggler rule's turn */
+	int resharding;      /* a move of shards is out with the workers */
+	int reshard_got;     /* workers that moved their rows */
+	uint64_t *reshard_b; /* the bounds being moved to (nworkers + 1) */
+	uint8_t *reshard_seen; /* the workers whose DONE came */
 	uint32_t *ring_pos;  /* sweep position of each ring slot's round */
-	int multi;           /* workers in other processes: parts never rest
-	                        between sweeps, no re-cut */
-	uint64_t rot_base;   /* rot_t at the layout's start */
-	uint32_t *part_at;   /* the worker each part is with (or comes to) */
-	uint64_t *part_pos;  /* and the position it waits for (or MAX: at
-	                        rest there) */
-	int trows_want, trows_got; /* gather: worker tables' messages */
-	uint8_t *trows_seen; /* which came: ntab x trows_slots (a worker's
-	                        rows, or a rotate part), so a duplicate is
-	                        dropped, never counted twice */
-	uint32_t trows_slots;
-	void **tab_dst;      /* where they go: res->tables, or snap_next_tabs */
+	uint64_t sweep_ns;   /* when the current sweep's first round went */
+	strads__gather_t g;  /* a gather of the worker tables' rows (at the
+	                        end, or a snapshot's) */
+	int g_bad;           /* its set-up failed (out of memory) */
 	void **snap_next_tabs; /* the snapshot of the tables being taken */
 	int snap_tabs_bad;   /* it lacks some (out of memory) */
 
@@ -121,37 +113,11 @@ typedef struct {
 	int broken;              /* see strads__role_broken */
 	uint32_t nchecks;        /* checks done in this job */
 	int holding;             /* job->hold_at reached */
-	struct ckjob_s *ck;      /* a checkpoint being written, or NULL */
+	strads__ckjob_t *ck;     /* a checkpoint being written, or NULL */
 	uint64_t ck_ns;          /* when the last one was started */
 } coord_t;
 
-/* A checkpoint written on a compute thread (it owns this meanwhile). */
-typedef struct ckjob_s {
-	const char *dir;
-	strads__ckpt_t meta; /* tabs and tab_data owned here */
-	double *params;
-	int rc;
-	char err[512];
-} ckjob_t;
-
 #define TAG_CKPT 7
-
-static void
-ck_work(void *arg)
-{
-	ckjob_t *k = arg;
-
-	k->rc = strads__ckpt_write(k->dir, &k->meta, k->params, k->err, sizeof(k->err));
-}
-
-static void
-ck_free(ckjob_t *k)
-{
-	free(k->params);
-	free(k->meta.tabs);
-	free(k->meta.tab_data);
-	free(k);
-}
 
 /* Starts writing the snapshot just taken, if one is due and none is
  * being written: its parameters and, when the job has worker or rotate
@@ -161,37 +127,16 @@ static void
 checkpoint(strads_actor_t *self, coord_t *c)
 {
 	strads__job_t *job = c->job;
-	ckjob_t *k;
+	strads__ckjob_t *k;
 
 	if (job->ckpt_dir == NULL || c->ck != NULL ||
 	    (c->ck_ns != 0 && strads_now_ns() - c->ck_ns < (uint64_t)(job->ckpt_s * 1e9)))
 		return;
-	k = calloc(1, sizeof(*k));
-	if (k == NULL || (k->params = malloc((size_t)job->p * 8 + 8)) == NULL ||
-	    strads__job_ckpt_tabs(job, &k->meta.tabs, &k->meta.ntab) != 0) {
-		if (k != NULL)
-			ck_free(k);
+	if ((k = strads__ckjob_new(job, c->updates,
+	    (double)(strads_now_ns() - c->t0) / 1e9)) == NULL)
 		return;
-	}
-	if (k->meta.ntab > 0) {
-		k->meta.tab_len = strads__job_tables_bytes(job);
-		if (job->snap_tabs == NULL ||
-		    (k->meta.tab_data = malloc(k->meta.tab_len)) == NULL) {
-			ck_free(k);
-			return;
-		}
-		strads__job_tables_pack(job, job->snap_tabs, k->meta.tab_data);
-	}
-	memcpy(k->params, job->snapshot, (size_t)job->p * 8);
-	k->dir = job->ckpt_dir;
-	k->meta.p = job->p;
-	k->meta.rounds = job->snapshot_rounds;
-	k->meta.sweeps = job->snapshot_sweeps;
-	k->meta.updates = c->updates;
-	k->meta.time_s = (double)(strads_now_ns() - c->t0) / 1e9;
-	k->meta.spec = (char *)job->ckpt_spec;
-	if (strads_compute(self, ck_work, k, TAG_CKPT) != 0) {
-		ck_free(k);
+	if (strads_compute(self, strads__ckjob_work, k, TAG_CKPT) != 0) {
+		strads__ckjob_free(k);
 		return;
 	}
 	c->ck = k;
@@ -199,15 +144,6 @@ checkpoint(strads_actor_t *self, coord_t *c)
 }
 
 static void abort_job(strads_actor_t *self, coord_t *c, int err);
-
-/* A new gather of tables: none of its messages came yet. */
-static void
-trows_reset(coord_t *c)
-{
-	c->trows_want = c->trows_got = 0;
-	if (c->trows_seen != NULL)
-		memset(c->trows_seen, 0, (size_t)c->job->ntab * c->trows_slots);
-}
 
 static void
 send_to(strads_actor_t *self, const strads_addr_t *to, int n, uint16_t type,
@@ -256,16 +192,92 @@ elapsed(const coord_t *c)
     fmt, elapsed(c), __VA_ARGS__)
 
 static void finish(strads_actor_t *self, coord_t *c);
+static void plan(strads_actor_t *self, coord_t *c);
 static void gather_end(strads_actor_t *self, coord_t *c);
 static void gather_tables(strads_actor_t *self, coord_t *c);
-static void recut(coord_t *c);
-static void ask_parts(strads_actor_t *self, coord_t *c);
 static void snap_tables(strads_actor_t *self, coord_t *c);
 static void snap_end(strads_actor_t *self, coord_t *c);
 static void send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids,
     uint32_t n);
 static void send_rotation(strads_actor_t *self, coord_t *c);
 static uint32_t fit_work(const coord_t *c, const uint32_t *ids, uint32_t n);
+
+/* At STRADS_LOG=debug, a sweep's wall time and, with the straggler rule
+ * on, each worker's compute time in it and its rows: what the rule goes
+ * by, and what it achieved. */
+static void
+trace_sweep(coord_t *c)
+{
+	char buf[512];
+	size_t n = 0;
+	int w;
+
+	buf[0] = 0;
+	for (w = 0; c->rp.wtime != NULL && w < c->job->nworkers && n < sizeof(buf) - 64; w++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, " w%d %.4fs/%llu", w,
+		    c->rp.wtime[w], (unsigned long long)(c->rp.bound[w + 1] - c->rp.bound[w]));
+	TRACE(c, "sweep %llu took %.4fs%s", (unsigned long long)c->sweeps,
+	    (double)(strads_now_ns() - c->sweep_ns) / 1e9, buf);
+}
+
+/* Between sweeps, the straggler rule (strads__rot_reshard): when the
+ * shards should move, every worker is told the old and the new bounds
+ * and the rotation waits until each has its new rows (its DONE). 1 when
+ * a move is out. */
+static int
+start_reshard(strads_actor_t *self, coord_t *c)
+{
+	strads__job_t *job = c->job;
+	uint32_t *ids, i, W = (uint32_t)job->nworkers;
+	strads__eng_t e;
+
+	if (c->reshard_b == NULL || !strads__rot_reshard(&c->rp, c->reshard_b))
+		return 0;
+	if ((ids = malloc(((size_t)W + 1) * 4 * sizeof(uint32_t))) == NULL)
+		return 0; /* the shards stay */
+	for (i = 0; i <= W; i++) {
+		ids[2 * i] = (uint32_t)c->rp.bound[i];
+		ids[2 * i + 1] = (uint32_t)(c->rp.bound[i] >> 32);
+		ids[2 * (W + 1) + 2 * i] = (uint32_t)c->reshard_b[i];
+		ids[2 * (W + 1) + 2 * i + 1] = (uint32_t)(c->reshard_b[i] >> 32);
+	}
+	memset(&e, 0, sizeof(e));
+	e.round = c->rp.moves;
+	e.dep = STRADS__ROUND_NONE;
+	e.kind = KIND_RESHARD;
+	e.n = 4 * (W + 1);
+	e.idx = ids;
+	c->resharding = 1;
+	c->reshard_got = 0;
+	memset(c->reshard_seen, 0, (size_t)W);
+	TRACE(c, "reshard %llu sent", (unsigned long long)c->rp.moves);
+	send_to(self, job->workers, job->nworkers, ENG_BLOCK, &e);
+	free(ids);
+	return 1;
+}
+
+/* A worker has its new shard's rows; the last one ends the move. */
+static void
+on_resharded(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
+{
+	strads__job_t *job = c->job;
+
+	if (!c->resharding || e->round != c->rp.moves ||
+	    e->from >= (uint32_t)job->nworkers || c->reshard_seen[e->from]) {
+		atomic_fetch_add(&c->rt->dropped_proto, 1);
+		return;
+	}
+	c->reshard_seen[e->from] = 1;
+	if (++c->reshard_got < job->nworkers)
+		return;
+	strads__rot_moved(&c->rp, c->reshard_b);
+	c->resharding = 0;
+	TRACE(c, "reshard %llu done", (unsigned long long)c->rp.moves - 1);
+	if (c->phase == PH_RUN)
+		plan(self, c);
+	else if (c->phase == PH_DRAIN)
+		finish(self, c);
+}
 
 /* A check round, against the workers' state after every update sent. */
 static void
@@ -348,7 +360,7 @@ plan(strads_actor_t *self, coord_t *c)
 	strads__eng_t e;
 
 	if (c->phase != PH_RUN || c->planning || c->checking || c->snapping ||
-	    c->holding)
+	    c->holding || c->resharding)
 		return;
 	if (c->snap_want) {
 		/* A consistent cut: nothing in flight, then gather. */
@@ -364,20 +376,27 @@ plan(strads_actor_t *self, coord_t *c)
 	if (c->in_flight >= job->o.depth)
 		return;
 	if (c->rot) {
-		if (c->rot_r == job->nparts) {
+		if (c->rp.r == job->nparts) {
 			/* A sweep is out: at its end every part is at rest. */
 			if (c->in_flight > 0)
 				return;
-			c->rot_r = 0;
-			if (!c->multi)
-				recut(c);
+			c->rp.r = 0;
+			trace_sweep(c);
+			strads__rot_recut(&c->rp);
+			c->reshard_due = 1;
 			if (++c->since_sweeps >= (job->o.check_every ? job->o.check_every : 1)) {
 				c->since_sweeps = 0;
 				start_check(self, c);
 				return;
 			}
 		}
-		while (c->in_flight < job->o.depth && c->rot_r < job->nparts)
+		/* After the sweep's check (on the shards it was swept with). */
+		if (c->reshard_due) {
+			c->reshard_due = 0;
+			if (start_reshard(self, c))
+				return;
+		}
+		while (c->in_flight < job->o.depth && c->rp.r < job->nparts)
 			send_rotation(self, c);
 		return;
 	}
@@ -549,152 +568,47 @@ send_block(strads_actor_t *self, coord_t *c, const uint32_t *ids, uint32_t n)
 	send_to(self, c->job->workers, c->job->nworkers, ENG_BLOCK, &b);
 }
 
-/* The cost of row r of the rotate table (app row_cost, or 1). */
-static double
-row_cost(const strads__job_t *job, uint64_t r)
-{
-	if (job->app->row_cost == NULL)
-		return 1;
-	return job->app->row_cost(job->shared, (uint32_t)job->tab_rot, r);
-}
-
-/* Cuts the rotate table into nparts runs of equal work, each at least
- * one row. weight (NULL: 1) scales the work of each old part's rows:
- * the time that part took over what its rows cost, so the next cut
- * evens out measured time, not the app's estimate. */
-static void
-cut_parts(coord_t *c, const double *weight)
-{
-	strads__job_t *job = c->job;
-	uint64_t rows = job->tab_rows[job->tab_rot], r, *old = NULL;
-	uint32_t P = job->nparts, q = 0, oq = 0;
-	double total = 0, acc = 0;
-
-	if (weight != NULL) {
-		if ((old = malloc(((size_t)P + 1) * sizeof(uint64_t))) == NULL)
-			return; /* the old cut stands */
-		memcpy(old, c->cut, ((size_t)P + 1) * sizeof(uint64_t));
-	}
-	for (r = 0; r < rows; r++) {
-		while (old != NULL && r >= old[oq + 1])
-			oq++;
-		total += row_cost(job, r) * (weight != NULL ? weight[oq] : 1);
-	}
-	oq = 0;
-	c->cut[0] = 0;
-	for (r = 0; r < rows && q + 1 < P; r++) {
-		while (old != NULL && r >= old[oq + 1])
-			oq++;
-		acc += row_cost(job, r) * (weight != NULL ? weight[oq] : 1);
-		/* Close part q at its share, leaving a row for each after. */
-		if (acc >= total * (q + 1) / P || rows - (r + 1) == P - (q + 1))
-			c->cut[++q] = r + 1;
-	}
-	c->cut[P] = rows;
-	free(old);
-	for (q = 0; q < P; q++) {
-		c->pcost[q] = 0;
-		for (r = c->cut[q]; r < c->cut[q + 1]; r++)
-			c->pcost[q] += row_cost(job, r);
-		c->ptime[q] = 0;
-	}
-}
-
-/* Between sweeps (every part at rest): a new cut by the time each part
- * took in the sweep just done. */
-static void
-recut(coord_t *c)
-{
-	strads__job_t *job = c->job;
-	double *w = malloc((size_t)job->nparts * sizeof(double));
-	uint32_t q;
-
-	if (w == NULL)
-		return;
-	for (q = 0; q < job->nparts; q++)
-		w[q] = c->ptime[q] > 0 && c->pcost[q] > 0 ? c->ptime[q] / c->pcost[q] : 0;
-	for (q = 0; q < job->nparts; q++)
-		if (!(w[q] > 0))
-			break;
-	if (q == job->nparts)
-		cut_parts(c, w);
-	free(w);
-}
-
-/* The part worker w holds at position r of a sweep, or ROT_REST. */
-static uint32_t
-part_of(const strads__job_t *job, int w, uint32_t r)
-{
-	return (uint32_t)(((uint64_t)w + r) % job->nparts);
-}
-
-/* The worker holding part q at position r of a sweep, or ROT_REST. */
-static uint32_t
-holder_of(const strads__job_t *job, uint32_t q, uint32_t r)
-{
-	uint32_t w = (q + job->nparts - r % job->nparts) % job->nparts;
-
-	return w < (uint32_t)job->nworkers ? w : ROT_REST;
-}
-
-/* One rotation round, at position r = rot_r of the sweep (pos = rot_t
- * over the run): worker w holds part (w + r) mod nparts, taken from its
- * last holder (or where it rests) and passed on after the compute to its
- * next holder (or left at rest). In one process a part rests between
- * sweeps, in the job's memory, so the parts can be cut again; across
- * processes it goes on to its first holder of the next sweep (the cut
- * stays). No part has two holders. */
+/* One rotation round, at position rp.r of the sweep: each worker's hold
+ * (strads__rot_hold) in a block of its own. */
 static void
 send_rotation(strads_actor_t *self, coord_t *c)
 {
 	strads__job_t *job = c->job;
-	uint32_t r = c->rot_r++, ids[ROT_NIDX], slot, q, from, next, P = job->nparts;
-	uint64_t round = c->next_round++, pos = c->rot_t++, g, next_pos = 0;
-	uint64_t first = c->multi ? 0 : pos - r;       /* earliest a part came from */
-	uint64_t last = c->multi ? pos + P : pos - r + P; /* past the latest it goes */
+	uint32_t ids[ROT_NIDX], slot;
+	uint64_t round = c->next_round++, pos = c->rp.t;
+	strads__rot_hold_t h;
 	strads__eng_t b;
 	int w;
 
+	if (c->rp.r == 0)
+		c->sweep_ns = strads_now_ns();
 	slot = (uint32_t)(round % c->ring);
 	c->ring_round[slot] = round;
 	c->ring_got[slot] = 0;
-	c->ring_pos[slot] = r;
+	c->ring_pos[slot] = c->rp.r;
 	c->in_flight++;
 	for (w = 0; w < job->nworkers; w++) {
 		strads_msg_t *m;
 
-		q = part_of(job, w, r);
-		from = ROT_REST;
-		for (g = pos; g-- > first && g >= c->rot_base;)
-			if ((from = holder_of(job, q, (uint32_t)(g % P))) != ROT_REST)
-				break;
-		next = ROT_REST;
-		for (g = pos + 1; g < last; g++)
-			if ((next = holder_of(job, q, (uint32_t)(g % P))) != ROT_REST) {
-				next_pos = g;
-				break;
-			}
-		/* Where the part is once this round is done, for the gather. */
-		c->part_at[q] = next != ROT_REST ? next : (uint32_t)w;
-		c->part_pos[q] = next != ROT_REST ? next_pos : UINT64_MAX;
+		strads__rot_hold(&c->rp, w, &h);
 		memset(&b, 0, sizeof(b));
 		b.round = round;
 		b.dep = STRADS__ROUND_NONE;
 		b.kind = KIND_UPDATE;
-		b.from = from;
-		b.a = q;
-		ids[0] = (uint32_t)c->cut[q];
-		ids[1] = (uint32_t)(c->cut[q] >> 32);
-		ids[2] = (uint32_t)c->cut[q + 1];
-		ids[3] = (uint32_t)(c->cut[q + 1] >> 32);
-		ids[4] = next;
-		ids[5] = (uint32_t)next_pos;
-		ids[6] = (uint32_t)(next_pos >> 32);
+		b.from = h.from;
+		b.a = h.part;
+		ids[0] = (uint32_t)h.rb;
+		ids[1] = (uint32_t)(h.rb >> 32);
+		ids[2] = (uint32_t)h.re;
+		ids[3] = (uint32_t)(h.re >> 32);
+		ids[4] = h.next;
+		ids[5] = (uint32_t)h.next_pos;
+		ids[6] = (uint32_t)(h.next_pos >> 32);
 		ids[7] = (uint32_t)pos;
 		ids[8] = (uint32_t)(pos >> 32);
 		b.n = ROT_NIDX;
 		b.idx = ids;
-		count_pushes(job, w, c->cut[q + 1] - c->cut[q]);
+		count_pushes(job, w, h.re - h.rb);
 		if ((m = strads__eng_encode(ENG_BLOCK, &b)) == NULL) {
 			strads_log(STRADS_LOG_ERROR, "coordinator: out of memory");
 			abort_job(self, c, STRADS_ENOMEM);
@@ -702,6 +616,8 @@ send_rotation(strads_actor_t *self, coord_t *c)
 		}
 		strads_send(self, job->workers[w], m);
 	}
+	c->rp.r++;
+	c->rp.t++;
 }
 
 /* Working sets: the schedulers' candidates, best score first. */
@@ -945,7 +861,7 @@ finish(strads_actor_t *self, coord_t *c)
 	strads__job_t *job = c->job;
 
 	if (c->phase != PH_DRAIN || c->in_flight > 0 || c->planning || c->checking ||
-	    c->snapping)
+	    c->snapping || c->resharding)
 		return;
 	if (!c->converged && !c->final_check) {
 		c->final_check = 1;
@@ -968,7 +884,7 @@ gather_tables(strads_actor_t *self, coord_t *c)
 	strads_job_result_t *res = job->res;
 	uint32_t t;
 
-	trows_reset(c);
+	strads__gather_reset(&c->g);
 	if (c->reshaping)
 		return;
 	for (t = 0; t < job->ntab; t++)
@@ -979,7 +895,6 @@ gather_tables(strads_actor_t *self, coord_t *c)
 	if ((res->tables = calloc(job->ntab, sizeof(void *))) == NULL)
 		goto oom;
 	res->ntables = job->ntab;
-	c->tab_dst = res->tables;
 	for (t = 0; t < job->ntab; t++) {
 		strads_home_t h = job->app->tables[t].home;
 		size_t bytes = (size_t)job->tab_rows[t] * STRADS__ROW_BYTES(job, t);
@@ -990,81 +905,12 @@ gather_tables(strads_actor_t *self, coord_t *c)
 			continue;
 		if ((res->tables[t] = calloc(bytes ? bytes : 1, 1)) == NULL)
 			goto oom;
-		if (h == STRADS_HOME_ROTATE && !c->multi)
-			memcpy(res->tables[t], job->rot_rows, bytes);
-		else if (h == STRADS_HOME_ROTATE)
-			ask_parts(self, c);
-		else if (h == STRADS_HOME_WORKER)
-			c->trows_want += job->nworkers;
-		else
-			c->trows_want++;
 	}
-	if (c->trows_want > 0)
+	if (strads__gather_start(&c->g, self, res->tables))
 		send_to(self, job->workers, job->nworkers, ENG_GATHER, NULL);
 	return;
 oom:
 	strads_log(STRADS_LOG_ERROR, "coordinator: out of memory: tables not gathered");
-}
-
-/* Across processes: each part's rows from the worker it is with. */
-static void
-ask_parts(strads_actor_t *self, coord_t *c)
-{
-	strads__job_t *job = c->job;
-	uint32_t q, ids[4];
-	strads__eng_t e;
-	strads_msg_t *m;
-
-	for (q = 0; q < job->nparts; q++) {
-		memset(&e, 0, sizeof(e));
-		e.round = (uint64_t)job->tab_rot;
-		e.a = q;
-		e.dep = c->part_pos[q];
-		ids[0] = (uint32_t)c->cut[q];
-		ids[1] = (uint32_t)(c->cut[q] >> 32);
-		ids[2] = (uint32_t)c->cut[q + 1];
-		ids[3] = (uint32_t)(c->cut[q + 1] >> 32);
-		e.n = 4;
-		e.idx = ids;
-		if ((m = strads__eng_encode(ENG_TROWS, &e)) != NULL)
-			strads_send(self, job->workers[c->part_at[q]], m);
-		c->trows_want++;
-	}
-}
-
-/* Which of table t's expected messages m is (its slot in trows_seen),
- * or -1 when it is none the gather asked for: a worker table's rows from
- * one of the workers, the ssp table's values from worker 0, a rotate
- * part's rows [cut[q], cut[q+1]) (the first of that run not yet come). */
-static int
-trows_slot(const coord_t *c, const strads_msg_t *m, const strads__eng_t *e)
-{
-	strads__job_t *job = c->job;
-	uint64_t t = e->round;
-	uint32_t i;
-
-	switch (job->app->tables[t].home) {
-	case STRADS_HOME_WORKER:
-	case STRADS_HOME_SSP:
-		for (i = 0; i < (uint32_t)job->nworkers; i++)
-			if (job->workers[i].node == m->src.node &&
-			    job->workers[i].actor == m->src.actor)
-				break;
-		if (i == (uint32_t)job->nworkers ||
-		    (job->app->tables[t].home == STRADS_HOME_SSP && i != 0))
-			return -1;
-		return (int)i;
-	case STRADS_HOME_ROTATE:
-		if (!c->multi || c->cut == NULL)
-			return -1;
-		for (i = 0; i < job->nparts; i++)
-			if (c->cut[i] == e->dep && c->cut[i + 1] - c->cut[i] == e->a &&
-			    !c->trows_seen[t * c->trows_slots + i])
-				return (int)i;
-		return -1;
-	default:
-		return -1;
-	}
 }
 
 /* A worker's rows of a table (or the ssp table's values) at the end. */
@@ -1072,31 +918,14 @@ static void
 on_trows(strads_actor_t *self, coord_t *c, const strads_msg_t *m,
     const strads__eng_t *e)
 {
-	strads__job_t *job = c->job;
-	void **tabs = c->tab_dst;
-	size_t rowb, bytes;
-	uint64_t t = e->round;
-	int slot;
+	int rc;
 
-	if ((c->phase != PH_GATHER && !c->snapping) || tabs == NULL || t >= job->ntab ||
-	    tabs[t] == NULL)
+	if (c->phase != PH_GATHER && !c->snapping)
 		return;
-	rowb = job->app->tables[t].home == STRADS_HOME_SSP ?
-	    job->tab_width[t] * sizeof(double) : STRADS__ROW_BYTES(job, t);
-	bytes = (size_t)e->a * rowb;
-	if (e->dep > job->tab_rows[t] || e->a > job->tab_rows[t] - e->dep ||
-	    (size_t)e->nd != (bytes + 7) / 8)
-		return;
-	/* A message twice (or one not asked for) would end the gather
-	 * before every row is in. */
-	if (c->trows_seen == NULL || (slot = trows_slot(c, m, e)) < 0 ||
-	    c->trows_seen[t * c->trows_slots + (uint32_t)slot]) {
+	if ((rc = strads__gather_put(&c->g, m, e)) < 0)
 		atomic_fetch_add(&c->rt->dropped_proto, 1);
+	if (rc <= 0)
 		return;
-	}
-	c->trows_seen[t * c->trows_slots + (uint32_t)slot] = 1;
-	memcpy((uint8_t *)tabs[t] + e->dep * rowb, e->val, bytes);
-	c->trows_got++;
 	if (c->snapping && !c->reshaping)
 		snap_end(self, c);
 	else
@@ -1115,8 +944,8 @@ snap_tables(strads_actor_t *self, coord_t *c)
 	strads__job_t *job = c->job;
 	uint32_t t;
 
-	trows_reset(c);
-	c->tab_dst = NULL;
+	strads__gather_reset(&c->g);
+	c->g.dst = NULL;
 	if (job->ntab == 0 || strads__job_tables_bytes(job) == 0)
 		return;
 	if (c->snap_next_tabs == NULL &&
@@ -1132,21 +961,7 @@ snap_tables(strads_actor_t *self, coord_t *c)
 		    (c->snap_next_tabs[t] = malloc(bytes ? bytes : 1)) == NULL)
 			goto oom;
 	}
-	c->tab_dst = c->snap_next_tabs;
-	for (t = 0; t < job->ntab; t++) {
-		strads_home_t h = job->app->tables[t].home;
-
-		if (h == STRADS_HOME_ROTATE && !c->multi)
-			memcpy(c->tab_dst[t], job->rot_rows, (size_t)job->tab_rows[t] *
-			    STRADS__ROW_BYTES(job, t));
-		else if (h == STRADS_HOME_ROTATE)
-			ask_parts(self, c);
-		else if (h == STRADS_HOME_WORKER)
-			c->trows_want += job->nworkers;
-		else if (h == STRADS_HOME_SSP)
-			c->trows_want++;
-	}
-	if (c->trows_want > 0)
+	if (strads__gather_start(&c->g, self, c->snap_next_tabs))
 		send_to(self, job->workers, job->nworkers, ENG_GATHER, NULL);
 	return;
 oom:
@@ -1164,7 +979,7 @@ snap_end(strads_actor_t *self, coord_t *c)
 	double *t;
 	void **tt;
 
-	if (c->snap_got < job->nstores || c->trows_got < c->trows_want)
+	if (c->snap_got < job->nstores || !strads__gather_done(&c->g))
 		return;
 	if (c->snap_next != NULL) {
 		t = job->snapshot;
@@ -1172,7 +987,7 @@ snap_end(strads_actor_t *self, coord_t *c)
 		c->snap_next = t;
 		job->snapshot_rounds = c->rounds_done;
 		job->have_snapshot++;
-		if (c->tab_dst != NULL && !c->snap_tabs_bad) {
+		if (c->g.dst != NULL && !c->snap_tabs_bad) {
 			tt = job->snap_tabs;
 			job->snap_tabs = c->snap_next_tabs;
 			c->snap_next_tabs = tt;
@@ -1189,8 +1004,8 @@ snap_end(strads_actor_t *self, coord_t *c)
 		c->snap_tabs_bad = 0;
 		checkpoint(self, c);
 	}
-	c->tab_dst = NULL;
-	trows_reset(c);
+	c->g.dst = NULL;
+	strads__gather_reset(&c->g);
 	c->snapping = 0;
 	c->snap_ns = strads_now_ns();
 	if (c->phase == PH_RUN)
@@ -1219,6 +1034,10 @@ on_done(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 {
 	strads__job_t *job = c->job;
 
+	if (e->kind == KIND_RESHARD) {
+		on_resharded(self, c, e);
+		return;
+	}
 	if (e->kind == KIND_SCREEN) {
 		c->active_acc += e->a;
 		if (++c->screen_got == job->nstores) {
@@ -1256,13 +1075,14 @@ on_done(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 			if (e->from >= (uint32_t)job->nworkers)
 				return;
 			if (e->nd >= 1 && isfinite(e->val[0]) && e->val[0] > 0)
-				c->ptime[part_of(job, (int)e->from, c->ring_pos[slot])] += e->val[0];
+				strads__rot_took(&c->rp, (int)e->from, c->ring_pos[slot],
+				    e->val[0]);
 		} else if (e->nd >= 1 && isfinite(e->val[0]) && e->val[0] > c->ws_move) {
 			c->ws_move = e->val[0]; /* the store's largest change */
 		}
 		if (++c->ring_got[slot] < want)
 			return;
-		if (c->rot && ++c->rot_done % job->nparts == 0)
+		if (c->rot && ++c->rp.done % job->nparts == 0)
 			c->sweeps++;
 		c->ring_round[slot] = STRADS__ROUND_NONE;
 		c->in_flight--;
@@ -1331,7 +1151,7 @@ on_params(strads_actor_t *self, coord_t *c, const strads__eng_t *e)
 			strads_log(STRADS_LOG_ERROR, "coordinator: out of memory: "
 			    "no snapshot taken");
 			c->snap_got = job->nstores;
-			trows_reset(c);
+			strads__gather_reset(&c->g);
 		} else {
 			put_params(job, c->snap_next, e);
 			c->snap_got++;
@@ -1354,7 +1174,7 @@ gather_end(strads_actor_t *self, coord_t *c)
 	strads__job_t *job = c->job;
 
 	if (c->phase != PH_GATHER || c->gathered < job->nstores ||
-	    c->trows_got < c->trows_want)
+	    !strads__gather_done(&c->g))
 		return;
 	job->res->params = c->params;
 	c->params = NULL;
@@ -1395,22 +1215,17 @@ coord_init(strads_actor_t *self, void *arg)
 	c->check_every = job->o.check_every ? (uint64_t)job->o.check_every * job->o.block
 	                                    : job->p;
 	if (c->rot) {
-		c->cut = malloc(((size_t)job->nparts + 1) * sizeof(uint64_t));
-		c->pcost = calloc(job->nparts, sizeof(double));
-		c->ptime = calloc(job->nparts, sizeof(double));
-		c->part_at = calloc(job->nparts, sizeof(uint32_t));
-		c->part_pos = malloc((size_t)job->nparts * sizeof(uint64_t));
-		if (c->cut != NULL && c->pcost != NULL && c->ptime != NULL)
-			cut_parts(c, NULL);
-		for (i = 0; c->part_pos != NULL && i < job->nparts; i++)
-			c->part_pos[i] = UINT64_MAX; /* at rest where they start */
+		int multi = 0;
+
 		for (i = 0; i < (uint32_t)job->nworkers; i++)
 			if (job->worker_node[i] != strads_runtime_node(c->rt))
-				c->multi = 1;
-		/* Laid out again from a snapshot: on from its sweep, every
-		 * part at rest where the snapshot put it. */
+				multi = 1;
+		c->rot_bad = strads__rot_init(&c->rp, job, multi) != 0;
+		if (c->rp.bound != NULL &&
+		    ((c->reshard_b = malloc(((size_t)job->nworkers + 1) * sizeof(uint64_t))) == NULL ||
+		    (c->reshard_seen = malloc((size_t)job->nworkers)) == NULL))
+			c->rot_bad = 1;
 		c->sweeps = job->base_sweeps;
-		c->rot_t = c->rot_base = c->rot_done = job->base_sweeps * job->nparts;
 	}
 	c->ring_pos = calloc(c->ring, sizeof(uint32_t));
 	c->dep_key = calloc(DEP_CACHE, sizeof(uint64_t));
@@ -1425,17 +1240,12 @@ coord_init(strads_actor_t *self, void *arg)
 	c->checks = calloc((size_t)job->nstores * (job->app->ncheck ? job->app->ncheck : 1),
 	    sizeof(double));
 	c->params = calloc(job->p, sizeof(double));
-	c->trows_slots = job->nparts > (uint32_t)job->nworkers ? job->nparts :
-	    (uint32_t)job->nworkers;
-	if (c->trows_slots == 0)
-		c->trows_slots = 1;
-	c->trows_seen = calloc((size_t)(job->ntab ? job->ntab : 1) * c->trows_slots, 1);
+	c->g_bad = strads__gather_init(&c->g, job, &c->rp) != 0;
 	if (c->ring_round == NULL || c->ring_got == NULL || c->block == NULL ||
 	    c->stats == NULL || c->checks == NULL || c->params == NULL ||
 	    c->dep_key == NULL || c->dep_val == NULL || (c->ws && c->ws_list == NULL) ||
-	    (c->rot && (c->cut == NULL || c->pcost == NULL || c->ptime == NULL ||
-	    c->part_at == NULL || c->part_pos == NULL)) ||
-	    c->ring_pos == NULL || c->trows_seen == NULL ||
+	    c->rot_bad ||
+	    c->ring_pos == NULL || c->g_bad ||
 	    strads__role_init_fault("coordinator")) {
 		/* coord_stop frees what was had. The roles' addresses are
 		 * known now, or (cluster mode) at the start message. */
@@ -1491,8 +1301,8 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 		c->reshaping = 1;
 		c->phase = PH_GATHER;
 		c->gathered = 0;
-		trows_reset(c); /* a snapshot's, dropped */
-		c->tab_dst = NULL;
+		strads__gather_reset(&c->g); /* a snapshot's, dropped */
+		c->g.dst = NULL;
 		send_to(self, c->job->stores, c->job->nstores, ENG_GATHER, NULL);
 		return;
 	}
@@ -1508,7 +1318,7 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 			else
 				strads_log(STRADS_LOG_INFO, "checkpoint of round %llu in %s",
 				    (unsigned long long)c->ck->meta.rounds, c->ck->dir);
-			ck_free(c->ck);
+			strads__ckjob_free(c->ck);
 			c->ck = NULL;
 		}
 		return;
@@ -1575,13 +1385,11 @@ coord_stop(strads_actor_t *self)
 	free(c->cand_from);
 	free(c->cand_score);
 	free(c->ws_list);
-	free(c->cut);
-	free(c->pcost);
-	free(c->ptime);
+	strads__rot_fini(&c->rp);
+	free(c->reshard_b);
+	free(c->reshard_seen);
 	free(c->ring_pos);
-	free(c->part_at);
-	free(c->part_pos);
-	free(c->trows_seen);
+	strads__gather_fini(&c->g);
 	if (c->snap_next_tabs != NULL) {
 		uint32_t t;
 
@@ -1606,7 +1414,7 @@ coord_stop(strads_actor_t *self)
 		/* Its compute job has returned (the runtime waits for it). */
 		if (c->ck->rc != 0)
 			strads_log(STRADS_LOG_ERROR, "checkpoint: %s", c->ck->err);
-		ck_free(c->ck);
+		strads__ckjob_free(c->ck);
 	}
 	strads__job_role_stopped(c->job);
 }

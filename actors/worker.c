@@ -13,6 +13,7 @@
  * the ssp table through the client it owns.
  */
 #include "schmp.h"
+#include "reshard.h"
 #include "table.h"
 
 #include <stdlib.h>
@@ -100,6 +101,11 @@ typedef struct {
 	} w;
 	uint64_t rot_next; /* positions before this were started here: a
 	                      part handed over for one is stale */
+
+	/* Moves of shards (the straggler rule; see on_move) and the rows of
+	 * a move that came before its block (owned). */
+	strads__move_t mv;
+	blk_t *early;
 } worker_t;
 
 /* See strads__role_fail. */
@@ -112,6 +118,8 @@ fail(strads_actor_t *self, worker_t *s, int err)
 enum { SSP_IDLE, SSP_READING, SSP_READ };
 
 static void pump(strads_actor_t *self, worker_t *s);
+static void on_move_rows(strads_actor_t *self, worker_t *s, const strads_msg_t *m,
+    strads__eng_t *e);
 
 /* A malformed message (or one forged by a peer) is dropped and counted
  * with the runtime's malformed frames (dropped_proto), never acted on. */
@@ -469,6 +477,10 @@ on_part_request(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 		dropped(self, s, "part request");
 		return;
 	}
+	if (e.kind == KIND_RESHARD) {
+		on_move_rows(self, s, m, &e);
+		return;
+	}
 	if (e.n != 4) {
 		strads__eng_free(&e);
 		dropped(self, s, "part request");
@@ -560,6 +572,148 @@ bad:
 	dropped(self, s, "part");
 }
 
+/* ------------------------------------------------------------------ */
+/* The straggler rule's moves of shards (KIND_RESHARD, schmp.h). Between
+ * two sweeps, with this worker idle, the coordinator sends the old and
+ * the new shard bounds. The worker sends each neighbour its old rows
+ * that are the neighbour's new ones (every worker-home table), keeps its
+ * own, fills its new tables with what the others send (the rows'
+ * bookkeeping is src/engine/reshard.c), then rebuilds the app's state
+ * for the new shard (app->reshard, compute thread) and tells the
+ * coordinator. */
+
+#define TAG_RESHARD 2
+
+static void
+work_reshard(void *arg)
+{
+	worker_t *s = arg;
+
+	s->w.init_err = s->job->app->reshard(s->wstate, &s->job->shards[s->index]);
+}
+
+/* Every row of the new shard is in: the new tables replace the old,
+ * the shard takes its bounds, and the app rebuilds its state. */
+static void
+mv_rows_in(strads_actor_t *self, worker_t *s)
+{
+	strads__move_commit(&s->mv, s->tabs, &s->job->shards[s->index]);
+	s->w.init_err = 0;
+	if (strads_compute(self, work_reshard, s, TAG_RESHARD) != 0) {
+		fail(self, s, STRADS_ENOMEM); /* the move would never end */
+		return;
+	}
+	s->busy = 1;
+}
+
+/* The coordinator's block of a move. */
+static void
+on_move(strads_actor_t *self, worker_t *s, const strads__eng_t *e)
+{
+	strads__job_t *job = s->job;
+	strads_msg_t *m;
+	uint32_t w;
+	blk_t *b;
+	int rc;
+
+	if (job->app->reshard == NULL || s->busy || s->head != NULL || s->parts != NULL) {
+		dropped(self, s, "move of shards");
+		return;
+	}
+	if ((rc = strads__move_begin(&s->mv, e, &job->shards[s->index], s->tabs)) != 0) {
+		if (rc == STRADS_EPROTO)
+			dropped(self, s, "move of shards");
+		else
+			fail(self, s, rc); /* the move would never end */
+		return;
+	}
+	for (w = 0; w < (uint32_t)job->nworkers; w++) {
+		if ((m = strads__move_rows(&s->mv, w, s->tabs, &rc)) != NULL)
+			strads_send(self, job->workers[w], m);
+		else if (rc != 0) {
+			fail(self, s, rc);
+			return;
+		}
+	}
+	/* Rows that came before this block. */
+	while ((b = s->early) != NULL) {
+		s->early = b->next;
+		if (strads__move_take(&s->mv, &b->e) != 0)
+			dropped(self, s, "rows of a move");
+		strads__eng_free(&b->e);
+		free(b);
+	}
+	if (s->mv.due == 0)
+		mv_rows_in(self, s);
+}
+
+/* A worker's rows of a move (the TROWS of kind KIND_RESHARD); takes e. */
+static void
+on_move_rows(strads_actor_t *self, worker_t *s, const strads_msg_t *m,
+    strads__eng_t *e)
+{
+	strads__job_t *job = s->job;
+	blk_t *b, *q;
+	int n = 0;
+
+	if (job->app->reshard == NULL || e->from >= (uint32_t)job->nworkers ||
+	    job->workers[e->from].node != m->src.node ||
+	    job->workers[e->from].actor != m->src.actor || e->round != s->mv.moves)
+		goto bad;
+	if (s->mv.on) {
+		if (strads__move_take(&s->mv, e) != 0)
+			goto bad;
+		strads__eng_free(e);
+		if (s->mv.due == 0)
+			mv_rows_in(self, s);
+		return;
+	}
+	/* Before the move's block (another worker had it first): kept, at
+	 * most one a worker. */
+	for (q = s->early; q != NULL; q = q->next)
+		if (q->e.from == e->from || ++n >= job->nworkers)
+			goto bad;
+	if ((b = calloc(1, sizeof(*b))) == NULL) {
+		strads__eng_free(e);
+		fail(self, s, STRADS_ENOMEM);
+		return;
+	}
+	b->e = *e;
+	b->next = s->early;
+	s->early = b;
+	return;
+bad:
+	strads__eng_free(e);
+	dropped(self, s, "rows of a move");
+}
+
+/* The app rebuilt its state: the move is done here. */
+static void
+mv_done(strads_actor_t *self, worker_t *s)
+{
+	strads__eng_t e;
+	strads_msg_t *m;
+
+	s->busy = 0;
+	s->mv.on = 0;
+	if (s->w.init_err != 0) {
+		strads_log(STRADS_LOG_ERROR, "worker %d: the app could not take its "
+		    "new shard", s->index);
+		fail(self, s, STRADS_EIO);
+		return;
+	}
+	memset(&e, 0, sizeof(e));
+	e.round = s->mv.moves++;
+	e.kind = KIND_RESHARD;
+	e.from = (uint32_t)s->index;
+	if ((m = strads__eng_encode(ENG_DONE, &e)) == NULL) {
+		fail(self, s, STRADS_ENOMEM);
+		return;
+	}
+	strads_send(self, s->job->coord, m);
+	pump(self, s);
+}
+
 /* A gather (the end of the job, or a snapshot with nothing in flight):
  * this worker's rows of every worker-home table to the coordinator;
  * worker 0 also reads the ssp table once every worker's clock is at its
@@ -636,6 +790,7 @@ worker_init(strads_actor_t *self, void *arg)
 	s->index = a->index;
 	s->applied = STRADS__ROUND_NONE;
 	s->dround = STRADS__ROUND_NONE;
+	strads__move_init(&s->mv, s->job, s->index);
 	if (strads__role_init_fault("worker") ||
 	    (s->dpart = calloc((size_t)s->job->nstores, sizeof(*s->dpart))) == NULL ||
 	    (s->dhave = calloc((size_t)s->job->nstores, 1)) == NULL ||
@@ -917,6 +1072,12 @@ on_block(strads_actor_t *self, worker_t *s, const strads_msg_t *m)
 		fail(self, s, STRADS_ENOMEM); /* or malformed: a round is lost */
 		return;
 	}
+	if (s->job->tab_rot >= 0 && b->e.kind == KIND_RESHARD) {
+		on_move(self, s, &b->e);
+		strads__eng_free(&b->e);
+		free(b);
+		return;
+	}
 	if (s->job->tab_rot >= 0 && b->e.kind != KIND_CHECK &&
 	    rot_of(s->job, &b->e, &r) != 0) {
 		/* Queued, it would stop every block behind it. */
@@ -1012,6 +1173,8 @@ worker_recv(strads_actor_t *self, const strads_msg_t *m)
 			s->ready = 1;
 			strads_send(self, s->job->coord, r);
 			pump(self, s);
+		} else if (d.tag == TAG_RESHARD) {
+			mv_done(self, s);
 		} else {
 			round_done(self, s);
 		}
@@ -1077,6 +1240,14 @@ worker_stop(strads_actor_t *self)
 		s->wanted = p->next;
 		free(p);
 	}
+	while (s->early != NULL) {
+		blk_t *e = s->early;
+
+		s->early = e->next;
+		strads__eng_free(&e->e);
+		free(e);
+	}
+	strads__move_fini(&s->mv);
 	strads_table_client_close(s->ssp);
 	free(s->ssp_keys);
 	free(s->ssp_buf);

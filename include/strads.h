@@ -812,6 +812,16 @@ typedef struct strads_app_s {
 	 * (zeroed). NULL: zeros. */
 	void (*table_init)(void *shared, uint32_t t, uint64_t begin,
 	    uint64_t end, void *rows);
+	/* Worker, compute thread, may block (optional; rotations in one
+	 * process): the straggler rule moved this worker's shard between
+	 * two sweeps (doc/schmp.md, "The straggler rule"). shard is the new
+	 * one: its rows [row_begin, row_end) and, in shard->tables, its rows
+	 * of every worker-home table, each with the value it had at the
+	 * worker that held it before. Rebuild wstate for it (the old rows'
+	 * memory is gone) and return 0; non-zero ends the job with an
+	 * error. NULL: shards never move (the parts are still cut again by
+	 * their time). */
+	int (*reshard)(void *wstate, const strads_shard_t *shard);
 } strads_app_t;
 
 /* How the schedulers choose blocks. */
@@ -833,7 +843,9 @@ typedef enum {
 	 * which every worker holds every part once; a check (push with
 	 * check set, stores' check, objective) follows every check_every
 	 * sweeps (0: each), and parts are cut again between sweeps by the
-	 * time they took. No schedulers' draws, no filter, no pull; the app
+	 * time they took; with app->reshard, in one process, data shards
+	 * move too, a slower worker getting fewer rows (the straggler rule,
+	 * doc/schmp.md). No schedulers' draws, no filter, no pull; the app
 	 * must not set pairs. */
 	STRADS_SCHEDULE_ROTATION
 } strads_schedule_t;

@@ -6,13 +6,17 @@
  * give every worker every part once a sweep, hand a part over at the
  * same address in one process, and leave the ssp table holding the sum
  * of its increments; parts are cut by work and again by the time they
- * took. Worker tables under a dynamic schedule follow the data shards
- * and come back in the result. Bad table declarations are refused.
- * Messages a role did not get from its job (forged from another node,
- * malformed, naming rows, parts, ids or holders the job lacks, a part
- * for a position already started, or a worker's table rows twice at the
- * coordinator) are dropped and counted, and a rotation job whose engine message cannot
- * be made ends instead of waiting.
+ * took. Under the straggler rule a worker made slower gets fewer data
+ * rows between sweeps, its worker-table rows moving with them, every
+ * invariant holding in every round, and the run ends with the tables of
+ * a run without the slow worker. Worker tables under a dynamic schedule
+ * follow the data shards and come back in the result. Bad table
+ * declarations are refused. Messages a role did not get from its job
+ * (forged from another node, malformed, naming rows, parts, ids or
+ * holders the job lacks, a part for a position already started, a
+ * worker's table rows twice at the coordinator, or a move of shards
+ * that is not the job's) are dropped and counted, and a rotation job
+ * whose engine message cannot be made ends instead of waiting.
  */
 #include "schmp.h"
 #include "strads-int.h"
@@ -209,6 +213,118 @@ START_TEST(rotation_recut)
 	ck_assert_int_eq(atomic_load(&a.unbalanced), 0);
 	result_free(&res);
 	job_down(&j);
+}
+END_TEST
+
+/* The straggler rule: one worker is made slow (its rotate spins four
+ * times longer a data row), so its sweep is the longest however the
+ * parts are cut; between sweeps its shard shrinks, and the worker-table
+ * rows of the rows it gives up move to its neighbours. The test app's
+ * exact moves make the tables a function of the sweeps alone, so the
+ * run must end with the tables of a run without the slow worker. */
+#define STRAG_ROWS 48
+#define STRAG_SWEEPS 8
+
+static void
+run_strag(rotapp_t *a, int slow, strads_job_result_t *res, job_t *j)
+{
+	uint64_t r, sum;
+	uint32_t P = 6, q;
+	int w, n;
+
+	rotapp_init(a, STRAG_ROWS, 24);
+	a->exact = 1;
+	a->spin = 20000;
+	a->slow_shard = slow;
+	a->slow_factor = 4;
+	job_setup(j, a, 3, 0, STRAG_SWEEPS, 1);
+	ck_assert_int_eq(strads_job_run(j->rt, &rotapp_app, a, &j->o, res), 0);
+	ck_assert_uint_eq(res->rounds, STRAG_SWEEPS * P);
+	ck_assert_uint_eq(res->sweeps, STRAG_SWEEPS);
+	/* Every round: one part a worker, no part with two holders, the
+	 * counters' sums kept, and the shards hold every data row once
+	 * (each at least one). Every sweep: each worker holds each part
+	 * once. */
+	ck_assert_int_eq(atomic_load(&a->twice), 0);
+	ck_assert_int_eq(atomic_load(&a->unbalanced), 0);
+	ck_assert_int_eq(atomic_load(&a->ssp_bad), 0);
+	for (r = 0; r < STRAG_SWEEPS * P; r++) {
+		sum = 0;
+		for (w = 0; w < 3; w++) {
+			ck_assert_int_eq(atomic_load(&a->held[r][w]), 1);
+			ck_assert_uint_ge(atomic_load(&a->shard_rows[r][w]), 1);
+			sum += atomic_load(&a->shard_rows[r][w]);
+		}
+		ck_assert_uint_eq(sum, STRAG_ROWS);
+		/* A shard moves only between sweeps. */
+		if (r % P != 0)
+			for (w = 0; w < 3; w++)
+				ck_assert_uint_eq(atomic_load(&a->shard_rows[r][w]),
+				    atomic_load(&a->shard_rows[r - 1][w]));
+	}
+	for (r = 0; r < STRAG_SWEEPS; r++)
+		for (q = 0; q < P; q++)
+			for (w = 0; w < 3; w++) {
+				uint64_t t;
+
+				n = 0;
+				for (t = r * P; t < (r + 1) * P; t++)
+					n += atomic_load(&a->holder[t][q]) == w + 1;
+				ck_assert_int_eq(n, 1);
+			}
+	/* At every move each row came with the value the sweeps give it. */
+	ck_assert_int_eq(atomic_load(&a->bad_rows), 0);
+}
+
+START_TEST(straggler_rule)
+{
+	static rotapp_t a, b;
+	strads_job_result_t res, base;
+	job_t j, k;
+	const int32_t *held;
+	uint64_t last = (STRAG_SWEEPS - 1) * 6, d, s, v, c;
+	int64_t total = 0, inw = 0;
+
+	run_strag(&a, 1, &res, &j);
+	/* The slow worker's shard shrank, below each of the others'. */
+	ck_assert_int_gt(atomic_load(&a.reshards), 0);
+	ck_assert_uint_eq(atomic_load(&a.shard_rows[0][1]), STRAG_ROWS / 3);
+	ck_assert_uint_lt(atomic_load(&a.shard_rows[last][1]), STRAG_ROWS / 3);
+	ck_assert_uint_lt(atomic_load(&a.shard_rows[last][1]),
+	    atomic_load(&a.shard_rows[last][0]));
+	ck_assert_uint_lt(atomic_load(&a.shard_rows[last][1]),
+	    atomic_load(&a.shard_rows[last][2]));
+	/* Every worker-table row is in the result once, with its value. */
+	held = res.tables[ROTAPP_WORKER];
+	for (d = 0; d < STRAG_ROWS; d++) {
+		int32_t want = 0;
+
+		for (s = 0; s < STRAG_SWEEPS; s++)
+			for (v = 0; v < a.vrows; v++)
+				for (c = 0; c < ROTAPP_K; c++)
+					want += (v + d + c + s) % 3 == 0;
+		ck_assert_int_eq(held[d], want);
+		inw += held[d];
+	}
+	total = inw;
+	for (d = 0; d < a.vrows * ROTAPP_K; d++)
+		total += ((const int32_t *)res.tables[ROTAPP_ROTATE])[d];
+	ck_assert_int_eq(total, (int64_t)a.vrows * ROTAPP_K * a.fill);
+	/* The last check summed the worker tables on the moved shards. */
+	ck_assert_double_eq(res.progress.objective, (double)inw);
+	/* The same tables as a run without the slow worker. */
+	run_strag(&b, -1, &base, &k);
+	ck_assert_int_eq(memcmp(res.tables[ROTAPP_WORKER], base.tables[ROTAPP_WORKER],
+	    STRAG_ROWS * sizeof(int32_t)), 0);
+	ck_assert_int_eq(memcmp(res.tables[ROTAPP_ROTATE], base.tables[ROTAPP_ROTATE],
+	    a.vrows * ROTAPP_K * sizeof(int32_t)), 0);
+	ck_assert_int_eq(memcmp(res.tables[ROTAPP_SSP], base.tables[ROTAPP_SSP],
+	    ROTAPP_K * sizeof(double)), 0);
+	ck_assert_double_eq(res.progress.objective, base.progress.objective);
+	result_free(&res);
+	result_free(&base);
+	job_down(&j);
+	job_down(&k);
 }
 END_TEST
 
@@ -443,7 +559,7 @@ END_TEST
  * worker is spawned alone, its coordinator a sink that records what the
  * worker sends. */
 typedef struct {
-	atomic_int trows, stops, bad_trows, dones;
+	atomic_int trows, stops, bad_trows, dones, readys;
 	const uint8_t *rot_rows; /* what a TROWS of row 0 must carry */
 } sink_t;
 
@@ -464,6 +580,8 @@ sink_recv(strads_actor_t *self, const strads_msg_t *m)
 		atomic_fetch_add(&k->stops, 1);
 	} else if (m->type == ENG_DONE) {
 		atomic_fetch_add(&k->dones, 1);
+	} else if (m->type == ENG_READY) {
+		atomic_fetch_add(&k->readys, 1);
 	} else if (m->type == ENG_TROWS) {
 		if (strads__eng_decode(m, &e) != 0 || e.dep != 0 || e.a != 1 ||
 		    e.nd != 1 || memcmp(e.val, k->rot_rows, 8) != 0)
@@ -488,6 +606,22 @@ forge(strads_runtime_t *rt, strads_addr_t dst, uint32_t node, uint16_t type,
 	ck_assert_int_eq(strads__post_enter(rt), 0);
 	m->src.node = node;
 	m->src.actor = 0;
+	m->dst = dst;
+	m->flags = 0;
+	strads__loop_push(&rt->loops[STRADS_ACTOR_LOOP(dst.actor)], m, m);
+	strads__post_leave(rt);
+}
+
+/* As forge, from the address src. */
+static void
+forge_from(strads_runtime_t *rt, strads_addr_t dst, strads_addr_t src, uint16_t type,
+    const strads__eng_t *e)
+{
+	strads_msg_t *m = strads__eng_encode(type, e);
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(strads__post_enter(rt), 0);
+	m->src = src;
 	m->dst = dst;
 	m->flags = 0;
 	strads__loop_push(&rt->loops[STRADS_ACTOR_LOOP(dst.actor)], m, m);
@@ -605,6 +739,128 @@ START_TEST(forged_rotation_messages)
 	forge(j.rt, wk, far, ENG_DELTA, &e);
 	WAIT_UNTIL(atomic_load(&k.stops) == 1, 10000);
 	ck_assert_int_eq(atomic_load(&k.trows), 1);
+
+	ck_assert_int_eq(strads_post(j.rt, wk, strads_msg_new(ENG_STOP, 0)), 0);
+	uv_sem_wait(&job->done);
+	strads__job_free(job);
+	job_down(&j);
+}
+END_TEST
+
+/* Moves of shards a worker did not get from its job (the straggler
+ * rule's messages, KIND_RESHARD): a move naming old bounds that are not
+ * this worker's shard, a move out of turn, bounds that do not cover the
+ * rows in order, rows from an address that is not the worker named, and
+ * rows twice, are dropped and counted. A genuine move whose rows come
+ * before its block takes them: worker 0 of two (rows [0, 5) of 10) gets
+ * rows [5, 7) with their values, its app is told (reshard), and it
+ * reports the move done. */
+START_TEST(forged_moves)
+{
+	static rotapp_t a;
+	strads_job_result_t res;
+	strads__job_t *job;
+	strads__role_arg_t arg;
+	strads_addr_t wk, sk, far;
+	sink_t k;
+	strads__eng_t e;
+	uint32_t ids[12];
+	uint64_t d0, b[2][3] = {{0, 5, 10}, {0, 7, 10}};
+	double rows[1];
+	const int32_t *held;
+	int i, which;
+	job_t j;
+
+	rotapp_init(&a, 10, 8);
+	job_setup(&j, &a, 2, 4, 1, 0);
+	ck_assert_int_eq(strads__job_new(&rotapp_app, &a, &j.o, &res, &job), 0);
+	memset(&k, 0, sizeof(k));
+	k.rot_rows = job->rot_rows;
+	ck_assert_int_eq(strads_spawn(j.rt, &sink_type, 0, &k, &sk), 0);
+	job->coord = sk;
+	job->workers[1] = sk;
+	atomic_store(&job->alive, 1);
+	memset(&arg, 0, sizeof(arg));
+	arg.job = job;
+	arg.index = 0;
+	ck_assert_int_eq(strads_spawn(j.rt, &strads__worker_type, 1, &arg, &wk), 0);
+	job->workers[0] = wk;
+	forge_from(j.rt, wk, sk, ENG_START, &(strads__eng_t){0});
+	WAIT_UNTIL(atomic_load(&k.readys) == 1, 10000);
+	d0 = dropped_proto(j.rt);
+
+	memset(&e, 0, sizeof(e));
+	e.kind = KIND_RESHARD;
+	e.n = 12;
+	e.idx = ids;
+#define BOUNDS()                                                              \
+	for (which = 0; which < 2; which++)                                   \
+		for (i = 0; i < 3; i++) {                                     \
+			ids[6 * which + 2 * i] = (uint32_t)b[which][i];       \
+			ids[6 * which + 2 * i + 1] = (uint32_t)(b[which][i] >> 32); \
+		}
+	b[0][1] = 4; /* not worker 0's shard */
+	BOUNDS();
+	forge_from(j.rt, wk, sk, ENG_BLOCK, &e);
+	b[0][1] = 5;
+	b[1][1] = 11; /* past the rows */
+	BOUNDS();
+	forge_from(j.rt, wk, sk, ENG_BLOCK, &e);
+	b[1][1] = 7;
+	b[1][2] = 9; /* short of the rows */
+	BOUNDS();
+	forge_from(j.rt, wk, sk, ENG_BLOCK, &e);
+	b[1][2] = 10;
+	BOUNDS();
+	e.round = 1; /* out of turn */
+	forge_from(j.rt, wk, sk, ENG_BLOCK, &e);
+	WAIT_UNTIL(dropped_proto(j.rt) == d0 + 4, 10000);
+
+	/* Worker 1's rows [5, 7) (one double carries two int32 rows), from
+	 * an address that is not worker 1's, then from worker 1 twice. */
+	memset(&e, 0, sizeof(e));
+	e.kind = KIND_RESHARD;
+	e.from = 1;
+	e.dep = 5;
+	e.a = 2;
+	e.nd = 1;
+	e.val = rows;
+	memcpy(rows, (int32_t[2]){41, 42}, 8);
+	far = sk;
+	far.node += 7;
+	forge_from(j.rt, wk, far, ENG_TROWS, &e);
+	forge_from(j.rt, wk, sk, ENG_TROWS, &e);
+	forge_from(j.rt, wk, sk, ENG_TROWS, &e);
+	WAIT_UNTIL(dropped_proto(j.rt) == d0 + 6, 10000);
+	ck_assert_int_eq(atomic_load(&k.dones), 0);
+
+	/* The move: the rows that came are taken. */
+	memset(&e, 0, sizeof(e));
+	e.kind = KIND_RESHARD;
+	e.n = 12;
+	e.idx = ids;
+	forge_from(j.rt, wk, sk, ENG_BLOCK, &e);
+	WAIT_UNTIL(atomic_load(&k.dones) == 1, 10000);
+	ck_assert_int_eq(atomic_load(&a.reshards), 1);
+	ck_assert_uint_eq(job->shards[0].row_begin, 0);
+	ck_assert_uint_eq(job->shards[0].row_end, 7);
+	held = job->shards[0].tables[ROTAPP_WORKER];
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(held[i], 0);
+	ck_assert_int_eq(held[5], 41);
+	ck_assert_int_eq(held[6], 42);
+	/* Rows of a move already done. */
+	memset(&e, 0, sizeof(e));
+	e.kind = KIND_RESHARD;
+	e.from = 1;
+	e.dep = 5;
+	e.a = 2;
+	e.nd = 1;
+	e.val = rows;
+	forge_from(j.rt, wk, sk, ENG_TROWS, &e);
+	WAIT_UNTIL(dropped_proto(j.rt) == d0 + 7, 10000);
+	ck_assert_uint_eq(dropped_proto(j.rt), d0 + 7);
+#undef BOUNDS
 
 	ck_assert_int_eq(strads_post(j.rt, wk, strads_msg_new(ENG_STOP, 0)), 0);
 	uv_sem_wait(&job->done);
@@ -1032,9 +1288,11 @@ homes_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, rotation_invariants);
 	tcase_add_test(tc, rotation_recut);
+	tcase_add_test(tc, straggler_rule);
 	tcase_add_test(tc, worker_tables_gathered);
 	tcase_add_test(tc, bad_declarations);
 	tcase_add_test(tc, forged_rotation_messages);
+	tcase_add_test(tc, forged_moves);
 	tcase_add_test(tc, rotation_message_oom);
 	tcase_add_test(tc, forged_update_partials);
 	tcase_add_test(tc, forged_update_blocks);

@@ -12,7 +12,13 @@
 #	                                       the apps' front ends)
 #	apps/registry.c           apps/registry (the table of apps)
 #	src/DIR/*                 DIR         (core, net, table, engine,
-#	                                       cluster, cli)
+#	                                       cluster, cli; engine holds
+#	                                       the rotation's plan,
+#	                                       src/engine/rotation.c, and
+#	                                       the gathers of worker-held
+#	                                       tables, src/engine/gather.c,
+#	                                       a worker's moves of shards,
+#	                                       src/engine/reshard.c)
 #	apps/DIR/*                apps/DIR    (common, lasso, ...)
 # An edge A -> B means an object of A uses a global symbol (function or
 # data) that an object of B defines: nm's undefined symbols of A's

@@ -27,6 +27,7 @@ typedef struct {
 	rotapp_t *a;
 	strads_shard_t sh;
 	int32_t *held; /* the shard's rows of the worker table (the engine's) */
+	uint64_t sweeps; /* sweeps seen (the last round's sweep + 1) */
 } ws_t;
 
 void
@@ -37,6 +38,8 @@ rotapp_init(rotapp_t *a, uint64_t nrows, uint64_t vrows)
 	a->vrows = vrows;
 	a->fill = 3;
 	a->slow_part = -1;
+	a->slow_shard = -1;
+	a->slow_factor = 1;
 }
 
 static int
@@ -122,7 +125,18 @@ rotate(void *wstate, const strads_part_t *p)
 		if (t < 0 || t != (double)(int64_t)t)
 			atomic_fetch_add(&a->ssp_bad, 1);
 	}
-	for (v = 0; v < nv; v++)
+	if (p->round < ROTAPP_MAX_ROUNDS && w->sh.index < ROTAPP_MAX_WORKERS)
+		atomic_store(&a->shard_rows[p->round][w->sh.index], nd);
+	w->sweeps = p->sweep + 1;
+	for (v = 0; v < nv && a->exact; v++)
+		for (d = 0; d < nd; d++)
+			for (k = 0; k < ROTAPP_K; k++)
+				if ((p->row_begin + v + w->sh.row_begin + d + k + p->sweep) % 3 == 0) {
+					c[v * ROTAPP_K + k]--;
+					w->held[d]++;
+					net[k]++;
+				}
+	for (v = 0; v < nv && !a->exact; v++)
 		for (d = 0; d < nd; d++)
 			for (k = 0; k < ROTAPP_K; k++) {
 				uint64_t gv = p->row_begin + v, gd = w->sh.row_begin + d;
@@ -138,6 +152,16 @@ rotate(void *wstate, const strads_part_t *p)
 					net[k]--;
 				}
 			}
+	if (a->spin > 0) {
+		/* Busy work a data row (not a sleep): slow_factor times more on
+		 * the slow shard's worker. */
+		volatile double x = 0;
+		long i, n = a->spin * (long)nd *
+		    ((int)w->sh.index == a->slow_shard ? a->slow_factor : 1);
+
+		for (i = 0; i < n; i++)
+			x += 1e-9 * (double)i;
+	}
 	if ((int)p->index == a->slow_part) {
 		/* Busy work (not a sleep): this part takes longer. */
 		volatile double x = 0;
@@ -154,6 +178,43 @@ rotate(void *wstate, const strads_part_t *p)
 		atomic_fetch_add(&a->net[k], net[k]);
 	}
 	atomic_fetch_add(&a->rounds, 1);
+}
+
+/* What data row gd holds after sweeps sweeps of exact moves: one count
+ * from each (row, column) of the rotate table a sweep whose rule says
+ * so. */
+static int32_t
+exact_held(const rotapp_t *a, uint64_t gd, uint64_t sweeps)
+{
+	uint64_t s, v, k;
+	int32_t n = 0;
+
+	for (s = 0; s < sweeps; s++)
+		for (v = 0; v < a->vrows; v++)
+			for (k = 0; k < ROTAPP_K; k++)
+				n += (v + gd + k + s) % 3 == 0;
+	return n;
+}
+
+/* The straggler rule moved the shard: the new rows and their worker
+ * table rows, which (exact) must hold what the sweeps done give. */
+static int
+reshard(void *wstate, const strads_shard_t *sh)
+{
+	ws_t *w = wstate;
+	rotapp_t *a = w->a;
+	uint64_t d;
+
+	if (sh->tables == NULL || sh->tables[ROTAPP_WORKER] == NULL ||
+	    sh->index != w->sh.index || sh->row_end < sh->row_begin)
+		return -1;
+	w->sh = *sh;
+	w->held = sh->tables[ROTAPP_WORKER];
+	for (d = 0; a->exact && d < sh->row_end - sh->row_begin; d++)
+		if (w->held[d] != exact_held(a, sh->row_begin + d, w->sweeps))
+			atomic_fetch_add(&a->bad_rows, 1);
+	atomic_fetch_add(&a->reshards, 1);
+	return 0;
 }
 
 /* The check's partial of the store table: the worker table's sum. */
@@ -211,4 +272,5 @@ const strads_app_t rotapp_app = {
     .rotate = rotate,
     .row_cost = row_cost,
     .table_init = table_init,
+    .reshard = reshard,
 };

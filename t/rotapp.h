@@ -24,6 +24,18 @@ typedef struct rotapp_s {
 	uint64_t vrows; /* rotate table rows */
 	int32_t fill;   /* starting count of every rotate cell */
 	int slow_part;  /* a part index made slow (busy work), or -1 */
+	/* The straggler rule: busy work of spin iterations a data row a
+	 * round on every worker, and slow_factor times that on the worker
+	 * of shard slow_shard (-1: none), as a slower machine would. */
+	long spin;
+	int slow_shard;
+	int slow_factor;
+	/* Moves that do not depend on which worker holds a data row, nor
+	 * on the order of a round: in sweep s, cell (v, k) of the rotate
+	 * table gives data row d exactly (v + d + k + s) % 3 == 0 counts
+	 * (a cell may go negative). A run's tables are then a function of
+	 * the sweeps alone, whatever the shards were. */
+	int exact;
 
 	/* Recorded by the workers (any compute thread). */
 	atomic_int holder[ROTAPP_MAX_ROUNDS][ROTAPP_MAX_PARTS]; /* worker + 1 */
@@ -38,6 +50,13 @@ typedef struct rotapp_s {
 	atomic_ullong rows_of[ROTAPP_MAX_ROUNDS][ROTAPP_MAX_PARTS];
 	atomic_llong net[ROTAPP_K]; /* counts moved into worker tables */
 	atomic_int rounds;          /* rotate calls */
+	/* The shards: each round's rows of each worker, the moves the app
+	 * was told of, and rows found with a value they should not have
+	 * there (exact: checked at every move against what the sweeps
+	 * done give). */
+	atomic_ullong shard_rows[ROTAPP_MAX_ROUNDS][ROTAPP_MAX_WORKERS];
+	atomic_int reshards;
+	atomic_int bad_rows;
 } rotapp_t;
 
 extern const strads_app_t rotapp_app;

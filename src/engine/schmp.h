@@ -201,11 +201,23 @@ enum {
  *   row, a: rows, nd doubles carrying the rows' bytes. Across processes
  *   the coordinator asks for each part with a TROWS to the worker it is
  *   with: a: part, dep: the position it waits there for (UINT64_MAX: at
- *   rest there), n = 4 ids: its row range. */
+ *   rest there), n = 4 ids: its row range.
+ *
+ * The straggler rule (rotation.c) moves data shards between sweeps
+ * (every part at rest, nothing in flight), with kind KIND_RESHARD:
+ *  BLOCK (coordinator to every worker): round: the move's number, n =
+ *   4 (nworkers + 1) ids: the old shard bounds, then the new (2 words
+ *   each).
+ *  TROWS (worker to worker): round: the move's number, from: sender,
+ *   dep: first row, a: rows (the sender's old rows that are the
+ *   receiver's new ones), nd doubles carrying them: every worker-home
+ *   table's rows in table order, each table padded to whole doubles.
+ *  DONE (worker to coordinator): round: the move's number, from: the
+ *   worker, once its tables hold its new rows and app->reshard returned. */
 #define ROT_REST UINT32_MAX
 #define ROT_NIDX 9
 
-enum { KIND_UPDATE = 0, KIND_CHECK = 1, KIND_SCREEN = 2 };
+enum { KIND_UPDATE = 0, KIND_CHECK = 1, KIND_SCREEN = 2, KIND_RESHARD = 3 };
 
 /* Decoded payloads. Arrays are copies owned by the decoder's caller
  * (freed with strads__eng_free), so received bytes need no alignment;
