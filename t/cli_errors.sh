@@ -3,40 +3,10 @@
 # it: every case must end within a time limit (no hang), with the exit
 # status strads(1) gives (2 bad usage, 1 a failure, 5 a model refused)
 # and a message on stderr naming what was wrong (the option and its
-# value; the file and line for data). A crash or a hang shows as an exit status of 124 or
-# above, which no case expects.
+# value; the file and line for data). The helpers are t/clitest.sh's.
 set -u
 
-top_builddir=${top_builddir:-.}
-strads=$(cd "$top_builddir" && pwd)/strads
-[ -x "$strads" ] || { echo "no $strads: build first"; exit 99; }
-command -v timeout >/dev/null || { echo "no timeout(1)"; exit 77; }
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 99
-fail=0
-n=0
-
-# check STATUS MESSAGE ARGS...: strads ARGS exits STATUS within 60 s and
-# its stderr holds MESSAGE (a fixed string; empty: not checked).
-check() {
-	want=$1
-	msg=$2
-	shift 2
-	n=$((n + 1))
-	timeout 60 "$strads" "$@" </dev/null >out.txt 2>err.txt
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		echo "FAIL: strads $*: exit $rc, expected $want; stderr:"
-		sed 's/^/    /' err.txt | head -5
-		fail=1
-	elif [ -n "$msg" ] && ! grep -qF -- "$msg" err.txt; then
-		echo "FAIL: strads $*: stderr lacks \"$msg\"; it was:"
-		sed 's/^/    /' err.txt | head -5
-		fail=1
-	fi
-}
+. "${top_srcdir:-.}/t/clitest.sh"
 
 printf '1 1:1 2:0.5\n-1 1:0.2 3:1\n0.5 2:1 3:0.3\n2 1:1 3:2\n1.5 1:0.7 2:0.1\n' >d.svm
 : >empty.svm

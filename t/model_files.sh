@@ -12,37 +12,7 @@
 # last consistent round's model with --save-on-interrupt).
 set -u
 
-top_builddir=${top_builddir:-.}
-strads=$(cd "$top_builddir" && pwd)/strads
-[ -x "$strads" ] || { echo "no $strads: build first"; exit 99; }
-command -v timeout >/dev/null || { echo "no timeout(1)"; exit 77; }
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 99
-fail=0
-n=0
-
-# check STATUS MESSAGE ARGS...: strads ARGS exits STATUS within 60 s and
-# its stderr holds MESSAGE (a fixed string; empty: not checked).
-check() {
-	want=$1
-	msg=$2
-	shift 2
-	n=$((n + 1))
-	timeout 60 "$strads" "$@" </dev/null >out.txt 2>err.txt
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		echo "FAIL: strads $*: exit $rc, expected $want; stderr:"
-		sed 's/^/    /' err.txt | head -5
-		fail=1
-	elif [ -n "$msg" ] && ! grep -qF -- "$msg" err.txt; then
-		echo "FAIL: strads $*: stderr lacks \"$msg\"; it was:"
-		sed 's/^/    /' err.txt | head -5
-		fail=1
-	fi
-}
-bad() { echo "FAIL: $*"; fail=1; }
+. "${top_srcdir:-.}/t/clitest.sh"
 
 # --- LIBSVM: a model, then copies of it that must not read -----------
 "$strads" gen lasso --out d.svm --n 300 --p 40 --nnz-per-row 10 --support 5 --seed 3 2>/dev/null ||
