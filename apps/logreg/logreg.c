@@ -459,15 +459,19 @@ lr_solve(lr_worker_t *w, const strads_block_t *b)
 		for (trial = 0; trial < 30; trial++, s *= 0.5) {
 			double dl = 0, dr = 0;
 
+			/* Each row's change of loss without cancellation (near
+			 * the optimum the changes are far below the loss's
+			 * rounding): with t = y z moving by a, p = 1 / (1 +
+			 * e^t), the change is log1p(p expm1(-a)), and e^t
+			 * becomes e^t / (1 + expm1(-a)). */
 			for (i = 0; i < m->n; i++) {
-				double t0, t1;
+				double em;
 
 				if (w->q[i] == 0)
 					continue;
-				t0 = m->y[i] * w->z[i];
-				t1 = t0 + s * m->y[i] * w->q[i];
-				w->en[i] = exp(t1);
-				dl += loss_of(t1, w->en[i]) - loss_of(t0, w->e[i]);
+				em = expm1(-s * m->y[i] * w->q[i]);
+				dl += log1p(em / (1 + w->e[i]));
+				w->en[i] = w->e[i] / (1 + em);
 			}
 			for (t = 0; t < b->n; t++) {
 				uint32_t j = b->idx[t];
