@@ -3,7 +3,7 @@
  * (apps/registry.h): its options, loading its data (labels checked), its
  * jobs for `strads run` and for a cluster, its model file and
  * predictions (probabilities or labels, with accuracy, log-loss and AUC
- * for labelled data).
+ * for labelled data). Its generator is logreg-gen.c.
  */
 #include "config.h"
 
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "logreg-gen.h"
 #include "logreg.h"
 #include "registry.h"
 
@@ -728,8 +729,8 @@ const app_entry_t logreg_entry = {
     .save = logreg_save,
     .done = logreg_done,
     .predict = logreg_predict,
-    .gen = NULL,
-    .gen_summary = NULL,
+    .gen = logreg_gen_main,
+    .gen_summary = "sparse logistic regression, labels from a planted sparse w",
     .demo = NULL,
     .demo_help = NULL,
     .cmds = NULL,
