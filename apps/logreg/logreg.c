@@ -8,8 +8,8 @@
  * working-set workers keep the residual (apps/lasso/lasso_ws.c). A check
  * splits the full gradient among the workers by column ranges balanced
  * by non-zeros; each worker sums the loss over its own shard of rows. A
- * block (a working set) is solved by one worker, rotating with the
- * round, by newGLMNET (Yuan, Ho and Lin 2012): a quadratic model of the
+ * block (a working set) is solved by worker 0 (lr_push says why) by
+ * newGLMNET (Yuan, Ho and Lin 2012): a quadratic model of the
  * loss at the current point, minimised with the L1 term by cyclic
  * coordinate descent (a Newton step a coordinate, the CDN update), then
  * a backtracking line search on the true objective along the result.
