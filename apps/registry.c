@@ -9,9 +9,11 @@
 #include "registry.h"
 
 extern const app_entry_t lasso_entry; /* apps/lasso/lasso-app.c */
+extern const app_entry_t logreg_entry; /* apps/logreg/logreg-app.c */
 
 const app_entry_t *const app_registry[] = {
     &lasso_entry,
+    &logreg_entry,
     NULL,
 };
 

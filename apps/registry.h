@@ -121,8 +121,11 @@ struct app_entry_s {
 
 	/* strads predict: one prediction a row of X on stdout, with model
 	 * m of this app; with responses and not quiet, the fit on stderr.
-	 * CLI_OK or CLI_FAIL (reported). */
-	int (*predict)(const model_t *m, const data_matrix_t *X, int quiet);
+	 * labels (--labels): a classifier's labels instead of its
+	 * probabilities; an app without labels refuses it. CLI_OK,
+	 * CLI_FAIL or CLI_USAGE (reported). */
+	int (*predict)(const model_t *m, const data_matrix_t *X, int quiet,
+	    int labels);
 	/* strads gen NAME (argv[0] is the name): synthetic data with a
 	 * planted truth; gen_summary is its line in `strads gen --help`. */
 	int (*gen)(int argc, char **argv);

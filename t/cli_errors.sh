@@ -16,7 +16,7 @@ printf 'id,a,y\n1,2,3\n2,3\n' >short.csv
 
 # commands and apps
 check 2 "unknown command 'foo'" foo
-check 2 "unknown app 'lass' (available: lasso)" run lass
+check 2 "unknown app 'lass' (available: lasso" run lass
 check 2 "unknown app 'foo'" gen foo
 check 2 "unknown demo 'foo'" demo foo
 check 2 "unknown app 'lass'" coordinator --listen tcp://127.0.0.1:0 --app lass
@@ -82,7 +82,7 @@ check 0 "" run lasso --data d.svm --threads 1 --quiet --out m.model
 check 2 "expected MODEL and DATA, got 1 argument" predict m.model
 check 2 "strads predict: unknown option '--bogus'" predict --bogus m.model d.svm
 check 5 "nomodel: No such file" predict nomodel d.svm
-sed 's/^# app lasso$/# app logreg/' m.model >other.model
+sed 's/^# app lasso$/# app nosuchapp/' m.model >other.model
 check 5 "damaged: its checksum does not match" predict other.model d.svm
 check 5 "not a strads model" predict empty.svm d.svm
 # (t/model_files.sh: models cut short, of other apps, data of another shape)

@@ -679,11 +679,17 @@ lasso_done(app_state_t *st, long steps, long jobs, double jobs_s, double solve_s
 
 /* b0 + x.b a row; columns past the model's p have no coefficient. */
 static int
-lasso_predict(const model_t *m, const data_matrix_t *X, int quiet)
+lasso_predict(const model_t *m, const data_matrix_t *X, int quiet, int labels)
 {
 	double sse = 0, sum = 0, sst = 0, mean;
 	uint64_t i, k;
 	int extra = 0;
+
+	if (labels) {
+		fprintf(stderr, "strads predict: --labels: a Lasso model predicts values, "
+		    "not labels\n");
+		return CLI_USAGE;
+	}
 
 	for (i = 0; i < X->n; i++) {
 		double f = m->intercept;

@@ -21,11 +21,13 @@ predict_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: strads predict MODEL DATA [--format F] [--target COL]\n"
-	    "                      [--ignore COLS] [--missing M] [--quiet]\n"
+	    "                      [--ignore COLS] [--missing M] [--labels] [--quiet]\n"
 	    "\n"
 	    "Prints one prediction per row of DATA, made by the app that MODEL's\n"
 	    "'# app' line names (a linear model: b0 + x.b). When DATA has\n"
-	    "responses, prints RMSE and R^2 on stderr unless --quiet.\n"
+	    "responses, prints RMSE and R^2 on stderr unless --quiet. A\n"
+	    "classifier's model (logistic regression) prints probabilities, or\n"
+	    "labels with --labels, and accuracy, log-loss and AUC.\n"
 	    "\n"
 	    "DATA is read as the model's training data was: its format, index\n"
 	    "base, target and ignored columns come from the model (the options\n"
@@ -44,6 +46,7 @@ predict_main(int argc, char **argv)
 	    {"ignore", required_argument, NULL, 'i'},
 	    {"missing", required_argument, NULL, 'm'},
 	    {"quiet", no_argument, NULL, 'q'},
+	    {"labels", no_argument, NULL, 'l'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
 	const char *format = NULL;
@@ -52,7 +55,7 @@ predict_main(int argc, char **argv)
 	data_matrix_t X;
 	model_t model;
 	char err[1024];
-	int c, quiet = 0, rc;
+	int c, quiet = 0, labels = 0, rc;
 
 	data_opts_init(&dopts);
 	optind = 1;
@@ -67,6 +70,7 @@ predict_main(int argc, char **argv)
 				return CLI_USAGE;
 			break;
 		case 'q': quiet = 1; break;
+		case 'l': labels = 1; break;
 		case 'h': predict_usage(stdout); return CLI_OK;
 		default:
 			fprintf(stderr, "strads predict: %s '%s'\nTry 'strads predict --help'.\n",
@@ -135,7 +139,7 @@ predict_main(int argc, char **argv)
 		data_matrix_free(&X);
 		return CLI_MODEL;
 	}
-	rc = app->predict(&model, &X, quiet);
+	rc = app->predict(&model, &X, quiet, labels);
 	model_free(&model);
 	data_matrix_free(&X);
 	return rc;
