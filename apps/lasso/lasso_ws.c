@@ -167,12 +167,20 @@ ws_accel(lasso_worker_t *w, const strads_block_t *b, int *kept)
 	for (t = 0; t < b->n; t++) {
 		uint32_t j = b->idx[t];
 
-		w->sent[j] += w->acc[t] - w->beta[j];
 		w->beta[j] = w->acc[t];
 	}
 	memcpy(w->r, w->acc + W, n * sizeof(double));
 	w->o = w->acc[W + n];
 	w->sum_r = w->acc[W + n + 1];
+	/* A coefficient the last sweep's soft threshold left at 0 stays
+	 * exactly 0: extrapolating from earlier non-zeros would leave dust
+	 * of 1e-17 that no later sweep need touch. */
+	for (t = 0; t < b->n; t++) {
+		uint32_t j = b->idx[t];
+
+		if (last[t] == 0 && w->beta[j] != 0)
+			ws_move(w, j, -w->beta[j]);
+	}
 }
 
 /* Coordinate descent's stopping rule. A sweep is small when no
@@ -251,6 +259,12 @@ ws_push(void *ws, const strads_block_t *b, double *out)
 		w->acc = malloc(need * sizeof(double));
 		w->acc_cap = w->acc != NULL ? need : 0;
 	}
+	/* The block's starting values: the change pushed is new - old,
+	 * computed once, so that a coefficient that ends at 0 is 0 at the
+	 * store too (old + (0 - old) is exactly 0; a sum of the sweeps'
+	 * moves is not). */
+	for (t = 0; t < b->n; t++)
+		w->sent[b->idx[t]] = w->beta[b->idx[t]];
 	while (sweeps++ < LASSO_WS_SWEEPS) {
 		double step = 0, sq = 0;
 		int full = st.full;
@@ -266,7 +280,6 @@ ws_push(void *ws, const strads_block_t *b, double *out)
 			if (d == 0)
 				continue;
 			ws_move(w, j, d);
-			w->sent[j] += d;
 			step = fmax(step, cj * fabs(d));
 			sq = fmax(sq, cj * d * d);
 		}
@@ -277,8 +290,12 @@ ws_push(void *ws, const strads_block_t *b, double *out)
 		if (w->acc != NULL)
 			ws_accel(w, b, &kept);
 	}
-	for (t = 0; t < b->n; t++)
-		out[t] = w->sent[b->idx[t]];
+	for (t = 0; t < b->n; t++) {
+		uint32_t j = b->idx[t];
+
+		out[t] = w->beta[j] - w->sent[j];
+		w->sent[j] = out[t];
+	}
 }
 
 static void
