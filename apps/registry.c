@@ -9,9 +9,11 @@
 #include "registry.h"
 
 extern const app_entry_t lasso_entry; /* apps/lasso/lasso-app.c */
+extern const app_entry_t lda_entry;   /* apps/lda/lda-app.c */
 
 const app_entry_t *const app_registry[] = {
     &lasso_entry,
+    &lda_entry,
     NULL,
 };
 

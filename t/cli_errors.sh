@@ -46,7 +46,7 @@ printf 'id,a,y\n1,2,3\n2,3\n' >short.csv
 
 # commands and apps
 check 2 "unknown command 'foo'" foo
-check 2 "unknown app 'lass' (available: lasso)" run lass
+check 2 "unknown app 'lass' (available: lasso" run lass
 check 2 "unknown app 'foo'" gen foo
 check 2 "unknown demo 'foo'" demo foo
 check 2 "unknown app 'lass'" coordinator --listen tcp://127.0.0.1:0 --app lass
