@@ -502,6 +502,220 @@ START_TEST(stationary)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Loaders.                                                            */
+
+static char tmpdir[64];
+
+static const char *
+put_file(const char *name, const char *text)
+{
+	static char path[64][128]; /* a test's files, each its own */
+	static int at;
+	char *p = path[at++ % 64];
+	FILE *f;
+
+	snprintf(p, 128, "%s/%s", tmpdir, name);
+	f = fopen(p, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+	return p;
+}
+
+static void
+loaders_setup(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_lda.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void
+loaders_teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* err names the file (its base name) and holds want. */
+#define ASSERT_ERR(rc, err, name, want)                                         \
+	do {                                                                    \
+		ck_assert_int_eq((rc), -1);                                     \
+		ck_assert_msg(strstr((err), (name)) != NULL && strstr((err), (want)) != NULL, \
+		    "error '%s' lacks '%s' or '%s'", (err), (name), (want));      \
+	} while (0)
+
+/* The same corpus in lda-c and UCI loads the same; raw text is
+ * tokenized as documented. */
+START_TEST(loaders_good)
+{
+	const char *voc = put_file("vocab.txt", "apple\nbanana\ncherry\ndate\n");
+	const char *ldac = put_file("c.dat", "2 0:2 3:1\n\n1 1:3\n");
+	const char *uci = put_file("docword.c.txt", "2\n4\n3\n1 1 2\n1 4 1\n2 2 3\n");
+	const char *text = put_file("t.txt",
+	    "The cat's toy, and THE cat!\nI saw a dog; dogs bark.\n\nbark bark cat\n");
+	const char *stops = put_file("stop.txt", "Bark\n");
+	lda_corpus_t a, b, t;
+	lda_text_opts_t to;
+	char err[512];
+	uint32_t i;
+
+	ck_assert_int_eq(lda_load_ldac(ldac, voc, &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(lda_load_uci(uci, voc, &b, err, sizeof(err)), 0);
+	ck_assert_uint_eq(a.ndocs, 2); /* the blank line is no document */
+	ck_assert_uint_eq(a.nwords, 4);
+	ck_assert_uint_eq(a.ntokens, 6);
+	ck_assert_uint_eq(a.maxlen, 3);
+	ck_assert_uint_eq(b.ndocs, a.ndocs);
+	ck_assert_uint_eq(b.nwords, a.nwords);
+	ck_assert_uint_eq(b.ntokens, a.ntokens);
+	ck_assert(memcmp(a.doc_ptr, b.doc_ptr, 3 * sizeof(uint64_t)) == 0);
+	ck_assert(memcmp(a.tok, b.tok, 6 * sizeof(uint32_t)) == 0);
+	ck_assert_uint_eq(a.tok[0], 0);
+	ck_assert_uint_eq(a.tok[2], 3);
+	ck_assert_str_eq(b.vocab[3], "date");
+	lda_corpus_free(&a);
+	lda_corpus_free(&b);
+	/* Without a vocabulary, V is the largest id + 1. */
+	ck_assert_int_eq(lda_load_ldac(ldac, NULL, &a, err, sizeof(err)), 0);
+	ck_assert_uint_eq(a.nwords, 4);
+	ck_assert_ptr_null(a.vocab);
+	lda_corpus_free(&a);
+
+	lda_text_opts_init(&to);
+	ck_assert_int_eq(lda_load_text(text, &to, &t, err, sizeof(err)), 0);
+	/* cat toy cat | saw dog dogs bark | (empty) | bark bark cat */
+	ck_assert_uint_eq(t.ndocs, 4);
+	ck_assert_uint_eq(t.ntokens, 10);
+	ck_assert_uint_eq(t.nwords, 6);
+	ck_assert_str_eq(t.vocab[0], "cat");
+	ck_assert_str_eq(t.vocab[1], "toy");
+	ck_assert_uint_eq(t.doc_ptr[3] - t.doc_ptr[2], 0);
+	lda_corpus_free(&t);
+	to.stopwords = stops;
+	to.min_count = 2;
+	ck_assert_int_eq(lda_load_text(text, &to, &t, err, sizeof(err)), 0);
+	/* bark is a stop word now; of the rest only cat is seen twice. */
+	ck_assert_uint_eq(t.nwords, 1);
+	ck_assert_uint_eq(t.ntokens, 3);
+	lda_corpus_free(&t);
+	lda_text_opts_init(&to);
+	/* cat and bark are in 2 of the 4 documents: dropped; the others,
+	 * "the" among them (no stop list), are in one. */
+	to.max_df = 0.25;
+	to.builtin_stop = 0;
+	ck_assert_int_eq(lda_load_text(text, &to, &t, err, sizeof(err)), 0);
+	ck_assert_uint_eq(t.nwords, 6);
+	ck_assert_str_eq(t.vocab[0], "the");
+	for (i = 0; i < t.nwords; i++) {
+		ck_assert_str_ne(t.vocab[i], "cat");
+		ck_assert_str_ne(t.vocab[i], "bark");
+	}
+	lda_corpus_free(&t);
+}
+END_TEST
+
+/* Every malformed input: an error naming the file, the line and what was
+ * expected. */
+START_TEST(loaders_bad)
+{
+	const char *voc = put_file("vocab.txt", "apple\nbanana\ncherry\n");
+	lda_corpus_t c;
+	char err[512];
+
+	ASSERT_ERR(lda_load_ldac(put_file("a.dat", "1 0:1\n2 1:1 x\n"), voc, &c, err, sizeof(err)),
+	    err, "a.dat:2:", "expected 'id:count' (pair 2 of 2)");
+	ASSERT_ERR(lda_load_ldac(put_file("b.dat", "1 7:1\n"), voc, &c, err, sizeof(err)), err,
+	    "b.dat:1:", "word id 7 past the vocabulary");
+	ASSERT_ERR(lda_load_ldac(put_file("c.dat", "1 0:1 1:1\n"), voc, &c, err, sizeof(err)),
+	    err, "c.dat:1:", "expected 1 'id:count' pairs, got more");
+	ASSERT_ERR(lda_load_ldac(put_file("d.dat", "1 0:1\nabc\n"), voc, &c, err, sizeof(err)),
+	    err, "d.dat:2:", "expected the number of distinct words");
+	ASSERT_ERR(lda_load_ldac(put_file("e.dat", "1 0:\n"), voc, &c, err, sizeof(err)), err,
+	    "e.dat:1:", "expected a count after '0:'");
+	ASSERT_ERR(lda_load_ldac(put_file("f.dat", "\n\n"), voc, &c, err, sizeof(err)), err,
+	    "f.dat", "expected lda-c documents, got none");
+	ASSERT_ERR(lda_load_ldac(put_file("g.dat", "1 0:1\n"), put_file("v2.txt", "a\n\nb\n"), &c,
+	               err, sizeof(err)),
+	    err, "v2.txt:2:", "expected a word");
+	ASSERT_ERR(lda_load_ldac("/nonexistent/x.dat", NULL, &c, err, sizeof(err)), err,
+	    "/nonexistent/x.dat", "No such file");
+
+	ASSERT_ERR(lda_load_uci(put_file("docword.a.txt", "x\n3\n1\n"), voc, &c, err, sizeof(err)),
+	    err, "docword.a.txt:1:", "expected the number of documents D");
+	ASSERT_ERR(lda_load_uci(put_file("docword.b.txt", "1\n4\n1\n1 1 1\n"), voc, &c, err,
+	               sizeof(err)),
+	    err, "docword.b.txt:2:", "W is 4 but");
+	ASSERT_ERR(lda_load_uci(put_file("docword.c.txt", "1\n3\n1\n1 1\n"), voc, &c, err,
+	               sizeof(err)),
+	    err, "docword.c.txt:4:", "expected 'docID wordID count'");
+	ASSERT_ERR(lda_load_uci(put_file("docword.d.txt", "2\n3\n2\n2 1 1\n1 1 1\n"), voc, &c, err,
+	               sizeof(err)),
+	    err, "docword.d.txt:5:", "expected docIDs in increasing order");
+	ASSERT_ERR(lda_load_uci(put_file("docword.e.txt", "1\n3\n1\n1 4 1\n"), voc, &c, err,
+	               sizeof(err)),
+	    err, "docword.e.txt:4:", "out of range");
+	ASSERT_ERR(lda_load_uci(put_file("docword.f.txt", "1\n3\n2\n1 1 1\n"), voc, &c, err,
+	               sizeof(err)),
+	    err, "docword.f.txt", "the header says 2 non-zeros, the file has 1");
+	ASSERT_ERR(lda_load_uci(put_file("docword.g.txt", "1\n3\n"), voc, &c, err, sizeof(err)),
+	    err, "docword.g.txt", "expected the three header lines");
+	{
+		lda_text_opts_t to;
+
+		lda_text_opts_init(&to);
+		ASSERT_ERR(lda_load_text(put_file("e.txt", ""), &to, &c, err, sizeof(err)), err,
+		    "e.txt", "got an empty file");
+		ASSERT_ERR(lda_load_text(put_file("s.txt", "the and of\n"), &to, &c, err,
+		               sizeof(err)),
+		    err, "s.txt", "no word left");
+	}
+}
+END_TEST
+
+/* The model file round-trips, and a file that is none is refused with
+ * its line. */
+START_TEST(model_file)
+{
+	int32_t nwk[6] = {1, 0, 0, 5, 2, 2};
+	char *vocab[3] = {"apple", "banana", NULL};
+	lda_model_t m, r;
+	char err[512], path[128];
+
+	memset(&m, 0, sizeof(m));
+	m.K = 2;
+	m.V = 3;
+	m.alpha = 0.1;
+	m.beta = 0.01;
+	m.ntokens = 10;
+	m.ndocs = 2;
+	m.sweeps = 7;
+	m.loglik_per_token = -3.5;
+	m.perplexity = NAN;
+	m.nwk = nwk;
+	m.vocab = vocab;
+	snprintf(path, sizeof(path), "%s/m.model", tmpdir);
+	ck_assert_int_eq(lda_model_write(path, &m, err, sizeof(err)), 0);
+	ck_assert_int_eq(lda_model_read(path, &r, err, sizeof(err)), 0);
+	ck_assert_uint_eq(r.K, 2);
+	ck_assert_uint_eq(r.V, 3);
+	ck_assert(r.alpha == 0.1 && r.beta == 0.01 && r.loglik_per_token == -3.5);
+	ck_assert_uint_eq(r.sweeps, 7);
+	ck_assert(memcmp(r.nwk, nwk, sizeof(nwk)) == 0);
+	ck_assert_str_eq(r.vocab[1], "banana");
+	ck_assert_str_eq(r.vocab[2], "2"); /* no word: its id */
+	lda_model_free(&r);
+	ASSERT_ERR(lda_model_read(put_file("x.model", "# strads lda model\n# topics 2\n"
+	                                              "# words 1\napple 0:1 2:1\n"),
+	               &r, err, sizeof(err)),
+	    err, "x.model:4:", "expected 'topic:count' with a topic below 2");
+	ASSERT_ERR(lda_model_read(put_file("y.model", "apple 0:1\n"), &r, err, sizeof(err)), err,
+	    "y.model:1:", "expected the '# strads lda model' header");
+}
+END_TEST
+
 static Suite *
 lda_suite(void)
 {
@@ -512,6 +726,12 @@ lda_suite(void)
 	tcase_add_test(tc, planted_topics);
 	tcase_add_test(tc, reproducible);
 	tcase_add_test(tc, stationary);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("loaders");
+	tcase_add_checked_fixture(tc, loaders_setup, loaders_teardown);
+	tcase_add_test(tc, loaders_good);
+	tcase_add_test(tc, loaders_bad);
+	tcase_add_test(tc, model_file);
 	suite_add_tcase(s, tc);
 	return s;
 }

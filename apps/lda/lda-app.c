@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@ extern const app_entry_t lda_entry;
 typedef struct lda_state_s {
 	app_state_t base; /* first: the commands read it */
 	const char *data, *vocab, *format; /* borrowed from argv */
+	lda_text_opts_t text; /* stopwords borrowed from argv */
 	long topics, iters, threads, staleness, top, fold_iters;
 	int stale_inf, quiet;
 	double alpha, beta, test_frac;
@@ -37,11 +39,20 @@ lda_options(FILE *f)
 	fprintf(f,
 	    "data:\n"
 	    "  --data FILE         the corpus (required): lda-c ('N id:count ...', ids\n"
-	    "                      from 0) or UCI bag-of-words (docword.*.txt)\n"
+	    "                      from 0), UCI bag-of-words (docword.*.txt) or raw\n"
+	    "                      text, one document a line\n"
 	    "  --vocab FILE        its vocabulary, one word a line (line i: id i for\n"
 	    "                      lda-c, id i+1 for UCI)\n"
-	    "  --format F          ldac or uci (default: uci for a file named\n"
-	    "                      docword*, else ldac)\n"
+	    "  --format F          ldac, uci or text (default: uci for a file named\n"
+	    "                      docword*, text when the first line starts with a\n"
+	    "                      letter, else ldac)\n"
+	    "text:                 lowercased, split on anything but letters a-z,\n"
+	    "                      words of one letter dropped\n"
+	    "  --stopwords FILE    also drop these words (one a line)\n"
+	    "  --no-stopwords      keep the built-in English stop words\n"
+	    "  --min-count N       drop words seen fewer than N times (default 1)\n"
+	    "  --max-df F          drop words in more than this fraction of the\n"
+	    "                      documents (default 1: none)\n"
 	    "  --test-fraction F   hold out this fraction of the documents and report\n"
 	    "                      their perplexity by document completion (default 0)\n"
 	    "model:\n"
@@ -74,13 +85,17 @@ lda_usage(const char *cmd, FILE *f)
 	lda_options(f);
 }
 
-enum { O_DATA = 256, O_VOCAB, O_FORMAT, O_TEST, O_TOPICS, O_ALPHA, O_BETA, O_ITERS,
+enum { O_DATA = 256, O_VOCAB, O_FORMAT, O_STOP, O_NOSTOP, O_MINCOUNT, O_MAXDF, O_TEST, O_TOPICS, O_ALPHA, O_BETA, O_ITERS,
 	O_STALE, O_SEED, O_THREADS, O_OUT, O_METRICS, O_TOP, O_QUIET, O_LAST };
 
 static const struct option lda_opts[] = {
     {"data", required_argument, NULL, O_DATA},
     {"vocab", required_argument, NULL, O_VOCAB},
     {"format", required_argument, NULL, O_FORMAT},
+    {"stopwords", required_argument, NULL, O_STOP},
+    {"no-stopwords", no_argument, NULL, O_NOSTOP},
+    {"min-count", required_argument, NULL, O_MINCOUNT},
+    {"max-df", required_argument, NULL, O_MAXDF},
     {"test-fraction", required_argument, NULL, O_TEST},
     {"topics", required_argument, NULL, O_TOPICS},
     {"alpha", required_argument, NULL, O_ALPHA},
@@ -107,12 +122,22 @@ lda_opt(const char *cmd, lda_state_t *s, int c, const char *arg)
 	case O_DATA: s->data = arg; break;
 	case O_VOCAB: s->vocab = arg; break;
 	case O_FORMAT:
-		if (strcmp(arg, "ldac") != 0 && strcmp(arg, "uci") != 0) {
-			fprintf(stderr, "strads %s: --format: expected ldac or uci, got '%s'\n",
-			    cmd, arg);
+		if (strcmp(arg, "ldac") != 0 && strcmp(arg, "uci") != 0 &&
+		    strcmp(arg, "text") != 0) {
+			fprintf(stderr, "strads %s: --format: expected ldac, uci or text, got "
+			    "'%s'\n", cmd, arg);
 			bad = 1;
 		}
 		s->format = arg;
+		break;
+	case O_STOP: s->text.stopwords = arg; break;
+	case O_NOSTOP: s->text.builtin_stop = 0; break;
+	case O_MINCOUNT:
+		bad = cli_parse_long(cmd, "--min-count", arg, 1, &v);
+		s->text.min_count = (uint64_t)v;
+		break;
+	case O_MAXDF:
+		bad = cli_parse_double_in(cmd, "--max-df", arg, 0, 1, 1, &s->text.max_df);
 		break;
 	case O_TEST:
 		bad = cli_parse_double_in(cmd, "--test-fraction", arg, 0, 0, 1, &s->test_frac);
@@ -179,6 +204,7 @@ lda_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 	s->top = 10;
 	s->fold_iters = 20;
 	s->base.out = "lda.model";
+	lda_text_opts_init(&s->text);
 	memset(seen, 0, sizeof(seen));
 	optind = 1;
 	opterr = 0;
@@ -234,16 +260,26 @@ fail:
 	return rc;
 }
 
-static int
-is_uci(const lda_state_t *s)
+/* The corpus format: --format, or from the file's name and first line. */
+static const char *
+format_of(const lda_state_t *s)
 {
 	const char *base;
+	FILE *f;
+	int ch;
 
 	if (s->format != NULL)
-		return strcmp(s->format, "uci") == 0;
+		return s->format;
 	base = strrchr(s->data, '/');
 	base = base != NULL ? base + 1 : s->data;
-	return strncmp(base, "docword", 7) == 0;
+	if (strncmp(base, "docword", 7) == 0)
+		return "uci";
+	if ((f = fopen(s->data, "r")) == NULL)
+		return "ldac"; /* the loader says why */
+	while ((ch = fgetc(f)) == ' ' || ch == '\t')
+		;
+	fclose(f);
+	return isalpha(ch) ? "text" : "ldac";
 }
 
 static int
@@ -255,8 +291,19 @@ lda_load(const char *cmd, app_state_t *st, int verbose)
 	uint32_t W = (uint32_t)st->workers;
 	int rc;
 
-	rc = is_uci(s) ? lda_load_uci(s->data, s->vocab, &s->all, err, sizeof(err))
-	               : lda_load_ldac(s->data, s->vocab, &s->all, err, sizeof(err));
+	const char *fmt = format_of(s);
+
+	if (strcmp(fmt, "text") == 0 && s->vocab != NULL) {
+		fprintf(stderr, "strads %s: --vocab is for lda-c and UCI: raw text makes its "
+		    "own\n", cmd);
+		return CLI_USAGE;
+	}
+	if (strcmp(fmt, "uci") == 0)
+		rc = lda_load_uci(s->data, s->vocab, &s->all, err, sizeof(err));
+	else if (strcmp(fmt, "text") == 0)
+		rc = lda_load_text(s->data, &s->text, &s->all, err, sizeof(err));
+	else
+		rc = lda_load_ldac(s->data, s->vocab, &s->all, err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "strads %s: %s\n", cmd, err);
 		return CLI_FAIL;

@@ -1,6 +1,6 @@
 /*
  * lda-data.c -- corpora for LDA (lda.h): lda-c and UCI bag-of-words with
- * their vocabulary files, and the split of a corpus into training and
+ * their vocabulary files, raw text one document a line, and the split of a corpus into training and
  * held-out documents.
  */
 #include "config.h"
@@ -12,6 +12,15 @@
 #include <string.h>
 
 #include "lda.h"
+
+void
+lda_text_opts_init(lda_text_opts_t *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->builtin_stop = 1;
+	o->min_count = 1;
+	o->max_df = 1;
+}
 
 void
 lda_corpus_free(lda_corpus_t *c)
@@ -398,4 +407,275 @@ oom:
 	lda_corpus_free(train);
 	lda_corpus_free(test);
 	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Raw text: one document a line, lowercased, split on anything but the
+ * letters a-z; words of one letter are dropped. */
+
+/* A built-in English stop list: function words, pronouns, auxiliaries
+ * and the like, none a topic word. */
+static const char *const builtin_stop[] = {"a", "about", "above", "after", "again",
+    "against", "all", "also", "am", "an", "and", "any", "are", "aren", "as", "at", "be",
+    "because", "been", "before", "being", "below", "between", "both", "but", "by", "can",
+    "cannot", "could", "couldn", "did", "didn", "do", "does", "doesn", "doing", "don", "down",
+    "during", "each", "few", "for", "from", "further", "had", "hadn", "has", "hasn", "have",
+    "haven", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how",
+    "i", "if", "in", "into", "is", "isn", "it", "its", "itself", "just", "ll", "me", "more",
+    "most", "mr", "mrs", "ms", "must", "my", "myself", "no", "nor", "not", "now", "of", "off",
+    "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "re",
+    "said", "same", "says", "she", "should", "shouldn", "so", "some", "such", "than", "that",
+    "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this",
+    "those", "through", "to", "too", "under", "until", "up", "us", "ve", "very", "was", "wasn",
+    "we", "were", "weren", "what", "when", "where", "which", "while", "who", "whom", "why",
+    "will", "with", "won", "would", "wouldn", "you", "your", "yours", "yourself",
+    "yourselves"};
+
+/* Words to ids: open addressing on an FNV-1a hash, grown at half full. */
+typedef struct {
+	char **word;     /* owned: id -> word */
+	uint32_t n, cap; /* words; capacity of word */
+	uint32_t *slot;  /* owned: hash slots holding id + 1, 0 empty */
+	uint32_t nslot;  /* a power of two */
+} dict_t;
+
+static uint64_t
+fnv(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+static void
+dict_free(dict_t *d)
+{
+	uint32_t i;
+
+	for (i = 0; i < d->n; i++)
+		free(d->word[i]);
+	free(d->word);
+	free(d->slot);
+	memset(d, 0, sizeof(*d));
+}
+
+/* The id of s (len bytes); with add, a new id when it has none. -1: not
+ * there (add 0), -2: out of memory. */
+static int64_t
+dict_id(dict_t *d, const char *s, size_t len, int add)
+{
+	uint32_t i, mask;
+
+	if (d->nslot == 0 || (add && 2 * (d->n + 1) > d->nslot)) {
+		uint32_t ns = d->nslot ? d->nslot * 2 : 1024, *sl = calloc(ns, sizeof(uint32_t)), j;
+
+		if (sl == NULL)
+			return -2;
+		for (j = 0; j < d->n; j++) {
+			i = (uint32_t)fnv(d->word[j], strlen(d->word[j])) & (ns - 1);
+			while (sl[i] != 0)
+				i = (i + 1) & (ns - 1);
+			sl[i] = j + 1;
+		}
+		free(d->slot);
+		d->slot = sl;
+		d->nslot = ns;
+	}
+	mask = d->nslot - 1;
+	for (i = (uint32_t)fnv(s, len) & mask; d->slot[i] != 0; i = (i + 1) & mask) {
+		const char *w = d->word[d->slot[i] - 1];
+
+		if (strncmp(w, s, len) == 0 && w[len] == '\0')
+			return d->slot[i] - 1;
+	}
+	if (!add)
+		return -1;
+	if (d->n == d->cap) {
+		uint32_t cap = d->cap ? d->cap * 2 : 1024;
+		char **nw = realloc(d->word, cap * sizeof(char *));
+
+		if (nw == NULL)
+			return -2;
+		d->word = nw;
+		d->cap = cap;
+	}
+	if ((d->word[d->n] = strndup(s, len)) == NULL)
+		return -2;
+	d->slot[i] = ++d->n;
+	return d->n - 1;
+}
+
+int
+lda_load_text(const char *path, const lda_text_opts_t *o, lda_corpus_t *c, char *err,
+    size_t errlen)
+{
+	FILE *f = NULL;
+	dict_t words, stop;
+	lda_corpus_t raw;
+	build_t b = {&raw, 0, 0};
+	uint64_t *cf = NULL, *df = NULL, *seen = NULL, i, d, maxdf;
+	uint32_t *remap = NULL, v;
+	char *line = NULL, word[256];
+	size_t cap = 0, k;
+	ssize_t len;
+	unsigned long lineno = 0;
+	int rc = -1;
+
+	memset(c, 0, sizeof(*c));
+	memset(&raw, 0, sizeof(raw));
+	memset(&words, 0, sizeof(words));
+	memset(&stop, 0, sizeof(stop));
+	if (o->builtin_stop)
+		for (k = 0; k < sizeof(builtin_stop) / sizeof(builtin_stop[0]); k++)
+			if (dict_id(&stop, builtin_stop[k], strlen(builtin_stop[k]), 1) < 0)
+				goto oom;
+	if (o->stopwords != NULL) {
+		char **sw;
+		uint32_t n;
+
+		if (load_vocab(o->stopwords, &sw, &n, err, errlen) != 0)
+			goto out;
+		for (v = 0; v < n; v++) {
+			for (k = 0; sw[v][k] != '\0'; k++)
+				sw[v][k] = (char)tolower((unsigned char)sw[v][k]);
+			if (dict_id(&stop, sw[v], strlen(sw[v]), 1) < 0)
+				rc = -2;
+			free(sw[v]);
+		}
+		free(sw);
+		if (rc == -2)
+			goto oom;
+	}
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (end_doc(&b) != 0)
+		goto oom;
+	raw.ndocs = 0;
+	raw.maxlen = 0;
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		ssize_t p = 0;
+
+		lineno++;
+		if ((size_t)len != strlen(line)) {
+			snprintf(err, errlen, "%s:%lu: expected text, got a NUL byte", path, lineno);
+			goto out;
+		}
+		while (p < len) {
+			size_t n = 0;
+
+			while (p < len && !isalpha((unsigned char)line[p]))
+				p++;
+			while (p < len && isalpha((unsigned char)line[p])) {
+				if (n < sizeof(word))
+					word[n] = (char)tolower((unsigned char)line[p]);
+				n++;
+				p++;
+			}
+			/* Past 256 letters a "word" is no word (a URL, a
+			 * base64 blob): dropped with the one-letter ones. */
+			if (n < 2 || n > sizeof(word) || dict_id(&stop, word, n, 0) >= 0)
+				continue;
+			{
+				int64_t id = dict_id(&words, word, n, 1);
+
+				if (id < 0 || add_tokens(&b, (uint32_t)id, 1) != 0)
+					goto oom;
+			}
+		}
+		if (end_doc(&b) != 0)
+			goto oom;
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: read error", path);
+		goto out;
+	}
+	if (raw.ndocs == 0) {
+		snprintf(err, errlen, "%s: expected text, one document a line, got an empty file",
+		    path);
+		goto out;
+	}
+	/* Counts and document frequencies, then the words kept. */
+	cf = calloc(words.n + 1, sizeof(uint64_t));
+	df = calloc(words.n + 1, sizeof(uint64_t));
+	seen = calloc(words.n + 1, sizeof(uint64_t));
+	remap = malloc((words.n + 1) * sizeof(uint32_t));
+	if (cf == NULL || df == NULL || seen == NULL || remap == NULL)
+		goto oom;
+	for (d = 0; d < raw.ndocs; d++)
+		for (i = raw.doc_ptr[d]; i < raw.doc_ptr[d + 1]; i++) {
+			cf[raw.tok[i]]++;
+			if (seen[raw.tok[i]] != d + 1) {
+				seen[raw.tok[i]] = d + 1;
+				df[raw.tok[i]]++;
+			}
+		}
+	maxdf = (uint64_t)(o->max_df * (double)raw.ndocs);
+	c->nwords = 0;
+	for (v = 0; v < words.n; v++)
+		remap[v] = cf[v] >= o->min_count && (o->max_df >= 1 || df[v] <= maxdf)
+		    ? c->nwords++ : UINT32_MAX;
+	if (c->nwords == 0) {
+		snprintf(err, errlen, "%s: no word left after the stop words, --min-count and "
+		    "--max-df (%u distinct words before)", path, words.n);
+		goto out;
+	}
+	if ((c->vocab = calloc(c->nwords, sizeof(char *))) == NULL)
+		goto oom;
+	for (v = 0; v < words.n; v++)
+		if (remap[v] != UINT32_MAX) {
+			c->vocab[remap[v]] = words.word[v];
+			words.word[v] = NULL;
+		}
+	/* The documents again, with the kept words' new ids, in place. */
+	{
+		build_t out = {c, 0, 0};
+		uint32_t nw = c->nwords;
+		char **voc = c->vocab;
+
+		c->nwords = 0;
+		c->vocab = NULL;
+		if (end_doc(&out) != 0) {
+			c->nwords = nw;
+			c->vocab = voc;
+			goto oom;
+		}
+		c->ndocs = 0;
+		c->maxlen = 0;
+		c->nwords = nw;
+		c->vocab = voc;
+		for (d = 0; d < raw.ndocs; d++) {
+			for (i = raw.doc_ptr[d]; i < raw.doc_ptr[d + 1]; i++)
+				if (remap[raw.tok[i]] != UINT32_MAX &&
+				    add_tokens(&out, remap[raw.tok[i]], 1) != 0)
+					goto oom;
+			if (end_doc(&out) != 0)
+				goto oom;
+		}
+	}
+	rc = 0;
+	goto out;
+oom:
+	snprintf(err, errlen, "%s: out of memory", path);
+out:
+	if (f != NULL)
+		fclose(f);
+	free(line);
+	free(cf);
+	free(df);
+	free(seen);
+	free(remap);
+	for (v = 0; v < words.n; v++)
+		free(words.word[v]);
+	words.n = 0;
+	dict_free(&words);
+	dict_free(&stop);
+	lda_corpus_free(&raw);
+	if (rc != 0)
+		lda_corpus_free(c);
+	return rc == 0 ? 0 : -1;
 }

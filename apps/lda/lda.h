@@ -29,6 +29,19 @@ typedef struct lda_corpus_s {
 	uint32_t maxlen;   /* tokens of the longest document */
 } lda_corpus_t;
 
+/* Options of the raw-text tokenizer. */
+typedef struct lda_text_opts_s {
+	const char *stopwords; /* a file of more words to drop (one a line),
+	                          or NULL */
+	int builtin_stop;      /* 1: drop the built-in English list */
+	uint64_t min_count;    /* drop words seen fewer times in all */
+	double max_df;         /* drop words in more than this fraction of
+	                          the documents (1: keep all) */
+} lda_text_opts_t;
+
+/* builtin_stop 1, min_count 1, max_df 1. */
+void lda_text_opts_init(lda_text_opts_t *o);
+
 /* Loaders. Each fills c (zeroed first) or returns -1 with a message in
  * err naming the file, the line and what was expected.
  *
@@ -40,6 +53,11 @@ int lda_load_ldac(const char *path, const char *vocab, lda_corpus_t *c,
 /* UCI bag-of-words: docword (three header lines D, W, NNZ, then
  * "docID wordID count", both from 1) and vocab (W lines) or NULL. */
 int lda_load_uci(const char *docword, const char *vocab, lda_corpus_t *c,
+    char *err, size_t errlen);
+/* Raw text, one document a line: lowercased, split on anything but the
+ * letters a-z, words of one letter dropped, then filtered by o; the
+ * vocabulary is the words kept, in order of first appearance. */
+int lda_load_text(const char *path, const lda_text_opts_t *o, lda_corpus_t *c,
     char *err, size_t errlen);
 void lda_corpus_free(lda_corpus_t *c);
 
