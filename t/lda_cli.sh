@@ -1,0 +1,92 @@
+#!/bin/sh
+# lda_cli.sh -- strads run lda and strads topics end to end: a raw-text
+# corpus of three planted topics (disjoint word sets) is learned (each
+# topic's top words come from one planted set), the metrics file has one
+# record a sweep with count_errors 0, one thread gives the same model
+# twice for a seed, the held-out perplexity is reported and lies between
+# the planted model's (about 8: each topic spreads over 8 words) and the
+# vocabulary's size, and a malformed corpus is an error naming its line.
+set -u
+
+top_builddir=${top_builddir:-.}
+strads="$top_builddir/strads"
+[ -x "$strads" ] || { echo "no $strads: build first"; exit 99; }
+dir=$(mktemp -d "${TMPDIR:-/tmp}/lda_cli.XXXXXX") || exit 99
+trap 'rm -rf "$dir"' EXIT
+fail=0
+
+# 300 documents of 30 words; document d draws from topic d mod 3 (words
+# aN, bN or cN, N in 1..8), from a fixed linear congruential sequence.
+awk 'BEGIN {
+	s = 12345
+	split("alpha bravo charlie", t, " ")
+	for (d = 0; d < 300; d++) {
+		line = ""
+		for (i = 0; i < 30; i++) {
+			s = (s * 1103515245 + 12345) % 2147483648
+			line = line " " t[d % 3 + 1] substr("abcdefgh", int(s / 65536) % 8 + 1, 1) "x"
+		}
+		print line
+	}
+}' >"$dir/corpus.txt"
+
+run() {
+	"$strads" run lda --data "$dir/corpus.txt" --topics 3 --iters 30 --seed 4 \
+	    --test-fraction 0.1 --top 8 "$@"
+}
+
+if ! run --threads 1 --out "$dir/a.model" --metrics "$dir/a.jsonl" \
+    >"$dir/a.out" 2>"$dir/a.err"; then
+	echo "FAIL: strads run lda exited non-zero:"
+	sed 's/^/    /' "$dir/a.err"
+	exit 1
+fi
+# Every topic's top words are one planted topic's.
+for t in 0 1 2; do
+	words=$(sed -n "s/^topic $t: \([^(]*\).*/\1/p" "$dir/a.out")
+	n=$(printf '%s\n' $words | cut -c1-5 | sort -u | wc -l)
+	if [ -z "$words" ] || [ "$n" -ne 1 ]; then
+		echo "FAIL: topic $t mixes planted topics: $words"
+		fail=1
+	fi
+done
+recs=$(wc -l <"$dir/a.jsonl")
+# 30 sweeps, a check after each, and the engine's final one.
+if [ "$recs" -lt 30 ] || grep -v '"count_errors": 0' "$dir/a.jsonl" | grep -q .; then
+	echo "FAIL: metrics: $recs records (expected 30 or 31), or count_errors not 0:"
+	head -3 "$dir/a.jsonl"
+	fail=1
+fi
+grep -q '"loglik_per_token": -' "$dir/a.jsonl" || { echo "FAIL: no loglik_per_token"; fail=1; }
+ppl=$(sed -n 's/.*held-out perplexity \([0-9.]*\).*/\1/p' "$dir/a.err")
+if [ -z "$ppl" ] || ! awk -v p="$ppl" 'BEGIN { exit !(p > 7 && p < 12) }'; then
+	echo "FAIL: held-out perplexity '$ppl', expected in (7, 12) (planted: 8; vocabulary 24)"
+	fail=1
+fi
+# strads topics reads the model back: the same lines.
+"$strads" topics "$dir/a.model" --top 8 >"$dir/t.out" || { echo "FAIL: strads topics"; fail=1; }
+grep '^topic' "$dir/a.out" | cmp -s - "$dir/t.out" ||
+	{ echo "FAIL: strads topics differs from the run's lines"; fail=1; }
+# One thread, the same seed: the same model.
+run --threads 1 --out "$dir/b.model" --quiet >/dev/null 2>&1
+cmp -s "$dir/a.model" "$dir/b.model" || { echo "FAIL: two runs of one seed differ"; fail=1; }
+
+# Malformed input: exit 1, the file and line named.
+printf '2 0:1 1:1\n2 0:1 1\n' >"$dir/bad.dat"
+"$strads" run lda --data "$dir/bad.dat" --topics 2 --out "$dir/c.model" >/dev/null 2>"$dir/bad.err"
+rc=$?
+if [ $rc -ne 1 ] || ! grep -qF "bad.dat:2: expected 'id:count' (pair 2 of 2)" "$dir/bad.err"; then
+	echo "FAIL: malformed lda-c: exit $rc, stderr:"
+	sed 's/^/    /' "$dir/bad.err"
+	fail=1
+fi
+"$strads" topics "$dir/bad.dat" >/dev/null 2>"$dir/bad2.err"
+rc=$?
+if [ $rc -ne 1 ] || ! grep -qF "bad.dat:1: expected the '# strads lda model' header" "$dir/bad2.err"; then
+	echo "FAIL: strads topics on a non-model: exit $rc, stderr:"
+	sed 's/^/    /' "$dir/bad2.err"
+	fail=1
+fi
+
+[ $fail = 0 ] && echo "strads run lda: planted topics found, $recs records, perplexity $ppl, reproducible, errors named"
+exit $fail
