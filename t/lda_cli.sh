@@ -2,7 +2,8 @@
 # lda_cli.sh -- strads run lda and strads topics end to end: a raw-text
 # corpus of three planted topics (disjoint word sets) is learned (each
 # topic's top words come from one planted set), the metrics file has one
-# record a sweep with count_errors 0, one thread gives the same model
+# record a sweep with count_errors 0, --doc-topics writes a line a
+# training document led by one topic, one thread gives the same model
 # twice for a seed, the held-out perplexity is reported and lies between
 # the planted model's (about 8: each topic spreads over 8 words) and the
 # vocabulary's size, and a malformed corpus is an error naming its line.
@@ -36,7 +37,7 @@ run() {
 }
 
 if ! run --threads 1 --out "$dir/a.model" --metrics "$dir/a.jsonl" \
-    >"$dir/a.out" 2>"$dir/a.err"; then
+    --doc-topics "$dir/a.theta" >"$dir/a.out" 2>"$dir/a.err"; then
 	echo "FAIL: strads run lda exited non-zero:"
 	sed 's/^/    /' "$dir/a.err"
 	exit 1
@@ -61,6 +62,14 @@ grep -q '"loglik_per_token": -' "$dir/a.jsonl" || { echo "FAIL: no loglik_per_to
 ppl=$(sed -n 's/.*held-out perplexity \([0-9.]*\).*/\1/p' "$dir/a.err")
 if [ -z "$ppl" ] || ! awk -v p="$ppl" 'BEGIN { exit !(p > 7 && p < 12) }'; then
 	echo "FAIL: held-out perplexity '$ppl', expected in (7, 12) (planted: 8; vocabulary 24)"
+	fail=1
+fi
+# The training documents' proportions: a line each (270 of 300 kept,
+# give or take the held-out draw), each summing to at most 1 and led by
+# one topic (a document is drawn from one planted topic).
+if ! awk -F'[ :]' 'NF < 2 { exit 1 } { s = 0; m = 0; for (i = 2; i <= NF; i += 2) { s += $i; if ($i > m) m = $i } if (s > 1.000001 || m < 0.9) exit 1 } END { if (NR < 240 || NR > 300) exit 1 }' "$dir/a.theta"; then
+	echo "FAIL: --doc-topics: $(wc -l <"$dir/a.theta") lines, or proportions off:"
+	head -3 "$dir/a.theta"
 	fail=1
 fi
 # strads topics reads the model back: the same lines.

@@ -20,6 +20,7 @@ extern const app_entry_t lda_entry;
 typedef struct lda_state_s {
 	app_state_t base; /* first: the commands read it */
 	const char *data, *vocab, *format; /* borrowed from argv */
+	const char *doc_topics;            /* borrowed from argv, or NULL */
 	lda_text_opts_t text; /* stopwords borrowed from argv */
 	long topics, iters, threads, staleness, top, fold_iters;
 	int stale_inf, quiet;
@@ -69,6 +70,8 @@ lda_options(FILE *f)
 	    "output:\n"
 	    "  --out FILE          model file (default: lda.model)\n"
 	    "  --metrics FILE      one JSON object per check (sweep)\n"
+	    "  --doc-topics FILE   the training documents' topic proportions, one\n"
+	    "                      line a document: k:theta for its topics in use\n"
 	    "  --top N             top words a topic printed at the end (default 10;\n"
 	    "                      0: none)\n"
 	    "  --quiet             no progress lines\n");
@@ -86,7 +89,7 @@ lda_usage(const char *cmd, FILE *f)
 }
 
 enum { O_DATA = 256, O_VOCAB, O_FORMAT, O_STOP, O_NOSTOP, O_MINCOUNT, O_MAXDF, O_TEST, O_TOPICS, O_ALPHA, O_BETA, O_ITERS,
-	O_STALE, O_SEED, O_THREADS, O_OUT, O_METRICS, O_TOP, O_QUIET, O_LAST };
+	O_STALE, O_SEED, O_THREADS, O_OUT, O_METRICS, O_TOP, O_QUIET, O_DOCTOP, O_LAST };
 
 static const struct option lda_opts[] = {
     {"data", required_argument, NULL, O_DATA},
@@ -106,6 +109,7 @@ static const struct option lda_opts[] = {
     {"threads", required_argument, NULL, O_THREADS},
     {"out", required_argument, NULL, O_OUT},
     {"metrics", required_argument, NULL, O_METRICS},
+    {"doc-topics", required_argument, NULL, O_DOCTOP},
     {"top", required_argument, NULL, O_TOP},
     {"quiet", no_argument, NULL, O_QUIET},
     {"help", no_argument, NULL, 'h'},
@@ -167,6 +171,7 @@ lda_opt(const char *cmd, lda_state_t *s, int c, const char *arg)
 		break;
 	case O_OUT: s->base.out = arg; break;
 	case O_METRICS: s->base.metrics = arg; break;
+	case O_DOCTOP: s->doc_topics = arg; break;
 	case O_TOP: bad = cli_parse_long_in(cmd, "--top", arg, 0, 1000000, &s->top); break;
 	case O_QUIET: s->quiet = 1; break;
 	default: return 1;
@@ -243,6 +248,10 @@ lda_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 	if (s->test_frac >= 1) {
 		fprintf(stderr, "strads %s: --test-fraction: expected a number in [0, 1), "
 		    "got %g\n", cmd, s->test_frac);
+		goto fail;
+	}
+	if (s->doc_topics != NULL && cli_writable(cmd, s->doc_topics) != 0) {
+		rc = CLI_FAIL;
 		goto fail;
 	}
 	s->base.entry = &lda_entry;
@@ -431,6 +440,36 @@ lda_result(const char *cmd, app_state_t *st, long k, const strads_job_result_t *
 	return 0;
 }
 
+/* The training documents' topic proportions (--doc-topics): theta_dk =
+ * (n_dk + alpha) / (N_d + K alpha), written for the topics a document
+ * uses (n_dk > 0); the others' are alpha / (N_d + K alpha). */
+typedef struct {
+	const lda_state_t *s;
+	const int32_t *ndk;
+} doctop_t;
+
+static int
+doctop_put(FILE *f, void *arg)
+{
+	const doctop_t *t = arg;
+	const lda_corpus_t *c = t->s->corpus;
+	uint32_t K = t->s->l.K, d, k;
+
+	for (d = 0; d < c->ndocs; d++) {
+		const int32_t *r = t->ndk + (size_t)d * K;
+		double den = (double)(c->doc_ptr[d + 1] - c->doc_ptr[d]) + K * t->s->alpha;
+		int first = 1;
+
+		for (k = 0; k < K; k++)
+			if (r[k] > 0) {
+				fprintf(f, "%s%u:%.6g", first ? "" : " ", k, (r[k] + t->s->alpha) / den);
+				first = 0;
+			}
+		fputc('\n', f);
+	}
+	return ferror(f) != 0;
+}
+
 static int
 lda_save(const char *cmd, app_state_t *st, long k, const char *path,
     const strads_job_result_t *res)
@@ -455,6 +494,16 @@ lda_save(const char *cmd, app_state_t *st, long k, const char *path,
 	if (lda_model_write(path, &m, err, sizeof(err)) != 0) {
 		fprintf(stderr, "strads %s: %s\n", cmd, err);
 		return -1;
+	}
+	if (s->doc_topics != NULL) {
+		doctop_t t = {s, res->tables[LDA_T_DOC]};
+
+		if (t.ndk == NULL || strads_file_write_atomic(s->doc_topics, 0644, doctop_put, &t,
+		                         err, sizeof(err)) != 0) {
+			fprintf(stderr, "strads %s: %s\n", cmd,
+			    t.ndk == NULL ? "the job returned no document-topic table" : err);
+			return -1;
+		}
 	}
 	return 0;
 }
