@@ -89,6 +89,7 @@ typedef struct {
 	int n;
 	double ll[512];
 	double errors[512];
+	double drift[512];
 } rec_t;
 
 static void
@@ -99,6 +100,7 @@ record(void *arg, const strads_progress_t *p)
 	if (r->n < 512) {
 		r->ll[r->n] = strads_progress_value(p, "loglik_per_token");
 		r->errors[r->n] = strads_progress_value(p, "count_errors");
+		r->drift[r->n] = strads_progress_value(p, "totals_drift");
 		r->n++;
 	}
 }
@@ -336,7 +338,7 @@ END_TEST
 /* At staleness 0 with one worker a seed gives the same counts, whether
  * the totals are the engine's ssp table or the app's own (lda.c); another
  * seed gives others. Two workers on the app's own totals at staleness 1
- * and inf keep the counts. */
+ * and inf keep the counts; at staleness 1 their totals drift. */
 START_TEST(reproducible)
 {
 	double planted[4 * 40];
@@ -357,6 +359,10 @@ START_TEST(reproducible)
 	lda_free(&l);
 	ck_assert(memcmp(a.nwk, b.nwk, n) == 0);
 	ck_assert_int_eq(a.rec.n, b.rec.n);
+	/* One worker reads its own totals: no drift; the engine's table
+	 * reports none. */
+	ck_assert(b.rec.drift[b.rec.n - 1] == 0);
+	ck_assert(isnan(a.rec.drift[a.rec.n - 1]));
 	/* The same counts; the sums may add in another order (parts are
 	 * cut by time). */
 	ck_assert(fabs(a.rec.ll[a.rec.n - 1] - b.rec.ll[b.rec.n - 1]) < 1e-9);
@@ -370,6 +376,8 @@ START_TEST(reproducible)
 	ck_assert_int_eq(lda_setup(&l, &c, 4, 0.1, 0.01, 5, 1, 0, 2, 4, 0), 0);
 	run_lda(&l, 6, &a);
 	assert_counts(&l, &a);
+	/* At staleness 1 (4 rounds) a worker's totals lag the others'. */
+	ck_assert_msg(a.rec.drift[a.rec.n - 1] > 0, "drift %g", a.rec.drift[a.rec.n - 1]);
 	run_free(&a);
 	lda_free(&l);
 	ck_assert_int_eq(lda_setup(&l, &c, 4, 0.1, 0.01, 5, 0, 1, 2, 4, 0), 0);

@@ -141,10 +141,13 @@ totals_new(uint32_t W, uint32_t K, uint64_t lag, int inf)
 	return t;
 }
 
-static void
+/* Reads the totals at clock into out; returns the drift of the read:
+ * sum over k of |out[k] - the true total now| (every worker's latest). */
+static double
 totals_read(lda_totals_t *t, uint32_t w, uint64_t clock, double *out)
 {
 	uint32_t K = t->K, o, k;
+	double drift = 0;
 
 	pthread_mutex_lock(&t->lock);
 	if (!t->inf && clock > t->lag) {
@@ -172,7 +175,15 @@ totals_read(lda_totals_t *t, uint32_t w, uint64_t clock, double *out)
 		for (k = 0; k < K; k++)
 			out[k] += src[k];
 	}
+	for (k = 0; k < K; k++) {
+		double truth = 0;
+
+		for (o = 0; o < t->W; o++)
+			truth += t->latest[(size_t)o * K + k];
+		drift += fabs(out[k] - truth);
+	}
 	pthread_mutex_unlock(&t->lock);
+	return drift;
 }
 
 static void
@@ -273,6 +284,7 @@ typedef struct {
 	int64_t wsum;
 	uint64_t wsweep;
 	uint64_t sample_ns;
+	double drift;    /* sum over rounds of the totals read's drift */
 } ws_t;
 
 static void
@@ -490,7 +502,7 @@ rotate(void *wstate, const strads_part_t *p)
 		tot = p->ssp;
 		w->delta_p = p->ssp_delta;
 	} else {
-		totals_read(l->totals, w->index, w->rounds, w->tot);
+		w->drift += totals_read(l->totals, w->index, w->rounds, w->tot);
 		tot = w->tot;
 		memset(w->delta, 0, K * sizeof(double));
 		w->delta_p = w->delta;
@@ -557,6 +569,7 @@ stats(void *wstate, double *out)
 	out[LDA_S_NEG] = (double)neg;
 	out[LDA_S_SAMPLE_NS] = (double)w->sample_ns;
 	out[LDA_S_ROUNDS] = (double)w->rounds;
+	out[LDA_S_DRIFT] = l->engine_ssp ? NAN : w->drift;
 	for (k = 0; k < K; k++)
 		out[LDA_NSTATS + k] = (double)w->mine[k];
 }
@@ -575,7 +588,10 @@ check(void *shared, strads_range_t r, const double *partials, const double *para
 /*
  * The record of a check: loglik_per_token (the collapsed joint over the
  * token count), tokens_per_s (tokens sampled a second of a worker's
- * sampling time: rounds' compute, checks excluded), and count_errors:
+ * sampling time: rounds' compute, checks excluded), totals_drift (the
+ * mean L1 distance, over the tokens, of the topic totals a worker read
+ * in a round from the true totals at that moment; null on the engine's
+ * ssp table, of which no one has a global view), and count_errors:
  * how far the word-topic, document-topic and topic counts are from the
  * token count, plus negative counts (0 in a correct run).
  */
@@ -599,6 +615,10 @@ objective(void *shared, const double *st, const double *checks, int nstores,
 	ns = st[LDA_S_SAMPLE_NS] / (l->nworkers ? l->nworkers : 1);
 	strads_progress_add(out, "tokens_per_s",
 	    ns > 0 ? N * (st[LDA_S_ROUNDS] / l->nworkers / l->nparts) / (ns / 1e9) : 0, 0);
+	/* The mean over rounds and workers of how far a worker's totals
+	 * were, when read, from the true totals, over the tokens. */
+	strads_progress_add(out, "totals_drift",
+	    st[LDA_S_ROUNDS] > 0 && N > 0 ? st[LDA_S_DRIFT] / st[LDA_S_ROUNDS] / N : 0, 0);
 	strads_progress_add(out, "count_errors",
 	    fabs(st[LDA_S_WSUM] - N) + fabs(st[LDA_S_DSUM] - N) + fabs(sum - N) +
 	        fabs(st[LDA_S_TOKENS] - N) + st[LDA_S_NEG],
