@@ -11,12 +11,15 @@
 # Settings, from the environment or as NAME=VALUE arguments
 # (make bench BENCH_LDA_ARGS='REPEATS=3 ITERS=500'): REPEATS (5), TOPICS
 # (100), ITERS (strads sweeps, 200), PASSES (gensim passes, 2), THREADS
-# (2), LDA_DATA (the AP directory).
+# (2), LDA_DATA (the AP directory), STALE (staleness values of the sweep
+# at the end, "0 1 2 4 inf"; empty: none), ONLY (strads-vs-gensim,
+# stale or all).
 set -u
 
 for a in "$@"; do
 	case $a in
-	REPEATS=* | TOPICS=* | ITERS=* | PASSES=* | THREADS=* | LDA_DATA=*) export "${a?}" ;;
+	REPEATS=* | TOPICS=* | ITERS=* | PASSES=* | THREADS=* | LDA_DATA=* | STALE=* | ONLY=*)
+		export "${a?}" ;;
 	*) echo "bench_lda: unknown argument '$a'"; exit 2 ;;
 	esac
 done
@@ -32,6 +35,8 @@ TOPICS=${TOPICS:-100}
 ITERS=${ITERS:-200}
 PASSES=${PASSES:-2}
 THREADS=${THREADS:-2}
+STALE=${STALE-0 1 2 4 inf}
+ONLY=${ONLY:-all}
 
 if [ ! -f "$data/ap.dat" ] || [ ! -f "$data/vocab.txt" ]; then
 	echo "bench_lda: no AP corpus at $data: skipped"
@@ -52,7 +57,7 @@ tokens=$(awk '{ for (i = 2; i <= NF; i++) { split($i, p, ":"); n += p[2] } } END
 echo "bench_lda: AP, $(wc -l <"$dir/train.dat") training documents ($tokens tokens)," \
     "$(wc -l <"$dir/test.dat") held out; K $TOPICS, alpha 0.1, beta 0.01;" \
     "strads $ITERS sweeps on $THREADS threads, gensim $PASSES passes;" \
-    "$REPEATS alternating repeats; load $(cut -d' ' -f1-3 /proc/loadavg)"
+    "load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 run_strads() {
 	"$strads" run lda --data "$dir/train.dat" --vocab "$data/vocab.txt" --topics "$TOPICS" \
@@ -71,6 +76,8 @@ run_gensim() {
 	sed 's/train_s \([0-9.]*\).*/\1/' "$dir/$1.out" >>"$dir/$1.times"
 }
 
+versus() {
+echo "$REPEATS alternating repeats"
 r=1
 while [ $r -le "$REPEATS" ]; do
 	if [ $((r % 2)) = 1 ]; then order="strads lda multicore"; else order="multicore lda strads"; fi
@@ -105,7 +112,7 @@ awk -v n="$ITERS" '{
 s_ppl=$("$py" "$top_srcdir/t/ref/lda_score.py" "$dir/test.dat" --strads "$dir/strads.$mid.model" |
     sed 's/perplexity //')
 echo "  held-out perplexity (t/ref/lda_score.py) $s_ppl"
-[ $have_gensim = 1 ] || exit 0
+[ $have_gensim = 1 ] || return 0
 for tool in lda multicore; do
 	g_t=$(median "$dir/$tool.times")
 	g_rate=$(awk -v n="$tokens" -v p="$PASSES" -v t="$g_t" 'BEGIN { printf "%.4g", n * p / t }')
@@ -120,3 +127,35 @@ for tool in lda multicore; do
 		printf "  ratios strads / %s: tokens/s %.2f, training time %.2f, perplexity %.3f\n",
 		    name, a / b, ta / tb, pa / pb }'
 done
+}
+
+# Staleness: log-likelihood against time at each bound, one run each
+# (seed 1), with the totals' measured drift.
+stale_sweep() {
+	[ -n "$STALE" ] || return 0
+	echo
+	echo "staleness sweep ($ITERS sweeps, $THREADS threads, seed 1): time_s and loglik_per_token" \
+	    "at sweeps 10, 50 and $ITERS; totals_drift at the end"
+	for st in $STALE; do
+		"$strads" run lda --data "$dir/train.dat" --vocab "$data/vocab.txt" \
+		    --topics "$TOPICS" --iters "$ITERS" --threads "$THREADS" --seed 1 \
+		    --staleness "$st" --top 0 --quiet --out "$dir/st.model" \
+		    --metrics "$dir/st.$st.jsonl" || { echo "bench_lda: staleness $st failed"; return 1; }
+		awk -v n="$ITERS" -v st="$st" '{
+			it = $0; sub(/.*"iter": /, "", it); sub(/,.*/, "", it)
+			t = $0; sub(/.*"time_s": /, "", t); sub(/,.*/, "", t)
+			ll = $0; sub(/.*"loglik_per_token": /, "", ll); sub(/,.*/, "", ll)
+			d = $0; sub(/.*"totals_drift": /, "", d); sub(/,.*/, "", d)
+			if ((it == 10 || it == 50 || it == n) && !(it in done)) {
+				line = line sprintf("  sweep %d %.2fs %s", it, t, ll); done[it] = 1
+			}
+			drift = d
+		} END { printf "  s=%-4s%s  drift %s\n", st, line, drift }' "$dir/st.$st.jsonl"
+	done
+}
+
+case $ONLY in
+strads-vs-gensim) versus ;;
+stale) stale_sweep ;;
+*) versus && stale_sweep ;;
+esac
