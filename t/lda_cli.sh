@@ -97,5 +97,27 @@ if [ $rc -ne 1 ] || ! grep -qF "bad.dat:1: expected the '# strads lda model' hea
 	fail=1
 fi
 
+# strads gen lda: its three forms load to the same documents and tokens.
+if ! "$strads" gen lda --out "$dir/g" --docs 50 --words 80 --topics 4 --doc-len 30 \
+    --seed 2 2>"$dir/gen.err"; then
+	echo "FAIL: strads gen lda:"
+	sed 's/^/    /' "$dir/gen.err"
+	fail=1
+fi
+for f in "g.dat --vocab $dir/g.vocab" "g.docword.txt --format uci --vocab $dir/g.vocab" \
+    "g.txt --no-stopwords"; do
+	# shellcheck disable=SC2086
+	"$strads" run lda --data "$dir"/$f --topics 4 --iters 1 --threads 1 --top 0 \
+	    --out "$dir/g.model" 2>&1 | sed -n 's/.*: \([0-9]*\) documents.*, \([0-9]*\) tokens (.*/\1 \2/p'
+done >"$dir/gen.loaded"
+if [ "$(sort -u "$dir/gen.loaded" | wc -l)" -ne 1 ] || [ "$(wc -l <"$dir/gen.loaded")" -ne 3 ] ||
+    ! grep -q '^50 ' "$dir/gen.loaded"; then
+	echo "FAIL: strads gen lda's forms load differently (documents tokens):"
+	sed 's/^/    /' "$dir/gen.loaded"
+	fail=1
+fi
+[ "$(grep -c . "$dir/g.truth")" = 9 ] ||
+	{ echo "FAIL: g.truth: expected 5 header lines and 4 topic lines"; fail=1; }
+
 [ $fail = 0 ] && echo "strads run lda: planted topics found, $recs records, perplexity $ppl, reproducible, errors named"
 exit $fail

@@ -575,5 +575,7 @@ const app_entry_t lda_entry = {
     .job = lda_job,
     .result = lda_result,
     .save = lda_save,
+    .gen = lda_gen_main,
+    .gen_summary = "a corpus from planted topics (lda-c, UCI, raw text, truth)",
     .cmds = lda_cmds,
 };

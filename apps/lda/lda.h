@@ -144,7 +144,10 @@ void lda_model_free(lda_model_t *m);
 void lda_print_topics(FILE *f, const int32_t *nwk, char *const *vocab, uint32_t V,
     uint32_t K, int n);
 
-/* Exposed for the tests: the sampler's random numbers. */
+/* `strads gen lda` (lda-gen.c; argv[0] is "lda"). */
+int lda_gen_main(int argc, char **argv);
+
+/* Exposed for the tests and the generator: the sampler's random numbers. */
 typedef struct lda_rng_s {
 	uint64_t s[2];
 } lda_rng_t;
