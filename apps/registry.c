@@ -10,10 +10,12 @@
 
 extern const app_entry_t lasso_entry; /* apps/lasso/lasso-app.c */
 extern const app_entry_t logreg_entry; /* apps/logreg/logreg-app.c */
+extern const app_entry_t lda_entry;    /* apps/lda/lda-app.c */
 
 const app_entry_t *const app_registry[] = {
     &lasso_entry,
     &logreg_entry,
+    &lda_entry,
     NULL,
 };
 

@@ -836,7 +836,7 @@ typedef enum {
 	STRADS_SCHEDULE_WORKSET,
 	STRADS_SCHEDULE_CYCLIC, /* a cyclic sweep, then the filter */
 	STRADS_SCHEDULE_RANDOM, /* uniform draws, then the filter */
-	/* A rotation (LDA, MF): the app's rotate table is cut into nparts
+	/* A rotation (topic models): the app's rotate table is cut into nparts
 	 * parts of equal work (row_cost), and in round r of a sweep worker
 	 * w holds part (w + r) mod nparts alone (app->rotate), then hands it
 	 * straight to the part's next holder. A sweep is nparts rounds, in

@@ -357,6 +357,17 @@ model_read(const char *path, model_t *m, char *err, size_t errlen)
 	m->criterion = NAN;
 	if (slurp(path, &text, &len, err, errlen) != 0)
 		return -1;
+	{
+		char other[32];
+
+		/* Another app's own format ("# strads lda model"). */
+		if (sscanf(text, "# strads %31[a-z_] model", other) == 1 &&
+		    strcmp(other, "model") != 0) {
+			snprintf(err, errlen, "%s: a strads %s model, in that app's own "
+			    "format: strads predict does not read it", path, other);
+			goto fail;
+		}
+	}
 	if (strncmp(text, "# strads model", 14) != 0 ||
 	    (text[14] != '\n' && text[14] != ' ')) {
 		snprintf(err, errlen, "%s: not a strads model (its first line is "

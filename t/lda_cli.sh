@@ -1,0 +1,131 @@
+#!/bin/sh
+# lda_cli.sh -- strads run lda and strads topics end to end: a raw-text
+# corpus of three planted topics (disjoint word sets) is learned (each
+# topic's top words come from one planted set), the metrics file has one
+# record a sweep with count_errors 0, --doc-topics writes a line a
+# training document led by one topic, one thread gives the same model
+# twice for a seed, the held-out perplexity is reported and lies between
+# the planted model's (about 8: each topic spreads over 8 words) and the
+# vocabulary's size, and a malformed corpus is an error naming its line.
+set -u
+
+top_builddir=${top_builddir:-.}
+strads="$top_builddir/strads"
+[ -x "$strads" ] || { echo "no $strads: build first"; exit 99; }
+dir=$(mktemp -d "${TMPDIR:-/tmp}/lda_cli.XXXXXX") || exit 99
+trap 'rm -rf "$dir"' EXIT
+fail=0
+
+# 300 documents of 30 words; document d draws from topic d mod 3 (words
+# aN, bN or cN, N in 1..8), from a fixed linear congruential sequence.
+awk 'BEGIN {
+	s = 12345
+	split("alpha bravo charlie", t, " ")
+	for (d = 0; d < 300; d++) {
+		line = ""
+		for (i = 0; i < 30; i++) {
+			s = (s * 1103515245 + 12345) % 2147483648
+			line = line " " t[d % 3 + 1] substr("abcdefgh", int(s / 65536) % 8 + 1, 1) "x"
+		}
+		print line
+	}
+}' >"$dir/corpus.txt"
+
+run() {
+	"$strads" run lda --data "$dir/corpus.txt" --topics 3 --iters 30 --seed 4 \
+	    --test-fraction 0.1 --top 8 "$@"
+}
+
+if ! run --threads 1 --out "$dir/a.model" --metrics "$dir/a.jsonl" \
+    --doc-topics "$dir/a.theta" >"$dir/a.out" 2>"$dir/a.err"; then
+	echo "FAIL: strads run lda exited non-zero:"
+	sed 's/^/    /' "$dir/a.err"
+	exit 1
+fi
+# Every topic's top words are one planted topic's.
+for t in 0 1 2; do
+	words=$(sed -n "s/^topic $t: \([^(]*\).*/\1/p" "$dir/a.out")
+	n=$(printf '%s\n' $words | cut -c1-5 | sort -u | wc -l)
+	if [ -z "$words" ] || [ "$n" -ne 1 ]; then
+		echo "FAIL: topic $t mixes planted topics: $words"
+		fail=1
+	fi
+done
+recs=$(grep -vc '"end": true' "$dir/a.jsonl")
+# 30 sweeps, a check after each, and the engine's final one; then the
+# run's end record.
+tail -n 1 "$dir/a.jsonl" | grep -q '"end": true' ||
+	{ echo "FAIL: metrics: no end record"; fail=1; }
+if [ "$recs" -lt 30 ] || grep -v '"end": true' "$dir/a.jsonl" |
+    grep -v '"count_errors": 0' | grep -q .; then
+	echo "FAIL: metrics: $recs records (expected 30 or 31), or count_errors not 0:"
+	head -3 "$dir/a.jsonl"
+	fail=1
+fi
+grep -q '"loglik_per_token": -' "$dir/a.jsonl" || { echo "FAIL: no loglik_per_token"; fail=1; }
+ppl=$(sed -n 's/.*held-out perplexity \([0-9.]*\).*/\1/p' "$dir/a.err")
+if [ -z "$ppl" ] || ! awk -v p="$ppl" 'BEGIN { exit !(p > 7 && p < 12) }'; then
+	echo "FAIL: held-out perplexity '$ppl', expected in (7, 12) (planted: 8; vocabulary 24)"
+	fail=1
+fi
+# The training documents' proportions: a line each (270 of 300 kept,
+# give or take the held-out draw), each summing to at most 1 and led by
+# one topic (a document is drawn from one planted topic).
+if ! awk -F'[ :]' 'NF < 2 { exit 1 } { s = 0; m = 0; for (i = 2; i <= NF; i += 2) { s += $i; if ($i > m) m = $i } if (s > 1.000001 || m < 0.9) exit 1 } END { if (NR < 240 || NR > 300) exit 1 }' "$dir/a.theta"; then
+	echo "FAIL: --doc-topics: $(wc -l <"$dir/a.theta") lines, or proportions off:"
+	head -3 "$dir/a.theta"
+	fail=1
+fi
+# strads topics reads the model back: the same lines.
+"$strads" topics "$dir/a.model" --top 8 >"$dir/t.out" || { echo "FAIL: strads topics"; fail=1; }
+grep '^topic' "$dir/a.out" | cmp -s - "$dir/t.out" ||
+	{ echo "FAIL: strads topics differs from the run's lines"; fail=1; }
+# One thread, the same seed: the same model. Its log-likelihood sums the
+# parts' terms, and the parts are cut by time: the last digits of that
+# line may differ.
+run --threads 1 --out "$dir/b.model" --quiet >/dev/null 2>&1
+grep -v '^# loglik_per_token' "$dir/a.model" >"$dir/a.cmp"
+grep -v '^# loglik_per_token' "$dir/b.model" >"$dir/b.cmp"
+cmp -s "$dir/a.cmp" "$dir/b.cmp" || { echo "FAIL: two runs of one seed differ"; fail=1; }
+
+# Malformed input: exit 1, the file and line named.
+printf '2 0:1 1:1\n2 0:1 1\n' >"$dir/bad.dat"
+"$strads" run lda --data "$dir/bad.dat" --topics 2 --out "$dir/c.model" >/dev/null 2>"$dir/bad.err"
+rc=$?
+if [ $rc -ne 1 ] || ! grep -qF "bad.dat:2: expected 'id:count' (pair 2 of 2)" "$dir/bad.err"; then
+	echo "FAIL: malformed lda-c: exit $rc, stderr:"
+	sed 's/^/    /' "$dir/bad.err"
+	fail=1
+fi
+"$strads" topics "$dir/bad.dat" >/dev/null 2>"$dir/bad2.err"
+rc=$?
+if [ $rc -ne 1 ] || ! grep -qF "bad.dat:1: expected the '# strads lda model' header" "$dir/bad2.err"; then
+	echo "FAIL: strads topics on a non-model: exit $rc, stderr:"
+	sed 's/^/    /' "$dir/bad2.err"
+	fail=1
+fi
+
+# strads gen lda: its three forms load to the same documents and tokens.
+if ! "$strads" gen lda --out "$dir/g" --docs 50 --words 80 --topics 4 --doc-len 30 \
+    --seed 2 2>"$dir/gen.err"; then
+	echo "FAIL: strads gen lda:"
+	sed 's/^/    /' "$dir/gen.err"
+	fail=1
+fi
+for f in "g.dat --vocab $dir/g.vocab" "g.docword.txt --format uci --vocab $dir/g.vocab" \
+    "g.txt --no-stopwords"; do
+	# shellcheck disable=SC2086
+	"$strads" run lda --data "$dir"/$f --topics 4 --iters 1 --threads 1 --top 0 \
+	    --out "$dir/g.model" 2>&1 | sed -n 's/.*: \([0-9]*\) documents.*, \([0-9]*\) tokens (.*/\1 \2/p'
+done >"$dir/gen.loaded"
+if [ "$(sort -u "$dir/gen.loaded" | wc -l)" -ne 1 ] || [ "$(wc -l <"$dir/gen.loaded")" -ne 3 ] ||
+    ! grep -q '^50 ' "$dir/gen.loaded"; then
+	echo "FAIL: strads gen lda's forms load differently (documents tokens):"
+	sed 's/^/    /' "$dir/gen.loaded"
+	fail=1
+fi
+[ "$(grep -c . "$dir/g.truth")" = 9 ] ||
+	{ echo "FAIL: g.truth: expected 5 header lines and 4 topic lines"; fail=1; }
+
+[ $fail = 0 ] && echo "strads run lda: planted topics found, $recs records, perplexity $ppl, reproducible, errors named"
+exit $fail
