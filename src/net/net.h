@@ -1,10 +1,11 @@
 /*
- * net.h -- the transport's internal calls (src/net/transport.c) for the
- * modules above the core: peers declared, dialed again, closed or
- * forgotten as the cluster's membership changes, link authentication
- * (the nonce and the secret a join proves), and flushing a loop's
- * frames. The core reaches the transport only through the ops table in
- * strads-int.h (strads__net_ops_t), never by these names.
+ * net.h -- the transport's internal calls (src/net/transport.c and
+ * frames.c) for the modules above the core: peers declared, dialed
+ * again, closed or forgotten as the cluster's membership changes, link
+ * authentication (the nonce and the secret a join proves), and
+ * flushing a loop's frames. The core reaches the transport only
+ * through the ops table in strads-int.h (strads__net_ops_t), never by
+ * these names.
  */
 #ifndef STRADS_NET_H
 #define STRADS_NET_H
@@ -23,7 +24,7 @@ int strads__peer_add(strads_runtime_t *rt, uint32_t node, const char *url,
  * dropped, later sends fail and are counted. */
 void strads__peer_close(strads_runtime_t *rt, uint32_t node);
 
-/* Link authentication (transport.c), with cfg.secret set. */
+/* Link authentication (frames.c), with cfg.secret set. */
 #define STRADS__NONCE_LEN 16
 int strads__transport_authed(strads__transport_t *tp);
 /* The secret (borrowed; NULL without one). */
