@@ -139,7 +139,7 @@ extern const strads_actor_type_t strads__node_agent_type;
 
 /* The join proof a hello carries: HMAC(secret, "strads hello v1" |
  * node | nonce | url). It lets the coordinator refuse a wrong secret at
- * once, before it dials anyone; the link tokens (transport.c) are the
+ * once, before it dials anyone; the link tokens (frames.c) are the
  * challenge-response that admits the node. */
 void strads__hello_proof(const uint8_t *secret, size_t len, uint32_t node,
     const uint8_t *nonce, const char *url, uint8_t out[32]);
