@@ -1,6 +1,7 @@
 /*
  * bench_rotation.c -- `make bench`: handing a 1 MiB part of a rotate
- * table from one worker to the next, between two loops of one process.
+ * table from one worker to the next, between two loops of one process
+ * and between two processes.
  *
  * A rotation job on two workers (two loops, two compute threads) and two
  * parts of 1 MiB each (131072 rows of one f64). Its rotate callback does
@@ -20,15 +21,45 @@
  * round trip. For scale, the run also times a memcpy of 1 MiB (what one
  * copy would cost).
  *
+ * Between processes, over tcp loopback: a child process (node 2, started
+ * with posix_spawn() of this program before anything here touches NNG,
+ * which is not fork-safe) and this one (node 1) pass a 1 MiB part back
+ * and forth as ENG_PART messages of its rows, through the transport
+ * (src/net): the holder encodes the part (one copy into the message,
+ * which the transport sends as its own frame), the next holder views
+ * the frame and copies the rows into place (one copy), as the engine's
+ * worker does. Beside it, in the same run and taking turns with it, bare
+ * NNG between the same two processes over tcp loopback: a pair1 socket
+ * (one connection both ways), and a push and a pull socket (a connection
+ * each way, as the transport has); the part sent from its buffer with
+ * nng_send() and received into it with nng_recv() (NNG's own copy at
+ * each end, so every side copies the same bytes). One part is in flight:
+ * each case is 128 round trips, 256 hand-overs. Figures: MiB/s of parts
+ * handed over, and the ratios (target >= 0.9 x bare NNG).
+ *
  * Each case runs --repeat times (default 5); medians with their range.
- * Target: under 10 us, no copy.
+ * --cases loops or procs runs one half. Targets: between loops under
+ * 10 us and no copy; between processes >= 0.9 x bare NNG.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nng/nng.h>
+#include <nng/protocol/pair1/pair.h>
+#include <nng/protocol/pipeline0/pull.h>
+#include <nng/protocol/pipeline0/push.h>
 
 #include "schmp.h"
+
+extern char **environ;
 
 #define ROWS_PER_PART 131072u /* 1 MiB of doubles */
 #define NROUNDS 2000
@@ -328,15 +359,394 @@ encode_place_us(double *dst)
 	return (double)(strads_now_ns() - t0) / 1e3 / n;
 }
 
+/* ------------------------------------------------------------------ */
+/* Between processes.                                                   */
+
+#define XP_ROUNDS 128 /* round trips per timed case: 256 hand-overs */
+
+/* A holder of the part on either side: node 1's starts each case. */
+typedef struct {
+	double *part; /* borrowed: this process's 1 MiB part */
+	uint64_t n, rounds, t0;
+	uint64_t copied_views; /* views that had to copy (unaligned frames) */
+	uv_sem_t *done; /* node 1: posted when a case ends */
+} xp_t;
+
+/* Node 1's holder at the end of a case, read after done is posted. */
+static double g_xp_secs;
+static uint64_t g_xp_copied;
+
+static void
+xp_pass(strads_actor_t *self, xp_t *s, strads_addr_t to)
+{
+	strads__eng_t e;
+	uint32_t ids[4] = {0, 0, ROWS_PER_PART, 0};
+	strads_msg_t *m;
+
+	memset(&e, 0, sizeof(e));
+	e.round = s->n;
+	e.n = 4;
+	e.idx = ids;
+	e.nd = ROWS_PER_PART;
+	e.val = s->part;
+	if ((m = strads__eng_encode(ENG_PART, &e)) != NULL)
+		strads_send(self, to, m);
+}
+
+static int
+xp_init(strads_actor_t *self, void *arg)
+{
+	memcpy(strads_actor_state(self), arg, sizeof(xp_t));
+	return 0;
+}
+
+static void
+xp_recv(strads_actor_t *self, const strads_msg_t *m)
+{
+	xp_t *s = strads_actor_state(self);
+	strads__eng_t e;
+
+	if (m->type == ENG_START) {
+		/* Node 1: a case of rounds round trips to the actor in m. */
+		strads_addr_t to;
+
+		memcpy(&to, m->data, sizeof(to));
+		memcpy(&s->rounds, m->data + sizeof(to), sizeof(s->rounds));
+		s->n = 0;
+		s->t0 = strads_now_ns();
+		xp_pass(self, s, to);
+		return;
+	}
+	if (m->type != ENG_PART || strads__eng_view(m, &e) != 0)
+		return;
+	if (e.nd == ROWS_PER_PART) {
+		s->copied_views += !e.borrowed;
+		memcpy(s->part, e.val, (size_t)ROWS_PER_PART * 8); /* into place */
+		s->part[e.round % ROWS_PER_PART] += 1; /* the holder's work */
+	}
+	strads__eng_free(&e);
+	s->n++;
+	if (s->done != NULL && s->n == s->rounds) {
+		g_xp_secs = (double)(strads_now_ns() - s->t0) / 1e9;
+		g_xp_copied = s->copied_views;
+		uv_sem_post(s->done);
+		return;
+	}
+	xp_pass(self, s, m->src); /* back to its last holder */
+}
+
+static void
+xp_stop(strads_actor_t *self)
+{
+	(void)self;
+}
+
+static const strads_actor_type_t xp_type = {"bench-xp", sizeof(xp_t), xp_init,
+    xp_recv, xp_stop};
+
+/* Reads one line (without its newline) from fd, within timeout_ms. */
+static int
+read_line(int fd, char *buf, size_t cap, int timeout_ms)
+{
+	size_t n = 0;
+	char c;
+
+	for (;;) {
+		struct pollfd pfd = {fd, POLLIN, 0};
+		ssize_t r;
+		int rv = poll(&pfd, 1, timeout_ms);
+
+		if (rv < 0 && errno == EINTR)
+			continue;
+		if (rv <= 0)
+			return -1;
+		r = read(fd, &c, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		if (c == '\n')
+			break;
+		if (n + 1 < cap)
+			buf[n++] = c;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+typedef struct {
+	nng_socket rx, tx; /* the same pair1 socket, or pull and push */
+	double *part;
+} nng_echo_t;
+
+/* The child's bare NNG holder: receives the part into its buffer, works
+ * on it, sends it back, until the socket closes. */
+static void
+nng_echo(void *arg)
+{
+	nng_echo_t *ne = arg;
+	uint64_t k;
+
+	for (k = 0;; k++) {
+		size_t len = (size_t)ROWS_PER_PART * 8;
+
+		if (nng_recv(ne->rx, ne->part, &len, 0) != 0)
+			return;
+		ne->part[k % ROWS_PER_PART] += 1;
+		if (nng_send(ne->tx, ne->part, len, 0) != 0)
+			return;
+	}
+}
+
+/* Opens s (pair1, push or pull) listening on a free loopback port. */
+static int
+nng_listen_any(nng_socket *s, int (*open)(nng_socket *), int *port)
+{
+	nng_listener nl;
+
+	return open(s) != 0 ||
+	    nng_socket_set_size(*s, NNG_OPT_RECVMAXSZ, 4u << 20) != 0 ||
+	    nng_listener_create(&nl, *s, "tcp://127.0.0.1:0") != 0 ||
+	    nng_listener_start(nl, 0) != 0 ||
+	    nng_listener_get_int(nl, NNG_OPT_TCP_BOUND_PORT, port) != 0;
+}
+
+static int
+nng_dial_port(nng_socket *s, int (*open)(nng_socket *), int port)
+{
+	char url[64];
+
+	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", port);
+	return open(s) != 0 ||
+	    nng_socket_set_size(*s, NNG_OPT_RECVMAXSZ, 4u << 20) != 0 ||
+	    nng_dial(*s, url, NULL, 0) != 0;
+}
+
+/* Node 2. Talks on stdin/stdout, one line each way:
+ *   child:  "<strads port> <holder actor> <pair1 port> <pull port> <push port>"
+ *   parent: "<strads port>"
+ *   child:  "ready"
+ * and ends when its stdin closes. */
+static int
+serve_xproc(void)
+{
+	strads_runtime_t *rt;
+	strads_config_t cfg;
+	strads_addr_t addr;
+	nng_echo_t ne, pe;
+	uv_thread_t th, tp;
+	xp_t init;
+	char line[64], url[64];
+	int port = 0, nport = 0, pull_port = 0, push_port = 0, parent_port, err;
+
+	memset(&init, 0, sizeof(init));
+	init.part = calloc(ROWS_PER_PART, sizeof(double));
+	ne.part = calloc(ROWS_PER_PART, sizeof(double));
+	pe.part = calloc(ROWS_PER_PART, sizeof(double));
+	if (init.part == NULL || ne.part == NULL || pe.part == NULL)
+		return 2;
+	strads_config_init(&cfg);
+	cfg.nloops = 1;
+	cfg.ncompute = 1;
+	cfg.node_id = 2;
+	if (strads_runtime_new(&rt, &cfg) != 0 ||
+	    strads_listen(rt, "tcp://127.0.0.1:0", &port) != 0 ||
+	    strads_spawn(rt, &xp_type, 0, &init, &addr) != 0 ||
+	    strads_runtime_start(rt) != 0)
+		return 2;
+	if (nng_listen_any(&ne.rx, nng_pair1_open, &nport) != 0 ||
+	    nng_listen_any(&pe.rx, nng_pull0_open, &pull_port) != 0 ||
+	    nng_listen_any(&pe.tx, nng_push0_open, &push_port) != 0)
+		return 2;
+	ne.tx = ne.rx;
+	if (uv_thread_create(&th, nng_echo, &ne) != 0 ||
+	    uv_thread_create(&tp, nng_echo, &pe) != 0)
+		return 2;
+	printf("%d %u %d %d %d\n", port, addr.actor, nport, pull_port, push_port);
+	fflush(stdout);
+	if (read_line(0, line, sizeof(line), 60000) != 0 ||
+	    sscanf(line, "%d", &parent_port) != 1)
+		return 2;
+	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", parent_port);
+	if (strads_peer_add(rt, 1, url) != 0)
+		return 2;
+	printf("ready\n");
+	fflush(stdout);
+	while (read_line(0, line, sizeof(line), -1) == 0)
+		;
+	nng_close(ne.rx);
+	nng_close(pe.rx);
+	nng_close(pe.tx);
+	uv_thread_join(&th);
+	uv_thread_join(&tp);
+	strads_runtime_stop(rt);
+	err = strads_runtime_wait(rt);
+	strads_runtime_free(rt);
+	free(init.part);
+	free(ne.part);
+	free(pe.part);
+	return err != 0;
+}
+
+typedef struct {
+	pid_t pid;
+	int in, out; /* the child's stdin and stdout */
+	strads_runtime_t *rt;
+	strads_addr_t holder, peer; /* here, and in the child */
+	uv_sem_t done;
+	nng_socket pair, push, pull; /* bare NNG: pair1, or push and pull */
+	double *part;
+} xproc_t;
+
+static int
+xproc_spawn(xproc_t *x, const char *argv0)
+{
+	posix_spawn_file_actions_t fa;
+	char *args[3] = {(char *)argv0, "--serve-xproc", NULL};
+	int to[2], from[2], rv;
+
+	if (pipe(to) != 0 || pipe(from) != 0)
+		return -1;
+	fcntl(to[1], F_SETFD, FD_CLOEXEC);
+	fcntl(from[0], F_SETFD, FD_CLOEXEC);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, to[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, from[1], 1);
+	rv = posix_spawn(&x->pid, "/proc/self/exe", &fa, NULL, args, environ);
+	if (rv == ENOENT)
+		rv = posix_spawn(&x->pid, argv0, &fa, NULL, args, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(to[0]);
+	close(from[1]);
+	x->in = to[1];
+	x->out = from[0];
+	return rv == 0 ? 0 : -1;
+}
+
+/* Node 1, once the child runs: its runtime, holder and NNG socket. */
+static int
+xproc_connect(xproc_t *x)
+{
+	strads_config_t cfg;
+	xp_t init;
+	char line[64], url[64];
+	unsigned actor;
+	int port = 0, cport, nport, pull_port, push_port;
+
+	if (read_line(x->out, line, sizeof(line), 30000) != 0 ||
+	    sscanf(line, "%d %u %d %d %d", &cport, &actor, &nport, &pull_port,
+	    &push_port) != 5)
+		return -1;
+	strads_config_init(&cfg);
+	cfg.nloops = 1;
+	cfg.ncompute = 1;
+	cfg.node_id = 1;
+	memset(&init, 0, sizeof(init));
+	init.part = x->part;
+	init.done = &x->done;
+	if (uv_sem_init(&x->done, 0) != 0 || strads_runtime_new(&x->rt, &cfg) != 0 ||
+	    strads_listen(x->rt, "tcp://127.0.0.1:0", &port) != 0 ||
+	    strads_spawn(x->rt, &xp_type, 0, &init, &x->holder) != 0 ||
+	    strads_runtime_start(x->rt) != 0)
+		return -1;
+	x->peer.node = 2;
+	x->peer.actor = actor;
+	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", cport);
+	if (strads_peer_add(x->rt, 2, url) != 0 || dprintf(x->in, "%d\n", port) <= 0 ||
+	    read_line(x->out, line, sizeof(line), 30000) != 0 ||
+	    strcmp(line, "ready") != 0)
+		return -1;
+	if (nng_dial_port(&x->pair, nng_pair1_open, nport) != 0 ||
+	    nng_dial_port(&x->push, nng_push0_open, pull_port) != 0 ||
+	    nng_dial_port(&x->pull, nng_pull0_open, push_port) != 0)
+		return -1;
+	return 0;
+}
+
+/* One case through strads: MiB/s of parts handed over (0 on failure). */
+static double
+xproc_strads(xproc_t *x, uint64_t rounds, uint64_t *copied)
+{
+	strads_msg_t *m = strads_msg_new(ENG_START, sizeof(strads_addr_t) + 8);
+
+	if (m == NULL)
+		return 0;
+	memcpy(m->data, &x->peer, sizeof(x->peer));
+	memcpy(m->data + sizeof(x->peer), &rounds, 8);
+	if (strads_post(x->rt, x->holder, m) != 0)
+		return 0;
+	uv_sem_wait(&x->done); /* the holder wrote g_xp_* before its post */
+	*copied = g_xp_copied;
+	return (double)(2 * rounds) / g_xp_secs; /* 1 MiB a hand-over */
+}
+
+/* One case through bare NNG: tx then rx, the pair1 socket both ways or
+ * push and pull (two connections, as the transport has). */
+static double
+xproc_nng(nng_socket tx, nng_socket rx, double *part, uint64_t rounds)
+{
+	uint64_t t0 = strads_now_ns(), k;
+
+	for (k = 0; k < rounds; k++) {
+		size_t len = (size_t)ROWS_PER_PART * 8;
+
+		if (nng_send(tx, part, len, 0) != 0 ||
+		    nng_recv(rx, part, &len, 0) != 0 ||
+		    len != (size_t)ROWS_PER_PART * 8)
+			return 0;
+		part[k % ROWS_PER_PART] += 1;
+	}
+	return (double)(2 * rounds) / ((double)(strads_now_ns() - t0) / 1e9);
+}
+
+static void
+xproc_end(xproc_t *x)
+{
+	int status;
+
+	if (x->rt != NULL) {
+		strads_runtime_stop(x->rt);
+		strads_runtime_wait(x->rt);
+		strads_runtime_free(x->rt);
+		uv_sem_destroy(&x->done);
+		nng_close(x->pair);
+		nng_close(x->push);
+		nng_close(x->pull);
+	}
+	if (x->pid > 0) {
+		close(x->in);
+		(void)waitpid(x->pid, &status, 0);
+		close(x->out);
+	}
+}
+
+static void
+row(const char *what, double *v, int n, const char *unit, const char *note)
+{
+	qsort(v, (size_t)n, sizeof(double), cmp_d);
+	printf("  %-34s median %9.2f %s  (range %.2f - %.2f)  %s\n", what, v[n / 2],
+	    unit, v[0], v[n - 1], note);
+}
+
 int
 main(int argc, char **argv)
 {
-	int repeat = 5, i, moved_all = 0;
+	int repeat = 5, cases = 3, i, moved_all = 0, xp_ok = 1;
 	double med[32], cp[32], pp[32], ep[32], *dst;
+	double xs[32], xn[32], xq[32], xr[32], xrq[32];
+	uint64_t copied_all = 0, copied;
 	char *a = NULL, *b = NULL;
+	xproc_t x;
 
-	if (argc > 2 && strcmp(argv[1], "--repeat") == 0)
-		repeat = atoi(argv[2]);
+	if (argc > 1 && strcmp(argv[1], "--serve-xproc") == 0)
+		return serve_xproc();
+	for (i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--repeat") == 0)
+			repeat = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--cases") == 0)
+			cases = strcmp(argv[i + 1], "loops") == 0 ? 1 :
+			    strcmp(argv[i + 1], "procs") == 0 ? 2 : 3;
+	}
 	if (repeat < 1 || repeat > 32)
 		repeat = 5;
 	g_st = calloc(1, sizeof(*g_st));
@@ -344,14 +754,30 @@ main(int argc, char **argv)
 	dst = calloc(ROWS_PER_PART, sizeof(double));
 	a = malloc(1u << 20);
 	b = malloc(1u << 20);
-	if (g_st == NULL || g_part == NULL || dst == NULL || a == NULL || b == NULL)
+	memset(&x, 0, sizeof(x));
+	x.part = calloc(ROWS_PER_PART, sizeof(double));
+	if (g_st == NULL || g_part == NULL || dst == NULL || a == NULL ||
+	    b == NULL || x.part == NULL)
 		return 1;
 	memset(a, 1, 1u << 20);
 	memset(b, 2, 1u << 20);
-	for (i = 0; i < repeat; i++) {
+	/* The child first, before this process touches NNG. */
+	if (xproc_spawn(&x, argv[0]) != 0 || xproc_connect(&x) != 0) {
+		fprintf(stderr, "bench_rotation: the child process failed\n");
+		xproc_end(&x);
+		return 1;
+	}
+	/* Untimed: connections up, buffers warm. */
+	if (xproc_strads(&x, 2, &copied) == 0 ||
+	    xproc_nng(x.pair, x.pair, x.part, 2) == 0 ||
+	    xproc_nng(x.push, x.pull, x.part, 2) == 0)
+		xp_ok = 0;
+	for (i = 0; i < repeat && xp_ok; i++) {
 		uint64_t t0;
 		int moved, k;
 
+		if (!(cases & 1))
+			goto procs;
 		if (run_once(&med[i], &moved) != 0) {
 			fprintf(stderr, "bench_rotation: the job failed\n");
 			return 1;
@@ -368,29 +794,67 @@ main(int argc, char **argv)
 			a[k] = b[k + 1];
 		}
 		cp[i] = (double)(strads_now_ns() - t0) / 1e3 / 100;
+procs:
 		if ((ep[i] = encode_place_us(dst)) < 0)
 			return 1;
+		if (!(cases & 2))
+			continue;
+		/* The three in turn, each repeat starting with the next. */
+		for (k = 0; k < 3; k++) {
+			switch ((i + k) % 3) {
+			case 0:
+				xs[i] = xproc_strads(&x, XP_ROUNDS, &copied);
+				copied_all += copied;
+				break;
+			case 1:
+				xn[i] = xproc_nng(x.pair, x.pair, x.part, XP_ROUNDS);
+				break;
+			default:
+				xq[i] = xproc_nng(x.push, x.pull, x.part, XP_ROUNDS);
+				break;
+			}
+		}
+		if (xs[i] == 0 || xn[i] == 0 || xq[i] == 0) {
+			xp_ok = 0;
+		} else {
+			xr[i] = xs[i] / xn[i];
+			xrq[i] = xs[i] / xq[i];
+		}
 	}
-	qsort(med, (size_t)repeat, sizeof(double), cmp_d);
-	qsort(cp, (size_t)repeat, sizeof(double), cmp_d);
-	qsort(pp, (size_t)repeat, sizeof(double), cmp_d);
-	qsort(ep, (size_t)repeat, sizeof(double), cmp_d);
-	printf("rotation hand-over of a 1 MiB part between loops (%d runs, %d "
-	    "hand-overs each)\n", repeat, NROUNDS);
-	printf("  hand-over message, one way   median %8.2f us  (range %.2f - %.2f)  "
-	    "target < 10 us\n", pp[repeat / 2], pp[0], pp[repeat - 1]);
-	printf("  round to round in the engine median %8.2f us  (range %.2f - %.2f)  "
-	    "(3 thread hops)\n", med[repeat / 2], med[0], med[repeat - 1]);
-	printf("  memcpy 1 MiB                 median %8.2f us  (range %.2f - %.2f)  "
-	    "(one copy, for scale)\n",
-	    cp[repeat / 2], cp[0], cp[repeat - 1]);
-	printf("  between processes: encode + copy into place, per part  median %8.2f us  "
-	    "(range %.2f - %.2f)\n", ep[repeat / 2], ep[0], ep[repeat - 1]);
-	printf("    (the wire: bench_runtime's 1 MiB cross-process row, beside bare NNG)\n");
-	printf("  parts that changed address at a hand-over: %d (0: no copy)\n", moved_all);
+	xproc_end(&x);
+	if (!xp_ok) {
+		fprintf(stderr, "bench_rotation: the cross-process case failed\n");
+		return 1;
+	}
+	printf("rotation hand-over of a 1 MiB part (%d runs; in one process %d "
+	    "hand-overs a run, across processes %d)\n", repeat, NROUNDS,
+	    2 * XP_ROUNDS);
+	if (cases & 1) {
+		printf("between two loops of one process:\n");
+		row("hand-over message, one way", pp, repeat, "us  ", "target < 10 us");
+		row("round to round in the engine", med, repeat, "us  ",
+		    "(3 thread hops)");
+		row("memcpy 1 MiB", cp, repeat, "us  ", "(one copy, for scale)");
+		printf("  parts that changed address at a hand-over: %d (0: no copy)\n",
+		    moved_all);
+	}
+	if (cases & 2) {
+		printf("between two processes over tcp loopback:\n");
+		row("strads, ENG_PART through transport", xs, repeat, "MiB/s", "");
+		row("bare NNG pair1, send/recv a buffer", xn, repeat, "MiB/s", "");
+		row("bare NNG push/pull, two conns", xq, repeat, "MiB/s",
+		    "(the transport's sockets)");
+		row("ratio strads / NNG pair1", xr, repeat, "x    ", "target >= 0.9");
+		row("ratio strads / NNG push/pull", xrq, repeat, "x    ", "");
+		row("encode + copy into place, per part", ep, repeat, "us  ",
+		    "(the engine's two copies)");
+		printf("  received parts the decoder had to copy (unaligned): %llu\n",
+		    (unsigned long long)copied_all);
+	}
 	free(g_st);
 	free(g_part);
 	free(dst);
+	free(x.part);
 	free(a);
 	free(b);
 	return moved_all == 0 ? 0 : 1;
