@@ -76,7 +76,7 @@ run_case() {
 	case $c in
 	gen|large)
 		timeout 600 "$bin" run lasso --data "$(data_of "$c")" --lambda-ratio 0.1 \
-			--threads 2 --quiet --out "$tmp/m.model" >/dev/null 2>"$log" &&
+			--threads 2 --out "$tmp/m.model" >/dev/null 2>"$log" &&
 			printf '%s %s\n' "$(solve_s "$log")" "$(objective "$log")"
 		;;
 	path)
