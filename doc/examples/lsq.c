@@ -100,7 +100,8 @@ lsq_apply(void *ws, const strads_block_t *b, const double *delta)
 
 	for (i = w->a; i < w->b; i++)
 		for (t = 0; t < b->n; t++)
-			w->r[i - w->a] -= w->d->x[i * w->d->p + b->idx[t]] * delta[t];
+			w->r[i - w->a] -=
+			    w->d->x[i * w->d->p + b->idx[t]] * delta[t];
 }
 
 static void
@@ -116,8 +117,8 @@ lsq_stats(void *ws, double *out)
 
 /* The exact minimiser along each coordinate of the block. */
 static void
-lsq_pull(void *shared, const strads_block_t *b, const double *part,
-    double *val, double *delta)
+lsq_pull(void *shared, const strads_block_t *b, const double *part, double *val,
+    double *delta)
 {
 	const problem_t *d = shared;
 	uint32_t t;
@@ -130,8 +131,8 @@ lsq_pull(void *shared, const strads_block_t *b, const double *part,
 
 /* The largest step any coordinate of the range would still take. */
 static void
-lsq_check(void *shared, strads_range_t r, const double *part,
-    const double *val, double *out)
+lsq_check(void *shared, strads_range_t r, const double *part, const double *val,
+    double *out)
 {
 	const problem_t *d = shared;
 	uint32_t j;
@@ -246,9 +247,9 @@ main(void)
 	o.nparams = p;
 	o.nrows = n;
 	o.nworkers = 2;
-	o.block = 4;      /* coordinates moved together in one round */
-	o.rho = 0.2;      /* ... and none of them correlated above this */
-	o.tol = 1e-10;    /* stop when no coordinate moves more */
+	o.block = 4;   /* coordinates moved together in one round */
+	o.rho = 0.2;   /* ... and none of them correlated above this */
+	o.tol = 1e-10; /* stop when no coordinate moves more */
 	o.max_rounds = 100000;
 	rc = strads_job_run(rt, &lsq_app, &d, &o, &res);
 	if (rc != 0) {
@@ -261,7 +262,8 @@ main(void)
 	    (unsigned long long)res.rounds, res.progress.objective);
 	printf("   j   estimate      truth\n");
 	for (j = 0; j < p; j++) {
-		printf("%4u %10.6f %10.6f\n", (unsigned)j, res.params[j], truth[j]);
+		printf("%4u %10.6f %10.6f\n", (unsigned)j, res.params[j],
+		    truth[j]);
 		worst = fmax(worst, fabs(res.params[j] - truth[j]));
 	}
 	ok = res.converged && worst <= 1e-6;
