@@ -47,6 +47,8 @@ typedef struct app_state_s {
 	const char *out;     /* borrowed from argv: the model file */
 	const char *metrics; /* borrowed from argv: one JSON object per
 	                        check, or NULL */
+	const char *data;    /* borrowed from argv: the training data, which
+	                        no output may name (or NULL) */
 
 	/* Set by load. */
 	uint32_t nparams; /* parameters of a job */
@@ -137,6 +139,10 @@ struct app_entry_s {
 	/* Commands of the app's own (`strads CMD`, looked up after the
 	 * built-in ones), NULL-terminated; or NULL. */
 	const strads_cmd_t *const *cmds;
+	/* 1: a run does a planned number of iterations (LDA's sweeps), not
+	 * until a tolerance, so no limit can cut it short: strads run
+	 * offers no --strict. */
+	int planned_iters;
 };
 
 /* Every app, in the order lists show them; NULL-terminated. */

@@ -41,7 +41,8 @@ check 2 "unexpected argument 'extra'" run lasso --data d.svm extra
 check 2 "--lambda: expected a number, got 'abc'" run lasso --data d.svm --lambda abc
 check 2 "--lambda: expected a number >= 0, got '-1'" run lasso --data d.svm --lambda -1
 check 2 "--lambda-ratio: expected a number >= 0, got '-1'" run lasso --data d.svm --lambda-ratio -1
-check 2 "--tol: expected a number >= 0, got '-1'" run lasso --data d.svm --tol -1
+check 2 "--tol: expected a number > 0, got '-1'" run lasso --data d.svm --tol -1
+check 2 "--tol: expected a number > 0, got '0'" run lasso --data d.svm --tol 0
 check 2 "--time-limit: expected a number > 0, got '0'" run lasso --data d.svm --time-limit 0
 check 2 "--min-ratio: expected a number in (0, 1], got '2'" run lasso --data d.svm --path 3 --min-ratio 2
 check 2 "--rho: expected a number >= 0, got '-0.5'" run lasso --data d.svm --rho -0.5
@@ -61,7 +62,14 @@ check 2 "--missing: expected error, drop or mean, got 'foo'" \
 	run lasso --data short.csv --target y --missing foo
 check 2 "unexpected argument '--data'" run lasso -- --data d.svm
 
-# output files: refused before the data is loaded and solved
+# output files: refused before the data is loaded and solved, and never
+# written over the data or each other
+cp d.svm own.svm
+check 2 "--out names the training data (own.svm): it would be written over" \
+	run lasso --data own.svm --out own.svm
+check 2 "--metrics names the training data" run lasso --data own.svm --metrics ./own.svm
+check 2 "--out and --metrics name one file" run lasso --data d.svm --out x.out --metrics x.out
+cmp -s d.svm own.svm || { echo "FAIL: own.svm was written over"; fail=1; }
 check 1 "/nonexistent/m.model: cannot write into /nonexistent" \
 	run lasso --data d.svm --out /nonexistent/m.model
 check 1 "/nonexistent/m.json: cannot write into /nonexistent" \
@@ -85,6 +93,8 @@ check 5 "nomodel: No such file" predict nomodel d.svm
 sed 's/^# app lasso$/# app nosuchapp/' m.model >other.model
 check 5 "damaged: its checksum does not match" predict other.model d.svm
 check 5 "not a strads model" predict empty.svm d.svm
+check 2 "--missing mean would fill gaps with this file's column means" \
+	predict m.model short.csv --missing mean
 # (t/model_files.sh: models cut short, of other apps, data of another shape)
 
 # strads gen and demo

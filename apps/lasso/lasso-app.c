@@ -221,7 +221,7 @@ lasso_opt(const char *cmd, lasso_cli_t *ro, int c, const char *arg, int *shotgun
 	case O_INTERCEPT: ro->intercept = 1; break;
 	case O_NOINTERCEPT: ro->intercept = 0; break;
 	case O_STD: ro->standardize = 1; break;
-	case O_TOL: bad = cli_parse_double_in(cmd, "--tol", arg, 0, 0, INFINITY, &ro->tol); break;
+	case O_TOL: bad = cli_parse_double_in(cmd, "--tol", arg, 0, 1, INFINITY, &ro->tol); break;
 	case O_MAXITER: bad = cli_parse_long(cmd, "--max-iter", arg, 1, &ro->max_iter); break;
 	case O_TIMELIMIT:
 		bad = cli_parse_double_in(cmd, "--time-limit", arg, 0, 1, INFINITY,
@@ -410,6 +410,7 @@ lasso_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 	s->base.quiet = ro->quiet;
 	s->base.out = ro->out;
 	s->base.metrics = ro->metrics;
+	s->base.data = ro->data;
 	*out = &s->base;
 	return CLI_OK;
 fail:

@@ -123,7 +123,7 @@ lda_opt(const char *cmd, lda_state_t *s, int c, const char *arg)
 	int bad = 0;
 
 	switch (c) {
-	case O_DATA: s->data = arg; break;
+	case O_DATA: s->data = s->base.data = arg; break;
 	case O_VOCAB: s->vocab = arg; break;
 	case O_FORMAT:
 		if (strcmp(arg, "ldac") != 0 && strcmp(arg, "uci") != 0 &&
@@ -184,13 +184,19 @@ lda_parse(const char *cmd, int argc, char **argv, const struct option *extra,
     cli_host_cb host, void *arg, cJSON *spec, app_state_t **out)
 {
 	unsigned char seen[O_LAST - 256];
+	struct option opts[128];
 	lda_state_t *s;
+	size_t n = 0, i;
 	int c, idx, bad = 0, rc = CLI_USAGE;
 
-	(void)extra;
-	(void)host;
-	(void)arg;
 	(void)spec;
+	/* The app's options, then the command's own (host: --strict,
+	 * --save-on-interrupt of strads run). */
+	for (i = 0; lda_opts[i].name != NULL && n < 100; i++)
+		opts[n++] = lda_opts[i];
+	for (i = 0; extra != NULL && extra[i].name != NULL && n < 126; i++)
+		opts[n++] = extra[i];
+	memset(&opts[n], 0, sizeof(opts[n]));
 	*out = NULL;
 	if (strcmp(cmd, "run") != 0) {
 		fprintf(stderr, "strads %s: lda runs in one process only: strads run lda "
@@ -213,7 +219,7 @@ lda_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 	memset(seen, 0, sizeof(seen));
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", lda_opts, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, &idx)) != -1) {
 		if (c == 'h') {
 			rc = CLI_HELP;
 			goto fail;
@@ -225,9 +231,14 @@ lda_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 			fprintf(stderr, "Try 'strads %s lda --help'.\n", cmd);
 			goto fail;
 		}
+		if (c >= CLI_HOST_OPT) {
+			if (host == NULL || host(arg, c, optarg) != 0)
+				bad = 1;
+			continue;
+		}
 		if (c >= 256 && c < O_LAST) {
 			if (seen[c - 256]) {
-				fprintf(stderr, "strads %s: --%s given twice\n", cmd, lda_opts[idx].name);
+				fprintf(stderr, "strads %s: --%s given twice\n", cmd, opts[idx].name);
 				bad = 1;
 			}
 			seen[c - 256] = 1;
@@ -578,4 +589,5 @@ const app_entry_t lda_entry = {
     .gen = lda_gen_main,
     .gen_summary = "a corpus from planted topics (lda-c, UCI, raw text, truth)",
     .cmds = lda_cmds,
+    .planned_iters = 1,
 };

@@ -329,6 +329,7 @@ logreg_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 	s->base.quiet = ro->quiet;
 	s->base.out = ro->out;
 	s->base.metrics = ro->metrics;
+	s->base.data = ro->data;
 	*out = &s->base;
 	return CLI_OK;
 fail:

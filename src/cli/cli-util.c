@@ -287,7 +287,7 @@ cli_metrics_end(const char *cmd, const char *path, const strads_job_result_t *re
 		return;
 	}
 	fprintf(f, "{\"end\": true, \"iter\": %llu, \"time_s\": %.6f, \"objective\": ",
-	    (unsigned long long)res->rounds, res->solve_s);
+	    (unsigned long long)res->progress.iter, res->solve_s);
 	if (isfinite(res->progress.objective))
 		fprintf(f, "%.17g", res->progress.objective);
 	else
@@ -318,4 +318,48 @@ cli_interrupt_arm(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
+
+void
+cli_result_tables_free(strads_job_result_t *res)
+{
+	uint32_t t;
+
+	if (res->tables == NULL)
+		return;
+	for (t = 0; t < res->ntables; t++)
+		free(res->tables[t]);
+	free(res->tables);
+	res->tables = NULL;
+	res->ntables = 0;
+}
+
+/* Whether a and b name one file. */
+static int
+same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (strcmp(a, b) == 0)
+		return 1;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	    sa.st_ino == sb.st_ino;
+}
+
+int
+cli_files_distinct(const char *cmd, const char *data, const char *out,
+    const char *metrics)
+{
+	const char *what = NULL, *a = NULL;
+
+	if (data != NULL && out != NULL && same_file(data, out))
+		what = "--out names the training data", a = out;
+	else if (data != NULL && metrics != NULL && same_file(data, metrics))
+		what = "--metrics names the training data", a = metrics;
+	else if (out != NULL && metrics != NULL && same_file(out, metrics))
+		what = "--out and --metrics name one file", a = out;
+	if (what == NULL)
+		return 0;
+	fprintf(stderr, "strads %s: %s (%s): it would be written over\n", cmd, what, a);
+	return -1;
 }

@@ -74,6 +74,17 @@ void cli_interrupt_arm(void);
 void cli_metrics_end(const char *cmd, const char *metrics_path,
     const strads_job_result_t *res);
 
+/* Frees the worker, rotate and ssp tables of a job's result (not its
+ * params, which a run keeps as the next step's warm start). */
+void cli_result_tables_free(strads_job_result_t *res);
+
+/* 0 when no two of the training data, the model file and the metrics
+ * file (any of them NULL) are one file (by name, or by device and inode
+ * when they exist); else -1, reported: a run must not write over its
+ * own data. */
+int cli_files_distinct(const char *cmd, const char *data, const char *out,
+    const char *metrics);
+
 /* The file of step k of a run: base itself, or base.k+1 when numbered
  * (a run of several steps), in buf; NULL when base is. */
 const char *cli_step_file(const char *base, int numbered, long k, char *buf,

@@ -268,6 +268,10 @@ coord_main(int argc, char **argv)
 	}
 	rc = CLI_FAIL;
 	nsteps = st->steps;
+	if (cli_files_distinct("coordinator", st->data, st->out, st->metrics) != 0) {
+		rc = CLI_USAGE;
+		goto out;
+	}
 	specs = job_spec(st, appv, 0);
 	cfg.node_id = 1;
 	cfg.nloops = (int)st->threads;
@@ -359,18 +363,21 @@ coord_main(int argc, char **argv)
 		out = cli_step_file(st->out, st->numbered, step, obuf, sizeof(obuf));
 		if (app->result("coordinator", st, step, &res, line, sizeof(line)) != 0) {
 			free(res.params);
+			cli_result_tables_free(&res);
 			goto out;
 		}
 		if (!st->quiet)
 			fputs(line, stderr);
 		if (app->save("coordinator", st, step, out, &res) != 0) {
 			free(res.params);
+			cli_result_tables_free(&res);
 			goto out;
 		}
 		cli_metrics_end("coordinator", o.metrics_path, &res);
 		unconverged += !res.converged;
 		free(init);
 		init = res.params;
+		cli_result_tables_free(&res);
 	}
 	if (app->done != NULL)
 		app->done(st, nsteps - first, 1, jobs_s, solve_s);

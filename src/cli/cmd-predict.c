@@ -68,6 +68,15 @@ predict_main(int argc, char **argv)
 		case 'm':
 			if (cli_parse_missing("predict", optarg, &dopts.missing) != 0)
 				return CLI_USAGE;
+			/* The mean would be this file's, not the training
+			 * data's (the model does not keep those): each row's
+			 * prediction would depend on the others. */
+			if (dopts.missing == DATA_MISSING_MEAN) {
+				fprintf(stderr, "strads predict: --missing mean would fill "
+				    "gaps with this file's column means, not the training "
+				    "data's; fill them, or use --missing drop\n");
+				return CLI_USAGE;
+			}
 			break;
 		case 'q': quiet = 1; break;
 		case 'l': labels = 1; break;

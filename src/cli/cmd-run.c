@@ -47,18 +47,20 @@ app_usage(const app_entry_t *app, FILE *f)
 {
 	fprintf(f, "usage: strads run %s %s\n\n", app->name, app->synopsis);
 	app->usage("run", f);
+	fprintf(f, "run:\n");
+	if (!app->planned_iters)
+		fprintf(f,
+		    "  --strict            exit 6 when a limit (--max-iter, --time-limit)\n"
+		    "                      stopped a step before it converged\n");
 	fprintf(f,
-	    "run:\n"
-	    "  --strict            exit 6 when a limit (--max-iter, --time-limit)\n"
-	    "                      stopped a step before it converged\n"
 	    "  --save-on-interrupt on SIGINT or SIGTERM, save the model of the\n"
 	    "                      last round (a consistent one) before exiting\n"
 	    "                      130; without it nothing is saved\n");
 }
 
 static const struct option run_opts[] = {
-    {"strict", no_argument, NULL, CLI_HOST_OPT},
     {"save-on-interrupt", no_argument, NULL, CLI_HOST_OPT + 1},
+    {"strict", no_argument, NULL, CLI_HOST_OPT},
     {NULL, 0, NULL, 0}};
 
 static int
@@ -165,22 +167,25 @@ chain_main(void *arg)
 			/* Interrupted: the result is that of a consistent round
 			 * (the roles drained and checked), kept when asked. */
 			atomic_store(&rp->interrupted, 1);
+			cli_metrics_end("run", o.metrics_path, &res);
 			if (rp->save_int && app->save("run", st, k, out, &res) == 0) {
-				cli_metrics_end("run", o.metrics_path, &res);
-				fprintf(stderr, "strads run: interrupted at round %llu "
-				    "(objective %.12g); that round's model is saved in %s\n",
-				    (unsigned long long)res.rounds, res.progress.objective, out);
+				fprintf(stderr, "strads run: interrupted at iteration %llu "
+				    "(objective %.12g); that iteration's model is saved in %s\n",
+				    (unsigned long long)res.progress.iter, res.progress.objective,
+				    out);
 			} else if (!rp->save_int) {
-				fprintf(stderr, "strads run: interrupted at round %llu; no "
+				fprintf(stderr, "strads run: interrupted at iteration %llu; no "
 				    "model saved (--save-on-interrupt saves the last "
-				    "consistent one)\n", (unsigned long long)res.rounds);
+				    "consistent one)\n", (unsigned long long)res.progress.iter);
 			}
 			free(res.params);
+			cli_result_tables_free(&res);
 			break;
 		}
 		if (app->result("run", st, k, &res, line, sizeof(line)) != 0 ||
 		    app->save("run", st, k, out, &res) != 0) {
 			free(res.params);
+			cli_result_tables_free(&res);
 			break;
 		}
 		cli_metrics_end("run", o.metrics_path, &res);
@@ -188,6 +193,7 @@ chain_main(void *arg)
 			atomic_fetch_add(&rp->unconverged, 1);
 		free(warm);
 		warm = res.params;
+		cli_result_tables_free(&res);
 		path_done(rp, k, line);
 	}
 	if (k < rp->n)
@@ -212,6 +218,8 @@ run_app(app_state_t *st, const run_flags_t *fl)
 	/* The first step's files stand for all: they share a directory. */
 	out1 = cli_step_file(st->out, st->numbered, 0, obuf, sizeof(obuf));
 	metrics1 = cli_step_file(st->metrics, st->numbered, 0, mbuf, sizeof(mbuf));
+	if (cli_files_distinct("run", st->data, out1, metrics1) != 0)
+		return CLI_USAGE;
 	if (cli_writable("run", out1) != 0 ||
 	    (metrics1 != NULL && cli_writable("run", metrics1) != 0))
 		return CLI_FAIL;
@@ -318,7 +326,16 @@ run_main(int argc, char **argv)
 		    app_names(app_trains, ", ", names, sizeof(names)));
 		return CLI_USAGE;
 	}
-	rc = app->parse("run", argc - 1, argv + 1, run_opts, run_opt, &fl, NULL, &st);
+	/* Without --strict (the last entry) for an app of planned
+	 * iterations. */
+	{
+		struct option opts[3];
+
+		memcpy(opts, run_opts, sizeof(opts));
+		if (app->planned_iters)
+			memset(&opts[1], 0, sizeof(opts[1]));
+		rc = app->parse("run", argc - 1, argv + 1, opts, run_opt, &fl, NULL, &st);
+	}
 	if (rc == CLI_HELP) {
 		app_usage(app, stdout);
 		return CLI_OK;
