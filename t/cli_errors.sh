@@ -62,6 +62,15 @@ check 2 "--missing: expected error, drop or mean, got 'foo'" \
 	run lasso --data short.csv --target y --missing foo
 check 2 "unexpected argument '--data'" run lasso -- --data d.svm
 
+# logreg's data options are Lasso's
+printf '1 0:1 1:2\n-1 0:0.5 2:1\n1 1:1 2:3\n-1 0:2 2:0.1\n' >zero.svm
+check 1 "pass --index-base 0" run logreg --data zero.svm --threads 1 --quiet --out z.model
+check 0 "" run logreg --data zero.svm --index-base 0 --threads 1 --quiet --out z.model
+printf '1 1:1\n-1 2000000000:1\n' >huge.svm
+check 1 "huge.svm:2: index 2000000000 implies 2000000000 features" \
+	run logreg --data huge.svm --threads 1 --quiet --out h.model
+check 1 "implies" run logreg --data huge.svm --max-features 100 --threads 1 --quiet --out h.model
+
 # output files: refused before the data is loaded and solved, and never
 # written over the data or each other
 cp d.svm own.svm

@@ -26,7 +26,8 @@ typedef struct logreg_cli_s {
 	double C, lambda, min_ratio, tol, time_limit;
 	long path, path_jobs, max_iter, threads, workers, block;
 	int intercept, quiet, have_lambda, have_C;
-	unsigned long long seed;
+	unsigned long long seed, max_features;
+	long index_base;
 	int argc;    /* the command line, for the model file */
 	char **argv; /* borrowed from main's */
 } logreg_cli_t;
@@ -50,6 +51,10 @@ logreg_options(FILE *f)
 	    "  --ignore COLS       CSV: columns that are not features\n"
 	    "  --missing M         CSV: error (default), drop or mean\n"
 	    "  --response FILE     MatrixMarket: the labels, one a line\n"
+	    "  --index-base B      LIBSVM: the index of the first column, 1\n"
+	    "                      (default) or 0\n"
+	    "  --max-features N    LIBSVM, MatrixMarket: refuse data implying more\n"
+	    "                      than N features (default 33554432)\n"
 	    "model:\n"
 	    "  --C C               weight of the loss (default 1): minimise\n"
 	    "                      C sum log(1 + exp(-y (w.x + b))) + ||w||_1\n"
@@ -107,6 +112,7 @@ logreg_cli_init(logreg_cli_t *ro)
 	ro->tol = 1e-6;
 	ro->intercept = 1;
 	ro->seed = 1;
+	ro->index_base = 1;
 	ro->out = "logreg.model";
 }
 
@@ -114,7 +120,7 @@ enum {
 	O_FORMAT = 256, O_TARGET, O_IGNORE, O_MISSING, O_RESPONSE, O_C, O_LAMBDA,
 	O_PATH, O_MINRATIO, O_INTERCEPT, O_NOINTERCEPT, O_TOL, O_MAXITER,
 	O_TIMELIMIT, O_THREADS, O_WORKERS, O_BLOCK, O_SEED, O_OUT, O_METRICS,
-	O_QUIET, O_DATA, O_PATHJOBS, O_LAST
+	O_QUIET, O_DATA, O_PATHJOBS, O_INDEXBASE, O_MAXFEAT, O_LAST
 };
 
 static const struct option logreg_opts[] = {
@@ -124,6 +130,8 @@ static const struct option logreg_opts[] = {
     {"ignore", required_argument, NULL, O_IGNORE},
     {"missing", required_argument, NULL, O_MISSING},
     {"response", required_argument, NULL, O_RESPONSE},
+    {"index-base", required_argument, NULL, O_INDEXBASE},
+    {"max-features", required_argument, NULL, O_MAXFEAT},
     {"C", required_argument, NULL, O_C},
     {"lambda", required_argument, NULL, O_LAMBDA},
     {"path", required_argument, NULL, O_PATH},
@@ -160,6 +168,13 @@ logreg_opt(const char *cmd, logreg_cli_t *ro, int c, const char *arg)
 	case O_IGNORE: ro->ignore = arg; break;
 	case O_MISSING: ro->missing = arg; break;
 	case O_RESPONSE: ro->response = arg; break;
+	case O_INDEXBASE:
+		bad = cli_parse_long_in(cmd, "--index-base", arg, 0, 1, &ro->index_base);
+		break;
+	case O_MAXFEAT:
+		bad = cli_parse_long(cmd, "--max-features", arg, 1, &v);
+		ro->max_features = (unsigned long long)v;
+		break;
 	case O_C:
 		bad = cli_parse_double_in(cmd, "--C", arg, 0, 1, INFINITY, &ro->C);
 		ro->have_C = 1;
@@ -398,6 +413,8 @@ logreg_load(const char *cmd, app_state_t *st, int verbose)
 	dopts.target = ro->target;
 	dopts.ignore = ro->ignore;
 	dopts.response = ro->response;
+	dopts.index_base = (int)ro->index_base;
+	dopts.max_features = ro->max_features;
 	if (ro->missing != NULL && cli_parse_missing(cmd, ro->missing, &dopts.missing) != 0)
 		return CLI_USAGE;
 	t0 = strads_now_ns();
@@ -569,7 +586,7 @@ logreg_save(const char *cmd, app_state_t *st, long k, const char *path,
 	mod.lambda = 1 / ((double)m.n * m.C);
 	mod.n = m.n;
 	mod.p = m.p;
-	mod.index_base = 1;
+	mod.index_base = (int)s->ro.index_base;
 	mod.objective = res->progress.objective;
 	mod.intercept = m.intercept ? res->params[m.p] : 0;
 	mod.converged = res->converged;
