@@ -148,6 +148,10 @@ predict_main(int argc, char **argv)
 		data_matrix_free(&X);
 		return CLI_MODEL;
 	}
+	if (dopts.missing == DATA_MISSING_DROP && !quiet)
+		fprintf(stderr, "strads predict: --missing drop: rows with a missing "
+		    "value are left out; the %u prediction(s) are for the rows kept, in "
+		    "their order\n", X.n);
 	rc = app->predict(&model, &X, quiet, labels);
 	model_free(&model);
 	data_matrix_free(&X);
