@@ -187,6 +187,18 @@ elapsed(const coord_t *c)
 	return (double)(strads_now_ns() - c->t0) / 1e9;
 }
 
+/* Whether a limit ends the run at t seconds: the rounds, the time, or
+ * the caller's stop flag. */
+static int
+limit_hit(const coord_t *c, double t)
+{
+	const strads_job_opts_t *o = &c->job->o;
+
+	return (o->max_rounds > 0 && c->rounds_done >= o->max_rounds) ||
+	    (o->time_limit_s > 0 && t >= o->time_limit_s) ||
+	    (o->stop != NULL && *o->stop != 0);
+}
+
 /* The cycle's steps with their time, at STRADS_LOG=debug. */
 #define TRACE(c, fmt, ...) strads_log(STRADS_LOG_DEBUG, "coordinator: %.4fs: " \
     fmt, elapsed(c), __VA_ARGS__)
@@ -842,10 +854,7 @@ check_done(strads_actor_t *self, coord_t *c)
 			free(v);
 		}
 	}
-	if (c->converged || c->final_check ||
-	    (o->max_rounds > 0 && c->rounds_done >= o->max_rounds) ||
-	    (o->time_limit_s > 0 && t >= o->time_limit_s) ||
-	    (o->stop != NULL && *o->stop != 0)) {
+	if (c->converged || c->final_check || limit_hit(c, t)) {
 		c->phase = PH_DRAIN;
 		finish(self, c);
 		return;
@@ -1017,13 +1026,9 @@ snap_end(strads_actor_t *self, coord_t *c)
 static void
 limits(strads_actor_t *self, coord_t *c)
 {
-	const strads_job_opts_t *o = &c->job->o;
-
 	if (c->phase != PH_RUN)
 		return;
-	if ((o->max_rounds > 0 && c->rounds_done >= o->max_rounds) ||
-	    (o->time_limit_s > 0 && elapsed(c) >= o->time_limit_s) ||
-	    (o->stop != NULL && *o->stop != 0)) {
+	if (limit_hit(c, elapsed(c))) {
 		c->phase = PH_DRAIN;
 		finish(self, c);
 	}

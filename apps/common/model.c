@@ -90,7 +90,7 @@ unescape(char *s)
 /* Writing                                                            */
 
 int
-model_set_schema(model_t *m, const char *format, const data_opts_t *opts,
+model_set_schema(model_t *m, const char *format, const char *ignore,
     const data_matrix_t *X)
 {
 	uint32_t j;
@@ -104,8 +104,7 @@ model_set_schema(model_t *m, const char *format, const data_opts_t *opts,
 		return 0;
 	if (X->target_name != NULL && (m->target = strdup(X->target_name)) == NULL)
 		return -1;
-	if (opts != NULL && opts->ignore != NULL &&
-	    (m->ignore = strdup(opts->ignore)) == NULL)
+	if (ignore != NULL && (m->ignore = strdup(ignore)) == NULL)
 		return -1;
 	if ((m->colnames = calloc(X->p ? X->p : 1, sizeof(char *))) == NULL)
 		return -1;

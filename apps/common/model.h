@@ -60,9 +60,9 @@ typedef struct model_s {
 } model_t;
 
 /* Fills the schema fields of m (data_format, target, ignore, colnames)
- * from X, loaded as format with opts (copies; model_free frees them).
- * 0, or -1 when out of memory. */
-int model_set_schema(model_t *m, const char *format, const data_opts_t *opts,
+ * from X, loaded as format with --ignore ignore (either may be NULL;
+ * copies: model_free frees them). 0, or -1 when out of memory. */
+int model_set_schema(model_t *m, const char *format, const char *ignore,
     const data_matrix_t *X);
 /* The options of a command line, joined by blanks into m->options. */
 int model_set_options(model_t *m, int argc, char *const *argv);

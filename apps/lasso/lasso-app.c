@@ -281,16 +281,6 @@ lasso_try_help(const char *cmd)
 		fprintf(stderr, "Try 'strads %s lasso --help'.\n", cmd);
 }
 
-/* A file option's value as a node should read it: absolute, since
- * nodes may run elsewhere (a shared filesystem is assumed). */
-static cJSON *
-spec_path(const char *path)
-{
-	char buf[PATH_MAX];
-
-	return cJSON_CreateString(realpath(path, buf) != NULL ? buf : path);
-}
-
 static int
 lasso_parse(const char *cmd, int argc, char **argv, const struct option *extra,
     cli_host_cb host, void *arg, cJSON *appv, app_state_t **out)
@@ -371,7 +361,7 @@ lasso_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 			snprintf(name, sizeof(name), "--%s", opts[idx].name);
 			cJSON_AddItemToArray(appv, cJSON_CreateString(name));
 			if (c == O_DATA || c == O_RESPONSE)
-				cJSON_AddItemToArray(appv, spec_path(optarg));
+				cJSON_AddItemToArray(appv, cli_spec_path(optarg));
 			else if (opts[idx].has_arg)
 				cJSON_AddItemToArray(appv, cJSON_CreateString(optarg));
 		}
@@ -598,7 +588,6 @@ lasso_save(const char *cmd, app_state_t *st, long k, const char *path,
 {
 	lasso_state_t *s = (lasso_state_t *)st;
 	const lasso_t *l = &s->l;
-	data_opts_t dopts;
 	model_t m;
 	char err[512];
 	int rc;
@@ -620,9 +609,7 @@ lasso_save(const char *cmd, app_state_t *st, long k, const char *path,
 	m.criterion = res->progress.criterion;
 	m.train_s = res->solve_s;
 	m.rounds = res->rounds;
-	data_opts_init(&dopts);
-	dopts.ignore = s->ro.ignore;
-	if (model_set_schema(&m, s->ro.format, &dopts, &s->X) != 0 ||
+	if (model_set_schema(&m, s->ro.format, s->ro.ignore, &s->X) != 0 ||
 	    model_set_options(&m, s->ro.argc, s->ro.argv) != 0) {
 		fprintf(stderr, "strads %s: out of memory\n", cmd);
 		model_free(&m);

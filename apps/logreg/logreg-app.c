@@ -226,15 +226,6 @@ logreg_try_help(const char *cmd)
 		fprintf(stderr, "Try 'strads %s logreg --help'.\n", cmd);
 }
 
-/* A file option's value as a node should read it: absolute. */
-static cJSON *
-spec_path(const char *path)
-{
-	char buf[PATH_MAX];
-
-	return cJSON_CreateString(realpath(path, buf) != NULL ? buf : path);
-}
-
 static int
 logreg_parse(const char *cmd, int argc, char **argv, const struct option *extra,
     cli_host_cb host, void *arg, cJSON *appv, app_state_t **out)
@@ -312,7 +303,7 @@ logreg_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 			snprintf(name, sizeof(name), "--%s", opts[idx].name);
 			cJSON_AddItemToArray(appv, cJSON_CreateString(name));
 			if (c == O_DATA || c == O_RESPONSE)
-				cJSON_AddItemToArray(appv, spec_path(optarg));
+				cJSON_AddItemToArray(appv, cli_spec_path(optarg));
 			else if (opts[idx].has_arg)
 				cJSON_AddItemToArray(appv, cJSON_CreateString(optarg));
 		}
@@ -356,12 +347,9 @@ fail:
 static int
 is_libsvm(const char *path, const char *format)
 {
-	const char *dot = strrchr(path, '.');
+	const char *f = format != NULL ? format : data_format_of(path);
 
-	if (format != NULL)
-		return strcmp(format, "libsvm") == 0 || strcmp(format, "svmlight") == 0;
-	return dot != NULL && (strcmp(dot, ".svm") == 0 || strcmp(dot, ".libsvm") == 0 ||
-	                          strcmp(dot, ".txt") == 0 || strcmp(dot, ".t") == 0);
+	return f != NULL && (strcmp(f, "libsvm") == 0 || strcmp(f, "svmlight") == 0);
 }
 
 /* The line of a LIBSVM file that holds row (0-based): rows are the
@@ -574,7 +562,6 @@ logreg_save(const char *cmd, app_state_t *st, long k, const char *path,
 {
 	logreg_state_t *s = (logreg_state_t *)st;
 	logreg_t m = s->m;
-	data_opts_t dopts;
 	model_t mod;
 	char err[512];
 	int rc;
@@ -593,9 +580,7 @@ logreg_save(const char *cmd, app_state_t *st, long k, const char *path,
 	mod.criterion = res->progress.criterion;
 	mod.train_s = res->solve_s;
 	mod.rounds = res->rounds;
-	data_opts_init(&dopts);
-	dopts.ignore = s->ro.ignore;
-	if (model_set_schema(&mod, s->ro.format, &dopts, &s->X) != 0 ||
+	if (model_set_schema(&mod, s->ro.format, s->ro.ignore, &s->X) != 0 ||
 	    model_set_options(&mod, s->ro.argc, s->ro.argv) != 0) {
 		fprintf(stderr, "strads %s: out of memory\n", cmd);
 		mod.coef = NULL; /* borrowed: res->params */

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -362,4 +363,12 @@ cli_files_distinct(const char *cmd, const char *data, const char *out,
 		return 0;
 	fprintf(stderr, "strads %s: %s (%s): it would be written over\n", cmd, what, a);
 	return -1;
+}
+
+cJSON *
+cli_spec_path(const char *path)
+{
+	char buf[PATH_MAX];
+
+	return cJSON_CreateString(realpath(path, buf) != NULL ? buf : path);
 }

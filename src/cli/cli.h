@@ -85,6 +85,10 @@ void cli_result_tables_free(strads_job_result_t *res);
 int cli_files_distinct(const char *cmd, const char *data, const char *out,
     const char *metrics);
 
+/* A file option's value as a node should read it: the path made
+ * absolute (nodes may run elsewhere; a shared filesystem is assumed). */
+cJSON *cli_spec_path(const char *path);
+
 /* The file of step k of a run: base itself, or base.k+1 when numbered
  * (a run of several steps), in buf; NULL when base is. */
 const char *cli_step_file(const char *base, int numbered, long k, char *buf,
