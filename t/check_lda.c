@@ -297,25 +297,46 @@ learned_phi(const int32_t *nwk, uint32_t V, uint32_t K, double beta, double *phi
  * at staleness 0, each of 5 planted topics is matched one-to-one by a
  * learned one within total-variation distance 0.15 (the planted
  * topics are 0.9 apart from one another; the learned ones are
- * estimated from about 2400 tokens each; measured 2026-12-07: 0.061).
- * The counts hold after every sweep and the log-likelihood rises. */
+ * estimated from about 2400 tokens each; measured 2026-12-07: about
+ * 0.06). A Gibbs chain can settle in a local mode (two planted topics
+ * merged, one split: TV about 0.9, log-likelihood per token -3.3
+ * against -3.13), which 300 sweeps do not leave; measured 2026-12-07 in
+ * 3 of 32 chains of 40 sweeps (seeds 1-16, 1 and 2 workers). So, as a
+ * user would, the test runs 4 chains of different seeds and keeps the
+ * one of highest log-likelihood: it fails only if all 4 are stuck.
+ * Every chain keeps its counts after every sweep and its
+ * log-likelihood rises. */
 START_TEST(planted_topics)
 {
 	const uint32_t K = 5, V = 50;
-	double planted[5 * 50], learned[5 * 50], tv;
+	double planted[5 * 50], learned[5 * 50], tv, best_ll = -INFINITY;
 	lda_corpus_t c;
 	lda_t l;
-	run_t r;
+	run_t r, best;
+	uint64_t seed;
 
+	memset(&best, 0, sizeof(best));
 	planted_corpus(&c, K, 300, 40, 7, planted);
-	ck_assert_int_eq(lda_setup(&l, &c, K, 0.1, 0.01, 3, 0, 0, 2, 4, 1), 0);
-	run_lda(&l, 40, &r);
-	assert_counts(&l, &r);
-	learned_phi(r.nwk, V, K, 0.01, learned);
+	for (seed = 3; seed < 7; seed++) {
+		double ll;
+
+		ck_assert_int_eq(lda_setup(&l, &c, K, 0.1, 0.01, seed, 0, 0, 2, 4, 1), 0);
+		run_lda(&l, 40, &r);
+		assert_counts(&l, &r);
+		lda_free(&l);
+		ll = r.rec.ll[r.rec.n - 1];
+		ck_assert_msg(ll > r.rec.ll[0], "loglik %g -> %g", r.rec.ll[0], ll);
+		if (ll > best_ll) {
+			best_ll = ll;
+			run_free(&best);
+			best = r;
+		} else {
+			run_free(&r);
+		}
+	}
+	learned_phi(best.nwk, V, K, 0.01, learned);
 	tv = match_tv(planted, learned, K, V);
-	ck_assert_msg(tv < 0.15, "best matching's largest TV distance %g", tv);
-	ck_assert_msg(r.rec.ll[r.rec.n - 1] > r.rec.ll[0], "loglik %g -> %g", r.rec.ll[0],
-	    r.rec.ll[r.rec.n - 1]);
+	ck_assert_msg(tv < 0.15, "best chain's best matching's largest TV distance %g", tv);
 	/* The record's log-likelihood is the formula's on the final
 	 * counts. */
 	{
@@ -323,14 +344,13 @@ START_TEST(planted_topics)
 		uint32_t i;
 
 		for (i = 0; i < V * K; i++)
-			nk[i % K] += r.nwk[i];
-		ll = lda_loglik_docs(r.ndk, c.doc_ptr, c.ndocs, K, 0.1) +
-		    lda_loglik_words(r.nwk, V, K, 0.01) + lda_loglik_topics(nk, V, K, 0.01);
-		ck_assert_msg(fabs(ll / c.ntokens - r.rec.ll[r.rec.n - 1]) < 1e-6, "%g vs %g",
-		    ll / c.ntokens, r.rec.ll[r.rec.n - 1]);
+			nk[i % K] += best.nwk[i];
+		ll = lda_loglik_docs(best.ndk, c.doc_ptr, c.ndocs, K, 0.1) +
+		    lda_loglik_words(best.nwk, V, K, 0.01) + lda_loglik_topics(nk, V, K, 0.01);
+		ck_assert_msg(fabs(ll / c.ntokens - best_ll) < 1e-6, "%g vs %g", ll / c.ntokens,
+		    best_ll);
 	}
-	run_free(&r);
-	lda_free(&l);
+	run_free(&best);
 	lda_corpus_free(&c);
 }
 END_TEST
