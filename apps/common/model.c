@@ -161,6 +161,8 @@ model_text(const model_t *m, char **buf, size_t *len)
 	    (unsigned long long)m->rounds);
 	if (m->options != NULL)
 		fprintf(f, "# options %s\n", m->options);
+	if (m->labels[0] != '\0')
+		fprintf(f, "# labels %s\n", m->labels);
 	if (m->data_format[0] != '\0')
 		fprintf(f, "# data_format %s\n", m->data_format);
 	if (m->target != NULL) {
@@ -329,6 +331,11 @@ header_line(model_t *m, char *key, char *val)
 		m->rounds = strtoull(val, NULL, 10);
 	else if (strcmp(key, "data_format") == 0)
 		snprintf(m->data_format, sizeof(m->data_format), "%.15s", val);
+	else if (strcmp(key, "labels") == 0) {
+		if (strcmp(val, "0/1") != 0 && strcmp(val, "-1/+1") != 0)
+			return -3;
+		snprintf(m->labels, sizeof(m->labels), "%s", val);
+	}
 	else if (strcmp(key, "options") == 0)
 		return (m->options = strdup(val)) == NULL ? -1 : 0;
 	else if (strcmp(key, "target") == 0 || strcmp(key, "ignore") == 0) {
@@ -457,8 +464,12 @@ model_read(const char *path, model_t *m, char *err, size_t errlen)
 			} else if ((rc = header_line(m, key, val)) != 0) {
 				if (rc == -1)
 					goto oom;
-				snprintf(err, errlen, "%s:%lu: a bad %%-escape", path,
-				    lineno);
+				if (rc == -3)
+					snprintf(err, errlen, "%s:%lu: expected labels 0/1 or "
+					    "-1/+1, got '%s'", path, lineno, val);
+				else
+					snprintf(err, errlen, "%s:%lu: a bad %%-escape", path,
+					    lineno);
 				goto fail;
 			}
 			continue;
