@@ -251,11 +251,44 @@ START_TEST(libsvm_base0_and_last_line)
 	ASSERT_U64S(m.col, 0, 2, 5);
 	ASSERT_DOUBLES(m.val, 1.0, 0.0, 2.0);
 	ASSERT_DOUBLES(m.y, 3.0, -4.0);
+	/* A file cut short ends so: the loader says which line. */
+	ck_assert_uint_eq(m.unterminated, 2);
 	data_matrix_free(&m);
 
 	/* the same bytes 1-based: index 0 is an error */
 	expect_fail(data_load_libsvm, "b1.svm", "3 0:1 2:0\n-4 5:2", NULL, 1,
 	    "index 0 in 1-based data", "--index-base 0");
+}
+END_TEST
+
+/* A last line without its newline is loaded, and reported in
+ * unterminated (the CLI warns: a file cut short ends so, maybe
+ * mid-number), in every format; a file that ends in a newline, or in
+ * blank lines after one, reports none. */
+START_TEST(unterminated_last_line)
+{
+	static const char *mm = "%%MatrixMarket matrix coordinate real general\n"
+				"2 2 2\n1 1 3\n2 2 4.";
+	data_matrix_t m;
+
+	load_ok(data_load_libsvm, "u1.svm", "1 1:2\n-1 2:0.5\n", NULL, &m);
+	ck_assert_uint_eq(m.unterminated, 0);
+	data_matrix_free(&m);
+	load_ok(data_load_libsvm, "u2.svm", "1 1:2\n\n-1 2:0.5\n\n", NULL, &m);
+	ck_assert_uint_eq(m.unterminated, 0);
+	data_matrix_free(&m);
+	load_ok(data_load_libsvm, "u3.svm", "1 1:2\n-1 2:0.5\n1 3:1", NULL, &m);
+	ck_assert_uint_eq(m.unterminated, 3);
+	data_matrix_free(&m);
+	load_ok(data_load_mm, "u.mtx", mm, NULL, &m);
+	ck_assert_uint_eq(m.unterminated, 4);
+	data_matrix_free(&m);
+	load_ok(data_load_csv, "u.csv", "y,a\n1,2\n3,4", NULL, &m);
+	ck_assert_uint_eq(m.unterminated, 3);
+	data_matrix_free(&m);
+	load_ok(data_load_csv, "u2.csv", "y,a\n1,2\n3,4\n", NULL, &m);
+	ck_assert_uint_eq(m.unterminated, 0);
+	data_matrix_free(&m);
 }
 END_TEST
 
@@ -1258,6 +1291,7 @@ data_suite(void)
 	tcase_add_test(tl, libsvm_basic);
 	tcase_add_test(tl, libsvm_base0_and_last_line);
 	tcase_add_test(tl, libsvm_errors);
+	tcase_add_test(tl, unterminated_last_line);
 	tcase_add_test(tl, libsvm_nul_and_missing_file);
 	tcase_add_test(tl, libsvm_numbers_exact);
 	tcase_add_test(tl, libsvm_large_blocks);

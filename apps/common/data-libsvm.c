@@ -165,6 +165,7 @@ data_load_libsvm(const char *path, const data_opts_t *opts, data_matrix_t *out,
 	if (rc == 0) {
 		b.m.p = maxcol == UINT64_MAX ? 0 : (uint32_t)(maxcol + 1);
 		data__b_finish(&b, out);
+		out->unterminated = r.cut_line;
 	}
 done:
 	data_matrix_free(&b.m);

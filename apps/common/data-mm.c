@@ -373,6 +373,7 @@ data_load_mm(const char *path, const data_opts_t *opts, data_matrix_t *out,
 		rc = -1;
 		goto done;
 	}
+	m.unterminated = r.cut_line;
 	*out = m;
 	memset(&m, 0, sizeof(m));
 	rc = 0;

@@ -171,6 +171,7 @@ data__lr_next(lreader_t *r, char **line, size_t *len, char *err, size_t errlen)
 				return 0;
 			nl = s + avail; /* the spare byte at buf[len] */
 			r->pos = r->len;
+			r->cut_line = r->lineno + 1;
 		} else {
 			r->pos = (size_t)(nl - r->buf) + 1;
 		}

@@ -31,6 +31,8 @@ typedef struct data_matrix_s {
 	char **colnames;  /* p names (CSV), or NULL */
 	char *target_name; /* CSV: the response column's name, or NULL */
 	const char *format; /* data_load(): "libsvm", "mm" or "csv" (static) */
+	uint64_t unterminated; /* the file's last line, when it had no
+	                          newline (a file cut short ends so), or 0 */
 } data_matrix_t;
 
 /* The same matrix, column-major. */

@@ -133,6 +133,7 @@ typedef struct lreader_s {
 	int eof;
 	uint64_t lineno; /* of the line last returned, 1-based */
 	uint64_t size;	 /* of the file, 0 when unknown */
+	uint64_t cut_line; /* a last line with no newline, or 0 */
 } lreader_t;
 
 /* Opens path; 0, or -1 with a message in err. */

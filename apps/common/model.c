@@ -275,6 +275,19 @@ slurp(const char *path, char **out, size_t *outlen, char *err, size_t errlen)
 	return 0;
 }
 
+/* Turns every CR LF of text into LF, in place; the new length. */
+static size_t
+crlf_to_lf(char *text, size_t len)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < len; i++)
+		if (!(text[i] == '\r' && i + 1 < len && text[i + 1] == '\n'))
+			text[o++] = text[i];
+	text[o] = '\0';
+	return o;
+}
+
 /* Checks the end line and the checksum; the text before it is then
  * text[0 .. *body). */
 static int
@@ -396,6 +409,10 @@ model_read(const char *path, model_t *m, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: damaged: it holds a NUL byte", path);
 		goto fail;
 	}
+	/* The writer never puts a raw CR in a model (names are %-escaped),
+	 * so CR LF line ends are a copy's conversion (a Windows editor, git
+	 * with autocrlf): undone here, the checksum then holds. */
+	len = crlf_to_lf(text, len);
 	if (check_end(path, text, len, &body, err, errlen) != 0)
 		goto fail;
 	text[body] = '\0';

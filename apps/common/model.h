@@ -25,6 +25,9 @@
  * '%' and for blanks). Unknown keys are kept out of the way of older
  * readers: a reader skips keys it does not know.
  *
+ * CR LF line ends (a copy converted by a Windows tool) read as LF: the
+ * writer never puts a raw CR in a model, so the checksum still holds.
+ *
  * Written to a temp file, fsynced and renamed: never half-written.
  */
 #ifndef STRADS_APPS_MODEL_H
