@@ -292,6 +292,30 @@ START_TEST(unterminated_last_line)
 }
 END_TEST
 
+/* An index (LIBSVM) or a header (MatrixMarket) past --max-features is
+ * refused before any p-sized array exists, naming the line, the
+ * implied p and the memory at the app's bytes a feature; at the limit
+ * it loads. */
+START_TEST(feature_limit)
+{
+	data_opts_t o;
+	data_matrix_t m;
+
+	data_opts_init(&o);
+	o.max_features = 1000;
+	o.feature_bytes = 1 << 20;
+	expect_fail(data_load_libsvm, "f.svm", "1 1:1\n-1 2:1 1001:2\n", &o, 2,
+	    "index 1001 implies 1001 features, past the limit of 1000",
+	    "1048576 bytes a feature, the run would take 1.0 GiB");
+	expect_fail(data_load_mm, "f.mtx",
+	    "%%MatrixMarket matrix coordinate real general\n% c\n2 1001 1\n1 1 1\n", &o, 3,
+	    "a header of 1001 columns implies 1001 features", "--max-features 1001");
+	load_ok(data_load_libsvm, "f2.svm", "1 1:1\n-1 2:1 1000:2\n", &o, &m);
+	ck_assert_uint_eq(m.p, 1000);
+	data_matrix_free(&m);
+}
+END_TEST
+
 START_TEST(libsvm_errors)
 {
 	data_opts_t o;
@@ -1292,6 +1316,7 @@ data_suite(void)
 	tcase_add_test(tl, libsvm_base0_and_last_line);
 	tcase_add_test(tl, libsvm_errors);
 	tcase_add_test(tl, unterminated_last_line);
+	tcase_add_test(tl, feature_limit);
 	tcase_add_test(tl, libsvm_nul_and_missing_file);
 	tcase_add_test(tl, libsvm_numbers_exact);
 	tcase_add_test(tl, libsvm_large_blocks);
