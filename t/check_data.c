@@ -265,30 +265,26 @@ END_TEST
  * unterminated (the CLI warns: a file cut short ends so, maybe
  * mid-number), in every format; a file that ends in a newline, or in
  * blank lines after one, reports none. */
-START_TEST(unterminated_last_line)
+static void
+expect_unterminated(loader_fn fn, const char *name, const char *content, uint64_t line)
 {
-	static const char *mm = "%%MatrixMarket matrix coordinate real general\n"
-				"2 2 2\n1 1 3\n2 2 4.";
 	data_matrix_t m;
 
-	load_ok(data_load_libsvm, "u1.svm", "1 1:2\n-1 2:0.5\n", NULL, &m);
-	ck_assert_uint_eq(m.unterminated, 0);
+	load_ok(fn, name, content, NULL, &m);
+	ck_assert_msg(m.unterminated == line, "%s: unterminated %llu, expected %llu", name,
+	    (unsigned long long)m.unterminated, (unsigned long long)line);
 	data_matrix_free(&m);
-	load_ok(data_load_libsvm, "u2.svm", "1 1:2\n\n-1 2:0.5\n\n", NULL, &m);
-	ck_assert_uint_eq(m.unterminated, 0);
-	data_matrix_free(&m);
-	load_ok(data_load_libsvm, "u3.svm", "1 1:2\n-1 2:0.5\n1 3:1", NULL, &m);
-	ck_assert_uint_eq(m.unterminated, 3);
-	data_matrix_free(&m);
-	load_ok(data_load_mm, "u.mtx", mm, NULL, &m);
-	ck_assert_uint_eq(m.unterminated, 4);
-	data_matrix_free(&m);
-	load_ok(data_load_csv, "u.csv", "y,a\n1,2\n3,4", NULL, &m);
-	ck_assert_uint_eq(m.unterminated, 3);
-	data_matrix_free(&m);
-	load_ok(data_load_csv, "u2.csv", "y,a\n1,2\n3,4\n", NULL, &m);
-	ck_assert_uint_eq(m.unterminated, 0);
-	data_matrix_free(&m);
+}
+
+START_TEST(unterminated_last_line)
+{
+	expect_unterminated(data_load_libsvm, "u1.svm", "1 1:2\n-1 2:0.5\n", 0);
+	expect_unterminated(data_load_libsvm, "u2.svm", "1 1:2\n\n-1 2:0.5\n\n", 0);
+	expect_unterminated(data_load_libsvm, "u3.svm", "1 1:2\n-1 2:0.5\n1 3:1", 3);
+	expect_unterminated(data_load_mm, "u.mtx",
+	    "%%MatrixMarket matrix coordinate real general\n2 2 2\n1 1 3\n2 2 4.", 4);
+	expect_unterminated(data_load_csv, "u.csv", "y,a\n1,2\n3,4", 3);
+	expect_unterminated(data_load_csv, "u2.csv", "y,a\n1,2\n3,4\n", 0);
 }
 END_TEST
 
