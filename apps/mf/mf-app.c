@@ -334,12 +334,14 @@ mf_result(const char *cmd, app_state_t *st, long k, const strads_job_result_t *r
 		fprintf(stderr, "strads %s: the job returned no factor tables\n", cmd);
 		return -1;
 	}
-	snprintf(line, len,
-	    "mf: rank %u%s, %.0f epochs, objective %.6g, train_rmse %.6f%s%.*f, %.3fs\n",
+	char tl[64] = "";
+
+	if (!isnan(te))
+		snprintf(tl, sizeof(tl), ", test_rmse %.6f", te);
+	snprintf(line, len, "mf: rank %u%s, %.0f epochs, objective %.6g, train_rmse %.6f%s, %.3fs\n",
 	    s->m.rank, s->biases ? " with biases" : "",
 	    strads_progress_value(&res->progress, "epochs"), res->progress.objective,
-	    strads_progress_value(&res->progress, "train_rmse"), isnan(te) ? "" : ", test_rmse ",
-	    isnan(te) ? 0 : 6, isnan(te) ? 0.0 : te, res->solve_s);
+	    strads_progress_value(&res->progress, "train_rmse"), tl, res->solve_s);
 	return 0;
 }
 

@@ -447,7 +447,7 @@ check(void *shared, strads_range_t r, const double *partials, const double *para
 
 /*
  * The record of a check: the objective (squared error plus penalties),
- * train_rmse and test_rmse (null without test ratings), epochs (whole
+ * train_rmse and test_rmse (none without test ratings), epochs (whole
  * epochs done: sweeps over the steps an epoch) and visits_per_s
  * (rating visits a second of the workers' update time, summed over workers).
  */
@@ -465,8 +465,8 @@ objective(void *shared, const double *st, const double *checks, int nstores,
 	out->criterion = 1; /* runs to --iters */
 	strads_progress_add(out, "train_rmse",
 	    st[MF_S_NTRAIN] > 0 ? sqrt(st[MF_S_SSE] / st[MF_S_NTRAIN]) : NAN, 0);
-	strads_progress_add(out, "test_rmse",
-	    st[MF_S_NTEST] > 0 ? sqrt(st[MF_S_TSSE] / st[MF_S_NTEST]) : NAN, 0);
+	if (st[MF_S_NTEST] > 0)
+		strads_progress_add(out, "test_rmse", sqrt(st[MF_S_TSSE] / st[MF_S_NTEST]), 0);
 	strads_progress_add(out, "epochs", floor(sweeps / m->nsteps), 1);
 	strads_progress_add(out, "visits_per_s",
 	    ns > 0 ? (st[MF_S_NTRAIN] + st[MF_S_NTEST]) * sweeps / (ns / 1e9) : 0, 0);
