@@ -261,6 +261,10 @@ parse_num(const char *p, const char *e, double *out)
 	return p;
 }
 
+/* Numeric ids up to this are mapped through a direct table; larger
+ * ones are interned as strings. */
+#define MAX_DIRECT ((1u << 28) - 1)
+
 /* A decimal id at p (at most 19 digits) ending at a separator; NULL
  * when the field is not one. */
 static const char *
@@ -294,36 +298,15 @@ next_line(const char *p, const char *e)
 typedef struct {
 	const char *b, *e; /* the run of whole lines */
 	int mm;            /* MatrixMarket: '%' lines are comments */
-	uint64_t n, cap;
-	uint64_t *u, *i;   /* owned until joined */
+	uint64_t n, cap;   /* triples parsed; room for (the run's lines) */
+	uint32_t *u, *i;   /* borrowed: the run's place in the output */
 	float *r;
-	uint64_t umax, imax;
-	int fail;          /* 1: bad line at at (why in what); 2: out of
-	                      memory; 3: an id not a number at at */
+	uint32_t umax, imax;
+	int fail;          /* 1: bad line at at (why in what); 3: an id
+	                      not a number (or too large) at at */
 	const char *at;
 	const char *what;
 } run_t;
-
-static int
-run_grow(run_t *c)
-{
-	uint64_t nc = c->cap ? 2 * c->cap : 1 << 16;
-	uint64_t *u = realloc(c->u, nc * sizeof(uint64_t));
-	uint64_t *i;
-	float *r;
-
-	if (u == NULL)
-		return -1;
-	c->u = u;
-	if ((i = realloc(c->i, nc * sizeof(uint64_t))) == NULL)
-		return -1;
-	c->i = i;
-	if ((r = realloc(c->r, nc * sizeof(float))) == NULL)
-		return -1;
-	c->r = r;
-	c->cap = nc;
-	return 0;
-}
 
 static void *
 run_parse(void *arg)
@@ -360,29 +343,41 @@ run_parse(void *arg)
 			c->what = "a rating (a number) as the third field";
 			return NULL;
 		}
-		if (c->n == c->cap && run_grow(c) != 0) {
-			c->fail = 2;
+		if (c->n == c->cap || u > MAX_DIRECT || it > MAX_DIRECT) {
+			/* More triples than lines cannot be; ids this large
+			 * are interned as strings. */
+			c->fail = 3;
+			c->at = line;
 			return NULL;
 		}
-		c->u[c->n] = u;
-		c->i[c->n] = it;
+		c->u[c->n] = (uint32_t)u;
+		c->i[c->n] = (uint32_t)it;
 		c->r[c->n] = (float)r;
 		c->n++;
 		if (u > c->umax)
-			c->umax = u;
+			c->umax = (uint32_t)u;
 		if (it > c->imax)
-			c->imax = it;
-		p = next_line(q, e);
+			c->imax = (uint32_t)it;
+		/* The rest of the line (a timestamp) is short: a loop beats
+		 * a call to memchr. */
+		while (q < e && *q != '\n')
+			q++;
+		p = q < e ? q + 1 : e;
 	}
 	return NULL;
 }
 
-static void
-run_free(run_t *c)
+/* Lines in [b, e): room enough for the run's triples. */
+static uint64_t
+count_lines(const char *b, const char *e)
 {
-	free(c->u);
-	free(c->i);
-	free(c->r);
+	uint64_t n = 1;
+
+	while (b < e && (b = memchr(b, '\n', (size_t)(e - b))) != NULL) {
+		n++;
+		b++;
+	}
+	return n;
 }
 
 /* ------------------------------------------------------------------ */
@@ -589,7 +584,7 @@ numeric_ids(const run_t *runs, int nruns, int user, uint64_t max, uint32_t **map
 	if (map == NULL)
 		return -1;
 	for (t = 0; t < nruns; t++) {
-		const uint64_t *a = user ? runs[t].u : runs[t].i;
+		const uint32_t *a = user ? runs[t].u : runs[t].i;
 
 		for (k = 0; k < runs[t].n; k++)
 			map[a[k]] = 1;
@@ -633,20 +628,18 @@ range_ids(uint64_t n, mf_ids_t *ids)
 	return mf_ids_index(ids);
 }
 
-/* Joins the runs into out, each id through umap/imap (direct tables of
- * index + 1) or, when those are NULL, looked up in the fixed maps. */
-static int
+/* Joins the runs, which lie in out at their own offsets, into one run
+ * at its start (each triple moves down, never up), each id through
+ * umap/imap (direct tables of index + 1) or, when those are NULL,
+ * looked up in the fixed maps. */
+static void
 join_runs(const src_t *s, run_t *runs, int nruns, const uint32_t *umap,
     const uint32_t *imap, const mf_ids_t *users, const mf_ids_t *items, mf_ratings_t *out,
     uint64_t *unknown)
 {
-	uint64_t total = 0, at = 0, k;
+	uint64_t at = 0, k;
 	int t;
 
-	for (t = 0; t < nruns; t++)
-		total += runs[t].n;
-	if (ratings_alloc(out, total) != 0)
-		return -1;
 	for (t = 0; t < nruns; t++) {
 		const run_t *c = &runs[t];
 
@@ -661,8 +654,8 @@ join_runs(const src_t *s, run_t *runs, int nruns, const uint32_t *umap,
 				it = (int64_t)imap[c->i[k]] - 1;
 			} else {
 				char b1[24], b2[24];
-				int l1 = snprintf(b1, sizeof(b1), "%llu", (unsigned long long)c->u[k]);
-				int l2 = snprintf(b2, sizeof(b2), "%llu", (unsigned long long)c->i[k]);
+				int l1 = snprintf(b1, sizeof(b1), "%u", c->u[k]);
+				int l2 = snprintf(b2, sizeof(b2), "%u", c->i[k]);
 
 				u = mf_ids_find(users, b1, (size_t)l1);
 				it = mf_ids_find(items, b2, (size_t)l2);
@@ -679,7 +672,6 @@ join_runs(const src_t *s, run_t *runs, int nruns, const uint32_t *umap,
 		}
 	}
 	out->n = at;
-	return 0;
 }
 
 int
@@ -720,7 +712,9 @@ mf_load(const char *path, int nthreads, mf_ids_t *users, mf_ids_t *items,
 		    "file", path);
 		return -1;
 	}
-	map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	/* MAP_POPULATE: the pages of a cached file come in one call
+	 * instead of a fault each. */
+	map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -753,6 +747,23 @@ mf_load(const char *path, int nthreads, mf_ids_t *users, mf_ids_t *items,
 			p = q;
 		}
 	}
+	/* Every run writes its triples straight into the output, at an
+	 * offset of the lines before it; join_runs closes the gaps. */
+	{
+		uint64_t total = 0;
+
+		for (t = 0; t < nruns; t++)
+			total += (runs[t].cap = count_lines(runs[t].b, runs[t].e));
+		if (ratings_alloc(out, total) != 0)
+			goto oom;
+		total = 0;
+		for (t = 0; t < nruns; t++) {
+			runs[t].u = out->u + total;
+			runs[t].i = out->i + total;
+			runs[t].r = out->r + total;
+			total += runs[t].cap;
+		}
+	}
 	for (t = 1; t < nruns; t++)
 		started[t] = pthread_create(&tid[t], NULL, run_parse, &runs[t]) == 0;
 	run_parse(&runs[0]);
@@ -763,10 +774,6 @@ mf_load(const char *path, int nthreads, mf_ids_t *users, mf_ids_t *items,
 			run_parse(&runs[t]);
 	}
 	for (t = 0; t < nruns; t++) {
-		if (runs[t].fail == 2) {
-			snprintf(err, errlen, "%s: out of memory", path);
-			goto out;
-		}
 		if (runs[t].fail == 3 || runs[t].fail == 1)
 			break;
 	}
@@ -777,6 +784,7 @@ mf_load(const char *path, int nthreads, mf_ids_t *users, mf_ids_t *items,
 			goto out;
 		}
 		/* Ids that are not numbers: every line again, as strings. */
+		mf_ratings_free(out);
 		rc = load_strings(&s, users, items, fixed, out, unknown);
 		goto out;
 	}
@@ -829,8 +837,9 @@ mf_load(const char *path, int nthreads, mf_ids_t *users, mf_ids_t *items,
 			umax = runs[t].umax > umax ? runs[t].umax : umax;
 			imax = runs[t].imax > imax ? runs[t].imax : imax;
 		}
-		if (umax >= (1ULL << 28) || imax >= (1ULL << 28)) {
+		if (umax > 64 * out->n + (1u << 20) || imax > 64 * out->n + (1u << 20)) {
 			/* Sparse large numbers: intern them as strings. */
+			mf_ratings_free(out);
 			rc = load_strings(&s, users, items, 0, out, unknown);
 			goto out;
 		}
@@ -838,20 +847,20 @@ mf_load(const char *path, int nthreads, mf_ids_t *users, mf_ids_t *items,
 		    numeric_ids(runs, nruns, 0, imax, &imap, items) != 0)
 			goto oom;
 	}
-	if (join_runs(&s, runs, nruns, umap, imap, users, items, out, unknown) != 0)
-		goto oom;
+	join_runs(&s, runs, nruns, umap, imap, users, items, out, unknown);
 	rc = 0;
 	goto out;
 oom:
 	snprintf(err, errlen, "%s: out of memory", path);
 	rc = -1;
 out:
-	if (rc != 0 && !fixed) {
-		mf_ids_free(users);
-		mf_ids_free(items);
+	if (rc != 0) {
+		mf_ratings_free(out);
+		if (!fixed) {
+			mf_ids_free(users);
+			mf_ids_free(items);
+		}
 	}
-	for (t = 0; t < 64; t++)
-		run_free(&runs[t]);
 	free(umap);
 	free(imap);
 	munmap(map, s.len);

@@ -57,7 +57,7 @@ predict_main(int argc, char **argv)
 	char err[1024];
 	int c, quiet = 0, labels = 0, rc;
 
-	/* A model in an app's own format (MF's factors) is that app's to
+	/* A model in an app's own format (a factor model's) is that app's to
 	 * predict with: its first argument that is not an option. */
 	for (c = 1; c < argc; c++)
 		if (argv[c][0] != '-') {
