@@ -67,9 +67,10 @@ echo "CCD++, rank 40, biases, weighted lambda $LAMBDA, $EPOCHS epochs, medians o
 for th in 1 2; do
 	sort -n "$dir/runs.$th.$$" | awk -v n="$ntrain" -v th="$th" '{ e[NR] = $1; r[NR] = $2; h[NR] = $3 }
 	    END { m = int((NR + 1) / 2)
-	          printf "  %d thread%s: %.3f s an epoch (%.2f M rating updates/s), test RMSE %.4f, " \
-	              "within 1%% of the floor at %s s\n", th, th > 1 ? "s" : " ", e[m],
-	              n / e[m] / 1e6, r[m], h[m] == "-" ? "not reached" : h[m] }'
+	          fmt = "  %d thread%s: %.3f s an epoch (%.2f M rating updates/s), test RMSE %.4f, "
+	          fmt = fmt "within 1%% of the floor: %s\n"
+	          printf fmt, th, (th > 1 ? "s" : " "), e[m], n / e[m] / 1e6, r[m],
+	              (h[m] == "-" ? "not reached" : "at " h[m] " s") }'
 	rm -f "$dir/runs.$th.$$"
 done
 echo "  noise floor (the planted model's test RMSE): $floor"
