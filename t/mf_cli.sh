@@ -1,7 +1,8 @@
 #!/bin/sh
 # mf_cli.sh -- strads gen mf, run mf, predict and recommend end to end:
 # the metrics file has an epoch record with objective, train and test
-# RMSE, the objective never rising; string ids train as well as numbers
+# RMSE, the objective never rising; SGD comes within 5 % of CCD++'s test
+# RMSE; string ids train as well as numbers
 # (test RMSE within 2 %) and predictions through string ids equal those
 # through the dense indices; recommend leaves out rated items and
 # lists the best first; the objective the model file states is the one
@@ -30,6 +31,15 @@ grep -v '"end": true' m.jsonl | grep -v '"test_rmse": [0-9]' | grep -q . &&
 grep -v '"end": true' m.jsonl | sed 's/.*"objective": \([^,]*\),.*/\1/' |
 	awk 'NR > 1 && $1 > last * (1 + 1e-12) { bad = 1 } { last = $1 }
 	    END { exit bad }' || bad "metrics: the objective rose"
+
+# SGD: a record an epoch, and a test RMSE near CCD++'s (within 5 %).
+check 0 "" run mf --data g.train --test g.test --rank 3 --biases --iters 10 \
+    --threads 2 --solver sgd --eta 0.01 --lambda 0.02 --out sgd.model --metrics sgd.jsonl
+[ "$(grep -vc '"end": true' sgd.jsonl)" -eq 10 ] || bad "sgd: 10 epoch records expected"
+r_sgd=$(sed -n 's/^mf:.*test_rmse \([0-9.]*\).*/\1/p' err.txt)
+r_ccd=$(grep -v '"end": true' m.jsonl | tail -n 1 | sed 's/.*"test_rmse": \([^,]*\),.*/\1/')
+awk -v a="$r_sgd" -v b="$r_ccd" 'BEGIN { exit !(a > 0 && b > 0 && a < 1.05 * b) }' ||
+	bad "sgd: test RMSE $r_sgd, CCD++ $r_ccd"
 
 # The same data with string ids.
 awk '{ print "user_" $1 " item_" $2 " " $3 }' g.train >s.train

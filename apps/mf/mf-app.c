@@ -22,7 +22,7 @@ typedef struct mf_state_s {
 	const char *data, *test_path, *solver; /* borrowed from argv */
 	long rank, iters, threads;
 	int biases, weighted, quiet;
-	double lambda, test_frac;
+	double lambda, test_frac, eta;
 	unsigned long long seed;
 	mf_ids_t users, items; /* owned once loaded */
 	mf_ratings_t all;      /* owned: what --data held */
@@ -37,7 +37,8 @@ mf_usage(const char *cmd, FILE *f)
 	(void)cmd;
 	fprintf(f,
 	    "MF: matrix factorization for recommendation, r ~ mu + b_u + c_i + w_u . h_i,\n"
-	    "by CCD++ rank-one updates, model-parallel by item rotation (doc/mf.md),\n"
+	    "by CCD++ rank-one updates or SGD, model-parallel by item rotation\n"
+	    "(doc/mf.md),\n"
 	    "in one process.\n"
 	    "\n"
 	    "data:\n"
@@ -55,8 +56,11 @@ mf_usage(const char *cmd, FILE *f)
 	    "  --weighted-lambda   lambda times each user's and item's ratings\n"
 	    "  --biases            fit user and item biases b_u and c_i\n"
 	    "solver:\n"
-	    "  --solver ccd        CCD++ (the only one so far)\n"
-	    "  --iters N           epochs: every column of W and H updated once (default 10)\n"
+	    "  --solver S          ccd: CCD++ rank-one updates (default); sgd: SGD on\n"
+	    "                      the blocks the rotation makes (lambda weighted)\n"
+	    "  --eta E             SGD's step size (default 0.01)\n"
+	    "  --iters N           epochs: every column of W and H updated once (CCD++),\n"
+	    "                      every rating visited once (SGD) (default 10)\n"
 	    "  --threads N         loops, compute threads and workers (default: cores)\n"
 	    "output:\n"
 	    "  --out FILE          model file (default: mf.model)\n"
@@ -66,7 +70,7 @@ mf_usage(const char *cmd, FILE *f)
 }
 
 enum { O_DATA = 256, O_TEST, O_TESTFRAC, O_SEED, O_RANK, O_LAMBDA, O_WEIGHTED, O_BIASES,
-	O_SOLVER, O_ITERS, O_THREADS, O_OUT, O_METRICS, O_QUIET, O_LAST };
+	O_SOLVER, O_ETA, O_ITERS, O_THREADS, O_OUT, O_METRICS, O_QUIET, O_LAST };
 
 static const struct option mf_opts[] = {
     {"data", required_argument, NULL, O_DATA},
@@ -78,6 +82,7 @@ static const struct option mf_opts[] = {
     {"weighted-lambda", no_argument, NULL, O_WEIGHTED},
     {"biases", no_argument, NULL, O_BIASES},
     {"solver", required_argument, NULL, O_SOLVER},
+    {"eta", required_argument, NULL, O_ETA},
     {"iters", required_argument, NULL, O_ITERS},
     {"threads", required_argument, NULL, O_THREADS},
     {"out", required_argument, NULL, O_OUT},
@@ -110,12 +115,14 @@ mf_opt(const char *cmd, mf_state_t *s, int c, const char *arg)
 	case O_WEIGHTED: s->weighted = 1; break;
 	case O_BIASES: s->biases = 1; break;
 	case O_SOLVER:
-		if (strcmp(arg, "ccd") != 0) {
-			fprintf(stderr, "strads %s: --solver: expected ccd, got '%s'\n", cmd, arg);
+		if (strcmp(arg, "ccd") != 0 && strcmp(arg, "sgd") != 0) {
+			fprintf(stderr, "strads %s: --solver: expected ccd or sgd, got '%s'\n", cmd,
+			    arg);
 			bad = 1;
 		}
 		s->solver = arg;
 		break;
+	case O_ETA: bad = cli_parse_double_in(cmd, "--eta", arg, 0, 1, 10, &s->eta); break;
 	case O_ITERS: bad = cli_parse_long_in(cmd, "--iters", arg, 1, 100000000, &s->iters); break;
 	case O_THREADS:
 		bad = cli_parse_long_in(cmd, "--threads", arg, 1, STRADS_MAX_LOOPS, &s->threads);
@@ -157,6 +164,7 @@ mf_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 	s->rank = 10;
 	s->iters = 10;
 	s->lambda = 0.05;
+	s->eta = 0.01;
 	s->seed = 1;
 	s->base.out = "mf.model";
 	memset(seen, 0, sizeof(seen));
@@ -267,6 +275,8 @@ mf_load_state(const char *cmd, app_state_t *st, int verbose)
 		fprintf(stderr, "strads %s: out of memory\n", cmd);
 		return CLI_FAIL;
 	}
+	if (s->solver != NULL && strcmp(s->solver, "sgd") == 0)
+		mf_setup_sgd(&s->m, s->eta);
 	st->nparams = 1;
 	if (verbose)
 		fprintf(stderr, "loaded %s: %u users, %u items, %llu ratings (%llu to train on, "
@@ -338,8 +348,8 @@ mf_result(const char *cmd, app_state_t *st, long k, const strads_job_result_t *r
 
 	if (!isnan(te))
 		snprintf(tl, sizeof(tl), ", test_rmse %.6f", te);
-	snprintf(line, len, "mf: rank %u%s, %.0f epochs, objective %.6g, train_rmse %.6f%s, %.3fs\n",
-	    s->m.rank, s->biases ? " with biases" : "",
+	snprintf(line, len, "mf: %s, rank %u%s, %.0f epochs, objective %.6g, train_rmse %.6f%s, %.3fs\n",
+	    s->m.sgd ? "sgd" : "ccd", s->m.rank, s->biases ? " with biases" : "",
 	    strads_progress_value(&res->progress, "epochs"), res->progress.objective,
 	    strads_progress_value(&res->progress, "train_rmse"), tl, res->solve_s);
 	return 0;
@@ -411,7 +421,7 @@ static const strads_cmd_t *const mf_cmds[] = {&mf_cmd_recommend, NULL};
 
 const app_entry_t mf_entry = {
     .name = "mf",
-    .summary = "recommendation: matrix factorization by CCD++ (item rotation)",
+    .summary = "recommendation: matrix factorization by CCD++ or SGD (item rotation)",
     .synopsis = "--data FILE [--test FILE | --test-fraction F] [options]",
     .usage = mf_usage,
     .parse = mf_parse,

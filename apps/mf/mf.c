@@ -224,9 +224,19 @@ winit(void *shared, const strads_shard_t *sh, void **out)
 #undef NU_ALLOC
 	for (i = 0; i < w->nu; i++) {
 		w->lam[i] = m->weighted ? m->lambda * (double)m->ucount[w->u0 + i] : m->lambda;
-		/* W starts at zero but for its column of ones (biases). */
+		/* W starts at zero but for its column of ones (biases);
+		 * SGD's from small random entries (from the user's own
+		 * stream: the start does not depend on the shards). */
 		if (m->biases)
 			w->W[i * m->kc + m->rank + 1] = 1;
+		if (m->sgd) {
+			mf_rng_t r;
+			uint32_t t;
+
+			mf_rng_seed(&r, m->seed, (w->u0 + i + 1) << 20);
+			for (t = 0; t < m->rank; t++)
+				w->W[i * m->kc + t] = m->init_sd * mf_rng_normal(&r);
+		}
 	}
 	/* Before the first sweep the model predicts mu: these are its
 	 * stats. */
@@ -267,7 +277,7 @@ sweep_begin(ws_t *w, uint64_t sweep)
 	w->parts = 0;
 	w->cur = (int)(sweep % m->nsteps);
 	w->prev = sweep > 0 ? (int)((sweep - 1) % m->nsteps) : -1;
-	for (i = 0; i < w->nu; i++) {
+	for (i = 0; i < w->nu && !m->sgd; i++) {
 		w->ucur[i] = w->W[i * m->kc + m->steps[w->cur].col];
 		w->uprev[i] = w->prev >= 0 ? w->W[i * m->kc + m->steps[w->prev].col] : 0;
 	}
@@ -291,7 +301,7 @@ sweep_end(ws_t *w)
 	for (i = 0; i < w->nu; i++) {
 		double *row = w->W + i * m->kc;
 
-		if (st->side == 0) {
+		if (st->side == MF_SIDE_U) {
 			double a = w->lam[i] + w->den[i], b = w->num[i], old = w->ucur[i];
 			double nv = a > 0 ? b / a : 0, d = nv - old;
 
@@ -305,10 +315,69 @@ sweep_end(ws_t *w)
 		}
 		reg += row_reg(m, row, w->lam[i], 1);
 	}
-	w->last[MF_S_SSE] = w->sse + w->dsse;
-	w->last[MF_S_TSSE] = w->tsse + w->dtsse;
-	w->last[MF_S_REG] = reg + w->hreg;
+	/* An SGD pass's own errors are of a model that moved under them:
+	 * the check reports the measuring pass's. */
+	if (st->side != MF_SIDE_SGD) {
+		w->last[MF_S_SSE] = w->sse + w->dsse;
+		w->last[MF_S_TSSE] = w->tsse + w->dtsse;
+		w->last[MF_S_REG] = reg + w->hreg;
+	}
 	w->sweeps++;
+}
+
+/* SGD on the block of this worker's users and the part's items, which
+ * the worker holds alone (side 2); or the errors and penalties of the
+ * model as it stands (side 3), for the check. */
+static void
+rotate_sgd(ws_t *w, const strads_part_t *p, int eval)
+{
+	const mf_t *m = w->m;
+	const uint32_t hw = mf_hwidth(m), kc = m->kc, k = m->rank;
+	const double eta = m->eta, lam = m->lambda;
+	double *rows = p->rows;
+	double sse = 0, tsse = 0;
+	uint64_t j, e;
+	uint32_t t;
+
+	for (j = p->row_begin; j < p->row_end; j++) {
+		double *h = rows + (j - p->row_begin) * hw, *x = h + kc;
+
+		for (e = w->iptr[j]; e < w->iptr[j + 1]; e++) {
+			double *wu = w->W + (size_t)w->ru[e] * kc, err = w->res[e];
+
+			for (t = 0; t < kc; t++)
+				err -= wu[t] * h[t];
+			sse += err * err;
+			if (eval)
+				continue;
+			for (t = 0; t < k; t++) {
+				double a = wu[t], b = h[t];
+
+				wu[t] = a + eta * (err * b - lam * a);
+				h[t] = b + eta * (err * a - lam * b);
+			}
+			if (m->biases) {
+				wu[k] += eta * (err - lam * wu[k]);
+				h[k + 1] += eta * (err - lam * h[k + 1]);
+			}
+		}
+		if (eval)
+			for (e = w->tptr[j]; e < w->tptr[j + 1]; e++) {
+				const double *wu = w->W + (size_t)w->tu[e] * kc;
+				double err = w->tres[e];
+
+				for (t = 0; t < kc; t++)
+					err -= wu[t] * h[t];
+				tsse += err * err;
+			}
+		if (++x[MF_HX_VISITS] >= (double)w->count) {
+			x[MF_HX_VISITS] = 0;
+			if (eval)
+				w->hreg += row_reg(m, h, lam * (double)m->icount[j], 0);
+		}
+	}
+	w->sse += sse;
+	w->tsse += tsse;
 }
 
 static void
@@ -327,6 +396,13 @@ rotate(void *wstate, const strads_part_t *p)
 	if (w->sweep != p->sweep + 1)
 		sweep_begin(w, p->sweep);
 	st = &m->steps[w->cur];
+	if (st->side >= MF_SIDE_SGD) {
+		rotate_sgd(w, p, st->side == MF_SIDE_EVAL);
+		if (++w->parts == p->nparts)
+			sweep_end(w);
+		w->update_ns += strads_now_ns() - t0;
+		return;
+	}
 	pv = w->prev >= 0 ? &m->steps[w->prev] : NULL;
 	side = st->side;
 	pside = pv != NULL ? pv->side : -1;
@@ -593,6 +669,17 @@ mf_setup(mf_t *m, const mf_ratings_t *train, const mf_ratings_t *test, uint32_t 
 fail:
 	mf_free(m);
 	return -1;
+}
+
+void
+mf_setup_sgd(mf_t *m, double eta)
+{
+	m->sgd = 1;
+	m->weighted = 1;
+	m->eta = eta;
+	m->nsteps = 2;
+	m->steps[0] = (mf_step_t){MF_SIDE_SGD, 0};
+	m->steps[1] = (mf_step_t){MF_SIDE_EVAL, 0};
 }
 
 void

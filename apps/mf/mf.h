@@ -84,8 +84,11 @@ enum { MF_HX_NUM = 0, MF_HX_DEN, MF_HX_TNUM, MF_HX_TDEN, MF_HX_DV, MF_HX_VISITS,
 enum { MF_S_SSE = 0, MF_S_REG, MF_S_TSSE, MF_S_NTRAIN, MF_S_NTEST, MF_S_SWEEPS,
 	MF_S_WORKERS, MF_S_UPDATE_NS, MF_NSTATS };
 
-/* One step of a CCD++ epoch: the users' (side 0) or the items' (side 1)
- * column col, the other side's same column held. */
+/* One step of an epoch, a sweep. CCD++: the users' (side 0) or the
+ * items' (side 1) column col, the other side's same column held. SGD:
+ * a pass of updates over every rating (side 2), then a pass that only
+ * measures the model (side 3) for the check. */
+enum { MF_SIDE_U = 0, MF_SIDE_V, MF_SIDE_SGD, MF_SIDE_EVAL };
 typedef struct mf_step_s {
 	uint8_t side;
 	uint32_t col;
@@ -102,6 +105,8 @@ typedef struct mf_s {
 	                        H's is c) */
 	int biases;
 	int weighted;        /* lambda_i = lambda x ratings of i */
+	int sgd;             /* 1: SGD by blocks on the rotation, not CCD++ */
+	double eta;          /* SGD's step size */
 	double lambda;
 	double mu;           /* the training ratings' mean */
 	double init_sd;      /* the first H entries' spread */
@@ -116,12 +121,16 @@ typedef struct mf_s {
 	strads_app_t app;    /* the job's app (decl is its tables) */
 } mf_t;
 
-/* Sets m up for train (and test, may be NULL), both borrowed. -1 when
- * out of memory or an argument is out of range (rank 0, fewer users or
- * items than workers, nparts < nworkers). */
+/* Sets m up for train (and test, may be NULL), both borrowed, for
+ * CCD++; mf_setup_sgd then makes it SGD with step size eta (lambda
+ * becomes weighted: each update shrinks by eta lambda, so a row's
+ * penalty adds up over its ratings). -1 when out of memory or an
+ * argument is out of range (rank 0, fewer users or items than workers,
+ * nparts < nworkers). */
 int mf_setup(mf_t *m, const mf_ratings_t *train, const mf_ratings_t *test,
     uint32_t nusers, uint32_t nitems, uint32_t rank, int biases, int weighted,
     double lambda, uint64_t seed, uint32_t nworkers, uint32_t nparts);
+void mf_setup_sgd(mf_t *m, double eta);
 void mf_free(mf_t *m);
 /* The job options of m (after strads_job_opts_init) for iters epochs. */
 void mf_job_opts(const mf_t *m, uint64_t iters, strads_job_opts_t *o);
