@@ -14,7 +14,6 @@
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -884,7 +883,9 @@ int
 mf_split(const mf_ratings_t *all, double frac, uint64_t seed, mf_ratings_t *train,
     mf_ratings_t *test)
 {
-	uint64_t k, nt = 0, a = 0, b = 0, cut = (uint64_t)(frac * 18446744073709551615.0);
+	/* The largest double below 2^64: frac x 2^64 would not fit. */
+	uint64_t k, nt = 0, a = 0, b = 0,
+	    cut = frac >= 1 ? UINT64_MAX : (uint64_t)(frac * 18446744073709549568.0);
 	uint8_t *held = malloc(all->n ? all->n : 1);
 
 	memset(train, 0, sizeof(*train));
