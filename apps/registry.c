@@ -11,11 +11,13 @@
 extern const app_entry_t lasso_entry; /* apps/lasso/lasso-app.c */
 extern const app_entry_t logreg_entry; /* apps/logreg/logreg-app.c */
 extern const app_entry_t lda_entry;    /* apps/lda/lda-app.c */
+extern const app_entry_t mf_entry;     /* apps/mf/mf-app.c */
 
 const app_entry_t *const app_registry[] = {
     &lasso_entry,
     &logreg_entry,
     &lda_entry,
+    &mf_entry,
     NULL,
 };
 
@@ -27,6 +29,18 @@ app_find(const char *name, app_has_cb has)
 	for (i = 0; app_registry[i] != NULL; i++)
 		if (strcmp(app_registry[i]->name, name) == 0 &&
 		    (has == NULL || has(app_registry[i])))
+			return app_registry[i];
+	return NULL;
+}
+
+const app_entry_t *
+app_model_owner(const char *path)
+{
+	size_t i;
+
+	for (i = 0; app_registry[i] != NULL; i++)
+		if (app_registry[i]->owns_model != NULL &&
+		    app_registry[i]->predict_file != NULL && app_registry[i]->owns_model(path))
 			return app_registry[i];
 	return NULL;
 }

@@ -57,6 +57,14 @@ predict_main(int argc, char **argv)
 	char err[1024];
 	int c, quiet = 0, labels = 0, rc;
 
+	/* A model in an app's own format (a factor model's) is that app's to
+	 * predict with: its first argument that is not an option. */
+	for (c = 1; c < argc; c++)
+		if (argv[c][0] != '-') {
+			if ((app = app_model_owner(argv[c])) != NULL)
+				return app->predict_file(argc, argv);
+			break;
+		}
 	data_opts_init(&dopts);
 	optind = 1;
 	opterr = 0; /* getopt's messages would name argv[0], "predict" */
