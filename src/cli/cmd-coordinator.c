@@ -54,6 +54,8 @@ coord_usage(const app_entry_t *app, FILE *f)
 	    "  --checkpoint-every S  at most every S seconds (default 30; 0: none)\n"
 	    "  --strict            exit 6 when a limit (--max-iter, --time-limit)\n"
 	    "                      stopped a step before it converged\n"
+	    "  --config FILE       options from FILE (strads.conf(5)); those given\n"
+	    "                      here override the file's\n"
 	    "  --resume DIR        go on from the checkpoint in DIR (a coordinator\n"
 	    "                      that was lost: same options); the nodes that\n"
 	    "                      wait for it join again\n"
@@ -180,7 +182,7 @@ job_spec(app_state_t *st, const cJSON *appv, long k)
 }
 
 static int
-coord_main(int argc, char **argv)
+coord_job(int argc, char **argv)
 {
 	coord_opts_t co;
 	const app_entry_t *app = NULL;
@@ -254,6 +256,13 @@ coord_main(int argc, char **argv)
 	if (rc == CLI_OK && co.member_timeout <= co.heartbeat) {
 		fprintf(stderr, "strads coordinator: --member-timeout must exceed --heartbeat\n");
 		rc = CLI_USAGE;
+	}
+	if (rc == CLI_USAGE)
+		cli_conf_refused("coordinator");
+	if (rc == CLI_OK && cli_conf_dumping()) {
+		app->free(st);
+		cJSON_Delete(appv);
+		return cli_conf_dump();
 	}
 	strads_config_init(&cfg);
 	if (rc == CLI_OK &&
@@ -400,6 +409,22 @@ out:
 	free(init);
 	app->free(st);
 	return rc;
+}
+
+/* The --help of app by name (cli_conf_apply reads its options): all
+ * apps' while none is known. */
+static void
+conf_usage(const char *name, FILE *f)
+{
+	coord_usage(name != NULL ? app_find(name, app_trains) : NULL, f);
+}
+
+static int
+coord_main(int argc, char **argv)
+{
+	int rc = cli_conf_apply("coordinator", conf_usage, 0, &argc, &argv);
+
+	return rc != CLI_OK ? rc : coord_job(argc, argv);
 }
 
 const strads_cmd_t strads_cmd_coordinator = {"coordinator",

@@ -47,7 +47,9 @@ app_usage(const app_entry_t *app, FILE *f)
 {
 	fprintf(f, "usage: strads run %s %s\n\n", app->name, app->synopsis);
 	app->usage("run", f);
-	fprintf(f, "run:\n");
+	fprintf(f, "run:\n"
+	    "  --config FILE       options from FILE (strads.conf(5)); those given\n"
+	    "                      here override the file's\n");
 	if (!app->planned_iters)
 		fprintf(f,
 		    "  --strict            exit 6 when a limit (--max-iter, --time-limit)\n"
@@ -56,6 +58,18 @@ app_usage(const app_entry_t *app, FILE *f)
 	    "  --save-on-interrupt on SIGINT or SIGTERM, save the model of the\n"
 	    "                      last round (a consistent one) before exiting\n"
 	    "                      130; without it nothing is saved\n");
+}
+
+/* The --help of app by name (cli_conf_apply reads its options). */
+static void
+conf_usage(const char *name, FILE *f)
+{
+	const app_entry_t *app = name != NULL ? app_find(name, app_trains) : NULL;
+
+	if (app != NULL)
+		app_usage(app, f);
+	else
+		run_usage(f);
 }
 
 static const struct option run_opts[] = {
@@ -313,6 +327,8 @@ run_main(int argc, char **argv)
 	run_flags_t fl = {0, 0};
 	int rc;
 
+	if ((rc = cli_conf_apply("run", conf_usage, 1, &argc, &argv)) != CLI_OK)
+		return rc;
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 			run_usage(stdout);
@@ -340,8 +356,14 @@ run_main(int argc, char **argv)
 		app_usage(app, stdout);
 		return CLI_OK;
 	}
-	if (rc != CLI_OK)
+	if (rc != CLI_OK) {
+		cli_conf_refused("run");
 		return rc;
+	}
+	if (cli_conf_dumping()) {
+		app->free(st);
+		return cli_conf_dump();
+	}
 	rc = run_app(st, &fl);
 	app->free(st);
 	return rc;
