@@ -173,9 +173,25 @@ cli_load_data(const char *cmd, const char *path, const char *format,
     const data_opts_t *opts, data_matrix_t *X)
 {
 	char err[1024];
+	int in = strcmp(path, "-") == 0;
 
-	if (data_load(path, format, opts, X, err, sizeof(err)) != 0) {
-		fprintf(stderr, "strads %s: %s\n", cmd, err);
+	/* "-": the standard input, read through /dev/stdin (the loaders
+	 * read a file once, front to back, so a pipe serves), and named "-"
+	 * in messages. Without a name there is no format to guess. */
+	if (in && format == NULL) {
+		fprintf(stderr, "strads %s: -: the standard input has no file name to tell "
+		    "its format by; pass --format libsvm|mm|csv\n", cmd);
+		memset(X, 0, sizeof(*X));
+		return -1;
+	}
+	if (data_load(in ? "/dev/stdin" : path, format, opts, X, err, sizeof(err)) != 0) {
+		const char *at = in ? strstr(err, "/dev/stdin") : NULL;
+
+		if (at != NULL)
+			fprintf(stderr, "strads %s: %.*s-%s\n", cmd, (int)(at - err), err,
+			    at + strlen("/dev/stdin"));
+		else
+			fprintf(stderr, "strads %s: %s\n", cmd, err);
 		return -1;
 	}
 	return 0;

@@ -83,7 +83,8 @@ typedef int (*cli_host_cb)(void *arg, int code, const char *optarg);
 
 /* --missing M (error, drop or mean) into out; -1 (reported) otherwise. */
 int cli_parse_missing(const char *cmd, const char *s, data_missing_t *out);
-/* Loads a data file (data_load); -1 (reported) on failure, with X
+/* Loads a data file (data_load), or the standard input when path is
+ * "-" (format then required); -1 (reported) on failure, with X
  * zeroed. */
 int cli_load_data(const char *cmd, const char *path, const char *format,
     const data_opts_t *opts, data_matrix_t *X);

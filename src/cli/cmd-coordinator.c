@@ -285,6 +285,11 @@ coord_job(int argc, char **argv)
 		fprintf(stderr, "strads coordinator: --member-timeout must exceed --heartbeat\n");
 		rc = CLI_USAGE;
 	}
+	if (rc == CLI_OK && st->data != NULL && strcmp(st->data, "-") == 0) {
+		fprintf(stderr, "strads coordinator: --data -: the nodes cannot read this "
+		    "process's standard input; give a file they can read\n");
+		rc = CLI_USAGE;
+	}
 	if (rc == CLI_USAGE)
 		cli_conf_refused("coordinator");
 	if (rc == CLI_OK && cli_conf_dumping()) {
