@@ -118,7 +118,7 @@ chmod 600 secret
     >/dev/null 2>&1 || { echo "strads gen lasso failed"; exit 99; }
 sock=ipc://$tmp/c.sock
 "$strads" coordinator --listen "$sock" --app lasso --data p.svm --secret-file secret \
-    --min-workers 2 --schedule cyclic --block 8 --tol 1e-300 --time-limit 8 --quiet \
+    --min-workers 2 --schedule cyclic --block 400 --tol 1e-300 --time-limit 8 --quiet \
     --out c.model --status 127.0.0.1:0 >coord.out 2>coord.err &
 cp_=$!
 pids="$pids $cp_"
