@@ -913,6 +913,16 @@ typedef struct strads_job_opts_s {
 	uint32_t ssp_staleness;
 } strads_job_opts_t;
 
+/* The seconds left of a job run with o, at its record p, when its end
+ * is fixed in advance: what is left of o->time_limit_s, or of
+ * o->max_rounds at the rate so far (a rotation's sweeps: max_rounds /
+ * nparts, known when o->nparts is set), the sooner of the two; -1 when
+ * neither is known. *planned is set when that end is the job's plan (a
+ * rotation's sweeps) rather than a limit that convergence may come
+ * before. The progress line's estimate and the status endpoint's. */
+STRADS_EXTERN double strads_progress_left(const strads_job_opts_t *o,
+    const strads_progress_t *p, int *planned);
+
 typedef struct strads_job_result_s {
 	strads_progress_t progress; /* the last check's record */
 	uint64_t rounds;

@@ -60,7 +60,7 @@ exists() {
 }
 exists "$bindir/strads" "$libdir/libstrads.a" "$libdir/libstrads.la" \
 	"$includedir/strads.h" "$libdir/pkgconfig/strads.pc" \
-	"$mandir/man1/strads.1" "$mandir/man3/strads.3"
+	"$mandir/man1/strads.1" "$mandir/man5/strads.conf.5" "$mandir/man3/strads.3"
 set -- "$libdir"/libstrads.so.*
 if [ -f "$1" ] && [ -L "$libdir/libstrads.so" ]; then
 	echo "ok: installed ${1#"$dest"} and its libstrads.so link"

@@ -12,7 +12,7 @@
 #	                                       the apps' front ends)
 #	apps/registry.c           apps/registry (the table of apps)
 #	src/DIR/*                 DIR         (core, net, table, engine,
-#	                                       cluster, cli; engine holds
+#	                                       cluster, status, cli; engine holds
 #	                                       the rotation's plan,
 #	                                       src/engine/rotation.c, and
 #	                                       the gathers of worker-held
@@ -35,6 +35,9 @@
 #	cliutil     core net table checkpoint engine cluster apps/common
 #	apps/APP    core net engine table apps/common cliutil
 #	apps/registry  every apps/APP
+#	status      core engine        the HTTP status endpoint (--status):
+#	                               progress records in, JSON and
+#	                               Prometheus text out
 #	cli         any module
 # The core reaches the transport only through the ops table the net
 # registers (strads__net_ops_t), never by name.
@@ -163,6 +166,7 @@ allowed() {
 	cliutil) case $2 in core | net | table | checkpoint | engine | cluster | apps/common) return 0 ;; esac; return 1 ;;
 	apps/registry) case $2 in apps/registry | apps/common) return 1 ;; apps/*) return 0 ;; esac; return 1 ;;
 	apps/*) case $2 in core | net | engine | table | apps/common | cliutil) return 0 ;; esac; return 1 ;;
+	status) case $2 in core | engine) return 0 ;; esac; return 1 ;;
 	cli) return 0 ;;
 	*) return 1 ;;
 	esac

@@ -21,6 +21,71 @@
 
 #include "cli.h"
 
+/*
+ * Where the option strings that a --config file made came from
+ * (cli-conf.c registers them): a value's error names the file and line
+ * instead of the command line. Set up on the command's thread before
+ * its parse; read only after.
+ */
+static struct {
+	const char *start; /* borrowed: kept by cli-conf.c until exit */
+	size_t len;
+	char where[256];   /* FILE:LINE */
+} *origins;
+static size_t norigins;
+static int origin_named; /* a message named an origin */
+
+int
+cli_origin_add(const char *s, size_t len, const char *where)
+{
+	void *m = realloc(origins, (norigins + 1) * sizeof(*origins));
+
+	if (m == NULL)
+		return -1;
+	origins = m;
+	origins[norigins].start = s;
+	origins[norigins].len = len;
+	snprintf(origins[norigins].where, sizeof(origins[norigins].where), "%s", where);
+	norigins++;
+	return 0;
+}
+
+void
+cli_origin_clear(void)
+{
+	free(origins);
+	origins = NULL;
+	norigins = 0;
+}
+
+const char *
+cli_origin(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < norigins; i++)
+		if (s >= origins[i].start && s < origins[i].start + origins[i].len) {
+			origin_named = 1;
+			return origins[i].where;
+		}
+	return NULL;
+}
+
+int
+cli_origin_named(void)
+{
+	return origin_named;
+}
+
+/* "strads CMD: " and, for a value from a --config file, "FILE:LINE: ". */
+static void
+opt_error_head(const char *cmd, const char *s)
+{
+	const char *w = cli_origin(s);
+
+	fprintf(stderr, "strads %s: %s%s", cmd, w != NULL ? w : "", w != NULL ? ": " : "");
+}
+
 int
 cli_parse_double(const char *cmd, const char *opt, const char *s, double *out)
 {
@@ -29,7 +94,8 @@ cli_parse_double(const char *cmd, const char *opt, const char *s, double *out)
 	errno = 0;
 	*out = strtod(s, &end);
 	if (end == s || *end != '\0' || errno != 0 || !isfinite(*out)) {
-		fprintf(stderr, "strads %s: %s: expected a number, got '%s'\n", cmd, opt, s);
+		opt_error_head(cmd, s);
+		fprintf(stderr, "%s: expected a number, got '%s'\n", opt, s);
 		return -1;
 	}
 	return 0;
@@ -43,8 +109,8 @@ cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long *o
 	errno = 0;
 	*out = strtol(s, &end, 10);
 	if (end == s || *end != '\0' || errno != 0 || *out < lo) {
-		fprintf(stderr, "strads %s: %s: expected an integer >= %ld, got '%s'\n",
-		    cmd, opt, lo, s);
+		opt_error_head(cmd, s);
+		fprintf(stderr, "%s: expected an integer >= %ld, got '%s'\n", opt, lo, s);
 		return -1;
 	}
 	return 0;
@@ -58,12 +124,13 @@ cli_parse_double_in(const char *cmd, const char *opt, const char *s, double lo,
 		return -1;
 	if ((strict ? *out > lo : *out >= lo) && *out <= hi)
 		return 0;
+	opt_error_head(cmd, s);
 	if (isinf(hi))
-		fprintf(stderr, "strads %s: %s: expected a number %s %g, got '%s'\n", cmd,
-		    opt, strict ? ">" : ">=", lo, s);
+		fprintf(stderr, "%s: expected a number %s %g, got '%s'\n", opt,
+		    strict ? ">" : ">=", lo, s);
 	else
-		fprintf(stderr, "strads %s: %s: expected a number in %c%g, %g], got '%s'\n",
-		    cmd, opt, strict ? '(' : '[', lo, hi, s);
+		fprintf(stderr, "%s: expected a number in %c%g, %g], got '%s'\n", opt,
+		    strict ? '(' : '[', lo, hi, s);
 	return -1;
 }
 
@@ -76,8 +143,9 @@ cli_parse_long_in(const char *cmd, const char *opt, const char *s, long lo, long
 	errno = 0;
 	*out = strtol(s, &end, 10);
 	if (end == s || *end != '\0' || errno != 0 || *out < lo || *out > hi) {
-		fprintf(stderr, "strads %s: %s: expected an integer from %ld to %ld, got '%s'\n",
-		    cmd, opt, lo, hi, s);
+		opt_error_head(cmd, s);
+		fprintf(stderr, "%s: expected an integer from %ld to %ld, got '%s'\n", opt,
+		    lo, hi, s);
 		return -1;
 	}
 	return 0;
@@ -93,8 +161,8 @@ cli_parse_missing(const char *cmd, const char *s, data_missing_t *out)
 	else if (strcmp(s, "error") == 0)
 		*out = DATA_MISSING_ERROR;
 	else {
-		fprintf(stderr, "strads %s: --missing: expected error, drop or mean, "
-		    "got '%s'\n", cmd, s);
+		opt_error_head(cmd, s);
+		fprintf(stderr, "--missing: expected error, drop or mean, got '%s'\n", s);
 		return -1;
 	}
 	return 0;
@@ -105,9 +173,25 @@ cli_load_data(const char *cmd, const char *path, const char *format,
     const data_opts_t *opts, data_matrix_t *X)
 {
 	char err[1024];
+	int in = strcmp(path, "-") == 0;
 
-	if (data_load(path, format, opts, X, err, sizeof(err)) != 0) {
-		fprintf(stderr, "strads %s: %s\n", cmd, err);
+	/* "-": the standard input, read through /dev/stdin (the loaders
+	 * read a file once, front to back, so a pipe serves), and named "-"
+	 * in messages. Without a name there is no format to guess. */
+	if (in && format == NULL) {
+		fprintf(stderr, "strads %s: -: the standard input has no file name to tell "
+		    "its format by; pass --format libsvm|mm|csv\n", cmd);
+		memset(X, 0, sizeof(*X));
+		return -1;
+	}
+	if (data_load(in ? "/dev/stdin" : path, format, opts, X, err, sizeof(err)) != 0) {
+		const char *at = in ? strstr(err, "/dev/stdin") : NULL;
+
+		if (at != NULL)
+			fprintf(stderr, "strads %s: %.*s-%s\n", cmd, (int)(at - err), err,
+			    at + strlen("/dev/stdin"));
+		else
+			fprintf(stderr, "strads %s: %s\n", cmd, err);
 		return -1;
 	}
 	/* Loaded, but a file cut short (a copy or download stopped) ends

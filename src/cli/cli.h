@@ -27,6 +27,7 @@ extern const strads_cmd_t strads_cmd_gen;
 extern const strads_cmd_t strads_cmd_coordinator;
 extern const strads_cmd_t strads_cmd_node;
 extern const strads_cmd_t strads_cmd_plot;
+extern const strads_cmd_t strads_cmd_config;
 
 /* Exit codes shared by every command (strads(1), EXIT STATUS). CLI_HELP
  * is internal: --help was asked for. */
@@ -45,6 +46,36 @@ int cli_parse_double_in(const char *cmd, const char *opt, const char *s, double 
 int cli_parse_long_in(const char *cmd, const char *opt, const char *s, long lo, long hi,
     long *out);
 
+/* --config FILE (cli-conf.c, strads.conf(5)). usage writes the
+ * command's --help for app (NULL: none known yet); the keys of a file
+ * are the long options it lists. cli_conf_apply takes --config FILE out
+ * of *argv and puts the file's options (those the command line does not
+ * give) before the command line's, in a new argv kept until
+ * cli_conf_release; app_arg: the app is the first argument (strads run)
+ * rather than --app, and a file's "app" key supplies it when absent.
+ * CLI_OK, or CLI_USAGE or CLI_FAIL (reported: a bad line, an unknown
+ * key, a flag's value not true or false, naming the file and line). */
+typedef void (*cli_conf_usage_cb)(const char *app, FILE *f);
+int cli_conf_apply(const char *cmd, cli_conf_usage_cb usage, int app_arg, int *argc,
+    char ***argv);
+void cli_conf_release(void);
+/* After the command's parse refused its options: when some came from a
+ * --config file and the refusal did not name the file's line (an app's
+ * own check), names the file's options and their lines. */
+void cli_conf_refused(const char *cmd);
+/* strads config --dump: the commands parse and check their options,
+ * then, when cli_conf_dumping(), print them with cli_conf_dump() (its
+ * exit code) instead of running. */
+void cli_conf_dump_mode(void);
+int cli_conf_dumping(void);
+int cli_conf_dump(void);
+/* The FILE:LINE a string of an option came from (a --config file's
+ * line), or NULL (the command line): the number checks below name it. */
+int cli_origin_add(const char *s, size_t len, const char *where);
+const char *cli_origin(const char *s);
+int cli_origin_named(void); /* whether a message named one so far */
+void cli_origin_clear(void);
+
 /* The host command's own options, for an app's parse (apps/registry.h):
  * codes from CLI_HOST_OPT up; host returns 0, or -1 (reported). */
 #define CLI_HOST_OPT 1000
@@ -52,7 +83,8 @@ typedef int (*cli_host_cb)(void *arg, int code, const char *optarg);
 
 /* --missing M (error, drop or mean) into out; -1 (reported) otherwise. */
 int cli_parse_missing(const char *cmd, const char *s, data_missing_t *out);
-/* Loads a data file (data_load); -1 (reported) on failure, with X
+/* Loads a data file (data_load), or the standard input when path is
+ * "-" (format then required); -1 (reported) on failure, with X
  * zeroed. */
 int cli_load_data(const char *cmd, const char *path, const char *format,
     const data_opts_t *opts, data_matrix_t *X);

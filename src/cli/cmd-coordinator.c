@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "registry.h"
+#include "status.h"
 
 /* The usage of app, or of every app when it is NULL. */
 static void
@@ -52,8 +53,14 @@ coord_usage(const app_entry_t *app, FILE *f)
 	    "  --checkpoint-dir DIR  write checkpoints there (default: the --out\n"
 	    "                      file's name with .ckpt)\n"
 	    "  --checkpoint-every S  at most every S seconds (default 30; 0: none)\n"
+	    "  --status ADDR       serve GET /status (JSON: the job, members and\n"
+	    "                      their updates) and /metrics (Prometheus) over\n"
+	    "                      HTTP at PORT or HOST:PORT (only PORT: on\n"
+	    "                      127.0.0.1; 0: a free port, named on stderr)\n"
 	    "  --strict            exit 6 when a limit (--max-iter, --time-limit)\n"
 	    "                      stopped a step before it converged\n"
+	    "  --config FILE       options from FILE (strads.conf(5)); those given\n"
+	    "                      here override the file's\n"
 	    "  --resume DIR        go on from the checkpoint in DIR (a coordinator\n"
 	    "                      that was lost: same options); the nodes that\n"
 	    "                      wait for it join again\n"
@@ -75,7 +82,7 @@ coord_usage(const app_entry_t *app, FILE *f)
 
 enum {
 	C_LISTEN = CLI_HOST_OPT, C_APP, C_SECRET, C_MINW, C_JOINT, C_HB, C_MT,
-	C_CERT, C_KEY, C_CA, C_SNAP, C_CKDIR, C_CKEVERY, C_RESUME, C_STRICT
+	C_CERT, C_KEY, C_CA, C_SNAP, C_CKDIR, C_CKEVERY, C_RESUME, C_STRICT, C_STATUS
 };
 
 static const struct option coord_opts[] = {
@@ -94,10 +101,12 @@ static const struct option coord_opts[] = {
     {"checkpoint-every", required_argument, NULL, C_CKEVERY},
     {"resume", required_argument, NULL, C_RESUME},
     {"strict", no_argument, NULL, C_STRICT},
+    {"status", required_argument, NULL, C_STATUS},
     {NULL, 0, NULL, 0}};
 
 typedef struct {
 	const char *listen, *app, *secret_file, *cert, *key, *ca, *ckdir, *resume;
+	const char *status; /* --status ADDR, or NULL */
 	long min_workers;
 	double join_timeout, heartbeat, member_timeout, snapshot, ckevery;
 	int strict;
@@ -125,6 +134,19 @@ coord_opt(void *arg, int c, const char *v)
 		    &co->heartbeat);
 	case C_CKDIR: co->ckdir = v; return 0;
 	case C_RESUME: co->resume = v; return 0;
+	case C_STATUS: {
+		char url[300];
+		const char *w = cli_origin(v);
+
+		if (strads__status_url(v, url, sizeof(url)) != 0) {
+			fprintf(stderr, "strads coordinator: %s%s--status: expected PORT or "
+			    "HOST:PORT (a port from 0 to 65535), got '%s'\n", w != NULL ? w : "",
+			    w != NULL ? ": " : "", v);
+			return -1;
+		}
+		co->status = v;
+		return 0;
+	}
 	case C_CKEVERY:
 		return cli_parse_double_in("coordinator", "--checkpoint-every", v, 0, 0,
 		    INFINITY, &co->ckevery);
@@ -179,8 +201,15 @@ job_spec(app_state_t *st, const cJSON *appv, long k)
 	return s;
 }
 
+/* The status endpoint's members: the cluster's now. */
 static int
-coord_main(int argc, char **argv)
+status_members(void *arg, uint32_t *nodes, int max)
+{
+	return strads_cluster_members(arg, nodes, max);
+}
+
+static int
+coord_job(int argc, char **argv)
 {
 	coord_opts_t co;
 	const app_entry_t *app = NULL;
@@ -190,6 +219,7 @@ coord_main(int argc, char **argv)
 	strads_config_t cfg;
 	strads_runtime_t *rt = NULL;
 	strads_cluster_t *cl = NULL;
+	strads__status_t *status = NULL;
 	strads_cluster_opts_t copts;
 	strads_job_opts_t o;
 	strads_job_result_t res;
@@ -254,6 +284,18 @@ coord_main(int argc, char **argv)
 	if (rc == CLI_OK && co.member_timeout <= co.heartbeat) {
 		fprintf(stderr, "strads coordinator: --member-timeout must exceed --heartbeat\n");
 		rc = CLI_USAGE;
+	}
+	if (rc == CLI_OK && st->data != NULL && strcmp(st->data, "-") == 0) {
+		fprintf(stderr, "strads coordinator: --data -: the nodes cannot read this "
+		    "process's standard input; give a file they can read\n");
+		rc = CLI_USAGE;
+	}
+	if (rc == CLI_USAGE)
+		cli_conf_refused("coordinator");
+	if (rc == CLI_OK && cli_conf_dumping()) {
+		app->free(st);
+		cJSON_Delete(appv);
+		return cli_conf_dump();
 	}
 	strads_config_init(&cfg);
 	if (rc == CLI_OK &&
@@ -325,6 +367,18 @@ coord_main(int argc, char **argv)
 		goto out;
 	}
 	cli_bound_url(co.listen, port, bound, sizeof(bound));
+	if (co.status != NULL) {
+		char url[300], msg[512];
+
+		if (strads__status_start(&status, co.status, "coordinator", app->name, url,
+		        sizeof(url), msg, sizeof(msg)) != 0) {
+			fprintf(stderr, "strads coordinator: %s\n", msg);
+			goto out;
+		}
+		strads__status_set_members(status, status_members, cl);
+		fprintf(stderr, "strads coordinator: status at %s/status and %s/metrics\n",
+		    url, url);
+	}
 	if (!st->quiet)
 		fprintf(stderr, "coordinator: listening on %s; waiting for %ld worker slot%s\n",
 		    bound, co.min_workers, co.min_workers == 1 ? "" : "s");
@@ -339,6 +393,7 @@ coord_main(int argc, char **argv)
 	first = step;
 	for (; step < nsteps; step++) {
 		char obuf[4096], mpath[4096], line[256];
+		strads_subscriber_t subs[8];
 		const strads_app_t *sapp;
 		const char *out;
 		void *shared;
@@ -352,12 +407,27 @@ coord_main(int argc, char **argv)
 		o.metrics_path = cli_step_file(st->metrics, st->numbered, step, mpath,
 		    sizeof(mpath));
 		o.init = init;
+		if (status != NULL) {
+			/* The app's subscribers, then the status endpoint's. */
+			int n = o.nsubscribers > 0 && o.subscribers != NULL ? o.nsubscribers : 0;
+
+			if (n >= (int)(sizeof(subs) / sizeof(subs[0])))
+				n = (int)(sizeof(subs) / sizeof(subs[0])) - 1;
+			if (n > 0)
+				memcpy(subs, o.subscribers, (size_t)n * sizeof(subs[0]));
+			subs[n].cb = strads__status_progress;
+			subs[n].arg = strads__status_chain(status, 0);
+			o.subscribers = subs;
+			o.nsubscribers = n + 1;
+			strads__status_job(status, 0, step + 1, nsteps, &o);
+		}
 		t0 = strads_now_ns();
 		if ((err = strads_cluster_job_run(cl, sapp, shared, &o, specs, &res)) != 0) {
 			fprintf(stderr, "strads coordinator: the job failed: %s\n",
 			    strads_strerror(err));
 			goto out;
 		}
+		strads__status_step_done(status, 0);
 		jobs_s += (double)(strads_now_ns() - t0) / 1e9;
 		solve_s += res.solve_s;
 		out = cli_step_file(st->out, st->numbered, step, obuf, sizeof(obuf));
@@ -389,6 +459,7 @@ coord_main(int argc, char **argv)
 		rc = CLI_LIMIT;
 	}
 out:
+	strads__status_stop(status); /* before the cluster it asks */
 	strads_cluster_free(cl);
 	if (rt != NULL) {
 		strads_runtime_stop(rt);
@@ -400,6 +471,22 @@ out:
 	free(init);
 	app->free(st);
 	return rc;
+}
+
+/* The --help of app by name (cli_conf_apply reads its options): all
+ * apps' while none is known. */
+static void
+conf_usage(const char *name, FILE *f)
+{
+	coord_usage(name != NULL ? app_find(name, app_trains) : NULL, f);
+}
+
+static int
+coord_main(int argc, char **argv)
+{
+	int rc = cli_conf_apply("coordinator", conf_usage, 0, &argc, &argv);
+
+	return rc != CLI_OK ? rc : coord_job(argc, argv);
 }
 
 const strads_cmd_t strads_cmd_coordinator = {"coordinator",

@@ -51,6 +51,8 @@ node_usage(FILE *f)
 	    "  --tls-key FILE      private key, when not in --tls-cert\n"
 	    "  --tls-ca FILE       CA to verify peers with\n"
 	    "  --quiet             no log lines but errors\n"
+	    "  --config FILE       options from FILE (strads.conf(5)); those given\n"
+	    "                      here override the file's\n"
 	    "\n"
 	    "exit status: 0 when the coordinator closed the cluster, 3 when no\n"
 	    "coordinator answered within --wait (or the secret differs: the\n"
@@ -197,6 +199,14 @@ parse_roles(const char *s, unsigned *out)
 	return *out != 0 ? 0 : -1;
 }
 
+/* For cli_conf_apply: a node's options do not depend on the app. */
+static void
+conf_usage(const char *app, FILE *f)
+{
+	(void)app;
+	node_usage(f);
+}
+
 static int
 node_main(int argc, char **argv)
 {
@@ -233,6 +243,8 @@ node_main(int argc, char **argv)
 	unsigned char seen[N_QUIET - N_JOIN + 1];
 	int c, idx = 0, bad = 0, port = 0, quiet = 0, rc, err;
 
+	if ((rc = cli_conf_apply("node", conf_usage, 0, &argc, &argv)) != CLI_OK)
+		return rc;
 	memset(&ctx, 0, sizeof(ctx));
 	memset(seen, 0, sizeof(seen));
 
@@ -288,8 +300,10 @@ node_main(int argc, char **argv)
 			return CLI_USAGE;
 		}
 	}
-	if (bad)
+	if (bad) {
+		cli_conf_refused("node");
 		return CLI_USAGE;
+	}
 	if (optind < argc) {
 		fprintf(stderr, "strads node: unexpected argument '%s'\n", argv[optind]);
 		return CLI_USAGE;
@@ -308,6 +322,8 @@ node_main(int argc, char **argv)
 		    "URL, the address the other processes should dial\n");
 		return CLI_USAGE;
 	}
+	if (cli_conf_dumping())
+		return cli_conf_dump();
 	if (cli_secret("node", secret_file, &cfg, &secret, &slen) != 0)
 		return CLI_FAIL;
 	if (quiet)

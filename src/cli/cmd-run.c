@@ -16,10 +16,12 @@
 
 #include "cli.h"
 #include "registry.h"
+#include "status.h"
 
 /* strads run's own options (after the app's). */
 typedef struct {
 	int strict, save_int;
+	const char *status; /* --status ADDR, or NULL */
 } run_flags_t;
 
 /* Without an app: the apps there are. */
@@ -47,7 +49,9 @@ app_usage(const app_entry_t *app, FILE *f)
 {
 	fprintf(f, "usage: strads run %s %s\n\n", app->name, app->synopsis);
 	app->usage("run", f);
-	fprintf(f, "run:\n");
+	fprintf(f, "run:\n"
+	    "  --config FILE       options from FILE (strads.conf(5)); those given\n"
+	    "                      here override the file's\n");
 	if (!app->planned_iters)
 		fprintf(f,
 		    "  --strict            exit 6 when a limit (--max-iter, --time-limit)\n"
@@ -55,11 +59,29 @@ app_usage(const app_entry_t *app, FILE *f)
 	fprintf(f,
 	    "  --save-on-interrupt on SIGINT or SIGTERM, save the model of the\n"
 	    "                      last round (a consistent one) before exiting\n"
-	    "                      130; without it nothing is saved\n");
+	    "                      130; without it nothing is saved\n"
+	    "  --status ADDR       serve GET /status (JSON) and /metrics\n"
+	    "                      (Prometheus) over HTTP at ADDR, PORT or\n"
+	    "                      HOST:PORT (only PORT: on 127.0.0.1; 0: a free\n"
+	    "                      port, named on stderr)\n");
 }
 
+/* The --help of app by name (cli_conf_apply reads its options). */
+static void
+conf_usage(const char *name, FILE *f)
+{
+	const app_entry_t *app = name != NULL ? app_find(name, app_trains) : NULL;
+
+	if (app != NULL)
+		app_usage(app, f);
+	else
+		run_usage(f);
+}
+
+/* --strict last: left out for an app of planned iterations. */
 static const struct option run_opts[] = {
     {"save-on-interrupt", no_argument, NULL, CLI_HOST_OPT + 1},
+    {"status", required_argument, NULL, CLI_HOST_OPT + 2},
     {"strict", no_argument, NULL, CLI_HOST_OPT},
     {NULL, 0, NULL, 0}};
 
@@ -68,12 +90,23 @@ run_opt(void *arg, int c, const char *v)
 {
 	run_flags_t *fl = arg;
 
-	(void)v;
 	if (c == CLI_HOST_OPT)
 		fl->strict = 1;
 	else if (c == CLI_HOST_OPT + 1)
 		fl->save_int = 1;
-	else
+	else if (c == CLI_HOST_OPT + 2) {
+		char url[300];
+
+		if (strads__status_url(v, url, sizeof(url)) != 0) {
+			const char *w = cli_origin(v);
+
+			fprintf(stderr, "strads run: %s%s--status: expected PORT or HOST:PORT "
+			    "(a port from 0 to 65535), got '%s'\n", w != NULL ? w : "",
+			    w != NULL ? ": " : "", v);
+			return -1;
+		}
+		fl->status = v;
+	} else
 		return -1;
 	return 0;
 }
@@ -110,6 +143,7 @@ struct run_path_s {
 	atomic_long unconverged; /* steps a limit stopped */
 	int save_int;            /* --save-on-interrupt */
 	atomic_int interrupted;  /* a step was cut by SIGINT or SIGTERM */
+	strads__status_t *status; /* --status, or NULL */
 };
 
 
@@ -143,6 +177,7 @@ chain_main(void *arg)
 		const strads_app_t *sapp;
 		void *shared;
 		char obuf[4096], mpath[4096], line[sizeof(rp->line[0])];
+		strads_subscriber_t subs[8];
 		const char *out;
 		uint64_t t0;
 		int err;
@@ -155,11 +190,26 @@ chain_main(void *arg)
 			o.progress = 0; /* the chains' check lines would interleave */
 		o.init = warm;
 		o.stop = &cli_stop;
+		if (rp->status != NULL) {
+			/* The app's subscribers, then the status endpoint's. */
+			int n = o.nsubscribers > 0 && o.subscribers != NULL ? o.nsubscribers : 0;
+
+			if (n >= (int)(sizeof(subs) / sizeof(subs[0])))
+				n = (int)(sizeof(subs) / sizeof(subs[0])) - 1;
+			if (n > 0)
+				memcpy(subs, o.subscribers, (size_t)n * sizeof(subs[0]));
+			subs[n].cb = strads__status_progress;
+			subs[n].arg = strads__status_chain(rp->status, (int)ch->first);
+			o.subscribers = subs;
+			o.nsubscribers = n + 1;
+			strads__status_job(rp->status, (int)ch->first, k + 1, rp->n, &o);
+		}
 		t0 = strads_now_ns();
 		if ((err = strads_job_run(rp->rt, sapp, shared, &o, &res)) != 0) {
 			fprintf(stderr, "strads run: solve failed: %s\n", strads_strerror(err));
 			break;
 		}
+		strads__status_step_done(rp->status, (int)ch->first);
 		ch->jobs_s += (double)(strads_now_ns() - t0) / 1e9;
 		ch->solve_s += res.solve_s;
 		out = cli_step_file(st->out, st->numbered, k, obuf, sizeof(obuf));
@@ -235,6 +285,16 @@ run_app(app_state_t *st, const run_flags_t *fl)
 		    strads_strerror(err));
 		goto out;
 	}
+	if (fl->status != NULL) {
+		char url[300], msg[512];
+
+		if (strads__status_start(&rp.status, fl->status, "run", app->name, url,
+		        sizeof(url), msg, sizeof(msg)) != 0) {
+			fprintf(stderr, "strads run: %s\n", msg);
+			goto out;
+		}
+		fprintf(stderr, "strads run: status at %s/status and %s/metrics\n", url, url);
+	}
 	nloops = strads_runtime_nloops(rt);
 	rp.st = st;
 	rp.rt = rt;
@@ -294,6 +354,7 @@ out_chains:
 			app->chain_free(st, ch[c].chain);
 	uv_mutex_destroy(&rp.lock);
 out:
+	strads__status_stop(rp.status);
 	free(ch);
 	free(rp.line);
 	if (rt != NULL) {
@@ -310,9 +371,11 @@ run_main(int argc, char **argv)
 	const app_entry_t *app;
 	app_state_t *st;
 	char names[256];
-	run_flags_t fl = {0, 0};
+	run_flags_t fl = {0, 0, NULL};
 	int rc;
 
+	if ((rc = cli_conf_apply("run", conf_usage, 1, &argc, &argv)) != CLI_OK)
+		return rc;
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 			run_usage(stdout);
@@ -329,19 +392,25 @@ run_main(int argc, char **argv)
 	/* Without --strict (the last entry) for an app of planned
 	 * iterations. */
 	{
-		struct option opts[3];
+		struct option opts[4];
 
 		memcpy(opts, run_opts, sizeof(opts));
 		if (app->planned_iters)
-			memset(&opts[1], 0, sizeof(opts[1]));
+			memset(&opts[2], 0, sizeof(opts[2]));
 		rc = app->parse("run", argc - 1, argv + 1, opts, run_opt, &fl, NULL, &st);
 	}
 	if (rc == CLI_HELP) {
 		app_usage(app, stdout);
 		return CLI_OK;
 	}
-	if (rc != CLI_OK)
+	if (rc != CLI_OK) {
+		cli_conf_refused("run");
 		return rc;
+	}
+	if (cli_conf_dumping()) {
+		app->free(st);
+		return cli_conf_dump();
+	}
 	rc = run_app(st, &fl);
 	app->free(st);
 	return rc;

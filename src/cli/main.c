@@ -21,6 +21,7 @@ static const strads_cmd_t *const commands[] = {
     &strads_cmd_gen,
     &strads_cmd_demo,
     &strads_cmd_plot,
+    &strads_cmd_config,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -110,8 +111,15 @@ main(int argc, char **argv)
 		return CLI_OK;
 	}
 	for (i = 0; i < NCOMMANDS; i++)
-		if (strcmp(argv[1], commands[i]->name) == 0)
-			return commands[i]->main(argc - 1, argv + 1);
+		if (strcmp(argv[1], commands[i]->name) == 0) {
+			int rc = commands[i]->main(argc - 1, argv + 1);
+
+			/* The options a --config file made, kept while the
+			 * command ran (its parsed options point into them). */
+			cli_conf_release();
+			cli_origin_clear();
+			return rc;
+		}
 	for (i = 0; app_registry[i] != NULL; i++) {
 		const strads_cmd_t *const *c;
 

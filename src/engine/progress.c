@@ -258,11 +258,15 @@ metrics_cb(void *arg, const strads_progress_t *p)
 }
 
 /* The progress line on stderr: on a terminal one live line, redrawn in
- * place (\r, then erase to the end of the line), else a line each. */
+ * place (\r, then erase to the end of the line), else a line each: a log
+ * or a pipe keeps every check, as the metrics file does. */
 typedef struct {
 	int tty;
 	int cols;  /* the terminal's width, or 0 when unknown */
 	int drawn; /* a live line is on the screen */
+	const strads_job_opts_t *o; /* borrowed: the limits */
+	int have;  /* a record came before: the change is from it */
+	double last_obj;
 } line_t;
 
 /* Appends to buf (len bytes, *k used), truncating at its end. */
@@ -284,16 +288,72 @@ add(char *buf, size_t len, size_t *k, const char *fmt, ...)
 		*k = *k + (size_t)w < len - 1 ? *k + (size_t)w : len - 1;
 }
 
+/* Seconds as 4.2s, 3m05s or 2h07m. */
+static void
+add_time(char *buf, size_t len, size_t *k, double s)
+{
+	long t = s > 0 && s < 1e9 ? (long)(s + 0.5) : 0;
+
+	if (s < 59.95)
+		add(buf, len, k, "%.1fs", s > 0 ? s : 0.0);
+	else if (t < 3600)
+		add(buf, len, k, "%ldm%02lds", t / 60, t % 60);
+	else
+		add(buf, len, k, "%ldh%02ldm", t / 3600, t % 3600 / 60);
+}
+
+/* strads.h. */
+double
+strads_progress_left(const strads_job_opts_t *o, const strads_progress_t *p,
+    int *planned)
+{
+	double left = -1, total = 0;
+
+	*planned = 0;
+	if (o->time_limit_s > 0)
+		left = o->time_limit_s > p->time_s ? o->time_limit_s - p->time_s : 0;
+	if (o->max_rounds > 0) {
+		if (o->schedule == STRADS_SCHEDULE_ROTATION) {
+			if (o->nparts > 0) {
+				total = (double)(o->max_rounds / o->nparts);
+				*planned = 1;
+			}
+		} else {
+			total = (double)o->max_rounds;
+		}
+	}
+	if (total > 0 && p->iter > 0 && p->time_s > 0) {
+		double r = (total > (double)p->iter ? total - (double)p->iter : 0) *
+		    p->time_s / (double)p->iter;
+
+		if (left < 0 || r < left)
+			left = r;
+		else
+			*planned = 0; /* the time limit comes first */
+	} else {
+		*planned = 0;
+	}
+	return left;
+}
+
 static void
 line_cb(void *arg, const strads_progress_t *p)
 {
 	line_t *l = arg;
 	char buf[512];
 	size_t k = 0;
-	int i;
+	double left;
+	int i, planned;
 
-	add(buf, sizeof(buf), &k, "round %8llu  %8.3fs  objective %.12g",
-	    (unsigned long long)p->iter, p->time_s, p->objective);
+	add(buf, sizeof(buf), &k, "round %llu  ", (unsigned long long)p->iter);
+	add_time(buf, sizeof(buf), &k, p->time_s);
+	if ((left = strads_progress_left(l->o, p, &planned)) >= 0) {
+		add(buf, sizeof(buf), &k, planned ? "  eta " : "  limit in ");
+		add_time(buf, sizeof(buf), &k, left);
+	}
+	add(buf, sizeof(buf), &k, "  objective %.12g", p->objective);
+	if (l->have && isfinite(p->objective) && isfinite(l->last_obj))
+		add(buf, sizeof(buf), &k, "  change %.2e", p->objective - l->last_obj);
 	for (i = 0; i < p->nvalues && i < STRADS_PROGRESS_VALUES; i++)
 		if (p->values[i].count)
 			add(buf, sizeof(buf), &k, "  %s %.0f",
@@ -303,6 +363,12 @@ line_cb(void *arg, const strads_progress_t *p)
 			    p->values[i].name, p->values[i].value);
 	add(buf, sizeof(buf), &k, "  updates %llu",
 	    (unsigned long long)p->updates);
+	if (p->time_s > 0 && p->iter > 0)
+		add(buf, sizeof(buf), &k, "  %.*f %s/s", (double)p->iter / p->time_s >= 10 ? 0 : 2,
+		    (double)p->iter / p->time_s,
+		    l->o->schedule == STRADS_SCHEDULE_ROTATION ? "sweeps" : "rounds");
+	l->have = 1;
+	l->last_obj = p->objective;
 	if (l->tty) {
 		/* A line wider than the terminal wraps, and \r goes back to the
 		 * start of its last row only: each redraw would leave a row
@@ -337,6 +403,7 @@ strads__progq_run(
 			    "cannot write metrics to %s: %s", m.path,
 			    strerror(errno));
 	}
+	l.o = o;
 	l.tty = isatty(STDERR_FILENO);
 	if (l.tty) {
 		struct winsize ws;
