@@ -19,7 +19,10 @@
  * message (the engine's codec, the part's address in it) back and forth,
  * each writing to the 1 MiB part it receives; the one-way time is half a
  * round trip. For scale, the run also times a memcpy of 1 MiB (what one
- * copy would cost).
+ * copy would cost) and the kernel's floor under the message: two bare
+ * threads passing a token through eventfds they sleep on in epoll_wait,
+ * as loops do (the wake-up of a sleeping thread under the machine's load
+ * of the moment; the message cannot be faster than it).
  *
  * Between processes, over tcp loopback: a child process (node 2, started
  * with posix_spawn() of this program before anything here touches NNG,
@@ -51,6 +54,10 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#endif
 
 #include <nng/nng.h>
 #include <nng/protocol/pair1/pair.h>
@@ -325,6 +332,90 @@ pingpong(double *oneway_us, int *moved)
 	*moved = ping_moved;
 	return 0;
 }
+
+/* The kernel's floor under the hand-over message: two threads, each
+ * asleep in epoll_wait on an eventfd of its own (what a loop does
+ * between turns), passing a token back and forth by writing to the
+ * other's eventfd; the one-way time is half a round trip. No strads and
+ * no libuv: what is left is the wake-up of a sleeping thread on this
+ * machine under its present load. -1 where there is no eventfd. */
+#ifdef __linux__
+typedef struct {
+	int efd[2], ep[2];
+} floor_t;
+
+static void
+floor_wait(floor_t *f, int i)
+{
+	struct epoll_event ev;
+	uint64_t v;
+
+	while (epoll_wait(f->ep[i], &ev, 1, -1) != 1)
+		;
+	if (read(f->efd[i], &v, sizeof(v)) < 0)
+		return;
+}
+
+static void
+floor_signal(floor_t *f, int i)
+{
+	uint64_t one = 1;
+
+	if (write(f->efd[i], &one, sizeof(one)) < 0)
+		return;
+}
+
+static void
+floor_echo(void *arg)
+{
+	floor_t *f = arg;
+	int k;
+
+	for (k = 0; k < PINGS; k++) {
+		floor_wait(f, 1);
+		floor_signal(f, 0);
+	}
+}
+
+static double
+wake_floor_us(void)
+{
+	floor_t f;
+	uv_thread_t th;
+	uint64_t t0, t1;
+	int i, k;
+
+	for (i = 0; i < 2; i++) {
+		struct epoll_event ev = {.events = EPOLLIN};
+
+		f.efd[i] = eventfd(0, EFD_NONBLOCK);
+		f.ep[i] = epoll_create1(0);
+		if (f.efd[i] < 0 || f.ep[i] < 0 ||
+		    epoll_ctl(f.ep[i], EPOLL_CTL_ADD, f.efd[i], &ev) != 0)
+			return -1;
+	}
+	if (uv_thread_create(&th, floor_echo, &f) != 0)
+		return -1;
+	t0 = strads_now_ns();
+	for (k = 0; k < PINGS; k++) {
+		floor_signal(&f, 1);
+		floor_wait(&f, 0);
+	}
+	t1 = strads_now_ns();
+	uv_thread_join(&th);
+	for (i = 0; i < 2; i++) {
+		close(f.efd[i]);
+		close(f.ep[i]);
+	}
+	return (double)(t1 - t0) / 1e3 / (2.0 * PINGS);
+}
+#else
+static double
+wake_floor_us(void)
+{
+	return -1;
+}
+#endif
 
 /* Between processes a hand-over is one ENG_PART message of the part's
  * rows: what the engine adds to the transport is encoding it (one copy
@@ -732,7 +823,7 @@ int
 main(int argc, char **argv)
 {
 	int repeat = 5, cases = 3, i, moved_all = 0, xp_ok = 1;
-	double med[32], cp[32], pp[32], ep[32], *dst;
+	double med[32], cp[32], pp[32], ep[32], fl[32], *dst;
 	double xs[32], xn[32], xq[32], xr[32], xrq[32];
 	uint64_t copied_all = 0, copied;
 	char *a = NULL, *b = NULL;
@@ -788,6 +879,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 		moved_all += moved;
+		fl[i] = wake_floor_us();
 		t0 = strads_now_ns();
 		for (k = 0; k < 100; k++) {
 			memcpy(b, a, 1u << 20);
@@ -832,6 +924,8 @@ procs:
 	if (cases & 1) {
 		printf("between two loops of one process:\n");
 		row("hand-over message, one way", pp, repeat, "us  ", "target < 10 us");
+		row("bare eventfd wake-up, one way", fl, repeat, "us  ",
+		    "(the kernel's floor, same run)");
 		row("round to round in the engine", med, repeat, "us  ",
 		    "(3 thread hops)");
 		row("memcpy 1 MiB", cp, repeat, "us  ", "(one copy, for scale)");
