@@ -41,6 +41,7 @@
  * handed over, and the ratios (target >= 0.9 x bare NNG).
  *
  * Each case runs --repeat times (default 5); medians with their range.
+ * --xp-rounds N sets the round trips of a cross-process case (128).
  * --cases loops or procs runs one half. Targets: between loops under
  * 10 us and no copy; between processes >= 0.9 x bare NNG.
  */
@@ -453,7 +454,8 @@ encode_place_us(double *dst)
 /* ------------------------------------------------------------------ */
 /* Between processes.                                                   */
 
-#define XP_ROUNDS 128 /* round trips per timed case: 256 hand-overs */
+/* Round trips per timed case (--xp-rounds, default 128: 256 hand-overs). */
+static uint64_t xp_rounds = 128;
 
 /* A holder of the part on either side: node 1's starts each case. */
 typedef struct {
@@ -834,12 +836,16 @@ main(int argc, char **argv)
 	for (i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--repeat") == 0)
 			repeat = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--xp-rounds") == 0)
+			xp_rounds = strtoull(argv[i + 1], NULL, 10);
 		else if (strcmp(argv[i], "--cases") == 0)
 			cases = strcmp(argv[i + 1], "loops") == 0 ? 1 :
 			    strcmp(argv[i + 1], "procs") == 0 ? 2 : 3;
 	}
 	if (repeat < 1 || repeat > 32)
 		repeat = 5;
+	if (xp_rounds < 1 || xp_rounds > 100000)
+		xp_rounds = 128;
 	g_st = calloc(1, sizeof(*g_st));
 	g_part = calloc(ROWS_PER_PART, sizeof(double));
 	dst = calloc(ROWS_PER_PART, sizeof(double));
@@ -895,14 +901,14 @@ procs:
 		for (k = 0; k < 3; k++) {
 			switch ((i + k) % 3) {
 			case 0:
-				xs[i] = xproc_strads(&x, XP_ROUNDS, &copied);
+				xs[i] = xproc_strads(&x, xp_rounds, &copied);
 				copied_all += copied;
 				break;
 			case 1:
-				xn[i] = xproc_nng(x.pair, x.pair, x.part, XP_ROUNDS);
+				xn[i] = xproc_nng(x.pair, x.pair, x.part, xp_rounds);
 				break;
 			default:
-				xq[i] = xproc_nng(x.push, x.pull, x.part, XP_ROUNDS);
+				xq[i] = xproc_nng(x.push, x.pull, x.part, xp_rounds);
 				break;
 			}
 		}
@@ -920,7 +926,7 @@ procs:
 	}
 	printf("rotation hand-over of a 1 MiB part (%d runs; in one process %d "
 	    "hand-overs a run, across processes %d)\n", repeat, NROUNDS,
-	    2 * XP_ROUNDS);
+	    (int)(2 * xp_rounds));
 	if (cases & 1) {
 		printf("between two loops of one process:\n");
 		row("hand-over message, one way", pp, repeat, "us  ", "target < 10 us");
