@@ -616,7 +616,11 @@ on_move(strads_actor_t *self, worker_t *s, const strads__eng_t *e)
 	blk_t *b;
 	int rc;
 
-	if (job->app->reshard == NULL || s->busy || s->head != NULL || s->parts != NULL) {
+	/* Idle: no round running nor queued. Parts may wait here for the
+	 * next sweep (across processes a holder hands a part on as soon as
+	 * it is done with it); they are rows of the rotate table, which a
+	 * move does not touch. */
+	if (job->app->reshard == NULL || s->busy || s->head != NULL) {
 		dropped(self, s, "move of shards");
 		return;
 	}

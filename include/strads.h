@@ -813,7 +813,8 @@ typedef struct strads_app_s {
 	void (*table_init)(void *shared, uint32_t t, uint64_t begin,
 	    uint64_t end, void *rows);
 	/* Worker, compute thread, may block (optional; rotations in one
-	 * process): the straggler rule moved this worker's shard between
+	 * process, and in a cluster with reshard_any_node): the straggler
+	 * rule moved this worker's shard between
 	 * two sweeps (doc/schmp.md, "The straggler rule"). shard is the new
 	 * one: its rows [row_begin, row_end) and, in shard->tables, its rows
 	 * of every worker-home table, each with the value it had at the
@@ -822,6 +823,13 @@ typedef struct strads_app_s {
 	 * error. NULL: shards never move (the parts are still cut again by
 	 * their time). */
 	int (*reshard)(void *wstate, const strads_shard_t *shard);
+	/* The straggler rule across processes (optional, with reshard): 1
+	 * when reshard may be given rows that its node did not load (every
+	 * node's shared state covers every data row, or reshard loads what
+	 * it lacks); shards then move between the workers of a cluster too,
+	 * their rows of every worker-home table travelling worker to worker
+	 * between sweeps. 0: in a cluster, shards never move. */
+	int reshard_any_node;
 } strads_app_t;
 
 /* How the schedulers choose blocks. */
@@ -843,7 +851,8 @@ typedef enum {
 	 * which every worker holds every part once; a check (push with
 	 * check set, stores' check, objective) follows every check_every
 	 * sweeps (0: each), and parts are cut again between sweeps by the
-	 * time they took; with app->reshard, in one process, data shards
+	 * time they took; with app->reshard, in one process (in a cluster
+	 * also with app->reshard_any_node), data shards
 	 * move too, a slower worker getting fewer rows (the straggler rule,
 	 * doc/schmp.md). No schedulers' draws, no filter, no pull; the app
 	 * must not set pairs. */

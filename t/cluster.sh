@@ -50,6 +50,13 @@
 #      check 2 with a checkpoint on disk: resumed from it, its three
 #      tables (ssp included) come back and the tables at the end, the ssp
 #      rows included, are those of the undisturbed run.
+#  (g) the straggler rule across processes: the rotation test app with
+#      exact moves (ROTAPP_STRAGGLER=1, reshard_any_node) over two nodes
+#      of one worker, busy work a data row; one node four times slower
+#      (ROTAPP_SLOW=4). Between sweeps its shard shrinks (from half the
+#      data rows to fewer than the other node's), its rows of the worker
+#      table travelling to the other node, and the tables at the end are
+#      those of the same run with no slow node.
 # Every wait is on a condition with a deadline, never a fixed sleep.
 # CLUSTER_ONLY=bf (say) runs only those scenarios, to chase a flake.
 set -u
@@ -94,7 +101,7 @@ wait_pid() {
 	wait "$1"
 }
 
-want() { case ${CLUSTER_ONLY:-apeitbcdrfhks} in *"$1"*) return 0 ;; esac; return 1; }
+want() { case ${CLUSTER_ONLY:-apeitbcdrfhksg} in *"$1"*) return 0 ;; esac; return 1; }
 
 objective() { sed -n 's/^# objective //p' "$1"; }
 
@@ -724,6 +731,43 @@ if want s; then
 		fi
 	else
 		bad "(s) the rotation never held at check 2 with a checkpoint"
+	fi
+fi
+
+if want g; then
+	R=$top_builddir/t/helper_rotapp
+	rotapp_tables() { sed -n 's/^rotapp: ok .* tables \([0-9a-f]*\)$/\1/p' "$1"; }
+	# 48 data rows, 24 rotate rows, 4 parts, 8 sweeps; node 2 slow in
+	# the first run, neither in the second.
+	for run in slow even; do
+		slow=1
+		[ $run = even ] && slow=0
+		url=ipc://$tmp/g-$run.sock
+		ROTAPP_STRAGGLER=1 STRADS_LOG=debug "$R" coordinator "$url" "$tmp/secret" 2 48 24 \
+		    8 4 "$tmp/g-$run.json" >"$tmp/g-$run-c.out" 2>"$tmp/g-$run-c.log" & gc=$!
+		pids="$pids $gc"
+		ROTAPP_SPIN=40000 "$R" node "$url" "ipc://$tmp/g-${run}1.sock" "$tmp/secret" 1 \
+		    >"$tmp/g-$run-1.out" 2>"$tmp/g-$run-1.log" & g1=$!
+		pids="$pids $g1"
+		env ROTAPP_SPIN=40000 $( [ $slow = 1 ] && echo ROTAPP_SLOW=4 ) "$R" node "$url" \
+		    "ipc://$tmp/g-${run}2.sock" "$tmp/secret" 1 \
+		    >"$tmp/g-$run-2.out" 2>"$tmp/g-$run-2.log" & g2=$!
+		pids="$pids $g2"
+		ends_ok g "$gc" $g1 $g2
+	done
+	# "node rows FIRST LAST": the rows of a node's worker in the first
+	# and the last round.
+	f1=$(sed -n 's/^node rows \([0-9]*\) [0-9]*$/\1/p' "$tmp/g-slow-2.out")
+	l1=$(sed -n 's/^node rows [0-9]* \([0-9]*\)$/\1/p' "$tmp/g-slow-1.out")
+	l2=$(sed -n 's/^node rows [0-9]* \([0-9]*\)$/\1/p' "$tmp/g-slow-2.out")
+	t1=$(rotapp_tables "$tmp/g-slow-c.out")
+	t2=$(rotapp_tables "$tmp/g-even-c.out")
+	if [ -n "$t1" ] && [ "$t1" = "$t2" ] && [ "${f1:-0}" -eq 24 ] &&
+	    [ "${l2:-99}" -lt 24 ] && [ "${l2:-99}" -lt "${l1:-0}" ] &&
+	    grep -q "reshard [0-9]* done" "$tmp/g-slow-c.log"; then
+		say "ok (g): the slow node's shard went from $f1 to $l2 rows (the other node's to $l1); tables $t1, the run with no slow node's"
+	else
+		bad "(g) slow node rows $f1 -> $l2, other node $l1; tables '$t1' against '$t2': $(cat "$tmp/g-slow-c.out")"
 	fi
 fi
 

@@ -24,8 +24,18 @@
  *     ssp_bad B" (reads of the ssp table here that were not a sum of
  *     moves, rotapp_t.ssp_bad).
  *
- * The spec a node is given is "NROWS VROWS SSP" (SSP 1: with the ssp
- * table; without, the app runs on its store, worker and rotate tables).
+ * The spec a node is given is "NROWS VROWS SSP EXACT" (SSP 1: with the
+ * ssp table; without, the app runs on its store, worker and rotate
+ * tables; EXACT 1: rotapp_t.exact, moves that give the same tables
+ * whatever the shards).
+ *
+ * The straggler rule across processes: ROTAPP_STRAGGLER=1 (coordinator)
+ * runs the app with exact moves and reshard_any_node set, so shards move
+ * between the nodes' workers; ROTAPP_SPIN=N (node) is rotapp_t.spin,
+ * busy work a data row a round, and ROTAPP_SLOW=F (node) makes every
+ * worker of that node F times slower. A node then also prints "node rows
+ * FIRST LAST": the data rows its workers held in the first round and in
+ * the last round recorded (of its last job).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +46,7 @@
 
 static strads_table_decl_t g_tables[ROTAPP_NTABLES];
 static int g_ssp_bad; /* a node's, summed over its jobs */
+static unsigned long long g_rows_first, g_rows_last; /* its last job's */
 
 /* The app for vrows rotate rows: rotapp_app, without its ssp table
  * unless ssp. */
@@ -60,11 +71,11 @@ node_setup(void *arg, const char *spec, const double *init,
 {
 	node_ctx_t *ctx = arg;
 	unsigned long long nrows, vrows;
-	int ssp = 0;
+	int ssp = 0, exact = 0;
 	rotapp_t *a;
 
 	(void)init;
-	if (sscanf(spec, "%llu %llu %d", &nrows, &vrows, &ssp) < 2) {
+	if (sscanf(spec, "%llu %llu %d %d", &nrows, &vrows, &ssp, &exact) < 2) {
 		snprintf(err, errlen, "bad spec %s", spec);
 		return -1;
 	}
@@ -73,6 +84,13 @@ node_setup(void *arg, const char *spec, const double *init,
 		return -1;
 	}
 	rotapp_init(a, nrows, vrows);
+	a->exact = exact;
+	if (getenv("ROTAPP_SPIN") != NULL)
+		a->spin = strtol(getenv("ROTAPP_SPIN"), NULL, 10);
+	if (getenv("ROTAPP_SLOW") != NULL) {
+		a->slow_shard = ROTAPP_SLOW_ALL;
+		a->slow_factor = atoi(getenv("ROTAPP_SLOW"));
+	}
 	app_of(&ctx->app, vrows, ssp);
 	*app = &ctx->app;
 	*shared = a;
@@ -82,8 +100,23 @@ node_setup(void *arg, const char *spec, const double *init,
 static void
 node_teardown(void *arg, void *shared)
 {
+	rotapp_t *a = shared;
+	unsigned long long n;
+	int r, w;
+
 	(void)arg;
-	g_ssp_bad += atomic_load(&((rotapp_t *)shared)->ssp_bad);
+	g_ssp_bad += atomic_load(&a->ssp_bad);
+	/* The rows of this node's workers (the others' entries stay 0) in
+	 * round 0 and in the last round recorded. */
+	g_rows_first = g_rows_last = 0;
+	for (r = 0; r < ROTAPP_MAX_ROUNDS; r++) {
+		for (n = 0, w = 0; w < ROTAPP_MAX_WORKERS; w++)
+			n += atomic_load(&a->shard_rows[r][w]);
+		if (r == 0)
+			g_rows_first = n;
+		if (n > 0)
+			g_rows_last = n;
+	}
 	free(shared);
 }
 
@@ -141,8 +174,8 @@ run_node(char **argv)
 	err = strads_node_run(rt, &no);
 	/* What this node sent, for the test's bytes per round. */
 	strads_runtime_stats(rt, &st);
-	printf("node bytes_out %llu\nnode ssp_bad %d\n", (unsigned long long)st.bytes_out,
-	    g_ssp_bad);
+	printf("node bytes_out %llu\nnode ssp_bad %d\nnode rows %llu %llu\n",
+	    (unsigned long long)st.bytes_out, g_ssp_bad, g_rows_first, g_rows_last);
 	fflush(stdout);
 	strads_runtime_stop(rt);
 	strads_runtime_wait(rt);
@@ -179,6 +212,7 @@ run_coordinator(char **argv)
 	size_t slen;
 	char spec[64], sspline[64] = "";
 	int slots = atoi(argv[3]), port, err, rc = 1, ssp = getenv("ROTAPP_SSP") != NULL;
+	int strag = getenv("ROTAPP_STRAGGLER") != NULL;
 	int sspok = 1;
 	uint64_t nrows = strtoull(argv[4], NULL, 10), vrows = strtoull(argv[5], NULL, 10);
 	uint64_t sweeps = strtoull(argv[6], NULL, 10), i;
@@ -217,9 +251,11 @@ run_coordinator(char **argv)
 		goto out;
 	}
 	rotapp_init(&a, nrows, vrows);
+	a.exact = strag;
 	app_of(&app, vrows, ssp);
-	snprintf(spec, sizeof(spec), "%llu %llu %d", (unsigned long long)nrows,
-	    (unsigned long long)vrows, ssp);
+	app.reshard_any_node = strag;
+	snprintf(spec, sizeof(spec), "%llu %llu %d %d", (unsigned long long)nrows,
+	    (unsigned long long)vrows, ssp, strag);
 	strads_job_opts_init(&o);
 	o.nparams = 1;
 	o.nrows = nrows;

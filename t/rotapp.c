@@ -157,7 +157,8 @@ rotate(void *wstate, const strads_part_t *p)
 		 * the slow shard's worker. */
 		volatile double x = 0;
 		long i, n = a->spin * (long)nd *
-		    ((int)w->sh.index == a->slow_shard ? a->slow_factor : 1);
+		    ((int)w->sh.index == a->slow_shard ||
+		    a->slow_shard == ROTAPP_SLOW_ALL ? a->slow_factor : 1);
 
 		for (i = 0; i < n; i++)
 			x += 1e-9 * (double)i;

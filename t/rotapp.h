@@ -18,6 +18,7 @@ enum { ROTAPP_STORE, ROTAPP_WORKER, ROTAPP_ROTATE, ROTAPP_SSP, ROTAPP_NTABLES };
 #define ROTAPP_MAX_ROUNDS 64 /* rounds recorded */
 #define ROTAPP_MAX_PARTS 32
 #define ROTAPP_MAX_WORKERS 8
+#define ROTAPP_SLOW_ALL (-2) /* slow_shard: every shard this process runs */
 
 typedef struct rotapp_s {
 	uint64_t nrows; /* data rows: one worker-table row each */
@@ -26,7 +27,8 @@ typedef struct rotapp_s {
 	int slow_part;  /* a part index made slow (busy work), or -1 */
 	/* The straggler rule: busy work of spin iterations a data row a
 	 * round on every worker, and slow_factor times that on the worker
-	 * of shard slow_shard (-1: none), as a slower machine would. */
+	 * of shard slow_shard (-1: none; ROTAPP_SLOW_ALL: every worker of
+	 * this process, a slower node), as a slower machine would. */
 	long spin;
 	int slow_shard;
 	int slow_factor;

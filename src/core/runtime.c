@@ -11,8 +11,14 @@
  */
 #include "strads-int.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/eventfd.h>
+#endif
 
 void
 strads_config_init(strads_config_t *cfg)
@@ -29,11 +35,93 @@ strads_config_init(strads_config_t *cfg)
 	cfg->name = "strads";
 }
 
+/*
+ * The wake-up. A producer that finds the loop's wake flag at 0 sets it
+ * and makes the loop's descriptor readable; the loop, woken in its poll,
+ * empties the descriptor, clears the flag and then drains the mailbox,
+ * so a push that saw the flag at 1 is drained by that turn and one that
+ * sees 0 wakes the loop again. The flag already lets one write stand for
+ * any number of pushes, which is all uv_async_send adds, and libuv 1.44's
+ * uv_async_send costs more than the write: it marks its handle busy,
+ * writes, then marks it done, and the woken loop spins (997 pauses, then
+ * sched_yield(), again) while it sees the handle busy. On two cores the
+ * woken thread often preempts the waker between its write and its done
+ * mark, so the wake-up took a spin and a yield back to the waker first:
+ * strace -f -c of t/bench/bench_rotation --cases loops counted 16478
+ * sched_yield calls for 47222 wake-up writes. The descriptor has no such
+ * handshake: a write, and on the loop's side one read.
+ */
+static void
+signal_loop(strads__loop_t *loop)
+{
+	static const uint64_t one = 1;
+	ssize_t r;
+
+	/* EAGAIN: the descriptor is readable already (an eventfd's counter
+	 * or a pipe full), which is all a wake-up needs. */
+	do
+		r = write(loop->wake_fd[1], &one, sizeof(one));
+	while (r < 0 && errno == EINTR);
+}
+
 static void
 wake(strads__loop_t *loop)
 {
 	if (atomic_exchange(&loop->wake, 1) == 0)
-		uv_async_send(&loop->async);
+		signal_loop(loop);
+}
+
+/* Empties the wake-up descriptor: one read for an eventfd, a pipe until
+ * it would block. */
+static void
+unsignal_loop(strads__loop_t *loop)
+{
+	uint64_t buf[8];
+	ssize_t r;
+
+	do
+		r = read(loop->wake_fd[0], buf, sizeof(buf));
+	while ((r < 0 && errno == EINTR) ||
+	    (loop->wake_fd[0] != loop->wake_fd[1] && r == (ssize_t)sizeof(buf)));
+}
+
+/* Opens the loop's wake-up descriptor, non-blocking and close-on-exec. */
+static int
+wake_fd_open(strads__loop_t *loop)
+{
+#ifdef __linux__
+	int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+	if (fd < 0)
+		return strads__uv_error(uv_translate_sys_error(errno));
+	loop->wake_fd[0] = loop->wake_fd[1] = fd;
+	return 0;
+#else
+	int fds[2], i;
+
+	if (pipe(fds) != 0)
+		return strads__uv_error(uv_translate_sys_error(errno));
+	for (i = 0; i < 2; i++)
+		if (fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK) != 0 ||
+		    fcntl(fds[i], F_SETFD, FD_CLOEXEC) != 0) {
+			close(fds[0]);
+			close(fds[1]);
+			return STRADS_ELIMIT;
+		}
+	loop->wake_fd[0] = fds[0];
+	loop->wake_fd[1] = fds[1];
+	return 0;
+#endif
+}
+
+static void
+wake_fd_close(strads__loop_t *loop)
+{
+	if (loop->wake_fd[0] >= 0)
+		close(loop->wake_fd[0]);
+	if (loop->wake_fd[1] >= 0 && loop->wake_fd[1] != loop->wake_fd[0])
+		close(loop->wake_fd[1]);
+	loop->wake_fd[0] = loop->wake_fd[1] = -1;
 }
 
 void
@@ -215,14 +303,15 @@ static void
 close_handles(strads__loop_t *loop)
 {
 	loop->phase = 2;
-	/* wake stays 1 from here on, so no producer calls uv_async_send on
-	 * the closing handle; after step 2 nothing produces anyway. */
+	/* wake stays 1 from here on, so no producer signals the closing
+	 * handle; after step 2 nothing produces anyway. The descriptor
+	 * itself stays open until loop_fini. */
 	atomic_store(&loop->wake, 1);
 	drain_free(loop);
 	if (loop->rt->net != NULL) /* NULL: a runtime that failed to be made */
 		loop->rt->net->flush(loop);
-	if (!uv_is_closing((uv_handle_t *)&loop->async))
-		uv_close((uv_handle_t *)&loop->async, NULL);
+	if (!uv_is_closing((uv_handle_t *)&loop->wakeup))
+		uv_close((uv_handle_t *)&loop->wakeup, NULL);
 	if (!uv_is_closing((uv_handle_t *)&loop->prepare))
 		uv_close((uv_handle_t *)&loop->prepare, NULL);
 }
@@ -251,18 +340,21 @@ stop_actors(strads__loop_t *loop)
 }
 
 static void
-async_cb(uv_async_t *h)
+wakeup_cb(uv_poll_t *h, int status, int events)
 {
 	strads__loop_t *loop = h->data;
 	strads_runtime_t *rt = loop->rt;
-	int stop = atomic_load(&rt->loops_stop);
-	int n = 0, batch = rt->cfg.batch;
+	int stop, n = 0, batch = rt->cfg.batch;
 	strads_msg_t *m;
 
+	(void)status; /* an error on an eventfd or pipe: drain all the same */
+	(void)events;
+	unsignal_loop(loop);
+	stop = atomic_load(&rt->loops_stop);
 	if (stop == 2) {
 		/* strads_runtime_wait holds the lock while it wakes every
 		 * loop for this step: once it is free no wake-up is on its
-		 * way, and the async handle may close. */
+		 * way, and the wake-up handle may close. */
 		uv_mutex_lock(&rt->lock);
 		uv_mutex_unlock(&rt->lock);
 		close_handles(loop);
@@ -287,7 +379,7 @@ async_cb(uv_async_t *h)
 		 * back. */
 		repay(loop, 0);
 		atomic_store(&loop->wake, 1);
-		uv_async_send(&loop->async);
+		signal_loop(loop);
 	} else {
 		repay(loop, 1);
 	}
@@ -336,6 +428,7 @@ loop_init(strads_runtime_t *rt, strads__loop_t *loop, int idx)
 
 	loop->rt = rt;
 	loop->idx = idx;
+	loop->wake_fd[0] = loop->wake_fd[1] = -1;
 	strads__mailbox_init(&loop->mb);
 	atomic_init(&loop->wake, 0);
 	strads__map_init(&loop->owed, sizeof(strads__credit_t));
@@ -351,16 +444,21 @@ loop_init(strads_runtime_t *rt, strads__loop_t *loop, int idx)
 		goto fail;
 	if ((err = strads__uv_error(uv_loop_init(&loop->uv))) != 0)
 		goto fail_lock;
-	/* uv_async_init may need a descriptor (the loop's eventfd, where
-	 * libuv makes it on the first async handle), so it can fail when the
-	 * process has none left. The prepare calls cannot fail in today's
-	 * libuv; they are checked all the same, since a handle whose init
-	 * failed must never reach uv_close. */
+	/* The wake-up descriptor and its poll handle can fail when the
+	 * process has no descriptor left (the hook's "async", the name of
+	 * the libuv handle this replaced). The prepare calls cannot fail in
+	 * today's libuv; they are checked all the same, since a handle whose
+	 * init failed must never reach uv_close. */
+	if ((err = wake_fd_open(loop)) != 0)
+		goto fail_loop;
 	err = STRADS__UV_FAULT(rt, STRADS__FAIL_ASYNC,
-	    uv_async_init(&loop->uv, &loop->async, async_cb));
+	    uv_poll_init(&loop->uv, &loop->wakeup, loop->wake_fd[0]));
 	if ((err = strads__uv_error(err)) != 0)
 		goto fail_loop;
-	loop->async.data = loop;
+	loop->wakeup.data = loop;
+	err = uv_poll_start(&loop->wakeup, UV_READABLE, wakeup_cb);
+	if ((err = strads__uv_error(err)) != 0)
+		goto fail_async;
 	err = STRADS__UV_FAULT(rt, STRADS__FAIL_PREPARE,
 	    uv_prepare_init(&loop->uv, &loop->prepare));
 	if ((err = strads__uv_error(err)) != 0)
@@ -374,12 +472,13 @@ loop_init(strads_runtime_t *rt, strads__loop_t *loop, int idx)
 fail_prepare:
 	uv_close((uv_handle_t *)&loop->prepare, NULL);
 fail_async:
-	uv_close((uv_handle_t *)&loop->async, NULL);
+	uv_close((uv_handle_t *)&loop->wakeup, NULL);
 fail_loop:
 	/* Runs the close callbacks, so the loop closes with nothing open. */
 	uv_run(&loop->uv, UV_RUN_DEFAULT);
 	loop->close_status = uv_loop_close(&loop->uv);
 	STRADS__ASSERT(loop->close_status == 0);
+	wake_fd_close(loop);
 fail_lock:
 	uv_mutex_destroy(&loop->slot_lock);
 fail:
@@ -407,6 +506,7 @@ loop_fini(strads__loop_t *loop, int ran)
 	free(loop->gens);
 	free(loop->free_slots);
 	uv_mutex_destroy(&loop->slot_lock);
+	wake_fd_close(loop); /* no producer is left, the handle is closed */
 }
 
 static int
@@ -535,10 +635,10 @@ wake_all(strads_runtime_t *rt)
 	int i;
 
 	for (i = 0; i < rt->nloops; i++) {
-		/* Force the async even if a wake is pending: the callback
+		/* Force the wake-up even if one is pending: the callback
 		 * re-reads loops_stop. */
 		atomic_store(&rt->loops[i].wake, 1);
-		uv_async_send(&rt->loops[i].async);
+		signal_loop(&rt->loops[i]);
 	}
 }
 
@@ -579,8 +679,8 @@ strads_runtime_wait(strads_runtime_t *rt)
 	uv_mutex_lock(&rt->lock);
 	while (rt->phase1_count < rt->nrunning)
 		uv_cond_wait(&rt->cond, &rt->lock);
-	/* Under the lock: a loop closes its async handle only after taking
-	 * the lock (async_cb), so after the last of these wake-ups. */
+	/* Under the lock: a loop closes its wake-up handle only after
+	 * taking the lock (wakeup_cb), so after the last of these wake-ups. */
 	atomic_store(&rt->loops_stop, 2);
 	wake_all(rt);
 	uv_mutex_unlock(&rt->lock);

@@ -297,7 +297,14 @@ struct strads__loop_s {
 	int idx;
 	uv_loop_t uv;
 	uv_thread_t thread;
-	uv_async_t async;
+	/* The wake-up: a descriptor of the loop's own (an eventfd on Linux,
+	 * else a pipe: [0] read, [1] written; -1 when not open) watched by
+	 * wakeup. Not a uv_async_t: libuv 1.44's async handshake lets the
+	 * woken loop spin and then sched_yield() until the waker, which the
+	 * wake-up itself often preempts, finishes uv_async_send (runtime.c,
+	 * "The wake-up"). */
+	uv_poll_t wakeup;
+	int wake_fd[2];
 	uv_prepare_t prepare;
 	strads__mailbox_t mb;
 	atomic_int wake; /* 1 while a wake-up is pending */
@@ -375,8 +382,8 @@ struct strads_runtime_s {
 	int trace_bytes;
 	atomic_ullong trace_out[64][2];
 	/* Test hook: STRADS_TEST_FAIL_UV names one libuv call that fails as
-	 * if the process were out of resources ("async", "prepare", "timer"
-	 * or "thread": the last loop's thread), so the tests reach the error
+	 * if the process were out of resources ("async": the loop's wake-up
+	 * handle, "prepare", "timer" or "thread": the last loop's thread), so the tests reach the error
 	 * paths that real exhaustion cannot reach deterministically. */
 	int test_fail_uv;
 };

@@ -75,9 +75,11 @@ strads__rot_init(strads__rot_t *rp, const strads__job_t *job, int multi)
 		return STRADS_ENOMEM;
 	cut_parts(rp, NULL);
 	/* The straggler rule moves shards in one process, where every
-	 * worker reads the same data (a cluster's nodes load their own
-	 * shards' rows, and would need the moved rows' data too). */
-	if (!multi && !job->hold_start && job->app->reshard != NULL && job->nworkers > 1 &&
+	 * worker reads the same data, and in a cluster (multi, or a job laid
+	 * out by one: hold_start) only for an app whose reshard can take
+	 * rows its node did not load (app->reshard_any_node). */
+	if ((!(multi || job->hold_start) || job->app->reshard_any_node) &&
+	    job->app->reshard != NULL && job->nworkers > 1 &&
 	    job->o.nrows >= (uint64_t)job->nworkers) {
 		rp->bound = malloc(((size_t)job->nworkers + 1) * sizeof(uint64_t));
 		rp->wtime = calloc((size_t)job->nworkers, sizeof(double));

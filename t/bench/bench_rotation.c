@@ -19,7 +19,10 @@
  * message (the engine's codec, the part's address in it) back and forth,
  * each writing to the 1 MiB part it receives; the one-way time is half a
  * round trip. For scale, the run also times a memcpy of 1 MiB (what one
- * copy would cost).
+ * copy would cost) and the kernel's floor under the message: two bare
+ * threads passing a token through eventfds they sleep on in epoll_wait,
+ * as loops do (the wake-up of a sleeping thread under the machine's load
+ * of the moment; the message cannot be faster than it).
  *
  * Between processes, over tcp loopback: a child process (node 2, started
  * with posix_spawn() of this program before anything here touches NNG,
@@ -38,6 +41,7 @@
  * handed over, and the ratios (target >= 0.9 x bare NNG).
  *
  * Each case runs --repeat times (default 5); medians with their range.
+ * --xp-rounds N sets the round trips of a cross-process case (128).
  * --cases loops or procs runs one half. Targets: between loops under
  * 10 us and no copy; between processes >= 0.9 x bare NNG.
  */
@@ -51,6 +55,10 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#endif
 
 #include <nng/nng.h>
 #include <nng/protocol/pair1/pair.h>
@@ -326,6 +334,90 @@ pingpong(double *oneway_us, int *moved)
 	return 0;
 }
 
+/* The kernel's floor under the hand-over message: two threads, each
+ * asleep in epoll_wait on an eventfd of its own (what a loop does
+ * between turns), passing a token back and forth by writing to the
+ * other's eventfd; the one-way time is half a round trip. No strads and
+ * no libuv: what is left is the wake-up of a sleeping thread on this
+ * machine under its present load. -1 where there is no eventfd. */
+#ifdef __linux__
+typedef struct {
+	int efd[2], ep[2];
+} floor_t;
+
+static void
+floor_wait(floor_t *f, int i)
+{
+	struct epoll_event ev;
+	uint64_t v;
+
+	while (epoll_wait(f->ep[i], &ev, 1, -1) != 1)
+		;
+	if (read(f->efd[i], &v, sizeof(v)) < 0)
+		return;
+}
+
+static void
+floor_signal(floor_t *f, int i)
+{
+	uint64_t one = 1;
+
+	if (write(f->efd[i], &one, sizeof(one)) < 0)
+		return;
+}
+
+static void
+floor_echo(void *arg)
+{
+	floor_t *f = arg;
+	int k;
+
+	for (k = 0; k < PINGS; k++) {
+		floor_wait(f, 1);
+		floor_signal(f, 0);
+	}
+}
+
+static double
+wake_floor_us(void)
+{
+	floor_t f;
+	uv_thread_t th;
+	uint64_t t0, t1;
+	int i, k;
+
+	for (i = 0; i < 2; i++) {
+		struct epoll_event ev = {.events = EPOLLIN};
+
+		f.efd[i] = eventfd(0, EFD_NONBLOCK);
+		f.ep[i] = epoll_create1(0);
+		if (f.efd[i] < 0 || f.ep[i] < 0 ||
+		    epoll_ctl(f.ep[i], EPOLL_CTL_ADD, f.efd[i], &ev) != 0)
+			return -1;
+	}
+	if (uv_thread_create(&th, floor_echo, &f) != 0)
+		return -1;
+	t0 = strads_now_ns();
+	for (k = 0; k < PINGS; k++) {
+		floor_signal(&f, 1);
+		floor_wait(&f, 0);
+	}
+	t1 = strads_now_ns();
+	uv_thread_join(&th);
+	for (i = 0; i < 2; i++) {
+		close(f.efd[i]);
+		close(f.ep[i]);
+	}
+	return (double)(t1 - t0) / 1e3 / (2.0 * PINGS);
+}
+#else
+static double
+wake_floor_us(void)
+{
+	return -1;
+}
+#endif
+
 /* Between processes a hand-over is one ENG_PART message of the part's
  * rows: what the engine adds to the transport is encoding it (one copy
  * into the message) and, at the next holder, one copy into place. Time
@@ -362,7 +454,8 @@ encode_place_us(double *dst)
 /* ------------------------------------------------------------------ */
 /* Between processes.                                                   */
 
-#define XP_ROUNDS 128 /* round trips per timed case: 256 hand-overs */
+/* Round trips per timed case (--xp-rounds, default 128: 256 hand-overs). */
+static uint64_t xp_rounds = 128;
 
 /* A holder of the part on either side: node 1's starts each case. */
 typedef struct {
@@ -732,7 +825,7 @@ int
 main(int argc, char **argv)
 {
 	int repeat = 5, cases = 3, i, moved_all = 0, xp_ok = 1;
-	double med[32], cp[32], pp[32], ep[32], *dst;
+	double med[32], cp[32], pp[32], ep[32], fl[32], *dst;
 	double xs[32], xn[32], xq[32], xr[32], xrq[32];
 	uint64_t copied_all = 0, copied;
 	char *a = NULL, *b = NULL;
@@ -743,12 +836,16 @@ main(int argc, char **argv)
 	for (i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--repeat") == 0)
 			repeat = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--xp-rounds") == 0)
+			xp_rounds = strtoull(argv[i + 1], NULL, 10);
 		else if (strcmp(argv[i], "--cases") == 0)
 			cases = strcmp(argv[i + 1], "loops") == 0 ? 1 :
 			    strcmp(argv[i + 1], "procs") == 0 ? 2 : 3;
 	}
 	if (repeat < 1 || repeat > 32)
 		repeat = 5;
+	if (xp_rounds < 1 || xp_rounds > 100000)
+		xp_rounds = 128;
 	g_st = calloc(1, sizeof(*g_st));
 	g_part = calloc(ROWS_PER_PART, sizeof(double));
 	dst = calloc(ROWS_PER_PART, sizeof(double));
@@ -788,6 +885,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 		moved_all += moved;
+		fl[i] = wake_floor_us();
 		t0 = strads_now_ns();
 		for (k = 0; k < 100; k++) {
 			memcpy(b, a, 1u << 20);
@@ -803,14 +901,14 @@ procs:
 		for (k = 0; k < 3; k++) {
 			switch ((i + k) % 3) {
 			case 0:
-				xs[i] = xproc_strads(&x, XP_ROUNDS, &copied);
+				xs[i] = xproc_strads(&x, xp_rounds, &copied);
 				copied_all += copied;
 				break;
 			case 1:
-				xn[i] = xproc_nng(x.pair, x.pair, x.part, XP_ROUNDS);
+				xn[i] = xproc_nng(x.pair, x.pair, x.part, xp_rounds);
 				break;
 			default:
-				xq[i] = xproc_nng(x.push, x.pull, x.part, XP_ROUNDS);
+				xq[i] = xproc_nng(x.push, x.pull, x.part, xp_rounds);
 				break;
 			}
 		}
@@ -828,10 +926,12 @@ procs:
 	}
 	printf("rotation hand-over of a 1 MiB part (%d runs; in one process %d "
 	    "hand-overs a run, across processes %d)\n", repeat, NROUNDS,
-	    2 * XP_ROUNDS);
+	    (int)(2 * xp_rounds));
 	if (cases & 1) {
 		printf("between two loops of one process:\n");
 		row("hand-over message, one way", pp, repeat, "us  ", "target < 10 us");
+		row("bare eventfd wake-up, one way", fl, repeat, "us  ",
+		    "(the kernel's floor, same run)");
 		row("round to round in the engine", med, repeat, "us  ",
 		    "(3 thread hops)");
 		row("memcpy 1 MiB", cp, repeat, "us  ", "(one copy, for scale)");
