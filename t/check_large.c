@@ -1,8 +1,8 @@
 /*
  * check_large.c -- strads_large_alloc() (src/core/large.c): every size
- * gives a zeroed buffer the caller may write whole; from 2 MiB up the
- * buffer sits 64 bytes past a 2 MiB boundary (where huge pages can back
- * it); freeing NULL does nothing. Whether the system grants huge pages
+ * gives a zeroed buffer the caller may write whole; from 256 KiB (with
+ * its 64-byte header) up the buffer sits 64 bytes past a 2 MiB boundary
+ * (where huge pages can back it); freeing NULL does nothing. Whether the system grants huge pages
  * is its own choice (transparent_hugepage may be "never"), so that is
  * reported by t/bench/bench_lasso.sh, not asserted here.
  */
@@ -32,8 +32,8 @@ all_are(const unsigned char *p, size_t n, unsigned char v)
 
 START_TEST(zeroed_and_writable)
 {
-	static const size_t sizes[] = {0, 1, 4096, 2 * MIB - 65, 2 * MIB - 64, 2 * MIB,
-	    5 * MIB + 3};
+	static const size_t sizes[] = {0, 1, 4096, MIB / 4 - 65, MIB / 4 - 64,
+	    2 * MIB - 64, 2 * MIB, 5 * MIB + 3};
 	unsigned char *p[sizeof(sizes) / sizeof(sizes[0])];
 	size_t i, n = sizeof(sizes) / sizeof(sizes[0]);
 
@@ -55,9 +55,10 @@ END_TEST
 START_TEST(large_ones_on_huge_page_boundaries)
 {
 #if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
-	/* With its 64-byte header a buffer of 2 MiB - 64 bytes is the
+	/* With its 64-byte header a buffer of 256 KiB - 64 bytes is the
 	 * smallest mapped one; each is 64 bytes past a 2 MiB boundary. */
-	static const size_t sizes[] = {2 * MIB - 64, 8 * MIB, 8 * MIB + 1};
+	static const size_t sizes[] = {MIB / 4 - 64, MIB, 2 * MIB - 64, 8 * MIB,
+	    8 * MIB + 1};
 	size_t i;
 
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
