@@ -2,9 +2,10 @@
  * check_large.c -- strads_large_alloc() (src/core/large.c): every size
  * gives a zeroed buffer the caller may write whole; from 256 KiB (with
  * its 64-byte header) up the buffer sits 64 bytes past a 2 MiB boundary
- * (where huge pages can back it); freeing NULL does nothing. Whether the system grants huge pages
- * is its own choice (transparent_hugepage may be "never"), so that is
- * reported by t/bench/bench_lasso.sh, not asserted here.
+ * (where huge pages can back it); freeing NULL does nothing. Whether
+ * the system grants huge pages is its own choice (transparent_hugepage
+ * may be "never"), so t/bench/bench_lasso.sh prints the setting rather
+ * than this test asserting it.
  */
 #include "strads.h"
 
@@ -40,12 +41,14 @@ START_TEST(zeroed_and_writable)
 	for (i = 0; i < n; i++) {
 		p[i] = strads_large_alloc(sizes[i]);
 		ck_assert_ptr_nonnull(p[i]);
-		ck_assert_msg(all_are(p[i], sizes[i], 0), "size %zu: not zeroed", sizes[i]);
+		ck_assert_msg(all_are(p[i], sizes[i], 0),
+		    "size %zu: not zeroed", sizes[i]);
 		memset(p[i], 0xa5, sizes[i]);
 	}
 	/* Writing one buffer whole must not reach another. */
 	for (i = 0; i < n; i++)
-		ck_assert_msg(all_are(p[i], sizes[i], 0xa5), "size %zu: overwritten", sizes[i]);
+		ck_assert_msg(all_are(p[i], sizes[i], 0xa5),
+		    "size %zu: overwritten", sizes[i]);
 	for (i = 0; i < n; i++)
 		strads_large_free(p[i]);
 	strads_large_free(NULL);
@@ -57,8 +60,8 @@ START_TEST(large_ones_on_huge_page_boundaries)
 #if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
 	/* With its 64-byte header a buffer of 256 KiB - 64 bytes is the
 	 * smallest mapped one; each is 64 bytes past a 2 MiB boundary. */
-	static const size_t sizes[] = {MIB / 4 - 64, MIB, 2 * MIB - 64, 8 * MIB,
-	    8 * MIB + 1};
+	static const size_t sizes[] = {
+	    MIB / 4 - 64, MIB, 2 * MIB - 64, 8 * MIB, 8 * MIB + 1};
 	size_t i;
 
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {

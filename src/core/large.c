@@ -6,8 +6,8 @@
  * An app's per-parameter arrays are hundreds of kilobytes to megabytes,
  * and a heap block of that size is a fresh mapping of 4 KiB pages: the
  * first sweep over it takes a page fault a page (about 12 us each in
- * this project's VMs), which made a Lasso job's first check cost about
- * twice its later ones, and every job of a path pays it again. So from
+ * this project's VMs), in a job's first check and again in every job of
+ * a path of penalties, which allocates them afresh. So from
  * LARGE_MIN up a buffer is its own mapping, rounded up to whole 2 MiB
  * pages and started on a 2 MiB boundary, with transparent huge pages
  * asked for: one fault and a 2 MiB zeroing (tens of microseconds) per
@@ -37,19 +37,21 @@ static void *
 map_aligned(size_t len)
 {
 #if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
-	uint8_t *p = mmap(NULL, len + LARGE_PAGE, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *a;
+	uint8_t *a, *p = mmap(NULL, len + LARGE_PAGE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return NULL;
 	/* Keep the aligned part: a huge page needs a whole aligned 2 MiB
 	 * of the mapping. */
-	a = (uint8_t *)(((uintptr_t)p + LARGE_PAGE - 1) & ~(uintptr_t)(LARGE_PAGE - 1));
+	a = (uint8_t *)(((uintptr_t)p + LARGE_PAGE - 1) &
+	    ~(uintptr_t)(LARGE_PAGE - 1));
 	if (a > p)
 		munmap(p, (size_t)(a - p));
 	if (a + len < p + len + LARGE_PAGE)
 		munmap(a + len, (size_t)(p + len + LARGE_PAGE - (a + len)));
-	(void)madvise(a, len, MADV_HUGEPAGE); /* a hint: refused is fine */
+	/* A hint: where it is refused the pages are small. */
+	(void)madvise(a, len, MADV_HUGEPAGE);
 	return a; /* zero-filled */
 #else
 	(void)len;
@@ -65,7 +67,8 @@ strads_large_alloc(size_t bytes)
 	if (bytes > SIZE_MAX - LARGE_HDR - 2 * LARGE_PAGE)
 		return NULL;
 	if (bytes + LARGE_HDR >= LARGE_MIN) {
-		size_t len = (bytes + LARGE_HDR + LARGE_PAGE - 1) & ~(LARGE_PAGE - 1);
+		size_t len =
+		    (bytes + LARGE_HDR + LARGE_PAGE - 1) & ~(LARGE_PAGE - 1);
 
 		if ((h = map_aligned(len)) != NULL)
 			h->mapped = len;

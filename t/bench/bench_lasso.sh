@@ -224,6 +224,8 @@ echo "date:    $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "host:    $(uname -srm), $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') cpus," \
 	"$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)"
 echo "load:    $(uptime)"
+thp=/sys/kernel/mm/transparent_hugepage/enabled
+echo "thp:     $(cat "$thp" 2>/dev/null || echo "no $thp") (huge pages for strads_large_alloc)"
 [ $have_strads = 1 ] && echo "strads:  $("$strads" --version 2>&1 | head -1)"
 [ $have_glmnet = 1 ] && echo "glmnet:  $(Rscript -e 'cat(as.character(packageVersion("glmnet")))' 2>/dev/null)" \
 	"($(Rscript --version 2>&1 | head -1))"
