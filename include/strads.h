@@ -1130,6 +1130,23 @@ STRADS_EXTERN int strads_ncores(void);
 STRADS_EXTERN uint64_t strads_now_ns(void);
 
 /* ------------------------------------------------------------------ */
+/* Large buffers for apps.                                             */
+
+/*
+ * A zeroed buffer of bytes for an app's large arrays (one value a
+ * parameter or a row): from 256 KiB up it is a mapping of whole 2 MiB
+ * pages from a 2 MiB boundary (the pointer returned is 64 bytes past it;
+ * up to 2 MiB is wasted a buffer) with transparent huge pages asked for,
+ * so its first touch costs about what zeroing it does rather than a page
+ * fault each 4 KiB; smaller ones come from the heap.
+ * NULL when out of memory. Free with strads_large_free (never free());
+ * strads_large_free(NULL) does nothing. Any thread; never blocks beyond
+ * the system call.
+ */
+STRADS_EXTERN void *strads_large_alloc(size_t bytes);
+STRADS_EXTERN void strads_large_free(void *p);
+
+/* ------------------------------------------------------------------ */
 /* Files written whole or not at all.                                  */
 
 /* Writes the contents of a file to f (a temporary file, opened "wb");

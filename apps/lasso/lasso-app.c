@@ -495,7 +495,7 @@ lasso_chain_new(app_state_t *st)
 	*l = s->l;
 	l->grad = NULL;
 	if (s->ro.path > 0 && lasso_cli_app(&s->ro) == &lasso_ws_app &&
-	    (l->grad = malloc((size_t)l->p * sizeof(double))) == NULL) {
+	    (l->grad = strads_large_alloc((size_t)l->p * sizeof(double))) == NULL) {
 		free(l);
 		return NULL;
 	}
@@ -509,7 +509,7 @@ lasso_chain_free(app_state_t *st, void *chain)
 
 	(void)st;
 	if (l != NULL)
-		free(l->grad);
+		strads_large_free(l->grad);
 	free(l);
 }
 

@@ -83,9 +83,11 @@ ws_worker_init(void *shared, const strads_shard_t *sh, void **out)
 	w->own_begin = sh->index == 0 ? 0 : col_at(x, l->p, nnz * sh->index / sh->count);
 	w->own_end = sh->index + 1 == sh->count ? l->p
 	    : col_at(x, l->p, nnz * (sh->index + 1) / sh->count);
-	w->r = malloc((size_t)(l->n + 1) * sizeof(double));
-	w->beta = calloc(l->p, sizeof(double));
-	w->sent = calloc(l->p, sizeof(double));
+	/* In huge pages where the system has them (strads_large_alloc):
+	 * the first check sweeps all of beta, sent and r. */
+	w->r = strads_large_alloc((size_t)(l->n + 1) * sizeof(double));
+	w->beta = strads_large_alloc((size_t)l->p * sizeof(double));
+	w->sent = strads_large_alloc((size_t)l->p * sizeof(double));
 	if (w->r == NULL || w->beta == NULL || w->sent == NULL) {
 		lasso__worker_fini(w);
 		return -1;
@@ -255,8 +257,8 @@ ws_push(void *ws, const strads_block_t *b, double *out)
 		return;
 	need = (ACCEL_K + 1) * ((size_t)b->n + l->n + 2);
 	if (w->acc_cap < need) {
-		free(w->acc);
-		w->acc = malloc(need * sizeof(double));
+		strads_large_free(w->acc);
+		w->acc = strads_large_alloc(need * sizeof(double));
 		w->acc_cap = w->acc != NULL ? need : 0;
 	}
 	/* The block's starting values: the change pushed is new - old,
