@@ -189,6 +189,68 @@ START_TEST(rotation_invariants)
 }
 END_TEST
 
+/* Sets the stop flag after a few milliseconds, from another thread,
+ * as a signal handler would. */
+static volatile sig_atomic_t stop_flag;
+
+static void
+stop_later(void *arg)
+{
+	(void)arg;
+	uv_sleep(15);
+	stop_flag = 1;
+}
+
+/* A limit or a stop that comes mid-sweep ends the job at the sweep's
+ * end: its last check is at a sweep boundary, where a rotation app's
+ * check is meant to run (LDA's word term is summed by each part's last
+ * holder of a sweep; before this, a run stopped mid-sweep reported count
+ * errors). Each run ends on whole sweeps, its invariants intact. */
+START_TEST(limit_mid_sweep)
+{
+	static rotapp_t a;
+	strads_job_result_t res;
+	job_t j;
+	uv_thread_t th;
+	int run;
+
+	for (run = 0; run < 4; run++) {
+		const int32_t *rot, *held;
+		int64_t total = 0, inw = 0;
+		uint64_t i;
+
+		rotapp_init(&a, 37, 29);
+		job_setup(&j, &a, 2, 7, 1000000, 1);
+		if (run % 2 == 0) {
+			j.o.time_limit_s = 0.02 * (run + 1);
+		} else {
+			stop_flag = 0;
+			j.o.stop = &stop_flag;
+			ck_assert_int_eq(uv_thread_create(&th, stop_later, NULL), 0);
+		}
+		ck_assert_int_eq(strads_job_run(j.rt, &rotapp_app, &a, &j.o, &res), 0);
+		if (run % 2 == 1)
+			uv_thread_join(&th);
+		ck_assert_int_eq(res.converged, 0);
+		ck_assert_uint_gt(res.sweeps, 0);
+		ck_assert_msg(res.rounds == res.sweeps * 7, "%llu rounds for %llu sweeps of 7",
+		    (unsigned long long)res.rounds, (unsigned long long)res.sweeps);
+		ck_assert_int_eq(atomic_load(&a.twice), 0);
+		ck_assert_int_eq(atomic_load(&a.unbalanced), 0);
+		rot = res.tables[ROTAPP_ROTATE];
+		held = res.tables[ROTAPP_WORKER];
+		for (i = 0; i < a.vrows * ROTAPP_K; i++)
+			total += rot[i];
+		for (i = 0; i < a.nrows; i++)
+			inw += held[i];
+		ck_assert_int_eq(total + inw, (int64_t)a.vrows * ROTAPP_K * a.fill);
+		ck_assert_double_eq(res.progress.objective, (double)inw);
+		result_free(&res);
+		job_down(&j);
+	}
+}
+END_TEST
+
 /* Parts are cut by the app's row cost, and between sweeps by the time
  * they took: a part made slow is given fewer rows in the next sweep. */
 START_TEST(rotation_recut)
@@ -1288,6 +1350,7 @@ homes_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, rotation_invariants);
 	tcase_add_test(tc, rotation_recut);
+	tcase_add_test(tc, limit_mid_sweep);
 	tcase_add_test(tc, straggler_rule);
 	tcase_add_test(tc, worker_tables_gathered);
 	tcase_add_test(tc, bad_declarations);
