@@ -750,6 +750,11 @@ lda_job_opts(const lda_t *l, uint64_t iters, strads_job_opts_t *o)
 	o->check_every = 1;
 	o->seed = l->seed;
 	o->tol = 0;
+	/* Parts cut again by time would change, from run to run, which
+	 * worker samples a word in which round, and so what it sees there:
+	 * with the cut fixed (equal tokens), a run on the app's totals is
+	 * reproducible at any finite staleness (doc/lda.md). */
+	o->fixed_cut = 1;
 }
 
 /* ------------------------------------------------------------------ */
