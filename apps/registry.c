@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "registry.h"
@@ -69,4 +70,23 @@ int
 app_demos(const app_entry_t *e)
 {
 	return e->demo != NULL;
+}
+
+const app_entry_t *
+app_own_model(int argc, char **argv)
+{
+	const app_entry_t *e;
+	char name[32];
+	FILE *f;
+	int i, got;
+
+	for (i = 1; i < argc; i++) {
+		if (argv[i][0] == '-' || (f = fopen(argv[i], "r")) == NULL)
+			continue;
+		got = fscanf(f, "# strads %31[a-z_] model", name);
+		fclose(f);
+		if (got == 1 && (e = app_find(name, NULL)) != NULL && e->predict_own != NULL)
+			return e;
+	}
+	return NULL;
 }

@@ -4,7 +4,7 @@
 # topic's top words come from one planted set), the metrics file has one
 # record a sweep with count_errors 0, --doc-topics writes a line a
 # training document led by one topic, one thread and two give the same
-# model twice for a seed, the held-out perplexity is reported and lies between
+# model twice for a seed, strads predict finds new documents' topics, the held-out perplexity is reported and lies between
 # the planted model's (about 8: each topic spreads over 8 words) and the
 # vocabulary's size, and a malformed corpus is an error naming its line.
 set -u
@@ -91,6 +91,40 @@ if ! [ -s "$dir/t2a.model" ] || ! cmp -s "$dir/t2a.model" "$dir/t2b.model"; then
 	fail=1
 fi
 
+# strads predict: new documents' topic proportions by fold-in. Document
+# i draws from planted set i (one word out of the vocabulary in the
+# second); the fourth is empty. The largest proportion of each of the
+# first three must be the topic whose top words are that set's.
+printf '%s\n' 'alphaax alphabx alphacx alphadx alphaex alphafx' \
+    'bravoax bravobx bravocx unknownword bravodx bravoex' \
+    'charlieax charliebx charliecx charliedx charlieex charliefx' '' >"$dir/new.txt"
+if ! "$strads" predict "$dir/a.model" "$dir/new.txt" --out "$dir/new.theta" 2>"$dir/pred.err"; then
+	echo "FAIL: strads predict on an LDA model exited non-zero:"
+	sed 's/^/    /' "$dir/pred.err"
+	fail=1
+fi
+grep -q '4 documents, 18 tokens, 1 of them not in' "$dir/pred.err" ||
+	{ echo "FAIL: predict's summary: $(cat "$dir/pred.err")"; fail=1; }
+[ "$(wc -l <"$dir/new.theta")" -eq 4 ] || { echo "FAIL: predict wrote $(wc -l <"$dir/new.theta") lines for 4 documents"; fail=1; }
+i=0
+for set in alpha bravo charl; do
+	i=$((i + 1))
+	want=$(sed -n "s/^topic \([0-9]*\): $set.*/\1/p" "$dir/a.out" | head -1)
+	got=$(sed -n "${i}p" "$dir/new.theta" | tr ' ' '\n' | sort -t: -k2 -g -r | head -1 | cut -d: -f1)
+	if [ -z "$want" ] || [ "$got" != "$want" ]; then
+		echo "FAIL: predicted document $i ($set): largest topic '$got', expected '$want'"
+		fail=1
+	fi
+done
+[ -z "$(sed -n 4p "$dir/new.theta")" ] || { echo "FAIL: an empty document's line is not empty"; fail=1; }
+printf '2 0:1 999:1\n' >"$dir/far.dat"
+"$strads" predict "$dir/a.model" "$dir/far.dat" >/dev/null 2>"$dir/far.err"
+rc=$?
+if [ $rc -ne 5 ] || ! grep -qF "far.dat: document 1 has word id 999, past the model's" "$dir/far.err"; then
+	echo "FAIL: a word id past the model's: exit $rc, $(cat "$dir/far.err")"
+	fail=1
+fi
+
 # Malformed input: exit 1, the file and line named.
 printf '2 0:1 1:1\n2 0:1 1\n' >"$dir/bad.dat"
 "$strads" run lda --data "$dir/bad.dat" --topics 2 --out "$dir/c.model" >/dev/null 2>"$dir/bad.err"
@@ -130,5 +164,5 @@ fi
 [ "$(grep -c . "$dir/g.truth")" = 9 ] ||
 	{ echo "FAIL: g.truth: expected 5 header lines and 4 topic lines"; fail=1; }
 
-[ $fail = 0 ] && echo "strads run lda: planted topics found, $recs records, perplexity $ppl, reproducible, errors named"
+[ $fail = 0 ] && echo "strads run lda: planted topics found, $recs records, perplexity $ppl, reproducible, predict finds topics, errors named"
 exit $fail

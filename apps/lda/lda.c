@@ -758,23 +758,106 @@ lda_job_opts(const lda_t *l, uint64_t iters, strads_job_opts_t *o)
 }
 
 /* ------------------------------------------------------------------ */
-/* Held-out perplexity by document completion.                         */
+/* Fold-in and held-out perplexity by document completion.             */
+
+double *
+lda_phi(const int32_t *nwk, uint32_t V, uint32_t K, double beta)
+{
+	double *phi = malloc((size_t)V * K * sizeof(double));
+	double *nk = calloc(K, sizeof(double));
+	uint64_t v;
+	uint32_t k;
+
+	if (phi == NULL || nk == NULL) {
+		free(phi);
+		free(nk);
+		return NULL;
+	}
+	for (v = 0; v < (uint64_t)V * K; v++)
+		nk[v % K] += nwk[v];
+	for (v = 0; v < V; v++)
+		for (k = 0; k < K; k++)
+			phi[v * K + k] = (nwk[v * K + k] + beta) / (nk[k] + V * beta);
+	free(nk);
+	return phi;
+}
+
+void
+lda_fold_in(const double *phi, uint32_t K, double alpha, const uint32_t *w, uint64_t n,
+    size_t stride, int iters, lda_rng_t *r, lda_fold_t *s, double *theta)
+{
+	uint64_t i;
+	uint32_t k;
+	int it, kept = 0;
+
+	memset(s->ndk, 0, K * sizeof(int32_t));
+	memset(theta, 0, K * sizeof(double));
+	for (i = 0; i < n; i++) {
+		s->z[i] = below(r, K);
+		s->ndk[s->z[i]]++;
+	}
+	/* Exact Gibbs over the document's tokens, phi fixed; theta
+	 * averaged over the second half of the sweeps. */
+	for (it = 0; it < iters; it++) {
+		for (i = 0; i < n; i++) {
+			const double *f = phi + (size_t)w[i * stride] * K;
+			double tot = 0, u;
+
+			s->ndk[s->z[i]]--;
+			for (k = 0; k < K; k++)
+				tot += (s->p[k] = (s->ndk[k] + alpha) * f[k]);
+			u = unif(r) * tot;
+			for (k = 0; k + 1 < K && u >= s->p[k]; k++)
+				u -= s->p[k];
+			s->z[i] = k;
+			s->ndk[k]++;
+		}
+		if (it >= iters / 2) {
+			for (k = 0; k < K; k++)
+				theta[k] += (s->ndk[k] + alpha) / ((double)n + K * alpha);
+			kept++;
+		}
+	}
+	for (k = 0; k < K; k++)
+		theta[k] = kept > 0 ? theta[k] / kept : (s->ndk[k] + alpha) / ((double)n + K * alpha);
+}
+
+int
+lda_fold_init(lda_fold_t *s, uint32_t K, uint64_t maxlen)
+{
+	s->z = malloc((maxlen ? maxlen : 1) * sizeof(uint32_t));
+	s->ndk = calloc(K, sizeof(int32_t));
+	s->p = malloc(K * sizeof(double));
+	if (s->z == NULL || s->ndk == NULL || s->p == NULL) {
+		lda_fold_free(s);
+		return -1;
+	}
+	return 0;
+}
+
+void
+lda_fold_free(lda_fold_t *s)
+{
+	free(s->z);
+	free(s->ndk);
+	free(s->p);
+	memset(s, 0, sizeof(*s));
+}
 
 double
 lda_perplexity(const int32_t *nwk, const double *nk, uint32_t V, uint32_t K, double alpha,
     double beta, const lda_corpus_t *test, int iters, uint64_t seed)
 {
 	double *phi = malloc((size_t)V * K * sizeof(double));
-	double *p = malloc(K * sizeof(double)), *theta = calloc(K, sizeof(double));
-	int32_t *ndk = calloc(K, sizeof(int32_t));
-	uint32_t *z = malloc(((size_t)test->maxlen / 2 + 1) * sizeof(uint32_t));
+	double *theta = calloc(K, sizeof(double));
 	double lsum = 0, count = 0, res = NAN;
+	lda_fold_t fs;
 	uint64_t d, i, v;
 	uint32_t k;
 	lda_rng_t r;
-	int it;
 
-	if (phi == NULL || p == NULL || theta == NULL || ndk == NULL || z == NULL)
+	memset(&fs, 0, sizeof(fs));
+	if (phi == NULL || theta == NULL || lda_fold_init(&fs, K, (uint64_t)test->maxlen / 2 + 1) != 0)
 		goto out;
 	for (v = 0; v < V; v++)
 		for (k = 0; k < K; k++)
@@ -782,40 +865,10 @@ lda_perplexity(const int32_t *nwk, const double *nk, uint32_t V, uint32_t K, dou
 	lda_rng_seed(&r, seed, 0x5eed);
 	for (d = 0; d < test->ndocs; d++) {
 		const uint32_t *w = test->tok + test->doc_ptr[d];
-		uint64_t n = test->doc_ptr[d + 1] - test->doc_ptr[d], nobs = (n + 1) / 2;
-		int kept = 0;
+		uint64_t n = test->doc_ptr[d + 1] - test->doc_ptr[d];
 
-		memset(ndk, 0, K * sizeof(int32_t));
-		memset(theta, 0, K * sizeof(double));
-		for (i = 0; i < nobs; i++) {
-			z[i] = below(&r, K);
-			ndk[z[i]]++;
-		}
-		/* Gibbs on the observed half (even positions), the model
-		 * fixed; theta averaged over the second half of the sweeps. */
-		for (it = 0; it < iters; it++) {
-			for (i = 0; i < nobs; i++) {
-				const double *f = phi + (size_t)w[2 * i] * K;
-				double tot = 0, u;
-
-				ndk[z[i]]--;
-				for (k = 0; k < K; k++)
-					tot += (p[k] = (ndk[k] + alpha) * f[k]);
-				u = unif(&r) * tot;
-				for (k = 0; k + 1 < K && u >= p[k]; k++)
-					u -= p[k];
-				z[i] = k;
-				ndk[k]++;
-			}
-			if (it >= iters / 2) {
-				for (k = 0; k < K; k++)
-					theta[k] += (ndk[k] + alpha) / ((double)nobs + K * alpha);
-				kept++;
-			}
-		}
-		for (k = 0; k < K; k++)
-			theta[k] = kept > 0 ? theta[k] / kept
-			                    : (ndk[k] + alpha) / ((double)nobs + K * alpha);
+		/* The observed half: the even positions. */
+		lda_fold_in(phi, K, alpha, w, (n + 1) / 2, 2, iters, &r, &fs, theta);
 		for (i = 1; i < n; i += 2) {
 			const double *f = phi + (size_t)w[i] * K;
 			double pw = 0;
@@ -829,9 +882,7 @@ lda_perplexity(const int32_t *nwk, const double *nk, uint32_t V, uint32_t K, dou
 	res = count > 0 ? exp(-lsum / count) : NAN;
 out:
 	free(phi);
-	free(p);
 	free(theta);
-	free(ndk);
-	free(z);
+	lda_fold_free(&fs);
 	return res;
 }

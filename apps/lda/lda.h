@@ -119,6 +119,33 @@ double lda_loglik_docs(const int32_t *ndk, const uint64_t *doc_ptr, uint32_t ndo
 double lda_loglik_words(const int32_t *nwk, uint32_t V, uint32_t K, double beta);
 double lda_loglik_topics(const double *nk, uint32_t V, uint32_t K, double beta);
 
+/* The sampler's random numbers (also the tests' and the generator's). */
+typedef struct lda_rng_s {
+	uint64_t s[2];
+} lda_rng_t;
+void lda_rng_seed(lda_rng_t *r, uint64_t seed, uint64_t stream);
+uint64_t lda_rng_next(lda_rng_t *r);
+
+/* phi_wk = (n_wk + beta) / (n_k + V beta) of counts nwk (V x K), in a
+ * new V x K array (free() it), or NULL when out of memory. */
+double *lda_phi(const int32_t *nwk, uint32_t V, uint32_t K, double beta);
+
+/* Scratch of lda_fold_in: z for the longest document, ndk and p K. */
+typedef struct lda_fold_s {
+	uint32_t *z;   /* owned */
+	int32_t *ndk;  /* owned */
+	double *p;     /* owned */
+} lda_fold_t;
+int lda_fold_init(lda_fold_t *s, uint32_t K, uint64_t maxlen);
+void lda_fold_free(lda_fold_t *s);
+/* Fold-in: the topic proportions of one document with the model (phi,
+ * V x K) fixed. Its n tokens are the words w[0], w[stride], ...; their
+ * topics start uniform (drawn from r) and are sampled by exact Gibbs for
+ * iters sweeps; theta (K) is the mean over the second half of the sweeps
+ * of (n_dk + alpha) / (n + K alpha) (1/K each when n is 0). */
+void lda_fold_in(const double *phi, uint32_t K, double alpha, const uint32_t *w,
+    uint64_t n, size_t stride, int iters, lda_rng_t *r, lda_fold_t *s, double *theta);
+
 /* Held-out perplexity by document completion: for each test document,
  * the topic proportions are sampled (fold-in, iters sweeps, model
  * fixed) from its even-position tokens, and the odd ones are scored:
@@ -144,14 +171,12 @@ void lda_model_free(lda_model_t *m);
 void lda_print_topics(FILE *f, const int32_t *nwk, char *const *vocab, uint32_t V,
     uint32_t K, int n);
 
+/* `strads predict MODEL DOCS` for an LDA model (lda-predict.c; argv as
+ * strads predict got it). */
+int lda_predict_main(int argc, char **argv);
+
 /* `strads gen lda` (lda-gen.c; argv[0] is "lda"). */
 int lda_gen_main(int argc, char **argv);
 
-/* Exposed for the tests and the generator: the sampler's random numbers. */
-typedef struct lda_rng_s {
-	uint64_t s[2];
-} lda_rng_t;
-void lda_rng_seed(lda_rng_t *r, uint64_t seed, uint64_t stream);
-uint64_t lda_rng_next(lda_rng_t *r);
 
 #endif

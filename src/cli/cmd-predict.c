@@ -34,7 +34,11 @@ predict_usage(FILE *f)
 	    "above override them). CSV columns are matched by name; a column the\n"
 	    "model does not know, or a feature index past the model's, is an\n"
 	    "error. A model file that is cut short, damaged or of another\n"
-	    "format is refused.\n");
+	    "format is refused.\n"
+	    "\n"
+	    "A model in its app's own format (a topic model's) is handed to that\n"
+	    "app, which reads its own options: strads predict MODEL --help lists\n"
+	    "them.\n");
 }
 
 static int
@@ -57,6 +61,9 @@ predict_main(int argc, char **argv)
 	char err[1024];
 	int c, quiet = 0, labels = 0, rc;
 
+	/* A model in its app's own format: that app predicts. */
+	if ((app = app_own_model(argc, argv)) != NULL)
+		return app->predict_own(argc, argv);
 	data_opts_init(&dopts);
 	optind = 1;
 	opterr = 0; /* getopt's messages would name argv[0], "predict" */
