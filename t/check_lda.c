@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "lda.h"
+#include "model.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------------ */
@@ -660,6 +661,17 @@ put_file(const char *name, const char *text)
 	return p;
 }
 
+/* put_file with the model files' end line: text signed. */
+static const char *
+signed_file(const char *name, const char *text)
+{
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf), "%s# end crc32 %08x\n", text,
+	    model_crc32(0, text, strlen(text)));
+	return put_file(name, buf);
+}
+
 static void
 loaders_setup(void)
 {
@@ -812,8 +824,10 @@ START_TEST(loaders_bad)
 }
 END_TEST
 
-/* The model file round-trips, and a file that is none is refused with
- * its line. */
+/* The model file round-trips; cut short at any byte, or with one count
+ * edited, it is refused (its end line and checksum, as the linear apps'
+ * models); a first-format model, a count that disagrees and a file that
+ * is none are refused with a message naming them (and the line). */
 START_TEST(model_file)
 {
 	int32_t nwk[6] = {1, 0, 0, 5, 2, 2};
@@ -844,12 +858,60 @@ START_TEST(model_file)
 	ck_assert_str_eq(r.vocab[1], "banana");
 	ck_assert_str_eq(r.vocab[2], "2"); /* no word: its id */
 	lda_model_free(&r);
-	ASSERT_ERR(lda_model_read(put_file("x.model", "# strads lda model\n# topics 2\n"
-	                                              "# words 1\napple 0:1 2:1\n"),
+	/* Every byte of the file counts: cut anywhere, it is refused. */
+	{
+		FILE *f = fopen(path, "rb");
+		char buf[1024], cut[128];
+		size_t n, at;
+
+		ck_assert_ptr_nonnull(f);
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		ck_assert(n > 0 && n < sizeof(buf));
+		snprintf(cut, sizeof(cut), "%s/cut.model", tmpdir);
+		for (at = 0; at < n; at++) {
+			f = fopen(cut, "wb");
+			ck_assert_ptr_nonnull(f);
+			ck_assert_uint_eq(fwrite(buf, 1, at, f), at);
+			ck_assert_int_eq(fclose(f), 0);
+			ck_assert_msg(lda_model_read(cut, &r, err, sizeof(err)) == -1,
+			    "cut at byte %zu of %zu: read", at, n);
+			ck_assert_msg(strstr(err, "cut.model") != NULL &&
+			        (strstr(err, "cut short") != NULL || strstr(err, "damaged") != NULL),
+			    "cut at byte %zu: '%s'", at, err);
+		}
+		/* One count edited (banana's 5 to 6): its checksum no longer
+		 * matches. */
+		buf[n] = '\0';
+		ck_assert_ptr_nonnull(strstr(buf, "1:5"));
+		strstr(buf, "1:5")[2] = '6';
+		ASSERT_ERR(lda_model_read(put_file("edit.model", buf), &r, err, sizeof(err)), err,
+		    "edit.model", "damaged: its checksum does not match");
+	}
+	/* A model of the first format, without the end line. */
+	ASSERT_ERR(lda_model_read(put_file("old.model", "# strads lda model\n# topics 2\n"
+	                                                "# words 1\napple 0:1\n"),
+	               &r, err, sizeof(err)),
+	    err, "old.model", "in format 1, written by an older strads without a checksum");
+	/* Malformed but signed (as a buggy writer would sign it): the line
+	 * named. */
+	ASSERT_ERR(lda_model_read(signed_file("x.model", "# strads lda model 2\n# topics 2\n"
+	                                                 "# words 1\napple 0:1 2:1\n# nnz 2\n"),
 	               &r, err, sizeof(err)),
 	    err, "x.model:4:", "expected 'topic:count' with a topic below 2");
-	ASSERT_ERR(lda_model_read(put_file("y.model", "apple 0:1\n"), &r, err, sizeof(err)), err,
-	    "y.model:1:", "expected the '# strads lda model' header");
+	ASSERT_ERR(lda_model_read(signed_file("n.model", "# strads lda model 2\n# topics 2\n"
+	                                                 "# words 1\napple 0:1 1:1\n# nnz 3\n"),
+	               &r, err, sizeof(err)),
+	    err, "n.model", "'# nnz' says 3 topic counts, the words have 2");
+	ASSERT_ERR(lda_model_read(signed_file("z.model", "# strads lda model 2\n# topics 2\n"
+	                                                 "# words 1\napple 0:1\n"),
+	               &r, err, sizeof(err)),
+	    err, "z.model", "no '# nnz' line after the words");
+	ASSERT_ERR(lda_model_read(signed_file("y.model", "apple 0:1\n"), &r, err, sizeof(err)),
+	    err, "y.model:1:", "not a strads lda model (expected the line '# strads lda model 2')");
+	ASSERT_ERR(lda_model_read(put_file("w.model", "# strads lda model 2\n# topics 2\n"),
+	               &r, err, sizeof(err)),
+	    err, "w.model", "cut short or damaged: the last line is not '# end crc32");
 }
 END_TEST
 

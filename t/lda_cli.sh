@@ -125,6 +125,20 @@ if [ $rc -ne 5 ] || ! grep -qF "far.dat: document 1 has word id 999, past the mo
 	fail=1
 fi
 
+# A model file cut short or edited is refused (exit 5), never read as a
+# smaller or other model.
+head -c 200 "$dir/a.model" >"$dir/cut.model"
+sed 's/^\(# alpha\) .*/\1 0.5/' "$dir/a.model" >"$dir/edit.model"
+for m in cut.model:"cut short" edit.model:"damaged: its checksum does not match"; do
+	"$strads" predict "$dir/${m%%:*}" "$dir/new.txt" >/dev/null 2>"$dir/m.err"
+	rc=$?
+	if [ $rc -ne 5 ] || ! grep -qF "${m%%:*}: ${m#*:}" "$dir/m.err"; then
+		echo "FAIL: predict with ${m%%:*}: exit $rc, $(cat "$dir/m.err")"
+		fail=1
+	fi
+done
+cmp -s "$dir/a.model" "$dir/edit.model" && { echo "FAIL: the edit changed nothing"; fail=1; }
+
 # Malformed input: exit 1, the file and line named.
 printf '2 0:1 1:1\n2 0:1 1\n' >"$dir/bad.dat"
 "$strads" run lda --data "$dir/bad.dat" --topics 2 --out "$dir/c.model" >/dev/null 2>"$dir/bad.err"
@@ -136,7 +150,7 @@ if [ $rc -ne 1 ] || ! grep -qF "bad.dat:2: expected 'id:count' (pair 2 of 2)" "$
 fi
 "$strads" topics "$dir/bad.dat" >/dev/null 2>"$dir/bad2.err"
 rc=$?
-if [ $rc -ne 1 ] || ! grep -qF "bad.dat:1: expected the '# strads lda model' header" "$dir/bad2.err"; then
+if [ $rc -ne 1 ] || ! grep -qF "bad.dat:1: not a strads lda model" "$dir/bad2.err"; then
 	echo "FAIL: strads topics on a non-model: exit $rc, stderr:"
 	sed 's/^/    /' "$dir/bad2.err"
 	fail=1
