@@ -278,6 +278,7 @@ typedef struct {
 	uint64_t tokens; /* this worker's tokens */
 	lda_rng_t rng;
 	uint64_t rounds;
+	uint32_t nparts; /* the rotation's, from the last part held */
 	int started;     /* its first counts added to the totals */
 	double wterm;    /* word part of the log-likelihood over the parts
 	                    this worker held last in sweep wsweep - 1 */
@@ -340,15 +341,35 @@ winit(void *shared, const strads_shard_t *sh, void **out)
 		ws_free(w);
 		return -1;
 	}
-	/* The first assignments, and the counts they make. */
+	/* More workers than parts: the engine would add parts, and the
+	 * run would end after fewer sweeps than asked. */
+	if (l->cluster && sh->count > l->nparts) {
+		strads_log(STRADS_LOG_ERROR, "lda: %u workers in the cluster, more than "
+		    "--parts %u", sh->count, l->nparts);
+		ws_free(w);
+		return -1;
+	}
+	/* A job laid out again (a cluster's member joined, left or was
+	 * lost) or resumed gets its tables from the last snapshot: the
+	 * assignments are those, and the topic totals already count them.
+	 * Otherwise the tables are zero: the first assignments, and the
+	 * counts they make, which the first round adds to the totals. */
+	for (i = 0; i < w->nd * K && !w->started; i++)
+		w->started = w->ndk[i] != 0;
 	for (d = 0; d < w->nd; d++) {
 		uint64_t b = c->doc_ptr[w->d0 + d], e = c->doc_ptr[w->d0 + d + 1];
 
 		for (i = b; i < e; i++) {
-			uint32_t k = l->z0[i];
+			uint32_t k = w->started ? (uint32_t)w->z[d * zw + (i - b)] : l->z0[i];
 
-			w->z[d * zw + (i - b)] = (int32_t)k;
-			w->ndk[d * K + k]++;
+			if (k >= K) {
+				ws_free(w);
+				return -1;
+			}
+			if (!w->started) {
+				w->z[d * zw + (i - b)] = (int32_t)k;
+				w->ndk[d * K + k]++;
+			}
 			w->mine[k]++;
 			w->wptr[c->tok[i] + 1]++;
 		}
@@ -520,6 +541,7 @@ rotate(void *wstate, const strads_part_t *p)
 		if (w->wptr[v + 1] > w->wptr[v])
 			sample_word(w, v, rows + (v - p->row_begin) * K);
 	t1 = strads_now_ns();
+	w->nparts = p->nparts;
 	/* The word part of the log-likelihood, from the part's final
 	 * counts in this sweep. */
 	if (w->wsweep != p->sweep + 1) {
@@ -570,6 +592,8 @@ stats(void *wstate, double *out)
 	out[LDA_S_SAMPLE_NS] = (double)w->sample_ns;
 	out[LDA_S_ROUNDS] = (double)w->rounds;
 	out[LDA_S_DRIFT] = l->engine_ssp ? NAN : w->drift;
+	out[LDA_S_WORKERS] = 1;
+	out[LDA_S_PARTS] = w->nparts;
 	for (k = 0; k < K; k++)
 		out[LDA_NSTATS + k] = (double)w->mine[k];
 }
@@ -612,9 +636,14 @@ objective(void *shared, const double *st, const double *checks, int nstores,
 	out->objective = N > 0 ? -ll / N : 0;
 	out->criterion = 1; /* runs to --iters */
 	strads_progress_add(out, "loglik_per_token", N > 0 ? ll / N : 0, 0);
-	ns = st[LDA_S_SAMPLE_NS] / (l->nworkers ? l->nworkers : 1);
+	/* Each worker holds a part every round, nparts rounds a sweep, and
+	 * says how many workers (1 each) and parts there are: a cluster's
+	 * layout sets them, not l. */
+	ns = st[LDA_S_WORKERS] > 0 ? st[LDA_S_SAMPLE_NS] / st[LDA_S_WORKERS] : 0;
 	strads_progress_add(out, "tokens_per_s",
-	    ns > 0 ? N * (st[LDA_S_ROUNDS] / l->nworkers / l->nparts) / (ns / 1e9) : 0, 0);
+	    ns > 0 && st[LDA_S_PARTS] > 0 ? N * (st[LDA_S_ROUNDS] / st[LDA_S_PARTS]) / (ns / 1e9)
+	                                 : 0,
+	    0);
 	/* The mean over rounds and workers of how far a worker's totals
 	 * were, when read, from the true totals, over the tokens. */
 	strads_progress_add(out, "totals_drift",
@@ -711,10 +740,13 @@ lda_setup(lda_t *l, const lda_corpus_t *c, uint32_t K, double alpha, double beta
 	    .home = STRADS_HOME_WORKER, .value = STRADS_VALUE_I32, .width = K};
 	l->decl[LDA_T_Z] = (strads_table_decl_t){.name = "assign",
 	    .home = STRADS_HOME_WORKER, .value = STRADS_VALUE_I32, .width = l->zwidth};
+	/* Rows declared, not only in table_rows: a cluster's nodes get the
+	 * job's options without them. */
 	l->decl[LDA_T_WORD] = (strads_table_decl_t){.name = "word_topic",
-	    .home = STRADS_HOME_ROTATE, .value = STRADS_VALUE_I32, .width = K};
+	    .home = STRADS_HOME_ROTATE, .value = STRADS_VALUE_I32, .width = K,
+	    .rows = c->nwords};
 	l->decl[LDA_T_TOTALS] = (strads_table_decl_t){.name = "topic_totals",
-	    .home = STRADS_HOME_SSP, .value = STRADS_VALUE_F64, .width = K};
+	    .home = STRADS_HOME_SSP, .value = STRADS_VALUE_F64, .width = K, .rows = 1};
 	l->table_rows[LDA_T_WORD] = c->nwords;
 	l->table_rows[LDA_T_TOTALS] = 1;
 	l->app = lda_app_template;
@@ -725,6 +757,13 @@ lda_setup(lda_t *l, const lda_corpus_t *c, uint32_t K, double alpha, double beta
 fail:
 	lda_free(l);
 	return -1;
+}
+
+void
+lda_set_cluster(lda_t *l)
+{
+	l->cluster = 1;
+	l->nworkers = 0;
 }
 
 void
@@ -741,12 +780,14 @@ lda_job_opts(const lda_t *l, uint64_t iters, strads_job_opts_t *o)
 {
 	o->nparams = 1;
 	o->nrows = l->c->ndocs;
-	o->nworkers = (int)l->nworkers;
+	o->nworkers = (int)l->nworkers; /* cluster: 0, the layout's */
 	o->nstores = 1;
 	o->schedule = STRADS_SCHEDULE_ROTATION;
 	o->nparts = l->nparts;
 	o->table_rows = l->table_rows;
 	o->max_rounds = iters * l->nparts;
+	/* The cluster makes the ssp table; its clocks are rounds. */
+	o->ssp_staleness = l->staleness * l->nparts;
 	o->check_every = 1;
 	o->seed = l->seed;
 	o->tol = 0;

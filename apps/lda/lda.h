@@ -73,7 +73,7 @@ enum { LDA_T_STORE = 0, LDA_T_DOC, LDA_T_Z, LDA_T_WORD, LDA_T_TOTALS, LDA_NTABLE
 
 /* Values in a worker's stats, then K topic counts. */
 enum { LDA_S_DOC = 0, LDA_S_WORD, LDA_S_WSUM, LDA_S_DSUM, LDA_S_TOKENS, LDA_S_NEG,
-	LDA_S_SAMPLE_NS, LDA_S_ROUNDS, LDA_S_DRIFT, LDA_NSTATS };
+	LDA_S_SAMPLE_NS, LDA_S_ROUNDS, LDA_S_DRIFT, LDA_S_WORKERS, LDA_S_PARTS, LDA_NSTATS };
 
 typedef struct lda_totals_s lda_totals_t;
 
@@ -86,13 +86,16 @@ typedef struct lda_s {
 	uint64_t seed;
 	uint32_t staleness;    /* sweeps a topic total may lag */
 	int stale_inf;         /* 1: no bound */
-	uint32_t nworkers, nparts;
+	uint32_t nworkers, nparts; /* nworkers 0 in a cluster: the layout's */
 	int mh_steps;          /* proposal pairs (word, document) a token */
 	uint32_t zwidth;       /* the assignment table's width: maxlen */
 	uint32_t *z0;          /* owned: every token's first topic */
+	int cluster;           /* 1: a cluster's job (strads coordinator and
+	                          node): workers and parts are the layout's,
+	                          the totals the cluster's ssp table */
 	int engine_ssp;        /* 1: the topic totals are the job's ssp table
 	                          (strads_job_opts_t.ssp); 0: lda_totals_t
-	                          (one process only: doc/lda.md) */
+	                          (strads run: doc/lda.md) */
 	lda_totals_t *totals;  /* owned when !engine_ssp */
 	uint64_t *wfreq;       /* owned: V: tokens of each word */
 	strads_table_decl_t decl[LDA_NTABLES];
@@ -106,6 +109,9 @@ typedef struct lda_s {
 int lda_setup(lda_t *l, const lda_corpus_t *c, uint32_t K, double alpha,
     double beta, uint64_t seed, uint32_t staleness, int stale_inf,
     uint32_t nworkers, uint32_t nparts, int engine_ssp);
+/* Makes l (set up with engine_ssp) a cluster's job: the workers are
+ * the cluster layout's (lda_job_opts leaves them 0), at most nparts. */
+void lda_set_cluster(lda_t *l);
 void lda_free(lda_t *l);
 /* The job options of l (after strads_job_opts_init): params, rows,
  * workers, schedule, parts, table rows, max_rounds for iters sweeps. */
