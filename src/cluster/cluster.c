@@ -664,8 +664,8 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 	lo.nschedulers = nsch > 0 ? nsch : 1;
 	/* No more stores or schedulers than parameters (as strads__job_new
 	 * clamps them): the options the nodes get must say what the job
-	 * has, or they refuse the layout (an app of one parameter, as LDA,
-	 * on two store nodes). */
+	 * has, or they refuse the layout: an app of one parameter
+	 * on two store nodes. */
 	if ((uint32_t)lo.nstores > o->nparams)
 		lo.nstores = (int)o->nparams;
 	if ((uint32_t)lo.nschedulers > o->nparams)
