@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "registry.h"
@@ -12,11 +11,13 @@
 extern const app_entry_t lasso_entry; /* apps/lasso/lasso-app.c */
 extern const app_entry_t logreg_entry; /* apps/logreg/logreg-app.c */
 extern const app_entry_t lda_entry;    /* apps/lda/lda-app.c */
+extern const app_entry_t mf_entry;     /* apps/mf/mf-app.c */
 
 const app_entry_t *const app_registry[] = {
     &lasso_entry,
     &logreg_entry,
     &lda_entry,
+    &mf_entry,
     NULL,
 };
 
@@ -28,6 +29,18 @@ app_find(const char *name, app_has_cb has)
 	for (i = 0; app_registry[i] != NULL; i++)
 		if (strcmp(app_registry[i]->name, name) == 0 &&
 		    (has == NULL || has(app_registry[i])))
+			return app_registry[i];
+	return NULL;
+}
+
+const app_entry_t *
+app_model_owner(const char *path)
+{
+	size_t i;
+
+	for (i = 0; app_registry[i] != NULL; i++)
+		if (app_registry[i]->owns_model != NULL &&
+		    app_registry[i]->predict_file != NULL && app_registry[i]->owns_model(path))
 			return app_registry[i];
 	return NULL;
 }
@@ -70,23 +83,4 @@ int
 app_demos(const app_entry_t *e)
 {
 	return e->demo != NULL;
-}
-
-const app_entry_t *
-app_own_model(int argc, char **argv)
-{
-	const app_entry_t *e;
-	char name[32];
-	FILE *f;
-	int i, got;
-
-	for (i = 1; i < argc; i++) {
-		if (argv[i][0] == '-' || (f = fopen(argv[i], "r")) == NULL)
-			continue;
-		got = fscanf(f, "# strads %31[a-z_] model", name);
-		fclose(f);
-		if (got == 1 && (e = app_find(name, NULL)) != NULL && e->predict_own != NULL)
-			return e;
-	}
-	return NULL;
 }

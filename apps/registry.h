@@ -143,11 +143,13 @@ struct app_entry_s {
 	 * until a tolerance, so no limit can cut it short: strads run
 	 * offers no --strict. */
 	int planned_iters;
-	/* strads predict for a model file in the app's own format (first
-	 * line "# strads NAME model", as LDA's), which model_read does not
-	 * read: called with strads predict's argc and argv (argv[0]
-	 * "predict"); the app parses its own options. NULL: none. */
-	int (*predict_own)(int argc, char **argv);
+	/* strads predict on a model file of the app's own format (not
+	 * model.c's, which carries one coefficient vector): owns_model
+	 * says whether path is such a file, and predict_file then runs the
+	 * command (argv as strads predict's: argv[0] "predict"), returning
+	 * a CLI_* code. Both NULL for an app whose models are model.c's. */
+	int (*predict_file)(int argc, char **argv);
+	int (*owns_model)(const char *path);
 };
 
 /* Every app, in the order lists show them; NULL-terminated. */
@@ -160,10 +162,8 @@ const app_entry_t *app_find(const char *name, app_has_cb has);
 /* The names of the apps that have slot, joined by sep, into buf. */
 const char *app_names(app_has_cb has, const char *sep, char *buf, size_t len);
 
-/* The app whose own model format (entry predict_own) is that of one of
- * the files argv[1 ..] names (the first line of a readable file is
- * "# strads NAME model"), or NULL. */
-const app_entry_t *app_own_model(int argc, char **argv);
+/* The app whose own model format path is in (owns_model), or NULL. */
+const app_entry_t *app_model_owner(const char *path);
 
 /* Slots for app_find and app_names. */
 int app_trains(const app_entry_t *e);

@@ -251,11 +251,64 @@ START_TEST(libsvm_base0_and_last_line)
 	ASSERT_U64S(m.col, 0, 2, 5);
 	ASSERT_DOUBLES(m.val, 1.0, 0.0, 2.0);
 	ASSERT_DOUBLES(m.y, 3.0, -4.0);
+	/* A file cut short ends so: the loader says which line. */
+	ck_assert_uint_eq(m.unterminated, 2);
 	data_matrix_free(&m);
 
 	/* the same bytes 1-based: index 0 is an error */
 	expect_fail(data_load_libsvm, "b1.svm", "3 0:1 2:0\n-4 5:2", NULL, 1,
 	    "index 0 in 1-based data", "--index-base 0");
+}
+END_TEST
+
+/* A last line without its newline is loaded, and reported in
+ * unterminated (the CLI warns: a file cut short ends so, maybe
+ * mid-number), in every format; a file that ends in a newline, or in
+ * blank lines after one, reports none. */
+static void
+expect_unterminated(loader_fn fn, const char *name, const char *content, uint64_t line)
+{
+	data_matrix_t m;
+
+	load_ok(fn, name, content, NULL, &m);
+	ck_assert_msg(m.unterminated == line, "%s: unterminated %llu, expected %llu", name,
+	    (unsigned long long)m.unterminated, (unsigned long long)line);
+	data_matrix_free(&m);
+}
+
+START_TEST(unterminated_last_line)
+{
+	expect_unterminated(data_load_libsvm, "u1.svm", "1 1:2\n-1 2:0.5\n", 0);
+	expect_unterminated(data_load_libsvm, "u2.svm", "1 1:2\n\n-1 2:0.5\n\n", 0);
+	expect_unterminated(data_load_libsvm, "u3.svm", "1 1:2\n-1 2:0.5\n1 3:1", 3);
+	expect_unterminated(data_load_mm, "u.mtx",
+	    "%%MatrixMarket matrix coordinate real general\n2 2 2\n1 1 3\n2 2 4.", 4);
+	expect_unterminated(data_load_csv, "u.csv", "y,a\n1,2\n3,4", 3);
+	expect_unterminated(data_load_csv, "u2.csv", "y,a\n1,2\n3,4\n", 0);
+}
+END_TEST
+
+/* An index (LIBSVM) or a header (MatrixMarket) past --max-features is
+ * refused before any p-sized array exists, naming the line, the
+ * implied p and the memory at the app's bytes a feature; at the limit
+ * it loads. */
+START_TEST(feature_limit)
+{
+	data_opts_t o;
+	data_matrix_t m;
+
+	data_opts_init(&o);
+	o.max_features = 1000;
+	o.feature_bytes = 1 << 20;
+	expect_fail(data_load_libsvm, "f.svm", "1 1:1\n-1 2:1 1001:2\n", &o, 2,
+	    "index 1001 implies 1001 features, past the limit of 1000",
+	    "1048576 bytes a feature, the run would take 1.0 GiB");
+	expect_fail(data_load_mm, "f.mtx",
+	    "%%MatrixMarket matrix coordinate real general\n% c\n2 1001 1\n1 1 1\n", &o, 3,
+	    "a header of 1001 columns implies 1001 features", "--max-features 1001");
+	load_ok(data_load_libsvm, "f2.svm", "1 1:1\n-1 2:1 1000:2\n", &o, &m);
+	ck_assert_uint_eq(m.p, 1000);
+	data_matrix_free(&m);
 }
 END_TEST
 
@@ -1258,6 +1311,8 @@ data_suite(void)
 	tcase_add_test(tl, libsvm_basic);
 	tcase_add_test(tl, libsvm_base0_and_last_line);
 	tcase_add_test(tl, libsvm_errors);
+	tcase_add_test(tl, unterminated_last_line);
+	tcase_add_test(tl, feature_limit);
 	tcase_add_test(tl, libsvm_nul_and_missing_file);
 	tcase_add_test(tl, libsvm_numbers_exact);
 	tcase_add_test(tl, libsvm_large_blocks);

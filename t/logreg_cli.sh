@@ -3,7 +3,8 @@
 # on generated data (no reference needed): strads gen logreg makes the
 # same file twice from one seed; a fit recovers the planted support (most
 # of its non-zeros, few others) and predicts the training labels well;
-# predict prints one probability in [0, 1] a row, labels with --labels,
+# predict prints one probability in [0, 1] a row, labels with --labels
+# (of the kind trained on: 0/1 or -1/+1),
 # and accuracy, log-loss and AUC; --path N writes N models from the zero
 # one to a dense one; a bad label is an error naming file and line; a
 # Lasso model refuses --labels.
@@ -44,6 +45,14 @@ awk -v a="$acc" -v u="$auc" 'BEGIN { exit !(a > 0.75 && u > 0.8) }' ||
 echo "fit: $(cat "$tmp/fit")"
 "$strads" predict "$tmp/m" "$tmp/a.svm" --labels --quiet >"$tmp/l"
 [ "$(sort -u "$tmp/l" | tr '\n' ' ')" = "-1 1 " ] || no "--labels: $(sort -u "$tmp/l" | tr '\n' ' ')"
+# Trained on 0/1 labels, it predicts 0/1 labels, the same rows as
+# the -1/+1 model's.
+sed 's/^-1 /0 /' "$tmp/a.svm" >"$tmp/a01.svm"
+"$strads" run logreg --data "$tmp/a01.svm" --C 0.05 --out "$tmp/m01" --quiet
+grep -qx '# labels 0/1' "$tmp/m01" || no "the 0/1 model does not say its labels"
+"$strads" predict "$tmp/m01" "$tmp/a01.svm" --labels --quiet >"$tmp/l01"
+[ "$(sort -u "$tmp/l01" | tr '\n' ' ')" = "0 1 " ] || no "--labels of a 0/1 model: $(sort -u "$tmp/l01" | tr '\n' ' ')"
+sed 's/^-1$/0/' "$tmp/l" | cmp -s - "$tmp/l01" || no "the 0/1 model's labels differ from the -1/+1 model's"
 
 "$strads" run logreg --data "$tmp/a.svm" --path 4 --out "$tmp/path" --quiet --path-jobs 1
 for k in 1 2 3 4; do [ -f "$tmp/path.$k" ] || no "--path 4: no $tmp/path.$k"; done

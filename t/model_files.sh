@@ -35,6 +35,15 @@ cmp -s m.model edit.model && bad "the edit changed nothing"
 check 5 "edit.model: damaged: its checksum does not match" predict edit.model d.svm
 sed '/^# end /d' m.model >noend.model
 check 5 "noend.model: cut short or damaged" predict noend.model d.svm
+# CR LF line ends (a Windows editor, git's autocrlf) are a conversion,
+# not damage: the model reads and predicts the same.
+sed 's/$/\r/' m.model >crlf.model
+cmp -s m.model crlf.model && bad "the CR LF copy is the same file"
+check 0 "rows 300" predict crlf.model d.svm
+cmp -s out.txt full.pred || bad "the CR LF model predicts otherwise"
+# A CR LF copy edited by one digit is still damaged.
+sed 's/$/\r/' edit.model >crlfedit.model
+check 5 "crlfedit.model: damaged: its checksum does not match" predict crlfedit.model d.svm
 sed -e '1s/.*/# strads model/' -e '/^# end /d' m.model >old.model
 check 5 "old.model: a model in format 1" predict old.model d.svm
 sed '1s/.*/# strads model 9/' m.model >new.model

@@ -545,6 +545,7 @@ data_load_csv(const char *path, const data_opts_t *opts, data_matrix_t *out,
 		goto done;
 	}
 	data__b_finish(&c.b, out);
+	out->unterminated = r.cut_line;
 	rc = 0;
 	goto done;
 oom:

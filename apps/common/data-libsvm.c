@@ -25,8 +25,8 @@
 
 /* Parses one line into b; blank and comment-only lines add no row. */
 static int
-libsvm_line(lreader_t *r, char *s, uint64_t base, uint64_t maxf, builder_t *b,
-    uint64_t *maxcol, char *err, size_t errlen)
+libsvm_line(lreader_t *r, char *s, uint64_t base, uint64_t maxf,
+    const data_opts_t *opts, builder_t *b, uint64_t *maxcol, char *err, size_t errlen)
 {
 	char *p = s, *e, t[64];
 	double y, v;
@@ -76,14 +76,11 @@ libsvm_line(lreader_t *r, char *s, uint64_t base, uint64_t maxf, builder_t *b,
 			    r->path, ln, data__quote_tok(t, sizeof(t), p, 1),
 			    (ull)UINT32_MAX - 1 + base);
 		idx -= base;
-		if (idx >= maxf)
-			return data_errf(err, errlen,
-			    "%s:%llu: index %llu implies %llu features, past the "
-			    "limit of %llu (each per-feature array of doubles would "
-			    "take %.1f GiB); pass --max-features %llu if the data "
-			    "really has that many",
-			    r->path, ln, (ull)(idx + base), (ull)idx + 1, (ull)maxf,
-			    (double)(idx + 1) * 8 / (1 << 30), (ull)idx + 1);
+		if (idx >= maxf) {
+			snprintf(t, sizeof(t), "index %llu", (ull)(idx + base));
+			return data__too_many_features(err, errlen, r->path, ln, t,
+			    idx + 1, maxf, opts);
+		}
 		if (prev != UINT64_MAX && idx <= prev)
 			return data_errf(err, errlen,
 			    "%s:%llu: index %llu after %llu: expected "
@@ -153,7 +150,7 @@ data_load_libsvm(const char *path, const data_opts_t *opts, data_matrix_t *out,
 	while ((rc = data__lr_next(&r, &line, &len, err, errlen)) == 1) {
 		if (libsvm_line(&r, line, (uint64_t)opts->index_base,
 			opts->max_features ? opts->max_features : DATA_MAX_FEATURES,
-			&b, &maxcol, err, errlen) != 0) {
+			opts, &b, &maxcol, err, errlen) != 0) {
 			rc = -1;
 			break;
 		}
@@ -165,6 +162,7 @@ data_load_libsvm(const char *path, const data_opts_t *opts, data_matrix_t *out,
 	if (rc == 0) {
 		b.m.p = maxcol == UINT64_MAX ? 0 : (uint32_t)(maxcol + 1);
 		data__b_finish(&b, out);
+		out->unterminated = r.cut_line;
 	}
 done:
 	data_matrix_free(&b.m);

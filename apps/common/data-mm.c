@@ -248,13 +248,11 @@ data_load_mm(const char *path, const data_opts_t *opts, data_matrix_t *out,
 				    : DATA_MAX_FEATURES;
 
 		if (N > maxf) {
-			rc = data_errf(err, errlen,
-			    "%s:%llu: %llu columns, past the limit of %llu "
-			    "features (each per-feature array of doubles would "
-			    "take %.1f GiB); pass --max-features %llu if the "
-			    "data really has that many",
-			    path, (ull)sizeline, (ull)N, (ull)maxf,
-			    (double)N * 8 / (1 << 30), (ull)N);
+			char cause[64];
+
+			snprintf(cause, sizeof(cause), "a header of %llu columns", (ull)N);
+			rc = data__too_many_features(err, errlen, path, sizeline, cause,
+			    N, maxf, opts);
 			goto done;
 		}
 	}
@@ -373,6 +371,7 @@ data_load_mm(const char *path, const data_opts_t *opts, data_matrix_t *out,
 		rc = -1;
 		goto done;
 	}
+	m.unterminated = r.cut_line;
 	*out = m;
 	memset(&m, 0, sizeof(m));
 	rc = 0;

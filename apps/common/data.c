@@ -73,6 +73,20 @@ data__whole_num(char *s, double *v)
 	return e != NULL && *e == '\0' && isfinite(*v);
 }
 
+int
+data__too_many_features(char *err, size_t errlen, const char *path, uint64_t line,
+    const char *cause, uint64_t implied, uint64_t maxf, const data_opts_t *opts)
+{
+	uint32_t per = opts != NULL && opts->feature_bytes > 0 ? opts->feature_bytes : 8;
+
+	return data_errf(err, errlen,
+	    "%s:%llu: %s implies %llu features, past the limit of %llu (at "
+	    "about %u bytes a feature, the run would take %.1f GiB of memory); "
+	    "pass --max-features %llu if the data really has that many",
+	    path, (ull)line, cause, (ull)implied, (ull)maxf, per,
+	    (double)implied * per / (1 << 30), (ull)implied);
+}
+
 /* ------------------------------------------------------------------ */
 /* Lines                                                              */
 
@@ -171,6 +185,7 @@ data__lr_next(lreader_t *r, char **line, size_t *len, char *err, size_t errlen)
 				return 0;
 			nl = s + avail; /* the spare byte at buf[len] */
 			r->pos = r->len;
+			r->cut_line = r->lineno + 1;
 		} else {
 			r->pos = (size_t)(nl - r->buf) + 1;
 		}

@@ -118,6 +118,12 @@ parse_index(char *s, uint64_t *out)
 
 /* 1 when the whole of s is one finite number. */
 int data__whole_num(char *s, double *v);
+/* The error for a file that implies implied features, past maxf: names
+ * path and line, what implies them (cause: "index 7", "a header of
+ * 9 columns"), the memory the app would need and the option that lifts
+ * the limit. Returns -1. */
+int data__too_many_features(char *err, size_t errlen, const char *path, uint64_t line,
+    const char *cause, uint64_t implied, uint64_t maxf, const data_opts_t *opts);
 
 /* ------------------------------------------------------------------ */
 /* Lines: a file read in large blocks, each line NUL-terminated in     */
@@ -133,6 +139,7 @@ typedef struct lreader_s {
 	int eof;
 	uint64_t lineno; /* of the line last returned, 1-based */
 	uint64_t size;	 /* of the file, 0 when unknown */
+	uint64_t cut_line; /* a last line with no newline, or 0 */
 } lreader_t;
 
 /* Opens path; 0, or -1 with a message in err. */

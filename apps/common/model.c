@@ -161,6 +161,8 @@ model_text(const model_t *m, char **buf, size_t *len)
 	    (unsigned long long)m->rounds);
 	if (m->options != NULL)
 		fprintf(f, "# options %s\n", m->options);
+	if (m->labels[0] != '\0')
+		fprintf(f, "# labels %s\n", m->labels);
 	if (m->data_format[0] != '\0')
 		fprintf(f, "# data_format %s\n", m->data_format);
 	if (m->target != NULL) {
@@ -273,6 +275,19 @@ slurp(const char *path, char **out, size_t *outlen, char *err, size_t errlen)
 	return 0;
 }
 
+/* Turns every CR LF of text into LF, in place; the new length. */
+static size_t
+crlf_to_lf(char *text, size_t len)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < len; i++)
+		if (!(text[i] == '\r' && i + 1 < len && text[i + 1] == '\n'))
+			text[o++] = text[i];
+	text[o] = '\0';
+	return o;
+}
+
 /* Checks the end line and the checksum; the text before it is then
  * text[0 .. *body). */
 static int
@@ -329,6 +344,11 @@ header_line(model_t *m, char *key, char *val)
 		m->rounds = strtoull(val, NULL, 10);
 	else if (strcmp(key, "data_format") == 0)
 		snprintf(m->data_format, sizeof(m->data_format), "%.15s", val);
+	else if (strcmp(key, "labels") == 0) {
+		if (strcmp(val, "0/1") != 0 && strcmp(val, "-1/+1") != 0)
+			return -3;
+		snprintf(m->labels, sizeof(m->labels), "%s", val);
+	}
 	else if (strcmp(key, "options") == 0)
 		return (m->options = strdup(val)) == NULL ? -1 : 0;
 	else if (strcmp(key, "target") == 0 || strcmp(key, "ignore") == 0) {
@@ -389,6 +409,10 @@ model_read(const char *path, model_t *m, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: damaged: it holds a NUL byte", path);
 		goto fail;
 	}
+	/* The writer never puts a raw CR in a model (names are %-escaped),
+	 * so CR LF line ends are a copy's conversion (a Windows editor, git
+	 * with autocrlf): undone here, the checksum then holds. */
+	len = crlf_to_lf(text, len);
 	if (check_end(path, text, len, &body, err, errlen) != 0)
 		goto fail;
 	text[body] = '\0';
@@ -457,8 +481,12 @@ model_read(const char *path, model_t *m, char *err, size_t errlen)
 			} else if ((rc = header_line(m, key, val)) != 0) {
 				if (rc == -1)
 					goto oom;
-				snprintf(err, errlen, "%s:%lu: a bad %%-escape", path,
-				    lineno);
+				if (rc == -3)
+					snprintf(err, errlen, "%s:%lu: expected labels 0/1 or "
+					    "-1/+1, got '%s'", path, lineno, val);
+				else
+					snprintf(err, errlen, "%s:%lu: a bad %%-escape", path,
+					    lineno);
 				goto fail;
 			}
 			continue;

@@ -17,11 +17,16 @@
  * damaged does not read: model_read() says which. Keys: app, p, n,
  * lambda, intercept, index_base, objective, converged (0/1), criterion
  * (the app's stopping measure, Lasso's relative gap), train_s, rounds,
- * options (the training command line), data_format (libsvm, mm or csv)
+ * options (the training command line), labels (a classifier's label
+ * kind: 0/1 or -1/+1, so labels are predicted as trained), data_format
+ * (libsvm, mm or csv)
  * and for CSV data target, ignore and one "column K NAME" line per
  * feature (names %-escaped: %XX for bytes outside printable ASCII, for
  * '%' and for blanks). Unknown keys are kept out of the way of older
  * readers: a reader skips keys it does not know.
+ *
+ * CR LF line ends (a copy converted by a Windows tool) read as LF: the
+ * writer never puts a raw CR in a model, so the checksum still holds.
  *
  * Written to a temp file, fsynced and renamed: never half-written.
  */
@@ -57,6 +62,8 @@ typedef struct model_s {
 	char *ignore;         /* CSV: --ignore as given, or NULL */
 	char **colnames;      /* CSV: p feature names in order, or NULL */
 	char *options;        /* the training options, one line, or NULL */
+	char labels[8];       /* classifiers: the training labels' kind,
+	                         "0/1" or "-1/+1"; "" not recorded */
 } model_t;
 
 /* Fills the schema fields of m (data_format, target, ignore, colnames)

@@ -423,6 +423,7 @@ lasso_load(const char *cmd, app_state_t *st, int verbose)
 	dopts.response = ro->response;
 	dopts.index_base = (int)ro->index_base;
 	dopts.max_features = ro->max_features;
+	dopts.feature_bytes = 116; /* measured: data.h */
 	if (ro->missing != NULL && cli_parse_missing(cmd, ro->missing, &dopts.missing) != 0)
 		return CLI_USAGE;
 	t0 = strads_now_ns();

@@ -638,5 +638,6 @@ const app_entry_t lda_entry = {
     .gen_summary = "a corpus from planted topics (lda-c, UCI, raw text, truth)",
     .cmds = lda_cmds,
     .planned_iters = 1,
-    .predict_own = lda_predict_main,
+    .predict_file = lda_predict_main,
+    .owns_model = lda_owns_model,
 };

@@ -1,7 +1,8 @@
 /*
  * lda-predict.c -- `strads predict MODEL DOCS` for an LDA model (the
- * registry's predict_own): the topic proportions of new documents by
- * fold-in, the model's word-topic counts fixed (lda_fold_in).
+ * registry's owns_model and predict_file): the topic proportions of new
+ * documents by fold-in, the model's word-topic counts fixed
+ * (lda_fold_in).
  */
 #include "config.h"
 
@@ -167,6 +168,22 @@ docs_format(const char *path, const char *format)
 		;
 	fclose(f);
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ? "text" : "ldac";
+}
+
+int
+lda_owns_model(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char first[32];
+	int yes;
+
+	if (f == NULL)
+		return 0;
+	yes = fgets(first, sizeof(first), f) != NULL &&
+	    strncmp(first, "# strads lda model", 18) == 0 &&
+	    (first[18] == '\n' || first[18] == ' ');
+	fclose(f);
+	return yes;
 }
 
 int

@@ -180,6 +180,9 @@ void lda_print_topics(FILE *f, const int32_t *nwk, char *const *vocab, uint32_t 
 /* `strads predict MODEL DOCS` for an LDA model (lda-predict.c; argv as
  * strads predict got it). */
 int lda_predict_main(int argc, char **argv);
+/* Whether path is an LDA model file (its first line, whatever its
+ * format version): strads predict then hands it to lda_predict_main. */
+int lda_owns_model(const char *path);
 
 /* `strads gen lda` (lda-gen.c; argv[0] is "lda"). */
 int lda_gen_main(int argc, char **argv);

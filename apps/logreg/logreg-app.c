@@ -403,6 +403,7 @@ logreg_load(const char *cmd, app_state_t *st, int verbose)
 	dopts.response = ro->response;
 	dopts.index_base = (int)ro->index_base;
 	dopts.max_features = ro->max_features;
+	dopts.feature_bytes = 72; /* measured: data.h */
 	if (ro->missing != NULL && cli_parse_missing(cmd, ro->missing, &dopts.missing) != 0)
 		return CLI_USAGE;
 	t0 = strads_now_ns();
@@ -580,6 +581,7 @@ logreg_save(const char *cmd, app_state_t *st, long k, const char *path,
 	mod.criterion = res->progress.criterion;
 	mod.train_s = res->solve_s;
 	mod.rounds = res->rounds;
+	snprintf(mod.labels, sizeof(mod.labels), "%s", m.labels01 ? "0/1" : "-1/+1");
 	if (model_set_schema(&mod, s->ro.format, s->ro.ignore, &s->X) != 0 ||
 	    model_set_options(&mod, s->ro.argc, s->ro.argv) != 0) {
 		fprintf(stderr, "strads %s: out of memory\n", cmd);
@@ -685,6 +687,8 @@ logreg_predict(const model_t *mod, const data_matrix_t *X, int quiet, int labels
 	scored_t *sc = NULL;
 	uint64_t i, k;
 	int extra = 0, have_y = X->y != NULL;
+	/* Labels of the kind the model was trained on. */
+	const char *neg = strcmp(mod->labels, "0/1") == 0 ? "0" : "-1";
 
 	if (have_y && (sc = malloc(((size_t)X->n + 1) * sizeof(*sc))) == NULL) {
 		fprintf(stderr, "strads predict: out of memory\n");
@@ -709,7 +713,7 @@ logreg_predict(const model_t *mod, const data_matrix_t *X, int quiet, int labels
 		}
 		pr = 1 / (1 + exp(-f));
 		if (labels)
-			printf("%s\n", f > 0 ? "1" : "-1");
+			printf("%s\n", f > 0 ? "1" : neg);
 		else
 			printf("%.10g\n", pr);
 		if (have_y) {

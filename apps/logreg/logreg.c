@@ -741,6 +741,7 @@ logreg_setup(logreg_t *m, const data_matrix_t *X, int intercept, uint32_t *bad_r
 		m->y = NULL;
 		return -1;
 	}
+	m->labels01 = has_zero;
 	m->X = X;
 	m->n = X->n;
 	m->p = X->p;

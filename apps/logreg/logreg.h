@@ -23,6 +23,7 @@ typedef struct logreg_s {
 	uint32_t n, p;
 	uint32_t np;            /* parameters: p + intercept */
 	int intercept;
+	int labels01;           /* the data's labels were 0/1, not -1/+1 */
 	double C;
 	double obj_scale;       /* objective reported = obj_scale x this
 	                           one: 1, or lambda for the (1/n) form */

@@ -110,6 +110,12 @@ cli_load_data(const char *cmd, const char *path, const char *format,
 		fprintf(stderr, "strads %s: %s\n", cmd, err);
 		return -1;
 	}
+	/* Loaded, but a file cut short (a copy or download stopped) ends
+	 * in a line without its newline, maybe mid-number: say so. */
+	if (X->unterminated > 0)
+		fprintf(stderr, "strads %s: warning: %s:%llu: the last line has no "
+		    "newline; if the file was cut short, that line is incomplete\n",
+		    cmd, path, (unsigned long long)X->unterminated);
 	return 0;
 }
 

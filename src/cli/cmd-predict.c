@@ -36,9 +36,9 @@ predict_usage(FILE *f)
 	    "error. A model file that is cut short, damaged or of another\n"
 	    "format is refused.\n"
 	    "\n"
-	    "A model in its app's own format (a topic model's) is handed to that\n"
-	    "app, which reads its own options: strads predict MODEL --help lists\n"
-	    "them.\n");
+	    "A model in its app's own format (a topic or factor model's) is handed\n"
+	    "to that app, which reads its own options: strads predict MODEL --help\n"
+	    "lists them.\n");
 }
 
 static int
@@ -61,9 +61,14 @@ predict_main(int argc, char **argv)
 	char err[1024];
 	int c, quiet = 0, labels = 0, rc;
 
-	/* A model in its app's own format: that app predicts. */
-	if ((app = app_own_model(argc, argv)) != NULL)
-		return app->predict_own(argc, argv);
+	/* A model in an app's own format (a factor model's) is that app's to
+	 * predict with: its first argument that is not an option. */
+	for (c = 1; c < argc; c++)
+		if (argv[c][0] != '-') {
+			if ((app = app_model_owner(argv[c])) != NULL)
+				return app->predict_file(argc, argv);
+			break;
+		}
 	data_opts_init(&dopts);
 	optind = 1;
 	opterr = 0; /* getopt's messages would name argv[0], "predict" */

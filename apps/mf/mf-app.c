@@ -1,0 +1,441 @@
+/*
+ * mf-app.c -- the MF app's entry in the registry (apps/registry.h): its
+ * options, loading the ratings, its job for `strads run`, its model
+ * file, `strads predict` on an mf model and `strads recommend`. One
+ * process only for now (doc/mf.md).
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mf.h"
+#include "registry.h"
+
+/* Listed in apps/registry.c. */
+extern const app_entry_t mf_entry;
+
+typedef struct mf_state_s {
+	app_state_t base; /* first: the commands read it */
+	const char *data, *test_path, *solver; /* borrowed from argv */
+	long rank, iters, threads;
+	int biases, weighted, quiet;
+	double lambda, test_frac, eta;
+	unsigned long long seed;
+	mf_ids_t users, items; /* owned once loaded */
+	mf_ratings_t all;      /* owned: what --data held */
+	mf_ratings_t train, test; /* owned when split or --test */
+	const mf_ratings_t *tr, *te; /* borrowed: what is trained and tested on */
+	mf_t m;                /* owned once loaded */
+} mf_state_t;
+
+static void
+mf_usage(const char *cmd, FILE *f)
+{
+	(void)cmd;
+	fprintf(f,
+	    "MF: matrix factorization for recommendation, r ~ mu + b_u + c_i + w_u . h_i,\n"
+	    "by CCD++ rank-one updates or SGD, model-parallel by item rotation\n"
+	    "(doc/mf.md),\n"
+	    "in one process.\n"
+	    "\n"
+	    "data:\n"
+	    "  --data FILE         ratings (required): MovieLens u.data (tab-separated),\n"
+	    "                      a CSV with a header (ratings.csv), MatrixMarket\n"
+	    "                      coordinate, or 'user item rating' triples; ids may\n"
+	    "                      be numbers or strings (mapped to dense indices,\n"
+	    "                      saved with the model)\n"
+	    "  --test FILE         held-out ratings, in the same forms\n"
+	    "  --test-fraction F   hold out this fraction of --data instead (default 0)\n"
+	    "  --seed S            seed of the split and of the first factors (default 1)\n"
+	    "model:\n"
+	    "  --rank K            factors (default 10)\n"
+	    "  --lambda L          penalty of the squared factors and biases (default 0.05)\n"
+	    "  --weighted-lambda   lambda times each user's and item's ratings\n"
+	    "  --biases            fit user and item biases b_u and c_i\n"
+	    "solver:\n"
+	    "  --solver S          ccd: CCD++ rank-one updates (default); sgd: SGD on\n"
+	    "                      the blocks the rotation makes (lambda weighted)\n"
+	    "  --eta E             SGD's step size (default 0.01)\n"
+	    "  --iters N           epochs: every column of W and H updated once (CCD++),\n"
+	    "                      every rating visited once (SGD) (default 10)\n"
+	    "  --threads N         loops, compute threads and workers (default: cores)\n"
+	    "output:\n"
+	    "  --out FILE          model file (default: mf.model)\n"
+	    "  --metrics FILE      one JSON object per check (epoch): objective,\n"
+	    "                      train_rmse, test_rmse, epochs, visits_per_s\n"
+	    "  --quiet             no progress lines\n");
+}
+
+enum { O_DATA = 256, O_TEST, O_TESTFRAC, O_SEED, O_RANK, O_LAMBDA, O_WEIGHTED, O_BIASES,
+	O_SOLVER, O_ETA, O_ITERS, O_THREADS, O_OUT, O_METRICS, O_QUIET, O_LAST };
+
+static const struct option mf_opts[] = {
+    {"data", required_argument, NULL, O_DATA},
+    {"test", required_argument, NULL, O_TEST},
+    {"test-fraction", required_argument, NULL, O_TESTFRAC},
+    {"seed", required_argument, NULL, O_SEED},
+    {"rank", required_argument, NULL, O_RANK},
+    {"lambda", required_argument, NULL, O_LAMBDA},
+    {"weighted-lambda", no_argument, NULL, O_WEIGHTED},
+    {"biases", no_argument, NULL, O_BIASES},
+    {"solver", required_argument, NULL, O_SOLVER},
+    {"eta", required_argument, NULL, O_ETA},
+    {"iters", required_argument, NULL, O_ITERS},
+    {"threads", required_argument, NULL, O_THREADS},
+    {"out", required_argument, NULL, O_OUT},
+    {"metrics", required_argument, NULL, O_METRICS},
+    {"quiet", no_argument, NULL, O_QUIET},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int
+mf_opt(const char *cmd, mf_state_t *s, int c, const char *arg)
+{
+	long v;
+	int bad = 0;
+
+	switch (c) {
+	case O_DATA: s->data = s->base.data = arg; break;
+	case O_TEST: s->test_path = arg; break;
+	case O_TESTFRAC:
+		bad = cli_parse_double_in(cmd, "--test-fraction", arg, 0, 0, 1, &s->test_frac);
+		break;
+	case O_SEED:
+		bad = cli_parse_long(cmd, "--seed", arg, 0, &v);
+		s->seed = (unsigned long long)v;
+		break;
+	case O_RANK: bad = cli_parse_long_in(cmd, "--rank", arg, 1, 100000, &s->rank); break;
+	case O_LAMBDA:
+		bad = cli_parse_double_in(cmd, "--lambda", arg, 0, 0, INFINITY, &s->lambda);
+		break;
+	case O_WEIGHTED: s->weighted = 1; break;
+	case O_BIASES: s->biases = 1; break;
+	case O_SOLVER:
+		if (strcmp(arg, "ccd") != 0 && strcmp(arg, "sgd") != 0) {
+			fprintf(stderr, "strads %s: --solver: expected ccd or sgd, got '%s'\n", cmd,
+			    arg);
+			bad = 1;
+		}
+		s->solver = arg;
+		break;
+	case O_ETA: bad = cli_parse_double_in(cmd, "--eta", arg, 0, 1, 10, &s->eta); break;
+	case O_ITERS: bad = cli_parse_long_in(cmd, "--iters", arg, 1, 100000000, &s->iters); break;
+	case O_THREADS:
+		bad = cli_parse_long_in(cmd, "--threads", arg, 1, STRADS_MAX_LOOPS, &s->threads);
+		break;
+	case O_OUT: s->base.out = arg; break;
+	case O_METRICS: s->base.metrics = arg; break;
+	case O_QUIET: s->quiet = 1; break;
+	default: return 1;
+	}
+	return bad ? -1 : 0;
+}
+
+static int
+mf_parse(const char *cmd, int argc, char **argv, const struct option *extra,
+    cli_host_cb host, void *arg, cJSON *spec, app_state_t **out)
+{
+	unsigned char seen[O_LAST - 256];
+	struct option opts[128];
+	mf_state_t *s;
+	size_t n = 0, i;
+	int c, idx, bad = 0, rc = CLI_USAGE;
+
+	(void)spec;
+	for (i = 0; mf_opts[i].name != NULL && n < 100; i++)
+		opts[n++] = mf_opts[i];
+	for (i = 0; extra != NULL && extra[i].name != NULL && n < 126; i++)
+		opts[n++] = extra[i];
+	memset(&opts[n], 0, sizeof(opts[n]));
+	*out = NULL;
+	if (strcmp(cmd, "run") != 0) {
+		fprintf(stderr, "strads %s: mf runs in one process only so far: strads run mf "
+		    "(doc/mf.md)\n", cmd);
+		return CLI_USAGE;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		fprintf(stderr, "strads %s: out of memory\n", cmd);
+		return CLI_FAIL;
+	}
+	s->rank = 10;
+	s->iters = 10;
+	s->lambda = 0.05;
+	s->eta = 0.01;
+	s->seed = 1;
+	s->base.out = "mf.model";
+	memset(seen, 0, sizeof(seen));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, &idx)) != -1) {
+		if (c == 'h') {
+			rc = CLI_HELP;
+			goto fail;
+		}
+		if (c == '?' || c == ':') {
+			fprintf(stderr, "strads %s: %s '%s'\n", cmd,
+			    c == ':' ? "a value is needed after" : "unknown option",
+			    argv[optind - 1]);
+			fprintf(stderr, "Try 'strads %s mf --help'.\n", cmd);
+			goto fail;
+		}
+		if (c >= CLI_HOST_OPT) {
+			if (host == NULL || host(arg, c, optarg) != 0)
+				bad = 1;
+			continue;
+		}
+		if (c >= 256 && c < O_LAST) {
+			if (seen[c - 256]) {
+				fprintf(stderr, "strads %s: --%s given twice\n", cmd, opts[idx].name);
+				bad = 1;
+			}
+			seen[c - 256] = 1;
+		}
+		if (mf_opt(cmd, s, c, optarg) != 0)
+			bad = 1;
+	}
+	if (bad)
+		goto fail;
+	if (optind < argc) {
+		fprintf(stderr, "strads %s: unexpected argument '%s'\n", cmd, argv[optind]);
+		goto fail;
+	}
+	if (s->data == NULL) {
+		fprintf(stderr, "strads %s mf: --data FILE is required\n", cmd);
+		goto fail;
+	}
+	if (s->test_frac >= 1) {
+		fprintf(stderr, "strads %s: --test-fraction: expected a number in [0, 1), "
+		    "got %g\n", cmd, s->test_frac);
+		goto fail;
+	}
+	if (s->test_frac > 0 && s->test_path != NULL) {
+		fprintf(stderr, "strads %s: --test and --test-fraction: give one of them\n", cmd);
+		goto fail;
+	}
+	s->base.entry = &mf_entry;
+	s->base.threads = s->threads;
+	s->base.workers = s->threads > 0 ? s->threads : strads_ncores();
+	s->base.jobs = 1;
+	s->base.steps = 1;
+	s->base.quiet = s->quiet;
+	*out = &s->base;
+	return CLI_OK;
+fail:
+	free(s);
+	return rc;
+}
+
+static int
+mf_load_state(const char *cmd, app_state_t *st, int verbose)
+{
+	mf_state_t *s = (mf_state_t *)st;
+	char err[1024];
+	uint64_t t0 = strads_now_ns(), unknown = 0;
+	uint32_t W = (uint32_t)st->workers;
+	int nthreads = s->threads > 0 ? (int)s->threads : strads_ncores();
+
+	if (mf_load(s->data, nthreads, &s->users, &s->items, &s->all, NULL, err,
+	        sizeof(err)) != 0) {
+		fprintf(stderr, "strads %s: %s\n", cmd, err);
+		return CLI_FAIL;
+	}
+	s->tr = &s->all;
+	s->te = NULL;
+	if (s->test_frac > 0) {
+		if (mf_split(&s->all, s->test_frac, s->seed, &s->train, &s->test) != 0) {
+			fprintf(stderr, "strads %s: out of memory\n", cmd);
+			return CLI_FAIL;
+		}
+		s->tr = &s->train;
+		s->te = &s->test;
+	} else if (s->test_path != NULL) {
+		if (mf_load(s->test_path, nthreads, &s->users, &s->items, &s->test, &unknown, err,
+		        sizeof(err)) != 0) {
+			fprintf(stderr, "strads %s: %s\n", cmd, err);
+			return CLI_FAIL;
+		}
+		if (unknown > 0 && verbose)
+			fprintf(stderr, "%s: %llu rating(s) name a user or item absent from %s: "
+			    "left out of the test\n", s->test_path, (unsigned long long)unknown,
+			    s->data);
+		s->te = &s->test;
+	}
+	if (s->tr->n == 0 || s->users.n < W || s->items.n < W) {
+		fprintf(stderr, "strads %s: %s: %u users, %u items and %llu ratings to train on: "
+		    "expected at least one user and one item a worker (%u) and a rating\n", cmd,
+		    s->data, s->users.n, s->items.n, (unsigned long long)s->tr->n, W);
+		return CLI_FAIL;
+	}
+	if (mf_setup(&s->m, s->tr, s->te, s->users.n, s->items.n, (uint32_t)s->rank, s->biases,
+	        s->weighted, s->lambda, s->seed, W, 2 * W) != 0) {
+		fprintf(stderr, "strads %s: out of memory\n", cmd);
+		return CLI_FAIL;
+	}
+	if (s->solver != NULL && strcmp(s->solver, "sgd") == 0)
+		mf_setup_sgd(&s->m, s->eta);
+	st->nparams = 1;
+	if (verbose)
+		fprintf(stderr, "loaded %s: %u users, %u items, %llu ratings (%llu to train on, "
+		                "%llu to test) in %.3fs\n",
+		    s->data, s->users.n, s->items.n, (unsigned long long)s->all.n,
+		    (unsigned long long)s->tr->n, (unsigned long long)(s->te ? s->te->n : 0),
+		    (double)(strads_now_ns() - t0) / 1e9);
+	return CLI_OK;
+}
+
+static void
+mf_free_state(app_state_t *st)
+{
+	mf_state_t *s = (mf_state_t *)st;
+
+	if (s == NULL)
+		return;
+	mf_free(&s->m);
+	mf_ratings_free(&s->all);
+	mf_ratings_free(&s->train);
+	mf_ratings_free(&s->test);
+	mf_ids_free(&s->users);
+	mf_ids_free(&s->items);
+	free(s);
+}
+
+static void *
+mf_chain_new(app_state_t *st)
+{
+	return &((mf_state_t *)st)->m;
+}
+
+static void
+mf_chain_free(app_state_t *st, void *chain)
+{
+	(void)st;
+	(void)chain;
+}
+
+static void
+mf_job(app_state_t *st, void *chain, long k, const double *warm, strads_job_opts_t *o,
+    const strads_app_t **app, void **shared)
+{
+	mf_state_t *s = (mf_state_t *)st;
+
+	(void)chain;
+	(void)k;
+	(void)warm;
+	strads_job_opts_init(o);
+	mf_job_opts(&s->m, (uint64_t)s->iters, o);
+	*app = &s->m.app;
+	*shared = &s->m;
+}
+
+static int
+mf_result(const char *cmd, app_state_t *st, long k, const strads_job_result_t *res,
+    char *line, size_t len)
+{
+	mf_state_t *s = (mf_state_t *)st;
+	double te = strads_progress_value(&res->progress, "test_rmse");
+
+	(void)k;
+	if (res->tables == NULL || res->ntables < MF_NTABLES || res->tables[MF_T_W] == NULL ||
+	    res->tables[MF_T_H] == NULL) {
+		fprintf(stderr, "strads %s: the job returned no factor tables\n", cmd);
+		return -1;
+	}
+	char tl[64] = "";
+
+	if (!isnan(te))
+		snprintf(tl, sizeof(tl), ", test_rmse %.6f", te);
+	snprintf(line, len, "mf: %s, rank %u%s, %.0f epochs, objective %.6g, train_rmse %.6f%s, %.3fs\n",
+	    s->m.sgd ? "sgd" : "ccd", s->m.rank, s->biases ? " with biases" : "",
+	    strads_progress_value(&res->progress, "epochs"), res->progress.objective,
+	    strads_progress_value(&res->progress, "train_rmse"), tl, res->solve_s);
+	return 0;
+}
+
+static int
+mf_save(const char *cmd, app_state_t *st, long k, const char *path,
+    const strads_job_result_t *res)
+{
+	mf_state_t *s = (mf_state_t *)st;
+	const mf_t *mm = &s->m;
+	const double *Ht = res->tables[MF_T_H];
+	uint32_t hw = mf_hwidth(mm), j;
+	mf_model_t m;
+	char err[1024];
+	uint64_t q;
+	int rc;
+
+	(void)k;
+	memset(&m, 0, sizeof(m));
+	m.nusers = mm->nusers;
+	m.nitems = mm->nitems;
+	m.rank = mm->rank;
+	m.kc = mm->kc;
+	m.biases = mm->biases;
+	m.mu = mm->mu;
+	m.lambda = mm->lambda;
+	m.ntrain = s->tr->n;
+	m.epochs = (uint64_t)strads_progress_value(&res->progress, "epochs");
+	m.objective = res->progress.objective;
+	m.train_rmse = strads_progress_value(&res->progress, "train_rmse");
+	m.test_rmse = strads_progress_value(&res->progress, "test_rmse");
+	m.W = res->tables[MF_T_W];
+	m.H = malloc((size_t)mm->nitems * mm->kc * sizeof(double));
+	m.rptr = calloc((size_t)mm->nusers + 1, sizeof(uint64_t));
+	m.ritem = malloc((s->tr->n ? s->tr->n : 1) * sizeof(uint32_t));
+	if (m.H == NULL || m.rptr == NULL || m.ritem == NULL) {
+		fprintf(stderr, "strads %s: out of memory\n", cmd);
+		rc = -1;
+		goto out;
+	}
+	for (j = 0; j < mm->nitems; j++)
+		memcpy(m.H + (size_t)j * mm->kc, Ht + (size_t)j * hw, mm->kc * sizeof(double));
+	/* The rated items, by user (a counting sort). */
+	for (q = 0; q < s->tr->n; q++)
+		m.rptr[s->tr->u[q] + 1]++;
+	for (j = 0; j < mm->nusers; j++)
+		m.rptr[j + 1] += m.rptr[j];
+	for (q = 0; q < s->tr->n; q++)
+		m.ritem[m.rptr[s->tr->u[q]]++] = s->tr->i[q];
+	for (j = mm->nusers; j > 0; j--)
+		m.rptr[j] = m.rptr[j - 1];
+	m.rptr[0] = 0;
+	m.users = s->users;
+	m.items = s->items;
+	rc = mf_model_write(path, &m, err, sizeof(err));
+	if (rc != 0)
+		fprintf(stderr, "strads %s: %s\n", cmd, err);
+out:
+	free(m.H);
+	free(m.rptr);
+	free(m.ritem);
+	return rc;
+}
+
+static const strads_cmd_t mf_cmd_recommend = {
+    "recommend", "the top items for a user of an mf model", mf_recommend_main};
+static const strads_cmd_t *const mf_cmds[] = {&mf_cmd_recommend, NULL};
+
+const app_entry_t mf_entry = {
+    .name = "mf",
+    .summary = "recommendation: matrix factorization by CCD++ or SGD (item rotation)",
+    .synopsis = "--data FILE [--test FILE | --test-fraction F] [options]",
+    .usage = mf_usage,
+    .parse = mf_parse,
+    .load = mf_load_state,
+    .free = mf_free_state,
+    .chain_new = mf_chain_new,
+    .chain_free = mf_chain_free,
+    .job = mf_job,
+    .result = mf_result,
+    .save = mf_save,
+    .gen = mf_gen_main,
+    .gen_summary = "ratings from a planted low-rank model with biases and noise",
+    .cmds = mf_cmds,
+    .planned_iters = 1,
+    .predict_file = mf_predict_main,
+    .owns_model = mf_model_sniff,
+};

@@ -1,0 +1,708 @@
+/*
+ * mf.c -- CCD++ (Yu, Hsieh, Si and Dhillon 2012) as a rotation app
+ * (mf.h, doc/mf.md).
+ *
+ * Data rows are users. Each worker indexes its users' ratings by item
+ * and keeps their residuals e_ij = r_ij - mu - prediction. An epoch is a
+ * list of steps, each one column of one side: the user biases, the item
+ * biases, then for t = 1..k the users' column t and the items' column t
+ * (a rank-one update, one inner iteration). A step takes one sweep:
+ *
+ *  - a users' step: while the parts go round, a worker adds up, for each
+ *    of its users, sum (e + u v) v and sum v^2 over every item of the
+ *    part; after its last part of the sweep it sets each u to their
+ *    quotient (with lambda in the denominator), the exact minimiser;
+ *  - an items' step: the part's rows carry the same sums over users, each
+ *    holder adding its users' share; the row's last holder of the sweep
+ *    sets v.
+ *
+ * The residuals take a step's changes in the next sweep, as the same
+ * pass that gathers the next step's sums visits them (a users' change
+ * is kept by the worker, an item's in its row). That pass also adds up
+ * the squared residuals, which are the model's after the previous step;
+ * the step's own change of the squared error is known exactly when it
+ * is made (for one coordinate, -2 d sum(e x) + d^2 sum(x^2)), so a check
+ * after a sweep reports the objective, train and test RMSE of the model
+ * as that sweep left it. Every coordinate update is an exact minimiser,
+ * so the objective never increases.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mf.h"
+
+/* ------------------------------------------------------------------ */
+/* Random numbers: xoroshiro128+, seeded through splitmix64.           */
+
+static uint64_t
+splitmix(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void
+mf_rng_seed(mf_rng_t *r, uint64_t seed, uint64_t stream)
+{
+	uint64_t x = seed ^ (stream * 0xd1342543de82ef95ULL);
+
+	r->s[0] = splitmix(&x);
+	r->s[1] = splitmix(&x);
+	if (r->s[0] == 0 && r->s[1] == 0)
+		r->s[1] = 1;
+}
+
+static inline uint64_t
+rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+uint64_t
+mf_rng_next(mf_rng_t *r)
+{
+	uint64_t s0 = r->s[0], s1 = r->s[1], out = s0 + s1;
+
+	s1 ^= s0;
+	r->s[0] = rotl(s0, 24) ^ s1 ^ (s1 << 16);
+	r->s[1] = rotl(s1, 37);
+	return out;
+}
+
+double
+mf_rng_unif(mf_rng_t *r)
+{
+	return (double)(mf_rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+double
+mf_rng_normal(mf_rng_t *r)
+{
+	double u = mf_rng_unif(r), v = mf_rng_unif(r);
+
+	return sqrt(-2 * log(u > 0 ? u : 0x1.0p-53)) * cos(2 * M_PI * v);
+}
+
+/* ------------------------------------------------------------------ */
+/* The worker.                                                         */
+
+typedef struct {
+	const mf_t *m;
+	uint32_t index, count;
+	uint64_t u0, nu;    /* users [u0, u0 + nu) */
+	double *W;          /* the engine's: nu x kc */
+	uint64_t *iptr;     /* owned: nitems + 1 offsets into ru, res */
+	uint32_t *ru;       /* owned: the local user of each rating, by item */
+	double *res;        /* owned: its residual */
+	uint64_t *tptr;     /* owned: the same for the test ratings */
+	uint32_t *tu;
+	double *tres;
+	double *lam;        /* owned: nu: each user's lambda */
+	double *num, *den, *tnum, *tden; /* owned: nu: a users' step's sums */
+	double *du;         /* owned: nu: the last users' step's changes,
+	                       not yet in the residuals (0 after an items' step) */
+	double *ucur, *uprev; /* owned: nu: W's column of this sweep's step
+	                         and of the previous one */
+	uint64_t sweep;     /* the sweep under way + 1 (0: none yet) */
+	uint32_t parts;     /* parts held in it */
+	int cur, prev;      /* steps of this sweep and the one before (-1) */
+	double sse, tsse;   /* this sweep's squared residuals, as it found them */
+	double dsse, dtsse; /* the step's changes of them */
+	double hreg;        /* the penalty of the item rows finished here */
+	double last[MF_NSTATS]; /* the last whole sweep's stats */
+	uint64_t ntrain, ntest, sweeps, update_ns;
+} ws_t;
+
+static void
+ws_free(void *arg)
+{
+	ws_t *w = arg;
+
+	if (w == NULL)
+		return;
+	free(w->iptr);
+	free(w->ru);
+	free(w->res);
+	free(w->tptr);
+	free(w->tu);
+	free(w->tres);
+	free(w->lam);
+	free(w->num);
+	free(w->den);
+	free(w->tnum);
+	free(w->tden);
+	free(w->du);
+	free(w->ucur);
+	free(w->uprev);
+	free(w);
+}
+
+/* This worker's ratings of r by item: offsets (nitems + 1), local users
+ * and residuals r - mu (the first model predicts mu: W is zero). */
+static int
+index_ratings(const mf_t *m, const mf_ratings_t *r, uint64_t u0, uint64_t u1,
+    uint64_t **ptrp, uint32_t **up, double **resp, uint64_t *count)
+{
+	uint64_t *ptr = calloc((size_t)m->nitems + 1, sizeof(uint64_t));
+	uint64_t k, n = 0, j;
+	uint32_t *uu;
+	double *res;
+
+	*ptrp = ptr;
+	*up = NULL;
+	*resp = NULL;
+	if (ptr == NULL)
+		return -1;
+	if (r != NULL)
+		for (k = 0; k < r->n; k++)
+			if (r->u[k] >= u0 && r->u[k] < u1) {
+				ptr[r->i[k] + 1]++;
+				n++;
+			}
+	*count = n;
+	*up = uu = malloc((n ? n : 1) * sizeof(uint32_t));
+	*resp = res = malloc((n ? n : 1) * sizeof(double));
+	if (uu == NULL || res == NULL)
+		return -1;
+	for (j = 0; j < m->nitems; j++)
+		ptr[j + 1] += ptr[j];
+	if (r != NULL)
+		for (k = 0; k < r->n; k++)
+			if (r->u[k] >= u0 && r->u[k] < u1) {
+				uint64_t at = ptr[r->i[k]]++;
+
+				uu[at] = (uint32_t)(r->u[k] - u0);
+				res[at] = (double)r->r[k] - m->mu;
+			}
+	for (j = m->nitems; j > 0; j--)
+		ptr[j] = ptr[j - 1];
+	ptr[0] = 0;
+	return 0;
+}
+
+static int
+winit(void *shared, const strads_shard_t *sh, void **out)
+{
+	const mf_t *m = shared;
+	ws_t *w;
+	uint64_t i;
+
+	*out = NULL;
+	if (sh->tables == NULL || sh->tables[MF_T_W] == NULL)
+		return -1;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return -1;
+	w->m = m;
+	w->index = sh->index;
+	w->count = sh->count;
+	w->u0 = sh->row_begin;
+	w->nu = sh->row_end - sh->row_begin;
+	w->W = sh->tables[MF_T_W];
+	w->prev = w->cur = -1;
+	if (index_ratings(m, m->train, w->u0, sh->row_end, &w->iptr, &w->ru, &w->res,
+	        &w->ntrain) != 0 ||
+	    index_ratings(m, m->test, w->u0, sh->row_end, &w->tptr, &w->tu, &w->tres,
+	        &w->ntest) != 0)
+		goto fail;
+#define NU_ALLOC(f)                                                   \
+	if ((w->f = calloc(w->nu ? w->nu : 1, sizeof(double))) == NULL) \
+		goto fail;
+	NU_ALLOC(lam)
+	NU_ALLOC(num)
+	NU_ALLOC(den)
+	NU_ALLOC(tnum)
+	NU_ALLOC(tden)
+	NU_ALLOC(du)
+	NU_ALLOC(ucur)
+	NU_ALLOC(uprev)
+#undef NU_ALLOC
+	for (i = 0; i < w->nu; i++) {
+		w->lam[i] = m->weighted ? m->lambda * (double)m->ucount[w->u0 + i] : m->lambda;
+		/* W starts at zero but for its column of ones (biases);
+		 * SGD's from small random entries (from the user's own
+		 * stream: the start does not depend on the shards). */
+		if (m->biases)
+			w->W[i * m->kc + m->rank + 1] = 1;
+		if (m->sgd) {
+			mf_rng_t r;
+			uint32_t t;
+
+			mf_rng_seed(&r, m->seed, (w->u0 + i + 1) << 20);
+			for (t = 0; t < m->rank; t++)
+				w->W[i * m->kc + t] = m->init_sd * mf_rng_normal(&r);
+		}
+	}
+	/* Before the first sweep the model predicts mu: these are its
+	 * stats. */
+	for (i = 0; i < w->ntrain; i++)
+		w->last[MF_S_SSE] += w->res[i] * w->res[i];
+	for (i = 0; i < w->ntest; i++)
+		w->last[MF_S_TSSE] += w->tres[i] * w->tres[i];
+	*out = w;
+	return 0;
+fail:
+	ws_free(w);
+	return -1;
+}
+
+/* The penalty of a row: lambda x its free entries squared (the columns
+ * of ones are not parameters). */
+static double
+row_reg(const mf_t *m, const double *row, double lam, int user)
+{
+	uint32_t t, n = m->rank;
+	double s = 0;
+
+	for (t = 0; t < n; t++)
+		s += row[t] * row[t];
+	if (m->biases)
+		s += user ? row[n] * row[n] : row[n + 1] * row[n + 1];
+	return lam * s;
+}
+
+/* The start of a sweep on this worker: its steps, and W's columns. */
+static void
+sweep_begin(ws_t *w, uint64_t sweep)
+{
+	const mf_t *m = w->m;
+	uint64_t i;
+
+	w->sweep = sweep + 1;
+	w->parts = 0;
+	w->cur = (int)(sweep % m->nsteps);
+	w->prev = sweep > 0 ? (int)((sweep - 1) % m->nsteps) : -1;
+	for (i = 0; i < w->nu && !m->sgd; i++) {
+		w->ucur[i] = w->W[i * m->kc + m->steps[w->cur].col];
+		w->uprev[i] = w->prev >= 0 ? w->W[i * m->kc + m->steps[w->prev].col] : 0;
+	}
+	memset(w->num, 0, w->nu * sizeof(double));
+	memset(w->den, 0, w->nu * sizeof(double));
+	memset(w->tnum, 0, w->nu * sizeof(double));
+	memset(w->tden, 0, w->nu * sizeof(double));
+	w->sse = w->tsse = w->dsse = w->dtsse = w->hreg = 0;
+}
+
+/* The end of this worker's sweep (its last part): a users' step sets its
+ * users' column; the sweep's stats are kept for the check. */
+static void
+sweep_end(ws_t *w)
+{
+	const mf_t *m = w->m;
+	const mf_step_t *st = &m->steps[w->cur];
+	double reg = 0;
+	uint64_t i;
+
+	for (i = 0; i < w->nu; i++) {
+		double *row = w->W + i * m->kc;
+
+		if (st->side == MF_SIDE_U) {
+			double a = w->lam[i] + w->den[i], b = w->num[i], old = w->ucur[i];
+			double nv = a > 0 ? b / a : 0, d = nv - old;
+
+			/* sum e v = b - old sum v^2. */
+			w->dsse += -2 * d * (b - old * w->den[i]) + d * d * w->den[i];
+			w->dtsse += -2 * d * w->tnum[i] + d * d * w->tden[i];
+			row[st->col] = nv;
+			w->du[i] = d;
+		} else {
+			w->du[i] = 0;
+		}
+		reg += row_reg(m, row, w->lam[i], 1);
+	}
+	/* An SGD pass's own errors are of a model that moved under them:
+	 * the check reports the measuring pass's. */
+	if (st->side != MF_SIDE_SGD) {
+		w->last[MF_S_SSE] = w->sse + w->dsse;
+		w->last[MF_S_TSSE] = w->tsse + w->dtsse;
+		w->last[MF_S_REG] = reg + w->hreg;
+	}
+	w->sweeps++;
+}
+
+/* SGD on the block of this worker's users and the part's items, which
+ * the worker holds alone (side 2); or the errors and penalties of the
+ * model as it stands (side 3), for the check. */
+static void
+rotate_sgd(ws_t *w, const strads_part_t *p, int eval)
+{
+	const mf_t *m = w->m;
+	const uint32_t hw = mf_hwidth(m), kc = m->kc, k = m->rank;
+	const double eta = m->eta, lam = m->lambda;
+	double *rows = p->rows;
+	double sse = 0, tsse = 0;
+	uint64_t j, e;
+	uint32_t t;
+
+	for (j = p->row_begin; j < p->row_end; j++) {
+		double *h = rows + (j - p->row_begin) * hw, *x = h + kc;
+
+		for (e = w->iptr[j]; e < w->iptr[j + 1]; e++) {
+			double *wu = w->W + (size_t)w->ru[e] * kc, err = w->res[e];
+
+			for (t = 0; t < kc; t++)
+				err -= wu[t] * h[t];
+			sse += err * err;
+			if (eval)
+				continue;
+			for (t = 0; t < k; t++) {
+				double a = wu[t], b = h[t];
+
+				wu[t] = a + eta * (err * b - lam * a);
+				h[t] = b + eta * (err * a - lam * b);
+			}
+			if (m->biases) {
+				wu[k] += eta * (err - lam * wu[k]);
+				h[k + 1] += eta * (err - lam * h[k + 1]);
+			}
+		}
+		if (eval)
+			for (e = w->tptr[j]; e < w->tptr[j + 1]; e++) {
+				const double *wu = w->W + (size_t)w->tu[e] * kc;
+				double err = w->tres[e];
+
+				for (t = 0; t < kc; t++)
+					err -= wu[t] * h[t];
+				tsse += err * err;
+			}
+		if (++x[MF_HX_VISITS] >= (double)w->count) {
+			x[MF_HX_VISITS] = 0;
+			if (eval)
+				w->hreg += row_reg(m, h, lam * (double)m->icount[j], 0);
+		}
+	}
+	w->sse += sse;
+	w->tsse += tsse;
+}
+
+static void
+rotate(void *wstate, const strads_part_t *p)
+{
+	ws_t *w = wstate;
+	const mf_t *m = w->m;
+	const uint32_t hw = mf_hwidth(m), kc = m->kc;
+	const mf_step_t *st, *pv;
+	double *rows = p->rows;
+	double sse = 0, tsse = 0;
+	uint64_t j, t0 = strads_now_ns();
+	uint32_t c, cp;
+	int side, pside;
+
+	if (w->sweep != p->sweep + 1)
+		sweep_begin(w, p->sweep);
+	st = &m->steps[w->cur];
+	if (st->side >= MF_SIDE_SGD) {
+		rotate_sgd(w, p, st->side == MF_SIDE_EVAL);
+		if (++w->parts == p->nparts)
+			sweep_end(w);
+		w->update_ns += strads_now_ns() - t0;
+		return;
+	}
+	pv = w->prev >= 0 ? &m->steps[w->prev] : NULL;
+	side = st->side;
+	pside = pv != NULL ? pv->side : -1;
+	c = st->col;
+	cp = pv != NULL ? pv->col : 0;
+	for (j = p->row_begin; j < p->row_end; j++) {
+		double *h = rows + (j - p->row_begin) * hw, *x = h + kc;
+		const double vc = h[c], vp = h[cp], dv = x[MF_HX_DV];
+		double hn = 0, hd = 0, htn = 0, htd = 0;
+		uint64_t e, b = w->iptr[j], end = w->iptr[j + 1];
+
+		for (e = b; e < end; e++) {
+			uint32_t i = w->ru[e];
+			double r = w->res[e];
+
+			if (pside == 0)
+				r -= w->du[i] * vp;
+			else if (pside == 1)
+				r -= w->uprev[i] * dv;
+			w->res[e] = r;
+			sse += r * r;
+			if (side == 0) {
+				w->num[i] += (r + w->ucur[i] * vc) * vc;
+				w->den[i] += vc * vc;
+			} else {
+				double u = w->ucur[i];
+
+				hn += (r + u * vc) * u;
+				hd += u * u;
+			}
+		}
+		for (e = w->tptr[j], end = w->tptr[j + 1]; e < end; e++) {
+			uint32_t i = w->tu[e];
+			double r = w->tres[e];
+
+			if (pside == 0)
+				r -= w->du[i] * vp;
+			else if (pside == 1)
+				r -= w->uprev[i] * dv;
+			w->tres[e] = r;
+			tsse += r * r;
+			if (side == 0) {
+				w->tnum[i] += r * vc;
+				w->tden[i] += vc * vc;
+			} else {
+				double u = w->ucur[i];
+
+				htn += r * u;
+				htd += u * u;
+			}
+		}
+		x[MF_HX_NUM] += hn;
+		x[MF_HX_DEN] += hd;
+		x[MF_HX_TNUM] += htn;
+		x[MF_HX_TDEN] += htd;
+		if (++x[MF_HX_VISITS] >= (double)w->count) {
+			/* The row's last holder of the sweep: every user's share
+			 * is in. */
+			double lam = m->weighted ? m->lambda * (double)m->icount[j] : m->lambda;
+
+			if (side == 1) {
+				double a = lam + x[MF_HX_DEN], bb = x[MF_HX_NUM];
+				double nv = a > 0 ? bb / a : 0, d = nv - vc;
+
+				w->dsse += -2 * d * (bb - vc * x[MF_HX_DEN]) + d * d * x[MF_HX_DEN];
+				w->dtsse += -2 * d * x[MF_HX_TNUM] + d * d * x[MF_HX_TDEN];
+				h[c] = nv;
+				x[MF_HX_DV] = d;
+			} else {
+				x[MF_HX_DV] = 0;
+			}
+			w->hreg += row_reg(m, h, lam, 0);
+			x[MF_HX_NUM] = x[MF_HX_DEN] = x[MF_HX_TNUM] = x[MF_HX_TDEN] = 0;
+			x[MF_HX_VISITS] = 0;
+		}
+	}
+	w->sse += sse;
+	w->tsse += tsse;
+	if (++w->parts == p->nparts)
+		sweep_end(w);
+	w->update_ns += strads_now_ns() - t0;
+}
+
+/* Check rounds: the store table's one parameter carries nothing. */
+static void
+push(void *wstate, const strads_block_t *b, double *partials)
+{
+	(void)wstate;
+	if (b->check && b->n > 0)
+		partials[0] = 0;
+}
+
+static void
+stats(void *wstate, double *out)
+{
+	ws_t *w = wstate;
+
+	out[MF_S_SSE] = w->last[MF_S_SSE];
+	out[MF_S_REG] = w->last[MF_S_REG];
+	out[MF_S_TSSE] = w->last[MF_S_TSSE];
+	out[MF_S_NTRAIN] = (double)w->ntrain;
+	out[MF_S_NTEST] = (double)w->ntest;
+	out[MF_S_SWEEPS] = (double)w->sweeps;
+	out[MF_S_WORKERS] = 1;
+	out[MF_S_UPDATE_NS] = (double)w->update_ns;
+}
+
+static void
+check(void *shared, strads_range_t r, const double *partials, const double *params,
+    double *out)
+{
+	(void)shared;
+	(void)r;
+	(void)partials;
+	(void)params;
+	out[0] = 0;
+}
+
+/*
+ * The record of a check: the objective (squared error plus penalties),
+ * train_rmse and test_rmse (none without test ratings), epochs (whole
+ * epochs done: sweeps over the steps an epoch) and visits_per_s
+ * (rating visits a second of the workers' update time, summed over workers).
+ */
+static void
+objective(void *shared, const double *st, const double *checks, int nstores,
+    strads_progress_t *out)
+{
+	const mf_t *m = shared;
+	double W = st[MF_S_WORKERS] > 0 ? st[MF_S_WORKERS] : 1;
+	double sweeps = st[MF_S_SWEEPS] / W, ns = st[MF_S_UPDATE_NS] / W;
+
+	(void)checks;
+	(void)nstores;
+	out->objective = st[MF_S_SSE] + st[MF_S_REG];
+	out->criterion = 1; /* runs to --iters */
+	strads_progress_add(out, "train_rmse",
+	    st[MF_S_NTRAIN] > 0 ? sqrt(st[MF_S_SSE] / st[MF_S_NTRAIN]) : NAN, 0);
+	if (st[MF_S_NTEST] > 0)
+		strads_progress_add(out, "test_rmse", sqrt(st[MF_S_TSSE] / st[MF_S_NTEST]), 0);
+	strads_progress_add(out, "epochs", floor(sweeps / m->nsteps), 1);
+	strads_progress_add(out, "visits_per_s",
+	    ns > 0 ? (st[MF_S_NTRAIN] + st[MF_S_NTEST]) * sweeps / (ns / 1e9) : 0, 0);
+}
+
+static double
+row_cost(void *shared, uint32_t t, uint64_t r)
+{
+	const mf_t *m = shared;
+
+	(void)t;
+	return (double)m->icount[r] + 1;
+}
+
+/* The first H: small normal entries from the row's own stream, so the
+ * start does not depend on how the table is cut; the biases' columns
+ * 1 and 0. */
+static void
+table_init(void *shared, uint32_t t, uint64_t begin, uint64_t end, void *rows)
+{
+	const mf_t *m = shared;
+	const uint32_t hw = mf_hwidth(m);
+	double *h = rows;
+	uint64_t j;
+	uint32_t c;
+
+	if (t != MF_T_H)
+		return;
+	for (j = begin; j < end; j++) {
+		double *row = h + (j - begin) * hw;
+		mf_rng_t r;
+
+		mf_rng_seed(&r, m->seed, j + 1);
+		for (c = 0; c < m->rank; c++)
+			row[c] = m->init_sd * mf_rng_normal(&r);
+		if (m->biases) {
+			row[m->rank] = 1;
+			row[m->rank + 1] = 0;
+		}
+	}
+}
+
+static const strads_app_t mf_app_template = {
+    .name = "mf",
+    .width = 1,
+    .nstats = MF_NSTATS,
+    .ncheck = 1,
+    .worker_init = winit,
+    .push = push,
+    .stats = stats,
+    .worker_fini = ws_free,
+    .check = check,
+    .objective = objective,
+    .rotate = rotate,
+    .row_cost = row_cost,
+    .table_init = table_init,
+};
+
+uint32_t
+mf_hwidth(const mf_t *m)
+{
+	return m->kc + MF_HX_N;
+}
+
+int
+mf_setup(mf_t *m, const mf_ratings_t *train, const mf_ratings_t *test, uint32_t nusers,
+    uint32_t nitems, uint32_t rank, int biases, int weighted, double lambda, uint64_t seed,
+    uint32_t nworkers, uint32_t nparts)
+{
+	uint64_t k;
+	uint32_t t, s = 0;
+	double sum = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (rank == 0 || nworkers == 0 || nusers < nworkers || nitems < nworkers ||
+	    nparts < nworkers || !(lambda >= 0) || train->n == 0)
+		return -1;
+	m->train = train;
+	m->test = test != NULL && test->n > 0 ? test : NULL;
+	m->nusers = nusers;
+	m->nitems = nitems;
+	m->rank = rank;
+	m->biases = biases;
+	m->weighted = weighted;
+	m->kc = biases ? rank + 2 : rank;
+	m->lambda = lambda;
+	m->seed = seed;
+	m->init_sd = 0.1;
+	m->nworkers = nworkers;
+	m->nparts = nparts > nitems ? nitems : nparts;
+	m->nsteps = 2 * rank + (biases ? 2 : 0);
+	m->steps = calloc(m->nsteps, sizeof(mf_step_t));
+	m->icount = calloc(nitems, sizeof(uint64_t));
+	m->ucount = calloc(nusers, sizeof(uint64_t));
+	if (m->steps == NULL || m->icount == NULL || m->ucount == NULL)
+		goto fail;
+	for (k = 0; k < train->n; k++) {
+		if (train->u[k] >= nusers || train->i[k] >= nitems)
+			goto fail;
+		m->icount[train->i[k]]++;
+		m->ucount[train->u[k]]++;
+		sum += train->r[k];
+	}
+	m->mu = sum / (double)train->n;
+	if (biases) {
+		m->steps[s++] = (mf_step_t){0, rank};
+		m->steps[s++] = (mf_step_t){1, rank + 1};
+	}
+	for (t = 0; t < rank; t++) {
+		m->steps[s++] = (mf_step_t){0, t};
+		m->steps[s++] = (mf_step_t){1, t};
+	}
+	m->decl[MF_T_STORE] = (strads_table_decl_t){.name = "unused",
+	    .home = STRADS_HOME_STORE, .value = STRADS_VALUE_F64, .width = 1};
+	m->decl[MF_T_W] = (strads_table_decl_t){.name = "user_factors",
+	    .home = STRADS_HOME_WORKER, .value = STRADS_VALUE_F64, .width = m->kc};
+	m->decl[MF_T_H] = (strads_table_decl_t){.name = "item_factors",
+	    .home = STRADS_HOME_ROTATE, .value = STRADS_VALUE_F64, .width = mf_hwidth(m)};
+	m->table_rows[MF_T_H] = nitems;
+	m->app = mf_app_template;
+	m->app.tables = m->decl;
+	m->app.ntables = MF_NTABLES;
+	return 0;
+fail:
+	mf_free(m);
+	return -1;
+}
+
+void
+mf_setup_sgd(mf_t *m, double eta)
+{
+	m->sgd = 1;
+	m->weighted = 1;
+	m->eta = eta;
+	m->nsteps = 2;
+	m->steps[0] = (mf_step_t){MF_SIDE_SGD, 0};
+	m->steps[1] = (mf_step_t){MF_SIDE_EVAL, 0};
+}
+
+void
+mf_free(mf_t *m)
+{
+	free(m->steps);
+	free(m->icount);
+	free(m->ucount);
+	memset(m, 0, sizeof(*m));
+}
+
+void
+mf_job_opts(const mf_t *m, uint64_t iters, strads_job_opts_t *o)
+{
+	o->nparams = 1;
+	o->nrows = m->nusers;
+	o->nworkers = (int)m->nworkers;
+	o->nstores = 1;
+	o->schedule = STRADS_SCHEDULE_ROTATION;
+	o->nparts = m->nparts;
+	o->table_rows = m->table_rows;
+	o->max_rounds = iters * m->nsteps * m->nparts;
+	o->check_every = m->nsteps;
+	o->seed = m->seed;
+	o->tol = 0;
+}

@@ -1,0 +1,182 @@
+/*
+ * mf.h -- matrix factorization for recommendation (doc/mf.md): ratings
+ * and their loaders (mf-data.c), CCD++ as a rotation app (mf.c), the
+ * model file, predictions and recommendations (mf-model.c) and the
+ * generator (mf-gen.c).
+ *
+ * The model: r_ij ~ mu + b_i + c_j + w_i . h_j, minimising the squared
+ * error over the training ratings plus lambda_i ||w_i||^2 + lambda_j
+ * ||h_j||^2 (and the squared biases). Homes of the app's tables: the
+ * user factors W are a worker table (one row per user, the data rows),
+ * the item factors H the rotate table (cut into parts of equal ratings),
+ * so in a round no two workers touch the same parameter.
+ */
+#ifndef STRADS_APPS_MF_H
+#define STRADS_APPS_MF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "strads.h"
+
+/* Ids as the data names them, and the dense indices they map to. */
+typedef struct mf_ids_s {
+	uint32_t n;
+	char **names;   /* owned: n strings, the id of dense index i */
+	uint32_t *slot; /* owned: open-addressing table of index + 1 (0:
+	                   empty), cap entries; built by mf_ids_index */
+	uint32_t cap;
+} mf_ids_t;
+
+/* The dense index of id s (len bytes), or -1. */
+int64_t mf_ids_find(const mf_ids_t *m, const char *s, size_t len);
+/* Builds the lookup table of m's names. -1 when out of memory. */
+int mf_ids_index(mf_ids_t *m);
+void mf_ids_free(mf_ids_t *m);
+
+/* Ratings as triples of dense indices. */
+typedef struct mf_ratings_s {
+	uint64_t n;
+	uint32_t *u; /* owned: n users */
+	uint32_t *i; /* owned: n items */
+	float *r;    /* owned: n ratings */
+} mf_ratings_t;
+
+void mf_ratings_free(mf_ratings_t *r);
+
+/*
+ * Loads a ratings file with nthreads threads: MovieLens u.data (tab-
+ * separated), a CSV with a header (ratings.csv: userId,movieId,rating,
+ * ...), MatrixMarket coordinate (ids 1..M, 1..N), or plain "user item
+ * rating" triples separated by blanks or commas; fields after the third
+ * (a timestamp) are ignored, and so are blank lines and lines starting
+ * with '#' (or '%' in MatrixMarket). Ids may be numbers or strings.
+ *
+ * When users and items hold no ids (n 0), they are made from the file:
+ * numeric ids in increasing order, string ids in order of first
+ * appearance (MatrixMarket: every index 1..M and 1..N). Otherwise the
+ * file's ids are looked up in them and ratings naming an id they lack
+ * are left out (counted in *unknown, which may be NULL). -1 with a
+ * message in err naming the file, the line and what was expected.
+ */
+int mf_load(const char *path, int nthreads, mf_ids_t *users, mf_ids_t *items,
+    mf_ratings_t *out, uint64_t *unknown, char *err, size_t errlen);
+
+/* Splits all into train and test, each rating held out with probability
+ * frac (drawn from seed, the same for any thread count). -1: out of
+ * memory. */
+int mf_split(const mf_ratings_t *all, double frac, uint64_t seed, mf_ratings_t *train,
+    mf_ratings_t *test);
+
+/* The app's tables, by index in mf_t.decl. */
+enum { MF_T_STORE = 0, MF_T_W, MF_T_H, MF_NTABLES };
+
+/* Columns of an H row after the kc factors: the sums a V step gathers
+ * as the part goes round (sum of residual x u, sum of u^2, the same
+ * over the test ratings), the last change of the row's current column
+ * (applied to the residuals in the next sweep) and how many workers
+ * held the row in this sweep. */
+enum { MF_HX_NUM = 0, MF_HX_DEN, MF_HX_TNUM, MF_HX_TDEN, MF_HX_DV, MF_HX_VISITS,
+	MF_HX_N };
+
+/* Values in a worker's stats. */
+enum { MF_S_SSE = 0, MF_S_REG, MF_S_TSSE, MF_S_NTRAIN, MF_S_NTEST, MF_S_SWEEPS,
+	MF_S_WORKERS, MF_S_UPDATE_NS, MF_NSTATS };
+
+/* One step of an epoch, a sweep. CCD++: the users' (side 0) or the
+ * items' (side 1) column col, the other side's same column held. SGD:
+ * a pass of updates over every rating (side 2), then a pass that only
+ * measures the model (side 3) for the check. */
+enum { MF_SIDE_U = 0, MF_SIDE_V, MF_SIDE_SGD, MF_SIDE_EVAL };
+typedef struct mf_step_s {
+	uint8_t side;
+	uint32_t col;
+} mf_step_t;
+
+/* The solver's shared state: read-only while a job runs. */
+typedef struct mf_s {
+	const mf_ratings_t *train; /* borrowed */
+	const mf_ratings_t *test;  /* borrowed, or NULL */
+	uint32_t nusers, nitems;
+	uint32_t rank;       /* k */
+	uint32_t kc;         /* factor columns: k, or k + 2 with biases
+	                        (W's column k is b, H's is 1; W's k + 1 is 1,
+	                        H's is c) */
+	int biases;
+	int weighted;        /* lambda_i = lambda x ratings of i */
+	int sgd;             /* 1: SGD by blocks on the rotation, not CCD++ */
+	double eta;          /* SGD's step size */
+	double lambda;
+	double mu;           /* the training ratings' mean */
+	double init_sd;      /* the first H entries' spread */
+	uint64_t seed;
+	uint32_t nworkers, nparts;
+	uint32_t nsteps;     /* steps an epoch: 2k (+ 2 with biases) */
+	mf_step_t *steps;    /* owned: nsteps */
+	uint64_t *icount;    /* owned: nitems: training ratings of each */
+	uint64_t *ucount;    /* owned: nusers */
+	strads_table_decl_t decl[MF_NTABLES];
+	uint64_t table_rows[MF_NTABLES];
+	strads_app_t app;    /* the job's app (decl is its tables) */
+} mf_t;
+
+/* Sets m up for train (and test, may be NULL), both borrowed, for
+ * CCD++; mf_setup_sgd then makes it SGD with step size eta (lambda
+ * becomes weighted: each update shrinks by eta lambda, so a row's
+ * penalty adds up over its ratings). -1 when out of memory or an
+ * argument is out of range (rank 0, fewer users or items than workers,
+ * nparts < nworkers). */
+int mf_setup(mf_t *m, const mf_ratings_t *train, const mf_ratings_t *test,
+    uint32_t nusers, uint32_t nitems, uint32_t rank, int biases, int weighted,
+    double lambda, uint64_t seed, uint32_t nworkers, uint32_t nparts);
+void mf_setup_sgd(mf_t *m, double eta);
+void mf_free(mf_t *m);
+/* The job options of m (after strads_job_opts_init) for iters epochs. */
+void mf_job_opts(const mf_t *m, uint64_t iters, strads_job_opts_t *o);
+/* The H table's width (kc factors and the MF_HX_N sums). */
+uint32_t mf_hwidth(const mf_t *m);
+
+/* A trained model: factors and the id maps. */
+typedef struct mf_model_s {
+	uint32_t nusers, nitems, rank, kc;
+	int biases;
+	double mu, lambda;
+	uint64_t ntrain, epochs;
+	double objective, train_rmse, test_rmse; /* NAN: not measured */
+	double *W;   /* owned: nusers x kc */
+	double *H;   /* owned: nitems x kc */
+	mf_ids_t users, items; /* owned */
+	/* The items each user rated in training (recommend leaves them
+	 * out): CSR by user. */
+	uint64_t *rptr; /* owned: nusers + 1 */
+	uint32_t *ritem; /* owned */
+} mf_model_t;
+
+/* The predicted rating of dense user u and item j. */
+double mf_predict1(const mf_model_t *m, uint32_t u, uint32_t j);
+int mf_model_write(const char *path, const mf_model_t *m, char *err, size_t errlen);
+/* -1 with a message naming the file and line when it is not an mf model
+ * file, is cut short or damaged. */
+int mf_model_read(const char *path, mf_model_t *m, char *err, size_t errlen);
+void mf_model_free(mf_model_t *m);
+/* 1 when path's first line says it is an mf model file. */
+int mf_model_sniff(const char *path);
+
+/* `strads predict MODEL PAIRS` for an mf model (argv as the command's). */
+int mf_predict_main(int argc, char **argv);
+/* `strads recommend MODEL --user U --top N`. */
+int mf_recommend_main(int argc, char **argv);
+/* `strads gen mf` (mf-gen.c; argv[0] is "mf"). */
+int mf_gen_main(int argc, char **argv);
+
+/* Random numbers for the generator and the first factors. */
+typedef struct mf_rng_s {
+	uint64_t s[2];
+} mf_rng_t;
+void mf_rng_seed(mf_rng_t *r, uint64_t seed, uint64_t stream);
+uint64_t mf_rng_next(mf_rng_t *r);
+double mf_rng_unif(mf_rng_t *r);
+double mf_rng_normal(mf_rng_t *r);
+
+#endif
