@@ -920,6 +920,12 @@ typedef struct strads_job_opts_s {
 	/* strads_cluster_job_run: the staleness bound s of the ssp table
 	 * that the cluster makes (strads_table_opts_t.staleness). */
 	uint32_t ssp_staleness;
+	/* Rotation: 1: the parts keep their first cut (equal row_cost) for
+	 * the whole run instead of being cut again between sweeps by the
+	 * time they took, so which rows a worker holds in a round, and with
+	 * it the app's state there, does not depend on timing (an app can
+	 * then make a run reproducible for a seed). 0: cut again. */
+	int fixed_cut;
 } strads_job_opts_t;
 
 /* The seconds left of a job run with o, at its record p, when its end

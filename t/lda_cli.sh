@@ -3,8 +3,8 @@
 # corpus of three planted topics (disjoint word sets) is learned (each
 # topic's top words come from one planted set), the metrics file has one
 # record a sweep with count_errors 0, --doc-topics writes a line a
-# training document led by one topic, one thread gives the same model
-# twice for a seed, the held-out perplexity is reported and lies between
+# training document led by one topic, one thread and two give the same
+# model twice for a seed, strads predict finds new documents' topics, the held-out perplexity is reported and lies between
 # the planted model's (about 8: each topic spreads over 8 words) and the
 # vocabulary's size, and a malformed corpus is an error naming its line.
 set -u
@@ -80,13 +80,64 @@ fi
 "$strads" topics "$dir/a.model" --top 8 >"$dir/t.out" || { echo "FAIL: strads topics"; fail=1; }
 grep '^topic' "$dir/a.out" | cmp -s - "$dir/t.out" ||
 	{ echo "FAIL: strads topics differs from the run's lines"; fail=1; }
-# One thread, the same seed: the same model. Its log-likelihood sums the
-# parts' terms, and the parts are cut by time: the last digits of that
-# line may differ.
+# One thread, the same seed: the same model file; two threads (two
+# workers at staleness 0), the same seed: the same model file too.
 run --threads 1 --out "$dir/b.model" --quiet >/dev/null 2>&1
-grep -v '^# loglik_per_token' "$dir/a.model" >"$dir/a.cmp"
-grep -v '^# loglik_per_token' "$dir/b.model" >"$dir/b.cmp"
-cmp -s "$dir/a.cmp" "$dir/b.cmp" || { echo "FAIL: two runs of one seed differ"; fail=1; }
+cmp -s "$dir/a.model" "$dir/b.model" || { echo "FAIL: two runs of one seed differ"; fail=1; }
+run --threads 2 --out "$dir/t2a.model" --quiet >/dev/null 2>&1
+run --threads 2 --out "$dir/t2b.model" --quiet >/dev/null 2>&1
+if ! [ -s "$dir/t2a.model" ] || ! cmp -s "$dir/t2a.model" "$dir/t2b.model"; then
+	echo "FAIL: two runs of one seed on two threads differ"
+	fail=1
+fi
+
+# strads predict: new documents' topic proportions by fold-in. Document
+# i draws from planted set i (one word out of the vocabulary in the
+# second); the fourth is empty. The largest proportion of each of the
+# first three must be the topic whose top words are that set's.
+printf '%s\n' 'alphaax alphabx alphacx alphadx alphaex alphafx' \
+    'bravoax bravobx bravocx unknownword bravodx bravoex' \
+    'charlieax charliebx charliecx charliedx charlieex charliefx' '' >"$dir/new.txt"
+if ! "$strads" predict "$dir/a.model" "$dir/new.txt" --out "$dir/new.theta" 2>"$dir/pred.err"; then
+	echo "FAIL: strads predict on an LDA model exited non-zero:"
+	sed 's/^/    /' "$dir/pred.err"
+	fail=1
+fi
+grep -q '4 documents, 18 tokens, 1 of them not in' "$dir/pred.err" ||
+	{ echo "FAIL: predict's summary: $(cat "$dir/pred.err")"; fail=1; }
+[ "$(wc -l <"$dir/new.theta")" -eq 4 ] || { echo "FAIL: predict wrote $(wc -l <"$dir/new.theta") lines for 4 documents"; fail=1; }
+i=0
+for set in alpha bravo charl; do
+	i=$((i + 1))
+	want=$(sed -n "s/^topic \([0-9]*\): $set.*/\1/p" "$dir/a.out" | head -1)
+	got=$(sed -n "${i}p" "$dir/new.theta" | tr ' ' '\n' | sort -t: -k2 -g -r | head -1 | cut -d: -f1)
+	if [ -z "$want" ] || [ "$got" != "$want" ]; then
+		echo "FAIL: predicted document $i ($set): largest topic '$got', expected '$want'"
+		fail=1
+	fi
+done
+[ -z "$(sed -n 4p "$dir/new.theta")" ] || { echo "FAIL: an empty document's line is not empty"; fail=1; }
+printf '2 0:1 999:1\n' >"$dir/far.dat"
+"$strads" predict "$dir/a.model" "$dir/far.dat" >/dev/null 2>"$dir/far.err"
+rc=$?
+if [ $rc -ne 5 ] || ! grep -qF "far.dat: document 1 has word id 999, past the model's" "$dir/far.err"; then
+	echo "FAIL: a word id past the model's: exit $rc, $(cat "$dir/far.err")"
+	fail=1
+fi
+
+# A model file cut short or edited is refused (exit 5), never read as a
+# smaller or other model.
+head -c 200 "$dir/a.model" >"$dir/cut.model"
+sed 's/^\(# alpha\) .*/\1 0.5/' "$dir/a.model" >"$dir/edit.model"
+for m in cut.model:"cut short" edit.model:"damaged: its checksum does not match"; do
+	"$strads" predict "$dir/${m%%:*}" "$dir/new.txt" >/dev/null 2>"$dir/m.err"
+	rc=$?
+	if [ $rc -ne 5 ] || ! grep -qF "${m%%:*}: ${m#*:}" "$dir/m.err"; then
+		echo "FAIL: predict with ${m%%:*}: exit $rc, $(cat "$dir/m.err")"
+		fail=1
+	fi
+done
+cmp -s "$dir/a.model" "$dir/edit.model" && { echo "FAIL: the edit changed nothing"; fail=1; }
 
 # Malformed input: exit 1, the file and line named.
 printf '2 0:1 1:1\n2 0:1 1\n' >"$dir/bad.dat"
@@ -99,7 +150,7 @@ if [ $rc -ne 1 ] || ! grep -qF "bad.dat:2: expected 'id:count' (pair 2 of 2)" "$
 fi
 "$strads" topics "$dir/bad.dat" >/dev/null 2>"$dir/bad2.err"
 rc=$?
-if [ $rc -ne 1 ] || ! grep -qF "bad.dat:1: expected the '# strads lda model' header" "$dir/bad2.err"; then
+if [ $rc -ne 1 ] || ! grep -qF "bad.dat:1: not a strads lda model" "$dir/bad2.err"; then
 	echo "FAIL: strads topics on a non-model: exit $rc, stderr:"
 	sed 's/^/    /' "$dir/bad2.err"
 	fail=1
@@ -127,5 +178,5 @@ fi
 [ "$(grep -c . "$dir/g.truth")" = 9 ] ||
 	{ echo "FAIL: g.truth: expected 5 header lines and 4 topic lines"; fail=1; }
 
-[ $fail = 0 ] && echo "strads run lda: planted topics found, $recs records, perplexity $ppl, reproducible, errors named"
+[ $fail = 0 ] && echo "strads run lda: planted topics found, $recs records, perplexity $ppl, reproducible, predict finds topics, errors named"
 exit $fail

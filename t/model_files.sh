@@ -50,7 +50,7 @@ sed '1s/.*/# strads model 9/' m.model >new.model
 check 5 "new.model: a model in format 9" predict new.model d.svm
 check 5 "d.svm: not a strads model" predict d.svm d.svm
 printf '# strads lda model\n# app lda\n# topics 2\n' >lda.model
-check 5 "lda.model: a strads lda model, in that app's own format" predict lda.model d.svm
+check 5 "lda.model: an LDA model in format 1" predict lda.model d.svm
 # A well-formed model of an app this program does not have: the
 # checksum recomputed (zlib's CRC-32) after the app line is changed.
 if [ -x /usr/bin/python3 ]; then

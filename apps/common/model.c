@@ -721,3 +721,39 @@ model_free(model_t *m)
 	m->target = m->ignore = m->options = NULL;
 	m->coef = NULL;
 }
+
+/* ------------------------------------------------------------------ */
+/* The end line for apps' own formats (model.h)                        */
+
+uint32_t
+model_crc32(uint32_t crc, const void *buf, size_t len)
+{
+	return crc32_update(crc, buf, len);
+}
+
+int
+model_write_text(const char *path, const char *text, size_t len, char *err, size_t errlen)
+{
+	text_t t;
+
+	t.text = text;
+	t.len = len;
+	return strads_file_write_atomic(path, 0644, model_put, &t, err, errlen) != 0 ? -1 : 0;
+}
+
+int
+model_read_text(const char *path, char **text, size_t *body, char *err, size_t errlen)
+{
+	size_t len;
+
+	*text = NULL;
+	if (slurp(path, text, &len, err, errlen) != 0)
+		return -1;
+	if (check_end(path, *text, len, body, err, errlen) != 0) {
+		free(*text);
+		*text = NULL;
+		return -1;
+	}
+	(*text)[*body] = '\0';
+	return 0;
+}

@@ -87,4 +87,18 @@ int model_match(const model_t *m, data_matrix_t *X, const char *data_path,
     char *err, size_t errlen);
 void model_free(model_t *m);
 
+/* The integrity of a model file, for an app with a format of its own
+ * (LDA's): the same end line as above, "# end crc32 XXXXXXXX", the CRC-32
+ * of every byte before it. model_write_text writes text (len bytes, whole
+ * lines) and that line to path atomically; model_read_text reads path,
+ * checks that its last line is such an end line and that the checksum
+ * matches, and gives the file in *text (owned: free() it; NUL-terminated
+ * at the end line) and the length before the end line in *body. -1 with a
+ * message naming path (cut short, damaged, unreadable). */
+uint32_t model_crc32(uint32_t crc, const void *buf, size_t len);
+int model_write_text(const char *path, const char *text, size_t len, char *err,
+    size_t errlen);
+int model_read_text(const char *path, char **text, size_t *body, char *err,
+    size_t errlen);
+
 #endif

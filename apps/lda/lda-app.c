@@ -22,7 +22,8 @@ typedef struct lda_state_s {
 	const char *data, *vocab, *format; /* borrowed from argv */
 	const char *doc_topics;            /* borrowed from argv, or NULL */
 	lda_text_opts_t text; /* stopwords borrowed from argv */
-	long topics, iters, threads, staleness, top, fold_iters;
+	long topics, iters, threads, staleness, top, fold_iters, parts;
+	int cluster;        /* strads coordinator or node */
 	int stale_inf, quiet;
 	double alpha, beta, test_frac;
 	unsigned long long seed;
@@ -67,6 +68,9 @@ lda_options(FILE *f)
 	    "  --seed S            seed of the first assignments and of the sampler\n"
 	    "                      (default 1)\n"
 	    "  --threads N         loops, compute threads and workers (default: cores)\n"
+	    "  --parts N           parts of the vocabulary a sweep is cut into\n"
+	    "                      (default: 2 x workers; in a cluster 8, which must\n"
+	    "                      be at least its workers)\n"
 	    "output:\n"
 	    "  --out FILE          model file (default: lda.model)\n"
 	    "  --metrics FILE      one JSON object per check (sweep)\n"
@@ -83,13 +87,13 @@ lda_usage(const char *cmd, FILE *f)
 	(void)cmd;
 	fprintf(f,
 	    "LDA: latent Dirichlet allocation by collapsed Gibbs sampling, model-\n"
-	    "parallel by word rotation (doc/lda.md), in one process.\n"
+	    "parallel by word rotation (doc/lda.md), in one process or a cluster.\n"
 	    "\n");
 	lda_options(f);
 }
 
 enum { O_DATA = 256, O_VOCAB, O_FORMAT, O_STOP, O_NOSTOP, O_MINCOUNT, O_MAXDF, O_TEST, O_TOPICS, O_ALPHA, O_BETA, O_ITERS,
-	O_STALE, O_SEED, O_THREADS, O_OUT, O_METRICS, O_TOP, O_QUIET, O_DOCTOP, O_LAST };
+	O_STALE, O_SEED, O_THREADS, O_OUT, O_METRICS, O_TOP, O_QUIET, O_DOCTOP, O_PARTS, O_LAST };
 
 static const struct option lda_opts[] = {
     {"data", required_argument, NULL, O_DATA},
@@ -107,6 +111,7 @@ static const struct option lda_opts[] = {
     {"staleness", required_argument, NULL, O_STALE},
     {"seed", required_argument, NULL, O_SEED},
     {"threads", required_argument, NULL, O_THREADS},
+    {"parts", required_argument, NULL, O_PARTS},
     {"out", required_argument, NULL, O_OUT},
     {"metrics", required_argument, NULL, O_METRICS},
     {"doc-topics", required_argument, NULL, O_DOCTOP},
@@ -169,6 +174,9 @@ lda_opt(const char *cmd, lda_state_t *s, int c, const char *arg)
 	case O_THREADS:
 		bad = cli_parse_long_in(cmd, "--threads", arg, 1, STRADS_MAX_LOOPS, &s->threads);
 		break;
+	case O_PARTS:
+		bad = cli_parse_long_in(cmd, "--parts", arg, 1, 1000000, &s->parts);
+		break;
 	case O_OUT: s->base.out = arg; break;
 	case O_METRICS: s->base.metrics = arg; break;
 	case O_DOCTOP: s->doc_topics = arg; break;
@@ -189,7 +197,6 @@ lda_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 	size_t n = 0, i;
 	int c, idx, bad = 0, rc = CLI_USAGE;
 
-	(void)spec;
 	/* The app's options, then the command's own (host: --strict,
 	 * --save-on-interrupt of strads run). */
 	for (i = 0; lda_opts[i].name != NULL && n < 100; i++)
@@ -198,11 +205,6 @@ lda_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 		opts[n++] = extra[i];
 	memset(&opts[n], 0, sizeof(opts[n]));
 	*out = NULL;
-	if (strcmp(cmd, "run") != 0) {
-		fprintf(stderr, "strads %s: lda runs in one process only: strads run lda "
-		    "(doc/lda.md)\n", cmd);
-		return CLI_USAGE;
-	}
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		fprintf(stderr, "strads %s: out of memory\n", cmd);
 		return CLI_FAIL;
@@ -215,6 +217,7 @@ lda_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 	s->top = 10;
 	s->fold_iters = 20;
 	s->base.out = "lda.model";
+	s->cluster = strcmp(cmd, "run") != 0;
 	lda_text_opts_init(&s->text);
 	memset(seen, 0, sizeof(seen));
 	optind = 1;
@@ -245,6 +248,20 @@ lda_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 		}
 		if (lda_opt(cmd, s, c, optarg) != 0)
 			bad = 1;
+		/* What a node needs to load the same corpus and build the same
+		 * sampler: the corpus options, the model's and the solver's
+		 * (not the outputs, the threads or --quiet). */
+		if (spec != NULL && c != O_OUT && c != O_METRICS && c != O_QUIET &&
+		    c != O_THREADS && c != O_DOCTOP && c != O_TOP) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "--%s", opts[idx].name);
+			cJSON_AddItemToArray(spec, cJSON_CreateString(name));
+			if (c == O_DATA || c == O_VOCAB || c == O_STOP)
+				cJSON_AddItemToArray(spec, cli_spec_path(optarg));
+			else if (opts[idx].has_arg)
+				cJSON_AddItemToArray(spec, cJSON_CreateString(optarg));
+		}
 	}
 	if (bad)
 		goto fail;
@@ -265,12 +282,17 @@ lda_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 		rc = CLI_FAIL;
 		goto fail;
 	}
+	if (s->cluster && s->stale_inf) {
+		fprintf(stderr, "strads %s: --staleness inf is for strads run: a cluster's "
+		    "topic totals are an SSP table of a finite bound\n", cmd);
+		goto fail;
+	}
 	s->base.entry = &lda_entry;
 	/* One worker a loop: the totals' waits need a compute thread for
-	 * each worker (lda.c). */
+	 * each worker (lda.c). A cluster's workers are its nodes'. */
 	s->base.threads = s->threads;
-	s->base.workers = s->threads > 0 ? s->threads : strads_ncores();
-	s->base.jobs = 1;
+	s->base.workers = s->cluster ? 0 : s->threads > 0 ? s->threads : strads_ncores();
+	s->base.jobs = s->cluster ? 0 : 1;
 	s->base.steps = 1;
 	s->base.quiet = s->quiet;
 	*out = &s->base;
@@ -308,7 +330,7 @@ lda_load(const char *cmd, app_state_t *st, int verbose)
 	lda_state_t *s = (lda_state_t *)st;
 	char err[1024];
 	uint64_t t0 = strads_now_ns();
-	uint32_t W = (uint32_t)st->workers;
+	uint32_t W = s->cluster ? 1 : (uint32_t)st->workers, P;
 	int rc;
 
 	const char *fmt = format_of(s);
@@ -347,11 +369,21 @@ lda_load(const char *cmd, app_state_t *st, int verbose)
 		    cmd, s->data, s->corpus->nwords, W);
 		return CLI_FAIL;
 	}
+	P = s->parts > 0 ? (uint32_t)s->parts : s->cluster ? 8 : 2 * W;
+	if (P < W) {
+		fprintf(stderr, "strads %s: --parts %u: expected at least one a worker (%u)\n",
+		    cmd, P, W);
+		return CLI_USAGE;
+	}
+	/* A cluster's topic totals are the ssp table the cluster makes;
+	 * strads run's the app's own (doc/lda.md). */
 	if (lda_setup(&s->l, s->corpus, (uint32_t)s->topics, s->alpha, s->beta, s->seed,
-	        (uint32_t)s->staleness, s->stale_inf, W, 2 * W, 0) != 0) {
+	        (uint32_t)s->staleness, s->stale_inf, W, P, s->cluster) != 0) {
 		fprintf(stderr, "strads %s: out of memory\n", cmd);
 		return CLI_FAIL;
 	}
+	if (s->cluster)
+		lda_set_cluster(&s->l);
 	st->nparams = 1;
 	if (verbose)
 		fprintf(stderr, "loaded %s: %u documents (%u held out), %u words, %llu tokens "
@@ -403,6 +435,21 @@ lda_job(app_state_t *st, void *chain, long k, const double *warm, strads_job_opt
 	lda_job_opts(&s->l, (uint64_t)s->iters, o);
 	*app = &s->l.app;
 	*shared = &s->l;
+}
+
+static int
+lda_node_job(app_state_t *st, const cJSON *spec, const double *init,
+    const strads_app_t **app, void **shared, char *err, size_t errlen)
+{
+	lda_state_t *s = (lda_state_t *)st;
+
+	(void)spec;
+	(void)init;
+	(void)err;
+	(void)errlen;
+	*app = &s->l.app;
+	*shared = &s->l;
+	return 0;
 }
 
 /* The topic totals of word-topic counts. */
@@ -584,10 +631,13 @@ const app_entry_t lda_entry = {
     .chain_new = lda_chain_new,
     .chain_free = lda_chain_free,
     .job = lda_job,
+    .node_job = lda_node_job,
     .result = lda_result,
     .save = lda_save,
     .gen = lda_gen_main,
     .gen_summary = "a corpus from planted topics (lda-c, UCI, raw text, truth)",
     .cmds = lda_cmds,
     .planned_iters = 1,
+    .predict_file = lda_predict_main,
+    .owns_model = lda_owns_model,
 };

@@ -2,10 +2,13 @@
  * lda-model.c -- the LDA model file (lda.h) and the top words of topics.
  *
  * The format is text: header lines "# key value" (first "# strads lda
- * model", then app, topics, words, alpha, beta, tokens, docs, sweeps,
+ * model 2", then app, topics, words, alpha, beta, tokens, docs, sweeps,
  * loglik_per_token, perplexity), then one line a word in id order:
  * "WORD k:count k:count ..." with the word's non-zero topic counts (topics
- * from 0). A word without a vocabulary is written as its id. Written
+ * from 0); then "# nnz N", the number of those pairs, and the end line
+ * "# end crc32 XXXXXXXX" of the linear apps' models (apps/common/model.h),
+ * so that a file cut short or edited is refused rather than read as a
+ * smaller model. A word without a vocabulary is written as its id. Written
  * with strads_file_write_atomic: never half-written.
  */
 #include "config.h"
@@ -17,17 +20,24 @@
 #include <string.h>
 
 #include "lda.h"
+#include "model.h"
 
+#define LDA_MODEL_FORMAT 2
+
+/* The model's text up to its end line, into a memory stream. */
 static int
-model_put(FILE *f, void *arg)
+model_text(const lda_model_t *m, char **buf, size_t *len)
 {
-	const lda_model_t *m = arg;
+	FILE *f = open_memstream(buf, len);
+	uint64_t nnz = 0;
 	uint32_t v, k;
 
-	fprintf(f, "# strads lda model\n# app lda\n# topics %u\n# words %u\n"
+	if (f == NULL)
+		return -1;
+	fprintf(f, "# strads lda model %d\n# app lda\n# topics %u\n# words %u\n"
 	           "# alpha %.17g\n# beta %.17g\n# tokens %llu\n# docs %llu\n# sweeps %llu\n"
 	           "# loglik_per_token %.17g\n# perplexity %.17g\n",
-	    m->K, m->V, m->alpha, m->beta, (unsigned long long)m->ntokens,
+	    LDA_MODEL_FORMAT, m->K, m->V, m->alpha, m->beta, (unsigned long long)m->ntokens,
 	    (unsigned long long)m->ndocs, (unsigned long long)m->sweeps, m->loglik_per_token,
 	    m->perplexity);
 	for (v = 0; v < m->V; v++) {
@@ -38,18 +48,36 @@ model_put(FILE *f, void *arg)
 		else
 			fprintf(f, "%u", v);
 		for (k = 0; k < m->K; k++)
-			if (r[k] != 0)
+			if (r[k] != 0) {
 				fprintf(f, " %u:%d", k, r[k]);
+				nnz++;
+			}
 		fputc('\n', f);
 	}
-	return ferror(f) != 0;
+	fprintf(f, "# nnz %llu\n", (unsigned long long)nnz);
+	if (ferror(f)) {
+		fclose(f);
+		free(*buf);
+		*buf = NULL;
+		return -1;
+	}
+	return fclose(f) != 0 ? -1 : 0;
 }
 
 int
 lda_model_write(const char *path, const lda_model_t *m, char *err, size_t errlen)
 {
-	return strads_file_write_atomic(path, 0644, model_put, (void *)m, err, errlen) != 0
-	    ? -1 : 0;
+	char *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (model_text(m, &buf, &len) != 0) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	rc = model_write_text(path, buf, len, err, errlen);
+	free(buf);
+	return rc;
 }
 
 void
@@ -65,58 +93,95 @@ lda_model_free(lda_model_t *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* A header line's key and value into m; nnz_said gets "# nnz". */
+static void
+header_line(lda_model_t *m, const char *line, uint64_t *nnz_said)
+{
+	char key[64], val[256];
+
+	if (sscanf(line, "# %63s %255s", key, val) != 2)
+		return;
+	if (strcmp(key, "topics") == 0)
+		m->K = (uint32_t)strtoul(val, NULL, 10);
+	else if (strcmp(key, "words") == 0)
+		m->V = (uint32_t)strtoul(val, NULL, 10);
+	else if (strcmp(key, "alpha") == 0)
+		m->alpha = strtod(val, NULL);
+	else if (strcmp(key, "beta") == 0)
+		m->beta = strtod(val, NULL);
+	else if (strcmp(key, "tokens") == 0)
+		m->ntokens = strtoull(val, NULL, 10);
+	else if (strcmp(key, "docs") == 0)
+		m->ndocs = strtoull(val, NULL, 10);
+	else if (strcmp(key, "sweeps") == 0)
+		m->sweeps = strtoull(val, NULL, 10);
+	else if (strcmp(key, "loglik_per_token") == 0)
+		m->loglik_per_token = strtod(val, NULL);
+	else if (strcmp(key, "perplexity") == 0)
+		m->perplexity = strtod(val, NULL);
+	else if (strcmp(key, "nnz") == 0)
+		*nnz_said = strtoull(val, NULL, 10);
+}
+
 int
 lda_model_read(const char *path, lda_model_t *m, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0;
+	char *text = NULL, *line, *next;
+	size_t body;
 	unsigned long lineno = 0;
+	uint64_t nnz = 0, nnz_said = UINT64_MAX;
 	uint32_t v = 0;
-	int magic = 0;
 
 	memset(m, 0, sizeof(*m));
 	m->loglik_per_token = NAN;
 	m->perplexity = NAN;
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
+	/* A model of the first format, without the end line, is named as
+	 * such rather than as damaged. */
+	{
+		FILE *f = fopen(path, "r");
+		char first[64];
+
+		if (f != NULL) {
+			int got = fgets(first, sizeof(first), f) != NULL;
+
+			fclose(f);
+			if (got && strcmp(first, "# strads lda model\n") == 0) {
+				snprintf(err, errlen, "%s: an LDA model in format 1, written by an "
+				    "older strads without a checksum; train it again", path);
+				return -1;
+			}
+			if (!got || strncmp(first, "# strads lda model ", 19) != 0) {
+				snprintf(err, errlen, "%s:1: not a strads lda model (expected the "
+				    "line '# strads lda model %d')", path, LDA_MODEL_FORMAT);
+				return -1;
+			}
+		}
 	}
-	while (getline(&line, &cap, f) > 0) {
+	if (model_read_text(path, &text, &body, err, errlen) != 0)
+		return -1;
+	if (strncmp(text, "# strads lda model ", 19) != 0 ||
+	    atoi(text + 19) != LDA_MODEL_FORMAT) {
+		snprintf(err, errlen, "%s:1: expected '# strads lda model %d'", path,
+		    LDA_MODEL_FORMAT);
+		goto fail;
+	}
+	for (line = text; *line != '\0'; line = next) {
 		char *p, *end;
 
+		next = strchr(line, '\n');
+		*next++ = '\0';
 		lineno++;
-		line[strcspn(line, "\r\n")] = '\0';
 		if (line[0] == '#') {
-			char key[64], val[256];
-
-			if (strcmp(line, "# strads lda model") == 0)
-				magic = 1;
-			if (sscanf(line, "# %63s %255s", key, val) != 2)
-				continue;
-			if (strcmp(key, "topics") == 0)
-				m->K = (uint32_t)strtoul(val, NULL, 10);
-			else if (strcmp(key, "words") == 0)
-				m->V = (uint32_t)strtoul(val, NULL, 10);
-			else if (strcmp(key, "alpha") == 0)
-				m->alpha = strtod(val, NULL);
-			else if (strcmp(key, "beta") == 0)
-				m->beta = strtod(val, NULL);
-			else if (strcmp(key, "tokens") == 0)
-				m->ntokens = strtoull(val, NULL, 10);
-			else if (strcmp(key, "docs") == 0)
-				m->ndocs = strtoull(val, NULL, 10);
-			else if (strcmp(key, "sweeps") == 0)
-				m->sweeps = strtoull(val, NULL, 10);
-			else if (strcmp(key, "loglik_per_token") == 0)
-				m->loglik_per_token = strtod(val, NULL);
-			else if (strcmp(key, "perplexity") == 0)
-				m->perplexity = strtod(val, NULL);
+			header_line(m, line, &nnz_said);
 			continue;
 		}
-		if (!magic || m->K == 0 || m->V == 0) {
-			snprintf(err, errlen, "%s:%lu: expected the '# strads lda model' header "
-			    "with '# topics K' and '# words V' before the words", path, lineno);
+		if (nnz_said != UINT64_MAX) {
+			snprintf(err, errlen, "%s:%lu: a word line after '# nnz'", path, lineno);
+			goto fail;
+		}
+		if (m->K == 0 || m->V == 0) {
+			snprintf(err, errlen, "%s:%lu: expected '# topics K' and '# words V' "
+			    "before the words", path, lineno);
 			goto fail;
 		}
 		if (m->nwk == NULL) {
@@ -158,21 +223,29 @@ lda_model_read(const char *path, lda_model_t *m, char *err, size_t errlen)
 				goto fail;
 			}
 			m->nwk[(size_t)v * m->K + k] = (int32_t)cnt;
+			nnz++;
 			p = end + strspn(end, " ");
 		}
 		v++;
 	}
-	if (!magic || v != m->V || m->V == 0) {
+	if (v != m->V || m->V == 0) {
 		snprintf(err, errlen, "%s: expected a strads lda model of %u words, got %u", path,
 		    m->V, v);
 		goto fail;
 	}
-	fclose(f);
-	free(line);
+	if (nnz_said == UINT64_MAX) {
+		snprintf(err, errlen, "%s: no '# nnz' line after the words", path);
+		goto fail;
+	}
+	if (nnz_said != nnz) {
+		snprintf(err, errlen, "%s: '# nnz' says %llu topic counts, the words have %llu",
+		    path, (unsigned long long)nnz_said, (unsigned long long)nnz);
+		goto fail;
+	}
+	free(text);
 	return 0;
 fail:
-	fclose(f);
-	free(line);
+	free(text);
 	lda_model_free(m);
 	return -1;
 }

@@ -278,6 +278,7 @@ typedef struct {
 	uint64_t tokens; /* this worker's tokens */
 	lda_rng_t rng;
 	uint64_t rounds;
+	uint32_t nparts; /* the rotation's, from the last part held */
 	int started;     /* its first counts added to the totals */
 	double wterm;    /* word part of the log-likelihood over the parts
 	                    this worker held last in sweep wsweep - 1 */
@@ -340,15 +341,35 @@ winit(void *shared, const strads_shard_t *sh, void **out)
 		ws_free(w);
 		return -1;
 	}
-	/* The first assignments, and the counts they make. */
+	/* More workers than parts: the engine would add parts, and the
+	 * run would end after fewer sweeps than asked. */
+	if (l->cluster && sh->count > l->nparts) {
+		strads_log(STRADS_LOG_ERROR, "lda: %u workers in the cluster, more than "
+		    "--parts %u", sh->count, l->nparts);
+		ws_free(w);
+		return -1;
+	}
+	/* A job laid out again (a cluster's member joined, left or was
+	 * lost) or resumed gets its tables from the last snapshot: the
+	 * assignments are those, and the topic totals already count them.
+	 * Otherwise the tables are zero: the first assignments, and the
+	 * counts they make, which the first round adds to the totals. */
+	for (i = 0; i < w->nd * K && !w->started; i++)
+		w->started = w->ndk[i] != 0;
 	for (d = 0; d < w->nd; d++) {
 		uint64_t b = c->doc_ptr[w->d0 + d], e = c->doc_ptr[w->d0 + d + 1];
 
 		for (i = b; i < e; i++) {
-			uint32_t k = l->z0[i];
+			uint32_t k = w->started ? (uint32_t)w->z[d * zw + (i - b)] : l->z0[i];
 
-			w->z[d * zw + (i - b)] = (int32_t)k;
-			w->ndk[d * K + k]++;
+			if (k >= K) {
+				ws_free(w);
+				return -1;
+			}
+			if (!w->started) {
+				w->z[d * zw + (i - b)] = (int32_t)k;
+				w->ndk[d * K + k]++;
+			}
 			w->mine[k]++;
 			w->wptr[c->tok[i] + 1]++;
 		}
@@ -520,6 +541,7 @@ rotate(void *wstate, const strads_part_t *p)
 		if (w->wptr[v + 1] > w->wptr[v])
 			sample_word(w, v, rows + (v - p->row_begin) * K);
 	t1 = strads_now_ns();
+	w->nparts = p->nparts;
 	/* The word part of the log-likelihood, from the part's final
 	 * counts in this sweep. */
 	if (w->wsweep != p->sweep + 1) {
@@ -570,6 +592,8 @@ stats(void *wstate, double *out)
 	out[LDA_S_SAMPLE_NS] = (double)w->sample_ns;
 	out[LDA_S_ROUNDS] = (double)w->rounds;
 	out[LDA_S_DRIFT] = l->engine_ssp ? NAN : w->drift;
+	out[LDA_S_WORKERS] = 1;
+	out[LDA_S_PARTS] = w->nparts;
 	for (k = 0; k < K; k++)
 		out[LDA_NSTATS + k] = (double)w->mine[k];
 }
@@ -612,9 +636,14 @@ objective(void *shared, const double *st, const double *checks, int nstores,
 	out->objective = N > 0 ? -ll / N : 0;
 	out->criterion = 1; /* runs to --iters */
 	strads_progress_add(out, "loglik_per_token", N > 0 ? ll / N : 0, 0);
-	ns = st[LDA_S_SAMPLE_NS] / (l->nworkers ? l->nworkers : 1);
+	/* Each worker holds a part every round, nparts rounds a sweep, and
+	 * says how many workers (1 each) and parts there are: a cluster's
+	 * layout sets them, not l. */
+	ns = st[LDA_S_WORKERS] > 0 ? st[LDA_S_SAMPLE_NS] / st[LDA_S_WORKERS] : 0;
 	strads_progress_add(out, "tokens_per_s",
-	    ns > 0 ? N * (st[LDA_S_ROUNDS] / l->nworkers / l->nparts) / (ns / 1e9) : 0, 0);
+	    ns > 0 && st[LDA_S_PARTS] > 0 ? N * (st[LDA_S_ROUNDS] / st[LDA_S_PARTS]) / (ns / 1e9)
+	                                 : 0,
+	    0);
 	/* The mean over rounds and workers of how far a worker's totals
 	 * were, when read, from the true totals, over the tokens. */
 	strads_progress_add(out, "totals_drift",
@@ -711,10 +740,13 @@ lda_setup(lda_t *l, const lda_corpus_t *c, uint32_t K, double alpha, double beta
 	    .home = STRADS_HOME_WORKER, .value = STRADS_VALUE_I32, .width = K};
 	l->decl[LDA_T_Z] = (strads_table_decl_t){.name = "assign",
 	    .home = STRADS_HOME_WORKER, .value = STRADS_VALUE_I32, .width = l->zwidth};
+	/* Rows declared, not only in table_rows: a cluster's nodes get the
+	 * job's options without them. */
 	l->decl[LDA_T_WORD] = (strads_table_decl_t){.name = "word_topic",
-	    .home = STRADS_HOME_ROTATE, .value = STRADS_VALUE_I32, .width = K};
+	    .home = STRADS_HOME_ROTATE, .value = STRADS_VALUE_I32, .width = K,
+	    .rows = c->nwords};
 	l->decl[LDA_T_TOTALS] = (strads_table_decl_t){.name = "topic_totals",
-	    .home = STRADS_HOME_SSP, .value = STRADS_VALUE_F64, .width = K};
+	    .home = STRADS_HOME_SSP, .value = STRADS_VALUE_F64, .width = K, .rows = 1};
 	l->table_rows[LDA_T_WORD] = c->nwords;
 	l->table_rows[LDA_T_TOTALS] = 1;
 	l->app = lda_app_template;
@@ -725,6 +757,13 @@ lda_setup(lda_t *l, const lda_corpus_t *c, uint32_t K, double alpha, double beta
 fail:
 	lda_free(l);
 	return -1;
+}
+
+void
+lda_set_cluster(lda_t *l)
+{
+	l->cluster = 1;
+	l->nworkers = 0;
 }
 
 void
@@ -741,35 +780,125 @@ lda_job_opts(const lda_t *l, uint64_t iters, strads_job_opts_t *o)
 {
 	o->nparams = 1;
 	o->nrows = l->c->ndocs;
-	o->nworkers = (int)l->nworkers;
+	o->nworkers = (int)l->nworkers; /* cluster: 0, the layout's */
 	o->nstores = 1;
 	o->schedule = STRADS_SCHEDULE_ROTATION;
 	o->nparts = l->nparts;
 	o->table_rows = l->table_rows;
 	o->max_rounds = iters * l->nparts;
+	/* The cluster makes the ssp table; its clocks are rounds. */
+	o->ssp_staleness = l->staleness * l->nparts;
 	o->check_every = 1;
 	o->seed = l->seed;
 	o->tol = 0;
+	/* Parts cut again by time would change, from run to run, which
+	 * worker samples a word in which round, and so what it sees there:
+	 * with the cut fixed (equal tokens), a run on the app's totals is
+	 * reproducible at any finite staleness (doc/lda.md). */
+	o->fixed_cut = 1;
 }
 
 /* ------------------------------------------------------------------ */
-/* Held-out perplexity by document completion.                         */
+/* Fold-in and held-out perplexity by document completion.             */
+
+double *
+lda_phi(const int32_t *nwk, uint32_t V, uint32_t K, double beta)
+{
+	double *phi = malloc((size_t)V * K * sizeof(double));
+	double *nk = calloc(K, sizeof(double));
+	uint64_t v;
+	uint32_t k;
+
+	if (phi == NULL || nk == NULL) {
+		free(phi);
+		free(nk);
+		return NULL;
+	}
+	for (v = 0; v < (uint64_t)V * K; v++)
+		nk[v % K] += nwk[v];
+	for (v = 0; v < V; v++)
+		for (k = 0; k < K; k++)
+			phi[v * K + k] = (nwk[v * K + k] + beta) / (nk[k] + V * beta);
+	free(nk);
+	return phi;
+}
+
+void
+lda_fold_in(const double *phi, uint32_t K, double alpha, const uint32_t *w, uint64_t n,
+    size_t stride, int iters, lda_rng_t *r, lda_fold_t *s, double *theta)
+{
+	uint64_t i;
+	uint32_t k;
+	int it, kept = 0;
+
+	memset(s->ndk, 0, K * sizeof(int32_t));
+	memset(theta, 0, K * sizeof(double));
+	for (i = 0; i < n; i++) {
+		s->z[i] = below(r, K);
+		s->ndk[s->z[i]]++;
+	}
+	/* Exact Gibbs over the document's tokens, phi fixed; theta
+	 * averaged over the second half of the sweeps. */
+	for (it = 0; it < iters; it++) {
+		for (i = 0; i < n; i++) {
+			const double *f = phi + (size_t)w[i * stride] * K;
+			double tot = 0, u;
+
+			s->ndk[s->z[i]]--;
+			for (k = 0; k < K; k++)
+				tot += (s->p[k] = (s->ndk[k] + alpha) * f[k]);
+			u = unif(r) * tot;
+			for (k = 0; k + 1 < K && u >= s->p[k]; k++)
+				u -= s->p[k];
+			s->z[i] = k;
+			s->ndk[k]++;
+		}
+		if (it >= iters / 2) {
+			for (k = 0; k < K; k++)
+				theta[k] += (s->ndk[k] + alpha) / ((double)n + K * alpha);
+			kept++;
+		}
+	}
+	for (k = 0; k < K; k++)
+		theta[k] = kept > 0 ? theta[k] / kept : (s->ndk[k] + alpha) / ((double)n + K * alpha);
+}
+
+int
+lda_fold_init(lda_fold_t *s, uint32_t K, uint64_t maxlen)
+{
+	s->z = malloc((maxlen ? maxlen : 1) * sizeof(uint32_t));
+	s->ndk = calloc(K, sizeof(int32_t));
+	s->p = malloc(K * sizeof(double));
+	if (s->z == NULL || s->ndk == NULL || s->p == NULL) {
+		lda_fold_free(s);
+		return -1;
+	}
+	return 0;
+}
+
+void
+lda_fold_free(lda_fold_t *s)
+{
+	free(s->z);
+	free(s->ndk);
+	free(s->p);
+	memset(s, 0, sizeof(*s));
+}
 
 double
 lda_perplexity(const int32_t *nwk, const double *nk, uint32_t V, uint32_t K, double alpha,
     double beta, const lda_corpus_t *test, int iters, uint64_t seed)
 {
 	double *phi = malloc((size_t)V * K * sizeof(double));
-	double *p = malloc(K * sizeof(double)), *theta = calloc(K, sizeof(double));
-	int32_t *ndk = calloc(K, sizeof(int32_t));
-	uint32_t *z = malloc(((size_t)test->maxlen / 2 + 1) * sizeof(uint32_t));
+	double *theta = calloc(K, sizeof(double));
 	double lsum = 0, count = 0, res = NAN;
+	lda_fold_t fs;
 	uint64_t d, i, v;
 	uint32_t k;
 	lda_rng_t r;
-	int it;
 
-	if (phi == NULL || p == NULL || theta == NULL || ndk == NULL || z == NULL)
+	memset(&fs, 0, sizeof(fs));
+	if (phi == NULL || theta == NULL || lda_fold_init(&fs, K, (uint64_t)test->maxlen / 2 + 1) != 0)
 		goto out;
 	for (v = 0; v < V; v++)
 		for (k = 0; k < K; k++)
@@ -777,40 +906,10 @@ lda_perplexity(const int32_t *nwk, const double *nk, uint32_t V, uint32_t K, dou
 	lda_rng_seed(&r, seed, 0x5eed);
 	for (d = 0; d < test->ndocs; d++) {
 		const uint32_t *w = test->tok + test->doc_ptr[d];
-		uint64_t n = test->doc_ptr[d + 1] - test->doc_ptr[d], nobs = (n + 1) / 2;
-		int kept = 0;
+		uint64_t n = test->doc_ptr[d + 1] - test->doc_ptr[d];
 
-		memset(ndk, 0, K * sizeof(int32_t));
-		memset(theta, 0, K * sizeof(double));
-		for (i = 0; i < nobs; i++) {
-			z[i] = below(&r, K);
-			ndk[z[i]]++;
-		}
-		/* Gibbs on the observed half (even positions), the model
-		 * fixed; theta averaged over the second half of the sweeps. */
-		for (it = 0; it < iters; it++) {
-			for (i = 0; i < nobs; i++) {
-				const double *f = phi + (size_t)w[2 * i] * K;
-				double tot = 0, u;
-
-				ndk[z[i]]--;
-				for (k = 0; k < K; k++)
-					tot += (p[k] = (ndk[k] + alpha) * f[k]);
-				u = unif(&r) * tot;
-				for (k = 0; k + 1 < K && u >= p[k]; k++)
-					u -= p[k];
-				z[i] = k;
-				ndk[k]++;
-			}
-			if (it >= iters / 2) {
-				for (k = 0; k < K; k++)
-					theta[k] += (ndk[k] + alpha) / ((double)nobs + K * alpha);
-				kept++;
-			}
-		}
-		for (k = 0; k < K; k++)
-			theta[k] = kept > 0 ? theta[k] / kept
-			                    : (ndk[k] + alpha) / ((double)nobs + K * alpha);
+		/* The observed half: the even positions. */
+		lda_fold_in(phi, K, alpha, w, (n + 1) / 2, 2, iters, &r, &fs, theta);
 		for (i = 1; i < n; i += 2) {
 			const double *f = phi + (size_t)w[i] * K;
 			double pw = 0;
@@ -824,9 +923,7 @@ lda_perplexity(const int32_t *nwk, const double *nk, uint32_t V, uint32_t K, dou
 	res = count > 0 ? exp(-lsum / count) : NAN;
 out:
 	free(phi);
-	free(p);
 	free(theta);
-	free(ndk);
-	free(z);
+	lda_fold_free(&fs);
 	return res;
 }

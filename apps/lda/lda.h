@@ -73,7 +73,7 @@ enum { LDA_T_STORE = 0, LDA_T_DOC, LDA_T_Z, LDA_T_WORD, LDA_T_TOTALS, LDA_NTABLE
 
 /* Values in a worker's stats, then K topic counts. */
 enum { LDA_S_DOC = 0, LDA_S_WORD, LDA_S_WSUM, LDA_S_DSUM, LDA_S_TOKENS, LDA_S_NEG,
-	LDA_S_SAMPLE_NS, LDA_S_ROUNDS, LDA_S_DRIFT, LDA_NSTATS };
+	LDA_S_SAMPLE_NS, LDA_S_ROUNDS, LDA_S_DRIFT, LDA_S_WORKERS, LDA_S_PARTS, LDA_NSTATS };
 
 typedef struct lda_totals_s lda_totals_t;
 
@@ -86,13 +86,16 @@ typedef struct lda_s {
 	uint64_t seed;
 	uint32_t staleness;    /* sweeps a topic total may lag */
 	int stale_inf;         /* 1: no bound */
-	uint32_t nworkers, nparts;
+	uint32_t nworkers, nparts; /* nworkers 0 in a cluster: the layout's */
 	int mh_steps;          /* proposal pairs (word, document) a token */
 	uint32_t zwidth;       /* the assignment table's width: maxlen */
 	uint32_t *z0;          /* owned: every token's first topic */
+	int cluster;           /* 1: a cluster's job (strads coordinator and
+	                          node): workers and parts are the layout's,
+	                          the totals the cluster's ssp table */
 	int engine_ssp;        /* 1: the topic totals are the job's ssp table
 	                          (strads_job_opts_t.ssp); 0: lda_totals_t
-	                          (one process only: doc/lda.md) */
+	                          (strads run: doc/lda.md) */
 	lda_totals_t *totals;  /* owned when !engine_ssp */
 	uint64_t *wfreq;       /* owned: V: tokens of each word */
 	strads_table_decl_t decl[LDA_NTABLES];
@@ -106,6 +109,9 @@ typedef struct lda_s {
 int lda_setup(lda_t *l, const lda_corpus_t *c, uint32_t K, double alpha,
     double beta, uint64_t seed, uint32_t staleness, int stale_inf,
     uint32_t nworkers, uint32_t nparts, int engine_ssp);
+/* Makes l (set up with engine_ssp) a cluster's job: the workers are
+ * the cluster layout's (lda_job_opts leaves them 0), at most nparts. */
+void lda_set_cluster(lda_t *l);
 void lda_free(lda_t *l);
 /* The job options of l (after strads_job_opts_init): params, rows,
  * workers, schedule, parts, table rows, max_rounds for iters sweeps. */
@@ -118,6 +124,33 @@ double lda_loglik_docs(const int32_t *ndk, const uint64_t *doc_ptr, uint32_t ndo
     uint32_t K, double alpha);
 double lda_loglik_words(const int32_t *nwk, uint32_t V, uint32_t K, double beta);
 double lda_loglik_topics(const double *nk, uint32_t V, uint32_t K, double beta);
+
+/* The sampler's random numbers (also the tests' and the generator's). */
+typedef struct lda_rng_s {
+	uint64_t s[2];
+} lda_rng_t;
+void lda_rng_seed(lda_rng_t *r, uint64_t seed, uint64_t stream);
+uint64_t lda_rng_next(lda_rng_t *r);
+
+/* phi_wk = (n_wk + beta) / (n_k + V beta) of counts nwk (V x K), in a
+ * new V x K array (free() it), or NULL when out of memory. */
+double *lda_phi(const int32_t *nwk, uint32_t V, uint32_t K, double beta);
+
+/* Scratch of lda_fold_in: z for the longest document, ndk and p K. */
+typedef struct lda_fold_s {
+	uint32_t *z;   /* owned */
+	int32_t *ndk;  /* owned */
+	double *p;     /* owned */
+} lda_fold_t;
+int lda_fold_init(lda_fold_t *s, uint32_t K, uint64_t maxlen);
+void lda_fold_free(lda_fold_t *s);
+/* Fold-in: the topic proportions of one document with the model (phi,
+ * V x K) fixed. Its n tokens are the words w[0], w[stride], ...; their
+ * topics start uniform (drawn from r) and are sampled by exact Gibbs for
+ * iters sweeps; theta (K) is the mean over the second half of the sweeps
+ * of (n_dk + alpha) / (n + K alpha) (1/K each when n is 0). */
+void lda_fold_in(const double *phi, uint32_t K, double alpha, const uint32_t *w,
+    uint64_t n, size_t stride, int iters, lda_rng_t *r, lda_fold_t *s, double *theta);
 
 /* Held-out perplexity by document completion: for each test document,
  * the topic proportions are sampled (fold-in, iters sweeps, model
@@ -144,14 +177,15 @@ void lda_model_free(lda_model_t *m);
 void lda_print_topics(FILE *f, const int32_t *nwk, char *const *vocab, uint32_t V,
     uint32_t K, int n);
 
+/* `strads predict MODEL DOCS` for an LDA model (lda-predict.c; argv as
+ * strads predict got it). */
+int lda_predict_main(int argc, char **argv);
+/* Whether path is an LDA model file (its first line, whatever its
+ * format version): strads predict then hands it to lda_predict_main. */
+int lda_owns_model(const char *path);
+
 /* `strads gen lda` (lda-gen.c; argv[0] is "lda"). */
 int lda_gen_main(int argc, char **argv);
 
-/* Exposed for the tests and the generator: the sampler's random numbers. */
-typedef struct lda_rng_s {
-	uint64_t s[2];
-} lda_rng_t;
-void lda_rng_seed(lda_rng_t *r, uint64_t seed, uint64_t stream);
-uint64_t lda_rng_next(lda_rng_t *r);
 
 #endif

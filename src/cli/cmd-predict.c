@@ -34,7 +34,11 @@ predict_usage(FILE *f)
 	    "above override them). CSV columns are matched by name; a column the\n"
 	    "model does not know, or a feature index past the model's, is an\n"
 	    "error. A model file that is cut short, damaged or of another\n"
-	    "format is refused.\n");
+	    "format is refused.\n"
+	    "\n"
+	    "A model in its app's own format (a topic or factor model's) is handed\n"
+	    "to that app, which reads its own options: strads predict MODEL --help\n"
+	    "lists them.\n");
 }
 
 static int

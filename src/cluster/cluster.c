@@ -662,6 +662,14 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 	lo.nworkers = nw;
 	lo.nstores = ns > 0 ? ns : 1;
 	lo.nschedulers = nsch > 0 ? nsch : 1;
+	/* No more stores or schedulers than parameters (as strads__job_new
+	 * clamps them): the options the nodes get must say what the job
+	 * has, or they refuse the layout: an app of one parameter
+	 * on two store nodes. */
+	if ((uint32_t)lo.nstores > o->nparams)
+		lo.nstores = (int)o->nparams;
+	if ((uint32_t)lo.nschedulers > o->nparams)
+		lo.nschedulers = (int)o->nparams;
 	if ((err = strads__job_new(app, shared, &lo, res, &job)) != 0) {
 		free(ms);
 		return err;

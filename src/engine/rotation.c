@@ -119,7 +119,7 @@ strads__rot_recut(strads__rot_t *rp)
 	double *w;
 	uint32_t q;
 
-	if (rp->multi || (w = malloc((size_t)job->nparts * sizeof(double))) == NULL)
+	if (rp->multi || job->o.fixed_cut || (w = malloc((size_t)job->nparts * sizeof(double))) == NULL)
 		return;
 	for (q = 0; q < job->nparts; q++)
 		w[q] = rp->ptime[q] > 0 && rp->pcost[q] > 0 ? rp->ptime[q] / rp->pcost[q] : 0;
