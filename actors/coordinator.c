@@ -1029,9 +1029,9 @@ limits(strads_actor_t *self, coord_t *c)
 	if (c->phase != PH_RUN)
 		return;
 	/* A rotation app's check runs at a sweep boundary (its values may
-	 * be summed by each part's last holder of the sweep, as LDA's word
-	 * term is): a limit or a stop that comes mid-sweep lets the sweep's
-	 * rounds go out, and the job ends at its end. */
+	 * be summed by each part's last holder of the sweep, as a topic
+	 * model's word term is): a limit or a stop that comes mid-sweep
+	 * lets the sweep's rounds go out, and the job ends at its end. */
 	if (c->rot && c->rp.r > 0 && c->rp.r < c->job->nparts)
 		return;
 	if (limit_hit(c, elapsed(c))) {
