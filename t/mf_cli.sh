@@ -79,6 +79,32 @@ check 1 "bad.txt:2: expected a rating" run mf --data bad.txt --threads 1 --out x
 sed '5s/[0-9]/7/' m.model >damaged.model
 check 5 "damaged" predict damaged.model g.test
 check 2 "--test and --test-fraction" run mf --data g.train --test g.test --test-fraction 0.1
+# Ratings whose squares would overflow are refused at load; a run whose
+# objective is not finite exits 1 and writes no model.
+printf '1 2 3\n3 4 1e308\n2 2 2\n' >huge.txt
+check 1 "huge.txt:2: expected a rating (a number of magnitude at most 1e100)" \
+    run mf --data huge.txt --threads 1 --out huge.model
+printf '1 2 3\n3 4 1e99\n2 2 2\n1 4 2\n3 2 1\n' >big.txt
+check 1 "the solve diverged" run mf --data big.txt --threads 1 --iters 3 --out big.model
+[ -e big.model ] && bad "a diverged run wrote big.model"
+# predict takes pairs of the model's ids, with an optional finite rating:
+# anything else is an error naming the line; a header is skipped only
+# when its ids are not the model's; a file of which no pair is known
+# (another model's, or not pairs at all) is refused.
+head -n 3 g.test >p3.txt
+printf 'user item\n' | cat - p3.txt >hdr.txt
+check 0 "" predict m.model hdr.txt --quiet
+[ "$(wc -l <out.txt)" -eq 3 ] || bad "predict: the header 'user item' was predicted"
+printf '%s nan\n' "$(head -n 1 g.test | cut -d' ' -f1,2)" >nan.pairs
+check 1 "nan.pairs:1: expected 'user item' or 'user item rating'" predict m.model nan.pairs
+printf '%s abc\n' "$(head -n 1 g.test | cut -d' ' -f1,2)" >abc.pairs
+check 1 "abc.pairs:1: expected" predict m.model abc.pairs
+printf '1 5:1 7:2\n-1 3:1\n' >l.svm
+check 1 "l.svm:1: expected" predict m.model l.svm
+printf 'nobody nothing 3\nnoone none 4\n' >unknown.pairs
+check 1 "none of its 2 pairs names a user and an item the model knows" predict m.model unknown.pairs
+printf '0 0\n100000 0\n' >far.pairs
+check 1 "far.pairs:2: expected a user index below" predict s.model far.pairs --index
 
 # numpy: the stated objective from the factors; at rank 1, ALS's optimum.
 if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then

@@ -266,8 +266,9 @@ mf_load_state(const char *cmd, app_state_t *st, int verbose)
 	}
 	if (s->tr->n == 0 || s->users.n < W || s->items.n < W) {
 		fprintf(stderr, "strads %s: %s: %u users, %u items and %llu ratings to train on: "
-		    "expected at least one user and one item a worker (%u) and a rating\n", cmd,
-		    s->data, s->users.n, s->items.n, (unsigned long long)s->tr->n, W);
+		    "expected at least one user and one item a worker (%u) and a rating%s\n",
+		    cmd, s->data, s->users.n, s->items.n, (unsigned long long)s->tr->n, W,
+		    W > 1 ? " (fewer workers: --threads)" : "");
 		return CLI_FAIL;
 	}
 	if (mf_setup(&s->m, s->tr, s->te, s->users.n, s->items.n, (uint32_t)s->rank, s->biases,
@@ -339,6 +340,12 @@ mf_result(const char *cmd, app_state_t *st, long k, const strads_job_result_t *r
 	double te = strads_progress_value(&res->progress, "test_rmse");
 
 	(void)k;
+	if (!isfinite(res->progress.objective)) {
+		fprintf(stderr, "strads %s: the solve diverged (objective %g); no model "
+		    "written. A smaller --eta (sgd) or a larger --lambda may help.\n", cmd,
+		    res->progress.objective);
+		return -1;
+	}
 	if (res->tables == NULL || res->ntables < MF_NTABLES || res->tables[MF_T_W] == NULL ||
 	    res->tables[MF_T_H] == NULL) {
 		fprintf(stderr, "strads %s: the job returned no factor tables\n", cmd);

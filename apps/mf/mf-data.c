@@ -248,7 +248,9 @@ parse_num(const char *p, const char *e, double *out)
 		memcpy(buf, s, (size_t)(fe - s));
 		buf[fe - s] = '\0';
 		v = strtod(buf, &q);
-		if (*q != '\0' || !isfinite(v))
+		/* Finite, and small enough that squared errors summed over
+		 * any data set stay finite. */
+		if (*q != '\0' || !isfinite(v) || fabs(v) > 1e100)
 			return NULL;
 		*out = v;
 		return fe;
@@ -339,7 +341,7 @@ run_parse(void *arg)
 		if ((q = parse_num(q, e, &r)) == NULL) {
 			c->fail = 1;
 			c->at = line;
-			c->what = "a rating (a number) as the third field";
+			c->what = "a rating (a number of magnitude at most 1e100) as the third field";
 			return NULL;
 		}
 		if (c->n == c->cap || u > MAX_DIRECT || it > MAX_DIRECT) {
@@ -524,7 +526,7 @@ load_strings(src_t *s, mf_ids_t *users, mf_ids_t *items, int fixed, mf_ratings_t
 		}
 		if ((q = parse_num(q, e, &r)) == NULL) {
 			mf_ratings_free(out);
-			return bad_line(s, line, "a rating (a number) as the third field");
+			return bad_line(s, line, "a rating (a number of magnitude at most 1e100) as the third field");
 		}
 		if (fixed) {
 			u = mf_ids_find(users, f1, (size_t)(f1e - f1));

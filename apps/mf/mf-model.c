@@ -446,12 +446,15 @@ predict_usage(FILE *f)
 	    "usage: strads predict MF_MODEL PAIRS [--index] [--quiet]\n"
 	    "\n"
 	    "With a model of strads run mf: one predicted rating a line of PAIRS\n"
-	    "('user item', blanks or commas between; a third field, a rating, is\n"
-	    "compared: RMSE on stderr unless --quiet; a header line is skipped).\n"
-	    "Ids are the training data's; a user or item the model does not know\n"
-	    "gets what is known (mu and the other's bias), counted on stderr.\n"
+	    "('user item', blanks or commas between; a third field, a finite\n"
+	    "rating, is compared: RMSE on stderr unless --quiet; a first line whose\n"
+	    "ids the model does not know, as a header's, is skipped). Any other\n"
+	    "line is an error naming it. Ids are the training data's; a user or\n"
+	    "item the model does not know gets what is known (mu and the other's\n"
+	    "bias), counted on stderr; a file of which no pair is known is refused.\n"
 	    "\n"
-	    "  --index    the ids are the model's dense indices (from 0)\n"
+	    "  --index    the ids are the model's dense indices (from 0); one out\n"
+	    "             of range is an error\n"
 	    "  --quiet    no RMSE or counts on stderr\n");
 }
 
@@ -487,7 +490,7 @@ mf_predict_main(int argc, char **argv)
 	ssize_t n;
 	FILE *f;
 	int c, index = 0, quiet = 0;
-	unsigned long long lineno = 0, unknown = 0, scored = 0;
+	unsigned long long lineno = 0, unknown = 0, scored = 0, pairs = 0;
 	double sse = 0;
 
 	optind = 1;
@@ -550,23 +553,44 @@ mf_predict_main(int argc, char **argv)
 		s += strspn(s, " \t");
 		if (*s == ',')
 			s++;
+		u = lookup(&m.users, f1, l1, index);
+		j = lookup(&m.items, f2, l2, index);
 		r = NAN;
 		if (*s != '\n' && *s != '\r' && *s != '\0') {
 			r = strtod(s, &x);
-			if (x == s) {
-				if (scored == 0 && unknown == 0 && lineno == 1)
-					continue; /* a header line */
-				fprintf(stderr, "strads predict: %s:%llu: expected a rating (a "
-				    "number) as the third field, got '%.*s'\n", argv[optind + 1],
-				    lineno, (int)strcspn(s, "\r\n"), s);
+			if (x != s)
+				x += strspn(x, " \t\r\n");
+			if (x == s || *x != '\0' || !isfinite(r)) {
+				size_t n80 = strcspn(line, "\r\n");
+
+				/* The first data line may be a header ("user item
+				 * rating"): its ids are none the model knows. */
+				if (x == s && u < 0 && j < 0 && scored == 0 && unknown == 0 &&
+				    lineno == 1)
+					continue;
+				fprintf(stderr, "strads predict: %s:%llu: expected 'user item' or "
+				    "'user item rating' (a finite number), got '%.*s%s'\n",
+				    argv[optind + 1], lineno, (int)(n80 < 80 ? n80 : 80), line,
+				    n80 > 80 ? "..." : "");
 				free(line);
 				fclose(f);
 				mf_model_free(&m);
 				return CLI_FAIL;
 			}
+		} else if (u < 0 && j < 0 && scored == 0 && unknown == 0 && lineno == 1 &&
+		    !index) {
+			continue; /* a header "user item": ids the model does not know */
 		}
-		u = lookup(&m.users, f1, l1, index);
-		j = lookup(&m.items, f2, l2, index);
+		if (index && (u < 0 || j < 0)) {
+			fprintf(stderr, "strads predict: %s:%llu: expected a user index below %u "
+			    "and an item index below %u (--index), got '%.*s'\n", argv[optind + 1],
+			    lineno, m.nusers, m.nitems, (int)strcspn(line, "\r\n"), line);
+			free(line);
+			fclose(f);
+			mf_model_free(&m);
+			return CLI_FAIL;
+		}
+		pairs++;
 		if (u >= 0 && j >= 0) {
 			p = mf_predict1(&m, (uint32_t)u, (uint32_t)j);
 		} else {
@@ -585,6 +609,15 @@ mf_predict_main(int argc, char **argv)
 	}
 	free(line);
 	fclose(f);
+	if (unknown > 0 && unknown == pairs) {
+		/* Not one pair of this model's ids: another model's pairs,
+		 * or not pairs at all (a LIBSVM file, say). */
+		fprintf(stderr, "strads predict: %s: none of its %llu pairs names a user "
+		    "and an item the model knows: expected pairs of the training data's "
+		    "ids%s\n", argv[optind + 1], pairs, index ? " (dense indices with --index)" : "");
+		mf_model_free(&m);
+		return CLI_FAIL;
+	}
 	if (!quiet && unknown > 0)
 		fprintf(stderr, "strads predict: %llu pair(s) name a user or item the model does "
 		    "not know: predicted from what is known\n", unknown);
