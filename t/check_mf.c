@@ -181,7 +181,10 @@ START_TEST(loaders_bad)
 	char err[512];
 
 	ASSERT_ERR(load(put_file("a.txt", "1 2 3\n1 2 x\n"), 1, &l, err, sizeof(err)), err,
-	    "a.txt:2:", "expected a rating (a number) as the third field, got '1 2 x'");
+	    "a.txt:2:",
+	    "expected a rating (a number of magnitude at most 1e100) as the third field, got '1 2 x'");
+	ASSERT_ERR(load(put_file("a2.txt", "1 2 3\n1 2 -2e100\n"), 1, &l, err, sizeof(err)), err,
+	    "a2.txt:2:", "expected a rating (a number of magnitude at most 1e100)");
 	ASSERT_ERR(load(put_file("b.txt", "1 2 3\n4 5\n"), 1, &l, err, sizeof(err)), err,
 	    "b.txt:2:", "expected a user id, an item id and a rating");
 	ASSERT_ERR(load(put_file("c.csv", "user,item,rating\n# c\n\n1,2,3\n1,2,zz\n"), 1, &l, err,
