@@ -426,6 +426,7 @@ send_rot_rows(strads_actor_t *self, worker_t *s, uint64_t rb, uint64_t re)
 	size_t rowb = STRADS__ROW_BYTES(job, job->tab_rot);
 	strads__eng_t e;
 	strads_msg_t *m;
+	int err;
 
 	memset(&e, 0, sizeof(e));
 	e.round = (uint64_t)job->tab_rot;
@@ -435,8 +436,8 @@ send_rot_rows(strads_actor_t *self, worker_t *s, uint64_t rb, uint64_t re)
 	e.val = (double *)(void *)(job->rot_rows + rb * rowb);
 	if ((m = strads__eng_encode(ENG_TROWS, &e)) == NULL)
 		fail(self, s, STRADS_ENOMEM); /* the gather would wait for it */
-	else
-		strads_send(self, job->coord, m);
+	else if ((err = strads_send(self, job->coord, m)) != 0)
+		fail(self, s, err); /* a part larger than a frame: not gathered */
 }
 
 /* Answers the coordinator's requests for parts that have arrived. A
@@ -759,22 +760,40 @@ on_gather(strads_actor_t *self, worker_t *s)
 	strads_msg_t *m;
 
 	for (t = 0; t < job->ntab; t++) {
-		size_t bytes;
+		size_t rowb = STRADS__ROW_BYTES(job, t);
+		uint64_t rows = sh->row_end - sh->row_begin, r0 = 0, per;
+		/* A message holds at most a frame: the rows go in runs that
+		 * fit, in order, the last with from = 0 (more follow: 1). */
+		size_t room = strads_actor_runtime(self)->cfg.max_frame - STRADS_MSG_HDR_SIZE - 256;
+		int err;
 
 		if (s->tabs[t] == NULL)
 			continue;
-		bytes = (size_t)(sh->row_end - sh->row_begin) * STRADS__ROW_BYTES(job, t);
-		memset(&e, 0, sizeof(e));
-		e.round = t;
-		e.dep = sh->row_begin;
-		e.a = (uint32_t)(sh->row_end - sh->row_begin);
-		e.nd = (uint32_t)((bytes + 7) / 8);
-		e.val = s->tabs[t];
-		if ((m = strads__eng_encode(ENG_TROWS, &e)) == NULL) {
-			fail(self, s, STRADS_ENOMEM); /* the gather would wait */
+		per = rowb > 0 ? room / rowb : rows;
+		if (per == 0) {
+			fail(self, s, STRADS_EMSGSIZE); /* a row larger than a frame */
 			return;
 		}
-		strads_send(self, job->coord, m);
+		do {
+			uint64_t n = rows - r0 < per ? rows - r0 : per;
+
+			memset(&e, 0, sizeof(e));
+			e.round = t;
+			e.dep = sh->row_begin + r0;
+			e.a = (uint32_t)n;
+			e.nd = (uint32_t)((n * rowb + 7) / 8);
+			e.val = (double *)(void *)((uint8_t *)s->tabs[t] + r0 * rowb);
+			e.from = r0 + n < rows;
+			if ((m = strads__eng_encode(ENG_TROWS, &e)) == NULL) {
+				fail(self, s, STRADS_ENOMEM); /* the gather would wait */
+				return;
+			}
+			if ((err = strads_send(self, job->coord, m)) != 0) {
+				fail(self, s, err);
+				return;
+			}
+			r0 += n;
+		} while (r0 < rows);
 	}
 	if (s->ssp != NULL && s->index == 0) {
 		if (strads__table_get_many_at(s->ssp, s->ssp_keys,

@@ -114,6 +114,9 @@ typedef struct {
 	double *nk;   /* the ssp table's (NULL without it) */
 } run_t;
 
+/* When not 0, the runtimes' largest frame (a test of gathers in runs). */
+static size_t test_max_frame;
+
 /* Runs l (set up) for sweeps, on a runtime of two loops and two compute
  * threads, with the engine's ssp table of staleness s (sweeps) when l
  * wants one. */
@@ -132,6 +135,8 @@ run_app(lda_t *l, const strads_app_t *app, uint32_t check_every, uint64_t sweeps
 	strads_config_init(&cfg);
 	cfg.nloops = 2;
 	cfg.ncompute = 2;
+	if (test_max_frame > 0)
+		cfg.max_frame = test_max_frame;
 	ck_assert_int_eq(strads_runtime_new(&rt, &cfg), 0);
 	ck_assert_int_eq(strads_runtime_start(rt), 0);
 	strads_job_opts_init(&o);
@@ -352,6 +357,38 @@ START_TEST(planted_topics)
 		    best_ll);
 	}
 	run_free(&best);
+	lda_corpus_free(&c);
+}
+END_TEST
+
+/* A worker's tables larger than a frame are gathered in runs that fit
+ * (the assignment table here: 48 KB against frames of 4 KiB; before, the
+ * one message was refused and the job waited forever): the result is
+ * that of a run with the default frame, count for count. */
+START_TEST(gather_in_runs)
+{
+	double planted[5 * 50];
+	lda_corpus_t c;
+	lda_t l;
+	run_t a, b;
+	size_t nz, nd;
+
+	planted_corpus(&c, 5, 300, 40, 7, planted);
+	ck_assert_int_eq(lda_setup(&l, &c, 5, 0.1, 0.01, 3, 0, 0, 1, 2, 1), 0);
+	nz = (size_t)c.ndocs * l.zwidth * sizeof(int32_t);
+	nd = (size_t)c.ndocs * 5 * sizeof(int32_t);
+	ck_assert_uint_gt(nz, 8 * 4096);
+	run_lda(&l, 3, &a);
+	test_max_frame = 4096;
+	run_lda(&l, 3, &b);
+	test_max_frame = 0;
+	assert_counts(&l, &b);
+	ck_assert(memcmp(a.res.tables[LDA_T_Z], b.res.tables[LDA_T_Z], nz) == 0);
+	ck_assert(memcmp(a.ndk, b.ndk, nd) == 0);
+	ck_assert(memcmp(a.nwk, b.nwk, (size_t)c.nwords * 5 * sizeof(int32_t)) == 0);
+	run_free(&a);
+	run_free(&b);
+	lda_free(&l);
 	lda_corpus_free(&c);
 }
 END_TEST
@@ -926,6 +963,7 @@ lda_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, planted_topics);
+	tcase_add_test(tc, gather_in_runs);
 	tcase_add_test(tc, reproducible);
 	tcase_add_test(tc, reproducible_workers);
 	tcase_add_test(tc, fold_in_planted);

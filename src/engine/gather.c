@@ -146,8 +146,12 @@ strads__gather_put(strads__gather_t *g, const strads_msg_t *m, const strads__eng
 	if (g->seen == NULL || (slot = slot_of(g, m, e)) < 0 ||
 	    g->seen[t * g->slots + (uint32_t)slot])
 		return -1;
-	g->seen[t * g->slots + (uint32_t)slot] = 1;
 	memcpy((uint8_t *)tabs[t] + e->dep * rowb, e->val, bytes);
+	/* A worker table's rows come in runs that fit a frame, in order:
+	 * the worker's are in with the run whose from is 0. */
+	if (job->app->tables[t].home == STRADS_HOME_WORKER && e->from != 0)
+		return 1;
+	g->seen[t * g->slots + (uint32_t)slot] = 1;
 	g->got++;
 	return 1;
 }
