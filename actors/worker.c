@@ -372,6 +372,7 @@ rot_done(strads_actor_t *self, worker_t *s)
 	strads_msg_t *m;
 	uint32_t ids[4];
 	double secs = s->w.secs;
+	int err;
 
 	if (s->ssp != NULL) {
 		if (strads_table_inc_many(s->ssp, s->ssp_keys, s->ssp_delta,
@@ -402,7 +403,10 @@ rot_done(strads_actor_t *self, worker_t *s)
 			fail(self, s, STRADS_ENOMEM);
 			return;
 		}
-		strads_send(self, job->workers[r->next], m);
+		if ((err = strads_send(self, job->workers[r->next], m)) != 0) {
+			fail(self, s, err); /* a part larger than a frame, say */
+			return;
+		}
 	}
 	memset(&e, 0, sizeof(e));
 	e.round = s->w.blk->round;
