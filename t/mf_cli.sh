@@ -72,6 +72,15 @@ cut -d' ' -f1 out.txt | sort >rec.txt
 [ -z "$(comm -12 rated.txt rec.txt)" ] || bad "recommend listed a rated item"
 awk 'NR > 1 && $2 > last { exit 1 } { last = $2 }' out.txt || bad "recommend: not best first"
 check 1 "no user 'nobody'" recommend m.model --user nobody
+# An item only the test split has was never learned: left out, and said
+# so (seed 2 holds out z's one rating; the split depends on the seed
+# alone); a user who rated every learned item gets nothing, and is told.
+printf 'a x 4\na y 2\nb x 5\nb y 3\nc x 1\nc y 2\nd x 3\nd y 4\na z 5\n' >tiny.txt
+check 0 "" run mf --data tiny.txt --test-fraction 0.3 --seed 2 --rank 1 --threads 1 \
+    --iters 2 --out tiny.model --quiet
+check 0 "1 item(s) with no training ratings left out" recommend tiny.model --user b
+grep -q "rated every item the model learned" err.txt || bad "recommend b: not told it rated every item"
+[ -s out.txt ] && bad "recommend b: '$(cat out.txt)' for a user who rated every learned item"
 
 # Refusals.
 printf '1 2 3\n1 2 three\n' >bad.txt

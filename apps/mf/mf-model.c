@@ -662,7 +662,7 @@ mf_recommend_main(int argc, char **argv)
 	long top = 10;
 	int c, index = 0;
 	int64_t u;
-	uint32_t j, n = 0;
+	uint32_t j, n = 0, unlearned = 0;
 	uint8_t *rated;
 	uint64_t k;
 
@@ -681,7 +681,9 @@ mf_recommend_main(int argc, char **argv)
 			       "\n"
 			       "Lists the N items (default 10) of highest predicted rating for\n"
 			       "user U of an mf model (strads run mf --out), leaving out the\n"
-			       "items U rated in training: one 'ITEM RATING' a line, best first.\n"
+			       "items U rated in training and those no one did (items of the\n"
+			       "test split alone: nothing was learned of them; counted on\n"
+			       "stderr): one 'ITEM RATING' a line, best first.\n"
 			       "\n"
 			       "  --index    U is the model's dense index (from 0), not an id\n");
 			return CLI_OK;
@@ -714,11 +716,24 @@ mf_recommend_main(int argc, char **argv)
 		mf_model_free(&m);
 		return CLI_FAIL;
 	}
+	/* Items no one rated in training (they came with the test split)
+	 * have no factors learned: 2 marks them, and they are left out. */
+	memset(rated, 2, m.nitems);
+	for (k = 0; k < m.rptr[m.nusers]; k++)
+		rated[m.ritem[k]] = 0;
+	for (j = 0; j < m.nitems; j++)
+		unlearned += rated[j] == 2;
 	for (k = m.rptr[u]; k < m.rptr[u + 1]; k++)
 		rated[m.ritem[k]] = 1;
 	for (j = 0; j < m.nitems; j++)
 		if (!rated[j])
 			sc[n++] = (scored_t){mf_predict1(&m, (uint32_t)u, j), j};
+	if (unlearned > 0)
+		fprintf(stderr, "strads recommend: %u item(s) with no training ratings left "
+		    "out\n", unlearned);
+	if (n == 0)
+		fprintf(stderr, "strads recommend: user '%s' rated every item the model "
+		    "learned: nothing to recommend\n", user);
 	qsort(sc, n, sizeof(*sc), by_score);
 	for (j = 0; j < n && j < (uint32_t)top; j++) {
 		const char *s;
