@@ -18,7 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 "$strads" gen mf --out g --users 200 --items 100 --ratings 20000 --rank 3 --seed 2 \
     >gen.txt || { echo "FAIL: strads gen mf"; exit 1; }
-grep -q 'noise floor' gen.txt || bad "gen mf: no noise floor line"
+grep -q '(test RMSE of the planted model) [0-9]' gen.txt || bad "gen mf: no planted model's RMSE"
 
 check 0 "" run mf --data g.train --test g.test --rank 3 --biases --iters 10 \
     --threads 2 --out m.model --metrics m.jsonl

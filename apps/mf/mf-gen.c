@@ -28,7 +28,9 @@ gen_usage(FILE *f)
 	    "\n"
 	    "Ratings from a planted low-rank model with biases and noise: PREFIX.train\n"
 	    "and PREFIX.test ('user item rating', ids from 1). Prints the test RMSE\n"
-	    "of the planted model (the noise floor).\n"
+	    "of the planted model: the noise floor with --exact; without it the\n"
+	    "ratings are rounded and clipped, which the planted model does not know,\n"
+	    "and a fit may come a little below it.\n"
 	    "\n"
 	    "  --users N           users (default 1000)\n"
 	    "  --items N           items (default 500)\n"
@@ -251,8 +253,9 @@ mf_gen_main(int argc, char **argv)
 	}
 	ftr = fte = NULL;
 	printf("gen mf: %ld users, %ld items, %ld ratings (%llu held out in %s.test), rank "
-	       "%ld; noise floor (test RMSE of the planted model) %.6f\n",
+	       "%ld; %s (test RMSE of the planted model) %.6f\n",
 	    users, items, ratings, (unsigned long long)ntest, out, rank,
+	    exact ? "noise floor" : "reference",
 	    ntest > 0 ? sqrt(tsse / (double)ntest) : NAN);
 	rc = CLI_OK;
 out:
