@@ -511,7 +511,7 @@ START_TEST(fold_in_planted)
 	uint64_t st = 99;
 	lda_corpus_t c;
 	lda_fold_t fs;
-	lda_rng_t r;
+	app_rng_t r;
 
 	/* The planted phi, and the documents' draws made here so that each
 	 * token's topic is known. */
@@ -522,7 +522,7 @@ START_TEST(fold_in_planted)
 			nwk[v * K + k] = (int32_t)lround(20000 * planted[(size_t)k * V + v]);
 	ck_assert_ptr_nonnull(phi = lda_phi(nwk, V, K, 0.01));
 	ck_assert_int_eq(lda_fold_init(&fs, K, len), 0);
-	lda_rng_seed(&r, 3, 1);
+	app_rng_seed(&r, 3, 1);
 	for (d = 0; d < ndocs; d++) {
 		uint32_t w[40], a = (uint32_t)(test_rand(&st) % K), b = (uint32_t)(test_rand(&st) % K);
 		double share[5] = {0}, dist = 0;

@@ -321,7 +321,7 @@ static void
 planted_make(planted_t *p, uint32_t nu, uint32_t ni, uint32_t k, double density, double sd,
     uint64_t seed)
 {
-	mf_rng_t r;
+	app_rng_t r;
 	double *W = malloc((size_t)nu * k * sizeof(double));
 	double *H = malloc((size_t)ni * k * sizeof(double));
 	double *bu = malloc(nu * sizeof(double)), *bi = malloc(ni * sizeof(double));
@@ -331,15 +331,15 @@ planted_make(planted_t *p, uint32_t nu, uint32_t ni, uint32_t k, double density,
 	double tsse = 0;
 
 	memset(p, 0, sizeof(*p));
-	mf_rng_seed(&r, seed, 99);
+	app_rng_seed(&r, seed, 99);
 	for (q = 0; q < (uint64_t)nu * k; q++)
-		W[q] = mf_rng_normal(&r) / sqrt(k);
+		W[q] = app_rng_normal(&r) / sqrt(k);
 	for (q = 0; q < (uint64_t)ni * k; q++)
-		H[q] = mf_rng_normal(&r);
+		H[q] = app_rng_normal(&r);
 	for (u = 0; u < nu; u++)
-		bu[u] = 0.4 * mf_rng_normal(&r);
+		bu[u] = 0.4 * app_rng_normal(&r);
 	for (i = 0; i < ni; i++)
-		bi[i] = 0.5 * mf_rng_normal(&r);
+		bi[i] = 0.5 * app_rng_normal(&r);
 	memset(&all, 0, sizeof(all));
 	all.u = malloc(cap * sizeof(uint32_t));
 	all.i = malloc(cap * sizeof(uint32_t));
@@ -348,13 +348,13 @@ planted_make(planted_t *p, uint32_t nu, uint32_t ni, uint32_t k, double density,
 		for (i = 0; i < ni; i++) {
 			double dot = 0;
 
-			if (mf_rng_unif(&r) >= density)
+			if (app_rng_unif(&r) >= density)
 				continue;
 			for (t = 0; t < k; t++)
 				dot += W[(size_t)u * k + t] * H[(size_t)i * k + t];
 			all.u[n] = u;
 			all.i[n] = i;
-			all.r[n] = (float)(3.5 + bu[u] + bi[i] + dot + sd * mf_rng_normal(&r));
+			all.r[n] = (float)(3.5 + bu[u] + bi[i] + dot + sd * app_rng_normal(&r));
 			n++;
 		}
 	all.n = n;

@@ -378,7 +378,7 @@ lda_corpus_split(const lda_corpus_t *c, double frac, uint64_t seed, lda_corpus_t
 {
 	lda_corpus_t *out[2] = {train, test};
 	build_t b[2] = {{train, 0, 0}, {test, 0, 0}};
-	lda_rng_t r;
+	app_rng_t r;
 	uint32_t d;
 	int i;
 
@@ -391,10 +391,10 @@ lda_corpus_split(const lda_corpus_t *c, double frac, uint64_t seed, lda_corpus_t
 		out[i]->maxlen = 0;
 		out[i]->nwords = c->nwords;
 	}
-	lda_rng_seed(&r, seed, 0x7e57);
+	app_rng_seed(&r, seed, 0x7e57);
 	for (d = 0; d < c->ndocs; d++) {
 		uint64_t n = c->doc_ptr[d + 1] - c->doc_ptr[d], k;
-		int t = (double)(lda_rng_next(&r) >> 11) * 0x1.0p-53 < frac && n >= 2;
+		int t = (double)(app_rng_next(&r) >> 11) * 0x1.0p-53 < frac && n >= 2;
 
 		for (k = 0; k < n; k++)
 			if (add_tokens(&b[t], c->tok[c->doc_ptr[d] + k], 1) != 0)

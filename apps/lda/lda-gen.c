@@ -30,20 +30,20 @@ typedef struct {
 } gen_opts_t;
 
 static double
-unif01(lda_rng_t *r)
+unif01(app_rng_t *r)
 {
-	return ((double)(lda_rng_next(r) >> 11) + 0.5) * 0x1.0p-53;
+	return ((double)(app_rng_next(r) >> 11) + 0.5) * 0x1.0p-53;
 }
 
 static double
-normal(lda_rng_t *r)
+normal(app_rng_t *r)
 {
 	return sqrt(-2 * log(unif01(r))) * cos(2 * M_PI * unif01(r));
 }
 
 /* Gamma(a, 1) by Marsaglia and Tsang; a < 1 through Gamma(a + 1) U^(1/a). */
 static double
-gamma_draw(lda_rng_t *r, double a)
+gamma_draw(app_rng_t *r, double a)
 {
 	double d, c, x, v, u;
 
@@ -66,7 +66,7 @@ gamma_draw(lda_rng_t *r, double a)
 /* A Dirichlet draw with parameters a[i] (or all a0 when a is NULL) into
  * p, as a cumulative distribution when cum. */
 static void
-dirichlet(lda_rng_t *r, const double *a, double a0, uint32_t n, double *p, int cum)
+dirichlet(app_rng_t *r, const double *a, double a0, uint32_t n, double *p, int cum)
 {
 	double s = 0;
 	uint32_t i;
@@ -80,7 +80,7 @@ dirichlet(lda_rng_t *r, const double *a, double a0, uint32_t n, double *p, int c
 }
 
 static uint32_t
-draw(lda_rng_t *r, const double *cum, uint32_t n)
+draw(app_rng_t *r, const double *cum, uint32_t n)
 {
 	double u = unif01(r);
 	uint32_t lo = 0, hi = n - 1;
@@ -232,7 +232,7 @@ lda_gen_main(int argc, char **argv)
 	static const char *const ext[5] = {".dat", ".docword.txt", ".txt", ".vocab", ".truth"};
 	gen_opts_t o = {1000, 1000, 10, 100, 0.1, 0.01, 1, NULL};
 	lda_corpus_t c;
-	lda_rng_t r;
+	app_rng_t r;
 	double *phi = NULL, *base = NULL, *theta = NULL, bs = 0;
 	uint32_t *cnt = NULL, d, v, k;
 	char path[4096], err[1024];
@@ -279,7 +279,7 @@ lda_gen_main(int argc, char **argv)
 	c.doc_ptr = calloc((size_t)o.D + 1, sizeof(uint64_t));
 	if (phi == NULL || base == NULL || theta == NULL || cnt == NULL || c.doc_ptr == NULL)
 		goto oom;
-	lda_rng_seed(&r, o.seed, 0x9e4);
+	app_rng_seed(&r, o.seed, 0x9e4);
 	for (v = 0; v < o.V; v++)
 		bs += (base[v] = pow(v + 1.0, -0.8));
 	for (v = 0; v < o.V; v++)

@@ -62,7 +62,7 @@ predict_put(FILE *f, void *arg)
 	double *theta = malloc(K * sizeof(double));
 	uint32_t *w = malloc(((size_t)c->maxlen + 1) * sizeof(uint32_t));
 	lda_fold_t fs;
-	lda_rng_t r;
+	app_rng_t r;
 	uint64_t i;
 
 	memset(&fs, 0, sizeof(fs));
@@ -72,7 +72,7 @@ predict_put(FILE *f, void *arg)
 		t->oom = 1;
 		goto out;
 	}
-	lda_rng_seed(&r, t->seed, 0xf01d);
+	app_rng_seed(&r, t->seed, 0xf01d);
 	for (d = 0; d < c->ndocs; d++) {
 		uint64_t n = 0;
 		double floor_;

@@ -21,59 +21,12 @@
 
 #include "lda.h"
 
-/* ------------------------------------------------------------------ */
-/* Random numbers: xoroshiro128+, seeded through splitmix64.           */
-
-static uint64_t
-splitmix(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-void
-lda_rng_seed(lda_rng_t *r, uint64_t seed, uint64_t stream)
-{
-	uint64_t x = seed ^ (stream * 0xd1342543de82ef95ULL);
-
-	r->s[0] = splitmix(&x);
-	r->s[1] = splitmix(&x);
-	if (r->s[0] == 0 && r->s[1] == 0)
-		r->s[1] = 1;
-}
-
-static inline uint64_t
-rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-uint64_t
-lda_rng_next(lda_rng_t *r)
-{
-	uint64_t s0 = r->s[0], s1 = r->s[1], out = s0 + s1;
-
-	s1 ^= s0;
-	r->s[0] = rotl(s0, 24) ^ s1 ^ (s1 << 16);
-	r->s[1] = rotl(s1, 37);
-	return out;
-}
-
-static inline double
-unif(lda_rng_t *r)
-{
-	return (double)(lda_rng_next(r) >> 11) * 0x1.0p-53;
-}
-
 /* Uniform in [0, n), n < 2^32 (Lemire's multiply, without the
  * rejection: the bias is below 2^-32). */
 static inline uint32_t
-below(lda_rng_t *r, uint64_t n)
+below(app_rng_t *r, uint64_t n)
 {
-	return (uint32_t)(((lda_rng_next(r) >> 32) * n) >> 32);
+	return (uint32_t)(((app_rng_next(r) >> 32) * n) >> 32);
 }
 
 /* ------------------------------------------------------------------ */
@@ -276,7 +229,7 @@ typedef struct {
 	                    engine's part->ssp_delta) */
 	int64_t *mine;   /* owned: K; this worker's tokens by topic */
 	uint64_t tokens; /* this worker's tokens */
-	lda_rng_t rng;
+	app_rng_t rng;
 	uint64_t rounds;
 	uint32_t nparts; /* the rotation's, from the last part held */
 	int started;     /* its first counts added to the totals */
@@ -390,7 +343,7 @@ winit(void *shared, const strads_shard_t *sh, void **out)
 	for (v = V; v > 0; v--)
 		w->wptr[v] = w->wptr[v - 1];
 	w->wptr[0] = 0;
-	lda_rng_seed(&w->rng, l->seed, (uint64_t)sh->index + 1);
+	app_rng_seed(&w->rng, l->seed, (uint64_t)sh->index + 1);
 	*out = w;
 	return 0;
 }
@@ -452,7 +405,7 @@ sample_word(ws_t *w, uint64_t v, int32_t *row)
 			 * state, so each step leaves the target invariant (with
 			 * it in, a tiny corpus's posterior was off by 0.03 in
 			 * total variation: t/check_lda.c, stationary). */
-			if (unif(&w->rng) * ((double)(n - 1) + kb) < (double)(n - 1)) {
+			if (app_rng_unif(&w->rng) * ((double)(n - 1) + kb) < (double)(n - 1)) {
 				uint64_t o = b + below(&w->rng, n - 1);
 
 				o += o >= t;
@@ -464,14 +417,14 @@ sample_word(ws_t *w, uint64_t v, int32_t *row)
 				pt = (ndr[tk] + alpha) * (row[tk] + beta) / (nk[tk] + vb);
 				a = pt * (myc[cur] - (cur == s) + beta) /
 				    (pc * (myc[tk] - (tk == s) + beta));
-				if (a >= 1 || unif(&w->rng) < a) {
+				if (a >= 1 || app_rng_unif(&w->rng) < a) {
 					cur = tk;
 					pc = pt;
 				}
 			}
 			/* Document proposal: q(k) ~ ndr[k] + alpha, the topic of
 			 * another token of the document, or uniform. */
-			if (unif(&w->rng) * ((double)(nd - 1) + ka) < (double)(nd - 1)) {
+			if (app_rng_unif(&w->rng) * ((double)(nd - 1) + ka) < (double)(nd - 1)) {
 				uint32_t j = below(&w->rng, nd - 1);
 
 				j += j >= w->tpos[t];
@@ -482,7 +435,7 @@ sample_word(ws_t *w, uint64_t v, int32_t *row)
 			if (tk != cur) {
 				pt = (ndr[tk] + alpha) * (row[tk] + beta) / (nk[tk] + vb);
 				a = pt * (ndr[cur] + alpha) / (pc * (ndr[tk] + alpha));
-				if (a >= 1 || unif(&w->rng) < a) {
+				if (a >= 1 || app_rng_unif(&w->rng) < a) {
 					cur = tk;
 					pc = pt;
 				}
@@ -700,7 +653,7 @@ lda_setup(lda_t *l, const lda_corpus_t *c, uint32_t K, double alpha, double beta
     uint64_t seed, uint32_t staleness, int stale_inf, uint32_t nworkers, uint32_t nparts,
     int engine_ssp)
 {
-	lda_rng_t r;
+	app_rng_t r;
 	uint64_t i;
 
 	memset(l, 0, sizeof(*l));
@@ -725,7 +678,7 @@ lda_setup(lda_t *l, const lda_corpus_t *c, uint32_t K, double alpha, double beta
 	l->wfreq = calloc(c->nwords, sizeof(uint64_t));
 	if (l->z0 == NULL || l->wfreq == NULL)
 		goto fail;
-	lda_rng_seed(&r, seed, 0);
+	app_rng_seed(&r, seed, 0);
 	for (i = 0; i < c->ntokens; i++) {
 		l->z0[i] = below(&r, K);
 		l->wfreq[c->tok[i]]++;
@@ -825,7 +778,7 @@ lda_phi(const int32_t *nwk, uint32_t V, uint32_t K, double beta)
 
 void
 lda_fold_in(const double *phi, uint32_t K, double alpha, const uint32_t *w, uint64_t n,
-    size_t stride, int iters, lda_rng_t *r, lda_fold_t *s, double *theta)
+    size_t stride, int iters, app_rng_t *r, lda_fold_t *s, double *theta)
 {
 	uint64_t i;
 	uint32_t k;
@@ -847,7 +800,7 @@ lda_fold_in(const double *phi, uint32_t K, double alpha, const uint32_t *w, uint
 			s->ndk[s->z[i]]--;
 			for (k = 0; k < K; k++)
 				tot += (s->p[k] = (s->ndk[k] + alpha) * f[k]);
-			u = unif(r) * tot;
+			u = app_rng_unif(r) * tot;
 			for (k = 0; k + 1 < K && u >= s->p[k]; k++)
 				u -= s->p[k];
 			s->z[i] = k;
@@ -895,7 +848,7 @@ lda_perplexity(const int32_t *nwk, const double *nk, uint32_t V, uint32_t K, dou
 	lda_fold_t fs;
 	uint64_t d, i, v;
 	uint32_t k;
-	lda_rng_t r;
+	app_rng_t r;
 
 	memset(&fs, 0, sizeof(fs));
 	if (phi == NULL || theta == NULL || lda_fold_init(&fs, K, (uint64_t)test->maxlen / 2 + 1) != 0)
@@ -903,7 +856,7 @@ lda_perplexity(const int32_t *nwk, const double *nk, uint32_t V, uint32_t K, dou
 	for (v = 0; v < V; v++)
 		for (k = 0; k < K; k++)
 			phi[v * K + k] = (nwk[v * K + k] + beta) / (nk[k] + V * beta);
-	lda_rng_seed(&r, seed, 0x5eed);
+	app_rng_seed(&r, seed, 0x5eed);
 	for (d = 0; d < test->ndocs; d++) {
 		const uint32_t *w = test->tok + test->doc_ptr[d];
 		uint64_t n = test->doc_ptr[d + 1] - test->doc_ptr[d];

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "rng.h"
 #include "strads.h"
 
 /* A corpus in memory: documents as runs of word ids. */
@@ -125,13 +126,6 @@ double lda_loglik_docs(const int32_t *ndk, const uint64_t *doc_ptr, uint32_t ndo
 double lda_loglik_words(const int32_t *nwk, uint32_t V, uint32_t K, double beta);
 double lda_loglik_topics(const double *nk, uint32_t V, uint32_t K, double beta);
 
-/* The sampler's random numbers (also the tests' and the generator's). */
-typedef struct lda_rng_s {
-	uint64_t s[2];
-} lda_rng_t;
-void lda_rng_seed(lda_rng_t *r, uint64_t seed, uint64_t stream);
-uint64_t lda_rng_next(lda_rng_t *r);
-
 /* phi_wk = (n_wk + beta) / (n_k + V beta) of counts nwk (V x K), in a
  * new V x K array (free() it), or NULL when out of memory. */
 double *lda_phi(const int32_t *nwk, uint32_t V, uint32_t K, double beta);
@@ -150,7 +144,7 @@ void lda_fold_free(lda_fold_t *s);
  * iters sweeps; theta (K) is the mean over the second half of the sweeps
  * of (n_dk + alpha) / (n + K alpha) (1/K each when n is 0). */
 void lda_fold_in(const double *phi, uint32_t K, double alpha, const uint32_t *w,
-    uint64_t n, size_t stride, int iters, lda_rng_t *r, lda_fold_t *s, double *theta);
+    uint64_t n, size_t stride, int iters, app_rng_t *r, lda_fold_t *s, double *theta);
 
 /* Held-out perplexity by document completion: for each test document,
  * the topic proportions are sampled (fold-in, iters sweeps, model

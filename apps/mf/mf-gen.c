@@ -51,7 +51,7 @@ gen_usage(FILE *f)
 /* The cumulative Zipf weights of n ranks, and a random id for each
  * rank (so popularity does not follow the ids). */
 static int
-zipf_new(uint32_t n, double s, mf_rng_t *r, double **cdfp, uint32_t **idp)
+zipf_new(uint32_t n, double s, app_rng_t *r, double **cdfp, uint32_t **idp)
 {
 	double *cdf = malloc(n * sizeof(double)), tot = 0;
 	uint32_t *id = malloc(n * sizeof(uint32_t)), k;
@@ -66,7 +66,7 @@ zipf_new(uint32_t n, double s, mf_rng_t *r, double **cdfp, uint32_t **idp)
 		id[k] = k;
 	}
 	for (k = n; k > 1; k--) {
-		uint32_t j = (uint32_t)(mf_rng_unif(r) * k), t = id[k - 1];
+		uint32_t j = (uint32_t)(app_rng_unif(r) * k), t = id[k - 1];
 
 		id[k - 1] = id[j];
 		id[j] = t;
@@ -75,9 +75,9 @@ zipf_new(uint32_t n, double s, mf_rng_t *r, double **cdfp, uint32_t **idp)
 }
 
 static uint32_t
-zipf_draw(const double *cdf, const uint32_t *id, uint32_t n, mf_rng_t *r)
+zipf_draw(const double *cdf, const uint32_t *id, uint32_t n, app_rng_t *r)
 {
-	double x = mf_rng_unif(r) * cdf[n - 1];
+	double x = app_rng_unif(r) * cdf[n - 1];
 	uint32_t lo = 0, hi = n - 1;
 
 	while (lo < hi) {
@@ -137,7 +137,7 @@ mf_gen_main(int argc, char **argv)
 	char *path = NULL, *buf = NULL;
 	FILE *ftr = NULL, *fte = NULL;
 	uint64_t ntest = 0, k;
-	mf_rng_t r;
+	app_rng_t r;
 
 	optind = 1;
 	opterr = 0;
@@ -178,7 +178,7 @@ mf_gen_main(int argc, char **argv)
 		fprintf(stderr, "strads gen mf: --test-fraction: expected a number in [0, 1)\n");
 		return CLI_USAGE;
 	}
-	mf_rng_seed(&r, (uint64_t)seed, 0);
+	app_rng_seed(&r, (uint64_t)seed, 0);
 	W = malloc((size_t)users * rank * sizeof(double));
 	H = malloc((size_t)items * rank * sizeof(double));
 	bu = malloc((size_t)users * sizeof(double));
@@ -192,13 +192,13 @@ mf_gen_main(int argc, char **argv)
 		goto out;
 	}
 	for (k = 0; k < (uint64_t)users * rank; k++)
-		W[k] = sqrt(fvar / rank) * mf_rng_normal(&r);
+		W[k] = sqrt(fvar / rank) * app_rng_normal(&r);
 	for (k = 0; k < (uint64_t)items * rank; k++)
-		H[k] = mf_rng_normal(&r);
+		H[k] = app_rng_normal(&r);
 	for (k = 0; k < (uint64_t)users; k++)
-		bu[k] = ubsd * mf_rng_normal(&r);
+		bu[k] = ubsd * app_rng_normal(&r);
 	for (k = 0; k < (uint64_t)items; k++)
-		bi[k] = ibsd * mf_rng_normal(&r);
+		bi[k] = ibsd * app_rng_normal(&r);
 	sprintf(path, "%s.train", out);
 	ftr = fopen(path, "w");
 	sprintf(path, "%s.test", out);
@@ -216,13 +216,13 @@ mf_gen_main(int argc, char **argv)
 			uint32_t i = zipf_draw(icdf, iid, (uint32_t)items, &r);
 			double dot = 0, truth, y;
 			long t;
-			int held = mf_rng_unif(&r) < tf;
+			int held = app_rng_unif(&r) < tf;
 
 			/* H's entries are N(0, 1): w . h has variance fvar. */
 			for (t = 0; t < rank; t++)
 				dot += W[(size_t)u * rank + t] * H[(size_t)i * rank + t];
 			truth = mean + bu[u] + bi[i] + dot;
-			y = truth + noise * mf_rng_normal(&r);
+			y = truth + noise * app_rng_normal(&r);
 			if (!exact) {
 				y = round(y * 2) / 2;
 				y = y < 1 ? 1 : y > 5 ? 5 : y;

@@ -34,60 +34,6 @@
 
 #include "mf.h"
 
-/* ------------------------------------------------------------------ */
-/* Random numbers: xoroshiro128+, seeded through splitmix64.           */
-
-static uint64_t
-splitmix(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-void
-mf_rng_seed(mf_rng_t *r, uint64_t seed, uint64_t stream)
-{
-	uint64_t x = seed ^ (stream * 0xd1342543de82ef95ULL);
-
-	r->s[0] = splitmix(&x);
-	r->s[1] = splitmix(&x);
-	if (r->s[0] == 0 && r->s[1] == 0)
-		r->s[1] = 1;
-}
-
-static inline uint64_t
-rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-uint64_t
-mf_rng_next(mf_rng_t *r)
-{
-	uint64_t s0 = r->s[0], s1 = r->s[1], out = s0 + s1;
-
-	s1 ^= s0;
-	r->s[0] = rotl(s0, 24) ^ s1 ^ (s1 << 16);
-	r->s[1] = rotl(s1, 37);
-	return out;
-}
-
-double
-mf_rng_unif(mf_rng_t *r)
-{
-	return (double)(mf_rng_next(r) >> 11) * 0x1.0p-53;
-}
-
-double
-mf_rng_normal(mf_rng_t *r)
-{
-	double u = mf_rng_unif(r), v = mf_rng_unif(r);
-
-	return sqrt(-2 * log(u > 0 ? u : 0x1.0p-53)) * cos(2 * M_PI * v);
-}
 
 /* ------------------------------------------------------------------ */
 /* The worker.                                                         */
@@ -230,12 +176,12 @@ winit(void *shared, const strads_shard_t *sh, void **out)
 		if (m->biases)
 			w->W[i * m->kc + m->rank + 1] = 1;
 		if (m->sgd) {
-			mf_rng_t r;
+			app_rng_t r;
 			uint32_t t;
 
-			mf_rng_seed(&r, m->seed, (w->u0 + i + 1) << 20);
+			app_rng_seed(&r, m->seed, (w->u0 + i + 1) << 20);
 			for (t = 0; t < m->rank; t++)
-				w->W[i * m->kc + t] = m->init_sd * mf_rng_normal(&r);
+				w->W[i * m->kc + t] = m->init_sd * app_rng_normal(&r);
 		}
 	}
 	/* Before the first sweep the model predicts mu: these are its
@@ -573,11 +519,11 @@ table_init(void *shared, uint32_t t, uint64_t begin, uint64_t end, void *rows)
 		return;
 	for (j = begin; j < end; j++) {
 		double *row = h + (j - begin) * hw;
-		mf_rng_t r;
+		app_rng_t r;
 
-		mf_rng_seed(&r, m->seed, j + 1);
+		app_rng_seed(&r, m->seed, j + 1);
 		for (c = 0; c < m->rank; c++)
-			row[c] = m->init_sd * mf_rng_normal(&r);
+			row[c] = m->init_sd * app_rng_normal(&r);
 		if (m->biases) {
 			row[m->rank] = 1;
 			row[m->rank + 1] = 0;

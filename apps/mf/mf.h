@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "rng.h"
 #include "strads.h"
 
 /* Ids as the data names them, and the dense indices they map to. */
@@ -169,14 +170,5 @@ int mf_predict_main(int argc, char **argv);
 int mf_recommend_main(int argc, char **argv);
 /* `strads gen mf` (mf-gen.c; argv[0] is "mf"). */
 int mf_gen_main(int argc, char **argv);
-
-/* Random numbers for the generator and the first factors. */
-typedef struct mf_rng_s {
-	uint64_t s[2];
-} mf_rng_t;
-void mf_rng_seed(mf_rng_t *r, uint64_t seed, uint64_t stream);
-uint64_t mf_rng_next(mf_rng_t *r);
-double mf_rng_unif(mf_rng_t *r);
-double mf_rng_normal(mf_rng_t *r);
 
 #endif
