@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -275,6 +276,46 @@ START_TEST(bad_paths)
 }
 END_TEST
 
+/* A symbolic link is written through (it still names its file, which
+ * takes the new contents whole); a device is written as it is, never
+ * replaced by a rename (as root, `--out /dev/null` once made /dev/null a
+ * regular file); a link to nothing and a directory are refused. */
+START_TEST(links_and_devices)
+{
+	job_t j = {"new", 0, ""};
+	char link_path[PATH_MAX + 32], dev[PATH_MAX + 32], got[64], err[256];
+	struct stat st;
+
+	put_old();
+	snprintf(link_path, sizeof(link_path), "%s/link", g_dir);
+	ck_assert_int_eq(symlink("model.txt", link_path), 0);
+	ck_assert_int_eq(strads_file_write_atomic(link_path, 0644, put, &j, err, sizeof(err)), 0);
+	ck_assert_int_eq(lstat(link_path, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	slurp(g_target, got, sizeof(got));
+	ck_assert_str_eq(got, "new");
+	ck_assert_int_eq(entries(), 2); /* no temporary file left */
+
+	snprintf(link_path, sizeof(link_path), "%s/dangling", g_dir);
+	ck_assert_int_eq(symlink("nowhere", link_path), 0);
+	ck_assert_int_eq(strads_file_write_atomic(link_path, 0644, put, &j, err, sizeof(err)),
+	    STRADS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "a symbolic link to a file that does not exist"));
+	ck_assert_int_eq(strads_file_write_atomic(g_dir, 0644, put, &j, err, sizeof(err)),
+	    STRADS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "is a directory"));
+
+	/* A null device of the test's own where it may make one (root), so
+	 * that a wrong rename could not replace the system's. */
+	snprintf(dev, sizeof(dev), "%s/null", g_dir);
+	if (mknod(dev, S_IFCHR | 0666, makedev(1, 3)) != 0)
+		snprintf(dev, sizeof(dev), "/dev/null");
+	ck_assert_int_eq(strads_file_write_atomic(dev, 0644, put, &j, err, sizeof(err)), 0);
+	ck_assert_int_eq(stat(dev, &st), 0);
+	ck_assert(S_ISCHR(st.st_mode));
+}
+END_TEST
+
 static Suite *
 file_suite(void)
 {
@@ -288,6 +329,7 @@ file_suite(void)
 	tcase_add_test(tc, sync_fails);
 	tcase_add_test(tc, dir_sync_fails);
 	tcase_add_test(tc, bad_paths);
+	tcase_add_test(tc, links_and_devices);
 	suite_add_tcase(s, tc);
 	return s;
 }

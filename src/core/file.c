@@ -3,7 +3,9 @@
  * a temporary file beside the target, fsync, rename, fsync of the
  * directory. Models, generated data, table files and checkpoints all go
  * through here, so a crash or a full disk never leaves half a file under
- * the real name.
+ * the real name. A symbolic link is followed (the file it names is
+ * replaced, the link stays); a device or a FIFO (--out /dev/stdout) is
+ * written as it is: a rename would replace it.
  */
 #include "strads-int.h"
 
@@ -40,9 +42,73 @@ fsync_dir(const char *dir)
 	return rc;
 }
 
+/* Writes to what path names as it is, with no temporary file: a device
+ * or a FIFO (/dev/null, /dev/stdout), which a rename would replace. */
+static int
+write_through(const char *path, strads_file_write_cb write_cb, void *arg, char *err,
+    size_t errlen)
+{
+	FILE *f = fopen(path, "wb");
+	int rc;
+
+	if (f == NULL)
+		return strads__errf(err, errlen, STRADS_EIO, "%s: %s", path, strerror(errno));
+	errno = 0;
+	rc = write_cb(f, arg);
+	if (rc != 0 || ferror(f) || fflush(f) != 0) {
+		int e = errno;
+
+		fclose(f);
+		return strads__errf(err, errlen, rc != 0 ? STRADS_ECANCELED : STRADS_EIO,
+		    "%s: write %s%s%s", path, rc != 0 ? "abandoned" : "failed",
+		    e != 0 ? ": " : "", e != 0 ? strerror(e) : "");
+	}
+	if (fclose(f) != 0)
+		return strads__errf(err, errlen, STRADS_EIO, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int write_atomic(const char *path, unsigned mode, strads_file_write_cb write_cb,
+    void *arg, char *err, size_t errlen);
+
 int
 strads_file_write_atomic(const char *path, unsigned mode,
     strads_file_write_cb write_cb, void *arg, char *err, size_t errlen)
+{
+	struct stat st, lst;
+	char *real;
+	int rc;
+
+	if (path == NULL || *path == '\0' || write_cb == NULL)
+		return strads__errf(err, errlen, STRADS_EINVAL,
+		    "atomic write: no path or no writer");
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return strads__errf(err, errlen, STRADS_EINVAL, "%s: is a directory",
+			    path);
+		if (!S_ISREG(st.st_mode))
+			return write_through(path, write_cb, arg, err, errlen);
+		/* A symbolic link keeps pointing where it did: the file it
+		 * names takes the new contents (whole, as any other). */
+		if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+			if ((real = realpath(path, NULL)) == NULL)
+				return strads__errf(err, errlen, STRADS_EIO, "%s: %s", path,
+				    strerror(errno));
+			rc = write_atomic(real, mode, write_cb, arg, err, errlen);
+			free(real);
+			return rc;
+		}
+	} else if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+		return strads__errf(err, errlen, STRADS_EINVAL,
+		    "%s: a symbolic link to a file that does not exist", path);
+	}
+	return write_atomic(path, mode, write_cb, arg, err, errlen);
+}
+
+/* A temporary file beside path, written, synced and renamed over it. */
+static int
+write_atomic(const char *path, unsigned mode, strads_file_write_cb write_cb, void *arg,
+    char *err, size_t errlen)
 {
 	const char *base;
 	char *dir = NULL, *tmp = NULL;
@@ -50,9 +116,6 @@ strads_file_write_atomic(const char *path, unsigned mode,
 	size_t dlen;
 	int fd, rc, e;
 
-	if (path == NULL || *path == '\0' || write_cb == NULL)
-		return strads__errf(err, errlen, STRADS_EINVAL,
-		    "atomic write: no path or no writer");
 	base = strrchr(path, '/');
 	base = base != NULL ? base + 1 : path;
 	if (*base == '\0')
