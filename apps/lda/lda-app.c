@@ -155,10 +155,10 @@ lda_opt(const char *cmd, lda_state_t *s, int c, const char *arg)
 		bad = cli_parse_long_in(cmd, "--topics", arg, 1, 1000000, &s->topics);
 		break;
 	case O_ALPHA:
-		bad = cli_parse_double_in(cmd, "--alpha", arg, 0, 1, INFINITY, &s->alpha);
+		bad = cli_parse_double_in(cmd, "--alpha", arg, 0, 1, 1e100, &s->alpha);
 		break;
 	case O_BETA:
-		bad = cli_parse_double_in(cmd, "--beta", arg, 0, 1, INFINITY, &s->beta);
+		bad = cli_parse_double_in(cmd, "--beta", arg, 0, 1, 1e100, &s->beta);
 		break;
 	case O_ITERS: bad = cli_parse_long_in(cmd, "--iters", arg, 1, 100000000, &s->iters); break;
 	case O_STALE:
@@ -472,6 +472,7 @@ lda_result(const char *cmd, app_state_t *st, long k, const strads_job_result_t *
 	lda_state_t *s = (lda_state_t *)st;
 	const int32_t *nwk;
 	double *nk;
+	char ppl[64] = "";
 
 	(void)k;
 	if (res->tables == NULL || res->ntables <= LDA_T_WORD ||
@@ -485,14 +486,19 @@ lda_result(const char *cmd, app_state_t *st, long k, const strads_job_result_t *
 		s->perplexity = lda_perplexity(nwk, nk, s->all.nwords, s->l.K, s->alpha, s->beta,
 		    &s->test, (int)s->fold_iters, s->seed);
 	free(nk);
+	if (!isfinite(res->progress.objective)) {
+		fprintf(stderr, "strads %s: the sampler diverged (objective %g); no model "
+		    "written\n", cmd, res->progress.objective);
+		return -1;
+	}
+	if (s->test.ndocs > 0)
+		snprintf(ppl, sizeof(ppl), ", held-out perplexity %.2f", s->perplexity);
 	snprintf(line, len,
 	    "lda: %u topics, %llu sweeps, loglik_per_token %.6f, tokens_per_s %.4g, "
-	    "%.3fs%s%.*f\n",
+	    "%.3fs%s\n",
 	    s->l.K, (unsigned long long)res->sweeps,
 	    strads_progress_value(&res->progress, "loglik_per_token"),
-	    strads_progress_value(&res->progress, "tokens_per_s"), res->solve_s,
-	    s->test.ndocs > 0 ? ", held-out perplexity " : "", s->test.ndocs > 0 ? 2 : 0,
-	    s->test.ndocs > 0 ? s->perplexity : 0.0);
+	    strads_progress_value(&res->progress, "tokens_per_s"), res->solve_s, ppl);
 	if (s->top > 0)
 		lda_print_topics(stdout, nwk, s->all.vocab, s->all.nwords, s->l.K, (int)s->top);
 	return 0;
