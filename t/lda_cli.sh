@@ -178,5 +178,21 @@ fi
 [ "$(grep -c . "$dir/g.truth")" = 9 ] ||
 	{ echo "FAIL: g.truth: expected 5 header lines and 4 topic lines"; fail=1; }
 
+# Words that would break a model line (a '#' first, a '%') are escaped
+# in the model and come back whole: the model reads, and topics prints
+# them (a '#a' word once made a model nothing could read).
+printf '#a\n100%%\nplain\nword\n' >"$dir/w.vocab"
+printf '3 0:2 1:1 2:1\n3 1:2 2:1 3:3\n2 0:1 3:2\n' >"$dir/w.dat"
+if "$strads" run lda --data "$dir/w.dat" --vocab "$dir/w.vocab" --topics 2 --iters 3 \
+    --threads 1 --quiet --top 0 --out "$dir/w.model" 2>"$dir/w.err" &&
+    "$strads" topics "$dir/w.model" --top 4 >"$dir/w.top" 2>>"$dir/w.err"; then
+	for w in '#a' '100%' plain word; do
+		grep -qF -- " $w " "$dir/w.top" || grep -qF -- " $w" "$dir/w.top" ||
+			{ echo "FAIL: topics lacks the word '$w': $(cat "$dir/w.top")"; fail=1; }
+	done
+else
+	echo "FAIL: a vocabulary with '#a' and '100%': $(cat "$dir/w.err")"; fail=1
+fi
+
 [ $fail = 0 ] && echo "strads run lda: planted topics found, $recs records, perplexity $ppl, reproducible, predict finds topics, errors named"
 exit $fail

@@ -42,13 +42,17 @@ crc32_update(uint32_t crc, const void *buf, size_t len)
 /* ------------------------------------------------------------------ */
 /* Names in header lines: %XX for what would break a line or a field  */
 
-static void
-put_escaped(FILE *f, const char *s)
+void
+model_put_escaped(FILE *f, const char *s)
 {
+	const char *first = s;
+
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 
-		if (c <= ' ' || c >= 0x7f || c == '%')
+		/* A '#' first would read as a header line where a name
+		 * starts one (an LDA model's words). */
+		if (c <= ' ' || c >= 0x7f || c == '%' || (c == '#' && s == first))
 			fprintf(f, "%%%02X", c);
 		else
 			fputc(c, f);
@@ -64,9 +68,8 @@ hexval(int c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* Decodes s in place; -1 on a bad escape. */
-static int
-unescape(char *s)
+int
+model_unescape(char *s)
 {
 	char *w = s;
 
@@ -167,18 +170,18 @@ model_text(const model_t *m, char **buf, size_t *len)
 		fprintf(f, "# data_format %s\n", m->data_format);
 	if (m->target != NULL) {
 		fputs("# target ", f);
-		put_escaped(f, m->target);
+		model_put_escaped(f, m->target);
 		fputc('\n', f);
 	}
 	if (m->ignore != NULL) {
 		fputs("# ignore ", f);
-		put_escaped(f, m->ignore);
+		model_put_escaped(f, m->ignore);
 		fputc('\n', f);
 	}
 	if (m->colnames != NULL)
 		for (j = 0; j < m->p; j++) {
 			fprintf(f, "# column %u ", j + 1);
-			put_escaped(f, m->colnames[j]);
+			model_put_escaped(f, m->colnames[j]);
 			fputc('\n', f);
 		}
 	for (j = 0; j < m->p; j++)
@@ -357,7 +360,7 @@ header_line(model_t *m, char *key, char *val)
 		free(*dst);
 		if ((*dst = strdup(val)) == NULL)
 			return -1;
-		return unescape(*dst) != 0 ? -2 : 0;
+		return model_unescape(*dst) != 0 ? -2 : 0;
 	}
 	return 0;
 }
@@ -473,7 +476,7 @@ model_read(const char *path, model_t *m, char *err, size_t errlen)
 				free(m->colnames[idx - 1]);
 				if ((m->colnames[idx - 1] = strdup(name + 1)) == NULL)
 					goto oom;
-				if (unescape(m->colnames[idx - 1]) != 0) {
+				if (model_unescape(m->colnames[idx - 1]) != 0) {
 					snprintf(err, errlen, "%s:%lu: a bad %%-escape in a "
 					    "column name", path, lineno);
 					goto fail;

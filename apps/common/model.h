@@ -35,6 +35,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "data.h"
 
@@ -100,5 +101,12 @@ int model_write_text(const char *path, const char *text, size_t len, char *err,
     size_t errlen);
 int model_read_text(const char *path, char **text, size_t *body, char *err,
     size_t errlen);
+
+/* Names in a model's text: %XX for bytes outside printable ASCII, for
+ * '%', for blanks and for a '#' first (it would start a header line), so
+ * a name is one field of one line. model_unescape decodes in place; -1
+ * on a bad escape. */
+void model_put_escaped(FILE *f, const char *s);
+int model_unescape(char *s);
 
 #endif

@@ -5,7 +5,8 @@
  * model 2", then app, topics, words, alpha, beta, tokens, docs, sweeps,
  * loglik_per_token, perplexity), then one line a word in id order:
  * "WORD k:count k:count ..." with the word's non-zero topic counts (topics
- * from 0); then "# nnz N", the number of those pairs, and the end line
+ * from 0; the word %-escaped as model_put_escaped does: a blank, a '%'
+ * or a '#' first would break the line); then "# nnz N", the number of those pairs, and the end line
  * "# end crc32 XXXXXXXX" of the linear apps' models (apps/common/model.h),
  * so that a file cut short or edited is refused rather than read as a
  * smaller model. A word without a vocabulary is written as its id. Written
@@ -44,7 +45,7 @@ model_text(const lda_model_t *m, char **buf, size_t *len)
 		const int32_t *r = m->nwk + (size_t)v * m->K;
 
 		if (m->vocab != NULL && m->vocab[v] != NULL)
-			fputs(m->vocab[v], f);
+			model_put_escaped(f, m->vocab[v]);
 		else
 			fprintf(f, "%u", v);
 		for (k = 0; k < m->K; k++)
@@ -202,6 +203,10 @@ lda_model_read(const char *path, lda_model_t *m, char *err, size_t errlen)
 			*p++ = '\0';
 		if ((m->vocab[v] = strdup(line)) == NULL) {
 			snprintf(err, errlen, "%s: out of memory", path);
+			goto fail;
+		}
+		if (model_unescape(m->vocab[v]) != 0) {
+			snprintf(err, errlen, "%s:%lu: a bad %%-escape in the word", path, lineno);
 			goto fail;
 		}
 		while (*p != '\0') {
