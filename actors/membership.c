@@ -185,6 +185,41 @@ drop_member(strads_actor_t *self, strads_cluster_t *c, strads__member_t *m, cons
 	uv_cond_broadcast(&c->cond);
 }
 
+/* 1 when url is a URL we would dial and log: printable ASCII, no blank,
+ * shorter than cap. */
+static int
+url_ok(const char *url, size_t cap)
+{
+	size_t i;
+
+	for (i = 0; url[i] != '\0'; i++)
+		if ((unsigned char)url[i] <= ' ' || (unsigned char)url[i] >= 0x7f)
+			return 0;
+	return i > 0 && i < cap;
+}
+
+/* A hello with a wrong proof: logged at most once a second, with the
+ * count of those not logged since, so a flood of them is a few lines. */
+static void
+refused(strads_cluster_t *c, uint32_t node, const char *url)
+{
+	uint64_t now = strads_now_ns();
+
+	if (c->refused_log_ns != 0 && now - c->refused_log_ns < 1000000000ull) {
+		c->refused_quiet++;
+		return;
+	}
+	if (c->refused_quiet > 0)
+		strads_log(STRADS_LOG_WARN, "cluster: refused node %u (%s): wrong cluster "
+		    "secret, or an edited hello (and %llu more refused hellos not logged)", node, url,
+		    (unsigned long long)c->refused_quiet);
+	else
+		strads_log(STRADS_LOG_WARN, "cluster: refused node %u (%s): wrong cluster "
+		    "secret, or an edited hello", node, url);
+	c->refused_log_ns = now;
+	c->refused_quiet = 0;
+}
+
 static void
 on_hello(strads_actor_t *self, strads_cluster_t *c, const strads_msg_t *msg)
 {
@@ -195,6 +230,7 @@ on_hello(strads_actor_t *self, strads_cluster_t *c, const strads_msg_t *msg)
 	const char *url;
 	uint32_t node = msg->src.node;
 	strads__member_t *m;
+	double roles, workers;
 
 	if (o == NULL || strcmp(strads__json_str(o, "op"), "hello") != 0) {
 		atomic_fetch_add(&c->rt->dropped_proto, 1);
@@ -202,19 +238,26 @@ on_hello(strads_actor_t *self, strads_cluster_t *c, const strads_msg_t *msg)
 		return;
 	}
 	url = strads__json_str(o, "url");
+	roles = strads__json_num(o, "roles");
+	workers = strads__json_num(o, "workers");
+	/* A URL is printable ASCII without blanks (it is logged: a newline
+	 * in it would forge log lines); roles and workers are small whole
+	 * numbers. Anything else is no hello of ours: dropped and counted. */
 	if (strads__hex_decode(strads__json_str(o, "nonce"), nonce, sizeof(nonce)) != 0 ||
 	    strads__hex_decode(strads__json_str(o, "proof"), proof, sizeof(proof)) != 0 ||
-	    *url == '\0' || strlen(url) >= sizeof(m->url) || node <= STRADS__COORD_NODE) {
+	    !url_ok(url, sizeof(m->url)) || node <= STRADS__COORD_NODE || !(roles >= 0) ||
+	    roles > 7 || roles != (double)(uint32_t)roles || !(workers >= 0) || workers > 4096 ||
+	    workers != (double)(uint32_t)workers) {
 		atomic_fetch_add(&c->rt->dropped_proto, 1);
 		cJSON_Delete(o);
 		return;
 	}
 	strads__transport_secret(c->rt->tp, &secret, &slen);
-	strads__hello_proof(secret, slen, node, nonce, url, want);
+	strads__hello_proof(secret, slen, node, nonce, (uint32_t)roles, (uint32_t)workers, url,
+	    want);
 	if (!strads__ct_equal(want, proof, 32)) {
 		atomic_fetch_add(&c->rt->dropped_auth, 1);
-		strads_log(STRADS_LOG_WARN, "cluster: refused node %u (%s): wrong cluster secret",
-		    node, url);
+		refused(c, node, url);
 		cJSON_Delete(o);
 		return;
 	}
@@ -270,10 +313,8 @@ on_hello(strads_actor_t *self, strads_cluster_t *c, const strads_msg_t *msg)
 		snprintf(m->url, sizeof(m->url), "%s", url);
 	}
 	m->agent = msg->src.actor;
-	m->roles = (unsigned)strads__json_num(o, "roles") & 7u;
-	m->workers = (int)strads__json_num(o, "workers");
-	if (m->workers < 0 || m->workers > 4096)
-		m->workers = 0;
+	m->roles = (unsigned)roles;
+	m->workers = (int)workers;
 	if (!(m->roles & STRADS_ROLE_WORKER))
 		m->workers = 0;
 	m->heard_ns = strads_now_ns();

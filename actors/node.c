@@ -65,19 +65,32 @@ send_hello(strads_actor_t *self, agent_t *a)
 
 	if (o == NULL)
 		return;
+	const char *url = n->o.advertise, *t;
+	uint64_t every = 1000000000ull; /* one a second */
+	int workers = n->o.workers;
+
 	strads__transport_nonce(rt->tp, nonce);
 	strads__transport_secret(rt->tp, &secret, &slen);
-	strads__hello_proof(secret, slen, strads_runtime_node(rt), nonce, n->o.advertise,
-	    proof);
+	strads__hello_proof(secret, slen, strads_runtime_node(rt), nonce, (uint32_t)n->o.roles,
+	    (uint32_t)n->o.workers, url, proof);
+	/* Tests only: a hello as an attacker would send it (t/cluster.sh
+	 * (e)): another worker count than the proof's, a URL of its own
+	 * (one that would forge log lines), more hellos a second. */
+	if ((t = getenv("STRADS_TEST_HELLO_WORKERS")) != NULL)
+		workers = atoi(t);
+	if ((t = getenv("STRADS_TEST_HELLO_URL")) != NULL)
+		url = t;
+	if ((t = getenv("STRADS_TEST_HELLO_EVERY_MS")) != NULL && atoi(t) > 0)
+		every = (uint64_t)atoi(t) * 1000000ull;
 	cJSON_AddStringToObject(o, "op", "hello");
 	strads__hex_encode(nonce, sizeof(nonce), hex);
 	cJSON_AddStringToObject(o, "nonce", hex);
 	strads__hex_encode(proof, sizeof(proof), hex);
 	cJSON_AddStringToObject(o, "proof", hex);
-	cJSON_AddStringToObject(o, "url", n->o.advertise);
+	cJSON_AddStringToObject(o, "url", url);
 	cJSON_AddNumberToObject(o, "roles", n->o.roles);
-	cJSON_AddNumberToObject(o, "workers", n->o.workers);
-	a->hello_ns = strads_now_ns() + 1000000000ull; /* one a second */
+	cJSON_AddNumberToObject(o, "workers", workers);
+	a->hello_ns = strads_now_ns() + every;
 	strads__ctl_send(self, n->ctl, STRADS__MSG_MEM_HELLO, o);
 }
 

@@ -4,8 +4,11 @@
 #  (a) one coordinator and three nodes reach the single-process objective
 #      within 1e-6 relative;
 #  (p) --path 3 over two nodes gives strads run --path's objectives;
-#  (e) a node with a wrong secret is refused (logged by the coordinator,
-#      exit 3 at the node) and the run is unaffected;
+#  (e) a node with a wrong secret is refused (exit 3 at the node; logged
+#      by the coordinator at most once a second with a count of the rest,
+#      though it sends a hello every 5 ms), as are a hello whose worker
+#      count was edited (the proof covers it) and one whose URL would forge
+#      a log line (dropped, never logged); the run is unaffected;
 #  (i) a coordinator or store that cannot set itself up, or the
 #      coordinator's start message that cannot be made (test hook
 #      STRADS_TEST_FAIL_INIT) ends the job with an error (coordinator
@@ -210,18 +213,40 @@ if want e; then
 	coordinator coord-e --listen "$url" --app lasso $common --min-workers 2 \
 	    --out "$tmp/e.model"
 	ce=$last
+	# The wrong secret, a hello every 5 ms (test hook): refusals are
+	# logged at most once a second, with a count of the others.
+	export STRADS_TEST_HELLO_EVERY_MS=5
 	node wrong --join "$url" --secret-file "$tmp/wrong" --wait 3; nw=$last
+	unset STRADS_TEST_HELLO_EVERY_MS
+	# A hello whose URL would forge a log line: dropped, never logged.
+	STRADS_TEST_HELLO_URL=$(printf 'tcp://127.0.0.1:9\nstrads: warning: FORGED line')
+	export STRADS_TEST_HELLO_URL
+	node forger --join "$url" --secret-file "$tmp/wrong" --wait 3; nf=$last
+	unset STRADS_TEST_HELLO_URL
+	# The right secret, but a hello edited to 4096 workers (a captured
+	# hello changed on the way): its proof no longer holds.
+	export STRADS_TEST_HELLO_WORKERS=4096
+	node edited --join "$url" --secret-file "$tmp/secret" --wait 3; ned=$last
+	unset STRADS_TEST_HELLO_WORKERS
 	wait_for "$tmp/coord-e.log" "wrong cluster secret" 30 ||
 	    bad "(e) the coordinator did not report the wrong secret"
 	if grep -q "not-the-secret" "$tmp/coord-e.log" "$tmp/wrong.log"; then
 		bad "(e) a secret was echoed in a log"
 	fi
+	wait_pid "$nw" 30; r=$?
+	[ $r -eq 3 ] || bad "(e) the wrong-secret node exited $r, want 3"
+	wait_pid "$nf" 30
+	wait_pid "$ned" 30; red=$?
+	[ $red -ne 0 ] || bad "(e) the node with an edited hello joined (exit 0)"
 	node e1 --join "$url" --secret-file "$tmp/secret"; n1=$last
 	node e2 --join "$url" --secret-file "$tmp/secret"; n2=$last
 	ends_ok e "$ce" $n1 $n2
-	wait_pid "$nw" 30; r=$?
-	[ $r -eq 3 ] || bad "(e) the wrong-secret node exited $r, want 3"
-	obj_ok e "$tmp/e.model" "$ref" "wrong secret refused (node exit 3)"
+	grep -q "FORGED" "$tmp/coord-e.log" && bad "(e) a hello's URL forged a log line"
+	nref=$(grep -c "wrong cluster secret" "$tmp/coord-e.log")
+	[ "$nref" -le 12 ] || bad "(e) $nref refusal lines for about 1200 hellos in 3 s"
+	grep -q "more refused hellos not logged" "$tmp/coord-e.log" ||
+	    bad "(e) no count of the refusals not logged"
+	obj_ok e "$tmp/e.model" "$ref" "wrong secret refused (node exit 3), $nref refusal lines logged, an edited hello refused (exit $red), a forging URL dropped"
 fi
 
 # (i) a role that cannot set itself up (the test hook

@@ -82,17 +82,21 @@ strads__ctl_parse(const strads_msg_t *m)
 
 void
 strads__hello_proof(const uint8_t *secret, size_t len, uint32_t node,
-    const uint8_t *nonce, const char *url, uint8_t out[32])
+    const uint8_t *nonce, uint32_t roles, uint32_t workers, const char *url,
+    uint8_t out[32])
 {
-	static const char label[] = "strads hello v1";
+	static const char label[] = "strads hello v2";
 	strads__hmac_t h;
-	uint8_t id[4];
+	uint8_t id[12];
 
 	strads__put32(id, node);
+	strads__put32(id + 4, roles);
+	strads__put32(id + 8, workers);
 	strads__hmac_init(&h, secret, len);
 	strads__hmac_update(&h, label, sizeof(label) - 1);
 	strads__hmac_update(&h, id, 4);
 	strads__hmac_update(&h, nonce, STRADS__NONCE_LEN);
+	strads__hmac_update(&h, id + 4, 8);
 	strads__hmac_update(&h, url, strlen(url));
 	strads__hmac_final(&h, out);
 }

@@ -84,6 +84,8 @@ struct strads_cluster_s {
 	int reshape;        /* the view changed: lay the job out again */
 	int store_lost;     /* ... and a store went with a lost node */
 	uint64_t bytes_gone; /* bytes sent by members that are gone */
+	uint64_t refused_log_ns; /* when a refused hello was last logged */
+	uint64_t refused_quiet;  /* refusals since, not logged */
 	int byeing;          /* strads_cluster_free: no more joins */
 	/* strads_cluster_resume: what the next job counts on from. */
 	int resumed;
@@ -137,12 +139,14 @@ typedef struct strads__node_s {
  * until it stops (then it sets stopped). */
 extern const strads_actor_type_t strads__node_agent_type;
 
-/* The join proof a hello carries: HMAC(secret, "strads hello v1" |
- * node | nonce | url). It lets the coordinator refuse a wrong secret at
- * once, before it dials anyone; the link tokens (frames.c) are the
- * challenge-response that admits the node. */
+/* The join proof a hello carries: HMAC(secret, "strads hello v2" |
+ * node | nonce | roles | workers | url). It lets the coordinator refuse a
+ * wrong secret at once, before it dials anyone, and covers every field
+ * the coordinator acts on (an edited worker count is refused); the link
+ * tokens (frames.c) are the challenge-response that admits the node. */
 void strads__hello_proof(const uint8_t *secret, size_t len, uint32_t node,
-    const uint8_t *nonce, const char *url, uint8_t out[32]);
+    const uint8_t *nonce, uint32_t roles, uint32_t workers, const char *url,
+    uint8_t out[32]);
 
 /* Job options as JSON (what every node needs to lay the job out the same
  * way), and back. */
