@@ -80,7 +80,7 @@ fix_rm(fix_t *f)
 	char path[512];
 
 	while (d != NULL && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", f->dir, e->d_name);
 		unlink(path);
@@ -165,8 +165,29 @@ START_TEST(round_trip)
 
 	memset(&f, 0, sizeof(f));
 	fix_write(&f, 4);
+	{
+		/* Temporary files a writer killed mid-write left behind. */
+		static const char *left[] = {".params-6.bin.Ab12Cd", ".table-6-0.bin.xyzXYZ",
+		    ".MANIFEST.q1w2e3", ".unrelated"};
+		char path[600];
+		size_t k;
+
+		for (k = 0; k < sizeof(left) / sizeof(left[0]); k++) {
+			FILE *fp;
+
+			snprintf(path, sizeof(path), "%s/%s", f.dir, left[k]);
+			ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+			fclose(fp);
+		}
+	}
 	fix_write(&f, 8);
-	/* The round-4 files went once the manifest named round 8's. */
+	/* The round-4 files went once the manifest named round 8's, and so
+	 * did the temporary files of writes that never finished (not a
+	 * file that is no checkpoint's). */
+	ck_assert_int_eq(count_files(f.dir, ".params-"), 0);
+	ck_assert_int_eq(count_files(f.dir, ".table-"), 0);
+	ck_assert_int_eq(count_files(f.dir, ".MANIFEST."), 0);
+	ck_assert_int_eq(count_files(f.dir, ".unrelated"), 1);
 	ck_assert_int_eq(count_files(f.dir, "params-"), 1);
 	ck_assert_int_eq(count_files(f.dir, "table-"), 2);
 	ck_assert_int_eq(count_files(f.dir, "params-8.bin"), 1);
@@ -285,6 +306,18 @@ to_format3(cJSON *j)
 }
 
 static void
+to_negative_round(cJSON *j)
+{
+	cJSON_ReplaceItemInObject(j, "round", cJSON_CreateString("-5"));
+}
+
+static void
+to_bad_time(cJSON *j)
+{
+	cJSON_ReplaceItemInObject(j, "time_s", cJSON_CreateNumber(-1));
+}
+
+static void
 to_path(cJSON *j)
 {
 	cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "tables"), 0);
@@ -317,6 +350,8 @@ START_TEST(corrupt_refused)
 	    {NULL, 0, 0, to_format3, "MANIFEST: not a strads checkpoint manifest"},
 	    {NULL, 0, 0, to_path, "MANIFEST: table 0 is not described right"},
 	    {NULL, 0, 0, to_rows, "larger than the manifest says"},
+	    {NULL, 0, 0, to_negative_round, "MANIFEST: expected round, updates, sweeps as decimal counts"},
+	    {NULL, 0, 0, to_bad_time, "time_s as seconds >= 0"},
 	};
 	size_t k;
 

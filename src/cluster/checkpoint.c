@@ -26,6 +26,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,8 +71,33 @@ write_atomic(const char *dir, const char *name, const void *a, size_t na, const 
 	return strads_file_write_atomic(path, 0600, write_two, &t, err, errlen);
 }
 
+/* *out from j's key, a string of decimal digits (at most 19); -1 when it
+ * is anything else. */
+static int
+u64_field(const cJSON *j, const char *key, uint64_t *out)
+{
+	const char *s = strads__json_str(j, key);
+	size_t n = strspn(s, "0123456789");
+
+	if (n == 0 || n > 19 || s[n] != '\0')
+		return -1;
+	*out = strtoull(s, NULL, 10);
+	return 0;
+}
+
+/* 1 when name is a temporary file of the atomic writer (".NAME.XXXXXX")
+ * for one of a checkpoint's files: left behind by a writer killed
+ * mid-write. */
+static int
+stale_temp(const char *name)
+{
+	return name[0] == '.' && (strncmp(name + 1, "params-", 7) == 0 ||
+	    strncmp(name + 1, "table-", 6) == 0 || strncmp(name + 1, "MANIFEST.", 9) == 0);
+}
+
 /* Removes the params and table files that the manifest just written
- * does not name (older checkpoints'): keep[0..n). */
+ * does not name (older checkpoints'): keep[0..n); and the temporary
+ * files of writes that never finished. */
 static void
 prune(const char *dir, char (*keep)[64], uint32_t n)
 {
@@ -84,7 +110,8 @@ prune(const char *dir, char (*keep)[64], uint32_t n)
 	while ((e = readdir(d)) != NULL) {
 		char path[4096];
 
-		if (strncmp(e->d_name, "params-", 7) != 0 && strncmp(e->d_name, "table-", 6) != 0)
+		if (strncmp(e->d_name, "params-", 7) != 0 && strncmp(e->d_name, "table-", 6) != 0 &&
+		    !stale_temp(e->d_name))
 			continue;
 		for (i = 0; i < n && strcmp(e->d_name, keep[i]) != 0; i++)
 			;
@@ -448,11 +475,15 @@ strads__ckpt_read(const char *dir, strads__ckpt_t *ck, double **params, char *er
 		    "(or of a format this version does not read)", path);
 	}
 	ck->p = (uint32_t)strads__json_num(j, "p");
-	ck->rounds = strtoull(strads__json_str(j, "round"), NULL, 10);
-	ck->updates = strtoull(strads__json_str(j, "updates"), NULL, 10);
 	ck->time_s = strads__json_num(j, "time_s");
-	if (format >= 2)
-		ck->sweeps = strtoull(strads__json_str(j, "sweeps"), NULL, 10);
+	/* Counts are decimal strings of digits ("-5" would wrap to 2^64 - 5). */
+	if (u64_field(j, "round", &ck->rounds) != 0 || u64_field(j, "updates", &ck->updates) != 0 ||
+	    (format >= 2 && u64_field(j, "sweeps", &ck->sweeps) != 0) ||
+	    !(ck->time_s >= 0) || !isfinite(ck->time_s)) {
+		rc = strads__errf(err, errlen, STRADS_EFORMAT, "%s: expected round, updates%s as "
+		    "decimal counts and time_s as seconds >= 0", path, format >= 2 ? ", sweeps" : "");
+		goto fail;
+	}
 	if ((ck->spec = strdup(strads__json_str(j, "spec"))) == NULL) {
 		rc = STRADS_ENOMEM;
 		goto fail;
