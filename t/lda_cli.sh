@@ -178,6 +178,18 @@ fi
 [ "$(grep -c . "$dir/g.truth")" = 9 ] ||
 	{ echo "FAIL: g.truth: expected 5 header lines and 4 topic lines"; fail=1; }
 
+# strads gen lda's PREFIX.docword.txt is read as UCI without --format
+# (the name has "docword" in it), and a text corpus whose first line is
+# blank as text.
+"$strads" gen lda --out "$dir/gl" --docs 40 --words 30 --topics 3 >/dev/null 2>&1
+"$strads" run lda --data "$dir/gl.docword.txt" --vocab "$dir/gl.vocab" --topics 3 --iters 2 \
+    --threads 1 --quiet --top 0 --out "$dir/gl.model" 2>"$dir/gl.err" ||
+	{ echo "FAIL: PREFIX.docword.txt not read as UCI: $(cat "$dir/gl.err")"; fail=1; }
+{ echo; head -n 20 "$dir/corpus.txt"; } >"$dir/blank1.txt"
+"$strads" run lda --data "$dir/blank1.txt" --topics 2 --iters 2 --threads 1 --quiet --top 0 \
+    --out "$dir/b1.model" 2>"$dir/b1.err" ||
+	{ echo "FAIL: a text corpus with a blank first line: $(cat "$dir/b1.err")"; fail=1; }
+
 # Words that would break a model line (a '#' first, a '%') are escaped
 # in the model and come back whole: the model reads, and topics prints
 # them (a '#a' word once made a model nothing could read).

@@ -5,7 +5,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +45,7 @@ lda_options(FILE *f)
 	    "  --vocab FILE        its vocabulary, one word a line (line i: id i for\n"
 	    "                      lda-c, id i+1 for UCI)\n"
 	    "  --format F          ldac, uci or text (default: uci for a file named\n"
-	    "                      docword*, text when the first line starts with a\n"
+	    "                      *docword*, text when the first line starts with a\n"
 	    "                      letter, else ldac)\n"
 	    "text:                 lowercased, split on anything but letters a-z,\n"
 	    "                      words of one letter dropped\n"
@@ -306,22 +305,7 @@ fail:
 static const char *
 format_of(const lda_state_t *s)
 {
-	const char *base;
-	FILE *f;
-	int ch;
-
-	if (s->format != NULL)
-		return s->format;
-	base = strrchr(s->data, '/');
-	base = base != NULL ? base + 1 : s->data;
-	if (strncmp(base, "docword", 7) == 0)
-		return "uci";
-	if ((f = fopen(s->data, "r")) == NULL)
-		return "ldac"; /* the loader says why */
-	while ((ch = fgetc(f)) == ' ' || ch == '\t')
-		;
-	fclose(f);
-	return isalpha(ch) ? "text" : "ldac";
+	return s->format != NULL ? s->format : lda_guess_format(s->data);
 }
 
 static int

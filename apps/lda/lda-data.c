@@ -88,6 +88,24 @@ end_doc(build_t *b)
 	return 0;
 }
 
+const char *
+lda_guess_format(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	FILE *f;
+	int ch;
+
+	base = base != NULL ? base + 1 : path;
+	if (strstr(base, "docword") != NULL)
+		return "uci";
+	if ((f = fopen(path, "r")) == NULL)
+		return "ldac"; /* the loader says why */
+	while ((ch = fgetc(f)) == ' ' || ch == '\t' || ch == '\n' || ch == '\r')
+		;
+	fclose(f);
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ? "text" : "ldac";
+}
+
 /* Reads a vocabulary file: one word a line (its first field). */
 static int
 load_vocab(const char *path, char ***out, uint32_t *n, char *err, size_t errlen)

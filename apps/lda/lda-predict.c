@@ -153,21 +153,7 @@ vocab_map(const lda_model_t *m, const lda_corpus_t *c)
 static const char *
 docs_format(const char *path, const char *format)
 {
-	const char *base = strrchr(path, '/');
-	FILE *f;
-	int ch;
-
-	if (format != NULL)
-		return format;
-	base = base != NULL ? base + 1 : path;
-	if (strncmp(base, "docword", 7) == 0)
-		return "uci";
-	if ((f = fopen(path, "r")) == NULL)
-		return "ldac"; /* the loader says why */
-	while ((ch = fgetc(f)) == ' ' || ch == '\t')
-		;
-	fclose(f);
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ? "text" : "ldac";
+	return format != NULL ? format : lda_guess_format(path);
 }
 
 int

@@ -61,6 +61,10 @@ int lda_load_uci(const char *docword, const char *vocab, lda_corpus_t *c,
 int lda_load_text(const char *path, const lda_text_opts_t *o, lda_corpus_t *c,
     char *err, size_t errlen);
 void lda_corpus_free(lda_corpus_t *c);
+/* The format of a corpus file from its name and first non-blank
+ * character: "uci" for a name with "docword" in it (docword.kos.txt,
+ * PREFIX.docword.txt), "text" when it starts with a letter, else "ldac". */
+const char *lda_guess_format(const char *path);
 
 /* Splits c into train (every document not held out) and test (each
  * document held out with probability frac, drawn from seed; documents
