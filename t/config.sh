@@ -117,6 +117,11 @@ cp out.txt q2.conf
 check 0 "" config --dump run --config q2.conf
 grep -qF 'target = " y \"q\" "' out.txt || { bad "a quoted value read back:"; cat out.txt; }
 
+# A UTF-8 byte order mark before the first key is no part of it.
+printf '\357\273\277app = lasso\ndata = d.svm\n' >bom.conf
+check 0 "" config --dump run --config bom.conf
+grep -q '^app = lasso$' out.txt || { bad "a file with a byte order mark:"; cat out.txt; }
+
 # 7. Bad files: exit 2, naming the file and line.
 bad_file() { # MESSAGE, then the file's lines on stdin
 	cat >e.conf
@@ -132,6 +137,8 @@ printf 'app = lasso\ntol = 1\ntol = 2\n' | bad_file "e.conf:3: tol is set twice 
 printf 'app = lasso\nout =\n' | bad_file "e.conf:2: out: expected a value"
 printf 'app = lasso\nconfig = x.conf\n' | bad_file "e.conf:2: config: a file cannot name another"
 printf 'app = lasso\nout = "open\n' | bad_file "e.conf:2: out: a quoted value must end"
+printf 'app = lasso\rdata = d.svm\r' | bad_file "e.conf:1: expected text lines (LF or CR LF ends), got a carriage return"
+printf 'app = lasso\ndata = d.svm\000junk\n' | bad_file "e.conf:2: expected text lines (LF or CR LF ends), got a NUL byte"
 printf 'data = d.svm\n' | bad_file "no app: give it first (strads run APP) or as 'app = APP' in e.conf"
 printf 'app = lasso\ndata = d.svm\nschedule = bogus\n' | bad_file "options read from e.conf: data (line 2), schedule (line 3)"
 printf 'app = lasso\ndata = d.svm\nlambda = 0.1\n' >e.conf

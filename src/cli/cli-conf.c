@@ -264,6 +264,18 @@ read_file(const char *cmd, const char *path, conf_ent_t **out, size_t *nout)
 		lineno++;
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
+		/* A NUL would cut the value silently; a CR alone ends no line
+		 * here (old Mac files): both are errors, not guesses. */
+		if (strlen(line) != (size_t)len || strchr(line, '\r') != NULL) {
+			fprintf(stderr, "strads %s: %s:%d: expected text lines (LF or CR LF "
+			    "ends), got a %s\n", cmd, path, lineno,
+			    strlen(line) != (size_t)len ? "NUL byte" : "carriage return inside a line");
+			goto out;
+		}
+		/* A UTF-8 byte order mark (some editors write one) is no key. */
+		if (lineno == 1 && (unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb &&
+		    (unsigned char)p[2] == 0xbf)
+			p += 3;
 		while (isspace((unsigned char)*p))
 			p++;
 		if (*p == '\0' || *p == '#')
