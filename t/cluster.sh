@@ -243,7 +243,7 @@ if want e; then
 	ends_ok e "$ce" $n1 $n2
 	grep -q "FORGED" "$tmp/coord-e.log" && bad "(e) a hello's URL forged a log line"
 	nref=$(grep -c "wrong cluster secret" "$tmp/coord-e.log")
-	[ "$nref" -le 12 ] || bad "(e) $nref refusal lines for about 1200 hellos in 3 s"
+	[ "$nref" -le 12 ] || bad "(e) $nref refusal lines for about 600 hellos in 3 s"
 	grep -q "more refused hellos not logged" "$tmp/coord-e.log" ||
 	    bad "(e) no count of the refusals not logged"
 	obj_ok e "$tmp/e.model" "$ref" "wrong secret refused (node exit 3), $nref refusal lines logged, an edited hello refused (exit $red), a forging URL dropped"
