@@ -27,29 +27,8 @@
 #include <string.h>
 
 #include "rotapp.h"
+#include "testapps.h"
 #include "testutil.h"
-
-static strads_runtime_t *
-engine_up(int nloops)
-{
-	strads_runtime_t *rt;
-	strads_config_t cfg;
-
-	strads_config_init(&cfg);
-	cfg.nloops = nloops;
-	cfg.ncompute = 2;
-	ck_assert_int_eq(strads_runtime_new(&rt, &cfg), 0);
-	ck_assert_int_eq(strads_runtime_start(rt), 0);
-	return rt;
-}
-
-static void
-engine_down(strads_runtime_t *rt)
-{
-	strads_runtime_stop(rt);
-	ck_assert_int_eq(strads_runtime_wait(rt), 0);
-	strads_runtime_free(rt);
-}
 
 /* A job of the test app: its options, its ssp table and its rows. */
 typedef struct {
@@ -68,7 +47,7 @@ job_setup(job_t *j, rotapp_t *a, int nworkers, uint32_t nparts, uint64_t sweeps,
 	char err[256];
 
 	memset(j, 0, sizeof(*j));
-	j->rt = engine_up(2);
+	j->rt = testapp_engine_up(2);
 	strads_table_opts_init(&to);
 	to.name = "moved";
 	to.nrows = ROTAPP_K;
@@ -95,7 +74,7 @@ job_setup(job_t *j, rotapp_t *a, int nworkers, uint32_t nparts, uint64_t sweeps,
 static void
 job_down(job_t *j)
 {
-	engine_down(j->rt);
+	testapp_engine_down(j->rt);
 	strads_table_free(j->ssp);
 }
 
@@ -392,141 +371,18 @@ END_TEST
 
 /* ------------------------------------------------------------------ */
 /* Worker tables under a dynamic schedule: the column-means app of
- * check_schmp.c with two worker tables. "fit" (f64) keeps x_i . params
+ * testapps.c with its two worker tables. "fit" (f64) keeps x_i . params
  * for each data row as the changes are applied; "tag" (i32, width 2)
  * holds each row's index and shard. Both come back in the result, every
  * row from the worker whose shard holds it. */
-
-enum { WT_STORE, WT_FIT, WT_TAG, WT_N };
-
-static const strads_table_decl_t wt_tables[WT_N] = {
-    {.name = "means", .home = STRADS_HOME_STORE},
-    {.name = "fit", .home = STRADS_HOME_WORKER, .value = STRADS_VALUE_F64},
-    {.name = "tag", .home = STRADS_HOME_WORKER, .value = STRADS_VALUE_I32, .width = 2},
-};
-
-typedef struct {
-	const double *x;
-	uint64_t n;
-	uint32_t p;
-} wt_data_t;
-
-typedef struct {
-	const wt_data_t *d;
-	strads_shard_t sh;
-	double *fit;
-} wt_ws_t;
-
-static int
-wt_init(void *shared, const strads_shard_t *sh, void **out)
-{
-	wt_ws_t *w = malloc(sizeof(*w));
-	int32_t *tag = sh->tables[WT_TAG];
-	uint64_t i;
-
-	if (w == NULL)
-		return -1;
-	w->d = shared;
-	w->sh = *sh;
-	w->fit = sh->tables[WT_FIT];
-	for (i = 0; i < sh->row_end - sh->row_begin; i++) {
-		tag[2 * i] = (int32_t)(sh->row_begin + i);
-		tag[2 * i + 1] = (int32_t)sh->index;
-	}
-	*out = w;
-	return 0;
-}
-
-static void
-wt_push(void *ws, const strads_block_t *b, double *part)
-{
-	wt_ws_t *w = ws;
-	uint64_t i;
-	uint32_t t;
-
-	for (t = 0; t < b->n; t++)
-		for (i = w->sh.row_begin; i < w->sh.row_end; i++)
-			part[t] += w->d->x[i * w->d->p + b->idx[t]];
-}
-
-static void
-wt_apply(void *ws, const strads_block_t *b, const double *delta)
-{
-	wt_ws_t *w = ws;
-	uint64_t i;
-	uint32_t t;
-
-	for (i = w->sh.row_begin; i < w->sh.row_end; i++)
-		for (t = 0; t < b->n; t++)
-			w->fit[i - w->sh.row_begin] += delta[t] * w->d->x[i * w->d->p + b->idx[t]];
-}
-
-static void
-wt_pull(void *shared, const strads_block_t *b, const double *sum, double *val,
-    double *delta)
-{
-	const wt_data_t *d = shared;
-	uint32_t t;
-
-	for (t = 0; t < b->n; t++) {
-		double v = sum[t] / (double)d->n;
-
-		delta[t] = v - val[t];
-		val[t] = v;
-	}
-}
-
-static void
-wt_check(void *shared, strads_range_t r, const double *sum, const double *val,
-    double *out)
-{
-	const wt_data_t *d = shared;
-	uint32_t j;
-
-	out[0] = 0;
-	for (j = 0; j < r.end - r.begin; j++) {
-		double e = sum[j] / (double)d->n - val[j];
-
-		out[0] = e * e > out[0] ? e * e : out[0];
-	}
-}
-
-static void
-wt_objective(void *shared, const double *st, const double *ck, int nstores,
-    strads_progress_t *out)
-{
-	int k;
-
-	(void)shared;
-	(void)st;
-	out->criterion = 0;
-	for (k = 0; k < nstores; k++)
-		out->criterion = ck[k] > out->criterion ? ck[k] : out->criterion;
-	out->objective = out->criterion;
-}
-
-static const strads_app_t wt_app = {
-    .name = "worker-tables",
-    .tables = wt_tables,
-    .ntables = WT_N,
-    .width = 1,
-    .ncheck = 1,
-    .worker_init = wt_init,
-    .push = wt_push,
-    .apply = wt_apply,
-    .worker_fini = free,
-    .pull = wt_pull,
-    .check = wt_check,
-    .objective = wt_objective,
-};
 
 START_TEST(worker_tables_gathered)
 {
 	const uint64_t n = 53;
 	const uint32_t p = 11;
-	double x[53 * 11];
-	wt_data_t d = {x, n, p};
-	strads_runtime_t *rt = engine_up(2);
+	double x[53 * 11] = {0};
+	testapp_means_t d = testapp_means_of(x, n, p);
+	strads_runtime_t *rt = testapp_engine_up(2);
 	strads_job_opts_t o;
 	strads_job_result_t res;
 	const double *fit;
@@ -546,11 +402,11 @@ START_TEST(worker_tables_gathered)
 		o.block = 4;
 		o.tol = 1e-20;
 		o.max_rounds = 40;
-		ck_assert_int_eq(strads_job_run(rt, &wt_app, &d, &o, &res), 0);
-		ck_assert_uint_eq(res.ntables, WT_N);
-		ck_assert_ptr_null(res.tables[WT_STORE]);
-		fit = res.tables[WT_FIT];
-		tag = res.tables[WT_TAG];
+		ck_assert_int_eq(strads_job_run(rt, &testapp_means_tables, &d, &o, &res), 0);
+		ck_assert_uint_eq(res.ntables, TESTAPP_NTABLES);
+		ck_assert_ptr_null(res.tables[TESTAPP_MEANS]);
+		fit = res.tables[TESTAPP_FIT];
+		tag = res.tables[TESTAPP_TAG];
 		for (i = 0; i < n; i++) {
 			double want = 0;
 
@@ -564,7 +420,7 @@ START_TEST(worker_tables_gathered)
 		}
 		result_free(&res);
 	}
-	engine_down(rt);
+	testapp_engine_down(rt);
 }
 END_TEST
 
@@ -1082,7 +938,7 @@ START_TEST(forged_update_blocks)
 	uint64_t d0;
 
 	rotapp_init(&a, 10, 8);
-	rt = engine_up(2);
+	rt = testapp_engine_up(2);
 	app.tables = NULL;
 	app.ntables = 0;
 	app.pull = stub_pull;
@@ -1125,7 +981,7 @@ START_TEST(forged_update_blocks)
 	ck_assert_int_eq(strads_post(rt, wk, strads_msg_new(ENG_STOP, 0)), 0);
 	uv_sem_wait(&job->done);
 	strads__job_free(job);
-	engine_down(rt);
+	testapp_engine_down(rt);
 }
 END_TEST
 
@@ -1205,8 +1061,8 @@ START_TEST(coordinator_drops)
 	const uint64_t n = 53;
 	const uint32_t p = 11;
 	static double x[53 * 11];
-	wt_data_t d = {x, n, p};
-	strads_runtime_t *rt = engine_up(2);
+	testapp_means_t d = testapp_means_of(x, n, p);
+	strads_runtime_t *rt = testapp_engine_up(2);
 	strads_job_opts_t o;
 	strads_job_result_t res;
 	strads__job_t *job;
@@ -1227,7 +1083,7 @@ START_TEST(coordinator_drops)
 	o.block = 4;
 	o.tol = 1e-20;
 	o.max_rounds = 8;
-	ck_assert_int_eq(strads__job_new(&wt_app, &d, &o, &res, &job), 0);
+	ck_assert_int_eq(strads__job_new(&testapp_means_tables, &d, &o, &res, &job), 0);
 	for (w = 0; w < job->nworkers; w++)
 		job->worker_node[w] = strads_runtime_node(rt);
 	for (w = 0; w < job->nstores; w++)
@@ -1251,7 +1107,7 @@ START_TEST(coordinator_drops)
 	ck_assert_int_eq(job->status, 0);
 	ck_assert_int_ge(atomic_load(&r.doubled), 1);
 	ck_assert_uint_eq(dropped_proto(rt), d0 + 1);
-	tag = res.tables[WT_TAG];
+	tag = res.tables[TESTAPP_TAG];
 	for (i = 0; i < n; i++) {
 		ck_assert_int_eq(tag[2 * i], (int32_t)i);
 		for (w = 0; n * (uint64_t)(w + 1) / 4 <= i; w++)
@@ -1260,7 +1116,7 @@ START_TEST(coordinator_drops)
 	}
 	strads__job_free(job);
 	result_free(&res);
-	engine_down(rt);
+	testapp_engine_down(rt);
 }
 END_TEST
 

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "testapps.h"
 #include "testutil.h"
 
 /* The "ones" app: every parameter becomes the mean of a column of ones;
@@ -176,28 +177,6 @@ collect(void *arg, const strads_progress_t *p)
 		usleep((useconds_t)s->sleep_us);
 }
 
-static strads_runtime_t *
-engine_up(int nloops)
-{
-	strads_runtime_t *rt;
-	strads_config_t cfg;
-
-	strads_config_init(&cfg);
-	cfg.nloops = nloops;
-	cfg.ncompute = 2;
-	ck_assert_int_eq(strads_runtime_new(&rt, &cfg), 0);
-	ck_assert_int_eq(strads_runtime_start(rt), 0);
-	return rt;
-}
-
-static void
-engine_down(strads_runtime_t *rt)
-{
-	strads_runtime_stop(rt);
-	ck_assert_int_eq(strads_runtime_wait(rt), 0);
-	strads_runtime_free(rt);
-}
-
 static void
 ones_opts(strads_job_opts_t *o, ones_t *d, uint64_t rounds)
 {
@@ -257,7 +236,7 @@ assert_records(const seen_t *s, const ones_t *d, const strads_job_result_t *res)
 
 START_TEST(record_per_check)
 {
-	strads_runtime_t *rt = engine_up(3);
+	strads_runtime_t *rt = testapp_engine_up(3);
 	strads_job_opts_t o;
 	strads_job_result_t res;
 	strads_subscriber_t sub;
@@ -282,7 +261,7 @@ START_TEST(record_per_check)
 	for (j = 0; j < P; j++)
 		ck_assert_double_eq(res.params[j], 1);
 	free(res.params);
-	engine_down(rt);
+	testapp_engine_down(rt);
 	free(s);
 }
 END_TEST
@@ -293,7 +272,7 @@ END_TEST
  * a job without subscribers, and the last record still arrives. */
 START_TEST(slow_subscriber)
 {
-	strads_runtime_t *rt = engine_up(3);
+	strads_runtime_t *rt = testapp_engine_up(3);
 	strads_job_opts_t o;
 	strads_job_result_t res, ref;
 	strads_subscriber_t sub[2];
@@ -332,7 +311,7 @@ START_TEST(slow_subscriber)
 	assert_records(s, &d, &res);
 	free(res.params);
 	free(ref.params);
-	engine_down(rt);
+	testapp_engine_down(rt);
 	free(s);
 	free(fast);
 }
@@ -486,7 +465,7 @@ START_TEST(metrics_file)
 {
 	static const char *keys[] = {
 	    "iter", "time_s", "objective", "updates", "bytes", "ones", "half"};
-	strads_runtime_t *rt = engine_up(3);
+	strads_runtime_t *rt = testapp_engine_up(3);
 	strads_job_opts_t o;
 	strads_job_result_t res;
 	strads_subscriber_t sub;
@@ -551,7 +530,7 @@ START_TEST(metrics_file)
 	free(v);
 	free(res.params);
 	unlink(path);
-	engine_down(rt);
+	testapp_engine_down(rt);
 	free(s);
 }
 END_TEST

@@ -15,147 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testapps.h"
 #include "testutil.h"
-
-typedef struct {
-	const double *x;
-	uint64_t n;
-	uint32_t p;
-	int fail_init;
-} data_t;
-
-/* The data of a means test: n rows of p values at x. */
-static data_t
-data_of(const double *x, uint64_t n, uint32_t p)
-{
-	data_t d;
-
-	memset(&d, 0, sizeof(d));
-	d.x = x;
-	d.n = n;
-	d.p = p;
-	return d;
-}
-
-typedef struct {
-	const data_t *d;
-	strads_shard_t sh;
-} shard_t;
-
-static int
-mean_init(void *shared, const strads_shard_t *sh, void **ws)
-{
-	const data_t *d = shared;
-	shard_t *s;
-
-	if (d->fail_init && sh->index == 1)
-		return -1;
-	s = malloc(sizeof(*s));
-	if (s == NULL)
-		return -1;
-	s->d = d;
-	s->sh = *sh;
-	*ws = s;
-	return 0;
-}
-
-static void
-mean_push(void *ws, const strads_block_t *b, double *part)
-{
-	shard_t *s = ws;
-	uint64_t i;
-	uint32_t t;
-
-	for (t = 0; t < b->n; t++)
-		for (i = s->sh.row_begin; i < s->sh.row_end; i++)
-			part[t] += s->d->x[i * s->d->p + b->idx[t]];
-}
-
-static void
-mean_apply(void *ws, const strads_block_t *b, const double *delta)
-{
-	(void)ws;
-	(void)b;
-	(void)delta; /* no local state */
-}
-
-static void
-mean_pull(void *shared, const strads_block_t *b, const double *sum, double *val,
-    double *delta)
-{
-	const data_t *d = shared;
-	uint32_t t;
-
-	for (t = 0; t < b->n; t++) {
-		double v = sum[t] / (double)d->n;
-
-		delta[t] = v - val[t];
-		val[t] = v;
-	}
-}
-
-static void
-mean_check(void *shared, strads_range_t r, const double *sum, const double *val,
-    double *out)
-{
-	const data_t *d = shared;
-	uint32_t j;
-
-	out[0] = 0; /* largest error of the range */
-	for (j = 0; j < r.end - r.begin; j++)
-		out[0] = fmax(out[0], fabs(sum[j] / (double)d->n - val[j]));
-}
-
-static void
-mean_objective(void *shared, const double *st, const double *ck, int nstores,
-    strads_progress_t *out)
-{
-	int k;
-
-	(void)shared;
-	(void)st;
-	out->criterion = 0;
-	for (k = 0; k < nstores; k++)
-		out->criterion = fmax(out->criterion, ck[k]);
-	out->objective = out->criterion;
-}
-
-static const strads_app_t mean_app = {
-    .name = "mean",
-    .width = 1,
-    .nstats = 0,
-    .ncheck = 1,
-    .worker_init = mean_init,
-    .push = mean_push,
-    .apply = mean_apply,
-    .worker_fini = free,
-    .pull = mean_pull,
-    .check = mean_check,
-    .objective = mean_objective,
-};
-
-/* A started runtime of nloops loops and 2 compute threads. */
-static strads_runtime_t *
-engine_up(int nloops)
-{
-	strads_runtime_t *rt;
-	strads_config_t cfg;
-
-	strads_config_init(&cfg);
-	cfg.nloops = nloops;
-	cfg.ncompute = 2;
-	ck_assert_int_eq(strads_runtime_new(&rt, &cfg), 0);
-	ck_assert_int_eq(strads_runtime_start(rt), 0);
-	return rt;
-}
-
-static void
-engine_down(strads_runtime_t *rt)
-{
-	strads_runtime_stop(rt);
-	ck_assert_int_eq(strads_runtime_wait(rt), 0);
-	strads_runtime_free(rt);
-}
 
 /* got[j] is the mean of column j of the n x p row-major x, within 1e-12
  * relative. */
@@ -186,7 +47,7 @@ run_means(int nloops, int nworkers, int nstores, int nscheds, uint32_t block)
 	strads_runtime_t *rt;
 	strads_job_opts_t o;
 	strads_job_result_t res;
-	data_t d;
+	testapp_means_t d;
 	double *x = malloc(n * p * sizeof(double));
 	uint64_t i;
 	uint32_t j;
@@ -195,8 +56,8 @@ run_means(int nloops, int nworkers, int nstores, int nscheds, uint32_t block)
 	for (i = 0; i < n; i++)
 		for (j = 0; j < p; j++)
 			x[i * p + j] = (double)((i * 31 + j * 17) % 101) / 7.0;
-	d = data_of(x, n, p);
-	rt = engine_up(nloops);
+	d = testapp_means_of(x, n, p);
+	rt = testapp_engine_up(nloops);
 	strads_job_opts_init(&o);
 	o.nparams = p;
 	o.nrows = n;
@@ -206,12 +67,12 @@ run_means(int nloops, int nworkers, int nstores, int nscheds, uint32_t block)
 	o.block = block;
 	o.tol = 1e-12;
 	o.schedule = schedule;
-	ck_assert_int_eq(strads_job_run(rt, &mean_app, &d, &o, &res), 0);
+	ck_assert_int_eq(strads_job_run(rt, &testapp_means, &d, &o, &res), 0);
 	ck_assert(res.converged);
 	assert_means(res.params, x, n, p);
 	ck_assert_uint_gt(res.rounds, 0);
 	free(res.params);
-	engine_down(rt);
+	testapp_engine_down(rt);
 	free(x);
 }
 
@@ -233,7 +94,7 @@ END_TEST
  * own data, started from its own thread, gets its own answer. */
 typedef struct {
 	strads_runtime_t *rt;
-	data_t d;
+	testapp_means_t d;
 	strads_job_result_t res;
 	int rc;
 } side_t;
@@ -250,7 +111,7 @@ side_main(void *arg)
 	o.nworkers = 2;
 	o.tol = 1e-12;
 	o.schedule = STRADS_SCHEDULE_PRIORITY;
-	sd->rc = strads_job_run(sd->rt, &mean_app, &sd->d, &o, &sd->res);
+	sd->rc = strads_job_run(sd->rt, &testapp_means, &sd->d, &o, &sd->res);
 }
 
 START_TEST(jobs_side_by_side)
@@ -259,7 +120,7 @@ START_TEST(jobs_side_by_side)
 	const uint32_t p = 53;
 	side_t sd[3];
 	uv_thread_t tid[3];
-	strads_runtime_t *rt = engine_up(2);
+	strads_runtime_t *rt = testapp_engine_up(2);
 	uint64_t i;
 	uint32_t j;
 	int k;
@@ -289,7 +150,7 @@ START_TEST(jobs_side_by_side)
 		free(sd[k].res.params);
 		free((void *)sd[k].d.x);
 	}
-	engine_down(rt);
+	testapp_engine_down(rt);
 }
 END_TEST
 
@@ -317,29 +178,29 @@ mean_push_work(void *ws, const strads_block_t *b, double *part)
 			atomic_fetch_add(&work_over, 1);
 		atomic_fetch_add(&work_blocks, 1);
 	}
-	mean_push(ws, b, part);
+	testapp_means.push(ws, b, part);
 }
 
 START_TEST(means_blocks_by_work)
 {
-	strads_app_t app = mean_app;
+	strads_app_t app = testapp_means;
 	const uint64_t n = 50;
 	const uint32_t p = 40;
 	double x[50 * 40];
 	strads_runtime_t *rt;
 	strads_job_opts_t o;
 	strads_job_result_t res;
-	data_t d;
+	testapp_means_t d;
 	uint64_t i;
 
 	app.cost = mean_cost;
 	app.push = mean_push_work;
 	for (i = 0; i < n * p; i++)
 		x[i] = (double)(i % 17);
-	d = data_of(x, n, p);
+	d = testapp_means_of(x, n, p);
 	atomic_init(&work_over, 0);
 	atomic_init(&work_blocks, 0);
-	rt = engine_up(2);
+	rt = testapp_engine_up(2);
 	strads_job_opts_init(&o);
 	o.nparams = p;
 	o.nrows = n;
@@ -353,7 +214,7 @@ START_TEST(means_blocks_by_work)
 	ck_assert_int_eq(atomic_load(&work_over), 0);
 	assert_means(res.params, x, n, p);
 	free(res.params);
-	engine_down(rt);
+	testapp_engine_down(rt);
 }
 END_TEST
 
@@ -365,7 +226,7 @@ static atomic_int prio_calls, prio_bad;
 static double
 mean_priority(void *shared, uint32_t j, double delta)
 {
-	const data_t *d = shared;
+	const testapp_means_t *d = shared;
 
 	if (j >= d->p || !isfinite(delta))
 		atomic_fetch_add(&prio_bad, 1);
@@ -375,23 +236,23 @@ mean_priority(void *shared, uint32_t j, double delta)
 
 START_TEST(means_app_priority)
 {
-	strads_app_t app = mean_app;
+	strads_app_t app = testapp_means;
 	const uint64_t n = 60;
 	const uint32_t p = 70;
 	double x[60 * 70];
 	strads_runtime_t *rt;
 	strads_job_opts_t o;
 	strads_job_result_t res;
-	data_t d;
+	testapp_means_t d;
 	uint64_t i;
 
 	app.priority = mean_priority;
 	for (i = 0; i < n * p; i++)
 		x[i] = (double)((i * 7) % 23);
-	d = data_of(x, n, p);
+	d = testapp_means_of(x, n, p);
 	atomic_init(&prio_calls, 0);
 	atomic_init(&prio_bad, 0);
-	rt = engine_up(2);
+	rt = testapp_engine_up(2);
 	strads_job_opts_init(&o);
 	o.nparams = p;
 	o.nrows = n;
@@ -405,7 +266,7 @@ START_TEST(means_app_priority)
 	ck_assert_int_eq(atomic_load(&prio_bad), 0);
 	assert_means(res.params, x, n, p);
 	free(res.params);
-	engine_down(rt);
+	testapp_engine_down(rt);
 }
 END_TEST
 
@@ -677,7 +538,7 @@ run_lsq(int nworkers, int nstores, int nscheds, uint32_t block)
 	d.y = y;
 	d.n = n;
 	d.p = p;
-	rt = engine_up(2);
+	rt = testapp_engine_up(2);
 	strads_job_opts_init(&o);
 	o.nparams = p;
 	o.nrows = n;
@@ -695,10 +556,10 @@ run_lsq(int nworkers, int nstores, int nscheds, uint32_t block)
 	free(res.params);
 	/* Working sets need scores; a rotation takes no pair terms. */
 	o.schedule = STRADS_SCHEDULE_WORKSET;
-	ck_assert_int_eq(strads_job_run(rt, &mean_app, &d, &o, &res), STRADS_EINVAL);
+	ck_assert_int_eq(strads_job_run(rt, &testapp_means, &d, &o, &res), STRADS_EINVAL);
 	o.schedule = STRADS_SCHEDULE_ROTATION;
 	ck_assert_int_eq(strads_job_run(rt, &lsq_app, &d, &o, &res), STRADS_EINVAL);
-	engine_down(rt);
+	testapp_engine_down(rt);
 	free(x);
 	free(y);
 	free(A);
@@ -732,24 +593,24 @@ START_TEST(worker_init_failure)
 	strads_runtime_t *rt;
 	strads_job_opts_t o;
 	strads_job_result_t res;
-	data_t d;
+	testapp_means_t d;
 	int i;
 
 	for (i = 0; i < 40; i++)
 		x[i] = i;
-	d = data_of(x, n, 4);
+	d = testapp_means_of(x, n, 4);
 	d.fail_init = 1;
-	rt = engine_up(2);
+	rt = testapp_engine_up(2);
 	strads_job_opts_init(&o);
 	o.nparams = 4;
 	o.nrows = n;
 	o.nworkers = 2;
 	/* Returns (no hang) with an error and no parameters. */
-	ck_assert_int_eq(strads_job_run(rt, &mean_app, &d, &o, &res), STRADS_EIO);
+	ck_assert_int_eq(strads_job_run(rt, &testapp_means, &d, &o, &res), STRADS_EIO);
 	ck_assert_ptr_null(res.params);
 	o.nparams = 0;
-	ck_assert_int_eq(strads_job_run(rt, &mean_app, &d, &o, &res), STRADS_EINVAL);
-	engine_down(rt);
+	ck_assert_int_eq(strads_job_run(rt, &testapp_means, &d, &o, &res), STRADS_EINVAL);
+	testapp_engine_down(rt);
 }
 END_TEST
 
@@ -767,13 +628,13 @@ START_TEST(role_init_failure)
 	strads_runtime_t *rt;
 	strads_job_opts_t o;
 	strads_job_result_t res;
-	data_t d;
+	testapp_means_t d;
 	int i, rc;
 
 	for (i = 0; i < 40; i++)
 		x[i] = i % 5;
-	d = data_of(x, n, 4);
-	rt = engine_up(2);
+	d = testapp_means_of(x, n, 4);
+	rt = testapp_engine_up(2);
 	strads_job_opts_init(&o);
 	o.nparams = 4;
 	o.nrows = n;
@@ -782,16 +643,16 @@ START_TEST(role_init_failure)
 	o.nschedulers = 2;
 	o.tol = 1e-12;
 	ck_assert_int_eq(setenv("STRADS_TEST_FAIL_INIT", role_kinds[_i], 1), 0);
-	rc = strads_job_run(rt, &mean_app, &d, &o, &res);
+	rc = strads_job_run(rt, &testapp_means, &d, &o, &res);
 	ck_assert_int_eq(unsetenv("STRADS_TEST_FAIL_INIT"), 0);
 	ck_assert_msg(rc == STRADS_EIO || rc == STRADS_ENOMEM,
 	    "%s: job returned %d", role_kinds[_i], rc);
 	ck_assert_ptr_null(res.params);
-	ck_assert_int_eq(strads_job_run(rt, &mean_app, &d, &o, &res), 0);
+	ck_assert_int_eq(strads_job_run(rt, &testapp_means, &d, &o, &res), 0);
 	ck_assert(res.converged);
 	assert_means(res.params, x, n, 4);
 	free(res.params);
-	engine_down(rt);
+	testapp_engine_down(rt);
 }
 END_TEST
 
@@ -804,7 +665,7 @@ END_TEST
  * at the deadline instead of at Check's timeout. */
 typedef struct {
 	strads_runtime_t *rt;
-	data_t *d;
+	testapp_means_t *d;
 	strads_job_opts_t o;
 	strads_job_result_t res;
 	int rc;
@@ -816,7 +677,7 @@ oom_main(void *arg)
 {
 	oom_job_t *j = arg;
 
-	j->rc = strads_job_run(j->rt, &mean_app, j->d, &j->o, &j->res);
+	j->rc = strads_job_run(j->rt, &testapp_means, j->d, &j->o, &j->res);
 	atomic_store(&j->done, 1);
 }
 
@@ -826,14 +687,14 @@ START_TEST(engine_message_oom)
 	const uint32_t p = 12;
 	double x[40 * 12];
 	strads_runtime_t *rt;
-	data_t d;
+	testapp_means_t d;
 	int i, failed = 0, passed = 0;
 	char v[16];
 
 	for (i = 0; i < (int)(n * p); i++)
 		x[i] = (double)(i % 11) / 3.0;
-	d = data_of(x, n, p);
-	rt = engine_up(2);
+	d = testapp_means_of(x, n, p);
+	rt = testapp_engine_up(2);
 	for (i = 1; passed < 3; i++) {
 		oom_job_t j;
 		uv_thread_t t;
@@ -871,7 +732,7 @@ START_TEST(engine_message_oom)
 	ck_assert_int_eq(unsetenv("STRADS_TEST_FAIL_ENG"), 0);
 	/* Every message of the job failed once: there were some. */
 	ck_assert_int_gt(failed, 10);
-	engine_down(rt);
+	testapp_engine_down(rt);
 }
 END_TEST
 
@@ -906,15 +767,15 @@ START_TEST(job_spawn_failure)
 	strads_runtime_t *rt;
 	strads_job_opts_t o;
 	strads_job_result_t res;
-	data_t d;
+	testapp_means_t d;
 	int i, nfill = 0, rc = 0;
 
 	ck_assert_ptr_nonnull(fill);
 	for (i = 0; i < 40; i++)
 		x[i] = i % 7;
-	d = data_of(x, n, 4);
+	d = testapp_means_of(x, n, 4);
 	atomic_store(&fillers_gone, 0);
-	rt = engine_up(1);
+	rt = testapp_engine_up(1);
 	while (nfill <= STRADS_MAX_ACTORS_PER_LOOP &&
 	    (rc = strads_spawn(rt, &filler_type, 0, NULL, &fill[nfill])) == 0)
 		nfill++;
@@ -932,7 +793,7 @@ START_TEST(job_spawn_failure)
 	o.nstores = 1;
 	o.nschedulers = 1;
 	o.tol = 1e-12;
-	ck_assert_int_eq(strads_job_run(rt, &mean_app, &d, &o, &res),
+	ck_assert_int_eq(strads_job_run(rt, &testapp_means, &d, &o, &res),
 	    STRADS_ELIMIT);
 	ck_assert_ptr_null(res.params);
 	/* Its two roles are gone again (a slot is freed just after the
@@ -946,11 +807,11 @@ START_TEST(job_spawn_failure)
 		    strads_msg_new(STRADS_MSG_USER, 0)), 0);
 	WAIT_UNTIL(atomic_load(&fillers_gone) == nfill + 2, 30000);
 	/* The runtime was not stopped: the same job runs now. */
-	ck_assert_int_eq(strads_job_run(rt, &mean_app, &d, &o, &res), 0);
+	ck_assert_int_eq(strads_job_run(rt, &testapp_means, &d, &o, &res), 0);
 	ck_assert(res.converged);
 	assert_means(res.params, x, n, 4);
 	free(res.params);
-	engine_down(rt);
+	testapp_engine_down(rt);
 	free(fill);
 }
 END_TEST
