@@ -2,8 +2,8 @@
 # config.sh -- --config FILE and strads config --dump (strads.conf(5)):
 # a file gives the same run as the command line, the command line
 # overrides it, the dump read back gives the same run from anywhere,
-# every option of every app (from the registry's --help) is a key, one
-# file serves the coordinator and the nodes, and each bad line is
+# every option of every app (from the registry's --help) is a key, the
+# JSON form gives the same run as KEY = VALUE lines, one file serves the coordinator and the nodes, and each bad line is
 # refused with the file and line.
 set -u
 
@@ -122,6 +122,46 @@ printf '\357\273\277app = lasso\ndata = d.svm\n' >bom.conf
 check 0 "" config --dump run --config bom.conf
 grep -q '^app = lasso$' out.txt || { bad "a file with a byte order mark:"; cat out.txt; }
 
+# 6b. The JSON form: the same run as the KEY = VALUE file; sections are
+# objects; numbers keep the digits written; the dump of either reads back.
+mkdir -p sub2
+cat >sub2/a.json <<'CONF'
+{
+  "app": "lasso",
+  "data": "../d.svm",
+  "threads": 1,
+  "schedule": "cyclic",
+  "lambda-ratio": 0.2,
+  "tol": 1e-8,
+  "quiet": true,
+  "intercept": false,
+  "out": "../json.model",
+  "node": { "join": "tcp://127.0.0.1:9", "threads": 2 }
+}
+CONF
+check 0 "" run --config sub2/a.json
+[ -f json.model ] && coefs json.model | cmp -s - file.model.coefs ||
+	bad "the JSON file's run differs from the command line's"
+check 0 "" config --dump run --config sub2/a.json
+grep -q '^lambda-ratio = 0.2$' out.txt && grep -q '^tol = 1e-8$' out.txt &&
+    ! grep -q '^intercept' out.txt && ! grep -q '^join' out.txt ||
+	{ bad "the JSON file's settings:"; cat out.txt; }
+cat >c.json <<'CONF'
+{ "heartbeat": 0.5,
+  "coordinator": { "listen": "tcp://127.0.0.1:0", "app": "lasso", "data": "d.svm" },
+  "node": { "join": "tcp://127.0.0.1:9", "threads": 2 } }
+CONF
+check 0 "" config --dump node --config c.json
+grep -q '^heartbeat = 0.5$' out.txt && grep -q '^threads = 2$' out.txt &&
+    grep -q '^join = tcp://127.0.0.1:9$' out.txt && ! grep -q '^app' out.txt ||
+	{ bad "the JSON file's node section:"; cat out.txt; }
+check 0 "" config --dump coordinator --config c.json
+grep -q '^app = lasso$' out.txt && ! grep -q '^join' out.txt ||
+	{ bad "the JSON file's coordinator section:"; cat out.txt; }
+printf '\357\273\277\n  {"app": "lasso", "data": "d.svm", "target": " y \\"q\\" "}' >q.json
+check 0 "" config --dump run --config q.json
+grep -qF 'target = " y \"q\" "' out.txt || { bad "a JSON string:"; cat out.txt; }
+
 # 7. Bad files: exit 2, naming the file and line.
 bad_file() { # MESSAGE, then the file's lines on stdin
 	cat >e.conf
@@ -141,6 +181,21 @@ printf 'app = lasso\rdata = d.svm\r' | bad_file "e.conf:1: expected text lines (
 printf 'app = lasso\ndata = d.svm\000junk\n' | bad_file "e.conf:2: expected text lines (LF or CR LF ends), got a NUL byte"
 printf 'data = d.svm\n' | bad_file "no app: give it first (strads run APP) or as 'app = APP' in e.conf"
 printf 'app = lasso\ndata = d.svm\nschedule = bogus\n' | bad_file "options read from e.conf: data (line 2), schedule (line 3)"
+bad_json() { # MESSAGE, then the file on stdin
+	cat >e.json
+	check 2 "$1" run --config e.json
+}
+printf '{\n "app": "lasso",\n "data": "d.svm",\n "lambda": -1\n}\n' | bad_json "e.json:4: --lambda: expected a number >= 0, got '-1'"
+printf '{\n "app": "lasso",\n "lamda": 1\n}\n' | bad_json "e.json:3: unknown key 'lamda'"
+printf '{\n "app": "lasso",\n "tol": [1]\n}\n' | bad_json "e.json:3: tol: expected a string, number, true or false, got an array"
+printf '{\n "app": "lasso",\n "tol": null\n}\n' | bad_json "e.json:3: tol: expected a string, number, true or false, got null"
+printf '{\n "app": "lasso",\n "data": {"x": 1}\n}\n' | bad_json "e.json:3: data: expected a string, number, true or false, got an object"
+printf '{\n "app": "lasso",\n "run": {"x": {}}\n}\n' | bad_json "e.json:3: x: expected a string, number, true or false, got an object (sections do not nest)"
+printf '{\n "app": "lasso",\n "quiet": 1\n}\n' | bad_json "e.json:3: quiet: expected true or false"
+printf '{\n "app": "lasso",\n "tol": 1,\n "tol": 2\n}\n' | bad_json "e.json:4: tol is set twice (first on line 3)"
+printf '{\n "app": "lasso",\n "tol": 1,\n}\n' | bad_json "e.json:4: expected a JSON object of options"
+printf '{\n "app": "lasso"\n' | bad_json "expected a JSON object of options (strads.conf(5)), and the JSON is malformed"
+printf '{"app": "lasso", "data": "d.svm\000"}' | bad_json "e.json:1: expected JSON text, got a NUL byte"
 printf 'app = lasso\ndata = d.svm\nlambda = 0.1\n' >e.conf
 check 2 "--lambda sets the penalty" run --config e.conf --lambda-ratio 0.5
 check 2 "--config nonexistent.conf: No such file or directory" run lasso --config nonexistent.conf

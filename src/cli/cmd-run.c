@@ -50,7 +50,8 @@ app_usage(const app_entry_t *app, FILE *f)
 	fprintf(f, "usage: strads run %s %s\n\n", app->name, app->synopsis);
 	app->usage("run", f);
 	fprintf(f, "run:\n"
-	    "  --config FILE       options from FILE (strads.conf(5)); those given\n"
+	    "  --config FILE       options from FILE (KEY = VALUE lines or JSON,\n"
+	    "                      strads.conf(5)); those given\n"
 	    "                      here override the file's\n");
 	if (!app->planned_iters)
 		fprintf(f,
