@@ -817,6 +817,7 @@ check_done(strads_actor_t *self, coord_t *c)
 		strads_log(STRADS_LOG_INFO, "coordinator: holding after check %u (test hook)",
 		    c->nchecks);
 		c->holding = 1;
+		job->held = 1;
 		strads_timer_start(self, 60000, 0, 1);
 	}
 	if (c->ws) {

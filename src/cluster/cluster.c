@@ -422,6 +422,7 @@ typedef struct {
 	const char *from;   /* what the next layout goes on from */
 	uint64_t rounds, updates, t0_ns;
 	int metrics_append;
+	int held; /* a layout held at STRADS_TEST_HOLD_AT (test hook) */
 	tally_t tally;
 	/* The last layout's row shards and parameter partitions, for the
 	 * next to move as little as possible (src/cluster/layout.c). */
@@ -763,7 +764,9 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 	job->base_updates = cy->updates;
 	job->t0_ns = cy->t0_ns;
 	job->metrics_append = cy->metrics_append;
-	if (cy->t0_ns == 0 && getenv("STRADS_TEST_HOLD_AT") != NULL)
+	/* Every layout until one has held: a view changed before the hold
+	 * (a member dropped on a loaded machine) must not skip it. */
+	if (!cy->held && getenv("STRADS_TEST_HOLD_AT") != NULL)
 		job->hold_at = (uint32_t)strtoul(getenv("STRADS_TEST_HOLD_AT"), NULL, 10);
 	job->bytes = cluster_bytes;
 	job->bytes_arg = c;
@@ -948,6 +951,7 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 	cy->updates = res->updates > cy->updates ? res->updates : cy->updates;
 	if (job->t0_ns != 0)
 		cy->t0_ns = job->t0_ns;
+	cy->held |= job->held;
 	if (c->coord_spawned && job->o.metrics_path != NULL)
 		cy->metrics_append = 1;
 	c->job_on = 0;

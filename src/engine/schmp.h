@@ -78,8 +78,10 @@ typedef struct strads__job_s {
 	 * rounds done, have_snapshot counts them. */
 	/* Test hook (STRADS_TEST_HOLD_AT=K in t/cluster.sh): after its Kth
 	 * check the coordinator role plans nothing until the view changes
-	 * (ENG_RESHAPE) or 60 s pass, so a fault lands at a known point. */
+	 * (ENG_RESHAPE) or 60 s pass, so a fault lands at a known point;
+	 * held is then set (by the coordinator role, read after the job). */
 	uint32_t hold_at;
+	int held;
 	/* Checkpoints: every ckpt_s seconds a snapshot is also written to
 	 * ckpt_dir (on a compute thread) with ckpt_spec in its manifest. */
 	const char *ckpt_dir;
