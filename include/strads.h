@@ -1065,6 +1065,34 @@ STRADS_EXTERN int strads_cluster_resume(strads_cluster_t *c, const char *dir,
 /* Members now (node ids into nodes, at most max; returns the count). */
 STRADS_EXTERN int strads_cluster_members(strads_cluster_t *c, uint32_t *nodes,
     int max);
+
+/* A member of the view, as strads_cluster_view reports it. */
+typedef struct strads_member_info_s {
+	uint32_t node;
+	unsigned roles;  /* STRADS_ROLE_* bits it offers */
+	int workers;     /* its worker slots */
+	uint64_t bytes;  /* bytes its runtime sent and received, as of its
+	                    last heartbeat (0 before the first) */
+} strads_member_info_t;
+
+/* A partition of the job running now: rows [begin, end) of worker shard
+ * index (store 0), or parameters [begin, end) of store index (store 1),
+ * and the node that holds it. */
+typedef struct strads_partition_s {
+	int store;
+	int index;
+	uint64_t begin, end;
+	uint32_t node;
+} strads_partition_t;
+
+/* The view now, for a status display: its epoch into *epoch; the
+ * members into m (at most maxm; returns their count, which may be
+ * larger); the running job's partitions into parts (at most maxp; their
+ * count into *nparts, 0 between jobs). Any output may be NULL. Takes the
+ * cluster's lock briefly; callable from any thread. */
+STRADS_EXTERN int strads_cluster_view(strads_cluster_t *c, uint32_t *epoch,
+    strads_member_info_t *m, int maxm, strads_partition_t *parts, int maxp,
+    int *nparts);
 /* Tells every member the cluster is closing, then frees c. Call before
  * stopping the runtime. */
 STRADS_EXTERN void strads_cluster_free(strads_cluster_t *c);

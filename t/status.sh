@@ -111,7 +111,8 @@ rc=$?
 [ "$rc" = 130 ] || bad "run: exit $rc after SIGTERM, want 130"
 [ -n "${url:-}" ] && curl -s "$url/status" >/dev/null 2>&1 && bad "run: still served after exit"
 
-# (2) strads coordinator with two nodes: members, then their updates.
+# (2) strads coordinator with two nodes: members, then their updates,
+# bytes, roles, the epoch and the job's partitions.
 printf 'status-test-secret-%s\n' "$$" >secret
 chmod 600 secret
 "$strads" gen lasso --out p.svm --n 2000 --p 4000 --nnz-per-row 20 --support 40 \
@@ -142,9 +143,11 @@ else
 	while [ $i -lt 400 ]; do
 		if curl -sf "$url/status" >c1.json &&
 		    [ "$(grep -cE '"updates":	[1-9]' c1.json)" -ge 3 ] &&
-		    [ "$(grep -c '"node":' c1.json)" = 2 ] &&
+		    [ "$(grep -c '"workers":' c1.json)" = 2 ] &&
+		    [ "$(grep -cE '"bytes":	[1-9]' c1.json)" -ge 3 ] &&
 		    curl -sf "$url/metrics" >cm.txt &&
-		    [ "$(grep -cE '^strads_node_updates_total\{node="[0-9a-f]{8}"\} [1-9]' cm.txt)" = 2 ]; then
+		    [ "$(grep -cE '^strads_node_updates_total\{node="[0-9]+"\} [1-9]' cm.txt)" = 2 ] &&
+		    [ "$(grep -cE '^strads_node_transferred_bytes_total\{node="[0-9]+"\} [1-9]' cm.txt)" = 2 ]; then
 			ok=1
 			break
 		fi
@@ -157,6 +160,16 @@ else
 			{ bad "coordinator: /status lacks its command or the app's gap:"; cat c1.json; }
 		grep -q '^strads_members 2$' cm.txt ||
 			{ bad "coordinator: /metrics lacks the members:"; grep -E 'members|node' cm.txt; }
+		# the view: its epoch (two joins: at least 2), the job's row
+		# shards on both nodes and its parameter ranges
+		grep -qE '"epoch":	([2-9]|[1-9][0-9]+),' c1.json &&
+		    [ "$(grep -c '"kind":	"rows"' c1.json)" = 2 ] &&
+		    grep -q '"kind":	"params"' c1.json &&
+		    grep -qE '"roles":	\["worker"' c1.json ||
+			{ bad "coordinator: /status lacks the epoch, partitions or roles:"; cat c1.json; }
+		grep -qE '^strads_epoch ([2-9]|[1-9][0-9]+)$' cm.txt &&
+		    grep -qE '^strads_partitions [3-9]' cm.txt ||
+			{ bad "coordinator: /metrics lacks the epoch or partitions:"; grep -E 'epoch|partitions' cm.txt; }
 		prom_ok cm.txt coordinator
 	else
 		bad "coordinator: /status and /metrics never showed 2 members with updates:"

@@ -202,11 +202,12 @@ job_spec(app_state_t *st, const cJSON *appv, long k)
 	return s;
 }
 
-/* The status endpoint's members: the cluster's now. */
+/* The status endpoint's view: the cluster's now. */
 static int
-status_members(void *arg, uint32_t *nodes, int max)
+status_view(void *arg, uint32_t *epoch, strads_member_info_t *m, int maxm,
+    strads_partition_t *parts, int maxp, int *nparts)
 {
-	return strads_cluster_members(arg, nodes, max);
+	return strads_cluster_view(arg, epoch, m, maxm, parts, maxp, nparts);
 }
 
 static int
@@ -376,7 +377,7 @@ coord_job(int argc, char **argv)
 			fprintf(stderr, "strads coordinator: %s\n", msg);
 			goto out;
 		}
-		strads__status_set_members(status, status_members, cl);
+		strads__status_set_view(status, status_view, cl);
 		fprintf(stderr, "strads coordinator: status at %s/status and %s/metrics\n",
 		    url, url);
 	}

@@ -290,6 +290,50 @@ strads_cluster_members(strads_cluster_t *c, uint32_t *nodes, int max)
 	return n;
 }
 
+int
+strads_cluster_view(strads_cluster_t *c, uint32_t *epoch, strads_member_info_t *m,
+    int maxm, strads_partition_t *parts, int maxp, int *nparts)
+{
+	int i, n = 0, np = 0;
+
+	uv_mutex_lock(&c->lock);
+	if (epoch != NULL)
+		*epoch = c->epoch;
+	for (i = 0; i < c->nm; i++) {
+		const strads__member_t *x = &c->m[i];
+
+		if (x->state != MS_MEMBER)
+			continue;
+		if (m != NULL && n < maxm) {
+			m[n].node = x->node;
+			m[n].roles = x->roles;
+			m[n].workers = x->workers;
+			m[n].bytes = x->bytes;
+		}
+		n++;
+	}
+	if (c->job_on && c->job != NULL) {
+		const strads__job_t *job = c->job;
+
+		for (i = 0; i < job->nworkers + job->nstores; i++, np++) {
+			strads_partition_t *t = parts != NULL && np < maxp ? &parts[np] : NULL;
+			int st = i >= job->nworkers, k = st ? i - job->nworkers : i;
+
+			if (t == NULL)
+				continue;
+			t->store = st;
+			t->index = k;
+			t->begin = st ? job->store_range[k].begin : job->shards[k].row_begin;
+			t->end = st ? job->store_range[k].end : job->shards[k].row_end;
+			t->node = st ? job->store_node[k] : job->worker_node[k];
+		}
+	}
+	if (nparts != NULL)
+		*nparts = np;
+	uv_mutex_unlock(&c->lock);
+	return n;
+}
+
 /* Asks the membership actor to send obj (taken) to nodes. */
 static void
 post_send(strads_cluster_t *c, const uint32_t *nodes, int n, cJSON *obj)

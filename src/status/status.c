@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 
 #define STATUS_CHAINS 64 /* side-by-side chains shown; more are folded */
 #define STATUS_NODES 256 /* nodes a record's per-node counts keep */
+#define STATUS_PARTS 1024 /* partitions /status lists; more are counted */
 
 /* One chain's job: its step and its last record (a copy: the value
  * names are the app's literals, the node arrays are ours). */
@@ -46,8 +48,8 @@ struct strads__status_s {
 	const char *cmd, *app; /* borrowed */
 	long steps, steps_done;
 	uint64_t seq;
-	strads__status_members_cb members;
-	void *members_arg;
+	strads__status_view_cb view;
+	void *view_arg;
 	chain_t chain[STATUS_CHAINS];
 	nng_http_server *srv;
 	nng_http_handler *h_status, *h_metrics;
@@ -63,13 +65,13 @@ strads__status_chain(strads__status_t *s, int chain)
 }
 
 void
-strads__status_set_members(strads__status_t *s, strads__status_members_cb cb, void *arg)
+strads__status_set_view(strads__status_t *s, strads__status_view_cb cb, void *arg)
 {
 	if (s == NULL)
 		return;
 	uv_mutex_lock(&s->lock);
-	s->members = cb;
-	s->members_arg = arg;
+	s->view = cb;
+	s->view_arg = arg;
 	uv_mutex_unlock(&s->lock);
 }
 
@@ -168,6 +170,22 @@ add_record(cJSON *o, const chain_t *c)
 	}
 }
 
+/* The roles of a member, as an array of their names. */
+static void
+add_roles(cJSON *e, unsigned roles)
+{
+	cJSON *a = cJSON_AddArrayToObject(e, "roles");
+
+	if (a == NULL)
+		return;
+	if (roles & STRADS_ROLE_WORKER)
+		cJSON_AddItemToArray(a, cJSON_CreateString("worker"));
+	if (roles & STRADS_ROLE_STORE)
+		cJSON_AddItemToArray(a, cJSON_CreateString("store"));
+	if (roles & STRADS_ROLE_SCHEDULER)
+		cJSON_AddItemToArray(a, cJSON_CreateString("scheduler"));
+}
+
 /* The updates node pushed in the latest record, or 0. */
 static uint64_t
 node_updates(const chain_t *c, uint32_t node)
@@ -180,33 +198,54 @@ node_updates(const chain_t *c, uint32_t node)
 	return 0;
 }
 
-/* The members (under the lock): from the cluster, else the nodes of the
- * latest record. */
-static int
-members_now(strads__status_t *s, const chain_t *c, uint32_t *nodes, int max)
-{
-	int n, i;
+/* What /status and /metrics show of the cluster: its view (the epoch,
+ * the members and the partitions of the running job), or in one process
+ * the nodes of the latest record. */
+typedef struct {
+	int cluster; /* a view callback answered */
+	uint32_t epoch;
+	int nm;      /* members kept in m */
+	strads_member_info_t m[STATUS_NODES];
+	int np;      /* partitions kept in parts */
+	strads_partition_t parts[STATUS_PARTS];
+	int np_all;  /* partitions of the job (np is at most STATUS_PARTS) */
+} view_t;
 
-	if (s->members != NULL) {
-		n = s->members(s->members_arg, nodes, max);
-		return n < max ? n : max;
+/* Fills v (under the lock). */
+static void
+view_now(strads__status_t *s, const chain_t *c, view_t *v)
+{
+	int i;
+
+	memset(v, 0, offsetof(view_t, m));
+	if (s->view != NULL) {
+		v->cluster = 1;
+		v->nm = s->view(s->view_arg, &v->epoch, v->m, STATUS_NODES, v->parts,
+		    STATUS_PARTS, &v->np_all);
+		v->nm = v->nm < STATUS_NODES ? v->nm : STATUS_NODES;
+		v->np = v->np_all < STATUS_PARTS ? v->np_all : STATUS_PARTS;
+		return;
 	}
-	for (n = 0, i = 0; c != NULL && i < c->rec.nnodes && n < max; i++)
-		nodes[n++] = c->node[i];
-	return n;
+	for (i = 0; c != NULL && i < c->rec.nnodes && v->nm < STATUS_NODES; i++) {
+		memset(&v->m[v->nm], 0, sizeof(v->m[0]));
+		v->m[v->nm++].node = c->node[i];
+	}
 }
 
 char *
 strads__status_json(strads__status_t *s)
 {
 	cJSON *o = cJSON_CreateObject(), *m, *jobs;
-	uint32_t nodes[STATUS_NODES];
+	view_t *v = malloc(sizeof(*v));
 	chain_t *c;
 	char *text = NULL;
-	int i, n, running = 0;
+	int i, running = 0;
 
-	if (o == NULL)
+	if (o == NULL || v == NULL) {
+		cJSON_Delete(o);
+		free(v);
 		return NULL;
+	}
 	uv_mutex_lock(&s->lock);
 	c = latest(s);
 	for (i = 0; i < STATUS_CHAINS; i++)
@@ -219,19 +258,43 @@ strads__status_json(strads__status_t *s)
 	cJSON_AddNumberToObject(o, "jobs_done", (double)s->steps_done);
 	if (c != NULL)
 		add_record(o, c);
-	n = members_now(s, c, nodes, STATUS_NODES);
+	view_now(s, c, v);
+	if (v->cluster)
+		cJSON_AddNumberToObject(o, "epoch", v->epoch);
+	else
+		cJSON_AddNullToObject(o, "epoch");
 	if ((m = cJSON_AddArrayToObject(o, "members")) != NULL)
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < v->nm; i++) {
 			cJSON *e = cJSON_CreateObject();
-			char id[16];
 
 			if (e == NULL)
 				break;
-			snprintf(id, sizeof(id), "%08x", nodes[i]);
-			cJSON_AddStringToObject(e, "node", id);
-			cJSON_AddNumberToObject(e, "updates", (double)node_updates(c, nodes[i]));
+			/* Node ids in decimal, as in the logs and the metrics file. */
+			cJSON_AddNumberToObject(e, "node", v->m[i].node);
+			cJSON_AddNumberToObject(e, "updates", (double)node_updates(c, v->m[i].node));
+			if (v->cluster) {
+				cJSON_AddNumberToObject(e, "bytes", (double)v->m[i].bytes);
+				cJSON_AddNumberToObject(e, "workers", v->m[i].workers);
+				add_roles(e, v->m[i].roles);
+			}
 			cJSON_AddItemToArray(m, e);
 		}
+	if (v->cluster && (m = cJSON_AddArrayToObject(o, "partitions")) != NULL)
+		for (i = 0; i < v->np; i++) {
+			const strads_partition_t *t = &v->parts[i];
+			cJSON *e = cJSON_CreateObject();
+
+			if (e == NULL)
+				break;
+			cJSON_AddStringToObject(e, "kind", t->store ? "params" : "rows");
+			cJSON_AddNumberToObject(e, "index", t->index);
+			cJSON_AddNumberToObject(e, "begin", (double)t->begin);
+			cJSON_AddNumberToObject(e, "end", (double)t->end);
+			cJSON_AddNumberToObject(e, "node", t->node);
+			cJSON_AddItemToArray(m, e);
+		}
+	if (v->cluster && v->np_all > v->np)
+		cJSON_AddNumberToObject(o, "partitions_left_out", v->np_all - v->np);
 	/* Every running chain (a path solved by several side by side). */
 	if ((jobs = cJSON_AddArrayToObject(o, "running")) != NULL)
 		for (i = 0; i < STATUS_CHAINS; i++)
@@ -245,6 +308,7 @@ strads__status_json(strads__status_t *s)
 				cJSON_AddItemToArray(jobs, e);
 			}
 	uv_mutex_unlock(&s->lock);
+	free(v);
 	text = cJSON_Print(o);
 	cJSON_Delete(o);
 	return text;
@@ -283,12 +347,17 @@ strads__status_prometheus(strads__status_t *s)
 	char *text = NULL, lab[256];
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
-	uint32_t nodes[STATUS_NODES];
+	view_t *v = malloc(sizeof(*v));
 	chain_t *c;
-	int i, n;
+	int i;
 
-	if (f == NULL)
+	if (f == NULL || v == NULL) {
+		if (f != NULL)
+			fclose(f);
+		free(text);
+		free(v);
 		return NULL;
+	}
 	uv_mutex_lock(&s->lock);
 	c = latest(s);
 	metric(f, "strads_info", "gauge", "The process: its command and app (always 1).");
@@ -336,19 +405,35 @@ strads__status_prometheus(strads__status_t *s)
 			sample(f, "strads_eta_seconds", "", left);
 		}
 	}
-	n = members_now(s, c, nodes, STATUS_NODES);
+	view_now(s, c, v);
 	metric(f, "strads_members", "gauge", "Nodes in the cluster (0 in one process).");
-	sample(f, "strads_members", "", n);
-	if (n > 0) {
+	sample(f, "strads_members", "", v->cluster ? v->nm : 0);
+	if (v->cluster) {
+		metric(f, "strads_epoch", "gauge", "The cluster's view number.");
+		sample(f, "strads_epoch", "", v->epoch);
+		metric(f, "strads_partitions", "gauge",
+		    "Partitions of the running job (row shards and parameter ranges).");
+		sample(f, "strads_partitions", "", v->np_all);
+	}
+	if (v->nm > 0) {
 		metric(f, "strads_node_updates_total", "counter",
 		    "Updates a node's workers pushed in the job.");
-		for (i = 0; i < n; i++) {
-			snprintf(lab, sizeof(lab), "{node=\"%08x\"}", nodes[i]);
+		for (i = 0; i < v->nm; i++) {
+			snprintf(lab, sizeof(lab), "{node=\"%u\"}", v->m[i].node);
 			sample(f, "strads_node_updates_total", lab,
-			    (double)node_updates(c, nodes[i]));
+			    (double)node_updates(c, v->m[i].node));
+		}
+	}
+	if (v->cluster && v->nm > 0) {
+		metric(f, "strads_node_transferred_bytes_total", "counter",
+		    "Bytes a node's runtime sent and received, as of its last heartbeat.");
+		for (i = 0; i < v->nm; i++) {
+			snprintf(lab, sizeof(lab), "{node=\"%u\"}", v->m[i].node);
+			sample(f, "strads_node_transferred_bytes_total", lab, (double)v->m[i].bytes);
 		}
 	}
 	uv_mutex_unlock(&s->lock);
+	free(v);
 	if (fclose(f) != 0) {
 		free(text);
 		return NULL;

@@ -16,9 +16,12 @@
 
 typedef struct strads__status_s strads__status_t;
 
-/* The members of a cluster now (node ids into nodes, at most max; the
- * count), or NULL in one process. Called on a server thread. */
-typedef int (*strads__status_members_cb)(void *arg, uint32_t *nodes, int max);
+/* The view of a cluster now, as strads_cluster_view reports it (the
+ * epoch, the members and the running job's partitions), or NULL in one
+ * process. Called on a server thread. */
+typedef int (*strads__status_view_cb)(void *arg, uint32_t *epoch,
+    strads_member_info_t *m, int maxm, strads_partition_t *parts, int maxp,
+    int *nparts);
 
 /* Starts serving on addr: PORT or HOST:PORT (HOST an IPv4 address or a
  * name; loopback when only a port is given; port 0: a free one). cmd
@@ -33,8 +36,7 @@ int strads__status_url(const char *addr, char *url, size_t len);
 /* Stops serving and frees s; NULL is ignored. */
 void strads__status_stop(strads__status_t *s);
 
-void strads__status_set_members(strads__status_t *s, strads__status_members_cb cb,
-    void *arg);
+void strads__status_set_view(strads__status_t *s, strads__status_view_cb cb, void *arg);
 /* A job begins: step (1-based) of steps, with o's limits (copied) for
  * the estimate of the time left. chain: which of a run's side-by-side
  * chains (0 ..). */
