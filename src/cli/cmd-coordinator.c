@@ -57,6 +57,7 @@ coord_usage(const app_entry_t *app, FILE *f)
 	    "                      their updates) and /metrics (Prometheus) over\n"
 	    "                      HTTP at PORT or HOST:PORT (only PORT: on\n"
 	    "                      127.0.0.1; 0: a free port, named on stderr)\n"
+	    "  --http ADDR         the same as --status\n"
 	    "  --strict            exit 6 when a limit (--max-iter, --time-limit)\n"
 	    "                      stopped a step before it converged\n"
 	    "  --config FILE       options from FILE (KEY = VALUE lines or JSON,\n"
@@ -103,6 +104,7 @@ static const struct option coord_opts[] = {
     {"resume", required_argument, NULL, C_RESUME},
     {"strict", no_argument, NULL, C_STRICT},
     {"status", required_argument, NULL, C_STATUS},
+    {"http", required_argument, NULL, C_STATUS},
     {NULL, 0, NULL, 0}};
 
 typedef struct {

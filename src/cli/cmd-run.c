@@ -64,7 +64,8 @@ app_usage(const app_entry_t *app, FILE *f)
 	    "  --status ADDR       serve GET /status (JSON) and /metrics\n"
 	    "                      (Prometheus) over HTTP at ADDR, PORT or\n"
 	    "                      HOST:PORT (only PORT: on 127.0.0.1; 0: a free\n"
-	    "                      port, named on stderr)\n");
+	    "                      port, named on stderr)\n"
+	    "  --http ADDR         the same as --status\n");
 }
 
 /* The --help of app by name (cli_conf_apply reads its options). */
@@ -83,6 +84,7 @@ conf_usage(const char *name, FILE *f)
 static const struct option run_opts[] = {
     {"save-on-interrupt", no_argument, NULL, CLI_HOST_OPT + 1},
     {"status", required_argument, NULL, CLI_HOST_OPT + 2},
+    {"http", required_argument, NULL, CLI_HOST_OPT + 2},
     {"strict", no_argument, NULL, CLI_HOST_OPT},
     {NULL, 0, NULL, 0}};
 
