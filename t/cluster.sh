@@ -323,7 +323,7 @@ if want t; then
 			bad "(t) the coordinator did not listen on tls+tcp://"
 		fi
 	else
-		say "skip (t): no openssl to make a certificate"
+		say "skip: (t) no openssl to make a certificate (package openssl)"
 	fi
 fi
 

@@ -23,9 +23,9 @@ for v in STRADS_PREFIX STRADS_BINDIR STRADS_LIBDIR STRADS_INCLUDEDIR STRADS_MAND
 	[ -n "$val" ] || { echo "$v is not set (run from make check)"; exit 99; }
 done
 PKG_CONFIG=${PKG_CONFIG:-pkg-config}
-command -v "$PKG_CONFIG" >/dev/null 2>&1 || { echo "no pkg-config"; exit 77; }
+command -v "$PKG_CONFIG" >/dev/null 2>&1 || { echo "skip: no pkg-config (package pkg-config)"; exit 77; }
 CC=${CC:-cc}
-command -v "${CC%% *}" >/dev/null 2>&1 || { echo "no C compiler ($CC)"; exit 77; }
+command -v "${CC%% *}" >/dev/null 2>&1 || { echo "skip: no C compiler ($CC; package gcc)"; exit 77; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -20,11 +20,11 @@ for d in "${STRADS_SHARED_DATA:-}" "$top_srcdir/../shared/data" /work/shared/dat
 	fi
 done
 
-command -v Rscript >/dev/null 2>&1 || { echo "skip: no Rscript"; exit 77; }
+command -v Rscript >/dev/null 2>&1 || { echo "skip: no Rscript (package r-cran-glmnet)"; exit 77; }
 Rscript -e 'suppressMessages(library(glmnet))' >/dev/null 2>&1 ||
 	{ echo "skip: R package glmnet missing (r-cran-glmnet)"; exit 77; }
 [ -x $py ] && $py -c 'import numpy, scipy' 2>/dev/null ||
-	{ echo "skip: /usr/bin/python3 with numpy and scipy missing"; exit 77; }
+	{ echo "skip: /usr/bin/python3 with numpy and scipy missing (packages python3-numpy python3-scipy)"; exit 77; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -48,7 +48,7 @@ if command -v rsvg-convert >/dev/null 2>&1 && [ -x /usr/bin/python3 ]; then
 	[ "$4" -gt $(($5 / 50)) ] || bad "gap.png: $4 of $5 pixels drawn: blank?"
 	echo "gap.png: run colours on $1, $2, $3 pixels; $4 of $5 pixels drawn"
 else
-	echo "no rsvg-convert (librsvg2-bin) or /usr/bin/python3: the SVG is not rendered"
+	echo "skip: the SVG is not rendered: no rsvg-convert (package librsvg2-bin) or /usr/bin/python3 (package python3)"
 fi
 
 # Bad input.

@@ -9,7 +9,7 @@
 set -u
 
 . "${top_srcdir:-.}/t/clitest.sh"
-command -v curl >/dev/null 2>&1 || { echo "no curl"; exit 77; }
+command -v curl >/dev/null 2>&1 || { echo "skip: no curl (package curl)"; exit 77; }
 py=/usr/bin/python3
 [ -x "$py" ] || py=
 
@@ -47,7 +47,7 @@ prom_ok() {
 		promtool check metrics <"$1" >prom.out 2>&1 ||
 			{ bad "$2: promtool check metrics:"; sed 's/^/    /' prom.out; }
 	else
-		echo "no promtool (the prometheus package): /metrics not validated"
+		echo "skip: /metrics not validated: no promtool (package prometheus)"
 	fi
 }
 
