@@ -5,7 +5,8 @@
 # rate; the time left when the run has an end fixed in advance ("eta"
 # for LDA's planned sweeps, "limit in" for a --time-limit or --max-iter
 # that convergence may beat), none without one; on a terminal one line
-# redrawn in place; nothing with --quiet.
+# redrawn in place; nothing with --quiet. The load's progress on a
+# terminal only, erased when it ends.
 set -u
 
 . "${top_srcdir:-.}/t/clitest.sh"
@@ -74,8 +75,24 @@ if command -v script >/dev/null 2>&1; then
 		bad "a terminal's row holds $most progress lines, not all of them redrawn in place"
 	fi
 	tr '\r' '\n' <tty.txt | grep -q 'limit in' || bad "no estimate on a terminal"
+	# The load's progress on a terminal (shown at once with the test
+	# hook; a second in otherwise), erased when the load ends; none in a
+	# pipe or with --quiet.
+	n=$((n + 1))
+	awk 'BEGIN { for (i = 0; i < 40000; i++) printf "%d 1:%d 2:%d 3:1\n", i % 2, i % 7, i % 13 }' >big.svm
+	STRADS_TEST_LOAD_NOTE_MS=0 timeout 60 script -qec "'$strads' run lasso --data big.svm \
+	    --threads 1 --out big.model" /dev/null </dev/null >load.txt 2>&1
+	tr '\r' '\n' <load.txt | grep -qE '^loading big\.svm: [0-9]+% of [0-9.]+ MB, [0-9]+ MB/s' ||
+		{ bad "no load progress on a terminal:"; tr '\r' '\n' <load.txt | head -5; }
+	grep -q "$(printf '\r\033\\[K')" load.txt || bad "the load's line was not erased"
+	STRADS_TEST_LOAD_NOTE_MS=0 "$strads" run lasso --data big.svm --threads 1 \
+	    --out big.model >/dev/null 2>pipe.txt
+	! grep -q 'loading' pipe.txt || bad "load progress in a pipe: $(grep loading pipe.txt | head -1)"
+	STRADS_TEST_LOAD_NOTE_MS=0 timeout 60 script -qec "'$strads' run lasso --data big.svm \
+	    --threads 1 --quiet --out big.model" /dev/null </dev/null >quiet.txt 2>&1
+	! grep -q 'loading' quiet.txt || bad "load progress with --quiet"
 else
-	echo "no script(1): the terminal's line is not checked"
+	echo "skip: the terminal's line is not checked: no script(1) (package bsdutils)"
 fi
 
 [ $fail = 0 ] && echo "$n cases: the progress line in a pipe, on a terminal and quiet"

@@ -90,6 +90,37 @@ data__too_many_features(char *err, size_t errlen, const char *path, uint64_t lin
 /* ------------------------------------------------------------------ */
 /* Lines                                                              */
 
+/* The program's load progress display (data_set_progress), or NULL. */
+static data_progress_cb load_progress;
+
+void
+data_set_progress(data_progress_cb cb)
+{
+	load_progress = cb;
+}
+
+void
+data_progress(const char *path, uint64_t done, uint64_t size, uint64_t *next_ns)
+{
+	uint64_t now;
+
+	if (load_progress == NULL)
+		return;
+	now = strads_now_ns();
+	if (*next_ns == 0) {
+		/* A second in, so small files show nothing; the test hook
+		 * STRADS_TEST_LOAD_NOTE_MS sets the wait and the interval. */
+		const char *t = getenv("STRADS_TEST_LOAD_NOTE_MS");
+
+		*next_ns = now + (t != NULL ? strtoull(t, NULL, 10) * 1000000u : 1000000000u);
+		return;
+	}
+	if (now < *next_ns)
+		return;
+	*next_ns = now + (getenv("STRADS_TEST_LOAD_NOTE_MS") != NULL ? 0 : 250000000u);
+	load_progress(path, done, size);
+}
+
 int
 data__lr_open(lreader_t *r, const char *path, char *err, size_t errlen)
 {
@@ -98,6 +129,7 @@ data__lr_open(lreader_t *r, const char *path, char *err, size_t errlen)
 	memset(r, 0, sizeof(*r));
 	r->path = path;
 	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	data_progress(path, 0, 0, &r->note_ns); /* starts its clock */
 	if (r->fd < 0)
 		return data_errf(
 		    err, errlen, "%s: cannot open: %s", path, strerror(errno));
@@ -178,6 +210,8 @@ data__lr_next(lreader_t *r, char **line, size_t *len, char *err, size_t errlen)
 			if (k == 0)
 				r->eof = 1;
 			r->len += (size_t)k;
+			r->done += (uint64_t)k;
+			data_progress(r->path, r->done, r->size, &r->note_ns);
 			continue;
 		}
 		if (nl == NULL) {

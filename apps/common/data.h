@@ -99,6 +99,18 @@ typedef struct data_opts_s {
 /* The defaults: index_base 1, everything else 0/NULL (auto delimiter
  * and header, no target, nothing ignored, missing values are errors).
  * A NULL opts argument means these defaults. */
+/* Load progress: a program that shows it (on a terminal) sets cb; the
+ * loaders call data_progress about four times a second while a file
+ * loads, from the first second on (so small files show nothing), with
+ * the bytes read and the file's size (0 when unknown). cb runs on the
+ * loading thread. NULL (the default) shows nothing. */
+typedef void (*data_progress_cb)(const char *path, uint64_t done, uint64_t size);
+void data_set_progress(data_progress_cb cb);
+/* For loaders with readers of their own: reports done bytes of size of
+ * path to the program's cb, if any, at most four times a second after
+ * the first second from *next_ns (0: start the clock now). */
+void data_progress(const char *path, uint64_t done, uint64_t size, uint64_t *next_ns);
+
 void data_opts_init(data_opts_t *opts);
 
 /* Formats a message into err (when not NULL) and returns -1: the error

@@ -140,6 +140,8 @@ typedef struct lreader_s {
 	uint64_t lineno; /* of the line last returned, 1-based */
 	uint64_t size;	 /* of the file, 0 when unknown */
 	uint64_t cut_line; /* a last line with no newline, or 0 */
+	uint64_t done;     /* bytes read so far */
+	uint64_t note_ns;  /* when load progress is next reported */
 } lreader_t;
 
 /* Opens path; 0, or -1 with a message in err. */

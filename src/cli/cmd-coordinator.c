@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli-load.h"
 #include "cli.h"
 #include "registry.h"
 #include "status.h"
@@ -305,7 +306,7 @@ coord_job(int argc, char **argv)
 	if (rc == CLI_OK &&
 	    cli_secret("coordinator", co.secret_file, &cfg, &secret, &slen) != 0)
 		rc = CLI_FAIL;
-	if (rc == CLI_OK && (rc = app->load("coordinator", st, !st->quiet)) != CLI_OK)
+	if (rc == CLI_OK && (rc = cli_load(app, "coordinator", st, !st->quiet)) != CLI_OK)
 		strads_secret_free(secret, slen);
 	if (rc != CLI_OK) {
 		app->free(st);

@@ -14,6 +14,7 @@
 
 #include <uv.h>
 
+#include "cli-load.h"
 #include "cli.h"
 #include "registry.h"
 #include "status.h"
@@ -276,7 +277,7 @@ run_app(app_state_t *st, const run_flags_t *fl)
 	if (cli_writable("run", out1) != 0 ||
 	    (metrics1 != NULL && cli_writable("run", metrics1) != 0))
 		return CLI_FAIL;
-	if ((rc = app->load("run", st, !st->quiet)) != CLI_OK)
+	if ((rc = cli_load(app, "run", st, !st->quiet)) != CLI_OK)
 		return rc;
 	rc = CLI_FAIL;
 	strads_config_init(&cfg);
