@@ -372,7 +372,7 @@ cli_conf_read(const char *cmd, const char *path, conf_ent_t **out, size_t *nout)
 	FILE *f = fopen(path, "r"), *mf = NULL;
 	char *text = NULL;
 	const char *p;
-	size_t len = 0, n = 0;
+	size_t len = 0, cap = 0, n = 0;
 	conf_ent_t *e = NULL;
 	int rc = -1;
 
@@ -380,11 +380,29 @@ cli_conf_read(const char *cmd, const char *path, conf_ent_t **out, size_t *nout)
 		fprintf(stderr, "strads %s: --config %s: %s\n", cmd, path, strerror(errno));
 		return -1;
 	}
-	if ((text = malloc(CONF_MAX_BYTES + 1)) == NULL) {
-		fprintf(stderr, "strads %s: out of memory\n", cmd);
-		goto out;
+	/* Read whole, in a buffer that grows with the file (most are a
+	 * few hundred bytes). */
+	for (;;) {
+		size_t k;
+
+		if (len + 1 >= cap) {
+			size_t nc = cap == 0 ? 4096 : 2 * cap;
+			char *m;
+
+			if (nc > CONF_MAX_BYTES + 2)
+				nc = CONF_MAX_BYTES + 2;
+			if ((m = realloc(text, nc)) == NULL) {
+				fprintf(stderr, "strads %s: out of memory\n", cmd);
+				goto out;
+			}
+			text = m;
+			cap = nc;
+		}
+		k = fread(text + len, 1, cap - 1 - len, f);
+		len += k;
+		if (k == 0 || len > CONF_MAX_BYTES)
+			break;
 	}
-	len = fread(text, 1, CONF_MAX_BYTES + 1, f);
 	if (ferror(f)) {
 		fprintf(stderr, "strads %s: --config %s: %s\n", cmd, path, strerror(errno));
 		goto out;
