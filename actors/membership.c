@@ -467,6 +467,15 @@ on_tick(strads_actor_t *self, strads_cluster_t *c)
 		strads_actor_stop(self);
 		return;
 	}
+	/* Refusals not logged, once their second is over: a flood that
+	 * stops is still counted. */
+	if (c->refused_quiet > 0 && now - c->refused_log_ns >= 1000000000ull) {
+		strads_log(STRADS_LOG_WARN, "cluster: %llu more refused hellos not logged "
+		    "(wrong cluster secret, or edited hellos)",
+		    (unsigned long long)c->refused_quiet);
+		c->refused_log_ns = now;
+		c->refused_quiet = 0;
+	}
 	for (i = 0; i < c->nm;) {
 		strads__member_t *m = &c->m[i];
 
