@@ -949,6 +949,55 @@ START_TEST(model_file)
 	    err, "z.model", "no '# nnz' line after the words");
 	ASSERT_ERR(lda_model_read(signed_file("y.model", "apple 0:1\n"), &r, err, sizeof(err)),
 	    err, "y.model:1:", "not a strads lda model (expected the line '# strads lda model 2')");
+	/* Header values out of what a run writes, in a signed file (a
+	 * checksum recomputed after the edit): the line and the value
+	 * named. */
+	{
+		static const struct {
+			const char *line, *want;
+		} bad[] = {
+		    {"# alpha -1", "'# alpha -1': expected a prior above 0 and at most 1e100"},
+		    {"# alpha 0", "'# alpha 0': expected a prior above 0"},
+		    {"# alpha nan", "'# alpha nan': expected a prior"},
+		    {"# beta 1e300", "'# beta 1e300': expected a prior"},
+		    {"# beta 0.01x", "'# beta 0.01x': expected a prior"},
+		    {"# topics 0", "'# topics 0': expected a topic count from 1 to 1000000"},
+		    {"# topics -2", "'# topics -2': expected a topic count"},
+		    {"# topics 4000000000", "'# topics 4000000000': expected a topic count"},
+		    {"# words 0", "'# words 0': expected a word count"},
+		    {"# tokens -5", "'# tokens -5': expected a decimal count"},
+		    {"# sweeps 1.5", "'# sweeps 1.5': expected a decimal count"},
+		    {"# loglik_per_token 3", "'# loglik_per_token 3': expected a log-likelihood"},
+		    {"# perplexity 0.5", "'# perplexity 0.5': expected a perplexity"},
+		};
+		char text[512];
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			snprintf(text, sizeof(text),
+			    "# strads lda model 2\n# topics 2\n# words 1\n%s\napple 0:1\n# nnz 1\n",
+			    bad[i].line);
+			ASSERT_ERR(lda_model_read(signed_file("h.model", text), &r, err, sizeof(err)),
+			    err, "h.model:4:", bad[i].want);
+		}
+		/* The shape changed between the word lines. */
+		ASSERT_ERR(lda_model_read(signed_file("s.model", "# strads lda model 2\n# topics 1\n"
+		                                                 "# words 2\napple 0:1\n# topics 9\n"
+		                                                 "pear 0:1\n# nnz 2\n"),
+		               &r, err, sizeof(err)),
+		    err, "s.model:5:", "expected the shape before the word lines");
+		/* The values a run writes when it measured nothing load. */
+		ck_assert_int_eq(lda_model_read(signed_file("ok.model", "# strads lda model 2\n"
+		                                                        "# topics 1\n# words 1\n"
+		                                                        "# alpha 1e100\n"
+		                                                        "# loglik_per_token nan\n"
+		                                                        "# perplexity nan\n"
+		                                                        "apple 0:1\n# nnz 1\n"),
+		                     &r, err, sizeof(err)),
+		    0);
+		ck_assert(r.alpha == 1e100 && isnan(r.perplexity));
+		lda_model_free(&r);
+	}
 	ASSERT_ERR(lda_model_read(put_file("w.model", "# strads lda model 2\n# topics 2\n"),
 	               &r, err, sizeof(err)),
 	    err, "w.model", "cut short or damaged: the last line is not '# end crc32");
