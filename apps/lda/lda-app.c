@@ -317,8 +317,16 @@ lda_load(const char *cmd, app_state_t *st, int verbose)
 	uint32_t W = s->cluster ? 1 : (uint32_t)st->workers, P;
 	int rc;
 
-	const char *fmt = format_of(s);
+	const char *fmt;
 
+	/* "-" is the standard input (strads(1), DATA): a pipe has no name
+	 * nor a first line to read twice, so no format to guess. */
+	if (strcmp(s->data, "-") == 0 && s->format == NULL) {
+		fprintf(stderr, "strads %s: -: the standard input has no file name to tell its "
+		    "format by; pass --format ldac|uci|text\n", cmd);
+		return CLI_FAIL;
+	}
+	fmt = format_of(s);
 	if (strcmp(fmt, "text") == 0 && s->vocab != NULL) {
 		fprintf(stderr, "strads %s: --vocab is for lda-c and UCI: raw text makes its "
 		    "own\n", cmd);

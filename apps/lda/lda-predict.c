@@ -239,6 +239,12 @@ lda_predict_main(int argc, char **argv)
 	}
 	memset(&c, 0, sizeof(c));
 	memset(&t, 0, sizeof(t));
+	if (strcmp(docs, "-") == 0 && format == NULL) {
+		/* The standard input: no name nor first line to guess by. */
+		fprintf(stderr, "strads predict: -: the standard input has no file name to tell "
+		    "its format by; pass --format ldac|uci|text\n");
+		goto done;
+	}
 	format = docs_format(docs, format);
 	if (strcmp(format, "text") == 0) {
 		lda_text_opts_t o;
