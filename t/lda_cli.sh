@@ -206,5 +206,57 @@ else
 	echo "FAIL: a vocabulary with '#a' and '100%': $(cat "$dir/w.err")"; fail=1
 fi
 
+# "-" is the standard input (strads(1), DATA): the same model from a
+# pipe as from the file, and the same predictions; without --format it
+# is refused (no name nor first line to guess by), naming "-".
+head -n 60 "$dir/corpus.txt" >"$dir/s.txt"
+"$strads" run lda --data "$dir/s.txt" --topics 3 --iters 3 --threads 1 --quiet --top 0 \
+    --out "$dir/sfile.model" 2>"$dir/s.err" || { echo "FAIL: run on s.txt: $(cat "$dir/s.err")"; fail=1; }
+"$strads" run lda --data - --format text --topics 3 --iters 3 --threads 1 --quiet --top 0 \
+    --out "$dir/spipe.model" <"$dir/s.txt" 2>"$dir/s.err" ||
+	{ echo "FAIL: run --data -: $(cat "$dir/s.err")"; fail=1; }
+cmp -s "$dir/sfile.model" "$dir/spipe.model" ||
+	{ echo "FAIL: --data - (text) made another model than the file"; fail=1; }
+"$strads" run lda --data "$dir/w.dat" --vocab "$dir/w.vocab" --topics 2 --iters 3 --threads 1 \
+    --quiet --top 0 --out "$dir/wfile.model" 2>/dev/null
+cat "$dir/w.dat" | "$strads" run lda --data - --format ldac --vocab "$dir/w.vocab" --topics 2 \
+    --iters 3 --threads 1 --quiet --top 0 --out "$dir/wpipe.model" 2>"$dir/s.err" ||
+	{ echo "FAIL: run --data - --format ldac: $(cat "$dir/s.err")"; fail=1; }
+cmp -s "$dir/wfile.model" "$dir/wpipe.model" ||
+	{ echo "FAIL: --data - (lda-c) made another model than the file"; fail=1; }
+"$strads" predict "$dir/wfile.model" "$dir/w.dat" >"$dir/pf.txt" 2>/dev/null
+"$strads" predict "$dir/wfile.model" - --format ldac <"$dir/w.dat" >"$dir/pp.txt" 2>"$dir/s.err" ||
+	{ echo "FAIL: predict MODEL -: $(cat "$dir/s.err")"; fail=1; }
+[ -s "$dir/pf.txt" ] && cmp -s "$dir/pf.txt" "$dir/pp.txt" ||
+	{ echo "FAIL: predict from a pipe differs from the file"; fail=1; }
+for cmd in "run lda --data - --topics 2 --out $dir/x.model" "predict $dir/wfile.model -"; do
+	# shellcheck disable=SC2086
+	"$strads" $cmd <"$dir/w.dat" >/dev/null 2>"$dir/s.err"
+	rc=$?
+	[ $rc = 1 ] && grep -qF -- "-: the standard input has no file name to tell its format by; pass --format" \
+	    "$dir/s.err" || { echo "FAIL: $cmd without --format: exit $rc, $(cat "$dir/s.err")"; fail=1; }
+done
+printf '1 0:x\n' | "$strads" run lda --data - --format ldac --topics 2 --out "$dir/x.model" \
+    2>"$dir/s.err"
+grep -qF -- "-:1: expected a count after '0:'" "$dir/s.err" ||
+	{ echo "FAIL: a bad line on stdin not named '-:1': $(cat "$dir/s.err")"; fail=1; }
+
+# A document past 2^20 tokens (a count of 2e9 made predict run for
+# minutes) is refused at once, naming its line, in every loader.
+printf '1 0:1\n1 1:2000000000\n' >"$dir/long.dat"
+printf '2\n3\n3\n1 1 1\n2 2 1048577\n2 3 1\n' >"$dir/long.docword.txt"
+awk 'BEGIN { print "ab cd"; for (i = 0; i <= 1048576; i++) printf "ab "; print "" }' \
+    >"$dir/long.txt"
+for args in "predict $dir/wfile.model $dir/long.dat" "run lda --data $dir/long.dat --out $dir/x.model" \
+    "run lda --data $dir/long.docword.txt --out $dir/x.model" \
+    "run lda --data $dir/long.txt --out $dir/x.model"; do
+	# shellcheck disable=SC2086
+	timeout 20 "$strads" $args >/dev/null 2>"$dir/l.err"
+	rc=$?
+	[ $rc = 1 ] && grep -Eq "(dat:2|docword.txt:5|long.txt:2): expected a document of at most 1048576 tokens" \
+	    "$dir/l.err" ||
+		{ echo "FAIL: $args: exit $rc, $(cat "$dir/l.err")"; fail=1; }
+done
+
 [ $fail = 0 ] && echo "strads run lda: planted topics found, $recs records, perplexity $ppl, reproducible, predict finds topics, errors named"
 exit $fail

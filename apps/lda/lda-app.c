@@ -41,7 +41,9 @@ lda_options(FILE *f)
 	    "data:\n"
 	    "  --data FILE         the corpus (required): lda-c ('N id:count ...', ids\n"
 	    "                      from 0), UCI bag-of-words (docword.*.txt) or raw\n"
-	    "                      text, one document a line\n"
+	    "                      text, one document a line; - the standard input\n"
+	    "                      (with --format); at most 1048576 tokens a\n"
+	    "                      document\n"
 	    "  --vocab FILE        its vocabulary, one word a line (line i: id i for\n"
 	    "                      lda-c, id i+1 for UCI)\n"
 	    "  --format F          ldac, uci or text (default: uci for a file named\n"
@@ -317,8 +319,16 @@ lda_load(const char *cmd, app_state_t *st, int verbose)
 	uint32_t W = s->cluster ? 1 : (uint32_t)st->workers, P;
 	int rc;
 
-	const char *fmt = format_of(s);
+	const char *fmt;
 
+	/* "-" is the standard input (strads(1), DATA): a pipe has no name
+	 * nor a first line to read twice, so no format to guess. */
+	if (strcmp(s->data, "-") == 0 && s->format == NULL) {
+		fprintf(stderr, "strads %s: -: the standard input has no file name to tell its "
+		    "format by; pass --format ldac|uci|text\n", cmd);
+		return CLI_FAIL;
+	}
+	fmt = format_of(s);
 	if (strcmp(fmt, "text") == 0 && s->vocab != NULL) {
 		fprintf(stderr, "strads %s: --vocab is for lda-c and UCI: raw text makes its "
 		    "own\n", cmd);

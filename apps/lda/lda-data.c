@@ -36,16 +36,34 @@ lda_corpus_free(lda_corpus_t *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* Opens a corpus file; "-" is the standard input (read once, front to
+ * back, as every loader reads; messages name it "-"). */
+static FILE *
+open_in(const char *path)
+{
+	return fopen(strcmp(path, "-") == 0 ? "/dev/stdin" : path, "r");
+}
+
+/* The message of a document past LDA_MAX_DOC_TOKENS: file, line, limit. */
+#define TOO_LONG                                                                         \
+	"%s:%lu: expected a document of at most %u tokens (a document's tokens are "      \
+	"sampled one by one, and its assignments take a row as long as the longest)"
+
 /* A growing corpus: tokens appended, documents closed. */
 typedef struct {
 	lda_corpus_t *c;
 	uint64_t cap_tok, cap_doc;
 } build_t;
 
+/* -1 when out of memory, -2 when the document would pass
+ * LDA_MAX_DOC_TOKENS. */
 static int
 add_tokens(build_t *b, uint32_t word, uint64_t count)
 {
 	lda_corpus_t *c = b->c;
+
+	if (c->ntokens - c->doc_ptr[c->ndocs] + count > LDA_MAX_DOC_TOKENS)
+		return -2;
 
 	if (c->ntokens + count > b->cap_tok) {
 		uint64_t cap = b->cap_tok ? b->cap_tok : 1024;
@@ -198,12 +216,13 @@ lda_load_ldac(const char *path, const char *vocab, lda_corpus_t *c, char *err,
 	unsigned long lineno = 0;
 	build_t b = {c, 0, 0};
 	uint64_t maxid = 0;
+	int added;
 	int any = 0;
 
 	memset(c, 0, sizeof(*c));
 	if (vocab != NULL && load_vocab(vocab, &c->vocab, &c->nwords, err, errlen) != 0)
 		return -1;
-	if ((f = fopen(path, "r")) == NULL) {
+	if ((f = open_in(path)) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		lda_corpus_free(c);
 		return -1;
@@ -250,7 +269,11 @@ lda_load_ldac(const char *path, const char *vocab, lda_corpus_t *c, char *err,
 			if (id > maxid)
 				maxid = id;
 			any = 1;
-			if (add_tokens(&b, (uint32_t)id, cnt) != 0)
+			if ((added = add_tokens(&b, (uint32_t)id, cnt)) == -2) {
+				snprintf(err, errlen, TOO_LONG, path, lineno, LDA_MAX_DOC_TOKENS);
+				goto fail;
+			}
+			if (added != 0)
 				goto oom;
 		}
 		if (!at_eol(p)) {
@@ -292,12 +315,12 @@ lda_load_uci(const char *docword, const char *vocab, lda_corpus_t *c, char *err,
 	unsigned long lineno = 0;
 	uint64_t hdr[3], last_doc = 0, nnz = 0;
 	build_t b = {c, 0, 0};
-	int h = 0;
+	int h = 0, added;
 
 	memset(c, 0, sizeof(*c));
 	if (vocab != NULL && load_vocab(vocab, &c->vocab, &c->nwords, err, errlen) != 0)
 		return -1;
-	if ((f = fopen(docword, "r")) == NULL) {
+	if ((f = open_in(docword)) == NULL) {
 		snprintf(err, errlen, "%s: %s", docword, strerror(errno));
 		lda_corpus_free(c);
 		return -1;
@@ -362,7 +385,11 @@ lda_load_uci(const char *docword, const char *vocab, lda_corpus_t *c, char *err,
 				goto oom;
 			last_doc++;
 		}
-		if (add_tokens(&b, (uint32_t)(w - 1), n) != 0)
+		if ((added = add_tokens(&b, (uint32_t)(w - 1), n)) == -2) {
+			snprintf(err, errlen, TOO_LONG, docword, lineno, LDA_MAX_DOC_TOKENS);
+			goto fail;
+		}
+		if (added != 0)
 			goto oom;
 		nnz++;
 	}
@@ -567,7 +594,7 @@ lda_load_text(const char *path, const lda_text_opts_t *o, lda_corpus_t *c, char 
 		if (rc == -2)
 			goto oom;
 	}
-	if ((f = fopen(path, "r")) == NULL) {
+	if ((f = open_in(path)) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
@@ -600,8 +627,14 @@ lda_load_text(const char *path, const lda_text_opts_t *o, lda_corpus_t *c, char 
 				continue;
 			{
 				int64_t id = dict_id(&words, word, n, 1);
+				int added = id < 0 ? -1 : add_tokens(&b, (uint32_t)id, 1);
 
-				if (id < 0 || add_tokens(&b, (uint32_t)id, 1) != 0)
+				if (added == -2) {
+					snprintf(err, errlen, TOO_LONG, path, lineno,
+					    LDA_MAX_DOC_TOKENS);
+					goto out;
+				}
+				if (added != 0)
 					goto oom;
 			}
 		}

@@ -94,34 +94,94 @@ lda_model_free(lda_model_t *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* A header line's key and value into m; nnz_said gets "# nnz". */
-static void
-header_line(lda_model_t *m, const char *line, uint64_t *nnz_said)
+/* A decimal count (digits only: "-5" is not read as 2^64 - 5) no larger
+ * than max. */
+static int
+header_count(const char *val, uint64_t max, uint64_t *out)
+{
+	char *end;
+
+	if (val[0] < '0' || val[0] > '9')
+		return -1;
+	errno = 0;
+	*out = strtoull(val, &end, 10);
+	return *end != '\0' || errno != 0 || *out > max ? -1 : 0;
+}
+
+/* A number in [lo, hi] (nan_ok: or "nan", a figure not measured). */
+static int
+header_real(const char *val, double lo, double hi, int nan_ok, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(val, &end);
+	if (end == val || *end != '\0' || errno == ERANGE)
+		return -1;
+	if (isnan(*out))
+		return nan_ok ? 0 : -1;
+	return *out >= lo && *out <= hi ? 0 : -1;
+}
+
+/* A header line's key and value into m; nnz_said gets "# nnz". A value
+ * out of what a run writes is refused (the checksum only says that the
+ * file is as written, not that the writer was strads): -1 with the
+ * message in err. Unknown keys are skipped (room for later ones). */
+static int
+header_line(lda_model_t *m, const char *line, uint64_t *nnz_said, const char *path,
+    unsigned long lineno, char *err, size_t errlen)
 {
 	char key[64], val[256];
+	const char *want = NULL;
+	uint64_t n;
+	double x;
 
 	if (sscanf(line, "# %63s %255s", key, val) != 2)
-		return;
-	if (strcmp(key, "topics") == 0)
-		m->K = (uint32_t)strtoul(val, NULL, 10);
-	else if (strcmp(key, "words") == 0)
-		m->V = (uint32_t)strtoul(val, NULL, 10);
-	else if (strcmp(key, "alpha") == 0)
-		m->alpha = strtod(val, NULL);
-	else if (strcmp(key, "beta") == 0)
-		m->beta = strtod(val, NULL);
-	else if (strcmp(key, "tokens") == 0)
-		m->ntokens = strtoull(val, NULL, 10);
-	else if (strcmp(key, "docs") == 0)
-		m->ndocs = strtoull(val, NULL, 10);
-	else if (strcmp(key, "sweeps") == 0)
-		m->sweeps = strtoull(val, NULL, 10);
-	else if (strcmp(key, "loglik_per_token") == 0)
-		m->loglik_per_token = strtod(val, NULL);
-	else if (strcmp(key, "perplexity") == 0)
-		m->perplexity = strtod(val, NULL);
-	else if (strcmp(key, "nnz") == 0)
-		*nnz_said = strtoull(val, NULL, 10);
+		return 0;
+	if ((strcmp(key, "topics") == 0 || strcmp(key, "words") == 0) && m->nwk != NULL) {
+		/* The counts are laid out by the first K and V. */
+		want = "the shape before the word lines";
+	} else if (strcmp(key, "topics") == 0) {
+		/* strads run's --topics range. */
+		if (header_count(val, 1000000, &n) != 0 || n == 0)
+			want = "a topic count from 1 to 1000000";
+		m->K = (uint32_t)n;
+	} else if (strcmp(key, "words") == 0) {
+		if (header_count(val, UINT32_MAX - 1, &n) != 0 || n == 0)
+			want = "a word count from 1 to 4294967294";
+		m->V = (uint32_t)n;
+	} else if (strcmp(key, "alpha") == 0 || strcmp(key, "beta") == 0) {
+		/* strads run's range for both priors. */
+		if (header_real(val, 0, 1e100, 0, &x) != 0 || !(x > 0))
+			want = "a prior above 0 and at most 1e100";
+		*(key[0] == 'a' ? &m->alpha : &m->beta) = x;
+	} else if (strcmp(key, "tokens") == 0 || strcmp(key, "docs") == 0 ||
+	           strcmp(key, "sweeps") == 0 || strcmp(key, "nnz") == 0) {
+		if (header_count(val, UINT64_MAX, &n) != 0)
+			want = "a decimal count";
+		if (key[0] == 't')
+			m->ntokens = n;
+		else if (key[0] == 'd')
+			m->ndocs = n;
+		else if (key[0] == 's')
+			m->sweeps = n;
+		else
+			*nnz_said = n;
+	} else if (strcmp(key, "loglik_per_token") == 0) {
+		if (header_real(val, -INFINITY, 0, 1, &x) != 0 || isinf(x))
+			want = "a log-likelihood a token: a finite number at most 0, or nan";
+		m->loglik_per_token = x;
+	} else if (strcmp(key, "perplexity") == 0) {
+		if (header_real(val, 1, INFINITY, 1, &x) != 0 || isinf(x))
+			want = "a perplexity: a finite number at least 1, or nan";
+		m->perplexity = x;
+	}
+	if (want != NULL) {
+		snprintf(err, errlen, "%s:%lu: '# %s %s': expected %s", path, lineno, key, val,
+		    want);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -173,7 +233,8 @@ lda_model_read(const char *path, lda_model_t *m, char *err, size_t errlen)
 		*next++ = '\0';
 		lineno++;
 		if (line[0] == '#') {
-			header_line(m, line, &nnz_said);
+			if (header_line(m, line, &nnz_said, path, lineno, err, errlen) != 0)
+				goto fail;
 			continue;
 		}
 		if (nnz_said != UINT64_MAX) {

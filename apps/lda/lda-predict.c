@@ -33,7 +33,8 @@ predict_usage(FILE *f)
 	    "  --format F          ldac (word ids of the model's vocabulary, from 0),\n"
 	    "                      uci (ids from 1) or text (words of the model's\n"
 	    "                      vocabulary; others are dropped); default as\n"
-	    "                      strads run lda guesses it\n"
+	    "                      strads run lda guesses it (DOCS -: the standard\n"
+	    "                      input, --format required)\n"
 	    "  --iters N           fold-in sweeps a document (default 50)\n"
 	    "  --seed S            seed of the sampler (default 1)\n"
 	    "  --out FILE          write the lines to FILE (atomically), not stdout\n"
@@ -239,6 +240,12 @@ lda_predict_main(int argc, char **argv)
 	}
 	memset(&c, 0, sizeof(c));
 	memset(&t, 0, sizeof(t));
+	if (strcmp(docs, "-") == 0 && format == NULL) {
+		/* The standard input: no name nor first line to guess by. */
+		fprintf(stderr, "strads predict: -: the standard input has no file name to tell "
+		    "its format by; pass --format ldac|uci|text\n");
+		goto done;
+	}
 	format = docs_format(docs, format);
 	if (strcmp(format, "text") == 0) {
 		lda_text_opts_t o;

@@ -30,6 +30,12 @@ typedef struct lda_corpus_s {
 	uint32_t maxlen;   /* tokens of the longest document */
 } lda_corpus_t;
 
+/* The most tokens a document may have (every loader refuses a longer
+ * one, naming its line): fold-in costs sweeps x tokens x K a document,
+ * and the assignment table is as wide as the longest document (a count
+ * of 2e9 in one line had made strads predict run for minutes). */
+#define LDA_MAX_DOC_TOKENS (1u << 20)
+
 /* Options of the raw-text tokenizer. */
 typedef struct lda_text_opts_s {
 	const char *stopwords; /* a file of more words to drop (one a line),

@@ -13,12 +13,23 @@
 # (100), ITERS (strads sweeps, 200), PASSES (gensim passes, 2), THREADS
 # (2), LDA_DATA (the AP directory), STALE (staleness values of the sweep
 # at the end, "0 1 2 4 inf"; empty: none), ONLY (strads-vs-gensim,
-# stale or all).
+# stale, rate or all).
+#
+# The rate part (ONLY=rate, and in all) prints the issue's targets side
+# by side with what WarpLDA's paper quotes for this machine class, with
+# ratios: tokens a second at K = 100 and K = 1000 on THREADS threads on
+# the generated 10 M-token corpus (strads gen lda --docs 50000 --words
+# 50000 --doc-len 200 --topics 100 --seed 1; RATE_ITERS sweeps, 10;
+# RATE_REPEATS alternating runs, 3, medians), and the time strads takes
+# on all of AP at K = 100 to reach a log-likelihood of -8.53 a token
+# (AP_ITERS sweeps at most, 1000), with CPU seconds and the load.
+# RATE_DOCS (50000) shrinks the generated corpus for a quick try.
 set -u
 
 for a in "$@"; do
 	case $a in
-	REPEATS=* | TOPICS=* | ITERS=* | PASSES=* | THREADS=* | LDA_DATA=* | STALE=* | ONLY=*)
+	REPEATS=* | TOPICS=* | ITERS=* | PASSES=* | THREADS=* | LDA_DATA=* | STALE=* | ONLY=* | \
+	    RATE_ITERS=* | RATE_REPEATS=* | AP_ITERS=* | RATE_DOCS=*)
 		export "${a?}" ;;
 	*) echo "bench_lda: unknown argument '$a'"; exit 2 ;;
 	esac
@@ -37,6 +48,10 @@ PASSES=${PASSES:-2}
 THREADS=${THREADS:-2}
 STALE=${STALE-0 1 2 4 inf}
 ONLY=${ONLY:-all}
+RATE_ITERS=${RATE_ITERS:-10}
+RATE_REPEATS=${RATE_REPEATS:-3}
+AP_ITERS=${AP_ITERS:-1000}
+RATE_DOCS=${RATE_DOCS:-50000}
 
 if [ ! -f "$data/ap.dat" ] || [ ! -f "$data/vocab.txt" ]; then
 	echo "bench_lda: no AP corpus at $data: skipped"
@@ -154,8 +169,86 @@ stale_sweep() {
 	done
 }
 
+median() {
+	sort -g "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# A field of a JSON line: field NAME < line.
+field() { sed -n "s/.*\"$1\": \([-0-9.e+]*\).*/\1/p"; }
+
+# The targets: tokens a second on the 10 M-token corpus, and the time to
+# -8.53 on AP, beside WarpLDA's quoted figures.
+rate() {
+	echo
+	echo "rate: the issue's targets beside WarpLDA's quoted figures (2 threads, quiet machine);" \
+	    "load $(cut -d' ' -f1-3 /proc/loadavg)"
+	"$strads" gen lda --out "$dir/big" --docs "$RATE_DOCS" --words 50000 --doc-len 200 --topics 100 \
+	    --seed 1 >/dev/null || { echo "bench_lda: gen lda failed"; return 1; }
+	big_tokens=$(awk '{ for (i = 2; i <= NF; i++) { split($i, p, ":"); n += p[2] } } END { print n }' \
+	    "$dir/big.dat")
+	: >"$dir/rate.rows"
+	r=1
+	while [ $r -le "$RATE_REPEATS" ]; do
+		if [ $((r % 2)) = 1 ]; then ks="100 1000"; else ks="1000 100"; fi
+		for k in $ks; do
+			/usr/bin/time -f '%U %S' -o "$dir/rate.time" "$strads" run lda \
+			    --data "$dir/big.dat" --vocab "$dir/big.vocab" --topics "$k" \
+			    --iters "$RATE_ITERS" --threads "$THREADS" --seed "$r" --top 0 --quiet \
+			    --out "$dir/rate.model" --metrics "$dir/rate.jsonl" ||
+				{ echo "bench_lda: strads at K $k failed"; return 1; }
+			last=$(grep -v '"end": true' "$dir/rate.jsonl" | tail -n 1)
+			# tokens_per_s: sampling time only (the issue's measure);
+			# wall: tokens x sweeps over the solve's time, checks in.
+			echo "$k $(echo "$last" | field tokens_per_s)" \
+			    "$(echo "$last" | field time_s) $(cat "$dir/rate.time")" >>"$dir/rate.rows"
+		done
+		r=$((r + 1))
+	done
+	printf '\n| corpus | K | strads tokens/s (sampling) | strads tokens/s (wall, checks in) |' 
+	printf ' CPU s a run (user+sys) | WarpLDA quoted | ratio strads / WarpLDA |\n'
+	printf '| --- | --- | --- | --- | --- | --- | --- |\n'
+	for k in 100 1000; do
+		awk -v k="$k" '$1 == k { print $2 }' "$dir/rate.rows" >"$dir/r1"
+		awk -v k="$k" -v n="$big_tokens" -v i="$RATE_ITERS" '$1 == k { print n * i / $3 }' \
+		    "$dir/rate.rows" >"$dir/r2"
+		awk -v k="$k" '$1 == k { print $4 + $5 }' "$dir/rate.rows" >"$dir/r3"
+		awk -v k="$k" -v a="$(median "$dir/r1")" -v b="$(median "$dir/r2")" \
+		    -v c="$(median "$dir/r3")" -v n="$big_tokens" 'BEGIN {
+			printf "| gen %.3g M tokens | %d | %.3g M | %.3g M | %.1f | 29-33 M | %.2f-%.2f |\n",
+			    n / 1e6, k, a / 1e6, b / 1e6, c, a / 33e6, a / 29e6 }'
+	done
+	echo "(target: strads >= 30 M tokens/s at K 100 and 1000; medians of $RATE_REPEATS runs of" \
+	    "$RATE_ITERS sweeps)"
+	/usr/bin/time -f '%U %S' -o "$dir/ap.time" "$strads" run lda --data "$data/ap.dat" \
+	    --vocab "$data/vocab.txt" --topics 100 --iters "$AP_ITERS" --threads "$THREADS" --seed 1 \
+	    --top 0 --quiet --out "$dir/ap.model" --metrics "$dir/ap.jsonl" ||
+		{ echo "bench_lda: strads on AP failed"; return 1; }
+	hit=$(grep -v '"end": true' "$dir/ap.jsonl" | awk '{
+		it = $0; sub(/.*"iter": /, "", it); sub(/,.*/, "", it)
+		t = $0; sub(/.*"time_s": /, "", t); sub(/,.*/, "", t)
+		ll = $0; sub(/.*"loglik_per_token": /, "", ll); sub(/,.*/, "", ll)
+		if (ll + 0 >= -8.53) { printf "%s %s %s", it, t, ll; exit }
+	}')
+	last=$(grep -v '"end": true' "$dir/ap.jsonl" | tail -n 1)
+	printf '\n| AP, K 100 | strads | WarpLDA quoted | Mallet quoted |\n| --- | --- | --- | --- |\n'
+	if [ -n "$hit" ]; then
+		set -- $hit
+		printf '| time to -8.53 a token | %.1f s (sweep %s, %s) | -8.543 after 1000 sweeps in 23.9 s |' \
+		    "$2" "$1" "$3"
+		printf ' -8.528 after 1000 in 65 s |\n'
+		awk -v t="$2" 'BEGIN { printf "(target: -8.53 within 20 s: %s; ratio of time to the target 20 s: %.2f)\n",
+		    t <= 20 ? "met" : "not met", t / 20 }'
+	else
+		printf '| time to -8.53 a token | not reached in %s sweeps (%s at %.1f s) |' "$AP_ITERS" \
+		    "$(echo "$last" | field loglik_per_token)" "$(echo "$last" | field time_s)"
+		printf ' -8.543 after 1000 sweeps in 23.9 s | -8.528 after 1000 in 65 s |\n'
+	fi
+	echo "AP run: $(cat "$dir/ap.time" | awk '{ print $1 + $2 }') CPU s; load $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
 case $ONLY in
 strads-vs-gensim) versus ;;
 stale) stale_sweep ;;
-*) versus && stale_sweep ;;
+rate) rate ;;
+*) versus && stale_sweep && rate ;;
 esac
