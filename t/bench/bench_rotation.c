@@ -54,6 +54,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/epoll.h>
@@ -567,6 +568,17 @@ read_line(int fd, char *buf, size_t cap, int timeout_ms)
 	return 0;
 }
 
+/* The calling process's CPU time (every thread), in ns. */
+static uint64_t
+cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 typedef struct {
 	nng_socket rx, tx; /* the same pair1 socket, or pull and push */
 	double *part;
@@ -665,8 +677,12 @@ serve_xproc(void)
 		return 2;
 	printf("ready\n");
 	fflush(stdout);
+	/* "cpu": this process's CPU time so far, in ns. */
 	while (read_line(0, line, sizeof(line), -1) == 0)
-		;
+		if (strcmp(line, "cpu") == 0) {
+			printf("%llu\n", (unsigned long long)cpu_ns());
+			fflush(stdout);
+		}
 	nng_close(ne.rx);
 	nng_close(pe.rx);
 	nng_close(pe.tx);
@@ -756,7 +772,8 @@ xproc_connect(xproc_t *x)
 	return 0;
 }
 
-/* One case through strads: MiB/s of parts handed over (0 on failure). */
+/* One block through strads: seconds from the first send to the last
+ * reply, as the holder timed it (0 on failure). */
 static double
 xproc_strads(xproc_t *x, uint64_t rounds, uint64_t *copied)
 {
@@ -770,11 +787,12 @@ xproc_strads(xproc_t *x, uint64_t rounds, uint64_t *copied)
 		return 0;
 	uv_sem_wait(&x->done); /* the holder wrote g_xp_* before its post */
 	*copied = g_xp_copied;
-	return (double)(2 * rounds) / g_xp_secs; /* 1 MiB a hand-over */
+	return g_xp_secs;
 }
 
-/* One case through bare NNG: tx then rx, the pair1 socket both ways or
- * push and pull (two connections, as the transport has). */
+/* One block through bare NNG: tx then rx, the pair1 socket both ways or
+ * push and pull (two connections, as the transport has); seconds from
+ * the first send to the last reply (0 on failure). */
 static double
 xproc_nng(nng_socket tx, nng_socket rx, double *part, uint64_t rounds)
 {
@@ -789,7 +807,21 @@ xproc_nng(nng_socket tx, nng_socket rx, double *part, uint64_t rounds)
 			return 0;
 		part[k % ROWS_PER_PART] += 1;
 	}
-	return (double)(2 * rounds) / ((double)(strads_now_ns() - t0) / 1e9);
+	return (double)(strads_now_ns() - t0) / 1e9;
+}
+
+/* The child's CPU time in ns (0 when it does not answer). */
+static uint64_t
+child_cpu_ns(xproc_t *x)
+{
+	char line[64];
+	unsigned long long v;
+
+	if (dprintf(x->in, "cpu\n") <= 0 ||
+	    read_line(x->out, line, sizeof(line), 30000) != 0 ||
+	    sscanf(line, "%llu", &v) != 1)
+		return 0;
+	return v;
 }
 
 static void
@@ -813,6 +845,56 @@ xproc_end(xproc_t *x)
 	}
 }
 
+/* Blocks a repeat is cut into: the three cases take turns block by block
+ * (the first case of a block moving on each time), so a change of the
+ * machine's load within a repeat falls on all three alike. */
+#define XP_BLOCKS 8
+
+/* One repeat of the cross-process cases, xp_rounds round trips each in
+ * XP_BLOCKS blocks: MiB/s of parts handed over by strads, bare NNG pair1
+ * and push/pull, and CPU us a hand-over of each (this process and the
+ * child, every thread of both). */
+static int
+xproc_repeat(xproc_t *x, int rep, uint64_t *copied, double *mbs_s,
+    double *mbs_n, double *mbs_q, double *cpu_s, double *cpu_n, double *cpu_q)
+{
+	double secs[3] = {0, 0, 0}, cpu[3] = {0, 0, 0};
+	uint64_t per = (xp_rounds + XP_BLOCKS - 1) / XP_BLOCKS, done[3] = {0, 0, 0};
+	int b, k;
+
+	*copied = 0;
+	for (b = 0; b < XP_BLOCKS; b++)
+		for (k = 0; k < 3; k++) {
+			int c = (rep + b + k) % 3;
+			uint64_t n = per, cp = 0, c0, c1;
+			double t;
+
+			if (done[c] + n > xp_rounds)
+				n = xp_rounds - done[c];
+			if (n == 0)
+				continue;
+			c0 = cpu_ns() + child_cpu_ns(x);
+			t = c == 0 ? xproc_strads(x, n, &cp)
+			    : c == 1 ? xproc_nng(x->pair, x->pair, x->part, n)
+				     : xproc_nng(x->push, x->pull, x->part, n);
+			c1 = cpu_ns() + child_cpu_ns(x);
+			if (t <= 0)
+				return -1;
+			secs[c] += t;
+			cpu[c] += (double)(c1 - c0) / 1e3;
+			done[c] += n;
+			*copied += cp;
+		}
+	/* 1 MiB a hand-over, two hand-overs a round trip. */
+	*mbs_s = (double)(2 * done[0]) / secs[0];
+	*mbs_n = (double)(2 * done[1]) / secs[1];
+	*mbs_q = (double)(2 * done[2]) / secs[2];
+	*cpu_s = cpu[0] / (double)(2 * done[0]);
+	*cpu_n = cpu[1] / (double)(2 * done[1]);
+	*cpu_q = cpu[2] / (double)(2 * done[2]);
+	return 0;
+}
+
 static void
 row(const char *what, double *v, int n, const char *unit, const char *note)
 {
@@ -826,7 +908,9 @@ main(int argc, char **argv)
 {
 	int repeat = 5, cases = 3, i, moved_all = 0, xp_ok = 1;
 	double med[32], cp[32], pp[32], ep[32], fl[32], *dst;
-	double xs[32], xn[32], xq[32], xr[32], xrq[32];
+	/* Across processes, per repeat: MiB/s, ratios, CPU us a hand-over. */
+	double xs[32], xn[32], xq[32], xr[32], xrq[32], cs[32], cn[32], cq[32],
+	    cr[32];
 	uint64_t copied_all = 0, copied;
 	char *a = NULL, *b = NULL;
 	xproc_t x;
@@ -897,27 +981,15 @@ procs:
 			return 1;
 		if (!(cases & 2))
 			continue;
-		/* The three in turn, each repeat starting with the next. */
-		for (k = 0; k < 3; k++) {
-			switch ((i + k) % 3) {
-			case 0:
-				xs[i] = xproc_strads(&x, xp_rounds, &copied);
-				copied_all += copied;
-				break;
-			case 1:
-				xn[i] = xproc_nng(x.pair, x.pair, x.part, xp_rounds);
-				break;
-			default:
-				xq[i] = xproc_nng(x.push, x.pull, x.part, xp_rounds);
-				break;
-			}
-		}
-		if (xs[i] == 0 || xn[i] == 0 || xq[i] == 0) {
+		if (xproc_repeat(&x, i, &copied, &xs[i], &xn[i], &xq[i], &cs[i],
+		    &cn[i], &cq[i]) != 0) {
 			xp_ok = 0;
-		} else {
-			xr[i] = xs[i] / xn[i];
-			xrq[i] = xs[i] / xq[i];
+			break;
 		}
+		copied_all += copied;
+		xr[i] = xs[i] / xn[i];
+		xrq[i] = xs[i] / xq[i];
+		cr[i] = cs[i] / cn[i];
 	}
 	xproc_end(&x);
 	if (!xp_ok) {
@@ -946,6 +1018,12 @@ procs:
 		    "(the transport's sockets)");
 		row("ratio strads / NNG pair1", xr, repeat, "x    ", "target >= 0.9");
 		row("ratio strads / NNG push/pull", xrq, repeat, "x    ", "");
+		row("CPU a hand-over, strads", cs, repeat, "us  ",
+		    "(both processes, every thread)");
+		row("CPU a hand-over, NNG pair1", cn, repeat, "us  ", "");
+		row("CPU a hand-over, NNG push/pull", cq, repeat, "us  ", "");
+		row("CPU ratio strads / NNG pair1", cr, repeat, "x    ",
+		    "(below 1: strads spends less)");
 		row("encode + copy into place, per part", ep, repeat, "us  ",
 		    "(the engine's two copies)");
 		printf("  received parts the decoder had to copy (unaligned): %llu\n",
