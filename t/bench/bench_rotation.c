@@ -40,6 +40,31 @@
  * each case is 128 round trips, 256 hand-overs. Figures: MiB/s of parts
  * handed over, and the ratios (target >= 0.9 x bare NNG).
  *
+ * What each side does for one hand-over of 1 MiB:
+ * - strads: the holder's loop encodes the part into a big message (one
+ *   copy; its buffer is the last frame the loop received, so it is not
+ *   zeroed), and the loop thread writes it to the socket itself at the
+ *   end of its turn (the credit for the message it got rides in the same
+ *   frame); NNG's threads finish the write (a send callback on a task
+ *   thread). At the next holder NNG reads the frame into a message it
+ *   allocates zeroed, on its poller and task threads; the task thread
+ *   that completes it runs the transport's callback, which wakes the
+ *   holder's loop (eventfd); the loop views the rows in the frame and
+ *   copies them into place (one copy).
+ * - bare NNG: nng_send() copies the part into a message it allocates
+ *   zeroed, on the calling thread, NNG's threads finish the write; at the
+ *   other end NNG reads it as above, its task thread wakes the thread
+ *   blocked in nng_recv(), which copies it out (one copy). pair1 uses one
+ *   connection both ways, push/pull one each way (as strads does).
+ * So strads does one zeroing fewer and the same copies and wake-ups.
+ *
+ * Each repeat is cut into 8 blocks; in each block the three cases run in
+ * turn, the first of them moving on each block, so a change of load
+ * within a repeat falls on all three alike. Beside the bandwidth, the
+ * CPU time a hand-over costs (both processes, every thread, from
+ * CLOCK_PROCESS_CPUTIME_ID; the child reports its own), which a loaded
+ * machine distorts less than the wall clock.
+ *
  * Each case runs --repeat times (default 5); medians with their range.
  * --xp-rounds N sets the round trips of a cross-process case (128).
  * --cases loops or procs runs one half. Targets: between loops under
