@@ -56,7 +56,9 @@
  *   other end NNG reads it as above, its task thread wakes the thread
  *   blocked in nng_recv(), which copies it out (one copy). pair1 uses one
  *   connection both ways, push/pull one each way (as strads does).
- * So strads does one zeroing fewer and the same copies and wake-ups.
+ * So strads does one zeroing fewer and the same copies and wake-ups. A
+ * fourth case, two pair1 sockets (one connection each way, as push/pull
+ * and strads have), tells the protocol from the number of connections.
  *
  * Each repeat is cut into 8 blocks; in each block the three cases run in
  * turn, the first of them moving on each block, so a change of load
@@ -663,17 +665,20 @@ serve_xproc(void)
 	strads_runtime_t *rt;
 	strads_config_t cfg;
 	strads_addr_t addr;
-	nng_echo_t ne, pe;
-	uv_thread_t th, tp;
+	nng_echo_t ne, pe, qe;
+	uv_thread_t th, tp, tq;
 	xp_t init;
 	char line[64], url[64];
 	int port = 0, nport = 0, pull_port = 0, push_port = 0, parent_port, err;
+	int q_rx_port = 0, q_tx_port = 0;
 
 	memset(&init, 0, sizeof(init));
 	init.part = calloc(ROWS_PER_PART, sizeof(double));
 	ne.part = calloc(ROWS_PER_PART, sizeof(double));
 	pe.part = calloc(ROWS_PER_PART, sizeof(double));
-	if (init.part == NULL || ne.part == NULL || pe.part == NULL)
+	qe.part = calloc(ROWS_PER_PART, sizeof(double));
+	if (init.part == NULL || ne.part == NULL || pe.part == NULL ||
+	    qe.part == NULL)
 		return 2;
 	strads_config_init(&cfg);
 	cfg.nloops = 1;
@@ -686,13 +691,17 @@ serve_xproc(void)
 		return 2;
 	if (nng_listen_any(&ne.rx, nng_pair1_open, &nport) != 0 ||
 	    nng_listen_any(&pe.rx, nng_pull0_open, &pull_port) != 0 ||
-	    nng_listen_any(&pe.tx, nng_push0_open, &push_port) != 0)
+	    nng_listen_any(&pe.tx, nng_push0_open, &push_port) != 0 ||
+	    nng_listen_any(&qe.rx, nng_pair1_open, &q_rx_port) != 0 ||
+	    nng_listen_any(&qe.tx, nng_pair1_open, &q_tx_port) != 0)
 		return 2;
 	ne.tx = ne.rx;
 	if (uv_thread_create(&th, nng_echo, &ne) != 0 ||
-	    uv_thread_create(&tp, nng_echo, &pe) != 0)
+	    uv_thread_create(&tp, nng_echo, &pe) != 0 ||
+	    uv_thread_create(&tq, nng_echo, &qe) != 0)
 		return 2;
-	printf("%d %u %d %d %d\n", port, addr.actor, nport, pull_port, push_port);
+	printf("%d %u %d %d %d %d %d\n", port, addr.actor, nport, pull_port,
+	    push_port, q_rx_port, q_tx_port);
 	fflush(stdout);
 	if (read_line(0, line, sizeof(line), 60000) != 0 ||
 	    sscanf(line, "%d", &parent_port) != 1)
@@ -711,14 +720,18 @@ serve_xproc(void)
 	nng_close(ne.rx);
 	nng_close(pe.rx);
 	nng_close(pe.tx);
+	nng_close(qe.rx);
+	nng_close(qe.tx);
 	uv_thread_join(&th);
 	uv_thread_join(&tp);
+	uv_thread_join(&tq);
 	strads_runtime_stop(rt);
 	err = strads_runtime_wait(rt);
 	strads_runtime_free(rt);
 	free(init.part);
 	free(ne.part);
 	free(pe.part);
+	free(qe.part);
 	return err != 0;
 }
 
@@ -729,6 +742,7 @@ typedef struct {
 	strads_addr_t holder, peer; /* here, and in the child */
 	uv_sem_t done;
 	nng_socket pair, push, pull; /* bare NNG: pair1, or push and pull */
+	nng_socket q_tx, q_rx; /* bare NNG: two pair1 sockets, one a way */
 	double *part;
 } xproc_t;
 
@@ -765,11 +779,11 @@ xproc_connect(xproc_t *x)
 	xp_t init;
 	char line[64], url[64];
 	unsigned actor;
-	int port = 0, cport, nport, pull_port, push_port;
+	int port = 0, cport, nport, pull_port, push_port, q_rx_port, q_tx_port;
 
 	if (read_line(x->out, line, sizeof(line), 30000) != 0 ||
-	    sscanf(line, "%d %u %d %d %d", &cport, &actor, &nport, &pull_port,
-	    &push_port) != 5)
+	    sscanf(line, "%d %u %d %d %d %d %d", &cport, &actor, &nport,
+	    &pull_port, &push_port, &q_rx_port, &q_tx_port) != 7)
 		return -1;
 	strads_config_init(&cfg);
 	cfg.nloops = 1;
@@ -792,7 +806,9 @@ xproc_connect(xproc_t *x)
 		return -1;
 	if (nng_dial_port(&x->pair, nng_pair1_open, nport) != 0 ||
 	    nng_dial_port(&x->push, nng_push0_open, pull_port) != 0 ||
-	    nng_dial_port(&x->pull, nng_pull0_open, push_port) != 0)
+	    nng_dial_port(&x->pull, nng_pull0_open, push_port) != 0 ||
+	    nng_dial_port(&x->q_tx, nng_pair1_open, q_rx_port) != 0 ||
+	    nng_dial_port(&x->q_rx, nng_pair1_open, q_tx_port) != 0)
 		return -1;
 	return 0;
 }
@@ -862,6 +878,8 @@ xproc_end(xproc_t *x)
 		nng_close(x->pair);
 		nng_close(x->push);
 		nng_close(x->pull);
+		nng_close(x->q_tx);
+		nng_close(x->q_rx);
 	}
 	if (x->pid > 0) {
 		close(x->in);
@@ -881,16 +899,18 @@ xproc_end(xproc_t *x)
  * child, every thread of both). */
 static int
 xproc_repeat(xproc_t *x, int rep, uint64_t *copied, double *mbs_s,
-    double *mbs_n, double *mbs_q, double *cpu_s, double *cpu_n, double *cpu_q)
+    double *mbs_n, double *mbs_q, double *mbs_2, double *cpu_s, double *cpu_n,
+    double *cpu_q, double *cpu_2)
 {
-	double secs[3] = {0, 0, 0}, cpu[3] = {0, 0, 0};
-	uint64_t per = (xp_rounds + XP_BLOCKS - 1) / XP_BLOCKS, done[3] = {0, 0, 0};
+	double secs[4] = {0, 0, 0, 0}, cpu[4] = {0, 0, 0, 0};
+	uint64_t per = (xp_rounds + XP_BLOCKS - 1) / XP_BLOCKS;
+	uint64_t done[4] = {0, 0, 0, 0};
 	int b, k;
 
 	*copied = 0;
 	for (b = 0; b < XP_BLOCKS; b++)
-		for (k = 0; k < 3; k++) {
-			int c = (rep + b + k) % 3;
+		for (k = 0; k < 4; k++) {
+			int c = (rep + b + k) % 4;
 			uint64_t n = per, cp = 0, c0, c1;
 			double t;
 
@@ -901,7 +921,8 @@ xproc_repeat(xproc_t *x, int rep, uint64_t *copied, double *mbs_s,
 			c0 = cpu_ns() + child_cpu_ns(x);
 			t = c == 0 ? xproc_strads(x, n, &cp)
 			    : c == 1 ? xproc_nng(x->pair, x->pair, x->part, n)
-				     : xproc_nng(x->push, x->pull, x->part, n);
+			    : c == 2 ? xproc_nng(x->push, x->pull, x->part, n)
+				     : xproc_nng(x->q_tx, x->q_rx, x->part, n);
 			c1 = cpu_ns() + child_cpu_ns(x);
 			if (t <= 0)
 				return -1;
@@ -914,9 +935,11 @@ xproc_repeat(xproc_t *x, int rep, uint64_t *copied, double *mbs_s,
 	*mbs_s = (double)(2 * done[0]) / secs[0];
 	*mbs_n = (double)(2 * done[1]) / secs[1];
 	*mbs_q = (double)(2 * done[2]) / secs[2];
+	*mbs_2 = (double)(2 * done[3]) / secs[3];
 	*cpu_s = cpu[0] / (double)(2 * done[0]);
 	*cpu_n = cpu[1] / (double)(2 * done[1]);
 	*cpu_q = cpu[2] / (double)(2 * done[2]);
+	*cpu_2 = cpu[3] / (double)(2 * done[3]);
 	return 0;
 }
 
@@ -934,8 +957,8 @@ main(int argc, char **argv)
 	int repeat = 5, cases = 3, i, moved_all = 0, xp_ok = 1;
 	double med[32], cp[32], pp[32], ep[32], fl[32], *dst;
 	/* Across processes, per repeat: MiB/s, ratios, CPU us a hand-over. */
-	double xs[32], xn[32], xq[32], xr[32], xrq[32], cs[32], cn[32], cq[32],
-	    cr[32];
+	double xs[32], xn[32], xq[32], x2[32], xr[32], xrq[32], cs[32], cn[32],
+	    cq[32], c2[32], cr[32];
 	uint64_t copied_all = 0, copied;
 	char *a = NULL, *b = NULL;
 	xproc_t x;
@@ -976,7 +999,8 @@ main(int argc, char **argv)
 	/* Untimed: connections up, buffers warm. */
 	if (xproc_strads(&x, 2, &copied) == 0 ||
 	    xproc_nng(x.pair, x.pair, x.part, 2) == 0 ||
-	    xproc_nng(x.push, x.pull, x.part, 2) == 0)
+	    xproc_nng(x.push, x.pull, x.part, 2) == 0 ||
+	    xproc_nng(x.q_tx, x.q_rx, x.part, 2) == 0)
 		xp_ok = 0;
 	for (i = 0; i < repeat && xp_ok; i++) {
 		uint64_t t0;
@@ -1006,8 +1030,8 @@ procs:
 			return 1;
 		if (!(cases & 2))
 			continue;
-		if (xproc_repeat(&x, i, &copied, &xs[i], &xn[i], &xq[i], &cs[i],
-		    &cn[i], &cq[i]) != 0) {
+		if (xproc_repeat(&x, i, &copied, &xs[i], &xn[i], &xq[i], &x2[i],
+		    &cs[i], &cn[i], &cq[i], &c2[i]) != 0) {
 			xp_ok = 0;
 			break;
 		}
@@ -1041,12 +1065,15 @@ procs:
 		row("bare NNG pair1, send/recv a buffer", xn, repeat, "MiB/s", "");
 		row("bare NNG push/pull, two conns", xq, repeat, "MiB/s",
 		    "(the transport's sockets)");
+		row("bare NNG pair1, two conns", x2, repeat, "MiB/s",
+		    "(one socket a way)");
 		row("ratio strads / NNG pair1", xr, repeat, "x    ", "target >= 0.9");
 		row("ratio strads / NNG push/pull", xrq, repeat, "x    ", "");
 		row("CPU a hand-over, strads", cs, repeat, "us  ",
 		    "(both processes, every thread)");
 		row("CPU a hand-over, NNG pair1", cn, repeat, "us  ", "");
 		row("CPU a hand-over, NNG push/pull", cq, repeat, "us  ", "");
+		row("CPU a hand-over, NNG pair1 x2", c2, repeat, "us  ", "");
 		row("CPU ratio strads / NNG pair1", cr, repeat, "x    ",
 		    "(below 1: strads spends less)");
 		row("encode + copy into place, per part", ep, repeat, "us  ",
