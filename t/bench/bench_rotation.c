@@ -60,9 +60,9 @@
  * fourth case, two pair1 sockets (one connection each way, as push/pull
  * and strads have), tells the protocol from the number of connections.
  *
- * Each repeat is cut into 8 blocks; in each block the three cases run in
+ * Each repeat is cut into 8 blocks; in each block the four cases run in
  * turn, the first of them moving on each block, so a change of load
- * within a repeat falls on all three alike. Beside the bandwidth, the
+ * within a repeat falls on all four alike. Beside the bandwidth, the
  * CPU time a hand-over costs (both processes, every thread, from
  * CLOCK_PROCESS_CPUTIME_ID; the child reports its own), which a loaded
  * machine distorts less than the wall clock.
@@ -888,9 +888,9 @@ xproc_end(xproc_t *x)
 	}
 }
 
-/* Blocks a repeat is cut into: the three cases take turns block by block
+/* Blocks a repeat is cut into: the four cases take turns block by block
  * (the first case of a block moving on each time), so a change of the
- * machine's load within a repeat falls on all three alike. */
+ * machine's load within a repeat falls on all four alike. */
 #define XP_BLOCKS 8
 
 /* One repeat of the cross-process cases, xp_rounds round trips each in
