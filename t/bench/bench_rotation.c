@@ -894,9 +894,9 @@ xproc_end(xproc_t *x)
 #define XP_BLOCKS 8
 
 /* One repeat of the cross-process cases, xp_rounds round trips each in
- * XP_BLOCKS blocks: MiB/s of parts handed over by strads, bare NNG pair1
- * and push/pull, and CPU us a hand-over of each (this process and the
- * child, every thread of both). */
+ * XP_BLOCKS blocks: MiB/s of parts handed over by strads, bare NNG pair1,
+ * push/pull and pair1 over two connections, and CPU us a hand-over of
+ * each (this process and the child, every thread of both). */
 static int
 xproc_repeat(xproc_t *x, int rep, uint64_t *copied, double *mbs_s,
     double *mbs_n, double *mbs_q, double *mbs_2, double *cpu_s, double *cpu_n,
