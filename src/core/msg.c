@@ -46,6 +46,7 @@ struct strads__mcache_s {
 	 * loop has ended). */
 	uint64_t kept;        /* bytes on the owner's lists */
 	uint64_t made;        /* blocks malloc'd and not freed */
+	strads__spare_t spare; /* bigmsg.c's, the owner's alone */
 };
 
 static _Thread_local strads__mcache_t *tl_cache;
@@ -107,8 +108,15 @@ strads__mcache_free(strads__mcache_t *c)
 		mc_free_list(c, atomic_exchange(&c->cls[k].returned, NULL));
 	}
 	c->kept = 0;
+	strads__spare_drop(&c->spare);
 	if (c->made == 0)
 		free(c);
+}
+
+strads__spare_t *
+strads__mcache_spare(void)
+{
+	return tl_cache != NULL ? &tl_cache->spare : NULL;
 }
 
 static void

@@ -135,6 +135,8 @@ strads_msg_t *strads__msg_new_big(uint16_t type, size_t len);
  * buffer's only user and spans all of it: taken from the buffer (the
  * caller frees m as usual and sends the NNG message). NULL otherwise. */
 void *strads__msg_steal_big(strads_msg_t *m);
+/* The tail room of a big message's NNG message (see bigmsg.c). */
+#define STRADS__BIG_TAIL (4u << 10)
 
 void strads__buf_ref(strads_buf_t *b);
 void strads__buf_unref(strads_buf_t *b);
@@ -153,6 +155,20 @@ void strads__mcache_trim(void);
  * out (a message kept past the runtime) keep c alive: it is then left
  * allocated, so their late return stays safe. */
 void strads__mcache_free(strads__mcache_t *c);
+/* A loop's spare buffer for big messages (bigmsg.c): the NNG message of
+ * a big frame received and done with, kept for the next big message
+ * made on the loop, so that one is neither allocated nor zeroed. */
+typedef struct {
+	void *msg; /* nng_msg *, owned; NULL when empty */
+} strads__spare_t;
+/* The calling loop thread's spare (its cache's), NULL off loop threads. */
+strads__spare_t *strads__mcache_spare(void);
+/* Frees the spare's message, if any. */
+void strads__spare_drop(strads__spare_t *s);
+/* Takes a received frame's NNG message the caller is done with: kept as
+ * the calling loop's spare when it is big and the loop has none, freed
+ * otherwise. Any thread. */
+void strads__msg_recycle_big(void *nng_msg);
 /* An envelope referencing external memory in b (takes one ref). */
 strads_msg_t *strads__msg_wrap(strads_buf_t *b, uint8_t *data, uint32_t len);
 
@@ -281,6 +297,7 @@ typedef struct strads__outframe_s {
 	uint32_t node; /* the key (map.h) */
 	strads__peer_t *peer;
 	void *frame; /* nng_msg *, NULL when nothing is open */
+	size_t limit; /* the open frame is sent once it would pass this */
 	int dirty;   /* on the loop's dirty list */
 } strads__outframe_t;
 

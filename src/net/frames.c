@@ -206,7 +206,9 @@ frame_release(strads_buf_t *b)
 	uint64_t left;
 
 	left = atomic_fetch_sub(&tp->inbound, b->size) - b->size;
-	nng_msg_free(f->msg);
+	/* On a loop, a big frame's buffer becomes that loop's next big
+	 * message (bigmsg.c): rotation sends each part on. */
+	strads__msg_recycle_big(f->msg);
 	free(f);
 	if (left < limit / 2 && atomic_load(&tp->paused)) {
 		int one = 1;
@@ -403,12 +405,34 @@ strads__loop_out_fini(strads__loop_t *loop)
 	loop->ndirty = loop->dirty_cap = 0;
 }
 
+/* Puts of on the loop's dirty list (sent when the turn ends), or sends
+ * it now when the list cannot grow. */
+static void
+outframe_dirty(strads__loop_t *loop, strads__outframe_t *of)
+{
+	if (of->dirty)
+		return;
+	if (loop->ndirty == loop->dirty_cap) {
+		uint32_t n = loop->dirty_cap ? loop->dirty_cap * 2 : 16;
+		strads__outframe_t **d = realloc(loop->dirty, n * sizeof(*d));
+
+		if (d == NULL) { /* out of memory: send it now instead */
+			outframe_flush(of);
+			return;
+		}
+		loop->dirty = d;
+		loop->dirty_cap = n;
+	}
+	of->dirty = 1;
+	loop->dirty[loop->ndirty++] = of;
+}
+
 void
 strads__loop_send_remote(strads__loop_t *loop, strads_msg_t *m)
 {
 	strads_runtime_t *rt = loop->rt;
 	uint32_t node = m->dst.node;
-	size_t need = STRADS_MSG_HDR_SIZE + (size_t)m->len;
+	size_t need = STRADS_MSG_HDR_SIZE + (size_t)m->len, before;
 	strads__outframe_t *of;
 	uint8_t hdr[STRADS_MSG_HDR_SIZE];
 	nng_msg *f;
@@ -423,17 +447,35 @@ strads__loop_send_remote(strads__loop_t *loop, strads_msg_t *m)
 		goto fail;
 	if (of->peer == NULL && (of->peer = strads__transport_peer(rt->tp, node)) == NULL)
 		goto fail;
-	if (of->frame != NULL &&
-	    nng_msg_len(of->frame) + need > rt->cfg.coalesce_bytes)
+	if (of->frame != NULL && nng_msg_len(of->frame) + need > of->limit)
 		outframe_flush(of);
 	if (need > rt->cfg.coalesce_bytes && (f = strads__msg_steal_big(m)) != NULL) {
 		/* Zero-copy: the payload's own NNG message, header in front.
-		 * The open frame (if any) went first, so order holds. */
+		 * The open frame (if any) goes first, so order holds. This
+		 * one stays open until the turn ends, so the small messages
+		 * sent after it (the credit its receiver's last message
+		 * earned, above all) ride in its tail room instead of making
+		 * a frame of their own: a frame is a wake-up of NNG's reader
+		 * and often of the receiving loop, dear on a loaded machine. */
+		size_t cap = rt->cfg.max_frame -
+		    (rt->tp->secret != NULL ? AUTH_LEN : 0);
+
 		if (of->frame != NULL)
 			outframe_flush(of);
 		strads__hdr_encode(m, nng_msg_body(f));
 		strads_msg_free(m);
-		strads__peer_submit(of->peer, f);
+		of->frame = f;
+		/* Its capacity (a reused buffer's may be large), but no more
+		 * than an open frame's worth of small messages behind it. */
+		of->limit = nng_msg_capacity(f);
+		if (of->limit > nng_msg_len(f) + rt->cfg.coalesce_bytes)
+			of->limit = nng_msg_len(f) + rt->cfg.coalesce_bytes;
+		if (of->limit > cap)
+			of->limit = cap;
+		if (nng_msg_len(f) >= of->limit)
+			outframe_flush(of);
+		else
+			outframe_dirty(loop, of);
 		return;
 	}
 	if (of->frame == NULL) {
@@ -446,35 +488,29 @@ strads__loop_send_remote(strads__loop_t *loop, strads_msg_t *m)
 			goto fail;
 		}
 		of->frame = f;
+		of->limit = rt->cfg.coalesce_bytes;
 	}
 	strads__hdr_encode(m, hdr);
+	before = nng_msg_len(of->frame);
 	if (nng_msg_append(of->frame, hdr, sizeof(hdr)) != 0 ||
 	    (m->len > 0 && nng_msg_append(of->frame, m->data, m->len) != 0)) {
-		/* The frame may now hold half a message: never send it. */
-		nng_msg_free(of->frame);
-		of->frame = NULL;
+		/* The frame may now hold half a message: cut it back to the
+		 * whole ones it had (a big message among them), or drop it
+		 * when it had none (an empty frame is malformed). */
+		if (before > 0) {
+			nng_msg_chop(of->frame, nng_msg_len(of->frame) - before);
+		} else {
+			nng_msg_free(of->frame);
+			of->frame = NULL;
+		}
 		goto fail;
 	}
 	strads_msg_free(m);
-	if (nng_msg_len(of->frame) >= rt->cfg.coalesce_bytes) {
+	if (nng_msg_len(of->frame) >= of->limit) {
 		outframe_flush(of);
 		return;
 	}
-	if (!of->dirty) {
-		if (loop->ndirty == loop->dirty_cap) {
-			uint32_t n = loop->dirty_cap ? loop->dirty_cap * 2 : 16;
-			strads__outframe_t **d = realloc(loop->dirty, n * sizeof(*d));
-
-			if (d == NULL) { /* out of memory: send it now instead */
-				outframe_flush(of);
-				return;
-			}
-			loop->dirty = d;
-			loop->dirty_cap = n;
-		}
-		of->dirty = 1;
-		loop->dirty[loop->ndirty++] = of;
-	}
+	outframe_dirty(loop, of);
 	return;
 fail:
 	atomic_fetch_add(&rt->send_failed, 1);

@@ -40,6 +40,33 @@
  * each case is 128 round trips, 256 hand-overs. Figures: MiB/s of parts
  * handed over, and the ratios (target >= 0.9 x bare NNG).
  *
+ * What each side does for one hand-over of 1 MiB:
+ * - strads: the holder's loop encodes the part into a big message (one
+ *   copy; its buffer is the last frame the loop received, so it is not
+ *   zeroed), and the loop thread writes it to the socket itself at the
+ *   end of its turn (the credit for the message it got rides in the same
+ *   frame); NNG's threads finish the write (a send callback on a task
+ *   thread). At the next holder NNG reads the frame into a message it
+ *   allocates zeroed, on its poller and task threads; the task thread
+ *   that completes it runs the transport's callback, which wakes the
+ *   holder's loop (eventfd); the loop views the rows in the frame and
+ *   copies them into place (one copy).
+ * - bare NNG: nng_send() copies the part into a message it allocates
+ *   zeroed, on the calling thread, NNG's threads finish the write; at the
+ *   other end NNG reads it as above, its task thread wakes the thread
+ *   blocked in nng_recv(), which copies it out (one copy). pair1 uses one
+ *   connection both ways, push/pull one each way (as strads does).
+ * So strads does one zeroing fewer and the same copies and wake-ups. A
+ * fourth case, two pair1 sockets (one connection each way, as push/pull
+ * and strads have), tells the protocol from the number of connections.
+ *
+ * Each repeat is cut into 8 blocks; in each block the four cases run in
+ * turn, the first of them moving on each block, so a change of load
+ * within a repeat falls on all four alike. Beside the bandwidth, the
+ * CPU time a hand-over costs (both processes, every thread, from
+ * CLOCK_PROCESS_CPUTIME_ID; the child reports its own), which a loaded
+ * machine distorts less than the wall clock.
+ *
  * Each case runs --repeat times (default 5); medians with their range.
  * --xp-rounds N sets the round trips of a cross-process case (128).
  * --cases loops or procs runs one half. Targets: between loops under
@@ -54,6 +81,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/epoll.h>
@@ -567,6 +595,17 @@ read_line(int fd, char *buf, size_t cap, int timeout_ms)
 	return 0;
 }
 
+/* The calling process's CPU time (every thread), in ns. */
+static uint64_t
+cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 typedef struct {
 	nng_socket rx, tx; /* the same pair1 socket, or pull and push */
 	double *part;
@@ -626,17 +665,20 @@ serve_xproc(void)
 	strads_runtime_t *rt;
 	strads_config_t cfg;
 	strads_addr_t addr;
-	nng_echo_t ne, pe;
-	uv_thread_t th, tp;
+	nng_echo_t ne, pe, qe;
+	uv_thread_t th, tp, tq;
 	xp_t init;
 	char line[64], url[64];
 	int port = 0, nport = 0, pull_port = 0, push_port = 0, parent_port, err;
+	int q_rx_port = 0, q_tx_port = 0;
 
 	memset(&init, 0, sizeof(init));
 	init.part = calloc(ROWS_PER_PART, sizeof(double));
 	ne.part = calloc(ROWS_PER_PART, sizeof(double));
 	pe.part = calloc(ROWS_PER_PART, sizeof(double));
-	if (init.part == NULL || ne.part == NULL || pe.part == NULL)
+	qe.part = calloc(ROWS_PER_PART, sizeof(double));
+	if (init.part == NULL || ne.part == NULL || pe.part == NULL ||
+	    qe.part == NULL)
 		return 2;
 	strads_config_init(&cfg);
 	cfg.nloops = 1;
@@ -649,13 +691,17 @@ serve_xproc(void)
 		return 2;
 	if (nng_listen_any(&ne.rx, nng_pair1_open, &nport) != 0 ||
 	    nng_listen_any(&pe.rx, nng_pull0_open, &pull_port) != 0 ||
-	    nng_listen_any(&pe.tx, nng_push0_open, &push_port) != 0)
+	    nng_listen_any(&pe.tx, nng_push0_open, &push_port) != 0 ||
+	    nng_listen_any(&qe.rx, nng_pair1_open, &q_rx_port) != 0 ||
+	    nng_listen_any(&qe.tx, nng_pair1_open, &q_tx_port) != 0)
 		return 2;
 	ne.tx = ne.rx;
 	if (uv_thread_create(&th, nng_echo, &ne) != 0 ||
-	    uv_thread_create(&tp, nng_echo, &pe) != 0)
+	    uv_thread_create(&tp, nng_echo, &pe) != 0 ||
+	    uv_thread_create(&tq, nng_echo, &qe) != 0)
 		return 2;
-	printf("%d %u %d %d %d\n", port, addr.actor, nport, pull_port, push_port);
+	printf("%d %u %d %d %d %d %d\n", port, addr.actor, nport, pull_port,
+	    push_port, q_rx_port, q_tx_port);
 	fflush(stdout);
 	if (read_line(0, line, sizeof(line), 60000) != 0 ||
 	    sscanf(line, "%d", &parent_port) != 1)
@@ -665,19 +711,27 @@ serve_xproc(void)
 		return 2;
 	printf("ready\n");
 	fflush(stdout);
+	/* "cpu": this process's CPU time so far, in ns. */
 	while (read_line(0, line, sizeof(line), -1) == 0)
-		;
+		if (strcmp(line, "cpu") == 0) {
+			printf("%llu\n", (unsigned long long)cpu_ns());
+			fflush(stdout);
+		}
 	nng_close(ne.rx);
 	nng_close(pe.rx);
 	nng_close(pe.tx);
+	nng_close(qe.rx);
+	nng_close(qe.tx);
 	uv_thread_join(&th);
 	uv_thread_join(&tp);
+	uv_thread_join(&tq);
 	strads_runtime_stop(rt);
 	err = strads_runtime_wait(rt);
 	strads_runtime_free(rt);
 	free(init.part);
 	free(ne.part);
 	free(pe.part);
+	free(qe.part);
 	return err != 0;
 }
 
@@ -688,6 +742,7 @@ typedef struct {
 	strads_addr_t holder, peer; /* here, and in the child */
 	uv_sem_t done;
 	nng_socket pair, push, pull; /* bare NNG: pair1, or push and pull */
+	nng_socket q_tx, q_rx; /* bare NNG: two pair1 sockets, one a way */
 	double *part;
 } xproc_t;
 
@@ -724,11 +779,11 @@ xproc_connect(xproc_t *x)
 	xp_t init;
 	char line[64], url[64];
 	unsigned actor;
-	int port = 0, cport, nport, pull_port, push_port;
+	int port = 0, cport, nport, pull_port, push_port, q_rx_port, q_tx_port;
 
 	if (read_line(x->out, line, sizeof(line), 30000) != 0 ||
-	    sscanf(line, "%d %u %d %d %d", &cport, &actor, &nport, &pull_port,
-	    &push_port) != 5)
+	    sscanf(line, "%d %u %d %d %d %d %d", &cport, &actor, &nport,
+	    &pull_port, &push_port, &q_rx_port, &q_tx_port) != 7)
 		return -1;
 	strads_config_init(&cfg);
 	cfg.nloops = 1;
@@ -751,12 +806,15 @@ xproc_connect(xproc_t *x)
 		return -1;
 	if (nng_dial_port(&x->pair, nng_pair1_open, nport) != 0 ||
 	    nng_dial_port(&x->push, nng_push0_open, pull_port) != 0 ||
-	    nng_dial_port(&x->pull, nng_pull0_open, push_port) != 0)
+	    nng_dial_port(&x->pull, nng_pull0_open, push_port) != 0 ||
+	    nng_dial_port(&x->q_tx, nng_pair1_open, q_rx_port) != 0 ||
+	    nng_dial_port(&x->q_rx, nng_pair1_open, q_tx_port) != 0)
 		return -1;
 	return 0;
 }
 
-/* One case through strads: MiB/s of parts handed over (0 on failure). */
+/* One block through strads: seconds from the first send to the last
+ * reply, as the holder timed it (0 on failure). */
 static double
 xproc_strads(xproc_t *x, uint64_t rounds, uint64_t *copied)
 {
@@ -770,11 +828,12 @@ xproc_strads(xproc_t *x, uint64_t rounds, uint64_t *copied)
 		return 0;
 	uv_sem_wait(&x->done); /* the holder wrote g_xp_* before its post */
 	*copied = g_xp_copied;
-	return (double)(2 * rounds) / g_xp_secs; /* 1 MiB a hand-over */
+	return g_xp_secs;
 }
 
-/* One case through bare NNG: tx then rx, the pair1 socket both ways or
- * push and pull (two connections, as the transport has). */
+/* One block through bare NNG: tx then rx, the pair1 socket both ways or
+ * push and pull (two connections, as the transport has); seconds from
+ * the first send to the last reply (0 on failure). */
 static double
 xproc_nng(nng_socket tx, nng_socket rx, double *part, uint64_t rounds)
 {
@@ -789,7 +848,21 @@ xproc_nng(nng_socket tx, nng_socket rx, double *part, uint64_t rounds)
 			return 0;
 		part[k % ROWS_PER_PART] += 1;
 	}
-	return (double)(2 * rounds) / ((double)(strads_now_ns() - t0) / 1e9);
+	return (double)(strads_now_ns() - t0) / 1e9;
+}
+
+/* The child's CPU time in ns (0 when it does not answer). */
+static uint64_t
+child_cpu_ns(xproc_t *x)
+{
+	char line[64];
+	unsigned long long v;
+
+	if (dprintf(x->in, "cpu\n") <= 0 ||
+	    read_line(x->out, line, sizeof(line), 30000) != 0 ||
+	    sscanf(line, "%llu", &v) != 1)
+		return 0;
+	return v;
 }
 
 static void
@@ -805,12 +878,69 @@ xproc_end(xproc_t *x)
 		nng_close(x->pair);
 		nng_close(x->push);
 		nng_close(x->pull);
+		nng_close(x->q_tx);
+		nng_close(x->q_rx);
 	}
 	if (x->pid > 0) {
 		close(x->in);
 		(void)waitpid(x->pid, &status, 0);
 		close(x->out);
 	}
+}
+
+/* Blocks a repeat is cut into: the four cases take turns block by block
+ * (the first case of a block moving on each time), so a change of the
+ * machine's load within a repeat falls on all four alike. */
+#define XP_BLOCKS 8
+
+/* One repeat of the cross-process cases, xp_rounds round trips each in
+ * XP_BLOCKS blocks: MiB/s of parts handed over by strads, bare NNG pair1,
+ * push/pull and pair1 over two connections, and CPU us a hand-over of
+ * each (this process and the child, every thread of both). */
+static int
+xproc_repeat(xproc_t *x, int rep, uint64_t *copied, double *mbs_s,
+    double *mbs_n, double *mbs_q, double *mbs_2, double *cpu_s, double *cpu_n,
+    double *cpu_q, double *cpu_2)
+{
+	double secs[4] = {0, 0, 0, 0}, cpu[4] = {0, 0, 0, 0};
+	uint64_t per = (xp_rounds + XP_BLOCKS - 1) / XP_BLOCKS;
+	uint64_t done[4] = {0, 0, 0, 0};
+	int b, k;
+
+	*copied = 0;
+	for (b = 0; b < XP_BLOCKS; b++)
+		for (k = 0; k < 4; k++) {
+			int c = (rep + b + k) % 4;
+			uint64_t n = per, cp = 0, c0, c1;
+			double t;
+
+			if (done[c] + n > xp_rounds)
+				n = xp_rounds - done[c];
+			if (n == 0)
+				continue;
+			c0 = cpu_ns() + child_cpu_ns(x);
+			t = c == 0 ? xproc_strads(x, n, &cp)
+			    : c == 1 ? xproc_nng(x->pair, x->pair, x->part, n)
+			    : c == 2 ? xproc_nng(x->push, x->pull, x->part, n)
+				     : xproc_nng(x->q_tx, x->q_rx, x->part, n);
+			c1 = cpu_ns() + child_cpu_ns(x);
+			if (t <= 0)
+				return -1;
+			secs[c] += t;
+			cpu[c] += (double)(c1 - c0) / 1e3;
+			done[c] += n;
+			*copied += cp;
+		}
+	/* 1 MiB a hand-over, two hand-overs a round trip. */
+	*mbs_s = (double)(2 * done[0]) / secs[0];
+	*mbs_n = (double)(2 * done[1]) / secs[1];
+	*mbs_q = (double)(2 * done[2]) / secs[2];
+	*mbs_2 = (double)(2 * done[3]) / secs[3];
+	*cpu_s = cpu[0] / (double)(2 * done[0]);
+	*cpu_n = cpu[1] / (double)(2 * done[1]);
+	*cpu_q = cpu[2] / (double)(2 * done[2]);
+	*cpu_2 = cpu[3] / (double)(2 * done[3]);
+	return 0;
 }
 
 static void
@@ -826,7 +956,9 @@ main(int argc, char **argv)
 {
 	int repeat = 5, cases = 3, i, moved_all = 0, xp_ok = 1;
 	double med[32], cp[32], pp[32], ep[32], fl[32], *dst;
-	double xs[32], xn[32], xq[32], xr[32], xrq[32];
+	/* Across processes, per repeat: MiB/s, ratios, CPU us a hand-over. */
+	double xs[32], xn[32], xq[32], x2[32], xr[32], xrq[32], cs[32], cn[32],
+	    cq[32], c2[32], cr[32];
 	uint64_t copied_all = 0, copied;
 	char *a = NULL, *b = NULL;
 	xproc_t x;
@@ -867,7 +999,8 @@ main(int argc, char **argv)
 	/* Untimed: connections up, buffers warm. */
 	if (xproc_strads(&x, 2, &copied) == 0 ||
 	    xproc_nng(x.pair, x.pair, x.part, 2) == 0 ||
-	    xproc_nng(x.push, x.pull, x.part, 2) == 0)
+	    xproc_nng(x.push, x.pull, x.part, 2) == 0 ||
+	    xproc_nng(x.q_tx, x.q_rx, x.part, 2) == 0)
 		xp_ok = 0;
 	for (i = 0; i < repeat && xp_ok; i++) {
 		uint64_t t0;
@@ -897,27 +1030,15 @@ procs:
 			return 1;
 		if (!(cases & 2))
 			continue;
-		/* The three in turn, each repeat starting with the next. */
-		for (k = 0; k < 3; k++) {
-			switch ((i + k) % 3) {
-			case 0:
-				xs[i] = xproc_strads(&x, xp_rounds, &copied);
-				copied_all += copied;
-				break;
-			case 1:
-				xn[i] = xproc_nng(x.pair, x.pair, x.part, xp_rounds);
-				break;
-			default:
-				xq[i] = xproc_nng(x.push, x.pull, x.part, xp_rounds);
-				break;
-			}
-		}
-		if (xs[i] == 0 || xn[i] == 0 || xq[i] == 0) {
+		if (xproc_repeat(&x, i, &copied, &xs[i], &xn[i], &xq[i], &x2[i],
+		    &cs[i], &cn[i], &cq[i], &c2[i]) != 0) {
 			xp_ok = 0;
-		} else {
-			xr[i] = xs[i] / xn[i];
-			xrq[i] = xs[i] / xq[i];
+			break;
 		}
+		copied_all += copied;
+		xr[i] = xs[i] / xn[i];
+		xrq[i] = xs[i] / xq[i];
+		cr[i] = cs[i] / cn[i];
 	}
 	xproc_end(&x);
 	if (!xp_ok) {
@@ -944,8 +1065,17 @@ procs:
 		row("bare NNG pair1, send/recv a buffer", xn, repeat, "MiB/s", "");
 		row("bare NNG push/pull, two conns", xq, repeat, "MiB/s",
 		    "(the transport's sockets)");
+		row("bare NNG pair1, two conns", x2, repeat, "MiB/s",
+		    "(one socket a way)");
 		row("ratio strads / NNG pair1", xr, repeat, "x    ", "target >= 0.9");
 		row("ratio strads / NNG push/pull", xrq, repeat, "x    ", "");
+		row("CPU a hand-over, strads", cs, repeat, "us  ",
+		    "(both processes, every thread)");
+		row("CPU a hand-over, NNG pair1", cn, repeat, "us  ", "");
+		row("CPU a hand-over, NNG push/pull", cq, repeat, "us  ", "");
+		row("CPU a hand-over, NNG pair1 x2", c2, repeat, "us  ", "");
+		row("CPU ratio strads / NNG pair1", cr, repeat, "x    ",
+		    "(below 1: strads spends less)");
 		row("encode + copy into place, per part", ep, repeat, "us  ",
 		    "(the engine's two copies)");
 		printf("  received parts the decoder had to copy (unaligned): %llu\n",
