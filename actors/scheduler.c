@@ -387,8 +387,9 @@ on_inactive(sched_t *s, const strads__eng_t *e)
 		for (i = 0; i < s->m; i++)
 			if (s->inactive[i]) {
 				s->inactive[i] = 0;
-				set_prio(s, i, 1.0);
+				s->prio[i] = 1.0;
 			}
+		tree_rebuild(s); /* O(m), where a set_prio each is O(m log m) */
 		return;
 	}
 

@@ -444,7 +444,7 @@ fi
 if want q; then
 	before=$fail
 	fail=0
-	qcommon="--data $data --path 3 --min-ratio 0.05 --tol 1e-8 --schedule cyclic --block 16 --quiet"
+	qcommon="--data $data --path 3 --min-ratio 0.05 --tol 1e-8 --schedule cyclic --block 4 --quiet"
 	"$S" run lasso $qcommon --out "$tmp/qrun.model" || bad "(q) strads run --path"
 	url=ipc://$tmp/q.sock
 	STRADS_LOG=info "$S" coordinator --heartbeat 0.1 --member-timeout 1 \
