@@ -941,7 +941,7 @@ typedef struct strads_job_opts_s {
 	 * then make a run reproducible for a seed). 0: cut again. */
 	int fixed_cut;
 	/*
-	 * A job of several stages (a Lasso path, one penalty a stage), or
+	 * A job of several stages (a path of penalties, one a stage), or
 	 * NULL: one. After each stage has converged (or hit a limit), its
 	 * result has been gathered and its progress records delivered,
 	 * next(next_arg, res, nx) is called on the thread that called

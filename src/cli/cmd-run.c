@@ -123,7 +123,7 @@ run_opt(void *arg, int c, const char *v)
  * An app whose entry says stages runs each chain as one job of stages
  * (strads_job_opts_t.next): after step k is gathered, chain_next keeps
  * its result and sets up step k + J on the chain's state, and the roles
- * go on with it where they are (the Lasso: the penalty changes, the
+ * go on with it where they are (a regression path: the penalty changes, the
  * workers' residuals and the coefficients stay). Else each step is a job
  * of its own.
  */
