@@ -20,7 +20,9 @@
 #include <math.h>
 #include <stdlib.h>
 
-enum { PH_START, PH_RUN, PH_DRAIN, PH_GATHER, PH_DONE };
+/* PH_PAUSE: a stage of a job of stages is gathered; the job's thread
+ * runs strads_job_opts_t.next and posts ENG_START (schmp.c). */
+enum { PH_START, PH_RUN, PH_DRAIN, PH_GATHER, PH_PAUSE, PH_DONE };
 
 typedef struct {
 	strads__job_t *job;
@@ -1198,11 +1200,76 @@ gather_end(strads_actor_t *self, coord_t *c)
 	job->res->converged = c->converged && !c->reshaping;
 	job->reshaped = c->reshaping;
 	job->status = 0;
+	if (job->staged && !c->reshaping) {
+		/* A stage: every role keeps its state while the job's
+		 * thread delivers the stage's records and calls next. */
+		c->phase = PH_PAUSE;
+		strads__progq_pause(job->progress);
+		return;
+	}
 	c->phase = PH_DONE;
 	send_to(self, job->workers, job->nworkers, ENG_STOP, NULL);
 	send_to(self, job->scheds, job->nscheds, ENG_STOP, NULL);
 	send_to(self, job->stores, job->nstores, ENG_STOP, NULL);
 	strads_actor_stop(self);
+}
+
+/*
+ * The job's thread has run next after a stage (ENG_START in PH_PAUSE):
+ * the job ends, or the next stage starts on the roles as they are. Its
+ * counts start again (rounds, updates, time: a stage's result and
+ * records are as a job's), round numbers go on (messages are matched by
+ * them), every parameter is active again at the stores and schedulers,
+ * and the stage opens with a check, as a job does: the app's penalty
+ * changed, so the last stage's screening and working set are void.
+ */
+static void
+next_stage(strads_actor_t *self, coord_t *c)
+{
+	strads__job_t *job = c->job;
+	strads__eng_t e;
+
+	if (job->stage_last) {
+		c->phase = PH_DONE;
+		send_to(self, job->workers, job->nworkers, ENG_STOP, NULL);
+		send_to(self, job->scheds, job->nscheds, ENG_STOP, NULL);
+		send_to(self, job->stores, job->nstores, ENG_STOP, NULL);
+		strads_actor_stop(self);
+		return;
+	}
+	if ((c->params = calloc(job->p, sizeof(double))) == NULL) {
+		abort_job(self, c, STRADS_ENOMEM);
+		return;
+	}
+	job->status = STRADS_EIO;
+	c->phase = PH_RUN;
+	c->converged = c->final_check = 0;
+	c->have_last = 0;
+	c->gathered = 0;
+	c->rounds_done = job->base_rounds;
+	c->updates = job->base_updates;
+	c->sweeps = job->base_sweeps;
+	c->since_check = 0;
+	c->active = job->p;
+	c->check_every = job->o.check_every ? (uint64_t)job->o.check_every * job->o.block
+	                                    : job->p;
+	c->t0 = strads_now_ns();
+	job->t0_ns = c->t0;
+	c->snap_ns = c->t0;
+	c->ws_size = 0;
+	c->ws_last_gap = 0;
+	c->ws_ready = 0;
+	c->ws_n = c->ws_pos = 0;
+	c->ws_sweeps = c->ws_blocks = 0;
+	c->ws_move = 0;
+	c->ws_swept = c->ws; /* plan's cue for a check first */
+	memset(&e, 0, sizeof(e));
+	e.round = c->next_round;
+	e.kind = KIND_STAGE;
+	send_to(self, job->stores, job->nstores, ENG_SCREEN, &e);
+	send_to(self, job->scheds, job->nscheds, ENG_INACTIVE, &e);
+	if (c->phase == PH_RUN)
+		plan(self, c);
 }
 
 static int
@@ -1338,6 +1405,11 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 	if (m->type == STRADS_MSG_TIMER && c->holding) {
 		c->holding = 0;
 		plan(self, c);
+		return;
+	}
+	if (m->type == ENG_START && c->phase == PH_PAUSE &&
+	    m->src.node == strads_runtime_node(strads_actor_runtime(self))) {
+		next_stage(self, c);
 		return;
 	}
 	if (m->type == ENG_START && c->phase == PH_START &&

@@ -380,6 +380,19 @@ on_inactive(sched_t *s, const strads__eng_t *e)
 {
 	uint32_t i;
 
+	if (e->kind == KIND_STAGE) {
+		/* A new stage of the job: every parameter may be proposed
+		 * again; those screened out come back at the neutral
+		 * priority they started the job with. */
+		for (i = 0; i < s->m; i++)
+			if (s->inactive[i]) {
+				s->inactive[i] = 0;
+				s->prio[i] = 1.0;
+			}
+		tree_rebuild(s); /* O(m), where a set_prio each is O(m log m) */
+		return;
+	}
+
 	for (i = 0; i < e->n; i++) {
 		uint32_t j = e->idx[i];
 

@@ -592,7 +592,17 @@ store_recv(strads_actor_t *self, const strads_msg_t *m)
 			fail(self, "malformed screen dropped");
 			return;
 		}
-		on_screen(self, s, &e);
+		if (e.kind == KIND_STAGE) {
+			/* A new stage of the job (another penalty): what was
+			 * proven zero at the last one's optimum is not at
+			 * this one's. */
+			uint32_t len = s->range.end - s->range.begin;
+
+			memset(s->active, 1, len ? len : 1);
+			s->nactive = len;
+		} else {
+			on_screen(self, s, &e);
+		}
 		strads__eng_free(&e);
 		break;
 	case ENG_STOP:

@@ -150,6 +150,13 @@ struct app_entry_s {
 	 * a CLI_* code. Both NULL for an app whose models are model.c's. */
 	int (*predict_file)(int argc, char **argv);
 	int (*owns_model)(const char *path);
+	/* 1: strads run runs a chain of steps as one job of stages
+	 * (strads_job_opts_t.next), the roles kept: job for step k + J on a
+	 * chain's state may change only what the roles read between rounds
+	 * (a Lasso path's penalty) and the tolerance, every other option
+	 * and the strads_app_t staying those of the chain's first step;
+	 * its warm start is then NULL (the job goes on from where it is). */
+	int stages;
 };
 
 /* Every app, in the order lists show them; NULL-terminated. */

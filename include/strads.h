@@ -859,6 +859,20 @@ typedef enum {
 	STRADS_SCHEDULE_ROTATION
 } strads_schedule_t;
 
+/*
+ * What the next stage of a job of several stages changes
+ * (strads_job_opts_t.next): the stopping tolerance and the metrics
+ * file. The rest of the next stage is the app's, in its shared state.
+ */
+typedef struct strads_job_next_s {
+	double tol;               /* in: this stage's; out: the next's */
+	const char *metrics_path; /* in: this stage's; out: the next's (or
+	                             NULL: none), borrowed until the run
+	                             ends or the next call */
+} strads_job_next_t;
+
+struct strads_job_result_s;
+
 typedef struct strads_job_opts_s {
 	uint32_t nparams;    /* parameters (required) */
 	uint64_t nrows;      /* data rows, split among workers (required) */
@@ -926,6 +940,30 @@ typedef struct strads_job_opts_s {
 	 * it the app's state there, does not depend on timing (an app can
 	 * then make a run reproducible for a seed). 0: cut again. */
 	int fixed_cut;
+	/*
+	 * A job of several stages (a path of penalties, one a stage), or
+	 * NULL: one. After each stage has converged (or hit a limit), its
+	 * result has been gathered and its progress records delivered,
+	 * next(next_arg, res, nx) is called on the thread that called
+	 * strads_job_run, while every role waits with its state in place
+	 * (workers' state, the parameters as warm start, the schedulers'
+	 * priorities); it may block. It returns 0 to end the job: res is
+	 * then the job's result, as strads_job_run returns it. It returns 1
+	 * for another stage, first changing what the app's callbacks read
+	 * in the shared state (the roles read nothing of it until the call
+	 * returns), and nx; res->params and res->tables are then freed by
+	 * the engine unless next set them NULL (took them). The next stage
+	 * starts with every parameter active again (screening is undone),
+	 * a check, and its own counts: rounds, updates and time_s start
+	 * from 0, and its records go to nx->metrics_path. The coordinator
+	 * role does not wait for the call otherwise: the call is the gap
+	 * between two stages. strads_cluster_job_run does not run stages
+	 * (it ignores next). o->stop ends the stage it comes in; a stage
+	 * that o->stop cut should end the job.
+	 */
+	int (*next)(void *arg, struct strads_job_result_s *res,
+	    strads_job_next_t *nx);
+	void *next_arg;
 } strads_job_opts_t;
 
 /* The seconds left of a job run with o, at its record p, when its end

@@ -34,9 +34,11 @@
 
 #include <check.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lasso.h"
 #include "testutil.h"
@@ -252,14 +254,14 @@ runtime_down(strads_runtime_t *rt)
 /* Solves at ratio x lambda_max to tol, as `strads run` sets a job up
  * (apps/lasso/lasso-app.c), over two workers so partials are summed. */
 static void
-solve(strads_runtime_t *rt, lasso_t *l, double ratio, strads_schedule_t schedule,
-    double tol, fit_t *f)
+solve_warm(strads_runtime_t *rt, lasso_t *l, double ratio, strads_schedule_t schedule,
+    double tol, const double *warm, fit_t *f)
 {
 	strads_job_opts_t o;
 
 	l->lambda = ratio * lasso_lambda_max(l);
 	l->tol = tol;
-	l->beta0 = NULL;
+	l->beta0 = warm;
 	strads_job_opts_init(&o);
 	o.nparams = l->p;
 	o.nrows = l->n;
@@ -268,6 +270,7 @@ solve(strads_runtime_t *rt, lasso_t *l, double ratio, strads_schedule_t schedule
 	o.tol = tol;
 	o.eta = 1e-4;
 	o.time_limit_s = 100; /* a bound, so a regression fails, not hangs */
+	o.init = warm;
 	memset(f, 0, sizeof(*f));
 	f->lambda = l->lambda;
 	ck_assert_int_eq(strads_job_run(rt,
@@ -277,6 +280,13 @@ solve(strads_runtime_t *rt, lasso_t *l, double ratio, strads_schedule_t schedule
 	f->b = malloc(l->p * sizeof(double));
 	ck_assert_ptr_nonnull(f->b);
 	f->b0 = lasso_unscale(l, f->res.params, f->b);
+}
+
+static void
+solve(strads_runtime_t *rt, lasso_t *l, double ratio, strads_schedule_t schedule,
+    double tol, fit_t *f)
+{
+	solve_warm(rt, l, ratio, schedule, tol, NULL, f);
 }
 
 static void
@@ -489,6 +499,200 @@ START_TEST(perturbed_fails)
 }
 END_TEST
 
+/*
+ * A path as one job of stages (strads_job_opts_t.next, what `strads
+ * run --path` does): the penalties of ratios[] follow one another in one
+ * running job. Each stage must be optimal at its own penalty (so the
+ * penalty changed, and what screening proved zero near lambda_max came
+ * back for the small one), reach the objective of a separate
+ * warm-started job at that penalty, and start its counts again; the
+ * workers must have been set up once for the whole path (not respawned
+ * per penalty), and each stage's records go to its own metrics file.
+ */
+static atomic_int path_inits;
+static int (*path_init_real)(void *, const strads_shard_t *, void **);
+
+static int
+path_count_init(void *shared, const strads_shard_t *sh, void **out)
+{
+	atomic_fetch_add(&path_inits, 1);
+	return path_init_real(shared, sh, out);
+}
+
+typedef struct {
+	lasso_t *l;
+	const data_matrix_t *X;
+	int intercept;
+	size_t stage;       /* the penalty being solved: ratios[stage] */
+	double obj[NRATIOS];
+	uint64_t rounds[NRATIOS], iter0[NRATIOS];
+	double tol;
+	char metrics[NRATIOS][64];
+	size_t end_at;      /* next returns 0 after this stage */
+} path_t;
+
+static void
+path_keep(path_t *pt, const strads_job_result_t *res)
+{
+	fit_t f;
+	char what[96];
+
+	memset(&f, 0, sizeof(f));
+	f.lambda = pt->l->lambda;
+	f.res = *res;
+	f.b = malloc(pt->l->p * sizeof(double));
+	ck_assert_ptr_nonnull(f.b);
+	f.b0 = lasso_unscale(pt->l, res->params, f.b);
+	snprintf(what, sizeof(what), "path stage %zu, lambda %.2f x lambda_max",
+	    pt->stage, ratios[pt->stage]);
+	assert_optimal(pt->X, pt->intercept, &f, pt->tol, what);
+	pt->obj[pt->stage] = res->progress.objective;
+	pt->rounds[pt->stage] = res->rounds;
+	free(f.b);
+}
+
+static int
+path_next(void *arg, strads_job_result_t *res, strads_job_next_t *nx)
+{
+	path_t *pt = arg;
+
+	ck_assert_ptr_nonnull(res->params);
+	ck_assert_str_eq(nx->metrics_path, pt->metrics[pt->stage]);
+	path_keep(pt, res);
+	if (pt->stage == pt->end_at)
+		return 0;
+	/* The roles wait: the shared state is the callback's to change. */
+	pt->stage++;
+	pt->l->lambda = ratios[pt->stage] * pt->l->lmax;
+	pt->l->stage++;
+	nx->metrics_path = pt->metrics[pt->stage];
+	return 1;
+}
+
+static void
+check_path(strads_schedule_t schedule, size_t end_at)
+{
+	strads_runtime_t *rt = runtime_up();
+	data_matrix_t X;
+	lasso_t l;
+	strads_app_t app;
+	strads_job_opts_t o;
+	strads_job_result_t res;
+	path_t pt;
+	char err[256], dir[] = "/tmp/strads-check-path-XXXXXX";
+	size_t c;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	make_problem(&sparse, &X);
+	ck_assert_msg(lasso_setup(&l, &X, 1, 0, err, sizeof(err)) == 0, "%s", err);
+	l.tol = 1e-9;
+	l.beta0 = NULL;
+	l.lambda = ratios[0] * l.lmax;
+	if (schedule == STRADS_SCHEDULE_WORKSET) {
+		/* As strads run: the gradient carried across penalties. */
+		l.grad = calloc(l.p, sizeof(double));
+		ck_assert_ptr_nonnull(l.grad);
+	}
+	memset(&pt, 0, sizeof(pt));
+	pt.l = &l;
+	pt.X = &X;
+	pt.intercept = 1;
+	pt.tol = 1e-9;
+	pt.end_at = end_at;
+	for (c = 0; c < NRATIOS; c++)
+		snprintf(pt.metrics[c], sizeof(pt.metrics[c]), "%s/m.%zu", dir, c + 1);
+	app = schedule == STRADS_SCHEDULE_WORKSET ? lasso_ws_app : lasso_app;
+	path_init_real = app.worker_init;
+	app.worker_init = path_count_init;
+	atomic_store(&path_inits, 0);
+	strads_job_opts_init(&o);
+	o.nparams = l.p;
+	o.nrows = l.n;
+	o.nworkers = 2;
+	o.schedule = schedule;
+	o.tol = 1e-9;
+	o.eta = 1e-4;
+	o.time_limit_s = 100;
+	o.metrics_path = pt.metrics[0];
+	o.next = path_next;
+	o.next_arg = &pt;
+	ck_assert_int_eq(strads_job_run(rt, &app, &l, &o, &res), 0);
+	/* The last stage's result is the job's. */
+	ck_assert_uint_eq(pt.stage, end_at);
+	path_keep(&pt, &res);
+	free(res.params);
+	ck_assert_int_eq(atomic_load(&path_inits), 2);
+
+	/* Each stage against a job of its own, warm-started from the
+	 * stage before as strads run's chains of jobs are; and its records
+	 * in its own metrics file, counted from iteration 0. */
+	{
+		double *warm = NULL;
+
+		for (c = 0; c <= end_at; c++) {
+			fit_t f;
+			FILE *mf;
+			char line[512];
+			unsigned long long iter = 99;
+
+			l.beta0 = warm;
+			l.grad_warm = 0;
+			solve_warm(rt, &l, ratios[c], schedule, 1e-9, warm, &f);
+			ck_assert_msg(fabs(f.res.progress.objective - pt.obj[c]) <=
+			    2e-9 * fabs(f.res.progress.objective),
+			    "stage %zu: objective %.15g as a stage, %.15g as a job", c,
+			    pt.obj[c], f.res.progress.objective);
+			mf = fopen(pt.metrics[c], "r");
+			ck_assert_msg(mf != NULL, "no metrics file for stage %zu", c);
+			ck_assert_ptr_nonnull(fgets(line, sizeof(line), mf));
+			ck_assert_int_eq(sscanf(line, "{\"iter\": %llu", &iter), 1);
+			/* Its counts start again: a working-set stage opens with
+			 * a check, a priority one checks after its first sweep. */
+			ck_assert_msg(schedule == STRADS_SCHEDULE_WORKSET ? iter == 0
+			    : iter <= pt.rounds[c], "stage %zu: first record at "
+			    "iteration %llu (the stage took %llu rounds)", c, iter,
+			    (unsigned long long)pt.rounds[c]);
+			fclose(mf);
+			remove(pt.metrics[c]);
+			free(warm);
+			warm = f.res.params;
+			f.res.params = NULL;
+			fit_free(&f);
+		}
+		free(warm);
+		l.beta0 = NULL;
+	}
+	for (c = end_at + 1; c < NRATIOS; c++)
+		ck_assert_msg(access(pt.metrics[c], F_OK) != 0,
+		    "a metrics file for stage %zu, after the job ended", c);
+	rmdir(dir);
+	free(l.grad);
+	l.grad = NULL;
+	lasso_free(&l);
+	data_matrix_free(&X);
+	runtime_down(rt);
+}
+
+START_TEST(path_one_job_workset)
+{
+	check_path(STRADS_SCHEDULE_WORKSET, NRATIOS - 1);
+}
+END_TEST
+
+START_TEST(path_one_job_priority)
+{
+	check_path(STRADS_SCHEDULE_PRIORITY, NRATIOS - 1);
+}
+END_TEST
+
+/* next ending the job after the first stage: that stage's result is the
+ * job's, and no later stage runs. */
+START_TEST(path_one_job_ends_early)
+{
+	check_path(STRADS_SCHEDULE_WORKSET, 0);
+}
+END_TEST
+
 static Suite *
 lasso_suite(void)
 {
@@ -504,6 +708,9 @@ lasso_suite(void)
 	tcase_add_test(tc, perturbed_fails);
 	tcase_add_test(tc, least_squares_workset);
 	tcase_add_test(tc, least_squares_cyclic);
+	tcase_add_test(tc, path_one_job_workset);
+	tcase_add_test(tc, path_one_job_priority);
+	tcase_add_test(tc, path_one_job_ends_early);
 	suite_add_tcase(s, tc);
 	return s;
 }

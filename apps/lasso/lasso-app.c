@@ -542,6 +542,7 @@ lasso_job(app_state_t *st, void *chain, long k, const double *warm,
 	 * 69425 at 1e-12. */
 	o->eta = 1e-4;
 	l->lambda = lasso_cli_lambda(s, k);
+	l->stage++;
 	l->beta0 = warm;
 	/* The chain's last job's last check was made at warm. */
 	l->grad_warm = warm != NULL && l->grad != NULL;
@@ -731,4 +732,5 @@ const app_entry_t lasso_entry = {
     .demo = lasso_demo_main,
     .demo_help = lasso_demo_help,
     .cmds = NULL,
+    .stages = 1,
 };

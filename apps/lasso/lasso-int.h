@@ -25,6 +25,7 @@ typedef struct {
 	double *beta;         /* p: its copy of the parameters */
 	double *sent;         /* p: changes it made in its last push */
 	int checked;          /* it has made a check in this job */
+	unsigned stage;       /* l->stage at its last check (or start) */
 
 	/* Anderson extrapolation of a large block's solve: the last
 	 * ACCEL_K + 1 states (block coefficients, residual, o, sum_r). */

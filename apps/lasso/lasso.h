@@ -38,6 +38,13 @@ typedef struct lasso_s {
 	 * each copy needs its own grad. */
 	double *grad;
 	int grad_warm;
+	/* The step of the path this copy is at, bumped by each job set up
+	 * on it (lasso-app.c). A path run as one job of stages
+	 * (strads_job_opts_t.next) changes lambda between stages with the
+	 * workers in place: a worker whose last check was of an earlier
+	 * step reads that check's gradient from grad at its next one, as
+	 * a warm-started job's first check does. */
+	unsigned stage;
 } lasso_t;
 
 /* SchMP with Jacobi blocks: push gives gradients, pull soft-thresholds

@@ -80,6 +80,7 @@ ws_worker_init(void *shared, const strads_shard_t *sh, void **out)
 	w->sb = sh->row_end;
 	w->index = sh->index;
 	w->count = sh->count;
+	w->stage = l->stage;
 	w->own_begin = sh->index == 0 ? 0 : col_at(x, l->p, nnz * sh->index / sh->count);
 	w->own_end = sh->index + 1 == sh->count ? l->p
 	    : col_at(x, l->p, nnz * (sh->index + 1) / sh->count);
@@ -230,9 +231,13 @@ ws_push(void *ws, const strads_block_t *b, double *out)
 	size_t need;
 
 	if (b->check) {
-		/* The first check of a warm-started path step: the last
-		 * step's last gradient (lasso.h, grad). */
-		const double *g0 = !w->checked && l->grad_warm ? l->grad : NULL;
+		/* The first check of a warm-started path step, in a job of
+		 * its own or as the next stage of this one: the last step's
+		 * last gradient (lasso.h, grad), made at the coefficients
+		 * this step starts from. */
+		const double *g0 = l->grad == NULL ? NULL
+		    : !w->checked ? (l->grad_warm ? l->grad : NULL)
+		    : w->stage != l->stage ? l->grad : NULL;
 
 		for (t = 0; t < b->n; t++) {
 			uint32_t j = b->idx[t];
@@ -244,6 +249,7 @@ ws_push(void *ws, const strads_block_t *b, double *out)
 				l->grad[j] = out[t];
 		}
 		w->checked = 1;
+		w->stage = l->stage;
 		return;
 	}
 	/* One worker solves the whole block: the others' sweeps would

@@ -123,6 +123,13 @@ run_opt(void *arg, int c, const char *v)
  * shared, read-only). A working-set job solves its blocks on one worker,
  * so chains are what keeps every core busy. Chains are fixed, so results
  * do not depend on timing. The result lines are printed in step order.
+ *
+ * An app whose entry says stages runs each chain as one job of stages
+ * (strads_job_opts_t.next): after step k is gathered, chain_next keeps
+ * its result and sets up step k + J on the chain's state, and the roles
+ * go on with it where they are (a regression path: the penalty changes, the
+ * workers' residuals and the coefficients stay). Else each step is a job
+ * of its own.
  */
 typedef struct run_path_s run_path_t;
 
@@ -130,7 +137,13 @@ typedef struct {
 	run_path_t *rp;
 	void *chain; /* owned: the app's copy of its shared state */
 	long first;
+	long k;      /* the step being solved */
 	double jobs_s, solve_s; /* this chain's jobs, from set-up to result */
+	uint64_t t_step;        /* when step k was set up */
+	int ended;   /* chain_next ended the job on a failed step */
+	strads_job_opts_t o;    /* step k's options */
+	strads_subscriber_t subs[8];
+	char mpath[4096];       /* step k's metrics file */
 	uv_thread_t tid;
 } run_chain_t;
 
@@ -165,6 +178,92 @@ path_done(run_path_t *rp, long k, const char *line)
 	uv_mutex_unlock(&rp->lock);
 }
 
+/* Sets up step k of chain ch (ch->o and the app's state), warm-started
+ * from warm (NULL: none, or the job goes on from where it is). */
+static void
+step_setup(run_chain_t *ch, long k, const double *warm, const strads_app_t **sapp,
+    void **shared)
+{
+	run_path_t *rp = ch->rp;
+	app_state_t *st = rp->st;
+	strads_job_opts_t *o = &ch->o;
+
+	st->entry->job(st, ch->chain, k, warm, o, sapp, shared);
+	ch->k = k;
+	o->progress = !st->quiet;
+	o->nworkers = rp->nworkers;
+	o->metrics_path = cli_step_file(st->metrics, st->numbered, k, ch->mpath,
+	    sizeof(ch->mpath));
+	if (rp->jobs > 1)
+		o->progress = 0; /* the chains' check lines would interleave */
+	o->init = warm;
+	o->stop = &cli_stop;
+	if (rp->status != NULL) {
+		/* The app's subscribers, then the status endpoint's. */
+		int n = o->nsubscribers > 0 && o->subscribers != NULL ? o->nsubscribers : 0;
+
+		if (n >= (int)(sizeof(ch->subs) / sizeof(ch->subs[0])))
+			n = (int)(sizeof(ch->subs) / sizeof(ch->subs[0])) - 1;
+		if (n > 0)
+			memcpy(ch->subs, o->subscribers, (size_t)n * sizeof(ch->subs[0]));
+		ch->subs[n].cb = strads__status_progress;
+		ch->subs[n].arg = strads__status_chain(rp->status, (int)ch->first);
+		o->subscribers = ch->subs;
+		o->nsubscribers = n + 1;
+		strads__status_job(rp->status, (int)ch->first, k + 1, rp->n, o);
+	}
+	ch->t_step = strads_now_ns();
+}
+
+/* Step ch->k solved with res (not interrupted): its result line, model
+ * file and the metrics' closing line. 0, or -1 (reported). */
+static int
+step_finish(run_chain_t *ch, const strads_job_result_t *res)
+{
+	run_path_t *rp = ch->rp;
+	app_state_t *st = rp->st;
+	const app_entry_t *app = st->entry;
+	char obuf[4096], line[sizeof(rp->line[0])];
+	const char *out = cli_step_file(st->out, st->numbered, ch->k, obuf, sizeof(obuf));
+
+	if (app->result("run", st, ch->k, res, line, sizeof(line)) != 0 ||
+	    app->save("run", st, ch->k, out, res) != 0)
+		return -1;
+	cli_metrics_end("run", ch->o.metrics_path, res);
+	if (!res->converged)
+		atomic_fetch_add(&rp->unconverged, 1);
+	path_done(rp, ch->k, line);
+	return 0;
+}
+
+/* Between two stages of a chain's job (strads_job_opts_t.next, on the
+ * chain's thread): step ch->k is kept and the next step set up, unless
+ * it was the chain's last, or an interrupt or a failure ends the chain;
+ * then the job ends and chain_main takes its result as a job's. */
+static int
+chain_next(void *arg, strads_job_result_t *res, strads_job_next_t *nx)
+{
+	run_chain_t *ch = arg;
+	run_path_t *rp = ch->rp;
+	const strads_app_t *sapp;
+	void *shared;
+	long next = ch->k + rp->jobs;
+
+	if (next >= rp->n || atomic_load(&rp->failed) != 0 || (cli_stop && !res->converged))
+		return 0;
+	strads__status_step_done(rp->status, (int)ch->first);
+	ch->jobs_s += (double)(strads_now_ns() - ch->t_step) / 1e9;
+	ch->solve_s += res->solve_s;
+	if (step_finish(ch, res) != 0) {
+		ch->ended = 1;
+		return 0;
+	}
+	step_setup(ch, next, NULL, &sapp, &shared);
+	nx->tol = ch->o.tol;
+	nx->metrics_path = ch->o.metrics_path;
+	return 1;
+}
+
 static void
 chain_main(void *arg)
 {
@@ -175,54 +274,39 @@ chain_main(void *arg)
 	double *warm = NULL;
 	long k;
 
-	for (k = ch->first; k < rp->n && atomic_load(&rp->failed) == 0; k += rp->jobs) {
-		strads_job_opts_t o;
+	for (k = ch->first; k < rp->n && atomic_load(&rp->failed) == 0; k = ch->k + rp->jobs) {
 		strads_job_result_t res;
 		const strads_app_t *sapp;
 		void *shared;
-		char obuf[4096], mpath[4096], line[sizeof(rp->line[0])];
-		strads_subscriber_t subs[8];
+		char obuf[4096];
 		const char *out;
-		uint64_t t0;
 		int err;
 
-		app->job(st, ch->chain, k, warm, &o, &sapp, &shared);
-		o.progress = !st->quiet;
-		o.nworkers = rp->nworkers;
-		o.metrics_path = cli_step_file(st->metrics, st->numbered, k, mpath, sizeof(mpath));
-		if (rp->jobs > 1)
-			o.progress = 0; /* the chains' check lines would interleave */
-		o.init = warm;
-		o.stop = &cli_stop;
-		if (rp->status != NULL) {
-			/* The app's subscribers, then the status endpoint's. */
-			int n = o.nsubscribers > 0 && o.subscribers != NULL ? o.nsubscribers : 0;
-
-			if (n >= (int)(sizeof(subs) / sizeof(subs[0])))
-				n = (int)(sizeof(subs) / sizeof(subs[0])) - 1;
-			if (n > 0)
-				memcpy(subs, o.subscribers, (size_t)n * sizeof(subs[0]));
-			subs[n].cb = strads__status_progress;
-			subs[n].arg = strads__status_chain(rp->status, (int)ch->first);
-			o.subscribers = subs;
-			o.nsubscribers = n + 1;
-			strads__status_job(rp->status, (int)ch->first, k + 1, rp->n, &o);
+		step_setup(ch, k, warm, &sapp, &shared);
+		if (app->stages) {
+			ch->o.next = chain_next;
+			ch->o.next_arg = ch;
 		}
-		t0 = strads_now_ns();
-		if ((err = strads_job_run(rp->rt, sapp, shared, &o, &res)) != 0) {
+		if ((err = strads_job_run(rp->rt, sapp, shared, &ch->o, &res)) != 0) {
 			fprintf(stderr, "strads run: solve failed: %s\n", strads_strerror(err));
 			break;
 		}
+		if (ch->ended) {
+			/* A stage's result or model failed (reported). */
+			free(res.params);
+			cli_result_tables_free(&res);
+			break;
+		}
 		strads__status_step_done(rp->status, (int)ch->first);
-		ch->jobs_s += (double)(strads_now_ns() - t0) / 1e9;
+		ch->jobs_s += (double)(strads_now_ns() - ch->t_step) / 1e9;
 		ch->solve_s += res.solve_s;
-		out = cli_step_file(st->out, st->numbered, k, obuf, sizeof(obuf));
+		out = cli_step_file(st->out, st->numbered, ch->k, obuf, sizeof(obuf));
 		if (cli_stop && !res.converged) {
 			/* Interrupted: the result is that of a consistent round
 			 * (the roles drained and checked), kept when asked. */
 			atomic_store(&rp->interrupted, 1);
-			cli_metrics_end("run", o.metrics_path, &res);
-			if (rp->save_int && app->save("run", st, k, out, &res) == 0) {
+			cli_metrics_end("run", ch->o.metrics_path, &res);
+			if (rp->save_int && app->save("run", st, ch->k, out, &res) == 0) {
 				fprintf(stderr, "strads run: interrupted at iteration %llu "
 				    "(objective %.12g); that iteration's model is saved in %s\n",
 				    (unsigned long long)res.progress.iter, res.progress.objective,
@@ -236,19 +320,14 @@ chain_main(void *arg)
 			cli_result_tables_free(&res);
 			break;
 		}
-		if (app->result("run", st, k, &res, line, sizeof(line)) != 0 ||
-		    app->save("run", st, k, out, &res) != 0) {
+		if (step_finish(ch, &res) != 0) {
 			free(res.params);
 			cli_result_tables_free(&res);
 			break;
 		}
-		cli_metrics_end("run", o.metrics_path, &res);
-		if (!res.converged)
-			atomic_fetch_add(&rp->unconverged, 1);
 		free(warm);
 		warm = res.params;
 		cli_result_tables_free(&res);
-		path_done(rp, k, line);
 	}
 	if (k < rp->n)
 		atomic_store(&rp->failed, 1);

@@ -40,6 +40,7 @@ struct strads__progq_s {
 	slot_t slot[STRADS_PROGRESS_QUEUE];
 	int head, n; /* the oldest record, and how many are queued */
 	int closed;
+	int paused; /* a stage ended (strads__progq_pause), not yet taken */
 	uint64_t dropped;
 };
 
@@ -179,20 +180,33 @@ strads__progq_close(strads__progq_t *q)
 	uv_mutex_unlock(&q->lock);
 }
 
+void
+strads__progq_pause(strads__progq_t *q)
+{
+	uv_mutex_lock(&q->lock);
+	q->paused = 1;
+	uv_cond_signal(&q->cond);
+	uv_mutex_unlock(&q->lock);
+}
+
 /* Takes the oldest record into *out, whose arrays are swapped with the
- * slot's, so neither side allocates. 0, or -1 when the queue is closed
- * and empty. */
+ * slot's, so neither side allocates. 0; -1 when the queue is closed
+ * and empty; 1 when it is paused and empty (the pause taken). */
 static int
 take(strads__progq_t *q, slot_t *out)
 {
 	slot_t *s, t;
 
 	uv_mutex_lock(&q->lock);
-	while (q->n == 0 && !q->closed)
+	while (q->n == 0 && !q->closed && !q->paused)
 		uv_cond_wait(&q->cond, &q->lock);
 	if (q->n == 0) {
+		/* A close (the job's end) wins over a pause. */
+		int paused = q->paused && !q->closed;
+
+		q->paused = 0;
 		uv_mutex_unlock(&q->lock);
-		return -1;
+		return paused ? 1 : -1;
 	}
 	s = &q->slot[q->head];
 	t = *s;
@@ -383,7 +397,7 @@ line_cb(void *arg, const strads_progress_t *p)
 	}
 }
 
-void
+int
 strads__progq_run(
     strads__progq_t *q, const strads_job_opts_t *o, int metrics, int append)
 {
@@ -391,7 +405,7 @@ strads__progq_run(
 	line_t l;
 	slot_t r;
 	uint64_t dropped;
-	int i;
+	int i, rc;
 
 	memset(&m, 0, sizeof(m));
 	memset(&l, 0, sizeof(l));
@@ -411,7 +425,7 @@ strads__progq_run(
 		if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0)
 			l.cols = ws.ws_col;
 	}
-	while (take(q, &r) == 0) {
+	while ((rc = take(q, &r)) == 0) {
 		if (o->progress)
 			line_cb(&l, &r.rec);
 		metrics_cb(&m, &r.rec);
@@ -427,6 +441,8 @@ strads__progq_run(
 		    m.path, strerror(errno));
 	uv_mutex_lock(&q->lock);
 	dropped = q->dropped;
+	if (rc == 1)
+		q->dropped = 0; /* counted again for the next stage */
 	uv_mutex_unlock(&q->lock);
 	if (dropped > 0)
 		strads_log(STRADS_LOG_WARN,
@@ -435,4 +451,5 @@ strads__progq_run(
 		    (unsigned long long)dropped);
 	free(r.node);
 	free(r.upd);
+	return rc == 1;
 }

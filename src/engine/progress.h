@@ -25,12 +25,20 @@ void strads__progq_put(strads__progq_t *q, const strads_progress_t *rec);
  * delivered. Called by the job's last role to stop; idempotent. */
 void strads__progq_close(strads__progq_t *q);
 
+/* Coordinator: a stage of the job ended (strads_job_opts_t.next): no
+ * record of it follows, and strads__progq_run returns 1 once the queued
+ * ones are delivered (unless the queue is closed first). */
+void strads__progq_pause(strads__progq_t *q);
+
 /* The job's thread: calls o's subscribers with every record, in order,
- * until the queue is closed and empty. The built-in ones come first: the
- * progress line on stderr (o->progress) and, when metrics is set, the
- * metrics file o->metrics_path (appended to when append is set, else
- * truncated), opened here; the file's errors are logged once. */
-void strads__progq_run(
+ * until the queue is closed and empty (0) or paused and empty (1; the
+ * pause is taken, so a next call goes on with the next stage's records).
+ * The built-in ones come first: the progress line on stderr
+ * (o->progress) and, when metrics is set, the metrics file
+ * o->metrics_path (appended to when append is set, else truncated),
+ * opened here and closed before it returns; the file's errors are
+ * logged once. */
+int strads__progq_run(
     strads__progq_t *q, const strads_job_opts_t *o, int metrics, int append);
 
 #endif

@@ -97,7 +97,7 @@ decode(const strads_msg_t *m, strads__eng_t *e, int view)
 	e->n = strads__get32(p + 28);
 	e->nd = strads__get32(p + 32);
 	need = HEAD + idx_bytes(e->n) + (uint64_t)e->nd * 8;
-	if (need != m->len || strads__get32(p + 36) != 0 || e->kind > KIND_RESHARD)
+	if (need != m->len || strads__get32(p + 36) != 0 || e->kind > KIND_STAGE)
 		return STRADS_EPROTO;
 	if (view && ((uintptr_t)(p + HEAD) & 7) == 0) {
 		/* HEAD and idx_bytes are multiples of 8: both aligned. */

@@ -142,6 +142,57 @@ strads__job_wait(strads__job_t *job)
 	uv_sem_wait(&job->done);
 }
 
+/*
+ * strads_job_run's wait for a job of stages (o.next): each time a
+ * stage's records are delivered (the coordinator role paused the queue
+ * after gathering the stage's result), o.next is called here, on the
+ * caller's thread, and the coordinator is told to go on: a local
+ * ENG_START, with stage_last set when next ended the job. A job that
+ * ends otherwise (a role failing) closes the queue, which a pause never
+ * outlasts.
+ */
+static void
+job_wait_stages(strads_runtime_t *rt, strads__job_t *job)
+{
+	strads_job_result_t *res = job->res;
+	strads_job_next_t nx;
+	strads_msg_t *m;
+	uint32_t t;
+
+	while (!job->stage_last && strads__progq_run(job->progress, &job->o, 1, 0) == 1) {
+		nx.tol = job->o.tol;
+		nx.metrics_path = job->o.metrics_path;
+		job->stage_last = !job->o.next(job->o.next_arg, res, &nx);
+		if (!job->stage_last) {
+			free(res->params);
+			if (res->tables != NULL) {
+				for (t = 0; t < res->ntables; t++)
+					free(res->tables[t]);
+				free(res->tables);
+			}
+			memset(res, 0, sizeof(*res));
+			job->o.tol = nx.tol;
+			job->o.metrics_path = nx.metrics_path;
+		}
+		/* Without memory for the message the coordinator would wait
+		 * for ever: end the job instead (its roles stop, and the
+		 * queue closes). */
+		if ((m = strads_msg_new(ENG_START, 0)) == NULL) {
+			strads_log(STRADS_LOG_ERROR, "job: out of memory between stages");
+			job->status = STRADS_ENOMEM;
+			strads_post(rt, job->coord, strads_msg_new(ENG_STOP, 0));
+			continue;
+		}
+		strads_post(rt, job->coord, m);
+	}
+	if (job->stage_last) {
+		/* No record follows the last stage's: the queue closes once
+		 * the roles are gone (its metrics file is left as it is). */
+		strads__progq_run(job->progress, &job->o, 0, 0);
+	}
+	uv_sem_wait(&job->done);
+}
+
 void
 strads__job_free(strads__job_t *job)
 {
@@ -552,6 +603,7 @@ strads_job_run(strads_runtime_t *rt, const strads_app_t *app, void *shared,
 		lo.nworkers = strads_runtime_nloops(rt);
 	if ((err = strads__job_new(app, shared, &lo, res, &job)) != 0)
 		return err;
+	job->staged = lo.next != NULL;
 	if (job->tab_ssp >= 0 && job->ssp == NULL) {
 		strads__job_free(job); /* the ssp table is the caller's here */
 		return STRADS_EINVAL;
@@ -573,8 +625,12 @@ strads_job_run(strads_runtime_t *rt, const strads_app_t *app, void *shared,
 	/* On a failure nothing was started: strads__job_spawn told the
 	 * roles it spawned to stop, and done is posted once they are gone.
 	 * The runtime and its other jobs go on. Meanwhile this thread
-	 * hands the progress to the subscribers. */
-	strads__job_wait(job);
+	 * hands the progress to the subscribers (and, for a job of
+	 * stages, runs o.next between them). */
+	if (job->staged && err == 0)
+		job_wait_stages(rt, job);
+	else
+		strads__job_wait(job);
 	if (err == 0)
 		err = job->status;
 	if (err != 0 && res->tables != NULL) {

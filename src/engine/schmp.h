@@ -59,6 +59,13 @@ typedef struct strads__job_s {
 	 * rounds, updates and start time, and appends to its metrics. */
 	int hold_start;
 	int reshaped;
+	/* A job of stages (strads_job_run with o.next; never a cluster's):
+	 * at a stage's end the coordinator role pauses the progress queue
+	 * and waits for a local ENG_START, which the job's thread posts
+	 * after o.next, with stage_last set when that was the last stage
+	 * (written before the post, read after it). */
+	int staged;
+	int stage_last;
 	uint64_t base_rounds, base_updates;
 	uint64_t t0_ns; /* in: the run's start (0: now); out: as used */
 	int metrics_append;
@@ -219,7 +226,14 @@ enum {
 #define ROT_REST UINT32_MAX
 #define ROT_NIDX 9
 
-enum { KIND_UPDATE = 0, KIND_CHECK = 1, KIND_SCREEN = 2, KIND_RESHARD = 3 };
+/* A job of stages (strads_job_opts_t.next), with kind KIND_STAGE:
+ *  SCREEN (coordinator to every store) and INACTIVE (coordinator to
+ *   every scheduler): a new stage begins: every parameter is active
+ *   again. Sent before the stage's first check, so a store has them
+ *   before that check's screening and a scheduler before the scores
+ *   and screening that follow it. */
+enum { KIND_UPDATE = 0, KIND_CHECK = 1, KIND_SCREEN = 2, KIND_RESHARD = 3,
+	KIND_STAGE = 4 };
 
 /* Decoded payloads. Arrays are copies owned by the decoder's caller
  * (freed with strads__eng_free), so received bytes need no alignment;
