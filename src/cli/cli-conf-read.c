@@ -369,7 +369,7 @@ bad:
 int
 cli_conf_read(const char *cmd, const char *path, conf_ent_t **out, size_t *nout)
 {
-	FILE *f = fopen(path, "r"), *mf = NULL;
+	FILE *f = fopen(path, "r"), *mem = NULL;
 	char *text = NULL;
 	const char *p;
 	size_t len = 0, cap = 0, n = 0;
@@ -428,11 +428,11 @@ cli_conf_read(const char *cmd, const char *path, conf_ent_t **out, size_t *nout)
 		rc = read_json(cmd, path, text, p, &e, &n);
 	} else if (p == text + len) {
 		rc = 0; /* nothing set */
-	} else if ((mf = fmemopen(text, len, "r")) == NULL) {
+	} else if ((mem = fmemopen(text, len, "r")) == NULL) {
 		fprintf(stderr, "strads %s: out of memory\n", cmd);
 	} else {
-		rc = read_lines(cmd, path, mf, &e, &n);
-		fclose(mf);
+		rc = read_lines(cmd, path, mem, &e, &n);
+		fclose(mem);
 	}
 out:
 	fclose(f);
