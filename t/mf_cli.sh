@@ -21,7 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 grep -q '(test RMSE of the planted model) [0-9]' gen.txt || bad "gen mf: no planted model's RMSE"
 
 check 0 "" run mf --data g.train --test g.test --rank 3 --biases --iters 10 \
-    --threads 2 --out m.model --metrics m.jsonl
+    --threads 2 --solver ccd --out m.model --metrics m.jsonl
 recs=$(grep -vc '"end": true' m.jsonl)
 [ "$recs" -eq 10 ] || bad "metrics: $recs epoch records, expected 10"
 grep -v '"end": true' m.jsonl | grep -v '"train_rmse": [0-9]' | grep -q . &&
@@ -34,7 +34,7 @@ grep -v '"end": true' m.jsonl | sed 's/.*"objective": \([^,]*\),.*/\1/' |
 
 # SGD: a record an epoch, and a test RMSE near CCD++'s (within 5 %).
 check 0 "" run mf --data g.train --test g.test --rank 3 --biases --iters 10 \
-    --threads 2 --solver sgd --eta 0.01 --lambda 0.02 --out sgd.model --metrics sgd.jsonl
+    --threads 2 --solver sgd --out sgd.model --metrics sgd.jsonl
 [ "$(grep -vc '"end": true' sgd.jsonl)" -eq 10 ] || bad "sgd: 10 epoch records expected"
 r_sgd=$(sed -n 's/^mf:.*test_rmse \([0-9.]*\).*/\1/p' err.txt)
 r_ccd=$(grep -v '"end": true' m.jsonl | tail -n 1 | sed 's/.*"test_rmse": \([^,]*\),.*/\1/')
@@ -45,7 +45,7 @@ awk -v a="$r_sgd" -v b="$r_ccd" 'BEGIN { exit !(a > 0 && b > 0 && a < 1.05 * b) 
 awk '{ print "user_" $1 " item_" $2 " " $3 }' g.train >s.train
 awk '{ print "user_" $1 " item_" $2 " " $3 }' g.test >s.test
 check 0 "" run mf --data s.train --test s.test --rank 3 --biases --iters 10 \
-    --threads 1 --out s.model
+    --threads 1 --solver ccd --out s.model
 # Their first factors differ (they are drawn by dense index, and the
 # dense orders differ), so the models are alike, not equal.
 check 0 "rmse" predict m.model g.test
@@ -118,7 +118,7 @@ check 1 "far.pairs:2: expected a user index below" predict s.model far.pairs --i
 # numpy: the stated objective from the factors; at rank 1, ALS's optimum.
 if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
 	check 0 "" run mf --data g.train --rank 1 --lambda 2 --iters 300 --threads 2 \
-	    --out r1.model
+	    --solver ccd --out r1.model
 	/usr/bin/python3 - m.model g.train r1.model <<'EOF' || bad "numpy disagrees"
 import sys
 import numpy as np
@@ -180,7 +180,7 @@ ml=${MF_DATA:-$here/../../shared/data/mf/ml-latest-small/ratings.csv}
 [ -r "$ml" ] || ml=/work/shared/data/mf/ml-latest-small/ratings.csv
 if [ -r "$ml" ]; then
 	check 0 "" run mf --data "$ml" --test-fraction 0.2 --seed 1 --rank 10 --biases \
-	    --weighted-lambda --lambda 0.15 --iters 20 --threads 2 --out ml.model
+	    --weighted-lambda --lambda 0.15 --iters 20 --threads 2 --solver ccd --out ml.model
 	rmse=$(sed -n 's/^mf:.*test_rmse \([0-9.]*\).*/\1/p' err.txt)
 	echo "ml-latest-small 80/20 (seed 1), rank 10, biases, weighted lambda 0.15, 20 epochs: test RMSE $rmse"
 	awk -v r="$rmse" 'BEGIN { exit !(r != "" && r <= 0.87) }' ||
