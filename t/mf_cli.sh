@@ -16,7 +16,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/clitest.sh"
 
-"$strads" gen mf --out g --users 200 --items 100 --ratings 20000 --rank 3 --seed 2 \
+"$strads" gen mf --out g --users 200 --items 100 --ratings 10000 --rank 3 --seed 2 \
     >gen.txt || { echo "FAIL: strads gen mf"; exit 1; }
 grep -q '(test RMSE of the planted model) [0-9]' gen.txt || bad "gen mf: no planted model's RMSE"
 

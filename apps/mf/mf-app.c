@@ -252,6 +252,19 @@ mf_load_state(const char *cmd, app_state_t *st, int verbose)
 		fprintf(stderr, "strads %s: %s\n", cmd, err);
 		return CLI_FAIL;
 	}
+	/* A pair rated twice is two observations of one cell: both are
+	 * terms of the sum, which is least squares' answer to repeated
+	 * measurements; a file that repeats pairs by mistake should know. */
+	if (verbose) {
+		uint64_t first, ndup = mf_duplicates(&s->all, s->users.n, s->items.n, &first);
+
+		if (ndup > 0 && ndup != UINT64_MAX)
+			fprintf(stderr, "%s: warning: %llu rating(s) repeat a (user, item) pair "
+			    "rated before them, the first user '%s' item '%s' (rating %llu of the "
+			    "file); each is kept as an observation of its own\n", s->data,
+			    (unsigned long long)ndup, s->users.names[s->all.u[first]],
+			    s->items.names[s->all.i[first]], (unsigned long long)first + 1);
+	}
 	s->tr = &s->all;
 	s->te = NULL;
 	if (s->test_frac > 0) {

@@ -64,6 +64,12 @@ void mf_ratings_free(mf_ratings_t *r);
 int mf_load(const char *path, int nthreads, mf_ids_t *users, mf_ids_t *items,
     mf_ratings_t *out, uint64_t *unknown, char *err, size_t errlen);
 
+/* How many ratings of r repeat a (user, item) pair rated before them,
+ * and in *first the index of the first such rating (UINT64_MAX: none).
+ * UINT64_MAX when out of memory. */
+uint64_t mf_duplicates(const mf_ratings_t *r, uint32_t nusers, uint32_t nitems,
+    uint64_t *first);
+
 /* Splits all into train and test, each rating held out with probability
  * frac (drawn from seed, the same for any thread count). -1: out of
  * memory. */
