@@ -355,16 +355,21 @@ mf_sgd_kernel(void)
 	return sgd_pick() == sgd_plain ? "plain" : "avx2+fma";
 }
 
-/* w . h over kp floats. */
+/* w . h over kp floats, by 8-float vectors (the measuring pass visits
+ * the test ratings, a ninth of an epoch's). */
 static double
 dot(const float *w, const float *h, uint32_t kp)
 {
-	double s = 0;
+	v8_t acc = {0}, a, b;
 	uint32_t t;
 
-	for (t = 0; t < kp; t++)
-		s += (double)w[t] * h[t];
-	return s;
+	for (t = 0; t < kp; t += 8) {
+		LD(a, w + t);
+		LD(b, h + t);
+		acc += a * b;
+	}
+	return (double)(((acc[0] + acc[4]) + (acc[1] + acc[5])) +
+	    ((acc[2] + acc[6]) + (acc[3] + acc[7])));
 }
 
 /* The penalty of a row, without its weight: its free entries squared
