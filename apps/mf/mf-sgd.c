@@ -339,8 +339,10 @@ sgd_avx2(const rt_t *restrict rt, uint64_t n, float *restrict W, float *restrict
 
 /* The compiled steps this CPU runs best. */
 static sgd_fn *
-sgd_pick(void)
+sgd_pick(const mf_t *m)
 {
+	if (m != NULL && m->sgd_plain)
+		return sgd_plain;
 #if defined(__GNUC__) && defined(__x86_64__)
 	__builtin_cpu_init();
 	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
@@ -350,9 +352,9 @@ sgd_pick(void)
 }
 
 const char *
-mf_sgd_kernel(void)
+mf_sgd_kernel(const mf_t *m)
 {
-	return sgd_pick() == sgd_plain ? "plain" : "avx2+fma";
+	return sgd_pick(m) == sgd_plain ? "plain" : "avx2+fma";
 }
 
 /* w . h over kp floats, by 8-float vectors (the measuring pass visits
@@ -442,7 +444,7 @@ rotate(void *wstate, const strads_part_t *p)
 	if (w->sweep != p->sweep + 1)
 		sweep_begin(w, p->sweep);
 	if (!w->eval) {
-		sgd_fn *fn = sgd_pick();
+		sgd_fn *fn = sgd_pick(m);
 		blk_t *b = p->index < w->nblk ? &w->blk[p->index] : NULL;
 		uint64_t nh = (p->row_end - p->row_begin) * m->kp;
 		float *Hp = H;

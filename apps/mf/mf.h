@@ -124,6 +124,8 @@ typedef struct mf_s {
 	                        whole 8-float vectors) */
 	float *lstep;        /* owned, SGD: nitems: each item's penalty a
 	                        step (mf_step_lambda) */
+	int sgd_plain;       /* SGD: 1 runs the plain compiled steps even
+	                        where AVX2 is there (tests compare the two) */
 	double lambda;
 	double mu;           /* the training ratings' mean */
 	double init_sd;      /* the first H entries' spread */
@@ -155,8 +157,9 @@ double mf_row_lambda(const mf_t *m, uint64_t n);
 /* SGD's penalty a step for such a row: mf_row_lambda / n (each of its
  * n steps an epoch shrinks it by eta times this). */
 float mf_step_lambda(const mf_t *m, uint64_t n);
-/* The SGD steps' compiled form this CPU runs ("avx2+fma" or "plain"). */
-const char *mf_sgd_kernel(void);
+/* The SGD steps' compiled form m runs on this CPU ("avx2+fma" or
+ * "plain"; m NULL: the CPU's best). */
+const char *mf_sgd_kernel(const mf_t *m);
 /* The factors of a job's result tables (res->tables) as doubles: W
  * nusers x kc and H nitems x kc, both owned by the caller (NULL when out
  * of memory). */
