@@ -22,7 +22,7 @@ typedef struct mf_state_s {
 	const char *data, *test_path, *solver; /* borrowed from argv */
 	long rank, iters, threads;
 	int biases, weighted, quiet;
-	double lambda, test_frac, eta;
+	double lambda, test_frac, eta, decay;
 	unsigned long long seed;
 	mf_ids_t users, items; /* owned once loaded */
 	mf_ratings_t all;      /* owned: what --data held */
@@ -56,9 +56,12 @@ mf_usage(const char *cmd, FILE *f)
 	    "  --weighted-lambda   lambda times each user's and item's ratings\n"
 	    "  --biases            fit user and item biases b_u and c_i\n"
 	    "solver:\n"
-	    "  --solver S          ccd: CCD++ rank-one updates (default); sgd: SGD on\n"
-	    "                      the blocks the rotation makes (lambda weighted)\n"
-	    "  --eta E             SGD's step size (default 0.01)\n"
+	    "  --solver S          sgd: SGD on the blocks the rotation makes, in floats\n"
+	    "                      (default: the faster, doc/mf.md); ccd: CCD++ rank-one\n"
+	    "                      updates (exact steps, the objective never rises)\n"
+	    "  --eta E             SGD's step size in the first epoch (default 0.05)\n"
+	    "  --eta-decay D       SGD's step in epoch e (from 0) is E / (1 + D e)\n"
+	    "                      (default 0.3)\n"
 	    "  --iters N           epochs: every column of W and H updated once (CCD++),\n"
 	    "                      every rating visited once (SGD) (default 10)\n"
 	    "  --threads N         loops, compute threads and workers (default: cores)\n"
@@ -70,7 +73,7 @@ mf_usage(const char *cmd, FILE *f)
 }
 
 enum { O_DATA = 256, O_TEST, O_TESTFRAC, O_SEED, O_RANK, O_LAMBDA, O_WEIGHTED, O_BIASES,
-	O_SOLVER, O_ETA, O_ITERS, O_THREADS, O_OUT, O_METRICS, O_QUIET, O_LAST };
+	O_SOLVER, O_ETA, O_DECAY, O_ITERS, O_THREADS, O_OUT, O_METRICS, O_QUIET, O_LAST };
 
 static const struct option mf_opts[] = {
     {"data", required_argument, NULL, O_DATA},
@@ -83,6 +86,7 @@ static const struct option mf_opts[] = {
     {"biases", no_argument, NULL, O_BIASES},
     {"solver", required_argument, NULL, O_SOLVER},
     {"eta", required_argument, NULL, O_ETA},
+    {"eta-decay", required_argument, NULL, O_DECAY},
     {"iters", required_argument, NULL, O_ITERS},
     {"threads", required_argument, NULL, O_THREADS},
     {"out", required_argument, NULL, O_OUT},
@@ -108,7 +112,7 @@ mf_opt(const char *cmd, mf_state_t *s, int c, const char *arg)
 		bad = cli_parse_long(cmd, "--seed", arg, 0, &v);
 		s->seed = (unsigned long long)v;
 		break;
-	case O_RANK: bad = cli_parse_long_in(cmd, "--rank", arg, 1, 100000, &s->rank); break;
+	case O_RANK: bad = cli_parse_long_in(cmd, "--rank", arg, 1, MF_MAX_RANK, &s->rank); break;
 	case O_LAMBDA:
 		bad = cli_parse_double_in(cmd, "--lambda", arg, 0, 0, INFINITY, &s->lambda);
 		break;
@@ -123,6 +127,9 @@ mf_opt(const char *cmd, mf_state_t *s, int c, const char *arg)
 		s->solver = arg;
 		break;
 	case O_ETA: bad = cli_parse_double_in(cmd, "--eta", arg, 0, 1, 10, &s->eta); break;
+	case O_DECAY:
+		bad = cli_parse_double_in(cmd, "--eta-decay", arg, 0, 0, 1e6, &s->decay);
+		break;
 	case O_ITERS: bad = cli_parse_long_in(cmd, "--iters", arg, 1, 100000000, &s->iters); break;
 	case O_THREADS:
 		bad = cli_parse_long_in(cmd, "--threads", arg, 1, STRADS_MAX_LOOPS, &s->threads);
@@ -164,7 +171,9 @@ mf_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 	s->rank = 10;
 	s->iters = 10;
 	s->lambda = 0.05;
-	s->eta = 0.01;
+	s->eta = 0.05;
+	s->decay = 0.3;
+	s->solver = "sgd";
 	s->seed = 1;
 	s->base.out = "mf.model";
 	memset(seen, 0, sizeof(seen));
@@ -243,6 +252,19 @@ mf_load_state(const char *cmd, app_state_t *st, int verbose)
 		fprintf(stderr, "strads %s: %s\n", cmd, err);
 		return CLI_FAIL;
 	}
+	/* A pair rated twice is two observations of one cell: both are
+	 * terms of the sum, which is least squares' answer to repeated
+	 * measurements; a file that repeats pairs by mistake should know. */
+	if (verbose) {
+		uint64_t first, ndup = mf_duplicates(&s->all, s->users.n, s->items.n, &first);
+
+		if (ndup > 0 && ndup != UINT64_MAX)
+			fprintf(stderr, "%s: warning: %llu rating(s) repeat a (user, item) pair "
+			    "rated before them, the first user '%s' item '%s' (rating %llu of the "
+			    "file); each is kept as an observation of its own\n", s->data,
+			    (unsigned long long)ndup, s->users.names[s->all.u[first]],
+			    s->items.names[s->all.i[first]], (unsigned long long)first + 1);
+	}
 	s->tr = &s->all;
 	s->te = NULL;
 	if (s->test_frac > 0) {
@@ -276,8 +298,11 @@ mf_load_state(const char *cmd, app_state_t *st, int verbose)
 		fprintf(stderr, "strads %s: out of memory\n", cmd);
 		return CLI_FAIL;
 	}
-	if (s->solver != NULL && strcmp(s->solver, "sgd") == 0)
-		mf_setup_sgd(&s->m, s->eta);
+	if (s->solver != NULL && strcmp(s->solver, "sgd") == 0 &&
+	    mf_setup_sgd(&s->m, s->eta, s->decay) != 0) {
+		fprintf(stderr, "strads %s: out of memory\n", cmd);
+		return CLI_FAIL;
+	}
 	st->nparams = 1;
 	if (verbose)
 		fprintf(stderr, "loaded %s: %u users, %u items, %llu ratings (%llu to train on, "
@@ -368,8 +393,7 @@ mf_save(const char *cmd, app_state_t *st, long k, const char *path,
 {
 	mf_state_t *s = (mf_state_t *)st;
 	const mf_t *mm = &s->m;
-	const double *Ht = res->tables[MF_T_H];
-	uint32_t hw = mf_hwidth(mm), j;
+	uint32_t j;
 	mf_model_t m;
 	char err[1024];
 	uint64_t q;
@@ -389,17 +413,15 @@ mf_save(const char *cmd, app_state_t *st, long k, const char *path,
 	m.objective = res->progress.objective;
 	m.train_rmse = strads_progress_value(&res->progress, "train_rmse");
 	m.test_rmse = strads_progress_value(&res->progress, "test_rmse");
-	m.W = res->tables[MF_T_W];
-	m.H = malloc((size_t)mm->nitems * mm->kc * sizeof(double));
+	m.W = mf_factors(mm, res->tables, 0);
+	m.H = mf_factors(mm, res->tables, 1);
 	m.rptr = calloc((size_t)mm->nusers + 1, sizeof(uint64_t));
 	m.ritem = malloc((s->tr->n ? s->tr->n : 1) * sizeof(uint32_t));
-	if (m.H == NULL || m.rptr == NULL || m.ritem == NULL) {
+	if (m.W == NULL || m.H == NULL || m.rptr == NULL || m.ritem == NULL) {
 		fprintf(stderr, "strads %s: out of memory\n", cmd);
 		rc = -1;
 		goto out;
 	}
-	for (j = 0; j < mm->nitems; j++)
-		memcpy(m.H + (size_t)j * mm->kc, Ht + (size_t)j * hw, mm->kc * sizeof(double));
 	/* The rated items, by user (a counting sort). */
 	for (q = 0; q < s->tr->n; q++)
 		m.rptr[s->tr->u[q] + 1]++;
@@ -416,6 +438,7 @@ mf_save(const char *cmd, app_state_t *st, long k, const char *path,
 	if (rc != 0)
 		fprintf(stderr, "strads %s: %s\n", cmd, err);
 out:
+	free(m.W);
 	free(m.H);
 	free(m.rptr);
 	free(m.ritem);

@@ -916,3 +916,49 @@ mf_split(const mf_ratings_t *all, double frac, uint64_t seed, mf_ratings_t *trai
 	free(held);
 	return 0;
 }
+
+/* ------------------------------------------------------------------ */
+/* Repeated pairs.                                                     */
+
+uint64_t
+mf_duplicates(const mf_ratings_t *r, uint32_t nusers, uint32_t nitems, uint64_t *first)
+{
+	uint64_t *ptr = calloc((size_t)nusers + 2, sizeof(uint64_t));
+	uint64_t *at = malloc((r->n ? r->n : 1) * sizeof(uint64_t));
+	uint32_t *seen = malloc((nitems ? nitems : 1) * sizeof(uint32_t));
+	uint64_t k, n = 0;
+	uint32_t u;
+
+	*first = UINT64_MAX;
+	if (ptr == NULL || at == NULL || seen == NULL) {
+		free(ptr);
+		free(at);
+		free(seen);
+		return UINT64_MAX;
+	}
+	/* The ratings by user (a counting sort, in file order within a
+	 * user), then each user's items marked: an item already marked for
+	 * this user is a repeat. */
+	for (k = 0; k < r->n; k++)
+		ptr[r->u[k] + 2]++;
+	for (u = 0; u < nusers; u++)
+		ptr[u + 2] += ptr[u + 1];
+	for (k = 0; k < r->n; k++)
+		at[ptr[r->u[k] + 1]++] = k;
+	memset(seen, 0xff, (nitems ? nitems : 1) * sizeof(uint32_t));
+	for (u = 0; u < nusers; u++)
+		for (k = ptr[u]; k < ptr[u + 1]; k++) {
+			uint32_t i = r->i[at[k]];
+
+			if (seen[i] == u) {
+				n++;
+				if (at[k] < *first)
+					*first = at[k];
+			}
+			seen[i] = u;
+		}
+	free(ptr);
+	free(at);
+	free(seen);
+	return n;
+}

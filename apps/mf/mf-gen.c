@@ -34,7 +34,8 @@ gen_usage(FILE *f)
 	    "\n"
 	    "  --users N           users (default 1000)\n"
 	    "  --items N           items (default 500)\n"
-	    "  --ratings N         ratings in all (default 50000)\n"
+	    "  --ratings N         ratings in all, each (user, item) pair once: at most\n"
+	    "                      half of the cells (default 50000)\n"
 	    "  --rank K            planted rank (default 10)\n"
 	    "  --mean M            mu (default 3.5)\n"
 	    "  --user-bias SD      sd of the user biases (default 0.4)\n"
@@ -133,6 +134,8 @@ mf_gen_main(int argc, char **argv)
 	       tf = 0.1, tsse = 0;
 	int c, exact = 0, rc = CLI_FAIL;
 	double *W = NULL, *H = NULL, *bu = NULL, *bi = NULL, *ucdf = NULL, *icdf = NULL;
+	uint64_t *seen = NULL; /* owned: the pairs drawn (u x items + i + 1; 0 free) */
+	uint64_t seen_cap = 0;
 	uint32_t *uid = NULL, *iid = NULL;
 	char *path = NULL, *buf = NULL;
 	FILE *ftr = NULL, *fte = NULL;
@@ -178,6 +181,16 @@ mf_gen_main(int argc, char **argv)
 		fprintf(stderr, "strads gen mf: --test-fraction: expected a number in [0, 1)\n");
 		return CLI_USAGE;
 	}
+	/* Distinct pairs by redrawing: at most half the cells, so a draw
+	 * finds a free one often enough. */
+	if ((double)ratings > (double)users * (double)items / 2) {
+		fprintf(stderr, "strads gen mf: --ratings: expected at most half of the %ld x %ld "
+		    "cells (%.0f), got %ld\n", users, items, (double)users * (double)items / 2,
+		    ratings);
+		return CLI_USAGE;
+	}
+	for (seen_cap = 1024; seen_cap < 2 * (uint64_t)ratings; seen_cap *= 2)
+		;
 	app_rng_seed(&r, (uint64_t)seed, 0);
 	W = malloc((size_t)users * rank * sizeof(double));
 	H = malloc((size_t)items * rank * sizeof(double));
@@ -185,7 +198,8 @@ mf_gen_main(int argc, char **argv)
 	bi = malloc((size_t)items * sizeof(double));
 	path = malloc(strlen(out) + 8);
 	buf = malloc(1 << 20);
-	if (W == NULL || H == NULL || bu == NULL || bi == NULL || path == NULL || buf == NULL ||
+	seen = calloc(seen_cap, sizeof(uint64_t));
+	if (seen == NULL || W == NULL || H == NULL || bu == NULL || bi == NULL || path == NULL || buf == NULL ||
 	    zipf_new((uint32_t)users, us, &r, &ucdf, &uid) != 0 ||
 	    zipf_new((uint32_t)items, is, &r, &icdf, &iid) != 0) {
 		fprintf(stderr, "strads gen mf: out of memory\n");
@@ -214,9 +228,23 @@ mf_gen_main(int argc, char **argv)
 		for (k = 0; k < (uint64_t)ratings; k++) {
 			uint32_t u = zipf_draw(ucdf, uid, (uint32_t)users, &r);
 			uint32_t i = zipf_draw(icdf, iid, (uint32_t)items, &r);
+			uint64_t key = (uint64_t)u * (uint64_t)items + i + 1, h;
 			double dot = 0, truth, y;
 			long t;
-			int held = app_rng_unif(&r) < tf;
+			int held;
+
+			/* Each (user, item) pair once, as in MovieLens: a pair
+			 * drawn again is drawn anew (popular pairs fill up, so
+			 * the popularity of what is left flattens a little). */
+			for (h = (key * 0x9e3779b97f4a7c15ULL) >> 20 & (seen_cap - 1);
+			     seen[h] != 0 && seen[h] != key; h = (h + 1) & (seen_cap - 1))
+				;
+			if (seen[h] == key) {
+				k--;
+				continue;
+			}
+			seen[h] = key;
+			held = app_rng_unif(&r) < tf;
 
 			/* H's entries are N(0, 1): w . h has variance fvar. */
 			for (t = 0; t < rank; t++)
@@ -259,6 +287,7 @@ mf_gen_main(int argc, char **argv)
 	    ntest > 0 ? sqrt(tsse / (double)ntest) : NAN);
 	rc = CLI_OK;
 out:
+	free(seen);
 	if (ftr != NULL)
 		fclose(ftr);
 	if (fte != NULL)

@@ -170,19 +170,9 @@ winit(void *shared, const strads_shard_t *sh, void **out)
 #undef NU_ALLOC
 	for (i = 0; i < w->nu; i++) {
 		w->lam[i] = m->weighted ? m->lambda * (double)m->ucount[w->u0 + i] : m->lambda;
-		/* W starts at zero but for its column of ones (biases);
-		 * SGD's from small random entries (from the user's own
-		 * stream: the start does not depend on the shards). */
+		/* W starts at zero but for its column of ones (biases). */
 		if (m->biases)
 			w->W[i * m->kc + m->rank + 1] = 1;
-		if (m->sgd) {
-			app_rng_t r;
-			uint32_t t;
-
-			app_rng_seed(&r, m->seed, (w->u0 + i + 1) << 20);
-			for (t = 0; t < m->rank; t++)
-				w->W[i * m->kc + t] = m->init_sd * app_rng_normal(&r);
-		}
 	}
 	/* Before the first sweep the model predicts mu: these are its
 	 * stats. */
@@ -223,7 +213,7 @@ sweep_begin(ws_t *w, uint64_t sweep)
 	w->parts = 0;
 	w->cur = (int)(sweep % m->nsteps);
 	w->prev = sweep > 0 ? (int)((sweep - 1) % m->nsteps) : -1;
-	for (i = 0; i < w->nu && !m->sgd; i++) {
+	for (i = 0; i < w->nu; i++) {
 		w->ucur[i] = w->W[i * m->kc + m->steps[w->cur].col];
 		w->uprev[i] = w->prev >= 0 ? w->W[i * m->kc + m->steps[w->prev].col] : 0;
 	}
@@ -261,69 +251,10 @@ sweep_end(ws_t *w)
 		}
 		reg += row_reg(m, row, w->lam[i], 1);
 	}
-	/* An SGD pass's own errors are of a model that moved under them:
-	 * the check reports the measuring pass's. */
-	if (st->side != MF_SIDE_SGD) {
-		w->last[MF_S_SSE] = w->sse + w->dsse;
-		w->last[MF_S_TSSE] = w->tsse + w->dtsse;
-		w->last[MF_S_REG] = reg + w->hreg;
-	}
+	w->last[MF_S_SSE] = w->sse + w->dsse;
+	w->last[MF_S_TSSE] = w->tsse + w->dtsse;
+	w->last[MF_S_REG] = reg + w->hreg;
 	w->sweeps++;
-}
-
-/* SGD on the block of this worker's users and the part's items, which
- * the worker holds alone (side 2); or the errors and penalties of the
- * model as it stands (side 3), for the check. */
-static void
-rotate_sgd(ws_t *w, const strads_part_t *p, int eval)
-{
-	const mf_t *m = w->m;
-	const uint32_t hw = mf_hwidth(m), kc = m->kc, k = m->rank;
-	const double eta = m->eta, lam = m->lambda;
-	double *rows = p->rows;
-	double sse = 0, tsse = 0;
-	uint64_t j, e;
-	uint32_t t;
-
-	for (j = p->row_begin; j < p->row_end; j++) {
-		double *h = rows + (j - p->row_begin) * hw, *x = h + kc;
-
-		for (e = w->iptr[j]; e < w->iptr[j + 1]; e++) {
-			double *wu = w->W + (size_t)w->ru[e] * kc, err = w->res[e];
-
-			for (t = 0; t < kc; t++)
-				err -= wu[t] * h[t];
-			sse += err * err;
-			if (eval)
-				continue;
-			for (t = 0; t < k; t++) {
-				double a = wu[t], b = h[t];
-
-				wu[t] = a + eta * (err * b - lam * a);
-				h[t] = b + eta * (err * a - lam * b);
-			}
-			if (m->biases) {
-				wu[k] += eta * (err - lam * wu[k]);
-				h[k + 1] += eta * (err - lam * h[k + 1]);
-			}
-		}
-		if (eval)
-			for (e = w->tptr[j]; e < w->tptr[j + 1]; e++) {
-				const double *wu = w->W + (size_t)w->tu[e] * kc;
-				double err = w->tres[e];
-
-				for (t = 0; t < kc; t++)
-					err -= wu[t] * h[t];
-				tsse += err * err;
-			}
-		if (++x[MF_HX_VISITS] >= (double)w->count) {
-			x[MF_HX_VISITS] = 0;
-			if (eval)
-				w->hreg += row_reg(m, h, lam * (double)m->icount[j], 0);
-		}
-	}
-	w->sse += sse;
-	w->tsse += tsse;
 }
 
 static void
@@ -342,13 +273,6 @@ rotate(void *wstate, const strads_part_t *p)
 	if (w->sweep != p->sweep + 1)
 		sweep_begin(w, p->sweep);
 	st = &m->steps[w->cur];
-	if (st->side >= MF_SIDE_SGD) {
-		rotate_sgd(w, p, st->side == MF_SIDE_EVAL);
-		if (++w->parts == p->nparts)
-			sweep_end(w);
-		w->update_ns += strads_now_ns() - t0;
-		return;
-	}
 	pv = w->prev >= 0 ? &m->steps[w->prev] : NULL;
 	side = st->side;
 	pside = pv != NULL ? pv->side : -1;
@@ -454,6 +378,7 @@ stats(void *wstate, double *out)
 	out[MF_S_SWEEPS] = (double)w->sweeps;
 	out[MF_S_WORKERS] = 1;
 	out[MF_S_UPDATE_NS] = (double)w->update_ns;
+	out[MF_S_VISITS] = (double)(w->ntrain + w->ntest) * (double)w->sweeps;
 }
 
 static void
@@ -471,7 +396,9 @@ check(void *shared, strads_range_t r, const double *partials, const double *para
  * The record of a check: the objective (squared error plus penalties),
  * train_rmse and test_rmse (none without test ratings), epochs (whole
  * epochs done: sweeps over the steps an epoch) and visits_per_s
- * (rating visits a second of the workers' update time, summed over workers).
+ * (rating visits a second of the workers' update time, summed over workers;
+ * SGD: rating updates a second of the update sweeps' time, and
+ * updates_per_cpu_s, a thread's updates a second of its CPU time).
  */
 static void
 objective(void *shared, const double *st, const double *checks, int nstores,
@@ -490,8 +417,10 @@ objective(void *shared, const double *st, const double *checks, int nstores,
 	if (st[MF_S_NTEST] > 0)
 		strads_progress_add(out, "test_rmse", sqrt(st[MF_S_TSSE] / st[MF_S_NTEST]), 0);
 	strads_progress_add(out, "epochs", floor(sweeps / m->nsteps), 1);
-	strads_progress_add(out, "visits_per_s",
-	    ns > 0 ? (st[MF_S_NTRAIN] + st[MF_S_NTEST]) * sweeps / (ns / 1e9) : 0, 0);
+	strads_progress_add(out, "visits_per_s", ns > 0 ? st[MF_S_VISITS] / (ns / 1e9) : 0, 0);
+	if (m->sgd)
+		strads_progress_add(out, "updates_per_cpu_s",
+		    st[MF_S_CPU_NS] > 0 ? st[MF_S_VISITS] / (st[MF_S_CPU_NS] / 1e9) : 0, 0);
 }
 
 static double
@@ -563,7 +492,7 @@ mf_setup(mf_t *m, const mf_ratings_t *train, const mf_ratings_t *test, uint32_t 
 	double sum = 0;
 
 	memset(m, 0, sizeof(*m));
-	if (rank == 0 || nworkers == 0 || nusers < nworkers || nitems < nworkers ||
+	if (rank == 0 || rank > MF_MAX_RANK || nworkers == 0 || nusers < nworkers || nitems < nworkers ||
 	    nparts < nworkers || !(lambda >= 0) || train->n == 0)
 		return -1;
 	m->train = train;
@@ -618,22 +547,12 @@ fail:
 }
 
 void
-mf_setup_sgd(mf_t *m, double eta)
-{
-	m->sgd = 1;
-	m->weighted = 1;
-	m->eta = eta;
-	m->nsteps = 2;
-	m->steps[0] = (mf_step_t){MF_SIDE_SGD, 0};
-	m->steps[1] = (mf_step_t){MF_SIDE_EVAL, 0};
-}
-
-void
 mf_free(mf_t *m)
 {
 	free(m->steps);
 	free(m->icount);
 	free(m->ucount);
+	free(m->lstep);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -651,4 +570,30 @@ mf_job_opts(const mf_t *m, uint64_t iters, strads_job_opts_t *o)
 	o->check_every = m->nsteps;
 	o->seed = m->seed;
 	o->tol = 0;
+	/* SGD builds each part's block of ratings once: the cut stays. */
+	o->fixed_cut = m->sgd;
+}
+
+double *
+mf_factors(const mf_t *m, void *const *tables, int items)
+{
+	uint64_t n = items ? m->nitems : m->nusers, q;
+	double *out = malloc((n ? n : 1) * m->kc * sizeof(double));
+	uint32_t t;
+
+	if (out == NULL)
+		return NULL;
+	for (q = 0; q < n; q++)
+		for (t = 0; t < m->kc; t++) {
+			if (m->sgd) {
+				const float *f = tables[items ? MF_T_H : MF_T_W];
+
+				out[q * m->kc + t] = f[q * m->kp + t];
+			} else {
+				const double *d = tables[items ? MF_T_H : MF_T_W];
+
+				out[q * m->kc + t] = d[q * (items ? mf_hwidth(m) : m->kc) + t];
+			}
+		}
+	return out;
 }

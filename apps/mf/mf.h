@@ -64,11 +64,22 @@ void mf_ratings_free(mf_ratings_t *r);
 int mf_load(const char *path, int nthreads, mf_ids_t *users, mf_ids_t *items,
     mf_ratings_t *out, uint64_t *unknown, char *err, size_t errlen);
 
+/* How many ratings of r repeat a (user, item) pair rated before them,
+ * and in *first the index of the first such rating (UINT64_MAX: none).
+ * UINT64_MAX when out of memory. */
+uint64_t mf_duplicates(const mf_ratings_t *r, uint32_t nusers, uint32_t nitems,
+    uint64_t *first);
+
 /* Splits all into train and test, each rating held out with probability
  * frac (drawn from seed, the same for any thread count). -1: out of
  * memory. */
 int mf_split(const mf_ratings_t *all, double frac, uint64_t seed, mf_ratings_t *train,
     mf_ratings_t *test);
+
+/* The largest --rank: a row of 1024 factors is 4 KiB (SGD) or 8 KiB
+ * (CCD++), and an epoch's work grows with it; beyond, a run would take
+ * days on a MovieLens-sized set, so it is refused. */
+#define MF_MAX_RANK 1024
 
 /* The app's tables, by index in mf_t.decl. */
 enum { MF_T_STORE = 0, MF_T_W, MF_T_H, MF_NTABLES };
@@ -83,7 +94,7 @@ enum { MF_HX_NUM = 0, MF_HX_DEN, MF_HX_TNUM, MF_HX_TDEN, MF_HX_DV, MF_HX_VISITS,
 
 /* Values in a worker's stats. */
 enum { MF_S_SSE = 0, MF_S_REG, MF_S_TSSE, MF_S_NTRAIN, MF_S_NTEST, MF_S_SWEEPS,
-	MF_S_WORKERS, MF_S_UPDATE_NS, MF_NSTATS };
+	MF_S_WORKERS, MF_S_UPDATE_NS, MF_S_VISITS, MF_S_CPU_NS, MF_NSTATS };
 
 /* One step of an epoch, a sweep. CCD++: the users' (side 0) or the
  * items' (side 1) column col, the other side's same column held. SGD:
@@ -107,7 +118,14 @@ typedef struct mf_s {
 	int biases;
 	int weighted;        /* lambda_i = lambda x ratings of i */
 	int sgd;             /* 1: SGD by blocks on the rotation, not CCD++ */
-	double eta;          /* SGD's step size */
+	double eta;          /* SGD's step size in the first epoch */
+	double eta_decay;    /* SGD: epoch e's step is eta / (1 + eta_decay e) */
+	uint32_t kp;         /* SGD: floats a row of W and H (kc padded to
+	                        whole 8-float vectors) */
+	float *lstep;        /* owned, SGD: nitems: each item's penalty a
+	                        step (mf_step_lambda) */
+	int sgd_plain;       /* SGD: 1 runs the plain compiled steps even
+	                        where AVX2 is there (tests compare the two) */
 	double lambda;
 	double mu;           /* the training ratings' mean */
 	double init_sd;      /* the first H entries' spread */
@@ -123,15 +141,29 @@ typedef struct mf_s {
 } mf_t;
 
 /* Sets m up for train (and test, may be NULL), both borrowed, for
- * CCD++; mf_setup_sgd then makes it SGD with step size eta (lambda
- * becomes weighted: each update shrinks by eta lambda, so a row's
- * penalty adds up over its ratings). -1 when out of memory or an
- * argument is out of range (rank 0, fewer users or items than workers,
- * nparts < nworkers). */
+ * CCD++; mf_setup_sgd (mf-sgd.c) then makes it SGD with step size eta
+ * in the first epoch, eta / (1 + decay e) in epoch e (the same
+ * objective: each step shrinks a row by eta mf_step_lambda; the tables
+ * become float rows of kp; -1 when out of memory). mf_setup: -1 when
+ * out of memory or an argument is out of range (rank 0 or above
+ * MF_MAX_RANK, fewer users or items than workers, nparts < nworkers). */
 int mf_setup(mf_t *m, const mf_ratings_t *train, const mf_ratings_t *test,
     uint32_t nusers, uint32_t nitems, uint32_t rank, int biases, int weighted,
     double lambda, uint64_t seed, uint32_t nworkers, uint32_t nparts);
-void mf_setup_sgd(mf_t *m, double eta);
+int mf_setup_sgd(mf_t *m, double eta, double decay);
+/* The penalty's weight of a row of n training ratings: lambda, or
+ * lambda n with weighted lambda. */
+double mf_row_lambda(const mf_t *m, uint64_t n);
+/* SGD's penalty a step for such a row: mf_row_lambda / n (each of its
+ * n steps an epoch shrinks it by eta times this). */
+float mf_step_lambda(const mf_t *m, uint64_t n);
+/* The SGD steps' compiled form m runs on this CPU ("avx2+fma" or
+ * "plain"; m NULL: the CPU's best). */
+const char *mf_sgd_kernel(const mf_t *m);
+/* The factors of a job's result tables (res->tables) as doubles: W
+ * nusers x kc and H nitems x kc, both owned by the caller (NULL when out
+ * of memory). */
+double *mf_factors(const mf_t *m, void *const *tables, int items);
 void mf_free(mf_t *m);
 /* The job options of m (after strads_job_opts_init) for iters epochs. */
 void mf_job_opts(const mf_t *m, uint64_t iters, strads_job_opts_t *o);
