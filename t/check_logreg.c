@@ -34,6 +34,7 @@ typedef struct {
 
 static const shape_t dense = {300, 40, 0, 7};
 static const shape_t sparse = {200, 500, 10, 19}; /* p > n */
+static const shape_t wide = {500, 2000, 20, 5};    /* p >> n: separable */
 
 /* C as multiples of the smallest C with a non-zero weight. */
 static const double mults[] = {1.2, 5, 100};
@@ -309,6 +310,56 @@ START_TEST(zero_model_and_warm_start)
 }
 END_TEST
 
+/*
+ * Nearly separable data at a large C: rows fitted far out give columns
+ * with p (1 - p) ~ 0 on every row, where the quadratic model has no
+ * curvature. Without a bound on a coordinate's step the model's
+ * minimiser went to 1e11 and the line search along the block's
+ * direction failed every round: the job stalled (this shape at C 1000
+ * stalled at kkt 0.5 with no change a round before the bound; max_rounds
+ * makes a stall a failure, not a hang).
+ */
+START_TEST(flat_curvature)
+{
+	strads_runtime_t *rt = runtime_up();
+	strads_job_result_t res;
+	data_matrix_t X;
+	logreg_t m;
+	strads_job_opts_t o;
+	kkt_t k;
+	char err[256];
+	uint32_t bad_row;
+	const double tol = 1e-6;
+	const double C = 1000;
+
+	make_problem(&wide, 0, &X);
+	ck_assert(logreg_setup(&m, &X, 0, &bad_row, err, sizeof(err)) == 0);
+	m.C = C;
+	m.obj_scale = 1;
+	m.tol = tol;
+	strads_job_opts_init(&o);
+	o.nparams = m.np;
+	o.nrows = m.n;
+	o.nworkers = 2;
+	o.schedule = STRADS_SCHEDULE_WORKSET;
+	o.tol = tol;
+	o.block = 0; /* the whole working set, as strads run sets it */
+	o.max_rounds = 300; /* it takes 15; stalled, it ran to the limit */
+	o.time_limit_s = 30;
+	memset(&res, 0, sizeof(res));
+	ck_assert_int_eq(strads_job_run(rt, &logreg_ws_app, &m, &o, &res), 0);
+	ck_assert_msg(res.converged && res.progress.criterion <= tol,
+	    "C %g: kkt %.3e after %llu rounds, converged %d", C, res.progress.criterion,
+	    (unsigned long long)res.rounds, res.converged);
+	kkt_check(&X, 0, C, res.params, tol, &k);
+	ck_assert_msg(k.bad == 0, "%u conditions broken (worst %.3e)", k.bad, k.worst);
+	free(res.params);
+	logreg_free(&m);
+	data_matrix_free(&X);
+	runtime_down(rt);
+}
+END_TEST
+
 /* The check can fail: the largest weight moved by 1% breaks its
  * condition, and so does the intercept moved by 0.01. */
 START_TEST(perturbed_fails)
@@ -389,6 +440,7 @@ logreg_suite(void)
 	tcase_add_test(tc, sparse_no_intercept);
 	tcase_add_test(tc, zero_model_and_warm_start);
 	tcase_add_test(tc, perturbed_fails);
+	tcase_add_test(tc, flat_curvature);
 	tcase_add_test(tc, labels);
 	suite_add_tcase(s, tc);
 	return s;
