@@ -249,12 +249,15 @@ lasso__objective(void *shared, const double *st, const double *ck, int nstores,
 		out->criterion = l->lmax > 0 ? gmax / (n * l->lmax) : 0;
 		strads_progress_add(out, "kkt", out->criterion, 0);
 		strads_progress_add(out, "nnz", nnz, 1);
+		strads_progress_add(out, "lambda", 0, 0);
 		return;
 	}
 	out->criterion = primal > 0 ? fmax(primal - dual, 0) / primal : 0;
-	/* The progress line's order: "gap G  nnz N". */
+	/* The progress line's order: "gap G  nnz N  lambda L" (the
+	 * penalty: on a path, each record says which). */
 	strads_progress_add(out, "gap", out->criterion, 0);
 	strads_progress_add(out, "nnz", nnz, 1);
+	strads_progress_add(out, "lambda", l->lambda, 0);
 }
 
 /*

@@ -660,9 +660,11 @@ lr_objective(void *shared, const double *st, const double *ck, int nstores,
 	out->objective = m->obj_scale * (st[0] + l1);
 	out->criterion = vmax / (m->C * m->g0);
 	out->support = (uint64_t)nnz + (uint64_t)m->intercept;
-	/* The progress line's order: "kkt K  nnz N". */
+	/* The progress line's order: "kkt K  nnz N  C C" (the penalty: on
+	 * a path, each record says which). */
 	strads_progress_add(out, "kkt", out->criterion, 0);
 	strads_progress_add(out, "nnz", nnz, 1);
+	strads_progress_add(out, "C", m->C, 0);
 }
 
 /*
