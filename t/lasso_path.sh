@@ -79,5 +79,28 @@ for r in a c; do
 		bad "$r: the $N result lines are missing or out of order"
 done
 
+# The summary table, OUT.path: a header and a line a penalty, in order,
+# each with the objective of its model file, its lambda falling, its
+# deviance ratio in [0, 1] and rising, and converged.
+for r in a c; do
+	n=$((n + 1))
+	[ "$(head -1 "$r.path" 2>/dev/null)" = "$(printf 'step\tobjective\tgap\tnnz\tlambda\tdev_ratio\tconverged\trounds\tsolve_s')" ] ||
+		bad "$r.path: its header is '$(head -1 "$r.path" 2>/dev/null)'"
+	[ "$(wc -l <"$r.path" 2>/dev/null)" = $((N + 1)) ] || bad "$r.path: not $N lines of penalties"
+	k=1
+	while [ $k -le $N ]; do
+		line=$(sed -n "$((k + 1))p" "$r.path")
+		ok=$(printf '%s\n' "$line" | awk -F '\t' -v k=$k -v o="$(sed -n 's/^# objective //p' "$r.$k")" \
+		    -v l="$(sed -n 's/^# lambda //p' "$r.$k")" '{ d = $2 - o; if (d < 0) d = -d
+			dl = $5 - l; if (dl < 0) dl = -dl
+			print ($1 == k && d <= 1e-12 * (o < 0 ? -o : o) + 1e-300 && dl <= 1e-9 * l &&
+			    $6 >= 0 && $6 <= 1 && $7 == 1) ? 1 : 0 }')
+		[ "$ok" = 1 ] || bad "$r.path: penalty $k's line '$line' does not match its model"
+		k=$((k + 1))
+	done
+	awk -F '\t' 'NR > 2 && ($5 >= l || $6 < d - 1e-12) { bad = 1 } NR > 1 { l = $5; d = $6 }
+	    END { exit bad }' "$r.path" || bad "$r.path: lambda does not fall or the deviance ratio does not rise"
+done
+
 [ "$fail" -eq 0 ] && echo "ok: $n checks of a path of $N penalties as jobs of stages"
 [ "$fail" -eq 0 ]

@@ -250,6 +250,7 @@ lasso__objective(void *shared, const double *st, const double *ck, int nstores,
 		strads_progress_add(out, "kkt", out->criterion, 0);
 		strads_progress_add(out, "nnz", nnz, 1);
 		strads_progress_add(out, "lambda", 0, 0);
+		strads_progress_add(out, "dev_ratio", l->yy > 0 ? 1 - st[0] / l->yy : 0, 0);
 		return;
 	}
 	out->criterion = primal > 0 ? fmax(primal - dual, 0) / primal : 0;
@@ -258,6 +259,9 @@ lasso__objective(void *shared, const double *st, const double *ck, int nstores,
 	strads_progress_add(out, "gap", out->criterion, 0);
 	strads_progress_add(out, "nnz", nnz, 1);
 	strads_progress_add(out, "lambda", l->lambda, 0);
+	/* glmnet's dev.ratio: the share of the null model's squared error
+	 * explained, 1 - ||r||^2 / ||y - ybar||^2. */
+	strads_progress_add(out, "dev_ratio", l->yy > 0 ? 1 - st[0] / l->yy : 0, 0);
 }
 
 /*

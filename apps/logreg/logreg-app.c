@@ -81,7 +81,8 @@ logreg_options(FILE *f)
 	    "  --seed S            scheduler seed (default 1)\n"
 	    "output:\n"
 	    "  --out FILE          model file (default: logreg.model); with --path,\n"
-	    "                      FILE.1 ... FILE.N\n"
+	    "                      FILE.1 ... FILE.N and a table of them,\n"
+	    "                      FILE.path\n"
 	    "  --metrics FILE      one JSON object per check; with --path,\n"
 	    "                      FILE.1 ... FILE.N\n"
 	    "  --quiet             no progress lines\n");

@@ -161,6 +161,14 @@ struct run_path_s {
 	int save_int;            /* --save-on-interrupt */
 	atomic_int interrupted;  /* a step was cut by SIGINT or SIGTERM */
 	strads__status_t *status; /* --status, or NULL */
+	/* Each step's last record, for the path's summary table (written
+	 * by the step's chain, read after the chains are joined). */
+	struct {
+		int have, converged;
+		strads_progress_t p;
+		uint64_t rounds;
+		double solve_s;
+	} *row;
 };
 
 
@@ -232,8 +240,48 @@ step_finish(run_chain_t *ch, const strads_job_result_t *res)
 	cli_metrics_end("run", ch->o.metrics_path, res);
 	if (!res->converged)
 		atomic_fetch_add(&rp->unconverged, 1);
+	rp->row[ch->k].have = 1;
+	rp->row[ch->k].converged = res->converged;
+	rp->row[ch->k].p = res->progress;
+	rp->row[ch->k].p.node = NULL; /* not kept */
+	rp->row[ch->k].p.node_updates = NULL;
+	rp->row[ch->k].p.nnodes = 0;
+	rp->row[ch->k].rounds = res->rounds;
+	rp->row[ch->k].solve_s = res->solve_s;
 	path_done(rp, ch->k, line);
 	return 0;
+}
+
+/* The path's summary table: a header line, then a line a step with its
+ * last record's objective and the app's values (the penalty, nnz, ...),
+ * whether it converged, its rounds and its solve time; tab-separated. */
+static int
+write_summary(FILE *f, void *arg)
+{
+	const run_path_t *rp = arg;
+	const strads_progress_t *h = NULL;
+	long k;
+	int i;
+
+	for (k = 0; k < rp->n && h == NULL; k++)
+		if (rp->row[k].have)
+			h = &rp->row[k].p;
+	fputs("step\tobjective", f);
+	for (i = 0; h != NULL && i < h->nvalues && i < STRADS_PROGRESS_VALUES; i++)
+		fprintf(f, "\t%s", h->values[i].name);
+	fputs("\tconverged\trounds\tsolve_s\n", f);
+	for (k = 0; k < rp->n; k++) {
+		const strads_progress_t *p = &rp->row[k].p;
+
+		if (!rp->row[k].have)
+			continue;
+		fprintf(f, "%ld\t%.17g", k + 1, p->objective);
+		for (i = 0; h != NULL && i < h->nvalues && i < STRADS_PROGRESS_VALUES; i++)
+			fprintf(f, "\t%.10g", i < p->nvalues ? p->values[i].value : NAN);
+		fprintf(f, "\t%d\t%llu\t%.6f\n", rp->row[k].converged,
+		    (unsigned long long)rp->row[k].rounds, rp->row[k].solve_s);
+	}
+	return ferror(f) ? -1 : 0;
 }
 
 /* Between two stages of a chain's job (strads_job_opts_t.next, on the
@@ -393,8 +441,9 @@ run_app(app_state_t *st, const run_flags_t *fl)
 	rp.nworkers = st->workers > 0 ? (int)st->workers
 	    : nloops / rp.jobs > 1 ? (int)(nloops / rp.jobs) : 1;
 	rp.line = calloc((size_t)rp.n, sizeof(*rp.line));
+	rp.row = calloc((size_t)rp.n, sizeof(*rp.row));
 	ch = calloc((size_t)rp.jobs, sizeof(*ch));
-	if (rp.line == NULL || ch == NULL || uv_mutex_init(&rp.lock) != 0) {
+	if (rp.line == NULL || rp.row == NULL || ch == NULL || uv_mutex_init(&rp.lock) != 0) {
 		fprintf(stderr, "strads run: out of memory\n");
 		goto out;
 	}
@@ -423,6 +472,17 @@ out_chains:
 		if (app->done != NULL)
 			app->done(st, rp.n, rp.jobs, ch[slow].jobs_s, ch[slow].solve_s);
 		rc = CLI_OK;
+		if (st->numbered && st->out != NULL && strcmp(st->out, "-") != 0) {
+			/* A path's steps in one table: OUT.path. */
+			char spath[4200], why[512];
+
+			snprintf(spath, sizeof(spath), "%s.path", st->out);
+			if (strads_file_write_atomic(spath, 0644, write_summary, &rp, why,
+			    sizeof(why)) != 0) {
+				fprintf(stderr, "strads run: %s\n", why);
+				rc = CLI_FAIL;
+			}
+		}
 		if (fl->strict && atomic_load(&rp.unconverged) > 0) {
 			fprintf(stderr, "strads run: --strict: a limit stopped %ld of %ld "
 			    "step%s before it converged\n", atomic_load(&rp.unconverged),
@@ -440,6 +500,7 @@ out:
 	strads__status_stop(rp.status);
 	free(ch);
 	free(rp.line);
+	free(rp.row);
 	if (rt != NULL) {
 		strads_runtime_stop(rt);
 		strads_runtime_wait(rt);
