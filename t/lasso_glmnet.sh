@@ -133,9 +133,10 @@ for j in 1 2 3; do
 	while [ $k -le 20 ]; do
 		awk -v k=$k '$1 == "---" { i++ } $1 == "objective" && i == k - 1 { print $2 }' \
 		    "$tmp/g.path" >"$tmp/g.path.obj"
-		s_obj=$(awk '$2 == "objective" { print $3 }' "$tmp/s.path$j.$k" 2>/dev/null || true)
+		kk=$(printf '%02d' $k) # the files of 20 steps: .01 ... .20
+		s_obj=$(awk '$2 == "objective" { print $3 }' "$tmp/s.path$j.$kk" 2>/dev/null || true)
 		$py -c "import sys; g, s = float(open('$tmp/g.path.obj').read()), float('${s_obj:-nan}'); r = abs(s - g) / abs(g); ok = r <= 1e-6; print('rcv1_small/path %d (%d chains): glmnet %.12g  strads %.12g  rel %.2e  %s' % ($k, $j, g, s, r, 'ok' if ok else 'FAIL')); sys.exit(0 if ok else 1)" || fail=1
-		[ -s "$tmp/s.path$j.metrics.$k" ] ||
+		[ -s "$tmp/s.path$j.metrics.$kk" ] ||
 			{ echo "--path-jobs $j: no metrics file for penalty $k"; fail=1; }
 		k=$((k + 1))
 	done

@@ -27,17 +27,20 @@ path() {
 		bad "strads run --path $N $* exited $?: $(tail -3 "$name.err")"
 }
 
+# pad K: step K's file suffix, zero-padded to the digits of N (.01 ... .12).
+pad() { printf '%0*d' ${#N} "$1"; }
+
 # same A B: the two runs' files agree penalty by penalty.
 same() {
 	k=1
 	while [ $k -le $N ]; do
 		n=$((n + 1))
-		grep -v '^# train_s\|^# options\|^# end crc32' "$1.$k" >x1 2>/dev/null
-		grep -v '^# train_s\|^# options\|^# end crc32' "$2.$k" >x2 2>/dev/null
+		grep -v '^# train_s\|^# options\|^# end crc32' "$1.$(pad $k)" >x1 2>/dev/null
+		grep -v '^# train_s\|^# options\|^# end crc32' "$2.$(pad $k)" >x2 2>/dev/null
 		[ -s x1 ] && cmp -s x1 x2 || bad "$1 and $2: model $k differs"
 		n=$((n + 1))
-		sed 's/"time_s": [0-9.e+-]*//' "$1.m.$k" >x1 2>/dev/null
-		sed 's/"time_s": [0-9.e+-]*//' "$2.m.$k" >x2 2>/dev/null
+		sed 's/"time_s": [0-9.e+-]*//' "$1.m.$(pad $k)" >x1 2>/dev/null
+		sed 's/"time_s": [0-9.e+-]*//' "$2.m.$(pad $k)" >x2 2>/dev/null
 		[ -s x1 ] && cmp -s x1 x2 || bad "$1 and $2: metrics $k differ"
 		k=$((k + 1))
 	done
@@ -59,14 +62,14 @@ k=1
 while [ $k -le $N ]; do
 	n=$((n + 1))
 	for r in a c; do
-		[ -s "$r.$k" ] || bad "$r: no model file for penalty $k"
-		head -1 "$r.m.$k" | grep -q '^{"iter": 0,' ||
+		[ -s "$r.$(pad $k)" ] || bad "$r: no model file for penalty $k ($r.$(pad $k))"
+		head -1 "$r.m.$(pad $k)" | grep -q '^{"iter": 0,' ||
 			bad "$r: penalty $k's metrics do not start at iteration 0"
-		tail -1 "$r.m.$k" | grep -q '^{"end": true,.*"converged": true' ||
+		tail -1 "$r.m.$(pad $k)" | grep -q '^{"end": true,.*"converged": true' ||
 			bad "$r: penalty $k's metrics have no closing line, converged"
 	done
-	oa=$(sed -n 's/^# objective //p' "a.$k")
-	oc=$(sed -n 's/^# objective //p' "c.$k")
+	oa=$(sed -n 's/^# objective //p' "a.$(pad $k)")
+	oc=$(sed -n 's/^# objective //p' "c.$(pad $k)")
 	awk -v a="$oa" -v c="$oc" 'BEGIN { d = a - c; if (d < 0) d = -d;
 	    exit !(a != "" && c != "" && d <= 2e-6 * (c < 0 ? -c : c)) }' ||
 		bad "penalty $k: objective $oa with two chains, $oc with one"
@@ -90,8 +93,8 @@ for r in a c; do
 	k=1
 	while [ $k -le $N ]; do
 		line=$(sed -n "$((k + 1))p" "$r.path")
-		ok=$(printf '%s\n' "$line" | awk -F '\t' -v k=$k -v o="$(sed -n 's/^# objective //p' "$r.$k")" \
-		    -v l="$(sed -n 's/^# lambda //p' "$r.$k")" '{ d = $2 - o; if (d < 0) d = -d
+		ok=$(printf '%s\n' "$line" | awk -F '\t' -v k=$k -v o="$(sed -n 's/^# objective //p' "$r.$(pad $k)")" \
+		    -v l="$(sed -n 's/^# lambda //p' "$r.$(pad $k)")" '{ d = $2 - o; if (d < 0) d = -d
 			dl = $5 - l; if (dl < 0) dl = -dl
 			print ($1 == k && d <= 1e-12 * (o < 0 ? -o : o) + 1e-300 && dl <= 1e-9 * l &&
 			    $6 >= 0 && $6 <= 1 && $7 == 1) ? 1 : 0 }')

@@ -204,11 +204,15 @@ cli_load_data(const char *cmd, const char *path, const char *format,
 }
 
 const char *
-cli_step_file(const char *base, int numbered, long k, char *buf, size_t len)
+cli_step_file(const char *base, int numbered, long k, long nsteps, char *buf, size_t len)
 {
+	int width = 1;
+
 	if (base == NULL || !numbered)
 		return base;
-	snprintf(buf, len, "%s.%ld", base, k + 1);
+	for (; nsteps >= 10 && width < 19; nsteps /= 10)
+		width++;
+	snprintf(buf, len, "%s.%0*ld", base, width & 31, k + 1);
 	return buf;
 }
 

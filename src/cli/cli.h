@@ -121,10 +121,12 @@ int cli_files_distinct(const char *cmd, const char *data, const char *out,
  * absolute (nodes may run elsewhere; a shared filesystem is assumed). */
 cJSON *cli_spec_path(const char *path);
 
-/* The file of step k of a run: base itself, or base.k+1 when numbered
- * (a run of several steps), in buf; NULL when base is. */
-const char *cli_step_file(const char *base, int numbered, long k, char *buf,
-    size_t len);
+/* The file of step k of nsteps of a run: base itself, or base.k+1 when
+ * numbered (a run of several steps), zero-padded to the digits of nsteps
+ * (base.01 ... base.12) so the files sort in order, in buf; NULL when
+ * base is. */
+const char *cli_step_file(const char *base, int numbered, long k, long nsteps,
+    char *buf, size_t len);
 
 /* For the generators of `strads gen APP` (cmd-gen.c), whose messages
  * read "strads gen APP: ...": the error line; a whole number in

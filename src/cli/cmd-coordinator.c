@@ -409,7 +409,7 @@ coord_job(int argc, char **argv)
 		app->job(st, NULL, step, init, &o, &sapp, &shared);
 		o.progress = !st->quiet;
 		o.nworkers = 0;
-		o.metrics_path = cli_step_file(st->metrics, st->numbered, step, mpath,
+		o.metrics_path = cli_step_file(st->metrics, st->numbered, step, nsteps, mpath,
 		    sizeof(mpath));
 		o.init = init;
 		if (status != NULL) {
@@ -435,7 +435,7 @@ coord_job(int argc, char **argv)
 		strads__status_step_done(status, 0);
 		jobs_s += (double)(strads_now_ns() - t0) / 1e9;
 		solve_s += res.solve_s;
-		out = cli_step_file(st->out, st->numbered, step, obuf, sizeof(obuf));
+		out = cli_step_file(st->out, st->numbered, step, nsteps, obuf, sizeof(obuf));
 		if (app->result("coordinator", st, step, &res, line, sizeof(line)) != 0) {
 			free(res.params);
 			cli_result_tables_free(&res);

@@ -200,7 +200,7 @@ step_setup(run_chain_t *ch, long k, const double *warm, const strads_app_t **sap
 	ch->k = k;
 	o->progress = !st->quiet;
 	o->nworkers = rp->nworkers;
-	o->metrics_path = cli_step_file(st->metrics, st->numbered, k, ch->mpath,
+	o->metrics_path = cli_step_file(st->metrics, st->numbered, k, st->steps, ch->mpath,
 	    sizeof(ch->mpath));
 	if (rp->jobs > 1)
 		o->progress = 0; /* the chains' check lines would interleave */
@@ -232,7 +232,7 @@ step_finish(run_chain_t *ch, const strads_job_result_t *res)
 	app_state_t *st = rp->st;
 	const app_entry_t *app = st->entry;
 	char obuf[4096], line[sizeof(rp->line[0])];
-	const char *out = cli_step_file(st->out, st->numbered, ch->k, obuf, sizeof(obuf));
+	const char *out = cli_step_file(st->out, st->numbered, ch->k, st->steps, obuf, sizeof(obuf));
 
 	if (app->result("run", st, ch->k, res, line, sizeof(line)) != 0 ||
 	    app->save("run", st, ch->k, out, res) != 0)
@@ -348,7 +348,7 @@ chain_main(void *arg)
 		strads__status_step_done(rp->status, (int)ch->first);
 		ch->jobs_s += (double)(strads_now_ns() - ch->t_step) / 1e9;
 		ch->solve_s += res.solve_s;
-		out = cli_step_file(st->out, st->numbered, ch->k, obuf, sizeof(obuf));
+		out = cli_step_file(st->out, st->numbered, ch->k, st->steps, obuf, sizeof(obuf));
 		if (cli_stop && !res.converged) {
 			/* Interrupted: the result is that of a consistent round
 			 * (the roles drained and checked), kept when asked. */
@@ -397,8 +397,8 @@ run_app(app_state_t *st, const run_flags_t *fl)
 
 	memset(&rp, 0, sizeof(rp));
 	/* The first step's files stand for all: they share a directory. */
-	out1 = cli_step_file(st->out, st->numbered, 0, obuf, sizeof(obuf));
-	metrics1 = cli_step_file(st->metrics, st->numbered, 0, mbuf, sizeof(mbuf));
+	out1 = cli_step_file(st->out, st->numbered, 0, st->steps, obuf, sizeof(obuf));
+	metrics1 = cli_step_file(st->metrics, st->numbered, 0, st->steps, mbuf, sizeof(mbuf));
 	if (cli_files_distinct("run", st->data, out1, metrics1) != 0)
 		return CLI_USAGE;
 	if (cli_writable("run", out1) != 0 ||

@@ -591,8 +591,9 @@ strads_path() {
 	echo "$rc" >"$sp.rc"
 	k=1
 	: >"$sp.obj"
-	while [ $k -le $N ] && [ -s "$sp.model.$k" ]; do
-		model_obj "$sp.model.$k" >>"$sp.obj"
+	# the step files are zero-padded to the digits of N
+	while [ $k -le $N ] && [ -s "$sp.model.$(printf '%0*d' ${#N} $k)" ]; do
+		model_obj "$sp.model.$(printf '%0*d' ${#N} $k)" >>"$sp.obj"
 		k=$((k + 1))
 	done
 }
