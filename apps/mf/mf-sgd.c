@@ -114,46 +114,6 @@ sw_free(void *arg)
 	free(w);
 }
 
-/* This worker's ratings of r by item: offsets (nitems + 1), local users
- * and r - mu. */
-static int
-index_ratings(const mf_t *m, const mf_ratings_t *r, uint64_t u0, uint64_t u1,
-    uint64_t **ptrp, uint32_t **up, float **rp, uint64_t *count)
-{
-	uint64_t *ptr = calloc((size_t)m->nitems + 1, sizeof(uint64_t));
-	uint64_t k, n = 0, j;
-
-	*ptrp = ptr;
-	*up = NULL;
-	*rp = NULL;
-	if (ptr == NULL)
-		return -1;
-	if (r != NULL)
-		for (k = 0; k < r->n; k++)
-			if (r->u[k] >= u0 && r->u[k] < u1) {
-				ptr[r->i[k] + 1]++;
-				n++;
-			}
-	*count = n;
-	*up = malloc((n ? n : 1) * sizeof(uint32_t));
-	*rp = malloc((n ? n : 1) * sizeof(float));
-	if (*up == NULL || *rp == NULL)
-		return -1;
-	for (j = 0; j < m->nitems; j++)
-		ptr[j + 1] += ptr[j];
-	if (r != NULL)
-		for (k = 0; k < r->n; k++)
-			if (r->u[k] >= u0 && r->u[k] < u1) {
-				uint64_t at = ptr[r->i[k]]++;
-
-				(*up)[at] = (uint32_t)(r->u[k] - u0);
-				(*rp)[at] = (float)(r->r[k] - m->mu);
-			}
-	for (j = m->nitems; j > 0; j--)
-		ptr[j] = ptr[j - 1];
-	ptr[0] = 0;
-	return 0;
-}
 
 /* n zeroed floats at a 64-byte boundary (aligned vector loads, and no
  * vector across two cache lines), or NULL. */
@@ -196,9 +156,9 @@ winit(void *shared, const strads_shard_t *sh, void **out)
 		goto fail;
 	for (i = 0; i < w->nu; i++)
 		w->lu[i] = mf_step_lambda(m, m->ucount[w->u0 + i]);
-	if (index_ratings(m, m->train, w->u0, sh->row_end, &w->iptr, &w->ru, &w->rr,
+	if (mf_index_ratings(m, m->train, w->u0, sh->row_end, &w->iptr, &w->ru, NULL, &w->rr,
 	        &w->ntrain) != 0 ||
-	    index_ratings(m, m->test, w->u0, sh->row_end, &w->tptr, &w->tu, &w->tr,
+	    mf_index_ratings(m, m->test, w->u0, sh->row_end, &w->tptr, &w->tu, NULL, &w->tr,
 	        &w->ntest) != 0)
 		goto fail;
 	/* Small normal entries from the user's own stream (the start does

@@ -89,20 +89,20 @@ ws_free(void *arg)
 	free(w);
 }
 
-/* This worker's ratings of r by item: offsets (nitems + 1), local users
- * and residuals r - mu (the first model predicts mu: W is zero). */
-static int
-index_ratings(const mf_t *m, const mf_ratings_t *r, uint64_t u0, uint64_t u1,
-    uint64_t **ptrp, uint32_t **up, double **resp, uint64_t *count)
+int
+mf_index_ratings(const mf_t *m, const mf_ratings_t *r, uint64_t u0, uint64_t u1,
+    uint64_t **ptrp, uint32_t **up, double **resd, float **resf, uint64_t *count)
 {
 	uint64_t *ptr = calloc((size_t)m->nitems + 1, sizeof(uint64_t));
 	uint64_t k, n = 0, j;
 	uint32_t *uu;
-	double *res;
 
 	*ptrp = ptr;
 	*up = NULL;
-	*resp = NULL;
+	if (resd != NULL)
+		*resd = NULL;
+	if (resf != NULL)
+		*resf = NULL;
 	if (ptr == NULL)
 		return -1;
 	if (r != NULL)
@@ -113,8 +113,11 @@ index_ratings(const mf_t *m, const mf_ratings_t *r, uint64_t u0, uint64_t u1,
 			}
 	*count = n;
 	*up = uu = malloc((n ? n : 1) * sizeof(uint32_t));
-	*resp = res = malloc((n ? n : 1) * sizeof(double));
-	if (uu == NULL || res == NULL)
+	if (resd != NULL)
+		*resd = malloc((n ? n : 1) * sizeof(double));
+	if (resf != NULL)
+		*resf = malloc((n ? n : 1) * sizeof(float));
+	if (uu == NULL || (resd != NULL && *resd == NULL) || (resf != NULL && *resf == NULL))
 		return -1;
 	for (j = 0; j < m->nitems; j++)
 		ptr[j + 1] += ptr[j];
@@ -124,7 +127,10 @@ index_ratings(const mf_t *m, const mf_ratings_t *r, uint64_t u0, uint64_t u1,
 				uint64_t at = ptr[r->i[k]]++;
 
 				uu[at] = (uint32_t)(r->u[k] - u0);
-				res[at] = (double)r->r[k] - m->mu;
+				if (resd != NULL)
+					(*resd)[at] = (double)r->r[k] - m->mu;
+				if (resf != NULL)
+					(*resf)[at] = (float)(r->r[k] - m->mu);
 			}
 	for (j = m->nitems; j > 0; j--)
 		ptr[j] = ptr[j - 1];
@@ -151,9 +157,9 @@ winit(void *shared, const strads_shard_t *sh, void **out)
 	w->nu = sh->row_end - sh->row_begin;
 	w->W = sh->tables[MF_T_W];
 	w->prev = w->cur = -1;
-	if (index_ratings(m, m->train, w->u0, sh->row_end, &w->iptr, &w->ru, &w->res,
+	if (mf_index_ratings(m, m->train, w->u0, sh->row_end, &w->iptr, &w->ru, &w->res, NULL,
 	        &w->ntrain) != 0 ||
-	    index_ratings(m, m->test, w->u0, sh->row_end, &w->tptr, &w->tu, &w->tres,
+	    mf_index_ratings(m, m->test, w->u0, sh->row_end, &w->tptr, &w->tu, &w->tres, NULL,
 	        &w->ntest) != 0)
 		goto fail;
 #define NU_ALLOC(f)                                                   \

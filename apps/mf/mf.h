@@ -151,6 +151,12 @@ int mf_setup(mf_t *m, const mf_ratings_t *train, const mf_ratings_t *test,
     uint32_t nusers, uint32_t nitems, uint32_t rank, int biases, int weighted,
     double lambda, uint64_t seed, uint32_t nworkers, uint32_t nparts);
 int mf_setup_sgd(mf_t *m, double eta, double decay);
+/* A worker's ratings of r (users [u0, u1)) by item: offsets *ptrp
+ * (nitems + 1), local users *up and the residuals r - mu (the first
+ * model predicts mu) as doubles (resd) or floats (resf), either NULL;
+ * *count of them. -1 when out of memory (the caller frees what is set). */
+int mf_index_ratings(const mf_t *m, const mf_ratings_t *r, uint64_t u0, uint64_t u1,
+    uint64_t **ptrp, uint32_t **up, double **resd, float **resf, uint64_t *count);
 /* The penalty's weight of a row of n training ratings: lambda, or
  * lambda n with weighted lambda. */
 double mf_row_lambda(const mf_t *m, uint64_t n);
