@@ -536,11 +536,12 @@ run_main(int argc, char **argv)
 	/* Without --strict (the last entry) for an app of planned
 	 * iterations. */
 	{
-		struct option opts[4];
+		enum { N = sizeof(run_opts) / sizeof(run_opts[0]) };
+		struct option opts[N];
 
 		memcpy(opts, run_opts, sizeof(opts));
 		if (app->planned_iters)
-			memset(&opts[2], 0, sizeof(opts[2]));
+			opts[N - 2] = opts[N - 1]; /* --strict is the last */
 		rc = app->parse("run", argc - 1, argv + 1, opts, run_opt, &fl, NULL, &st);
 	}
 	if (rc == CLI_HELP) {
