@@ -84,7 +84,9 @@ if command -v script >/dev/null 2>&1; then
 	    --threads 1 --out big.model" /dev/null </dev/null >load.txt 2>&1
 	tr '\r' '\n' <load.txt | grep -qE '^loading big\.svm: [0-9]+% of [0-9.]+ MB, [0-9]+ MB/s' ||
 		{ bad "no load progress on a terminal:"; tr '\r' '\n' <load.txt | head -5; }
-	grep -q "$(printf '\r\033\\[K')" load.txt || bad "the load's line was not erased"
+	# erased before the loader says "loaded" (not after it)
+	grep -q "$(printf '\r\033\\[Kloaded big')" load.txt ||
+		bad "the load's line was not erased before the 'loaded' line"
 	STRADS_TEST_LOAD_NOTE_MS=0 "$strads" run lasso --data big.svm --threads 1 \
 	    --out big.model >/dev/null 2>pipe.txt
 	! grep -q 'loading' pipe.txt || bad "load progress in a pipe: $(grep loading pipe.txt | head -1)"

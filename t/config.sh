@@ -196,6 +196,10 @@ printf '{\n "app": "lasso",\n "tol": 1,\n "tol": 2\n}\n' | bad_json "e.json:4: t
 printf '{\n "app": "lasso",\n "tol": 1,\n}\n' | bad_json "e.json:4: expected a JSON object of options"
 printf '{\n "app": "lasso"\n' | bad_json "expected a JSON object of options (strads.conf(5)), and the JSON is malformed"
 printf '{"app": "lasso", "data": "d.svm\000"}' | bad_json "e.json:1: expected JSON text, got a NUL byte"
+printf '{"app": "lasso",\n "out": "m\\u0000.model"}' | bad_json "e.json:2: out: expected a string of printable characters on one line"
+printf '{"app": "lasso",\n "data": "x\ny"}' | bad_json "e.json:2: data: expected a string of printable characters on one line"
+printf '{"app": "lasso"}\n{"tol": 5}\n' | bad_json "e.json:2: expected the end of the file after the JSON object"
+mkfifo fifo.conf && check 2 "--config fifo.conf: expected a regular file" run lasso --config fifo.conf
 printf 'app = lasso\ndata = d.svm\nlambda = 0.1\n' >e.conf
 check 2 "--lambda sets the penalty" run --config e.conf --lambda-ratio 0.5
 check 2 "--config nonexistent.conf: No such file or directory" run lasso --config nonexistent.conf

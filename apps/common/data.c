@@ -160,6 +160,11 @@ data__lr_open(lreader_t *r, const char *path, char *err, size_t errlen)
 void
 data__lr_close(lreader_t *r)
 {
+	/* The file is read (or refused): the progress display ends before
+	 * the loader says so. */
+	if (load_progress != NULL && r->note_ns != 0)
+		load_progress(NULL, r->done, r->size);
+	r->note_ns = 0;
 	if (r->fd >= 0)
 		close(r->fd);
 	r->fd = -1;

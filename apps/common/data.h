@@ -102,13 +102,16 @@ typedef struct data_opts_s {
 /* Load progress: a program that shows it (on a terminal) sets cb; the
  * loaders call data_progress about four times a second while a file
  * loads, from the first second on (so small files show nothing), with
- * the bytes read and the file's size (0 when unknown). cb runs on the
- * loading thread. NULL (the default) shows nothing. */
+ * the bytes read and the file's size (0 when unknown), and once with
+ * path NULL when the file is read or refused (the display ends before
+ * the loader's own message). cb runs on the loading thread. NULL (the
+ * default) shows nothing. */
 typedef void (*data_progress_cb)(const char *path, uint64_t done, uint64_t size);
 void data_set_progress(data_progress_cb cb);
 /* For loaders with readers of their own: reports done bytes of size of
  * path to the program's cb, if any, at most four times a second after
- * the first second from *next_ns (0: start the clock now). */
+ * the first second from *next_ns (0: start the clock now); path NULL
+ * ends the display (call it once the file is read). */
 void data_progress(const char *path, uint64_t done, uint64_t size, uint64_t *next_ns);
 
 void data_opts_init(data_opts_t *opts);

@@ -8,9 +8,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -69,6 +72,10 @@ parse_value(char *p, int *bad)
 	return v;
 }
 
+/* Most settings a file may hold: every option of a command is a few
+ * hundred. */
+#define CONF_MAX_KEYS 1024
+
 /* The entry for key, set to val (owned from here) from line lineno of
  * section sect: a new one, or the top's replaced by the command's own
  * section. -1, reported, when the key is set twice in one section or
@@ -89,6 +96,12 @@ ent_set(const char *cmd, const char *path, conf_ent_t **ep, size_t *np, size_t *
 		return -1;
 	}
 	if (i == n) {
+		if (n >= CONF_MAX_KEYS) {
+			fprintf(stderr, "strads %s: %s:%d: expected at most %d settings, got "
+			    "more\n", cmd, path, lineno, CONF_MAX_KEYS);
+			free(val);
+			return -1;
+		}
 		if (n == *capp) {
 			size_t cap = *capp ? 2 * *capp : 16;
 			conf_ent_t *m = realloc(e, cap * sizeof(*e));
@@ -277,6 +290,31 @@ json_value(const cJSON *v, const char *at, int *bad)
 	return (char *)at;
 }
 
+/* 1 when the JSON string at p (its opening quote) holds a raw control
+ * character (a newline would make a setting of two lines, which a dump
+ * could not give back) or an escape of one (\n, \t, \u0000 ... \u001f:
+ * cJSON cuts a value at \u0000). */
+static int
+json_string_bad(const char *p)
+{
+	if (*p != '"')
+		return 0;
+	for (p++; *p != '\0' && *p != '"'; p++) {
+		if ((unsigned char)*p < 0x20)
+			return 1;
+		if (*p == '\\') {
+			p++;
+			if (*p == 'b' || *p == 'f' || *p == 'n' || *p == 'r' || *p == 't')
+				return 1;
+			if (*p == 'u' && p[1] == '0' && p[2] == '0' && (p[3] == '0' || p[3] == '1'))
+				return 1;
+			if (*p == '\0')
+				return 0;
+		}
+	}
+	return 0;
+}
+
 /* One member of a JSON object as an entry of section sect (skipped when
  * sect < 0); *cur is where the search for its key in text starts. */
 static int
@@ -296,6 +334,12 @@ json_member(const char *cmd, const char *path, const char *text, const char **cu
 	}
 	if (sect < 0)
 		return 0;
+	if (cJSON_IsString(v) && at != NULL && json_string_bad(*cur)) {
+		fprintf(stderr, "strads %s: %s:%d: %s: expected a string of printable "
+		    "characters on one line, got a control character or \\u0000\n", cmd, path,
+		    line, v->string);
+		return -1;
+	}
 	if ((val = json_value(v, at != NULL ? *cur : NULL, &bad)) == NULL) {
 		if (bad)
 			fprintf(stderr, "strads %s: %s:%d: %s: expected a string, number, true "
@@ -323,6 +367,19 @@ read_json(const char *cmd, const char *path, const char *text, const char *start
 	cJSON *root = cJSON_ParseWithOpts(start, &end, 0), *m, *v;
 	size_t ncap = 0;
 
+	/* One object and nothing after it but blanks. */
+	if (root != NULL && end != NULL) {
+		const char *q = end;
+
+		while (isspace((unsigned char)*q))
+			q++;
+		if (*q != '\0') {
+			fprintf(stderr, "strads %s: %s:%d: expected the end of the file after "
+			    "the JSON object, got '%.20s'\n", cmd, path, line_of(text, q), q);
+			cJSON_Delete(root);
+			return -1;
+		}
+	}
 	if (root == NULL || !cJSON_IsObject(root)) {
 		const char *at = root == NULL ? cJSON_GetErrorPtr() : start;
 
@@ -369,7 +426,10 @@ bad:
 int
 cli_conf_read(const char *cmd, const char *path, conf_ent_t **out, size_t *nout)
 {
-	FILE *f = fopen(path, "r"), *mem = NULL;
+	/* Opened without blocking: a FIFO without a writer would hold the
+	 * open itself. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL, *mem = NULL;
 	char *text = NULL;
 	const char *p;
 	size_t len = 0, cap = 0, n = 0;
@@ -378,7 +438,21 @@ cli_conf_read(const char *cmd, const char *path, conf_ent_t **out, size_t *nout)
 
 	if (f == NULL) {
 		fprintf(stderr, "strads %s: --config %s: %s\n", cmd, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
+	}
+	{
+		struct stat sb;
+
+		/* A FIFO or a device would be read until its writer ends, or
+		 * forever. */
+		if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+			fprintf(stderr, "strads %s: --config %s: expected a regular file\n",
+			    cmd, path);
+			fclose(f);
+			return -1;
+		}
 	}
 	/* Read whole, in a buffer that grows with the file (most are a
 	 * few hundred bytes). */

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli-load.h"
@@ -18,19 +19,34 @@ static struct {
 	int shown; /* a line is on the terminal */
 } load;
 
-/* The progress line, rewritten in place. */
+/* The progress line, rewritten in place and cut to the terminal's
+ * width; erased when path is NULL (the file is read). */
 static void
 load_line(const char *path, uint64_t done, uint64_t size)
 {
 	double s = (double)(strads_now_ns() - load.t0_ns) / 1e9;
 	double mb = (double)done / 1e6;
+	char line[512];
+	struct winsize ws;
+	size_t width = sizeof(line) - 1;
 
+	if (path == NULL) {
+		if (load.shown)
+			fputs("\r\033[K", stderr);
+		load.shown = 0;
+		return;
+	}
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 &&
+	    (size_t)ws.ws_col - 1 < width)
+		width = (size_t)ws.ws_col - 1;
 	if (size > 0)
-		fprintf(stderr, "\rloading %s: %.0f%% of %.1f MB, %.0f MB/s\033[K", path,
+		snprintf(line, sizeof(line), "loading %s: %.0f%% of %.1f MB, %.0f MB/s", path,
 		    100.0 * (double)done / (double)size, (double)size / 1e6, s > 0 ? mb / s : 0);
 	else
-		fprintf(stderr, "\rloading %s: %.1f MB, %.0f MB/s\033[K", path, mb,
+		snprintf(line, sizeof(line), "loading %s: %.1f MB, %.0f MB/s", path, mb,
 		    s > 0 ? mb / s : 0);
+	line[width] = '\0';
+	fprintf(stderr, "\r%s\033[K", line);
 	load.shown = 1;
 }
 
