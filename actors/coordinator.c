@@ -114,12 +114,21 @@ typedef struct {
 	double *snap_next;       /* the one being gathered (job->p) */
 	int broken;              /* see strads__role_broken */
 	uint32_t nchecks;        /* checks done in this job */
+	int stalled;             /* checks in a row that changed nothing: the
+	                            objective by 1e-12 relative, the best
+	                            criterion (stall_best) by 1e-6 */
+	double stall_best;
 	int holding;             /* job->hold_at reached */
 	strads__ckjob_t *ck;     /* a checkpoint being written, or NULL */
 	uint64_t ck_ns;          /* when the last one was started */
 } coord_t;
 
 #define TAG_CKPT 7
+
+/* Checks in a row with the same objective (to 1e-12) and no better
+ * criterion (by 1e-6) after which a job that has not converged stops:
+ * nothing is changing. */
+#define STALL_CHECKS 1000
 
 /* Starts writing the snapshot just taken, if one is due and none is
  * being written: its parameters and, when the job has worker or rotate
@@ -796,6 +805,16 @@ check_done(strads_actor_t *self, coord_t *c)
 	 * the queue copies the record and never waits for them. */
 	strads__progq_put(job->progress, &p);
 	c->checking = 0;
+	/* A run whose objective and criterion stop changing at all has
+	 * reached what its arithmetic can do (a --tol below the rounding of
+	 * a tiny penalty's gap): it would go on forever. */
+	if (c->have_last && fabs(p.objective - c->last.objective) <=
+	    1e-12 * fabs(c->last.objective) && !(p.criterion < (1 - 1e-6) * c->stall_best))
+		c->stalled++;
+	else
+		c->stalled = 0;
+	if (c->stalled == 0 || !(p.criterion >= c->stall_best))
+		c->stall_best = p.criterion;
 	c->last = p;
 	c->last.nnodes = 0; /* the counts go on changing: not in results */
 	c->last.node = NULL;
@@ -815,6 +834,16 @@ check_done(strads_actor_t *self, coord_t *c)
 	}
 	if (p.criterion <= o->tol)
 		c->converged = 1;
+	if (!c->converged && c->stalled >= STALL_CHECKS) {
+		strads_log(STRADS_LOG_WARN, "the objective (%.12g) and the criterion (%g) have "
+		    "not moved in %d checks: stopping at round %llu, not converged (the "
+		    "tolerance %g is below what this problem's arithmetic reaches)", p.objective,
+		    p.criterion, STALL_CHECKS, (unsigned long long)c->rounds_done, o->tol);
+		c->final_check = 1;
+		c->phase = PH_DRAIN;
+		finish(self, c);
+		return;
+	}
 	if (++c->nchecks == job->hold_at && !c->converged && c->phase == PH_RUN) {
 		strads_log(STRADS_LOG_INFO, "coordinator: holding after check %u (test hook)",
 		    c->nchecks);

@@ -155,5 +155,14 @@ else
 	echo "no script(1): the terminal's progress line is not checked"
 fi
 
+# A penalty so small that the gap cannot reach --tol in floating point:
+# the run stops when nothing moves (it ran forever), says why, and
+# --strict makes that exit 6 as a limit does.
+"$strads" gen lasso --out stall.svm --n 500 --p 200 --support 10 >/dev/null 2>&1
+check 0 "have not moved in 1000 checks" run lasso --data stall.svm --lambda-ratio 1e-12 \
+    --out stall.model --quiet
+check 6 "have not moved in 1000 checks" run lasso --data stall.svm --lambda-ratio 1e-12 \
+    --out stall.model --quiet --strict
+
 [ $fail = 0 ] && echo "$n cases of bad input: each refused with its message and status"
 exit $fail
