@@ -211,6 +211,11 @@ if want p; then
 		close "$got" "$want_" || bad "(p) penalty $k: objective '$got' vs '$want_'"
 		objs="$objs $got"
 	done
+	# the path's table: a header and the three penalties, each with its
+	# model's objective
+	[ "$(wc -l <"$tmp/p.model.path" 2>/dev/null)" = 4 ] &&
+	    [ "$(awk -F '\t' 'NR == 4 { print $2 }' "$tmp/p.model.path")" = "$(objective "$tmp/p.model.3")" ] ||
+		bad "(p) the path's table: $(cat "$tmp/p.model.path" 2>&1)"
 	[ $fail -eq 0 ] && say "ok (p): a path of 3 penalties over 2 nodes, objectives$objs"
 	fail=$((fail | before))
 fi

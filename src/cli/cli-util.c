@@ -466,3 +466,69 @@ cli_spec_path(const char *path)
 
 	return cJSON_CreateString(realpath(path, buf) != NULL ? buf : path);
 }
+
+void
+cli_path_row(cli_path_row_t *row, const strads_job_result_t *res)
+{
+	row->have = 1;
+	row->converged = res->converged;
+	row->p = res->progress;
+	row->p.node = NULL; /* not kept */
+	row->p.node_updates = NULL;
+	row->p.nnodes = 0;
+	row->rounds = res->rounds;
+	row->solve_s = res->solve_s;
+}
+
+/* The path's summary table: a header line, then a line a step with its
+ * last record's objective and the app's values (the penalty, nnz, ...),
+ * whether it converged, its rounds and its solve time; tab-separated. */
+typedef struct {
+	const cli_path_row_t *row;
+	long n;
+} path_table_t;
+
+static int
+write_path_table(FILE *f, void *arg)
+{
+	const path_table_t *rp = arg;
+	const strads_progress_t *h = NULL;
+	long k;
+	int i;
+
+	for (k = 0; k < rp->n && h == NULL; k++)
+		if (rp->row[k].have)
+			h = &rp->row[k].p;
+	fputs("step\tobjective", f);
+	for (i = 0; h != NULL && i < h->nvalues && i < STRADS_PROGRESS_VALUES; i++)
+		fprintf(f, "\t%s", h->values[i].name);
+	fputs("\tconverged\trounds\tsolve_s\n", f);
+	for (k = 0; k < rp->n; k++) {
+		const strads_progress_t *p = &rp->row[k].p;
+
+		if (!rp->row[k].have)
+			continue;
+		fprintf(f, "%ld\t%.17g", k + 1, p->objective);
+		for (i = 0; h != NULL && i < h->nvalues && i < STRADS_PROGRESS_VALUES; i++)
+			fprintf(f, "\t%.10g", i < p->nvalues ? p->values[i].value : NAN);
+		fprintf(f, "\t%d\t%llu\t%.6f\n", rp->row[k].converged,
+		    (unsigned long long)rp->row[k].rounds, rp->row[k].solve_s);
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+int
+cli_path_table(const char *cmd, const char *out, const cli_path_row_t *rows, long n)
+{
+	path_table_t t = {rows, n};
+	char path[4200], err[512];
+
+	if (out == NULL || strcmp(out, "-") == 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s.path", out);
+	if (strads_file_write_atomic(path, 0644, write_path_table, &t, err, sizeof(err)) != 0) {
+		fprintf(stderr, "strads %s: %s\n", cmd, err);
+		return -1;
+	}
+	return 0;
+}

@@ -121,6 +121,22 @@ int cli_files_distinct(const char *cmd, const char *data, const char *out,
  * absolute (nodes may run elsewhere; a shared filesystem is assumed). */
 cJSON *cli_spec_path(const char *path);
 
+/* A step of a path, for its summary table: the last record of its job,
+ * whether it converged, its rounds and solve time. */
+typedef struct cli_path_row_s {
+	int have, converged;
+	strads_progress_t p; /* without the per-node counts */
+	uint64_t rounds;
+	double solve_s;
+} cli_path_row_t;
+
+/* Fills row from step's result. */
+void cli_path_row(cli_path_row_t *row, const strads_job_result_t *res);
+/* Writes OUT.path (out NULL or "-": nothing): a header line, then a
+ * line a step with a row (tab-separated: step, objective, the app's
+ * values, converged, rounds, solve_s). 0, or -1 reported. */
+int cli_path_table(const char *cmd, const char *out, const cli_path_row_t *rows, long n);
+
 /* The file of step k of nsteps of a run: base itself, or base.k+1 when
  * numbered (a run of several steps), zero-padded to the digits of nsteps
  * (base.01 ... base.12) so the files sort in order, in buf; NULL when

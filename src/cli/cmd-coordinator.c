@@ -235,6 +235,7 @@ coord_job(int argc, char **argv)
 	int port = 0;
 	double *init = NULL;
 	long step = 0, nsteps, first, unconverged = 0;
+	cli_path_row_t *rows = NULL; /* owned: a path's steps, for OUT.path */
 	double jobs_s = 0, solve_s = 0;
 	uint64_t t0;
 	int rc, err = 0;
@@ -315,6 +316,10 @@ coord_job(int argc, char **argv)
 	}
 	rc = CLI_FAIL;
 	nsteps = st->steps;
+	if (st->numbered && (rows = calloc((size_t)nsteps, sizeof(*rows))) == NULL) {
+		fprintf(stderr, "strads coordinator: out of memory\n");
+		goto out;
+	}
 	if (cli_files_distinct("coordinator", st->data, st->out, st->metrics) != 0) {
 		rc = CLI_USAGE;
 		goto out;
@@ -449,6 +454,8 @@ coord_job(int argc, char **argv)
 			goto out;
 		}
 		cli_metrics_end("coordinator", o.metrics_path, &res);
+		if (rows != NULL)
+			cli_path_row(&rows[step], &res);
 		unconverged += !res.converged;
 		free(init);
 		init = res.params;
@@ -457,6 +464,8 @@ coord_job(int argc, char **argv)
 	if (app->done != NULL)
 		app->done(st, nsteps - first, 1, jobs_s, solve_s);
 	rc = CLI_OK;
+	if (st->numbered && cli_path_table("coordinator", st->out, rows, nsteps) != 0)
+		rc = CLI_FAIL;
 	if (co.strict && unconverged > 0) {
 		fprintf(stderr, "strads coordinator: --strict: a limit stopped %ld of %ld "
 		    "step%s before it converged\n", unconverged, nsteps - first,
@@ -474,6 +483,7 @@ out:
 	cJSON_free(specs);
 	cJSON_Delete(appv);
 	free(init);
+	free(rows);
 	app->free(st);
 	return rc;
 }

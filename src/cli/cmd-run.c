@@ -163,12 +163,7 @@ struct run_path_s {
 	strads__status_t *status; /* --status, or NULL */
 	/* Each step's last record, for the path's summary table (written
 	 * by the step's chain, read after the chains are joined). */
-	struct {
-		int have, converged;
-		strads_progress_t p;
-		uint64_t rounds;
-		double solve_s;
-	} *row;
+	cli_path_row_t *row;
 };
 
 
@@ -240,49 +235,11 @@ step_finish(run_chain_t *ch, const strads_job_result_t *res)
 	cli_metrics_end("run", ch->o.metrics_path, res);
 	if (!res->converged)
 		atomic_fetch_add(&rp->unconverged, 1);
-	rp->row[ch->k].have = 1;
-	rp->row[ch->k].converged = res->converged;
-	rp->row[ch->k].p = res->progress;
-	rp->row[ch->k].p.node = NULL; /* not kept */
-	rp->row[ch->k].p.node_updates = NULL;
-	rp->row[ch->k].p.nnodes = 0;
-	rp->row[ch->k].rounds = res->rounds;
-	rp->row[ch->k].solve_s = res->solve_s;
+	cli_path_row(&rp->row[ch->k], res);
 	path_done(rp, ch->k, line);
 	return 0;
 }
 
-/* The path's summary table: a header line, then a line a step with its
- * last record's objective and the app's values (the penalty, nnz, ...),
- * whether it converged, its rounds and its solve time; tab-separated. */
-static int
-write_summary(FILE *f, void *arg)
-{
-	const run_path_t *rp = arg;
-	const strads_progress_t *h = NULL;
-	long k;
-	int i;
-
-	for (k = 0; k < rp->n && h == NULL; k++)
-		if (rp->row[k].have)
-			h = &rp->row[k].p;
-	fputs("step\tobjective", f);
-	for (i = 0; h != NULL && i < h->nvalues && i < STRADS_PROGRESS_VALUES; i++)
-		fprintf(f, "\t%s", h->values[i].name);
-	fputs("\tconverged\trounds\tsolve_s\n", f);
-	for (k = 0; k < rp->n; k++) {
-		const strads_progress_t *p = &rp->row[k].p;
-
-		if (!rp->row[k].have)
-			continue;
-		fprintf(f, "%ld\t%.17g", k + 1, p->objective);
-		for (i = 0; h != NULL && i < h->nvalues && i < STRADS_PROGRESS_VALUES; i++)
-			fprintf(f, "\t%.10g", i < p->nvalues ? p->values[i].value : NAN);
-		fprintf(f, "\t%d\t%llu\t%.6f\n", rp->row[k].converged,
-		    (unsigned long long)rp->row[k].rounds, rp->row[k].solve_s);
-	}
-	return ferror(f) ? -1 : 0;
-}
 
 /* Between two stages of a chain's job (strads_job_opts_t.next, on the
  * chain's thread): step ch->k is kept and the next step set up, unless
@@ -472,17 +429,8 @@ out_chains:
 		if (app->done != NULL)
 			app->done(st, rp.n, rp.jobs, ch[slow].jobs_s, ch[slow].solve_s);
 		rc = CLI_OK;
-		if (st->numbered && st->out != NULL && strcmp(st->out, "-") != 0) {
-			/* A path's steps in one table: OUT.path. */
-			char spath[4200], why[512];
-
-			snprintf(spath, sizeof(spath), "%s.path", st->out);
-			if (strads_file_write_atomic(spath, 0644, write_summary, &rp, why,
-			    sizeof(why)) != 0) {
-				fprintf(stderr, "strads run: %s\n", why);
-				rc = CLI_FAIL;
-			}
-		}
+		if (st->numbered && cli_path_table("run", st->out, rp.row, rp.n) != 0)
+			rc = CLI_FAIL;
 		if (fl->strict && atomic_load(&rp.unconverged) > 0) {
 			fprintf(stderr, "strads run: --strict: a limit stopped %ld of %ld "
 			    "step%s before it converged\n", atomic_load(&rp.unconverged),
