@@ -155,6 +155,11 @@ else
 	echo "no script(1): the terminal's progress line is not checked"
 fi
 
+# A path's step files need a file name to number (--out . wrote ..1).
+check 2 "--out: expected a file name (its steps are NAME.1, NAME.2, ...), got '.'" \
+    run lasso --data d.svm --out . --path 3
+check 2 "--metrics: expected a file name" run lasso --data d.svm --metrics sub/ --path 3
+
 # A penalty so small that the gap cannot reach --tol in floating point:
 # the run stops when nothing moves (it ran forever), says why, and
 # --strict makes that exit 6 as a limit does.

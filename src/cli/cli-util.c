@@ -532,3 +532,20 @@ cli_path_table(const char *cmd, const char *out, const cli_path_row_t *rows, lon
 	}
 	return 0;
 }
+
+int
+cli_step_base_ok(const char *cmd, const char *opt, const char *base)
+{
+	const char *slash, *name;
+
+	if (base == NULL || strcmp(base, "-") == 0)
+		return 0;
+	slash = strrchr(base, '/');
+	name = slash != NULL ? slash + 1 : base;
+	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+		fprintf(stderr, "strads %s: %s: expected a file name (its steps are NAME.1, "
+		    "NAME.2, ...), got '%s'\n", cmd, opt, base);
+		return -1;
+	}
+	return 0;
+}

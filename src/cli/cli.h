@@ -137,6 +137,11 @@ void cli_path_row(cli_path_row_t *row, const strads_job_result_t *res);
  * values, converged, rounds, solve_s). 0, or -1 reported. */
 int cli_path_table(const char *cmd, const char *out, const cli_path_row_t *rows, long n);
 
+/* 0 when base can name a run's step files (base.1, ...): not a
+ * directory's name ("", ".", "..", "dir/"); else -1, reported with
+ * the option opt. */
+int cli_step_base_ok(const char *cmd, const char *opt, const char *base);
+
 /* The file of step k of nsteps of a run: base itself, or base.k+1 when
  * numbered (a run of several steps), zero-padded to the digits of nsteps
  * (base.01 ... base.12) so the files sort in order, in buf; NULL when

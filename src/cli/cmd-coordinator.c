@@ -320,7 +320,9 @@ coord_job(int argc, char **argv)
 		fprintf(stderr, "strads coordinator: out of memory\n");
 		goto out;
 	}
-	if (cli_files_distinct("coordinator", st->data, st->out, st->metrics) != 0) {
+	if (cli_files_distinct("coordinator", st->data, st->out, st->metrics) != 0 ||
+	    (st->numbered && (cli_step_base_ok("coordinator", "--out", st->out) != 0 ||
+	    cli_step_base_ok("coordinator", "--metrics", st->metrics) != 0))) {
 		rc = CLI_USAGE;
 		goto out;
 	}

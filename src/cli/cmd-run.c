@@ -358,6 +358,9 @@ run_app(app_state_t *st, const run_flags_t *fl)
 	metrics1 = cli_step_file(st->metrics, st->numbered, 0, st->steps, mbuf, sizeof(mbuf));
 	if (cli_files_distinct("run", st->data, out1, metrics1) != 0)
 		return CLI_USAGE;
+	if (st->numbered && (cli_step_base_ok("run", "--out", st->out) != 0 ||
+	    cli_step_base_ok("run", "--metrics", st->metrics) != 0))
+		return CLI_USAGE;
 	if (cli_writable("run", out1) != 0 ||
 	    (metrics1 != NULL && cli_writable("run", metrics1) != 0))
 		return CLI_FAIL;
