@@ -63,7 +63,7 @@ fi
 data=
 for d in "${STRADS_SHARED_DATA:-}" "$top_srcdir/../shared/data" /work/shared/data; do
 	if [ -n "$d" ] && [ -f "$d/logreg/rcv1_small.svm" ]; then
-		data=$d/logreg
+		data=$(cd "$d/logreg" && pwd) # absolute: the runs change directory
 		break
 	fi
 done
