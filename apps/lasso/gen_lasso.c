@@ -117,13 +117,6 @@ rng_u01(rng_t *r)
 	return (double)(rng_next(r) >> 11) * 0x1.0p-53;
 }
 
-/* Uniform on (0, 1): safe under log(). */
-static inline double
-rng_open01(rng_t *r)
-{
-	return ((double)(rng_next(r) >> 11) + 0.5) * 0x1.0p-53;
-}
-
 /* Uniform on [0, n), n > 0, unbiased (Lemire's method). */
 static inline uint64_t
 rng_below(rng_t *r, uint64_t n)
