@@ -42,6 +42,12 @@ check 2 "--lambda: expected a number, got 'abc'" run lasso --data d.svm --lambda
 check 2 "--lambda: expected a number >= 0, got '-1'" run lasso --data d.svm --lambda -1
 check 2 "--lambda-ratio: expected a number >= 0, got '-1'" run lasso --data d.svm --lambda-ratio -1
 check 2 "--tol: expected a number > 0, got '-1'" run lasso --data d.svm --tol -1
+check 2 "--path-jobs is how many penalties of a --path are solved at once" \
+	run lasso --data d.svm --path-jobs 2
+check 2 "--path-jobs belongs to a --path" run logreg --data d.svm --path-jobs 2
+check 2 "--min-ratio belongs to a --path" run logreg --data d.svm --min-ratio 0.1
+check 2 "--seed: expected an integer from 0 to" run lasso --data d.svm --seed 99999999999999999999
+check 2 "strads gen lda: --seed: expected a whole number" gen lda --out x --seed x
 check 2 "--tol: expected a number > 0, got '0'" run lasso --data d.svm --tol 0
 check 2 "--time-limit: expected a number > 0, got '0'" run lasso --data d.svm --time-limit 0
 check 2 "--min-ratio: expected a number in (0, 1], got '2'" run lasso --data d.svm --path 3 --min-ratio 2

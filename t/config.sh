@@ -38,6 +38,21 @@ coefs file.model >file.model.coefs
 	bad "the file's run differs from the command line's"
 n=$((n + 1))
 
+# 1b. --config -: the same settings from the standard input (relative
+# names from the working directory); the data cannot come from it too.
+n=$((n + 1))
+sed -e 's|\.\./||' sub/a.conf | sed -e 's|^out = .*|out = stdin.model|' |
+	timeout 60 "$strads" run --config - >out.txt 2>err.txt ||
+	bad "run --config - failed: $(cat err.txt)"
+coefs stdin.model 2>/dev/null | cmp -s - file.model.coefs ||
+	bad "the run from --config - differs from the file's"
+n=$((n + 1))
+printf 'app = lasso\ndata = -\nformat = libsvm\n' |
+	timeout 60 "$strads" run --config - --out x.model >out.txt 2>err.txt
+rc=$?
+[ $rc -eq 2 ] && grep -qF -- "--data - and --config - both name the standard input" err.txt ||
+	bad "--config - with --data -: exit $rc: $(cat err.txt)"
+
 # 2. The command line overrides the file; a no- twin overrides too.
 check 0 "" config --dump run --config sub/a.conf --tol 1e-3 --lambda-ratio=0.5
 [ "$(grep -c '^tol = ' out.txt)" = 1 ] && grep -q '^tol = 1e-3$' out.txt &&

@@ -9,7 +9,8 @@
 # input limits (--max-features), the options that would contradict each
 # other, and runs that did not converge: stopped by a limit (the model
 # and the metrics say so; --strict exits 6) or by SIGINT (exit 130, the
-# last consistent round's model with --save-on-interrupt).
+# last consistent round's model with --save-on-interrupt), in strads run
+# and in strads coordinator.
 set -u
 
 . "${top_srcdir:-.}/t/clitest.sh"
@@ -211,6 +212,52 @@ rc=$?
 grep -q "no model saved (--save-on-interrupt" int2.err || bad "SIGINT: $(cat int2.err)"
 tail -n 1 int2.json | grep -q '"stopped_by": "interrupt"' ||
 	bad "int2.json (no --save-on-interrupt) does not end with an interrupt end record"
+
+# The coordinator: the same, and its node is let go (exit 0).
+n=$((n + 1))
+STRADS_SECRET=model-files-test-secret-0123456789
+export STRADS_SECRET
+# shellcheck disable=SC2086
+"$strads" coordinator --listen tcp://127.0.0.1:0 --app lasso --data int.svm \
+	--schedule priority --lambda-ratio 0.001 --tol 1e-15 \
+	--checkpoint-every 0 --metrics cint.json --out cint.model --save-on-interrupt \
+	2>cint.err &
+cpid=$!
+i=0
+url=
+while [ -z "$url" ] && [ $i -lt 600 ] && kill -0 $cpid 2>/dev/null; do
+	url=$(sed -n 's/.*listening on \(tcp:[^;]*\);.*/\1/p' cint.err 2>/dev/null)
+	[ -n "$url" ] || sleep 0.1
+	i=$((i + 1))
+done
+if [ -n "$url" ]; then
+	"$strads" node --join "$url" --threads 1 --quiet 2>cnode.err &
+	npid=$!
+	interrupted $cpid cint
+	rc=$?
+	[ $rc -eq 130 ] || bad "coordinator SIGINT: exit $rc, expected 130: $(cat cint.err)"
+	grep -q "strads coordinator: interrupted at iteration [0-9]* (objective .*); that iteration's model is saved in cint.model" \
+		cint.err || bad "coordinator SIGINT: no 'interrupted' message: $(cat cint.err)"
+	grep -q '^# converged 0$' cint.model 2>/dev/null ||
+		bad "cint.model: missing, or says it converged"
+	tail -n 1 cint.json | grep -q '"stopped_by": "interrupt"' ||
+		bad "cint.json does not end with an interrupt end record"
+	i=0
+	while kill -0 $npid 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 $npid 2>/dev/null; then
+		kill -9 $npid
+		bad "the node still runs 30 s after its coordinator was interrupted"
+	fi
+	wait $npid
+	rc=$?
+	[ $rc -eq 0 ] || bad "the node of an interrupted coordinator: exit $rc: $(cat cnode.err)"
+else
+	bad "the coordinator never said where it listens: $(cat cint.err)"
+	kill -9 $cpid 2>/dev/null
+fi
 
 [ $fail = 0 ] && echo "$n cases: models and data refused or accepted as they should be"
 exit $fail

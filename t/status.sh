@@ -94,6 +94,15 @@ else
 	    '"loglik_per_token":' '"eta_s":' '"members":	\[\]'; do
 		grep -q "$k" s2.json || { bad "run: /status lacks $k:"; cat s2.json; break; }
 	done
+	# A port in use is an error at once, before the data is loaded.
+	n=$((n + 1))
+	port=${url##*:}
+	"$strads" run lda --data c.docword.txt --format uci --topics 4 --threads 1 \
+	    --iters 1 --out busy.model --status "127.0.0.1:$port" >busy.out 2>busy.err
+	rc=$?
+	[ $rc -eq 1 ] && grep -q "cannot serve HTTP there" busy.err &&
+	    ! grep -q "^loaded" busy.err ||
+	    { bad "run --status on a port in use: exit $rc, expected 1 before loading:"; cat busy.err; }
 	curl -sf "$url/metrics" >m.txt || bad "run: GET /metrics failed"
 	grep -qE '^strads_iteration [1-9][0-9]*$' m.txt &&
 	    grep -q '^strads_info{command="run",app="lda"} 1$' m.txt &&

@@ -375,6 +375,11 @@ lasso_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 		    "too: give one\n", cmd, seen[O_RATIO - 256] ? "lambda-ratio" : "path");
 		goto fail;
 	}
+	if (seen[O_PATHJOBS - 256] && !seen[O_PATH - 256]) {
+		fprintf(stderr, "strads %s: --path-jobs is how many penalties of a "
+		    "--path are solved at once; without --path it does nothing\n", cmd);
+		goto fail;
+	}
 	if (seen[O_MINRATIO - 256] && !seen[O_PATH - 256]) {
 		fprintf(stderr, "strads %s: --min-ratio is the end of a --path; "
 		    "without --path it does nothing\n", cmd);

@@ -85,10 +85,12 @@ gen_usage(FILE *f)
 	    "  --nnz-per-row K     mean non-zeros a row, 1 to P; a row holds "
 	    "K-h to K+h\n"
 	    "                      columns, uniformly, h = min(K/2, P-K) "
-	    "(default %u)\n"
+	    "(default %u,\n"
+	    "                      or P when P is smaller)\n"
 	    "  --support K         non-zeros of beta, 0 to P, on columns drawn "
 	    "uniformly among\n"
-	    "                      the 4K most frequent ones (default %u)\n"
+	    "                      the 4K most frequent ones (default %u,\n"
+	    "                      or P when P is smaller)\n"
 	    "  --noise SD          sd of the Gaussian noise added to y "
 	    "(default %g)\n"
 	    "  --snr R             instead of --noise: sd = sqrt(var(X beta) "
@@ -169,7 +171,7 @@ lasso_gen_main(int argc, char **argv)
 	double *beta, t_gen, t_write;
 	uint64_t t0;
 	char err[512];
-	int c, rc = 0, have_noise = 0, have_snr = 0;
+	int c, rc = 0, have_noise = 0, have_snr = 0, have_nnz = 0, have_support = 0;
 
 	gen_lasso_opts_init(&o);
 	optind = 1;
@@ -186,9 +188,11 @@ lasso_gen_main(int argc, char **argv)
 			break;
 		case OPT_NNZ:
 			rc = cli_gen_u32("lasso", name, optarg, &o.nnz_per_row);
+			have_nnz = 1;
 			break;
 		case OPT_SUPPORT:
 			rc = cli_gen_u32("lasso", name, optarg, &o.support);
+			have_support = 1;
 			break;
 		case OPT_NOISE:
 			rc = cli_gen_double("lasso", name, optarg, &o.noise);
@@ -298,6 +302,11 @@ lasso_gen_main(int argc, char **argv)
 		cli_gen_error("lasso", "--noise and --snr exclude each other");
 		goto usage;
 	}
+	/* The defaults shrink to fit a small --p; given values are checked. */
+	if (!have_nnz && o.nnz_per_row > o.p && o.p > 0)
+		o.nnz_per_row = o.p;
+	if (!have_support && o.support > o.p)
+		o.support = o.p;
 	if (gen_lasso_check(&o, err, sizeof(err)) != 0) {
 		cli_gen_error("lasso", "%s", err);
 		goto usage;

@@ -320,6 +320,12 @@ logreg_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 		fprintf(stderr, "strads %s logreg: --data FILE is required\n", cmd);
 		goto fail;
 	}
+	if ((seen[O_PATHJOBS - 256] || seen[O_MINRATIO - 256]) && !seen[O_PATH - 256]) {
+		fprintf(stderr, "strads %s logreg: --%s belongs to a --path; without "
+		    "--path it does nothing\n", cmd,
+		    seen[O_PATHJOBS - 256] ? "path-jobs" : "min-ratio");
+		goto fail;
+	}
 	if (ro->have_C + ro->have_lambda + (ro->path > 0) > 1) {
 		fprintf(stderr, "strads %s logreg: --C, --lambda and --path each set the "
 		    "penalty: give one\n", cmd);

@@ -418,17 +418,20 @@ bad:
 #define CONF_MAX_BYTES (1u << 20)
 
 /*
- * Reads path, in the JSON form when its first character (after blanks
- * and a UTF-8 byte order mark) is '{', else in the KEY = VALUE form.
- * -1, reported, on a file that cannot be read, is too large, or is
- * malformed.
+ * Reads path ("-": the standard input, read to its end), in the JSON
+ * form when its first character (after blanks and a UTF-8 byte order
+ * mark) is '{', else in the KEY = VALUE form. -1, reported, on a file
+ * that cannot be read, is too large, or is malformed.
  */
 int
 cli_conf_read(const char *cmd, const char *path, conf_ent_t **out, size_t *nout)
 {
+	int in = strcmp(path, "-") == 0;
 	/* Opened without blocking: a FIFO without a writer would hold the
-	 * open itself. */
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	 * open itself. The standard input is the user's pipe or file: it is
+	 * read as it comes (a copy, so that closing it leaves fd 0). */
+	int fd = in ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)
+	            : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL, *mem = NULL;
 	char *text = NULL;
 	const char *p;
@@ -442,7 +445,7 @@ cli_conf_read(const char *cmd, const char *path, conf_ent_t **out, size_t *nout)
 			close(fd);
 		return -1;
 	}
-	{
+	if (!in) {
 		struct stat sb;
 
 		/* A FIFO or a device would be read until its writer ends, or

@@ -40,6 +40,7 @@ static struct {
 	char *dump;   /* the settings, once merged (owned) */
 	char *from;   /* "FILE: KEY (line N), ...": the file's options in argv,
 	                 for a refusal that does not name its line (owned) */
+	int from_stdin; /* --config - */
 	char title[128];
 } conf;
 
@@ -322,6 +323,7 @@ cli_conf_apply(const char *cmd, cli_conf_usage_cb usage, int app_arg, int *argcp
 	}
 	if (path != NULL && cli_conf_read(cmd, path, &e, &ne) != 0)
 		goto out;
+	conf.from_stdin = path != NULL && strcmp(path, "-") == 0;
 	/* The app: the command line's (strads run APP, --app APP), else the
 	 * file's. */
 	for (j = 0; j < ne; j++)
@@ -545,6 +547,12 @@ cli_conf_refused(const char *cmd)
 {
 	if (conf.from != NULL && !cli_origin_named())
 		fprintf(stderr, "strads %s: options read from %s\n", cmd, conf.from);
+}
+
+int
+cli_conf_from_stdin(void)
+{
+	return conf.from_stdin;
 }
 
 int

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -55,6 +56,11 @@ cli_load(const app_entry_t *app, const char *cmd, app_state_t *st, int verbose)
 {
 	int rc, tty = verbose && isatty(STDERR_FILENO);
 
+	if (st->data != NULL && strcmp(st->data, "-") == 0 && cli_conf_from_stdin()) {
+		fprintf(stderr, "strads %s: --data - and --config - both name the standard "
+		    "input; give one of them a file\n", cmd);
+		return CLI_USAGE;
+	}
 	load.t0_ns = strads_now_ns();
 	load.shown = 0;
 	if (tty)

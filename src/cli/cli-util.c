@@ -110,7 +110,11 @@ cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long *o
 	*out = strtol(s, &end, 10);
 	if (end == s || *end != '\0' || errno != 0 || *out < lo) {
 		opt_error_head(cmd, s);
-		fprintf(stderr, "%s: expected an integer >= %ld, got '%s'\n", opt, lo, s);
+		if (errno == ERANGE)
+			fprintf(stderr, "%s: expected an integer from %ld to %ld, got '%s'\n",
+			    opt, lo, LONG_MAX, s);
+		else
+			fprintf(stderr, "%s: expected an integer >= %ld, got '%s'\n", opt, lo, s);
 		return -1;
 	}
 	return 0;
@@ -291,10 +295,12 @@ cli_gen_u64(const char *app, const char *opt, const char *s, uint64_t *out)
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0) {
+		/* opt may be given with its dashes or without. */
 		cli_gen_error(app,
-		    "--%s: expected a whole number from 0 to %llu, "
+		    "%s%s: expected a whole number from 0 to %llu, "
 		    "found '%s'",
-		    opt, (unsigned long long)UINT64_MAX, s);
+		    strncmp(opt, "--", 2) == 0 ? "" : "--", opt,
+		    (unsigned long long)UINT64_MAX, s);
 		return -1;
 	}
 	*out = v;

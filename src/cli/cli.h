@@ -63,6 +63,9 @@ void cli_conf_release(void);
  * --config file and the refusal did not name the file's line (an app's
  * own check), names the file's options and their lines. */
 void cli_conf_refused(const char *cmd);
+/* Whether the options came from --config - (the standard input, which
+ * then cannot also be the data). */
+int cli_conf_from_stdin(void);
 /* strads config --dump: the commands parse and check their options,
  * then, when cli_conf_dumping(), print them with cli_conf_dump() (its
  * exit code) instead of running. */

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,9 +62,12 @@ coord_usage(const app_entry_t *app, FILE *f)
 	    "  --http ADDR         the same as --status\n"
 	    "  --strict            exit 6 when a limit (--max-iter, --time-limit)\n"
 	    "                      stopped a step before it converged\n"
+	    "  --save-on-interrupt on SIGINT or SIGTERM once the job runs, save the\n"
+	    "                      model of the last consistent round (exit 130\n"
+	    "                      either way; the nodes are let go)\n"
 	    "  --config FILE       options from FILE (KEY = VALUE lines or JSON,\n"
-	    "                      strads.conf(5)); those given\n"
-	    "                      here override the file's\n"
+	    "                      strads.conf(5); -: the standard input);\n"
+	    "                      those given here override the file's\n"
 	    "  --resume DIR        go on from the checkpoint in DIR (a coordinator\n"
 	    "                      that was lost: same options); the nodes that\n"
 	    "                      wait for it join again\n"
@@ -85,7 +89,7 @@ coord_usage(const app_entry_t *app, FILE *f)
 
 enum {
 	C_LISTEN = CLI_HOST_OPT, C_APP, C_SECRET, C_MINW, C_JOINT, C_HB, C_MT,
-	C_CERT, C_KEY, C_CA, C_SNAP, C_CKDIR, C_CKEVERY, C_RESUME, C_STRICT, C_STATUS
+	C_CERT, C_KEY, C_CA, C_SNAP, C_CKDIR, C_CKEVERY, C_RESUME, C_STRICT, C_STATUS, C_SAVEINT
 };
 
 static const struct option coord_opts[] = {
@@ -106,6 +110,7 @@ static const struct option coord_opts[] = {
     {"strict", no_argument, NULL, C_STRICT},
     {"status", required_argument, NULL, C_STATUS},
     {"http", required_argument, NULL, C_STATUS},
+    {"save-on-interrupt", no_argument, NULL, C_SAVEINT},
     {NULL, 0, NULL, 0}};
 
 typedef struct {
@@ -114,6 +119,7 @@ typedef struct {
 	long min_workers;
 	double join_timeout, heartbeat, member_timeout, snapshot, ckevery;
 	int strict;
+	int save_int; /* --save-on-interrupt */
 } coord_opts_t;
 
 static int
@@ -125,6 +131,7 @@ coord_opt(void *arg, int c, const char *v)
 	case C_LISTEN: co->listen = v; return 0;
 	case C_APP: co->app = v; return 0;
 	case C_STRICT: co->strict = 1; return 0;
+	case C_SAVEINT: co->save_int = 1; return 0;
 	case C_SECRET: co->secret_file = v; return 0;
 	case C_CERT: co->cert = v; return 0;
 	case C_KEY: co->key = v; return 0;
@@ -304,12 +311,27 @@ coord_job(int argc, char **argv)
 		return cli_conf_dump();
 	}
 	strads_config_init(&cfg);
+	/* The status endpoint is bound before the data is loaded, so a port
+	 * in use is reported at once, not after a long load. */
+	if (rc == CLI_OK && co.status != NULL) {
+		char url[300], msg[512];
+
+		if (strads__status_start(&status, co.status, "coordinator", app->name, url,
+		        sizeof(url), msg, sizeof(msg)) != 0) {
+			fprintf(stderr, "strads coordinator: %s\n", msg);
+			rc = CLI_FAIL;
+		} else {
+			fprintf(stderr, "strads coordinator: status at %s/status and "
+			    "%s/metrics\n", url, url);
+		}
+	}
 	if (rc == CLI_OK &&
 	    cli_secret("coordinator", co.secret_file, &cfg, &secret, &slen) != 0)
 		rc = CLI_FAIL;
 	if (rc == CLI_OK && (rc = cli_load(app, "coordinator", st, !st->quiet)) != CLI_OK)
 		strads_secret_free(secret, slen);
 	if (rc != CLI_OK) {
+		strads__status_stop(status);
 		app->free(st);
 		cJSON_Delete(appv);
 		return rc;
@@ -379,18 +401,8 @@ coord_job(int argc, char **argv)
 		goto out;
 	}
 	cli_bound_url(co.listen, port, bound, sizeof(bound));
-	if (co.status != NULL) {
-		char url[300], msg[512];
-
-		if (strads__status_start(&status, co.status, "coordinator", app->name, url,
-		        sizeof(url), msg, sizeof(msg)) != 0) {
-			fprintf(stderr, "strads coordinator: %s\n", msg);
-			goto out;
-		}
+	if (status != NULL)
 		strads__status_set_view(status, status_view, cl);
-		fprintf(stderr, "strads coordinator: status at %s/status and %s/metrics\n",
-		    url, url);
-	}
 	if (!st->quiet)
 		fprintf(stderr, "coordinator: listening on %s; waiting for %ld worker slot%s\n",
 		    bound, co.min_workers, co.min_workers == 1 ? "" : "s");
@@ -401,6 +413,10 @@ coord_job(int argc, char **argv)
 		    "%gs\n", co.min_workers, co.min_workers == 1 ? "" : "s", co.join_timeout);
 		goto out;
 	}
+	/* From here SIGINT and SIGTERM end the job at a round boundary, as
+	 * in strads run (before, they end the process at once: nothing is
+	 * lost while it waits). */
+	cli_interrupt_arm();
 	/* One job per step; each starts from the last one's result. */
 	first = step;
 	for (; step < nsteps; step++) {
@@ -419,6 +435,7 @@ coord_job(int argc, char **argv)
 		o.metrics_path = cli_step_file(st->metrics, st->numbered, step, nsteps, mpath,
 		    sizeof(mpath));
 		o.init = init;
+		o.stop = &cli_stop;
 		if (status != NULL) {
 			/* The app's subscribers, then the status endpoint's. */
 			int n = o.nsubscribers > 0 && o.subscribers != NULL ? o.nsubscribers : 0;
@@ -443,6 +460,24 @@ coord_job(int argc, char **argv)
 		jobs_s += (double)(strads_now_ns() - t0) / 1e9;
 		solve_s += res.solve_s;
 		out = cli_step_file(st->out, st->numbered, step, nsteps, obuf, sizeof(obuf));
+		if (cli_stop && !res.converged) {
+			/* Interrupted: the result is that of a consistent round
+			 * (the roles drained and gathered), kept when asked. */
+			cli_metrics_end("coordinator", o.metrics_path, &res);
+			if (co.save_int && app->save("coordinator", st, step, out, &res) == 0)
+				fprintf(stderr, "strads coordinator: interrupted at iteration %llu "
+				    "(objective %.12g); that iteration's model is saved in %s\n",
+				    (unsigned long long)res.progress.iter, res.progress.objective,
+				    out);
+			else if (!co.save_int)
+				fprintf(stderr, "strads coordinator: interrupted at iteration %llu; "
+				    "no model saved (--save-on-interrupt saves the last consistent "
+				    "one)\n", (unsigned long long)res.progress.iter);
+			free(res.params);
+			cli_result_tables_free(&res);
+			rc = 128 + SIGINT; /* as a shell reports a ^C */
+			goto out;
+		}
 		if (app->result("coordinator", st, step, &res, line, sizeof(line)) != 0) {
 			free(res.params);
 			cli_result_tables_free(&res);

@@ -52,8 +52,8 @@ app_usage(const app_entry_t *app, FILE *f)
 	app->usage("run", f);
 	fprintf(f, "run:\n"
 	    "  --config FILE       options from FILE (KEY = VALUE lines or JSON,\n"
-	    "                      strads.conf(5)); those given\n"
-	    "                      here override the file's\n");
+	    "                      strads.conf(5); -: the standard input);\n"
+	    "                      those given here override the file's\n");
 	if (!app->planned_iters)
 		fprintf(f,
 		    "  --strict            exit 6 when a limit (--max-iter, --time-limit)\n"
@@ -364,8 +364,22 @@ run_app(app_state_t *st, const run_flags_t *fl)
 	if (cli_writable("run", out1) != 0 ||
 	    (metrics1 != NULL && cli_writable("run", metrics1) != 0))
 		return CLI_FAIL;
-	if ((rc = cli_load(app, "run", st, !st->quiet)) != CLI_OK)
+	/* The status endpoint is bound before the data is loaded, so a port
+	 * in use is reported at once, not after a long load. */
+	if (fl->status != NULL) {
+		char url[300], msg[512];
+
+		if (strads__status_start(&rp.status, fl->status, "run", app->name, url,
+		        sizeof(url), msg, sizeof(msg)) != 0) {
+			fprintf(stderr, "strads run: %s\n", msg);
+			return CLI_FAIL;
+		}
+		fprintf(stderr, "strads run: status at %s/status and %s/metrics\n", url, url);
+	}
+	if ((rc = cli_load(app, "run", st, !st->quiet)) != CLI_OK) {
+		strads__status_stop(rp.status);
 		return rc;
+	}
 	rc = CLI_FAIL;
 	strads_config_init(&cfg);
 	cfg.nloops = (int)st->threads;
@@ -375,16 +389,6 @@ run_app(app_state_t *st, const run_flags_t *fl)
 		fprintf(stderr, "strads run: cannot start the runtime: %s\n",
 		    strads_strerror(err));
 		goto out;
-	}
-	if (fl->status != NULL) {
-		char url[300], msg[512];
-
-		if (strads__status_start(&rp.status, fl->status, "run", app->name, url,
-		        sizeof(url), msg, sizeof(msg)) != 0) {
-			fprintf(stderr, "strads run: %s\n", msg);
-			goto out;
-		}
-		fprintf(stderr, "strads run: status at %s/status and %s/metrics\n", url, url);
 	}
 	nloops = strads_runtime_nloops(rt);
 	rp.st = st;

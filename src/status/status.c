@@ -557,6 +557,12 @@ strads__status_start(strads__status_t **sp, const char *addr, const char *cmd,
 
 		inet_ntop(AF_INET, &sa.s_in.sa_addr, ip, sizeof(ip));
 		snprintf(url, urllen, "http://%s:%u", ip, ntohs(sa.s_in.sa_port));
+	} else if (nng_http_server_get_addr(s->srv, &sa) == 0 &&
+	    sa.s_family == NNG_AF_INET6) {
+		char ip[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET6, sa.s_in6.sa_addr, ip, sizeof(ip));
+		snprintf(url, urllen, "http://[%s]:%u", ip, ntohs(sa.s_in6.sa_port));
 	} else {
 		snprintf(url, urllen, "%s", u);
 	}
