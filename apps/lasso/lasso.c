@@ -197,6 +197,16 @@ pull(void *shared, const strads_block_t *b, const double *g, double *beta,
 	}
 }
 
+/* glmnet's dev.ratio: the share of the null model's squared error
+ * explained, 1 - ||r||^2 / ||y - ybar||^2, from rr = ||r||^2. With no
+ * non-zero the model is the null model: exactly 0, where the sums would
+ * leave rounding of either sign. */
+static double
+dev_ratio(const lasso_t *l, double nnz, double rr)
+{
+	return nnz > 0 && l->yy > 0 ? 1 - rr / l->yy : 0;
+}
+
 /* check: sum |beta|, max |g_j| and the non-zeros of a range */
 void
 lasso__check(void *shared, strads_range_t r, const double *g, const double *beta,
@@ -250,7 +260,7 @@ lasso__objective(void *shared, const double *st, const double *ck, int nstores,
 		strads_progress_add(out, "kkt", out->criterion, 0);
 		strads_progress_add(out, "nnz", nnz, 1);
 		strads_progress_add(out, "lambda", 0, 0);
-		strads_progress_add(out, "dev_ratio", l->yy > 0 ? 1 - st[0] / l->yy : 0, 0);
+		strads_progress_add(out, "dev_ratio", dev_ratio(l, nnz, st[0]), 0);
 		return;
 	}
 	out->criterion = primal > 0 ? fmax(primal - dual, 0) / primal : 0;
@@ -259,9 +269,7 @@ lasso__objective(void *shared, const double *st, const double *ck, int nstores,
 	strads_progress_add(out, "gap", out->criterion, 0);
 	strads_progress_add(out, "nnz", nnz, 1);
 	strads_progress_add(out, "lambda", l->lambda, 0);
-	/* glmnet's dev.ratio: the share of the null model's squared error
-	 * explained, 1 - ||r||^2 / ||y - ybar||^2. */
-	strads_progress_add(out, "dev_ratio", l->yy > 0 ? 1 - st[0] / l->yy : 0, 0);
+	strads_progress_add(out, "dev_ratio", dev_ratio(l, nnz, st[0]), 0);
 }
 
 /*
