@@ -26,7 +26,7 @@
  * its criterion never falls below tol, so a job runs to max_rounds, with
  * a check after every block (check_every 1). */
 typedef struct {
-	uint64_t n;
+	testapp_means_t means; /* first: the means app's pull reads its n */
 	atomic_int checks; /* objective calls */
 	uv_thread_t coord; /* the thread of the last one */
 	atomic_int coord_set;
@@ -66,21 +66,6 @@ ones_apply(void *ws, const strads_block_t *b, const double *delta)
 	(void)ws;
 	(void)b;
 	(void)delta;
-}
-
-static void
-ones_pull(void *shared, const strads_block_t *b, const double *sum, double *val,
-    double *delta)
-{
-	const ones_t *d = shared;
-	uint32_t t;
-
-	for (t = 0; t < b->n; t++) {
-		double v = sum[t] / (double)d->n;
-
-		delta[t] = v - val[t];
-		val[t] = v;
-	}
 }
 
 static void
@@ -127,7 +112,7 @@ static const strads_app_t ones_app = {
     .push = ones_push,
     .apply = ones_apply,
     .worker_fini = free,
-    .pull = ones_pull,
+    .pull = testapp_means_pull, /* the mean of a column of ones: 1 */
     .check = ones_check,
     .objective = ones_objective,
 };
@@ -181,10 +166,10 @@ static void
 ones_opts(strads_job_opts_t *o, ones_t *d, uint64_t rounds)
 {
 	memset(d, 0, sizeof(*d));
-	d->n = 200;
+	d->means.n = 200;
 	strads_job_opts_init(o);
 	o->nparams = P;
-	o->nrows = d->n;
+	o->nrows = d->means.n;
 	o->nworkers = 2;
 	o->nstores = 2;
 	o->block = 8;

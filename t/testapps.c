@@ -88,8 +88,8 @@ means_apply(void *ws, const strads_block_t *b, const double *delta)
 			    delta[t] * w->d->x[i * w->d->p + b->idx[t]];
 }
 
-static void
-means_pull(void *shared, const strads_block_t *b, const double *sum, double *val,
+void
+testapp_means_pull(void *shared, const strads_block_t *b, const double *sum, double *val,
     double *delta)
 {
 	const testapp_means_t *d = shared;
@@ -138,7 +138,7 @@ const strads_app_t testapp_means = {
     .push = means_push,
     .apply = means_apply,
     .worker_fini = free,
-    .pull = means_pull,
+    .pull = testapp_means_pull,
     .check = means_check,
     .objective = means_objective,
 };
@@ -153,7 +153,7 @@ const strads_app_t testapp_means_tables = {
     .push = means_push,
     .apply = means_apply,
     .worker_fini = free,
-    .pull = means_pull,
+    .pull = testapp_means_pull,
     .check = means_check,
     .objective = means_objective,
 };

@@ -30,6 +30,11 @@ typedef struct {
 extern const strads_app_t testapp_means;
 extern const strads_app_t testapp_means_tables;
 
+/* The means app's pull: parameter j becomes sum_j / n, n from the
+ * testapp_means_t that shared points to (or starts with). */
+void testapp_means_pull(void *shared, const strads_block_t *b, const double *sum,
+    double *val, double *delta);
+
 /* The data of a means test: n rows of p values at x. */
 testapp_means_t testapp_means_of(const double *x, uint64_t n, uint32_t p);
 
