@@ -677,7 +677,8 @@ apply_grouped(shard_t *s, held_t *first, held_t *end)
 	held_t *h;
 
 	for (bk = 0; bk < TBL_NBUCKETS; bk++) {
-		const uint8_t *next = m->ents + (size_t)(bk + 1) * part;
+		/* No offset from a map without entries (NULL + 0 is undefined). */
+		const uint8_t *next = part > 0 ? m->ents + (size_t)(bk + 1) * part : m->ents;
 		size_t ahead = bk + 1 < TBL_NBUCKETS ? 0 : part;
 
 		for (h = first; h != end; h = h->next) {

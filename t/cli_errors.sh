@@ -45,6 +45,9 @@ check 2 "--tol: expected a number > 0, got '-1'" run lasso --data d.svm --tol -1
 check 2 "--path-jobs is how many penalties of a --path are solved at once" \
 	run lasso --data d.svm --path-jobs 2
 check 2 "--path-jobs belongs to a --path" run logreg --data d.svm --path-jobs 2
+check 2 "--lambda-ratio would be ignored" run lasso --data d.svm --path 5 --lambda-ratio 0.5
+check 2 "--workers: expected an integer from 1 to 4096" run lasso --data d.svm --workers 100000
+check 1 "/proc/m.json: cannot write into /proc" run lasso --data d.svm --metrics /proc/m.json
 check 2 "--min-ratio belongs to a --path" run logreg --data d.svm --min-ratio 0.1
 check 2 "--seed: expected an integer from 0 to" run lasso --data d.svm --seed 99999999999999999999
 check 2 "strads gen lda: --seed: expected a whole number" gen lda --out x --seed x
@@ -58,7 +61,7 @@ check 2 "--threads: expected an integer from 1 to 256, got '99999999999999999999
 	run lasso --data d.svm --threads 99999999999999999999
 check 2 "--block: expected an integer from 1 to 4294967295, got '4294967297'" \
 	run lasso --data d.svm --block 4294967297
-check 2 "--path: expected an integer >= 1, got '-3'" run lasso --data d.svm --path -3
+check 2 "--path: expected an integer from 1 to 100000, got '-3'" run lasso --data d.svm --path -3
 check 2 "--data given twice" run lasso --data d.svm --data d.svm
 check 2 "--lambda given twice" run lasso --data d.svm --lambda 0.1 --lambda 0.2
 check 2 "--intercept and --no-intercept" run lasso --data d.svm --intercept --no-intercept

@@ -212,7 +212,9 @@ lasso_opt(const char *cmd, lasso_cli_t *ro, int c, const char *arg, int *shotgun
 	case O_RATIO:
 		bad = cli_parse_double_in(cmd, "--lambda-ratio", arg, 0, 0, INFINITY, &ro->ratio);
 		break;
-	case O_PATH: bad = cli_parse_long(cmd, "--path", arg, 1, &ro->path); break;
+	case O_PATH: /* a bound before allocating a row of results each */
+		bad = cli_parse_long_in(cmd, "--path", arg, 1, 100000, &ro->path);
+		break;
 	case O_PATHJOBS:
 		bad = cli_parse_long(cmd, "--path-jobs", arg, 1, &ro->path_jobs);
 		break;
@@ -232,7 +234,9 @@ lasso_opt(const char *cmd, lasso_cli_t *ro, int c, const char *arg, int *shotgun
 		/* The runtime's limit on loops. */
 		bad = cli_parse_long_in(cmd, "--threads", arg, 1, STRADS_MAX_LOOPS, &ro->threads);
 		break;
-	case O_WORKERS: bad = cli_parse_long(cmd, "--workers", arg, 1, &ro->workers); break;
+	case O_WORKERS: /* each an actor with its shard; beyond this only cost */
+		bad = cli_parse_long_in(cmd, "--workers", arg, 1, 4096, &ro->workers);
+		break;
 	case O_BLOCK:
 		/* A job's block is 32-bit: a larger one must not wrap. */
 		bad = cli_parse_long_in(cmd, "--block", arg, 1, UINT32_MAX, &ro->block);
@@ -373,6 +377,11 @@ lasso_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 	if (seen[O_LAMBDA - 256] && (seen[O_RATIO - 256] || seen[O_PATH - 256])) {
 		fprintf(stderr, "strads %s: --lambda sets the penalty; --%s sets it "
 		    "too: give one\n", cmd, seen[O_RATIO - 256] ? "lambda-ratio" : "path");
+		goto fail;
+	}
+	if (seen[O_RATIO - 256] && seen[O_PATH - 256]) {
+		fprintf(stderr, "strads %s: --path runs from lambda_max down to lambda_max x "
+		    "--min-ratio; --lambda-ratio would be ignored: give one\n", cmd);
 		goto fail;
 	}
 	if (seen[O_PATHJOBS - 256] && !seen[O_PATH - 256]) {

@@ -184,7 +184,9 @@ logreg_opt(const char *cmd, logreg_cli_t *ro, int c, const char *arg)
 		bad = cli_parse_double_in(cmd, "--lambda", arg, 0, 1, INFINITY, &ro->lambda);
 		ro->have_lambda = 1;
 		break;
-	case O_PATH: bad = cli_parse_long(cmd, "--path", arg, 1, &ro->path); break;
+	case O_PATH: /* a bound before allocating a row of results each */
+		bad = cli_parse_long_in(cmd, "--path", arg, 1, 100000, &ro->path);
+		break;
 	case O_PATHJOBS:
 		bad = cli_parse_long(cmd, "--path-jobs", arg, 1, &ro->path_jobs);
 		break;
@@ -202,7 +204,9 @@ logreg_opt(const char *cmd, logreg_cli_t *ro, int c, const char *arg)
 	case O_THREADS:
 		bad = cli_parse_long_in(cmd, "--threads", arg, 1, STRADS_MAX_LOOPS, &ro->threads);
 		break;
-	case O_WORKERS: bad = cli_parse_long(cmd, "--workers", arg, 1, &ro->workers); break;
+	case O_WORKERS: /* each an actor with its shard; beyond this only cost */
+		bad = cli_parse_long_in(cmd, "--workers", arg, 1, 4096, &ro->workers);
+		break;
 	case O_BLOCK:
 		bad = cli_parse_long_in(cmd, "--block", arg, 1, UINT32_MAX, &ro->block);
 		break;

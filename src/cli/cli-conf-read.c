@@ -177,7 +177,8 @@ read_lines(const char *cmd, const char *path, FILE *f, conf_ent_t **ep, size_t *
 			    (strncmp(p, "[run]", 5) != 0 && strncmp(p, "[coordinator]", 13) != 0 &&
 			    strncmp(p, "[node]", 6) != 0)) {
 				fprintf(stderr, "strads %s: %s:%d: expected a section [run], "
-				    "[coordinator] or [node], got '%s'\n", cmd, path, lineno, p);
+				    "[coordinator] or [node], got '%.60s'%s\n", cmd, path, lineno, p,
+				    strlen(p) > 60 ? "..." : "");
 				goto out;
 			}
 			sect = (size_t)(end - p - 1) == strlen(cmd) &&
@@ -192,7 +193,8 @@ read_lines(const char *cmd, const char *path, FILE *f, conf_ent_t **ep, size_t *
 			p++;
 		if (k == 0 || *p != '=') {
 			fprintf(stderr, "strads %s: %s:%d: expected KEY = VALUE (KEY an option "
-			    "without its --), got '%s'\n", cmd, path, lineno, key);
+			    "without its --), got '%.60s'%s\n", cmd, path, lineno, key,
+			    strlen(key) > 60 ? "..." : "");
 			goto out;
 		}
 		key[k] = '\0';

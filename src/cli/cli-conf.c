@@ -251,15 +251,23 @@ dump_line(FILE *f, const char *key, const char *val)
 	fprintf(f, "\"\n");
 }
 
+/* An option's name, its aliases as one: --http is --status. */
+static const char *
+canonical(const char *name)
+{
+	return strcmp(name, "http") == 0 ? "status" : name;
+}
+
 /* Whether the command line gives the option name (or its no- twin, which
- * sets the same thing the other way). */
+ * sets the same thing the other way, or an alias of it). */
 static int
 overridden(const char *name, char **given, size_t ngiven)
 {
 	size_t i;
 
+	name = canonical(name);
 	for (i = 0; i < ngiven; i++) {
-		const char *g = given[i];
+		const char *g = canonical(given[i]);
 
 		if (strcmp(g, name) == 0 ||
 		    (strncmp(g, "no-", 3) == 0 && strcmp(g + 3, name) == 0) ||

@@ -337,6 +337,32 @@ parent_dir(const char *path)
 	return strndup(path, (size_t)(slash - path));
 }
 
+/* Whether dir takes a new file: one is made there and removed (access()
+ * says yes to root on a read-only mount, /proc or /sys). errno set when
+ * not. */
+static int
+dir_takes_files(const char *dir)
+{
+	size_t n = strlen(dir);
+	char *probe = malloc(n + 32);
+	int fd, e;
+
+	if (probe == NULL)
+		return 1; /* the write itself will tell */
+	snprintf(probe, n + 32, "%s/.strads-probe-XXXXXX", dir);
+	fd = mkstemp(probe);
+	if (fd < 0) {
+		e = errno;
+		free(probe);
+		errno = e;
+		return 0;
+	}
+	close(fd);
+	unlink(probe);
+	free(probe);
+	return 1;
+}
+
 int
 cli_writable(const char *cmd, const char *path)
 {
@@ -346,7 +372,7 @@ cli_writable(const char *cmd, const char *path)
 
 	if (dir == NULL)
 		return 0;
-	ok = access(dir, W_OK | X_OK) == 0;
+	ok = dir_takes_files(dir);
 	if (!ok)
 		fprintf(stderr, "strads %s: %s: cannot write into %s: %s\n", cmd, path, dir,
 		    strerror(errno));
@@ -368,7 +394,7 @@ cli_gen_writable(const char *app, const char *path)
 
 	if (dir == NULL)
 		return 0;
-	ok = access(dir, W_OK | X_OK) == 0;
+	ok = dir_takes_files(dir);
 	if (!ok)
 		cli_gen_error(app, "%s: cannot write into %s: %s", path, dir,
 		    strerror(errno));
@@ -435,9 +461,8 @@ cli_result_tables_free(strads_job_result_t *res)
 	res->ntables = 0;
 }
 
-/* Whether a and b name one file. */
-static int
-same_file(const char *a, const char *b)
+int
+cli_same_file(const char *a, const char *b)
 {
 	struct stat sa, sb;
 
@@ -453,11 +478,11 @@ cli_files_distinct(const char *cmd, const char *data, const char *out,
 {
 	const char *what = NULL, *a = NULL;
 
-	if (data != NULL && out != NULL && same_file(data, out))
+	if (data != NULL && out != NULL && cli_same_file(data, out))
 		what = "--out names the training data", a = out;
-	else if (data != NULL && metrics != NULL && same_file(data, metrics))
+	else if (data != NULL && metrics != NULL && cli_same_file(data, metrics))
 		what = "--metrics names the training data", a = metrics;
-	else if (out != NULL && metrics != NULL && same_file(out, metrics))
+	else if (out != NULL && metrics != NULL && cli_same_file(out, metrics))
 		what = "--out and --metrics name one file", a = out;
 	if (what == NULL)
 		return 0;

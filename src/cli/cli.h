@@ -63,6 +63,9 @@ void cli_conf_release(void);
  * --config file and the refusal did not name the file's line (an app's
  * own check), names the file's options and their lines. */
 void cli_conf_refused(const char *cmd);
+/* Whether paths a and b name one file (the same name, or the same
+ * device and inode). */
+int cli_same_file(const char *a, const char *b);
 /* Whether the options came from --config - (the standard input, which
  * then cannot also be the data). */
 int cli_conf_from_stdin(void);

@@ -393,6 +393,12 @@ plot_main(int argc, char **argv)
 	}
 	if (logy < 0)
 		logy = strcmp(key, "gap") == 0 || strcmp(key, "kkt") == 0;
+	for (i = 0; i < ns; i++)
+		if (cli_same_file(argv[optind + i], out)) {
+			fprintf(stderr, "strads plot: --out names the metrics file %s: it "
+			    "would be written over\n", out);
+			return CLI_USAGE;
+		}
 	if (cli_writable("plot", out) != 0)
 		return CLI_FAIL;
 	if ((s = calloc((size_t)ns, sizeof(*s))) == NULL) {

@@ -397,8 +397,13 @@ run_app(app_state_t *st, const run_flags_t *fl)
 	cli_interrupt_arm();
 	rp.n = st->steps;
 	rp.jobs = st->jobs > 0 ? st->jobs : 2;
-	if (rp.jobs > nloops)
-		rp.jobs = nloops; /* a chain keeps a thread busy: more only wait */
+	if (rp.jobs > nloops) {
+		/* A chain keeps a thread busy: more only wait. */
+		if (st->jobs > 0)
+			fprintf(stderr, "strads run: --path-jobs %ld: at most one chain a "
+			    "thread; %d chains\n", st->jobs, nloops);
+		rp.jobs = nloops;
+	}
 	if (rp.jobs > rp.n)
 		rp.jobs = rp.n;
 	/* The loops shared among the chains, unless --workers says. */
