@@ -218,8 +218,8 @@ frame_release(strads_buf_t *b)
 	}
 }
 
-static void
-deliver_frame(strads__transport_t *tp, nng_msg *msg)
+void
+strads__transport_deliver(strads__transport_t *tp, nng_msg *msg)
 {
 	strads_runtime_t *rt = tp->rt;
 	uint8_t *body = nng_msg_body(msg);
@@ -332,7 +332,7 @@ strads__transport_recv_cb(void *arg)
 		strads__transport_recv_post(tp);
 		return;
 	}
-	deliver_frame(tp, nng_aio_get_msg(tp->recv_aio));
+	strads__transport_deliver(tp, nng_aio_get_msg(tp->recv_aio));
 	if (atomic_load(&tp->inbound) > tp->rt->cfg.inbound_limit) {
 		atomic_store(&tp->paused, 1);
 		atomic_fetch_add(&tp->rt->recv_paused, 1);

@@ -68,6 +68,9 @@ struct strads__transport_s {
 	atomic_int closed;
 	atomic_int paused;
 	atomic_ullong inbound;
+	/* Frames the push socket could not take at once, sent through the
+	 * link's aio (link_start); the tests read it. */
+	atomic_ullong aio_sends;
 	strads_msg_t **chain_first, **chain_last; /* receive callback only */
 };
 
@@ -92,6 +95,11 @@ void strads__peer_set_nonce(strads__transport_t *tp, strads__peer_t *p,
 /* Receiving (frames.c): the receive aio's callback, and posting it. */
 void strads__transport_recv_cb(void *arg);
 void strads__transport_recv_post(strads__transport_t *tp);
+/* One received frame as NNG hands it over (takes msg): checked,
+ * authenticated, cut into messages pushed to the loops. The receive
+ * callback's work; the libFuzzer targets t/fuzz/fuzz_frames.c and
+ * fuzz_handshake.c call it directly with frames of their making. */
+void strads__transport_deliver(strads__transport_t *tp, nng_msg *msg);
 
 /* A loop's outgoing frames (frames.c): the net ops' send_remote and
  * loop_fini. */

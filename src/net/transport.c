@@ -194,10 +194,22 @@ fail:
 /* ------------------------------------------------------------------ */
 /* Sending.                                                             */
 
-/* Called with the peer's lock held: NNG never calls send_cb inline. */
+/* Sends frame on an idle link; called with the peer's lock held. Most
+ * frames go at once: the push socket takes them (to a ready pipe, or
+ * into its send buffer) and nng_sendmsg() with NNG_FLAG_NONBLOCK
+ * returns with nothing left to complete. Through the aio, every frame's
+ * completion is a task that NNG dispatches to one of its task threads
+ * (it runs send_cb): a thread woken and its queue's lock taken for each
+ * frame, on both sides of every hand-over. The aio remains for a frame
+ * the socket cannot take now (its buffer full, or an error, which send_cb
+ * reports): its completion starts the frames queued behind it. NNG never
+ * calls send_cb inline, so the lock held is safe. */
 static void
 link_start(link_t *l, nng_msg *frame)
 {
+	if (nng_sendmsg(l->sock, frame, NNG_FLAG_NONBLOCK) == 0)
+		return; /* NNG owns it now */
+	atomic_fetch_add(&l->p->tp->aio_sends, 1);
 	l->busy = 1;
 	nng_aio_set_msg(l->aio, frame);
 	nng_send_aio(l->sock, l->aio);
@@ -221,7 +233,9 @@ send_cb(void *arg)
 	}
 	uv_mutex_lock(&p->lock);
 	l->busy = 0;
-	if (l->qlen > 0 && !l->closed && rv != NNG_ECLOSED) {
+	/* Frames the socket takes at once leave the link idle: go on
+	 * until the queue is empty or one waits on the aio again. */
+	while (l->qlen > 0 && !l->busy && !l->closed && rv != NNG_ECLOSED) {
 		nng_msg *next = l->q[l->qhead];
 
 		l->qhead = (l->qhead + 1) % l->qcap;

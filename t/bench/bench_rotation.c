@@ -69,7 +69,9 @@
  *
  * Each case runs --repeat times (default 5); medians with their range.
  * --xp-rounds N sets the round trips of a cross-process case (128).
- * --cases loops or procs runs one half. Targets: between loops under
+ * --cases loops or procs runs one half; --xp-only strads, pair1,
+ * pushpull or pair1x2 runs one cross-process case alone (to profile it:
+ * perf record -g follows the child too). Targets: between loops under
  * 10 us and no copy; between processes >= 0.9 x bare NNG.
  */
 #include <errno.h>
@@ -484,6 +486,9 @@ encode_place_us(double *dst)
 
 /* Round trips per timed case (--xp-rounds, default 128: 256 hand-overs). */
 static uint64_t xp_rounds = 128;
+/* --xp-only: the one cross-process case run (-1: all four), for
+ * profiling one side alone (perf record); the others print as nan. */
+static int xp_only = -1;
 
 /* A holder of the part on either side: node 1's starts each case. */
 typedef struct {
@@ -916,7 +921,7 @@ xproc_repeat(xproc_t *x, int rep, uint64_t *copied, double *mbs_s,
 
 			if (done[c] + n > xp_rounds)
 				n = xp_rounds - done[c];
-			if (n == 0)
+			if (n == 0 || (xp_only >= 0 && c != xp_only))
 				continue;
 			c0 = cpu_ns() + child_cpu_ns(x);
 			t = c == 0 ? xproc_strads(x, n, &cp)
@@ -970,6 +975,11 @@ main(int argc, char **argv)
 			repeat = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--xp-rounds") == 0)
 			xp_rounds = strtoull(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "--xp-only") == 0)
+			xp_only = strcmp(argv[i + 1], "strads") == 0 ? 0 :
+			    strcmp(argv[i + 1], "pair1") == 0 ? 1 :
+			    strcmp(argv[i + 1], "pushpull") == 0 ? 2 :
+			    strcmp(argv[i + 1], "pair1x2") == 0 ? 3 : -1;
 		else if (strcmp(argv[i], "--cases") == 0)
 			cases = strcmp(argv[i + 1], "loops") == 0 ? 1 :
 			    strcmp(argv[i + 1], "procs") == 0 ? 2 : 3;
