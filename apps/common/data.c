@@ -372,9 +372,9 @@ data_csc_free(data_csc_t *c)
 {
 	if (c == NULL)
 		return;
-	free(c->colptr);
-	free(c->row);
-	free(c->val);
+	strads_large_free(c->colptr);
+	strads_large_free(c->row);
+	strads_large_free(c->val);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -389,9 +389,12 @@ data_csc(const data_matrix_t *m, data_csc_t *out)
 	out->n = m->n;
 	out->p = m->p;
 	out->nnz = m->nnz;
-	out->colptr = calloc((size_t)m->p + 1, sizeof(uint64_t));
-	out->row = malloc(nz * sizeof(uint32_t));
-	out->val = malloc(nz * sizeof(double));
+	/* In huge pages where the system has them (strads_large_alloc):
+	 * a page fault each 4 KiB of a copy written once was a tenth of a
+	 * small logistic fit's CPU time (w8a, 580k non-zeros). */
+	out->colptr = strads_large_alloc(((size_t)m->p + 1) * sizeof(uint64_t));
+	out->row = strads_large_alloc(nz * sizeof(uint32_t));
+	out->val = strads_large_alloc(nz * sizeof(double));
 	next = malloc(((size_t)m->p + 1) * sizeof(uint64_t));
 	if (out->colptr == NULL || out->row == NULL || out->val == NULL ||
 	    next == NULL)
