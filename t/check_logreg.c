@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "logreg.h"
 #include "testutil.h"
@@ -427,6 +428,87 @@ START_TEST(labels)
 }
 END_TEST
 
+/* Set by the LIBSVM loader's parse by runs (apps/common). */
+extern int data__libsvm_last_runs;
+
+/* Loads path with the parse by runs off (runs 0) or forced into runs. */
+static int
+load_runs(const char *path, int runs, data_matrix_t *X, char *err, size_t errlen)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "%d", runs);
+	setenv("STRADS_TEST_LIBSVM_RUN_BYTES", runs > 0 ? "1" : "99999999999", 1);
+	setenv("STRADS_TEST_LIBSVM_RUNS", v, 1);
+	data__libsvm_last_runs = 0;
+	return data_load_libsvm(path, NULL, X, err, errlen);
+}
+
+/*
+ * The LIBSVM loader's parse by runs (a file of 8 MiB a core or more is
+ * cut into runs of whole lines, one a thread) gives the one-thread
+ * parse's matrix bit for bit, on a file with comments, blank and CRLF
+ * lines, a line longer than a run and no newline at its end, for 2 to
+ * 16 runs; a bad entry in a late run is named at its line in the file.
+ */
+START_TEST(libsvm_runs)
+{
+	char path[] = "/tmp/check_logreg_runsXXXXXX", err[512], err1[512];
+	data_matrix_t A, B;
+	FILE *f;
+	int fd = mkstemp(path), runs, i, j;
+	uint64_t seed = 7;
+
+	ck_assert(fd >= 0);
+	f = fdopen(fd, "w");
+	ck_assert(f != NULL);
+	for (i = 0; i < 3000; i++) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		if (i % 97 == 5)
+			fprintf(f, "# a comment\n");
+		if (i % 89 == 3)
+			fprintf(f, "\n");
+		fprintf(f, "%d", (int)(seed >> 62) % 2 ? 1 : -1);
+		for (j = 0; j < (int)((seed >> 33) % 12) + (i == 1500 ? 4000 : 0); j++)
+			fprintf(f, " %d:%.17g", 1 + j * 7 + (int)((seed >> 20) % 7),
+			    (double)((seed >> (j % 40)) % 1000) / 7.0);
+		fprintf(f, i % 50 == 7 ? "\r\n" : i == 2999 ? "" : "\n");
+	}
+	ck_assert(fclose(f) == 0);
+	ck_assert_msg(load_runs(path, 0, &A, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(data__libsvm_last_runs, 0);
+	ck_assert_uint_eq(A.n, 3000);
+	ck_assert_uint_ne(A.unterminated, 0);
+	for (runs = 2; runs <= 16; runs += runs < 5 ? 1 : 11) {
+		ck_assert_msg(load_runs(path, runs, &B, err, sizeof(err)) == 0, "%s", err);
+		ck_assert_int_ge(data__libsvm_last_runs, 2);
+		ck_assert_uint_eq(B.n, A.n);
+		ck_assert_uint_eq(B.p, A.p);
+		ck_assert_uint_eq(B.nnz, A.nnz);
+		ck_assert_uint_eq(B.unterminated, A.unterminated);
+		ck_assert(memcmp(B.rowptr, A.rowptr, (A.n + 1) * sizeof(uint64_t)) == 0);
+		ck_assert(memcmp(B.col, A.col, A.nnz * sizeof(uint32_t)) == 0);
+		ck_assert(memcmp(B.val, A.val, A.nnz * sizeof(double)) == 0);
+		ck_assert(memcmp(B.y, A.y, A.n * sizeof(double)) == 0);
+		data_matrix_free(&B);
+	}
+	data_matrix_free(&A);
+	/* A bad value near the end: the same message, naming its line. */
+	f = fopen(path, "a");
+	ck_assert(f != NULL);
+	fprintf(f, "\n1 3:0.5\n-1 2:x\n");
+	ck_assert(fclose(f) == 0);
+	ck_assert(load_runs(path, 0, &A, err1, sizeof(err1)) != 0);
+	ck_assert(load_runs(path, 3, &B, err, sizeof(err)) != 0);
+	ck_assert_str_eq(err, err1);
+	/* 3000 rows, 31 comments, 34 blank lines, then the two added. */
+	ck_assert_msg(strstr(err, ":3067:") != NULL, "%s", err);
+	unsetenv("STRADS_TEST_LIBSVM_RUN_BYTES");
+	unsetenv("STRADS_TEST_LIBSVM_RUNS");
+	unlink(path);
+}
+END_TEST
+
 static Suite *
 logreg_suite(void)
 {
@@ -442,6 +524,7 @@ logreg_suite(void)
 	tcase_add_test(tc, perturbed_fails);
 	tcase_add_test(tc, flat_curvature);
 	tcase_add_test(tc, labels);
+	tcase_add_test(tc, libsvm_runs);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,7 +6,7 @@
 # predict prints one probability in [0, 1] a row, labels with --labels
 # (of the kind trained on: 0/1 or -1/+1),
 # and accuracy, log-loss and AUC; --path N writes N models from the zero
-# one to a dense one; a bad label is an error naming file and line; a
+# one to a dense one, each penalty's objective that of a job of its own; a bad label is an error naming file and line; a
 # Lasso model refuses --labels.
 set -eu
 top_builddir=${top_builddir:-.}
@@ -58,6 +58,19 @@ sed 's/^-1$/0/' "$tmp/l" | cmp -s - "$tmp/l01" || no "the 0/1 model's labels dif
 for k in 1 2 3 4; do [ -f "$tmp/path.$k" ] || no "--path 4: no $tmp/path.$k"; done
 [ "$(grep -vc '^#' "$tmp/path.1" || true)" = 0 ] || no "--path: the first model is not zero"
 [ "$(grep -vc '^#' "$tmp/path.4" || true)" -ge 10 ] || no "--path: the last model is sparse"
+# The chain is one job of stages (the roles kept, C changed between
+# penalties): each penalty's objective is a job's of its own at its
+# lambda, and each meets the tolerance.
+for k in 2 3 4; do
+	l=$(sed -n 's/^# lambda //p' "$tmp/path.$k")
+	"$strads" run logreg --data "$tmp/a.svm" --lambda "$l" --out "$tmp/one" --quiet
+	a=$(awk -v k=$k '$1 == k { print $2 }' "$tmp/path.path")
+	b=$(sed -n 's/^# objective //p' "$tmp/one")
+	awk -v a="$a" -v b="$b" 'BEGIN { d = a - b; exit !(d * d <= 1e-16 * b * b) }' ||
+		no "--path step $k: objective $a, alone at lambda $l: $b"
+	awk -v k=$k '$1 == k { exit !($3 <= 1e-6) }' "$tmp/path.path" ||
+		no "--path step $k: kkt above the tolerance"
+done
 
 printf '1 1:1\n# a comment\n\n-1 2:1\n3 1:2\n' >"$tmp/bad.svm"
 if "$strads" run logreg --data "$tmp/bad.svm" --out "$tmp/x" 2>"$tmp/err"; then

@@ -157,6 +157,31 @@ data__lr_open(lreader_t *r, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+int
+data__lr_open_run(lreader_t *r, const char *path, uint64_t start, uint64_t len,
+    int show, char *err, size_t errlen)
+{
+	uint64_t whole;
+
+	if (data__lr_open(r, path, err, errlen) != 0)
+		return -1;
+	whole = r->size;
+	if (lseek(r->fd, (off_t)start, SEEK_SET) < 0) {
+		int e = errno;
+
+		r->note_ns = 0;
+		data__lr_close(r);
+		return data_errf(err, errlen, "%s: seek: %s", path, strerror(e));
+	}
+	r->limit = len;
+	r->size = len;
+	if (show)
+		r->whole = whole;
+	else
+		r->note_ns = 0; /* one run shows progress; the others none */
+	return 0;
+}
+
 void
 data__lr_close(lreader_t *r)
 {
@@ -181,7 +206,7 @@ data__lr_next(lreader_t *r, char **line, size_t *len, char *err, size_t errlen)
 {
 	for (;;) {
 		char *s = r->buf + r->pos;
-		size_t avail = r->len - r->pos, l;
+		size_t avail = r->len - r->pos, l, want;
 		char *nl = memchr(s, '\n', avail);
 		ssize_t k;
 
@@ -204,7 +229,10 @@ data__lr_next(lreader_t *r, char **line, size_t *len, char *err, size_t errlen)
 				r->buf = nb;
 				r->cap = nc;
 			}
-			k = read(r->fd, r->buf + r->len, r->cap - 1 - r->len);
+			want = r->cap - 1 - r->len;
+			if (r->limit > 0 && want > r->limit - r->done)
+				want = (size_t)(r->limit - r->done);
+			k = want > 0 ? read(r->fd, r->buf + r->len, want) : 0;
 			if (k < 0) {
 				if (errno == EINTR)
 					continue;
@@ -216,7 +244,12 @@ data__lr_next(lreader_t *r, char **line, size_t *len, char *err, size_t errlen)
 				r->eof = 1;
 			r->len += (size_t)k;
 			r->done += (uint64_t)k;
-			data_progress(r->path, r->done, r->size, &r->note_ns);
+			if (r->limit == 0)
+				data_progress(r->path, r->done, r->size, &r->note_ns);
+			else if (r->whole > 0)
+				data_progress(r->path,
+				    (uint64_t)((double)r->done / (double)r->limit * (double)r->whole),
+				    r->whole, &r->note_ns);
 			continue;
 		}
 		if (nl == NULL) {
@@ -372,9 +405,9 @@ data_csc_free(data_csc_t *c)
 {
 	if (c == NULL)
 		return;
-	free(c->colptr);
-	free(c->row);
-	free(c->val);
+	strads_large_free(c->colptr);
+	strads_large_free(c->row);
+	strads_large_free(c->val);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -389,9 +422,12 @@ data_csc(const data_matrix_t *m, data_csc_t *out)
 	out->n = m->n;
 	out->p = m->p;
 	out->nnz = m->nnz;
-	out->colptr = calloc((size_t)m->p + 1, sizeof(uint64_t));
-	out->row = malloc(nz * sizeof(uint32_t));
-	out->val = malloc(nz * sizeof(double));
+	/* In huge pages where the system has them (strads_large_alloc):
+	 * a page fault each 4 KiB of a copy written once was a tenth of a
+	 * small logistic fit's CPU time (w8a, 580k non-zeros). */
+	out->colptr = strads_large_alloc(((size_t)m->p + 1) * sizeof(uint64_t));
+	out->row = strads_large_alloc(nz * sizeof(uint32_t));
+	out->val = strads_large_alloc(nz * sizeof(double));
 	next = malloc(((size_t)m->p + 1) * sizeof(uint64_t));
 	if (out->colptr == NULL || out->row == NULL || out->val == NULL ||
 	    next == NULL)

@@ -142,10 +142,18 @@ typedef struct lreader_s {
 	uint64_t cut_line; /* a last line with no newline, or 0 */
 	uint64_t done;     /* bytes read so far */
 	uint64_t note_ns;  /* when load progress is next reported */
+	uint64_t limit;    /* a run of the file: bytes to read at most, or 0 */
+	uint64_t whole;    /* a run's file size, its progress shown as a
+	                      share of it; 0: no progress shown */
 } lreader_t;
 
 /* Opens path; 0, or -1 with a message in err. */
 int data__lr_open(lreader_t *r, const char *path, char *err, size_t errlen);
+/* Opens a run of path: len bytes from start (whole lines). The run
+ * that shows load progress (show) shows it as the share of the file
+ * its own share is. 0, or -1 with a message in err. */
+int data__lr_open_run(lreader_t *r, const char *path, uint64_t start, uint64_t len,
+    int show, char *err, size_t errlen);
 void data__lr_close(lreader_t *r);
 /* The next line (NUL-terminated in place, without its newline): 1, 0 at
  * the end of the file, -1 with a message in err. */

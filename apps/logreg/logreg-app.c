@@ -772,4 +772,8 @@ const app_entry_t logreg_entry = {
     .demo = NULL,
     .demo_help = NULL,
     .cmds = NULL,
+    /* A path's chain is one job of stages: between penalties only C
+     * and the objective's scale change (logreg_step), which the roles
+     * read afresh each round; the workers' margins and copies stay. */
+    .stages = 1,
 };

@@ -33,6 +33,8 @@ typedef struct {
 	double *e;    /* n: exp(y_i z_i) */
 	double *u;    /* n: the loss's derivative in z_i, -C y_i p_i */
 	double *D;    /* n: its second derivative, C p_i (1 - p_i) */
+	double *ud;   /* 2n: u_i and D_i side by side, so the solve's pass
+	                 over a column's rows misses the cache once a row */
 	double *q;    /* n: X d, the direction's change of the margins */
 	double *en;   /* n: exp(y_i (z_i + s q_i)), a line search's trial */
 	double *beta; /* np: its copy of the parameters (exact at the
@@ -43,6 +45,7 @@ typedef struct {
 	uint32_t *qact;    /* of those, the ones an inner sweep visits */
 	uint32_t cap;      /* their length */
 	uint64_t rng;      /* lr_rand's state, never 0 */
+	int e_stale;       /* z moved since e was made from it (lr_move) */
 } lr_worker_t;
 
 /* sum over k in [lo, hi) of val[k] * v[row[k]], four partial sums so
@@ -126,7 +129,11 @@ col_at(const data_csc_t *x, uint32_t p, uint64_t v)
 	return lo;
 }
 
-/* beta_j += d in the worker's copy and its margins. */
+/* beta_j += d in the worker's copy and its margins z, not e: a worker
+ * that applies the owner's changes reads e only after the next check has
+ * made it afresh from z (lr_push), and an exp a non-zero of every changed
+ * column, where a row has many, was most of an apply's time (e_stale
+ * says it is to be made again). */
 static void
 lr_move(lr_worker_t *w, uint32_t j, double d)
 {
@@ -135,21 +142,16 @@ lr_move(lr_worker_t *w, uint32_t j, double d)
 	uint64_t k;
 
 	w->beta[j] += d;
+	w->e_stale = 1;
 	if (j == m->p) {
 		uint32_t i;
 
-		for (i = 0; i < m->n; i++) {
+		for (i = 0; i < m->n; i++)
 			w->z[i] += d;
-			w->e[i] = exp(m->y[i] * w->z[i]);
-		}
 		return;
 	}
-	for (k = x->colptr[j]; k < x->colptr[j + 1]; k++) {
-		uint32_t i = x->row[k];
-
-		w->z[i] += d * x->val[k];
-		w->e[i] = exp(m->y[i] * w->z[i]);
-	}
+	for (k = x->colptr[j]; k < x->colptr[j + 1]; k++)
+		w->z[x->row[k]] += d * x->val[k];
 }
 
 static void
@@ -161,6 +163,7 @@ lr_worker_fini(void *ws)
 	free(w->e);
 	free(w->u);
 	free(w->D);
+	free(w->ud);
 	free(w->q);
 	free(w->en);
 	free(w->beta);
@@ -199,11 +202,12 @@ lr_worker_init(void *shared, const strads_shard_t *sh, void **out)
 	w->e = malloc(n * sizeof(double));
 	w->u = malloc(n * sizeof(double));
 	w->D = malloc(n * sizeof(double));
+	w->ud = malloc(2 * n * sizeof(double));
 	w->q = calloc(n, sizeof(double));
 	w->en = malloc(n * sizeof(double));
 	w->beta = calloc(m->np, sizeof(double));
 	if (w->z == NULL || w->e == NULL || w->u == NULL || w->D == NULL ||
-	    w->q == NULL || w->en == NULL || w->beta == NULL) {
+	    w->ud == NULL || w->q == NULL || w->en == NULL || w->beta == NULL) {
 		lr_worker_fini(w);
 		return -1;
 	}
@@ -243,8 +247,8 @@ lr_derivs(lr_worker_t *w, int fresh)
 			w->e[i] = exp(m->y[i] * w->z[i]);
 		p = 1 / (1 + w->e[i]); /* the probability of the wrong label */
 		r = 1 / (1 + 1 / w->e[i]); /* 1 - p, also where p rounds to 1 */
-		w->u[i] = -C * m->y[i] * p;
-		w->D[i] = C * p * r;
+		w->u[i] = w->ud[2 * i] = -C * m->y[i] * p;
+		w->D[i] = w->ud[2 * i + 1] = C * p * r;
 	}
 }
 
@@ -450,23 +454,34 @@ lr_solve(lr_worker_t *w, const strads_block_t *b)
 			double hh = 0, xm = 1, v;
 			uint64_t k;
 
-			w->g[t] = col_dot(m, j, w->u);
+			/* The gradient and the curvature in one pass over
+			 * the column: the curvature is wasted on a coordinate
+			 * that sits out, but a second pass over u's and D's
+			 * scattered rows cost more. */
+			if (j < m->p) {
+				double gg = 0;
+
+				xm = 0;
+				for (k = x->colptr[j]; k < x->colptr[j + 1]; k++) {
+					uint32_t r = x->row[k];
+					double xv = x->val[k];
+
+					gg += xv * w->ud[2 * r];
+					hh += xv * xv * w->ud[2 * r + 1];
+					xm = dmax(xm, fabs(xv));
+				}
+				w->g[t] = gg;
+			} else {
+				w->g[t] = col_dot(m, j, w->u);
+				for (i = 0; i < m->n; i++)
+					hh += w->D[i];
+			}
 			w->d[t] = 0;
 			v = viol(w->g[t], w->beta[j], j == m->p);
 			vmax = dmax(vmax, v);
 			norm1 += v;
 			if (j != m->p && w->beta[j] == 0 && fabs(w->g[t]) < 1 - M / m->n)
 				continue;
-			if (j < m->p) {
-				xm = 0;
-				for (k = x->colptr[j]; k < x->colptr[j + 1]; k++) {
-					hh += x->val[k] * x->val[k] * w->D[x->row[k]];
-					xm = dmax(xm, fabs(x->val[k]));
-				}
-			} else {
-				for (i = 0; i < m->n; i++)
-					hh += w->D[i];
-			}
 			w->h[t] = hh + 1e-12;
 			w->rad[t] = dmax(LR_MOVE / xm, fabs(w->beta[j]));
 			w->act[nact++] = t;
@@ -543,8 +558,10 @@ lr_push(void *ws, const strads_block_t *b, double *out)
 	uint32_t t;
 
 	if (b->check) {
-		/* e afresh from z: what the incremental updates drifted. */
+		/* e afresh from z: what the incremental updates drifted,
+		 * and what lr_move left stale. */
 		lr_derivs(w, 1);
+		w->e_stale = 0;
 		for (t = 0; t < b->n; t++) {
 			uint32_t j = b->idx[t];
 
@@ -562,6 +579,10 @@ lr_push(void *ws, const strads_block_t *b, double *out)
 	 * leave 1e-17 where the owner has 0). */
 	if (w->index != 0)
 		return;
+	if (w->e_stale) {
+		lr_derivs(w, 1); /* a block with no check before it */
+		w->e_stale = 0;
+	}
 	if (lr_block_grow(w, b->n) == 0)
 		lr_solve(w, b); /* out of memory: no change this round */
 	for (t = 0; t < b->n; t++)

@@ -35,6 +35,10 @@
 # medians with [min, max] and the ratio of medians strads / LIBLINEAR
 # (below 1: strads is faster). Every figure is measured in this run; the
 # load (uptime) is printed at the start and the end.
+#
+# Then (without --no-path, and with R's glmnet) the path of 100
+# penalties against glmnet's binomial path, described where it is run.
+# --path-only runs that alone.
 set -eu
 
 top_builddir=${top_builddir:-.}
@@ -43,12 +47,16 @@ strads="$top_builddir/strads"
 repeats=${REPEATS:-5}
 cache=${BENCH_CACHE:-/tmp/strads-bench-logreg}
 large=1
+fits=1
+path=1
 for a in "$@"; do
 	case $a in
 	--large) large=1 ;;
 	--small) large=0 ;;
+	--no-path) path=0 ;;
+	--path-only) fits=0 large=0 ;;
 	--repeats=*) repeats=${a#--repeats=} ;;
-	*) echo "usage: bench_logreg.sh [--small] [--repeats=N]" >&2; exit 2 ;;
+	*) echo "usage: bench_logreg.sh [--small] [--no-path | --path-only] [--repeats=N]" >&2; exit 2 ;;
 	esac
 done
 
@@ -92,9 +100,11 @@ gen() {
 gen gen20k 20000 50000 1
 [ $large = 1 ] && gen gen200k 200000 1000000 2
 
-echo "bench_logreg: strads run logreg --no-intercept vs liblinear-train -s 6, C = 1, $repeats alternating repeats"
 echo "load at start: $(uptime)"
-printf '%-11s %-6s wall %-24s %-24s %-5s  cpu %-24s %-24s %s\n' set tol \
+[ $fits = 1 ] || sets=
+[ -z "$sets" ] ||
+	echo "bench_logreg: strads run logreg --no-intercept vs liblinear-train -s 6, C = 1, $repeats alternating repeats"
+[ -z "$sets" ] || printf '%-11s %-6s wall %-24s %-24s %-5s  cpu %-24s %-24s %s\n' set tol \
     "strads s [min, max]" "LIBLINEAR s" ratio "strads s (user+sys)" "LIBLINEAR s" ratio
 for s in $sets; do
 	name=${s%%:*} f=${s#*:}
@@ -141,4 +151,119 @@ for s in $sets; do
 	    "" "$obj" "$ref" "$(med "$tmp/load")" "$(med "$tmp/solve")"
 	[ -z "$worst" ] || echo "  (a timed strads run ended above LIBLINEAR's objective: $worst)"
 done
+
+# ---------------------------------------------------------------- path
+# The path of 100 penalties, lambda_max .. lambda_max / 100 (glmnet's
+# binomial convention, (1/n) sum log-loss + lambda ||w||_1, with the
+# intercept) on gen20k. The reference is glmnet's path at thresh 1e-14
+# over strads' own 100 lambdas (read from its model files), its
+# objectives recomputed in R from its coefficients. Each side runs at
+# the loosest of its tolerances whose every penalty is within 1e-6
+# (relative) of the reference, or below it: strads --tol 1e-3 .. 1e-7,
+# glmnet thresh 1e-5 .. 1e-12 (its default is 1e-7). Times are solves
+# alone: strads' "path: ... in Ts" (every chain, both cores; loading
+# and model files not counted) and glmnet()'s own call (system.time;
+# reading the data not counted). REPEATS runs of each at the chosen
+# tolerance, alternating.
+if [ $path = 1 ] && command -v Rscript >/dev/null 2>&1 &&
+    Rscript -e 'suppressMessages(library(glmnet))' >/dev/null 2>&1; then
+	f=$cache/gen20k.svm
+	echo "bench_logreg: path of 100 penalties on gen20k (with the intercept), strads vs glmnet binomial, $repeats alternating repeats"
+	mkdir -p "$tmp/p"
+	# strads' lambdas: a first run at a tight tolerance.
+	"$strads" run logreg --data "$f" --format libsvm --path 100 --min-ratio 0.01 \
+	    --tol 1e-8 --out "$tmp/p/m" --quiet >/dev/null 2>&1
+	for k in $(seq -w 1 100); do sed -n 's/^# lambda //p' "$tmp/p/m.$k"; done >"$tmp/lambdas"
+	/usr/bin/python3 - "$f" "$tmp/g" <<'PY'
+import sys
+src, out = sys.argv[1:3]
+ys, trip, p, i = [], [], 0, 0
+for line in open(src):
+    t = line.split("#")[0].split()
+    if not t:
+        continue
+    i += 1
+    ys.append(t[0])
+    for tok in t[1:]:
+        a, b = tok.split(":")
+        trip.append("%d %s %s" % (i, a, b))
+        p = max(p, int(a))
+open(out + ".y", "w").write("\n".join(ys) + "\n")
+open(out + ".x", "w").write("\n".join(trip) + "\n")
+open(out + ".p", "w").write("%d\n" % p)
+PY
+	# glmnet_path.R G LAMBDAS THRESH...: for each thresh, a line
+	# "thresh time_s obj_1 ... obj_100".
+	cat >"$tmp/glmnet_path.R" <<'R'
+suppressMessages(library(glmnet))
+a <- commandArgs(TRUE)
+y <- scan(paste0(a[1], ".y"), quiet = TRUE)
+tr <- matrix(scan(paste0(a[1], ".x"), quiet = TRUE), ncol = 3, byrow = TRUE)
+p <- scan(paste0(a[1], ".p"), quiet = TRUE)
+x <- sparseMatrix(i = tr[, 1], j = tr[, 2], x = tr[, 3], dims = c(length(y), p))
+lam <- scan(a[2], quiet = TRUE)
+glmnet.control(fdev = 0, devmax = 1)
+yf <- factor(y > 0)
+y01 <- as.numeric(y > 0)
+for (th in as.numeric(a[-(1:2)])) {
+  t <- system.time(f <- glmnet(x, yf, family = "binomial", lambda = lam,
+      standardize = FALSE, thresh = th, maxit = 1e7))[["elapsed"]]
+  b <- as.matrix(coef(f))
+  obj <- sapply(seq_along(lam), function(k) {
+    z <- as.vector(x %*% b[-1, k]) + b[1, k]
+    mean(log1p(exp(-abs(z))) + pmax(z, 0) - y01 * z) + lam[k] * sum(abs(b[-1, k]))
+  })
+  cat(sprintf("%g %.6f", th, t), sprintf("%.17g", obj), "\n")
+}
+R
+	Rscript "$tmp/glmnet_path.R" "$tmp/g" "$tmp/lambdas" 1e-14 >"$tmp/gref" ||
+		{ echo "path: glmnet's reference failed"; exit 1; }
+	# within FILE: 1 when each objective (one a line) is within 1e-6
+	# of the reference's or below it.
+	within() {
+		cut -d' ' -f3- "$tmp/gref" | tr ' ' '\n' | grep . | paste - "$1" |
+		    awk '{ r = ($2 - $1) / ($1 < 0 ? -$1 : $1); if (r > 1e-6) bad++; if (r > w) w = r }
+		        END { printf "%s %.2g\n", bad ? 0 : 1, w }'
+	}
+	gthr=
+	for th in 1e-5 1e-6 1e-7 1e-8 1e-9 1e-10 1e-11 1e-12; do
+		Rscript "$tmp/glmnet_path.R" "$tmp/g" "$tmp/lambdas" "$th" >"$tmp/gl"
+		cut -d' ' -f3- "$tmp/gl" | tr ' ' '\n' | grep . >"$tmp/gobj"
+		r=$(within "$tmp/gobj")
+		if [ "${r%% *}" = 1 ]; then
+			gthr=$th gworst=${r#* }
+			break
+		fi
+	done
+	stol=
+	for t in 1e-3 1e-4 1e-5 1e-6 1e-7; do
+		"$strads" run logreg --data "$f" --format libsvm --path 100 --min-ratio 0.01 \
+		    --tol "$t" --out "$tmp/p/m" --quiet >/dev/null 2>&1
+		awk 'NR > 1 { print $2 }' "$tmp/p/m.path" >"$tmp/sobj"
+		r=$(within "$tmp/sobj")
+		if [ "${r%% *}" = 1 ]; then
+			stol=$t sworst=${r#* }
+			break
+		fi
+	done
+	if [ -z "$gthr" ] || [ -z "$stol" ]; then
+		echo "path: no tolerance within 1e-6 (glmnet ${gthr:-none}, strads ${stol:-none})"
+	else
+		: >"$tmp/ps"
+		: >"$tmp/pg"
+		i=0
+		while [ $i -lt "$repeats" ]; do
+			"$strads" run logreg --data "$f" --format libsvm --path 100 --min-ratio 0.01 \
+			    --tol "$stol" --out "$tmp/p/m" >"$tmp/ps.out" 2>&1
+			sed -n 's/^path: .* in \([0-9.]*\)s .*/\1/p' "$tmp/ps.out" >>"$tmp/ps"
+			Rscript "$tmp/glmnet_path.R" "$tmp/g" "$tmp/lambdas" "$gthr" |
+			    cut -d' ' -f2 >>"$tmp/pg"
+			i=$((i + 1))
+		done
+		printf '%-24s %-28s %-28s %s\n' path "strads s [min, max]" "glmnet s [min, max]" ratio
+		printf '%-24s %-28s %-28s %.3f\n' "gen20k 100 penalties" "$(med "$tmp/ps")" \
+		    "$(med "$tmp/pg")" "$(echo "$(median "$tmp/ps") / $(median "$tmp/pg")" | bc -l)"
+		echo "  strads --tol $stol (worst relative excess over the reference $sworst), glmnet thresh $gthr (worst $gworst)"
+	fi
+fi
 echo "load at end: $(uptime)"
