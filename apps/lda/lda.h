@@ -84,7 +84,8 @@ enum { LDA_T_STORE = 0, LDA_T_DOC, LDA_T_Z, LDA_T_WORD, LDA_T_TOTALS, LDA_NTABLE
 
 /* Values in a worker's stats, then K topic counts. */
 enum { LDA_S_DOC = 0, LDA_S_WORD, LDA_S_WSUM, LDA_S_DSUM, LDA_S_TOKENS, LDA_S_NEG,
-	LDA_S_SAMPLE_NS, LDA_S_ROUNDS, LDA_S_DRIFT, LDA_S_WORKERS, LDA_S_PARTS, LDA_NSTATS };
+	LDA_S_SAMPLE_NS, LDA_S_ROUNDS, LDA_S_DRIFT, LDA_S_WORKERS, LDA_S_PARTS, LDA_S_CPU_NS,
+	LDA_NSTATS };
 
 typedef struct lda_totals_s lda_totals_t;
 
