@@ -261,6 +261,8 @@ typedef struct {
 	int32_t *myc;    /* owned: K; this word's local tokens by topic
 	                    while it is sampled, else zero */
 	double *nk;      /* owned: K; this round's view of the totals */
+	double *inv;     /* owned: K; 1 / (nk + V beta), kept with nk (a
+	                    token's steps then multiply, not divide) */
 	double *tot;     /* owned: K; the totals read (lda_totals_t) */
 	double *delta;   /* owned: K; the round's increments (lda_totals_t) */
 	double *delta_p; /* borrowed: this round's increments (delta, or the
@@ -293,6 +295,7 @@ ws_free(void *arg)
 	free(w->tz);
 	free(w->myc);
 	free(w->nk);
+	free(w->inv);
 	free(w->tot);
 	free(w->delta);
 	free(w->mine);
@@ -325,6 +328,7 @@ winit(void *shared, const strads_shard_t *sh, void **out)
 	w->wptr = calloc((size_t)V + 1, sizeof(uint64_t));
 	w->myc = calloc(K, sizeof(int32_t));
 	w->nk = calloc(K, sizeof(double));
+	w->inv = calloc(K, sizeof(double));
 	w->tot = calloc(K, sizeof(double));
 	w->delta = calloc(K, sizeof(double));
 	w->mine = calloc(K, sizeof(int64_t));
@@ -332,7 +336,8 @@ winit(void *shared, const strads_shard_t *sh, void **out)
 	w->tdoc = malloc((w->tokens ? w->tokens : 1) * sizeof(uint32_t));
 	w->tpos = malloc((w->tokens ? w->tokens : 1) * sizeof(uint32_t));
 	w->tz = malloc((w->tokens ? w->tokens : 1) * sizeof(uint32_t));
-	if (w->wptr == NULL || w->myc == NULL || w->nk == NULL || w->tot == NULL ||
+	if (w->wptr == NULL || w->myc == NULL || w->nk == NULL || w->inv == NULL ||
+	    w->tot == NULL ||
 	    w->delta == NULL || w->mine == NULL || w->tdoc == NULL || w->tpos == NULL ||
 	    w->tz == NULL) {
 		ws_free(w);
@@ -445,7 +450,7 @@ sample_word(ws_t *w, uint64_t v, int32_t *row)
 	const uint32_t *tdoc = w->tdoc, *tpos = w->tpos;
 	uint32_t *tz = w->tz;
 	int32_t *myc = w->myc, *z = w->z, *ndk = w->ndk;
-	double *nk = w->nk;
+	double *nk = w->nk, *inv = w->inv;
 	const int steps = l->mh_steps;
 	const double wn = (double)(n - 1), wtot = wn + kb;
 	draws_t ring[AHEAD];
@@ -514,9 +519,12 @@ sample_word(ws_t *w, uint64_t v, int32_t *row)
 		ndr[s]--;
 		row[s]--;
 		nk[s] -= 1;
-		pc = (ndr[cur] + alpha) * (row[cur] + beta) / (nk[cur] + vb);
+		inv[s] = 1 / (nk[s] + vb);
+		pc = (ndr[cur] + alpha) * (row[cur] + beta) * inv[cur];
+		/* Each step accepts with probability min(1, num / den),
+		 * compared without dividing: num >= den, or u den < num. */
 		for (step = 0; step < steps; step++) {
-			double pt, a;
+			double pt, num, den;
 
 			/* Word proposal: q(k) ~ (myc[k] - [k == s]) + beta, the
 			 * topic of another local token of the word, or uniform.
@@ -526,10 +534,10 @@ sample_word(ws_t *w, uint64_t v, int32_t *row)
 			 * total variation: t/check_lda.c, stationary). */
 			tk = dr->wp[step] >= 0 ? tz[dr->wp[step]] : (uint32_t)(-1 - dr->wp[step]);
 			if (tk != cur) {
-				pt = (ndr[tk] + alpha) * (row[tk] + beta) / (nk[tk] + vb);
-				a = pt * (myc[cur] - (cur == s) + beta) /
-				    (pc * (myc[tk] - (tk == s) + beta));
-				if (a >= 1 || app_rng_unif(&w->rng) < a) {
+				pt = (ndr[tk] + alpha) * (row[tk] + beta) * inv[tk];
+				num = pt * (myc[cur] - (cur == s) + beta);
+				den = pc * (myc[tk] - (tk == s) + beta);
+				if (num >= den || app_rng_unif(&w->rng) * den < num) {
 					cur = tk;
 					pc = pt;
 				}
@@ -539,9 +547,10 @@ sample_word(ws_t *w, uint64_t v, int32_t *row)
 			tk = dr->dp[step] >= 0 ? (uint32_t)zd[dr->dp[step]]
 			                       : (uint32_t)(-1 - dr->dp[step]);
 			if (tk != cur) {
-				pt = (ndr[tk] + alpha) * (row[tk] + beta) / (nk[tk] + vb);
-				a = pt * (ndr[cur] + alpha) / (pc * (ndr[tk] + alpha));
-				if (a >= 1 || app_rng_unif(&w->rng) < a) {
+				pt = (ndr[tk] + alpha) * (row[tk] + beta) * inv[tk];
+				num = pt * (ndr[cur] + alpha);
+				den = pc * (ndr[tk] + alpha);
+				if (num >= den || app_rng_unif(&w->rng) * den < num) {
 					cur = tk;
 					pc = pt;
 				}
@@ -550,6 +559,7 @@ sample_word(ws_t *w, uint64_t v, int32_t *row)
 		ndr[cur]++;
 		row[cur]++;
 		nk[cur] += 1;
+		inv[cur] = 1 / (nk[cur] + vb);
 		if (cur != s) {
 			zd[tpos[t]] = (int32_t)cur;
 			tz[t] = cur;
@@ -599,8 +609,10 @@ rotate(void *wstate, const strads_part_t *p)
 			w->delta_p[k] += (double)w->mine[k];
 		w->started = 1;
 	}
-	for (k = 0; k < K; k++)
+	for (k = 0; k < K; k++) {
 		w->nk[k] = tot[k] + w->delta_p[k];
+		w->inv[k] = 1 / (w->nk[k] + l->c->nwords * l->beta);
+	}
 	for (v = p->row_begin; v < p->row_end; v++)
 		if (w->wptr[v + 1] > w->wptr[v])
 			sample_word(w, v, rows + (v - p->row_begin) * K);
