@@ -343,14 +343,6 @@ winit(void *shared, const strads_shard_t *sh, void **out)
 		ws_free(w);
 		return -1;
 	}
-	/* More workers than parts: the engine would add parts, and the
-	 * run would end after fewer sweeps than asked. */
-	if (l->cluster && sh->count > l->nparts) {
-		strads_log(STRADS_LOG_ERROR, "lda: %u workers in the cluster, more than "
-		    "--parts %u", sh->count, l->nparts);
-		ws_free(w);
-		return -1;
-	}
 	/* A job laid out again (a cluster's member joined, left or was
 	 * lost) or resumed gets its tables from the last snapshot: the
 	 * assignments are those, and the topic totals already count them.

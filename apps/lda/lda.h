@@ -122,7 +122,8 @@ int lda_setup(lda_t *l, const lda_corpus_t *c, uint32_t K, double alpha,
     double beta, uint64_t seed, uint32_t staleness, int stale_inf,
     uint32_t nworkers, uint32_t nparts, int engine_ssp);
 /* Makes l (set up with engine_ssp) a cluster's job: the workers are
- * the cluster layout's (lda_job_opts leaves them 0), at most nparts. */
+ * the cluster layout's (lda_job_opts leaves them 0); with more of them
+ * than nparts, the engine cuts one part a worker and keeps the sweeps. */
 void lda_set_cluster(lda_t *l);
 void lda_free(lda_t *l);
 /* The job options of l (after strads_job_opts_init): params, rows,
