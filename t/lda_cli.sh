@@ -63,6 +63,9 @@ if [ "$recs" -lt 30 ] || grep -v '"end": true' "$dir/a.jsonl" |
 	fail=1
 fi
 grep -q '"loglik_per_token": -' "$dir/a.jsonl" || { echo "FAIL: no loglik_per_token"; fail=1; }
+# Every record has the sampling's rate a core (its thread CPU time).
+[ "$(grep -v '"end": true' "$dir/a.jsonl" | grep -c '"tokens_per_cpu_s": [1-9]')" = "$recs" ] ||
+	{ echo "FAIL: a record without tokens_per_cpu_s > 0"; fail=1; }
 ppl=$(sed -n 's/.*held-out perplexity \([0-9.]*\).*/\1/p' "$dir/a.err")
 if [ -z "$ppl" ] || ! awk -v p="$ppl" 'BEGIN { exit !(p > 7 && p < 12) }'; then
 	echo "FAIL: held-out perplexity '$ppl', expected in (7, 12) (planted: 8; vocabulary 24)"

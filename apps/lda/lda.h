@@ -84,7 +84,8 @@ enum { LDA_T_STORE = 0, LDA_T_DOC, LDA_T_Z, LDA_T_WORD, LDA_T_TOTALS, LDA_NTABLE
 
 /* Values in a worker's stats, then K topic counts. */
 enum { LDA_S_DOC = 0, LDA_S_WORD, LDA_S_WSUM, LDA_S_DSUM, LDA_S_TOKENS, LDA_S_NEG,
-	LDA_S_SAMPLE_NS, LDA_S_ROUNDS, LDA_S_DRIFT, LDA_S_WORKERS, LDA_S_PARTS, LDA_NSTATS };
+	LDA_S_SAMPLE_NS, LDA_S_ROUNDS, LDA_S_DRIFT, LDA_S_WORKERS, LDA_S_PARTS, LDA_S_CPU_NS,
+	LDA_NSTATS };
 
 typedef struct lda_totals_s lda_totals_t;
 
@@ -121,7 +122,8 @@ int lda_setup(lda_t *l, const lda_corpus_t *c, uint32_t K, double alpha,
     double beta, uint64_t seed, uint32_t staleness, int stale_inf,
     uint32_t nworkers, uint32_t nparts, int engine_ssp);
 /* Makes l (set up with engine_ssp) a cluster's job: the workers are
- * the cluster layout's (lda_job_opts leaves them 0), at most nparts. */
+ * the cluster layout's (lda_job_opts leaves them 0); with more of them
+ * than nparts, the engine cuts one part a worker and keeps the sweeps. */
 void lda_set_cluster(lda_t *l);
 void lda_free(lda_t *l);
 /* The job options of l (after strads_job_opts_init): params, rows,

@@ -329,6 +329,14 @@ tables_new(strads__job_t *job, const strads_job_opts_t *o)
 			job->nparts = (uint32_t)job->nworkers;
 		if (job->nparts > rows)
 			job->nparts = (uint32_t)rows;
+		/* An app that named its parts counts its rounds in them
+		 * (max_rounds a whole number of its sweeps): with the parts
+		 * changed here (a cluster's layout of more workers than it
+		 * asked parts for), the same sweeps, not fewer. */
+		if (o->nparts != 0 && job->nparts != o->nparts && o->max_rounds % o->nparts == 0) {
+			job->o.max_rounds = o->max_rounds / o->nparts * job->nparts;
+			job->o.nparts = job->nparts;
+		}
 		if ((job->rot_rows = calloc(bytes ? bytes : 1, 1)) == NULL)
 			return STRADS_ENOMEM;
 		if (app->table_init != NULL)

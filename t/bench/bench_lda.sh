@@ -1,6 +1,7 @@
 #!/bin/sh
 # bench_lda.sh -- strads run lda against gensim's LdaModel and
-# LdaMulticore on AP (../shared/data/lda/ap), side by side in one run:
+# LdaMulticore and scikit-learn's LatentDirichletAllocation on AP
+# (../shared/data/lda/ap), side by side in one run:
 # every 10th document held out (the same split for all), REPEATS
 # alternating repeats of each tool, medians of the training time and of
 # tokens a second (training tokens x sweeps or passes / training time),
@@ -10,10 +11,26 @@
 #
 # Settings, from the environment or as NAME=VALUE arguments
 # (make bench BENCH_LDA_ARGS='REPEATS=3 ITERS=500'): REPEATS (5), TOPICS
-# (100), ITERS (strads sweeps, 200), PASSES (gensim passes, 2), THREADS
-# (2), LDA_DATA (the AP directory), STALE (staleness values of the sweep
-# at the end, "0 1 2 4 inf"; empty: none), ONLY (strads-vs-gensim,
-# stale, rate or all).
+# (100), ITERS (strads sweeps, 200), PASSES (gensim passes, 2), SK_ITERS
+# (scikit-learn's batch iterations, 10, on THREADS jobs), THREADS (2),
+# LDA_DATA (the AP directory), STALE (staleness values of the sweep at
+# the end, "0 1 2 4 inf"; empty: none), ONLY (strads-vs-gensim, curve,
+# stale, rate, procs or all).
+#
+# The curve part (ONLY=curve, and in all): held-out perplexity against
+# training time, one run (seed 1) a point, every tool's topics scored by
+# t/ref/lda_score.py: strads after each of CURVE_SWEEPS sweeps ("10 25 50
+# 100 200 500"), scikit-learn after CURVE_SK ("1 2 5 10 20") batch
+# iterations, gensim's LdaMulticore after CURVE_PASSES ("1 2 5") passes;
+# then, for each peer, the time strads took to a perplexity at least as
+# good as the peer's best, and the ratio of the two times.
+#
+# The procs part (ONLY=procs, and in all): the generated corpus of the
+# rate part at K 100, PROCS_ITERS sweeps (10), a coordinator and 2 node
+# processes of 1 thread each (ipc sockets in a temporary directory)
+# against one process of 2 threads, PROCS_REPEATS alternating runs (3):
+# medians of the records' tokens_per_s and of the solve's wall time, and
+# the ratio (the issue's target: 2 nodes >= 0.8 x one process).
 #
 # The rate part (ONLY=rate, and in all) prints the issue's targets side
 # by side with what WarpLDA's paper quotes for this machine class, with
@@ -52,6 +69,12 @@ RATE_ITERS=${RATE_ITERS:-10}
 RATE_REPEATS=${RATE_REPEATS:-3}
 AP_ITERS=${AP_ITERS:-1000}
 RATE_DOCS=${RATE_DOCS:-50000}
+SK_ITERS=${SK_ITERS:-10}
+CURVE_SWEEPS=${CURVE_SWEEPS:-10 25 50 100 200 500}
+CURVE_SK=${CURVE_SK:-1 2 5 10 20}
+CURVE_PASSES=${CURVE_PASSES:-1 2 5}
+PROCS_ITERS=${PROCS_ITERS:-10}
+PROCS_REPEATS=${PROCS_REPEATS:-3}
 
 if [ ! -f "$data/ap.dat" ] || [ ! -f "$data/vocab.txt" ]; then
 	echo "bench_lda: no AP corpus at $data: skipped"
@@ -59,8 +82,13 @@ if [ ! -f "$data/ap.dat" ] || [ ! -f "$data/vocab.txt" ]; then
 fi
 have_gensim=1
 "$py" -c 'import gensim, numpy' 2>/dev/null || {
-	echo "bench_lda: no gensim for $py: strads alone"
+	echo "bench_lda: no gensim for $py: without it"
 	have_gensim=0
+}
+have_sklearn=1
+"$py" -c 'import sklearn, scipy, numpy' 2>/dev/null || {
+	echo "bench_lda: no scikit-learn for $py: without it"
+	have_sklearn=0
 }
 dir=$(mktemp -d "${TMPDIR:-/tmp}/bench_lda.XXXXXX") || exit 1
 trap 'rm -rf "$dir"' EXIT
@@ -71,7 +99,8 @@ tokens=$(awk '{ for (i = 2; i <= NF; i++) { split($i, p, ":"); n += p[2] } } END
     "$dir/train.dat")
 echo "bench_lda: AP, $(wc -l <"$dir/train.dat") training documents ($tokens tokens)," \
     "$(wc -l <"$dir/test.dat") held out; K $TOPICS, alpha 0.1, beta 0.01;" \
-    "strads $ITERS sweeps on $THREADS threads, gensim $PASSES passes;" \
+    "strads $ITERS sweeps on $THREADS threads, gensim $PASSES passes," \
+    "scikit-learn $SK_ITERS iterations;" \
     "load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 run_strads() {
@@ -91,14 +120,23 @@ run_gensim() {
 	sed 's/train_s \([0-9.]*\).*/\1/' "$dir/$1.out" >>"$dir/$1.times"
 }
 
+run_sklearn() {
+	"$py" "$top_srcdir/t/ref/lda_sklearn.py" "$dir/train.dat" "$V" "$dir/sklearn.$1.npy" \
+	    --topics "$TOPICS" --iters "$2" --jobs "$THREADS" --seed "$1" >"$dir/sklearn.out" ||
+		return 1
+	sed 's/train_s \([0-9.]*\).*/\1/' "$dir/sklearn.out"
+}
+
 versus() {
 echo "$REPEATS alternating repeats"
 r=1
 while [ $r -le "$REPEATS" ]; do
-	if [ $((r % 2)) = 1 ]; then order="strads lda multicore"; else order="multicore lda strads"; fi
+	if [ $((r % 2)) = 1 ]; then order="strads lda multicore sklearn"; else order="sklearn multicore lda strads"; fi
 	for tool in $order; do
 		case $tool in
 		strads) run_strads $r || { echo "bench_lda: strads failed"; exit 1; } ;;
+		sklearn) [ $have_sklearn = 1 ] && { run_sklearn $r "$SK_ITERS" >>"$dir/sklearn.times" ||
+		    { echo "bench_lda: scikit-learn failed"; exit 1; }; } ;;
 		*) [ $have_gensim = 1 ] && { run_gensim $tool $r || { echo "bench_lda: gensim $tool failed"; exit 1; }; } ;;
 		esac
 	done
@@ -127,6 +165,17 @@ awk -v n="$ITERS" '{
 s_ppl=$("$py" "$top_srcdir/t/ref/lda_score.py" "$dir/test.dat" --strads "$dir/strads.$mid.model" |
     sed 's/perplexity //')
 echo "  held-out perplexity (t/ref/lda_score.py) $s_ppl"
+if [ $have_sklearn = 1 ]; then
+	k_t=$(median "$dir/sklearn.times")
+	k_rate=$(awk -v n="$tokens" -v p="$SK_ITERS" -v t="$k_t" 'BEGIN { printf "%.4g", n * p / t }')
+	k_ppl=$("$py" "$top_srcdir/t/ref/lda_score.py" "$dir/test.dat" --npy "$dir/sklearn.1.npy" |
+	    sed 's/perplexity //')
+	echo "scikit-learn LatentDirichletAllocation(batch, n_jobs=$THREADS): median ${k_t}s for" \
+	    "$SK_ITERS iterations, $k_rate tokens/s; held-out perplexity $k_ppl (run 1)"
+	awk -v a="$s_rate" -v b="$k_rate" -v ta="$s_t" -v tb="$k_t" -v pa="$s_ppl" -v pb="$k_ppl" 'BEGIN {
+		printf "  ratios strads / scikit-learn: tokens/s %.2f, training time %.2f, perplexity %.3f\n",
+		    a / b, ta / tb, pa / pb }'
+fi
 [ $have_gensim = 1 ] || return 0
 for tool in lda multicore; do
 	g_t=$(median "$dir/$tool.times")
@@ -246,9 +295,133 @@ rate() {
 	echo "AP run: $(cat "$dir/ap.time" | awk '{ print $1 + $2 }') CPU s; load $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
+# Held-out perplexity against training time, every tool scored alike.
+curve() {
+	echo
+	echo "curve: held-out perplexity (t/ref/lda_score.py) against training time, K $TOPICS," \
+	    "seed 1, one run a point; load $(cut -d' ' -f1-3 /proc/loadavg)"
+	printf '\n| tool | budget | training s | held-out perplexity |\n| --- | --- | --- | --- |\n'
+	: >"$dir/curve.rows"
+	for n in $CURVE_SWEEPS; do
+		"$strads" run lda --data "$dir/train.dat" --vocab "$data/vocab.txt" --topics "$TOPICS" \
+		    --iters "$n" --threads "$THREADS" --seed 1 --top 0 --quiet \
+		    --out "$dir/c.model" --metrics "$dir/c.jsonl" || { echo "bench_lda: strads failed"; return 1; }
+		t=$(tail -1 "$dir/c.jsonl" | field time_s)
+		p=$("$py" "$top_srcdir/t/ref/lda_score.py" "$dir/test.dat" --strads "$dir/c.model" |
+		    sed 's/perplexity //')
+		echo "strads $n $t $p" >>"$dir/curve.rows"
+		printf '| strads | %s sweeps | %s | %s |\n' "$n" "$t" "$p"
+	done
+	if [ $have_sklearn = 1 ]; then
+		for n in $CURVE_SK; do
+			t=$(run_sklearn 1 "$n") || { echo "bench_lda: scikit-learn failed"; return 1; }
+			p=$("$py" "$top_srcdir/t/ref/lda_score.py" "$dir/test.dat" --npy "$dir/sklearn.1.npy" |
+			    sed 's/perplexity //')
+			echo "scikit-learn $n $t $p" >>"$dir/curve.rows"
+			printf '| scikit-learn (batch) | %s iterations | %s | %s |\n' "$n" "$t" "$p"
+		done
+	fi
+	if [ $have_gensim = 1 ]; then
+		for n in $CURVE_PASSES; do
+			: >"$dir/multicore.times"
+			PASSES=$n run_gensim multicore 1 || { echo "bench_lda: gensim failed"; return 1; }
+			t=$(cat "$dir/multicore.times")
+			p=$("$py" "$top_srcdir/t/ref/lda_score.py" "$dir/test.dat" --npy "$dir/multicore.1.npy" |
+			    sed 's/perplexity //')
+			echo "gensim $n $t $p" >>"$dir/curve.rows"
+			printf '| gensim LdaMulticore | %s passes | %s | %s |\n' "$n" "$t" "$p"
+		done
+	fi
+	echo
+	for peer in scikit-learn gensim; do
+		awk -v peer="$peer" '
+		$1 == peer && (best == "" || $4 < best) { best = $4; bt = $3 }
+		$1 == "strads" { st[++n] = $3; sp[n] = $4 }
+		END {
+			if (best == "")
+				exit
+			for (i = 1; i <= n; i++)
+				if (sp[i] <= best) {
+					printf "%s: best perplexity %.1f in %.2f s; strads reached %.1f in %.2f s:" \
+					    " time ratio strads / %s %.3f\n", peer, best, bt, sp[i], st[i], peer,
+					    st[i] / bt
+					exit
+				}
+			printf "%s: best perplexity %.1f in %.2f s; strads did not reach it (best %.1f)\n",
+			    peer, best, bt, sp[n]
+		}' "$dir/curve.rows"
+	done
+}
+
+# 2 node processes of 1 thread against one process of 2 threads.
+procs() {
+	echo
+	echo "procs: a coordinator and 2 nodes of 1 thread against one process of 2 threads," \
+	    "K 100, $PROCS_ITERS sweeps; load $(cut -d' ' -f1-3 /proc/loadavg)"
+	[ -f "$dir/big.dat" ] || "$strads" gen lda --out "$dir/big" --docs "$RATE_DOCS" --words 50000 \
+	    --doc-len 200 --topics 100 --seed 1 >/dev/null || { echo "bench_lda: gen lda failed"; return 1; }
+	printf 'lda-bench-%s\n' "$$" >"$dir/secret"
+	chmod 600 "$dir/secret"
+	common="--data $dir/big.dat --vocab $dir/big.vocab --topics 100 --iters $PROCS_ITERS --top 0 --quiet"
+	: >"$dir/procs.rows"
+	r=1
+	while [ $r -le "$PROCS_REPEATS" ]; do
+		if [ $((r % 2)) = 1 ]; then order="one two"; else order="two one"; fi
+		for how in $order; do
+			if [ $how = one ]; then
+				"$strads" run lda $common --threads 2 --seed "$r" --out "$dir/p.model" \
+				    --metrics "$dir/p.jsonl" || { echo "bench_lda: strads run failed"; return 1; }
+			else
+				url="ipc://$dir/coord.sock"
+				"$strads" coordinator --listen "$url" --secret-file "$dir/secret" --app lda \
+				    $common --seed "$r" --min-workers 2 --out "$dir/p.model" \
+				    --metrics "$dir/p.jsonl" 2>"$dir/coord.log" &
+				cpid=$!
+				npids=
+				for i in 1 2; do
+					"$strads" node --threads 1 --join "$url" --secret-file "$dir/secret" \
+					    >"$dir/node$i.log" 2>&1 &
+					npids="$npids $!"
+				done
+				if ! wait $cpid; then
+					echo "bench_lda: the coordinator failed"
+					tail -3 "$dir/coord.log"
+					kill $npids 2>/dev/null
+					wait
+					return 1
+				fi
+				# The nodes leave when the coordinator closes.
+				wait
+			fi
+			last=$(grep -v '"end": true' "$dir/p.jsonl" | tail -n 1)
+			echo "$how $(echo "$last" | field tokens_per_s) $(echo "$last" | field time_s)" \
+			    "$(echo "$last" | field loglik_per_token)" >>"$dir/procs.rows"
+		done
+		r=$((r + 1))
+	done
+	for how in one two; do
+		awk -v h=$how '$1 == h { print $2 }' "$dir/procs.rows" >"$dir/q1"
+		awk -v h=$how '$1 == h { print $3 }' "$dir/procs.rows" >"$dir/q2"
+		echo "$how $(median "$dir/q1") $(median "$dir/q2")"
+	done >"$dir/procs.med"
+	printf '\n| how | tokens/s (records, sampling) | solve s (wall) | loglik_per_token (last run) |\n'
+	printf '| --- | --- | --- | --- |\n'
+	awk 'NR == FNR { m[$1] = $2 " " $3; next } { ll[$1] = $4 }
+	END {
+		split(m["one"], a, " "); split(m["two"], b, " ")
+		printf "| one process, 2 threads | %.3g M | %.2f | %s |\n", a[1] / 1e6, a[2], ll["one"]
+		printf "| coordinator + 2 nodes of 1 thread | %.3g M | %.2f | %s |\n", b[1] / 1e6, b[2], ll["two"]
+		printf "ratio 2 nodes / one process: tokens/s %.2f, solve time %.2f (target: tokens/s >= 0.8)\n",
+		    b[1] / a[1], b[2] / a[2]
+	}' "$dir/procs.med" "$dir/procs.rows"
+	echo "(medians of $PROCS_REPEATS alternating runs; load $(cut -d' ' -f1-3 /proc/loadavg))"
+}
+
 case $ONLY in
 strads-vs-gensim) versus ;;
+curve) curve ;;
 stale) stale_sweep ;;
 rate) rate ;;
-*) versus && stale_sweep && rate ;;
+procs) procs ;;
+*) versus && curve && stale_sweep && rate && procs ;;
 esac
