@@ -438,9 +438,11 @@ objective(void *shared, const double *st, const double *checks, int nstores,
 	if (m->sgd)
 		strads_progress_add(out, "updates_per_cpu_s",
 		    st[MF_S_CPU_NS] > 0 ? st[MF_S_VISITS] / (st[MF_S_CPU_NS] / 1e9) : 0, 0);
-	/* SGD on the SSP table: a worker's seconds in the table's reads
-	 * (waiting for the others, and the copy), the mean over workers. */
-	if (m->ssp)
+	/* SGD on strads run's SSP table: a worker's seconds in the table's
+	 * reads (waiting for the others, and the copy), the mean over
+	 * workers. (A cluster's table is read by the engine before the
+	 * round, out of the app's sight.) */
+	if (m->ssp && !m->cluster)
 		strads_progress_add(out, "read_s", st[MF_S_WAIT_NS] / W / 1e9, 0);
 }
 

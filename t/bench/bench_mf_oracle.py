@@ -4,8 +4,9 @@ bench's MovieLens-10M-shaped set (doc/mf.md, "How near the floor")?
 
 Draws a set from the same model as `strads gen mf` (numpy's generator,
 so not the same ratings, the same law): 3.5 + user bias (sd 0.4) + item
-bias (sd 0.5) + w_u . h_i (rank K, entries N(0, 0.81/K)) + noise (sd
-0.8), rounded to half steps and clipped to [1, 5]; users and items by
+bias (sd 0.5) + w_u . h_i (rank K; w entries N(0, 0.81/K) and h
+entries N(0, 1), as gen mf draws them, so w . h has variance 0.81) +
+noise (sd 0.8), rounded to half steps and clipped to [1, 5]; users and items by
 Zipf popularity (exponents 0.6 and 0.9); each pair once; 10 % held out.
 
 Then prints the test RMSE of:
@@ -48,7 +49,7 @@ def main():
     pairs = pairs[:nr]
     u, i = pairs // ni, pairs % ni
     sd = np.sqrt(0.81 / k)
-    W, H = rng.normal(0, sd, (nu, k)), rng.normal(0, sd, (ni, k))
+    W, H = rng.normal(0, sd, (nu, k)), rng.normal(0, 1, (ni, k))
     bu, bi = rng.normal(0, 0.4, nu), rng.normal(0, 0.5, ni)
     truth = 3.5 + bu[u] + bi[i] + np.einsum("nk,nk->n", W[u], H[i])
     r = np.clip(np.round((truth + rng.normal(0, 0.8, nr)) * 2) / 2, 1, 5)

@@ -15,7 +15,8 @@
 # objective every run of its mode reaches (the largest final one):
 # convergence per second and per iteration. Writes the runs' metrics
 # and two SVG charts (objective against time and against iterations),
-# $dir/ssp-one.svg and $dir/ssp-two.svg (strads plot).
+# $dir/ssp-one.svg and $dir/ssp-two.svg (strads plot; doc/mf-ssp-*.svg
+# are copies).
 #
 # Environment: EPOCHS (default 10), PARTS (rounds an epoch, default 8),
 # STALE (the list, default "0 1 2 4 8 inf"), REPEATS (default 1: each
@@ -120,13 +121,15 @@ for mode in $MODES; do
 		    "$(echo $t | tr ' ' '\n' | med)" "$(echo $w | tr ' ' '\n' | med)" \
 		    "$(echo $a | tr ' ' '\n' | med)" "$(echo $e | tr ' ' '\n' | med)"
 	done
+	# The chart of each run's first repeat, its legend the staleness.
 	files=
 	for s in dsgd $STALE; do
-		cp "$dir/$mode-$s.1.jsonl" "$dir/$mode-s$s.json"
-		files="$files $dir/$mode-s$s.json"
+		cp "$dir/$mode-$s.1.jsonl" "$dir/$mode-s$s"
+		files="$files $mode-s$s"
 	done
-	"$strads" plot $files --out "$dir/ssp-$mode.svg" --y objective --log \
-	    --title "MF SGD on the SSP table, $mode" >/dev/null 2>&1 &&
+	abs=$(cd "$(dirname "$strads")" && pwd)/strads
+	(cd "$dir" && "$abs" plot $files --out "ssp-$mode.svg" --y objective --linear \
+	    --title "MF, SGD on the SSP table: objective, $mode") >/dev/null 2>&1 &&
 		echo "chart: $dir/ssp-$mode.svg"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
