@@ -8,7 +8,10 @@
 #      (within 0.5 %; the blocks and their order are the same);
 #  (c) CCD++ over two nodes: within 0.5 % of one process's CCD++;
 #  (s) SGD on the SSP table (--staleness 2) over two nodes, the table
-#      the cluster's: within 2 % of one process's at the same staleness;
+#      the cluster's: within 3 % of one process's at the same staleness
+#      (which rounds a read sees depends on timing: 0.0 to 1.3 % apart in
+#      9 runs at loads of 15 to 45; lost or doubled increments are far
+#      worse);
 #  (k) of three nodes running SGD, one killed with SIGKILL while the
 #      coordinator holds after its third check (test hook
 #      STRADS_TEST_HOLD_AT), with snapshots as often as can be: the job
@@ -138,7 +141,7 @@ fi
 # (s) SGD on the SSP table.
 one rs --staleness 2 || bad "strads run (ssp)"
 if cluster s 2 --staleness 2; then
-	near s "$(rmse "$tmp/s.model")" "$(rmse "$tmp/rs.model")" 0.02
+	near s "$(rmse "$tmp/s.model")" "$(rmse "$tmp/rs.model")" 0.03
 fi
 
 # (k) a node killed while the coordinator holds after its third check.
