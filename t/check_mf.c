@@ -6,6 +6,7 @@
 
 #include <check.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -606,6 +607,108 @@ START_TEST(sgd_planted)
 }
 END_TEST
 
+/* SGD on the SSP table (strads run's own table, mf-ssp.c) with 2
+ * workers: at staleness 0, 2 and inf the test RMSE is within 2 % of the
+ * floor after 30 epochs; at 0 a read at an evaluating sweep's first
+ * round waits for every update of the sweep before, so the reported
+ * test RMSE is that of the factors (H0 plus every increment published),
+ * recomputed here. */
+static double
+ssp_planted_run(uint32_t staleness, int inf)
+{
+	planted_t p;
+	mf_t m;
+	run_t r;
+	double obj, sse, tsse, last;
+
+	planted_make(&p, 600, 600, 3, 0.7, 0.5, 11);
+	ck_assert_int_eq(mf_setup(&m, &p.train, &p.test, p.nu, p.ni, 3, 1, 1, 0.02, 1, 2, 4), 0);
+	ck_assert_int_eq(mf_setup_sgd(&m, 0.02, 0.1), 0);
+	ck_assert_int_eq(mf_setup_ssp(&m, staleness, inf), 0);
+	ck_assert_uint_eq(m.app.ntables, MF_NTABLES);
+	run_mf(&m, 30, 0, &r);
+	ck_assert_int_eq(r.rec.n, 30);
+	last = r.rec.test[r.rec.n - 1];
+	fprintf(stderr, "ssp_planted (staleness %s%u): test RMSE %.9f floor %.6f\n",
+	    inf ? "inf, " : "", staleness, last, p.floor);
+	ck_assert_msg(last <= 1.02 * p.floor, "test RMSE %.6f, floor %.6f", last, p.floor);
+	ck_assert_msg(last >= 0.95 * p.floor, "test RMSE %.6f below the floor %.6f", last,
+	    p.floor);
+	recompute(&m, &r, &obj, &sse, &tsse);
+	if (staleness == 0 && !inf)
+		ck_assert_msg(fabs(sqrt(tsse / p.test.n) - last) < 1e-6 * last,
+		    "test RMSE %.12f, reported %.12f", sqrt(tsse / p.test.n), last);
+	else
+		ck_assert_msg(fabs(sqrt(tsse / p.test.n) - last) < 0.01 * last,
+		    "test RMSE %.12f, reported %.12f", sqrt(tsse / p.test.n), last);
+	run_free(&r);
+	mf_free(&m);
+	planted_free(&p);
+	return last;
+}
+
+START_TEST(ssp_planted)
+{
+	ssp_planted_run(0, 0);
+	ssp_planted_run(2, 0);
+	ssp_planted_run(0, 1);
+}
+END_TEST
+
+typedef struct {
+	mf_ssp_t *t;
+	uint64_t clock;
+	double out[2];
+	volatile int done;
+} reader_t;
+
+static void *
+reader(void *arg)
+{
+	reader_t *r = arg;
+
+	mf_ssp_read(r->t, 0, r->clock, r->out);
+	__atomic_store_n(&r->done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/* The table's contract: a read at clock c by worker 0 returns once
+ * worker 1 has finished clock c - s - 1, with every increment published
+ * by then; at inf it never waits. A read that returned early would see
+ * 3 where 4 is due. */
+START_TEST(ssp_table)
+{
+	mf_ssp_t *t = mf_ssp_new(2, 2, 2, 0);
+	const double one[2] = {1, 10};
+	reader_t r = {t, 5, {0, 0}, 0};
+	pthread_t th;
+	int i;
+
+	ck_assert_ptr_nonnull(t);
+	mf_ssp_publish(t, 0, one); /* worker 0's own clock 0 */
+	mf_ssp_publish(t, 1, one); /* worker 1's clocks 0 and 1 */
+	mf_ssp_publish(t, 1, one);
+	/* Clock 4 needs worker 1's clocks <= 1: no wait. */
+	mf_ssp_read(t, 0, 4, r.out);
+	ck_assert(r.out[0] == 3 && r.out[1] == 30);
+	/* Clock 5 needs its clock 2. */
+	ck_assert_int_eq(pthread_create(&th, NULL, reader, &r), 0);
+	for (i = 0; i < 20 && !__atomic_load_n(&r.done, __ATOMIC_SEQ_CST); i++)
+		usleep(5000);
+	ck_assert_msg(!__atomic_load_n(&r.done, __ATOMIC_SEQ_CST),
+	    "the read at clock 5 did not wait for clock 2");
+	mf_ssp_publish(t, 1, one);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert(r.out[0] == 4 && r.out[1] == 40);
+	mf_ssp_free(t);
+	t = mf_ssp_new(2, 2, 0, 1);
+	ck_assert_ptr_nonnull(t);
+	mf_ssp_read(t, 0, 1000, r.out);
+	ck_assert(r.out[0] == 0);
+	mf_ssp_free(t);
+}
+END_TEST
+
 static Suite *
 mf_suite(void)
 {
@@ -624,6 +727,8 @@ mf_suite(void)
 	tcase_add_test(tc, planted);
 	tcase_add_test(tc, layouts_agree);
 	tcase_add_test(tc, sgd_planted);
+	tcase_add_test(tc, ssp_table);
+	tcase_add_test(tc, ssp_planted);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,8 +1,9 @@
 /*
  * mf-app.c -- the MF app's entry in the registry (apps/registry.h): its
  * options, loading the ratings, its job for `strads run`, its model
- * file, `strads predict` on an mf model and `strads recommend`. One
- * process only for now (doc/mf.md).
+ * file, `strads predict` on an mf model and `strads recommend`; the
+ * same job over a coordinator and nodes (doc/mf.md, "Across
+ * processes").
  */
 #include "config.h"
 
@@ -20,8 +21,9 @@ extern const app_entry_t mf_entry;
 typedef struct mf_state_s {
 	app_state_t base; /* first: the commands read it */
 	const char *data, *test_path, *solver; /* borrowed from argv */
-	long rank, iters, threads;
-	int biases, weighted, quiet;
+	long rank, iters, threads, staleness, parts;
+	int biases, weighted, quiet, stale_set, stale_inf;
+	int cluster; /* 1: strads coordinator or node */
 	double lambda, test_frac, eta, decay;
 	unsigned long long seed;
 	mf_ids_t users, items; /* owned once loaded */
@@ -37,9 +39,9 @@ mf_usage(const char *cmd, FILE *f)
 	(void)cmd;
 	fprintf(f,
 	    "MF: matrix factorization for recommendation, r ~ mu + b_u + c_i + w_u . h_i,\n"
-	    "by CCD++ rank-one updates or SGD, model-parallel by item rotation\n"
-	    "(doc/mf.md),\n"
-	    "in one process.\n"
+	    "by CCD++ rank-one updates or SGD, model-parallel by item rotation, or\n"
+	    "data-parallel SGD on an SSP table (--staleness) (doc/mf.md), in one\n"
+	    "process or over a coordinator and nodes.\n"
 	    "\n"
 	    "data:\n"
 	    "  --data FILE         ratings (required): MovieLens u.data (tab-separated),\n"
@@ -62,6 +64,11 @@ mf_usage(const char *cmd, FILE *f)
 	    "  --eta E             SGD's step size in the first epoch (default 0.05)\n"
 	    "  --eta-decay D       SGD's step in epoch e (from 0) is E / (1 + D e)\n"
 	    "                      (default 0.3)\n"
+	    "  --staleness S       SGD on an SSP table of the item factors: data-parallel,\n"
+	    "                      reads lagging at most S rounds (a round is a\n"
+	    "                      worker's --parts-th of its ratings), or inf\n"
+	    "  --parts P           parts a sweep is cut into (default: 2 x workers;\n"
+	    "                      in a cluster 8, which must be at least its workers)\n"
 	    "  --iters N           epochs: every column of W and H updated once (CCD++),\n"
 	    "                      every rating visited once (SGD) (default 10)\n"
 	    "  --threads N         loops, compute threads and workers (default: cores)\n"
@@ -73,7 +80,8 @@ mf_usage(const char *cmd, FILE *f)
 }
 
 enum { O_DATA = 256, O_TEST, O_TESTFRAC, O_SEED, O_RANK, O_LAMBDA, O_WEIGHTED, O_BIASES,
-	O_SOLVER, O_ETA, O_DECAY, O_ITERS, O_THREADS, O_OUT, O_METRICS, O_QUIET, O_LAST };
+	O_SOLVER, O_ETA, O_DECAY, O_ITERS, O_THREADS, O_OUT, O_METRICS, O_QUIET, O_STALE,
+	O_PARTS, O_LAST };
 
 static const struct option mf_opts[] = {
     {"data", required_argument, NULL, O_DATA},
@@ -92,6 +100,8 @@ static const struct option mf_opts[] = {
     {"out", required_argument, NULL, O_OUT},
     {"metrics", required_argument, NULL, O_METRICS},
     {"quiet", no_argument, NULL, O_QUIET},
+    {"staleness", required_argument, NULL, O_STALE},
+    {"parts", required_argument, NULL, O_PARTS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -134,6 +144,14 @@ mf_opt(const char *cmd, mf_state_t *s, int c, const char *arg)
 	case O_THREADS:
 		bad = cli_parse_long_in(cmd, "--threads", arg, 1, STRADS_MAX_LOOPS, &s->threads);
 		break;
+	case O_STALE:
+		s->stale_set = 1;
+		if (strcmp(arg, "inf") == 0)
+			s->stale_inf = 1;
+		else
+			bad = cli_parse_long_in(cmd, "--staleness", arg, 0, 1000000, &s->staleness);
+		break;
+	case O_PARTS: bad = cli_parse_long_in(cmd, "--parts", arg, 1, 1000000, &s->parts); break;
 	case O_OUT: s->base.out = arg; break;
 	case O_METRICS: s->base.metrics = arg; break;
 	case O_QUIET: s->quiet = 1; break;
@@ -152,18 +170,12 @@ mf_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 	size_t n = 0, i;
 	int c, idx, bad = 0, rc = CLI_USAGE;
 
-	(void)spec;
 	for (i = 0; mf_opts[i].name != NULL && n < 100; i++)
 		opts[n++] = mf_opts[i];
 	for (i = 0; extra != NULL && extra[i].name != NULL && n < 126; i++)
 		opts[n++] = extra[i];
 	memset(&opts[n], 0, sizeof(opts[n]));
 	*out = NULL;
-	if (strcmp(cmd, "run") != 0) {
-		fprintf(stderr, "strads %s: mf runs in one process only so far: strads run mf "
-		    "(doc/mf.md)\n", cmd);
-		return CLI_USAGE;
-	}
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		fprintf(stderr, "strads %s: out of memory\n", cmd);
 		return CLI_FAIL;
@@ -176,6 +188,7 @@ mf_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 	s->solver = "sgd";
 	s->seed = 1;
 	s->base.out = "mf.model";
+	s->cluster = strcmp(cmd, "run") != 0;
 	memset(seen, 0, sizeof(seen));
 	optind = 1;
 	opterr = 0;
@@ -205,6 +218,19 @@ mf_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 		}
 		if (mf_opt(cmd, s, c, optarg) != 0)
 			bad = 1;
+		/* What a node needs to load the same ratings and build the
+		 * same solver: not the outputs, the threads or --quiet. */
+		if (spec != NULL && c != O_OUT && c != O_METRICS && c != O_QUIET &&
+		    c != O_THREADS && c >= 256 && c < O_LAST) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "--%s", opts[idx].name);
+			cJSON_AddItemToArray(spec, cJSON_CreateString(name));
+			if (c == O_DATA || c == O_TEST)
+				cJSON_AddItemToArray(spec, cli_spec_path(optarg));
+			else if (opts[idx].has_arg)
+				cJSON_AddItemToArray(spec, cJSON_CreateString(optarg));
+		}
 	}
 	if (bad)
 		goto fail;
@@ -225,10 +251,17 @@ mf_parse(const char *cmd, int argc, char **argv, const struct option *extra,
 		fprintf(stderr, "strads %s: --test and --test-fraction: give one of them\n", cmd);
 		goto fail;
 	}
+	if (s->stale_set && s->solver != NULL && strcmp(s->solver, "sgd") != 0) {
+		fprintf(stderr, "strads %s: --staleness is SGD's (on the SSP table), not "
+		    "--solver %s's\n", cmd, s->solver);
+		goto fail;
+	}
 	s->base.entry = &mf_entry;
+	/* One worker a loop: a read of strads run's SSP table waits on the
+	 * worker's compute thread. A cluster's workers are its nodes'. */
 	s->base.threads = s->threads;
-	s->base.workers = s->threads > 0 ? s->threads : strads_ncores();
-	s->base.jobs = 1;
+	s->base.workers = s->cluster ? 0 : s->threads > 0 ? s->threads : strads_ncores();
+	s->base.jobs = s->cluster ? 0 : 1;
 	s->base.steps = 1;
 	s->base.quiet = s->quiet;
 	*out = &s->base;
@@ -244,7 +277,7 @@ mf_load_state(const char *cmd, app_state_t *st, int verbose)
 	mf_state_t *s = (mf_state_t *)st;
 	char err[1024];
 	uint64_t t0 = strads_now_ns(), unknown = 0;
-	uint32_t W = (uint32_t)st->workers;
+	uint32_t W = s->cluster ? 1 : (uint32_t)st->workers, P;
 	int nthreads = s->threads > 0 ? (int)s->threads : strads_ncores();
 
 	if (mf_load(s->data, nthreads, &s->users, &s->items, &s->all, NULL, err,
@@ -293,16 +326,27 @@ mf_load_state(const char *cmd, app_state_t *st, int verbose)
 		    W > 1 ? " (fewer workers: --threads)" : "");
 		return CLI_FAIL;
 	}
+	P = s->parts > 0 ? (uint32_t)s->parts : s->cluster ? 8 : 2 * W;
+	if (P < W) {
+		fprintf(stderr, "strads %s: --parts %u: expected at least one a worker (%u)\n",
+		    cmd, P, W);
+		return CLI_USAGE;
+	}
 	if (mf_setup(&s->m, s->tr, s->te, s->users.n, s->items.n, (uint32_t)s->rank, s->biases,
-	        s->weighted, s->lambda, s->seed, W, 2 * W) != 0) {
+	        s->weighted, s->lambda, s->seed, W, P) != 0) {
 		fprintf(stderr, "strads %s: out of memory\n", cmd);
 		return CLI_FAIL;
 	}
+	if (s->cluster)
+		s->m.cluster = 1;
 	if (s->solver != NULL && strcmp(s->solver, "sgd") == 0 &&
-	    mf_setup_sgd(&s->m, s->eta, s->decay) != 0) {
+	    (mf_setup_sgd(&s->m, s->eta, s->decay) != 0 ||
+	        (s->stale_set && mf_setup_ssp(&s->m, (uint32_t)s->staleness, s->stale_inf) != 0))) {
 		fprintf(stderr, "strads %s: out of memory\n", cmd);
 		return CLI_FAIL;
 	}
+	if (s->cluster)
+		mf_setup_cluster(&s->m);
 	st->nparams = 1;
 	if (verbose)
 		fprintf(stderr, "loaded %s: %u users, %u items, %llu ratings (%llu to train on, "
@@ -358,6 +402,21 @@ mf_job(app_state_t *st, void *chain, long k, const double *warm, strads_job_opts
 }
 
 static int
+mf_node_job(app_state_t *st, const cJSON *spec, const double *init,
+    const strads_app_t **app, void **shared, char *err, size_t errlen)
+{
+	mf_state_t *s = (mf_state_t *)st;
+
+	(void)spec;
+	(void)init;
+	(void)err;
+	(void)errlen;
+	*app = &s->m.app;
+	*shared = &s->m;
+	return 0;
+}
+
+static int
 mf_result(const char *cmd, app_state_t *st, long k, const strads_job_result_t *res,
     char *line, size_t len)
 {
@@ -380,8 +439,8 @@ mf_result(const char *cmd, app_state_t *st, long k, const strads_job_result_t *r
 
 	if (!isnan(te))
 		snprintf(tl, sizeof(tl), ", test_rmse %.6f", te);
-	snprintf(line, len, "mf: %s, rank %u%s, %.0f epochs, objective %.6g, train_rmse %.6f%s, %.3fs\n",
-	    s->m.sgd ? "sgd" : "ccd", s->m.rank, s->biases ? " with biases" : "",
+	snprintf(line, len, "mf: %s%s, rank %u%s, %.0f epochs, objective %.6g, train_rmse %.6f%s, %.3fs\n",
+	    s->m.sgd ? "sgd" : "ccd", s->m.ssp ? " (ssp table)" : "", s->m.rank, s->biases ? " with biases" : "",
 	    strads_progress_value(&res->progress, "epochs"), res->progress.objective,
 	    strads_progress_value(&res->progress, "train_rmse"), tl, res->solve_s);
 	return 0;
@@ -460,6 +519,7 @@ const app_entry_t mf_entry = {
     .chain_new = mf_chain_new,
     .chain_free = mf_chain_free,
     .job = mf_job,
+    .node_job = mf_node_job,
     .result = mf_result,
     .save = mf_save,
     .gen = mf_gen_main,

@@ -86,6 +86,15 @@ typedef struct {
 	int eval;          /* the sweep measures (1) or updates (0) */
 	float eta;         /* this sweep's step size */
 	double sse, tsse, hreg;
+	/* SGD on the SSP table (mf_t.ssp): the worker's ratings packed once
+	 * (blk[0] over every item, cut into nparts slices), the first item
+	 * factors, the view the steps work on (H0 + what the table read),
+	 * and strads run's read and increments (the app's own table). */
+	float *H0;         /* owned: nitems x kp */
+	float *Hv;         /* owned: nitems x kp, 64-byte aligned */
+	double *rd, *dl;   /* owned (strads run): nitems x kp */
+	uint64_t clock;    /* rounds done */
+	uint64_t wait_ns;  /* time in the table's reads */
 	double last[MF_NSTATS];
 	uint64_t ntrain, ntest, sweeps, update_ns, updates;
 	uint64_t update_cpu_ns; /* the update sweeps' CPU time on this thread */
@@ -111,6 +120,10 @@ sw_free(void *arg)
 	free(w->lu);
 	free(w->W);
 	free(w->hbuf);
+	free(w->H0);
+	free(w->Hv);
+	free(w->rd);
+	free(w->dl);
 	free(w);
 }
 
@@ -128,6 +141,8 @@ aligned_floats(uint64_t n)
 	memset(p, 0, bytes);
 	return p;
 }
+
+static int blk_build(sw_t *w, blk_t *b, uint64_t j0, uint64_t j1);
 
 static int
 winit(void *shared, const strads_shard_t *sh, void **out)
@@ -173,7 +188,30 @@ winit(void *shared, const strads_shard_t *sh, void **out)
 		if (m->biases)
 			row[m->rank + 1] = 1;
 	}
-	memcpy(w->Wt, w->W, w->nu * m->kp * sizeof(float));
+	/* A cluster's job laid out again (a member joined, left or was
+	 * lost) gets its tables from the last snapshot: W goes on from
+	 * there. A new job's W table is zero (a factor of 0.1 spread is
+	 * never all zero). */
+	for (i = 0; i < w->nu * m->kp; i++)
+		if (w->Wt[i] != 0)
+			break;
+	if (i < w->nu * m->kp)
+		memcpy(w->W, w->Wt, w->nu * m->kp * sizeof(float));
+	else
+		memcpy(w->Wt, w->W, w->nu * m->kp * sizeof(float));
+	if (m->ssp) {
+		uint64_t nh = (uint64_t)m->nitems * m->kp, j;
+
+		if ((w->H0 = aligned_floats(nh)) == NULL || (w->Hv = aligned_floats(nh)) == NULL)
+			goto fail;
+		for (j = 0; j < m->nitems; j++)
+			mf_sgd_h0(m, j, w->H0 + j * m->kp);
+		if (!m->cluster && ((w->rd = malloc(nh * sizeof(double))) == NULL ||
+		        (w->dl = malloc(nh * sizeof(double))) == NULL))
+			goto fail;
+		if (blk_build(w, &w->blk[0], 0, m->nitems) != 0)
+			goto fail;
+	}
 	/* Before the first epoch: a model near mu (the stats of mu itself;
 	 * the first check reports the first epoch's). */
 	for (i = 0; i < w->ntrain; i++)
@@ -393,6 +431,73 @@ cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * A round of SGD on the SSP table: the view of H is H0 plus the table as
+ * read at this round's clock (the engine's read, p->ssp, in a cluster;
+ * the app's own table under strads run); an update sweep's round steps
+ * the worker's slice p->index of its ratings (all items) on it and adds
+ * what the view moved to the table; an evaluating sweep measures the
+ * test ratings on its first round (worker 0 adds the items' penalties).
+ */
+static void
+rotate_ssp(sw_t *w, const strads_part_t *p)
+{
+	const mf_t *m = w->m;
+	uint64_t nh = (uint64_t)m->nitems * m->kp, i, t0 = strads_now_ns(), c0;
+	const double *src;
+	double *delta;
+
+	if (m->cluster) {
+		if (p->ssp == NULL || p->ssp_delta == NULL || p->ssp_rows * p->ssp_width != nh)
+			return; /* a shape not ours: a bug the engine's tests catch */
+		src = p->ssp;
+		delta = p->ssp_delta;
+	} else {
+		mf_ssp_read(m->ssp_own, w->index, w->clock, w->rd);
+		src = w->rd;
+		delta = w->dl;
+	}
+	w->wait_ns += strads_now_ns() - t0;
+	for (i = 0; i < nh; i++)
+		w->Hv[i] = w->H0[i] + (float)src[i];
+	c0 = cpu_ns();
+	t0 = strads_now_ns();
+	if (!w->eval) {
+		const blk_t *b = &w->blk[0];
+		uint64_t a = b->n * p->index / p->nparts, z = b->n * (p->index + 1) / p->nparts;
+
+		w->sse += sgd_pick(m)(b->r + a, z - a, w->W, w->Hv, 0, m->kp, m->rank, m->biases,
+		    w->eta, w->lu, m->lstep);
+		w->updates += z - a;
+		for (i = 0; i < nh; i++)
+			delta[i] = (double)w->Hv[i] - ((double)w->H0[i] + src[i]);
+		w->update_ns += strads_now_ns() - t0;
+		w->update_cpu_ns += cpu_ns() - c0;
+	} else {
+		if (w->parts == 0) {
+			uint64_t j, e;
+
+			for (j = 0; j < m->nitems; j++) {
+				const float *h = w->Hv + j * m->kp;
+
+				for (e = w->tptr[j]; e < w->tptr[j + 1]; e++) {
+					double d = w->tr[e] -
+					    dot(w->W + (size_t)w->tu[e] * m->kp, h, m->kp);
+
+					w->tsse += d * d;
+				}
+				if (w->index == 0)
+					w->hreg += mf_row_lambda(m, m->icount[j]) * row_sq(m, h, 0);
+			}
+		}
+		if (!m->cluster)
+			memset(delta, 0, nh * sizeof(double));
+	}
+	if (!m->cluster)
+		mf_ssp_publish(m->ssp_own, w->index, delta);
+	w->clock++;
+}
+
 static void
 rotate(void *wstate, const strads_part_t *p)
 {
@@ -403,7 +508,9 @@ rotate(void *wstate, const strads_part_t *p)
 
 	if (w->sweep != p->sweep + 1)
 		sweep_begin(w, p->sweep);
-	if (!w->eval) {
+	if (m->ssp) {
+		rotate_ssp(w, p);
+	} else if (!w->eval) {
 		sgd_fn *fn = sgd_pick(m);
 		blk_t *b = p->index < w->nblk ? &w->blk[p->index] : NULL;
 		uint64_t nh = (p->row_end - p->row_begin) * m->kp;
@@ -478,31 +585,37 @@ stats(void *wstate, double *out)
 	out[MF_S_UPDATE_NS] = (double)w->update_ns;
 	out[MF_S_VISITS] = (double)w->updates;
 	out[MF_S_CPU_NS] = (double)w->update_cpu_ns;
+	out[MF_S_WAIT_NS] = (double)w->wait_ns;
 }
 
 /* The first H: small normal entries from the row's own stream, the
  * biases' columns 1 and 0, the padding 0. */
+void
+mf_sgd_h0(const mf_t *m, uint64_t j, float *row)
+{
+	app_rng_t r;
+	uint32_t c;
+
+	app_rng_seed(&r, m->seed, j + 1);
+	memset(row, 0, m->kp * sizeof(float));
+	for (c = 0; c < m->rank; c++)
+		row[c] = (float)(m->init_sd * app_rng_normal(&r));
+	if (m->biases)
+		row[m->rank] = 1;
+}
+
 static void
 table_init(void *shared, uint32_t t, uint64_t begin, uint64_t end, void *rows)
 {
 	const mf_t *m = shared;
 	float *h = rows;
 	uint64_t j;
-	uint32_t c;
 
-	if (t != MF_T_H)
+	/* With --staleness MF_T_H is the rounds' clock, one float a part. */
+	if (t != MF_T_H || m->ssp)
 		return;
-	for (j = begin; j < end; j++) {
-		float *row = h + (j - begin) * m->kp;
-		app_rng_t r;
-
-		app_rng_seed(&r, m->seed, j + 1);
-		memset(row, 0, m->kp * sizeof(float));
-		for (c = 0; c < m->rank; c++)
-			row[c] = (float)(m->init_sd * app_rng_normal(&r));
-		if (m->biases)
-			row[m->rank] = 1;
-	}
+	for (j = begin; j < end; j++)
+		mf_sgd_h0(m, j, h + (j - begin) * m->kp);
 }
 
 double
@@ -545,4 +658,43 @@ mf_setup_sgd(mf_t *m, double eta, double decay)
 	for (j = 0; j < m->nitems; j++)
 		m->lstep[j] = mf_step_lambda(m, m->icount[j]);
 	return 0;
+}
+
+int
+mf_setup_ssp(mf_t *m, uint32_t staleness, int inf)
+{
+	m->ssp = 1;
+	m->staleness = staleness;
+	m->stale_inf = inf;
+	/* MF_T_H: one float a part, the rounds' clock; the item factors
+	 * are the ssp table, doubles (the table's own type). */
+	m->decl[MF_T_H] = (strads_table_decl_t){.name = "clock_parts",
+	    .home = STRADS_HOME_ROTATE, .value = STRADS_VALUE_F32, .width = 1,
+	    .rows = m->nparts};
+	m->table_rows[MF_T_H] = m->nparts;
+	m->decl[MF_T_SSP] = (strads_table_decl_t){.name = "item_factors",
+	    .home = STRADS_HOME_SSP, .value = STRADS_VALUE_F64, .width = m->kp,
+	    .rows = m->nitems};
+	m->table_rows[MF_T_SSP] = m->nitems;
+	m->app.row_cost = NULL;
+	m->app.ntables = MF_NTABLES;
+	if (m->cluster) {
+		m->app.ntables = MF_NTABLES + 1;
+		return 0;
+	}
+	mf_ssp_free(m->ssp_own);
+	m->ssp_own = mf_ssp_new(m->nworkers, (uint64_t)m->nitems * m->kp, staleness, inf);
+	return m->ssp_own != NULL ? 0 : -1;
+}
+
+void
+mf_setup_cluster(mf_t *m)
+{
+	m->cluster = 1;
+	m->nworkers = 0;
+	if (m->ssp) {
+		mf_ssp_free(m->ssp_own);
+		m->ssp_own = NULL;
+		m->app.ntables = MF_NTABLES + 1;
+	}
 }

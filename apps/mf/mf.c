@@ -174,6 +174,16 @@ winit(void *shared, const strads_shard_t *sh, void **out)
 	NU_ALLOC(ucur)
 	NU_ALLOC(uprev)
 #undef NU_ALLOC
+	/* A cluster's job laid out again from a snapshot would start with
+	 * W's values but not the residuals, the pending changes and the
+	 * sums of a step half done, which live in the workers: CCD++ cannot
+	 * go on from a snapshot (doc/mf.md, "Across processes"); SGD can. */
+	for (i = 0; i < w->nu * m->kc; i++)
+		if (w->W[i] != 0 && !(m->biases && i % m->kc == m->rank + 1)) {
+			strads_log(STRADS_LOG_ERROR, "mf: CCD++ cannot go on from a snapshot "
+			    "(a job laid out again); --solver sgd can");
+			goto fail;
+		}
 	for (i = 0; i < w->nu; i++) {
 		w->lam[i] = m->weighted ? m->lambda * (double)m->ucount[w->u0 + i] : m->lambda;
 		/* W starts at zero but for its column of ones (biases). */
@@ -376,6 +386,7 @@ stats(void *wstate, double *out)
 {
 	ws_t *w = wstate;
 
+	out[MF_S_WAIT_NS] = 0;
 	out[MF_S_SSE] = w->last[MF_S_SSE];
 	out[MF_S_REG] = w->last[MF_S_REG];
 	out[MF_S_TSSE] = w->last[MF_S_TSSE];
@@ -427,6 +438,12 @@ objective(void *shared, const double *st, const double *checks, int nstores,
 	if (m->sgd)
 		strads_progress_add(out, "updates_per_cpu_s",
 		    st[MF_S_CPU_NS] > 0 ? st[MF_S_VISITS] / (st[MF_S_CPU_NS] / 1e9) : 0, 0);
+	/* SGD on strads run's SSP table: a worker's seconds in the table's
+	 * reads (waiting for the others, and the copy), the mean over
+	 * workers. (A cluster's table is read by the engine before the
+	 * round, out of the app's sight.) */
+	if (m->ssp && !m->cluster)
+		strads_progress_add(out, "read_s", st[MF_S_WAIT_NS] / W / 1e9, 0);
 }
 
 static double
@@ -541,7 +558,8 @@ mf_setup(mf_t *m, const mf_ratings_t *train, const mf_ratings_t *test, uint32_t 
 	m->decl[MF_T_W] = (strads_table_decl_t){.name = "user_factors",
 	    .home = STRADS_HOME_WORKER, .value = STRADS_VALUE_F64, .width = m->kc};
 	m->decl[MF_T_H] = (strads_table_decl_t){.name = "item_factors",
-	    .home = STRADS_HOME_ROTATE, .value = STRADS_VALUE_F64, .width = mf_hwidth(m)};
+	    .home = STRADS_HOME_ROTATE, .value = STRADS_VALUE_F64, .width = mf_hwidth(m),
+	    .rows = nitems}; /* in the declaration: a node's job options carry no table_rows */
 	m->table_rows[MF_T_H] = nitems;
 	m->app = mf_app_template;
 	m->app.tables = m->decl;
@@ -559,6 +577,7 @@ mf_free(mf_t *m)
 	free(m->icount);
 	free(m->ucount);
 	free(m->lstep);
+	mf_ssp_free(m->ssp_own);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -578,6 +597,10 @@ mf_job_opts(const mf_t *m, uint64_t iters, strads_job_opts_t *o)
 	o->tol = 0;
 	/* SGD builds each part's block of ratings once: the cut stays. */
 	o->fixed_cut = m->sgd;
+	/* A cluster's ssp table (the item factors, with --staleness); inf:
+	 * a bound no run reaches. */
+	if (m->ssp)
+		o->ssp_staleness = m->stale_inf ? UINT32_MAX : m->staleness;
 }
 
 double *
@@ -589,6 +612,25 @@ mf_factors(const mf_t *m, void *const *tables, int items)
 
 	if (out == NULL)
 		return NULL;
+	if (m->ssp && items) {
+		/* H0 plus the ssp table (the cluster's, gathered as
+		 * doubles, or strads run's own). */
+		const double *tab = m->cluster ? tables[MF_T_SSP] : mf_ssp_values(m->ssp_own);
+		float *h0 = malloc(m->kp * sizeof(float));
+
+		if (h0 == NULL || tab == NULL) {
+			free(h0);
+			free(out);
+			return NULL;
+		}
+		for (q = 0; q < n; q++) {
+			mf_sgd_h0(m, q, h0);
+			for (t = 0; t < m->kc; t++)
+				out[q * m->kc + t] = (double)(float)(h0[t] + (float)tab[q * m->kp + t]);
+		}
+		free(h0);
+		return out;
+	}
 	for (q = 0; q < n; q++)
 		for (t = 0; t < m->kc; t++) {
 			if (m->sgd) {

@@ -81,8 +81,30 @@ int mf_split(const mf_ratings_t *all, double frac, uint64_t seed, mf_ratings_t *
  * days on a MovieLens-sized set, so it is refused. */
 #define MF_MAX_RANK 1024
 
-/* The app's tables, by index in mf_t.decl. */
-enum { MF_T_STORE = 0, MF_T_W, MF_T_H, MF_NTABLES };
+/* The app's tables, by index in mf_t.decl. With --staleness (SGD on
+ * the SSP table, mf-sgd.c) MF_T_H is a rotate table of one row a part
+ * (the rounds' clock: part p of a sweep is the worker's p-th slice of
+ * its ratings) and the item factors are MF_T_SSP, the ssp table; under
+ * strads run that table is the app's own (mf_ssp_t, mf-ssp.c) and the
+ * app declares MF_NTABLES tables. */
+enum { MF_T_STORE = 0, MF_T_W, MF_T_H, MF_NTABLES, MF_T_SSP = MF_NTABLES };
+
+/* The item factors' SSP table in one process (mf-ssp.c): the contract
+ * of an SSP table of staleness lag whose clocks are a worker's rounds.
+ * A read at clock c waits until every other worker has published its
+ * increments of clocks <= c - lag - 1 and then returns the sum of every
+ * increment published so far (at least those, perhaps newer ones, as an
+ * SSP table may; a worker publishes its own at the end of each round,
+ * so it always reads its own). inf: never waits. */
+typedef struct mf_ssp_s mf_ssp_t;
+mf_ssp_t *mf_ssp_new(uint32_t nworkers, uint64_t n, uint64_t lag, int inf);
+void mf_ssp_read(mf_ssp_t *t, uint32_t w, uint64_t clock, double *out);
+/* Adds worker w's increments of its current clock (n values) and
+ * finishes that clock. */
+void mf_ssp_publish(mf_ssp_t *t, uint32_t w, const double *delta);
+/* Every increment published (n values); read after the job ends. */
+const double *mf_ssp_values(const mf_ssp_t *t);
+void mf_ssp_free(mf_ssp_t *t);
 
 /* Columns of an H row after the kc factors: the sums a V step gathers
  * as the part goes round (sum of residual x u, sum of u^2, the same
@@ -94,7 +116,7 @@ enum { MF_HX_NUM = 0, MF_HX_DEN, MF_HX_TNUM, MF_HX_TDEN, MF_HX_DV, MF_HX_VISITS,
 
 /* Values in a worker's stats. */
 enum { MF_S_SSE = 0, MF_S_REG, MF_S_TSSE, MF_S_NTRAIN, MF_S_NTEST, MF_S_SWEEPS,
-	MF_S_WORKERS, MF_S_UPDATE_NS, MF_S_VISITS, MF_S_CPU_NS, MF_NSTATS };
+	MF_S_WORKERS, MF_S_UPDATE_NS, MF_S_VISITS, MF_S_CPU_NS, MF_S_WAIT_NS, MF_NSTATS };
 
 /* One step of an epoch, a sweep. CCD++: the users' (side 0) or the
  * items' (side 1) column col, the other side's same column held. SGD:
@@ -130,13 +152,18 @@ typedef struct mf_s {
 	double mu;           /* the training ratings' mean */
 	double init_sd;      /* the first H entries' spread */
 	uint64_t seed;
-	uint32_t nworkers, nparts;
+	uint32_t nworkers, nparts; /* nworkers 0: a cluster's (its layout) */
+	int cluster;         /* 1: a coordinator's or node's job (mf_setup_cluster) */
+	int ssp;             /* SGD on the SSP table (mf_setup_ssp) */
+	uint32_t staleness;  /* its bound s in rounds (clocks) */
+	int stale_inf;       /* s is infinite: reads never wait */
+	mf_ssp_t *ssp_own;   /* owned: strads run's SSP table, or NULL */
 	uint32_t nsteps;     /* steps an epoch: 2k (+ 2 with biases) */
 	mf_step_t *steps;    /* owned: nsteps */
 	uint64_t *icount;    /* owned: nitems: training ratings of each */
 	uint64_t *ucount;    /* owned: nusers */
-	strads_table_decl_t decl[MF_NTABLES];
-	uint64_t table_rows[MF_NTABLES];
+	strads_table_decl_t decl[MF_NTABLES + 1];
+	uint64_t table_rows[MF_NTABLES + 1];
 	strads_app_t app;    /* the job's app (decl is its tables) */
 } mf_t;
 
@@ -151,6 +178,17 @@ int mf_setup(mf_t *m, const mf_ratings_t *train, const mf_ratings_t *test,
     uint32_t nusers, uint32_t nitems, uint32_t rank, int biases, int weighted,
     double lambda, uint64_t seed, uint32_t nworkers, uint32_t nparts);
 int mf_setup_sgd(mf_t *m, double eta, double decay);
+/* After mf_setup_sgd: data-parallel SGD on an SSP table of the item
+ * factors (doc/mf.md, "SGD on the SSP table"), each worker's ratings cut
+ * into m->nparts slices, one a round, reads lagging at most staleness
+ * rounds (inf: unbounded). In one process (m->cluster 0) the table is
+ * the app's own, made here for one job. -1 when out of memory. */
+int mf_setup_ssp(mf_t *m, uint32_t staleness, int inf);
+/* Makes m a cluster's job (after the setups): its workers are the
+ * layout's, and with --staleness the engine makes the ssp table. */
+void mf_setup_cluster(mf_t *m);
+/* The first item factors of row j (kp floats; SGD). */
+void mf_sgd_h0(const mf_t *m, uint64_t j, float *row);
 /* A worker's ratings of r (users [u0, u1)) by item: offsets *ptrp
  * (nitems + 1), local users *up and the residuals r - mu (the first
  * model predicts mu) as doubles (resd) or floats (resf), either NULL;
