@@ -220,11 +220,14 @@ if want p; then
 	[ "$(wc -l <"$tmp/p.model.path" 2>/dev/null)" = 4 ] &&
 	    [ "$(awk -F '\t' 'NR == 4 { print $2 }' "$tmp/p.model.path")" = "$(objective "$tmp/p.model.3")" ] ||
 		bad "(p) the path's table: $(cat "$tmp/p.model.path" 2>&1)"
-	# one job of stages: one layout, its second and third penalties
-	# stages of it (a job per penalty made three)
+	# one job of stages: its second and third penalties stages of it
+	# (a job per penalty made three layouts and logs no stage); one
+	# layout, but for a member dropped on a loaded machine (each
+	# such layout says the view changed)
 	nj=$(sed -n 's/.*cluster: job \([0-9]*\) epoch.*/\1/p' "$tmp/coord-p.log" | sort -u | wc -l)
-	[ "$nj" = 1 ] && grep -q "cluster: job 1 epoch [0-9]*: stage 2$" "$tmp/coord-p.log" ||
-	    bad "(p) not one job of stages ($nj jobs)"
+	nv=$(grep -c "the view changed: laying the job out again" "$tmp/coord-p.log")
+	[ "$nj" -le $((nv + 1)) ] && grep -q "cluster: job [0-9]* epoch [0-9]*: stage 2$" "$tmp/coord-p.log" ||
+	    bad "(p) not one job of stages ($nj layouts, $nv changes of view)"
 	[ $fail -eq 0 ] && say "ok (p): a path of 3 penalties over 2 nodes, one job of stages, objectives$objs"
 	fail=$((fail | before))
 fi
@@ -476,19 +479,21 @@ if want q; then
 	node q1 --join "$url" --secret-file "$tmp/secret"; n1=$last
 	node q2 --join "$url" --secret-file "$tmp/secret"; n2=$last
 	node q3 --join "$url" --secret-file "$tmp/secret"; n3=$last
-	if wait_for "$tmp/coord-q.log" "cluster: job 1 epoch [0-9]*: stage 1" 120; then
+	if wait_for "$tmp/coord-q.log" "cluster: job [0-9]* epoch [0-9]*: stage 1$" 120; then
 		kill -9 "$n3"
 		ends_ok q "$cq" $n1 $n2
-		# The path is one job of stages: the second penalty is a stage
-		# of the first layout (a job per penalty numbers it job 2), the
-		# kill lays the job out again within a stage, and the third
-		# penalty is a stage of a later layout, not a job of its own.
-		nj=$(sed -n 's/.*cluster: job \([0-9]*\) epoch.*/\1/p' "$tmp/coord-q.log" | sort -u | wc -l)
+		# The path is one job of stages (only that logs stages): the
+		# kill lays the job out again within the second penalty's
+		# stage, and the third penalty is a stage of a later layout,
+		# not a job of its own. (A member dropped on a loaded machine
+		# may add layouts; each says the view changed.)
+		s1=$(sed -n 's/.*cluster: job \([0-9]*\) epoch [0-9]*: stage 1$/\1/p' "$tmp/coord-q.log")
 		s2=$(sed -n 's/.*cluster: job \([0-9]*\) epoch [0-9]*: stage 2$/\1/p' "$tmp/coord-q.log")
+		nj=$(sed -n 's/.*cluster: job \([0-9]*\) epoch.*/\1/p' "$tmp/coord-q.log" | sort -u | wc -l)
 		grep -q "the view changed: laying the job out again" "$tmp/coord-q.log" &&
 		    [ "$nj" -ge 2 ] || bad "(q) the kill did not land in the path's job ($nj layouts)"
-		[ -n "$s2" ] && [ "$s2" -ge 2 ] ||
-		    bad "(q) the third penalty was not a stage of a later layout (job '$s2')"
+		[ -n "$s1" ] && [ -n "$s2" ] && [ "$s2" -gt "$s1" ] ||
+		    bad "(q) the third penalty was not a stage of a later layout (stage 1 in job '$s1', stage 2 in job '$s2')"
 		objs=""
 		for k in 1 2 3; do
 			want_=$(objective "$tmp/qrun.model.$k" 2>/dev/null)

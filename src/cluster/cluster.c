@@ -698,6 +698,7 @@ wait_stages(strads_cluster_t *c, strads__job_t *job, carry_t *cy, const uint32_t
 	uint32_t t;
 	cJSON *msg;
 	char *spec;
+	uint64_t deadline;
 	int append = job->metrics_append;
 
 	while (!job->stage_last && strads__progq_run(job->progress, &job->o, 1, append) == 1) {
@@ -745,12 +746,30 @@ wait_stages(strads_cluster_t *c, strads__job_t *job, carry_t *cy, const uint32_t
 				cJSON_AddStringToObject(msg, "spec", spec);
 				post_send(c, hosts, nhosts, msg);
 			}
+			/* A node answers at once (its setup changes a few
+			 * values); one that does not within the member timeout
+			 * ten times over, yet stays a member, fails the job
+			 * rather than leave it waiting. */
+			deadline = strads_now_ns() + (uint64_t)(10 * c->o.timeout_s * 1e9);
 			uv_mutex_lock(&c->lock);
-			while (msg != NULL && !c->failed && !c->reshape && c->staged_got < nhosts)
-				wait_until(c, 0);
-			if (msg == NULL && !c->failed) {
-				c->failed = STRADS_ENOMEM;
-				snprintf(c->why, sizeof(c->why), "out of memory between stages");
+			while (msg != NULL && !c->failed && !c->reshape && c->staged_got < nhosts &&
+			    wait_until(c, deadline) == 0)
+				;
+			if (!c->failed && !c->reshape && c->staged_got < nhosts) {
+				c->failed = msg == NULL ? STRADS_ENOMEM : STRADS_ETIMEDOUT;
+				snprintf(c->why, sizeof(c->why), "%s", msg == NULL
+				    ? "out of memory between stages"
+				    : "a node did not set the next stage up");
+			}
+			if (c->failed) {
+				/* Reported by run_layout; a node's error (its
+				 * setup refused the stage) stops no role by
+				 * itself, so stop the coordinator role here (a
+				 * lost store's member already did: a second stop
+				 * finds it done). */
+				uv_mutex_unlock(&c->lock);
+				strads_post(c->rt, job->coord, strads_msg_new(ENG_STOP, 0));
+				break;
 			}
 			uv_mutex_unlock(&c->lock);
 		}
