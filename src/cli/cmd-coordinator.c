@@ -207,7 +207,7 @@ job_spec(app_state_t *st, const cJSON *appv, long k)
 
 /*
  * The steps of a coordinator's run: one job per step, or, for an app
- * whose entry says stages (a Lasso path), one job of stages whose
+ * whose entry says stages (a regression path), one job of stages whose
  * penalties follow one another on the roles in place, across changes of
  * view too (strads_cluster_job_run, strads_job_opts_t.next).
  */
