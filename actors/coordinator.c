@@ -108,6 +108,9 @@ typedef struct {
 	int have_last;
 	int converged;
 	int reshaping; /* ENG_RESHAPE: gathering, then stop */
+	int reshape_due; /* ENG_RESHAPE while paused between stages: at the
+	                    next stage's start (the job's thread owns the
+	                    result until then) */
 	int snap_want, snapping; /* a snapshot is due; gathering one */
 	int snap_got;
 	uint64_t snap_ns;        /* when the last one was taken */
@@ -1243,6 +1246,20 @@ gather_end(strads_actor_t *self, coord_t *c)
 	strads_actor_stop(self);
 }
 
+/* A change of view (ENG_RESHAPE): gather what the stores hold (every
+ * completed pull; rounds in flight are dropped and redone by the next
+ * layout), then stop. */
+static void
+start_reshape(strads_actor_t *self, coord_t *c)
+{
+	c->reshaping = 1;
+	c->phase = PH_GATHER;
+	c->gathered = 0;
+	strads__gather_reset(&c->g); /* a snapshot's, dropped */
+	c->g.dst = NULL;
+	send_to(self, c->job->stores, c->job->nstores, ENG_GATHER, NULL);
+}
+
 /*
  * The job's thread has run next after a stage (ENG_START in PH_PAUSE):
  * the job ends, or the next stage starts on the roles as they are. Its
@@ -1297,6 +1314,14 @@ next_stage(strads_actor_t *self, coord_t *c)
 	e.kind = KIND_STAGE;
 	send_to(self, job->stores, job->nstores, ENG_SCREEN, &e);
 	send_to(self, job->scheds, job->nscheds, ENG_INACTIVE, &e);
+	if (c->reshape_due) {
+		/* The view changed in the pause: the stage is laid out
+		 * again before it starts, from the stores' values (the last
+		 * stage's end). */
+		c->reshape_due = 0;
+		start_reshape(self, c);
+		return;
+	}
 	if (c->phase == PH_RUN)
 		plan(self, c);
 }
@@ -1402,16 +1427,13 @@ coord_recv(strads_actor_t *self, const strads_msg_t *m)
 		abort_job(self, c, err < 0 && err >= STRADS_EPEER ? err : STRADS_EIO);
 		return;
 	}
+	if (m->type == ENG_RESHAPE && c->phase == PH_PAUSE) {
+		c->reshape_due = 1;
+		return;
+	}
 	if (m->type == ENG_RESHAPE && c->phase != PH_DONE && c->phase != PH_GATHER &&
 	    !c->reshaping) {
-		/* Gather what the stores hold (every completed pull; rounds
-		 * in flight are dropped and redone by the next layout). */
-		c->reshaping = 1;
-		c->phase = PH_GATHER;
-		c->gathered = 0;
-		strads__gather_reset(&c->g); /* a snapshot's, dropped */
-		c->g.dst = NULL;
-		send_to(self, c->job->stores, c->job->nstores, ENG_GATHER, NULL);
+		start_reshape(self, c);
 		return;
 	}
 	if (c->reshaping && m->type != ENG_PARAMS && m->type != ENG_STOP)

@@ -365,6 +365,8 @@ on_job_msg(strads_cluster_t *c, strads__member_t *m, const char *op, const cJSON
 		c->roles_got++;
 	} else if (strcmp(op, "ready") == 0) {
 		c->ready_got++;
+	} else if (strcmp(op, "staged") == 0) {
+		c->staged_got++;
 	} else if (strcmp(op, "end") == 0) {
 		c->ends_got++;
 	}

@@ -163,6 +163,9 @@ on_coord(strads_actor_t *self, agent_t *a, const strads_msg_t *m)
 	} else if (strcmp(op, "abort") == 0) {
 		push_event(n, EV_ABORT, o);
 		return;
+	} else if (strcmp(op, "stage") == 0) {
+		push_event(n, EV_STAGE, o);
+		return;
 	} else if (strcmp(op, "bye") == 0) {
 		/* With --persist, join the next coordinator; else quiet. */
 		a->state = n->o.persist ? NS_JOINING : NS_CLOSED;

@@ -869,6 +869,13 @@ typedef struct strads_job_next_s {
 	const char *metrics_path; /* in: this stage's; out: the next's (or
 	                             NULL: none), borrowed until the run
 	                             ends or the next call */
+	const char *spec;         /* strads_cluster_job_run: in: this
+	                             stage's job spec; out: the next's,
+	                             which each node's setup is called with
+	                             again (strads_node_opts_t.setup) while
+	                             its roles wait, to change the same
+	                             shared state; borrowed until the next
+	                             call returns. strads_job_run: unused */
 } strads_job_next_t;
 
 struct strads_job_result_s;
@@ -957,9 +964,13 @@ typedef struct strads_job_opts_s {
 	 * a check, and its own counts: rounds, updates and time_s start
 	 * from 0, and its records go to nx->metrics_path. The coordinator
 	 * role does not wait for the call otherwise: the call is the gap
-	 * between two stages. strads_cluster_job_run does not run stages
-	 * (it ignores next). o->stop ends the stage it comes in; a stage
-	 * that o->stop cut should end the job.
+	 * between two stages. strads_cluster_job_run runs stages too: next
+	 * runs on its caller's thread, and each node that holds roles calls
+	 * its setup again with nx->spec and the same shared state before
+	 * the next stage starts; a change of view within a stage lays the
+	 * stage out again from what the stores held, and the stages go on.
+	 * o->stop ends the stage it comes in; a stage that o->stop cut
+	 * should end the job.
 	 */
 	int (*next)(void *arg, struct strads_job_result_s *res,
 	    strads_job_next_t *nx);
@@ -1153,7 +1164,11 @@ typedef struct strads_node_opts_s {
 	 * init is NULL, or the job's starting values (the parameters of a
 	 * run that goes on after a change of view: the app's worker state
 	 * must start from them, as with strads_job_opts_t.init). It stays
-	 * valid until teardown. */
+	 * valid until teardown. Between two stages of a job of stages
+	 * (strads_job_opts_t.next) it is called again with the next
+	 * stage's spec and init NULL, while the roles here wait: it must
+	 * then change the shared state it gave (the penalty, say) and give
+	 * the same app and shared. */
 	int (*setup)(void *arg, const char *spec, const double *init,
 	    const strads_app_t **app, void **shared, char *err, size_t errlen);
 	/* Frees what setup made, once the job's roles here have stopped. */

@@ -212,6 +212,104 @@ job_spec(app_state_t *st, const cJSON *appv, long k)
 	return s;
 }
 
+/*
+ * The steps of a coordinator's run: one job per step, or, for an app
+ * whose entry says stages (a regression path), one job of stages whose
+ * penalties follow one another on the roles in place, across changes of
+ * view too (strads_cluster_job_run, strads_job_opts_t.next).
+ */
+typedef struct {
+	const app_entry_t *app;
+	app_state_t *st;
+	const cJSON *appv;
+	strads__status_t *status;
+	strads_job_opts_t o; /* the step under way's options */
+	long step, nsteps;
+	cli_path_row_t *rows; /* borrowed: a path's steps, or NULL */
+	long unconverged;
+	double solve_s;
+	int failed;          /* a step's result or model failed (reported) */
+	int save_int;        /* --save-on-interrupt */
+	int interrupted;     /* a step was cut by SIGINT or SIGTERM */
+	char *spec;          /* the next stage's spec (owned), or NULL */
+	char mpath[4096];    /* the step under way's metrics file */
+} coord_run_t;
+
+/* Step r->step has ended with res: its line, model file, metrics end
+ * and summary row. 0, or -1 (reported). */
+static int
+step_done(coord_run_t *r, const strads_job_result_t *res)
+{
+	char obuf[4096], line[256];
+	const char *out;
+	app_state_t *st = r->st;
+
+	strads__status_step_done(r->status, 0);
+	r->solve_s += res->solve_s;
+	out = cli_step_file(st->out, st->numbered, r->step, r->nsteps, obuf, sizeof(obuf));
+	if (cli_stop && !res->converged) {
+		/* Interrupted: the result is that of a consistent round (the
+		 * roles drained and gathered), kept when asked. */
+		r->interrupted = 1;
+		cli_metrics_end("coordinator", r->o.metrics_path, res);
+		if (r->save_int && r->app->save("coordinator", st, r->step, out, res) == 0)
+			fprintf(stderr, "strads coordinator: interrupted at iteration %llu "
+			    "(objective %.12g); that iteration's model is saved in %s\n",
+			    (unsigned long long)res->progress.iter, res->progress.objective, out);
+		else if (!r->save_int)
+			fprintf(stderr, "strads coordinator: interrupted at iteration %llu; no "
+			    "model saved (--save-on-interrupt saves the last consistent one)\n",
+			    (unsigned long long)res->progress.iter);
+		return 0;
+	}
+	if (r->app->result("coordinator", st, r->step, res, line, sizeof(line)) != 0)
+		return -1;
+	if (!st->quiet)
+		fputs(line, stderr);
+	if (r->app->save("coordinator", st, r->step, out, res) != 0)
+		return -1;
+	cli_metrics_end("coordinator", r->o.metrics_path, res);
+	if (r->rows != NULL)
+		cli_path_row(&r->rows[r->step], res);
+	r->unconverged += !res->converged;
+	return 0;
+}
+
+/* Between two stages of a path's job (strads_job_opts_t.next, on this
+ * thread): the step is kept, and the next set up on the coordinator's
+ * state (app->job: its penalty) and, through nx->spec, on the nodes'. */
+static int
+coord_next(void *arg, strads_job_result_t *res, strads_job_next_t *nx)
+{
+	coord_run_t *r = arg;
+	const strads_app_t *sapp;
+	strads_job_opts_t o;
+	void *shared;
+
+	if (step_done(r, res) != 0) {
+		r->failed = 1;
+		return 0;
+	}
+	if (r->step + 1 >= r->nsteps || (cli_stop && !res->converged))
+		return 0;
+	r->step++;
+	cJSON_free(r->spec);
+	if ((r->spec = job_spec(r->st, r->appv, r->step)) == NULL) {
+		fprintf(stderr, "strads coordinator: out of memory\n");
+		r->failed = 1;
+		return 0;
+	}
+	r->app->job(r->st, NULL, r->step, NULL, &o, &sapp, &shared);
+	r->o.tol = o.tol;
+	r->o.metrics_path = cli_step_file(r->st->metrics, r->st->numbered, r->step, r->nsteps,
+	    r->mpath, sizeof(r->mpath));
+	nx->tol = r->o.tol;
+	nx->metrics_path = r->o.metrics_path;
+	nx->spec = r->spec;
+	strads__status_job(r->status, 0, r->step + 1, r->nsteps, &r->o);
+	return 1;
+}
+
 /* The status endpoint's view: the cluster's now. */
 static int
 status_view(void *arg, uint32_t *epoch, strads_member_info_t *m, int maxm,
@@ -233,7 +331,6 @@ coord_job(int argc, char **argv)
 	strads_cluster_t *cl = NULL;
 	strads__status_t *status = NULL;
 	strads_cluster_opts_t copts;
-	strads_job_opts_t o;
 	strads_job_result_t res;
 	uint8_t *secret = NULL;
 	size_t slen = 0;
@@ -244,10 +341,12 @@ coord_job(int argc, char **argv)
 	long step = 0, nsteps, first, unconverged = 0;
 	cli_path_row_t *rows = NULL; /* owned: a path's steps, for OUT.path */
 	double jobs_s = 0, solve_s = 0;
+	coord_run_t cr;
 	uint64_t t0;
 	int rc, err = 0;
 
 	memset(&co, 0, sizeof(co));
+	memset(&cr, 0, sizeof(cr));
 	co.min_workers = 1;
 	co.join_timeout = 60;
 	co.heartbeat = 0.25;
@@ -417,87 +516,85 @@ coord_job(int argc, char **argv)
 	 * in strads run (before, they end the process at once: nothing is
 	 * lost while it waits). */
 	cli_interrupt_arm();
-	/* One job per step; each starts from the last one's result. */
+	/* One job per step, each starting from the last one's result; or
+	 * one job of stages for the steps left (coord_next). */
 	first = step;
+	cr.app = app;
+	cr.st = st;
+	cr.appv = appv;
+	cr.status = status;
+	cr.nsteps = nsteps;
+	cr.rows = rows;
+	cr.save_int = co.save_int;
 	for (; step < nsteps; step++) {
-		char obuf[4096], mpath[4096], line[256];
 		strads_subscriber_t subs[8];
 		const strads_app_t *sapp;
-		const char *out;
 		void *shared;
 
 		cJSON_free(specs);
 		if ((specs = job_spec(st, appv, step)) == NULL)
 			goto out;
-		app->job(st, NULL, step, init, &o, &sapp, &shared);
-		o.progress = !st->quiet;
-		o.nworkers = 0;
-		o.metrics_path = cli_step_file(st->metrics, st->numbered, step, nsteps, mpath,
-		    sizeof(mpath));
-		o.init = init;
-		o.stop = &cli_stop;
+		app->job(st, NULL, step, init, &cr.o, &sapp, &shared);
+		cr.step = step;
+		cr.o.progress = !st->quiet;
+		cr.o.nworkers = 0;
+		cr.o.metrics_path = cli_step_file(st->metrics, st->numbered, step, nsteps,
+		    cr.mpath, sizeof(cr.mpath));
+		cr.o.init = init;
+		cr.o.stop = &cli_stop;
+		if (app->stages && step + 1 < nsteps) {
+			cr.o.next = coord_next;
+			cr.o.next_arg = &cr;
+		}
 		if (status != NULL) {
 			/* The app's subscribers, then the status endpoint's. */
-			int n = o.nsubscribers > 0 && o.subscribers != NULL ? o.nsubscribers : 0;
+			int n = cr.o.nsubscribers > 0 && cr.o.subscribers != NULL
+			            ? cr.o.nsubscribers : 0;
 
 			if (n >= (int)(sizeof(subs) / sizeof(subs[0])))
 				n = (int)(sizeof(subs) / sizeof(subs[0])) - 1;
 			if (n > 0)
-				memcpy(subs, o.subscribers, (size_t)n * sizeof(subs[0]));
+				memcpy(subs, cr.o.subscribers, (size_t)n * sizeof(subs[0]));
 			subs[n].cb = strads__status_progress;
 			subs[n].arg = strads__status_chain(status, 0);
-			o.subscribers = subs;
-			o.nsubscribers = n + 1;
-			strads__status_job(status, 0, step + 1, nsteps, &o);
+			cr.o.subscribers = subs;
+			cr.o.nsubscribers = n + 1;
+			strads__status_job(status, 0, step + 1, nsteps, &cr.o);
 		}
 		t0 = strads_now_ns();
-		if ((err = strads_cluster_job_run(cl, sapp, shared, &o, specs, &res)) != 0) {
+		err = strads_cluster_job_run(cl, sapp, shared, &cr.o, specs, &res);
+		jobs_s += (double)(strads_now_ns() - t0) / 1e9;
+		if (err != 0) {
 			fprintf(stderr, "strads coordinator: the job failed: %s\n",
 			    strads_strerror(err));
 			goto out;
 		}
-		strads__status_step_done(status, 0);
-		jobs_s += (double)(strads_now_ns() - t0) / 1e9;
-		solve_s += res.solve_s;
-		out = cli_step_file(st->out, st->numbered, step, nsteps, obuf, sizeof(obuf));
-		if (cli_stop && !res.converged) {
-			/* Interrupted: the result is that of a consistent round
-			 * (the roles drained and gathered), kept when asked. */
-			cli_metrics_end("coordinator", o.metrics_path, &res);
-			if (co.save_int && app->save("coordinator", st, step, out, &res) == 0)
-				fprintf(stderr, "strads coordinator: interrupted at iteration %llu "
-				    "(objective %.12g); that iteration's model is saved in %s\n",
-				    (unsigned long long)res.progress.iter, res.progress.objective,
-				    out);
-			else if (!co.save_int)
-				fprintf(stderr, "strads coordinator: interrupted at iteration %llu; "
-				    "no model saved (--save-on-interrupt saves the last consistent "
-				    "one)\n", (unsigned long long)res.progress.iter);
+		if (cr.o.next != NULL) {
+			/* Every stage's result was kept by coord_next. */
 			free(res.params);
 			cli_result_tables_free(&res);
-			rc = 128 + SIGINT; /* as a shell reports a ^C */
-			goto out;
+			if (cr.failed)
+				goto out;
+			step = cr.step;
+			break;
 		}
-		if (app->result("coordinator", st, step, &res, line, sizeof(line)) != 0) {
+		if (step_done(&cr, &res) != 0) {
 			free(res.params);
 			cli_result_tables_free(&res);
 			goto out;
 		}
-		if (!st->quiet)
-			fputs(line, stderr);
-		if (app->save("coordinator", st, step, out, &res) != 0) {
-			free(res.params);
-			cli_result_tables_free(&res);
-			goto out;
-		}
-		cli_metrics_end("coordinator", o.metrics_path, &res);
-		if (rows != NULL)
-			cli_path_row(&rows[step], &res);
-		unconverged += !res.converged;
 		free(init);
 		init = res.params;
 		cli_result_tables_free(&res);
+		if (cr.interrupted)
+			break;
 	}
+	if (cr.interrupted) {
+		rc = 128 + SIGINT; /* as a shell reports a ^C */
+		goto out;
+	}
+	solve_s = cr.solve_s;
+	unconverged = cr.unconverged;
 	if (app->done != NULL)
 		app->done(st, nsteps - first, 1, jobs_s, solve_s);
 	rc = CLI_OK;
@@ -518,6 +615,7 @@ out:
 		strads_runtime_free(rt);
 	}
 	cJSON_free(specs);
+	cJSON_free(cr.spec);
 	cJSON_Delete(appv);
 	free(init);
 	free(rows);

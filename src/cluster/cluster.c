@@ -485,6 +485,12 @@ typedef struct {
 	 * layout checks the app's tables against its own, once. */
 	const strads__ckpt_t *resume_ck;
 	const char *resume_dir;
+	/* A job of stages (o.next): the stage under way's options (its
+	 * tolerance and metrics file) and spec (owned), which a layout made
+	 * within it starts with; and its number, from 0, for the log. */
+	strads_job_opts_t o;
+	char *spec;
+	uint32_t stage;
 } carry_t;
 
 /* Lays out the job's workers (keys: node, slot) over its rows and its
@@ -669,6 +675,118 @@ ssp_json(const strads_table_t *st)
 /* One layout of the job over the members now. *again is set when the
  * view changed under it: res->params then holds the parameters gathered
  * (or NULL when a store was lost with them). */
+/*
+ * The wait of run_layout for a job of stages, on its caller's thread
+ * (as strads_job_run's job_wait_stages): each time the coordinator role
+ * has gathered a stage and paused, its records are delivered and o.next
+ * is called; for another stage, every node holding roles sets the next
+ * stage's spec up (op "stage", answered "staged") before the
+ * coordinator is told to go on, so no role reads the old state in the
+ * new stage. A member lost meanwhile does not stall it: the wait ends
+ * and the coordinator, told to go on, lays the stage out again (its
+ * ENG_RESHAPE waits for the stage's start, coordinator.c). What a later
+ * layout starts from (the stage's options and spec, its counts from 0)
+ * is kept in cy.
+ */
+static void
+wait_stages(strads_cluster_t *c, strads__job_t *job, carry_t *cy, const uint32_t *hosts,
+    int nhosts)
+{
+	strads_job_result_t *res = job->res;
+	strads_job_next_t nx;
+	strads_msg_t *m;
+	uint32_t t;
+	cJSON *msg;
+	char *spec;
+	uint64_t deadline;
+	int append = job->metrics_append;
+
+	while (!job->stage_last && strads__progq_run(job->progress, &job->o, 1, append) == 1) {
+		append = 0;
+		nx.tol = job->o.tol;
+		nx.metrics_path = job->o.metrics_path;
+		nx.spec = cy->spec;
+		job->stage_last = !job->o.next(job->o.next_arg, res, &nx);
+		spec = NULL;
+		if (!job->stage_last && (nx.spec == NULL || (spec = strdup(nx.spec)) == NULL)) {
+			/* Without the next spec no node can go on: end the
+			 * job (its roles stop, and the queue closes). */
+			strads_log(STRADS_LOG_ERROR, "cluster: job %llu: no spec for its next "
+			    "stage", (unsigned long long)c->job_id);
+			job->status = STRADS_ENOMEM;
+			strads_post(c->rt, job->coord, strads_msg_new(ENG_STOP, 0));
+			break;
+		}
+		if (!job->stage_last) {
+			free(res->params);
+			if (res->tables != NULL) {
+				for (t = 0; t < res->ntables; t++)
+					free(res->tables[t]);
+				free(res->tables);
+			}
+			memset(res, 0, sizeof(*res));
+			job->o.tol = cy->o.tol = nx.tol;
+			job->o.metrics_path = cy->o.metrics_path = nx.metrics_path;
+			/* The coordinator role waits: nothing reads these. */
+			job->ckpt_spec = spec;
+			free(cy->spec);
+			cy->spec = spec;
+			cy->stage++;
+			job->base_rounds = job->base_updates = job->base_sweeps = 0;
+			job->snapshot_rounds = 0;
+			cy->rounds = cy->updates = 0;
+			cy->metrics_append = 0;
+			strads_log(STRADS_LOG_INFO, "cluster: job %llu epoch %u: stage %u",
+			    (unsigned long long)c->job_id, c->epoch, cy->stage);
+			uv_mutex_lock(&c->lock);
+			c->staged_got = 0;
+			msg = job_msg(c, "stage");
+			uv_mutex_unlock(&c->lock);
+			if (msg != NULL) {
+				cJSON_AddStringToObject(msg, "spec", spec);
+				post_send(c, hosts, nhosts, msg);
+			}
+			/* A node answers at once (its setup changes a few
+			 * values); one that does not within the member timeout
+			 * ten times over, yet stays a member, fails the job
+			 * rather than leave it waiting. */
+			deadline = strads_now_ns() + (uint64_t)(10 * c->o.timeout_s * 1e9);
+			uv_mutex_lock(&c->lock);
+			while (msg != NULL && !c->failed && !c->reshape && c->staged_got < nhosts &&
+			    wait_until(c, deadline) == 0)
+				;
+			if (!c->failed && !c->reshape && c->staged_got < nhosts) {
+				c->failed = msg == NULL ? STRADS_ENOMEM : STRADS_ETIMEDOUT;
+				snprintf(c->why, sizeof(c->why), "%s", msg == NULL
+				    ? "out of memory between stages"
+				    : "a node did not set the next stage up");
+			}
+			if (c->failed) {
+				/* Reported by run_layout; a node's error (its
+				 * setup refused the stage) stops no role by
+				 * itself, so stop the coordinator role here (a
+				 * lost store's member already did: a second stop
+				 * finds it done). */
+				uv_mutex_unlock(&c->lock);
+				strads_post(c->rt, job->coord, strads_msg_new(ENG_STOP, 0));
+				break;
+			}
+			uv_mutex_unlock(&c->lock);
+		}
+		if ((m = strads_msg_new(ENG_START, 0)) == NULL) {
+			strads_log(STRADS_LOG_ERROR, "cluster: out of memory between stages");
+			job->status = STRADS_ENOMEM;
+			strads_post(c->rt, job->coord, strads_msg_new(ENG_STOP, 0));
+			break;
+		}
+		strads_post(c->rt, job->coord, m);
+	}
+	/* The queue closes once the roles are gone (a last stage's, or a
+	 * stage laid out again, or a failure's). */
+	strads__progq_run(job->progress, &job->o, 0, 0);
+	uv_sem_wait(&job->done);
+}
+
 static int
 run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
     const strads_job_opts_t *o, const char *spec, strads_job_result_t *res,
@@ -723,6 +841,7 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 		free(ms);
 		return err;
 	}
+	job->staged = lo.next != NULL;
 	if (cy->resume_ck != NULL && (err = resume_match(job, cy)) != 0) {
 		free(ms);
 		strads__job_free(job);
@@ -938,7 +1057,10 @@ run_layout(strads_cluster_t *c, const strads_app_t *app, void *shared,
 	}
 	strads_msg_free(start);
 	strads_msg_free(stop);
-	strads__job_wait(job);
+	if (job->staged && c->coord_spawned)
+		wait_stages(c, job, cy, hosts, nhosts);
+	else
+		strads__job_wait(job);
 	/* The roles here are gone; the nodes' clients of the ssp table stop
 	 * with theirs, and what they still send is refused as sent to
 	 * stale addresses. */
@@ -1136,9 +1258,16 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 	}
 	rounds0 = cy.rounds;
 	updates0 = cy.updates;
+	cy.o = *o;
+	if ((cy.spec = strdup(spec)) == NULL) {
+		free(init);
+		free(cy.snap_params);
+		free(cy.snap_tabs);
+		return STRADS_ENOMEM;
+	}
 	for (;;) {
 		cy.init = init;
-		err = run_layout(c, app, shared, o, spec, res, &cy, &again);
+		err = run_layout(c, app, shared, &cy.o, cy.spec, res, &cy, &again);
 		layouts++;
 		if (err != 0 || !again)
 			break;
@@ -1185,6 +1314,7 @@ strads_cluster_job_run(strads_cluster_t *c, const strads_app_t *app, void *share
 	free(cy.params);
 	free(cy.snap_params);
 	free(cy.snap_tabs);
+	free(cy.spec);
 	strads__ckpt_free(&c->resume_ck);
 	return err;
 }

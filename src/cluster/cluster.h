@@ -78,6 +78,7 @@ struct strads_cluster_s {
 	uint32_t *job_nodes; /* distinct members hosting roles */
 	int njob_nodes;
 	int roles_got, ready_got, ends_got;
+	int staged_got; /* nodes set up for a job's next stage */
 	int failed; /* a STRADS_E* code */
 	char why[256];
 	int coord_spawned;
@@ -111,7 +112,8 @@ strads__member_t *strads__member_find(strads_cluster_t *c, uint32_t node);
  * (node-run.c) share the node object and its queue of events. */
 
 /* Events from the agent to the main thread. */
-enum { EV_JOB = 1, EV_TABLE, EV_ABORT, EV_BYE, EV_LOST, EV_TIMEOUT, EV_GONE, EV_INIT };
+enum { EV_JOB = 1, EV_TABLE, EV_ABORT, EV_BYE, EV_LOST, EV_TIMEOUT, EV_GONE, EV_INIT,
+	EV_STAGE };
 
 typedef struct strads__node_event_s {
 	struct strads__node_event_s *next;

@@ -397,6 +397,36 @@ install_table(node_t *n, local_job_t *lj, const cJSON *o)
 	to_coord(n, reply(o, "ready"));
 }
 
+/*
+ * The next stage of a job of stages (strads_job_opts_t.next): the roles
+ * here wait while the app's setup changes the shared state they read
+ * (strads_node_opts_t.setup, called again with the stage's spec), then
+ * the coordinator hears that this node is ready for it. A setup that
+ * fails, or gives another app or state, fails the job.
+ */
+static void
+next_stage(node_t *n, local_job_t *lj, const cJSON *o)
+{
+	const strads_app_t *app = NULL;
+	void *shared = NULL;
+	char err[512];
+
+	if (!lj->on || strcmp(strads__json_str(o, "id"), lj->id) != 0)
+		return;
+	err[0] = '\0';
+	if (n->o.setup == NULL ||
+	    n->o.setup(n->o.arg, strads__json_str(o, "spec"), NULL, &app, &shared, err,
+	        sizeof(err)) != 0 ||
+	    app != lj->job->app || shared != lj->shared) {
+		job_error(n, o, err[0] ? err : "the next stage could not be set up");
+		return;
+	}
+	/* The roles read the new state when the coordinator's messages of
+	 * the stage reach them, after the staged below: publish it first. */
+	atomic_thread_fence(memory_order_seq_cst);
+	to_coord(n, reply(o, "staged"));
+}
+
 /* Once the roles here have stopped: free the job, tell the coordinator. */
 static void
 end_job(node_t *n, local_job_t *lj, int tell)
@@ -523,6 +553,9 @@ strads_node_run(strads_runtime_t *rt, const strads_node_opts_t *o)
 			break;
 		case EV_TABLE:
 			install_table(n, &lj, e->o);
+			break;
+		case EV_STAGE:
+			next_stage(n, &lj, e->o);
 			break;
 		case EV_ABORT:
 			if (lj.on && strcmp(strads__json_str(e->o, "id"), lj.id) == 0)
