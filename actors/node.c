@@ -242,7 +242,7 @@ on_local(strads_actor_t *self, agent_t *a, const strads_msg_t *m)
 		 * then forgets it (the next coordinator has a new nonce). */
 		strads__loop_flush(self->loop);
 		if (n->o.persist)
-			strads__peer_forget(n->rt, STRADS__COORD_NODE);
+			strads__peer_retire(n->rt, STRADS__COORD_NODE);
 		uv_mutex_lock(&n->lock);
 		n->leave_sent = 1;
 		uv_cond_broadcast(&n->cond);
