@@ -210,7 +210,9 @@ limit_hit(const coord_t *c, double t)
 
 	return (o->max_rounds > 0 && c->rounds_done >= o->max_rounds) ||
 	    (o->time_limit_s > 0 && t >= o->time_limit_s) ||
-	    (o->stop != NULL && *o->stop != 0);
+	    /* Atomic: the flag is set on another thread (a signal
+	     * handler's, or any; ThreadSanitizer saw the plain read race). */
+	    (o->stop != NULL && __atomic_load_n(o->stop, __ATOMIC_RELAXED) != 0);
 }
 
 /* The cycle's steps with their time, at STRADS_LOG=debug. */

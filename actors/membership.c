@@ -230,7 +230,9 @@ on_hello(strads_actor_t *self, strads_cluster_t *c, const strads_msg_t *msg)
 	const char *url;
 	uint32_t node = msg->src.node;
 	strads__member_t *m;
+	strads_addr_t to;
 	double roles, workers;
+	char hex[2 * STRADS__CHALLENGE_LEN + 1];
 
 	if (o == NULL || strcmp(strads__json_str(o, "op"), "hello") != 0) {
 		atomic_fetch_add(&c->rt->dropped_proto, 1);
@@ -311,21 +313,53 @@ on_hello(strads_actor_t *self, strads_cluster_t *c, const strads_msg_t *msg)
 		m->state = MS_PENDING;
 		memcpy(m->nonce, nonce, sizeof(nonce));
 		snprintf(m->url, sizeof(m->url), "%s", url);
+		if (strads__random_bytes(m->challenge, sizeof(m->challenge)) != 0) {
+			/* No challenge, no entry: the node asks again. */
+			c->nm--;
+			uv_mutex_unlock(&c->lock);
+			cJSON_Delete(o);
+			return;
+		}
+		m->heard_ns = strads_now_ns();
 	}
-	m->agent = msg->src.actor;
-	m->roles = (unsigned)roles;
-	m->workers = (int)workers;
-	if (!(m->roles & STRADS_ROLE_WORKER))
-		m->workers = 0;
-	m->heard_ns = strads_now_ns();
+	/* A hello proves the secret was known once, not that the node is
+	 * alive: a captured one replays. It keeps a pending entry waiting
+	 * for the join, never a member alive (only beats do that). */
+	if (m->state == MS_PENDING) {
+		m->agent = msg->src.actor;
+		m->roles = (unsigned)roles;
+		m->workers = (int)workers;
+		if (!(m->roles & STRADS_ROLE_WORKER))
+			m->workers = 0;
+		m->heard_ns = strads_now_ns();
+	}
+	strads__hex_encode(m->challenge, sizeof(m->challenge), hex);
+	to = agent_of(m);
 	uv_mutex_unlock(&c->lock);
 	cJSON_Delete(o);
 	o = cJSON_CreateObject();
 	if (o != NULL) {
 		cJSON_AddStringToObject(o, "op", "welcome");
 		cJSON_AddNumberToObject(o, "node", node);
-		strads__ctl_send(self, agent_of(m), STRADS__MSG_MEM_CTL, o);
+		cJSON_AddStringToObject(o, "challenge", hex);
+		strads__ctl_send(self, to, STRADS__MSG_MEM_CTL, o);
 	}
+}
+
+/* 1 when o carries key's MAC of (label, m's node and challenge, n). */
+static int
+mac_ok(strads_cluster_t *c, const strads__member_t *m, const cJSON *o, const char *label,
+    uint64_t n)
+{
+	uint8_t got[32], want[32];
+	const uint8_t *secret;
+	size_t slen;
+
+	if (strads__hex_decode(strads__json_str(o, "mac"), got, sizeof(got)) != 0)
+		return 0;
+	strads__transport_secret(c->rt->tp, &secret, &slen);
+	strads__member_mac(secret, slen, label, m->node, m->challenge, n, want);
+	return strads__ct_equal(want, got, 32);
 }
 
 /* A job message from a member: role addresses, ready, end, error. */
@@ -411,8 +445,18 @@ on_ctl(strads_actor_t *self, strads_cluster_t *c, const strads_msg_t *msg)
 		cJSON_Delete(o);
 		return;
 	}
-	m->heard_ns = strads_now_ns();
+	/* Only a join that answers this entry's challenge and a beat with
+	 * a newer counter are signs of life: a control message replayed
+	 * (its link token is good for the process pair's life) is not. */
 	if (strcmp(op, "join") == 0 && m->state == MS_PENDING) {
+		if (!mac_ok(c, m, o, "strads join v1", 0)) {
+			atomic_fetch_add(&c->rt->dropped_auth, 1);
+			uv_mutex_unlock(&c->lock);
+			cJSON_Delete(o);
+			return;
+		}
+		m->heard_ns = strads_now_ns();
+		m->beat_n = 0;
 		m->state = MS_MEMBER;
 		c->epoch++;
 		strads_log(STRADS_LOG_INFO, "cluster: node %u (%s) joined: epoch %u", m->node,
@@ -423,7 +467,15 @@ on_ctl(strads_actor_t *self, strads_cluster_t *c, const strads_msg_t *msg)
 			reshape(self, c);
 		uv_cond_broadcast(&c->cond);
 	} else if (strcmp(op, "beat") == 0) {
-		m->bytes = strads__ctl_get_u64(o, "bytes");
+		uint64_t n = strads__ctl_get_u64(o, "n");
+
+		if (n > m->beat_n && mac_ok(c, m, o, "strads beat v1", n)) {
+			m->beat_n = n;
+			m->heard_ns = strads_now_ns();
+			m->bytes = strads__ctl_get_u64(o, "bytes");
+		} else {
+			atomic_fetch_add(&c->rt->dropped_auth, 1);
+		}
 	} else if (strcmp(op, "leave") == 0) {
 		drop_member(self, c, m, "left", 0);
 	} else if (strcmp(op, "leaving") == 0 && m->state == MS_MEMBER) {

@@ -14,6 +14,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 enum { NS_JOINING, NS_MEMBER, NS_CLOSED };
 
@@ -26,6 +27,19 @@ typedef struct {
 	uint64_t hello_ns;  /* next hello due */
 	int lost_told;
 	int was_lost; /* joining again after losing the coordinator */
+	/* The coordinator's challenge from its welcome, and the beats'
+	 * counter, which only grows for the process's life (a beat the
+	 * coordinator saw before is refused there). */
+	uint8_t challenge[STRADS__CHALLENGE_LEN];
+	int have_challenge;
+	uint64_t beat_n;
+	/* Test hook STRADS_TEST_ZOMBIE=FILE (t/cluster_faults.sh): once FILE
+	 * exists the node plays dead as an attacker would replay it: it
+	 * ignores the coordinator, stops its roles and resends its last
+	 * hello and beat, byte for byte, every tick. */
+	const char *zombie_file;
+	int zombie;
+	cJSON *last_hello, *last_beat; /* owned: copies kept for the hook */
 } agent_t;
 
 static void
@@ -91,6 +105,10 @@ send_hello(strads_actor_t *self, agent_t *a)
 	cJSON_AddNumberToObject(o, "roles", n->o.roles);
 	cJSON_AddNumberToObject(o, "workers", workers);
 	a->hello_ns = strads_now_ns() + every;
+	if (a->zombie_file != NULL) {
+		cJSON_Delete(a->last_hello);
+		a->last_hello = cJSON_Duplicate(o, 1);
+	}
 	strads__ctl_send(self, n->ctl, STRADS__MSG_MEM_HELLO, o);
 }
 
@@ -136,6 +154,8 @@ on_coord(strads_actor_t *self, agent_t *a, const strads_msg_t *m)
 		return;
 	if (m->src.actor != STRADS__CTL_ACTOR)
 		return; /* control comes from the membership actor only */
+	if (a->zombie)
+		return;
 	o = strads__ctl_parse(m);
 	if (o == NULL) {
 		atomic_fetch_add(&n->rt->dropped_proto, 1);
@@ -144,6 +164,19 @@ on_coord(strads_actor_t *self, agent_t *a, const strads_msg_t *m)
 	a->heard_ns = strads_now_ns();
 	op = strads__json_str(o, "op");
 	if (strcmp(op, "welcome") == 0) {
+		uint8_t mac[32];
+		const uint8_t *secret;
+		size_t slen;
+		char hex[65];
+		cJSON *j;
+
+		if (strads__hex_decode(strads__json_str(o, "challenge"), a->challenge,
+		    sizeof(a->challenge)) != 0) {
+			atomic_fetch_add(&n->rt->dropped_proto, 1);
+			cJSON_Delete(o);
+			return;
+		}
+		a->have_challenge = 1;
 		if (a->state == NS_JOINING) {
 			a->was_lost = 0;
 			a->state = NS_MEMBER;
@@ -151,7 +184,16 @@ on_coord(strads_actor_t *self, agent_t *a, const strads_msg_t *m)
 			strads_log(STRADS_LOG_INFO, "node %u: joined %s",
 			    strads_runtime_node(n->rt), n->o.join);
 		}
-		send_op(self, a, "join");
+		/* The join answers the welcome's challenge. */
+		if ((j = cJSON_CreateObject()) != NULL) {
+			strads__transport_secret(n->rt->tp, &secret, &slen);
+			strads__member_mac(secret, slen, "strads join v1",
+			    strads_runtime_node(n->rt), a->challenge, 0, mac);
+			strads__hex_encode(mac, sizeof(mac), hex);
+			cJSON_AddStringToObject(j, "op", "join");
+			cJSON_AddStringToObject(j, "mac", hex);
+			strads__ctl_send(self, n->ctl, STRADS__MSG_MEM_CTL, j);
+		}
 	} else if (strcmp(op, "view") == 0) {
 		on_view(a, o);
 	} else if (strcmp(op, "job") == 0) {
@@ -203,7 +245,7 @@ on_local(strads_actor_t *self, agent_t *a, const strads_msg_t *m)
 		 * then forgets it (the next coordinator has a new nonce). */
 		strads__loop_flush(self->loop);
 		if (n->o.persist)
-			strads__peer_forget(n->rt, STRADS__COORD_NODE);
+			strads__peer_retire(n->rt, STRADS__COORD_NODE);
 		uv_mutex_lock(&n->lock);
 		n->leave_sent = 1;
 		uv_cond_broadcast(&n->cond);
@@ -225,6 +267,21 @@ on_tick(strads_actor_t *self, agent_t *a)
 	uv_mutex_unlock(&n->lock);
 	if (quit) {
 		strads_actor_stop(self);
+		return;
+	}
+	if (a->zombie_file != NULL && !a->zombie && access(a->zombie_file, F_OK) == 0) {
+		a->zombie = 1;
+		strads_log(STRADS_LOG_WARN, "node %u: test hook: playing dead, replaying",
+		    strads_runtime_node(n->rt));
+		push_event(n, EV_LOST, NULL);
+	}
+	if (a->zombie) {
+		if (a->last_hello != NULL)
+			strads__ctl_send(self, n->ctl, STRADS__MSG_MEM_HELLO,
+			    cJSON_Duplicate(a->last_hello, 1));
+		if (a->last_beat != NULL)
+			strads__ctl_send(self, n->ctl, STRADS__MSG_MEM_CTL,
+			    cJSON_Duplicate(a->last_beat, 1));
 		return;
 	}
 	if (a->state == NS_MEMBER) {
@@ -253,11 +310,28 @@ on_tick(strads_actor_t *self, agent_t *a)
 		cJSON_AddStringToObject(b, "op", "beat");
 		cJSON_AddNumberToObject(b, "epoch", a->epoch);
 		{
-			char buf[32];
+			char buf[65];
+			uint8_t mac[32];
+			const uint8_t *secret;
+			size_t slen;
 
 			snprintf(buf, sizeof(buf), "%llu",
 			    (unsigned long long)(st.bytes_in + st.bytes_out));
 			cJSON_AddStringToObject(b, "bytes", buf);
+			/* Counted and proved: a replayed beat keeps no one
+			 * alive (the coordinator wants a newer counter). */
+			a->beat_n++;
+			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)a->beat_n);
+			cJSON_AddStringToObject(b, "n", buf);
+			strads__transport_secret(n->rt->tp, &secret, &slen);
+			strads__member_mac(secret, slen, "strads beat v1",
+			    strads_runtime_node(n->rt), a->challenge, a->beat_n, mac);
+			strads__hex_encode(mac, sizeof(mac), buf);
+			cJSON_AddStringToObject(b, "mac", buf);
+		}
+		if (a->zombie_file != NULL) {
+			cJSON_Delete(a->last_beat);
+			a->last_beat = cJSON_Duplicate(b, 1);
 		}
 		strads__ctl_send(self, n->ctl, STRADS__MSG_MEM_CTL, b);
 		return;
@@ -282,6 +356,7 @@ agent_init(strads_actor_t *self, void *arg)
 	uint64_t ms;
 
 	a->n = arg;
+	a->zombie_file = getenv("STRADS_TEST_ZOMBIE");
 	a->state = NS_JOINING;
 	a->since_ns = strads_now_ns();
 	ms = (uint64_t)(a->n->o.heartbeat_s * 1000);
@@ -337,6 +412,8 @@ agent_stop(strads_actor_t *self)
 {
 	agent_t *a = strads_actor_state(self);
 
+	cJSON_Delete(a->last_hello);
+	cJSON_Delete(a->last_beat);
 	uv_mutex_lock(&a->n->lock);
 	a->n->stopped = 1;
 	uv_cond_broadcast(&a->n->cond);

@@ -1185,8 +1185,11 @@ STRADS_EXTERN void strads_node_opts_init(strads_node_opts_t *o);
  * or a limit: STRADS_ETIMEDOUT when no coordinator answered within
  * wait_s (a wrong secret looks like this from the node's side, and is
  * logged), STRADS_EPEER when the coordinator was lost and did not come
- * back within wait_s. rt must be started, listening at o->advertise,
- * with no actor spawned yet. */
+ * back within wait_s, STRADS_EBUSY when a job's roles did not stop
+ * within wait_s of being asked (then the runtime cannot be stopped
+ * either: the caller should exit the process without freeing it). rt
+ * must be started, listening at o->advertise, with no actor spawned
+ * yet. */
 STRADS_EXTERN int strads_node_run(strads_runtime_t *rt,
     const strads_node_opts_t *o);
 /* A random node id for a node's runtime (never 0 or 1). */

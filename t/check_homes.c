@@ -177,7 +177,7 @@ stop_later(void *arg)
 {
 	(void)arg;
 	uv_sleep(15);
-	stop_flag = 1;
+	__atomic_store_n(&stop_flag, 1, __ATOMIC_RELAXED);
 }
 
 /* A limit or a stop that comes mid-sweep ends the job at the sweep's

@@ -70,7 +70,8 @@ coord_usage(const app_entry_t *app, FILE *f)
 	    "                      those given here override the file's\n"
 	    "  --resume DIR        go on from the checkpoint in DIR (a coordinator\n"
 	    "                      that was lost: same options); the nodes that\n"
-	    "                      wait for it join again\n"
+	    "                      wait for it join again (--min-workers is waited\n"
+	    "                      for at most 3 member timeouts, 5 s at least)\n"
 	    "  --tls-cert FILE     certificate (and key) for tls+tcp://\n"
 	    "  --tls-key FILE      private key, when not in --tls-cert\n"
 	    "  --tls-ca FILE       CA that signed the nodes' certificates\n"
@@ -507,7 +508,24 @@ coord_job(int argc, char **argv)
 		    bound, co.min_workers, co.min_workers == 1 ? "" : "s");
 	else
 		strads_log(STRADS_LOG_INFO, "coordinator: listening on %s", bound);
-	if ((err = strads_cluster_wait(cl, (int)co.min_workers, co.join_timeout)) != 0) {
+	if (co.resume != NULL) {
+		/* Resumed with the options of the coordinator that was lost:
+		 * the nodes that waited for it join within a second or two,
+		 * those lost with it never do. After the first worker slot,
+		 * --min-workers is waited for at most a few member timeouts,
+		 * then the job goes on over what came (issue 18 row 6). */
+		double settle = 3 * co.member_timeout > 5 ? 3 * co.member_timeout : 5;
+
+		if ((err = strads_cluster_wait(cl, 1, co.join_timeout)) != 0) {
+			fprintf(stderr, "strads coordinator: no worker slot joined within %gs\n",
+			    co.join_timeout);
+			goto out;
+		}
+		if (strads_cluster_wait(cl, (int)co.min_workers, settle) != 0)
+			fprintf(stderr, "strads coordinator: resuming with fewer than %ld worker "
+			    "slots: the others did not come back within %gs\n", co.min_workers,
+			    settle);
+	} else if ((err = strads_cluster_wait(cl, (int)co.min_workers, co.join_timeout)) != 0) {
 		fprintf(stderr, "strads coordinator: %ld worker slot%s did not join within "
 		    "%gs\n", co.min_workers, co.min_workers == 1 ? "" : "s", co.join_timeout);
 		goto out;

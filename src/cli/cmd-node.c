@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "registry.h"
@@ -377,6 +378,13 @@ node_main(int argc, char **argv)
 		fprintf(stderr, "strads node: the coordinator was lost and did not come back "
 		    "within %gs\n", no.wait_s);
 		rc = CLI_LOST;
+	} else if (err == STRADS_EBUSY) {
+		/* Roles that hang cannot be stopped: the runtime cannot be
+		 * stopped either. The process goes without (issue 18 row 7). */
+		fprintf(stderr, "strads node: the job's roles did not stop within %gs; "
+		    "exiting without stopping them\n", no.wait_s);
+		fflush(NULL);
+		_exit(CLI_FAIL);
 	} else {
 		fprintf(stderr, "strads node: %s\n", strads_strerror(err));
 	}

@@ -101,6 +101,24 @@ strads__hello_proof(const uint8_t *secret, size_t len, uint32_t node,
 	strads__hmac_final(&h, out);
 }
 
+void
+strads__member_mac(const uint8_t *secret, size_t len, const char *label, uint32_t node,
+    const uint8_t *challenge, uint64_t n, uint8_t out[32])
+{
+	strads__hmac_t h;
+	uint8_t b[12];
+
+	strads__put32(b, node);
+	strads__put32(b + 4, (uint32_t)(n >> 32));
+	strads__put32(b + 8, (uint32_t)n);
+	strads__hmac_init(&h, secret, len);
+	strads__hmac_update(&h, label, strlen(label));
+	strads__hmac_update(&h, b, 4);
+	strads__hmac_update(&h, challenge, STRADS__CHALLENGE_LEN);
+	strads__hmac_update(&h, b + 4, 8);
+	strads__hmac_final(&h, out);
+}
+
 /* uint64 values travel as decimal strings: JSON numbers are doubles. */
 static void
 add_u64(cJSON *o, const char *key, uint64_t v)

@@ -21,6 +21,7 @@
 
 #define STRADS__COORD_NODE 1u
 #define STRADS__CTL_ACTOR STRADS_ACTOR_ID(0, 0, 0)
+#define STRADS__CHALLENGE_LEN 16
 
 /* Sends obj (taken, freed) as a control message of type to dst. */
 int strads__ctl_send(strads_actor_t *self, strads_addr_t dst, uint16_t type,
@@ -54,6 +55,12 @@ typedef struct strads__member_s {
 	uint64_t heard_ns;
 	uint64_t bytes; /* bytes its runtime sent, from its beats */
 	int leaving;    /* asked to leave: no roles in the next layout */
+	/* Fresh for each entry, sent in the welcome: the join answers it
+	 * and each beat's MAC covers it and a counter that only grows, so
+	 * a captured join or beat replayed proves nothing (issue 18 rows
+	 * 1 and 2). */
+	uint8_t challenge[STRADS__CHALLENGE_LEN];
+	uint64_t beat_n; /* the last beat's counter */
 } strads__member_t;
 
 /* The cluster object (strads_cluster_t). The membership actor writes the
@@ -135,11 +142,18 @@ typedef struct strads__node_s {
 	int stopped;          /* the agent stopped (under lock) */
 	int quit;             /* main asks the agent to stop (under lock) */
 	int leave_sent;       /* the agent sent a leave (under lock) */
+	int stuck;            /* main only: a job's roles did not stop in time */
 } strads__node_t;
 
 /* A node's agent actor; its spawn argument is the node, which it borrows
  * until it stops (then it sets stopped). */
 extern const strads_actor_type_t strads__node_agent_type;
+
+/* A member's proof of the secret for one message: HMAC(secret, label |
+ * node | challenge | n), the label "strads join v1" (n 0) for the join
+ * that answers a welcome, "strads beat v1" for a beat with counter n. */
+void strads__member_mac(const uint8_t *secret, size_t len, const char *label,
+    uint32_t node, const uint8_t *challenge, uint64_t n, uint8_t out[32]);
 
 /* The join proof a hello carries: HMAC(secret, "strads hello v2" |
  * node | nonce | roles | workers | url). It lets the coordinator refuse a

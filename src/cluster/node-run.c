@@ -293,6 +293,8 @@ start_job(node_t *n, local_job_t *lj, const cJSON *o, pending_init_t *pi)
 	/* A job laid out again: the roles of the old one are stopping. */
 	if (lj->on)
 		abort_job(n, lj);
+	if (n->stuck)
+		return;
 	if (strads__opts_from_json(cJSON_GetObjectItemCaseSensitive(o, "opts"), &jo) != 0) {
 		job_error(n, o, "malformed job options");
 		return;
@@ -450,14 +452,34 @@ end_job(node_t *n, local_job_t *lj, int tell)
 	memset(lj, 0, sizeof(*lj));
 }
 
+/* Stops the roles here and waits for them at most wait_s: a role that
+ * never stops (a bug, or a callback that hangs) must not hold the node
+ * forever (issue 18 row 7). Past the bound the job is left as it is (its
+ * roles may still use it), n->stuck is set and the node gives up. Test
+ * hook: STRADS_TEST_STALL_ABORT=1 asks no role to stop, as if one hung. */
 static void
 abort_job(node_t *n, local_job_t *lj)
 {
-	if (!lj->on)
+	uint64_t deadline;
+
+	if (!lj->on || n->stuck)
 		return;
 	if (lj->spawned) {
-		strads__job_stop_local(n->rt, lj->job);
-		uv_sem_wait(&lj->job->done);
+		const char *t = getenv("STRADS_TEST_STALL_ABORT");
+
+		if (t == NULL || strcmp(t, "1") != 0)
+			strads__job_stop_local(n->rt, lj->job);
+		deadline = strads_now_ns() + (uint64_t)(n->o.wait_s * 1e9);
+		while (uv_sem_trywait(&lj->job->done) != 0) {
+			if (strads_now_ns() > deadline) {
+				strads_log(STRADS_LOG_ERROR, "node %u: the job's roles did not "
+				    "stop within %gs: giving up", strads_runtime_node(n->rt),
+				    n->o.wait_s);
+				n->stuck = 1;
+				return;
+			}
+			uv_sleep(10);
+		}
 	}
 	end_job(n, lj, 0);
 }
@@ -598,14 +620,31 @@ strads_node_run(strads_runtime_t *rt, const strads_node_opts_t *o)
 		cJSON_Delete(e->o);
 		free(e->init);
 		free(e);
+		if (n->stuck)
+			break;
 	}
 	abort_job(n, &lj);
 	free(pi.init);
-	/* Stop the agent, then free what it shares with us. */
+	/* Roles that would not stop still use the job and the agent may
+	 * still use n: both are left (the caller exits the process). */
+	if (n->stuck)
+		return STRADS_EBUSY;
+	/* Stop the agent, then free what it shares with us; an agent that
+	 * does not stop within wait_s is left like stuck roles. */
 	uv_mutex_lock(&n->lock);
 	n->quit = 1;
-	while (!n->stopped)
-		(void)uv_cond_timedwait(&n->cond, &n->lock, 10000000ull);
+	{
+		uint64_t deadline = strads_now_ns() + (uint64_t)(n->o.wait_s * 1e9);
+
+		while (!n->stopped && strads_now_ns() < deadline)
+			(void)uv_cond_timedwait(&n->cond, &n->lock, 10000000ull);
+	}
+	if (!n->stopped) {
+		uv_mutex_unlock(&n->lock);
+		strads_log(STRADS_LOG_ERROR, "node %u: the agent did not stop within %gs",
+		    strads_runtime_node(rt), n->o.wait_s);
+		return STRADS_EBUSY;
+	}
 	while (n->head != NULL) {
 		event_t *e = n->head;
 

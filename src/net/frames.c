@@ -71,6 +71,38 @@ strads__peer_forget(strads_runtime_t *rt, uint32_t node)
 	atomic_fetch_add(&rt->tp->forgot, 1);
 }
 
+void
+strads__peer_retire(strads_runtime_t *rt, uint32_t node)
+{
+	strads__peer_t *p = strads__transport_peer(rt->tp, node);
+
+	if (p == NULL)
+		return;
+	uv_mutex_lock(&p->lock);
+	if (p->have_token) {
+		memcpy(p->retired_nonce, p->rnonce, STRADS__NONCE_LEN);
+		p->retired = 1;
+	}
+	p->have_token = 0;
+	uv_mutex_unlock(&p->lock);
+	atomic_fetch_add(&rt->tp->forgot, 1);
+}
+
+/* 1 when nonce is that of a process of node that closed for good. */
+static int
+retired(strads__transport_t *tp, uint32_t node, const uint8_t *nonce)
+{
+	strads__peer_t *p = strads__transport_peer(tp, node);
+	int r;
+
+	if (p == NULL)
+		return 0;
+	uv_mutex_lock(&p->lock);
+	r = p->retired && memcmp(p->retired_nonce, nonce, STRADS__NONCE_LEN) == 0;
+	uv_mutex_unlock(&p->lock);
+	return r;
+}
+
 int
 strads__transport_authed(strads__transport_t *tp)
 {
@@ -147,6 +179,13 @@ auth_check(strads__transport_t *tp, const uint8_t *a, const uint8_t *body,
 		}
 		if (tp->seen[i].gen == atomic_load(&tp->forgot))
 			return 0;
+		/* Forgotten since: a process that closed for good teaches
+		 * nothing again (its gen stays old, so each of its frames
+		 * comes here and is dropped). */
+		if (retired(tp, node, nonce)) {
+			atomic_fetch_add(&tp->rt->dropped_auth, 1);
+			return -1;
+		}
 		tp->seen[i].gen = atomic_load(&tp->forgot);
 		relearn = 1;
 		goto learn;

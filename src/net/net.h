@@ -35,6 +35,11 @@ int strads__peer_idle(strads_runtime_t *rt, uint32_t node);
 /* Forgets node's nonce: frames to it carry a zero token (join requests
  * only) until it proves itself again (a restarted coordinator). */
 void strads__peer_forget(strads_runtime_t *rt, uint32_t node);
+/* strads__peer_forget, for a process of node that closed for good (a
+ * coordinator's bye): frames still on the way from it are dropped, so
+ * none teaches its nonce again and the next process at that node id is
+ * joined with a zero token (a --persist node's next coordinator). */
+void strads__peer_retire(strads_runtime_t *rt, uint32_t node);
 /* A new socket for node, open or closed before, dialing url (NULL: its
  * address again); queued frames and its token are dropped, the token
  * made again from nonce when given (see transport.c). */

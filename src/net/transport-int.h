@@ -37,6 +37,10 @@ struct strads__peer_s {
 	int have_token;
 	uint8_t rnonce[STRADS__NONCE_LEN];
 	uint8_t token[32];
+	/* A process of this peer that closed for good (strads__peer_retire):
+	 * its late frames are dropped and never teach its nonce again. */
+	int retired;
+	uint8_t retired_nonce[STRADS__NONCE_LEN];
 };
 
 /* A sender whose token was verified: later frames compare 32 bytes. */
