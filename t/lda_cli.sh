@@ -261,5 +261,24 @@ for args in "predict $dir/wfile.model $dir/long.dat" "run lda --data $dir/long.d
 		{ echo "FAIL: $args: exit $rc, $(cat "$dir/l.err")"; fail=1; }
 done
 
+# A model saved on interrupt reads back: its perplexity, never computed,
+# is written nan (0 made strads topics and predict refuse it).
+"$strads" run lda --data "$dir/corpus.txt" --topics 3 --iters 100000000 --seed 4 \
+    --metrics "$dir/int.json" --save-on-interrupt --out "$dir/int.model" --quiet \
+    2>"$dir/int.err" &
+ip=$!
+i=0
+while [ ! -s "$dir/int.json" ] && [ $i -lt 600 ] && kill -0 $ip 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -INT $ip 2>/dev/null
+wait $ip
+rc=$?
+if [ $rc -ne 130 ] || ! "$strads" topics "$dir/int.model" --top 3 >/dev/null 2>"$dir/int.err2"; then
+	echo "FAIL: interrupted run (exit $rc) or its model: $(cat "$dir/int.err" "$dir/int.err2" 2>/dev/null)"
+	fail=1
+fi
+
 [ $fail = 0 ] && echo "strads run lda: planted topics found, $recs records, perplexity $ppl, reproducible, predict finds topics, errors named"
 exit $fail

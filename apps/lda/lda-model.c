@@ -40,7 +40,9 @@ model_text(const lda_model_t *m, char **buf, size_t *len)
 	           "# loglik_per_token %.17g\n# perplexity %.17g\n",
 	    LDA_MODEL_FORMAT, m->K, m->V, m->alpha, m->beta, (unsigned long long)m->ntokens,
 	    (unsigned long long)m->ndocs, (unsigned long long)m->sweeps, m->loglik_per_token,
-	    m->perplexity);
+	    /* Not computed (a model saved on interrupt, before the
+	     * held-out pass): nan, as the reader expects, never 0. */
+	    m->perplexity >= 1 ? m->perplexity : NAN);
 	for (v = 0; v < m->V; v++) {
 		const int32_t *r = m->nwk + (size_t)v * m->K;
 
