@@ -46,6 +46,9 @@ check 2 "--path-jobs is how many penalties of a --path are solved at once" \
 	run lasso --data d.svm --path-jobs 2
 check 2 "--path-jobs belongs to a --path" run logreg --data d.svm --path-jobs 2
 check 2 "--lambda-ratio would be ignored" run lasso --data d.svm --path 5 --lambda-ratio 0.5
+printf 'a,a,y\n1,2,3\n4,5,6\n7,8,9\n' >dup.csv
+check 1 "dup.csv:1: expected distinct column names, found 'a' twice (columns 1 and 2)" \
+	run lasso --data dup.csv --target y
 check 2 "--workers: expected an integer from 1 to 4096" run lasso --data d.svm --workers 100000
 check 1 "/proc/m.json: cannot write into /proc" run lasso --data d.svm --metrics /proc/m.json
 check 2 "--min-ratio belongs to a --path" run logreg --data d.svm --min-ratio 0.1

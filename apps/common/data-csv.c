@@ -306,6 +306,42 @@ csv_impute(csv_t *c, char *err, size_t errlen)
 	return 0;
 }
 
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A name the header gives twice: predict matches columns by name, so
+ * such a model could never be applied. 0, or -1 with the message. */
+static int
+names_unique(const csv_t *c, char *err, size_t errlen)
+{
+	char **v = malloc(c->ncols * sizeof(*v));
+	uint32_t j, a, b;
+
+	if (v == NULL)
+		return 0; /* the builder's allocation will say */
+	memcpy(v, c->names, c->ncols * sizeof(*v));
+	qsort(v, c->ncols, sizeof(*v), name_cmp);
+	for (j = 1; j < c->ncols; j++)
+		if (strcmp(v[j - 1], v[j]) == 0)
+			break;
+	if (j == c->ncols) {
+		free(v);
+		return 0;
+	}
+	for (a = 0; strcmp(c->names[a], v[j]) != 0; a++)
+		;
+	for (b = a + 1; strcmp(c->names[b], v[j]) != 0; b++)
+		;
+	data_errf(err, errlen,
+	    "%s:1: expected distinct column names, found '%.*s' twice (columns %u "
+	    "and %u)", c->path, TOKMAX, v[j], a + 1, b + 1);
+	free(v);
+	return -1;
+}
+
 /* Fills c->names from the header fields (or "c<k>") and c->role from
  * the options; opens the builder. */
 static int
@@ -329,6 +365,8 @@ csv_setup(csv_t *c, char **hdr, char *err, size_t errlen)
 		if (c->names[j] == NULL)
 			goto oom;
 	}
+	if (hdr != NULL && names_unique(c, err, errlen) != 0)
+		return -1;
 	if (o->ignore != NULL && csv_ignore(c->path, o->ignore, c->names,
 				     c->ncols, c->role, err, errlen) != 0)
 		return -1;
