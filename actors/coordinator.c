@@ -403,6 +403,11 @@ plan(strads_actor_t *self, coord_t *c)
 	}
 	if (c->in_flight >= job->o.depth)
 		return;
+	/* Rounds planned ahead count against --max-iter: the job makes
+	 * max_rounds rounds, not one more for each in flight. */
+	if (!c->rot && job->o.max_rounds > 0 &&
+	    c->rounds_done + (uint64_t)c->in_flight >= job->o.max_rounds)
+		return;
 	if (c->rot) {
 		if (c->rp.r == job->nparts) {
 			/* A sweep is out: at its end every part is at rest. */

@@ -160,6 +160,13 @@ tail -n 1 lim.json | grep -q '"end": true.*"converged": false, "stopped_by": "li
 check 6 "--strict: a limit stopped 1 of 1 step before it converged" run lasso \
 	--data slow.svm --threads 1 --schedule cyclic --lambda-ratio 0.01 --tol 1e-12 \
 	--max-iter 2 --out lim.model --strict
+# --max-iter N makes N rounds whatever the schedule (rounds planned ahead
+# made one more before).
+for sch in random shotgun priority cyclic; do
+	check 0 "" run lasso --data slow.svm --threads 2 --schedule $sch \
+		--lambda-ratio 0.01 --tol 1e-12 --max-iter 7 --quiet --out mi.model
+	grep -q '^# rounds 7$' mi.model || bad "--schedule $sch --max-iter 7: $(grep '^# rounds' mi.model)"
+done
 check 0 "" run lasso --data d.svm --threads 1 --quiet --out m2.model --strict \
 	--metrics ok.json
 tail -n 1 ok.json | grep -q '"converged": true, "stopped_by": "tolerance"' ||
