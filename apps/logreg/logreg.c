@@ -686,6 +686,10 @@ lr_objective(void *shared, const double *st, const double *ck, int nstores,
 	strads_progress_add(out, "kkt", out->criterion, 0);
 	strads_progress_add(out, "nnz", nnz, 1);
 	strads_progress_add(out, "C", m->C, 0);
+	/* The same penalty in glmnet's convention, lambda = 1 / (n C): a
+	 * path's (and --lambda's) objective is in that one, (1/n) sum
+	 * log-loss + lambda ||w||_1, so its table says both. */
+	strads_progress_add(out, "lambda", 1 / ((double)m->n * m->C), 0);
 }
 
 /*
