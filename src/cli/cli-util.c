@@ -431,7 +431,14 @@ volatile sig_atomic_t cli_stop;
 static void
 on_stop_signal(int sig)
 {
+	/* Said at once (write(2) is safe here): a round can take seconds. */
+	static const char msg[] = "strads: stopping at the next round boundary "
+	                          "(a second signal stops at once)\n";
+	ssize_t w;
+
 	cli_stop = sig;
+	w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)w;
 }
 
 void
