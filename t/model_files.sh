@@ -148,6 +148,15 @@ check 2 "--lambda sets the penalty; --path sets it too" \
 	run lasso --data d.svm --lambda 0.1 --path 5
 check 2 "--min-ratio is the end of a --path" run lasso --data d.svm --min-ratio 0.1
 
+# A CSV without the column the model ignored (id) is matched by name, and
+# one with columns the model never saw is refused as not fitting (exit 5).
+printf 'id,x1,x2,y\n1,1,2,3\n2,2,1,4\n3,3,3,5\n4,1,1,2\n5,2,2,4\n' >h.csv
+check 0 "" run lasso --data h.csv --target y --ignore id --threads 1 --quiet --out h.model
+printf 'x2,x1\n1,2\n' >h2.csv
+check 0 "" predict h.model h2.csv
+printf 'a,b\n1,2\n' >h3.csv
+check 5 "h3.csv: column 'a' is not one the model was trained on" predict h.model h3.csv
+
 # --- a run a limit stopped: said in the model, the metrics and (with
 # --strict) the exit status --------------------------------------------
 "$strads" gen lasso --out slow.svm --n 2000 --p 3000 --nnz-per-row 30 --support 50 \

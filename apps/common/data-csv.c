@@ -114,7 +114,7 @@ enum { ROLE_IGNORE = -1, ROLE_TARGET = -2 };
 
 /* Marks the columns in opts->ignore as ROLE_IGNORE in role[]. */
 static int
-csv_ignore(const char *path, const char *spec, char **names, uint32_t ncols,
+csv_ignore(const char *path, const char *spec, int optional, char **names, uint32_t ncols,
     int64_t *role, char *err, size_t errlen)
 {
 	const char *s = spec;
@@ -152,6 +152,8 @@ csv_ignore(const char *path, const char *spec, char **names, uint32_t ncols,
 				continue;
 			}
 		}
+		if (optional)
+			continue;
 		return data_errf(err, errlen,
 		    "%s: --ignore: expected a column name, a number in "
 		    "1..%u or a range a-b, found '%.*s'",
@@ -367,7 +369,7 @@ csv_setup(csv_t *c, char **hdr, char *err, size_t errlen)
 	}
 	if (hdr != NULL && names_unique(c, err, errlen) != 0)
 		return -1;
-	if (o->ignore != NULL && csv_ignore(c->path, o->ignore, c->names,
+	if (o->ignore != NULL && csv_ignore(c->path, o->ignore, o->ignore_optional, c->names,
 				     c->ncols, c->role, err, errlen) != 0)
 		return -1;
 	if (o->target != NULL) {

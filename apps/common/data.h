@@ -76,6 +76,9 @@ typedef struct data_opts_s {
 	/* CSV: columns that are not features, a comma list of names,
 	 * 1-based indices and ranges "a-b"; NULL: none. */
 	const char *ignore;
+	/* CSV: a name in ignore that the file does not have is passed over
+	 * (predict, with the model's list: such a column is no feature). */
+	int ignore_optional;
 	data_missing_t missing;
 	/* MatrixMarket: a file of n numbers, one a line, read into y;
 	 * NULL: no response. Other formats carry their own and reject

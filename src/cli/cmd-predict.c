@@ -147,8 +147,10 @@ predict_main(int argc, char **argv)
 			dopts.target = model.target;
 			dopts.target_optional = 1; /* new data need not have it */
 		}
-		if (csv && dopts.ignore == NULL)
+		if (csv && dopts.ignore == NULL) {
 			dopts.ignore = model.ignore;
+			dopts.ignore_optional = 1; /* new data need not have them */
+		}
 	}
 	if (cli_load_data("predict", argv[optind + 1], format, &dopts, &X) != 0) {
 		model_free(&model);
