@@ -129,6 +129,7 @@ printf '1 5:1 7:2\n-1 3:1\n' >l.svm
 check 1 "l.svm:1: expected" predict m.model l.svm
 printf 'nobody nothing 3\nnoone none 4\n' >unknown.pairs
 check 1 "none of its 2 pairs names a user and an item the model knows" predict m.model unknown.pairs
+[ -s out.txt ] && bad "predict: pairs the model does not know printed predictions: $(head -2 out.txt)"
 printf '0 0\n100000 0\n' >far.pairs
 check 1 "far.pairs:2: expected a user index below" predict s.model far.pairs --index
 

@@ -492,6 +492,11 @@ mf_predict_main(int argc, char **argv)
 	int c, index = 0, quiet = 0;
 	unsigned long long lineno = 0, unknown = 0, scored = 0, pairs = 0;
 	double sse = 0;
+	/* Predictions are held until a pair the model knows comes: when
+	 * none does (another model's pairs) nothing reaches stdout. */
+	FILE *pend = NULL;
+	char *held = NULL;
+	size_t nheld = 0;
 
 	optind = 1;
 	opterr = 0;
@@ -520,6 +525,7 @@ mf_predict_main(int argc, char **argv)
 		mf_model_free(&m);
 		return CLI_FAIL;
 	}
+	pend = open_memstream(&held, &nheld); /* NULL: straight to stdout */
 	while ((n = getline(&line, &cap, f)) > 0) {
 		const char *s = line, *f1, *f2;
 		size_t l1, l2;
@@ -546,6 +552,10 @@ mf_predict_main(int argc, char **argv)
 			    argv[optind + 1], lineno, (int)strcspn(line, "\r\n"), line);
 			free(line);
 			fclose(f);
+			if (pend != NULL) {
+				fclose(pend);
+				free(held);
+			}
 			mf_model_free(&m);
 			return CLI_FAIL;
 		}
@@ -574,6 +584,10 @@ mf_predict_main(int argc, char **argv)
 				    n80 > 80 ? "..." : "");
 				free(line);
 				fclose(f);
+				if (pend != NULL) {
+					fclose(pend);
+					free(held);
+				}
 				mf_model_free(&m);
 				return CLI_FAIL;
 			}
@@ -587,6 +601,10 @@ mf_predict_main(int argc, char **argv)
 			    lineno, m.nusers, m.nitems, (int)strcspn(line, "\r\n"), line);
 			free(line);
 			fclose(f);
+			if (pend != NULL) {
+				fclose(pend);
+				free(held);
+			}
 			mf_model_free(&m);
 			return CLI_FAIL;
 		}
@@ -601,7 +619,15 @@ mf_predict_main(int argc, char **argv)
 				p += m.H[(size_t)j * m.kc + m.rank + 1];
 			unknown++;
 		}
-		printf("%.17g\n", p);
+		if (u >= 0 && j >= 0 && pend != NULL) {
+			/* The first known pair: what was held goes out. */
+			fclose(pend);
+			pend = NULL;
+			fwrite(held, 1, nheld, stdout);
+			free(held);
+			held = NULL;
+		}
+		fprintf(pend != NULL ? pend : stdout, "%.17g\n", p);
 		if (!isnan(r)) {
 			sse += (p - r) * (p - r);
 			scored++;
@@ -609,6 +635,14 @@ mf_predict_main(int argc, char **argv)
 	}
 	free(line);
 	fclose(f);
+	if (pend != NULL) {
+		fclose(pend);
+		pend = NULL;
+		if (!(unknown > 0 && unknown == pairs))
+			fwrite(held, 1, nheld, stdout);
+		free(held);
+		held = NULL;
+	}
 	if (unknown > 0 && unknown == pairs) {
 		/* Not one pair of this model's ids: another model's pairs,
 		 * or not pairs at all (a LIBSVM file, say). */
