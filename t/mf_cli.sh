@@ -62,6 +62,14 @@ r_str=$(sed -n 's/^rmse \([0-9.]*\).*/\1/p' err.txt)
 awk -v a="$r_num" -v b="$r_str" 'BEGIN { exit !(a > 0 && b > 0 && b < 1.02 * a && a < 1.02 * b) }' ||
 	bad "string ids: test RMSE $r_str, numeric ids: $r_num"
 [ "$(wc -l <p_num.txt)" -eq "$(wc -l <g.test)" ] || bad "predict: a line a pair expected"
+# The standard input and pipes: the same predictions, and training reads
+# them (a pipe has no size to map; it read as an empty file before).
+"$strads" predict m.model - <g.test >p_in.txt 2>/dev/null || bad "predict m.model - failed"
+cmp -s p_in.txt p_num.txt || bad "predict from stdin differs from predict from the file"
+n=$((n + 1))
+"$strads" run mf --data - --rank 3 --iters 2 --threads 1 --quiet --out in.model <g.train \
+	2>err.txt || bad "run mf --data -: $(cat err.txt)"
+n=$((n + 1))
 # Through the dense indices: the model's rows are in index order.
 awk 'FNR == NR { if ($1 == "u") u[$2] = nu++; else if ($1 == "i") it[$2] = ni++; next }
      { print u[$1], it[$2] }' s.model s.test >idx.pairs

@@ -687,6 +687,7 @@ mf_load(const char *path, int nthreads, mf_ids_t *users, mf_ids_t *items,
 	int fd, t, nruns, rc = -1, fixed = users->n > 0 || items->n > 0;
 	uint32_t *umap = NULL, *imap = NULL;
 	void *map = NULL;
+	char *buf = NULL; /* a pipe's or stdin's bytes, read whole (owned) */
 	const char *e;
 
 	memset(out, 0, sizeof(*out));
@@ -698,7 +699,7 @@ mf_load(const char *path, int nthreads, mf_ids_t *users, mf_ids_t *items,
 	s.path = path;
 	s.err = err;
 	s.errlen = errlen;
-	if ((fd = open(path, O_RDONLY)) < 0) {
+	if ((fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY)) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -707,7 +708,40 @@ mf_load(const char *path, int nthreads, mf_ids_t *users, mf_ids_t *items,
 		close(fd);
 		return -1;
 	}
+	if (!S_ISREG(sb.st_mode)) {
+		/* A pipe (stdin, <(...)) has no size to map: read it whole. */
+		size_t cap = 1 << 20, len = 0;
+		ssize_t got;
+
+		for (;;) {
+			if (len == cap || buf == NULL) {
+				char *m = realloc(buf, buf == NULL ? cap : (cap *= 2));
+
+				if (m == NULL) {
+					free(buf);
+					close(fd);
+					snprintf(err, errlen, "%s: out of memory", path);
+					return -1;
+				}
+				buf = m;
+			}
+			got = read(fd, buf + len, cap - len);
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got < 0) {
+				snprintf(err, errlen, "%s: %s", path, strerror(errno));
+				free(buf);
+				close(fd);
+				return -1;
+			}
+			if (got == 0)
+				break;
+			len += (size_t)got;
+		}
+		sb.st_size = (off_t)len;
+	}
 	if (sb.st_size == 0) {
+		free(buf);
 		close(fd);
 		snprintf(err, errlen, "%s:1: expected ratings (user item rating), got an empty "
 		    "file", path);
@@ -715,7 +749,9 @@ mf_load(const char *path, int nthreads, mf_ids_t *users, mf_ids_t *items,
 	}
 	/* MAP_POPULATE: the pages of a cached file come in one call
 	 * instead of a fault each. */
-	map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	map = buf != NULL ? buf
+	                  : mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
+	                        fd, 0);
 	close(fd);
 	if (map == MAP_FAILED) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -864,7 +900,10 @@ out:
 	}
 	free(umap);
 	free(imap);
-	munmap(map, s.len);
+	if (buf != NULL)
+		free(buf);
+	else
+		munmap(map, s.len);
 	return rc;
 }
 

@@ -520,7 +520,8 @@ mf_predict_main(int argc, char **argv)
 		fprintf(stderr, "strads predict: %s\n", err);
 		return CLI_MODEL;
 	}
-	if ((f = fopen(argv[optind + 1], "r")) == NULL) {
+	if ((f = strcmp(argv[optind + 1], "-") == 0 ? fdopen(dup(STDIN_FILENO), "r")
+	                                           : fopen(argv[optind + 1], "r")) == NULL) {
 		fprintf(stderr, "strads predict: %s: %s\n", argv[optind + 1], strerror(errno));
 		mf_model_free(&m);
 		return CLI_FAIL;
