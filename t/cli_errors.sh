@@ -145,6 +145,9 @@ check 2 "strads node: unknown option '--bogus'" node --bogus
 check 2 "--listen given twice" coordinator --listen tcp://127.0.0.1:0 --app lasso \
 	--data d.svm --listen tcp://127.0.0.1:0
 check 2 "--join given twice" node --join tcp://127.0.0.1:1 --join tcp://127.0.0.1:2
+check 2 "--join: expected tcp://HOST:PORT, tls+tcp://HOST:PORT or ipc://PATH, got 'bogus'" \
+	node --join bogus
+check 2 "--listen: expected tcp://HOST:PORT" coordinator --listen foo --app lasso --data d.svm
 
 # The progress line on a terminal (script(1) gives one) is redrawn in
 # place and never wider than the terminal: a wrapped line would leave a

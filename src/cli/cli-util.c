@@ -469,6 +469,22 @@ cli_result_tables_free(strads_job_result_t *res)
 }
 
 int
+cli_url_ok(const char *cmd, const char *opt, const char *url)
+{
+	static const char *const schemes[] = {"tcp://", "tcp4://", "tcp6://", "tls+tcp://",
+	    "ipc://", "inproc://"};
+	size_t i;
+
+	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+		if (strncmp(url, schemes[i], strlen(schemes[i])) == 0 &&
+		    url[strlen(schemes[i])] != '\0')
+			return 0;
+	fprintf(stderr, "strads %s: %s: expected tcp://HOST:PORT, tls+tcp://HOST:PORT or "
+	    "ipc://PATH, got '%.200s'\n", cmd, opt, url);
+	return -1;
+}
+
+int
 cli_same_file(const char *a, const char *b)
 {
 	struct stat sa, sb;

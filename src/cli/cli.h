@@ -66,6 +66,9 @@ void cli_conf_refused(const char *cmd);
 /* Whether paths a and b name one file (the same name, or the same
  * device and inode). */
 int cli_same_file(const char *a, const char *b);
+/* Whether url has a scheme strads dials or listens on (tcp://,
+ * tls+tcp://, ipc://, inproc://); else says so for opt and returns -1. */
+int cli_url_ok(const char *cmd, const char *opt, const char *url);
 /* Whether the options came from --config - (the standard input, which
  * then cannot also be the data). */
 int cli_conf_from_stdin(void);

@@ -384,6 +384,8 @@ coord_job(int argc, char **argv)
 		fprintf(stderr, "strads coordinator: --listen URL and --app APP are required\n");
 		rc = CLI_USAGE;
 	}
+	if (rc == CLI_OK && cli_url_ok("coordinator", "--listen", co.listen) != 0)
+		rc = CLI_USAGE;
 	if (rc == CLI_OK && st->workers > 0) {
 		fprintf(stderr, "strads coordinator: --workers is not for a cluster "
 		    "(nodes offer workers with --threads)\n");

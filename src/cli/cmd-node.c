@@ -314,6 +314,10 @@ node_main(int argc, char **argv)
 		fprintf(stderr, "strads node: --join URL is required\n");
 		return CLI_USAGE;
 	}
+	if (cli_url_ok("node", "--join", no.join) != 0 ||
+	    cli_url_ok("node", "--listen", listen) != 0 ||
+	    (advertise[0] != '\0' && cli_url_ok("node", "--advertise", advertise) != 0))
+		return CLI_USAGE;
 	if (no.timeout_s <= no.heartbeat_s) {
 		fprintf(stderr, "strads node: --member-timeout must exceed --heartbeat\n");
 		return CLI_USAGE;
