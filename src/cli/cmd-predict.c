@@ -123,6 +123,10 @@ predict_main(int argc, char **argv)
 		model_free(&model);
 		return CLI_MODEL;
 	}
+	if (!model.converged && !quiet)
+		fprintf(stderr, "strads predict: warning: %s did not converge (a limit or "
+		    "an interrupt stopped it; its criterion %g)\n", argv[optind],
+		    model.criterion);
 	/* The data as the model's was read, unless told otherwise. */
 	if (format == NULL && model.data_format[0] != '\0') {
 		const char *named = data_format_of(argv[optind + 1]);
