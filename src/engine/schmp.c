@@ -337,7 +337,12 @@ tables_new(strads__job_t *job, const strads_job_opts_t *o)
 			job->o.max_rounds = o->max_rounds / o->nparts * job->nparts;
 			job->o.nparts = job->nparts;
 		}
-		if ((job->rot_rows = calloc(bytes ? bytes : 1, 1)) == NULL)
+		/* Padded to whole 8-byte words: a part crosses processes as
+		 * doubles (worker.c, rot_done), so the last part's message reads
+		 * up to 7 bytes past its rows when a row is not a multiple of 8
+		 * bytes (3 int32 counts, say); the receiver copies only the
+		 * rows. */
+		if ((job->rot_rows = calloc(bytes + 8, 1)) == NULL)
 			return STRADS_ENOMEM;
 		if (app->table_init != NULL)
 			app->table_init(job->shared, (uint32_t)job->tab_rot, 0, rows,
